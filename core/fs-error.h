@@ -1,0 +1,25 @@
+/* fs-error.h: the error domain of the Factorscope core.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define FS_ERROR (fs_error_quark ())
+
+typedef enum
+{
+  FS_ERROR_INVALID_ARGUMENT,
+  FS_ERROR_TOO_LARGE,
+  FS_ERROR_PARSE,
+  FS_ERROR_NUMERIC,
+  FS_ERROR_UNAVAILABLE,
+  FS_ERROR_IO,
+} FsError;
+
+GQuark fs_error_quark (void);
+
+G_END_DECLS

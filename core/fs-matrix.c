@@ -1,0 +1,197 @@
+/* fs-matrix.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-matrix"
+
+#include <math.h>
+#include <string.h>
+
+#include "fs-error.h"
+#include "fs-matrix.h"
+
+static void
+fs_matrix_clear (FsMatrix *self)
+{
+  g_free (self->data);
+  g_free (self->mask);
+  g_strfreev (self->row_labels);
+  g_strfreev (self->col_labels);
+}
+
+/* Refuses sizes whose byte count overflows before anything is allocated,
+ * so a header that claims an absurd size gets a message, not an abort. */
+gboolean
+fs_matrix_check_size (gsize    rows,
+                      gsize    cols,
+                      GError **error)
+{
+  if (rows == 0 || cols == 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   "A matrix of %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT " has no cells",
+                   rows, cols);
+      return FALSE;
+    }
+
+  if (rows > G_MAXSIZE / cols || rows * cols > G_MAXSIZE / sizeof (double) / 2)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   "A matrix of %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT " is too large to hold",
+                   rows, cols);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+FsMatrix *
+fs_matrix_new (gsize    rows,
+               gsize    cols,
+               GError **error)
+{
+  FsMatrix *self;
+  double *data;
+
+  if (!fs_matrix_check_size (rows, cols, error))
+    return NULL;
+
+  data = g_try_malloc0_n (rows * cols, sizeof (double));
+  if (data == NULL)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   "Not enough memory for a matrix of %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT
+                   " (%.1f MiB)", rows, cols, rows * (double) cols * 8 / (1024 * 1024));
+      return NULL;
+    }
+
+  self = g_atomic_rc_box_new0 (FsMatrix);
+  self->rows = rows;
+  self->cols = cols;
+  self->data = data;
+  return self;
+}
+
+FsMatrix *
+fs_matrix_new_from_data (gsize         rows,
+                         gsize         cols,
+                         const double *data,
+                         GError      **error)
+{
+  FsMatrix *self = fs_matrix_new (rows, cols, error);
+
+  if (self == NULL)
+    return NULL;
+
+  memcpy (self->data, data, rows * cols * sizeof (double));
+  fs_matrix_mark_missing (self);
+  return self;
+}
+
+FsMatrix *
+fs_matrix_copy (const FsMatrix *self,
+                GError        **error)
+{
+  FsMatrix *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = fs_matrix_new_from_data (self->rows, self->cols, self->data, error);
+  if (copy == NULL)
+    return NULL;
+
+  copy->row_labels = g_strdupv (self->row_labels);
+  copy->col_labels = g_strdupv (self->col_labels);
+  return copy;
+}
+
+FsMatrix *
+fs_matrix_ref (FsMatrix *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return g_atomic_rc_box_acquire (self);
+}
+
+void
+fs_matrix_unref (FsMatrix *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_atomic_rc_box_release_full (self, (GDestroyNotify) fs_matrix_clear);
+}
+
+/* Builds the mask from the NaN cells; call it after filling data. */
+void
+fs_matrix_mark_missing (FsMatrix *self)
+{
+  gsize len = self->rows * self->cols;
+  gsize missing = 0;
+
+  g_return_if_fail (self != NULL);
+
+  for (gsize k = 0; k < len; k++)
+    missing += isnan (self->data[k]) ? 1 : 0;
+
+  g_clear_pointer (&self->mask, g_free);
+  self->n_missing = missing;
+  if (missing == 0)
+    return;
+
+  self->mask = g_malloc (len);
+  for (gsize k = 0; k < len; k++)
+    self->mask[k] = isnan (self->data[k]) ? 0 : 1;
+}
+
+gboolean
+fs_matrix_is_observed (const FsMatrix *self,
+                       gsize           i,
+                       gsize           j)
+{
+  g_return_val_if_fail (i < self->rows && j < self->cols, FALSE);
+
+  return self->mask == NULL || self->mask[i * self->cols + j] != 0;
+}
+
+double
+fs_matrix_get (const FsMatrix *self,
+               gsize           i,
+               gsize           j)
+{
+  g_return_val_if_fail (i < self->rows && j < self->cols, NAN);
+
+  return self->data[i * self->cols + j];
+}
+
+/* Sum of squares of the observed cells. */
+double
+fs_matrix_frobenius_sq (const FsMatrix *self)
+{
+  gsize len = self->rows * self->cols;
+  double sum = 0.0;
+
+  for (gsize k = 0; k < len; k++)
+    if (self->mask == NULL || self->mask[k])
+      sum += self->data[k] * self->data[k];
+
+  return sum;
+}
+
+double
+fs_matrix_mean_abs (const FsMatrix *self)
+{
+  gsize len = self->rows * self->cols;
+  gsize observed = len - self->n_missing;
+  double sum = 0.0;
+
+  if (observed == 0)
+    return 0.0;
+
+  for (gsize k = 0; k < len; k++)
+    if (self->mask == NULL || self->mask[k])
+      sum += fabs (self->data[k]);
+
+  return sum / (double) observed;
+}

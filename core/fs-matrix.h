@@ -1,0 +1,51 @@
+/* fs-matrix.h: a dense, immutable-once-shared matrix with missing cells.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Row-major doubles. Missing cells hold NaN in data and 0 in mask; mask is
+ * NULL when every cell is observed. Once a matrix is handed to a solver or
+ * another thread it must not change: share it with fs_matrix_ref(). */
+typedef struct
+{
+  gsize    rows;
+  gsize    cols;
+  double  *data;
+  guint8  *mask;
+  gsize    n_missing;
+  char   **row_labels;
+  char   **col_labels;
+} FsMatrix;
+
+FsMatrix *fs_matrix_new             (gsize           rows,
+                                     gsize           cols,
+                                     GError        **error);
+FsMatrix *fs_matrix_new_from_data   (gsize           rows,
+                                     gsize           cols,
+                                     const double   *data,
+                                     GError        **error);
+FsMatrix *fs_matrix_copy            (const FsMatrix *self,
+                                     GError        **error);
+FsMatrix *fs_matrix_ref             (FsMatrix       *self);
+void      fs_matrix_unref           (FsMatrix       *self);
+void      fs_matrix_mark_missing    (FsMatrix       *self);
+gboolean  fs_matrix_is_observed     (const FsMatrix *self,
+                                     gsize           i,
+                                     gsize           j);
+double    fs_matrix_get             (const FsMatrix *self,
+                                     gsize           i,
+                                     gsize           j);
+double    fs_matrix_frobenius_sq    (const FsMatrix *self);
+double    fs_matrix_mean_abs        (const FsMatrix *self);
+gboolean  fs_matrix_check_size      (gsize           rows,
+                                     gsize           cols,
+                                     GError        **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsMatrix, fs_matrix_unref)
+
+G_END_DECLS

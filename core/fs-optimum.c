@@ -1,0 +1,133 @@
+/* fs-optimum.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-optimum"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <string.h>
+
+#include "fs-error.h"
+#include "fs-optimum.h"
+
+/* The singular values of X, largest first, from LAPACK's divide and
+ * conquer SVD on a copy (it destroys its input). */
+GArray *
+fs_singular_values (const FsMatrix *X,
+                    GError        **error)
+{
+  g_autofree double *a = NULL;
+  g_autoptr(GArray) values = NULL;
+  gsize k = MIN (X->rows, X->cols);
+  lapack_int info;
+
+  g_return_val_if_fail (X != NULL, NULL);
+
+  if (X->n_missing > 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
+                   "The matrix has %" G_GSIZE_FORMAT " missing cells, so it has no "
+                   "singular values", X->n_missing);
+      return NULL;
+    }
+
+  a = g_try_malloc_n (X->rows * X->cols, sizeof (double));
+  if (a == NULL)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   "Not enough memory for the SVD of a %" G_GSIZE_FORMAT " × %"
+                   G_GSIZE_FORMAT " matrix", X->rows, X->cols);
+      return NULL;
+    }
+  memcpy (a, X->data, X->rows * X->cols * sizeof (double));
+
+  values = g_array_sized_new (FALSE, TRUE, sizeof (double), (guint) k);
+  g_array_set_size (values, (guint) k);
+  /* Row-major X is column-major X^T, which has the same singular values;
+   * asking for that avoids LAPACKE's transposed copy. */
+  info = LAPACKE_dgesdd (LAPACK_COL_MAJOR, 'N', (lapack_int) X->cols, (lapack_int) X->rows,
+                         a, (lapack_int) X->cols, (double *) values->data, NULL, 1, NULL, 1);
+  if (info != 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_NUMERIC,
+                   "The SVD failed (LAPACK dgesdd returned %d)", (int) info);
+      return NULL;
+    }
+
+  return g_steal_pointer (&values);
+}
+
+/* f* = sum_{i<=r} [s_i^2 - max(s_i - mu, 0)^2] + sum_{i>r} s_i^2 with
+ * mu = sqrt(l2_w l2_h); with mu = 0 this is Eckart-Young. */
+double
+fs_optimum_value (const double *singular_values,
+                  gsize         n_values,
+                  guint         rank,
+                  double        l2_w,
+                  double        l2_h)
+{
+  double mu = sqrt (l2_w * l2_h);
+  double sum = 0.0;
+
+  for (gsize i = 0; i < n_values; i++)
+    {
+      double s = singular_values[i];
+      double kept = i < rank ? MAX (s - mu, 0.0) : 0.0;
+
+      sum += (s - kept) * (s + kept);
+    }
+
+  return sum;
+}
+
+/* An estimate of sigma_1(X) from the power iteration on X^T X, with
+ * missing cells taken as 0. It starts from all ones, which no
+ * non-negative matrix is orthogonal to; a few dozen steps give a few
+ * digits, which is all a step-size guess needs. */
+double
+fs_spectral_norm (const FsMatrix *X,
+                  guint           iterations)
+{
+  g_autofree double *v = g_new (double, X->cols);
+  g_autofree double *u = g_new (double, X->rows);
+  g_autofree double *x = NULL;
+  const double *a = X->data;
+  int n = (int) X->rows, m = (int) X->cols;
+  double sigma = 0.0;
+
+  g_return_val_if_fail (X != NULL, NAN);
+
+  if (X->mask != NULL)
+    {
+      x = g_new (double, X->rows * X->cols);
+      for (gsize k = 0; k < X->rows * X->cols; k++)
+        x[k] = X->mask[k] ? X->data[k] : 0.0;
+      a = x;
+    }
+
+  for (gsize j = 0; j < X->cols; j++)
+    v[j] = 1.0 / sqrt ((double) X->cols);
+
+  for (guint it = 0; it < iterations; it++)
+    {
+      double norm_u, norm_v;
+
+      cblas_dgemv (CblasRowMajor, CblasNoTrans, n, m, 1.0, a, m, v, 1, 0.0, u, 1);
+      norm_u = cblas_dnrm2 (n, u, 1);
+      if (norm_u == 0.0)
+        return 0.0;
+      sigma = norm_u;
+      cblas_dgemv (CblasRowMajor, CblasTrans, n, m, 1.0 / norm_u, a, m, u, 1, 0.0, v, 1);
+      norm_v = cblas_dnrm2 (m, v, 1);
+      if (norm_v == 0.0)
+        return sigma;
+      sigma = norm_v;
+      cblas_dscal (m, 1.0 / norm_v, v, 1);
+    }
+
+  return sigma;
+}

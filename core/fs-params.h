@@ -1,0 +1,87 @@
+/* fs-params.h: the settings of one factorization.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "fs-matrix.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  FS_RULE_PLAIN,
+  FS_RULE_NORMALIZED,
+  FS_RULE_MOMENTUM,
+  FS_RULE_ADAM,
+  FS_N_RULES
+} FsRuleKind;
+
+typedef enum
+{
+  FS_L1_PROXIMAL,
+  FS_L1_SUBGRADIENT,
+} FsL1Mode;
+
+typedef enum
+{
+  FS_INIT_SCALED,
+  FS_INIT_UNIFORM,
+} FsInit;
+
+/* Why a run stopped. */
+typedef enum
+{
+  FS_STOP_NONE,
+  FS_STOP_ITERATIONS,
+  FS_STOP_TOLERANCE,
+  FS_STOP_DIVERGED,
+} FsStop;
+
+#define FS_MAX_ITERATIONS (G_GUINT64_CONSTANT (50000000))
+
+typedef struct
+{
+  guint      rank;
+  double     l2_w;
+  double     l2_h;
+  double     l1_w;
+  double     l1_h;
+  double     lr;
+  FsRuleKind rule;
+  double     momentum;
+  double     adam_beta1;
+  double     adam_beta2;
+  double     adam_eps;
+  FsL1Mode   l1_mode;
+  gboolean   nonneg;
+  FsInit     init;
+  guint64    seed;
+  guint64    max_iters;
+  double     tol;
+  guint      restarts;
+  guint      threads;
+} FsParams;
+
+void        fs_params_init_defaults (FsParams       *params);
+gboolean    fs_params_validate      (const FsParams *params,
+                                     const FsMatrix *X,
+                                     GError        **error);
+gboolean    fs_params_has_optimum   (const FsParams *params,
+                                     const FsMatrix *X,
+                                     const char    **reason);
+
+const char *fs_rule_kind_to_string  (FsRuleKind      rule);
+gboolean    fs_rule_kind_from_string (const char    *name,
+                                      FsRuleKind    *rule);
+const char *fs_l1_mode_to_string    (FsL1Mode        mode);
+gboolean    fs_l1_mode_from_string  (const char     *name,
+                                     FsL1Mode       *mode);
+const char *fs_init_to_string       (FsInit          init);
+gboolean    fs_init_from_string     (const char     *name,
+                                     FsInit         *init);
+const char *fs_stop_to_string       (FsStop          stop);
+
+G_END_DECLS

@@ -1,0 +1,449 @@
+/* fs-runner.c
+ *
+ * The thread iterates without the lock. Commands set fields under the lock
+ * and raise an atomic flag that the thread reads after every iteration, so
+ * a command takes effect within one iteration and the solver pays one
+ * atomic read per step for being interruptible.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-runner"
+
+#include <math.h>
+#include <string.h>
+
+#include "fs-blas.h"
+#include "fs-error.h"
+#include "fs-fit.h"
+#include "fs-runner.h"
+
+struct _FsRunner
+{
+  GThread      *thread;
+  GMutex        mutex;
+  GCond         command_cond;
+  GCond         publish_cond;
+  gint          command_pending; /* atomic */
+
+  /* Guarded by mutex. */
+  gboolean      quit;
+  gboolean      running;
+  guint64       steps_pending;
+  gboolean      reset_pending;
+  gboolean      params_pending;
+  FsParams      params;
+  double        lr;
+  FsSnapshot   *snapshot;
+  guint64       serial;
+
+  /* Owned by the thread once it runs. */
+  FsMatrix     *X;
+  FsFit        *fit;
+  double        elapsed;
+  char         *message;
+};
+
+static void
+fs_snapshot_clear (FsSnapshot *self)
+{
+  for (guint k = 0; k <= self->run && self->logs != NULL; k++)
+    fs_cost_log_unref (self->logs[k]);
+  g_free (self->logs);
+  g_free (self->log_lengths);
+  g_free (self->final_costs);
+  g_free (self->W);
+  g_free (self->H);
+  g_free (self->message);
+}
+
+FsSnapshot *
+fs_snapshot_ref (FsSnapshot *self)
+{
+  return g_atomic_rc_box_acquire (self);
+}
+
+void
+fs_snapshot_unref (FsSnapshot *self)
+{
+  g_atomic_rc_box_release_full (self, (GDestroyNotify) fs_snapshot_clear);
+}
+
+/* Runs on the thread that owns the fit: the copies are made before the
+ * lock is taken, so the reader never waits on them. */
+static FsSnapshot *
+snapshot_new (FsRunner      *self,
+              FsRunnerState  state)
+{
+  FsFit *fit = self->fit;
+  FsSolver *solver = fs_fit_get_solver (fit);
+  FsSnapshot *snap = g_atomic_rc_box_new0 (FsSnapshot);
+  gboolean show_best = fs_fit_is_done (fit) && fs_fit_get_best_run (fit) >= 0;
+  gsize n = fs_solver_get_rows (solver), m = fs_solver_get_cols (solver);
+  guint r = fs_solver_get_rank (solver);
+
+  snap->state = state;
+  snap->rows = n;
+  snap->cols = m;
+  snap->rank = r;
+  snap->lr = fs_solver_get_params (solver)->lr;
+  snap->iteration = fs_solver_get_iteration (solver);
+  snap->run = fs_fit_get_current_run (fit);
+  snap->n_runs = fs_fit_get_n_runs (fit);
+  snap->seed = fs_solver_get_seed (solver);
+  snap->cost = fs_solver_get_cost (solver);
+  snap->grad_norm_w = fs_solver_get_grad_norm_w (solver);
+  snap->grad_norm_h = fs_solver_get_grad_norm_h (solver);
+  snap->elapsed = self->elapsed;
+  snap->stop = fs_solver_get_stop (solver);
+  snap->message = g_strdup (self->message != NULL ? self->message
+                                                  : fs_solver_get_stop_message (solver));
+  snap->best_run = fs_fit_get_best_run (fit);
+
+  snap->logs = g_new (FsCostLog *, snap->run + 1);
+  snap->log_lengths = g_new (gsize, snap->run + 1);
+  snap->final_costs = g_new (double, snap->run + 1);
+  for (guint k = 0; k <= snap->run; k++)
+    {
+      snap->logs[k] = fs_cost_log_ref (fs_fit_get_log (fit, k));
+      snap->log_lengths[k] = fs_cost_log_get_length (snap->logs[k]);
+      snap->final_costs[k] = fs_fit_get_final_cost (fit, k);
+    }
+
+  snap->W = g_memdup2 (show_best ? fs_fit_get_best_w (fit) : fs_solver_get_w (solver),
+                       n * r * sizeof (double));
+  snap->H = g_memdup2 (show_best ? fs_fit_get_best_h (fit) : fs_solver_get_h (solver),
+                       r * m * sizeof (double));
+  return snap;
+}
+
+/* Called with the mutex held. */
+static void
+publish (FsRunner   *self,
+         FsSnapshot *snap)
+{
+  snap->serial = ++self->serial;
+  g_clear_pointer (&self->snapshot, fs_snapshot_unref);
+  self->snapshot = snap;
+  g_cond_broadcast (&self->publish_cond);
+}
+
+static FsRunnerState
+current_state (FsRunner *self)
+{
+  if (fs_fit_is_done (self->fit))
+    return FS_RUNNER_FINISHED;
+  return self->running ? FS_RUNNER_RUNNING : FS_RUNNER_PAUSED;
+}
+
+/* Called with the mutex held; drops it while building a new fit. */
+static void
+apply_reset (FsRunner *self)
+{
+  g_autoptr(GError) error = NULL;
+  FsParams params = self->params;
+  FsFit *fit;
+
+  params.lr = self->lr;
+  self->reset_pending = FALSE;
+  self->params_pending = FALSE;
+  self->running = FALSE;
+  self->steps_pending = 0;
+
+  g_mutex_unlock (&self->mutex);
+  fit = fs_fit_new (self->X, &params, &error);
+  g_mutex_lock (&self->mutex);
+
+  g_clear_pointer (&self->message, g_free);
+  if (fit == NULL)
+    {
+      self->message = g_strdup (error->message);
+      return;
+    }
+
+  if (params.threads > 0)
+    fs_blas_set_threads (params.threads);
+  fs_fit_free (self->fit);
+  self->fit = fit;
+  self->elapsed = 0.0;
+}
+
+/* Iterates without the lock until a command arrives, the fit is done,
+ * max_steps are made, or it is time to publish. Returns the steps made. */
+static guint64
+iterate_batch (FsRunner *self,
+               guint64   max_steps)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 now = start;
+  guint64 steps = 0;
+
+  while (steps < max_steps)
+    {
+      gboolean more = fs_fit_iterate (self->fit);
+
+      steps++;
+      if (!more || g_atomic_int_get (&self->command_pending))
+        break;
+      now = g_get_monotonic_time ();
+      if (now - start >= FS_RUNNER_PUBLISH_INTERVAL)
+        break;
+    }
+
+  self->elapsed += (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+  return steps;
+}
+
+static gpointer
+runner_thread (gpointer data)
+{
+  FsRunner *self = data;
+
+  g_mutex_lock (&self->mutex);
+  for (;;)
+    {
+      gboolean stepping;
+      guint64 budget, made;
+      FsSnapshot *snap;
+
+      while (!self->quit && !self->reset_pending &&
+             !((self->running || self->steps_pending > 0) && !fs_fit_is_done (self->fit)))
+        {
+          g_atomic_int_set (&self->command_pending, 0);
+          g_cond_wait (&self->command_cond, &self->mutex);
+        }
+      g_atomic_int_set (&self->command_pending, 0);
+
+      if (self->quit)
+        break;
+
+      if (self->reset_pending)
+        {
+          apply_reset (self);
+          publish (self, snapshot_new (self, current_state (self)));
+          continue;
+        }
+
+      fs_fit_set_lr (self->fit, self->lr);
+      stepping = !self->running;
+      budget = stepping ? self->steps_pending : G_MAXUINT64;
+      g_mutex_unlock (&self->mutex);
+
+      made = iterate_batch (self, budget);
+      snap = NULL;
+
+      g_mutex_lock (&self->mutex);
+      if (stepping)
+        self->steps_pending -= MIN (made, self->steps_pending);
+      if (fs_fit_is_done (self->fit))
+        {
+          self->running = FALSE;
+          self->steps_pending = 0;
+        }
+      g_mutex_unlock (&self->mutex);
+
+      snap = snapshot_new (self, FS_RUNNER_RUNNING);
+
+      g_mutex_lock (&self->mutex);
+      snap->state = current_state (self);
+      publish (self, snap);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return NULL;
+}
+
+FsRunner *
+fs_runner_new (FsMatrix       *X,
+               const FsParams *params,
+               GError        **error)
+{
+  FsRunner *self;
+  FsFit *fit;
+
+  g_return_val_if_fail (X != NULL, NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  fit = fs_fit_new (X, params, error);
+  if (fit == NULL)
+    return NULL;
+
+  if (params->threads > 0)
+    fs_blas_set_threads (params->threads);
+
+  self = g_new0 (FsRunner, 1);
+  g_mutex_init (&self->mutex);
+  g_cond_init (&self->command_cond);
+  g_cond_init (&self->publish_cond);
+  self->X = fs_matrix_ref (X);
+  self->params = *params;
+  self->lr = params->lr;
+  self->fit = fit;
+
+  publish (self, snapshot_new (self, FS_RUNNER_PAUSED));
+  self->thread = g_thread_new ("factorscope-solver", runner_thread, self);
+  return self;
+}
+
+static void
+send_command (FsRunner *self)
+{
+  g_atomic_int_set (&self->command_pending, 1);
+  g_cond_signal (&self->command_cond);
+}
+
+void
+fs_runner_run (FsRunner *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  self->running = TRUE;
+  self->steps_pending = 0;
+  send_command (self);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* The thread stops after its current iteration and publishes at once. */
+void
+fs_runner_pause (FsRunner *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  if (self->running)
+    {
+      self->running = FALSE;
+      self->steps_pending = 0;
+      send_command (self);
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
+/* Pauses if running, then makes n more iterations. */
+void
+fs_runner_step (FsRunner *self,
+                guint64   n)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  self->running = FALSE;
+  self->steps_pending += n;
+  send_command (self);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* Back to iteration 0 of the first run, paused, with the same seed. */
+void
+fs_runner_reset (FsRunner *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  self->reset_pending = TRUE;
+  send_command (self);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* New settings restart from iteration 0. */
+gboolean
+fs_runner_set_params (FsRunner       *self,
+                      const FsParams *params,
+                      GError        **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!fs_params_validate (params, self->X, error))
+    return FALSE;
+
+  g_mutex_lock (&self->mutex);
+  self->params = *params;
+  self->lr = params->lr;
+  self->reset_pending = TRUE;
+  send_command (self);
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
+}
+
+/* Applies from the next iteration without restarting. */
+void
+fs_runner_set_lr (FsRunner *self,
+                  double    lr)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (isfinite (lr) && lr > 0.0);
+
+  g_mutex_lock (&self->mutex);
+  self->lr = lr;
+  self->params.lr = lr;
+  send_command (self);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* Ends the thread; the last snapshot stays readable. */
+void
+fs_runner_stop (FsRunner *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->thread == NULL)
+    return;
+
+  g_mutex_lock (&self->mutex);
+  self->quit = TRUE;
+  send_command (self);
+  g_mutex_unlock (&self->mutex);
+
+  g_thread_join (g_steal_pointer (&self->thread));
+}
+
+void
+fs_runner_free (FsRunner *self)
+{
+  if (self == NULL)
+    return;
+
+  fs_runner_stop (self);
+  g_clear_pointer (&self->snapshot, fs_snapshot_unref);
+  g_clear_pointer (&self->fit, fs_fit_free);
+  g_clear_pointer (&self->X, fs_matrix_unref);
+  g_free (self->message);
+  g_cond_clear (&self->publish_cond);
+  g_cond_clear (&self->command_cond);
+  g_mutex_clear (&self->mutex);
+  g_free (self);
+}
+
+FsSnapshot *
+fs_runner_get_snapshot (FsRunner *self)
+{
+  FsSnapshot *snap;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+  snap = fs_snapshot_ref (self->snapshot);
+  g_mutex_unlock (&self->mutex);
+  return snap;
+}
+
+/* Waits until a snapshot newer than after_serial is published. */
+gboolean
+fs_runner_wait (FsRunner *self,
+                guint64   after_serial,
+                gint64    timeout_us)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_us;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  g_mutex_lock (&self->mutex);
+  while (self->serial <= after_serial && ok)
+    ok = g_cond_wait_until (&self->publish_cond, &self->mutex, deadline);
+  ok = self->serial > after_serial;
+  g_mutex_unlock (&self->mutex);
+  return ok;
+}

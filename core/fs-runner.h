@@ -1,0 +1,87 @@
+/* fs-runner.h: a factorization on a background thread.
+ *
+ * The caller sends commands and reads snapshots; the thread publishes a new
+ * snapshot at most every FS_RUNNER_PUBLISH_INTERVAL while it runs, and at
+ * once whenever it stops or pauses. A snapshot never changes once
+ * published: it holds its own copies of W and H and a length into each
+ * append-only cost log, so it can be read with no lock while the solver goes
+ * on. Nothing here calls GTK.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "fs-cost-log.h"
+#include "fs-matrix.h"
+#include "fs-params.h"
+
+G_BEGIN_DECLS
+
+#define FS_RUNNER_PUBLISH_INTERVAL (30 * G_TIME_SPAN_MILLISECOND)
+
+typedef enum
+{
+  FS_RUNNER_PAUSED,
+  FS_RUNNER_RUNNING,
+  FS_RUNNER_FINISHED,
+} FsRunnerState;
+
+typedef struct
+{
+  guint64        serial;
+  FsRunnerState  state;
+  gsize          rows;
+  gsize          cols;
+  guint          rank;
+  double         lr;
+  guint64        iteration;
+  guint          run;
+  guint          n_runs;
+  guint64        seed;
+  double         cost;
+  double         grad_norm_w;
+  double         grad_norm_h;
+  double         elapsed;
+  FsStop         stop;
+  char          *message;
+  /* One entry per run started so far (run + 1 of them). */
+  FsCostLog    **logs;
+  gsize         *log_lengths;
+  double        *final_costs;
+  gint           best_run;
+  /* The current run's factors; the best run's once all runs are done. */
+  double        *W;
+  double        *H;
+} FsSnapshot;
+
+FsSnapshot *fs_snapshot_ref   (FsSnapshot *self);
+void        fs_snapshot_unref (FsSnapshot *self);
+
+typedef struct _FsRunner FsRunner;
+
+FsRunner   *fs_runner_new          (FsMatrix       *X,
+                                    const FsParams *params,
+                                    GError        **error);
+void        fs_runner_free         (FsRunner       *self);
+void        fs_runner_run          (FsRunner       *self);
+void        fs_runner_pause        (FsRunner       *self);
+void        fs_runner_step         (FsRunner       *self,
+                                    guint64         n);
+void        fs_runner_reset        (FsRunner       *self);
+gboolean    fs_runner_set_params   (FsRunner       *self,
+                                    const FsParams *params,
+                                    GError        **error);
+void        fs_runner_set_lr       (FsRunner       *self,
+                                    double          lr);
+void        fs_runner_stop         (FsRunner       *self);
+FsSnapshot *fs_runner_get_snapshot (FsRunner       *self);
+gboolean    fs_runner_wait         (FsRunner       *self,
+                                    guint64         after_serial,
+                                    gint64          timeout_us);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsSnapshot, fs_snapshot_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsRunner, fs_runner_free)
+
+G_END_DECLS
