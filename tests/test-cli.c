@@ -1,0 +1,321 @@
+/* test-cli.c: factorscope-cli as a user runs it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "fs-csv.h"
+
+/* Runs the tool with the given arguments (NULL-terminated) and returns its
+ * exit status, with standard output and error. */
+G_GNUC_NULL_TERMINATED
+static int
+cli (char **out,
+     char **err,
+     ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  int status = -1;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) g_getenv ("FS_CLI"));
+  va_start (ap, err);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                out, err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+/* The last line of text, parsed as a JSON object. */
+static JsonObject *
+last_json_object (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (g_strchomp ((char *) text), "\n", -1);
+  guint n = g_strv_length (lines);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (n, >, 0);
+  json_parser_load_from_data (parser, lines[n - 1], -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+check_bench (const char *rule,
+             double      expected)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  double final;
+
+  g_assert_cmpint (cli (&out, &err, "bench", "--n", "300", "--m", "200", "--r", "10",
+                        "--iters", "50", "--threads", "1", "--rule", rule, NULL), ==, 0);
+  result = last_json_object (out);
+  final = json_object_get_double_member (result, "final_cost");
+  g_test_message ("%s: %.15g (peers %.12g)", rule, final, expected);
+  g_assert_cmpfloat (fabs (final - expected) / expected, <, 1e-9);
+  g_assert_cmpstr (json_object_get_string_member (result, "peer"), ==, "factorscope");
+  g_assert_cmpint (json_object_get_int_member (result, "iters"), ==, 50);
+  g_assert_cmpfloat (json_object_get_double_member (result, "iterations_per_second"), >, 0);
+  g_assert_cmpfloat (json_object_get_double_member (result, "initial_cost"), >, final);
+}
+
+/* The NumPy and PyTorch peers' results (shared/bench/README.md). */
+static void
+test_bench_matches_peers (void)
+{
+  check_bench ("plain", 2.35468458528);
+  check_bench ("normalized", 9968.63256611);
+}
+
+static void
+test_bad_arguments (void)
+{
+  const char *cases[][8] = {
+    { "run", "--example", "lowrank", "--bogus", NULL },
+    { "run", "--example", "notebook", "--rank", "5", NULL },
+    { "run", "--example", "lowrank", "--rank", "0", NULL },
+    { "run", "--example", "lowrank", "--l2-w", "-1", NULL },
+    { "run", "--example", "lowrank", "--l1-h", "-0.5", NULL },
+    { "run", "--example", "lowrank", "--lr", "0", NULL },
+    { "run", "--example", "lowrank", "--lr", "-2", NULL },
+    { "run", "--example", "lowrank", "--iters", "0", NULL },
+    { "run", "--example", "lowrank", "--rule", "newton", NULL },
+    { "run", "--example", "nonesuch", NULL },
+    { "run", "/nonexistent/matrix.csv", NULL },
+    { "run", NULL },
+    { "optimum", "--example", "lowrank", NULL },
+    { "bench", "--dtype", "float32", NULL },
+    { "bench", "--r", "0", NULL },
+    { "frobnicate", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *joined = g_strjoinv (" ", (char **) cases[i]);
+      int status;
+
+      status = cli (&out, &err, cases[i][0], cases[i][1], cases[i][2], cases[i][3],
+                    cases[i][4], cases[i][5], cases[i][6], NULL);
+      g_test_message ("%s -> %d: %s", joined, status, err);
+      g_assert_cmpint (status, ==, 1);
+      /* One line that says what is wrong, and nothing else. */
+      g_assert_true (g_str_has_prefix (err, "factorscope-cli"));
+      g_assert_cmpuint (strlen (err), >, 20);
+      g_assert_null (strchr (err, '\n') == err + strlen (err) - 1 ? NULL : "several lines");
+      g_assert_cmpstr (out, ==, "");
+    }
+}
+
+static void
+test_run_json (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  JsonArray *costs;
+  double final, optimum;
+
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "lowrank", "--rank", "5",
+                        "--l2-w", "0.01", "--l2-h", "0.01", "--iters", "10000",
+                        "--restarts", "2", "--seed", "3", "--json", NULL), ==, 0);
+  result = last_json_object (out);
+  g_assert_cmpint (json_object_get_int_member (result, "rows"), ==, 100);
+  g_assert_cmpint (json_object_get_int_member (result, "cols"), ==, 80);
+  g_assert_cmpint (json_object_get_int_member (result, "rank"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (result, "iterations"), ==, 10000);
+  g_assert_cmpstr (json_object_get_string_member (result, "stopped"), ==, "iterations");
+  g_assert_true (json_object_get_int_member (result, "seed") == 3 ||
+                 json_object_get_int_member (result, "seed") == 4);
+
+  final = json_object_get_double_member (result, "final_cost");
+  optimum = json_object_get_double_member (result, "optimum");
+  g_assert_cmpfloat (fabs (json_object_get_double_member (result, "gap") - (final - optimum)),
+                     <=, 1e-12 * final);
+  g_assert_cmpfloat ((final - optimum) / optimum, <, 1e-6);
+
+  costs = json_object_get_array_member (result, "costs_per_restart");
+  g_assert_cmpuint (json_array_get_length (costs), ==, 2);
+  g_assert_cmpfloat (MIN (json_array_get_double_element (costs, 0),
+                          json_array_get_double_element (costs, 1)), ==, final);
+}
+
+static void
+test_run_json_unavailable_optimum (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "lowrank", "--rank", "3",
+                        "--l1-w", "0.1", "--iters", "100", "--json", NULL), ==, 0);
+  result = last_json_object (out);
+  g_assert_true (json_object_get_null_member (result, "optimum"));
+  g_assert_true (json_object_get_null_member (result, "gap"));
+}
+
+static void
+test_divergence_reported (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "lowrank", "--rank", "3",
+                        "--lr", "5", "--json", NULL), ==, 2);
+  result = last_json_object (out);
+  g_assert_cmpstr (json_object_get_string_member (result, "stopped"), ==, "diverged");
+  g_assert_nonnull (strstr (json_object_get_string_member (result, "message"),
+                            "smaller learning rate"));
+}
+
+/* The PyTorch notebook: D = C F, plain gradient descent with lr 0.01 from
+ * uniform factors, the loss every 1000 iterations, then D, D_hat and
+ * their difference. */
+static void
+test_notebook (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *final;
+
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "notebook", "--init", "uniform",
+                        "--lr", "0.01", "--iters", "10000", NULL), ==, 0);
+  for (guint k = 0; k <= 10; k++)
+    {
+      g_autofree char *line = g_strdup_printf ("\niteration %8u  cost ", k * 1000);
+
+      g_assert_nonnull (strstr (out, line));
+    }
+  g_assert_null (strstr (out, "iteration     1001"));
+  g_assert_nonnull (strstr (out, "\nX:\n"));
+  g_assert_nonnull (strstr (out, "\nWH:\n"));
+  g_assert_nonnull (strstr (out, "\nX - WH:\n"));
+  final = strstr (out, "final cost ");
+  g_assert_nonnull (final);
+  g_assert_cmpfloat (g_ascii_strtod (final + strlen ("final cost "), NULL), <, 1e-8);
+}
+
+static void
+test_out_files (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *loss_text = NULL;
+  const char *names[] = { "W.csv", "H.csv", "WH.csv" };
+  const gsize shapes[][2] = { { 100, 4 }, { 4, 80 }, { 100, 80 } };
+  FsMatrix *m[3];
+  g_autofree char *loss = g_build_filename (dir, "loss.csv", NULL);
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "lowrank", "--rank", "4",
+                        "--iters", "250", "--out", dir, NULL), ==, 0);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_autoptr(GError) error = NULL;
+
+      m[i] = fs_csv_load (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (m[i]->rows, ==, shapes[i][0]);
+      g_assert_cmpuint (m[i]->cols, ==, shapes[i][1]);
+      g_unlink (path);
+    }
+  for (gsize i = 0; i < 100; i += 17)
+    for (gsize j = 0; j < 80; j += 13)
+      {
+        double wh = 0.0;
+
+        for (gsize k = 0; k < 4; k++)
+          wh += m[0]->data[i * 4 + k] * m[1]->data[k * 80 + j];
+        g_assert_cmpfloat_with_epsilon (m[2]->data[i * 80 + j], wh, 1e-12);
+      }
+  for (guint i = 0; i < 3; i++)
+    fs_matrix_unref (m[i]);
+
+  g_assert_true (g_file_get_contents (loss, &loss_text, NULL, NULL));
+  lines = g_strsplit (g_strchomp (loss_text), "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "iteration,cost");
+  g_assert_cmpuint (g_strv_length (lines), ==, 252);
+  g_assert_true (g_str_has_prefix (lines[251], "250,"));
+  g_unlink (loss);
+  g_rmdir (dir);
+}
+
+static void
+test_optimum_json (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  JsonArray *sv;
+  double discarded = 0.0;
+
+  g_assert_cmpint (cli (&out, &err, "optimum", "--example", "lowrank", "--rank", "5",
+                        "--json", NULL), ==, 0);
+  result = last_json_object (out);
+  sv = json_object_get_array_member (result, "singular_values");
+  g_assert_cmpuint (json_array_get_length (sv), ==, 80);
+  for (guint i = 5; i < 80; i++)
+    discarded += pow (json_array_get_double_element (sv, i), 2);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (result, "optimum"),
+                                  discarded, 1e-12 * discarded);
+}
+
+static void
+test_help (void)
+{
+  const char *commands[] = { "run", "optimum", "bench" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (cli (&out, &err, commands[i], "--help", NULL), ==, 0);
+      g_assert_nonnull (strstr (out, "Usage:"));
+      g_assert_nonnull (strstr (out, commands[i]));
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("FS_CLI") == NULL)
+    g_error ("FS_CLI must name the factorscope-cli binary (meson test sets it)");
+
+  g_test_add_func ("/cli/bench/matches-peers", test_bench_matches_peers);
+  g_test_add_func ("/cli/bad-arguments", test_bad_arguments);
+  g_test_add_func ("/cli/run/json", test_run_json);
+  g_test_add_func ("/cli/run/json-no-optimum", test_run_json_unavailable_optimum);
+  g_test_add_func ("/cli/run/divergence", test_divergence_reported);
+  g_test_add_func ("/cli/run/notebook", test_notebook);
+  g_test_add_func ("/cli/run/out-files", test_out_files);
+  g_test_add_func ("/cli/optimum/json", test_optimum_json);
+  g_test_add_func ("/cli/help", test_help);
+
+  return g_test_run ();
+}

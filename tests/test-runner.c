@@ -1,0 +1,311 @@
+/* test-runner.c: the background runner, its commands and its snapshots.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "fs-error.h"
+#include "fs-examples.h"
+#include "fs-runner.h"
+#include "fs-solver.h"
+#include "fs-test-util.h"
+
+#define DEADLINE (20 * G_USEC_PER_SEC)
+
+typedef gboolean (*SnapshotCheck) (const FsSnapshot *snap, gpointer data);
+
+/* Waits, with a deadline, for a snapshot that passes check. */
+static FsSnapshot *
+wait_for (FsRunner      *runner,
+          SnapshotCheck  check,
+          gpointer       data)
+{
+  gint64 deadline = g_get_monotonic_time () + DEADLINE;
+
+  for (;;)
+    {
+      FsSnapshot *snap = fs_runner_get_snapshot (runner);
+      guint64 serial = snap->serial;
+
+      if (check (snap, data))
+        return snap;
+      fs_snapshot_unref (snap);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      fs_runner_wait (runner, serial, deadline - g_get_monotonic_time ());
+    }
+}
+
+static gboolean
+reached_iteration (const FsSnapshot *snap,
+                   gpointer          data)
+{
+  return snap->iteration >= GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+is_paused (const FsSnapshot *snap,
+           gpointer          data)
+{
+  return snap->state == FS_RUNNER_PAUSED;
+}
+
+static gboolean
+is_paused_at (const FsSnapshot *snap,
+              gpointer          data)
+{
+  return snap->state == FS_RUNNER_PAUSED && snap->iteration == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+is_finished (const FsSnapshot *snap,
+             gpointer          data)
+{
+  return snap->state == FS_RUNNER_FINISHED;
+}
+
+static void
+base_params (FsParams *p)
+{
+  fs_params_init_defaults (p);
+  p->rank = 3;
+  p->lr = 0.01;
+  p->max_iters = 3000;
+}
+
+static void
+assert_log_equals_solver (const FsSnapshot *snap,
+                          FsSolver         *solver)
+{
+  gsize len = snap->log_lengths[snap->run];
+  g_autofree double *got = g_new (double, len);
+  g_autofree double *want = g_new (double, len);
+
+  g_assert_cmpuint (len, ==, fs_cost_log_get_length (fs_solver_get_log (solver)));
+  fs_cost_log_copy_range (snap->logs[snap->run], 0, len, got);
+  fs_cost_log_copy_range (fs_solver_get_log (solver), 0, len, want);
+  g_assert_cmpmem (got, len * sizeof (double), want, len * sizeof (double));
+  g_assert_cmpmem (snap->W, snap->rows * snap->rank * sizeof (double),
+                   fs_solver_get_w (solver), snap->rows * snap->rank * sizeof (double));
+}
+
+/* run, pause, step 10, set lr, reset, run again: the costs are those of a
+ * direct solve with the same settings, bit for bit. */
+static void
+test_commands (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (40, 30, 3, 0.05, 1, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  g_autoptr(FsSolver) direct = NULL;
+  g_autoptr(GError) error = NULL;
+  FsSnapshot *snap;
+  FsParams p;
+  guint64 paused_at;
+
+  base_params (&p);
+  p.max_iters = 200000;
+  runner = fs_runner_new (X, &p, &error);
+  g_assert_no_error (error);
+
+  snap = fs_runner_get_snapshot (runner);
+  g_assert_cmpint (snap->state, ==, FS_RUNNER_PAUSED);
+  g_assert_cmpuint (snap->iteration, ==, 0);
+  g_assert_cmpuint (snap->log_lengths[0], ==, 1);
+  fs_snapshot_unref (snap);
+
+  fs_runner_run (runner);
+  snap = wait_for (runner, reached_iteration, GUINT_TO_POINTER (200));
+  fs_snapshot_unref (snap);
+  fs_runner_pause (runner);
+  snap = wait_for (runner, is_paused, NULL);
+  paused_at = snap->iteration;
+  g_assert_cmpuint (paused_at, >=, 200);
+  g_assert_cmpuint (paused_at, <, 200000);
+
+  /* Paused means no further snapshot and no further iteration. */
+  g_assert_false (fs_runner_wait (runner, snap->serial, 100 * G_TIME_SPAN_MILLISECOND));
+  fs_snapshot_unref (snap);
+
+  fs_runner_step (runner, 10);
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (paused_at + 10));
+  fs_snapshot_unref (snap);
+
+  fs_runner_set_lr (runner, 0.005);
+  fs_runner_step (runner, 5);
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (paused_at + 15));
+  g_assert_cmpfloat (snap->lr, ==, 0.005);
+
+  direct = fs_solver_new (X, &p, NULL);
+  for (guint64 k = 0; k < paused_at + 10; k++)
+    fs_solver_iterate (direct);
+  fs_solver_set_lr (direct, 0.005);
+  for (guint k = 0; k < 5; k++)
+    fs_solver_iterate (direct);
+  assert_log_equals_solver (snap, direct);
+  fs_snapshot_unref (snap);
+
+  fs_runner_reset (runner);
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (0));
+  g_assert_cmpuint (snap->log_lengths[0], ==, 1);
+  g_assert_cmpfloat (snap->lr, ==, 0.005);
+  fs_snapshot_unref (snap);
+
+  fs_runner_run (runner);
+  snap = wait_for (runner, is_finished, NULL);
+  g_assert_cmpuint (snap->iteration, ==, 200000);
+  g_assert_cmpint (snap->stop, ==, FS_STOP_ITERATIONS);
+
+  p.lr = 0.005;
+  g_clear_pointer (&direct, fs_solver_free);
+  direct = fs_solver_new (X, &p, NULL);
+  while (fs_solver_iterate (direct) == FS_STOP_NONE)
+    ;
+  assert_log_equals_solver (snap, direct);
+  fs_snapshot_unref (snap);
+}
+
+static void
+test_stop_joins_quickly (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (600, 600, 20, 0.01, 2, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  FsSnapshot *snap;
+  FsParams p;
+  gint64 start, took;
+
+  base_params (&p);
+  p.rank = 20;
+  p.lr = 1e-4;
+  p.max_iters = 1000000;
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_run (runner);
+  snap = wait_for (runner, reached_iteration, GUINT_TO_POINTER (3));
+  fs_snapshot_unref (snap);
+
+  start = g_get_monotonic_time ();
+  fs_runner_stop (runner);
+  took = g_get_monotonic_time () - start;
+  g_test_message ("stop took %.1f ms", took / 1000.0);
+  g_assert_cmpint (took, <, 100 * G_TIME_SPAN_MILLISECOND);
+
+  /* The last snapshot stays readable after the thread has ended. */
+  snap = fs_runner_get_snapshot (runner);
+  g_assert_cmpuint (snap->iteration, >=, 3);
+  fs_snapshot_unref (snap);
+}
+
+/* Every snapshot read while the solver runs is self-consistent: its cost is
+ * the cost of its own W and H, and its history ends with that cost. */
+static void
+test_snapshots_never_torn (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (120, 90, 4, 0.05, 3, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  FsParams p;
+  guint64 serial = 0, last_iteration = 0;
+  guint checked = 0;
+
+  base_params (&p);
+  p.rank = 4;
+  p.lr = 2e-3;
+  p.max_iters = FS_MAX_ITERATIONS;
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_run (runner);
+
+  while (checked < 40)
+    {
+      g_autoptr(FsSnapshot) snap = NULL;
+      double naive;
+
+      g_assert_true (fs_runner_wait (runner, serial, DEADLINE));
+      snap = fs_runner_get_snapshot (runner);
+      serial = snap->serial;
+      if (snap->state != FS_RUNNER_RUNNING)
+        continue;
+
+      naive = fs_test_naive_cost (X, snap->W, snap->H, 4, 0, 0, 0, 0);
+      g_assert_cmpuint (snap->log_lengths[0], ==, snap->iteration + 1);
+      g_assert_cmpfloat (fs_cost_log_get (snap->logs[0], snap->iteration), ==, snap->cost);
+      g_assert_cmpfloat (fabs (naive - snap->cost), <=, 1e-9 * snap->cost);
+      g_assert_cmpuint (snap->iteration, >=, last_iteration);
+      last_iteration = snap->iteration;
+      checked++;
+    }
+  g_assert_cmpuint (last_iteration, >, 0);
+}
+
+static void
+test_restarts (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (25, 20, 6, 0.1, 5, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  g_autoptr(FsSnapshot) snap = NULL;
+  FsParams p;
+  double lowest = INFINITY;
+
+  base_params (&p);
+  p.rank = 4;
+  p.rule = FS_RULE_NORMALIZED;
+  p.lr = 0.05;
+  p.init = FS_INIT_UNIFORM;
+  p.restarts = 3;
+  p.max_iters = 200;
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_run (runner);
+  snap = wait_for (runner, is_finished, NULL);
+
+  g_assert_cmpuint (snap->n_runs, ==, 3);
+  g_assert_cmpuint (snap->run, ==, 2);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_assert_cmpuint (snap->log_lengths[k], ==, 201);
+      lowest = MIN (lowest, snap->final_costs[k]);
+    }
+  g_assert_cmpint (snap->best_run, >=, 0);
+  g_assert_cmpfloat (snap->final_costs[snap->best_run], ==, lowest);
+  g_assert_cmpfloat_with_epsilon (fs_test_naive_cost (X, snap->W, snap->H, 4, 0, 0, 0, 0),
+                                  lowest, 1e-9 * lowest);
+}
+
+static void
+test_set_params_restarts (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (40, 30, 3, 0.05, 1, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  g_autoptr(GError) error = NULL;
+  FsSnapshot *snap;
+  FsParams p;
+
+  base_params (&p);
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_step (runner, 50);
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (50));
+  fs_snapshot_unref (snap);
+
+  p.rank = 31;
+  g_assert_false (fs_runner_set_params (runner, &p, &error));
+  g_assert_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT);
+
+  p.rank = 5;
+  g_assert_true (fs_runner_set_params (runner, &p, NULL));
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (0));
+  g_assert_cmpuint (snap->rank, ==, 5);
+  fs_snapshot_unref (snap);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/runner/commands", test_commands);
+  g_test_add_func ("/runner/stop-joins-quickly", test_stop_joins_quickly);
+  g_test_add_func ("/runner/snapshots-never-torn", test_snapshots_never_torn);
+  g_test_add_func ("/runner/restarts", test_restarts);
+  g_test_add_func ("/runner/set-params", test_set_params_restarts);
+
+  return g_test_run ();
+}
