@@ -588,8 +588,8 @@ command_run (int    argc,
     {
       const char *message = fs_solver_get_stop_message (solver);
 
-      if (fs_solver_get_iteration (solver) % PROGRESS_EVERY != 0)
-        print_progress (solver, optimum);
+      /* The loop ends on the last iteration without printing it. */
+      print_progress (solver, optimum);
       if (message != NULL)
         g_print ("%s\n", message);
     }

@@ -48,7 +48,7 @@ check_penalty (double      value,
   if (!isfinite (value) || value < 0.0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   "The %s penalty must be a finite number ≥ 0, not %g", name, value);
+                   "The %s must be a finite number ≥ 0, not %g", name, value);
       return FALSE;
     }
   return TRUE;
@@ -90,10 +90,10 @@ fs_params_validate (const FsParams *params,
       return FALSE;
     }
 
-  if (!check_penalty (params->l2_w, "L2 on W", error) ||
-      !check_penalty (params->l2_h, "L2 on H", error) ||
-      !check_penalty (params->l1_w, "L1 on W", error) ||
-      !check_penalty (params->l1_h, "L1 on H", error))
+  if (!check_penalty (params->l2_w, "L2 penalty on W", error) ||
+      !check_penalty (params->l2_h, "L2 penalty on H", error) ||
+      !check_penalty (params->l1_w, "L1 penalty on W", error) ||
+      !check_penalty (params->l1_h, "L1 penalty on H", error))
     return FALSE;
 
   if (!isfinite (params->lr) || params->lr <= 0.0)
