@@ -172,8 +172,7 @@ load_input (InputOptions  *in,
                        _("--example-rank must be ≥ 1"));
           return NULL;
         }
-      *description = g_strdup_printf ("example lowrank (%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT
-                                      ", true rank %d)", rows, cols, rank);
+      *description = g_strdup_printf ("example lowrank (%lux%lu, true rank %d)", rows, cols, rank);
       return fs_example_lowrank (rows, cols, (guint) rank, FS_EXAMPLE_LOWRANK_NOISE,
                                  (guint64) in->example_seed, error);
     }
@@ -246,7 +245,7 @@ write_loss_csv (const char *path,
   if (n_runs == 1)
     g_string_append (out, ",cost");
   for (guint k = 0; k < n_runs && n_runs > 1; k++)
-    g_string_append_printf (out, ",seed_%" G_GUINT64_FORMAT, fs_fit_get_run_seed (fit, k));
+    g_string_append_printf (out, ",seed_%lu", fs_fit_get_run_seed (fit, k));
   g_string_append_c (out, '\n');
 
   for (guint k = 0; k < n_runs; k++)
@@ -254,7 +253,7 @@ write_loss_csv (const char *path,
 
   for (gsize t = 0; t < longest; t++)
     {
-      g_string_append_printf (out, "%" G_GSIZE_FORMAT, t);
+      g_string_append_printf (out, "%lu", t);
       for (guint k = 0; k < n_runs; k++)
         {
           FsCostLog *log = fs_fit_get_log (fit, k);
@@ -375,13 +374,13 @@ run_options_to_params (const RunOptions *o,
   if (o->iters < 1)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("--iters must be at least 1, not %" G_GINT64_FORMAT), o->iters);
+                   _("--iters must be at least 1, not %ld"), o->iters);
       return FALSE;
     }
   if (o->seed < 0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("--seed must be ≥ 0, not %" G_GINT64_FORMAT), o->seed);
+                   _("--seed must be ≥ 0, not %ld"), o->seed);
       return FALSE;
     }
   if (o->restarts < 1)
@@ -540,10 +539,10 @@ command_run (int    argc,
 
   if (!o.json)
     {
-      g_print (_("%s: %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT " missing\n"),
+      g_print (_("%s: %lu × %lu, %lu missing\n"),
                description, X->rows, X->cols, X->n_missing);
       g_print (_("rank %u, rule %s, learning rate %.6g, l2 %g/%g, l1 %g/%g (%s)%s, init %s, "
-                 "%u run(s) from seed %" G_GUINT64_FORMAT "\n"),
+                 "%u run(s) from seed %lu\n"),
                params.rank, fs_rule_kind_to_string (params.rule), params.lr,
                params.l2_w, params.l2_h, params.l1_w, params.l1_h,
                fs_l1_mode_to_string (params.l1_mode), params.nonneg ? ", non-negative" : "",
@@ -553,7 +552,7 @@ command_run (int    argc,
       else
         g_print (_("global optimum: unavailable (%s)\n"), no_optimum);
       if (n_runs > 1)
-        g_print (_("run 1 of %u, seed %" G_GUINT64_FORMAT "\n"), n_runs, params.seed);
+        g_print (_("run 1 of %u, seed %lu\n"), n_runs, params.seed);
       print_progress (solver, optimum);
     }
 
@@ -572,7 +571,7 @@ command_run (int    argc,
                    fs_fit_get_final_cost (fit, last_run),
                    fs_stop_to_string (fs_fit_get_run_stop (fit, last_run)));
           last_run = run;
-          g_print (_("run %u of %u, seed %" G_GUINT64_FORMAT "\n"), run + 1, n_runs,
+          g_print (_("run %u of %u, seed %lu\n"), run + 1, n_runs,
                    fs_fit_get_run_seed (fit, run));
           print_progress (solver, optimum);
         }
@@ -610,10 +609,10 @@ command_run (int    argc,
           if (n_runs > 1)
             {
               for (guint k = 0; k < n_runs; k++)
-                g_print (_("run %u (seed %" G_GUINT64_FORMAT "): final cost %.10g, %s\n"),
+                g_print (_("run %u (seed %lu): final cost %.10g, %s\n"),
                          k + 1, fs_fit_get_run_seed (fit, k), fs_fit_get_final_cost (fit, k),
                          fs_stop_to_string (fs_fit_get_run_stop (fit, k)));
-              g_print (_("best: run %d, seed %" G_GUINT64_FORMAT "\n"), best + 1,
+              g_print (_("best: run %d, seed %lu\n"), best + 1,
                        fs_fit_get_run_seed (fit, (guint) best));
             }
           g_print (_("final cost %.12g"), final);
@@ -786,7 +785,7 @@ command_optimum (int    argc,
     }
   else
     {
-      g_print (_("%s: %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT "\n"), description, X->rows, X->cols);
+      g_print (_("%s: %lu × %lu\n"), description, X->rows, X->cols);
       g_print (_("f* = %.12g (rank %d, l2 %g/%g)\n"), optimum, rank, l2_w, l2_h);
       g_print (_("singular values:"));
       for (guint i = 0; i < singular->len; i++)
@@ -850,7 +849,7 @@ command_bench (int    argc,
   if (n < 1 || m < 1 || r < 1 || iters < 1 || threads < 1 || warmup < 0 || seed < 0)
     return fail (_("--n, --m, --r, --iters and --threads must be ≥ 1, --warmup and --seed ≥ 0"));
   if (r > MIN (n, m))
-    return fail (_("--r must be at most min(n, m) = %" G_GINT64_FORMAT), MIN (n, m));
+    return fail (_("--r must be at most min(n, m) = %ld"), MIN (n, m));
 
   fs_blas_set_threads ((guint) threads);
   if (!fs_bench_problem ((gsize) n, (gsize) m, (guint) r, (guint64) seed, &X, &W0, &H0, &error))

@@ -10,6 +10,8 @@
 
 #define G_LOG_DOMAIN "fs-csv"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -55,21 +57,21 @@ parse_field (const char *name,
   if (stop == field || *stop != '\0')
     {
       g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                   "%s:%" G_GSIZE_FORMAT ":%" G_GSIZE_FORMAT ": “%s” is not a number",
+                   _("%s:%lu:%lu: “%s” is not a number"),
                    name, line, column, field);
       return FALSE;
     }
   if (errno == ERANGE && fabs (*value) > 1.0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                   "%s:%" G_GSIZE_FORMAT ":%" G_GSIZE_FORMAT ": %s is out of range",
+                   _("%s:%lu:%lu: %s is out of range"),
                    name, line, column, field);
       return FALSE;
     }
   if (isinf (*value))
     {
       g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                   "%s:%" G_GSIZE_FORMAT ":%" G_GSIZE_FORMAT ": infinite values are not allowed",
+                   _("%s:%lu:%lu: infinite values are not allowed"),
                    name, line, column);
       return FALSE;
     }
@@ -127,8 +129,7 @@ fs_csv_parse (const char  *name,
       else if (fields != cols)
         {
           g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                       "%s:%" G_GSIZE_FORMAT ": this row has %" G_GSIZE_FORMAT
-                       " fields, the first row has %" G_GSIZE_FORMAT,
+                       _("%s:%lu: this row has %lu fields, the first row has %lu"),
                        name, line, fields, cols);
           return NULL;
         }
@@ -138,7 +139,7 @@ fs_csv_parse (const char  *name,
 
   if (rows == 0)
     {
-      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, "%s: no numbers found", name);
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: no numbers found"), name);
       return NULL;
     }
 

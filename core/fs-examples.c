@@ -9,6 +9,8 @@
 
 #define G_LOG_DOMAIN "fs-examples"
 
+#include <glib/gi18n-lib.h>
+
 #include <cblas.h>
 #include <math.h>
 
@@ -17,8 +19,8 @@
 #include "fs-random.h"
 
 static const FsExampleInfo examples[] = {
-  { "lowrank", "Synthetic 100 × 80 matrix of rank 5 plus 1% noise", FS_EXAMPLE_LOWRANK_RANK },
-  { "notebook", "The PyTorch notebook's 3 × 4 product of 3 × 2 and 2 × 4 uniform matrices", 2 },
+  { "lowrank", N_("Synthetic 100 × 80 matrix of rank 5 plus 1% noise"), FS_EXAMPLE_LOWRANK_RANK },
+  { "notebook", N_("The PyTorch notebook's 3 × 4 product of 3 × 2 and 2 × 4 uniform matrices"), 2 },
 };
 
 const FsExampleInfo *
@@ -41,7 +43,7 @@ fs_example_new (const char  *name,
     return fs_example_notebook (0);
 
   g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-               "There is no built-in example called “%s” (there are lowrank and notebook)",
+               _("There is no built-in example called “%s” (there are lowrank and notebook)"),
                name);
   return NULL;
 }
@@ -63,7 +65,7 @@ fs_example_lowrank (gsize     rows,
   if (rank < 1 || rank > MIN (rows, cols))
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   "The example's rank must be between 1 and %" G_GSIZE_FORMAT ", not %u",
+                   _("The example's rank must be between 1 and %lu, not %u"),
                    MIN (rows, cols), rank);
       return NULL;
     }
@@ -74,7 +76,7 @@ fs_example_lowrank (gsize     rows,
   if (rows > G_MAXINT || cols > G_MAXINT || rows * cols > G_MAXINT)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   "An example of %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT " is too large",
+                   _("An example of %lu × %lu is too large"),
                    rows, cols);
       return NULL;
     }

@@ -6,6 +6,8 @@
 
 #define G_LOG_DOMAIN "fs-matrix"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -31,7 +33,7 @@ fs_matrix_check_size (gsize    rows,
   if (rows == 0 || cols == 0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   "A matrix of %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT " has no cells",
+                   _("A matrix of %lu × %lu has no cells"),
                    rows, cols);
       return FALSE;
     }
@@ -39,7 +41,7 @@ fs_matrix_check_size (gsize    rows,
   if (rows > G_MAXSIZE / cols || rows * cols > G_MAXSIZE / sizeof (double) / 2)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   "A matrix of %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT " is too large to hold",
+                   _("A matrix of %lu × %lu is too large to hold"),
                    rows, cols);
       return FALSE;
     }
@@ -62,8 +64,7 @@ fs_matrix_new (gsize    rows,
   if (data == NULL)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   "Not enough memory for a matrix of %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT
-                   " (%.1f MiB)", rows, cols, rows * (double) cols * 8 / (1024 * 1024));
+                   _("Not enough memory for a matrix of %lu × %lu (%.1f MiB)"), rows, cols, rows * (double) cols * 8 / (1024 * 1024));
       return NULL;
     }
 

@@ -6,6 +6,8 @@
 
 #define G_LOG_DOMAIN "fs-optimum"
 
+#include <glib/gi18n-lib.h>
+
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
@@ -30,8 +32,8 @@ fs_singular_values (const FsMatrix *X,
   if (X->n_missing > 0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
-                   "The matrix has %" G_GSIZE_FORMAT " missing cells, so it has no "
-                   "singular values", X->n_missing);
+                   _("The matrix has %lu missing cells, so it has no "
+                   "singular values"), X->n_missing);
       return NULL;
     }
 
@@ -39,8 +41,7 @@ fs_singular_values (const FsMatrix *X,
   if (a == NULL)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   "Not enough memory for the SVD of a %" G_GSIZE_FORMAT " × %"
-                   G_GSIZE_FORMAT " matrix", X->rows, X->cols);
+                   _("Not enough memory for the SVD of a %lu × %lu matrix"), X->rows, X->cols);
       return NULL;
     }
   memcpy (a, X->data, X->rows * X->cols * sizeof (double));
@@ -54,7 +55,7 @@ fs_singular_values (const FsMatrix *X,
   if (info != 0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_NUMERIC,
-                   "The SVD failed (LAPACK dgesdd returned %d)", (int) info);
+                   _("The SVD failed (LAPACK dgesdd returned %d)"), (int) info);
       return NULL;
     }
 

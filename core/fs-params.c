@@ -6,6 +6,8 @@
 
 #define G_LOG_DOMAIN "fs-params"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -48,7 +50,7 @@ check_penalty (double      value,
   if (!isfinite (value) || value < 0.0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   "The %s must be a finite number ≥ 0, not %g", name, value);
+                   _("The %s must be a finite number ≥ 0, not %g"), name, value);
       return FALSE;
     }
   return TRUE;
@@ -62,7 +64,7 @@ check_unit_interval (double      value,
   if (!(value >= 0.0 && value < 1.0))
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   "%s must be in [0, 1), not %g", name, value);
+                   _("%s must be in [0, 1), not %g"), name, value);
       return FALSE;
     }
   return TRUE;
@@ -78,15 +80,13 @@ fs_params_validate (const FsParams *params,
   if (X != NULL && (params->rank < 1 || params->rank > MIN (X->rows, X->cols)))
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   "The rank must be between 1 and %" G_GSIZE_FORMAT
-                   " (the smaller side of the %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT
-                   " matrix), not %u",
+                   _("The rank must be between 1 and %lu (the smaller side of the %lu × %lu matrix), not %u"),
                    MIN (X->rows, X->cols), X->rows, X->cols, params->rank);
       return FALSE;
     }
   if (params->rank < 1)
     {
-      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, "The rank must be at least 1");
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, _("The rank must be at least 1"));
       return FALSE;
     }
 
@@ -99,13 +99,13 @@ fs_params_validate (const FsParams *params,
   if (!isfinite (params->lr) || params->lr <= 0.0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   "The learning rate must be a finite number > 0, not %g", params->lr);
+                   _("The learning rate must be a finite number > 0, not %g"), params->lr);
       return FALSE;
     }
 
   if ((guint) params->rule >= FS_N_RULES)
     {
-      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, "Unknown update rule %d",
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, _("Unknown update rule %d"),
                    (int) params->rule);
       return FALSE;
     }
@@ -118,36 +118,35 @@ fs_params_validate (const FsParams *params,
   if (!isfinite (params->adam_eps) || params->adam_eps <= 0.0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   "Adam's epsilon must be > 0, not %g", params->adam_eps);
+                   _("Adam's epsilon must be > 0, not %g"), params->adam_eps);
       return FALSE;
     }
 
   if (params->max_iters < 1 || params->max_iters > FS_MAX_ITERATIONS)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   "The iteration limit must be between 1 and %" G_GUINT64_FORMAT
-                   ", not %" G_GUINT64_FORMAT, FS_MAX_ITERATIONS, params->max_iters);
+                   _("The iteration limit must be between 1 and %lu, not %lu"), FS_MAX_ITERATIONS, params->max_iters);
       return FALSE;
     }
 
   if (!isfinite (params->tol) || params->tol < 0.0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   "The tolerance must be a finite number ≥ 0, not %g", params->tol);
+                   _("The tolerance must be a finite number ≥ 0, not %g"), params->tol);
       return FALSE;
     }
 
   if (params->restarts < 1 || params->restarts > 10000)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   "The number of runs must be between 1 and 10000, not %u", params->restarts);
+                   _("The number of runs must be between 1 and 10000, not %u"), params->restarts);
       return FALSE;
     }
 
   if (params->threads > 256)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   "The thread count must be between 1 and 256, not %u", params->threads);
+                   _("The thread count must be between 1 and 256, not %u"), params->threads);
       return FALSE;
     }
 

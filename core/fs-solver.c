@@ -12,6 +12,8 @@
 
 #define G_LOG_DOMAIN "fs-solver"
 
+#include <glib/gi18n-lib.h>
+
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
@@ -281,7 +283,7 @@ try_alloc (gsize    count,
 
   if (p == NULL)
     g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                 "Not enough memory for the solver's %" G_GSIZE_FORMAT " values", count);
+                 _("Not enough memory for the solver's %lu values"), count);
   return p;
 }
 
@@ -302,8 +304,8 @@ fs_solver_new (FsMatrix       *X,
   if (X->rows > G_MAXINT || X->cols > G_MAXINT || X->rows * X->cols > G_MAXINT)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   "A %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT " matrix is beyond what "
-                   "BLAS can index", X->rows, X->cols);
+                   _("A %lu × %lu matrix is beyond what "
+                   "BLAS can index"), X->rows, X->cols);
       return NULL;
     }
 
@@ -426,8 +428,8 @@ set_divergence (FsSolver   *self,
 
   self->stop = FS_STOP_DIVERGED;
   self->stop_message =
-    g_strdup_printf ("The solver diverged at iteration %" G_GUINT64_FORMAT ": %s. "
-                     "Try a smaller learning rate, such as %.3g (now %.3g).",
+    g_strdup_printf (_("The solver diverged at iteration %lu: %s. "
+                     "Try a smaller learning rate, such as %.3g (now %.3g)."),
                      self->iteration, what, smaller, self->params.lr);
 }
 
@@ -439,27 +441,26 @@ check_stop (FsSolver *self,
 
   if (!isfinite (self->cost))
     {
-      set_divergence (self, isnan (self->cost) ? "the cost became NaN"
-                                               : "the cost became infinite");
+      set_divergence (self, isnan (self->cost) ? _("the cost became NaN")
+                                               : _("the cost became infinite"));
     }
   else if (self->initial_cost > 0.0 && self->cost > DIVERGENCE_FACTOR * self->initial_cost)
     {
       g_autofree char *what =
-        g_strdup_printf ("the cost grew from %.4g to %.4g", self->initial_cost, self->cost);
+        g_strdup_printf (_("the cost grew from %.4g to %.4g"), self->initial_cost, self->cost);
       set_divergence (self, what);
     }
   else if (p->tol > 0.0 && fabs (previous - self->cost) <= p->tol * fabs (previous))
     {
       self->stop = FS_STOP_TOLERANCE;
       self->stop_message =
-        g_strdup_printf ("The cost changed by less than %.3g (relative) at iteration %"
-                         G_GUINT64_FORMAT ".", p->tol, self->iteration);
+        g_strdup_printf (_("The cost changed by less than %.3g (relative) at iteration %lu."), p->tol, self->iteration);
     }
   else if (self->iteration >= p->max_iters)
     {
       self->stop = FS_STOP_ITERATIONS;
       self->stop_message =
-        g_strdup_printf ("Reached the limit of %" G_GUINT64_FORMAT " iterations.",
+        g_strdup_printf (_("Reached the limit of %lu iterations."),
                          p->max_iters);
     }
 }
