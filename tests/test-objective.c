@@ -38,6 +38,30 @@ cost_at (FsSolver     *solver,
   return fs_solver_get_cost (solver);
 }
 
+/* The derivative of the cost along every cell of P, which is W or H. */
+static void
+central_differences (FsSolver *solver,
+                     double   *W,
+                     double   *H,
+                     double   *P,
+                     gsize     len,
+                     double   *out)
+{
+  const double h = 1e-6;
+
+  for (gsize k = 0; k < len; k++)
+    {
+      double save = P[k], up, down;
+
+      P[k] = save + h;
+      up = cost_at (solver, W, H);
+      P[k] = save - h;
+      down = cost_at (solver, W, H);
+      P[k] = save;
+      out[k] = (up - down) / (2 * h);
+    }
+}
+
 /* Central differences of the cost along every coordinate of W and H,
  * compared with the solver's gradient (with the L1 subgradient, which is
  * the derivative wherever no entry is 0). */
@@ -51,7 +75,6 @@ check_gradient (double missing_share)
         g_autoptr(FsSolver) solver = NULL;
         double W[N * R], H[R * M], fd_w[N * R], fd_h[R * M], grad_w[N * R], grad_h[R * M];
         FsParams p;
-        const double h = 1e-6;
 
         if (missing_share > 0)
           g_assert_cmpuint (X->n_missing, >, 0);
@@ -76,28 +99,8 @@ check_gradient (double missing_share)
                                         fs_test_naive_cost (X, W, H, R, p.l2_w, p.l2_h,
                                                             p.l1_w, p.l1_h), 1e-12);
 
-        for (guint k = 0; k < N * R; k++)
-          {
-            double save = W[k], up, down;
-
-            W[k] = save + h;
-            up = cost_at (solver, W, H);
-            W[k] = save - h;
-            down = cost_at (solver, W, H);
-            W[k] = save;
-            fd_w[k] = (up - down) / (2 * h);
-          }
-        for (guint k = 0; k < R * M; k++)
-          {
-            double save = H[k], up, down;
-
-            H[k] = save + h;
-            up = cost_at (solver, W, H);
-            H[k] = save - h;
-            down = cost_at (solver, W, H);
-            H[k] = save;
-            fd_h[k] = (up - down) / (2 * h);
-          }
+        central_differences (solver, W, H, W, N * R, fd_w);
+        central_differences (solver, W, H, H, R * M, fd_h);
 
         if (g_test_verbose ())
           g_test_message ("%s, trial %" G_GUINT64_FORMAT ": W %.2e, H %.2e", terms[t].name,
