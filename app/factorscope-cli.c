@@ -365,7 +365,7 @@ run_options_to_params (const RunOptions *o,
 {
   fs_params_init_defaults (p);
 
-  if (o->rank < 1)
+  if (o->rank < 1 && o->rank != -1)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                    _("The rank must be at least 1, not %d"), o->rank);
@@ -420,7 +420,7 @@ run_options_to_params (const RunOptions *o,
       return FALSE;
     }
 
-  p->rank = (guint) o->rank;
+  p->rank = o->rank > 0 ? (guint) o->rank : 2;
   p->l2_w = o->l2_w;
   p->l2_h = o->l2_h;
   p->l1_w = o->l1_w;
@@ -433,6 +433,22 @@ run_options_to_params (const RunOptions *o,
   p->restarts = (guint) o->restarts;
   p->threads = (guint) o->threads;
   return TRUE;
+}
+
+/* The example's own rank, else 2 (or 1 for a single row or column). */
+static guint
+default_rank (const InputOptions *in,
+              const FsMatrix     *X)
+{
+  guint n_examples;
+  const FsExampleInfo *examples = fs_examples_list (&n_examples);
+
+  if (in->example != NULL && g_str_equal (in->example, "lowrank"))
+    return in->example_rank > 0 ? (guint) in->example_rank : FS_EXAMPLE_LOWRANK_RANK;
+  for (guint i = 0; i < n_examples && in->example != NULL; i++)
+    if (g_str_equal (in->example, examples[i].name))
+      return examples[i].suggested_rank;
+  return (guint) MIN (2, MIN (X->rows, X->cols));
 }
 
 static void
@@ -451,10 +467,10 @@ static int
 command_run (int    argc,
              char **argv)
 {
-  RunOptions o = { .rank = 2, .lr = NAN, .iters = 10000, .seed = 0, .restarts = 1 };
+  RunOptions o = { .rank = -1, .lr = NAN, .iters = 10000, .seed = 0, .restarts = 1 };
   InputOptions in = { 0 };
   const GOptionEntry entries[] = {
-    { "rank", 'r', 0, G_OPTION_ARG_INT, &o.rank, N_("Rank of the factorization (default 2)"), N_("R") },
+    { "rank", 'r', 0, G_OPTION_ARG_INT, &o.rank, N_("Rank of the factorization (default: the example's true rank, or 2)"), N_("R") },
     { "l2-w", 0, 0, G_OPTION_ARG_DOUBLE, &o.l2_w, N_("L2 penalty on W (the post's lambda1)"), N_("A") },
     { "l2-h", 0, 0, G_OPTION_ARG_DOUBLE, &o.l2_h, N_("L2 penalty on H (the post's lambda2)"), N_("B") },
     { "l1-w", 0, 0, G_OPTION_ARG_DOUBLE, &o.l1_w, N_("L1 penalty on W (sparse codes)"), N_("C") },
@@ -502,11 +518,17 @@ command_run (int    argc,
     status = fail ("%s", error->message);
   else if (!(X = load_input (&in, argc, argv, &description, &error)))
     status = fail ("%s", error->message);
-  else if (!fs_params_validate (&params, X, &error))
-    status = fail ("%s", error->message);
 
   if (status != EXIT_OK)
     goto out;
+
+  if (o.rank == -1)
+    params.rank = default_rank (&in, X);
+  if (!fs_params_validate (&params, X, &error))
+    {
+      status = fail ("%s", error->message);
+      goto out;
+    }
 
   fs_blas_set_threads (params.threads > 0 ? params.threads
                                           : auto_threads (X->rows, X->cols, params.rank));
