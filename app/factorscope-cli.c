@@ -17,6 +17,7 @@
 
 #include "fs-blas.h"
 #include "fs-csv.h"
+#include "fs-loader.h"
 #include "fs-error.h"
 #include "fs-examples.h"
 #include "fs-fit.h"
@@ -112,6 +113,8 @@ parse_size (const char *text,
 }
 
 /* The matrix named by a FILE argument or by --example. */
+static void print_notices (const FsMatrix *X);
+
 static FsMatrix *
 load_input (InputOptions  *in,
             int            argc,
@@ -141,9 +144,11 @@ load_input (InputOptions  *in,
 
   if (in->example == NULL)
     {
-      FsMatrix *X = fs_csv_load (argv[1], error);
+      FsMatrix *X = fs_matrix_load (argv[1], error);
 
       *description = g_filename_display_basename (argv[1]);
+      if (X != NULL)
+        print_notices (X);
       return X;
     }
 
@@ -942,6 +947,118 @@ command_bench (int    argc,
   return EXIT_OK;
 }
 
+static void
+print_notices (const FsMatrix *X)
+{
+  for (guint i = 0; X->notices != NULL && X->notices[i] != NULL; i++)
+    g_printerr ("%s: %s\n", command_name, X->notices[i]);
+}
+
+static int
+command_info (int    argc,
+              char **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsMatrix) X = NULL;
+  double min, max;
+
+  context = new_context (_("FILE"),
+                         _("Describe a matrix file: its shape, missing cells, range, labels "
+                           "and format."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (argc != 2)
+    return fail (_("Give exactly one FILE"));
+  if (!(X = fs_matrix_load (argv[1], &error)))
+    return fail ("%s", error->message);
+
+  if (!fs_matrix_range (X, &min, &max))
+    min = max = NAN;
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "rows");
+      json_builder_add_int_value (b, (gint64) X->rows);
+      json_builder_set_member_name (b, "cols");
+      json_builder_add_int_value (b, (gint64) X->cols);
+      json_builder_set_member_name (b, "missing");
+      json_builder_add_int_value (b, (gint64) X->n_missing);
+      json_add_double_or_null (b, "min", min);
+      json_add_double_or_null (b, "max", max);
+      json_builder_set_member_name (b, "row_labels");
+      json_builder_add_boolean_value (b, X->row_labels != NULL);
+      json_builder_set_member_name (b, "col_labels");
+      json_builder_add_boolean_value (b, X->col_labels != NULL);
+      json_builder_set_member_name (b, "format");
+      json_builder_add_string_value (b, X->format);
+      json_builder_set_member_name (b, "image_shape");
+      if (X->image_height > 0)
+        {
+          json_builder_begin_array (b);
+          json_builder_add_int_value (b, (gint64) X->image_height);
+          json_builder_add_int_value (b, (gint64) X->image_width);
+          json_builder_end_array (b);
+        }
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "notices");
+      json_builder_begin_array (b);
+      for (guint i = 0; X->notices != NULL && X->notices[i] != NULL; i++)
+        json_builder_add_string_value (b, X->notices[i]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      print_json (b);
+      return EXIT_OK;
+    }
+
+  print_notices (X);
+  g_print (_("rows: %lu\n"), X->rows);
+  g_print (_("columns: %lu\n"), X->cols);
+  g_print (_("missing cells: %lu\n"), X->n_missing);
+  g_print (_("range: %.10g to %.10g\n"), min, max);
+  g_print (_("row labels: %s\n"), X->row_labels != NULL ? X->row_labels[0] : _("none"));
+  g_print (_("column labels: %s\n"), X->col_labels != NULL ? X->col_labels[0] : _("none"));
+  if (X->row_labels != NULL || X->col_labels != NULL)
+    g_print (_("(the first label of each is shown)\n"));
+  g_print (_("format: %s\n"), X->format);
+  if (X->image_height > 0)
+    g_print (_("image shape: %lu × %lu\n"), X->image_height, X->image_width);
+  return EXIT_OK;
+}
+
+static int
+command_convert (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsMatrix) X = NULL;
+
+  context = new_context (_("IN OUT"),
+                         _("Convert a matrix between formats, chosen by the extension of OUT: "
+                           ".csv, .tsv, .txt or .npy. OUT is replaced only once it is whole."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (argc != 3)
+    return fail (_("Give an input FILE and an output FILE"));
+  if (!(X = fs_matrix_load (argv[1], &error)))
+    return fail ("%s", error->message);
+  print_notices (X);
+  if (!fs_matrix_save (X, argv[2], &error))
+    return fail ("%s", error->message);
+  return EXIT_OK;
+}
+
 typedef struct
 {
   const char *name;
@@ -953,6 +1070,8 @@ static const Command commands[] = {
   { "run", command_run, N_("Factorize a matrix, printing progress") },
   { "optimum", command_optimum, N_("Print the closed-form global optimum f*") },
   { "bench", command_bench, N_("Time the solver on the shared benchmark problem") },
+  { "info", command_info, N_("Describe a matrix file") },
+  { "convert", command_convert, N_("Convert a matrix file to .csv, .tsv or .npy") },
 };
 
 static void
@@ -999,6 +1118,6 @@ main (int    argc,
       }
 
   g_printerr ("%s: ", command_name);
-  g_printerr (_("unknown command “%s” (use run, optimum or bench)\n"), argv[1]);
+  g_printerr (_("unknown command “%s” (use run, optimum, bench, info or convert)\n"), argv[1]);
   return EXIT_USAGE;
 }

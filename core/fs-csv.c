@@ -1,8 +1,10 @@
 /* fs-csv.c
  *
- * Comma-separated numbers, one row a line; empty fields and NA are missing
- * cells; blank lines and # comments are skipped. Errors name the file, the
- * line and the column.
+ * Numbers are written in the fewest digits that read back to the same
+ * double; missing cells as NaN, which R, pandas, NumPy and our own loader
+ * all read as missing. Labels are quoted when they must be, and a label
+ * that would read as a number is always quoted, so the loader finds the
+ * header and the row names again.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,173 +12,105 @@
 
 #define G_LOG_DOMAIN "fs-csv"
 
-#include <glib/gi18n-lib.h>
-
-#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fs-csv.h"
-#include "fs-error.h"
 
-static gboolean
-is_missing_token (const char *s,
-                  gsize       len)
-{
-  return len == 0 ||
-         (len == 2 && g_ascii_strncasecmp (s, "NA", 2) == 0) ||
-         (len == 3 && g_ascii_strncasecmp (s, "NaN", 3) == 0);
-}
-
-static gboolean
-parse_field (const char *name,
-             gsize       line,
-             gsize       column,
-             const char *start,
-             const char *end,
-             double     *value,
-             GError    **error)
-{
-  g_autofree char *field = NULL;
-  char *stop = NULL;
-
-  while (start < end && g_ascii_isspace (*start))
-    start++;
-  while (end > start && g_ascii_isspace (end[-1]))
-    end--;
-
-  if (is_missing_token (start, (gsize) (end - start)))
-    {
-      *value = NAN;
-      return TRUE;
-    }
-
-  field = g_strndup (start, (gsize) (end - start));
-  errno = 0;
-  *value = g_ascii_strtod (field, &stop);
-  if (stop == field || *stop != '\0')
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                   _("%s:%lu:%lu: “%s” is not a number"),
-                   name, line, column, field);
-      return FALSE;
-    }
-  if (errno == ERANGE && fabs (*value) > 1.0)
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                   _("%s:%lu:%lu: %s is out of range"),
-                   name, line, column, field);
-      return FALSE;
-    }
-  if (isinf (*value))
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                   _("%s:%lu:%lu: infinite values are not allowed"),
-                   name, line, column);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-FsMatrix *
-fs_csv_parse (const char  *name,
-              const char  *text,
-              gsize        len,
-              GError     **error)
-{
-  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
-  const char *p = text, *end = text + len;
-  gsize cols = 0, rows = 0, line = 0;
-  FsMatrix *X;
-
-  while (p < end)
-    {
-      const char *eol = memchr (p, '\n', (gsize) (end - p));
-      const char *line_end = eol != NULL ? eol : end;
-      const char *field = p;
-      gsize fields = 0;
-
-      line++;
-      if (line_end > p && line_end[-1] == '\r')
-        line_end--;
-
-      while (p < line_end && g_ascii_isspace (*p))
-        p++;
-      if (p == line_end || *p == '#')
-        {
-          p = eol != NULL ? eol + 1 : end;
-          continue;
-        }
-
-      p = field;
-      for (;;)
-        {
-          const char *comma = memchr (p, ',', (gsize) (line_end - p));
-          const char *field_end = comma != NULL ? comma : line_end;
-          double value;
-
-          if (!parse_field (name, line, (gsize) (p - field) + 1, p, field_end, &value, error))
-            return NULL;
-          g_array_append_val (values, value);
-          fields++;
-          if (comma == NULL)
-            break;
-          p = comma + 1;
-        }
-
-      if (rows == 0)
-        cols = fields;
-      else if (fields != cols)
-        {
-          g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                       _("%s:%lu: this row has %lu fields, the first row has %lu"),
-                       name, line, fields, cols);
-          return NULL;
-        }
-      rows++;
-      p = eol != NULL ? eol + 1 : end;
-    }
-
-  if (rows == 0)
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: no numbers found"), name);
-      return NULL;
-    }
-
-  X = fs_matrix_new_from_data (rows, cols, (const double *) values->data, error);
-  if (X == NULL)
-    g_prefix_error (error, "%s: ", name);
-  return X;
-}
-
-FsMatrix *
-fs_csv_load (const char  *path,
-             GError     **error)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *name = g_filename_display_name (path);
-  gsize len = 0;
-
-  if (!g_file_get_contents (path, &text, &len, error))
-    return NULL;
-
-  return fs_csv_parse (name, text, len, error);
-}
-
-/* Shortest text that reads back to the same double. */
 static void
 append_number (GString *out,
                double   value)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  char buf[32];
 
   if (isnan (value))
-    return;
-  g_string_append (out, g_ascii_dtostr (buf, sizeof buf, value));
+    {
+      g_string_append (out, "NaN");
+      return;
+    }
+
+  for (int digits = 15; digits <= 17; digits++)
+    {
+      snprintf (buf, sizeof buf, "%.*g", digits, value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        break;
+    }
+  /* snprintf follows LC_NUMERIC; the file must not. */
+  for (char *c = buf; *c != '\0'; c++)
+    if (*c == ',')
+      *c = '.';
+  g_string_append (out, buf);
 }
 
-/* Written to a temporary file and renamed over the target, so a failure
- * leaves any earlier file whole. */
+static void
+append_label (GString    *out,
+              const char *label,
+              char        separator)
+{
+  gboolean quote = label[0] == '\0' || strchr (label, separator) != NULL ||
+                   strpbrk (label, "\"\r\n#") != NULL || g_ascii_isspace (label[0]) ||
+                   g_ascii_isdigit (label[0]) || label[0] == '-' || label[0] == '+' ||
+                   label[0] == '.';
+
+  if (!quote)
+    {
+      g_string_append (out, label);
+      return;
+    }
+
+  g_string_append_c (out, '"');
+  for (const char *c = label; *c != '\0'; c++)
+    {
+      if (*c == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *c);
+    }
+  g_string_append_c (out, '"');
+}
+
+GBytes *
+fs_csv_encode (const FsMatrix *X,
+               char            separator)
+{
+  GString *out = g_string_sized_new (X->rows * X->cols * 8 + 64);
+
+  if (X->col_labels != NULL)
+    {
+      if (X->row_labels != NULL)
+        {
+          append_label (out, "", separator);
+          g_string_append_c (out, separator);
+        }
+      for (gsize j = 0; j < X->cols; j++)
+        {
+          if (j > 0)
+            g_string_append_c (out, separator);
+          append_label (out, X->col_labels[j], separator);
+        }
+      g_string_append_c (out, '\n');
+    }
+
+  for (gsize i = 0; i < X->rows; i++)
+    {
+      if (X->row_labels != NULL)
+        {
+          append_label (out, X->row_labels[i], separator);
+          g_string_append_c (out, separator);
+        }
+      for (gsize j = 0; j < X->cols; j++)
+        {
+          if (j > 0)
+            g_string_append_c (out, separator);
+          append_number (out, X->data[i * X->cols + j]);
+        }
+      g_string_append_c (out, '\n');
+    }
+
+  return g_string_free_to_bytes (out);
+}
+
+/* Bare numbers with an optional header line, for factors and products. */
 gboolean
 fs_csv_write (const char    *path,
               gsize          rows,

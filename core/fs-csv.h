@@ -1,4 +1,4 @@
-/* fs-csv.h: plain numeric delimited text, read and written.
+/* fs-csv.h: delimited text written so that it reads back exactly.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,17 +10,13 @@
 
 G_BEGIN_DECLS
 
-FsMatrix *fs_csv_load         (const char    *path,
-                               GError       **error);
-FsMatrix *fs_csv_parse        (const char    *name,
-                               const char    *text,
-                               gsize          len,
-                               GError       **error);
-gboolean  fs_csv_write        (const char    *path,
-                               gsize          rows,
-                               gsize          cols,
-                               const double  *data,
-                               const char    *header,
-                               GError       **error);
+GBytes   *fs_csv_encode (const FsMatrix  *X,
+                         char             separator);
+gboolean  fs_csv_write  (const char      *path,
+                         gsize            rows,
+                         gsize            cols,
+                         const double    *data,
+                         const char      *header,
+                         GError         **error);
 
 G_END_DECLS

@@ -21,6 +21,7 @@ fs_matrix_clear (FsMatrix *self)
   g_free (self->mask);
   g_strfreev (self->row_labels);
   g_strfreev (self->col_labels);
+  g_strfreev (self->notices);
 }
 
 /* Refuses sizes whose byte count overflows before anything is allocated,
@@ -105,6 +106,10 @@ fs_matrix_copy (const FsMatrix *self,
 
   copy->row_labels = g_strdupv (self->row_labels);
   copy->col_labels = g_strdupv (self->col_labels);
+  copy->image_height = self->image_height;
+  copy->image_width = self->image_width;
+  copy->format = self->format;
+  copy->notices = g_strdupv (self->notices);
   return copy;
 }
 
@@ -195,4 +200,36 @@ fs_matrix_mean_abs (const FsMatrix *self)
       sum += fabs (self->data[k]);
 
   return sum / (double) observed;
+}
+
+void
+fs_matrix_add_notice (FsMatrix   *self,
+                      const char *notice)
+{
+  guint n = self->notices != NULL ? g_strv_length (self->notices) : 0;
+
+  self->notices = g_renew (char *, self->notices, n + 2);
+  self->notices[n] = g_strdup (notice);
+  self->notices[n + 1] = NULL;
+}
+
+/* The smallest and largest observed values; FALSE when none is observed. */
+gboolean
+fs_matrix_range (const FsMatrix *self,
+                 double         *min,
+                 double         *max)
+{
+  gsize len = self->rows * self->cols;
+  double lo = INFINITY, hi = -INFINITY;
+
+  for (gsize k = 0; k < len; k++)
+    if (self->mask == NULL || self->mask[k])
+      {
+        lo = MIN (lo, self->data[k]);
+        hi = MAX (hi, self->data[k]);
+      }
+
+  *min = lo;
+  *max = hi;
+  return lo <= hi;
 }

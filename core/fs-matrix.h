@@ -9,17 +9,26 @@
 G_BEGIN_DECLS
 
 /* Row-major doubles. Missing cells hold NaN in data and 0 in mask; mask is
- * NULL when every cell is observed. Once a matrix is handed to a solver or
- * another thread it must not change: share it with fs_matrix_ref(). */
+ * NULL when every cell is observed. Labels are NULL or hold exactly rows
+ * (cols) strings. image_height × image_width is the shape of one image
+ * when each row (or the whole matrix, for rows == image_height) is one;
+ * both are 0 otherwise. format names where the matrix came from ("csv",
+ * "npy", "mtx", "image", …); notices say what loading left out. Once a
+ * matrix is handed to a solver or another thread it must not change:
+ * share it with fs_matrix_ref(). */
 typedef struct
 {
-  gsize    rows;
-  gsize    cols;
-  double  *data;
-  guint8  *mask;
-  gsize    n_missing;
-  char   **row_labels;
-  char   **col_labels;
+  gsize        rows;
+  gsize        cols;
+  double      *data;
+  guint8      *mask;
+  gsize        n_missing;
+  char       **row_labels;
+  char       **col_labels;
+  gsize        image_height;
+  gsize        image_width;
+  const char  *format;
+  char       **notices;
 } FsMatrix;
 
 FsMatrix *fs_matrix_new             (gsize           rows,
@@ -34,6 +43,11 @@ FsMatrix *fs_matrix_copy            (const FsMatrix *self,
 FsMatrix *fs_matrix_ref             (FsMatrix       *self);
 void      fs_matrix_unref           (FsMatrix       *self);
 void      fs_matrix_mark_missing    (FsMatrix       *self);
+void      fs_matrix_add_notice      (FsMatrix       *self,
+                                     const char     *notice);
+gboolean  fs_matrix_range           (const FsMatrix *self,
+                                     double         *min,
+                                     double         *max);
 gboolean  fs_matrix_is_observed     (const FsMatrix *self,
                                      gsize           i,
                                      gsize           j);

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "fs-csv.h"
+#include "fs-loader.h"
 
 /* Runs the tool with the given arguments (NULL-terminated) and returns its
  * exit status, with standard output and error. */
@@ -235,7 +235,7 @@ test_out_files (void)
       g_autofree char *path = g_build_filename (dir, names[i], NULL);
       g_autoptr(GError) error = NULL;
 
-      m[i] = fs_csv_load (path, &error);
+      m[i] = fs_matrix_load (path, &error);
       g_assert_no_error (error);
       g_assert_cmpuint (m[i]->rows, ==, shapes[i][0]);
       g_assert_cmpuint (m[i]->cols, ==, shapes[i][1]);

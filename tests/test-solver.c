@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "fs-csv.h"
+#include "fs-loader.h"
 #include "fs-error.h"
 #include "fs-examples.h"
 #include "fs-fit.h"
@@ -141,7 +141,7 @@ test_optimum_volcano (void)
   g_autofree char *path = g_build_filename (g_getenv ("FS_SHARED_DATA"), "csv",
                                             "R_volcano_87x61.csv", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(FsMatrix) X = fs_csv_load (path, &error);
+  g_autoptr(FsMatrix) X = fs_matrix_load (path, &error);
   g_autoptr(GArray) sv = NULL;
 
   g_assert_no_error (error);

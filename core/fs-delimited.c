@@ -1,0 +1,671 @@
+/* fs-delimited.c: CSV, TSV and whitespace-separated text.
+ *
+ * The text is cut into records and fields once (quotes, doubled quotes,
+ * LF, CRLF and CR line ends, comments), each cell is classified once as a
+ * number, a missing cell or text, and the layout is read from those
+ * classes: a header row, a row-label column in the forms R, pandas and
+ * spreadsheets write, and text columns to drop.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-delimited"
+
+#include <glib/gi18n-lib.h>
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "fs-delimited.h"
+#include "fs-error.h"
+
+/* Lines looked at to choose the separator. */
+#define SNIFF_LINES 40
+#define WHITESPACE_SEPARATOR ' '
+
+typedef enum
+{
+  CELL_NUMBER,
+  CELL_MISSING,
+  CELL_TEXT,
+} CellKind;
+
+typedef struct
+{
+  const char *start;
+  guint32     len;
+  guint32     column;   /* 1-based character column of the field's start */
+  guint8      quoted;
+  guint8      kind;
+  double      value;
+} Field;
+
+typedef struct
+{
+  gsize first;
+  guint n_fields;
+  gsize line;
+} Record;
+
+typedef struct
+{
+  const char *name;
+  const char *text;
+  gsize       len;
+  char        separator;
+  gboolean    decimal_comma;
+  GArray     *fields;
+  GArray     *records;
+} Parser;
+
+static gboolean
+is_blank (char c)
+{
+  return c == ' ' || c == '\t';
+}
+
+static gboolean
+is_line_end (char c)
+{
+  return c == '\n' || c == '\r';
+}
+
+/* Counts the fields of the line at p for a separator, outside quotes; -1
+ * for a line that is blank or a comment. */
+static int
+count_fields (const char *p,
+              const char *end,
+              char        separator)
+{
+  gboolean quoted = FALSE;
+  int fields = 1;
+
+  while (p < end && is_blank (*p))
+    p++;
+  if (p == end || is_line_end (*p) || *p == '#')
+    return -1;
+
+  if (separator == WHITESPACE_SEPARATOR)
+    {
+      fields = 0;
+      while (p < end && !is_line_end (*p))
+        {
+          while (p < end && is_blank (*p))
+            p++;
+          if (p == end || is_line_end (*p))
+            break;
+          fields++;
+          while (p < end && (quoted || (!is_blank (*p) && !is_line_end (*p))))
+            {
+              if (*p == '"')
+                quoted = !quoted;
+              p++;
+            }
+        }
+      return fields;
+    }
+
+  for (; p < end && (quoted || !is_line_end (*p)); p++)
+    {
+      if (*p == '"')
+        quoted = !quoted;
+      else if (*p == separator && !quoted)
+        fields++;
+    }
+  return fields;
+}
+
+/* The separator that splits the first lines into the same number (at
+ * least two) of fields, allowing a header one field short; tab, then
+ * semicolon, then comma, then runs of blanks. */
+static char
+detect_separator (const char *text,
+                  gsize       len)
+{
+  const char candidates[] = { '\t', ';', ',', WHITESPACE_SEPARATOR };
+  const char *end = text + len;
+
+  for (guint c = 0; c < G_N_ELEMENTS (candidates); c++)
+    {
+      const char *p = text;
+      int first = -1, expected = -1;
+      gboolean consistent = TRUE;
+      guint seen = 0;
+
+      while (p < end && seen < SNIFF_LINES && consistent)
+        {
+          const char *eol = p;
+          int n;
+
+          while (eol < end && !is_line_end (*eol))
+            eol++;
+          n = count_fields (p, eol, candidates[c]);
+          if (n >= 0)
+            {
+              if (first < 0)
+                first = n;
+              else if (expected < 0)
+                expected = n;
+              else if (n != expected)
+                consistent = FALSE;
+              seen++;
+            }
+          p = eol;
+          while (p < end && is_line_end (*p))
+            p++;
+        }
+
+      if (expected < 0)
+        expected = first;
+      if (consistent && expected >= 2 && (first == expected || first == expected - 1))
+        return candidates[c];
+    }
+
+  return ',';
+}
+
+static gboolean
+is_missing_token (const char *s,
+                  gsize       len)
+{
+  static const char * const tokens[] = { "NA", "NaN", "N/A", "null", "#N/A", "NULL" };
+
+  if (len == 0)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
+    if (len == strlen (tokens[i]) && g_ascii_strncasecmp (s, tokens[i], len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+set_position_error (Parser     *parser,
+                    GError    **error,
+                    gsize       line,
+                    gsize       column,
+                    const char *message)
+{
+  g_set_error (error, FS_ERROR, FS_ERROR_PARSE, "%s:%lu:%lu: %s",
+               parser->name, line, column, message);
+}
+
+/* Classifies one field; numbers out of range and infinities are errors. */
+static gboolean
+classify (Parser  *parser,
+          Field   *f,
+          gsize    line,
+          GError **error)
+{
+  char buf[64];
+  char *stop = NULL;
+  double value;
+
+  if (is_missing_token (f->start, f->len))
+    {
+      f->kind = CELL_MISSING;
+      f->value = NAN;
+      return TRUE;
+    }
+
+  f->kind = CELL_TEXT;
+  if (f->len >= sizeof buf || !(g_ascii_isdigit (f->start[0]) || f->start[0] == '-' ||
+                                f->start[0] == '+' || f->start[0] == '.' ||
+                                (parser->decimal_comma && f->start[0] == ',')))
+    return TRUE;
+
+  memcpy (buf, f->start, f->len);
+  buf[f->len] = '\0';
+  if (parser->decimal_comma)
+    for (char *c = buf; *c != '\0'; c++)
+      if (*c == ',')
+        *c = '.';
+
+  errno = 0;
+  value = g_ascii_strtod (buf, &stop);
+  if (stop == buf || *stop != '\0')
+    return TRUE;
+
+  if (errno == ERANGE && fabs (value) > 1.0)
+    {
+      g_autofree char *msg = g_strdup_printf (_("“%s” is out of the range of numbers"), buf);
+      set_position_error (parser, error, line, f->column, msg);
+      return FALSE;
+    }
+  if (!isfinite (value))
+    {
+      g_autofree char *msg = g_strdup_printf (_("“%s” is not a finite number"), buf);
+      set_position_error (parser, error, line, f->column, msg);
+      return FALSE;
+    }
+
+  f->kind = CELL_NUMBER;
+  f->value = value;
+  return TRUE;
+}
+
+/* Cuts the text into records of fields. */
+static gboolean
+tokenize (Parser  *parser,
+          GError **error)
+{
+  const char *p = parser->text, *end = parser->text + parser->len;
+  const char *line_start = p;
+  gboolean whitespace = parser->separator == WHITESPACE_SEPARATOR;
+  gsize line = 1;
+
+  while (p < end)
+    {
+      Record rec = { parser->fields->len, 0, line };
+      gboolean any_value = FALSE;
+      const char *q = p;
+
+      while (q < end && is_blank (*q))
+        q++;
+      if (q == end || is_line_end (*q) || *q == '#')
+        {
+          while (q < end && !is_line_end (*q))
+            q++;
+          if (q < end && *q == '\r' && q + 1 < end && q[1] == '\n')
+            q++;
+          p = q < end ? q + 1 : end;
+          line++;
+          line_start = p;
+          continue;
+        }
+
+      for (;;)
+        {
+          Field f = { 0 };
+
+          while (p < end && is_blank (*p) && !(parser->separator == '\t' && *p == '\t'))
+            p++;
+
+          f.column = (guint32) (p - line_start) + 1;
+          if (p < end && *p == '"')
+            {
+              gsize open_line = line, open_column = f.column;
+
+              f.quoted = TRUE;
+              f.start = ++p;
+              for (;;)
+                {
+                  if (p == end)
+                    {
+                      set_position_error (parser, error, open_line, open_column,
+                                          _("this quoted field never closes"));
+                      return FALSE;
+                    }
+                  if (*p == '"' && p + 1 < end && p[1] == '"')
+                    p += 2;
+                  else if (*p == '"')
+                    break;
+                  else
+                    {
+                      if (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] != '\n')))
+                        {
+                          line++;
+                          line_start = p + 1;
+                        }
+                      p++;
+                    }
+                }
+              f.len = (guint32) (p - f.start);
+              p++;
+              while (p < end && is_blank (*p) && !(parser->separator == '\t' && *p == '\t'))
+                p++;
+              if (p < end && *p != parser->separator && !is_line_end (*p) &&
+                  !(whitespace && is_blank (*p)))
+                {
+                  set_position_error (parser, error, line, (gsize) (p - line_start) + 1,
+                                      _("unexpected text after a closing quote"));
+                  return FALSE;
+                }
+            }
+          else
+            {
+              f.start = p;
+              while (p < end && *p != parser->separator && !is_line_end (*p) &&
+                     !(whitespace && is_blank (*p)))
+                p++;
+              f.len = (guint32) (p - f.start);
+              while (f.len > 0 && is_blank (f.start[f.len - 1]))
+                f.len--;
+            }
+
+          if (!classify (parser, &f, line, error))
+            return FALSE;
+          any_value |= f.len > 0 || f.quoted;
+          g_array_append_val (parser->fields, f);
+          rec.n_fields++;
+
+          if (whitespace)
+            while (p < end && is_blank (*p))
+              p++;
+          else if (p < end && *p == parser->separator)
+            {
+              p++;
+              continue;
+            }
+
+          if (p == end || is_line_end (*p))
+            break;
+        }
+
+      if (p < end && *p == '\r' && p + 1 < end && p[1] == '\n')
+        p++;
+      if (p < end)
+        p++;
+      line++;
+      line_start = p;
+
+      /* A record of empty fields (",,,") holds no value: skip it. */
+      if (any_value)
+        g_array_append_val (parser->records, rec);
+      else
+        g_array_set_size (parser->fields, rec.first);
+    }
+
+  return TRUE;
+}
+
+static Field *
+field_at (Parser *parser,
+          guint   record,
+          guint   index)
+{
+  Record *rec = &g_array_index (parser->records, Record, record);
+
+  g_assert (index < rec->n_fields);
+  return &g_array_index (parser->fields, Field, rec->first + index);
+}
+
+/* The field's text, with doubled quotes undone. */
+static char *
+field_text (const Field *f)
+{
+  GString *s = g_string_sized_new (f->len);
+
+  for (guint32 k = 0; k < f->len; k++)
+    {
+      g_string_append_c (s, f->start[k]);
+      if (f->quoted && f->start[k] == '"' && k + 1 < f->len && f->start[k + 1] == '"')
+        k++;
+    }
+  if (!g_utf8_validate (s->str, (gssize) s->len, NULL))
+    {
+      char *fixed = g_utf8_make_valid (s->str, (gssize) s->len);
+
+      g_string_free (s, TRUE);
+      return fixed;
+    }
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+record_has_text (Parser *parser,
+                 guint   record,
+                 guint   from)
+{
+  Record *rec = &g_array_index (parser->records, Record, record);
+
+  for (guint j = from; j < rec->n_fields; j++)
+    if (field_at (parser, record, j)->kind == CELL_TEXT)
+      return TRUE;
+  return FALSE;
+}
+
+/* A header is a first record with text in it, or, as R writes numbers as
+ * names, one whose fields are all quoted above a row of plain numbers. */
+static gboolean
+detect_header (Parser *parser)
+{
+  Record *first = &g_array_index (parser->records, Record, 0);
+  gboolean all_quoted = TRUE, below_plain_number = FALSE;
+
+  if (record_has_text (parser, 0, 0))
+    return TRUE;
+  if (parser->records->len < 2)
+    return FALSE;
+
+  for (guint j = 0; j < first->n_fields; j++)
+    {
+      Field *f = field_at (parser, 0, j);
+
+      all_quoted &= f->quoted || f->len == 0;
+    }
+  for (guint j = 0; j < g_array_index (parser->records, Record, 1).n_fields; j++)
+    {
+      Field *f = field_at (parser, 1, j);
+
+      below_plain_number |= f->kind == CELL_NUMBER && !f->quoted;
+    }
+  return all_quoted && below_plain_number;
+}
+
+/* Whether data column 0 holds row labels rather than values. */
+static gboolean
+detect_label_column (Parser  *parser,
+                     guint    first_data,
+                     guint    n_cols,
+                     gboolean header)
+{
+  guint n_rows = parser->records->len - first_data;
+  gboolean any_text = FALSE, all_quoted = TRUE, other_plain = FALSE, index_column = TRUE;
+
+  if (n_cols < 2)
+    return FALSE;
+
+  /* R's write.csv: an empty corner cell above the row names. */
+  if (header && field_at (parser, 0, 0)->len == 0)
+    return TRUE;
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      Field *f = field_at (parser, first_data + i, 0);
+      Field *g = field_at (parser, first_data + i, 1);
+
+      any_text |= f->kind == CELL_TEXT;
+      all_quoted &= f->quoted;
+      other_plain |= g->kind == CELL_NUMBER && !g->quoted;
+      /* A pandas or spreadsheet index: 0, 1, 2, … or 1, 2, 3, … */
+      index_column &= f->kind == CELL_NUMBER &&
+                      (f->value == (double) i ||
+                       f->value == (double) (i + 1)) &&
+                      (i == 0 || f->value - field_at (parser, first_data + i - 1, 0)->value == 1.0);
+    }
+
+  return any_text || (all_quoted && other_plain) || (header && index_column && n_rows > 1);
+}
+
+FsMatrix *
+fs_delimited_parse (const char  *name,
+                    const char  *text,
+                    gsize        len,
+                    GError     **error)
+{
+  Parser parser = { name, text, len };
+  g_autoptr(GArray) fields = g_array_new (FALSE, FALSE, sizeof (Field));
+  g_autoptr(GArray) records = g_array_new (FALSE, FALSE, sizeof (Record));
+  g_autoptr(FsMatrix) X = NULL;
+  g_autofree gboolean *keep = NULL;
+  gboolean header, labels;
+  guint first_data, n_cols, header_offset = 0, label_cols, n_rows, n_kept = 0;
+
+  g_return_val_if_fail (name != NULL && (text != NULL || len == 0), NULL);
+
+  if (memchr (text, '\0', len) != NULL)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                   _("%s: holds NUL bytes, so it is not a text file"), name);
+      return NULL;
+    }
+
+  if (len >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
+    {
+      text += 3;
+      len -= 3;
+      parser.text = text;
+      parser.len = len;
+    }
+
+  parser.separator = detect_separator (text, len);
+  parser.decimal_comma = parser.separator == ';';
+  parser.fields = fields;
+  parser.records = records;
+
+  if (!tokenize (&parser, error))
+    return NULL;
+
+  if (records->len == 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: holds no numbers"), name);
+      return NULL;
+    }
+
+  header = detect_header (&parser);
+  first_data = header ? 1 : 0;
+  if (first_data >= records->len)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                   _("%s: has a header row but no rows of numbers"), name);
+      return NULL;
+    }
+
+  n_cols = g_array_index (records, Record, first_data).n_fields;
+  labels = FALSE;
+  if (header)
+    {
+      guint header_fields = g_array_index (records, Record, 0).n_fields;
+
+      /* R's write.table: the header has no cell above the row names. */
+      if (header_fields + 1 == n_cols && n_cols >= 2)
+        {
+          labels = TRUE;
+          header_offset = 1;
+        }
+      else if (header_fields != n_cols)
+        {
+          g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                       _("%s:%lu: this row has %u fields, but the header on line %lu has %u"),
+                       name, g_array_index (records, Record, first_data).line, n_cols,
+                       g_array_index (records, Record, 0).line, header_fields);
+          return NULL;
+        }
+    }
+
+  for (guint i = first_data + 1; i < records->len; i++)
+    {
+      Record *rec = &g_array_index (records, Record, i);
+
+      if (rec->n_fields != n_cols)
+        {
+          g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                       _("%s:%lu: this row has %u fields, the rows above have %u"),
+                       name, rec->line, rec->n_fields, n_cols);
+          return NULL;
+        }
+    }
+
+  if (!labels)
+    labels = detect_label_column (&parser, first_data, n_cols, header);
+  label_cols = labels ? 1 : 0;
+  n_rows = records->len - first_data;
+
+  /* A column of text (most cells) is dropped with a notice; a stray word
+   * in a column of numbers is an error at that word. */
+  keep = g_new0 (gboolean, n_cols);
+  for (guint j = label_cols; j < n_cols; j++)
+    {
+      guint text_cells = 0;
+      Field *first_text = NULL;
+      gsize first_text_line = 0;
+
+      for (guint i = first_data; i < records->len; i++)
+        {
+          Field *f = field_at (&parser, i, j);
+
+          if (f->kind == CELL_TEXT && text_cells++ == 0)
+            {
+              first_text = f;
+              first_text_line = g_array_index (records, Record, i).line;
+            }
+        }
+
+      if (text_cells == 0)
+        {
+          keep[j] = TRUE;
+          n_kept++;
+        }
+      else if (text_cells * 2 < n_rows)
+        {
+          g_autofree char *word = field_text (first_text);
+          g_autofree char *msg = g_strdup_printf (_("“%s” is not a number"), word);
+
+          set_position_error (&parser, error, first_text_line, first_text->column, msg);
+          return NULL;
+        }
+    }
+
+  if (n_kept == 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: has no column of numbers"), name);
+      return NULL;
+    }
+
+  X = fs_matrix_new (n_rows, n_kept, error);
+  if (X == NULL)
+    {
+      g_prefix_error (error, "%s: ", name);
+      return NULL;
+    }
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      double *row = X->data + (gsize) i * n_kept;
+      guint c = 0;
+
+      for (guint j = label_cols; j < n_cols; j++)
+        if (keep[j])
+          row[c++] = field_at (&parser, first_data + i, j)->value;
+    }
+  fs_matrix_mark_missing (X);
+  X->format = parser.separator == ',' || parser.separator == ';' ? "csv"
+            : parser.separator == '\t' ? "tsv" : "text";
+
+  if (labels)
+    {
+      X->row_labels = g_new0 (char *, n_rows + 1);
+      for (guint i = 0; i < n_rows; i++)
+        X->row_labels[i] = field_text (field_at (&parser, first_data + i, 0));
+    }
+
+  if (header)
+    {
+      guint c = 0;
+
+      X->col_labels = g_new0 (char *, n_kept + 1);
+      for (guint j = label_cols; j < n_cols; j++)
+        {
+          Field *f = field_at (&parser, 0, j - header_offset);
+
+          if (keep[j])
+            X->col_labels[c++] = field_text (f);
+        }
+    }
+
+  for (guint j = label_cols; j < n_cols; j++)
+    if (!keep[j])
+      {
+        g_autofree char *title = header ? field_text (field_at (&parser, 0, j - header_offset))
+                                        : g_strdup_printf ("%u", j + 1);
+        g_autofree char *notice =
+          g_strdup_printf (_("Left out column %u (“%s”): it holds text, not numbers"),
+                           j + 1, title);
+
+        fs_matrix_add_notice (X, notice);
+      }
+
+  return g_steal_pointer (&X);
+}

@@ -1,0 +1,138 @@
+/* fs-loader.c
+ *
+ * The format is chosen by content first (the .npy magic, the Matrix
+ * Market banner, image signatures), then by the name's extension, and
+ * plain text is read as delimited numbers. Files are mapped, not copied.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-loader"
+
+#include <glib/gi18n-lib.h>
+
+#include <string.h>
+
+#include "fs-csv.h"
+#include "fs-delimited.h"
+#include "fs-error.h"
+#include "fs-image.h"
+#include "fs-loader.h"
+#include "fs-mtx.h"
+#include "fs-npy.h"
+
+static const char * const image_extensions[] = {
+  ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".pnm", ".pgm", ".ppm", ".ico",
+};
+
+static gboolean
+has_prefix (const guint8 *data,
+            gsize         len,
+            const char   *prefix,
+            gsize         prefix_len)
+{
+  return len >= prefix_len && memcmp (data, prefix, prefix_len) == 0;
+}
+
+static gboolean
+looks_like_image (const char   *name,
+                  const guint8 *data,
+                  gsize         len)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  if (has_prefix (data, len, "\x89PNG", 4) || has_prefix (data, len, "\xFF\xD8\xFF", 3) ||
+      has_prefix (data, len, "GIF8", 4) || has_prefix (data, len, "II*\0", 4) ||
+      has_prefix (data, len, "MM\0*", 4) || has_prefix (data, len, "BM", 2) ||
+      (len >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0))
+    return TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (image_extensions); i++)
+    if (g_str_has_suffix (lower, image_extensions[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* name is used in messages and for its extension. */
+FsMatrix *
+fs_matrix_load_data (const char    *name,
+                     const guint8  *data,
+                     gsize          len,
+                     GError       **error)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  if (has_prefix (data, len, FS_NPY_MAGIC, 6) || g_str_has_suffix (lower, ".npy"))
+    return fs_npy_parse (name, data, len, error);
+  if ((len >= strlen (FS_MTX_BANNER) &&
+       g_ascii_strncasecmp ((const char *) data, FS_MTX_BANNER, strlen (FS_MTX_BANNER)) == 0) ||
+      g_str_has_suffix (lower, ".mtx"))
+    return fs_mtx_parse (name, (const char *) data, len, error);
+  if (looks_like_image (name, data, len))
+    return fs_image_parse (name, data, len, error);
+  return fs_delimited_parse (name, (const char *) data, len, error);
+}
+
+FsMatrix *
+fs_matrix_load (const char  *path,
+                GError     **error)
+{
+  g_autofree char *name = g_filename_display_name (path);
+  g_autoptr(GMappedFile) file = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const guint8 *data;
+  gsize len;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  file = g_mapped_file_new (path, FALSE, &local_error);
+  if (file == NULL)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_IO, "%s", local_error->message);
+      return NULL;
+    }
+
+  len = g_mapped_file_get_length (file);
+  data = (const guint8 *) g_mapped_file_get_contents (file);
+  if (len == 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: the file is empty"), name);
+      return NULL;
+    }
+
+  return fs_matrix_load_data (name, data, len, error);
+}
+
+/* By the extension: .csv (commas), .tsv or .txt (tabs), .npy. The file is
+ * written beside the target and renamed over it, so a failure leaves the
+ * old file whole. */
+gboolean
+fs_matrix_save (const FsMatrix  *X,
+                const char      *path,
+                GError         **error)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (X != NULL && path != NULL, FALSE);
+
+  if (g_str_has_suffix (lower, ".npy"))
+    bytes = fs_npy_encode (X);
+  else if (g_str_has_suffix (lower, ".csv"))
+    bytes = fs_csv_encode (X, ',');
+  else if (g_str_has_suffix (lower, ".tsv") || g_str_has_suffix (lower, ".txt"))
+    bytes = fs_csv_encode (X, '\t');
+  else
+    {
+      g_autofree char *name = g_filename_display_name (path);
+
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("%s: cannot tell the format to write from the extension (use .csv, .tsv, .txt or .npy)"),
+                   name);
+      return FALSE;
+    }
+
+  return g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
+                              (gssize) g_bytes_get_size (bytes), error);
+}
