@@ -30,12 +30,10 @@ append_number (GString *out,
       return;
     }
 
-  for (int digits = 15; digits <= 17; digits++)
-    {
-      snprintf (buf, sizeof buf, "%.*g", digits, value);
-      if (g_ascii_strtod (buf, NULL) == value)
-        break;
-    }
+  /* Values typed by people read back from 15 digits; the rest need 17. */
+  snprintf (buf, sizeof buf, "%.15g", value);
+  if (g_ascii_strtod (buf, NULL) != value)
+    snprintf (buf, sizeof buf, "%.17g", value);
   /* snprintf follows LC_NUMERIC; the file must not. */
   for (char *c = buf; *c != '\0'; c++)
     if (*c == ',')

@@ -180,6 +180,19 @@ is_missing_token (const char *s,
   return FALSE;
 }
 
+static gboolean
+is_infinity_token (const char *s,
+                   gsize       len)
+{
+  if (len > 0 && (s[0] == '-' || s[0] == '+'))
+    {
+      s++;
+      len--;
+    }
+  return (len == 3 && g_ascii_strncasecmp (s, "inf", 3) == 0) ||
+         (len == 8 && g_ascii_strncasecmp (s, "infinity", 8) == 0);
+}
+
 static void
 set_position_error (Parser     *parser,
                     GError    **error,
@@ -210,6 +223,12 @@ classify (Parser  *parser,
     }
 
   f->kind = CELL_TEXT;
+  if (is_infinity_token (f->start, f->len))
+    {
+      set_position_error (parser, error, line, f->column,
+                          _("infinite values cannot be factorized"));
+      return FALSE;
+    }
   if (f->len >= sizeof buf || !(g_ascii_isdigit (f->start[0]) || f->start[0] == '-' ||
                                 f->start[0] == '+' || f->start[0] == '.' ||
                                 (parser->decimal_comma && f->start[0] == ',')))
@@ -313,7 +332,7 @@ tokenize (Parser  *parser,
                 }
               f.len = (guint32) (p - f.start);
               p++;
-              while (p < end && is_blank (*p) && !(parser->separator == '\t' && *p == '\t'))
+              while (!whitespace && p < end && is_blank (*p) && !(parser->separator == '\t' && *p == '\t'))
                 p++;
               if (p < end && *p != parser->separator && !is_line_end (*p) &&
                   !(whitespace && is_blank (*p)))

@@ -283,9 +283,101 @@ test_optimum_json (void)
 }
 
 static void
+test_info (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("FS_SHARED_DATA"), "awkward",
+                                            "airquality_R_write.csv_quoted_NA.csv", NULL);
+  g_autofree char *image = g_build_filename (g_getenv ("FS_SHARED_DATA"), "images",
+                                             "skimage_coins.png", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  g_autoptr(JsonObject) image_result = NULL;
+  JsonArray *shape;
+
+  g_assert_cmpint (cli (&out, &err, "info", path, "--json", NULL), ==, 0);
+  result = last_json_object (out);
+  g_assert_cmpint (json_object_get_int_member (result, "rows"), ==, 153);
+  g_assert_cmpint (json_object_get_int_member (result, "cols"), ==, 6);
+  g_assert_cmpint (json_object_get_int_member (result, "missing"), ==, 44);
+  g_assert_cmpfloat (json_object_get_double_member (result, "min"), ==, 1.0);
+  g_assert_cmpfloat (json_object_get_double_member (result, "max"), ==, 334.0);
+  g_assert_true (json_object_get_boolean_member (result, "row_labels"));
+  g_assert_true (json_object_get_boolean_member (result, "col_labels"));
+  g_assert_cmpstr (json_object_get_string_member (result, "format"), ==, "csv");
+  g_assert_true (json_object_get_null_member (result, "image_shape"));
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (&out, &err, "info", image, "--json", NULL), ==, 0);
+  image_result = last_json_object (out);
+  shape = json_object_get_array_member (image_result, "image_shape");
+  g_assert_cmpint (json_array_get_int_element (shape, 0), ==, 303);
+  g_assert_cmpint (json_array_get_int_element (shape, 1), ==, 384);
+}
+
+/* A file that cannot be read fails every subcommand with status 1 and one
+ * line naming the file. */
+static void
+test_unreadable_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", NULL);
+  g_autofree char *bad = g_build_filename (dir, "ragged.csv", NULL);
+  g_autofree char *target = g_build_filename (dir, "out.npy", NULL);
+  const char *commands[][4] = {
+    { "info", bad, NULL },
+    { "run", bad, NULL },
+    { "optimum", bad, "--rank=1", NULL },
+    { "convert", bad, target, NULL },
+  };
+
+  g_assert_true (g_file_set_contents (bad, "1,2,3\n4,5\n", -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (cli (&out, &err, commands[i][0], commands[i][1], commands[i][2], NULL), ==, 1);
+      g_assert_nonnull (strstr (err, "ragged.csv:2:"));
+      g_assert_true (g_str_has_suffix (err, "\n"));
+      g_assert_null (strchr (err, '\n') + 1 == err + strlen (err) ? NULL : "several lines");
+    }
+  g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+  g_unlink (bad);
+  g_rmdir (dir);
+}
+
+static void
+test_convert (void)
+{
+  g_autofree char *source = g_build_filename (g_getenv ("FS_SHARED_DATA"), "csv",
+                                              "R_USArrests.csv", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", NULL);
+  g_autofree char *npy = g_build_filename (dir, "a.npy", NULL);
+  g_autofree char *tsv = g_build_filename (dir, "a.tsv", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(FsMatrix) a = NULL;
+  g_autoptr(FsMatrix) b = NULL;
+  g_autoptr(FsMatrix) c = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "convert", source, npy, NULL), ==, 0);
+  g_assert_cmpint (cli (NULL, NULL, "convert", npy, tsv, NULL), ==, 0);
+  a = fs_matrix_load (source, NULL);
+  b = fs_matrix_load (npy, NULL);
+  c = fs_matrix_load (tsv, NULL);
+  g_assert_cmpuint (b->rows, ==, 50);
+  g_assert_cmpmem (a->data, 200 * sizeof (double), b->data, 200 * sizeof (double));
+  g_assert_cmpmem (a->data, 200 * sizeof (double), c->data, 200 * sizeof (double));
+  g_unlink (npy);
+  g_unlink (tsv);
+  g_rmdir (dir);
+}
+
+static void
 test_help (void)
 {
-  const char *commands[] = { "run", "optimum", "bench" };
+  const char *commands[] = { "run", "optimum", "bench", "info", "convert" };
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
@@ -315,6 +407,9 @@ main (int    argc,
   g_test_add_func ("/cli/run/notebook", test_notebook);
   g_test_add_func ("/cli/run/out-files", test_out_files);
   g_test_add_func ("/cli/optimum/json", test_optimum_json);
+  g_test_add_func ("/cli/info", test_info);
+  g_test_add_func ("/cli/unreadable-file", test_unreadable_file);
+  g_test_add_func ("/cli/convert", test_convert);
   g_test_add_func ("/cli/help", test_help);
 
   return g_test_run ();
