@@ -8,6 +8,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+/* For strtod_l and newlocale. */
+#define _GNU_SOURCE 1
+
 #include "config.h"
 
 #define G_LOG_DOMAIN "fs-delimited"
@@ -15,7 +18,9 @@
 #include <glib/gi18n-lib.h>
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fs-delimited.h"
@@ -56,7 +61,10 @@ typedef struct
   gsize       len;
   char        separator;
   gboolean    decimal_comma;
-  GArray     *fields;
+  Field      *fields;
+  gsize       n_fields;
+  gsize       capacity;
+  guint8      stops[256]; /* bytes that end an unquoted field */
   GArray     *records;
 } Parser;
 
@@ -170,12 +178,16 @@ static gboolean
 is_missing_token (const char *s,
                   gsize       len)
 {
-  static const char * const tokens[] = { "NA", "NaN", "N/A", "null", "#N/A", "NULL" };
+  static const struct { const char *text; gsize len; } tokens[] = {
+    { "NA", 2 }, { "NaN", 3 }, { "N/A", 3 }, { "null", 4 }, { "#N/A", 4 },
+  };
 
   if (len == 0)
     return TRUE;
+  if (s[0] != 'N' && s[0] != 'n' && s[0] != '#')
+    return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
-    if (len == strlen (tokens[i]) && g_ascii_strncasecmp (s, tokens[i], len) == 0)
+    if (len == tokens[i].len && g_ascii_strncasecmp (s, tokens[i].text, len) == 0)
       return TRUE;
   return FALSE;
 }
@@ -204,6 +216,85 @@ set_position_error (Parser     *parser,
                parser->name, line, column, message);
 }
 
+static const double exact_powers_of_ten[] = {
+  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* Clinger's fast path: a decimal with at most 15 significant digits and a
+ * power of ten within ±22 is one exact integer times (or over) one exact
+ * power, so a single IEEE operation gives the correctly rounded value, the
+ * same bits strtod gives. Returns FALSE for anything else. */
+static gboolean
+parse_simple_number (const char *s,
+                     gsize       len,
+                     char        point,
+                     double     *out)
+{
+  const char *p = s, *end = s + len;
+  gboolean negative = FALSE, any = FALSE;
+  guint64 mantissa = 0;
+  int digits = 0, exponent = 0;
+  double v;
+
+  if (p < end && (*p == '-' || *p == '+'))
+    negative = *p++ == '-';
+
+  for (; p < end && g_ascii_isdigit (*p); p++, any = TRUE)
+    {
+      if ((mantissa != 0 || *p != '0') && ++digits > 15)
+        return FALSE;
+      mantissa = mantissa * 10 + (guint64) (*p - '0');
+    }
+  if (p < end && *p == point)
+    for (p++; p < end && g_ascii_isdigit (*p); p++, any = TRUE)
+      {
+        if ((mantissa != 0 || *p != '0') && ++digits > 15)
+          return FALSE;
+        mantissa = mantissa * 10 + (guint64) (*p - '0');
+        exponent--;
+      }
+  if (!any)
+    return FALSE;
+
+  if (p < end && (*p == 'e' || *p == 'E'))
+    {
+      gboolean negative_exponent = FALSE;
+      int e = 0;
+
+      p++;
+      if (p < end && (*p == '-' || *p == '+'))
+        negative_exponent = *p++ == '-';
+      if (p == end || !g_ascii_isdigit (*p))
+        return FALSE;
+      for (; p < end && g_ascii_isdigit (*p); p++)
+        if ((e = e * 10 + (*p - '0')) > 400)
+          return FALSE;
+      exponent += negative_exponent ? -e : e;
+    }
+
+  if (p != end || exponent < -22 || exponent > 22)
+    return FALSE;
+
+  v = (double) mantissa;
+  v = exponent < 0 ? v / exact_powers_of_ten[-exponent] : v * exact_powers_of_ten[exponent];
+  *out = negative ? -v : v;
+  return TRUE;
+}
+
+/* strtod in the C locale. g_ascii_strtod switches the thread's locale
+ * twice per call; a locale made once is much cheaper per number. */
+static double
+c_strtod (const char  *text,
+          char       **stop)
+{
+  static gsize c_locale;
+
+  if (g_once_init_enter (&c_locale))
+    g_once_init_leave (&c_locale, (gsize) newlocale (LC_ALL_MASK, "C", (locale_t) 0));
+  return strtod_l (text, stop, (locale_t) c_locale);
+}
+
 /* Classifies one field; numbers out of range and infinities are errors. */
 static gboolean
 classify (Parser  *parser,
@@ -214,6 +305,12 @@ classify (Parser  *parser,
   char buf[64];
   char *stop = NULL;
   double value;
+
+  if (parse_simple_number (f->start, f->len, parser->decimal_comma ? ',' : '.', &f->value))
+    {
+      f->kind = CELL_NUMBER;
+      return TRUE;
+    }
 
   if (is_missing_token (f->start, f->len))
     {
@@ -242,7 +339,7 @@ classify (Parser  *parser,
         *c = '.';
 
   errno = 0;
-  value = g_ascii_strtod (buf, &stop);
+  value = c_strtod (buf, &stop);
   if (stop == buf || *stop != '\0')
     return TRUE;
 
@@ -276,7 +373,7 @@ tokenize (Parser  *parser,
 
   while (p < end)
     {
-      Record rec = { parser->fields->len, 0, line };
+      Record rec = { parser->n_fields, 0, line };
       gboolean any_value = FALSE;
       const char *q = p;
 
@@ -345,8 +442,7 @@ tokenize (Parser  *parser,
           else
             {
               f.start = p;
-              while (p < end && *p != parser->separator && !is_line_end (*p) &&
-                     !(whitespace && is_blank (*p)))
+              while (p < end && !parser->stops[(guint8) *p])
                 p++;
               f.len = (guint32) (p - f.start);
               while (f.len > 0 && is_blank (f.start[f.len - 1]))
@@ -356,7 +452,12 @@ tokenize (Parser  *parser,
           if (!classify (parser, &f, line, error))
             return FALSE;
           any_value |= f.len > 0 || f.quoted;
-          g_array_append_val (parser->fields, f);
+          if (parser->n_fields == parser->capacity)
+            {
+              parser->capacity *= 2;
+              parser->fields = g_renew (Field, parser->fields, parser->capacity);
+            }
+          parser->fields[parser->n_fields++] = f;
           rec.n_fields++;
 
           if (whitespace)
@@ -383,7 +484,7 @@ tokenize (Parser  *parser,
       if (any_value)
         g_array_append_val (parser->records, rec);
       else
-        g_array_set_size (parser->fields, rec.first);
+        parser->n_fields = rec.first;
     }
 
   return TRUE;
@@ -397,7 +498,7 @@ field_at (Parser *parser,
   Record *rec = &g_array_index (parser->records, Record, record);
 
   g_assert (index < rec->n_fields);
-  return &g_array_index (parser->fields, Field, rec->first + index);
+  return &parser->fields[rec->first + index];
 }
 
 /* The field's text, with doubled quotes undone. */
@@ -498,6 +599,9 @@ detect_label_column (Parser  *parser,
   return any_text || (all_quoted && other_plain) || (header && index_column && n_rows > 1);
 }
 
+static FsMatrix *build_matrix (Parser  *parser,
+                               GError **error);
+
 FsMatrix *
 fs_delimited_parse (const char  *name,
                     const char  *text,
@@ -505,12 +609,8 @@ fs_delimited_parse (const char  *name,
                     GError     **error)
 {
   Parser parser = { name, text, len };
-  g_autoptr(GArray) fields = g_array_new (FALSE, FALSE, sizeof (Field));
   g_autoptr(GArray) records = g_array_new (FALSE, FALSE, sizeof (Record));
-  g_autoptr(FsMatrix) X = NULL;
-  g_autofree gboolean *keep = NULL;
-  gboolean header, labels;
-  guint first_data, n_cols, header_offset = 0, label_cols, n_rows, n_kept = 0;
+  FsMatrix *X;
 
   g_return_val_if_fail (name != NULL && (text != NULL || len == 0), NULL);
 
@@ -531,11 +631,35 @@ fs_delimited_parse (const char  *name,
 
   parser.separator = detect_separator (text, len);
   parser.decimal_comma = parser.separator == ';';
-  parser.fields = fields;
+  parser.stops[(guint8) parser.separator] = 1;
+  parser.stops['\n'] = 1;
+  parser.stops['\r'] = 1;
+  if (parser.separator == WHITESPACE_SEPARATOR)
+    parser.stops['\t'] = 1;
+  parser.capacity = MAX (len / 4, 64);
+  parser.fields = g_new (Field, parser.capacity);
   parser.records = records;
 
   if (!tokenize (&parser, error))
-    return NULL;
+    {
+      g_free (parser.fields);
+      return NULL;
+    }
+  X = build_matrix (&parser, error);
+  g_free (parser.fields);
+  return X;
+}
+
+static FsMatrix *
+build_matrix (Parser  *parser,
+              GError **error)
+{
+  const char *name = parser->name;
+  GArray *records = parser->records;
+  g_autoptr(FsMatrix) X = NULL;
+  g_autofree gboolean *keep = NULL;
+  gboolean header, labels;
+  guint first_data, n_cols, header_offset = 0, label_cols, n_rows, n_kept = 0;
 
   if (records->len == 0)
     {
@@ -543,7 +667,7 @@ fs_delimited_parse (const char  *name,
       return NULL;
     }
 
-  header = detect_header (&parser);
+  header = detect_header (parser);
   first_data = header ? 1 : 0;
   if (first_data >= records->len)
     {
@@ -588,7 +712,7 @@ fs_delimited_parse (const char  *name,
     }
 
   if (!labels)
-    labels = detect_label_column (&parser, first_data, n_cols, header);
+    labels = detect_label_column (parser, first_data, n_cols, header);
   label_cols = labels ? 1 : 0;
   n_rows = records->len - first_data;
 
@@ -603,7 +727,7 @@ fs_delimited_parse (const char  *name,
 
       for (guint i = first_data; i < records->len; i++)
         {
-          Field *f = field_at (&parser, i, j);
+          Field *f = field_at (parser, i, j);
 
           if (f->kind == CELL_TEXT && text_cells++ == 0)
             {
@@ -622,7 +746,7 @@ fs_delimited_parse (const char  *name,
           g_autofree char *word = field_text (first_text);
           g_autofree char *msg = g_strdup_printf (_("“%s” is not a number"), word);
 
-          set_position_error (&parser, error, first_text_line, first_text->column, msg);
+          set_position_error (parser, error, first_text_line, first_text->column, msg);
           return NULL;
         }
     }
@@ -647,17 +771,17 @@ fs_delimited_parse (const char  *name,
 
       for (guint j = label_cols; j < n_cols; j++)
         if (keep[j])
-          row[c++] = field_at (&parser, first_data + i, j)->value;
+          row[c++] = field_at (parser, first_data + i, j)->value;
     }
   fs_matrix_mark_missing (X);
-  X->format = parser.separator == ',' || parser.separator == ';' ? "csv"
-            : parser.separator == '\t' ? "tsv" : "text";
+  X->format = parser->separator == ',' || parser->separator == ';' ? "csv"
+            : parser->separator == '\t' ? "tsv" : "text";
 
   if (labels)
     {
       X->row_labels = g_new0 (char *, n_rows + 1);
       for (guint i = 0; i < n_rows; i++)
-        X->row_labels[i] = field_text (field_at (&parser, first_data + i, 0));
+        X->row_labels[i] = field_text (field_at (parser, first_data + i, 0));
     }
 
   if (header)
@@ -667,7 +791,7 @@ fs_delimited_parse (const char  *name,
       X->col_labels = g_new0 (char *, n_kept + 1);
       for (guint j = label_cols; j < n_cols; j++)
         {
-          Field *f = field_at (&parser, 0, j - header_offset);
+          Field *f = field_at (parser, 0, j - header_offset);
 
           if (keep[j])
             X->col_labels[c++] = field_text (f);
@@ -677,7 +801,7 @@ fs_delimited_parse (const char  *name,
   for (guint j = label_cols; j < n_cols; j++)
     if (!keep[j])
       {
-        g_autofree char *title = header ? field_text (field_at (&parser, 0, j - header_offset))
+        g_autofree char *title = header ? field_text (field_at (parser, 0, j - header_offset))
                                         : g_strdup_printf ("%u", j + 1);
         g_autofree char *notice =
           g_strdup_printf (_("Left out column %u (“%s”): it holds text, not numbers"),

@@ -1,0 +1,27 @@
+/* fuzz-delimited.c: libFuzzer target for the delimited loader.
+ *
+ * Every input must give a matrix or a GError, never a crash, a leak or
+ * undefined behaviour (built with AddressSanitizer).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdint.h>
+
+#include "fs-delimited.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data,
+                            size_t         size);
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  g_autoptr(GError) error = NULL;
+  FsMatrix *X = fs_delimited_parse ("fuzz.csv", (const char *) data, size, &error);
+
+  g_assert ((X == NULL) != (error == NULL));
+  g_clear_pointer (&X, fs_matrix_unref);
+  return 0;
+}
