@@ -454,8 +454,17 @@ tokenize (Parser  *parser,
           any_value |= f.len > 0 || f.quoted;
           if (parser->n_fields == parser->capacity)
             {
+              Field *grown = g_try_renew (Field, parser->fields, parser->capacity * 2);
+
+              if (grown == NULL)
+                {
+                  g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                               _("%s: not enough memory for more than %lu cells"),
+                               parser->name, parser->capacity);
+                  return FALSE;
+                }
+              parser->fields = grown;
               parser->capacity *= 2;
-              parser->fields = g_renew (Field, parser->fields, parser->capacity);
             }
           parser->fields[parser->n_fields++] = f;
           rec.n_fields++;
@@ -637,7 +646,13 @@ fs_delimited_parse (const char  *name,
   if (parser.separator == WHITESPACE_SEPARATOR)
     parser.stops['\t'] = 1;
   parser.capacity = MAX (len / 4, 64);
-  parser.fields = g_new (Field, parser.capacity);
+  parser.fields = g_try_new (Field, parser.capacity);
+  if (parser.fields == NULL)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("%s: not enough memory to read %lu bytes of text"), name, len);
+      return NULL;
+    }
   parser.records = records;
 
   if (!tokenize (&parser, error))

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
+
 #include "fs-error.h"
 #include "fs-loader.h"
 #include "fs-random.h"
@@ -509,6 +511,49 @@ test_atomic_write (void)
   g_rmdir (dir);
 }
 
+/* A 2 × 2 RGBA image: opaque red, half-transparent black, fully
+ * transparent green, opaque grey 51. Luma is BT.709's; transparency is
+ * composited on white. Saved as PNG and read back through the loader. */
+static void
+test_image_alpha (void)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, 2, 2);
+  guint8 *px = gdk_pixbuf_get_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  const guint8 colours[4][4] = { { 255, 0, 0, 255 }, { 0, 0, 0, 128 },
+                                 { 0, 255, 0, 0 }, { 51, 51, 51, 255 } };
+  const double want[4] = { 0.2126, (255 - 128) / 255.0, 1.0, 0.2 };
+  g_autofree char *png = NULL;
+  g_autofree char *jpeg = NULL;
+  gsize png_len, jpeg_len;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsMatrix) X = NULL;
+  g_autoptr(FsMatrix) J = NULL;
+
+  for (int k = 0; k < 4; k++)
+    memcpy (px + (k / 2) * stride + (k % 2) * 4, colours[k], 4);
+  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &png, &png_len, "png", &error, NULL));
+  X = fs_matrix_load_data ("alpha.png", (const guint8 *) png, png_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (X->image_height, ==, 2);
+  g_assert_cmpuint (X->image_width, ==, 2);
+  for (int k = 0; k < 4; k++)
+    g_assert_cmpfloat_with_epsilon (X->data[k], want[k], 1e-12);
+
+  /* JPEG, which has no alpha and is lossy: the opaque cells come close. */
+  {
+    g_autoptr(GdkPixbuf) opaque = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 16, 16);
+
+    gdk_pixbuf_fill (opaque, 0x808080ff);
+    g_assert_true (gdk_pixbuf_save_to_buffer (opaque, &jpeg, &jpeg_len, "jpeg", &error,
+                                              "quality", "100", NULL));
+  }
+  J = fs_matrix_load_data ("grey.jpg", (const guint8 *) jpeg, jpeg_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (J->rows, ==, 16);
+  g_assert_cmpfloat_with_epsilon (J->data[5 * 16 + 7], 128 / 255.0, 2 / 255.0);
+}
+
 static void
 test_save_errors (void)
 {
@@ -536,6 +581,7 @@ main (int    argc,
   g_test_add_func ("/loaders/mtx/variants", test_mtx_variants);
   g_test_add_func ("/loaders/delimited/variants", test_delimited_variants);
   g_test_add_func ("/loaders/broken", test_broken_inputs);
+  g_test_add_func ("/loaders/image/alpha-and-jpeg", test_image_alpha);
   g_test_add_func ("/writers/round-trips", test_round_trips);
   g_test_add_func ("/writers/atomic", test_atomic_write);
   g_test_add_func ("/writers/errors", test_save_errors);
