@@ -307,6 +307,42 @@ write_outputs (const char   *dir,
 }
 
 static void
+json_add_int (JsonBuilder *builder,
+              const char  *key,
+              gint64       value)
+{
+  json_builder_set_member_name (builder, key);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+json_add_double (JsonBuilder *builder,
+                 const char  *key,
+                 double       value)
+{
+  json_builder_set_member_name (builder, key);
+  json_builder_add_double_value (builder, value);
+}
+
+static void
+json_add_string (JsonBuilder *builder,
+                 const char  *key,
+                 const char  *value)
+{
+  json_builder_set_member_name (builder, key);
+  json_builder_add_string_value (builder, value);
+}
+
+static void
+json_add_boolean (JsonBuilder *builder,
+                  const char  *key,
+                  gboolean     value)
+{
+  json_builder_set_member_name (builder, key);
+  json_builder_add_boolean_value (builder, value);
+}
+
+static void
 json_add_double_or_null (JsonBuilder *builder,
                          const char  *key,
                          double       value)
@@ -677,31 +713,20 @@ command_run (int    argc,
       double final = fs_fit_get_final_cost (fit, shown);
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "input");
-      json_builder_add_string_value (b, description);
-      json_builder_set_member_name (b, "rows");
-      json_builder_add_int_value (b, (gint64) X->rows);
-      json_builder_set_member_name (b, "cols");
-      json_builder_add_int_value (b, (gint64) X->cols);
-      json_builder_set_member_name (b, "missing");
-      json_builder_add_int_value (b, (gint64) X->n_missing);
-      json_builder_set_member_name (b, "rank");
-      json_builder_add_int_value (b, params.rank);
-      json_builder_set_member_name (b, "rule");
-      json_builder_add_string_value (b, fs_rule_kind_to_string (params.rule));
-      json_builder_set_member_name (b, "lr");
-      json_builder_add_double_value (b, params.lr);
-      json_builder_set_member_name (b, "iterations");
-      json_builder_add_int_value (b, (gint64) fs_cost_log_get_length (fs_fit_get_log (fit, shown)) - 1);
+      json_add_string (b, "input", description);
+      json_add_int (b, "rows", (gint64) X->rows);
+      json_add_int (b, "cols", (gint64) X->cols);
+      json_add_int (b, "missing", (gint64) X->n_missing);
+      json_add_int (b, "rank", params.rank);
+      json_add_string (b, "rule", fs_rule_kind_to_string (params.rule));
+      json_add_double (b, "lr", params.lr);
+      json_add_int (b, "iterations", (gint64) fs_cost_log_get_length (fs_fit_get_log (fit, shown)) - 1);
       json_add_double_or_null (b, "final_cost", final);
       json_add_double_or_null (b, "optimum", optimum);
       json_add_double_or_null (b, "gap", final - optimum);
-      json_builder_set_member_name (b, "stopped");
-      json_builder_add_string_value (b, fs_stop_to_string (fs_fit_get_run_stop (fit, shown)));
-      json_builder_set_member_name (b, "message");
-      json_builder_add_string_value (b, fs_solver_get_stop_message (s));
-      json_builder_set_member_name (b, "seed");
-      json_builder_add_int_value (b, (gint64) fs_fit_get_run_seed (fit, shown));
+      json_add_string (b, "stopped", fs_stop_to_string (fs_fit_get_run_stop (fit, shown)));
+      json_add_string (b, "message", fs_solver_get_stop_message (s));
+      json_add_int (b, "seed", (gint64) fs_fit_get_run_seed (fit, shown));
       json_builder_set_member_name (b, "costs_per_restart");
       json_builder_begin_array (b);
       for (guint k = 0; k < n_runs; k++)
@@ -714,10 +739,8 @@ command_run (int    argc,
             json_builder_add_null_value (b);
         }
       json_builder_end_array (b);
-      json_builder_set_member_name (b, "wall_s");
-      json_builder_add_double_value (b, elapsed);
-      json_builder_set_member_name (b, "iterations_per_second");
-      json_builder_add_double_value (b, total_iterations / MAX (elapsed, 1e-9));
+      json_add_double (b, "wall_s", elapsed);
+      json_add_double (b, "iterations_per_second", total_iterations / MAX (elapsed, 1e-9));
       json_builder_end_object (b);
       print_json (b);
     }
@@ -790,18 +813,12 @@ command_optimum (int    argc,
       g_autoptr(JsonBuilder) b = json_builder_new ();
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "rows");
-      json_builder_add_int_value (b, (gint64) X->rows);
-      json_builder_set_member_name (b, "cols");
-      json_builder_add_int_value (b, (gint64) X->cols);
-      json_builder_set_member_name (b, "rank");
-      json_builder_add_int_value (b, rank);
-      json_builder_set_member_name (b, "l2_w");
-      json_builder_add_double_value (b, l2_w);
-      json_builder_set_member_name (b, "l2_h");
-      json_builder_add_double_value (b, l2_h);
-      json_builder_set_member_name (b, "optimum");
-      json_builder_add_double_value (b, optimum);
+      json_add_int (b, "rows", (gint64) X->rows);
+      json_add_int (b, "cols", (gint64) X->cols);
+      json_add_int (b, "rank", rank);
+      json_add_double (b, "l2_w", l2_w);
+      json_add_double (b, "l2_h", l2_h);
+      json_add_double (b, "optimum", optimum);
       json_builder_set_member_name (b, "singular_values");
       json_builder_begin_array (b);
       for (guint i = 0; i < singular->len; i++)
@@ -910,38 +927,26 @@ command_bench (int    argc,
 
   b = json_builder_new ();
   json_builder_begin_object (b);
-#define ADD_INT(key, value) \
-  G_STMT_START { json_builder_set_member_name (b, key); \
-                 json_builder_add_int_value (b, value); } G_STMT_END
-#define ADD_DOUBLE(key, value) \
-  G_STMT_START { json_builder_set_member_name (b, key); \
-                 json_builder_add_double_value (b, value); } G_STMT_END
-#define ADD_STRING(key, value) \
-  G_STMT_START { json_builder_set_member_name (b, key); \
-                 json_builder_add_string_value (b, value); } G_STMT_END
-  ADD_STRING ("peer", "factorscope");
-  ADD_INT ("n", n);
-  ADD_INT ("m", m);
-  ADD_INT ("r", r);
-  ADD_STRING ("dtype", "float64");
-  ADD_STRING ("rule", fs_rule_kind_to_string (params.rule));
-  ADD_INT ("threads", threads);
-  ADD_INT ("iters", iters);
-  ADD_INT ("seed", seed);
-  ADD_DOUBLE ("lr", lr);
-  ADD_DOUBLE ("l2_w", l2_w);
-  ADD_DOUBLE ("l2_h", l2_h);
-  ADD_DOUBLE ("wall_s", wall);
-  ADD_DOUBLE ("iterations_per_second", (double) iters / MAX (wall, 1e-9));
-  ADD_DOUBLE ("initial_cost", initial_cost);
-  ADD_DOUBLE ("final_cost", final_cost);
-  ADD_STRING ("stopped", fs_stop_to_string (fs_solver_get_stop (solver)));
-  ADD_STRING ("blas_core", fs_blas_get_corename ());
-  ADD_INT ("blas_threads", fs_blas_get_threads ());
-  ADD_STRING ("version", PACKAGE_VERSION);
-#undef ADD_INT
-#undef ADD_DOUBLE
-#undef ADD_STRING
+  json_add_string (b, "peer", "factorscope");
+  json_add_int (b, "n", n);
+  json_add_int (b, "m", m);
+  json_add_int (b, "r", r);
+  json_add_string (b, "dtype", "float64");
+  json_add_string (b, "rule", fs_rule_kind_to_string (params.rule));
+  json_add_int (b, "threads", threads);
+  json_add_int (b, "iters", iters);
+  json_add_int (b, "seed", seed);
+  json_add_double (b, "lr", lr);
+  json_add_double (b, "l2_w", l2_w);
+  json_add_double (b, "l2_h", l2_h);
+  json_add_double (b, "wall_s", wall);
+  json_add_double (b, "iterations_per_second", (double) iters / MAX (wall, 1e-9));
+  json_add_double (b, "initial_cost", initial_cost);
+  json_add_double (b, "final_cost", final_cost);
+  json_add_string (b, "stopped", fs_stop_to_string (fs_solver_get_stop (solver)));
+  json_add_string (b, "blas_core", fs_blas_get_corename ());
+  json_add_int (b, "blas_threads", fs_blas_get_threads ());
+  json_add_string (b, "version", PACKAGE_VERSION);
   json_builder_end_object (b);
   print_json (b);
   return EXIT_OK;
@@ -987,20 +992,14 @@ command_info (int    argc,
       g_autoptr(JsonBuilder) b = json_builder_new ();
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "rows");
-      json_builder_add_int_value (b, (gint64) X->rows);
-      json_builder_set_member_name (b, "cols");
-      json_builder_add_int_value (b, (gint64) X->cols);
-      json_builder_set_member_name (b, "missing");
-      json_builder_add_int_value (b, (gint64) X->n_missing);
+      json_add_int (b, "rows", (gint64) X->rows);
+      json_add_int (b, "cols", (gint64) X->cols);
+      json_add_int (b, "missing", (gint64) X->n_missing);
       json_add_double_or_null (b, "min", min);
       json_add_double_or_null (b, "max", max);
-      json_builder_set_member_name (b, "row_labels");
-      json_builder_add_boolean_value (b, X->row_labels != NULL);
-      json_builder_set_member_name (b, "col_labels");
-      json_builder_add_boolean_value (b, X->col_labels != NULL);
-      json_builder_set_member_name (b, "format");
-      json_builder_add_string_value (b, X->format);
+      json_add_boolean (b, "row_labels", X->row_labels != NULL);
+      json_add_boolean (b, "col_labels", X->col_labels != NULL);
+      json_add_string (b, "format", X->format);
       json_builder_set_member_name (b, "image_shape");
       if (X->image_height > 0)
         {
