@@ -1,0 +1,66 @@
+/* fs-display.h: what the heatmaps and the loss plot draw, computed
+ * without GTK so that the draw path only scales and blits.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  FS_COLORMAP_SEQUENTIAL,  /* X and WH: dark blue to yellow (viridis) */
+  FS_COLORMAP_DIVERGING,   /* residual: blue, white at 0, red */
+} FsColormap;
+
+/* The rows of block b are [first, end) of fs_block_bounds. */
+void     fs_block_bounds       (gsize          n,
+                                gsize          blocks,
+                                gsize          b,
+                                gsize         *first,
+                                gsize         *end);
+gsize    fs_block_means        (const double  *data,
+                                const guint8  *mask,
+                                gsize          rows,
+                                gsize          cols,
+                                gsize          out_rows,
+                                gsize          out_cols,
+                                double        *out);
+void     fs_block_means_product (const double *W,
+                                 const double *H,
+                                 gsize         rows,
+                                 gsize         cols,
+                                 gsize         rank,
+                                 gsize         out_rows,
+                                 gsize         out_cols,
+                                 double       *w_means,
+                                 double       *h_means,
+                                 double       *out);
+void     fs_colormap_rgb       (FsColormap     map,
+                                double         t,
+                                guint8         rgb[3]);
+void     fs_render_rgba        (const double  *values,
+                                gsize          rows,
+                                gsize          cols,
+                                double         lo,
+                                double         hi,
+                                FsColormap     map,
+                                guint8        *rgba,
+                                gsize          stride);
+gsize    fs_decimate_min_max   (const double  *values,
+                                gsize          len,
+                                gsize          columns,
+                                double        *min,
+                                double        *max);
+guint    fs_log_ticks          (double         lo,
+                                double         hi,
+                                double        *ticks,
+                                guint          max_ticks);
+guint    fs_linear_ticks       (double         lo,
+                                double         hi,
+                                double        *ticks,
+                                guint          max_ticks);
+
+G_END_DECLS

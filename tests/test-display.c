@@ -1,0 +1,180 @@
+/* test-display.c: block means, colour maps, decimation and axis ticks.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "fs-display.h"
+#include "fs-random.h"
+
+/* The mean of the observed cells of each block, by the definition. */
+static double
+direct_block_mean (const double *data,
+                   gsize         rows,
+                   gsize         cols,
+                   gsize         out_rows,
+                   gsize         out_cols,
+                   gsize         b,
+                   gsize         c)
+{
+  gsize r0 = b * rows / out_rows, r1 = (b + 1) * rows / out_rows;
+  gsize c0 = c * cols / out_cols, c1 = (c + 1) * cols / out_cols;
+  double sum = 0.0;
+  gsize count = 0;
+
+  for (gsize i = r0; i < r1; i++)
+    for (gsize j = c0; j < c1; j++)
+      if (!isnan (data[i * cols + j]))
+        {
+          sum += data[i * cols + j];
+          count++;
+        }
+  return count > 0 ? sum / count : NAN;
+}
+
+static void
+test_block_means (void)
+{
+  const gsize rows = 37, cols = 23, out_rows = 5, out_cols = 4;
+  double data[37 * 23], out[5 * 4];
+  guint8 mask[37 * 23];
+  gsize empty;
+
+  fs_random_fill_signed (3, data, rows * cols);
+  for (gsize k = 0; k < rows * cols; k++)
+    mask[k] = k % 7 != 0;
+  /* Block (0, 0) entirely missing. */
+  for (gsize i = 0; i < 7; i++)
+    for (gsize j = 0; j < 5; j++)
+      mask[i * cols + j] = 0;
+  for (gsize k = 0; k < rows * cols; k++)
+    if (!mask[k])
+      data[k] = NAN;
+
+  empty = fs_block_means (data, mask, rows, cols, out_rows, out_cols, out);
+  g_assert_cmpuint (empty, ==, 1);
+  g_assert_true (isnan (out[0]));
+  for (gsize b = 0; b < out_rows; b++)
+    for (gsize c = 0; c < out_cols; c++)
+      if (b + c > 0)
+        g_assert_cmpfloat_with_epsilon (out[b * out_cols + c],
+                                        direct_block_mean (data, rows, cols, out_rows, out_cols, b, c),
+                                        1e-14);
+}
+
+/* The block mean of WH is the product of the block means of W and H. */
+static void
+test_block_means_product (void)
+{
+  const gsize rows = 41, cols = 29, rank = 3, out_rows = 6, out_cols = 7;
+  double W[41 * 3], H[3 * 29], WH[41 * 29], direct[6 * 7], fast[6 * 7];
+  double w_means[6 * 3], h_means[3 * 7];
+
+  fs_random_fill_signed (4, W, rows * rank);
+  fs_random_fill_signed (5, H, rank * cols);
+  for (gsize i = 0; i < rows; i++)
+    for (gsize j = 0; j < cols; j++)
+      {
+        WH[i * cols + j] = 0.0;
+        for (gsize k = 0; k < rank; k++)
+          WH[i * cols + j] += W[i * rank + k] * H[k * cols + j];
+      }
+
+  fs_block_means (WH, NULL, rows, cols, out_rows, out_cols, direct);
+  fs_block_means_product (W, H, rows, cols, rank, out_rows, out_cols, w_means, h_means, fast);
+  for (gsize k = 0; k < out_rows * out_cols; k++)
+    g_assert_cmpfloat_with_epsilon (fast[k], direct[k], 1e-13);
+}
+
+static void
+test_render (void)
+{
+  const double values[4] = { -1.0, 3.0, 1.0, NAN };
+  const double residual[3] = { 0.0, -2.0, 2.0 };
+  guint8 rgba[4 * 4], div[3 * 4];
+
+  fs_render_rgba (values, 2, 2, -1.0, 3.0, FS_COLORMAP_SEQUENTIAL, rgba, 8);
+  /* Lowest is viridis's dark purple, highest its yellow, the middle teal. */
+  g_assert_cmpmem (rgba, 4, ((guint8[]) { 0x44, 0x01, 0x54, 255 }), 4);
+  g_assert_cmpmem (rgba + 4, 4, ((guint8[]) { 0xFD, 0xE7, 0x25, 255 }), 4);
+  g_assert_cmpmem (rgba + 8, 4, ((guint8[]) { 0x21, 0x90, 0x8C, 255 }), 4);
+  g_assert_cmpmem (rgba + 12, 4, ((guint8[]) { 0, 0, 0, 0 }), 4);
+
+  fs_render_rgba (residual, 1, 3, -2.0, 2.0, FS_COLORMAP_DIVERGING, div, 12);
+  g_assert_cmpmem (div, 4, ((guint8[]) { 247, 247, 247, 255 }), 4);
+  g_assert_cmpuint (div[4 + 2], >, div[4 + 0]);   /* negative: blue */
+  g_assert_cmpuint (div[8 + 0], >, div[8 + 2]);   /* positive: red */
+}
+
+static void
+test_decimate (void)
+{
+  double values[1000], lo[10], hi[10];
+
+  for (guint k = 0; k < 1000; k++)
+    values[k] = sin (k * 0.37) * (1000 - k);
+
+  g_assert_cmpuint (fs_decimate_min_max (values, 1000, 10, lo, hi), ==, 10);
+  for (guint c = 0; c < 10; c++)
+    {
+      double want_lo = INFINITY, want_hi = -INFINITY;
+
+      for (guint k = c * 100; k < (c + 1) * 100; k++)
+        {
+          want_lo = MIN (want_lo, values[k]);
+          want_hi = MAX (want_hi, values[k]);
+        }
+      g_assert_cmpfloat (lo[c], ==, want_lo);
+      g_assert_cmpfloat (hi[c], ==, want_hi);
+    }
+
+  g_assert_cmpuint (fs_decimate_min_max (values, 4, 10, lo, hi), ==, 4);
+  g_assert_cmpfloat (lo[3], ==, values[3]);
+  g_assert_cmpfloat (hi[3], ==, values[3]);
+}
+
+static void
+test_ticks (void)
+{
+  double ticks[16];
+  guint n;
+
+  n = fs_log_ticks (0.003, 2000, ticks, 16);
+  g_assert_cmpuint (n, ==, 6);
+  g_assert_cmpfloat_with_epsilon (ticks[0], 1e-2, 1e-18);
+  g_assert_cmpfloat_with_epsilon (ticks[5], 1e3, 1e-9);
+
+  n = fs_log_ticks (1e-12, 1e6, ticks, 5);
+  g_assert_cmpuint (n, <=, 5);
+  g_assert_cmpuint (n, >=, 4);
+  g_assert_cmpfloat_with_epsilon (ticks[1] / ticks[0], ticks[2] / ticks[1], 1e-6 * ticks[2] / ticks[1]);
+
+  n = fs_linear_ticks (0.0, 1.0, ticks, 6);
+  g_assert_cmpuint (n, ==, 6);
+  for (guint k = 0; k < n; k++)
+    g_assert_cmpfloat_with_epsilon (ticks[k], 0.2 * k, 1e-12);
+
+  n = fs_linear_ticks (-37.0, 1234.0, ticks, 8);
+  g_assert_cmpuint (n, <=, 8);
+  g_assert_cmpfloat (ticks[0], >=, -37.0);
+  g_assert_cmpfloat (ticks[n - 1], <=, 1234.0);
+  g_assert_cmpfloat (ticks[1] - ticks[0], ==, 200.0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/display/block-means", test_block_means);
+  g_test_add_func ("/display/block-means-product", test_block_means_product);
+  g_test_add_func ("/display/render", test_render);
+  g_test_add_func ("/display/decimate", test_decimate);
+  g_test_add_func ("/display/ticks", test_ticks);
+
+  return g_test_run ();
+}
