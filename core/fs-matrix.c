@@ -233,3 +233,57 @@ fs_matrix_range (const FsMatrix *self,
   *max = hi;
   return lo <= hi;
 }
+
+/* A scaled copy: to [0, 1] over the whole matrix, or each column centred
+ * on its mean, or centred and divided by its standard deviation (columns
+ * of one value are only centred). Missing cells stay missing and count
+ * for nothing. */
+FsMatrix *
+fs_matrix_scaled (const FsMatrix  *self,
+                  FsScaling        scaling,
+                  GError         **error)
+{
+  g_autoptr(FsMatrix) copy = fs_matrix_copy (self, error);
+  double lo, hi;
+
+  if (copy == NULL || scaling == FS_SCALING_NONE)
+    return g_steal_pointer (&copy);
+
+  if (scaling == FS_SCALING_UNIT_RANGE)
+    {
+      if (fs_matrix_range (copy, &lo, &hi) && hi > lo)
+        for (gsize k = 0; k < copy->rows * copy->cols; k++)
+          copy->data[k] = (copy->data[k] - lo) / (hi - lo);
+      return g_steal_pointer (&copy);
+    }
+
+  for (gsize j = 0; j < copy->cols; j++)
+    {
+      double sum = 0.0, squares = 0.0, mean, sd;
+      gsize n = 0;
+
+      for (gsize i = 0; i < copy->rows; i++)
+        if (fs_matrix_is_observed (copy, i, j))
+          {
+            sum += copy->data[i * copy->cols + j];
+            n++;
+          }
+      if (n == 0)
+        continue;
+      mean = sum / n;
+      for (gsize i = 0; i < copy->rows; i++)
+        if (fs_matrix_is_observed (copy, i, j))
+          squares += pow (copy->data[i * copy->cols + j] - mean, 2);
+      sd = n > 1 ? sqrt (squares / (n - 1)) : 0.0;
+      for (gsize i = 0; i < copy->rows; i++)
+        if (fs_matrix_is_observed (copy, i, j))
+          {
+            double *v = &copy->data[i * copy->cols + j];
+
+            *v -= mean;
+            if (scaling == FS_SCALING_STANDARDIZE_COLUMNS && sd > 0.0)
+              *v /= sd;
+          }
+    }
+  return g_steal_pointer (&copy);
+}

@@ -31,6 +31,14 @@ typedef struct
   char       **notices;
 } FsMatrix;
 
+typedef enum
+{
+  FS_SCALING_NONE,
+  FS_SCALING_UNIT_RANGE,
+  FS_SCALING_CENTER_COLUMNS,
+  FS_SCALING_STANDARDIZE_COLUMNS,
+} FsScaling;
+
 FsMatrix *fs_matrix_new             (gsize           rows,
                                      gsize           cols,
                                      GError        **error);
@@ -56,6 +64,9 @@ double    fs_matrix_get             (const FsMatrix *self,
                                      gsize           j);
 double    fs_matrix_frobenius_sq    (const FsMatrix *self);
 double    fs_matrix_mean_abs        (const FsMatrix *self);
+FsMatrix *fs_matrix_scaled          (const FsMatrix *self,
+                                     FsScaling       scaling,
+                                     GError        **error);
 gboolean  fs_matrix_check_size      (gsize           rows,
                                      gsize           cols,
                                      GError        **error);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fs-display.h"
+#include "fs-matrix.h"
 #include "fs-random.h"
 
 /* The mean of the observed cells of each block, by the definition. */
@@ -164,6 +165,28 @@ test_ticks (void)
   g_assert_cmpfloat (ticks[1] - ticks[0], ==, 200.0);
 }
 
+static void
+test_scaling (void)
+{
+  const double data[] = { 1, 10, 3, NAN, 5, 40 };
+  g_autoptr(FsMatrix) X = fs_matrix_new_from_data (3, 2, data, NULL);
+  g_autoptr(FsMatrix) unit = fs_matrix_scaled (X, FS_SCALING_UNIT_RANGE, NULL);
+  g_autoptr(FsMatrix) centred = fs_matrix_scaled (X, FS_SCALING_CENTER_COLUMNS, NULL);
+  g_autoptr(FsMatrix) standard = fs_matrix_scaled (X, FS_SCALING_STANDARDIZE_COLUMNS, NULL);
+
+  g_assert_cmpfloat (unit->data[0], ==, 0.0);
+  g_assert_cmpfloat (unit->data[5], ==, 1.0);
+  g_assert_cmpfloat_with_epsilon (unit->data[2], 2.0 / 39.0, 1e-15);
+  g_assert_cmpuint (unit->n_missing, ==, 1);
+
+  /* Column 0 is 1, 3, 5 (mean 3, sd 2); column 1 is 10, missing, 40. */
+  g_assert_cmpfloat (centred->data[0], ==, -2.0);
+  g_assert_cmpfloat (centred->data[1], ==, -15.0);
+  g_assert_true (isnan (centred->data[3]));
+  g_assert_cmpfloat (standard->data[4], ==, 1.0);
+  g_assert_cmpfloat_with_epsilon (standard->data[5], 15.0 / sqrt (450.0), 1e-15);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -175,6 +198,7 @@ main (int    argc,
   g_test_add_func ("/display/render", test_render);
   g_test_add_func ("/display/decimate", test_decimate);
   g_test_add_func ("/display/ticks", test_ticks);
+  g_test_add_func ("/display/scaling", test_scaling);
 
   return g_test_run ();
 }
