@@ -1,0 +1,115 @@
+/* factorscope.c: the GTK application.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "factorscope"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "fs-blas.h"
+#include "fs-window.h"
+
+#define APP_ID "org.factorscope.Factorscope"
+
+static FsWindow *
+new_window (GtkApplication *app)
+{
+  FsWindow *window = fs_window_new (app);
+
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+on_activate (GApplication *app)
+{
+  FsWindow *window = new_window (GTK_APPLICATION (app));
+  g_autoptr(GError) error = NULL;
+
+  if (!fs_window_load_example (window, "lowrank", &error))
+    g_warning ("%s", error->message);
+}
+
+static void
+on_open (GApplication  *app,
+         GFile        **files,
+         int            n_files,
+         const char    *hint)
+{
+  for (int i = 0; i < n_files; i++)
+    {
+      FsWindow *window = new_window (GTK_APPLICATION (app));
+      g_autoptr(GError) error = NULL;
+
+      /* Something to look at while the file loads, and if it cannot. */
+      fs_window_load_example (window, "lowrank", &error);
+      fs_window_open_file (window, files[i]);
+    }
+}
+
+static void
+about (GSimpleAction *action,
+       GVariant      *param,
+       gpointer       app)
+{
+  const char *developers[] = { "The Factorscope developers", NULL };
+  GtkWidget *about = adw_about_window_new ();
+
+  adw_about_window_set_application_name (ADW_ABOUT_WINDOW (about), "Factorscope");
+  adw_about_window_set_application_icon (ADW_ABOUT_WINDOW (about), APP_ID);
+  adw_about_window_set_version (ADW_ABOUT_WINDOW (about), PACKAGE_VERSION);
+  adw_about_window_set_comments (ADW_ABOUT_WINDOW (about),
+                                 _("Watch matrix factorization by gradient descent happen."));
+  adw_about_window_set_developers (ADW_ABOUT_WINDOW (about), developers);
+  adw_about_window_set_license_type (ADW_ABOUT_WINDOW (about), GTK_LICENSE_GPL_3_0);
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about), _("Cameraman and Greek coins photos"),
+                                      _("From scikit-image's data (skimage.data.camera, skimage.data.coins)."),
+                                      GTK_LICENSE_BSD_3, NULL);
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about), _("Handwritten digits"),
+                                      _("From scikit-learn (sklearn.datasets.load_digits), a copy of the "
+                                        "UCI ML hand-written digits data set. Copyright © 2007-2024 The "
+                                        "scikit-learn developers."),
+                                      GTK_LICENSE_BSD_3, NULL);
+  gtk_window_set_transient_for (GTK_WINDOW (about), gtk_application_get_active_window (app));
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit (GSimpleAction *action,
+      GVariant      *param,
+      gpointer       app)
+{
+  g_application_quit (app);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(AdwApplication) app = NULL;
+  const GActionEntry entries[] = {
+    { .name = "about", .activate = about },
+    { .name = "quit", .activate = quit },
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* The solver's thread and OpenBLAS's must not fight over two cores. */
+  fs_blas_set_threads (1);
+
+  app = adw_application_new (APP_ID, G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_application_set_resource_base_path (G_APPLICATION (app), "/org/factorscope/Factorscope");
+  g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit",
+                                         (const char *[]) { "<Primary>q", NULL });
+  g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
+  g_signal_connect (app, "open", G_CALLBACK (on_open), NULL);
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

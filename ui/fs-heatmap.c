@@ -1,0 +1,598 @@
+/* fs-heatmap.c
+ *
+ * Whenever the data or the size changes (never in snapshot) the matrix is
+ * reduced to at most one block per pixel (DESIGN.md: the block means of
+ * WH come from those of W and H), coloured, and blown up to the widget's
+ * pixel size with nearest sampling into one texture. The snapshot only
+ * places that texture, the colour bar and its labels. Missing cells are
+ * transparent over a grey no colour map uses.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-heatmap"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "fs-display.h"
+#include "fs-heatmap.h"
+
+#define BAR_WIDTH 12
+#define BAR_GAP 6
+#define LABEL_GAP 4
+
+struct _FsHeatmap
+{
+  GtkWidget      parent_instance;
+
+  FsHeatmapKind  kind;
+  FsMatrix      *X;
+  FsSnapshot    *snapshot;
+  double         lo;
+  double         hi;
+  gboolean       has_range;
+
+  /* Built by rebuild (), drawn by snapshot (). */
+  GdkTexture    *texture;
+  GdkTexture    *bar;
+  PangoLayout   *top_label;
+  PangoLayout   *bottom_label;
+  int            label_width;
+  int            built_width;
+  int            built_height;
+  gsize          block_rows;
+  gsize          block_cols;
+  double         shown_lo;
+  double         shown_hi;
+};
+
+enum
+{
+  PROP_0,
+  PROP_KIND,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (FsHeatmap, fs_heatmap, GTK_TYPE_WIDGET)
+
+/* The shape of the matrix this heatmap shows, or FALSE with no data. */
+static gboolean
+data_shape (FsHeatmap *self,
+            gsize     *rows,
+            gsize     *cols)
+{
+  FsSnapshot *s = self->snapshot;
+
+  switch (self->kind)
+    {
+    case FS_HEATMAP_X:
+      if (self->X == NULL)
+        return FALSE;
+      *rows = self->X->rows;
+      *cols = self->X->cols;
+      return TRUE;
+    case FS_HEATMAP_WH:
+      if (s == NULL)
+        return FALSE;
+      *rows = s->rows;
+      *cols = s->cols;
+      return TRUE;
+    case FS_HEATMAP_RESIDUAL:
+      if (s == NULL || self->X == NULL || self->X->rows != s->rows || self->X->cols != s->cols)
+        return FALSE;
+      *rows = s->rows;
+      *cols = s->cols;
+      return TRUE;
+    case FS_HEATMAP_W:
+      if (s == NULL)
+        return FALSE;
+      *rows = s->rows;
+      *cols = s->rank;
+      return TRUE;
+    case FS_HEATMAP_H:
+      if (s == NULL)
+        return FALSE;
+      *rows = s->rank;
+      *cols = s->cols;
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+compute_blocks (FsHeatmap *self,
+                gsize      rows,
+                gsize      cols,
+                gsize      out_rows,
+                gsize      out_cols,
+                double    *out)
+{
+  FsSnapshot *s = self->snapshot;
+
+  switch (self->kind)
+    {
+    case FS_HEATMAP_X:
+      fs_block_means (self->X->data, self->X->mask, rows, cols, out_rows, out_cols, out);
+      break;
+    case FS_HEATMAP_W:
+      fs_block_means (s->W, NULL, rows, cols, out_rows, out_cols, out);
+      break;
+    case FS_HEATMAP_H:
+      fs_block_means (s->H, NULL, rows, cols, out_rows, out_cols, out);
+      break;
+    case FS_HEATMAP_WH:
+    case FS_HEATMAP_RESIDUAL:
+      {
+        g_autofree double *w_means = g_new (double, out_rows * s->rank);
+        g_autofree double *h_means = g_new (double, s->rank * out_cols);
+
+        fs_block_means_product (s->W, s->H, rows, cols, s->rank, out_rows, out_cols,
+                                w_means, h_means, out);
+        if (self->kind == FS_HEATMAP_RESIDUAL)
+          {
+            g_autofree double *x = g_new (double, out_rows * out_cols);
+
+            fs_block_means (self->X->data, self->X->mask, rows, cols, out_rows, out_cols, x);
+            for (gsize k = 0; k < out_rows * out_cols; k++)
+              out[k] = x[k] - out[k];
+          }
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static PangoLayout *
+make_label (FsHeatmap *self,
+            double     value)
+{
+  g_autofree char *text = g_strdup_printf ("%.3g", value);
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+
+  return layout;
+}
+
+static void
+clear_built (FsHeatmap *self)
+{
+  g_clear_object (&self->texture);
+  g_clear_object (&self->bar);
+  g_clear_object (&self->top_label);
+  g_clear_object (&self->bottom_label);
+  self->block_rows = self->block_cols = 0;
+}
+
+/* The colour bar, bottom (lo) to top (hi), one texel per step. */
+static GdkTexture *
+make_bar (FsColormap map)
+{
+  const int steps = 256;
+  g_autofree guint8 *rgba = g_new (guint8, steps * 4);
+  g_autoptr(GBytes) bytes = NULL;
+
+  for (int k = 0; k < steps; k++)
+    {
+      fs_colormap_rgb (map, 1.0 - k / (double) (steps - 1), rgba + k * 4);
+      rgba[k * 4 + 3] = 255;
+    }
+  bytes = g_bytes_new_take (g_steal_pointer (&rgba), steps * 4);
+  return gdk_memory_texture_new (1, steps, GDK_MEMORY_R8G8B8A8_PREMULTIPLIED, bytes, 4);
+}
+
+static int
+area_width (FsHeatmap *self,
+            int        width)
+{
+  return MAX (width - BAR_GAP - BAR_WIDTH - LABEL_GAP - self->label_width, 1);
+}
+
+static void
+rebuild (FsHeatmap *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  FsColormap map = self->kind == FS_HEATMAP_RESIDUAL ? FS_COLORMAP_DIVERGING
+                                                      : FS_COLORMAP_SEQUENTIAL;
+  g_autofree double *blocks = NULL;
+  g_autofree guint8 *small = NULL;
+  g_autofree guint8 *pixels = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize rows, cols, out_rows, out_cols, px_w, px_h;
+  double lo, hi;
+  int label_w, dummy;
+
+  clear_built (self);
+  self->built_width = width;
+  self->built_height = height;
+  if (width <= 0 || height <= 0 || !data_shape (self, &rows, &cols))
+    return;
+
+  /* Labels first: their width decides the heat area's. */
+  if (self->kind == FS_HEATMAP_RESIDUAL || !self->has_range)
+    {
+      g_autofree double *probe = NULL;
+      gsize pr = MIN (rows, 256), pc = MIN (cols, 256);
+
+      probe = g_new (double, pr * pc);
+      compute_blocks (self, rows, cols, pr, pc, probe);
+      lo = INFINITY;
+      hi = -INFINITY;
+      for (gsize k = 0; k < pr * pc; k++)
+        if (!isnan (probe[k]))
+          {
+            lo = MIN (lo, self->kind == FS_HEATMAP_RESIDUAL ? -fabs (probe[k]) : probe[k]);
+            hi = MAX (hi, self->kind == FS_HEATMAP_RESIDUAL ? fabs (probe[k]) : probe[k]);
+          }
+      if (!(lo <= hi))
+        lo = hi = 0.0;
+      if (self->kind == FS_HEATMAP_RESIDUAL && hi == 0.0)
+        {
+          lo = -1e-12;
+          hi = 1e-12;
+        }
+    }
+  else
+    {
+      lo = self->lo;
+      hi = self->hi;
+    }
+  self->shown_lo = lo;
+  self->shown_hi = hi;
+
+  self->top_label = make_label (self, hi);
+  self->bottom_label = make_label (self, lo);
+  pango_layout_get_pixel_size (self->top_label, &label_w, &dummy);
+  self->label_width = label_w;
+  pango_layout_get_pixel_size (self->bottom_label, &label_w, &dummy);
+  self->label_width = MAX (self->label_width, label_w);
+
+  px_w = (gsize) area_width (self, width) * scale;
+  px_h = (gsize) height * scale;
+  out_rows = MIN (rows, px_h);
+  out_cols = MIN (cols, px_w);
+  self->block_rows = out_rows;
+  self->block_cols = out_cols;
+
+  blocks = g_new (double, out_rows * out_cols);
+  compute_blocks (self, rows, cols, out_rows, out_cols, blocks);
+  small = g_new (guint8, out_rows * out_cols * 4);
+  fs_render_rgba (blocks, out_rows, out_cols, lo, hi, map, small, out_cols * 4);
+
+  /* Nearest-neighbour enlargement to device pixels. */
+  pixels = g_new (guint8, px_w * px_h * 4);
+  for (gsize y = 0; y < px_h; y++)
+    {
+      const guint32 *src = (const guint32 *) (small + (y * out_rows / px_h) * out_cols * 4);
+      guint32 *dst = (guint32 *) (pixels + y * px_w * 4);
+
+      for (gsize x = 0; x < px_w; x++)
+        dst[x] = src[x * out_cols / px_w];
+    }
+  bytes = g_bytes_new_take (g_steal_pointer (&pixels), px_w * px_h * 4);
+  self->texture = gdk_memory_texture_new ((int) px_w, (int) px_h,
+                                          GDK_MEMORY_R8G8B8A8_PREMULTIPLIED, bytes, px_w * 4);
+  self->bar = make_bar (map);
+}
+
+static void
+fs_heatmap_size_allocate (GtkWidget *widget,
+                          int        width,
+                          int        height,
+                          int        baseline)
+{
+  FsHeatmap *self = FS_HEATMAP (widget);
+
+  if (width != self->built_width || height != self->built_height)
+    rebuild (self);
+}
+
+static void
+fs_heatmap_snapshot (GtkWidget   *widget,
+                     GtkSnapshot *snapshot)
+{
+  FsHeatmap *self = FS_HEATMAP (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  int area = area_width (self, width);
+  int label_h;
+  GdkRGBA fg;
+
+  if (self->texture == NULL)
+    return;
+
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0.5, 0.5, 0.5, 1.0 },
+                             &GRAPHENE_RECT_INIT (0, 0, area, height));
+  gtk_snapshot_append_texture (snapshot, self->texture, &GRAPHENE_RECT_INIT (0, 0, area, height));
+  gtk_snapshot_append_texture (snapshot, self->bar,
+                               &GRAPHENE_RECT_INIT (area + BAR_GAP, 0, BAR_WIDTH, height));
+
+  /* gtk_widget_get_color () is GTK 4.10; this is the 4.8 way. */
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+  pango_layout_get_pixel_size (self->bottom_label, NULL, &label_h);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (area + BAR_GAP + BAR_WIDTH + LABEL_GAP, 0));
+  gtk_snapshot_append_layout (snapshot, self->top_label, &fg);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, MAX (height - label_h, label_h)));
+  gtk_snapshot_append_layout (snapshot, self->bottom_label, &fg);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+fs_heatmap_measure (GtkWidget      *widget,
+                    GtkOrientation  orientation,
+                    int             for_size,
+                    int            *minimum,
+                    int            *natural,
+                    int            *minimum_baseline,
+                    int            *natural_baseline)
+{
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 80 : 60;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 240 : 180;
+}
+
+gboolean
+fs_heatmap_get_cell_at (FsHeatmap *self,
+                        double     x,
+                        double     y,
+                        gsize     *row,
+                        gsize     *col)
+{
+  int area = area_width (self, gtk_widget_get_width (GTK_WIDGET (self)));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  gsize rows, cols;
+
+  g_return_val_if_fail (FS_IS_HEATMAP (self), FALSE);
+
+  if (!data_shape (self, &rows, &cols) || x < 0 || y < 0 || x >= area || y >= height)
+    return FALSE;
+  *row = MIN ((gsize) (y / height * rows), rows - 1);
+  *col = MIN ((gsize) (x / area * cols), cols - 1);
+  return TRUE;
+}
+
+static const char *
+label_or_null (char **labels,
+               gsize  index)
+{
+  return labels != NULL ? labels[index] : NULL;
+}
+
+/* “row 3 (Alabama), column 2 (Assault): 236” for a cell of the matrix. */
+char *
+fs_heatmap_describe_cell (FsHeatmap *self,
+                          gsize      row,
+                          gsize      col)
+{
+  FsSnapshot *s = self->snapshot;
+  gboolean observed = TRUE;
+  const char *row_label = NULL, *col_label = NULL;
+  g_autofree char *row_text = NULL;
+  g_autofree char *col_text = NULL;
+  double value = NAN, wh = 0.0;
+
+  g_return_val_if_fail (FS_IS_HEATMAP (self), NULL);
+
+  if (self->X != NULL && self->kind != FS_HEATMAP_H)
+    row_label = label_or_null (self->X->row_labels, row);
+  if (self->X != NULL && self->kind != FS_HEATMAP_W)
+    col_label = label_or_null (self->X->col_labels, col);
+
+  if (s != NULL && (self->kind == FS_HEATMAP_WH || self->kind == FS_HEATMAP_RESIDUAL))
+    for (guint k = 0; k < s->rank; k++)
+      wh += s->W[row * s->rank + k] * s->H[k * s->cols + col];
+
+  switch (self->kind)
+    {
+    case FS_HEATMAP_X:
+    case FS_HEATMAP_RESIDUAL:
+      observed = fs_matrix_is_observed (self->X, row, col);
+      value = fs_matrix_get (self->X, row, col) - (self->kind == FS_HEATMAP_RESIDUAL ? wh : 0.0);
+      break;
+    case FS_HEATMAP_WH:
+      value = wh;
+      break;
+    case FS_HEATMAP_W:
+      value = s->W[row * s->rank + col];
+      break;
+    case FS_HEATMAP_H:
+      value = s->H[row * s->cols + col];
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  row_text = row_label != NULL ? g_strdup_printf (_("row %lu (%s)"), row + 1, row_label)
+                               : g_strdup_printf (_("row %lu"), row + 1);
+  col_text = col_label != NULL ? g_strdup_printf (_("column %lu (%s)"), col + 1, col_label)
+                               : g_strdup_printf (_("column %lu"), col + 1);
+  if (!observed)
+    return g_strdup_printf (_("%s, %s: missing"), row_text, col_text);
+  return g_strdup_printf ("%s, %s: %.6g", row_text, col_text, value);
+}
+
+static gboolean
+on_query_tooltip (GtkWidget  *widget,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip,
+                  gpointer    data)
+{
+  FsHeatmap *self = FS_HEATMAP (widget);
+  g_autofree char *text = NULL;
+  gsize row, col;
+
+  if (keyboard || !fs_heatmap_get_cell_at (self, x, y, &row, &col))
+    return FALSE;
+  text = fs_heatmap_describe_cell (self, row, col);
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
+fs_heatmap_dispose (GObject *object)
+{
+  FsHeatmap *self = FS_HEATMAP (object);
+
+  clear_built (self);
+  g_clear_pointer (&self->X, fs_matrix_unref);
+  g_clear_pointer (&self->snapshot, fs_snapshot_unref);
+
+  G_OBJECT_CLASS (fs_heatmap_parent_class)->dispose (object);
+}
+
+static void
+fs_heatmap_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  FsHeatmap *self = FS_HEATMAP (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND:
+      g_value_set_int (value, self->kind);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fs_heatmap_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  FsHeatmap *self = FS_HEATMAP (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND:
+      self->kind = g_value_get_int (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fs_heatmap_class_init (FsHeatmapClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = fs_heatmap_dispose;
+  object_class->get_property = fs_heatmap_get_property;
+  object_class->set_property = fs_heatmap_set_property;
+  widget_class->measure = fs_heatmap_measure;
+  widget_class->size_allocate = fs_heatmap_size_allocate;
+  widget_class->snapshot = fs_heatmap_snapshot;
+
+  properties[PROP_KIND] =
+    g_param_spec_int ("kind", NULL, NULL, FS_HEATMAP_X, FS_HEATMAP_H, FS_HEATMAP_X,
+                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name (widget_class, "heatmap");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+fs_heatmap_init (FsHeatmap *self)
+{
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), NULL);
+}
+
+GtkWidget *
+fs_heatmap_new (FsHeatmapKind kind)
+{
+  return g_object_new (FS_TYPE_HEATMAP, "kind", kind, NULL);
+}
+
+FsHeatmapKind
+fs_heatmap_get_kind (FsHeatmap *self)
+{
+  g_return_val_if_fail (FS_IS_HEATMAP (self), FS_HEATMAP_X);
+  return self->kind;
+}
+
+/* The matrix X (for X and the residual, and the labels of all). */
+void
+fs_heatmap_set_matrix (FsHeatmap *self,
+                       FsMatrix  *X)
+{
+  g_return_if_fail (FS_IS_HEATMAP (self));
+
+  if (self->X == X)
+    return;
+  g_clear_pointer (&self->X, fs_matrix_unref);
+  self->X = X != NULL ? fs_matrix_ref (X) : NULL;
+  rebuild (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The runner's latest factors; textures are rebuilt only for a new one. */
+void
+fs_heatmap_set_snapshot (FsHeatmap  *self,
+                         FsSnapshot *snapshot)
+{
+  g_return_if_fail (FS_IS_HEATMAP (self));
+
+  if (self->snapshot == snapshot)
+    return;
+  g_clear_pointer (&self->snapshot, fs_snapshot_unref);
+  self->snapshot = snapshot != NULL ? fs_snapshot_ref (snapshot) : NULL;
+  if (self->kind != FS_HEATMAP_X)
+    {
+      rebuild (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
+/* A fixed colour scale, so that X and WH can be compared by eye. The
+ * residual always uses its own scale, symmetric about zero. */
+void
+fs_heatmap_set_range (FsHeatmap *self,
+                      double     lo,
+                      double     hi)
+{
+  g_return_if_fail (FS_IS_HEATMAP (self));
+
+  if (self->has_range && self->lo == lo && self->hi == hi)
+    return;
+  self->lo = lo;
+  self->hi = hi;
+  self->has_range = TRUE;
+  rebuild (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The range the colour bar shows now. */
+void
+fs_heatmap_get_range (FsHeatmap *self,
+                      double    *lo,
+                      double    *hi)
+{
+  *lo = self->shown_lo;
+  *hi = self->shown_hi;
+}
+
+/* How many blocks the texture holds: the matrix's size, or less. */
+void
+fs_heatmap_get_blocks (FsHeatmap *self,
+                       gsize     *rows,
+                       gsize     *cols)
+{
+  *rows = self->block_rows;
+  *cols = self->block_cols;
+}

@@ -1,0 +1,50 @@
+/* fs-heatmap.h: one matrix as a heatmap with a colour bar.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "fs-matrix.h"
+#include "fs-runner.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  FS_HEATMAP_X,
+  FS_HEATMAP_WH,
+  FS_HEATMAP_RESIDUAL,
+  FS_HEATMAP_W,
+  FS_HEATMAP_H,
+} FsHeatmapKind;
+
+#define FS_TYPE_HEATMAP (fs_heatmap_get_type ())
+G_DECLARE_FINAL_TYPE (FsHeatmap, fs_heatmap, FS, HEATMAP, GtkWidget)
+
+GtkWidget     *fs_heatmap_new             (FsHeatmapKind  kind);
+FsHeatmapKind  fs_heatmap_get_kind        (FsHeatmap     *self);
+void           fs_heatmap_set_matrix      (FsHeatmap     *self,
+                                           FsMatrix      *X);
+void           fs_heatmap_set_snapshot    (FsHeatmap     *self,
+                                           FsSnapshot    *snapshot);
+void           fs_heatmap_set_range       (FsHeatmap     *self,
+                                           double         lo,
+                                           double         hi);
+void           fs_heatmap_get_range       (FsHeatmap     *self,
+                                           double        *lo,
+                                           double        *hi);
+gboolean       fs_heatmap_get_cell_at     (FsHeatmap     *self,
+                                           double         x,
+                                           double         y,
+                                           gsize         *row,
+                                           gsize         *col);
+char          *fs_heatmap_describe_cell   (FsHeatmap     *self,
+                                           gsize          row,
+                                           gsize          col);
+void           fs_heatmap_get_blocks      (FsHeatmap     *self,
+                                           gsize         *rows,
+                                           gsize         *cols);
+
+G_END_DECLS

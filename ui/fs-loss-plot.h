@@ -1,0 +1,30 @@
+/* fs-loss-plot.h: cost against iteration, for every run.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "fs-runner.h"
+
+G_BEGIN_DECLS
+
+#define FS_TYPE_LOSS_PLOT (fs_loss_plot_get_type ())
+G_DECLARE_FINAL_TYPE (FsLossPlot, fs_loss_plot, FS, LOSS_PLOT, GtkWidget)
+
+GtkWidget *fs_loss_plot_new           (void);
+void       fs_loss_plot_set_snapshot  (FsLossPlot *self,
+                                       FsSnapshot *snapshot);
+void       fs_loss_plot_set_optimum   (FsLossPlot *self,
+                                       double      optimum);
+void       fs_loss_plot_set_log_scale (FsLossPlot *self,
+                                       gboolean    log_scale);
+gboolean   fs_loss_plot_get_log_scale (FsLossPlot *self);
+double     fs_loss_plot_value_to_y    (FsLossPlot *self,
+                                       double      value);
+double     fs_loss_plot_iteration_to_x (FsLossPlot *self,
+                                        double      iteration);
+const char *fs_loss_plot_get_readout  (FsLossPlot *self);
+
+G_END_DECLS

@@ -1,0 +1,33 @@
+/* fs-window.h: the main window.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "fs-heatmap.h"
+#include "fs-matrix.h"
+#include "fs-runner.h"
+
+G_BEGIN_DECLS
+
+#define FS_TYPE_WINDOW (fs_window_get_type ())
+G_DECLARE_FINAL_TYPE (FsWindow, fs_window, FS, WINDOW, AdwApplicationWindow)
+
+FsWindow   *fs_window_new                (GtkApplication *application);
+gboolean    fs_window_load_example       (FsWindow       *self,
+                                          const char     *name,
+                                          GError        **error);
+void        fs_window_open_path          (FsWindow       *self,
+                                          const char     *path);
+void        fs_window_open_file          (FsWindow       *self,
+                                          GFile          *file);
+FsMatrix   *fs_window_get_matrix         (FsWindow       *self);
+FsSnapshot *fs_window_get_shown_snapshot (FsWindow       *self);
+FsHeatmap  *fs_window_get_heatmap        (FsWindow       *self,
+                                          FsHeatmapKind   kind);
+const char *fs_window_get_banner         (FsWindow       *self);
+const char *fs_window_get_status         (FsWindow       *self);
+
+G_END_DECLS
