@@ -420,16 +420,17 @@ run_pause (GtkWidget  *widget,
            GVariant   *param)
 {
   FsWindow *self = FS_WINDOW (widget);
-  g_autoptr(FsSnapshot) snap = NULL;
+  FsSnapshot *shown = self->shown;
 
-  if (self->runner == NULL)
+  /* Acts on what the button showed: Pause pauses even if the run ended
+   * a moment ago, rather than starting it again. */
+  if (self->runner == NULL || shown == NULL)
     return;
-  snap = fs_runner_get_snapshot (self->runner);
-  if (snap->state == FS_RUNNER_RUNNING)
+  if (shown->state == FS_RUNNER_RUNNING)
     fs_runner_pause (self->runner);
   else
     {
-      if (snap->state == FS_RUNNER_FINISHED)
+      if (shown->state == FS_RUNNER_FINISHED)
         fs_runner_reset (self->runner);
       self->divergence_reported = FALSE;
       fs_runner_run (self->runner);
