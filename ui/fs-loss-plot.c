@@ -251,7 +251,6 @@ static void
 update_readout (FsLossPlot *self)
 {
   FsSnapshot *s = self->snapshot;
-  g_autofree char *text = NULL;
   double iteration;
   gsize index;
 
