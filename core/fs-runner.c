@@ -148,8 +148,6 @@ apply_reset (FsRunner *self)
   params.lr = self->lr;
   self->reset_pending = FALSE;
   self->params_pending = FALSE;
-  self->running = FALSE;
-  self->steps_pending = 0;
 
   g_mutex_unlock (&self->mutex);
   fit = fs_fit_new (self->X, &params, &error);
@@ -221,7 +219,7 @@ runner_thread (gpointer data)
       if (self->reset_pending)
         {
           apply_reset (self);
-          publish (self, snapshot_new (self, current_state (self)));
+          publish (self, snapshot_new (self, FS_RUNNER_PAUSED));
           continue;
         }
 
@@ -343,11 +341,14 @@ fs_runner_reset (FsRunner *self)
 
   g_mutex_lock (&self->mutex);
   self->reset_pending = TRUE;
+  self->running = FALSE;
+  self->steps_pending = 0;
   send_command (self);
   g_mutex_unlock (&self->mutex);
 }
 
-/* New settings restart from iteration 0. */
+/* New settings restart from iteration 0, paused; a run command sent after
+ * this one runs the new settings. */
 gboolean
 fs_runner_set_params (FsRunner       *self,
                       const FsParams *params,
@@ -362,6 +363,8 @@ fs_runner_set_params (FsRunner       *self,
   self->params = *params;
   self->lr = params->lr;
   self->reset_pending = TRUE;
+  self->running = FALSE;
+  self->steps_pending = 0;
   send_command (self);
   g_mutex_unlock (&self->mutex);
   return TRUE;

@@ -46,6 +46,13 @@ reached_iteration (const FsSnapshot *snap,
 }
 
 static gboolean
+rank_4_past_100 (const FsSnapshot *snap,
+                 gpointer          data)
+{
+  return snap->rank == 4 && snap->iteration >= 100;
+}
+
+static gboolean
 is_paused (const FsSnapshot *snap,
            gpointer          data)
 {
@@ -292,6 +299,15 @@ test_set_params_restarts (void)
   g_assert_true (fs_runner_set_params (runner, &p, NULL));
   snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (0));
   g_assert_cmpuint (snap->rank, ==, 5);
+  fs_snapshot_unref (snap);
+
+  /* New settings while running, then run: the new run goes on. */
+  fs_runner_run (runner);
+  p.rank = 4;
+  g_assert_true (fs_runner_set_params (runner, &p, NULL));
+  fs_runner_run (runner);
+  /* No step command was sent: reaching 100 iterations means it ran. */
+  snap = wait_for (runner, rank_4_past_100, NULL);
   fs_snapshot_unref (snap);
 }
 

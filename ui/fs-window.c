@@ -366,6 +366,8 @@ on_params_changed (FsWindow *self)
   self->divergence_reported = FALSE;
   if (!fs_runner_set_params (self->runner, &p, &error))
     adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+  else if (self->shown != NULL && self->shown->state == FS_RUNNER_RUNNING)
+    fs_runner_run (self->runner);   /* from iteration 0, still running */
   fs_loss_plot_set_optimum (self->loss_plot, current_optimum (self));
 }
 
