@@ -64,6 +64,7 @@ struct _FsWindow
   GArray               *singular_values;
   GCancellable         *svd_cancellable;
   GCancellable         *load_cancellable;
+  GCancellable         *prepare_cancellable;
   guint                 tick_id;
   gboolean              updating_controls;
   gboolean              divergence_reported;
@@ -246,17 +247,26 @@ start_svd (FsWindow *self)
   g_task_run_in_thread (task, svd_thread);
 }
 
-/* A step size for the current rule from the data (fs_solver_default_lr). */
+/* A step size for the rule from the data (fs_solver_default_lr). */
+static double
+default_lr_for (FsMatrix       *X,
+                const FsParams *params)
+{
+  g_autoptr(FsSolver) solver = NULL;
+  FsParams p = *params;
+
+  p.lr = 1.0;
+  solver = fs_solver_new (X, &p, NULL);
+  return solver != NULL ? fs_solver_default_lr (solver) : NAN;
+}
+
 static double
 suggested_lr (FsWindow *self)
 {
-  g_autoptr(FsSolver) solver = NULL;
   FsParams p;
 
   read_params (self, &p);
-  p.lr = 1.0;
-  solver = fs_solver_new (self->X, &p, NULL);
-  return solver != NULL ? fs_solver_default_lr (solver) : NAN;
+  return default_lr_for (self->X, &p);
 }
 
 static void
@@ -270,54 +280,111 @@ set_lr_quietly (FsWindow *self,
   self->updating_controls = FALSE;
 }
 
-/* A new runner from iteration 0 with the panel's settings. */
-static void
-restart_runner (FsWindow *self)
+/* What a new matrix needs before the window can show it, made in a
+ * thread so that even a large one never stalls the window: the scaled
+ * matrix, a learning rate, and a runner (whose solver allocates and
+ * evaluates the starting point). */
+typedef struct
 {
+  FsMatrix  *source;
+  FsScaling  scaling;
+  FsParams   params;
+  FsMatrix  *X;
+  FsRunner  *runner;
+  double     lr;
+} Prepared;
+
+static void
+prepared_free (Prepared *p)
+{
+  g_clear_pointer (&p->source, fs_matrix_unref);
+  g_clear_pointer (&p->X, fs_matrix_unref);
+  g_clear_pointer (&p->runner, fs_runner_free);
+  g_free (p);
+}
+
+static void
+prepare_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  Prepared *p = data;
+  GError *error = NULL;
+
+  p->X = p->scaling == FS_SCALING_NONE ? fs_matrix_ref (p->source)
+                                       : fs_matrix_scaled (p->source, p->scaling, &error);
+  if (p->X == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  p->lr = default_lr_for (p->X, &p->params);
+  if (isfinite (p->lr) && p->lr > 0.0)
+    p->params.lr = p->lr;
+  p->runner = fs_runner_new (p->X, &p->params, &error);
+  if (p->runner == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Installs a prepared matrix and runner; the old ones go only now. */
+static void
+on_prepared (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  FsWindow *self = FS_WINDOW (object);
+  Prepared *p = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  FsParams p;
+  double lo, hi;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_banner (self, error->message);
+      return;
+    }
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
 
   g_clear_pointer (&self->runner, fs_runner_free);
   g_clear_pointer (&self->shown, fs_snapshot_unref);
+  g_clear_pointer (&self->X, fs_matrix_unref);
+  self->X = g_steal_pointer (&p->X);
+  self->runner = g_steal_pointer (&p->runner);
   self->divergence_reported = FALSE;
-  if (self->X == NULL)
-    return;
+  set_lr_quietly (self, p->lr);
 
-  read_params (self, &p);
-  self->runner = fs_runner_new (self->X, &p, &error);
-  if (self->runner == NULL)
-    show_banner (self, error->message);
+  if (!fs_matrix_range (self->X, &lo, &hi))
+    lo = hi = 0.0;
+  for (guint k = 0; k < N_MAPS; k++)
+    {
+      fs_heatmap_set_snapshot (self->maps[k], NULL);
+      fs_heatmap_set_matrix (self->maps[k], self->X);
+    }
+  fs_heatmap_set_range (self->maps[FS_HEATMAP_X], lo, hi);
+  fs_heatmap_set_range (self->maps[FS_HEATMAP_WH], lo, hi);
+  start_svd (self);
 }
 
 static void
 apply_scaling (FsWindow *self)
 {
-  g_autoptr(GError) error = NULL;
-  FsMatrix *X = fs_matrix_scaled (self->source, (FsScaling) adw_combo_row_get_selected (self->scaling_row),
-                                  &error);
-  double lo, hi;
+  g_autoptr(GTask) task = NULL;
+  Prepared *p = g_new0 (Prepared, 1);
 
-  if (X == NULL)
-    {
-      show_banner (self, error->message);
-      return;
-    }
-  g_clear_pointer (&self->X, fs_matrix_unref);
-  self->X = X;
+  g_cancellable_cancel (self->prepare_cancellable);
+  g_clear_object (&self->prepare_cancellable);
+  self->prepare_cancellable = g_cancellable_new ();
 
-  if (!fs_matrix_range (X, &lo, &hi))
-    lo = hi = 0.0;
-  for (guint k = 0; k < N_MAPS; k++)
-    {
-      fs_heatmap_set_snapshot (self->maps[k], NULL);
-      fs_heatmap_set_matrix (self->maps[k], X);
-    }
-  fs_heatmap_set_range (self->maps[FS_HEATMAP_X], lo, hi);
-  fs_heatmap_set_range (self->maps[FS_HEATMAP_WH], lo, hi);
-
-  set_lr_quietly (self, suggested_lr (self));
-  restart_runner (self);
-  start_svd (self);
+  p->source = fs_matrix_ref (self->source);
+  p->scaling = (FsScaling) adw_combo_row_get_selected (self->scaling_row);
+  read_params (self, &p->params);
+  task = g_task_new (self, self->prepare_cancellable, on_prepared, NULL);
+  g_task_set_task_data (task, p, (GDestroyNotify) prepared_free);
+  g_task_run_in_thread (task, prepare_thread);
 }
 
 /* Takes a loaded matrix; the previous one is dropped only now. */
@@ -699,8 +766,10 @@ fs_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->svd_cancellable);
   g_cancellable_cancel (self->load_cancellable);
+  g_cancellable_cancel (self->prepare_cancellable);
   g_clear_object (&self->svd_cancellable);
   g_clear_object (&self->load_cancellable);
+  g_clear_object (&self->prepare_cancellable);
   g_clear_pointer (&self->runner, fs_runner_free);
   g_clear_pointer (&self->shown, fs_snapshot_unref);
   g_clear_pointer (&self->source, fs_matrix_unref);
