@@ -276,6 +276,14 @@ static void
 draw_curve (cairo_t     *cr,
             const Curve *c)
 {
+  /* A run at iteration 0 has one cost: a dot, so it shows. */
+  if (c->n == 1)
+    {
+      cairo_arc (cr, c->x[0], (c->y_min[0] + c->y_max[0]) / 2.0, 3.0, 0, 2 * G_PI);
+      cairo_fill (cr);
+      return;
+    }
+
   for (gsize k = 0; k < c->n; k++)
     {
       double mid = (c->y_min[k] + c->y_max[k]) / 2.0;
