@@ -10,6 +10,7 @@
 #define G_LOG_DOMAIN "fs-cost-log"
 
 #include <math.h>
+#include <string.h>
 
 #include "fs-cost-log.h"
 
@@ -93,6 +94,47 @@ fs_cost_log_copy_range (const FsCostLog *self,
                         gsize            len,
                         double          *out)
 {
-  for (gsize k = 0; k < len; k++)
-    out[k] = fs_cost_log_get (self, start + k);
+  gsize end = start + len;
+
+  while (start < end)
+    {
+      gsize offset = start & (CHUNK_LEN - 1);
+      gsize n = MIN (CHUNK_LEN - offset, end - start);
+
+      memcpy (out, self->chunks[start >> CHUNK_BITS] + offset, n * sizeof (double));
+      out += n;
+      start += n;
+    }
+}
+
+/* The smallest and largest finite values in [start, end), read a chunk at
+ * a time; FALSE when there is none. Like every reader here, it must stay
+ * below the length of the caller's snapshot. */
+gboolean
+fs_cost_log_min_max (const FsCostLog *self,
+                     gsize            start,
+                     gsize            end,
+                     double          *min,
+                     double          *max)
+{
+  double lo = INFINITY, hi = -INFINITY;
+
+  while (start < end)
+    {
+      gsize offset = start & (CHUNK_LEN - 1);
+      gsize n = MIN (CHUNK_LEN - offset, end - start);
+      const double *v = self->chunks[start >> CHUNK_BITS] + offset;
+
+      for (gsize k = 0; k < n; k++)
+        if (isfinite (v[k]))
+          {
+            lo = MIN (lo, v[k]);
+            hi = MAX (hi, v[k]);
+          }
+      start += n;
+    }
+
+  *min = lo;
+  *max = hi;
+  return lo <= hi;
 }

@@ -28,6 +28,11 @@ void       fs_cost_log_copy_range (const FsCostLog *self,
                                    gsize            start,
                                    gsize            len,
                                    double          *out);
+gboolean   fs_cost_log_min_max    (const FsCostLog *self,
+                                   gsize            start,
+                                   gsize            end,
+                                   double          *min,
+                                   double          *max);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsCostLog, fs_cost_log_unref)
 

@@ -534,12 +534,11 @@ field_text (const Field *f)
 
 static gboolean
 record_has_text (Parser *parser,
-                 guint   record,
-                 guint   from)
+                 guint   record)
 {
   Record *rec = &g_array_index (parser->records, Record, record);
 
-  for (guint j = from; j < rec->n_fields; j++)
+  for (guint j = 0; j < rec->n_fields; j++)
     if (field_at (parser, record, j)->kind == CELL_TEXT)
       return TRUE;
   return FALSE;
@@ -553,7 +552,7 @@ detect_header (Parser *parser)
   Record *first = &g_array_index (parser->records, Record, 0);
   gboolean all_quoted = TRUE, below_plain_number = FALSE;
 
-  if (record_has_text (parser, 0, 0))
+  if (record_has_text (parser, 0))
     return TRUE;
   if (parser->records->len < 2)
     return FALSE;

@@ -98,7 +98,7 @@ fs_block_means (const double *data,
 
 /* Block means of WH from the block means of W (over rows) and of H (over
  * columns); w_means (out_rows × rank) and h_means (rank × out_cols) are
- * scratch space the caller owns, so nothing is allocated per frame. */
+ * scratch space the caller provides. */
 void
 fs_block_means_product (const double *W,
                         const double *H,
@@ -214,30 +214,26 @@ fs_render_rgba (const double *values,
       }
 }
 
-/* One (min, max) pair per column over len values split evenly into
- * columns; returns how many pairs were written (len when it is smaller). */
+/* One (min, max) pair per column over the first len values of log, split
+ * evenly into columns; returns how many pairs were written (len when it
+ * is smaller). Reads the log in place: one pass, no copy. A column with no
+ * finite value gets NaN. */
 gsize
-fs_decimate_min_max (const double *values,
-                     gsize         len,
-                     gsize         columns,
-                     double       *min,
-                     double       *max)
+fs_decimate_min_max (const FsCostLog *log,
+                     gsize            len,
+                     gsize            columns,
+                     double          *min,
+                     double          *max)
 {
   gsize n = MIN (len, columns);
 
   for (gsize c = 0; c < n; c++)
     {
       gsize first, end;
-      double lo = INFINITY, hi = -INFINITY;
 
       fs_block_bounds (len, n, c, &first, &end);
-      for (gsize k = first; k < end; k++)
-        {
-          lo = MIN (lo, values[k]);
-          hi = MAX (hi, values[k]);
-        }
-      min[c] = lo;
-      max[c] = hi;
+      if (!fs_cost_log_min_max (log, first, end, &min[c], &max[c]))
+        min[c] = max[c] = NAN;
     }
   return n;
 }

@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+#include "fs-cost-log.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -49,7 +51,7 @@ void     fs_render_rgba        (const double  *values,
                                 FsColormap     map,
                                 guint8        *rgba,
                                 gsize          stride);
-gsize    fs_decimate_min_max   (const double  *values,
+gsize    fs_decimate_min_max   (const FsCostLog *log,
                                 gsize          len,
                                 gsize          columns,
                                 double        *min,

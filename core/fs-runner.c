@@ -32,7 +32,6 @@ struct _FsRunner
   gboolean      running;
   guint64       steps_pending;
   gboolean      reset_pending;
-  gboolean      params_pending;
   FsParams      params;
   double        lr;
   FsSnapshot   *snapshot;
@@ -147,7 +146,6 @@ apply_reset (FsRunner *self)
 
   params.lr = self->lr;
   self->reset_pending = FALSE;
-  self->params_pending = FALSE;
 
   g_mutex_unlock (&self->mutex);
   fit = fs_fit_new (self->X, &params, &error);

@@ -113,17 +113,24 @@ test_render (void)
 static void
 test_decimate (void)
 {
-  double values[1000], lo[10], hi[10];
+  g_autoptr(FsCostLog) log = fs_cost_log_new ();
+  /* Long enough to span several of the log's chunks. */
+  const gsize len = 40000;
+  g_autofree double *values = g_new (double, len);
+  double lo[10], hi[10];
 
-  for (guint k = 0; k < 1000; k++)
-    values[k] = sin (k * 0.37) * (1000 - k);
+  for (gsize k = 0; k < len; k++)
+    {
+      values[k] = sin (k * 0.37) * (double) (len - k);
+      fs_cost_log_append (log, values[k]);
+    }
 
-  g_assert_cmpuint (fs_decimate_min_max (values, 1000, 10, lo, hi), ==, 10);
+  g_assert_cmpuint (fs_decimate_min_max (log, len, 10, lo, hi), ==, 10);
   for (guint c = 0; c < 10; c++)
     {
       double want_lo = INFINITY, want_hi = -INFINITY;
 
-      for (guint k = c * 100; k < (c + 1) * 100; k++)
+      for (gsize k = c * len / 10; k < (c + 1) * len / 10; k++)
         {
           want_lo = MIN (want_lo, values[k]);
           want_hi = MAX (want_hi, values[k]);
@@ -132,7 +139,7 @@ test_decimate (void)
       g_assert_cmpfloat (hi[c], ==, want_hi);
     }
 
-  g_assert_cmpuint (fs_decimate_min_max (values, 4, 10, lo, hi), ==, 4);
+  g_assert_cmpuint (fs_decimate_min_max (log, 4, 10, lo, hi), ==, 4);
   g_assert_cmpfloat (lo[3], ==, values[3]);
   g_assert_cmpfloat (hi[3], ==, values[3]);
 }

@@ -54,8 +54,9 @@ struct _FsLossPlot
   guint        n_x_ticks;
   PangoLayout *optimum_label;
 
-  /* The pointer readout. */
+  /* The pointer, and the point of the curve under it. */
   gboolean     hover;
+  double       pointer_x;
   double       hover_x, hover_y;
   char        *readout;
   PangoLayout *readout_layout;
@@ -115,13 +116,25 @@ layout_for (FsLossPlot *self,
   return gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
 }
 
-/* Range of all histories (and f*), then ticks, margins and curves. */
+/* Far outside the plot (a cost of 1e300), pixels stay near it: cairo's
+ * fixed-point coordinates must not overflow. NaN stays NaN. */
+static double
+clamp_y (FsLossPlot *self,
+         double      y)
+{
+  return isnan (y) ? y : CLAMP (y, self->top - 1000.0, self->bottom + 1000.0);
+}
+
+/* Decimates each run to one min/max pair per pixel column (in place in
+ * the cost logs, one pass), takes the range from those pairs and f*, then
+ * ticks, margins, and the pairs mapped to pixels. */
 static void
 update (FsLossPlot *self)
 {
   FsSnapshot *s = self->snapshot;
   double lo = INFINITY, hi = -INFINITY;
   int label_w = 0, label_h = 0;
+  gsize columns;
 
   self->width = gtk_widget_get_width (GTK_WIDGET (self));
   self->height = gtk_widget_get_height (GTK_WIDGET (self));
@@ -133,21 +146,32 @@ update (FsLossPlot *self)
   self->x_hi = 1.0;
   self->highlighted = -1;
 
+  /* Columns come from the width before the y labels are known; a few
+   * pixels more or less only change how finely the history is cut. */
+  columns = (gsize) MAX (self->width, 1);
   if (s != NULL)
     for (guint r = 0; r <= s->run; r++)
       {
         gsize len = s->log_lengths[r];
+        Curve c = { 0 };
 
         self->x_hi = MAX (self->x_hi, (double) len - 1);
-        for (gsize k = 0; k < len; k++)
+        c.x = g_new (double, MIN (len, columns));
+        c.y_min = g_new (double, MIN (len, columns));
+        c.y_max = g_new (double, MIN (len, columns));
+        c.n = fs_decimate_min_max (s->logs[r], len, columns, c.y_min, c.y_max);
+        for (gsize k = 0; k < c.n; k++)
           {
-            double v = fs_cost_log_get (s->logs[r], k);
+            double v_lo = c.y_min[k], v_hi = c.y_max[k];
 
-            if (!isfinite (v) || (self->log_scale && v <= 0.0))
+            if (isnan (v_lo))
               continue;
-            lo = MIN (lo, v);
-            hi = MAX (hi, v);
+            if (self->log_scale && v_lo <= 0.0)
+              v_lo = v_hi > 0.0 ? v_hi : INFINITY;
+            lo = MIN (lo, v_lo);
+            hi = MAX (hi, self->log_scale && v_hi <= 0.0 ? -INFINITY : v_hi);
           }
+        g_array_append_val (self->curves, c);
       }
   if (isfinite (self->optimum) && (!self->log_scale || self->optimum > 0.0))
     {
@@ -208,43 +232,25 @@ update (FsLossPlot *self)
       self->optimum_label = layout_for (self, text);
     }
 
-  if (s == NULL || self->width <= 0)
+  if (s == NULL)
     return;
 
   self->highlighted = s->best_run >= 0 && s->state == FS_RUNNER_FINISHED ? s->best_run
                                                                           : (gint) s->run;
-  {
-    gsize columns = (gsize) MAX (self->right - self->left, 1);
-    g_autofree double *values = NULL;
-    gsize longest = 0;
+  for (guint r = 0; r < self->curves->len; r++)
+    {
+      Curve *c = &g_array_index (self->curves, Curve, r);
+      gsize len = s->log_lengths[r];
 
-    for (guint r = 0; r <= s->run; r++)
-      longest = MAX (longest, s->log_lengths[r]);
-    values = g_new (double, MAX (longest, 1));
+      for (gsize k = 0; k < c->n; k++)
+        {
+          gsize first = k * len / c->n, end = (k + 1) * len / c->n;
 
-    for (guint r = 0; r <= s->run; r++)
-      {
-        gsize len = s->log_lengths[r];
-        Curve c = { 0 };
-        g_autofree double *mins = g_new (double, MIN (len, columns) + 1);
-        g_autofree double *maxs = g_new (double, MIN (len, columns) + 1);
-
-        fs_cost_log_copy_range (s->logs[r], 0, len, values);
-        c.n = fs_decimate_min_max (values, len, columns, mins, maxs);
-        c.x = g_new (double, c.n);
-        c.y_min = g_new (double, c.n);
-        c.y_max = g_new (double, c.n);
-        for (gsize k = 0; k < c.n; k++)
-          {
-            gsize first = k * len / c.n, end = (k + 1) * len / c.n;
-
-            c.x[k] = fs_loss_plot_iteration_to_x (self, (first + end - 1) / 2.0);
-            c.y_min[k] = fs_loss_plot_value_to_y (self, mins[k]);
-            c.y_max[k] = fs_loss_plot_value_to_y (self, maxs[k]);
-          }
-        g_array_append_val (self->curves, c);
-      }
-  }
+          c->x[k] = fs_loss_plot_iteration_to_x (self, (first + end - 1) / 2.0);
+          c->y_min[k] = clamp_y (self, fs_loss_plot_value_to_y (self, c->y_min[k]));
+          c->y_max[k] = clamp_y (self, fs_loss_plot_value_to_y (self, c->y_max[k]));
+        }
+    }
 }
 
 static void
@@ -257,10 +263,10 @@ update_readout (FsLossPlot *self)
   g_clear_pointer (&self->readout, g_free);
   g_clear_object (&self->readout_layout);
   if (!self->hover || s == NULL || self->highlighted < 0 ||
-      self->hover_x < self->left || self->hover_x > self->right)
+      self->pointer_x < self->left || self->pointer_x > self->right)
     return;
 
-  iteration = (self->hover_x - self->left) / (self->right - self->left) * self->x_hi;
+  iteration = (self->pointer_x - self->left) / (self->right - self->left) * self->x_hi;
   index = (gsize) MAX (0.0, round (iteration));
   if (index >= s->log_lengths[self->highlighted])
     return;
@@ -276,20 +282,28 @@ static void
 draw_curve (cairo_t     *cr,
             const Curve *c)
 {
+  gboolean drawing = FALSE;
+
   /* A run at iteration 0 has one cost: a dot, so it shows. */
-  if (c->n == 1)
+  if (c->n == 1 && isfinite (c->y_min[0]))
     {
       cairo_arc (cr, c->x[0], (c->y_min[0] + c->y_max[0]) / 2.0, 3.0, 0, 2 * G_PI);
       cairo_fill (cr);
       return;
     }
 
+  /* Columns with no finite cost (a diverged run) break the line. */
   for (gsize k = 0; k < c->n; k++)
     {
       double mid = (c->y_min[k] + c->y_max[k]) / 2.0;
 
-      if (k == 0)
-        cairo_move_to (cr, c->x[k], mid);
+      if (!isfinite (mid))
+        drawing = FALSE;
+      else if (!drawing)
+        {
+          cairo_move_to (cr, c->x[k], mid);
+          drawing = TRUE;
+        }
       else
         cairo_line_to (cr, c->x[k], mid);
     }
@@ -478,8 +492,7 @@ on_motion (GtkEventControllerMotion *motion,
            FsLossPlot               *self)
 {
   self->hover = TRUE;
-  self->hover_x = x;
-  self->hover_y = y;
+  self->pointer_x = x;
   update_readout (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -58,14 +58,12 @@ struct _FsWindow
 
   FsMatrix             *source;
   FsMatrix             *X;
-  char                 *name;
   FsRunner             *runner;
   FsSnapshot           *shown;
   GArray               *singular_values;
   GCancellable         *svd_cancellable;
   GCancellable         *load_cancellable;
   GCancellable         *prepare_cancellable;
-  guint                 tick_id;
   gboolean              updating_controls;
   gboolean              divergence_reported;
 };
@@ -191,7 +189,9 @@ on_tick (GtkWidget     *widget,
     return G_SOURCE_CONTINUE;
 
   snap = fs_runner_get_snapshot (self->runner);
-  if (self->shown == NULL || snap->serial != self->shown->serial || snap != self->shown)
+  /* The window holds a ref to the shown one, so a new pointer is a new
+   * snapshot. */
+  if (snap != self->shown)
     show_snapshot (self, snap);
   return G_SOURCE_CONTINUE;
 }
@@ -399,8 +399,6 @@ set_matrix (FsWindow   *self,
 
   g_clear_pointer (&self->source, fs_matrix_unref);
   self->source = fs_matrix_ref (X);
-  g_free (self->name);
-  self->name = g_strdup (name);
 
   subtitle = X->n_missing > 0
     ? g_strdup_printf (_("%s: %lu × %lu, %lu missing"), name, X->rows, X->cols, X->n_missing)
@@ -775,7 +773,6 @@ fs_window_dispose (GObject *object)
   g_clear_pointer (&self->source, fs_matrix_unref);
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_clear_pointer (&self->singular_values, g_array_unref);
-  g_clear_pointer (&self->name, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), FS_TYPE_WINDOW);
 
   G_OBJECT_CLASS (fs_window_parent_class)->dispose (object);
@@ -872,7 +869,7 @@ fs_window_init (FsWindow *self)
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
-  self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
 }
 
 FsWindow *
