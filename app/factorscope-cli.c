@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "fs-blas.h"
+#include "fs-products.h"
 #include "fs-csv.h"
 #include "fs-loader.h"
 #include "fs-error.h"
@@ -366,18 +367,6 @@ print_json (JsonBuilder *builder)
   g_print ("%s\n", text);
 }
 
-/* Picks the thread count for OpenBLAS: one for small problems, where a
- * second thread costs more than it brings, all cores otherwise. */
-static guint
-auto_threads (gsize rows,
-              gsize cols,
-              guint rank)
-{
-  double flops = 4.0 * (double) rows * (double) cols * (double) rank;
-
-  return flops < 2e7 ? 1 : (guint) MAX (1, g_get_num_processors ());
-}
-
 typedef struct
 {
   int       rank;
@@ -525,7 +514,7 @@ command_run (int    argc,
     { "tol", 0, 0, G_OPTION_ARG_DOUBLE, &o.tol, N_("Stop when the relative change of the cost is below T (default 0: off)"), N_("T") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, N_("Seed of the first run (default 0)"), N_("S") },
     { "restarts", 0, 0, G_OPTION_ARG_INT, &o.restarts, N_("Number of runs, from seeds S, S+1, ...; the lowest final cost wins (default 1)"), N_("K") },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &o.threads, N_("OpenBLAS threads (default: 1 for small problems, else all cores)"), N_("T") },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &o.threads, N_("Solver threads (default: 1 for small problems, else all cores)"), N_("T") },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, N_("Write W.csv, H.csv, WH.csv and loss.csv into DIR"), N_("DIR") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print one JSON object instead of progress"), NULL },
     G_OPTION_ENTRY_NULL
@@ -571,12 +560,12 @@ command_run (int    argc,
       goto out;
     }
 
-  fs_blas_set_threads (params.threads > 0 ? params.threads
-                                          : auto_threads (X->rows, X->cols, params.rank));
-
   if (fs_params_has_optimum (&params, X, &no_optimum))
     {
+      /* All cores for the SVD; the solver runs OpenBLAS on its own threads. */
+      fs_blas_set_threads (g_get_num_processors ());
       singular = fs_singular_values (X, &error);
+      fs_blas_set_threads (1);
       if (singular == NULL)
         {
           no_optimum = error->message;
@@ -798,8 +787,14 @@ command_optimum (int    argc,
       params.l2_h = l2_h;
       if (!fs_params_validate (&params, X, &error))
         status = fail ("%s", error->message);
-      else if (!(singular = fs_singular_values (X, &error)))
-        status = fail ("%s", error->message);
+      else
+        {
+          fs_blas_set_threads (g_get_num_processors ());
+          singular = fs_singular_values (X, &error);
+          fs_blas_set_threads (1);
+          if (singular == NULL)
+            status = fail ("%s", error->message);
+        }
     }
 
   input_options_clear (&in);
@@ -853,7 +848,7 @@ command_bench (int    argc,
     { "m", 0, 0, G_OPTION_ARG_INT64, &m, N_("Columns (default 1000)"), N_("M") },
     { "r", 0, 0, G_OPTION_ARG_INT, &r, N_("Rank (default 20)"), N_("R") },
     { "iters", 0, 0, G_OPTION_ARG_INT64, &iters, N_("Timed iterations (default 100)"), N_("N") },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("OpenBLAS threads (default 1)"), N_("T") },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Solver threads (default 1)"), N_("T") },
     { "dtype", 0, 0, G_OPTION_ARG_STRING, &dtype, N_("float64 (float32 is refused)"), N_("TYPE") },
     { "rule", 0, 0, G_OPTION_ARG_STRING, &rule, N_("plain or normalized (default plain)"), N_("RULE") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Seed of the data (default 0)"), N_("S") },
@@ -895,7 +890,6 @@ command_bench (int    argc,
   if (r > MIN (n, m))
     return fail (_("--r must be at most min(n, m) = %ld"), MIN (n, m));
 
-  fs_blas_set_threads ((guint) threads);
   if (!fs_bench_problem ((gsize) n, (gsize) m, (guint) r, (guint64) seed, &X, &W0, &H0, &error))
     return fail ("%s", error->message);
 
@@ -908,6 +902,7 @@ command_bench (int    argc,
   params.l2_w = l2_w;
   params.l2_h = l2_h;
   params.max_iters = (guint64) MAX (iters, warmup);
+  params.threads = (guint) threads;
 
   solver = fs_solver_new (X, &params, &error);
   if (solver == NULL)
@@ -946,6 +941,7 @@ command_bench (int    argc,
   json_add_string (b, "stopped", fs_stop_to_string (fs_solver_get_stop (solver)));
   json_add_string (b, "blas_core", fs_blas_get_corename ());
   json_add_int (b, "blas_threads", fs_blas_get_threads ());
+  json_add_string (b, "products", fs_products_impl_name (fs_solver_get_products (solver)));
   json_add_string (b, "version", PACKAGE_VERSION);
   json_builder_end_object (b);
   print_json (b);
@@ -1088,6 +1084,12 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
+  /* OpenBLAS's own threads spin for a while after each call they share,
+   * which would take a core from the solver's threads: only the SVD of
+   * `run` and `optimum` asks for them. */
+  fs_blas_set_threads (1);
+  /* For benchmarks: FACTORSCOPE_PRODUCTS=blas runs the OpenBLAS path. */
+  fs_products_force_blas (g_strcmp0 (g_getenv ("FACTORSCOPE_PRODUCTS"), "blas") == 0);
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

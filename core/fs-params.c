@@ -70,6 +70,19 @@ check_unit_interval (double      value,
   return TRUE;
 }
 
+/* One thread for small problems, where waking a second one costs more
+ * than it brings (an iteration under about half a millisecond), all
+ * cores otherwise. */
+guint
+fs_params_auto_threads (gsize rows,
+                        gsize cols,
+                        guint rank)
+{
+  double flops = 4.0 * (double) rows * (double) cols * (double) rank;
+
+  return flops < 2e7 ? 1 : (guint) CLAMP (g_get_num_processors (), 1, 256);
+}
+
 gboolean
 fs_params_validate (const FsParams *params,
                     const FsMatrix *X,

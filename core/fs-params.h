@@ -62,10 +62,13 @@ typedef struct
   guint64    max_iters;
   double     tol;
   guint      restarts;
-  guint      threads;
+  guint      threads;   /* the solver's threads; 0 picks by size */
 } FsParams;
 
 void        fs_params_init_defaults (FsParams       *params);
+guint       fs_params_auto_threads  (gsize           rows,
+                                     gsize           cols,
+                                     guint           rank);
 gboolean    fs_params_validate      (const FsParams *params,
                                      const FsMatrix *X,
                                      GError        **error);

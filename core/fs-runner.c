@@ -14,7 +14,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "fs-blas.h"
 #include "fs-error.h"
 #include "fs-fit.h"
 #include "fs-runner.h"
@@ -158,8 +157,6 @@ apply_reset (FsRunner *self)
       return;
     }
 
-  if (params.threads > 0)
-    fs_blas_set_threads (params.threads);
   fs_fit_free (self->fit);
   self->fit = fit;
   self->elapsed = 0.0;
@@ -264,9 +261,6 @@ fs_runner_new (FsMatrix       *X,
   fit = fs_fit_new (X, params, error);
   if (fit == NULL)
     return NULL;
-
-  if (params->threads > 0)
-    fs_blas_set_threads (params->threads);
 
   self = g_new0 (FsRunner, 1);
   g_mutex_init (&self->mutex);

@@ -6,6 +6,12 @@
  * After each step the products are evaluated at the new point, so the cost
  * of the new iterate and the next gradient come from the same work.
  *
+ * Each evaluation is split into shares, one per thread of the solver's
+ * pool: a share owns a block of rows (its part of X H^T, and W^T X summed
+ * over its rows) and a block of columns (its part of W^T X once the shares
+ * are summed, and of the gradient of H). OpenBLAS runs single-threaded
+ * inside the shares.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -19,8 +25,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "fs-blas.h"
 #include "fs-error.h"
 #include "fs-optimum.h"
+#include "fs-pool.h"
+#include "fs-products.h"
 #include "fs-random.h"
 #include "fs-rules.h"
 #include "fs-solver.h"
@@ -32,41 +41,61 @@
 /* Rows of X - WH formed at a time for the exact cost: about 1 MiB. */
 #define PANEL_BYTES ((gsize) 1 << 20)
 
+/* One thread's part of an evaluation. */
+typedef struct
+{
+  gsize   row0, row1;   /* its rows of X, W and the gradient of W */
+  gsize   col0, col1;   /* its columns of H and the gradient of H */
+  double *wtx;          /* r × m: its rows' part of -grad_h / 2 (share 0: grad_h) */
+  double *wtw;          /* r × r: W^T W over its rows, upper triangle */
+  double *hht;          /* r × r: H H^T over its columns, upper triangle */
+  double *scratch;      /* for fs_products_rows */
+  double *panel;        /* panel_rows × m, for the exact data term */
+  double  sum;          /* its part of a data term or of <W, X H^T> */
+  double  sq_grad_w;    /* ||grad_w||^2 over its rows */
+  double  sq_grad_h;    /* ||grad_h||^2 over its columns */
+} Share;
+
 struct _FsSolver
 {
-  FsMatrix     *X;
-  FsParams      params;
-  const FsRule *rule;
-  gsize         n;
-  gsize         m;
-  gsize         r;
-  double        x_norm_sq;
-  double        x_sigma;  /* estimate of sigma_1(X) */
+  FsMatrix      *X;
+  FsParams       params;
+  const FsRule  *rule;
+  gsize          n;
+  gsize          m;
+  gsize          r;
+  double         x_norm_sq;
+  double         x_sigma;  /* estimate of sigma_1(X) */
 
-  double       *W;
-  double       *H;
-  double       *grad_w;
-  double       *grad_h;
-  double       *xht;      /* n × r: X H^T */
-  double       *wtx;      /* r × m: W^T X */
-  double       *hht;      /* r × r: H H^T */
-  double       *wtw;      /* r × r: W^T W */
-  double       *gram;     /* r × r scratch: a Gram matrix plus l2 I */
-  double       *residual; /* n × m, only with missing cells */
-  double       *panel;    /* panel_rows × m, for the exact cost */
-  gsize         panel_rows;
-  double       *state_w[FS_RULE_MAX_STATE];
-  double       *state_h[FS_RULE_MAX_STATE];
+  FsProductsImpl impl;
+  FsPool        *pool;
+  Share         *shares;
+  guint          n_shares;
 
-  guint64       seed;
-  guint64       iteration;
-  double        cost;
-  double        initial_cost;
-  double        grad_norm_w;
-  double        grad_norm_h;
-  FsCostLog    *log;
-  FsStop        stop;
-  char         *stop_message;
+  double        *W;
+  double        *H;
+  double        *grad_w;
+  double        *grad_h;
+  double        *packed_h;      /* H as the products read it */
+  double        *hht;           /* r × r: H H^T */
+  double        *wtw;           /* r × r: W^T W */
+  double        *gram_w;        /* r × r: -(H H^T + l2_w I) */
+  double        *gram_h;        /* r × r: -(W^T W + l2_h I) */
+  double        *packed_gram_w;
+  double        *residual;      /* n × m, only with missing cells */
+  gsize          panel_rows;
+  double        *state_w[FS_RULE_MAX_STATE];
+  double        *state_h[FS_RULE_MAX_STATE];
+
+  guint64        seed;
+  guint64        iteration;
+  double         cost;
+  double         initial_cost;
+  double         grad_norm_w;
+  double         grad_norm_h;
+  FsCostLog     *log;
+  FsStop         stop;
+  char          *stop_message;
 };
 
 static void
@@ -96,76 +125,245 @@ add_l1_subgradient (double       *g,
     g[k] += weight * (double) ((p[k] > 0.0) - (p[k] < 0.0));
 }
 
-/* grad_w = 2 (W (H H^T + l2_w I) - X H^T), grad_h likewise, and the data
- * term ||X||^2 - 2 <W, X H^T> + <W^T W, H H^T>. */
+/* The share's columns of the packed H, and its parts of both Gram matrices. */
+static void
+share_grams (guint    index,
+             guint    count,
+             gpointer data)
+{
+  FsSolver *self = data;
+  Share *sh = &self->shares[index];
+  gsize rows = sh->row1 - sh->row0, cols = sh->col1 - sh->col0;
+  int r = (int) self->r;
+
+  fs_products_pack (self->impl, self->H, self->r, self->m, sh->col0, sh->col1, self->packed_h);
+
+  memset (sh->wtw, 0, self->r * self->r * sizeof (double));
+  memset (sh->hht, 0, self->r * self->r * sizeof (double));
+  if (rows > 0)
+    cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, r, (int) rows,
+                 1.0, self->W + sh->row0 * self->r, r, 0.0, sh->wtw, r);
+  if (cols > 0)
+    cblas_dsyrk (CblasRowMajor, CblasUpper, CblasNoTrans, r, (int) cols,
+                 1.0, self->H + sh->col0, (int) self->m, 0.0, sh->hht, r);
+}
+
+/* grad_w over the share's rows from A = -grad_w / 2 there, with the
+ * share's part of <W, A> on the way. */
+static void
+finish_grad_w (FsSolver *self,
+               Share    *sh)
+{
+  gsize len = (sh->row1 - sh->row0) * self->r;
+  double *g = self->grad_w + sh->row0 * self->r;
+
+  sh->sum = len > 0 ? cblas_ddot ((int) len, self->W + sh->row0 * self->r, 1, g, 1) : 0.0;
+  sh->sq_grad_w = 0.0;
+  for (gsize k = 0; k < len; k++)
+    {
+      g[k] *= -2.0;
+      sh->sq_grad_w += g[k] * g[k];
+    }
+}
+
+/* X H^T + W gram_w over the share's rows, W^T X over them plus gram_h H
+ * over its columns. */
+static void
+share_products (guint    index,
+                guint    count,
+                gpointer data)
+{
+  FsSolver *self = data;
+  Share *sh = &self->shares[index];
+  FsProductsArgs args = {
+    .impl = self->impl,
+    .X = self->X->data + sh->row0 * self->m,
+    .rows = sh->row1 - sh->row0,
+    .m = self->m,
+    .r = self->r,
+    .W = self->W + sh->row0 * self->r,
+    .H = self->H,
+    .packed_h = self->packed_h,
+    .gram_w = self->gram_w,
+    .packed_gram_w = self->packed_gram_w,
+    .gram_h = self->gram_h,
+    .col0 = sh->col0,
+    .col1 = sh->col1,
+    .scratch = sh->scratch,
+    .xht = self->grad_w + sh->row0 * self->r,
+    .wtx = sh->wtx,
+  };
+
+  fs_products_rows (&args);
+  finish_grad_w (self, sh);
+}
+
+/* The share's rows of R = M ∘ (X - WH); there R H^T - l2_w W, W^T R over
+ * them less l2_h H over its columns, and ||R||^2 over its rows. */
+static void
+share_residual (guint    index,
+                guint    count,
+                gpointer data)
+{
+  FsSolver *self = data;
+  Share *sh = &self->shares[index];
+  gsize rows = sh->row1 - sh->row0, len = rows * self->m;
+  const guint8 *mask = self->X->mask + sh->row0 * self->m;
+  const double *x = self->X->data + sh->row0 * self->m;
+  double *res = self->residual + sh->row0 * self->m;
+  double *a = self->grad_w + sh->row0 * self->r;
+  const double *w = self->W + sh->row0 * self->r;
+  double data_term = 0.0;
+  int m = (int) self->m, r = (int) self->r;
+
+  if (rows > 0)
+    {
+      for (gsize k = 0; k < len; k++)
+        res[k] = mask[k] ? x[k] : 0.0;
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, m, r,
+                   -1.0, w, r, self->H, m, 1.0, res, m);
+      for (gsize k = 0; k < len; k++)
+        if (!mask[k])
+          res[k] = 0.0;
+
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) rows, r, m,
+                   1.0, res, m, self->H, m, 0.0, a, r);
+      cblas_daxpy ((int) (rows * self->r), -self->params.l2_w, w, 1, a, 1);
+      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, r, m, (int) rows,
+                   1.0, w, r, res, m, 0.0, sh->wtx, m);
+      data_term = cblas_ddot ((int) len, res, 1, res, 1);
+    }
+  else
+    memset (sh->wtx, 0, self->r * self->m * sizeof (double));
+
+  for (gsize k = 0; k < self->r && sh->col1 > sh->col0; k++)
+    cblas_daxpy ((int) (sh->col1 - sh->col0), -self->params.l2_h,
+                 self->H + k * self->m + sh->col0, 1, sh->wtx + k * self->m + sh->col0, 1);
+
+  finish_grad_w (self, sh);
+  sh->sum = data_term;
+}
+
+/* grad_h over the share's columns: -2 times the sum of all shares' wtx. */
+static void
+share_grad_h (guint    index,
+              guint    count,
+              gpointer data)
+{
+  FsSolver *self = data;
+  Share *sh = &self->shares[index];
+  gsize cols = sh->col1 - sh->col0;
+
+  sh->sq_grad_h = 0.0;
+  for (gsize k = 0; k < self->r && cols > 0; k++)
+    {
+      double *g = self->grad_h + k * self->m + sh->col0;
+
+      for (guint s = 1; s < self->n_shares; s++)
+        {
+          const double *part = self->shares[s].wtx + k * self->m + sh->col0;
+
+          for (gsize j = 0; j < cols; j++)
+            g[j] += part[j];
+        }
+      for (gsize j = 0; j < cols; j++)
+        {
+          g[j] *= -2.0;
+          sh->sq_grad_h += g[j] * g[j];
+        }
+    }
+}
+
+/* ||X - WH||^2 over the share's rows, a panel at a time. */
+static void
+share_exact (guint    index,
+             guint    count,
+             gpointer data)
+{
+  FsSolver *self = data;
+  Share *sh = &self->shares[index];
+  int m = (int) self->m, r = (int) self->r;
+
+  sh->sum = 0.0;
+  for (gsize i0 = sh->row0; i0 < sh->row1; i0 += self->panel_rows)
+    {
+      gsize rows = MIN (self->panel_rows, sh->row1 - i0);
+
+      memcpy (sh->panel, self->X->data + i0 * self->m, rows * self->m * sizeof (double));
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, m, r,
+                   -1.0, self->W + i0 * self->r, r, self->H, m, 1.0, sh->panel, m);
+      sh->sum += cblas_ddot ((int) (rows * self->m), sh->panel, 1, sh->panel, 1);
+    }
+}
+
+static double
+sum_shares (FsSolver *self)
+{
+  double sum = 0.0;
+
+  for (guint s = 0; s < self->n_shares; s++)
+    sum += self->shares[s].sum;
+  return sum;
+}
+
+/* gram = -(base + l2 I) */
+static void
+set_gram (double       *gram,
+          const double *base,
+          double        l2,
+          gsize         r)
+{
+  for (gsize k = 0; k < r * r; k++)
+    gram[k] = -base[k];
+  for (gsize i = 0; i < r; i++)
+    gram[i * r + i] -= l2;
+}
+
+/* The data term from ||X||^2 - 2 <W, X H^T> + <W^T W, H H^T>, and both
+ * gradients, with A = X H^T - W (H H^T + l2_w I) = -grad_w / 2 from the
+ * products: <W, X H^T> = <W, A> + <W^T W, H H^T> + l2_w ||W||^2. */
 static double
 evaluate_gram (FsSolver *self)
 {
   const FsParams *p = &self->params;
-  int n = (int) self->n, m = (int) self->m, r = (int) self->r;
-  double data_term;
+  gsize rr = self->r * self->r;
+  double cross, trace_wtw = 0.0, wtw_hht;
 
   g_assert (self->X->rows == self->n && self->X->cols == self->m);
 
-  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, r, m,
-               1.0, self->X->data, m, self->H, m, 0.0, self->xht, r);
-  cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, r, m, n,
-               1.0, self->W, r, self->X->data, m, 0.0, self->wtx, m);
-  cblas_dsyrk (CblasRowMajor, CblasUpper, CblasNoTrans, r, m,
-               1.0, self->H, m, 0.0, self->hht, r);
-  cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, r, n,
-               1.0, self->W, r, 0.0, self->wtw, r);
+  fs_pool_run (self->pool, share_grams, self);
+  memcpy (self->wtw, self->shares[0].wtw, rr * sizeof (double));
+  memcpy (self->hht, self->shares[0].hht, rr * sizeof (double));
+  for (guint s = 1; s < self->n_shares; s++)
+    {
+      cblas_daxpy ((int) rr, 1.0, self->shares[s].wtw, 1, self->wtw, 1);
+      cblas_daxpy ((int) rr, 1.0, self->shares[s].hht, 1, self->hht, 1);
+    }
   fill_lower_from_upper (self->hht, self->r);
   fill_lower_from_upper (self->wtw, self->r);
+  set_gram (self->gram_w, self->hht, p->l2_w, self->r);
+  set_gram (self->gram_h, self->wtw, p->l2_h, self->r);
+  fs_products_pack (self->impl, self->gram_w, self->r, self->r, 0, self->r, self->packed_gram_w);
 
-  data_term = self->x_norm_sq
-            - 2.0 * cblas_ddot (n * r, self->W, 1, self->xht, 1)
-            + cblas_ddot (r * r, self->wtw, 1, self->hht, 1);
+  fs_pool_run (self->pool, share_products, self);
+  fs_pool_run (self->pool, share_grad_h, self);
 
-  memcpy (self->gram, self->hht, self->r * self->r * sizeof (double));
   for (gsize i = 0; i < self->r; i++)
-    self->gram[i * self->r + i] += p->l2_w;
-  memcpy (self->grad_w, self->xht, self->n * self->r * sizeof (double));
-  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, r, r,
-               2.0, self->W, r, self->gram, r, -2.0, self->grad_w, r);
+    trace_wtw += self->wtw[i * self->r + i];
+  wtw_hht = cblas_ddot ((int) rr, self->wtw, 1, self->hht, 1);
+  cross = sum_shares (self) + wtw_hht + p->l2_w * trace_wtw;
 
-  memcpy (self->gram, self->wtw, self->r * self->r * sizeof (double));
-  for (gsize i = 0; i < self->r; i++)
-    self->gram[i * self->r + i] += p->l2_h;
-  memcpy (self->grad_h, self->wtx, self->r * self->m * sizeof (double));
-  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, r, m, r,
-               2.0, self->gram, r, self->H, m, -2.0, self->grad_h, m);
-
-  return data_term;
+  return self->x_norm_sq - 2.0 * cross + wtw_hht;
 }
 
-/* R = M ∘ (X - WH), grad_w = -2 R H^T + 2 l2_w W, grad_h = -2 W^T R + 2 l2_h H. */
 static double
 evaluate_residual (FsSolver *self)
 {
-  const FsParams *p = &self->params;
-  const guint8 *mask = self->X->mask;
-  gsize len = self->n * self->m;
-  int n = (int) self->n, m = (int) self->m, r = (int) self->r;
+  g_assert (self->X->mask != NULL && self->residual != NULL);
 
-  g_assert (mask != NULL && self->residual != NULL);
-
-  for (gsize k = 0; k < len; k++)
-    self->residual[k] = mask[k] ? self->X->data[k] : 0.0;
-  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, r,
-               -1.0, self->W, r, self->H, m, 1.0, self->residual, m);
-  for (gsize k = 0; k < len; k++)
-    if (!mask[k])
-      self->residual[k] = 0.0;
-
-  memcpy (self->grad_w, self->W, self->n * self->r * sizeof (double));
-  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, r, m,
-               -2.0, self->residual, m, self->H, m, 2.0 * p->l2_w, self->grad_w, r);
-  memcpy (self->grad_h, self->H, self->r * self->m * sizeof (double));
-  cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, r, m, n,
-               -2.0, self->W, r, self->residual, m, 2.0 * p->l2_h, self->grad_h, m);
-
-  return cblas_ddot ((int) len, self->residual, 1, self->residual, 1);
+  fs_pool_run (self->pool, share_residual, self);
+  fs_pool_run (self->pool, share_grad_h, self);
+  return sum_shares (self);
 }
 
 static double
@@ -190,22 +388,10 @@ penalties (FsSolver *self)
 static double
 exact_data_term (FsSolver *self)
 {
-  double data_term = 0.0;
-  int m = (int) self->m, r = (int) self->r;
-
   g_assert (self->X->mask == NULL);
 
-  for (gsize i0 = 0; i0 < self->n; i0 += self->panel_rows)
-    {
-      gsize rows = MIN (self->panel_rows, self->n - i0);
-
-      memcpy (self->panel, self->X->data + i0 * self->m, rows * self->m * sizeof (double));
-      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, m, r,
-                   -1.0, self->W + i0 * self->r, r, self->H, m, 1.0, self->panel, m);
-      data_term += cblas_ddot ((int) (rows * self->m), self->panel, 1, self->panel, 1);
-    }
-
-  return data_term;
+  fs_pool_run (self->pool, share_exact, self);
+  return sum_shares (self);
 }
 
 /* Cost and gradients at the current W and H. The Gram form of the data
@@ -217,7 +403,7 @@ evaluate (FsSolver *self)
 {
   const FsParams *p = &self->params;
   gsize len_w = self->n * self->r, len_h = self->r * self->m;
-  double data_term;
+  double data_term, sq_grad_w = 0.0, sq_grad_h = 0.0;
 
   if (self->residual != NULL)
     data_term = evaluate_residual (self);
@@ -228,17 +414,25 @@ evaluate (FsSolver *self)
         data_term = exact_data_term (self);
     }
 
-  if (p->l1_mode == FS_L1_SUBGRADIENT)
+  for (guint s = 0; s < self->n_shares; s++)
+    {
+      sq_grad_w += self->shares[s].sq_grad_w;
+      sq_grad_h += self->shares[s].sq_grad_h;
+    }
+
+  if (p->l1_mode == FS_L1_SUBGRADIENT && (p->l1_w != 0.0 || p->l1_h != 0.0))
     {
       if (p->l1_w != 0.0)
         add_l1_subgradient (self->grad_w, self->W, p->l1_w, len_w);
       if (p->l1_h != 0.0)
         add_l1_subgradient (self->grad_h, self->H, p->l1_h, len_h);
+      sq_grad_w = cblas_ddot ((int) len_w, self->grad_w, 1, self->grad_w, 1);
+      sq_grad_h = cblas_ddot ((int) len_h, self->grad_h, 1, self->grad_h, 1);
     }
 
   self->cost = data_term + penalties (self);
-  self->grad_norm_w = cblas_dnrm2 ((int) len_w, self->grad_w, 1);
-  self->grad_norm_h = cblas_dnrm2 ((int) len_h, self->grad_h, 1);
+  self->grad_norm_w = sqrt (sq_grad_w);
+  self->grad_norm_h = sqrt (sq_grad_h);
 }
 
 static void
@@ -264,13 +458,26 @@ fs_solver_free (FsSolver *self)
   g_free (self->H);
   g_free (self->grad_w);
   g_free (self->grad_h);
-  g_free (self->xht);
-  g_free (self->wtx);
+  g_clear_pointer (&self->pool, fs_pool_free);
+  for (guint s = 0; self->shares != NULL && s < self->n_shares; s++)
+    {
+      Share *sh = &self->shares[s];
+
+      if (s > 0)
+        g_free (sh->wtx);
+      g_free (sh->wtw);
+      g_free (sh->hht);
+      g_free (sh->scratch);
+      g_free (sh->panel);
+    }
+  g_free (self->shares);
+  g_free (self->packed_h);
   g_free (self->hht);
   g_free (self->wtw);
-  g_free (self->gram);
+  g_free (self->gram_w);
+  g_free (self->gram_h);
+  g_free (self->packed_gram_w);
   g_free (self->residual);
-  g_free (self->panel);
   g_free (self->stop_message);
   g_free (self);
 }
@@ -323,18 +530,47 @@ fs_solver_new (FsMatrix       *X,
   self->x_norm_sq = fs_matrix_frobenius_sq (X);
   self->x_sigma = fs_spectral_norm (X, 30);
   self->panel_rows = CLAMP (PANEL_BYTES / (m * sizeof (double)), 1, n);
+  self->impl = X->mask == NULL ? fs_products_best_impl () : FS_PRODUCTS_BLAS;
+  self->n_shares = params->threads > 0 ? params->threads : fs_params_auto_threads (n, m, r);
 
   if (!(self->W = try_alloc (n * r, error)) ||
       !(self->H = try_alloc (r * m, error)) ||
       !(self->grad_w = try_alloc (n * r, error)) ||
       !(self->grad_h = try_alloc (r * m, error)) ||
-      !(self->xht = try_alloc (n * r, error)) ||
-      !(self->wtx = try_alloc (r * m, error)) ||
       !(self->hht = try_alloc (r * r, error)) ||
       !(self->wtw = try_alloc (r * r, error)) ||
-      !(self->gram = try_alloc (r * r, error)) ||
-      !(self->panel = try_alloc (self->panel_rows * m, error)))
+      !(self->gram_w = try_alloc (r * r, error)) ||
+      !(self->gram_h = try_alloc (r * r, error)))
     return NULL;
+
+  if (self->impl != FS_PRODUCTS_BLAS &&
+      (!(self->packed_h = try_alloc (fs_products_packed_len (self->impl, r, m), error)) ||
+       !(self->packed_gram_w = try_alloc (fs_products_packed_len (self->impl, r, r), error))))
+    return NULL;
+
+  /* Rows split at multiples of 4, which the products take four at a time. */
+  self->shares = g_new0 (Share, self->n_shares);
+  for (guint s = 0; s < self->n_shares; s++)
+    {
+      Share *sh = &self->shares[s];
+      gsize scratch_len = fs_products_scratch_len (self->impl, r);
+
+      sh->row0 = s == 0 ? 0 : MIN (n, (n * s / self->n_shares) & ~(gsize) 3);
+      sh->row1 = s + 1 == self->n_shares ? n : MIN (n, (n * (s + 1) / self->n_shares) & ~(gsize) 3);
+      sh->col0 = m * s / self->n_shares;
+      sh->col1 = m * (s + 1) / self->n_shares;
+      sh->wtx = s == 0 ? self->grad_h : try_alloc (r * m, error);
+      if (sh->wtx == NULL ||
+          !(sh->wtw = try_alloc (r * r, error)) ||
+          !(sh->hht = try_alloc (r * r, error)) ||
+          (X->mask == NULL && !(sh->panel = try_alloc (self->panel_rows * m, error))) ||
+          (scratch_len > 0 && !(sh->scratch = try_alloc (scratch_len, error))))
+        return NULL;
+    }
+
+  /* The solver's threads are its own; OpenBLAS runs on each of them. */
+  fs_blas_set_threads (1);
+  self->pool = fs_pool_new (self->n_shares);
 
   if (X->mask != NULL && !(self->residual = try_alloc (n * m, error)))
     return NULL;
@@ -702,4 +938,21 @@ const char *
 fs_solver_get_stop_message (FsSolver *self)
 {
   return self->stop_message;
+}
+
+guint
+fs_solver_get_threads (FsSolver *self)
+{
+  g_return_val_if_fail (self != NULL, 1);
+
+  return self->n_shares;
+}
+
+/* Which implementation computes the products over X. */
+FsProductsImpl
+fs_solver_get_products (FsSolver *self)
+{
+  g_return_val_if_fail (self != NULL, FS_PRODUCTS_BLAS);
+
+  return self->impl;
 }

@@ -14,6 +14,7 @@
 #include "fs-cost-log.h"
 #include "fs-matrix.h"
 #include "fs-params.h"
+#include "fs-products.h"
 
 G_BEGIN_DECLS
 
@@ -52,6 +53,8 @@ FsStop          fs_solver_get_stop         (FsSolver       *self);
 const char     *fs_solver_get_stop_message (FsSolver       *self);
 double          fs_solver_suggest_lr       (FsSolver       *self);
 double          fs_solver_default_lr       (FsSolver       *self);
+guint           fs_solver_get_threads      (FsSolver       *self);
+FsProductsImpl  fs_solver_get_products     (FsSolver       *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsSolver, fs_solver_free)
 

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fs-products.h"
 #include "fs-solver.h"
 #include "fs-test-util.h"
 
@@ -64,9 +65,12 @@ central_differences (FsSolver *solver,
 
 /* Central differences of the cost along every coordinate of W and H,
  * compared with the solver's gradient (with the L1 subgradient, which is
- * the derivative wherever no entry is 0). */
+ * the derivative wherever no entry is 0), for the given threads and
+ * products. With 3 threads on 7 rows one share has no rows at all. */
 static void
-check_gradient (double missing_share)
+check_gradient_with (double         missing_share,
+                     guint          threads,
+                     FsProductsImpl impl)
 {
   for (guint t = 0; t < G_N_ELEMENTS (terms); t++)
     for (guint64 trial = 0; trial < 3; trial++)
@@ -86,8 +90,12 @@ check_gradient (double missing_share)
         p.l1_w = terms[t].l1_w;
         p.l1_h = terms[t].l1_h;
         p.l1_mode = FS_L1_SUBGRADIENT;
+        p.threads = threads;
         solver = fs_solver_new (X, &p, NULL);
         g_assert_nonnull (solver);
+        g_assert_cmpuint (fs_solver_get_threads (solver), ==, threads);
+        g_assert_cmpint (fs_solver_get_products (solver), ==,
+                         missing_share > 0 ? FS_PRODUCTS_BLAS : impl);
 
         fs_random_fill_signed (fs_random_key (trial, 7), W, N * R);
         fs_random_fill_signed (fs_random_key (trial, 8), H, R * M);
@@ -103,12 +111,31 @@ check_gradient (double missing_share)
         central_differences (solver, W, H, H, R * M, fd_h);
 
         if (g_test_verbose ())
-          g_test_message ("%s, trial %" G_GUINT64_FORMAT ": W %.2e, H %.2e", terms[t].name,
-                          trial, fs_test_rel_diff (grad_w, fd_w, N * R),
+          g_test_message ("%s, %u threads, %s, trial %" G_GUINT64_FORMAT ": W %.2e, H %.2e",
+                          terms[t].name, threads, fs_products_impl_name (impl), trial, fs_test_rel_diff (grad_w, fd_w, N * R),
                           fs_test_rel_diff (grad_h, fd_h, R * M));
         g_assert_cmpfloat (fs_test_rel_diff (grad_w, fd_w, N * R), <, 1e-6);
         g_assert_cmpfloat (fs_test_rel_diff (grad_h, fd_h, R * M), <, 1e-6);
       }
+}
+
+/* Every thread count with every implementation of the products this CPU
+ * runs: OpenBLAS always, the AVX2 kernels where the CPU has them. */
+static void
+check_gradient (double missing_share)
+{
+  FsProductsImpl best;
+
+  fs_products_force_blas (FALSE);
+  best = fs_products_best_impl ();
+  for (guint threads = 1; threads <= 3; threads++)
+    {
+      if (best != FS_PRODUCTS_BLAS)
+        check_gradient_with (missing_share, threads, best);
+      fs_products_force_blas (TRUE);
+      check_gradient_with (missing_share, threads, FS_PRODUCTS_BLAS);
+      fs_products_force_blas (FALSE);
+    }
 }
 
 static void

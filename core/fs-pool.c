@@ -1,0 +1,159 @@
+/* fs-pool.c
+ *
+ * Workers sleep on a condition variable until the generation counter moves,
+ * run their share, and the last one to finish wakes the caller. The pool is
+ * used for problems where one share takes milliseconds, so a wake-up of
+ * some microseconds does not need spinning, which would take a core from
+ * the window.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-pool"
+
+#include "fs-pool.h"
+
+typedef struct
+{
+  FsPool *pool;
+  guint   index;
+} Worker;
+
+struct _FsPool
+{
+  guint       n_threads;
+  GThread   **threads;
+  Worker     *workers;
+
+  GMutex      mutex;
+  GCond       start;
+  GCond       done;
+  guint64     generation;
+  guint       pending;
+  gboolean    quit;
+  FsPoolFunc  func;
+  gpointer    data;
+};
+
+static gpointer
+worker_main (gpointer user_data)
+{
+  Worker *worker = user_data;
+  FsPool *pool = worker->pool;
+  guint64 seen = 0;
+
+  g_mutex_lock (&pool->mutex);
+  for (;;)
+    {
+      FsPoolFunc func;
+      gpointer data;
+
+      while (pool->generation == seen && !pool->quit)
+        g_cond_wait (&pool->start, &pool->mutex);
+      if (pool->quit)
+        break;
+
+      seen = pool->generation;
+      func = pool->func;
+      data = pool->data;
+      g_mutex_unlock (&pool->mutex);
+
+      func (worker->index, pool->n_threads, data);
+
+      g_mutex_lock (&pool->mutex);
+      if (--pool->pending == 0)
+        g_cond_signal (&pool->done);
+    }
+  g_mutex_unlock (&pool->mutex);
+
+  return NULL;
+}
+
+/* A pool of `threads` in all, counting the caller's. */
+FsPool *
+fs_pool_new (guint threads)
+{
+  FsPool *pool;
+
+  g_return_val_if_fail (threads >= 1, NULL);
+
+  pool = g_new0 (FsPool, 1);
+  pool->n_threads = threads;
+  pool->threads = g_new0 (GThread *, threads);
+  pool->workers = g_new0 (Worker, threads);
+  g_mutex_init (&pool->mutex);
+  g_cond_init (&pool->start);
+  g_cond_init (&pool->done);
+
+  for (guint i = 1; i < threads; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("fs-solver-%u", i);
+
+      pool->workers[i] = (Worker) { pool, i };
+      pool->threads[i] = g_thread_new (name, worker_main, &pool->workers[i]);
+    }
+
+  return pool;
+}
+
+void
+fs_pool_free (FsPool *pool)
+{
+  if (pool == NULL)
+    return;
+
+  g_mutex_lock (&pool->mutex);
+  pool->quit = TRUE;
+  g_cond_broadcast (&pool->start);
+  g_mutex_unlock (&pool->mutex);
+
+  for (guint i = 1; i < pool->n_threads; i++)
+    g_thread_join (pool->threads[i]);
+
+  g_mutex_clear (&pool->mutex);
+  g_cond_clear (&pool->start);
+  g_cond_clear (&pool->done);
+  g_free (pool->threads);
+  g_free (pool->workers);
+  g_free (pool);
+}
+
+guint
+fs_pool_get_threads (FsPool *pool)
+{
+  g_return_val_if_fail (pool != NULL, 1);
+
+  return pool->n_threads;
+}
+
+void
+fs_pool_run (FsPool     *pool,
+             FsPoolFunc  func,
+             gpointer    data)
+{
+  g_return_if_fail (pool != NULL);
+  g_return_if_fail (func != NULL);
+
+  if (pool->n_threads == 1)
+    {
+      func (0, 1, data);
+      return;
+    }
+
+  g_mutex_lock (&pool->mutex);
+  g_assert (pool->pending == 0);
+  pool->func = func;
+  pool->data = data;
+  pool->pending = pool->n_threads - 1;
+  pool->generation++;
+  g_cond_broadcast (&pool->start);
+  g_mutex_unlock (&pool->mutex);
+
+  func (0, pool->n_threads, data);
+
+  g_mutex_lock (&pool->mutex);
+  while (pool->pending > 0)
+    g_cond_wait (&pool->done, &pool->mutex);
+  g_mutex_unlock (&pool->mutex);
+}

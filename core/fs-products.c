@@ -1,0 +1,589 @@
+/* fs-products.c
+ *
+ * The two products of an iteration are thin: r is small next to n and m,
+ * and a general GEMM spends much of its time repacking X, which never
+ * changes. The AVX2 path reads X where it lies instead and walks it in
+ * tiles that stay in L2 while both products use them:
+ *
+ *   xht: 4 rows of X times a packed block of up to 12 rows of H; the four
+ *        rows' elements are broadcast and the block is read 4 lanes at a
+ *        time, so 12 accumulators live in registers for a whole tile row.
+ *   wtx: 4 columns of W (broadcast) times 12 columns of X, accumulated down
+ *        the tile's rows; again 12 accumulators.
+ *
+ * Each step does 12 fused multiply-adds for 7 loads, which keeps both FMA
+ * units busy. Only H is packed (r × m, once per iteration): its rows are
+ * regrouped so that the 12 values a step needs are contiguous, and padded
+ * with zeros to a multiple of 4.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-products"
+
+#include <cblas.h>
+#include <string.h>
+
+#include "fs-products.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define FS_PRODUCTS_HAVE_AVX2 1
+#include <immintrin.h>
+#endif
+
+/* Packed rows of H per block: 3 vectors of 4. */
+#define BLOCK_K 12
+/* X is walked in tiles of at most this many rows and columns, as even as
+ * the shape allows: 128 × 204 doubles are 204 KiB, which leave room in a
+ * 512 KiB L2 for the slices of W, H and W^T X that go with them. */
+#ifndef TILE_ROWS
+#define TILE_ROWS 128
+#endif
+#ifndef TILE_COLS
+#define TILE_COLS 204
+#endif
+
+G_STATIC_ASSERT (TILE_COLS % BLOCK_K == 0 && TILE_ROWS % 4 == 0);
+
+static gsize
+round_up4 (gsize k)
+{
+  return (k + 3) & ~(gsize) 3;
+}
+
+/* The step that cuts len into the fewest pieces of at most max, as even as
+ * possible, in multiples of unit (max is one). */
+static gsize
+even_split (gsize len,
+            gsize max,
+            gsize unit)
+{
+  gsize pieces = MAX ((len + max - 1) / max, 1);
+  gsize step = (len + pieces - 1) / pieces;
+
+  return CLAMP ((step + unit - 1) / unit * unit, unit, max);
+}
+
+/* -1, or the implementation that fs_products_best_impl must return. */
+static gint forced = -1;
+
+/* Makes fs_products_best_impl return BLAS (TRUE) or the fastest this CPU
+ * runs (FALSE) for solvers created from now on: for tests and benchmarks. */
+void
+fs_products_force_blas (gboolean blas)
+{
+  g_atomic_int_set (&forced, blas ? FS_PRODUCTS_BLAS : -1);
+}
+
+FsProductsImpl
+fs_products_best_impl (void)
+{
+  if (g_atomic_int_get (&forced) >= 0)
+    return (FsProductsImpl) g_atomic_int_get (&forced);
+#ifdef FS_PRODUCTS_HAVE_AVX2
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    return FS_PRODUCTS_AVX2;
+#endif
+  return FS_PRODUCTS_BLAS;
+}
+
+const char *
+fs_products_impl_name (FsProductsImpl impl)
+{
+  return impl == FS_PRODUCTS_AVX2 ? "avx2" : "blas";
+}
+
+gsize
+fs_products_packed_len (FsProductsImpl impl,
+                        gsize          r,
+                        gsize          m)
+{
+  return impl == FS_PRODUCTS_AVX2 ? round_up4 (r) * m : 0;
+}
+
+gsize
+fs_products_scratch_len (FsProductsImpl impl,
+                         gsize          r)
+{
+  return impl == FS_PRODUCTS_AVX2 ? TILE_ROWS * round_up4 (r) : 0;
+}
+
+/* Block b of the packed copy starts at b * BLOCK_K * m and holds, for each
+ * column j, the w values H[b*BLOCK_K .. b*BLOCK_K + w - 1][j] (zero past r),
+ * where w is BLOCK_K or what is left of r rounded up to 4. This packs
+ * columns col0 .. col1 - 1 of H (r × m, leading dimension m), so that
+ * threads can share the work. */
+void
+fs_products_pack (FsProductsImpl impl,
+                  const double  *H,
+                  gsize          r,
+                  gsize          m,
+                  gsize          col0,
+                  gsize          col1,
+                  double        *packed)
+{
+  gsize r_pad = round_up4 (r);
+
+  if (impl != FS_PRODUCTS_AVX2)
+    return;
+
+  g_assert (H != NULL && packed != NULL && col0 <= col1 && col1 <= m);
+
+  for (gsize kb = 0; kb < r_pad; kb += BLOCK_K)
+    {
+      gsize w = MIN (BLOCK_K, r_pad - kb);
+      double *dst = packed + kb * m;
+
+      for (gsize lane = 0; lane < w; lane++)
+        {
+          gsize k = kb + lane;
+
+          if (k < r)
+            {
+              const double *src = H + k * m;
+
+              for (gsize j = col0; j < col1; j++)
+                dst[j * w + lane] = src[j];
+            }
+          else
+            {
+              for (gsize j = col0; j < col1; j++)
+                dst[j * w + lane] = 0.0;
+            }
+        }
+    }
+}
+
+static void
+products_blas (const FsProductsArgs *a)
+{
+  int rows = (int) a->rows, m = (int) a->m, r = (int) a->r;
+  int cols = (int) (a->col1 - a->col0);
+
+  g_assert (a->rows <= G_MAXINT && a->m <= G_MAXINT && a->r <= G_MAXINT);
+
+  if (rows > 0)
+    {
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows, r, m,
+                   1.0, a->X, m, a->H, m, 0.0, a->xht, r);
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, r, r,
+                   1.0, a->W, r, a->gram_w, r, 1.0, a->xht, r);
+      cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, r, m, rows,
+                   1.0, a->W, r, a->X, m, 0.0, a->wtx, m);
+    }
+  else
+    memset (a->wtx, 0, a->r * a->m * sizeof (double));
+
+  if (cols > 0)
+    cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, r, cols, r,
+                 1.0, a->gram_h, r, a->H + a->col0, m, 1.0, a->wtx + a->col0, m);
+}
+
+#ifdef FS_PRODUCTS_HAVE_AVX2
+
+#define TARGET __attribute__ ((target ("avx2,fma")))
+#define KERNEL static inline __attribute__ ((always_inline, target ("avx2,fma")))
+
+/* -1 in the first `lanes` lanes: the mask for a partial vector. */
+KERNEL __m256i
+lane_mask (gsize lanes)
+{
+  static const gint64 table[8] = { -1, -1, -1, -1, 0, 0, 0, 0 };
+
+  return _mm256_loadu_si256 ((const __m256i *) (table + 4 - lanes));
+}
+
+/* out[a][0 .. 4 nv) = (accumulate ? out : 0) + sum_j x[a][j] hp[j][..] for
+ * a < mr, writing only the first `valid` values of each row. */
+KERNEL void
+kernel_xht (const int     mr,
+            const int     nv,
+            const double *x,
+            gsize         ldx,
+            gsize         jlen,
+            const double *hp,
+            double       *out,
+            gsize         ldo,
+            gsize         valid,
+            gboolean      accumulate)
+{
+  __m256d acc[4][3];
+
+#pragma GCC unroll 4
+  for (int a = 0; a < mr; a++)
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+      acc[a][v] = _mm256_setzero_pd ();
+
+  for (gsize j = 0; j < jlen; j++)
+    {
+      const double *h = hp + j * 4 * (gsize) nv;
+      __m256d hv[3];
+
+#pragma GCC unroll 4
+      for (int v = 0; v < nv; v++)
+        hv[v] = _mm256_loadu_pd (h + 4 * v);
+#pragma GCC unroll 4
+      for (int a = 0; a < mr; a++)
+        {
+          __m256d xb = _mm256_broadcast_sd (x + a * ldx + j);
+
+#pragma GCC unroll 4
+          for (int v = 0; v < nv; v++)
+            acc[a][v] = _mm256_fmadd_pd (xb, hv[v], acc[a][v]);
+        }
+    }
+
+#pragma GCC unroll 4
+  for (int a = 0; a < mr; a++)
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+      {
+        double *o = out + a * ldo + 4 * v;
+        gsize lanes = MIN (valid - 4 * (gsize) v, 4);
+
+        if (lanes == 4)
+          {
+            __m256d sum = accumulate ? _mm256_add_pd (acc[a][v], _mm256_loadu_pd (o))
+                                     : acc[a][v];
+            _mm256_storeu_pd (o, sum);
+          }
+        else
+          {
+            __m256i mask = lane_mask (lanes);
+            __m256d sum = accumulate ? _mm256_add_pd (acc[a][v], _mm256_maskload_pd (o, mask))
+                                     : acc[a][v];
+            _mm256_maskstore_pd (o, mask, sum);
+          }
+      }
+}
+
+/* out[a][0 .. 4 nv) = (accumulate ? out : 0) + sum_i w[i][a] x[i][..] for
+ * a < mk; with `masked`, the last vector covers only the lanes of `tail`. */
+KERNEL void
+kernel_wtx (const int      mk,
+            const int      nv,
+            const gboolean masked,
+            const double  *x,
+            gsize          ldx,
+            gsize          ilen,
+            const double  *w,
+            gsize          ldw,
+            double        *out,
+            gsize          ldo,
+            __m256i        tail,
+            gboolean       accumulate)
+{
+  __m256d acc[4][3];
+
+  /* The sums land in W^T X, which may be out in L3: ask for it now. */
+  if (accumulate)
+    {
+#pragma GCC unroll 4
+      for (int a = 0; a < mk; a++)
+        {
+          __builtin_prefetch (out + a * ldo, 1, 3);
+          __builtin_prefetch (out + a * ldo + 4 * nv - 1, 1, 3);
+        }
+    }
+
+#pragma GCC unroll 4
+  for (int a = 0; a < mk; a++)
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+      acc[a][v] = _mm256_setzero_pd ();
+
+  for (gsize i = 0; i < ilen; i++)
+    {
+      const double *xi = x + i * ldx;
+      const double *wi = w + i * ldw;
+      __m256d xv[3];
+
+#pragma GCC unroll 4
+      for (int v = 0; v < nv; v++)
+        xv[v] = masked && v == nv - 1 ? _mm256_maskload_pd (xi + 4 * v, tail)
+                                      : _mm256_loadu_pd (xi + 4 * v);
+#pragma GCC unroll 4
+      for (int a = 0; a < mk; a++)
+        {
+          __m256d wb = _mm256_broadcast_sd (wi + a);
+
+#pragma GCC unroll 4
+          for (int v = 0; v < nv; v++)
+            acc[a][v] = _mm256_fmadd_pd (wb, xv[v], acc[a][v]);
+        }
+    }
+
+#pragma GCC unroll 4
+  for (int a = 0; a < mk; a++)
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+      {
+        double *o = out + a * ldo + 4 * v;
+
+        if (masked && v == nv - 1)
+          {
+            __m256d sum = accumulate ? _mm256_add_pd (acc[a][v], _mm256_maskload_pd (o, tail))
+                                     : acc[a][v];
+            _mm256_maskstore_pd (o, tail, sum);
+          }
+        else
+          {
+            __m256d sum = accumulate ? _mm256_add_pd (acc[a][v], _mm256_loadu_pd (o))
+                                     : acc[a][v];
+            _mm256_storeu_pd (o, sum);
+          }
+      }
+}
+
+/* Each (rows, vectors) shape becomes its own fully unrolled kernel. */
+#define XHT_CASE(MR, NV) \
+  case (MR) * 4 + (NV): \
+    kernel_xht (MR, NV, x, ldx, jlen, hp, out, ldo, valid, accumulate); \
+    break
+
+TARGET static void
+tile_xht (int           mr,
+          int           nv,
+          const double *x,
+          gsize         ldx,
+          gsize         jlen,
+          const double *hp,
+          double       *out,
+          gsize         ldo,
+          gsize         valid,
+          gboolean      accumulate)
+{
+  switch (mr * 4 + nv)
+    {
+    XHT_CASE (4, 3); XHT_CASE (4, 2); XHT_CASE (4, 1);
+    XHT_CASE (3, 3); XHT_CASE (3, 2); XHT_CASE (3, 1);
+    XHT_CASE (2, 3); XHT_CASE (2, 2); XHT_CASE (2, 1);
+    XHT_CASE (1, 3); XHT_CASE (1, 2); XHT_CASE (1, 1);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+#define WTX_CASE(MK, NV, MASKED) \
+  case ((MK) * 4 + (NV)) * 2 + (MASKED): \
+    kernel_wtx (MK, NV, MASKED, x, ldx, ilen, w, ldw, out, ldo, tail, accumulate); \
+    break
+#define WTX_CASES(MK) \
+  WTX_CASE (MK, 3, 0); WTX_CASE (MK, 2, 0); WTX_CASE (MK, 1, 0); \
+  WTX_CASE (MK, 3, 1); WTX_CASE (MK, 2, 1); WTX_CASE (MK, 1, 1)
+
+TARGET static void
+tile_wtx (int           mk,
+          int           nv,
+          gboolean      masked,
+          const double *x,
+          gsize         ldx,
+          gsize         ilen,
+          const double *w,
+          gsize         ldw,
+          double       *out,
+          gsize         ldo,
+          __m256i       tail,
+          gboolean      accumulate)
+{
+  switch ((mk * 4 + nv) * 2 + (masked ? 1 : 0))
+    {
+    WTX_CASES (4);
+    WTX_CASES (3);
+    WTX_CASES (2);
+    WTX_CASES (1);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Copies rows 0 .. ib - 1 of W (leading dimension r) in blocks of 4
+ * columns, each block's ib rows of 4 values contiguous, zero past r. */
+static void
+pack_w_tile (const double *W,
+             gsize         ib,
+             gsize         r,
+             double       *dst)
+{
+  for (gsize kb = 0; kb < r; kb += 4)
+    {
+      gsize w = MIN (4, r - kb);
+
+      for (gsize i = 0; i < ib; i++)
+        {
+          const double *src = W + i * r + kb;
+          double *d = dst + kb * ib + 4 * i;
+
+          for (gsize a = 0; a < 4; a++)
+            d[a] = a < w ? src[a] : 0.0;
+        }
+    }
+}
+
+/* Asks for rows × cols of X to be brought into L2. */
+static void
+prefetch_rows (const double *x,
+               gsize         ldx,
+               gsize         rows,
+               gsize         cols)
+{
+  for (gsize a = 0; a < rows; a++)
+    {
+      const char *p = (const char *) (x + a * ldx);
+
+      for (gsize b = 0; b < cols * sizeof (double); b += 64)
+        __builtin_prefetch (p + b, 0, 2);
+    }
+}
+
+/* wtx[.., j0 .. j0 + jc) (+)= wt^T x for an x of ib rows (leading
+ * dimension ldx) starting at column j0, with wt packed by pack_w_tile. */
+TARGET static void
+tile_rows_wtx (const double *x,
+               gsize         ldx,
+               gsize         ib,
+               gsize         j0,
+               gsize         jc,
+               const double *wt,
+               gsize         r,
+               double       *wtx,
+               gsize         m,
+               gboolean      accumulate)
+{
+  for (gsize jb = j0; jb < j0 + jc; jb += BLOCK_K)
+    {
+      gsize c = MIN (BLOCK_K, j0 + jc - jb);
+      __m256i tail = lane_mask (c % 4 != 0 ? c % 4 : 4);
+
+      for (gsize kb = 0; kb < r; kb += 4)
+        tile_wtx ((int) MIN (4, r - kb), (int) ((c + 3) / 4), c % 4 != 0,
+                  x + jb, ldx, ib, wt + kb * ib, 4,
+                  wtx + kb * m + jb, m, tail, accumulate);
+    }
+}
+
+/* xht[0 .. ib) (+)= x P[.., j0 .. j0 + jlen)^T for an x of ib rows and
+ * jlen columns (leading dimension ldx) and P packed by fs_products_pack
+ * with `stride` columns in all. */
+TARGET static void
+tile_rows_xht (const double *x,
+               gsize         ldx,
+               gsize         ib,
+               gsize         jlen,
+               const double *packed,
+               gsize         stride,
+               gsize         j0,
+               gsize         r,
+               double       *xht,
+               gboolean      accumulate,
+               const double *next,
+               gsize         next_rows,
+               gsize         next_cols)
+{
+  gsize r_pad = round_up4 (r);
+
+  for (gsize kb = 0; kb < r_pad; kb += BLOCK_K)
+    {
+      gsize w = MIN (BLOCK_K, r_pad - kb);
+
+      for (gsize a0 = 0; a0 < ib; a0 += 4)
+        {
+          if (kb == 0 && next != NULL && a0 < next_rows)
+            prefetch_rows (next + a0 * ldx, ldx,
+                           a0 + 4 < ib ? MIN (4, next_rows - a0) : next_rows - a0,
+                           next_cols);
+          tile_xht ((int) MIN (4, ib - a0), (int) (w / 4),
+                    x + a0 * ldx, ldx, jlen, packed + kb * stride + j0 * w,
+                    xht + a0 * r + kb, r, r - kb, accumulate);
+        }
+    }
+}
+
+TARGET static void
+products_avx2 (const FsProductsArgs *a)
+{
+  const double *X = a->X;
+  gsize rows = a->rows, m = a->m, r = a->r;
+  gsize tile_rows = even_split (rows, TILE_ROWS, 4);
+  gsize tile_cols = even_split (m, TILE_COLS, BLOCK_K);
+
+  for (gsize i0 = 0; i0 < rows; i0 += tile_rows)
+    {
+      gsize ib = MIN (tile_rows, rows - i0);
+
+      pack_w_tile (a->W + i0 * r, ib, r, a->scratch);
+
+      for (gsize j0 = 0; j0 < m; j0 += tile_cols)
+        {
+          gsize jc = MIN (tile_cols, m - j0);
+          const double *next = NULL;
+          gsize next_rows = 0, next_cols = 0;
+
+          /* The next tile, to be fetched into L2 during the first pass. */
+          if (j0 + jc < m)
+            {
+              next = X + i0 * m + j0 + jc;
+              next_rows = ib;
+              next_cols = MIN (tile_cols, m - j0 - jc);
+            }
+          else if (i0 + ib < rows)
+            {
+              next = X + (i0 + ib) * m;
+              next_rows = MIN (tile_rows, rows - i0 - ib);
+              next_cols = MIN (tile_cols, m);
+            }
+
+          /* xht[i0 .. i0 + ib) (+)= this tile times H[.., j0 .. j0 + jc)^T */
+          tile_rows_xht (X + i0 * m + j0, m, ib, jc, a->packed_h, m, j0, r,
+                         a->xht + i0 * r, j0 > 0, next, next_rows, next_cols);
+          /* wtx[.., j0 .. j0 + jc) (+)= W[i0 .. i0 + ib)^T times this tile */
+          tile_rows_wtx (X + i0 * m, m, ib, j0, jc, a->scratch, r, a->wtx, m, i0 > 0);
+        }
+
+      /* xht[i0 .. i0 + ib) += W[i0 .. i0 + ib) gram_w, as one more tile. */
+      tile_rows_xht (a->W + i0 * r, r, ib, r, a->packed_gram_w, r, 0, r,
+                     a->xht + i0 * r, TRUE, NULL, 0, 0);
+    }
+
+  /* wtx[.., col0 .. col1) += gram_h H[.., col0 .. col1), as more rows
+   * (gram_h is symmetric, so it packs like W). */
+  if (rows == 0)
+    memset (a->wtx, 0, r * m * sizeof (double));
+  if (a->col1 > a->col0)
+    for (gsize k0 = 0; k0 < r; k0 += TILE_ROWS)
+      {
+        gsize kb = MIN (TILE_ROWS, r - k0);
+
+        pack_w_tile (a->gram_h + k0 * r, kb, r, a->scratch);
+        tile_rows_wtx (a->H + k0 * m, m, kb, a->col0, a->col1 - a->col0,
+                       a->scratch, r, a->wtx, m, TRUE);
+      }
+}
+
+#endif /* FS_PRODUCTS_HAVE_AVX2 */
+
+void
+fs_products_rows (const FsProductsArgs *args)
+{
+  g_assert (args != NULL);
+  g_assert (args->X != NULL || args->rows == 0);
+  g_assert (args->W != NULL || args->rows == 0);
+  g_assert (args->H != NULL && args->xht != NULL && args->wtx != NULL);
+  g_assert (args->gram_w != NULL && args->gram_h != NULL);
+  g_assert (args->m > 0 && args->r > 0);
+  g_assert (args->col0 <= args->col1 && args->col1 <= args->m);
+
+#ifdef FS_PRODUCTS_HAVE_AVX2
+  if (args->impl == FS_PRODUCTS_AVX2)
+    {
+      g_assert (args->packed_h != NULL && args->packed_gram_w != NULL && args->scratch != NULL);
+      products_avx2 (args);
+      return;
+    }
+#endif
+
+  products_blas (args);
+}
