@@ -10,7 +10,9 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
+#include "fs-benchmark.h"
 #include "fs-blas.h"
+#include "fs-pool.h"
 #include "fs-window.h"
 
 #define APP_ID "org.factorscope.Factorscope"
@@ -24,14 +26,43 @@ new_window (GtkApplication *app)
   return window;
 }
 
+/* Seconds of --benchmark, 0 without it. */
+static gint benchmark_seconds;
+
 static void
 on_activate (GApplication *app)
 {
   FsWindow *window = new_window (GTK_APPLICATION (app));
   g_autoptr(GError) error = NULL;
 
-  if (!fs_window_load_example (window, "lowrank", &error))
+  if (benchmark_seconds > 0)
+    fs_benchmark_start (window, (guint) benchmark_seconds);
+  else if (!fs_window_load_example (window, "lowrank", &error))
     g_warning ("%s", error->message);
+}
+
+/* Windows own runners, whose threads must stop before the process ends:
+ * destroying the windows joins them. */
+static void
+on_shutdown (GApplication *app)
+{
+  GList *windows;
+
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
+    gtk_window_destroy (windows->data);
+}
+
+static gint
+on_handle_local_options (GApplication *app,
+                         GVariantDict *options,
+                         gpointer      data)
+{
+  if (benchmark_seconds < 0 || benchmark_seconds > 3600)
+    {
+      g_printerr (_("--benchmark takes between 1 and 3600 seconds, not %d\n"), benchmark_seconds);
+      return EXIT_FAILURE;
+    }
+  return -1;
 }
 
 static void
@@ -91,6 +122,7 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(AdwApplication) app = NULL;
+  int status;
   const GActionEntry entries[] = {
     { .name = "about", .activate = about },
     { .name = "quit", .activate = quit },
@@ -101,15 +133,27 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  /* The solver's thread and OpenBLAS's must not fight over two cores. */
+  /* The solver's threads and OpenBLAS's must not fight over the cores, and
+   * the window must not wait for either. */
   fs_blas_set_threads (1);
+  fs_pool_set_background_nice (10);
 
   app = adw_application_new (APP_ID, G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
   g_application_set_resource_base_path (G_APPLICATION (app), "/org/factorscope/Factorscope");
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit",
                                          (const char *[]) { "<Primary>q", NULL });
+  g_application_add_main_option_entries (G_APPLICATION (app), (GOptionEntry[]) {
+    { "benchmark", 0, 0, G_OPTION_ARG_INT, &benchmark_seconds,
+      N_("Solve the 2000 × 2000 rank-50 benchmark problem in the window for SECONDS, "
+         "print the solver's speed and the frame times as JSON, and quit"), N_("SECONDS") },
+    G_OPTION_ENTRY_NULL
+  });
+  g_signal_connect (app, "handle-local-options", G_CALLBACK (on_handle_local_options), NULL);
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
   g_signal_connect (app, "open", G_CALLBACK (on_open), NULL);
-  return g_application_run (G_APPLICATION (app), argc, argv);
+  g_signal_connect (app, "shutdown", G_CALLBACK (on_shutdown), NULL);
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+  fs_window_wait_for_threads ();
+  return status;
 }

@@ -14,6 +14,39 @@
 
 #include "fs-pool.h"
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+/* The nice value that solver threads take, 0 to leave them be. */
+static gint background_nice;
+
+/* From now on, fs_pool_enter_background () raises the calling thread's nice
+ * value to `nice`: the app gives its solver threads way whenever the
+ * window has a frame to draw, so the frame is never late and the solver
+ * loses only the time the window really uses. */
+void
+fs_pool_set_background_nice (int nice)
+{
+  g_return_if_fail (nice >= 0 && nice <= 19);
+
+  g_atomic_int_set (&background_nice, nice);
+}
+
+/* Linux keeps a nice value per thread: only the calling thread changes. */
+void
+fs_pool_enter_background (void)
+{
+#ifdef __linux__
+  int nice = g_atomic_int_get (&background_nice);
+
+  if (nice > 0)
+    setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), nice);
+#endif
+}
+
 typedef struct
 {
   FsPool *pool;
@@ -43,6 +76,7 @@ worker_main (gpointer user_data)
   FsPool *pool = worker->pool;
   guint64 seen = 0;
 
+  fs_pool_enter_background ();
   g_mutex_lock (&pool->mutex);
   for (;;)
     {

@@ -27,6 +27,9 @@ void    fs_pool_run         (FsPool     *pool,
                              FsPoolFunc  func,
                              gpointer    data);
 
+void    fs_pool_set_background_nice (int nice);
+void    fs_pool_enter_background    (void);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsPool, fs_pool_free)
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 
 #include "fs-error.h"
 #include "fs-fit.h"
+#include "fs-pool.h"
 #include "fs-runner.h"
 
 struct _FsRunner
@@ -193,6 +194,7 @@ runner_thread (gpointer data)
 {
   FsRunner *self = data;
 
+  fs_pool_enter_background ();
   g_mutex_lock (&self->mutex);
   for (;;)
     {

@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "fs-display.h"
 #include "fs-heatmap.h"
@@ -46,6 +47,15 @@ struct _FsHeatmap
   gsize          block_cols;
   double         shown_lo;
   double         shown_hi;
+
+  /* X's block means, which change only with X or the size: two sizes,
+   * the range probe's and the shown one's. */
+  struct
+  {
+    double      *means;
+    gsize        rows;
+    gsize        cols;
+  }              x_means[2];
 };
 
 enum
@@ -104,6 +114,71 @@ data_shape (FsHeatmap *self,
     }
 }
 
+/* X's block means are a pass over all of X: made once per size. */
+static const double *
+get_x_means (FsHeatmap *self,
+             gsize      out_rows,
+             gsize      out_cols)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (self->x_means); k++)
+    if (self->x_means[k].means != NULL &&
+        self->x_means[k].rows == out_rows && self->x_means[k].cols == out_cols)
+      return self->x_means[k].means;
+
+  /* Replace the older entry; the newer moves to the front. */
+  g_free (self->x_means[1].means);
+  self->x_means[1] = self->x_means[0];
+  self->x_means[0].means = g_new (double, out_rows * out_cols);
+  self->x_means[0].rows = out_rows;
+  self->x_means[0].cols = out_cols;
+  fs_block_means (self->X->data, self->X->mask, self->X->rows, self->X->cols,
+                  out_rows, out_cols, self->x_means[0].means);
+  return self->x_means[0].means;
+}
+
+static void
+clear_x_means (FsHeatmap *self)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (self->x_means); k++)
+    g_clear_pointer (&self->x_means[k].means, g_free);
+}
+
+/* The block means of WH for one snapshot and size, which the WH and the
+ * residual heatmaps both need in the same frame: kept for the last
+ * snapshot (with a reference, so that its address stays its own). Widgets
+ * live on the main thread only, so one unlocked cache serves them all. */
+static struct
+{
+  FsSnapshot *snapshot;
+  gsize       rows;
+  gsize       cols;
+  double     *means;
+} wh_cache;
+
+static const double *
+get_wh_means (FsSnapshot *s,
+              gsize       out_rows,
+              gsize       out_cols)
+{
+  g_autofree double *w_means = NULL;
+  g_autofree double *h_means = NULL;
+
+  if (wh_cache.snapshot == s && wh_cache.rows == out_rows && wh_cache.cols == out_cols)
+    return wh_cache.means;
+
+  g_clear_pointer (&wh_cache.snapshot, fs_snapshot_unref);
+  g_free (wh_cache.means);
+  wh_cache.snapshot = fs_snapshot_ref (s);
+  wh_cache.rows = out_rows;
+  wh_cache.cols = out_cols;
+  wh_cache.means = g_new (double, out_rows * out_cols);
+  w_means = g_new (double, out_rows * s->rank);
+  h_means = g_new (double, s->rank * out_cols);
+  fs_block_means_product (s->W, s->H, s->rows, s->cols, s->rank, out_rows, out_cols,
+                          w_means, h_means, wh_cache.means);
+  return wh_cache.means;
+}
+
 static void
 compute_blocks (FsHeatmap *self,
                 gsize      rows,
@@ -117,7 +192,7 @@ compute_blocks (FsHeatmap *self,
   switch (self->kind)
     {
     case FS_HEATMAP_X:
-      fs_block_means (self->X->data, self->X->mask, rows, cols, out_rows, out_cols, out);
+      memcpy (out, get_x_means (self, out_rows, out_cols), out_rows * out_cols * sizeof (double));
       break;
     case FS_HEATMAP_W:
       fs_block_means (s->W, NULL, rows, cols, out_rows, out_cols, out);
@@ -128,16 +203,11 @@ compute_blocks (FsHeatmap *self,
     case FS_HEATMAP_WH:
     case FS_HEATMAP_RESIDUAL:
       {
-        g_autofree double *w_means = g_new (double, out_rows * s->rank);
-        g_autofree double *h_means = g_new (double, s->rank * out_cols);
-
-        fs_block_means_product (s->W, s->H, rows, cols, s->rank, out_rows, out_cols,
-                                w_means, h_means, out);
+        memcpy (out, get_wh_means (s, out_rows, out_cols), out_rows * out_cols * sizeof (double));
         if (self->kind == FS_HEATMAP_RESIDUAL)
           {
-            g_autofree double *x = g_new (double, out_rows * out_cols);
+            const double *x = get_x_means (self, out_rows, out_cols);
 
-            fs_block_means (self->X->data, self->X->mask, rows, cols, out_rows, out_cols, x);
             for (gsize k = 0; k < out_rows * out_cols; k++)
               out[k] = x[k] - out[k];
           }
@@ -214,66 +284,79 @@ rebuild (FsHeatmap *self)
   if (width <= 0 || height <= 0 || !data_shape (self, &rows, &cols))
     return;
 
-  /* Labels first: their width decides the heat area's. */
-  if (self->kind == FS_HEATMAP_RESIDUAL || !self->has_range)
+  /* The labels' width decides the heat area's, and for the residual (or
+   * before X's range is set) the blocks decide the labels: start from the
+   * last width and take one more pass only if the labels' width changes. */
+  for (guint pass = 0; pass < 2; pass++)
     {
-      g_autofree double *probe = NULL;
-      gsize pr = MIN (rows, 256), pc = MIN (cols, 256);
+      int old_width = self->label_width;
 
-      probe = g_new (double, pr * pc);
-      compute_blocks (self, rows, cols, pr, pc, probe);
-      lo = INFINITY;
-      hi = -INFINITY;
-      for (gsize k = 0; k < pr * pc; k++)
-        if (!isnan (probe[k]))
-          {
-            lo = MIN (lo, self->kind == FS_HEATMAP_RESIDUAL ? -fabs (probe[k]) : probe[k]);
-            hi = MAX (hi, self->kind == FS_HEATMAP_RESIDUAL ? fabs (probe[k]) : probe[k]);
-          }
-      if (!(lo <= hi))
-        lo = hi = 0.0;
-      if (self->kind == FS_HEATMAP_RESIDUAL && hi == 0.0)
+      px_w = (gsize) area_width (self, width) * scale;
+      px_h = (gsize) height * scale;
+      out_rows = MIN (rows, px_h);
+      out_cols = MIN (cols, px_w);
+      g_free (blocks);
+      blocks = g_new (double, out_rows * out_cols);
+      compute_blocks (self, rows, cols, out_rows, out_cols, blocks);
+
+      if (self->kind == FS_HEATMAP_RESIDUAL || !self->has_range)
         {
-          lo = -1e-12;
-          hi = 1e-12;
+          lo = INFINITY;
+          hi = -INFINITY;
+          for (gsize k = 0; k < out_rows * out_cols; k++)
+            if (!isnan (blocks[k]))
+              {
+                lo = MIN (lo, self->kind == FS_HEATMAP_RESIDUAL ? -fabs (blocks[k]) : blocks[k]);
+                hi = MAX (hi, self->kind == FS_HEATMAP_RESIDUAL ? fabs (blocks[k]) : blocks[k]);
+              }
+          if (!(lo <= hi))
+            lo = hi = 0.0;
+          if (self->kind == FS_HEATMAP_RESIDUAL && hi == 0.0)
+            {
+              lo = -1e-12;
+              hi = 1e-12;
+            }
         }
-    }
-  else
-    {
-      lo = self->lo;
-      hi = self->hi;
+      else
+        {
+          lo = self->lo;
+          hi = self->hi;
+        }
+
+      g_clear_object (&self->top_label);
+      g_clear_object (&self->bottom_label);
+      self->top_label = make_label (self, hi);
+      self->bottom_label = make_label (self, lo);
+      pango_layout_get_pixel_size (self->top_label, &label_w, &dummy);
+      self->label_width = label_w;
+      pango_layout_get_pixel_size (self->bottom_label, &label_w, &dummy);
+      self->label_width = MAX (self->label_width, label_w);
+      if (self->label_width == old_width)
+        break;
     }
   self->shown_lo = lo;
   self->shown_hi = hi;
-
-  self->top_label = make_label (self, hi);
-  self->bottom_label = make_label (self, lo);
-  pango_layout_get_pixel_size (self->top_label, &label_w, &dummy);
-  self->label_width = label_w;
-  pango_layout_get_pixel_size (self->bottom_label, &label_w, &dummy);
-  self->label_width = MAX (self->label_width, label_w);
-
-  px_w = (gsize) area_width (self, width) * scale;
-  px_h = (gsize) height * scale;
-  out_rows = MIN (rows, px_h);
-  out_cols = MIN (cols, px_w);
   self->block_rows = out_rows;
   self->block_cols = out_cols;
 
-  blocks = g_new (double, out_rows * out_cols);
-  compute_blocks (self, rows, cols, out_rows, out_cols, blocks);
   small = g_new (guint8, out_rows * out_cols * 4);
   fs_render_rgba (blocks, out_rows, out_cols, lo, hi, map, small, out_cols * 4);
 
-  /* Nearest-neighbour enlargement to device pixels. */
-  pixels = g_new (guint8, px_w * px_h * 4);
-  for (gsize y = 0; y < px_h; y++)
+  /* Nearest-neighbour enlargement to device pixels, when there are fewer
+   * blocks than pixels. */
+  if (out_rows == px_h && out_cols == px_w)
+    pixels = g_steal_pointer (&small);
+  else
     {
-      const guint32 *src = (const guint32 *) (small + (y * out_rows / px_h) * out_cols * 4);
-      guint32 *dst = (guint32 *) (pixels + y * px_w * 4);
+      pixels = g_new (guint8, px_w * px_h * 4);
+      for (gsize y = 0; y < px_h; y++)
+        {
+          const guint32 *src = (const guint32 *) (small + (y * out_rows / px_h) * out_cols * 4);
+          guint32 *dst = (guint32 *) (pixels + y * px_w * 4);
 
-      for (gsize x = 0; x < px_w; x++)
-        dst[x] = src[x * out_cols / px_w];
+          for (gsize x = 0; x < px_w; x++)
+            dst[x] = src[x * out_cols / px_w];
+        }
     }
   bytes = g_bytes_new_take (g_steal_pointer (&pixels), px_w * px_h * 4);
   self->texture = gdk_memory_texture_new ((int) px_w, (int) px_h,
@@ -442,6 +525,7 @@ fs_heatmap_dispose (GObject *object)
   FsHeatmap *self = FS_HEATMAP (object);
 
   clear_built (self);
+  clear_x_means (self);
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_clear_pointer (&self->snapshot, fs_snapshot_unref);
 
@@ -535,6 +619,7 @@ fs_heatmap_set_matrix (FsHeatmap *self,
 
   if (self->X == X)
     return;
+  clear_x_means (self);
   g_clear_pointer (&self->X, fs_matrix_unref);
   self->X = X != NULL ? fs_matrix_ref (X) : NULL;
   rebuild (self);

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <time.h>
 
 #include "fs-error.h"
 #include "fs-examples.h"
@@ -66,6 +67,10 @@ struct _FsWindow
   GCancellable         *prepare_cancellable;
   gboolean              updating_controls;
   gboolean              divergence_reported;
+  gboolean              svd_running;
+  gint64                next_update;     /* monotonic µs */
+  gint64                last_update;
+  double                last_update_cpu; /* the main thread's CPU seconds */
 };
 
 G_DEFINE_FINAL_TYPE (FsWindow, fs_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -177,6 +182,25 @@ show_snapshot (FsWindow   *self,
     }
 }
 
+static double
+thread_cpu_seconds (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0.0;
+  return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* When the solver has a thread on every core, the window takes a new
+ * snapshot while a run goes on only as often as keeps its own work
+ * (heatmaps, plot, text and their drawing, measured on the main thread
+ * since the last one) under UI_CPU_SHARE of a core: a 2000 × 2000 matrix
+ * then updates a few times a second and the solver keeps the cores. With a
+ * core to spare, and for anything but a running snapshot (a pause, a step,
+ * the end), every snapshot shows at once. */
+#define UI_CPU_SHARE 0.04
+
 static gboolean
 on_tick (GtkWidget     *widget,
          GdkFrameClock *clock,
@@ -184,6 +208,8 @@ on_tick (GtkWidget     *widget,
 {
   FsWindow *self = FS_WINDOW (widget);
   g_autoptr(FsSnapshot) snap = NULL;
+  gint64 now;
+  double cpu;
 
   if (self->runner == NULL)
     return G_SOURCE_CONTINUE;
@@ -191,8 +217,25 @@ on_tick (GtkWidget     *widget,
   snap = fs_runner_get_snapshot (self->runner);
   /* The window holds a ref to the shown one, so a new pointer is a new
    * snapshot. */
-  if (snap != self->shown)
-    show_snapshot (self, snap);
+  if (snap == self->shown)
+    return G_SOURCE_CONTINUE;
+
+  now = g_get_monotonic_time ();
+  if (snap->state == FS_RUNNER_RUNNING && self->shown != NULL &&
+      self->shown->state == FS_RUNNER_RUNNING && now < self->next_update)
+    return G_SOURCE_CONTINUE;
+
+  /* The CPU used since the last update (its drawing and the frames after
+   * it), over the share allowed, is the least wall time to leave before
+   * the next. */
+  cpu = thread_cpu_seconds ();
+  if (self->last_update != 0 &&
+      fs_params_auto_threads (snap->rows, snap->cols, snap->rank) >= (guint) g_get_num_processors ())
+    self->next_update = now + (gint64) ((cpu - self->last_update_cpu) / UI_CPU_SHARE * G_USEC_PER_SEC);
+  self->last_update = now;
+  self->last_update_cpu = cpu;
+
+  show_snapshot (self, snap);
   return G_SOURCE_CONTINUE;
 }
 
@@ -205,6 +248,8 @@ on_svd_done (GObject      *object,
   g_autoptr(GError) error = NULL;
   GArray *values = g_task_propagate_pointer (G_TASK (result), &error);
 
+  if (g_task_get_cancellable (G_TASK (result)) == self->svd_cancellable)
+    self->svd_running = FALSE;
   if (values == NULL)
     return;
   g_clear_pointer (&self->singular_values, g_array_unref);
@@ -213,6 +258,12 @@ on_svd_done (GObject      *object,
   update_status (self);
 }
 
+/* SVDs still running in threads: LAPACK cannot be stopped, and the
+ * process must not exit under one (fs_window_wait_for_threads). */
+static GMutex svd_mutex;
+static GCond svd_cond;
+static guint svd_threads;
+
 static void
 svd_thread (GTask        *task,
             gpointer      source,
@@ -220,7 +271,18 @@ svd_thread (GTask        *task,
             GCancellable *cancellable)
 {
   GError *error = NULL;
-  GArray *values = fs_singular_values (data, &error);
+  GArray *values;
+
+  g_mutex_lock (&svd_mutex);
+  svd_threads++;
+  g_mutex_unlock (&svd_mutex);
+
+  values = fs_singular_values (data, &error);
+
+  g_mutex_lock (&svd_mutex);
+  if (--svd_threads == 0)
+    g_cond_broadcast (&svd_cond);
+  g_mutex_unlock (&svd_mutex);
 
   if (values == NULL)
     g_task_return_error (task, error);
@@ -235,12 +297,14 @@ start_svd (FsWindow *self)
 
   g_cancellable_cancel (self->svd_cancellable);
   g_clear_object (&self->svd_cancellable);
+  self->svd_running = FALSE;
   g_clear_pointer (&self->singular_values, g_array_unref);
   fs_loss_plot_set_optimum (self->loss_plot, NAN);
   if (self->X->n_missing > 0)
     return;
 
   self->svd_cancellable = g_cancellable_new ();
+  self->svd_running = TRUE;
   task = g_task_new (self, self->svd_cancellable, on_svd_done, NULL);
   g_task_set_return_on_cancel (task, TRUE);
   g_task_set_task_data (task, fs_matrix_ref (self->X), (GDestroyNotify) fs_matrix_unref);
@@ -664,6 +728,40 @@ on_drop (GtkDropTarget *target,
     return FALSE;
   fs_window_open_file (self, g_value_get_object (value));
   return TRUE;
+}
+
+/* Returns once no window's SVD is running any more. For the end of the
+ * process: windows cancel theirs when they go, but the thread finishes
+ * its LAPACK call first. */
+void
+fs_window_wait_for_threads (void)
+{
+  g_mutex_lock (&svd_mutex);
+  while (svd_threads > 0)
+    g_cond_wait (&svd_cond, &svd_mutex);
+  g_mutex_unlock (&svd_mutex);
+}
+
+/* Whether the singular values for f* are still being computed. */
+gboolean
+fs_window_get_computing_optimum (FsWindow *self)
+{
+  g_return_val_if_fail (FS_IS_WINDOW (self), FALSE);
+
+  return self->svd_running;
+}
+
+/* A matrix made by the caller, shown under the given name and rank. */
+void
+fs_window_load_matrix (FsWindow   *self,
+                       FsMatrix   *X,
+                       const char *name,
+                       guint       rank)
+{
+  g_return_if_fail (FS_IS_WINDOW (self));
+  g_return_if_fail (X != NULL && name != NULL);
+
+  set_matrix (self, X, name, rank);
 }
 
 /* Built-in examples: two made by the core, three bundled files. */

@@ -19,12 +19,18 @@ FsWindow   *fs_window_new                (GtkApplication *application);
 gboolean    fs_window_load_example       (FsWindow       *self,
                                           const char     *name,
                                           GError        **error);
+void        fs_window_load_matrix        (FsWindow       *self,
+                                          FsMatrix       *X,
+                                          const char     *name,
+                                          guint           rank);
 void        fs_window_open_path          (FsWindow       *self,
                                           const char     *path);
 void        fs_window_open_file          (FsWindow       *self,
                                           GFile          *file);
 FsMatrix   *fs_window_get_matrix         (FsWindow       *self);
 FsSnapshot *fs_window_get_shown_snapshot (FsWindow       *self);
+gboolean    fs_window_get_computing_optimum (FsWindow    *self);
+void        fs_window_wait_for_threads   (void);
 FsHeatmap  *fs_window_get_heatmap        (FsWindow       *self,
                                           FsHeatmapKind   kind);
 const char *fs_window_get_banner         (FsWindow       *self);

@@ -1,0 +1,40 @@
+#!/usr/bin/python3
+"""The app's benchmark mode, end to end: `factorscope --benchmark 2` under its
+own X display must solve the 2000 x 2000 rank-50 problem with the window
+shown, draw frames, and print one JSON object with sane figures."""
+import json
+import math
+import subprocess
+import sys
+
+app = sys.argv[1]
+env_size = "1920x1080"
+try:
+    out = subprocess.run(
+        ["xvfb-run", "-a", "-s", f"-screen 0 {env_size}x24", app, "--benchmark", "2"],
+        check=True, capture_output=True, text=True, timeout=170).stdout
+except subprocess.CalledProcessError as e:
+    sys.exit(f"factorscope --benchmark failed with {e.returncode}:\n{e.stderr}")
+
+result = json.loads(out.strip().splitlines()[-1])
+print(json.dumps(result, indent=1))
+
+
+def check(condition, what):
+    if not condition:
+        sys.exit(f"check-benchmark: {what} ({result})")
+
+
+check(result["peer"] == "factorscope-window", "names itself")
+check((result["n"], result["m"], result["r"]) == (2000, 2000, 50), "solves the benchmark shape")
+check(result["iterations"] > 0 and result["iterations_per_second"] > 0, "the solver ran")
+check(abs(result["seconds"] - 2) < 1, "measured for the time asked")
+check(result["frames"] >= 10, "the window drew frames")
+for key in ("frame_ms_median", "frame_ms_p95", "frame_ms_max", "frame_interval_ms_median"):
+    check(math.isfinite(result[key]) and result[key] >= 0, f"{key} is a time")
+check(result["frame_ms_median"] <= result["frame_ms_p95"] <= result["frame_ms_max"], "percentiles in order")
+check(0 <= result["frames_under_16ms"] <= 1, "a share of frames")
+check(0 <= result["ui_thread_cpu_share"] <= 1.5, "a share of a core")
+# From u(-1, 1) factors the cost starts near 9e5; a few iterations bring it
+# down by orders of magnitude.
+check(math.isfinite(result["cost"]) and 0 < result["cost"] < 1e5, "the cost went down")

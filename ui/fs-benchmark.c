@@ -1,0 +1,252 @@
+/* fs-benchmark.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-benchmark"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <time.h>
+
+#include "fs-benchmark.h"
+#include "fs-examples.h"
+#include "fs-params.h"
+
+#define BENCH_ROWS 2000
+#define BENCH_COLS 2000
+#define BENCH_RANK 50
+/* Seconds of running before measuring: threads and caches settle. */
+#define WARMUP_SECONDS 2.0
+
+typedef enum
+{
+  WAITING,    /* for the runner and f* to be ready */
+  WARMING,
+  MEASURING,
+} Phase;
+
+typedef struct
+{
+  FsWindow      *window;
+  GdkFrameClock *clock;
+  guint          seconds;
+  Phase          phase;
+  gint64         phase_start;
+  guint64        start_iteration;
+  double         start_cpu;
+  gint64         paint_start;
+  gint64         last_frame;
+  GArray        *frame_ms;     /* before-paint to after-paint */
+  GArray        *interval_ms;  /* after-paint to after-paint */
+  gulong         before_id;
+  gulong         after_id;
+} Benchmark;
+
+static void
+on_before_paint (GdkFrameClock *clock,
+                 Benchmark     *b)
+{
+  b->paint_start = g_get_monotonic_time ();
+}
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                Benchmark     *b)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (b->phase != MEASURING || b->paint_start == 0)
+    return;
+
+  g_array_append_val (b->frame_ms, (double) { (now - b->paint_start) / 1000.0 });
+  if (b->last_frame != 0)
+    g_array_append_val (b->interval_ms, (double) { (now - b->last_frame) / 1000.0 });
+  b->last_frame = now;
+}
+
+/* Seconds of CPU the calling thread has used, or NaN where unknown. */
+static double
+thread_cpu_seconds (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+  return NAN;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+percentile (GArray *values,
+            double  p)
+{
+  if (values->len == 0)
+    return NAN;
+  g_array_sort (values, compare_doubles);
+  return g_array_index (values, double, MIN (values->len - 1, (guint) (p * values->len)));
+}
+
+static void
+add_double (JsonBuilder *b,
+            const char  *name,
+            double       value)
+{
+  json_builder_set_member_name (b, name);
+  if (isfinite (value))
+    json_builder_add_double_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+finish (Benchmark  *b,
+        FsSnapshot *snap,
+        double      seconds)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  guint under = 0;
+
+  for (guint k = 0; k < b->frame_ms->len; k++)
+    under += g_array_index (b->frame_ms, double, k) < 16.0;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "peer");
+  json_builder_add_string_value (builder, "factorscope-window");
+  json_builder_set_member_name (builder, "n");
+  json_builder_add_int_value (builder, BENCH_ROWS);
+  json_builder_set_member_name (builder, "m");
+  json_builder_add_int_value (builder, BENCH_COLS);
+  json_builder_set_member_name (builder, "r");
+  json_builder_add_int_value (builder, BENCH_RANK);
+  json_builder_set_member_name (builder, "threads");
+  json_builder_add_int_value (builder, fs_params_auto_threads (BENCH_ROWS, BENCH_COLS, BENCH_RANK));
+  json_builder_set_member_name (builder, "iterations");
+  json_builder_add_int_value (builder, (gint64) (snap->iteration - b->start_iteration));
+  add_double (builder, "seconds", seconds);
+  add_double (builder, "iterations_per_second", (double) (snap->iteration - b->start_iteration) / seconds);
+  json_builder_set_member_name (builder, "frames");
+  json_builder_add_int_value (builder, b->frame_ms->len);
+  add_double (builder, "frame_ms_median", percentile (b->frame_ms, 0.5));
+  add_double (builder, "frame_ms_p95", percentile (b->frame_ms, 0.95));
+  add_double (builder, "frame_ms_max", percentile (b->frame_ms, 1.0));
+  add_double (builder, "frames_under_16ms", b->frame_ms->len > 0 ? (double) under / b->frame_ms->len : NAN);
+  add_double (builder, "frame_interval_ms_median", percentile (b->interval_ms, 0.5));
+  add_double (builder, "frame_interval_ms_p95", percentile (b->interval_ms, 0.95));
+  add_double (builder, "ui_thread_cpu_share", (thread_cpu_seconds () - b->start_cpu) / seconds);
+  add_double (builder, "cost", snap->cost);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static gboolean
+poll_benchmark (gpointer data)
+{
+  Benchmark *b = data;
+  FsSnapshot *snap = fs_window_get_shown_snapshot (b->window);
+  gint64 now = g_get_monotonic_time ();
+  double seconds = (now - b->phase_start) / (double) G_USEC_PER_SEC;
+
+  switch (b->phase)
+    {
+    case WAITING:
+      /* The SVD for f* runs once after loading: not part of the steady state. */
+      if (snap == NULL || snap->rows != BENCH_ROWS || snap->rank != BENCH_RANK ||
+          fs_window_get_computing_optimum (b->window))
+        return G_SOURCE_CONTINUE;
+      gtk_widget_activate_action (GTK_WIDGET (b->window), "win.run-pause", NULL);
+      b->phase = WARMING;
+      b->phase_start = now;
+      return G_SOURCE_CONTINUE;
+
+    case WARMING:
+      if (seconds < WARMUP_SECONDS || snap->state != FS_RUNNER_RUNNING)
+        return G_SOURCE_CONTINUE;
+      b->phase = MEASURING;
+      b->phase_start = now;
+      b->start_iteration = snap->iteration;
+      b->start_cpu = thread_cpu_seconds ();
+      return G_SOURCE_CONTINUE;
+
+    case MEASURING:
+      if (seconds < b->seconds && snap->state == FS_RUNNER_RUNNING)
+        return G_SOURCE_CONTINUE;
+      if (snap->state != FS_RUNNER_RUNNING)
+        g_printerr (_("The run stopped before the measurement ended: %s\n"),
+                    snap->message != NULL ? snap->message : "");
+      finish (b, snap, seconds);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_clear_signal_handler (&b->before_id, b->clock);
+  g_clear_signal_handler (&b->after_id, b->clock);
+  g_array_unref (b->frame_ms);
+  g_array_unref (b->interval_ms);
+  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (b->window))));
+  g_free (b);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_realize (GtkWidget *widget,
+            Benchmark *b)
+{
+  b->clock = gtk_widget_get_frame_clock (widget);
+  b->before_id = g_signal_connect (b->clock, "before-paint", G_CALLBACK (on_before_paint), b);
+  b->after_id = g_signal_connect (b->clock, "after-paint", G_CALLBACK (on_after_paint), b);
+}
+
+void
+fs_benchmark_start (FsWindow *window,
+                    guint     seconds)
+{
+  g_autoptr(FsMatrix) X = NULL;
+  g_autoptr(GError) error = NULL;
+  Benchmark *b;
+
+  g_return_if_fail (FS_IS_WINDOW (window));
+  g_return_if_fail (seconds > 0);
+
+  X = fs_example_lowrank (BENCH_ROWS, BENCH_COLS, BENCH_RANK, 0.01, 0, &error);
+  if (X == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window))));
+      return;
+    }
+
+  b = g_new0 (Benchmark, 1);
+  b->window = window;
+  b->seconds = seconds;
+  b->phase = WAITING;
+  b->frame_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  b->interval_ms = g_array_new (FALSE, FALSE, sizeof (double));
+
+  if (gtk_widget_get_realized (GTK_WIDGET (window)))
+    on_realize (GTK_WIDGET (window), b);
+  else
+    g_signal_connect (window, "realize", G_CALLBACK (on_realize), b);
+
+  fs_window_load_matrix (window, X, _("Benchmark problem"), BENCH_RANK);
+  g_timeout_add (50, poll_benchmark, b);
+}

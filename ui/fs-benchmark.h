@@ -1,0 +1,20 @@
+/* fs-benchmark.h: the app's benchmark mode.
+ *
+ * Loads the 2000 × 2000 rank-50 problem of ../shared/bench into a window,
+ * runs it, and after a warm-up measures for the given seconds the solver's
+ * iterations per second (wall clock, with the window drawing) and the time
+ * each frame takes from the frame clock's before-paint to its after-paint.
+ * Prints one JSON object on standard output and quits the application.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "fs-window.h"
+
+G_BEGIN_DECLS
+
+void fs_benchmark_start (FsWindow *window,
+                         guint     seconds);
+
+G_END_DECLS
