@@ -42,6 +42,7 @@ typedef enum
 FsMatrix *fs_matrix_new             (gsize           rows,
                                      gsize           cols,
                                      GError        **error);
+double   *fs_alloc_doubles          (gsize           count);
 FsMatrix *fs_matrix_new_from_data   (gsize           rows,
                                      gsize           cols,
                                      const double   *data,

@@ -171,9 +171,9 @@ products_blas (const FsProductsArgs *a)
       cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, r, r,
                    1.0, a->W, r, a->gram_w, r, 1.0, a->xht, r);
       cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, r, m, rows,
-                   1.0, a->W, r, a->X, m, 0.0, a->wtx, m);
+                   1.0, a->W, r, a->X, m, a->accumulate ? 1.0 : 0.0, a->wtx, m);
     }
-  else
+  else if (!a->accumulate)
     memset (a->wtx, 0, a->r * a->m * sizeof (double));
 
   if (cols > 0)
@@ -540,7 +540,8 @@ products_avx2 (const FsProductsArgs *a)
           tile_rows_xht (X + i0 * m + j0, m, ib, jc, a->packed_h, m, j0, r,
                          a->xht + i0 * r, j0 > 0, next, next_rows, next_cols);
           /* wtx[.., j0 .. j0 + jc) (+)= W[i0 .. i0 + ib)^T times this tile */
-          tile_rows_wtx (X + i0 * m, m, ib, j0, jc, a->scratch, r, a->wtx, m, i0 > 0);
+          tile_rows_wtx (X + i0 * m, m, ib, j0, jc, a->scratch, r, a->wtx, m,
+                         a->accumulate || i0 > 0);
         }
 
       /* xht[i0 .. i0 + ib) += W[i0 .. i0 + ib) gram_w, as one more tile. */
@@ -550,7 +551,7 @@ products_avx2 (const FsProductsArgs *a)
 
   /* wtx[.., col0 .. col1) += gram_h H[.., col0 .. col1), as more rows
    * (gram_h is symmetric, so it packs like W). */
-  if (rows == 0)
+  if (rows == 0 && !a->accumulate)
     memset (a->wtx, 0, r * m * sizeof (double));
   if (a->col1 > a->col0)
     for (gsize k0 = 0; k0 < r; k0 += TILE_ROWS)
@@ -563,7 +564,78 @@ products_avx2 (const FsProductsArgs *a)
       }
 }
 
+/* wtw = W^T W over the rows, hht = H H^T over the columns; full r × r. */
+TARGET static void
+grams_avx2 (const double *W,
+            gsize         rows,
+            gsize         r,
+            const double *H,
+            gsize         m,
+            gsize         col0,
+            gsize         col1,
+            const double *packed_h,
+            double       *scratch,
+            double       *wtw,
+            double       *hht)
+{
+  if (rows == 0)
+    memset (wtw, 0, r * r * sizeof (double));
+  for (gsize i0 = 0; i0 < rows; i0 += TILE_ROWS)
+    {
+      gsize ib = MIN (TILE_ROWS, rows - i0);
+
+      pack_w_tile (W + i0 * r, ib, r, scratch);
+      tile_rows_wtx (W + i0 * r, r, ib, 0, r, scratch, r, wtw, r, i0 > 0);
+    }
+
+  if (col1 == col0)
+    memset (hht, 0, r * r * sizeof (double));
+  else
+    tile_rows_xht (H + col0, m, r, col1 - col0, packed_h, m, col0, r, hht, FALSE,
+                   NULL, 0, 0);
+}
+
 #endif /* FS_PRODUCTS_HAVE_AVX2 */
+
+/* wtw = W^T W for rows × r W, and hht = H[.., col0 .. col1) times its
+ * transpose for r × m H, the columns already packed into packed_h (AVX2).
+ * Both r × r; the BLAS path fills only their upper triangles. */
+void
+fs_products_grams (FsProductsImpl impl,
+                   const double  *W,
+                   gsize          rows,
+                   gsize          r,
+                   const double  *H,
+                   gsize          m,
+                   gsize          col0,
+                   gsize          col1,
+                   const double  *packed_h,
+                   double        *scratch,
+                   double        *wtw,
+                   double        *hht)
+{
+  g_assert (H != NULL && wtw != NULL && hht != NULL && (W != NULL || rows == 0));
+  g_assert (col0 <= col1 && col1 <= m && r > 0);
+  g_assert (rows <= G_MAXINT && m <= G_MAXINT && r <= G_MAXINT);
+
+#ifdef FS_PRODUCTS_HAVE_AVX2
+  if (impl == FS_PRODUCTS_AVX2)
+    {
+      g_assert (packed_h != NULL && scratch != NULL);
+      grams_avx2 (W, rows, r, H, m, col0, col1, packed_h, scratch, wtw, hht);
+      return;
+    }
+#endif
+
+  memset (wtw, 0, r * r * sizeof (double));
+  memset (hht, 0, r * r * sizeof (double));
+  if (rows > 0)
+    cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, (int) r, (int) rows,
+                 1.0, W, (int) r, 0.0, wtw, (int) r);
+  if (col1 > col0)
+    cblas_dsyrk (CblasRowMajor, CblasUpper, CblasNoTrans, (int) r, (int) (col1 - col0),
+                 1.0, H + col0, (int) m, 0.0, hht, (int) r);
+}
 
 void
 fs_products_rows (const FsProductsArgs *args)

@@ -7,6 +7,8 @@
  *   xht = X H^T + W gram_w                       (rows × r, leading dimension r)
  *   wtx = W^T X + [gram_h H over col0 .. col1)   (r × m, leading dimension m)
  *
+ * (with accumulate, wtx += instead, so that a thread can take several
+ * blocks of rows in turn) *
  * With gram_w = -(H H^T + l2_w I) and gram_h = -(W^T W + l2_h I) these are
  * minus half the two gradients: the solver needs nothing else over X. wtx
  * adds gram_h H only on the given columns, so that threads which each take
@@ -49,6 +51,7 @@ typedef struct
   double        *scratch;       /* fs_products_scratch_len values (AVX2) */
   double        *xht;           /* out: rows × r */
   double        *wtx;           /* out: r × m */
+  gboolean       accumulate;    /* add to wtx instead of overwriting it */
 } FsProductsArgs;
 
 FsProductsImpl fs_products_best_impl    (void);
@@ -67,5 +70,17 @@ void           fs_products_pack         (FsProductsImpl        impl,
                                          gsize                 col1,
                                          double               *packed);
 void           fs_products_rows         (const FsProductsArgs *args);
+void           fs_products_grams        (FsProductsImpl        impl,
+                                         const double         *W,
+                                         gsize                 rows,
+                                         gsize                 r,
+                                         const double         *H,
+                                         gsize                 m,
+                                         gsize                 col0,
+                                         gsize                 col1,
+                                         const double         *packed_h,
+                                         double               *scratch,
+                                         double               *wtw,
+                                         double               *hht);
 
 G_END_DECLS

@@ -71,6 +71,7 @@ struct _FsSolver
   FsPool        *pool;
   Share         *shares;
   guint          n_shares;
+  gint           next_chunk;    /* the next block of rows for share_products */
 
   double        *W;
   double        *H;
@@ -125,7 +126,8 @@ add_l1_subgradient (double       *g,
     g[k] += weight * (double) ((p[k] > 0.0) - (p[k] < 0.0));
 }
 
-/* The share's columns of the packed H, and its parts of both Gram matrices. */
+/* The share's columns of the packed H, and its parts of both Gram matrices
+ * (upper triangles at least). */
 static void
 share_grams (guint    index,
              guint    count,
@@ -133,19 +135,11 @@ share_grams (guint    index,
 {
   FsSolver *self = data;
   Share *sh = &self->shares[index];
-  gsize rows = sh->row1 - sh->row0, cols = sh->col1 - sh->col0;
-  int r = (int) self->r;
 
   fs_products_pack (self->impl, self->H, self->r, self->m, sh->col0, sh->col1, self->packed_h);
-
-  memset (sh->wtw, 0, self->r * self->r * sizeof (double));
-  memset (sh->hht, 0, self->r * self->r * sizeof (double));
-  if (rows > 0)
-    cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, r, (int) rows,
-                 1.0, self->W + sh->row0 * self->r, r, 0.0, sh->wtw, r);
-  if (cols > 0)
-    cblas_dsyrk (CblasRowMajor, CblasUpper, CblasNoTrans, r, (int) cols,
-                 1.0, self->H + sh->col0, (int) self->m, 0.0, sh->hht, r);
+  fs_products_grams (self->impl, self->W + sh->row0 * self->r, sh->row1 - sh->row0, self->r,
+                     self->H, self->m, sh->col0, sh->col1, self->packed_h, sh->scratch,
+                     sh->wtw, sh->hht);
 }
 
 /* grad_w over the share's rows from A = -grad_w / 2 there, with the
@@ -157,17 +151,21 @@ finish_grad_w (FsSolver *self,
   gsize len = (sh->row1 - sh->row0) * self->r;
   double *g = self->grad_w + sh->row0 * self->r;
 
-  sh->sum = len > 0 ? cblas_ddot ((int) len, self->W + sh->row0 * self->r, 1, g, 1) : 0.0;
+  sh->sum = 0.0;
   sh->sq_grad_w = 0.0;
-  for (gsize k = 0; k < len; k++)
-    {
-      g[k] *= -2.0;
-      sh->sq_grad_w += g[k] * g[k];
-    }
+  if (len == 0)
+    return;
+  sh->sum = cblas_ddot ((int) len, self->W + sh->row0 * self->r, 1, g, 1);
+  cblas_dscal ((int) len, -2.0, g, 1);
+  sh->sq_grad_w = cblas_ddot ((int) len, g, 1, g, 1);
 }
 
-/* X H^T + W gram_w over the share's rows, W^T X over them plus gram_h H
- * over its columns. */
+/* Rows of X per block that the threads take in turn: enough blocks that
+ * one thread held up by the system does not hold the others up for long. */
+#define CHUNK_ROWS 64
+
+/* X H^T + W gram_w over blocks of rows taken in turn until none is left,
+ * W^T X over them plus gram_h H over the share's columns. */
 static void
 share_products (guint    index,
                 guint    count,
@@ -175,27 +173,53 @@ share_products (guint    index,
 {
   FsSolver *self = data;
   Share *sh = &self->shares[index];
-  FsProductsArgs args = {
-    .impl = self->impl,
-    .X = self->X->data + sh->row0 * self->m,
-    .rows = sh->row1 - sh->row0,
-    .m = self->m,
-    .r = self->r,
-    .W = self->W + sh->row0 * self->r,
-    .H = self->H,
-    .packed_h = self->packed_h,
-    .gram_w = self->gram_w,
-    .packed_gram_w = self->packed_gram_w,
-    .gram_h = self->gram_h,
-    .col0 = sh->col0,
-    .col1 = sh->col1,
-    .scratch = sh->scratch,
-    .xht = self->grad_w + sh->row0 * self->r,
-    .wtx = sh->wtx,
-  };
+  gsize chunk_rows = count > 1 ? CHUNK_ROWS : self->n;
+  guint n_chunks = (guint) ((self->n + chunk_rows - 1) / chunk_rows);
+  gboolean first = TRUE;
+  double sum = 0.0, sq = 0.0;
 
-  fs_products_rows (&args);
-  finish_grad_w (self, sh);
+  for (;;)
+    {
+      guint chunk = (guint) g_atomic_int_add (&self->next_chunk, 1);
+      gsize row0 = (gsize) chunk * chunk_rows;
+      Share part = { .row0 = row0, .row1 = MIN (self->n, row0 + chunk_rows) };
+      FsProductsArgs args;
+
+      if (chunk >= n_chunks && !first)
+        break;
+      if (chunk >= n_chunks)
+        part.row0 = part.row1 = 0;  /* none left: the columns' part only */
+
+      args = (FsProductsArgs) {
+        .impl = self->impl,
+        .X = self->X->data + part.row0 * self->m,
+        .rows = part.row1 - part.row0,
+        .m = self->m,
+        .r = self->r,
+        .W = self->W + part.row0 * self->r,
+        .H = self->H,
+        .packed_h = self->packed_h,
+        .gram_w = self->gram_w,
+        .packed_gram_w = self->packed_gram_w,
+        .gram_h = self->gram_h,
+        .col0 = first ? sh->col0 : 0,
+        .col1 = first ? sh->col1 : 0,
+        .scratch = sh->scratch,
+        .xht = self->grad_w + part.row0 * self->r,
+        .wtx = sh->wtx,
+        .accumulate = !first,
+      };
+      fs_products_rows (&args);
+      finish_grad_w (self, &part);
+      sum += part.sum;
+      sq += part.sq_grad_w;
+      if (part.row1 == part.row0)
+        break;
+      first = FALSE;
+    }
+
+  sh->sum = sum;
+  sh->sq_grad_w = sq;
 }
 
 /* The share's rows of R = M ∘ (X - WH); there R H^T - l2_w W, W^T R over
@@ -254,24 +278,18 @@ share_grad_h (guint    index,
   Share *sh = &self->shares[index];
   gsize cols = sh->col1 - sh->col0;
 
-  sh->sq_grad_h = 0.0;
+  double sq = 0.0;
+
   for (gsize k = 0; k < self->r && cols > 0; k++)
     {
       double *g = self->grad_h + k * self->m + sh->col0;
 
       for (guint s = 1; s < self->n_shares; s++)
-        {
-          const double *part = self->shares[s].wtx + k * self->m + sh->col0;
-
-          for (gsize j = 0; j < cols; j++)
-            g[j] += part[j];
-        }
-      for (gsize j = 0; j < cols; j++)
-        {
-          g[j] *= -2.0;
-          sh->sq_grad_h += g[j] * g[j];
-        }
+        cblas_daxpy ((int) cols, 1.0, self->shares[s].wtx + k * self->m + sh->col0, 1, g, 1);
+      cblas_dscal ((int) cols, -2.0, g, 1);
+      sq += cblas_ddot ((int) cols, g, 1, g, 1);
     }
+  sh->sq_grad_h = sq;
 }
 
 /* ||X - WH||^2 over the share's rows, a panel at a time. */
@@ -345,6 +363,7 @@ evaluate_gram (FsSolver *self)
   set_gram (self->gram_h, self->wtw, p->l2_h, self->r);
   fs_products_pack (self->impl, self->gram_w, self->r, self->r, 0, self->r, self->packed_gram_w);
 
+  g_atomic_int_set (&self->next_chunk, 0);
   fs_pool_run (self->pool, share_products, self);
   fs_pool_run (self->pool, share_grad_h, self);
 
@@ -486,7 +505,7 @@ static double *
 try_alloc (gsize    count,
            GError **error)
 {
-  double *p = g_try_malloc0_n (count, sizeof (double));
+  double *p = fs_alloc_doubles (count);
 
   if (p == NULL)
     g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,

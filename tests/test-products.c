@@ -133,6 +133,55 @@ check_shape (FsProductsImpl impl,
     g_error ("%s, %lu × %lu, rank %lu, columns %lu..%lu: differences %.3g and %.3g",
              fs_products_impl_name (impl), rows, m, r, col0, col1,
              max_abs_diff (xht, want_xht, rows * r), max_abs_diff (wtx, want_wtx, r * m));
+
+  /* Accumulating adds the same again to wtx; xht is written afresh. */
+  args.accumulate = TRUE;
+  fs_products_rows (&args);
+  for (gsize k = 0; k < r * m; k++)
+    want_wtx[k] *= 2.0;
+  if (max_abs_diff (xht, want_xht, rows * r) > 1e-13 * (m + r) ||
+      max_abs_diff (wtx, want_wtx, r * m) > 2e-13 * (rows + r))
+    g_error ("%s, %lu × %lu, rank %lu, columns %lu..%lu, accumulating: differences %.3g and %.3g",
+             fs_products_impl_name (impl), rows, m, r, col0, col1,
+             max_abs_diff (xht, want_xht, rows * r), max_abs_diff (wtx, want_wtx, r * m));
+}
+
+/* Both Gram matrices against loops; the BLAS path fills only the upper
+ * triangles, so only those are compared. */
+static void
+check_grams (FsProductsImpl impl,
+             gsize          rows,
+             gsize          m,
+             gsize          r)
+{
+  g_autofree double *W = g_new (double, MAX (rows * r, 1));
+  g_autofree double *H = g_new (double, r * m);
+  g_autofree double *packed_h = g_new0 (double, fs_products_packed_len (impl, r, m) + 1);
+  g_autofree double *scratch = g_new0 (double, fs_products_scratch_len (impl, r) + 1);
+  g_autofree double *wtw = g_new (double, r * r);
+  g_autofree double *hht = g_new (double, r * r);
+  gsize col0 = m / 4, col1 = m - m / 5;
+
+  fs_random_fill_signed (rows + 11, W, rows * r);
+  fs_random_fill_signed (m + 13, H, r * m);
+  fs_products_pack (impl, H, r, m, col0, col1, packed_h);
+  fs_products_grams (impl, W, rows, r, H, m, col0, col1, packed_h, scratch, wtw, hht);
+
+  for (gsize a = 0; a < r; a++)
+    for (gsize b = a; b < r; b++)
+      {
+        long double w = 0, h = 0;
+
+        for (gsize i = 0; i < rows; i++)
+          w += (long double) W[i * r + a] * W[i * r + b];
+        for (gsize j = col0; j < col1; j++)
+          h += (long double) H[a * m + j] * H[b * m + j];
+        if (fabs (wtw[a * r + b] - (double) w) > 1e-13 * (rows + 1) ||
+            fabs (hht[a * r + b] - (double) h) > 1e-13 * (m + 1))
+          g_error ("%s grams, %lu rows, %lu columns, rank %lu: (%lu, %lu) off by %.3g and %.3g",
+                   fs_products_impl_name (impl), rows, m, r, a, b,
+                   fabs (wtw[a * r + b] - (double) w), fabs (hht[a * r + b] - (double) h));
+      }
 }
 
 static void
@@ -155,6 +204,7 @@ check_impl (FsProductsImpl impl)
           check_shape (impl, rows, m, r, 0, m);
           check_shape (impl, rows, m, r, m / 3, m - m / 4);
           check_shape (impl, rows, m, r, m, m);
+          check_grams (impl, rows, m, r);
         }
 }
 
