@@ -66,7 +66,7 @@ step_normalized (const FsStepContext *ctx,
                  double * const      *state,
                  gsize                len)
 {
-  double norm = cblas_dnrm2 ((int) len, g, 1);
+  double norm = ctx->grad_norm;
 
   if (norm > 0.0 && isfinite (norm))
     descend (ctx, p, g, ctx->lr / norm, len);

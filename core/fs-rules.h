@@ -13,7 +13,9 @@ G_BEGIN_DECLS
 #define FS_RULE_MAX_STATE 2
 
 /* What a step needs besides the parameter and its gradient. l1 is the
- * proximal L1 weight (0 when L1 is off or taken as a subgradient). */
+ * proximal L1 weight (0 when L1 is off or taken as a subgradient);
+ * grad_norm is ||G||_F of the whole gradient, so that a step can be taken
+ * on a part of the parameter at a time. */
 typedef struct
 {
   double   lr;
@@ -24,6 +26,7 @@ typedef struct
   guint64  t;
   double   l1;
   gboolean nonneg;
+  double   grad_norm;
 } FsStepContext;
 
 typedef struct

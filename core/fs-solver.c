@@ -54,6 +54,10 @@ typedef struct
   double  sum;          /* its part of a data term or of <W, X H^T> */
   double  sq_grad_w;    /* ||grad_w||^2 over its rows */
   double  sq_grad_h;    /* ||grad_h||^2 over its columns */
+  double  abs_w;        /* ||W||_1 over its rows, when l1_w is on */
+  double  abs_h;        /* ||H||_1 over its columns, when l1_h is on */
+  double  sq_w;         /* ||W||^2 over its rows (missing cells only) */
+  double  sq_h;         /* ||H||^2 over its columns (missing cells only) */
 } Share;
 
 struct _FsSolver
@@ -72,6 +76,9 @@ struct _FsSolver
   Share         *shares;
   guint          n_shares;
   gint           next_chunk;    /* the next block of rows for share_products */
+  gboolean       stepping;      /* share_prepare steps W and H first */
+  FsStepContext  step_w;
+  FsStepContext  step_h;
 
   double        *W;
   double        *H;
@@ -126,20 +133,80 @@ add_l1_subgradient (double       *g,
     g[k] += weight * (double) ((p[k] > 0.0) - (p[k] < 0.0));
 }
 
-/* The share's columns of the packed H, and its parts of both Gram matrices
- * (upper triangles at least). */
+/* The step on the share's rows of W and columns of H (in an iteration),
+ * then its columns of the packed H, its parts of both Gram matrices (upper
+ * triangles at least) and of the penalties. */
 static void
-share_grams (guint    index,
-             guint    count,
-             gpointer data)
+share_prepare (guint    index,
+               guint    count,
+               gpointer data)
 {
   FsSolver *self = data;
+  const FsParams *p = &self->params;
   Share *sh = &self->shares[index];
+  gsize rows = sh->row1 - sh->row0, cols = sh->col1 - sh->col0, r = self->r, m = self->m;
+  double *st[FS_RULE_MAX_STATE];
 
-  fs_products_pack (self->impl, self->H, self->r, self->m, sh->col0, sh->col1, self->packed_h);
-  fs_products_grams (self->impl, self->W + sh->row0 * self->r, sh->row1 - sh->row0, self->r,
-                     self->H, self->m, sh->col0, sh->col1, self->packed_h, sh->scratch,
-                     sh->wtw, sh->hht);
+  if (self->stepping && rows > 0)
+    {
+      for (guint s = 0; s < self->rule->n_state; s++)
+        st[s] = self->state_w[s] + sh->row0 * r;
+      self->rule->step (&self->step_w, self->W + sh->row0 * r, self->grad_w + sh->row0 * r,
+                        st, rows * r);
+    }
+  for (gsize k = 0; self->stepping && k < r && cols > 0; k++)
+    {
+      for (guint s = 0; s < self->rule->n_state; s++)
+        st[s] = self->state_h[s] + k * m + sh->col0;
+      self->rule->step (&self->step_h, self->H + k * m + sh->col0,
+                        self->grad_h + k * m + sh->col0, st, cols);
+    }
+
+  sh->abs_w = sh->abs_h = sh->sq_w = sh->sq_h = 0.0;
+  if (p->l1_w != 0.0 && rows > 0)
+    sh->abs_w = l1_norm (self->W + sh->row0 * r, rows * r);
+  for (gsize k = 0; p->l1_h != 0.0 && k < r && cols > 0; k++)
+    sh->abs_h += l1_norm (self->H + k * m + sh->col0, cols);
+
+  if (self->residual != NULL)
+    {
+      if (rows > 0)
+        sh->sq_w = cblas_ddot ((int) (rows * r), self->W + sh->row0 * r, 1,
+                               self->W + sh->row0 * r, 1);
+      for (gsize k = 0; k < r && cols > 0; k++)
+        sh->sq_h += cblas_ddot ((int) cols, self->H + k * m + sh->col0, 1,
+                                self->H + k * m + sh->col0, 1);
+      return;
+    }
+
+  fs_products_pack (self->impl, self->H, r, m, sh->col0, sh->col1, self->packed_h);
+  fs_products_grams (self->impl, self->W + sh->row0 * r, rows, r, self->H, m,
+                     sh->col0, sh->col1, self->packed_h, sh->scratch, sh->wtw, sh->hht);
+}
+
+/* The penalties from the shares' parts: squares from the Gram matrices'
+ * traces, or from the shares with missing cells. */
+static double
+share_penalties (FsSolver *self)
+{
+  const FsParams *p = &self->params;
+  double sq_w = 0.0, sq_h = 0.0, abs_w = 0.0, abs_h = 0.0;
+
+  for (guint s = 0; s < self->n_shares; s++)
+    {
+      sq_w += self->shares[s].sq_w;
+      sq_h += self->shares[s].sq_h;
+      abs_w += self->shares[s].abs_w;
+      abs_h += self->shares[s].abs_h;
+    }
+  if (self->residual == NULL)
+    for (gsize i = 0; i < self->r; i++)
+      {
+        sq_w += self->wtw[i * self->r + i];
+        sq_h += self->hht[i * self->r + i];
+      }
+
+  return p->l2_w * sq_w + p->l2_h * sq_h + p->l1_w * abs_w + p->l1_h * abs_h;
 }
 
 /* grad_w over the share's rows from A = -grad_w / 2 there, with the
@@ -349,7 +416,7 @@ evaluate_gram (FsSolver *self)
 
   g_assert (self->X->rows == self->n && self->X->cols == self->m);
 
-  fs_pool_run (self->pool, share_grams, self);
+  fs_pool_run (self->pool, share_prepare, self);
   memcpy (self->wtw, self->shares[0].wtw, rr * sizeof (double));
   memcpy (self->hht, self->shares[0].hht, rr * sizeof (double));
   for (guint s = 1; s < self->n_shares; s++)
@@ -380,6 +447,7 @@ evaluate_residual (FsSolver *self)
 {
   g_assert (self->X->mask != NULL && self->residual != NULL);
 
+  fs_pool_run (self->pool, share_prepare, self);
   fs_pool_run (self->pool, share_residual, self);
   fs_pool_run (self->pool, share_grad_h, self);
   return sum_shares (self);
@@ -449,7 +517,7 @@ evaluate (FsSolver *self)
       sq_grad_h = cblas_ddot ((int) len_h, self->grad_h, 1, self->grad_h, 1);
     }
 
-  self->cost = data_term + penalties (self);
+  self->cost = data_term + share_penalties (self);
   self->grad_norm_w = sqrt (sq_grad_w);
   self->grad_norm_h = sqrt (sq_grad_h);
 }
@@ -743,15 +811,19 @@ fs_solver_iterate (FsSolver *self)
     .t = self->iteration + 1,
     .nonneg = p->nonneg,
   };
-
-  ctx.l1 = p->l1_mode == FS_L1_PROXIMAL ? p->l1_w : 0.0;
-  self->rule->step (&ctx, self->W, self->grad_w, self->state_w, self->n * self->r);
-  ctx.l1 = p->l1_mode == FS_L1_PROXIMAL ? p->l1_h : 0.0;
-  self->rule->step (&ctx, self->H, self->grad_h, self->state_h, self->r * self->m);
+  self->step_w = ctx;
+  self->step_w.l1 = p->l1_mode == FS_L1_PROXIMAL ? p->l1_w : 0.0;
+  self->step_w.grad_norm = self->grad_norm_w;
+  self->step_h = ctx;
+  self->step_h.l1 = p->l1_mode == FS_L1_PROXIMAL ? p->l1_h : 0.0;
+  self->step_h.grad_norm = self->grad_norm_h;
 
   previous = self->cost;
   self->iteration++;
+  /* The step is taken by the shares, as the evaluation's first phase. */
+  self->stepping = TRUE;
   evaluate (self);
+  self->stepping = FALSE;
   fs_cost_log_append (self->log, self->cost);
   check_stop (self, previous);
 

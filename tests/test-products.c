@@ -255,9 +255,10 @@ test_pool (void)
 }
 
 static FsSolver *
-run_solver (FsMatrix *X,
-            guint     threads,
-            gboolean  blas)
+run_solver (FsMatrix   *X,
+            FsRuleKind  rule,
+            guint       threads,
+            gboolean    blas)
 {
   FsSolver *solver;
   FsParams p;
@@ -273,6 +274,10 @@ run_solver (FsMatrix *X,
   p.l2_h = 0.02;
   p.threads = threads;
   p.max_iters = 30;
+  p.rule = rule;
+  /* Proximal L1 and non-negativity act in the step too. */
+  p.l1_h = rule == FS_RULE_ADAM ? 0.01 : 0.0;
+  p.nonneg = rule == FS_RULE_MOMENTUM;
   solver = fs_solver_new (X, &p, NULL);
   g_assert_nonnull (solver);
   fs_solver_set_lr (solver, fs_solver_default_lr (solver));
@@ -282,33 +287,35 @@ run_solver (FsMatrix *X,
   return solver;
 }
 
-/* A run splits into shares differently with each thread count and sums in
- * a different order with each implementation; the iterates agree all the
- * same, on a matrix of several tiles, dense and with missing cells. */
+/* A run splits into shares differently with each thread count (the step
+ * too) and sums in a different order with each implementation; the
+ * iterates agree all the same, for every rule, on a matrix of several
+ * tiles, dense and with missing cells. */
 static void
 test_solver_threads_agree (void)
 {
   for (guint missing = 0; missing < 2; missing++)
-    {
-      g_autoptr(FsMatrix) X = fs_test_random_matrix (301, 233, 77, missing ? 0.1 : 0.0);
-      g_autoptr(FsSolver) reference = run_solver (X, 1, TRUE);
-      double ref_cost = fs_solver_get_cost (reference);
+    for (FsRuleKind rule = 0; rule < FS_N_RULES; rule++)
+      {
+        g_autoptr(FsMatrix) X = fs_test_random_matrix (301, 233, 77, missing ? 0.1 : 0.0);
+        g_autoptr(FsSolver) reference = run_solver (X, rule, 1, TRUE);
+        double ref_cost = fs_solver_get_cost (reference);
 
-      g_assert_cmpuint (fs_solver_get_iteration (reference), ==, 30);
-      g_assert_cmpfloat (ref_cost, <, fs_cost_log_get (fs_solver_get_log (reference), 0));
+        g_assert_cmpuint (fs_solver_get_iteration (reference), ==, 30);
+        g_assert_cmpfloat (ref_cost, <, fs_cost_log_get (fs_solver_get_log (reference), 0));
 
-      for (guint threads = 1; threads <= 3; threads++)
-        for (guint blas = 0; blas < 2; blas++)
-          {
-            g_autoptr(FsSolver) solver = run_solver (X, threads, blas);
+        for (guint threads = 1; threads <= 3; threads++)
+          for (guint blas = 0; blas < 2; blas++)
+            {
+              g_autoptr(FsSolver) solver = run_solver (X, rule, threads, blas);
 
-            g_assert_cmpfloat (fabs (fs_solver_get_cost (solver) - ref_cost) / ref_cost, <, 1e-12);
-            g_assert_cmpfloat (fs_test_rel_diff (fs_solver_get_w (solver),
-                                                 fs_solver_get_w (reference), 301 * 13), <, 1e-11);
-            g_assert_cmpfloat (fs_test_rel_diff (fs_solver_get_h (solver),
-                                                 fs_solver_get_h (reference), 13 * 233), <, 1e-11);
-          }
-    }
+              g_assert_cmpfloat (fabs (fs_solver_get_cost (solver) - ref_cost) / ref_cost, <, 1e-12);
+              g_assert_cmpfloat (fs_test_rel_diff (fs_solver_get_w (solver),
+                                                   fs_solver_get_w (reference), 301 * 13), <, 1e-11);
+              g_assert_cmpfloat (fs_test_rel_diff (fs_solver_get_h (solver),
+                                                   fs_solver_get_h (reference), 13 * 233), <, 1e-11);
+            }
+      }
 }
 
 int
