@@ -44,7 +44,13 @@
 #define TILE_COLS 204
 #endif
 
-G_STATIC_ASSERT (TILE_COLS % BLOCK_K == 0 && TILE_ROWS % 4 == 0);
+/* A block of X up to this size is all in L2 from one iteration to the
+ * next: it is one tile (of at most SMALL_ROWS rows), which halves the
+ * calls of the kernels on a 200 × 200 matrix. */
+#define SMALL_BYTES ((gsize) 384 << 10)
+#define SMALL_ROWS 512
+
+G_STATIC_ASSERT (TILE_COLS % BLOCK_K == 0 && TILE_ROWS % 4 == 0 && SMALL_ROWS >= TILE_ROWS);
 
 static gsize
 round_up4 (gsize k)
@@ -107,7 +113,7 @@ gsize
 fs_products_scratch_len (FsProductsImpl impl,
                          gsize          r)
 {
-  return impl == FS_PRODUCTS_AVX2 ? TILE_ROWS * round_up4 (r) : 0;
+  return impl == FS_PRODUCTS_AVX2 ? SMALL_ROWS * round_up4 (r) : 0;
 }
 
 /* Block b of the packed copy starts at b * BLOCK_K * m and holds, for each
@@ -136,22 +142,16 @@ fs_products_pack (FsProductsImpl impl,
       gsize w = MIN (BLOCK_K, r_pad - kb);
       double *dst = packed + kb * m;
 
-      for (gsize lane = 0; lane < w; lane++)
+      gsize have = MIN (w, r - kb);  /* lanes with a row of H */
+
+      for (gsize j = col0; j < col1; j++)
         {
-          gsize k = kb + lane;
+          double *d = dst + j * w;
 
-          if (k < r)
-            {
-              const double *src = H + k * m;
-
-              for (gsize j = col0; j < col1; j++)
-                dst[j * w + lane] = src[j];
-            }
-          else
-            {
-              for (gsize j = col0; j < col1; j++)
-                dst[j * w + lane] = 0.0;
-            }
+          for (gsize lane = 0; lane < have; lane++)
+            d[lane] = H[(kb + lane) * m + j];
+          for (gsize lane = have; lane < w; lane++)
+            d[lane] = 0.0;
         }
     }
 }
@@ -412,14 +412,18 @@ pack_w_tile (const double *W,
     {
       gsize w = MIN (4, r - kb);
 
-      for (gsize i = 0; i < ib; i++)
-        {
-          const double *src = W + i * r + kb;
-          double *d = dst + kb * ib + 4 * i;
+      if (w == 4)
+        for (gsize i = 0; i < ib; i++)
+          memcpy (dst + kb * ib + 4 * i, W + i * r + kb, 4 * sizeof (double));
+      else
+        for (gsize i = 0; i < ib; i++)
+          {
+            const double *src = W + i * r + kb;
+            double *d = dst + kb * ib + 4 * i;
 
-          for (gsize a = 0; a < 4; a++)
-            d[a] = a < w ? src[a] : 0.0;
-        }
+            for (gsize a = 0; a < 4; a++)
+              d[a] = a < w ? src[a] : 0.0;
+          }
     }
 }
 
@@ -507,7 +511,8 @@ products_avx2 (const FsProductsArgs *a)
 {
   const double *X = a->X;
   gsize rows = a->rows, m = a->m, r = a->r;
-  gsize tile_rows = even_split (rows, TILE_ROWS, 4);
+  gsize tile_rows = rows * m * sizeof (double) <= SMALL_BYTES && rows <= SMALL_ROWS
+                    ? MAX (rows, 1) : even_split (rows, TILE_ROWS, 4);
   gsize tile_cols = even_split (m, TILE_COLS, BLOCK_K);
 
   for (gsize i0 = 0; i0 < rows; i0 += tile_rows)

@@ -39,8 +39,8 @@ descend (const FsStepContext *ctx,
 {
   if (ctx->l1 == 0.0 && !ctx->nonneg)
     {
-      for (gsize k = 0; k < len; k++)
-        p[k] -= t * g[k];
+      g_assert (len <= G_MAXINT);
+      cblas_daxpy ((int) len, -t, g, 1, p, 1);
       return;
     }
 
