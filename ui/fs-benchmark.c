@@ -147,6 +147,7 @@ finish (Benchmark  *b,
   add_double (builder, "frame_interval_ms_median", percentile (b->interval_ms, 0.5));
   add_double (builder, "frame_interval_ms_p95", percentile (b->interval_ms, 0.95));
   add_double (builder, "ui_thread_cpu_share", (thread_cpu_seconds () - b->start_cpu) / seconds);
+  add_double (builder, "initial_cost", fs_cost_log_get (snap->logs[snap->run], 0));
   add_double (builder, "cost", snap->cost);
   json_builder_end_object (builder);
 
@@ -160,7 +161,8 @@ static gboolean
 poll_benchmark (gpointer data)
 {
   Benchmark *b = data;
-  FsSnapshot *snap = fs_window_get_shown_snapshot (b->window);
+  /* The solver's progress, whether or not the window shows it yet. */
+  g_autoptr(FsSnapshot) snap = fs_window_get_latest_snapshot (b->window);
   gint64 now = g_get_monotonic_time ();
   double seconds = (now - b->phase_start) / (double) G_USEC_PER_SEC;
 

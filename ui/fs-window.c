@@ -200,6 +200,8 @@ thread_cpu_seconds (void)
  * core to spare, and for anything but a running snapshot (a pause, a step,
  * the end), every snapshot shows at once. */
 #define UI_CPU_SHARE 0.04
+/* ...but never fewer than two updates a second, however slow drawing is. */
+#define MAX_UPDATE_USEC (G_USEC_PER_SEC / 2)
 
 static gboolean
 on_tick (GtkWidget     *widget,
@@ -231,7 +233,8 @@ on_tick (GtkWidget     *widget,
   cpu = thread_cpu_seconds ();
   if (self->last_update != 0 &&
       fs_params_auto_threads (snap->rows, snap->cols, snap->rank) >= (guint) g_get_num_processors ())
-    self->next_update = now + (gint64) ((cpu - self->last_update_cpu) / UI_CPU_SHARE * G_USEC_PER_SEC);
+    self->next_update = now + MIN ((gint64) ((cpu - self->last_update_cpu) / UI_CPU_SHARE * G_USEC_PER_SEC),
+                                   MAX_UPDATE_USEC);
   self->last_update = now;
   self->last_update_cpu = cpu;
 
@@ -740,6 +743,17 @@ fs_window_wait_for_threads (void)
   while (svd_threads > 0)
     g_cond_wait (&svd_cond, &svd_mutex);
   g_mutex_unlock (&svd_mutex);
+}
+
+/* The runner's latest snapshot, which the window may not show yet (while
+ * a run goes on it takes them only so often), or NULL; free with
+ * fs_snapshot_unref. */
+FsSnapshot *
+fs_window_get_latest_snapshot (FsWindow *self)
+{
+  g_return_val_if_fail (FS_IS_WINDOW (self), NULL);
+
+  return self->runner != NULL ? fs_runner_get_snapshot (self->runner) : NULL;
 }
 
 /* Whether the singular values for f* are still being computed. */

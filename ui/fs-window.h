@@ -29,6 +29,7 @@ void        fs_window_open_file          (FsWindow       *self,
                                           GFile          *file);
 FsMatrix   *fs_window_get_matrix         (FsWindow       *self);
 FsSnapshot *fs_window_get_shown_snapshot (FsWindow       *self);
+FsSnapshot *fs_window_get_latest_snapshot (FsWindow     *self);
 gboolean    fs_window_get_computing_optimum (FsWindow    *self);
 void        fs_window_wait_for_threads   (void);
 FsHeatmap  *fs_window_get_heatmap        (FsWindow       *self,
