@@ -16,6 +16,8 @@
 
 #include "fs-pool.h"
 
+#include <time.h>
+
 #ifdef __linux__
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -35,6 +37,18 @@ fs_pool_set_background_nice (int nice)
   g_return_if_fail (nice >= 0 && nice <= 19);
 
   g_atomic_int_set (&background_nice, nice);
+}
+
+/* Seconds of CPU the calling thread has used (0 where unknown): what the
+ * window and its benchmark mode budget and report. */
+double
+fs_thread_cpu_seconds (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0.0;
+  return (double) ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Linux keeps a nice value per thread: only the calling thread changes. */

@@ -29,6 +29,7 @@ void    fs_pool_run         (FsPool     *pool,
 
 void    fs_pool_set_background_nice (int nice);
 void    fs_pool_enter_background    (void);
+double  fs_thread_cpu_seconds       (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsPool, fs_pool_free)
 

@@ -209,22 +209,23 @@ share_penalties (FsSolver *self)
   return p->l2_w * sq_w + p->l2_h * sq_h + p->l1_w * abs_w + p->l1_h * abs_h;
 }
 
-/* grad_w over the share's rows from A = -grad_w / 2 there, with the
- * share's part of <W, A> on the way. */
-static void
+/* grad_w = -2 A over the share's rows, from A = -grad_w / 2 there; sets
+ * the share's ||grad_w||^2 and returns its part of <W, A>. */
+static double
 finish_grad_w (FsSolver *self,
                Share    *sh)
 {
   gsize len = (sh->row1 - sh->row0) * self->r;
   double *g = self->grad_w + sh->row0 * self->r;
+  double w_dot_a;
 
-  sh->sum = 0.0;
   sh->sq_grad_w = 0.0;
   if (len == 0)
-    return;
-  sh->sum = cblas_ddot ((int) len, self->W + sh->row0 * self->r, 1, g, 1);
+    return 0.0;
+  w_dot_a = cblas_ddot ((int) len, self->W + sh->row0 * self->r, 1, g, 1);
   cblas_dscal ((int) len, -2.0, g, 1);
   sh->sq_grad_w = cblas_ddot ((int) len, g, 1, g, 1);
+  return w_dot_a;
 }
 
 /* Rows of X per block that the threads take in turn: enough blocks that
@@ -277,8 +278,7 @@ share_products (guint    index,
         .accumulate = !first,
       };
       fs_products_rows (&args);
-      finish_grad_w (self, &part);
-      sum += part.sum;
+      sum += finish_grad_w (self, &part);
       sq += part.sq_grad_w;
       if (part.row1 == part.row0)
         break;
@@ -332,7 +332,7 @@ share_residual (guint    index,
                  self->H + k * self->m + sh->col0, 1, sh->wtx + k * self->m + sh->col0, 1);
 
   finish_grad_w (self, sh);
-  sh->sum = data_term;
+  sh->sum = data_term;  /* with missing cells the data term comes from R */
 }
 
 /* grad_h over the share's columns: -2 times the sum of all shares' wtx. */

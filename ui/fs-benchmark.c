@@ -9,11 +9,11 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
-#include <time.h>
 
 #include "fs-benchmark.h"
 #include "fs-examples.h"
 #include "fs-params.h"
+#include "fs-pool.h"
 
 #define BENCH_ROWS 2000
 #define BENCH_COLS 2000
@@ -65,17 +65,6 @@ on_after_paint (GdkFrameClock *clock,
   if (b->last_frame != 0)
     g_array_append_val (b->interval_ms, (double) { (now - b->last_frame) / 1000.0 });
   b->last_frame = now;
-}
-
-/* Seconds of CPU the calling thread has used, or NaN where unknown. */
-static double
-thread_cpu_seconds (void)
-{
-  struct timespec ts;
-
-  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
-    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
-  return NAN;
 }
 
 static int
@@ -146,7 +135,7 @@ finish (Benchmark  *b,
   add_double (builder, "frames_under_16ms", b->frame_ms->len > 0 ? (double) under / b->frame_ms->len : NAN);
   add_double (builder, "frame_interval_ms_median", percentile (b->interval_ms, 0.5));
   add_double (builder, "frame_interval_ms_p95", percentile (b->interval_ms, 0.95));
-  add_double (builder, "ui_thread_cpu_share", (thread_cpu_seconds () - b->start_cpu) / seconds);
+  add_double (builder, "ui_thread_cpu_share", (fs_thread_cpu_seconds () - b->start_cpu) / seconds);
   add_double (builder, "initial_cost", fs_cost_log_get (snap->logs[snap->run], 0));
   add_double (builder, "cost", snap->cost);
   json_builder_end_object (builder);
@@ -184,7 +173,7 @@ poll_benchmark (gpointer data)
       b->phase = MEASURING;
       b->phase_start = now;
       b->start_iteration = snap->iteration;
-      b->start_cpu = thread_cpu_seconds ();
+      b->start_cpu = fs_thread_cpu_seconds ();
       return G_SOURCE_CONTINUE;
 
     case MEASURING:

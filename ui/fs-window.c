@@ -13,7 +13,6 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
-#include <time.h>
 
 #include "fs-error.h"
 #include "fs-examples.h"
@@ -22,6 +21,7 @@
 #include "fs-loss-plot.h"
 #include "fs-optimum.h"
 #include "fs-solver.h"
+#include "fs-pool.h"
 #include "fs-window.h"
 
 #define N_MAPS 5
@@ -182,16 +182,6 @@ show_snapshot (FsWindow   *self,
     }
 }
 
-static double
-thread_cpu_seconds (void)
-{
-  struct timespec ts;
-
-  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-    return 0.0;
-  return (double) ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* When the solver has a thread on every core, the window takes a new
  * snapshot while a run goes on only as often as keeps its own work
  * (heatmaps, plot, text and their drawing, measured on the main thread
@@ -230,7 +220,7 @@ on_tick (GtkWidget     *widget,
   /* The CPU used since the last update (its drawing and the frames after
    * it), over the share allowed, is the least wall time to leave before
    * the next. */
-  cpu = thread_cpu_seconds ();
+  cpu = fs_thread_cpu_seconds ();
   if (self->last_update != 0 &&
       fs_params_auto_threads (snap->rows, snap->cols, snap->rank) >= (guint) g_get_num_processors ())
     self->next_update = now + MIN ((gint64) ((cpu - self->last_update_cpu) / UI_CPU_SHARE * G_USEC_PER_SEC),
