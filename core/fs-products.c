@@ -58,6 +58,31 @@ round_up4 (gsize k)
   return (k + 3) & ~(gsize) 3;
 }
 
+/* The kernels keep 3 to 12 sums in registers; with fewer than 8 they wait
+ * on the latency of the fused multiply-add (4 cycles, 2 a cycle). These
+ * pick block sizes that avoid that wherever the shape allows. */
+
+/* Packed lanes of H per block, of `left` (a multiple of 4): 12 where
+ * possible, but 8 + 8 rather than 12 + 4 at the end. */
+static gsize
+lanes_block (gsize left)
+{
+  return left == 16 ? 8 : MIN (left, BLOCK_K);
+}
+
+/* Columns of W per block, of `left`: 4, and 3 at the end as often as it
+ * takes to make the rest a multiple of 4 (10 = 4 + 3 + 3, not 4 + 4 + 2),
+ * which leaves no block under 3 from r = 6 on. */
+static int
+rows_block (gsize left)
+{
+  gsize threes = (4 - left % 4) % 4;
+
+  if (left <= 4)
+    return (int) left;
+  return left - 4 >= 3 * threes ? 4 : 3;
+}
+
 /* The step that cuts len into the fewest pieces of at most max, as even as
  * possible, in multiples of unit (max is one). */
 static gsize
@@ -116,11 +141,11 @@ fs_products_scratch_len (FsProductsImpl impl,
   return impl == FS_PRODUCTS_AVX2 ? SMALL_ROWS * round_up4 (r) : 0;
 }
 
-/* Block b of the packed copy starts at b * BLOCK_K * m and holds, for each
- * column j, the w values H[b*BLOCK_K .. b*BLOCK_K + w - 1][j] (zero past r),
- * where w is BLOCK_K or what is left of r rounded up to 4. This packs
- * columns col0 .. col1 - 1 of H (r × m, leading dimension m), so that
- * threads can share the work. */
+/* The packed copy is a run of blocks, each of w lanes (lanes_block: 12
+ * mostly, a multiple of 4 always). The block of lanes kb .. kb + w - 1
+ * starts at kb * m and holds, for each column j, the w values
+ * H[kb .. kb + w - 1][j], zero past r. This packs columns col0 .. col1 - 1
+ * of H (r × m, leading dimension m), so that threads can share the work. */
 void
 fs_products_pack (FsProductsImpl impl,
                   const double  *H,
@@ -137,12 +162,14 @@ fs_products_pack (FsProductsImpl impl,
 
   g_assert (H != NULL && packed != NULL && col0 <= col1 && col1 <= m);
 
-  for (gsize kb = 0; kb < r_pad; kb += BLOCK_K)
+  for (gsize kb = 0, w; kb < r_pad; kb += w)
     {
-      gsize w = MIN (BLOCK_K, r_pad - kb);
       double *dst = packed + kb * m;
 
-      gsize have = MIN (w, r - kb);  /* lanes with a row of H */
+      gsize have;  /* lanes with a row of H */
+
+      w = lanes_block (r_pad - kb);
+      have = MIN (w, r - kb);
 
       for (gsize j = col0; j < col1; j++)
         {
@@ -404,30 +431,34 @@ tile_wtx (int           mk,
     }
 }
 
-/* Copies rows 0 .. ib - 1 of W (leading dimension r) in blocks of 4
- * columns, each block's ib rows of 4 values contiguous, zero past r. */
-static void
+/* Copies rows 0 .. ib - 1 of W (leading dimension r) in blocks of
+ * rows_block columns; the block of w columns from column kb starts at
+ * dst + kb ib and holds each row's w values in turn. */
+TARGET static void
 pack_w_tile (const double *W,
              gsize         ib,
              gsize         r,
              double       *dst)
 {
-  for (gsize kb = 0; kb < r; kb += 4)
+  for (gsize kb = 0, w; kb < r; kb += w)
     {
-      gsize w = MIN (4, r - kb);
+      double *d = dst + kb * ib;
 
+      w = (gsize) rows_block (r - kb);
       if (w == 4)
         for (gsize i = 0; i < ib; i++)
-          memcpy (dst + kb * ib + 4 * i, W + i * r + kb, 4 * sizeof (double));
+          _mm256_storeu_pd (d + 4 * i, _mm256_loadu_pd (W + i * r + kb));
+      else if (w == 3)
+        {
+          __m256i mask = lane_mask (3);
+
+          for (gsize i = 0; i < ib; i++)
+            _mm256_maskstore_pd (d + 3 * i, mask, _mm256_maskload_pd (W + i * r + kb, mask));
+        }
       else
         for (gsize i = 0; i < ib; i++)
-          {
-            const double *src = W + i * r + kb;
-            double *d = dst + kb * ib + 4 * i;
-
-            for (gsize a = 0; a < 4; a++)
-              d[a] = a < w ? src[a] : 0.0;
-          }
+          for (gsize a = 0; a < w; a++)
+            d[w * i + a] = W[i * r + kb + a];
     }
 }
 
@@ -466,10 +497,13 @@ tile_rows_wtx (const double *x,
       gsize c = MIN (BLOCK_K, j0 + jc - jb);
       __m256i tail = lane_mask (c % 4 != 0 ? c % 4 : 4);
 
-      for (gsize kb = 0; kb < r; kb += 4)
-        tile_wtx ((int) MIN (4, r - kb), (int) ((c + 3) / 4), c % 4 != 0,
-                  x + jb, ldx, ib, wt + kb * ib, 4,
-                  wtx + kb * m + jb, m, tail, accumulate);
+      for (gsize kb = 0, mk; kb < r; kb += mk)
+        {
+          mk = (gsize) rows_block (r - kb);
+          tile_wtx ((int) mk, (int) ((c + 3) / 4), c % 4 != 0,
+                    x + jb, ldx, ib, wt + kb * ib, mk,
+                    wtx + kb * m + jb, m, tail, accumulate);
+        }
     }
 }
 
@@ -493,10 +527,9 @@ tile_rows_xht (const double *x,
 {
   gsize r_pad = round_up4 (r);
 
-  for (gsize kb = 0; kb < r_pad; kb += BLOCK_K)
+  for (gsize kb = 0, w; kb < r_pad; kb += w)
     {
-      gsize w = MIN (BLOCK_K, r_pad - kb);
-
+      w = lanes_block (r_pad - kb);
       for (gsize a0 = 0; a0 < ib; a0 += 4)
         {
           if (kb == 0 && next != NULL && a0 < next_rows)

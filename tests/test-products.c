@@ -191,7 +191,7 @@ check_impl (FsProductsImpl impl)
    * the tiles (at most 128 rows and 204 columns). */
   static const gsize rows_list[] = { 0, 1, 3, 4, 5, 9, 129, 260 };
   static const gsize cols_list[] = { 1, 2, 3, 4, 5, 11, 12, 13, 25, 205, 419 };
-  static const gsize rank_list[] = { 1, 2, 3, 4, 5, 11, 12, 13, 50 };
+  static const gsize rank_list[] = { 1, 2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 26, 50 };
 
   for (guint a = 0; a < G_N_ELEMENTS (rows_list); a++)
     for (guint b = 0; b < G_N_ELEMENTS (cols_list); b++)
