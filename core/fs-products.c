@@ -13,8 +13,10 @@
  *
  * Each step does 12 fused multiply-adds for 7 loads, which keeps both FMA
  * units busy. Only H is packed (r × m, once per iteration): its rows are
- * regrouped so that the 12 values a step needs are contiguous, and padded
- * with zeros to a multiple of 4.
+ * regrouped so that the 12 values a step needs are contiguous. When r is
+ * not a multiple of 4, its last r % 4 rows are not packed; their part of
+ * xht comes from dot products along the rows of X (kernel_dot), so that no
+ * lane of a vector is padding.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -56,6 +58,14 @@ static gsize
 round_up4 (gsize k)
 {
   return (k + 3) & ~(gsize) 3;
+}
+
+/* The rows of H that are packed, in lanes of 4; the last r % 4 rows go
+ * to kernel_dot instead, so that no lane is padding. */
+static gsize
+packed_rows (gsize r)
+{
+  return r - r % 4;
 }
 
 /* The kernels keep 3 to 12 sums in registers; with fewer than 8 they wait
@@ -150,11 +160,12 @@ static void pack_h_avx2 (const double *H,
                          double       *packed) __attribute__ ((target ("avx2,fma")));
 #endif
 
-/* The packed copy is a run of blocks, each of w lanes (lanes_block: 12
- * mostly, a multiple of 4 always). The block of lanes kb .. kb + w - 1
- * starts at kb * m and holds, for each column j, the w values
- * H[kb .. kb + w - 1][j], zero past r. This packs columns col0 .. col1 - 1
- * of H (r × m, leading dimension m), so that threads can share the work. */
+/* The packed copy holds the first packed_rows (r) rows of H as a run of
+ * blocks of w lanes (lanes_block: 12 mostly, a multiple of 4 always). The
+ * block of lanes kb .. kb + w - 1 starts at kb * m and holds, for each
+ * column j, the w values H[kb .. kb + w - 1][j]. This packs columns
+ * col0 .. col1 - 1 of H (r × m, leading dimension m), so that threads can
+ * share the work. */
 void
 fs_products_pack (FsProductsImpl impl,
                   const double  *H,
@@ -164,37 +175,13 @@ fs_products_pack (FsProductsImpl impl,
                   gsize          col1,
                   double        *packed)
 {
-  gsize r_pad = round_up4 (r);
-
   if (impl != FS_PRODUCTS_AVX2)
     return;
 
   g_assert (H != NULL && packed != NULL && col0 <= col1 && col1 <= m);
-
 #ifdef FS_PRODUCTS_HAVE_AVX2
   pack_h_avx2 (H, r, m, col0, col1, packed);
-  return;
 #endif
-
-  for (gsize kb = 0, w; kb < r_pad; kb += w)
-    {
-      double *dst = packed + kb * m;
-
-      gsize have;  /* lanes with a row of H */
-
-      w = lanes_block (r_pad - kb);
-      have = MIN (w, r - kb);
-
-      for (gsize j = col0; j < col1; j++)
-        {
-          double *d = dst + j * w;
-
-          for (gsize lane = 0; lane < have; lane++)
-            d[lane] = H[(kb + lane) * m + j];
-          for (gsize lane = have; lane < w; lane++)
-            d[lane] = 0.0;
-        }
-    }
 }
 
 static void
@@ -412,6 +399,91 @@ kernel_wtx (const int      mk,
       }
 }
 
+/* out[a][k] (+)= sum_j x[a][j] h[k][j] for a < mr, k < nk: the last
+ * r % 4 rows of H, which would fill only part of a vector of lanes in
+ * kernel_xht, as dot products along the rows instead. mr nk <= 12, and
+ * mr <= 4 unless nk is 1. */
+KERNEL void
+kernel_dot (const int     mr,
+            const int     nk,
+            const double *x,
+            gsize         ldx,
+            gsize         jlen,
+            const double *h,
+            gsize         ldh,
+            double       *out,
+            gsize         ldo,
+            gboolean      accumulate)
+{
+  __m256d acc[8][3];
+  gsize j = 0;
+
+#pragma GCC unroll 8
+  for (int a = 0; a < 8; a++)
+#pragma GCC unroll 4
+    for (int k = 0; k < nk; k++)
+      acc[a][k] = _mm256_setzero_pd ();
+
+#pragma GCC unroll 2
+  for (; j + 4 <= jlen; j += 4)
+    {
+      __m256d hv[3];
+
+#pragma GCC unroll 4
+      for (int k = 0; k < nk; k++)
+        hv[k] = _mm256_loadu_pd (h + k * ldh + j);
+#pragma GCC unroll 8
+      for (int a = 0; a < mr; a++)
+        {
+          __m256d xv = _mm256_loadu_pd (x + a * ldx + j);
+
+#pragma GCC unroll 4
+          for (int k = 0; k < nk; k++)
+            acc[a][k] = _mm256_fmadd_pd (xv, hv[k], acc[a][k]);
+        }
+    }
+  if (j < jlen)
+    {
+      __m256i mask = lane_mask (jlen - j);
+      __m256d hv[3];
+
+#pragma GCC unroll 4
+      for (int k = 0; k < nk; k++)
+        hv[k] = _mm256_maskload_pd (h + k * ldh + j, mask);
+#pragma GCC unroll 8
+      for (int a = 0; a < mr; a++)
+        {
+          __m256d xv = _mm256_maskload_pd (x + a * ldx + j, mask);
+
+#pragma GCC unroll 4
+          for (int k = 0; k < nk; k++)
+            acc[a][k] = _mm256_fmadd_pd (xv, hv[k], acc[a][k]);
+        }
+    }
+
+  /* Four sums at a time: (a0, a1, a2, a3) in one vector. */
+#pragma GCC unroll 4
+  for (int k = 0; k < nk; k++)
+#pragma GCC unroll 2
+    for (int a0 = 0; a0 < mr; a0 += 4)
+      {
+        __m256d t0 = _mm256_hadd_pd (acc[a0][k], acc[a0 + 1][k]);
+        __m256d t1 = _mm256_hadd_pd (acc[a0 + 2][k], acc[a0 + 3][k]);
+        double sums[4];
+
+        _mm256_storeu_pd (sums, _mm256_add_pd (_mm256_permute2f128_pd (t0, t1, 0x20),
+                                               _mm256_permute2f128_pd (t0, t1, 0x31)));
+#pragma GCC unroll 4
+        for (int q = 0; q < 4; q++)
+          if (a0 + q < mr)
+            {
+              double *o = out + (gsize) (a0 + q) * ldo + k;
+
+              *o = accumulate ? *o + sums[q] : sums[q];
+            }
+      }
+}
+
 /* Each (rows, vectors) shape becomes its own fully unrolled kernel. */
 #define XHT_CASE(MR, NV) \
   case (MR) * 4 + (NV): \
@@ -436,6 +508,34 @@ tile_xht (int           mr,
     XHT_CASE (3, 3); XHT_CASE (3, 2); XHT_CASE (3, 1);
     XHT_CASE (2, 3); XHT_CASE (2, 2); XHT_CASE (2, 1);
     XHT_CASE (1, 3); XHT_CASE (1, 2); XHT_CASE (1, 1);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+#define DOT_CASE(MR, NK) \
+  case (MR) * 4 + (NK): \
+    kernel_dot (MR, NK, x, ldx, jlen, h, ldh, out, ldo, accumulate); \
+    break
+
+TARGET static void
+tile_dot (int           mr,
+          int           nk,
+          const double *x,
+          gsize         ldx,
+          gsize         jlen,
+          const double *h,
+          gsize         ldh,
+          double       *out,
+          gsize         ldo,
+          gboolean      accumulate)
+{
+  switch (mr * 4 + nk)
+    {
+    DOT_CASE (8, 1); DOT_CASE (7, 1); DOT_CASE (6, 1); DOT_CASE (5, 1);
+    DOT_CASE (4, 1); DOT_CASE (3, 1); DOT_CASE (2, 1); DOT_CASE (1, 1);
+    DOT_CASE (4, 2); DOT_CASE (3, 2); DOT_CASE (2, 2); DOT_CASE (1, 2);
+    DOT_CASE (4, 3); DOT_CASE (3, 3); DOT_CASE (2, 3); DOT_CASE (1, 3);
     default:
       g_assert_not_reached ();
     }
@@ -519,7 +619,7 @@ pack_h_avx2 (const double *H,
              gsize         col1,
              double       *packed)
 {
-  gsize r_pad = round_up4 (r);
+  gsize r_pad = packed_rows (r);
   gsize col4 = col0 + (col1 - col0) / 4 * 4;
 
   for (gsize kb = 0, w; kb < r_pad; kb += w)
@@ -529,17 +629,14 @@ pack_h_avx2 (const double *H,
       w = lanes_block (r_pad - kb);
       for (gsize l = 0; l < w; l += 4)
         {
-          gsize have = MIN (4, r - kb - l);  /* rows of H in these lanes */
-          const double *row[4];
+          const double *row = H + (kb + l) * m;
 
-          for (gsize q = 0; q < 4; q++)
-            row[q] = H + (kb + l + MIN (q, have - 1)) * m;
           for (gsize j = col0; j < col4; j += 4)
             {
               __m256d v[4], t[4];
 
               for (gsize q = 0; q < 4; q++)
-                v[q] = q < have ? _mm256_loadu_pd (row[q] + j) : _mm256_setzero_pd ();
+                v[q] = _mm256_loadu_pd (row + q * m + j);
               t[0] = _mm256_unpacklo_pd (v[0], v[1]);
               t[1] = _mm256_unpackhi_pd (v[0], v[1]);
               t[2] = _mm256_unpacklo_pd (v[2], v[3]);
@@ -551,7 +648,7 @@ pack_h_avx2 (const double *H,
             }
           for (gsize j = col4; j < col1; j++)
             for (gsize q = 0; q < 4; q++)
-              dst[j * w + l + q] = q < have ? row[q][j] : 0.0;
+              dst[j * w + l + q] = row[q * m + j];
         }
     }
 }
@@ -603,8 +700,10 @@ tile_rows_wtx (const double *x,
 }
 
 /* xht[0 .. ib) (+)= x P[.., j0 .. j0 + jlen)^T for an x of ib rows and
- * jlen columns (leading dimension ldx) and P packed by fs_products_pack
- * with `stride` columns in all. */
+ * jlen columns (leading dimension ldx) and P (r rows): its first
+ * packed_rows (r) rows packed by fs_products_pack with `stride` columns in
+ * all, the others at rest (row r - r % 4 of P at column j0, leading
+ * dimension ldrest). */
 TARGET static void
 tile_rows_xht (const double *x,
                gsize         ldx,
@@ -613,6 +712,8 @@ tile_rows_xht (const double *x,
                const double *packed,
                gsize         stride,
                gsize         j0,
+               const double *rest,
+               gsize         ldrest,
                gsize         r,
                double       *xht,
                gboolean      accumulate,
@@ -620,11 +721,12 @@ tile_rows_xht (const double *x,
                gsize         next_rows,
                gsize         next_cols)
 {
-  gsize r_pad = round_up4 (r);
+  gsize r4 = packed_rows (r), nk = r - r4;
+  gsize step = nk == 1 ? 8 : 4;  /* kernel_dot's rows */
 
-  for (gsize kb = 0, w; kb < r_pad; kb += w)
+  for (gsize kb = 0, w; kb < r4; kb += w)
     {
-      w = lanes_block (r_pad - kb);
+      w = lanes_block (r4 - kb);
       for (gsize a0 = 0; a0 < ib; a0 += 4)
         {
           if (kb == 0 && next != NULL && a0 < next_rows)
@@ -633,8 +735,18 @@ tile_rows_xht (const double *x,
                            next_cols);
           tile_xht ((int) MIN (4, ib - a0), (int) (w / 4),
                     x + a0 * ldx, ldx, jlen, packed + kb * stride + j0 * w,
-                    xht + a0 * r + kb, r, r - kb, accumulate);
+                    xht + a0 * r + kb, r, w, accumulate);
         }
+    }
+
+  for (gsize a0 = 0; nk > 0 && a0 < ib; a0 += step)
+    {
+      if (r4 == 0 && next != NULL && a0 < next_rows)
+        prefetch_rows (next + a0 * ldx, ldx,
+                       a0 + step < ib ? MIN (step, next_rows - a0) : next_rows - a0,
+                       next_cols);
+      tile_dot ((int) MIN (step, ib - a0), (int) nk, x + a0 * ldx, ldx, jlen,
+                rest, ldrest, xht + a0 * r + r4, r, accumulate);
     }
 }
 
@@ -674,7 +786,8 @@ products_avx2 (const FsProductsArgs *a)
             }
 
           /* xht[i0 .. i0 + ib) (+)= this tile times H[.., j0 .. j0 + jc)^T */
-          tile_rows_xht (X + i0 * m + j0, m, ib, jc, a->packed_h, m, j0, r,
+          tile_rows_xht (X + i0 * m + j0, m, ib, jc, a->packed_h, m, j0,
+                         a->H + packed_rows (r) * m + j0, m, r,
                          a->xht + i0 * r, j0 > 0, next, next_rows, next_cols);
           /* wtx[.., j0 .. j0 + jc) (+)= W[i0 .. i0 + ib)^T times this tile */
           tile_rows_wtx (X + i0 * m, m, ib, j0, jc, a->scratch, r, a->wtx, m,
@@ -682,7 +795,8 @@ products_avx2 (const FsProductsArgs *a)
         }
 
       /* xht[i0 .. i0 + ib) += W[i0 .. i0 + ib) gram_w, as one more tile. */
-      tile_rows_xht (a->W + i0 * r, r, ib, r, a->packed_gram_w, r, 0, r,
+      tile_rows_xht (a->W + i0 * r, r, ib, r, a->packed_gram_w, r, 0,
+                     a->gram_w + packed_rows (r) * r, r, r,
                      a->xht + i0 * r, TRUE, NULL, 0, 0);
     }
 
@@ -728,7 +842,8 @@ grams_avx2 (const double *W,
   if (col1 == col0)
     memset (hht, 0, r * r * sizeof (double));
   else
-    tile_rows_xht (H + col0, m, r, col1 - col0, packed_h, m, col0, r, hht, FALSE,
+    tile_rows_xht (H + col0, m, r, col1 - col0, packed_h, m, col0,
+                   H + packed_rows (r) * m + col0, m, r, hht, FALSE,
                    NULL, 0, 0);
 }
 
