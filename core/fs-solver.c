@@ -75,7 +75,7 @@ struct _FsSolver
   FsPool        *pool;
   Share         *shares;
   guint          n_shares;
-  gint           next_chunk;    /* the next block of rows for share_products */
+  gint           next_row;      /* the first row share_products has not taken */
   gboolean       stepping;      /* share_prepare steps W and H first */
   FsStepContext  step_w;
   FsStepContext  step_h;
@@ -229,8 +229,38 @@ finish_grad_w (FsSolver *self,
 }
 
 /* Rows of X per block that the threads take in turn: enough blocks that
- * one thread held up by the system does not hold the others up for long. */
+ * one thread held up by the system does not hold the others up for long.
+ * Towards the end the blocks shrink, down to MIN_CHUNK_ROWS, so that the
+ * threads finish together. */
 #define CHUNK_ROWS 64
+#define MIN_CHUNK_ROWS 16
+
+/* Takes the next block of rows for share_products into [*row0, *row1):
+ * a 1/(2 count) share of what is left, between MIN_CHUNK_ROWS and
+ * CHUNK_ROWS (all of them on one thread); FALSE when none is left. */
+static gboolean
+take_rows (FsSolver *self,
+           guint     count,
+           gsize    *row0,
+           gsize    *row1)
+{
+  for (;;)
+    {
+      gint start = g_atomic_int_get (&self->next_row);
+      gsize left = self->n - (gsize) start, size;
+
+      if (left == 0)
+        return FALSE;
+      size = count > 1 ? (left / (2 * count) + 3) & ~(gsize) 3 : left;
+      size = MIN (left, count > 1 ? CLAMP (size, MIN_CHUNK_ROWS, CHUNK_ROWS) : size);
+      if (g_atomic_int_compare_and_exchange (&self->next_row, start, start + (gint) size))
+        {
+          *row0 = (gsize) start;
+          *row1 = (gsize) start + size;
+          return TRUE;
+        }
+    }
+}
 
 /* X H^T + W gram_w over blocks of rows taken in turn until none is left,
  * W^T X over them plus gram_h H over the share's columns. */
@@ -241,22 +271,17 @@ share_products (guint    index,
 {
   FsSolver *self = data;
   Share *sh = &self->shares[index];
-  gsize chunk_rows = count > 1 ? CHUNK_ROWS : self->n;
-  guint n_chunks = (guint) ((self->n + chunk_rows - 1) / chunk_rows);
   gboolean first = TRUE;
   double sum = 0.0, sq = 0.0;
 
   for (;;)
     {
-      guint chunk = (guint) g_atomic_int_add (&self->next_chunk, 1);
-      gsize row0 = (gsize) chunk * chunk_rows;
-      Share part = { .row0 = row0, .row1 = MIN (self->n, row0 + chunk_rows) };
+      Share part = { 0 };
       FsProductsArgs args;
 
-      if (chunk >= n_chunks && !first)
+      /* With no rows left, the first block still adds the columns' part. */
+      if (!take_rows (self, count, &part.row0, &part.row1) && !first)
         break;
-      if (chunk >= n_chunks)
-        part.row0 = part.row1 = 0;  /* none left: the columns' part only */
 
       args = (FsProductsArgs) {
         .impl = self->impl,
@@ -430,7 +455,7 @@ evaluate_gram (FsSolver *self)
   set_gram (self->gram_h, self->wtw, p->l2_h, self->r);
   fs_products_pack (self->impl, self->gram_w, self->r, self->r, 0, self->r, self->packed_gram_w);
 
-  g_atomic_int_set (&self->next_chunk, 0);
+  g_atomic_int_set (&self->next_row, 0);
   fs_pool_run (self->pool, share_products, self);
   fs_pool_run (self->pool, share_grad_h, self);
 
