@@ -703,7 +703,8 @@ tile_rows_wtx (const double *x,
  * jlen columns (leading dimension ldx) and P (r rows): its first
  * packed_rows (r) rows packed by fs_products_pack with `stride` columns in
  * all, the others at rest (row r - r % 4 of P at column j0, leading
- * dimension ldrest). */
+ * dimension ldrest). With `upper`, where x is P, only the blocks that
+ * reach the upper triangle of xht are computed. */
 TARGET static void
 tile_rows_xht (const double *x,
                gsize         ldx,
@@ -717,6 +718,7 @@ tile_rows_xht (const double *x,
                gsize         r,
                double       *xht,
                gboolean      accumulate,
+               gboolean      upper,
                const double *next,
                gsize         next_rows,
                gsize         next_cols)
@@ -727,7 +729,7 @@ tile_rows_xht (const double *x,
   for (gsize kb = 0, w; kb < r4; kb += w)
     {
       w = lanes_block (r4 - kb);
-      for (gsize a0 = 0; a0 < ib; a0 += 4)
+      for (gsize a0 = 0; a0 < (upper ? MIN (ib, kb + w) : ib); a0 += 4)
         {
           if (kb == 0 && next != NULL && a0 < next_rows)
             prefetch_rows (next + a0 * ldx, ldx,
@@ -788,7 +790,7 @@ products_avx2 (const FsProductsArgs *a)
           /* xht[i0 .. i0 + ib) (+)= this tile times H[.., j0 .. j0 + jc)^T */
           tile_rows_xht (X + i0 * m + j0, m, ib, jc, a->packed_h, m, j0,
                          a->H + packed_rows (r) * m + j0, m, r,
-                         a->xht + i0 * r, j0 > 0, next, next_rows, next_cols);
+                         a->xht + i0 * r, j0 > 0, FALSE, next, next_rows, next_cols);
           /* wtx[.., j0 .. j0 + jc) (+)= W[i0 .. i0 + ib)^T times this tile */
           tile_rows_wtx (X + i0 * m, m, ib, j0, jc, a->scratch, r, a->wtx, m,
                          a->accumulate || i0 > 0);
@@ -797,7 +799,7 @@ products_avx2 (const FsProductsArgs *a)
       /* xht[i0 .. i0 + ib) += W[i0 .. i0 + ib) gram_w, as one more tile. */
       tile_rows_xht (a->W + i0 * r, r, ib, r, a->packed_gram_w, r, 0,
                      a->gram_w + packed_rows (r) * r, r, r,
-                     a->xht + i0 * r, TRUE, NULL, 0, 0);
+                     a->xht + i0 * r, TRUE, FALSE, NULL, 0, 0);
     }
 
   /* wtx[.., col0 .. col1) += gram_h H[.., col0 .. col1), as more rows
@@ -836,14 +838,28 @@ grams_avx2 (const double *W,
       gsize ib = MIN (TILE_ROWS, rows - i0);
 
       pack_w_tile (W + i0 * r, ib, r, scratch);
-      tile_rows_wtx (W + i0 * r, r, ib, 0, r, scratch, r, wtw, r, i0 > 0);
+      /* Rows kb .. kb + mk of W^T W from column kb on: the upper triangle
+       * and a little of the lower. */
+      for (gsize kb = 0, mk; kb < r; kb += mk)
+        {
+          mk = (gsize) rows_block (r - kb);
+          for (gsize jb = kb; jb < r; jb += BLOCK_K)
+            {
+              gsize c = MIN (BLOCK_K, r - jb);
+              gsize tail_lanes = c % 4 != 0 ? c % 4 : 4;
+
+              tile_wtx ((int) mk, (int) ((c + 3) / 4), c % 4 != 0,
+                        W + i0 * r + jb, r, ib, scratch + kb * ib, mk,
+                        wtw + kb * r + jb, r, lane_mask (tail_lanes), tail_lanes, i0 > 0);
+            }
+        }
     }
 
   if (col1 == col0)
     memset (hht, 0, r * r * sizeof (double));
   else
     tile_rows_xht (H + col0, m, r, col1 - col0, packed_h, m, col0,
-                   H + packed_rows (r) * m + col0, m, r, hht, FALSE,
+                   H + packed_rows (r) * m + col0, m, r, hht, FALSE, TRUE,
                    NULL, 0, 0);
 }
 
@@ -851,7 +867,7 @@ grams_avx2 (const double *W,
 
 /* wtw = W^T W for rows × r W, and hht = H[.., col0 .. col1) times its
  * transpose for r × m H, the columns already packed into packed_h (AVX2).
- * Both r × r; the BLAS path fills only their upper triangles. */
+ * Both r × r, of which only the upper triangles are filled for sure. */
 void
 fs_products_grams (FsProductsImpl impl,
                    const double  *W,
