@@ -189,7 +189,7 @@ show_snapshot (FsWindow   *self,
  * then updates a few times a second and the solver keeps the cores. With a
  * core to spare, and for anything but a running snapshot (a pause, a step,
  * the end), every snapshot shows at once. */
-#define UI_CPU_SHARE 0.04
+#define UI_CPU_SHARE 0.02
 /* ...but never fewer than two updates a second, however slow drawing is. */
 #define MAX_UPDATE_USEC (G_USEC_PER_SEC / 2)
 
