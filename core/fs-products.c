@@ -144,6 +144,8 @@ fs_products_packed_len (FsProductsImpl impl,
   return impl == FS_PRODUCTS_AVX2 ? round_up4 (r) * m : 0;
 }
 
+/* Room for a tile of W packed by pack_w_tile; r rounded up to 4 leaves
+ * the value that its 3-column blocks store past the end. */
 gsize
 fs_products_scratch_len (FsProductsImpl impl,
                          gsize          r)

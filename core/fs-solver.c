@@ -251,8 +251,9 @@ take_rows (FsSolver *self,
 
       if (left == 0)
         return FALSE;
-      size = count > 1 ? (left / (2 * count) + 3) & ~(gsize) 3 : left;
-      size = MIN (left, count > 1 ? CLAMP (size, MIN_CHUNK_ROWS, CHUNK_ROWS) : size);
+      size = left;
+      if (count > 1)
+        size = MIN (left, CLAMP ((left / (2 * count) + 3) & ~(gsize) 3, MIN_CHUNK_ROWS, CHUNK_ROWS));
       if (g_atomic_int_compare_and_exchange (&self->next_row, start, start + (gint) size))
         {
           *row0 = (gsize) start;
