@@ -253,7 +253,7 @@ store_lanes (double *o,
 }
 
 /* out[a][0 .. 4 nv) = (accumulate ? out : 0) + sum_j x[a][j] hp[j][..] for
- * a < mr, writing only the first `valid` values of each row. */
+ * a < mr; every lane is a row of H (packed_rows), so whole vectors go out. */
 KERNEL void
 kernel_xht (const int     mr,
             const int     nv,
@@ -263,7 +263,6 @@ kernel_xht (const int     mr,
             const double *hp,
             double       *out,
             gsize         ldo,
-            gsize         valid,
             gboolean      accumulate)
 {
   __m256d acc[4][3];
@@ -302,21 +301,9 @@ kernel_xht (const int     mr,
     for (int v = 0; v < nv; v++)
       {
         double *o = out + a * ldo + 4 * v;
-        gsize lanes = MIN (valid - 4 * (gsize) v, 4);
 
-        if (lanes == 4)
-          {
-            __m256d sum = accumulate ? _mm256_add_pd (acc[a][v], _mm256_loadu_pd (o))
-                                     : acc[a][v];
-            _mm256_storeu_pd (o, sum);
-          }
-        else
-          {
-            __m256i mask = lane_mask (lanes);
-            __m256d sum = accumulate ? _mm256_add_pd (acc[a][v], _mm256_maskload_pd (o, mask))
-                                     : acc[a][v];
-            store_lanes (o, sum, lanes);
-          }
+        _mm256_storeu_pd (o, accumulate ? _mm256_add_pd (acc[a][v], _mm256_loadu_pd (o))
+                                        : acc[a][v]);
       }
 }
 
@@ -489,7 +476,7 @@ kernel_dot (const int     mr,
 /* Each (rows, vectors) shape becomes its own fully unrolled kernel. */
 #define XHT_CASE(MR, NV) \
   case (MR) * 4 + (NV): \
-    kernel_xht (MR, NV, x, ldx, jlen, hp, out, ldo, valid, accumulate); \
+    kernel_xht (MR, NV, x, ldx, jlen, hp, out, ldo, accumulate); \
     break
 
 TARGET static void
@@ -501,7 +488,6 @@ tile_xht (int           mr,
           const double *hp,
           double       *out,
           gsize         ldo,
-          gsize         valid,
           gboolean      accumulate)
 {
   switch (mr * 4 + nv)
@@ -613,7 +599,7 @@ pack_w_tile (const double *W,
 
 /* fs_products_pack, 4 lanes by 4 columns at a time: 4 rows of H in,
  * transposed in registers, 4 columns out. */
-static void
+TARGET static void
 pack_h_avx2 (const double *H,
              gsize         r,
              gsize         m,
@@ -739,7 +725,7 @@ tile_rows_xht (const double *x,
                            next_cols);
           tile_xht ((int) MIN (4, ib - a0), (int) (w / 4),
                     x + a0 * ldx, ldx, jlen, packed + kb * stride + j0 * w,
-                    xht + a0 * r + kb, r, w, accumulate);
+                    xht + a0 * r + kb, r, accumulate);
         }
     }
 
