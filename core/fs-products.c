@@ -815,31 +815,25 @@ grams_avx2 (const double *W,
             gsize         col0,
             gsize         col1,
             const double *packed_h,
-            double       *scratch,
             double       *wtw,
             double       *hht)
 {
+  /* Rows kb .. kb + mk of W^T W from column kb on: the upper triangle and
+   * a little of the lower. Both operands are rows of W, so the broadcast
+   * values lie in the lines that the vectors load anyway: W is read where
+   * it is, not packed. */
   if (rows == 0)
     memset (wtw, 0, r * r * sizeof (double));
-  for (gsize i0 = 0; i0 < rows; i0 += TILE_ROWS)
+  for (gsize kb = 0, mk; kb < r && rows > 0; kb += mk)
     {
-      gsize ib = MIN (TILE_ROWS, rows - i0);
-
-      pack_w_tile (W + i0 * r, ib, r, scratch);
-      /* Rows kb .. kb + mk of W^T W from column kb on: the upper triangle
-       * and a little of the lower. */
-      for (gsize kb = 0, mk; kb < r; kb += mk)
+      mk = (gsize) rows_block (r - kb);
+      for (gsize jb = kb; jb < r; jb += BLOCK_K)
         {
-          mk = (gsize) rows_block (r - kb);
-          for (gsize jb = kb; jb < r; jb += BLOCK_K)
-            {
-              gsize c = MIN (BLOCK_K, r - jb);
-              gsize tail_lanes = c % 4 != 0 ? c % 4 : 4;
+          gsize c = MIN (BLOCK_K, r - jb);
+          gsize tail_lanes = c % 4 != 0 ? c % 4 : 4;
 
-              tile_wtx ((int) mk, (int) ((c + 3) / 4), c % 4 != 0,
-                        W + i0 * r + jb, r, ib, scratch + kb * ib, mk,
-                        wtw + kb * r + jb, r, lane_mask (tail_lanes), tail_lanes, i0 > 0);
-            }
+          tile_wtx ((int) mk, (int) ((c + 3) / 4), c % 4 != 0, W + jb, r, rows, W + kb, r,
+                    wtw + kb * r + jb, r, lane_mask (tail_lanes), tail_lanes, FALSE);
         }
     }
 
@@ -866,7 +860,6 @@ fs_products_grams (FsProductsImpl impl,
                    gsize          col0,
                    gsize          col1,
                    const double  *packed_h,
-                   double        *scratch,
                    double        *wtw,
                    double        *hht)
 {
@@ -877,8 +870,8 @@ fs_products_grams (FsProductsImpl impl,
 #ifdef FS_PRODUCTS_HAVE_AVX2
   if (impl == FS_PRODUCTS_AVX2)
     {
-      g_assert (packed_h != NULL && scratch != NULL);
-      grams_avx2 (W, rows, r, H, m, col0, col1, packed_h, scratch, wtw, hht);
+      g_assert (packed_h != NULL);
+      grams_avx2 (W, rows, r, H, m, col0, col1, packed_h, wtw, hht);
       return;
     }
 #endif

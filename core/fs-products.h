@@ -79,7 +79,6 @@ void           fs_products_grams        (FsProductsImpl        impl,
                                          gsize                 col0,
                                          gsize                 col1,
                                          const double         *packed_h,
-                                         double               *scratch,
                                          double               *wtw,
                                          double               *hht);
 

@@ -133,6 +133,22 @@ add_l1_subgradient (double       *g,
     g[k] += weight * (double) ((p[k] > 0.0) - (p[k] < 0.0));
 }
 
+/* The share's columns of an r × m matrix (H, its gradient, W^T X) as runs
+ * of *len values, m apart, from column col0: r runs of its columns, or
+ * one run of r m when it has them all, so that each BLAS call and step
+ * covers as much as it can. */
+static gsize
+column_runs (const Share *sh,
+             gsize        r,
+             gsize        m,
+             gsize       *len)
+{
+  gsize cols = sh->col1 - sh->col0;
+
+  *len = cols == m ? r * m : cols;
+  return cols == 0 ? 0 : cols == m ? 1 : r;
+}
+
 /* The step on the share's rows of W and columns of H (in an iteration),
  * then its columns of the packed H, its parts of both Gram matrices (upper
  * triangles at least) and of the penalties. */
@@ -144,7 +160,8 @@ share_prepare (guint    index,
   FsSolver *self = data;
   const FsParams *p = &self->params;
   Share *sh = &self->shares[index];
-  gsize rows = sh->row1 - sh->row0, cols = sh->col1 - sh->col0, r = self->r, m = self->m;
+  gsize rows = sh->row1 - sh->row0, r = self->r, m = self->m, len;
+  gsize runs = column_runs (sh, r, m, &len);
   double *st[FS_RULE_MAX_STATE];
 
   if (self->stepping && rows > 0)
@@ -154,34 +171,34 @@ share_prepare (guint    index,
       self->rule->step (&self->step_w, self->W + sh->row0 * r, self->grad_w + sh->row0 * r,
                         st, rows * r);
     }
-  for (gsize k = 0; self->stepping && k < r && cols > 0; k++)
+  for (gsize k = 0; self->stepping && k < runs; k++)
     {
       for (guint s = 0; s < self->rule->n_state; s++)
         st[s] = self->state_h[s] + k * m + sh->col0;
       self->rule->step (&self->step_h, self->H + k * m + sh->col0,
-                        self->grad_h + k * m + sh->col0, st, cols);
+                        self->grad_h + k * m + sh->col0, st, len);
     }
 
   sh->abs_w = sh->abs_h = sh->sq_w = sh->sq_h = 0.0;
   if (p->l1_w != 0.0 && rows > 0)
     sh->abs_w = l1_norm (self->W + sh->row0 * r, rows * r);
-  for (gsize k = 0; p->l1_h != 0.0 && k < r && cols > 0; k++)
-    sh->abs_h += l1_norm (self->H + k * m + sh->col0, cols);
+  for (gsize k = 0; p->l1_h != 0.0 && k < runs; k++)
+    sh->abs_h += l1_norm (self->H + k * m + sh->col0, len);
 
   if (self->residual != NULL)
     {
       if (rows > 0)
         sh->sq_w = cblas_ddot ((int) (rows * r), self->W + sh->row0 * r, 1,
                                self->W + sh->row0 * r, 1);
-      for (gsize k = 0; k < r && cols > 0; k++)
-        sh->sq_h += cblas_ddot ((int) cols, self->H + k * m + sh->col0, 1,
+      for (gsize k = 0; k < runs; k++)
+        sh->sq_h += cblas_ddot ((int) len, self->H + k * m + sh->col0, 1,
                                 self->H + k * m + sh->col0, 1);
       return;
     }
 
   fs_products_pack (self->impl, self->H, r, m, sh->col0, sh->col1, self->packed_h);
   fs_products_grams (self->impl, self->W + sh->row0 * r, rows, r, self->H, m,
-                     sh->col0, sh->col1, self->packed_h, sh->scratch, sh->wtw, sh->hht);
+                     sh->col0, sh->col1, self->packed_h, sh->wtw, sh->hht);
 }
 
 /* The penalties from the shares' parts: squares from the Gram matrices'
@@ -324,7 +341,7 @@ share_residual (guint    index,
 {
   FsSolver *self = data;
   Share *sh = &self->shares[index];
-  gsize rows = sh->row1 - sh->row0, len = rows * self->m;
+  gsize rows = sh->row1 - sh->row0, len = rows * self->m, runs, run_len;
   const guint8 *mask = self->X->mask + sh->row0 * self->m;
   const double *x = self->X->data + sh->row0 * self->m;
   double *res = self->residual + sh->row0 * self->m;
@@ -353,8 +370,9 @@ share_residual (guint    index,
   else
     memset (sh->wtx, 0, self->r * self->m * sizeof (double));
 
-  for (gsize k = 0; k < self->r && sh->col1 > sh->col0; k++)
-    cblas_daxpy ((int) (sh->col1 - sh->col0), -self->params.l2_h,
+  runs = column_runs (sh, self->r, self->m, &run_len);
+  for (gsize k = 0; k < runs; k++)
+    cblas_daxpy ((int) run_len, -self->params.l2_h,
                  self->H + k * self->m + sh->col0, 1, sh->wtx + k * self->m + sh->col0, 1);
 
   finish_grad_w (self, sh);
@@ -369,18 +387,17 @@ share_grad_h (guint    index,
 {
   FsSolver *self = data;
   Share *sh = &self->shares[index];
-  gsize cols = sh->col1 - sh->col0;
-
+  gsize len, runs = column_runs (sh, self->r, self->m, &len);
   double sq = 0.0;
 
-  for (gsize k = 0; k < self->r && cols > 0; k++)
+  for (gsize k = 0; k < runs; k++)
     {
       double *g = self->grad_h + k * self->m + sh->col0;
 
       for (guint s = 1; s < self->n_shares; s++)
-        cblas_daxpy ((int) cols, 1.0, self->shares[s].wtx + k * self->m + sh->col0, 1, g, 1);
-      cblas_dscal ((int) cols, -2.0, g, 1);
-      sq += cblas_ddot ((int) cols, g, 1, g, 1);
+        cblas_daxpy ((int) len, 1.0, self->shares[s].wtx + k * self->m + sh->col0, 1, g, 1);
+      cblas_dscal ((int) len, -2.0, g, 1);
+      sq += cblas_ddot ((int) len, g, 1, g, 1);
     }
   sh->sq_grad_h = sq;
 }

@@ -157,7 +157,6 @@ check_grams (FsProductsImpl impl,
   g_autofree double *W = g_new (double, MAX (rows * r, 1));
   g_autofree double *H = g_new (double, r * m);
   g_autofree double *packed_h = g_new0 (double, fs_products_packed_len (impl, r, m) + 1);
-  g_autofree double *scratch = g_new0 (double, fs_products_scratch_len (impl, r) + 1);
   g_autofree double *wtw = g_new (double, r * r);
   g_autofree double *hht = g_new (double, r * r);
   gsize col0 = m / 4, col1 = m - m / 5;
@@ -165,7 +164,7 @@ check_grams (FsProductsImpl impl,
   fs_random_fill_signed (rows + 11, W, rows * r);
   fs_random_fill_signed (m + 13, H, r * m);
   fs_products_pack (impl, H, r, m, col0, col1, packed_h);
-  fs_products_grams (impl, W, rows, r, H, m, col0, col1, packed_h, scratch, wtw, hht);
+  fs_products_grams (impl, W, rows, r, H, m, col0, col1, packed_h, wtw, hht);
 
   for (gsize a = 0; a < r; a++)
     for (gsize b = a; b < r; b++)
