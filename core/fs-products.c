@@ -80,6 +80,24 @@ lanes_block (gsize left)
   return left == 16 ? 8 : MIN (left, BLOCK_K);
 }
 
+/* Rows of X per block of kernel_xht for w lanes: 12 sums (8 for 4 lanes,
+ * where 12 would spill), so that blocks of 8 lanes do not wait on the
+ * fused multiply-add's latency either. */
+static gsize
+xht_rows (gsize w)
+{
+  return w == 12 ? 4 : w == 8 ? 6 : 8;
+}
+
+/* Rows per block of kernel_xht, of `left`, at most mr: two halves rather
+ * than a block of mr and one of under 4 at the end (8 = 4 + 4, not 6 + 2). */
+static gsize
+xht_block (gsize left,
+           gsize mr)
+{
+  return left > mr && left < mr + 4 ? (left + 1) / 2 : MIN (left, mr);
+}
+
 /* Columns of W per block, of `left`: 4, and 3 at the end as often as it
  * takes to make the rest a multiple of 4 (10 = 4 + 3 + 3, not 4 + 4 + 2),
  * which leaves no block under 3 from r = 6 on. */
@@ -253,7 +271,8 @@ store_lanes (double *o,
 }
 
 /* out[a][0 .. 4 nv) = (accumulate ? out : 0) + sum_j x[a][j] hp[j][..] for
- * a < mr; every lane is a row of H (packed_rows), so whole vectors go out. */
+ * a < mr; every lane is a row of H (packed_rows), so whole vectors go out.
+ * mr nv <= 12 and mr <= 8 (xht_rows). */
 KERNEL void
 kernel_xht (const int     mr,
             const int     nv,
@@ -265,9 +284,9 @@ kernel_xht (const int     mr,
             gsize         ldo,
             gboolean      accumulate)
 {
-  __m256d acc[4][3];
+  __m256d acc[8][3];
 
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int a = 0; a < mr; a++)
 #pragma GCC unroll 4
     for (int v = 0; v < nv; v++)
@@ -284,7 +303,7 @@ kernel_xht (const int     mr,
 #pragma GCC unroll 4
       for (int v = 0; v < nv; v++)
         hv[v] = _mm256_loadu_pd (h + 4 * v);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int a = 0; a < mr; a++)
         {
           __m256d xb = _mm256_broadcast_sd (x + a * ldx + j);
@@ -295,7 +314,7 @@ kernel_xht (const int     mr,
         }
     }
 
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int a = 0; a < mr; a++)
 #pragma GCC unroll 4
     for (int v = 0; v < nv; v++)
@@ -492,6 +511,8 @@ tile_xht (int           mr,
 {
   switch (mr * 4 + nv)
     {
+    XHT_CASE (8, 1); XHT_CASE (7, 1); XHT_CASE (6, 1); XHT_CASE (5, 1);
+    XHT_CASE (6, 2); XHT_CASE (5, 2);
     XHT_CASE (4, 3); XHT_CASE (4, 2); XHT_CASE (4, 1);
     XHT_CASE (3, 3); XHT_CASE (3, 2); XHT_CASE (3, 1);
     XHT_CASE (2, 3); XHT_CASE (2, 2); XHT_CASE (2, 1);
@@ -714,16 +735,18 @@ tile_rows_xht (const double *x,
   gsize r4 = packed_rows (r), nk = r - r4;
   gsize step = nk == 1 ? 8 : 4;  /* kernel_dot's rows */
 
-  for (gsize kb = 0, w; kb < r4; kb += w)
+  for (gsize kb = 0, w, mr; kb < r4; kb += w)
     {
       w = lanes_block (r4 - kb);
-      for (gsize a0 = 0; a0 < (upper ? MIN (ib, kb + w) : ib); a0 += 4)
+      mr = xht_rows (w);
+      for (gsize a0 = 0, rows; a0 < (upper ? MIN (ib, kb + w) : ib); a0 += rows)
         {
+          rows = xht_block (ib - a0, mr);
           if (kb == 0 && next != NULL && a0 < next_rows)
             prefetch_rows (next + a0 * ldx, ldx,
-                           a0 + 4 < ib ? MIN (4, next_rows - a0) : next_rows - a0,
+                           a0 + rows < ib ? MIN (rows, next_rows - a0) : next_rows - a0,
                            next_cols);
-          tile_xht ((int) MIN (4, ib - a0), (int) (w / 4),
+          tile_xht ((int) rows, (int) (w / 4),
                     x + a0 * ldx, ldx, jlen, packed + kb * stride + j0 * w,
                     xht + a0 * r + kb, r, accumulate);
         }
