@@ -16,7 +16,10 @@
  * regrouped so that the 12 values a step needs are contiguous. When r is
  * not a multiple of 4, its last r % 4 rows are not packed; their part of
  * xht comes from dot products along the rows of X (kernel_dot), so that no
- * lane of a vector is padding.
+ * lane of a vector is padding. These run on each block of rows right after
+ * the last lanes of xht, while its rows of X are still in L1: they do
+ * little work per value of X, and a pass of their own reads all of the
+ * tile from L2 once more.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -543,6 +546,7 @@ tile_dot (int           mr,
     {
     DOT_CASE (8, 1); DOT_CASE (7, 1); DOT_CASE (6, 1); DOT_CASE (5, 1);
     DOT_CASE (4, 1); DOT_CASE (3, 1); DOT_CASE (2, 1); DOT_CASE (1, 1);
+    DOT_CASE (6, 2); DOT_CASE (5, 2);
     DOT_CASE (4, 2); DOT_CASE (3, 2); DOT_CASE (2, 2); DOT_CASE (1, 2);
     DOT_CASE (4, 3); DOT_CASE (3, 3); DOT_CASE (2, 3); DOT_CASE (1, 3);
     default:
@@ -733,7 +737,8 @@ tile_rows_xht (const double *x,
                gsize         next_cols)
 {
   gsize r4 = packed_rows (r), nk = r - r4;
-  gsize step = nk == 1 ? 8 : 4;  /* kernel_dot's rows */
+  gsize step = nk == 1 ? 8 : nk == 2 ? 6 : 4;  /* kernel_dot's rows */
+  gboolean interleave = nk > 0 && r4 > 0 && !upper;
 
   for (gsize kb = 0, w, mr; kb < r4; kb += w)
     {
@@ -749,10 +754,15 @@ tile_rows_xht (const double *x,
           tile_xht ((int) rows, (int) (w / 4),
                     x + a0 * ldx, ldx, jlen, packed + kb * stride + j0 * w,
                     xht + a0 * r + kb, r, accumulate);
+          /* After the last lanes, the rest of H on the same rows of x,
+           * while they are in L1. */
+          for (gsize d0 = a0; interleave && kb + w == r4 && d0 < a0 + rows; d0 += step)
+            tile_dot ((int) MIN (step, a0 + rows - d0), (int) nk, x + d0 * ldx, ldx,
+                      jlen, rest, ldrest, xht + d0 * r + r4, r, accumulate);
         }
     }
 
-  for (gsize a0 = 0; nk > 0 && a0 < ib; a0 += step)
+  for (gsize a0 = 0; nk > 0 && !interleave && a0 < ib; a0 += step)
     {
       if (r4 == 0 && next != NULL && a0 < next_rows)
         prefetch_rows (next + a0 * ldx, ldx,
