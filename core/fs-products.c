@@ -21,6 +21,13 @@
  * little work per value of X, and a pass of their own reads all of the
  * tile from L2 once more.
  *
+ * With AVX-512 the same pass runs on vectors of 8, twice the work per
+ * instruction, in 32 registers: blocks of up to 24 lanes of H (the last 4
+ * of a block in a vector of 4 where the lanes are not a multiple of 8) by
+ * 8 or 12 rows of X, and 8 columns of W by 24 columns of X. The packed
+ * copy of H is laid out as for AVX2, only in longer blocks; the layout
+ * helpers below take the implementation for that.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -37,8 +44,10 @@
 #include <immintrin.h>
 #endif
 
-/* Packed rows of H per block: 3 vectors of 4. */
+/* Packed rows of H per block, and columns of X per block of wtx: 3
+ * vectors of 4 (AVX2) or of 8 (AVX-512). */
 #define BLOCK_K 12
+#define BLOCK_K512 24
 /* X is walked in tiles of at most this many rows and columns, as even as
  * the shape allows: 128 × 204 doubles are 204 KiB, which leave room in a
  * 512 KiB L2 for the slices of W, H and W^T X that go with them. */
@@ -48,6 +57,9 @@
 #ifndef TILE_COLS
 #define TILE_COLS 204
 #endif
+#ifndef TILE_COLS512
+#define TILE_COLS512 216
+#endif
 
 /* A block of X up to this size is all in L2 from one iteration to the
  * next: it is one tile (of at most SMALL_ROWS rows), which halves the
@@ -55,7 +67,8 @@
 #define SMALL_BYTES ((gsize) 384 << 10)
 #define SMALL_ROWS 512
 
-G_STATIC_ASSERT (TILE_COLS % BLOCK_K == 0 && TILE_ROWS % 4 == 0 && SMALL_ROWS >= TILE_ROWS);
+G_STATIC_ASSERT (TILE_COLS % BLOCK_K == 0 && TILE_COLS512 % BLOCK_K512 == 0);
+G_STATIC_ASSERT (TILE_ROWS % 4 == 0 && SMALL_ROWS >= TILE_ROWS);
 
 static gsize
 round_up4 (gsize k)
@@ -75,20 +88,32 @@ packed_rows (gsize r)
  * on the latency of the fused multiply-add (4 cycles, 2 a cycle). These
  * pick block sizes that avoid that wherever the shape allows. */
 
-/* Packed lanes of H per block, of `left` (a multiple of 4): 12 where
- * possible, but 8 + 8 rather than 12 + 4 at the end. */
+/* Packed lanes of H per block, of `left` (a multiple of 4). AVX2: 12
+ * where possible, but 8 + 8 rather than 12 + 4 at the end. AVX-512: up to
+ * 24, in blocks as even as multiples of 4 allow (32 = 16 + 16). */
 static gsize
-lanes_block (gsize left)
+lanes_block (FsProductsImpl impl,
+             gsize          left)
 {
-  return left == 16 ? 8 : MIN (left, BLOCK_K);
+  gsize pieces;
+
+  if (impl != FS_PRODUCTS_AVX512)
+    return left == 16 ? 8 : MIN (left, BLOCK_K);
+  pieces = (left + BLOCK_K512 - 1) / BLOCK_K512;
+  return MAX ((left / pieces + 3) / 4 * 4, 4);
 }
 
-/* Rows of X per block of kernel_xht for w lanes: 12 sums (8 for 4 lanes,
- * where 12 would spill), so that blocks of 8 lanes do not wait on the
- * fused multiply-add's latency either. */
+/* Rows of X per block of kernel_xht for w lanes. AVX2: 12 sums (8 for 4
+ * lanes, where 12 would spill), so that blocks of 8 lanes do not wait on
+ * the fused multiply-add's latency either. AVX-512: 24 sums in 32
+ * registers, 8 rows of 20 or 24 lanes, 12 of fewer; 4 lanes go to the
+ * AVX2 kernel. */
 static gsize
-xht_rows (gsize w)
+xht_rows (FsProductsImpl impl,
+          gsize          w)
 {
+  if (impl == FS_PRODUCTS_AVX512 && w > 4)
+    return w >= 20 ? 8 : 12;
   return w == 12 ? 4 : w == 8 ? 6 : 8;
 }
 
@@ -101,17 +126,32 @@ xht_block (gsize left,
   return left > mr && left < mr + 4 ? (left + 1) / 2 : MIN (left, mr);
 }
 
-/* Columns of W per block, of `left`: 4, and 3 at the end as often as it
- * takes to make the rest a multiple of 4 (10 = 4 + 3 + 3, not 4 + 4 + 2),
- * which leaves no block under 3 from r = 6 on. */
+/* Columns of W per block, of `left`. AVX2: 4, and 3 at the end as often
+ * as it takes to make the rest a multiple of 4 (10 = 4 + 3 + 3, not
+ * 4 + 4 + 2), which leaves no block under 3 from r = 6 on. AVX-512: up to
+ * 8, as even as can be (50 = 8 + 6 × 7). */
 static int
-rows_block (gsize left)
+rows_block (FsProductsImpl impl,
+            gsize          left)
 {
   gsize threes = (4 - left % 4) % 4;
 
+  if (impl == FS_PRODUCTS_AVX512)
+    {
+      gsize pieces = (left + 7) / 8;
+
+      return (int) ((left + pieces - 1) / pieces);
+    }
   if (left <= 4)
     return (int) left;
   return left - 4 >= 3 * threes ? 4 : 3;
+}
+
+/* Columns of X per block of wtx. */
+static gsize
+block_cols (FsProductsImpl impl)
+{
+  return impl == FS_PRODUCTS_AVX512 ? BLOCK_K512 : BLOCK_K;
 }
 
 /* The step that cuts len into the fewest pieces of at most max, as even as
@@ -127,8 +167,10 @@ even_split (gsize len,
   return CLAMP ((step + unit - 1) / unit * unit, unit, max);
 }
 
-/* -1, or the implementation that fs_products_best_impl must return. */
+/* -1, or the most that fs_products_best_impl may return. */
 static gint forced = -1;
+
+static const char *const impl_names[] = { "blas", "avx2", "avx512" };
 
 /* Makes fs_products_best_impl return BLAS (TRUE) or the fastest this CPU
  * runs (FALSE) for solvers created from now on: for tests and benchmarks. */
@@ -138,23 +180,48 @@ fs_products_force_blas (gboolean blas)
   g_atomic_int_set (&forced, blas ? FS_PRODUCTS_BLAS : -1);
 }
 
+/* The same by name ("blas", "avx2", "avx512"; NULL or "" for the fastest):
+ * fs_products_best_impl then returns the fastest this CPU runs up to that
+ * one. FALSE for a name that is none of these, which changes nothing. */
+gboolean
+fs_products_force_name (const char *name)
+{
+  if (name == NULL || *name == '\0')
+    {
+      g_atomic_int_set (&forced, -1);
+      return TRUE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (impl_names); i++)
+    if (g_ascii_strcasecmp (name, impl_names[i]) == 0)
+      {
+        g_atomic_int_set (&forced, (gint) i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 FsProductsImpl
 fs_products_best_impl (void)
 {
-  if (g_atomic_int_get (&forced) >= 0)
-    return (FsProductsImpl) g_atomic_int_get (&forced);
+  FsProductsImpl best = FS_PRODUCTS_BLAS;
+  gint most = g_atomic_int_get (&forced);
+
 #ifdef FS_PRODUCTS_HAVE_AVX2
   __builtin_cpu_init ();
   if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-    return FS_PRODUCTS_AVX2;
+    best = FS_PRODUCTS_AVX2;
+  if (best == FS_PRODUCTS_AVX2 && __builtin_cpu_supports ("avx512f") &&
+      __builtin_cpu_supports ("avx512vl"))
+    best = FS_PRODUCTS_AVX512;
 #endif
-  return FS_PRODUCTS_BLAS;
+  return most >= 0 ? MIN (best, (FsProductsImpl) most) : best;
 }
 
 const char *
 fs_products_impl_name (FsProductsImpl impl)
 {
-  return impl == FS_PRODUCTS_AVX2 ? "avx2" : "blas";
+  g_return_val_if_fail (impl < G_N_ELEMENTS (impl_names), "blas");
+  return impl_names[impl];
 }
 
 gsize
@@ -162,20 +229,21 @@ fs_products_packed_len (FsProductsImpl impl,
                         gsize          r,
                         gsize          m)
 {
-  return impl == FS_PRODUCTS_AVX2 ? round_up4 (r) * m : 0;
+  return impl != FS_PRODUCTS_BLAS ? round_up4 (r) * m : 0;
 }
 
 /* Room for a tile of W packed by pack_w_tile; r rounded up to 4 leaves
- * the value that its 3-column blocks store past the end. */
+ * the value that its 3-column blocks (AVX2) store past the end. */
 gsize
 fs_products_scratch_len (FsProductsImpl impl,
                          gsize          r)
 {
-  return impl == FS_PRODUCTS_AVX2 ? SMALL_ROWS * round_up4 (r) : 0;
+  return impl != FS_PRODUCTS_BLAS ? SMALL_ROWS * round_up4 (r) : 0;
 }
 
 #ifdef FS_PRODUCTS_HAVE_AVX2
-static void pack_h_avx2 (const double *H,
+static void pack_h_avx2 (FsProductsImpl impl,
+                         const double *H,
                          gsize         r,
                          gsize         m,
                          gsize         col0,
@@ -184,7 +252,7 @@ static void pack_h_avx2 (const double *H,
 #endif
 
 /* The packed copy holds the first packed_rows (r) rows of H as a run of
- * blocks of w lanes (lanes_block: 12 mostly, a multiple of 4 always). The
+ * blocks of w lanes (lanes_block: 12 or 24 mostly, a multiple of 4 always). The
  * block of lanes kb .. kb + w - 1 starts at kb * m and holds, for each
  * column j, the w values H[kb .. kb + w - 1][j]. This packs columns
  * col0 .. col1 - 1 of H (r × m, leading dimension m), so that threads can
@@ -198,12 +266,12 @@ fs_products_pack (FsProductsImpl impl,
                   gsize          col1,
                   double        *packed)
 {
-  if (impl != FS_PRODUCTS_AVX2)
+  if (impl == FS_PRODUCTS_BLAS)
     return;
 
   g_assert (H != NULL && packed != NULL && col0 <= col1 && col1 <= m);
 #ifdef FS_PRODUCTS_HAVE_AVX2
-  pack_h_avx2 (H, r, m, col0, col1, packed);
+  pack_h_avx2 (impl, H, r, m, col0, col1, packed);
 #endif
 }
 
@@ -562,10 +630,10 @@ tile_dot (int           mr,
   WTX_CASE (MK, 3, 0); WTX_CASE (MK, 2, 0); WTX_CASE (MK, 1, 0); \
   WTX_CASE (MK, 3, 1); WTX_CASE (MK, 2, 1); WTX_CASE (MK, 1, 1)
 
+/* kernel_wtx on c <= 12 columns of x. */
 TARGET static void
 tile_wtx (int           mk,
-          int           nv,
-          gboolean      masked,
+          gsize         c,
           const double *x,
           gsize         ldx,
           gsize         ilen,
@@ -573,10 +641,13 @@ tile_wtx (int           mk,
           gsize         ldw,
           double       *out,
           gsize         ldo,
-          __m256i       tail,
-          gsize         tail_lanes,
           gboolean      accumulate)
 {
+  int nv = (int) ((c + 3) / 4);
+  gboolean masked = c % 4 != 0;
+  gsize tail_lanes = masked ? c % 4 : 4;
+  __m256i tail = lane_mask (tail_lanes);
+
   switch ((mk * 4 + nv) * 2 + (masked ? 1 : 0))
     {
     WTX_CASES (4);
@@ -588,20 +659,268 @@ tile_wtx (int           mk,
     }
 }
 
+#define TARGET512 __attribute__ ((target ("avx512f,avx512vl,avx2,fma")))
+#define KERNEL512 static inline __attribute__ ((always_inline, target ("avx512f,avx512vl,avx2,fma")))
+
+/* kernel_xht on vectors of 8: out[a][0 .. 8 nz + 4 half) (+)= sum_j
+ * x[a][j] hp[j][..] for a < mr, the last 4 lanes in a vector of 4 with
+ * half. mr (nz + half) <= 24. */
+KERNEL512 void
+kernel_xht512 (const int     mr,
+               const int     nz,
+               const int     half,
+               const double *x,
+               gsize         ldx,
+               gsize         jlen,
+               const double *hp,
+               double       *out,
+               gsize         ldo,
+               gboolean      accumulate)
+{
+  const gsize w = 8 * (gsize) nz + 4 * (gsize) half;
+  __m512d acc[12][3];
+  __m256d acc_half[12];
+
+#pragma GCC unroll 12
+  for (int a = 0; a < mr; a++)
+    {
+#pragma GCC unroll 3
+      for (int v = 0; v < nz; v++)
+        acc[a][v] = _mm512_setzero_pd ();
+      acc_half[a] = _mm256_setzero_pd ();
+    }
+
+#pragma GCC unroll 2
+  for (gsize j = 0; j < jlen; j++)
+    {
+      const double *h = hp + j * w;
+      __m512d hv[3];
+      __m256d hh = _mm256_setzero_pd ();
+
+#pragma GCC unroll 3
+      for (int v = 0; v < nz; v++)
+        hv[v] = _mm512_loadu_pd (h + 8 * v);
+      if (half)
+        hh = _mm256_loadu_pd (h + 8 * nz);
+#pragma GCC unroll 12
+      for (int a = 0; a < mr; a++)
+        {
+          /* One broadcast from memory, its low half for the 4 lanes:
+           * a broadcast from a register takes a shuffle. */
+          __m512d xb = _mm512_set1_pd (x[a * ldx + j]);
+
+#pragma GCC unroll 3
+          for (int v = 0; v < nz; v++)
+            acc[a][v] = _mm512_fmadd_pd (xb, hv[v], acc[a][v]);
+          if (half)
+            acc_half[a] = _mm256_fmadd_pd (_mm512_castpd512_pd256 (xb), hh, acc_half[a]);
+        }
+    }
+
+#pragma GCC unroll 12
+  for (int a = 0; a < mr; a++)
+    {
+      double *o = out + a * ldo;
+
+#pragma GCC unroll 3
+      for (int v = 0; v < nz; v++)
+        _mm512_storeu_pd (o + 8 * v, accumulate ? _mm512_add_pd (acc[a][v], _mm512_loadu_pd (o + 8 * v))
+                                                : acc[a][v]);
+      if (half)
+        _mm256_storeu_pd (o + 8 * nz, accumulate ? _mm256_add_pd (acc_half[a], _mm256_loadu_pd (o + 8 * nz))
+                                                 : acc_half[a]);
+    }
+}
+
+/* kernel_wtx on vectors of 8: out[a][0 .. 8 nv) (+)= sum_i w[i][a] x[i][..]
+ * for a < mk <= 8; with `masked`, the last vector covers only the lanes
+ * that `tail` has. */
+KERNEL512 void
+kernel_wtx512 (const int      mk,
+               const int      nv,
+               const gboolean masked,
+               const double  *x,
+               gsize          ldx,
+               gsize          ilen,
+               const double  *w,
+               gsize          ldw,
+               double        *out,
+               gsize          ldo,
+               __mmask8       tail,
+               gboolean       accumulate)
+{
+  __m512d acc[8][3];
+
+  if (accumulate)
+    {
+#pragma GCC unroll 8
+      for (int a = 0; a < mk; a++)
+        {
+          __builtin_prefetch (out + a * ldo, 1, 3);
+          __builtin_prefetch (out + a * ldo + 8 * nv - 1, 1, 3);
+        }
+    }
+
+#pragma GCC unroll 8
+  for (int a = 0; a < mk; a++)
+#pragma GCC unroll 3
+    for (int v = 0; v < nv; v++)
+      acc[a][v] = _mm512_setzero_pd ();
+
+#pragma GCC unroll 2
+  for (gsize i = 0; i < ilen; i++)
+    {
+      const double *xi = x + i * ldx;
+      const double *wi = w + i * ldw;
+      __m512d xv[3];
+
+#pragma GCC unroll 3
+      for (int v = 0; v < nv; v++)
+        xv[v] = masked && v == nv - 1 ? _mm512_maskz_loadu_pd (tail, xi + 8 * v)
+                                      : _mm512_loadu_pd (xi + 8 * v);
+#pragma GCC unroll 8
+      for (int a = 0; a < mk; a++)
+        {
+          __m512d wb = _mm512_set1_pd (wi[a]);
+
+#pragma GCC unroll 3
+          for (int v = 0; v < nv; v++)
+            acc[a][v] = _mm512_fmadd_pd (wb, xv[v], acc[a][v]);
+        }
+    }
+
+#pragma GCC unroll 8
+  for (int a = 0; a < mk; a++)
+#pragma GCC unroll 3
+    for (int v = 0; v < nv; v++)
+      {
+        double *o = out + a * ldo + 8 * v;
+        __mmask8 k = masked && v == nv - 1 ? tail : 0xff;
+
+        _mm512_mask_storeu_pd (o, k, accumulate ? _mm512_add_pd (acc[a][v], _mm512_maskz_loadu_pd (k, o))
+                                                : acc[a][v]);
+      }
+}
+
+#define XHT512_CASE(MR, W) \
+  case (MR) * 32 + (W): \
+    kernel_xht512 (MR, (W) / 8, (W) % 8 != 0, x, ldx, jlen, hp, out, ldo, accumulate); \
+    break
+#define XHT512_CASES(W) \
+  XHT512_CASE (8, W); XHT512_CASE (7, W); XHT512_CASE (6, W); XHT512_CASE (5, W); \
+  XHT512_CASE (4, W); XHT512_CASE (3, W); XHT512_CASE (2, W); XHT512_CASE (1, W)
+
+/* kernel_xht512 for w in 8 .. 24 lanes (a multiple of 4) and mr rows, at
+ * most xht_rows (AVX512, w). */
+TARGET512 static void
+tile_xht512 (int           mr,
+             int           w,
+             const double *x,
+             gsize         ldx,
+             gsize         jlen,
+             const double *hp,
+             double       *out,
+             gsize         ldo,
+             gboolean      accumulate)
+{
+  switch (mr * 32 + w)
+    {
+    XHT512_CASES (24); XHT512_CASES (20); XHT512_CASES (16); XHT512_CASES (12); XHT512_CASES (8);
+    XHT512_CASE (12, 16); XHT512_CASE (11, 16); XHT512_CASE (10, 16); XHT512_CASE (9, 16);
+    XHT512_CASE (12, 12); XHT512_CASE (11, 12); XHT512_CASE (10, 12); XHT512_CASE (9, 12);
+    XHT512_CASE (12, 8); XHT512_CASE (11, 8); XHT512_CASE (10, 8); XHT512_CASE (9, 8);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+#define WTX512_CASE(MK, NV, MASKED) \
+  case ((MK) * 4 + (NV)) * 2 + (MASKED): \
+    kernel_wtx512 (MK, NV, MASKED, x, ldx, ilen, w, ldw, out, ldo, tail, accumulate); \
+    break
+#define WTX512_CASES(MK) \
+  WTX512_CASE (MK, 3, 0); WTX512_CASE (MK, 2, 0); WTX512_CASE (MK, 1, 0); \
+  WTX512_CASE (MK, 3, 1); WTX512_CASE (MK, 2, 1); WTX512_CASE (MK, 1, 1)
+
+/* kernel_wtx512 on c <= 24 columns of x, mk <= 8 columns of W. */
+TARGET512 static void
+tile_wtx512 (int           mk,
+             gsize         c,
+             const double *x,
+             gsize         ldx,
+             gsize         ilen,
+             const double *w,
+             gsize         ldw,
+             double       *out,
+             gsize         ldo,
+             gboolean      accumulate)
+{
+  int nv = (int) ((c + 7) / 8);
+  gboolean masked = c % 8 != 0;
+  __mmask8 tail = (__mmask8) ((1u << (c % 8)) - 1);
+
+  switch ((mk * 4 + nv) * 2 + (masked ? 1 : 0))
+    {
+    WTX512_CASES (8); WTX512_CASES (7); WTX512_CASES (6); WTX512_CASES (5);
+    WTX512_CASES (4); WTX512_CASES (3); WTX512_CASES (2); WTX512_CASES (1);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The kernels behind the tile loops below, which are built for any x86-64
+ * and call the AVX2 or AVX-512 ones as impl says. */
+static void
+xht_block_call (FsProductsImpl impl,
+                gsize          mr,
+                gsize          w,
+                const double  *x,
+                gsize          ldx,
+                gsize          jlen,
+                const double  *hp,
+                double        *out,
+                gsize          ldo,
+                gboolean       accumulate)
+{
+  if (impl == FS_PRODUCTS_AVX512 && w > 4)
+    tile_xht512 ((int) mr, (int) w, x, ldx, jlen, hp, out, ldo, accumulate);
+  else
+    tile_xht ((int) mr, (int) (w / 4), x, ldx, jlen, hp, out, ldo, accumulate);
+}
+
+static void
+wtx_block_call (FsProductsImpl impl,
+                gsize          mk,
+                gsize          c,
+                const double  *x,
+                gsize          ldx,
+                gsize          ilen,
+                const double  *w,
+                gsize          ldw,
+                double        *out,
+                gsize          ldo,
+                gboolean       accumulate)
+{
+  if (impl == FS_PRODUCTS_AVX512)
+    tile_wtx512 ((int) mk, c, x, ldx, ilen, w, ldw, out, ldo, accumulate);
+  else
+    tile_wtx ((int) mk, c, x, ldx, ilen, w, ldw, out, ldo, accumulate);
+}
+
 /* Copies rows 0 .. ib - 1 of W (leading dimension r) in blocks of
  * rows_block columns; the block of w columns from column kb starts at
  * dst + kb ib and holds each row's w values in turn. */
 TARGET static void
-pack_w_tile (const double *W,
-             gsize         ib,
-             gsize         r,
-             double       *dst)
+pack_w_tile_avx2 (const double *W,
+                  gsize         ib,
+                  gsize         r,
+                  double       *dst)
 {
   for (gsize kb = 0, w; kb < r; kb += w)
     {
       double *d = dst + kb * ib;
 
-      w = (gsize) rows_block (r - kb);
+      w = (gsize) rows_block (FS_PRODUCTS_AVX2, r - kb);
       if (w == 4)
         for (gsize i = 0; i < ib; i++)
           _mm256_storeu_pd (d + 4 * i, _mm256_loadu_pd (W + i * r + kb));
@@ -622,10 +941,42 @@ pack_w_tile (const double *W,
     }
 }
 
+TARGET512 static void
+pack_w_tile512 (const double *W,
+                gsize         ib,
+                gsize         r,
+                double       *dst)
+{
+  for (gsize kb = 0, w; kb < r; kb += w)
+    {
+      double *d = dst + kb * ib;
+      __mmask8 k;
+
+      w = (gsize) rows_block (FS_PRODUCTS_AVX512, r - kb);
+      k = (__mmask8) ((1u << w) - 1);
+      for (gsize i = 0; i < ib; i++)
+        _mm512_mask_storeu_pd (d + w * i, k, _mm512_maskz_loadu_pd (k, W + i * r + kb));
+    }
+}
+
+static void
+pack_w_tile (FsProductsImpl impl,
+             const double  *W,
+             gsize          ib,
+             gsize          r,
+             double        *dst)
+{
+  if (impl == FS_PRODUCTS_AVX512)
+    pack_w_tile512 (W, ib, r, dst);
+  else
+    pack_w_tile_avx2 (W, ib, r, dst);
+}
+
 /* fs_products_pack, 4 lanes by 4 columns at a time: 4 rows of H in,
  * transposed in registers, 4 columns out. */
 TARGET static void
-pack_h_avx2 (const double *H,
+pack_h_avx2 (FsProductsImpl impl,
+             const double *H,
              gsize         r,
              gsize         m,
              gsize         col0,
@@ -639,7 +990,7 @@ pack_h_avx2 (const double *H,
     {
       double *dst = packed + kb * m;
 
-      w = lanes_block (r_pad - kb);
+      w = lanes_block (impl, r_pad - kb);
       for (gsize l = 0; l < w; l += 4)
         {
           const double *row = H + (kb + l) * m;
@@ -684,8 +1035,9 @@ prefetch_rows (const double *x,
 
 /* wtx[.., j0 .. j0 + jc) (+)= wt^T x for an x of ib rows (leading
  * dimension ldx) starting at column j0, with wt packed by pack_w_tile. */
-TARGET static void
-tile_rows_wtx (const double *x,
+static void
+tile_rows_wtx (FsProductsImpl impl,
+               const double *x,
                gsize         ldx,
                gsize         ib,
                gsize         j0,
@@ -696,18 +1048,17 @@ tile_rows_wtx (const double *x,
                gsize         m,
                gboolean      accumulate)
 {
-  for (gsize jb = j0; jb < j0 + jc; jb += BLOCK_K)
+  gsize bc = block_cols (impl);
+
+  for (gsize jb = j0; jb < j0 + jc; jb += bc)
     {
-      gsize c = MIN (BLOCK_K, j0 + jc - jb);
-      gsize tail_lanes = c % 4 != 0 ? c % 4 : 4;
-      __m256i tail = lane_mask (tail_lanes);
+      gsize c = MIN (bc, j0 + jc - jb);
 
       for (gsize kb = 0, mk; kb < r; kb += mk)
         {
-          mk = (gsize) rows_block (r - kb);
-          tile_wtx ((int) mk, (int) ((c + 3) / 4), c % 4 != 0,
-                    x + jb, ldx, ib, wt + kb * ib, mk,
-                    wtx + kb * m + jb, m, tail, tail_lanes, accumulate);
+          mk = (gsize) rows_block (impl, r - kb);
+          wtx_block_call (impl, mk, c, x + jb, ldx, ib, wt + kb * ib, mk,
+                          wtx + kb * m + jb, m, accumulate);
         }
     }
 }
@@ -718,8 +1069,9 @@ tile_rows_wtx (const double *x,
  * all, the others at rest (row r - r % 4 of P at column j0, leading
  * dimension ldrest). With `upper`, where x is P, only the blocks that
  * reach the upper triangle of xht are computed. */
-TARGET static void
-tile_rows_xht (const double *x,
+static void
+tile_rows_xht (FsProductsImpl impl,
+               const double *x,
                gsize         ldx,
                gsize         ib,
                gsize         jlen,
@@ -742,8 +1094,8 @@ tile_rows_xht (const double *x,
 
   for (gsize kb = 0, w, mr; kb < r4; kb += w)
     {
-      w = lanes_block (r4 - kb);
-      mr = xht_rows (w);
+      w = lanes_block (impl, r4 - kb);
+      mr = xht_rows (impl, w);
       for (gsize a0 = 0, rows; a0 < (upper ? MIN (ib, kb + w) : ib); a0 += rows)
         {
           rows = xht_block (ib - a0, mr);
@@ -751,9 +1103,8 @@ tile_rows_xht (const double *x,
             prefetch_rows (next + a0 * ldx, ldx,
                            a0 + rows < ib ? MIN (rows, next_rows - a0) : next_rows - a0,
                            next_cols);
-          tile_xht ((int) rows, (int) (w / 4),
-                    x + a0 * ldx, ldx, jlen, packed + kb * stride + j0 * w,
-                    xht + a0 * r + kb, r, accumulate);
+          xht_block_call (impl, rows, w, x + a0 * ldx, ldx, jlen,
+                          packed + kb * stride + j0 * w, xht + a0 * r + kb, r, accumulate);
           /* After the last lanes, the rest of H on the same rows of x,
            * while they are in L1. */
           for (gsize d0 = a0; interleave && kb + w == r4 && d0 < a0 + rows; d0 += step)
@@ -773,20 +1124,22 @@ tile_rows_xht (const double *x,
     }
 }
 
-TARGET static void
-products_avx2 (const FsProductsArgs *a)
+static void
+products_simd (const FsProductsArgs *a)
 {
+  FsProductsImpl impl = a->impl;
   const double *X = a->X;
   gsize rows = a->rows, m = a->m, r = a->r;
   gsize tile_rows = rows * m * sizeof (double) <= SMALL_BYTES && rows <= SMALL_ROWS
                     ? MAX (rows, 1) : even_split (rows, TILE_ROWS, 4);
-  gsize tile_cols = even_split (m, TILE_COLS, BLOCK_K);
+  gsize tile_cols = impl == FS_PRODUCTS_AVX512 ? even_split (m, TILE_COLS512, BLOCK_K512)
+                                                : even_split (m, TILE_COLS, BLOCK_K);
 
   for (gsize i0 = 0; i0 < rows; i0 += tile_rows)
     {
       gsize ib = MIN (tile_rows, rows - i0);
 
-      pack_w_tile (a->W + i0 * r, ib, r, a->scratch);
+      pack_w_tile (impl, a->W + i0 * r, ib, r, a->scratch);
 
       for (gsize j0 = 0; j0 < m; j0 += tile_cols)
         {
@@ -809,16 +1162,16 @@ products_avx2 (const FsProductsArgs *a)
             }
 
           /* xht[i0 .. i0 + ib) (+)= this tile times H[.., j0 .. j0 + jc)^T */
-          tile_rows_xht (X + i0 * m + j0, m, ib, jc, a->packed_h, m, j0,
+          tile_rows_xht (impl, X + i0 * m + j0, m, ib, jc, a->packed_h, m, j0,
                          a->H + packed_rows (r) * m + j0, m, r,
                          a->xht + i0 * r, j0 > 0, FALSE, next, next_rows, next_cols);
           /* wtx[.., j0 .. j0 + jc) (+)= W[i0 .. i0 + ib)^T times this tile */
-          tile_rows_wtx (X + i0 * m, m, ib, j0, jc, a->scratch, r, a->wtx, m,
+          tile_rows_wtx (impl, X + i0 * m, m, ib, j0, jc, a->scratch, r, a->wtx, m,
                          a->accumulate || i0 > 0);
         }
 
       /* xht[i0 .. i0 + ib) += W[i0 .. i0 + ib) gram_w, as one more tile. */
-      tile_rows_xht (a->W + i0 * r, r, ib, r, a->packed_gram_w, r, 0,
+      tile_rows_xht (impl, a->W + i0 * r, r, ib, r, a->packed_gram_w, r, 0,
                      a->gram_w + packed_rows (r) * r, r, r,
                      a->xht + i0 * r, TRUE, FALSE, NULL, 0, 0);
     }
@@ -832,15 +1185,16 @@ products_avx2 (const FsProductsArgs *a)
       {
         gsize kb = MIN (TILE_ROWS, r - k0);
 
-        pack_w_tile (a->gram_h + k0 * r, kb, r, a->scratch);
-        tile_rows_wtx (a->H + k0 * m, m, kb, a->col0, a->col1 - a->col0,
+        pack_w_tile (impl, a->gram_h + k0 * r, kb, r, a->scratch);
+        tile_rows_wtx (impl, a->H + k0 * m, m, kb, a->col0, a->col1 - a->col0,
                        a->scratch, r, a->wtx, m, TRUE);
       }
 }
 
 /* wtw = W^T W over the rows, hht = H H^T over the columns; full r × r. */
-TARGET static void
-grams_avx2 (const double *W,
+static void
+grams_simd (FsProductsImpl impl,
+            const double *W,
             gsize         rows,
             gsize         r,
             const double *H,
@@ -859,21 +1213,16 @@ grams_avx2 (const double *W,
     memset (wtw, 0, r * r * sizeof (double));
   for (gsize kb = 0, mk; kb < r && rows > 0; kb += mk)
     {
-      mk = (gsize) rows_block (r - kb);
-      for (gsize jb = kb; jb < r; jb += BLOCK_K)
-        {
-          gsize c = MIN (BLOCK_K, r - jb);
-          gsize tail_lanes = c % 4 != 0 ? c % 4 : 4;
-
-          tile_wtx ((int) mk, (int) ((c + 3) / 4), c % 4 != 0, W + jb, r, rows, W + kb, r,
-                    wtw + kb * r + jb, r, lane_mask (tail_lanes), tail_lanes, FALSE);
-        }
+      mk = (gsize) rows_block (impl, r - kb);
+      for (gsize jb = kb; jb < r; jb += block_cols (impl))
+        wtx_block_call (impl, mk, MIN (block_cols (impl), r - jb), W + jb, r, rows, W + kb, r,
+                        wtw + kb * r + jb, r, FALSE);
     }
 
   if (col1 == col0)
     memset (hht, 0, r * r * sizeof (double));
   else
-    tile_rows_xht (H + col0, m, r, col1 - col0, packed_h, m, col0,
+    tile_rows_xht (impl, H + col0, m, r, col1 - col0, packed_h, m, col0,
                    H + packed_rows (r) * m + col0, m, r, hht, FALSE, TRUE,
                    NULL, 0, 0);
 }
@@ -901,10 +1250,10 @@ fs_products_grams (FsProductsImpl impl,
   g_assert (rows <= G_MAXINT && m <= G_MAXINT && r <= G_MAXINT);
 
 #ifdef FS_PRODUCTS_HAVE_AVX2
-  if (impl == FS_PRODUCTS_AVX2)
+  if (impl != FS_PRODUCTS_BLAS)
     {
       g_assert (packed_h != NULL);
-      grams_avx2 (W, rows, r, H, m, col0, col1, packed_h, wtw, hht);
+      grams_simd (impl, W, rows, r, H, m, col0, col1, packed_h, wtw, hht);
       return;
     }
 #endif
@@ -931,10 +1280,10 @@ fs_products_rows (const FsProductsArgs *args)
   g_assert (args->col0 <= args->col1 && args->col1 <= args->m);
 
 #ifdef FS_PRODUCTS_HAVE_AVX2
-  if (args->impl == FS_PRODUCTS_AVX2)
+  if (args->impl != FS_PRODUCTS_BLAS)
     {
       g_assert (args->packed_h != NULL && args->packed_gram_w != NULL && args->scratch != NULL);
-      products_avx2 (args);
+      products_simd (args);
       return;
     }
 #endif

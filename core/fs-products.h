@@ -16,8 +16,9 @@
  *
  * On CPUs with AVX2 and FMA both come from one pass over the block, tile by
  * tile, while the tile is in cache, with H (and gram_w) read from copies
- * packed by fs_products_pack. Elsewhere they are single-threaded OpenBLAS
- * calls; the results agree to rounding.
+ * packed by fs_products_pack; with AVX-512, the same pass runs on vectors
+ * of 8. Elsewhere they are single-threaded OpenBLAS calls; the results
+ * agree to rounding.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -31,6 +32,7 @@ typedef enum
 {
   FS_PRODUCTS_BLAS,
   FS_PRODUCTS_AVX2,
+  FS_PRODUCTS_AVX512,
 } FsProductsImpl;
 
 typedef struct
@@ -42,13 +44,13 @@ typedef struct
   gsize          r;
   const double  *W;             /* rows × r */
   const double  *H;             /* r × m */
-  const double  *packed_h;      /* H packed (AVX2) */
+  const double  *packed_h;      /* H packed (AVX2, AVX-512) */
   const double  *gram_w;        /* r × r, symmetric */
-  const double  *packed_gram_w; /* gram_w packed as an r × r "H" (AVX2) */
+  const double  *packed_gram_w; /* gram_w packed as an r × r "H" (AVX2, AVX-512) */
   const double  *gram_h;        /* r × r, symmetric */
   gsize          col0;          /* the columns that get gram_h H */
   gsize          col1;
-  double        *scratch;       /* fs_products_scratch_len values (AVX2) */
+  double        *scratch;       /* fs_products_scratch_len values (AVX2, AVX-512) */
   double        *xht;           /* out: rows × r */
   double        *wtx;           /* out: r × m */
   gboolean       accumulate;    /* add to wtx instead of overwriting it */
@@ -56,6 +58,7 @@ typedef struct
 
 FsProductsImpl fs_products_best_impl    (void);
 void           fs_products_force_blas   (gboolean              blas);
+gboolean       fs_products_force_name   (const char           *name);
 const char    *fs_products_impl_name    (FsProductsImpl        impl);
 gsize          fs_products_packed_len   (FsProductsImpl        impl,
                                          gsize                 r,

@@ -187,10 +187,12 @@ static void
 check_impl (FsProductsImpl impl)
 {
   /* Around the 4-row groups, the 4-lane vectors, the 12-wide blocks and
-   * the tiles (at most 128 rows and 204 columns). */
-  static const gsize rows_list[] = { 0, 1, 3, 4, 5, 9, 129, 260 };
-  static const gsize cols_list[] = { 1, 2, 3, 4, 5, 11, 12, 13, 25, 205, 419 };
-  static const gsize rank_list[] = { 1, 2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 26, 50 };
+   * the tiles (at most 128 rows and 204 columns); for AVX-512 around the
+   * 8- and 12-row groups, the 8-lane vectors, the 24-wide blocks and the
+   * 216-column tiles. */
+  static const gsize rows_list[] = { 0, 1, 3, 4, 5, 9, 13, 129, 260 };
+  static const gsize cols_list[] = { 1, 2, 3, 4, 5, 11, 12, 13, 23, 25, 205, 217, 419 };
+  static const gsize rank_list[] = { 1, 2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 17, 20, 26, 36, 50 };
 
   for (guint a = 0; a < G_N_ELEMENTS (rows_list); a++)
     for (guint b = 0; b < G_N_ELEMENTS (cols_list); b++)
@@ -217,12 +219,46 @@ static void
 test_avx2 (void)
 {
   fs_products_force_blas (FALSE);
-  if (fs_products_best_impl () != FS_PRODUCTS_AVX2)
+  if (fs_products_best_impl () < FS_PRODUCTS_AVX2)
     {
       g_test_skip ("this CPU has no AVX2 and FMA");
       return;
     }
   check_impl (FS_PRODUCTS_AVX2);
+}
+
+static void
+test_avx512 (void)
+{
+  fs_products_force_blas (FALSE);
+  if (fs_products_best_impl () < FS_PRODUCTS_AVX512)
+    {
+      g_test_skip ("this CPU has no AVX-512 (F and VL)");
+      return;
+    }
+  check_impl (FS_PRODUCTS_AVX512);
+}
+
+/* Forcing by name caps what fs_products_best_impl returns at the CPU's. */
+static void
+test_force_name (void)
+{
+  FsProductsImpl best;
+
+  fs_products_force_blas (FALSE);
+  best = fs_products_best_impl ();
+  g_assert_true (fs_products_force_name ("blas"));
+  g_assert_cmpint (fs_products_best_impl (), ==, FS_PRODUCTS_BLAS);
+  g_assert_true (fs_products_force_name ("AVX2"));
+  g_assert_cmpint (fs_products_best_impl (), ==, MIN (best, FS_PRODUCTS_AVX2));
+  g_assert_true (fs_products_force_name ("avx512"));
+  g_assert_cmpint (fs_products_best_impl (), ==, best);
+  g_assert_true (fs_products_force_name ("blas"));
+  g_assert_false (fs_products_force_name ("sse9"));
+  g_assert_cmpint (fs_products_best_impl (), ==, FS_PRODUCTS_BLAS);
+  g_assert_true (fs_products_force_name (NULL));
+  g_assert_cmpint (fs_products_best_impl (), ==, best);
+  g_assert_cmpstr (fs_products_impl_name (FS_PRODUCTS_AVX512), ==, "avx512");
 }
 
 static void
@@ -257,15 +293,13 @@ static FsSolver *
 run_solver (FsMatrix   *X,
             FsRuleKind  rule,
             guint       threads,
-            gboolean    blas)
+            const char *impl)
 {
   FsSolver *solver;
   FsParams p;
 
-  if (blas)
-    fs_products_force_blas (TRUE);
-  else
-    fs_products_force_blas (FALSE);
+  /* At most this implementation: the CPU's best where it has no better. */
+  g_assert_true (fs_products_force_name (impl));
 
   fs_params_init_defaults (&p);
   p.rank = 13;
@@ -293,20 +327,22 @@ run_solver (FsMatrix   *X,
 static void
 test_solver_threads_agree (void)
 {
+  static const char *const impls[] = { "blas", "avx2", "avx512" };
+
   for (guint missing = 0; missing < 2; missing++)
     for (FsRuleKind rule = 0; rule < FS_N_RULES; rule++)
       {
         g_autoptr(FsMatrix) X = fs_test_random_matrix (301, 233, 77, missing ? 0.1 : 0.0);
-        g_autoptr(FsSolver) reference = run_solver (X, rule, 1, TRUE);
+        g_autoptr(FsSolver) reference = run_solver (X, rule, 1, "blas");
         double ref_cost = fs_solver_get_cost (reference);
 
         g_assert_cmpuint (fs_solver_get_iteration (reference), ==, 30);
         g_assert_cmpfloat (ref_cost, <, fs_cost_log_get (fs_solver_get_log (reference), 0));
 
         for (guint threads = 1; threads <= 3; threads++)
-          for (guint blas = 0; blas < 2; blas++)
+          for (guint i = 0; i < G_N_ELEMENTS (impls); i++)
             {
-              g_autoptr(FsSolver) solver = run_solver (X, rule, threads, blas);
+              g_autoptr(FsSolver) solver = run_solver (X, rule, threads, impls[i]);
 
               g_assert_cmpfloat (fabs (fs_solver_get_cost (solver) - ref_cost) / ref_cost, <, 1e-12);
               g_assert_cmpfloat (fs_test_rel_diff (fs_solver_get_w (solver),
@@ -325,6 +361,8 @@ main (int    argc,
 
   g_test_add_func ("/products/blas", test_blas);
   g_test_add_func ("/products/avx2", test_avx2);
+  g_test_add_func ("/products/avx512", test_avx512);
+  g_test_add_func ("/products/force-name", test_force_name);
   g_test_add_func ("/products/pool", test_pool);
   g_test_add_func ("/products/solver-threads-agree", test_solver_threads_agree);
 
