@@ -24,10 +24,9 @@
  * With AVX-512 the same pass runs on vectors of 8, twice the work per
  * instruction, in 32 registers: blocks of up to 24 lanes of H (the last 4
  * of a block in a vector of 4 where the lanes are not a multiple of 8) by
- * 8 or 12 rows of X, and 8 columns of W by 24 columns of X; the dot
- * products too, their tails masked. The packed copy of H is laid out as
- * for AVX2, only in longer blocks; the layout helpers below take the
- * implementation for that.
+ * 8 or 12 rows of X, and 8 columns of W by 24 columns of X. The packed
+ * copy of H is laid out as for AVX2, only in longer blocks; the layout
+ * helpers below take the implementation for that.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -479,39 +478,6 @@ kernel_wtx (const int      mk,
       }
 }
 
-/* out[a][k] (+)= the sum of the lanes of acc[a][k], for a < mr, k < nk;
- * four sums at a time: (a0, a1, a2, a3) in one vector. acc has 8 rows;
- * those from mr on are zero. */
-KERNEL void
-store_dots (const int mr,
-            const int nk,
-            __m256d   acc[8][3],
-            double   *out,
-            gsize     ldo,
-            gboolean  accumulate)
-{
-#pragma GCC unroll 4
-  for (int k = 0; k < nk; k++)
-#pragma GCC unroll 2
-    for (int a0 = 0; a0 < mr; a0 += 4)
-      {
-        __m256d t0 = _mm256_hadd_pd (acc[a0][k], acc[a0 + 1][k]);
-        __m256d t1 = _mm256_hadd_pd (acc[a0 + 2][k], acc[a0 + 3][k]);
-        double sums[4];
-
-        _mm256_storeu_pd (sums, _mm256_add_pd (_mm256_permute2f128_pd (t0, t1, 0x20),
-                                               _mm256_permute2f128_pd (t0, t1, 0x31)));
-#pragma GCC unroll 4
-        for (int q = 0; q < 4; q++)
-          if (a0 + q < mr)
-            {
-              double *o = out + (gsize) (a0 + q) * ldo + k;
-
-              *o = accumulate ? *o + sums[q] : sums[q];
-            }
-      }
-}
-
 /* out[a][k] (+)= sum_j x[a][j] h[k][j] for a < mr, k < nk: the last
  * r % 4 rows of H, which would fill only part of a vector of lanes in
  * kernel_xht, as dot products along the rows instead. mr nk <= 12, and
@@ -574,7 +540,27 @@ kernel_dot (const int     mr,
         }
     }
 
-  store_dots (mr, nk, acc, out, ldo, accumulate);
+  /* Four sums at a time: (a0, a1, a2, a3) in one vector. */
+#pragma GCC unroll 4
+  for (int k = 0; k < nk; k++)
+#pragma GCC unroll 2
+    for (int a0 = 0; a0 < mr; a0 += 4)
+      {
+        __m256d t0 = _mm256_hadd_pd (acc[a0][k], acc[a0 + 1][k]);
+        __m256d t1 = _mm256_hadd_pd (acc[a0 + 2][k], acc[a0 + 3][k]);
+        double sums[4];
+
+        _mm256_storeu_pd (sums, _mm256_add_pd (_mm256_permute2f128_pd (t0, t1, 0x20),
+                                               _mm256_permute2f128_pd (t0, t1, 0x31)));
+#pragma GCC unroll 4
+        for (int q = 0; q < 4; q++)
+          if (a0 + q < mr)
+            {
+              double *o = out + (gsize) (a0 + q) * ldo + k;
+
+              *o = accumulate ? *o + sums[q] : sums[q];
+            }
+      }
 }
 
 /* Each (rows, vectors) shape becomes its own fully unrolled kernel. */
@@ -882,124 +868,6 @@ tile_wtx512 (int           mk,
     }
 }
 
-/* kernel_dot on vectors of 8, the tail masked; the sums are folded to
- * vectors of 4 and stored as kernel_dot's. */
-KERNEL512 void
-kernel_dot512 (const int     mr,
-               const int     nk,
-               const double *x,
-               gsize         ldx,
-               gsize         jlen,
-               const double *h,
-               gsize         ldh,
-               double       *out,
-               gsize         ldo,
-               gboolean      accumulate)
-{
-  __m512d acc[8][3];
-  __m256d folded[8][3];
-  gsize j = 0;
-
-#pragma GCC unroll 8
-  for (int a = 0; a < 8; a++)
-#pragma GCC unroll 3
-    for (int k = 0; k < nk; k++)
-      acc[a][k] = _mm512_setzero_pd ();
-
-#pragma GCC unroll 2
-  for (; j + 8 <= jlen; j += 8)
-    {
-      __m512d hv[3];
-
-#pragma GCC unroll 3
-      for (int k = 0; k < nk; k++)
-        hv[k] = _mm512_loadu_pd (h + k * ldh + j);
-#pragma GCC unroll 8
-      for (int a = 0; a < mr; a++)
-        {
-          __m512d xv = _mm512_loadu_pd (x + a * ldx + j);
-
-#pragma GCC unroll 3
-          for (int k = 0; k < nk; k++)
-            acc[a][k] = _mm512_fmadd_pd (xv, hv[k], acc[a][k]);
-        }
-    }
-  if (j < jlen)
-    {
-      __mmask8 mask = (__mmask8) ((1u << (jlen - j)) - 1);
-      __m512d hv[3];
-
-#pragma GCC unroll 3
-      for (int k = 0; k < nk; k++)
-        hv[k] = _mm512_maskz_loadu_pd (mask, h + k * ldh + j);
-#pragma GCC unroll 8
-      for (int a = 0; a < mr; a++)
-        {
-          __m512d xv = _mm512_maskz_loadu_pd (mask, x + a * ldx + j);
-
-#pragma GCC unroll 3
-          for (int k = 0; k < nk; k++)
-            acc[a][k] = _mm512_fmadd_pd (xv, hv[k], acc[a][k]);
-        }
-    }
-
-#pragma GCC unroll 8
-  for (int a = 0; a < 8; a++)
-#pragma GCC unroll 3
-    for (int k = 0; k < nk; k++)
-      folded[a][k] = _mm256_add_pd (_mm512_castpd512_pd256 (acc[a][k]),
-                                    _mm512_extractf64x4_pd (acc[a][k], 1));
-  store_dots (mr, nk, folded, out, ldo, accumulate);
-}
-
-#define DOT512_CASE(MR, NK) \
-  case (MR) * 4 + (NK): \
-    kernel_dot512 (MR, NK, x, ldx, jlen, h, ldh, out, ldo, accumulate); \
-    break
-
-TARGET512 static void
-tile_dot512 (int           mr,
-             int           nk,
-             const double *x,
-             gsize         ldx,
-             gsize         jlen,
-             const double *h,
-             gsize         ldh,
-             double       *out,
-             gsize         ldo,
-             gboolean      accumulate)
-{
-  switch (mr * 4 + nk)
-    {
-    DOT512_CASE (8, 1); DOT512_CASE (7, 1); DOT512_CASE (6, 1); DOT512_CASE (5, 1);
-    DOT512_CASE (4, 1); DOT512_CASE (3, 1); DOT512_CASE (2, 1); DOT512_CASE (1, 1);
-    DOT512_CASE (6, 2); DOT512_CASE (5, 2);
-    DOT512_CASE (4, 2); DOT512_CASE (3, 2); DOT512_CASE (2, 2); DOT512_CASE (1, 2);
-    DOT512_CASE (4, 3); DOT512_CASE (3, 3); DOT512_CASE (2, 3); DOT512_CASE (1, 3);
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-dot_block_call (FsProductsImpl impl,
-                gsize          mr,
-                gsize          nk,
-                const double  *x,
-                gsize          ldx,
-                gsize          jlen,
-                const double  *h,
-                gsize          ldh,
-                double        *out,
-                gsize          ldo,
-                gboolean       accumulate)
-{
-  if (impl == FS_PRODUCTS_AVX512)
-    tile_dot512 ((int) mr, (int) nk, x, ldx, jlen, h, ldh, out, ldo, accumulate);
-  else
-    tile_dot ((int) mr, (int) nk, x, ldx, jlen, h, ldh, out, ldo, accumulate);
-}
-
 /* The kernels behind the tile loops below, which are built for any x86-64
  * and call the AVX2 or AVX-512 ones as impl says. */
 static void
@@ -1240,8 +1108,8 @@ tile_rows_xht (FsProductsImpl impl,
           /* After the last lanes, the rest of H on the same rows of x,
            * while they are in L1. */
           for (gsize d0 = a0; interleave && kb + w == r4 && d0 < a0 + rows; d0 += step)
-            dot_block_call (impl, MIN (step, a0 + rows - d0), nk, x + d0 * ldx, ldx,
-                            jlen, rest, ldrest, xht + d0 * r + r4, r, accumulate);
+            tile_dot ((int) MIN (step, a0 + rows - d0), (int) nk, x + d0 * ldx, ldx,
+                      jlen, rest, ldrest, xht + d0 * r + r4, r, accumulate);
         }
     }
 
@@ -1251,8 +1119,8 @@ tile_rows_xht (FsProductsImpl impl,
         prefetch_rows (next + a0 * ldx, ldx,
                        a0 + step < ib ? MIN (step, next_rows - a0) : next_rows - a0,
                        next_cols);
-      dot_block_call (impl, MIN (step, ib - a0), nk, x + a0 * ldx, ldx, jlen,
-                      rest, ldrest, xht + a0 * r + r4, r, accumulate);
+      tile_dot ((int) MIN (step, ib - a0), (int) nk, x + a0 * ldx, ldx, jlen,
+                rest, ldrest, xht + a0 * r + r4, r, accumulate);
     }
 }
 
