@@ -1088,14 +1088,14 @@ main (int    argc,
    * which would take a core from the solver's threads: only the SVD of
    * `run` and `optimum` asks for them. */
   fs_blas_set_threads (1);
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   /* For benchmarks: FACTORSCOPE_PRODUCTS=blas runs the OpenBLAS path,
    * avx2 the AVX2 kernels on a CPU that has AVX-512 too. */
   if (!fs_products_force_name (g_getenv ("FACTORSCOPE_PRODUCTS")))
     g_printerr (_("FACTORSCOPE_PRODUCTS=%s is not one of blas, avx2 or avx512; "
                   "using the fastest this CPU runs\n"), g_getenv ("FACTORSCOPE_PRODUCTS"));
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
       g_str_equal (argv[1], "help"))

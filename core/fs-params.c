@@ -35,11 +35,19 @@ fs_params_init_defaults (FsParams *params)
     .l1_mode = FS_L1_PROXIMAL,
     .init = FS_INIT_SCALED,
     .seed = 0,
-    .max_iters = 10000,
+    .max_iters = FS_DEFAULT_MAX_ITERS,
     .tol = 0.0,
     .restarts = 1,
     .threads = 0,
   };
+}
+
+/* The rank a newly opened matrix starts with. */
+guint
+fs_params_default_rank (gsize rows,
+                        gsize cols)
+{
+  return (guint) MAX (1, MIN ((gsize) FS_DEFAULT_RANK, MIN (rows, cols)));
 }
 
 static gboolean

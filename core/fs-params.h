@@ -42,6 +42,12 @@ typedef enum
 
 #define FS_MAX_ITERATIONS (G_GUINT64_CONSTANT (50000000))
 
+/* The defaults that the window and the command line share: the PyTorch
+ * notebook's 10000 iterations, and rank 5 (the low-rank example's) for a
+ * matrix that has no rank of its own. */
+#define FS_DEFAULT_MAX_ITERS (G_GUINT64_CONSTANT (10000))
+#define FS_DEFAULT_RANK      5
+
 typedef struct
 {
   guint      rank;
@@ -66,6 +72,8 @@ typedef struct
 } FsParams;
 
 void        fs_params_init_defaults (FsParams       *params);
+guint       fs_params_default_rank  (gsize           rows,
+                                     gsize           cols);
 guint       fs_params_auto_threads  (gsize           rows,
                                      gsize           cols,
                                      guint           rank);

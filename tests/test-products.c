@@ -215,28 +215,19 @@ test_blas (void)
   check_impl (FS_PRODUCTS_BLAS);
 }
 
+/* Each vector kernel where the CPU runs it: the data is the FsProductsImpl. */
 static void
-test_avx2 (void)
+test_vector_impl (gconstpointer data)
 {
-  fs_products_force_blas (FALSE);
-  if (fs_products_best_impl () < FS_PRODUCTS_AVX2)
-    {
-      g_test_skip ("this CPU has no AVX2 and FMA");
-      return;
-    }
-  check_impl (FS_PRODUCTS_AVX2);
-}
+  FsProductsImpl impl = GPOINTER_TO_INT (data);
 
-static void
-test_avx512 (void)
-{
   fs_products_force_blas (FALSE);
-  if (fs_products_best_impl () < FS_PRODUCTS_AVX512)
+  if (fs_products_best_impl () < impl)
     {
-      g_test_skip ("this CPU has no AVX-512 (F and VL)");
+      g_test_skip_printf ("this CPU cannot run the %s kernels", fs_products_impl_name (impl));
       return;
     }
-  check_impl (FS_PRODUCTS_AVX512);
+  check_impl (impl);
 }
 
 /* Forcing by name caps what fs_products_best_impl returns at the CPU's. */
@@ -360,8 +351,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/products/blas", test_blas);
-  g_test_add_func ("/products/avx2", test_avx2);
-  g_test_add_func ("/products/avx512", test_avx512);
+  g_test_add_data_func ("/products/avx2", GINT_TO_POINTER (FS_PRODUCTS_AVX2), test_vector_impl);
+  g_test_add_data_func ("/products/avx512", GINT_TO_POINTER (FS_PRODUCTS_AVX512), test_vector_impl);
   g_test_add_func ("/products/force-name", test_force_name);
   g_test_add_func ("/products/pool", test_pool);
   g_test_add_func ("/products/solver-threads-agree", test_solver_threads_agree);
