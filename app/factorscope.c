@@ -41,15 +41,22 @@ on_activate (GApplication *app)
     g_warning ("%s", error->message);
 }
 
-/* Windows own runners, whose threads must stop before the process ends:
- * destroying the windows joins them. */
+/* Windows own sessions, whose runner threads must stop before the
+ * process ends: destroying the windows closes their sessions, which joins
+ * the runners. A session's SVD cannot be interrupted, so the sessions are
+ * kept until main has waited for their tasks. */
 static void
-on_shutdown (GApplication *app)
+on_shutdown (GApplication *app,
+             GPtrArray    *sessions)
 {
   GList *windows;
 
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
-    gtk_window_destroy (windows->data);
+    {
+      if (FS_IS_WINDOW (windows->data))
+        g_ptr_array_add (sessions, g_object_ref (fs_window_get_session (windows->data)));
+      gtk_window_destroy (windows->data);
+    }
 }
 
 static gint
@@ -122,6 +129,7 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(AdwApplication) app = NULL;
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
   int status;
   const GActionEntry entries[] = {
     { .name = "about", .activate = about },
@@ -152,8 +160,9 @@ main (int    argc,
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_handle_local_options), NULL);
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
   g_signal_connect (app, "open", G_CALLBACK (on_open), NULL);
-  g_signal_connect (app, "shutdown", G_CALLBACK (on_shutdown), NULL);
+  g_signal_connect (app, "shutdown", G_CALLBACK (on_shutdown), sessions);
   status = g_application_run (G_APPLICATION (app), argc, argv);
-  fs_window_wait_for_threads ();
+  for (guint i = 0; i < sessions->len; i++)
+    fs_session_wait_for_tasks (sessions->pdata[i]);
   return status;
 }

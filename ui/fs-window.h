@@ -8,7 +8,9 @@
 
 #include "fs-heatmap.h"
 #include "fs-matrix.h"
+#include "fs-param-panel.h"
 #include "fs-runner.h"
+#include "fs-session.h"
 
 G_BEGIN_DECLS
 
@@ -31,7 +33,8 @@ FsMatrix   *fs_window_get_matrix         (FsWindow       *self);
 FsSnapshot *fs_window_get_shown_snapshot (FsWindow       *self);
 FsSnapshot *fs_window_get_latest_snapshot (FsWindow     *self);
 gboolean    fs_window_get_computing_optimum (FsWindow    *self);
-void        fs_window_wait_for_threads   (void);
+FsSession  *fs_window_get_session        (FsWindow       *self);
+FsParamPanel *fs_window_get_panel        (FsWindow       *self);
 FsHeatmap  *fs_window_get_heatmap        (FsWindow       *self,
                                           FsHeatmapKind   kind);
 const char *fs_window_get_banner         (FsWindow       *self);

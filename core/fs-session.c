@@ -1,0 +1,905 @@
+/* fs-session.c
+ *
+ * Every background task takes copies or references of its inputs, runs in
+ * a GTask thread and hands its result back once, on the session's main
+ * context; a result whose cancellable is no longer the current one is
+ * stale and dropped. Tasks hold the session (their source object), so
+ * fs_session_close() is what stops them, not the last unref of a view.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-session"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+
+#include "fs-error.h"
+#include "fs-examples.h"
+#include "fs-loader.h"
+#include "fs-optimum.h"
+#include "fs-session.h"
+#include "fs-solver.h"
+
+struct _FsSession
+{
+  GObject       parent_instance;
+
+  FsMatrix     *source;
+  FsMatrix     *X;
+  char         *name;
+  FsScaling     scaling;
+  FsParams      params;
+  FsRunner     *runner;
+  GArray       *singular_values;
+  double        optimum;
+
+  GCancellable *load_cancellable;
+  GCancellable *prepare_cancellable;
+  GCancellable *svd_cancellable;
+  guint         n_pending;          /* loads and prepares not yet handed back */
+  gboolean      computing_optimum;
+  gboolean      closed;
+
+  /* Threads still inside a task, for fs_session_wait_for_tasks: LAPACK
+   * cannot be interrupted, and the process must not end under it. */
+  GMutex        threads_lock;
+  GCond         threads_done;
+  guint         n_threads;
+};
+
+static gpointer
+params_copy (gpointer params)
+{
+  return g_memdup2 (params, sizeof (FsParams));
+}
+
+G_DEFINE_BOXED_TYPE (FsParams, fs_params, params_copy, g_free)
+
+G_DEFINE_FINAL_TYPE (FsSession, fs_session, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_NAME,
+  PROP_SCALING,
+  PROP_OPTIMUM,
+  PROP_BUSY,
+  PROP_COMPUTING_OPTIMUM,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  MATRIX_CHANGED,
+  FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+thread_enter (FsSession *self)
+{
+  g_mutex_lock (&self->threads_lock);
+  self->n_threads++;
+  g_mutex_unlock (&self->threads_lock);
+}
+
+static void
+thread_leave (FsSession *self)
+{
+  g_mutex_lock (&self->threads_lock);
+  if (--self->n_threads == 0)
+    g_cond_broadcast (&self->threads_done);
+  g_mutex_unlock (&self->threads_lock);
+}
+
+static void
+set_pending (FsSession *self,
+             int        change)
+{
+  gboolean was_busy = self->n_pending > 0;
+
+  self->n_pending = (guint) ((int) self->n_pending + change);
+  if (was_busy != (self->n_pending > 0))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+set_computing_optimum (FsSession *self,
+                       gboolean   computing)
+{
+  if (self->computing_optimum == computing)
+    return;
+  self->computing_optimum = computing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPUTING_OPTIMUM]);
+}
+
+/* f* for the current matrix and settings, NaN when it is not known. */
+static void
+update_optimum (FsSession *self)
+{
+  double optimum = NAN;
+
+  if (self->singular_values != NULL && self->X != NULL &&
+      fs_params_has_optimum (&self->params, self->X, NULL))
+    optimum = fs_optimum_value ((double *) self->singular_values->data, self->singular_values->len,
+                                self->params.rank, self->params.l2_w, self->params.l2_h);
+
+  if (optimum == self->optimum || (isnan (optimum) && isnan (self->optimum)))
+    return;
+  self->optimum = optimum;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPTIMUM]);
+}
+
+static GCancellable *
+renew (GCancellable **cancellable)
+{
+  g_cancellable_cancel (*cancellable);
+  g_clear_object (cancellable);
+  *cancellable = g_cancellable_new ();
+  return *cancellable;
+}
+
+static gboolean
+is_current (FsSession    *self,
+            GAsyncResult *result,
+            GCancellable *current)
+{
+  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
+
+  return !self->closed && cancellable == current && !g_cancellable_is_cancelled (cancellable);
+}
+
+/* The learning rate the rule starts from, for this matrix and settings. */
+static double
+starting_lr (FsMatrix       *X,
+             const FsParams *params)
+{
+  g_autoptr(FsSolver) solver = NULL;
+  FsParams p = *params;
+
+  p.lr = 1.0;
+  solver = fs_solver_new (X, &p, NULL);
+  return solver != NULL ? fs_solver_default_lr (solver) : NAN;
+}
+
+/* Singular values, for f* */
+
+static void
+svd_thread (GTask        *task,
+            gpointer      source,
+            gpointer      data,
+            GCancellable *cancellable)
+{
+  FsSession *self = source;
+  GError *error = NULL;
+  GArray *values;
+
+  thread_enter (self);
+  values = fs_singular_values (data, &error);
+  thread_leave (self);
+
+  if (values == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, values, (GDestroyNotify) g_array_unref);
+}
+
+static void
+on_svd_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  FsSession *self = FS_SESSION (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) values = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (!is_current (self, result, self->svd_cancellable))
+    return;
+  set_computing_optimum (self, FALSE);
+  if (values == NULL)
+    {
+      g_debug ("No singular values: %s", error->message);
+      return;
+    }
+  g_clear_pointer (&self->singular_values, g_array_unref);
+  self->singular_values = g_steal_pointer (&values);
+  update_optimum (self);
+}
+
+static void
+start_svd (FsSession *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_clear_pointer (&self->singular_values, g_array_unref);
+  update_optimum (self);
+  if (self->X->n_missing > 0)
+    {
+      g_cancellable_cancel (self->svd_cancellable);
+      set_computing_optimum (self, FALSE);
+      return;
+    }
+
+  task = g_task_new (self, renew (&self->svd_cancellable), on_svd_done, NULL);
+  g_task_set_source_tag (task, start_svd);
+  /* A cancelled SVD hands back at once; its thread finishes on its own. */
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_set_task_data (task, fs_matrix_ref (self->X), (GDestroyNotify) fs_matrix_unref);
+  set_computing_optimum (self, TRUE);
+  g_task_run_in_thread (task, svd_thread);
+}
+
+/* Preparing a matrix: the scaled X, its starting learning rate and a
+ * runner (whose solver allocates and evaluates the starting point), all
+ * made in a thread so that even a large matrix never stalls a view. */
+
+typedef struct
+{
+  FsMatrix  *source;
+  char      *name;
+  FsScaling  scaling;
+  FsParams   params;
+  gboolean   new_source;
+  FsMatrix  *X;
+  FsRunner  *runner;
+} Prepared;
+
+static void
+prepared_free (Prepared *p)
+{
+  g_clear_pointer (&p->source, fs_matrix_unref);
+  g_clear_pointer (&p->X, fs_matrix_unref);
+  g_clear_pointer (&p->runner, fs_runner_free);
+  g_free (p->name);
+  g_free (p);
+}
+
+static gboolean
+prepare (Prepared  *p,
+         GError   **error)
+{
+  double lr;
+
+  p->X = p->scaling == FS_SCALING_NONE ? fs_matrix_ref (p->source)
+                                       : fs_matrix_scaled (p->source, p->scaling, error);
+  if (p->X == NULL)
+    return FALSE;
+  lr = starting_lr (p->X, &p->params);
+  if (isfinite (lr) && lr > 0.0)
+    p->params.lr = lr;
+  p->runner = fs_runner_new (p->X, &p->params, error);
+  return p->runner != NULL;
+}
+
+static void
+prepare_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  FsSession *self = source;
+  GError *error = NULL;
+  gboolean ok;
+
+  thread_enter (self);
+  ok = prepare (data, &error);
+  thread_leave (self);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Installs a prepared matrix and runner; the old ones go only now. */
+static void
+commit (FsSession *self,
+        Prepared  *p)
+{
+  gboolean renamed = g_strcmp0 (self->name, p->name) != 0;
+  gboolean rescaled = self->scaling != p->scaling;
+
+  g_clear_pointer (&self->runner, fs_runner_free);
+  g_clear_pointer (&self->X, fs_matrix_unref);
+  g_clear_pointer (&self->source, fs_matrix_unref);
+  self->source = g_steal_pointer (&p->source);
+  self->X = g_steal_pointer (&p->X);
+  self->runner = g_steal_pointer (&p->runner);
+  self->scaling = p->scaling;
+  self->params = p->params;
+  g_free (self->name);
+  self->name = g_steal_pointer (&p->name);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (renamed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+  if (rescaled)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCALING]);
+  start_svd (self);
+  g_object_thaw_notify (G_OBJECT (self));
+  g_signal_emit (self, signals[MATRIX_CHANGED], 0, p->new_source);
+}
+
+static void
+on_prepared (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  FsSession *self = FS_SESSION (object);
+  Prepared *p = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  set_pending (self, -1);
+  if (!is_current (self, result, self->prepare_cancellable))
+    return;
+
+  if (!ok)
+    {
+      g_autofree char *message =
+        p->new_source
+          ? g_strdup_printf (_("Could not open “%s”. %s. The matrix already loaded stays."),
+                             p->name, error->message)
+          : g_strdup_printf (_("Could not scale the matrix. %s. It stays as it was."),
+                             error->message);
+
+      g_signal_emit (self, signals[FAILED], 0, message);
+      return;
+    }
+  commit (self, p);
+}
+
+static void
+start_prepare (FsSession  *self,
+               FsMatrix   *source,
+               const char *name,
+               FsScaling   scaling,
+               guint       rank,
+               gboolean    new_source)
+{
+  g_autoptr(GTask) task = NULL;
+  Prepared *p = g_new0 (Prepared, 1);
+
+  p->source = fs_matrix_ref (source);
+  p->name = g_strdup (name);
+  p->scaling = scaling;
+  p->params = self->params;
+  p->params.rank = (guint) CLAMP ((gsize) rank, 1, MIN (source->rows, source->cols));
+  p->new_source = new_source;
+
+  task = g_task_new (self, renew (&self->prepare_cancellable), on_prepared, NULL);
+  g_task_set_source_tag (task, start_prepare);
+  g_task_set_task_data (task, p, (GDestroyNotify) prepared_free);
+  set_pending (self, +1);
+  g_task_run_in_thread (task, prepare_thread);
+}
+
+/* Loading a file */
+
+static void
+load_thread (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  FsSession *self = source;
+  GError *error = NULL;
+  FsMatrix *X;
+
+  thread_enter (self);
+  X = fs_matrix_load (data, &error);
+  thread_leave (self);
+
+  if (X == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, X, (GDestroyNotify) fs_matrix_unref);
+}
+
+static void
+on_loaded (GObject      *object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  FsSession *self = FS_SESSION (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsMatrix) X = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *name = g_filename_display_basename (g_task_get_task_data (G_TASK (result)));
+
+  set_pending (self, -1);
+  if (!is_current (self, result, self->load_cancellable))
+    return;
+
+  if (X == NULL)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("Could not open the file. %s. The matrix already loaded stays."),
+                         error->message);
+
+      g_signal_emit (self, signals[FAILED], 0, message);
+      return;
+    }
+  start_prepare (self, X, name, self->scaling, fs_params_default_rank (X->rows, X->cols), TRUE);
+}
+
+/**
+ * fs_session_open_path:
+ *
+ * Loads a file in a thread, then prepares it; the current matrix stays
+ * until the new one is whole. A load or prepare still in flight is
+ * cancelled.
+ */
+void
+fs_session_open_path (FsSession  *self,
+                      const char *path)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (FS_IS_SESSION (self));
+  g_return_if_fail (path != NULL);
+
+  g_cancellable_cancel (self->prepare_cancellable);
+  task = g_task_new (self, renew (&self->load_cancellable), on_loaded, NULL);
+  g_task_set_source_tag (task, fs_session_open_path);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  set_pending (self, +1);
+  g_task_run_in_thread (task, load_thread);
+}
+
+/* A matrix made by the caller, shown under the given name and rank once
+ * it is prepared. */
+void
+fs_session_set_matrix (FsSession  *self,
+                       FsMatrix   *source,
+                       const char *name,
+                       guint       rank)
+{
+  g_return_if_fail (FS_IS_SESSION (self));
+  g_return_if_fail (source != NULL && name != NULL);
+
+  g_cancellable_cancel (self->load_cancellable);
+  start_prepare (self, source, name, self->scaling, rank, TRUE);
+}
+
+/* Built-in examples: two made by the core, three bundled files. */
+gboolean
+fs_session_load_example (FsSession   *self,
+                         const char  *name,
+                         GError     **error)
+{
+  static const struct { const char *name, *resource, *title; guint rank; } bundled[] = {
+    { "camera", "/org/factorscope/Factorscope/examples/camera.png", N_("Cameraman"), 20 },
+    { "digits", "/org/factorscope/Factorscope/examples/digits.csv", N_("Handwritten digits"), 10 },
+    { "coins", "/org/factorscope/Factorscope/examples/coins.png", N_("Greek coins"), 20 },
+  };
+  g_autoptr(FsMatrix) X = NULL;
+
+  g_return_val_if_fail (FS_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (g_str_equal (name, "lowrank") || g_str_equal (name, "notebook"))
+    {
+      X = fs_example_new (name, error);
+      if (X == NULL)
+        return FALSE;
+      fs_session_set_matrix (self, X, g_str_equal (name, "lowrank") ? _("Low-rank example") : _("Notebook example"),
+                             g_str_equal (name, "lowrank") ? FS_EXAMPLE_LOWRANK_RANK : 2);
+      return TRUE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bundled); i++)
+    if (g_str_equal (name, bundled[i].name))
+      {
+        g_autoptr(GBytes) bytes = g_resources_lookup_data (bundled[i].resource, 0, error);
+
+        if (bytes == NULL)
+          return FALSE;
+        X = fs_matrix_load_data (bundled[i].resource,
+                                 g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), error);
+        if (X == NULL)
+          return FALSE;
+        fs_session_set_matrix (self, X, _(bundled[i].title), bundled[i].rank);
+        return TRUE;
+      }
+
+  g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, _("There is no example called “%s”"), name);
+  return FALSE;
+}
+
+/* Prepares the source again with another scaling; the scaling property
+ * changes when the new X is committed, and stays if scaling fails. */
+void
+fs_session_set_scaling (FsSession *self,
+                        FsScaling  scaling)
+{
+  g_return_if_fail (FS_IS_SESSION (self));
+
+  if (self->source == NULL)
+    {
+      if (self->scaling != scaling)
+        {
+          self->scaling = scaling;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCALING]);
+        }
+      return;
+    }
+  start_prepare (self, self->source, self->name, scaling, self->params.rank, FALSE);
+}
+
+/* New settings restart the run from iteration 0, still running if it
+ * was. */
+gboolean
+fs_session_set_params (FsSession       *self,
+                       const FsParams  *params,
+                       GError         **error)
+{
+  g_autoptr(FsSnapshot) latest = NULL;
+
+  g_return_val_if_fail (FS_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+
+  if (self->runner != NULL)
+    {
+      latest = fs_runner_get_snapshot (self->runner);
+      if (!fs_runner_set_params (self->runner, params, error))
+        return FALSE;
+      if (latest != NULL && latest->state == FS_RUNNER_RUNNING)
+        fs_runner_run (self->runner);
+    }
+  self->params = *params;
+  update_optimum (self);
+  return TRUE;
+}
+
+/* Applies from the next iteration, without restarting. */
+void
+fs_session_set_lr (FsSession *self,
+                   double     lr)
+{
+  g_return_if_fail (FS_IS_SESSION (self));
+  g_return_if_fail (isfinite (lr) && lr > 0.0);
+
+  self->params.lr = lr;
+  if (self->runner != NULL)
+    fs_runner_set_lr (self->runner, lr);
+}
+
+void
+fs_session_run (FsSession *self)
+{
+  g_return_if_fail (FS_IS_SESSION (self));
+
+  if (self->runner != NULL)
+    fs_runner_run (self->runner);
+}
+
+void
+fs_session_pause (FsSession *self)
+{
+  g_return_if_fail (FS_IS_SESSION (self));
+
+  if (self->runner != NULL)
+    fs_runner_pause (self->runner);
+}
+
+void
+fs_session_step (FsSession *self,
+                 guint64    n)
+{
+  g_return_if_fail (FS_IS_SESSION (self));
+
+  if (self->runner != NULL)
+    fs_runner_step (self->runner, n);
+}
+
+void
+fs_session_reset (FsSession *self)
+{
+  g_return_if_fail (FS_IS_SESSION (self));
+
+  if (self->runner != NULL)
+    fs_runner_reset (self->runner);
+}
+
+/* The starting learning rate */
+
+typedef struct
+{
+  FsMatrix *X;
+  FsParams  params;
+} LrJob;
+
+static void
+lr_job_free (LrJob *job)
+{
+  fs_matrix_unref (job->X);
+  g_free (job);
+}
+
+static void
+lr_thread (GTask        *task,
+           gpointer      source,
+           gpointer      data,
+           GCancellable *cancellable)
+{
+  FsSession *self = source;
+  LrJob *job = data;
+  double *lr = g_new (double, 1);
+
+  thread_enter (self);
+  *lr = starting_lr (job->X, &job->params);
+  thread_leave (self);
+
+  if (isfinite (*lr) && *lr > 0.0)
+    g_task_return_pointer (task, lr, g_free);
+  else
+    {
+      g_free (lr);
+      g_task_return_new_error (task, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                               _("No learning rate can be suggested for these settings"));
+    }
+}
+
+/* The step the rule starts from for these settings (what a run started
+ * without a learning rate would use), computed in a thread. */
+void
+fs_session_starting_lr_async (FsSession           *self,
+                              const FsParams      *params,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             data)
+{
+  g_autoptr(GTask) task = NULL;
+  LrJob *job;
+
+  g_return_if_fail (FS_IS_SESSION (self));
+  g_return_if_fail (params != NULL);
+
+  task = g_task_new (self, cancellable, callback, data);
+  g_task_set_source_tag (task, fs_session_starting_lr_async);
+  if (self->X == NULL)
+    {
+      g_task_return_new_error (task, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                               _("There is no matrix to suggest a learning rate for"));
+      return;
+    }
+  job = g_new0 (LrJob, 1);
+  job->X = fs_matrix_ref (self->X);
+  job->params = *params;
+  g_task_set_task_data (task, job, (GDestroyNotify) lr_job_free);
+  g_task_run_in_thread (task, lr_thread);
+}
+
+double
+fs_session_starting_lr_finish (FsSession     *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_autofree double *lr = NULL;
+
+  g_return_val_if_fail (FS_IS_SESSION (self), NAN);
+  g_return_val_if_fail (g_task_is_valid (result, self), NAN);
+
+  lr = g_task_propagate_pointer (G_TASK (result), error);
+  return lr != NULL ? *lr : NAN;
+}
+
+/* Getters */
+
+FsMatrix *
+fs_session_get_source (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), NULL);
+
+  return self->source;
+}
+
+/* The matrix the solver sees (the source, scaled), or NULL. */
+FsMatrix *
+fs_session_get_matrix (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), NULL);
+
+  return self->X;
+}
+
+const char *
+fs_session_get_name (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), NULL);
+
+  return self->name;
+}
+
+FsScaling
+fs_session_get_scaling (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), FS_SCALING_NONE);
+
+  return self->scaling;
+}
+
+const FsParams *
+fs_session_get_params (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), NULL);
+
+  return &self->params;
+}
+
+/* The runner's latest snapshot, or NULL; free with fs_snapshot_unref. */
+FsSnapshot *
+fs_session_get_snapshot (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), NULL);
+
+  return self->runner != NULL ? fs_runner_get_snapshot (self->runner) : NULL;
+}
+
+double
+fs_session_get_optimum (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), NAN);
+
+  return self->optimum;
+}
+
+/* Whether a file is loading or a matrix is being prepared. */
+gboolean
+fs_session_get_busy (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), FALSE);
+
+  return self->n_pending > 0;
+}
+
+gboolean
+fs_session_get_computing_optimum (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), FALSE);
+
+  return self->computing_optimum;
+}
+
+/**
+ * fs_session_close:
+ *
+ * Cancels every task and stops and joins the runner's thread; results
+ * still on their way are dropped. A view calls it when it goes: the tasks
+ * hold the session until they finish.
+ */
+void
+fs_session_close (FsSession *self)
+{
+  g_return_if_fail (FS_IS_SESSION (self));
+
+  self->closed = TRUE;
+  g_cancellable_cancel (self->load_cancellable);
+  g_cancellable_cancel (self->prepare_cancellable);
+  g_cancellable_cancel (self->svd_cancellable);
+  g_clear_pointer (&self->runner, fs_runner_free);
+}
+
+/* Returns once no thread of this session's tasks is running: for the end
+ * of the process, which must not unload OpenBLAS under one. */
+void
+fs_session_wait_for_tasks (FsSession *self)
+{
+  g_return_if_fail (FS_IS_SESSION (self));
+
+  g_mutex_lock (&self->threads_lock);
+  while (self->n_threads > 0)
+    g_cond_wait (&self->threads_done, &self->threads_lock);
+  g_mutex_unlock (&self->threads_lock);
+}
+
+static void
+fs_session_dispose (GObject *object)
+{
+  FsSession *self = FS_SESSION (object);
+
+  fs_session_close (self);
+  g_clear_object (&self->load_cancellable);
+  g_clear_object (&self->prepare_cancellable);
+  g_clear_object (&self->svd_cancellable);
+
+  G_OBJECT_CLASS (fs_session_parent_class)->dispose (object);
+}
+
+static void
+fs_session_finalize (GObject *object)
+{
+  FsSession *self = FS_SESSION (object);
+
+  g_clear_pointer (&self->source, fs_matrix_unref);
+  g_clear_pointer (&self->X, fs_matrix_unref);
+  g_clear_pointer (&self->singular_values, g_array_unref);
+  g_free (self->name);
+  g_mutex_clear (&self->threads_lock);
+  g_cond_clear (&self->threads_done);
+
+  G_OBJECT_CLASS (fs_session_parent_class)->finalize (object);
+}
+
+static void
+fs_session_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  FsSession *self = FS_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_SCALING:
+      g_value_set_uint (value, self->scaling);
+      break;
+    case PROP_OPTIMUM:
+      g_value_set_double (value, self->optimum);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->n_pending > 0);
+      break;
+    case PROP_COMPUTING_OPTIMUM:
+      g_value_set_boolean (value, self->computing_optimum);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fs_session_class_init (FsSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->dispose = fs_session_dispose;
+  object_class->finalize = fs_session_finalize;
+  object_class->get_property = fs_session_get_property;
+
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+  properties[PROP_SCALING] = g_param_spec_uint ("scaling", NULL, NULL, 0, FS_SCALING_STANDARDIZE_COLUMNS,
+                                                FS_SCALING_NONE, flags);
+  properties[PROP_OPTIMUM] = g_param_spec_double ("optimum", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE,
+                                                  0.0, flags);
+  properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, flags);
+  properties[PROP_COMPUTING_OPTIMUM] = g_param_spec_boolean ("computing-optimum", NULL, NULL,
+                                                             FALSE, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* A new X and runner are in place; new_source is FALSE when only the
+   * scaling changed. */
+  signals[MATRIX_CHANGED] = g_signal_new ("matrix-changed", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  /* A load or prepare failed; the message says what and that nothing changed. */
+  signals[FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass),
+                                  G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                  G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+fs_session_init (FsSession *self)
+{
+  fs_params_init_defaults (&self->params);
+  self->params.rank = FS_DEFAULT_RANK;
+  self->optimum = NAN;
+  g_mutex_init (&self->threads_lock);
+  g_cond_init (&self->threads_done);
+}
+
+FsSession *
+fs_session_new (void)
+{
+  return g_object_new (FS_TYPE_SESSION, NULL);
+}

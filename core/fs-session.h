@@ -1,0 +1,78 @@
+/* fs-session.h: one matrix being factorized, without any GTK.
+ *
+ * A session owns the source matrix as loaded, its scaling, the prepared X
+ * the solver sees, the runner, the singular values of X and f*, and the
+ * background tasks that make them (load, prepare, SVD), each with its own
+ * cancellable. A new matrix is committed only when loading and preparing
+ * it have both succeeded: until "matrix-changed" is emitted nothing a view
+ * shows changes, and a failure ("failed") leaves everything as it was.
+ * Signals and notifications are emitted on the thread default main
+ * context of the thread that created the session.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fs-matrix.h"
+#include "fs-params.h"
+#include "fs-runner.h"
+
+G_BEGIN_DECLS
+
+/* FsParams as a GValue, for properties that hold settings. */
+#define FS_TYPE_PARAMS (fs_params_get_type ())
+GType fs_params_get_type (void) G_GNUC_CONST;
+
+#define FS_TYPE_SESSION (fs_session_get_type ())
+G_DECLARE_FINAL_TYPE (FsSession, fs_session, FS, SESSION, GObject)
+
+FsSession      *fs_session_new                  (void);
+
+void            fs_session_open_path            (FsSession      *self,
+                                                 const char     *path);
+void            fs_session_set_matrix           (FsSession      *self,
+                                                 FsMatrix       *source,
+                                                 const char     *name,
+                                                 guint           rank);
+gboolean        fs_session_load_example         (FsSession      *self,
+                                                 const char     *name,
+                                                 GError        **error);
+void            fs_session_set_scaling          (FsSession      *self,
+                                                 FsScaling       scaling);
+gboolean        fs_session_set_params           (FsSession      *self,
+                                                 const FsParams *params,
+                                                 GError        **error);
+void            fs_session_set_lr               (FsSession      *self,
+                                                 double          lr);
+
+void            fs_session_run                  (FsSession      *self);
+void            fs_session_pause                (FsSession      *self);
+void            fs_session_step                 (FsSession      *self,
+                                                 guint64         n);
+void            fs_session_reset                (FsSession      *self);
+
+void            fs_session_starting_lr_async    (FsSession          *self,
+                                                 const FsParams     *params,
+                                                 GCancellable       *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            data);
+double          fs_session_starting_lr_finish   (FsSession      *self,
+                                                 GAsyncResult   *result,
+                                                 GError        **error);
+
+FsMatrix       *fs_session_get_source           (FsSession      *self);
+FsMatrix       *fs_session_get_matrix           (FsSession      *self);
+const char     *fs_session_get_name             (FsSession      *self);
+FsScaling       fs_session_get_scaling          (FsSession      *self);
+const FsParams *fs_session_get_params           (FsSession      *self);
+FsSnapshot     *fs_session_get_snapshot         (FsSession      *self);
+double          fs_session_get_optimum          (FsSession      *self);
+gboolean        fs_session_get_busy             (FsSession      *self);
+gboolean        fs_session_get_computing_optimum (FsSession     *self);
+
+void            fs_session_close                (FsSession      *self);
+void            fs_session_wait_for_tasks       (FsSession      *self);
+
+G_END_DECLS

@@ -1,0 +1,523 @@
+/* fs-param-panel.c
+ *
+ * The panel holds the settings as an FsParams and shows them in its rows.
+ * A change made in a row updates "params" and emits "changed", or
+ * "lr-changed" when only the learning rate moved (it applies to a running
+ * solve without restarting); setting the params from code emits neither.
+ * The choice rows are filled from the core's tables, in table order.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-param-panel"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "fs-param-panel.h"
+#include "fs-rules.h"
+#include "fs-session.h"
+
+struct _FsParamPanel
+{
+  AdwBin         parent_instance;
+
+  AdwActionRow  *data_row;
+  AdwComboRow   *scaling_row;
+  AdwComboRow   *l1_mode_row;
+  AdwComboRow   *rule_row;
+  AdwComboRow   *init_row;
+  GtkSpinButton *rank_spin;
+  GtkSpinButton *l2_w_spin;
+  GtkSpinButton *l2_h_spin;
+  GtkSpinButton *l1_w_spin;
+  GtkSpinButton *l1_h_spin;
+  GtkSpinButton *lr_spin;
+  GtkSpinButton *restarts_spin;
+  GtkSpinButton *iters_spin;
+  GtkSpinButton *seed_spin;
+  GtkSwitch     *nonneg_switch;
+  GtkSwitch     *log_switch;
+
+  FsParams       params;
+  FsScaling      scaling;
+  gboolean       updating;
+};
+
+G_DEFINE_FINAL_TYPE (FsParamPanel, fs_param_panel, ADW_TYPE_BIN)
+
+enum
+{
+  PROP_0,
+  PROP_PARAMS,
+  PROP_SCALING,
+  PROP_LOG_SCALE,
+  PROP_RANK_LIMIT,
+  PROP_DATA_DESCRIPTION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  CHANGED,
+  LR_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Whether a and b are the same settings, the learning rate aside. */
+static gboolean
+same_but_lr (const FsParams *a,
+             const FsParams *b)
+{
+  return a->rank == b->rank && a->l2_w == b->l2_w && a->l2_h == b->l2_h &&
+         a->l1_w == b->l1_w && a->l1_h == b->l1_h && a->rule == b->rule &&
+         a->momentum == b->momentum && a->adam_beta1 == b->adam_beta1 &&
+         a->adam_beta2 == b->adam_beta2 && a->adam_eps == b->adam_eps &&
+         a->l1_mode == b->l1_mode && a->nonneg == b->nonneg && a->init == b->init &&
+         a->seed == b->seed && a->max_iters == b->max_iters && a->tol == b->tol &&
+         a->restarts == b->restarts && a->threads == b->threads;
+}
+
+static gboolean
+same_params (const FsParams *a,
+             const FsParams *b)
+{
+  return same_but_lr (a, b) && a->lr == b->lr;
+}
+
+/* The settings the rows show, over the ones the panel holds (the fields
+ * without a row, such as the momentum, stay as they are). */
+static void
+read_rows (FsParamPanel *self,
+           FsParams     *p)
+{
+  *p = self->params;
+  p->rank = (guint) gtk_spin_button_get_value_as_int (self->rank_spin);
+  p->l2_w = gtk_spin_button_get_value (self->l2_w_spin);
+  p->l2_h = gtk_spin_button_get_value (self->l2_h_spin);
+  p->l1_w = gtk_spin_button_get_value (self->l1_w_spin);
+  p->l1_h = gtk_spin_button_get_value (self->l1_h_spin);
+  p->l1_mode = (FsL1Mode) adw_combo_row_get_selected (self->l1_mode_row);
+  p->nonneg = gtk_switch_get_active (self->nonneg_switch);
+  p->rule = (FsRuleKind) adw_combo_row_get_selected (self->rule_row);
+  p->lr = gtk_spin_button_get_value (self->lr_spin);
+  p->restarts = (guint) gtk_spin_button_get_value_as_int (self->restarts_spin);
+  p->max_iters = (guint64) gtk_spin_button_get_value (self->iters_spin);
+  p->init = (FsInit) adw_combo_row_get_selected (self->init_row);
+  p->seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
+}
+
+static void
+write_rows (FsParamPanel *self)
+{
+  const FsParams *p = &self->params;
+
+  self->updating = TRUE;
+  gtk_spin_button_set_value (self->rank_spin, p->rank);
+  gtk_spin_button_set_value (self->l2_w_spin, p->l2_w);
+  gtk_spin_button_set_value (self->l2_h_spin, p->l2_h);
+  gtk_spin_button_set_value (self->l1_w_spin, p->l1_w);
+  gtk_spin_button_set_value (self->l1_h_spin, p->l1_h);
+  adw_combo_row_set_selected (self->l1_mode_row, p->l1_mode);
+  gtk_switch_set_active (self->nonneg_switch, p->nonneg);
+  adw_combo_row_set_selected (self->rule_row, p->rule);
+  gtk_spin_button_set_value (self->lr_spin, p->lr);
+  gtk_spin_button_set_value (self->restarts_spin, p->restarts);
+  gtk_spin_button_set_value (self->iters_spin, (double) p->max_iters);
+  adw_combo_row_set_selected (self->init_row, p->init);
+  gtk_spin_button_set_value (self->seed_spin, (double) p->seed);
+  self->updating = FALSE;
+}
+
+static void
+on_row_changed (FsParamPanel *self)
+{
+  FsParams p;
+  gboolean lr_only;
+
+  if (self->updating)
+    return;
+  read_rows (self, &p);
+  if (same_params (&p, &self->params))
+    return;
+  lr_only = same_but_lr (&p, &self->params);
+  self->params = p;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARAMS]);
+  g_signal_emit (self, signals[lr_only ? LR_CHANGED : CHANGED], 0);
+}
+
+static void
+on_scaling_selected (FsParamPanel *self)
+{
+  FsScaling scaling = (FsScaling) adw_combo_row_get_selected (self->scaling_row);
+
+  if (self->updating || scaling == self->scaling)
+    return;
+  self->scaling = scaling;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCALING]);
+}
+
+static void
+on_log_switched (FsParamPanel *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_SCALE]);
+}
+
+/* The learning rate is shown in %g form, so that 1e-05 stays readable,
+ * in the user's locale (0,005 in German)... */
+static gboolean
+on_lr_output (GtkSpinButton *spin)
+{
+  g_autofree char *text = g_strdup_printf ("%.4g", gtk_spin_button_get_value (spin));
+
+  gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  return TRUE;
+}
+
+/* ...and read back the same way; a point is understood too. Text that is
+ * not a positive number is an error, and the spin button (whose update
+ * policy is if-valid) then keeps the value it had. */
+static int
+on_lr_input (GtkSpinButton *spin,
+             double        *value)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (spin));
+  char *end = NULL;
+  double v = g_strtod (text, &end);
+
+  while (end != NULL && g_ascii_isspace (*end))
+    end++;
+  if (end == text || end == NULL || *end != '\0' || !isfinite (v) || v <= 0.0)
+    return GTK_INPUT_ERROR;
+  *value = v;
+  return TRUE;
+}
+
+static void
+fill_choices (AdwComboRow        *row,
+              const char * const *labels,
+              guint               n)
+{
+  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    gtk_string_list_append (list, _(labels[i]));
+  adw_combo_row_set_model (row, G_LIST_MODEL (list));
+}
+
+static void
+fill_choice_rows (FsParamPanel *self)
+{
+  static const char * const rules[FS_N_RULES] = {
+    N_("Gradient descent"), N_("Normalized gradient"), N_("Momentum"), N_("Adam"),
+  };
+  static const char * const l1_modes[] = { N_("Proximal (exact zeros)"), N_("Subgradient") };
+  static const char * const inits[] = { N_("Scaled uniform"), N_("Uniform [0, 1)") };
+  static const char * const scalings[] = {
+    N_("None"), N_("To [0, 1]"), N_("Centre columns"), N_("Standardize columns"),
+  };
+
+  fill_choices (self->rule_row, rules, G_N_ELEMENTS (rules));
+  fill_choices (self->l1_mode_row, l1_modes, G_N_ELEMENTS (l1_modes));
+  fill_choices (self->init_row, inits, G_N_ELEMENTS (inits));
+  fill_choices (self->scaling_row, scalings, G_N_ELEMENTS (scalings));
+}
+
+const FsParams *
+fs_param_panel_get_params (FsParamPanel *self)
+{
+  g_return_val_if_fail (FS_IS_PARAM_PANEL (self), NULL);
+
+  return &self->params;
+}
+
+/* Shows the given settings; emits neither "changed" nor "lr-changed". */
+void
+fs_param_panel_set_params (FsParamPanel   *self,
+                           const FsParams *params)
+{
+  FsParams shown;
+
+  g_return_if_fail (FS_IS_PARAM_PANEL (self));
+  g_return_if_fail (params != NULL);
+
+  if (same_params (params, &self->params))
+    return;
+  self->params = *params;
+  write_rows (self);
+  /* A rank above the limit, or a value the rows round, is what they show. */
+  read_rows (self, &shown);
+  self->params = shown;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARAMS]);
+}
+
+void
+fs_param_panel_set_lr (FsParamPanel *self,
+                       double        lr)
+{
+  FsParams p;
+
+  g_return_if_fail (FS_IS_PARAM_PANEL (self));
+
+  p = self->params;
+  p.lr = lr;
+  fs_param_panel_set_params (self, &p);
+}
+
+FsScaling
+fs_param_panel_get_scaling (FsParamPanel *self)
+{
+  g_return_val_if_fail (FS_IS_PARAM_PANEL (self), FS_SCALING_NONE);
+
+  return self->scaling;
+}
+
+void
+fs_param_panel_set_scaling (FsParamPanel *self,
+                            FsScaling     scaling)
+{
+  g_return_if_fail (FS_IS_PARAM_PANEL (self));
+
+  if (self->scaling == scaling)
+    return;
+  self->scaling = scaling;
+  self->updating = TRUE;
+  adw_combo_row_set_selected (self->scaling_row, scaling);
+  self->updating = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCALING]);
+}
+
+gboolean
+fs_param_panel_get_log_scale (FsParamPanel *self)
+{
+  g_return_val_if_fail (FS_IS_PARAM_PANEL (self), FALSE);
+
+  return gtk_switch_get_active (self->log_switch);
+}
+
+void
+fs_param_panel_set_log_scale (FsParamPanel *self,
+                              gboolean      log_scale)
+{
+  g_return_if_fail (FS_IS_PARAM_PANEL (self));
+
+  /* The switch's notify::active, which the panel follows, notifies. */
+  gtk_switch_set_active (self->log_switch, !!log_scale);
+}
+
+guint
+fs_param_panel_get_rank_limit (FsParamPanel *self)
+{
+  g_return_val_if_fail (FS_IS_PARAM_PANEL (self), 0);
+
+  return (guint) gtk_adjustment_get_upper (gtk_spin_button_get_adjustment (self->rank_spin));
+}
+
+/* The largest rank the matrix allows; a larger rank shown comes down to it
+ * without a "changed" signal (the caller sets the settings it wants next). */
+void
+fs_param_panel_set_rank_limit (FsParamPanel *self,
+                               guint         limit)
+{
+  g_return_if_fail (FS_IS_PARAM_PANEL (self));
+  g_return_if_fail (limit >= 1);
+
+  if (fs_param_panel_get_rank_limit (self) == limit)
+    return;
+  self->updating = TRUE;
+  gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->rank_spin), limit);
+  if (gtk_spin_button_get_value (self->rank_spin) > limit)
+    gtk_spin_button_set_value (self->rank_spin, limit);
+  self->updating = FALSE;
+  if (self->params.rank > limit)
+    {
+      self->params.rank = limit;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARAMS]);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RANK_LIMIT]);
+}
+
+const char *
+fs_param_panel_get_data_description (FsParamPanel *self)
+{
+  g_return_val_if_fail (FS_IS_PARAM_PANEL (self), NULL);
+
+  return adw_action_row_get_subtitle (self->data_row);
+}
+
+void
+fs_param_panel_set_data_description (FsParamPanel *self,
+                                     const char   *description)
+{
+  g_return_if_fail (FS_IS_PARAM_PANEL (self));
+
+  if (g_strcmp0 (description, fs_param_panel_get_data_description (self)) == 0)
+    return;
+  adw_action_row_set_subtitle (self->data_row, description);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA_DESCRIPTION]);
+}
+
+static void
+fs_param_panel_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  FsParamPanel *self = FS_PARAM_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_PARAMS:
+      g_value_set_boxed (value, &self->params);
+      break;
+    case PROP_SCALING:
+      g_value_set_uint (value, self->scaling);
+      break;
+    case PROP_LOG_SCALE:
+      g_value_set_boolean (value, fs_param_panel_get_log_scale (self));
+      break;
+    case PROP_RANK_LIMIT:
+      g_value_set_uint (value, fs_param_panel_get_rank_limit (self));
+      break;
+    case PROP_DATA_DESCRIPTION:
+      g_value_set_string (value, fs_param_panel_get_data_description (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fs_param_panel_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  FsParamPanel *self = FS_PARAM_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_PARAMS:
+      if (g_value_get_boxed (value) != NULL)
+        fs_param_panel_set_params (self, g_value_get_boxed (value));
+      break;
+    case PROP_SCALING:
+      fs_param_panel_set_scaling (self, (FsScaling) g_value_get_uint (value));
+      break;
+    case PROP_LOG_SCALE:
+      fs_param_panel_set_log_scale (self, g_value_get_boolean (value));
+      break;
+    case PROP_RANK_LIMIT:
+      fs_param_panel_set_rank_limit (self, g_value_get_uint (value));
+      break;
+    case PROP_DATA_DESCRIPTION:
+      fs_param_panel_set_data_description (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fs_param_panel_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), FS_TYPE_PARAM_PANEL);
+
+  G_OBJECT_CLASS (fs_param_panel_parent_class)->dispose (object);
+}
+
+static void
+install_properties (GObjectClass *object_class)
+{
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  properties[PROP_PARAMS] = g_param_spec_boxed ("params", NULL, NULL, FS_TYPE_PARAMS, flags);
+  properties[PROP_SCALING] = g_param_spec_uint ("scaling", NULL, NULL, 0, FS_SCALING_STANDARDIZE_COLUMNS,
+                                                FS_SCALING_NONE, flags);
+  properties[PROP_LOG_SCALE] = g_param_spec_boolean ("log-scale", NULL, NULL, TRUE, flags);
+  properties[PROP_RANK_LIMIT] = g_param_spec_uint ("rank-limit", NULL, NULL, 1, G_MAXUINT, 1000, flags);
+  properties[PROP_DATA_DESCRIPTION] = g_param_spec_string ("data-description", NULL, NULL, NULL, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+fs_param_panel_class_init (FsParamPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = fs_param_panel_dispose;
+  object_class->get_property = fs_param_panel_get_property;
+  object_class->set_property = fs_param_panel_set_property;
+  install_properties (object_class);
+
+  /* A setting that restarts the run changed in a row. */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* Only the learning rate changed in its row. */
+  signals[LR_CHANGED] = g_signal_new ("lr-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/factorscope/Factorscope/fs-param-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, data_row);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, scaling_row);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, l1_mode_row);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, rule_row);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, init_row);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, rank_spin);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, l2_w_spin);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, l2_h_spin);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, l1_w_spin);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, l1_h_spin);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, lr_spin);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, restarts_spin);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, iters_spin);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, seed_spin);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, nonneg_switch);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, log_switch);
+}
+
+static void
+connect_rows (FsParamPanel *self)
+{
+  GtkSpinButton *spins[] = { self->rank_spin, self->l2_w_spin, self->l2_h_spin, self->l1_w_spin,
+                             self->l1_h_spin, self->lr_spin, self->restarts_spin, self->iters_spin,
+                             self->seed_spin };
+  AdwComboRow *rows[] = { self->l1_mode_row, self->rule_row, self->init_row };
+
+  for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
+    g_signal_connect_swapped (spins[i], "value-changed", G_CALLBACK (on_row_changed), self);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    g_signal_connect_swapped (rows[i], "notify::selected", G_CALLBACK (on_row_changed), self);
+  g_signal_connect_swapped (self->nonneg_switch, "notify::active", G_CALLBACK (on_row_changed), self);
+  g_signal_connect_swapped (self->scaling_row, "notify::selected", G_CALLBACK (on_scaling_selected), self);
+  g_signal_connect_swapped (self->log_switch, "notify::active", G_CALLBACK (on_log_switched), self);
+  g_signal_connect (self->lr_spin, "output", G_CALLBACK (on_lr_output), NULL);
+  g_signal_connect (self->lr_spin, "input", G_CALLBACK (on_lr_input), NULL);
+}
+
+static void
+fs_param_panel_init (FsParamPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  fill_choice_rows (self);
+
+  fs_params_init_defaults (&self->params);
+  self->params.rank = FS_DEFAULT_RANK;
+  write_rows (self);
+  read_rows (self, &self->params);
+  connect_rows (self);
+}
+
+GtkWidget *
+fs_param_panel_new (void)
+{
+  return g_object_new (FS_TYPE_PARAM_PANEL, NULL);
+}

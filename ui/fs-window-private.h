@@ -1,0 +1,58 @@
+/* fs-window-private.h: what the window's files share.
+ *
+ * fs-window.c shows the session: it follows the session's signals and
+ * takes the runner's snapshots on the frame clock. fs-window-actions.c
+ * holds the window's actions and sets their enabled state from the shown
+ * snapshot; fs-window-dnd.c takes files dropped on the window.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "fs-loss-plot.h"
+#include "fs-param-panel.h"
+#include "fs-session.h"
+#include "fs-window.h"
+
+G_BEGIN_DECLS
+
+#define FS_WINDOW_N_MAPS 5
+
+struct _FsWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toasts;
+  AdwWindowTitle       *window_title;
+  GtkMenuButton        *examples_button;
+  GtkButton            *run_button;
+  GtkRevealer          *banner;
+  GtkLabel             *banner_label;
+  FsParamPanel         *panel;
+  FsLossPlot           *loss_plot;
+  GtkBox               *data_maps;
+  GtkBox               *factor_maps;
+  GtkLabel             *status_label;
+  FsHeatmap            *maps[FS_WINDOW_N_MAPS];
+
+  FsSession            *session;
+  FsSnapshot           *shown;
+  GCancellable         *suggest_cancellable;
+  gboolean              divergence_reported;
+  gint64                next_update;     /* monotonic µs */
+  gint64                last_update;
+  double                last_update_cpu; /* the main thread's CPU seconds */
+};
+
+void fs_window_show_banner          (FsWindow      *self,
+                                     const char    *message);
+void fs_window_show_toast           (FsWindow      *self,
+                                     const char    *message);
+
+void fs_window_actions_class_init   (GtkWidgetClass *widget_class);
+void fs_window_actions_init         (FsWindow      *self);
+void fs_window_update_actions       (FsWindow      *self);
+
+void fs_window_dnd_init             (FsWindow      *self);
+
+G_END_DECLS
