@@ -1,0 +1,250 @@
+/* test-param-panel.c: the settings panel, as libadwaita tests its widgets.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <math.h>
+
+#include "fs-param-panel.h"
+#include "fs-rules.h"
+#include "fs-session.h"
+#include "fs-test-ui.h"
+
+static void
+count (guint *counter)
+{
+  (*counter)++;
+}
+
+static FsParamPanel *
+new_panel (void)
+{
+  FsParamPanel *panel = FS_PARAM_PANEL (fs_param_panel_new ());
+
+  g_object_ref_sink (panel);
+  return panel;
+}
+
+static GtkWidget *
+child (FsParamPanel *panel,
+       const char   *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (panel), FS_TYPE_PARAM_PANEL, name);
+
+  g_assert_nonnull (object);
+  return GTK_WIDGET (object);
+}
+
+static void
+test_params_property (void)
+{
+  FsParamPanel *panel = new_panel ();
+  FsParams params = *fs_param_panel_get_params (panel);
+  FsParams *got = NULL;
+  guint notified = 0;
+
+  g_signal_connect_swapped (panel, "notify::params", G_CALLBACK (count), &notified);
+
+  /* The defaults the window and the CLI share. */
+  g_assert_cmpuint (params.rank, ==, FS_DEFAULT_RANK);
+  g_assert_cmpuint (params.max_iters, ==, FS_DEFAULT_MAX_ITERS);
+
+  params.rank = 7;
+  params.l2_h = 0.25;
+  params.rule = FS_RULE_ADAM;
+  g_object_set (panel, "params", &params, NULL);
+  g_assert_cmpuint (notified, ==, 1);
+  g_object_get (panel, "params", &got, NULL);
+  g_assert_cmpuint (got->rank, ==, 7);
+  g_assert_cmpfloat (got->l2_h, ==, 0.25);
+  g_assert_cmpint (got->rule, ==, FS_RULE_ADAM);
+  g_assert_cmpint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (panel, "rule_row"))), ==, FS_RULE_ADAM);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (child (panel, "rank_spin"))), ==, 7);
+  g_free (got);
+
+  /* The same settings again: no notification. */
+  g_object_set (panel, "params", &params, NULL);
+  g_assert_cmpuint (notified, ==, 1);
+
+  fs_param_panel_set_lr (panel, 0.125);
+  g_assert_cmpuint (notified, ==, 2);
+  g_assert_cmpfloat (fs_param_panel_get_params (panel)->lr, ==, 0.125);
+  fs_param_panel_set_lr (panel, 0.125);
+  g_assert_cmpuint (notified, ==, 2);
+
+  g_assert_finalize_object (panel);
+}
+
+static void
+test_simple_properties (void)
+{
+  FsParamPanel *panel = new_panel ();
+  guint scaling = 0, log_scale = 0, limit = 0, description = 0;
+  g_autofree char *text = NULL;
+  gboolean log_value;
+  guint value;
+
+  g_signal_connect_swapped (panel, "notify::scaling", G_CALLBACK (count), &scaling);
+  g_signal_connect_swapped (panel, "notify::log-scale", G_CALLBACK (count), &log_scale);
+  g_signal_connect_swapped (panel, "notify::rank-limit", G_CALLBACK (count), &limit);
+  g_signal_connect_swapped (panel, "notify::data-description", G_CALLBACK (count), &description);
+
+  g_object_set (panel, "scaling", FS_SCALING_CENTER_COLUMNS, NULL);
+  g_object_set (panel, "scaling", FS_SCALING_CENTER_COLUMNS, NULL);
+  g_object_get (panel, "scaling", &value, NULL);
+  g_assert_cmpuint (value, ==, FS_SCALING_CENTER_COLUMNS);
+  g_assert_cmpuint (scaling, ==, 1);
+
+  g_object_get (panel, "log-scale", &log_value, NULL);
+  g_assert_true (log_value);
+  g_object_set (panel, "log-scale", FALSE, NULL);
+  g_object_set (panel, "log-scale", FALSE, NULL);
+  g_assert_false (fs_param_panel_get_log_scale (panel));
+  g_assert_cmpuint (log_scale, ==, 1);
+
+  /* A lower limit brings a larger rank down to it. */
+  g_object_set (panel, "rank-limit", 3, NULL);
+  g_object_set (panel, "rank-limit", 3, NULL);
+  g_object_get (panel, "rank-limit", &value, NULL);
+  g_assert_cmpuint (value, ==, 3);
+  g_assert_cmpuint (limit, ==, 1);
+  g_assert_cmpuint (fs_param_panel_get_params (panel)->rank, ==, 3);
+
+  g_object_set (panel, "data-description", "camera: 512 × 512", NULL);
+  g_object_set (panel, "data-description", "camera: 512 × 512", NULL);
+  g_object_get (panel, "data-description", &text, NULL);
+  g_assert_cmpstr (text, ==, "camera: 512 × 512");
+  g_assert_cmpuint (description, ==, 1);
+
+  g_assert_finalize_object (panel);
+}
+
+/* A row the user changes signals "changed", or "lr-changed" for the
+ * learning rate alone; settings set from code signal neither. */
+static void
+test_change_signals (void)
+{
+  FsParamPanel *panel = new_panel ();
+  FsParams params = *fs_param_panel_get_params (panel);
+  guint changed = 0, lr_changed = 0;
+
+  g_signal_connect_swapped (panel, "changed", G_CALLBACK (count), &changed);
+  g_signal_connect_swapped (panel, "lr-changed", G_CALLBACK (count), &lr_changed);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "rank_spin")), 2);
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_cmpuint (lr_changed, ==, 0);
+  g_assert_cmpuint (fs_param_panel_get_params (panel)->rank, ==, 2);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "lr_spin")), 0.5);
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_cmpuint (lr_changed, ==, 1);
+  g_assert_cmpfloat (fs_param_panel_get_params (panel)->lr, ==, 0.5);
+
+  gtk_switch_set_active (GTK_SWITCH (child (panel, "nonneg_switch")), TRUE);
+  g_assert_cmpuint (changed, ==, 2);
+  g_assert_true (fs_param_panel_get_params (panel)->nonneg);
+
+  params.rank = 4;
+  fs_param_panel_set_params (panel, &params);
+  g_assert_cmpuint (changed, ==, 2);
+  g_assert_cmpuint (lr_changed, ==, 1);
+
+  g_assert_finalize_object (panel);
+}
+
+/* The choice rows come from the core's tables, in their order. */
+static void
+test_choices_follow_tables (void)
+{
+  FsParamPanel *panel = new_panel ();
+  GListModel *rules = adw_combo_row_get_model (ADW_COMBO_ROW (child (panel, "rule_row")));
+  GListModel *scalings = adw_combo_row_get_model (ADW_COMBO_ROW (child (panel, "scaling_row")));
+
+  g_assert_cmpuint (g_list_model_get_n_items (rules), ==, FS_N_RULES);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (rules), FS_RULE_ADAM), ==, "Adam");
+  g_assert_cmpuint (g_list_model_get_n_items (scalings), ==, FS_SCALING_STANDARDIZE_COLUMNS + 1);
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (panel, "rule_row")), FS_RULE_MOMENTUM);
+  g_assert_cmpint (fs_param_panel_get_params (panel)->rule, ==, FS_RULE_MOMENTUM);
+
+  g_assert_finalize_object (panel);
+}
+
+/* What focusing the field and leaving it does: the text is read back. */
+static double
+type_lr (FsParamPanel *panel,
+         const char   *text)
+{
+  GtkSpinButton *spin = GTK_SPIN_BUTTON (child (panel, "lr_spin"));
+
+  gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  gtk_spin_button_update (spin);
+  return fs_param_panel_get_params (panel)->lr;
+}
+
+static void
+check_lr_entry (void)
+{
+  FsParamPanel *panel = new_panel ();
+  GtkSpinButton *spin = GTK_SPIN_BUTTON (child (panel, "lr_spin"));
+  struct lconv *conv = localeconv ();
+  g_autofree char *shown = NULL;
+
+  fs_param_panel_set_lr (panel, 0.005);
+  shown = g_strdup (gtk_editable_get_text (GTK_EDITABLE (spin)));
+  g_test_message ("decimal point “%s”, the field shows “%s”", conv->decimal_point, shown);
+  g_assert_cmpstr (shown, ==, g_str_equal (conv->decimal_point, ",") ? "0,005" : "0.005");
+
+  /* Read back as shown: focus and Tab change nothing. */
+  g_assert_cmpfloat (type_lr (panel, shown), ==, 0.005);
+  /* Text that is not a positive number keeps the value. */
+  g_assert_cmpfloat (type_lr (panel, "abc"), ==, 0.005);
+  g_assert_cmpfloat (type_lr (panel, "-1"), ==, 0.005);
+  g_assert_cmpfloat (type_lr (panel, "0,01x"), ==, 0.005);
+  /* A point is understood in every locale. */
+  g_assert_cmpfloat (type_lr (panel, "0.02"), ==, 0.02);
+  if (g_str_equal (conv->decimal_point, ","))
+    g_assert_cmpfloat (type_lr (panel, "0,03"), ==, 0.03);
+
+  g_assert_finalize_object (panel);
+}
+
+static void
+test_lr_entry_c_locale (void)
+{
+  check_lr_entry ();
+}
+
+/* In German the field shows 0,005: it must read that back as 0.005. */
+static void
+test_lr_entry_decimal_comma (void)
+{
+  if (g_test_subprocess ())
+    {
+      if (setlocale (LC_NUMERIC, "de_DE.UTF-8") == NULL)
+        g_error ("The de_DE.UTF-8 locale is not generated (tools/setup generates it)");
+      check_lr_entry ();
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  fs_test_ui_init (&argc, &argv);
+
+  g_test_add_func ("/param-panel/params-property", test_params_property);
+  g_test_add_func ("/param-panel/simple-properties", test_simple_properties);
+  g_test_add_func ("/param-panel/change-signals", test_change_signals);
+  g_test_add_func ("/param-panel/choices-follow-tables", test_choices_follow_tables);
+  g_test_add_func ("/param-panel/lr-entry-c-locale", test_lr_entry_c_locale);
+  g_test_add_func ("/param-panel/lr-entry-decimal-comma", test_lr_entry_decimal_comma);
+
+  return g_test_run ();
+}

@@ -1,0 +1,357 @@
+/* test-session.c: the session object, without any display.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "fs-optimum.h"
+#include "fs-session.h"
+
+typedef struct
+{
+  FsSession *session;
+  char      *dir;
+  guint      n_changed;
+  gboolean   last_new_source;
+  char      *failure;
+  guint      n_optimum;
+} Fixture;
+
+static void
+on_changed (FsSession *session,
+            gboolean   new_source,
+            Fixture   *f)
+{
+  f->n_changed++;
+  f->last_new_source = new_source;
+}
+
+static void
+on_failed (FsSession  *session,
+           const char *message,
+           Fixture    *f)
+{
+  g_free (f->failure);
+  f->failure = g_strdup (message);
+}
+
+static void
+on_optimum (Fixture *f)
+{
+  f->n_optimum++;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->session = fs_session_new ();
+  f->dir = g_dir_make_tmp ("factorscope-session-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+  g_signal_connect (f->session, "matrix-changed", G_CALLBACK (on_changed), f);
+  g_signal_connect (f->session, "failed", G_CALLBACK (on_failed), f);
+  g_signal_connect_swapped (f->session, "notify::optimum", G_CALLBACK (on_optimum), f);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  fs_session_close (f->session);
+  fs_session_wait_for_tasks (f->session);
+  /* Tasks hand their results back on the main context, and hold the
+   * session until then. */
+  for (int k = 0; k < 10000 && G_OBJECT (f->session)->ref_count > 1; k++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_finalize_object (f->session);
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->failure);
+}
+
+static gboolean
+wait_until (gboolean (*done) (Fixture *),
+            Fixture  *f)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!done (f))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+  return TRUE;
+}
+
+static gboolean
+changed_once (Fixture *f)
+{
+  return f->n_changed >= 1;
+}
+
+static gboolean
+failed (Fixture *f)
+{
+  return f->failure != NULL;
+}
+
+static gboolean
+idle (Fixture *f)
+{
+  return !fs_session_get_busy (f->session) && !fs_session_get_computing_optimum (f->session);
+}
+
+static char *
+write_file (Fixture    *f,
+            const char *name,
+            const char *contents)
+{
+  char *path = g_build_filename (f->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  return path;
+}
+
+/* diag(3, 2, 1) with a zero row: rank-1 f* is 2² + 1² = 5 (Eckart–Young). */
+static const char diagonal_csv[] = "3,0,0\n0,2,0\n0,0,1\n0,0,0\n";
+
+static void
+test_open_commits (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, "diagonal.csv", diagonal_csv);
+  g_autoptr(FsSnapshot) snap = NULL;
+  FsMatrix *X;
+  FsParams params;
+
+  g_assert_null (fs_session_get_matrix (f->session));
+  fs_session_open_path (f->session, path);
+  g_assert_true (fs_session_get_busy (f->session));
+  /* Nothing changes before the new matrix is whole. */
+  g_assert_null (fs_session_get_matrix (f->session));
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_true (f->last_new_source);
+  g_assert_null (f->failure);
+
+  X = fs_session_get_matrix (f->session);
+  g_assert_nonnull (X);
+  g_assert_cmpuint (X->rows, ==, 4);
+  g_assert_cmpuint (X->cols, ==, 3);
+  g_assert_cmpstr (fs_session_get_name (f->session), ==, "diagonal.csv");
+  /* A file gets the default rank, within what the matrix allows. */
+  g_assert_cmpuint (fs_session_get_params (f->session)->rank, ==, fs_params_default_rank (4, 3));
+  g_assert_cmpfloat (fs_session_get_params (f->session)->lr, >, 0.0);
+  snap = fs_session_get_snapshot (f->session);
+  g_assert_nonnull (snap);
+  g_assert_cmpuint (snap->rank, ==, 3);
+
+  /* f* arrives from the SVD, and follows the rank. */
+  g_assert_true (wait_until (idle, f));
+  g_assert_cmpfloat_with_epsilon (fs_session_get_optimum (f->session), 0.0, 1e-12);
+  params = *fs_session_get_params (f->session);
+  params.rank = 1;
+  g_assert_true (fs_session_set_params (f->session, &params, NULL));
+  g_assert_cmpfloat_with_epsilon (fs_session_get_optimum (f->session), 5.0, 1e-12);
+}
+
+static void
+test_failed_load_keeps_everything (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autofree char *good = write_file (f, "diagonal.csv", diagonal_csv);
+  g_autofree char *bad = write_file (f, "ragged.csv", "1,2,3\n4,5\n");
+  g_autoptr(FsSnapshot) before = NULL;
+  g_autoptr(FsSnapshot) after = NULL;
+  FsMatrix *X;
+  FsParams params;
+
+  fs_session_open_path (f->session, good);
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_true (wait_until (idle, f));
+  X = fs_session_get_matrix (f->session);
+  params = *fs_session_get_params (f->session);
+  before = fs_session_get_snapshot (f->session);
+
+  fs_session_open_path (f->session, bad);
+  g_assert_true (wait_until (failed, f));
+  g_test_message ("%s", f->failure);
+  g_assert_nonnull (strstr (f->failure, "ragged.csv:2:"));
+  g_assert_nonnull (strstr (f->failure, "stays"));
+  g_assert_true (wait_until (idle, f));
+
+  g_assert_cmpuint (f->n_changed, ==, 1);
+  g_assert_true (fs_session_get_matrix (f->session) == X);
+  g_assert_cmpstr (fs_session_get_name (f->session), ==, "diagonal.csv");
+  g_assert_cmpuint (fs_session_get_params (f->session)->rank, ==, params.rank);
+  after = fs_session_get_snapshot (f->session);
+  g_assert_cmpuint (after->serial, ==, before->serial);
+  g_assert_false (fs_session_get_busy (f->session));
+}
+
+static void
+test_scaling_prepares_again (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, "small.csv", "1,2\n3,4\n5,7\n");
+  FsMatrix *source;
+  FsMatrix *X;
+
+  fs_session_open_path (f->session, path);
+  g_assert_true (wait_until (changed_once, f));
+  source = fs_session_get_source (f->session);
+  g_assert_true (fs_session_get_matrix (f->session) == source);
+
+  fs_session_set_scaling (f->session, FS_SCALING_UNIT_RANGE);
+  /* The scaling is the session's only once the new X is committed. */
+  g_assert_cmpint (fs_session_get_scaling (f->session), ==, FS_SCALING_NONE);
+  f->n_changed = 0;
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_false (f->last_new_source);
+  g_assert_cmpint (fs_session_get_scaling (f->session), ==, FS_SCALING_UNIT_RANGE);
+  g_assert_true (fs_session_get_source (f->session) == source);
+  X = fs_session_get_matrix (f->session);
+  g_assert_cmpfloat (X->data[0], ==, 0.0);
+  g_assert_cmpfloat (X->data[5], ==, 1.0);
+}
+
+static gboolean
+running (Fixture *f)
+{
+  g_autoptr(FsSnapshot) s = fs_session_get_snapshot (f->session);
+
+  return s != NULL && s->state == FS_RUNNER_RUNNING && s->iteration > 0;
+}
+
+static gboolean
+running_from_start (Fixture *f)
+{
+  g_autoptr(FsSnapshot) s = fs_session_get_snapshot (f->session);
+
+  return s != NULL && s->state == FS_RUNNER_RUNNING && s->rank == 2 && s->iteration > 0;
+}
+
+/* New settings restart a running solve, which keeps running. */
+static void
+test_params_keep_running (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  FsParams params;
+
+  g_assert_true (fs_session_load_example (f->session, "lowrank", &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_until (changed_once, f));
+  params = *fs_session_get_params (f->session);
+  params.max_iters = 50000000;
+  g_assert_true (fs_session_set_params (f->session, &params, NULL));
+  fs_session_run (f->session);
+  g_assert_true (wait_until (running, f));
+
+  params.rank = 2;
+  g_assert_true (fs_session_set_params (f->session, &params, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_until (running_from_start, f));
+
+  params.rank = 1000;
+  g_assert_false (fs_session_set_params (f->session, &params, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpuint (fs_session_get_params (f->session)->rank, ==, 2);
+}
+
+static void
+on_lr (GObject      *object,
+       GAsyncResult *result,
+       gpointer      data)
+{
+  double *lr = data;
+  g_autoptr(GError) error = NULL;
+
+  *lr = fs_session_starting_lr_finish (FS_SESSION (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+lr_known (Fixture *f)
+{
+  return !isnan (*(double *) g_object_get_data (G_OBJECT (f->session), "lr"));
+}
+
+/* The starting step the session suggests is the one a new matrix got. */
+static void
+test_starting_lr (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  double lr = NAN;
+
+  g_assert_true (fs_session_load_example (f->session, "lowrank", &error));
+  g_assert_true (wait_until (changed_once, f));
+  g_object_set_data (G_OBJECT (f->session), "lr", &lr);
+  fs_session_starting_lr_async (f->session, fs_session_get_params (f->session), NULL, on_lr, &lr);
+  g_assert_true (wait_until (lr_known, f));
+  g_assert_cmpfloat (lr, >, 0.0);
+  g_assert_cmpfloat (lr, ==, fs_session_get_params (f->session)->lr);
+}
+
+/* Closing drops what is still on its way, and stops the runner. */
+static void
+test_close_drops_pending (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, "diagonal.csv", diagonal_csv);
+
+  fs_session_open_path (f->session, path);
+  fs_session_close (f->session);
+  fs_session_wait_for_tasks (f->session);
+  for (int k = 0; k < 200; k++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+  g_assert_cmpuint (f->n_changed, ==, 0);
+  g_assert_null (f->failure);
+  g_assert_null (fs_session_get_snapshot (f->session));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/session/open-commits", test_open_commits);
+  ADD ("/session/failed-load-keeps-everything", test_failed_load_keeps_everything);
+  ADD ("/session/scaling-prepares-again", test_scaling_prepares_again);
+  ADD ("/session/params-keep-running", test_params_keep_running);
+  ADD ("/session/starting-lr", test_starting_lr);
+  ADD ("/session/close-drops-pending", test_close_drops_pending);
+#undef ADD
+
+  return g_test_run ();
+}
