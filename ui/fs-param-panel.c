@@ -482,6 +482,8 @@ fs_param_panel_class_init (FsParamPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, seed_spin);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, nonneg_switch);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, log_switch);
+  /* Reachable by name for tests, through gtk_widget_get_template_child. */
+  gtk_widget_class_bind_template_child_full (widget_class, "suggest_button", FALSE, 0);
 }
 
 static void

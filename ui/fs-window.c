@@ -286,6 +286,8 @@ fs_window_class_init (FsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FsWindow, data_maps);
   gtk_widget_class_bind_template_child (widget_class, FsWindow, factor_maps);
   gtk_widget_class_bind_template_child (widget_class, FsWindow, status_label);
+  gtk_widget_class_bind_template_child_full (widget_class, "step_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "reset_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_banner_dismiss);
 
   fs_window_actions_class_init (widget_class);
