@@ -935,6 +935,7 @@ static void
 fs_window_init (FsWindow *self)
 {
   const char *titles[N_MAPS] = { _("X"), _("WH"), _("X − WH"), _("W"), _("H") };
+  g_autoptr(FsHeatmapCache) cache = fs_heatmap_cache_new ();
   GtkEventController *keys;
   GtkDropTarget *drop;
 
@@ -943,6 +944,7 @@ fs_window_init (FsWindow *self)
   for (guint k = 0; k < N_MAPS; k++)
     {
       self->maps[k] = FS_HEATMAP (fs_heatmap_new ((FsHeatmapKind) k));
+      fs_heatmap_set_cache (self->maps[k], cache);
       gtk_box_append (k <= FS_HEATMAP_RESIDUAL ? self->data_maps : self->factor_maps,
                       titled (self->maps[k], titles[k]));
     }
