@@ -204,6 +204,7 @@ test_properties (void)
   g_object_set (map, "fixed-range", TRUE, NULL);
   g_assert_true (fs_heatmap_get_fixed_range (map));
   g_assert_cmpuint (fixed_notified, ==, 1);
+  g_object_set (map, "fixed-range", TRUE, NULL);
   fs_heatmap_set_fixed_range (map, TRUE);
   g_assert_cmpuint (fixed_notified, ==, 1);
 
@@ -212,6 +213,7 @@ test_properties (void)
   g_assert_cmpfloat (fs_heatmap_get_range_hi (map), ==, 7.5);
   g_assert_cmpuint (lo_notified, ==, 1);
   g_assert_cmpuint (hi_notified, ==, 1);
+  g_object_set (map, "range-lo", -2.0, "range-hi", 7.5, NULL);
   fs_heatmap_set_range_lo (map, -2.0);
   fs_heatmap_set_range_hi (map, 7.5);
   g_assert_cmpuint (lo_notified, ==, 1);
@@ -229,10 +231,13 @@ test_properties (void)
   g_object_set (map, "cache", cache, NULL);
   g_assert_true (fs_heatmap_get_cache (map) == cache);
   g_assert_cmpuint (cache_notified, ==, 1);
+  g_object_set (map, "cache", cache, NULL);
   fs_heatmap_set_cache (map, cache);
   g_assert_cmpuint (cache_notified, ==, 1);
   fs_heatmap_set_cache (map, NULL);
   g_assert_null (fs_heatmap_get_cache (map));
+  g_assert_cmpuint (cache_notified, ==, 2);
+  g_object_set (map, "cache", NULL, NULL);
   g_assert_cmpuint (cache_notified, ==, 2);
 
   g_assert_finalize_object (map);
