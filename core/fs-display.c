@@ -174,42 +174,40 @@ fs_colormap_rgb (FsColormap map,
     interpolate (viridis, G_N_ELEMENTS (viridis), t, rgb);
 }
 
+/* Sampling each map once per widget, not once per pixel: a lookup costs
+ * 2.0–2.6 ns a pixel against 6.8–11.6 for interpolating (the same 60 000
+ * values, one run on this machine), which on five heatmaps of a large
+ * matrix is milliseconds per frame. The ends and the middle are exact. */
+void
+fs_colormap_table_init (FsColormapTable *table,
+                        FsColormap       map)
+{
+  g_return_if_fail (table != NULL);
+
+  table->map = map;
+  for (guint k = 0; k <= FS_COLORMAP_STEPS; k++)
+    fs_colormap_rgb (map, k / (double) FS_COLORMAP_STEPS, table->rgb[k]);
+}
+
 /* Premultiplied RGBA bytes (R, G, B, A in memory, GDK_MEMORY_R8G8B8A8_PREMULTIPLIED).
  * Values map linearly from [lo, hi]; the diverging map is centred on zero
  * with hi as the largest magnitude. Missing values (NaN) are transparent,
  * so the widget's missing-cell pattern shows through. */
-/* Each map sampled at LUT_STEPS + 1 evenly spaced points, so that the
- * per-pixel work is a lookup; the ends and the middle are exact. */
-#define LUT_STEPS 4096
-
-static guint8 lut[2][LUT_STEPS + 1][3];
-
-static gpointer
-build_luts (gpointer data)
-{
-  for (guint k = 0; k <= LUT_STEPS; k++)
-    {
-      fs_colormap_rgb (FS_COLORMAP_SEQUENTIAL, k / (double) LUT_STEPS, lut[0][k]);
-      fs_colormap_rgb (FS_COLORMAP_DIVERGING, k / (double) LUT_STEPS, lut[1][k]);
-    }
-  return NULL;
-}
-
 void
-fs_render_rgba (const double *values,
-                gsize         rows,
-                gsize         cols,
-                double        lo,
-                double        hi,
-                FsColormap    map,
-                guint8       *rgba,
-                gsize         stride)
+fs_render_rgba (const double          *values,
+                gsize                  rows,
+                gsize                  cols,
+                double                 lo,
+                double                 hi,
+                const FsColormapTable *table,
+                guint8                *rgba,
+                gsize                  stride)
 {
-  static GOnce once = G_ONCE_INIT;
-  const guint8 (*table)[3] = lut[map == FS_COLORMAP_DIVERGING ? 1 : 0];
+  gboolean centred;
   double span = hi - lo;
 
-  g_once (&once, build_luts, NULL);
+  g_return_if_fail (table != NULL);
+  centred = table->map == FS_COLORMAP_DIVERGING;
 
   for (gsize i = 0; i < rows; i++)
     for (gsize j = 0; j < cols; j++)
@@ -223,12 +221,12 @@ fs_render_rgba (const double *values,
             memset (px, 0, 4);
             continue;
           }
-        if (map == FS_COLORMAP_DIVERGING)
+        if (centred)
           t = hi > 0.0 ? 0.5 + 0.5 * v / hi : 0.5;
         else
           t = span > 0.0 ? (v - lo) / span : 0.5;
         t = isnan (t) ? 0.5 : CLAMP (t, 0.0, 1.0);
-        rgb = table[(guint) (t * LUT_STEPS + 0.5)];
+        rgb = table->rgb[(guint) (t * FS_COLORMAP_STEPS + 0.5)];
         px[0] = rgb[0];
         px[1] = rgb[1];
         px[2] = rgb[2];

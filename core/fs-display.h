@@ -17,6 +17,17 @@ typedef enum
   FS_COLORMAP_DIVERGING,   /* residual: blue, white at 0, red */
 } FsColormap;
 
+/* A colour map sampled at FS_COLORMAP_STEPS + 1 evenly spaced points, so
+ * that colouring a value is one lookup. Filled by fs_colormap_table_init ()
+ * and owned by whoever draws with it: there is no shared table. */
+#define FS_COLORMAP_STEPS 4096
+
+typedef struct
+{
+  FsColormap  map;
+  guint8      rgb[FS_COLORMAP_STEPS + 1][3];
+} FsColormapTable;
+
 /* The rows of block b are [first, end) of fs_block_bounds. */
 void     fs_block_bounds       (gsize          n,
                                 gsize          blocks,
@@ -43,14 +54,16 @@ void     fs_block_means_product (const double *W,
 void     fs_colormap_rgb       (FsColormap     map,
                                 double         t,
                                 guint8         rgb[3]);
-void     fs_render_rgba        (const double  *values,
-                                gsize          rows,
-                                gsize          cols,
-                                double         lo,
-                                double         hi,
-                                FsColormap     map,
-                                guint8        *rgba,
-                                gsize          stride);
+void     fs_colormap_table_init (FsColormapTable       *table,
+                                 FsColormap             map);
+void     fs_render_rgba        (const double          *values,
+                                gsize                  rows,
+                                gsize                  cols,
+                                double                 lo,
+                                double                 hi,
+                                const FsColormapTable *table,
+                                guint8                *rgba,
+                                gsize                  stride);
 gsize    fs_decimate_min_max   (const FsCostLog *log,
                                 gsize          len,
                                 gsize          columns,

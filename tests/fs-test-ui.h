@@ -140,3 +140,40 @@ fs_test_close_colour (const guint8 a[3],
       return FALSE;
   return TRUE;
 }
+
+/* A "notify" handler that counts: connect with the counter as data. */
+static inline void
+fs_test_count_notify (GObject    *object,
+                      GParamSpec *pspec,
+                      guint      *count)
+{
+  (*count)++;
+}
+
+typedef struct
+{
+  GdkFrameClock *clock;
+  gint64         after;
+} FsTestFrameWait;
+
+static inline gboolean
+fs_test_frame_passed (gpointer data)
+{
+  FsTestFrameWait *wait = data;
+
+  return gdk_frame_clock_get_frame_counter (wait->clock) > wait->after;
+}
+
+/* Redraws a mapped widget and waits for the frame, so that a render after
+ * a change shows it (a widget with a draw pending renders to nothing). */
+static inline void
+fs_test_redraw (GtkWidget *widget)
+{
+  FsTestFrameWait wait = { gtk_widget_get_frame_clock (widget), 0 };
+
+  wait.after = gdk_frame_clock_get_frame_counter (wait.clock);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (fs_test_wait_for (fs_test_frame_passed, &wait, 10));
+  for (int k = 0; k < 5; k++)
+    g_main_context_iteration (NULL, FALSE);
+}

@@ -95,19 +95,47 @@ test_render (void)
 {
   const double values[4] = { -1.0, 3.0, 1.0, NAN };
   const double residual[3] = { 0.0, -2.0, 2.0 };
+  g_autofree FsColormapTable *sequential = g_new (FsColormapTable, 1);
+  g_autofree FsColormapTable *diverging = g_new (FsColormapTable, 1);
   guint8 rgba[4 * 4], div[3 * 4];
 
-  fs_render_rgba (values, 2, 2, -1.0, 3.0, FS_COLORMAP_SEQUENTIAL, rgba, 8);
+  fs_colormap_table_init (sequential, FS_COLORMAP_SEQUENTIAL);
+  fs_colormap_table_init (diverging, FS_COLORMAP_DIVERGING);
+  fs_render_rgba (values, 2, 2, -1.0, 3.0, sequential, rgba, 8);
   /* Lowest is viridis's dark purple, highest its yellow, the middle teal. */
   g_assert_cmpmem (rgba, 4, ((guint8[]) { 0x44, 0x01, 0x54, 255 }), 4);
   g_assert_cmpmem (rgba + 4, 4, ((guint8[]) { 0xFD, 0xE7, 0x25, 255 }), 4);
   g_assert_cmpmem (rgba + 8, 4, ((guint8[]) { 0x21, 0x90, 0x8C, 255 }), 4);
   g_assert_cmpmem (rgba + 12, 4, ((guint8[]) { 0, 0, 0, 0 }), 4);
 
-  fs_render_rgba (residual, 1, 3, -2.0, 2.0, FS_COLORMAP_DIVERGING, div, 12);
+  fs_render_rgba (residual, 1, 3, -2.0, 2.0, diverging, div, 12);
   g_assert_cmpmem (div, 4, ((guint8[]) { 247, 247, 247, 255 }), 4);
   g_assert_cmpuint (div[4 + 2], >, div[4 + 0]);   /* negative: blue */
   g_assert_cmpuint (div[8 + 0], >, div[8 + 2]);   /* positive: red */
+}
+
+/* The table is the map sampled: exact at its samples, the ends included. */
+static void
+test_colormap_table (void)
+{
+  g_autofree FsColormapTable *table = g_new (FsColormapTable, 1);
+
+  for (FsColormap map = FS_COLORMAP_SEQUENTIAL; map <= FS_COLORMAP_DIVERGING; map++)
+    {
+      fs_colormap_table_init (table, map);
+      g_assert_cmpint (table->map, ==, map);
+      for (guint k = 0; k <= FS_COLORMAP_STEPS; k += 97)
+        {
+          guint8 want[3];
+
+          fs_colormap_rgb (map, k / (double) FS_COLORMAP_STEPS, want);
+          g_assert_cmpmem (table->rgb[k], 3, want, 3);
+        }
+      if (map == FS_COLORMAP_SEQUENTIAL)
+        g_assert_cmpmem (table->rgb[FS_COLORMAP_STEPS], 3, ((guint8[]) { 0xFD, 0xE7, 0x25 }), 3);
+      else
+        g_assert_cmpmem (table->rgb[FS_COLORMAP_STEPS], 3, ((guint8[]) { 178, 24, 43 }), 3);
+    }
 }
 
 static void
@@ -203,6 +231,7 @@ main (int    argc,
   g_test_add_func ("/display/block-means", test_block_means);
   g_test_add_func ("/display/block-means-product", test_block_means_product);
   g_test_add_func ("/display/render", test_render);
+  g_test_add_func ("/display/colormap-table", test_colormap_table);
   g_test_add_func ("/display/decimate", test_decimate);
   g_test_add_func ("/display/ticks", test_ticks);
   g_test_add_func ("/display/scaling", test_scaling);

@@ -1,4 +1,5 @@
-/* test-heatmap.c: the heatmap widget rendered offscreen.
+/* test-heatmap.c: the heatmap widget's properties, its drawing rendered
+ * offscreen, and the cache the heatmaps of one window share.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -59,7 +60,7 @@ test_cells_and_bar (void)
   const char *rows[] = { "first", "second", NULL };
   const char *cols[] = { "a", "b", "c", NULL };
   g_autoptr(FsMatrix) X = fs_matrix_new_from_data (2, 3, data, NULL);
-  FsHeatmap *map = FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_X));
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_X)));
   GtkWindow *window;
   g_autoptr(FsTestImage) image = NULL;
   g_autofree char *missing = NULL;
@@ -103,6 +104,7 @@ test_cells_and_bar (void)
   g_assert_cmpstr (labelled, ==, "row 1 (first), column 3 (c): 2");
 
   gtk_window_destroy (window);
+  g_assert_finalize_object (map);
 }
 
 /* A matrix far larger than the widget is shown by block means: one block
@@ -111,7 +113,7 @@ static void
 test_block_means (void)
 {
   g_autoptr(FsMatrix) X = fs_matrix_new (1000, 800, NULL);
-  FsHeatmap *map = FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_X));
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_X)));
   g_autoptr(FsTestImage) image = NULL;
   GtkWindow *window;
   gsize block_rows, block_cols;
@@ -133,6 +135,182 @@ test_block_means (void)
   assert_colour_at (image, area / 2, 3 * image->height / 4, FS_COLORMAP_SEQUENTIAL, 1.0);
 
   gtk_window_destroy (window);
+  g_assert_finalize_object (map);
+}
+
+/* A snapshot of a rows × cols matrix of rank 2 with known factors. */
+static FsSnapshot *
+known_snapshot (gsize rows,
+                gsize cols,
+                double scale)
+{
+  FsSnapshot *snap = g_atomic_rc_box_new0 (FsSnapshot);
+
+  snap->serial = 1;
+  snap->state = FS_RUNNER_PAUSED;
+  snap->rows = rows;
+  snap->cols = cols;
+  snap->rank = 2;
+  snap->n_runs = 1;
+  snap->best_run = -1;
+  snap->logs = g_new (FsCostLog *, 1);
+  snap->logs[0] = fs_cost_log_new ();
+  snap->log_lengths = g_new0 (gsize, 1);
+  snap->final_costs = g_new0 (double, 1);
+  snap->W = g_new (double, rows * 2);
+  snap->H = g_new (double, 2 * cols);
+  for (gsize i = 0; i < rows; i++)
+    {
+      snap->W[i * 2] = scale * (i + 1);
+      snap->W[i * 2 + 1] = 1.0;
+    }
+  for (gsize j = 0; j < cols; j++)
+    {
+      snap->H[j] = 0.1 * j;
+      snap->H[cols + j] = 0.5;
+    }
+  return snap;
+}
+
+/* Properties: get/set through GObject, notify once on a change and never
+ * on an equal value; set_range changes three properties with one notify
+ * each. */
+static void
+test_properties (void)
+{
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_WH)));
+  FsHeatmapCache *cache = fs_heatmap_cache_new ();
+  g_autoptr(FsHeatmapCache) got_cache = NULL;
+  FsHeatmapKind kind;
+  gboolean fixed;
+  double lo, hi;
+  guint fixed_notified = 0, lo_notified = 0, hi_notified = 0, cache_notified = 0;
+
+  g_signal_connect (map, "notify::fixed-range", G_CALLBACK (fs_test_count_notify), &fixed_notified);
+  g_signal_connect (map, "notify::range-lo", G_CALLBACK (fs_test_count_notify), &lo_notified);
+  g_signal_connect (map, "notify::range-hi", G_CALLBACK (fs_test_count_notify), &hi_notified);
+  g_signal_connect (map, "notify::cache", G_CALLBACK (fs_test_count_notify), &cache_notified);
+
+  g_object_get (map, "kind", &kind, "fixed-range", &fixed, "range-lo", &lo, "range-hi", &hi,
+                "cache", &got_cache, NULL);
+  g_assert_cmpint (kind, ==, FS_HEATMAP_WH);
+  g_assert_false (fixed);
+  g_assert_cmpfloat (lo, ==, 0.0);
+  g_assert_cmpfloat (hi, ==, 1.0);
+  g_assert_null (got_cache);
+  g_assert_true (G_PARAM_SPEC (g_object_class_find_property (G_OBJECT_GET_CLASS (map), "kind"))->flags &
+                 G_PARAM_CONSTRUCT_ONLY);
+
+  g_object_set (map, "fixed-range", TRUE, NULL);
+  g_assert_true (fs_heatmap_get_fixed_range (map));
+  g_assert_cmpuint (fixed_notified, ==, 1);
+  g_object_set (map, "fixed-range", TRUE, NULL);
+  fs_heatmap_set_fixed_range (map, TRUE);
+  g_assert_cmpuint (fixed_notified, ==, 1);
+
+  g_object_set (map, "range-lo", -2.0, "range-hi", 7.5, NULL);
+  g_assert_cmpfloat (fs_heatmap_get_range_lo (map), ==, -2.0);
+  g_assert_cmpfloat (fs_heatmap_get_range_hi (map), ==, 7.5);
+  g_assert_cmpuint (lo_notified, ==, 1);
+  g_assert_cmpuint (hi_notified, ==, 1);
+  g_object_set (map, "range-lo", -2.0, "range-hi", 7.5, NULL);
+  fs_heatmap_set_range_lo (map, -2.0);
+  fs_heatmap_set_range_hi (map, 7.5);
+  g_assert_cmpuint (lo_notified, ==, 1);
+  g_assert_cmpuint (hi_notified, ==, 1);
+
+  /* set_range: only the properties that change notify, once each. */
+  fs_heatmap_set_fixed_range (map, FALSE);
+  fs_heatmap_set_range (map, -2.0, 9.0);
+  g_assert_cmpuint (fixed_notified, ==, 3);
+  g_assert_cmpuint (lo_notified, ==, 1);
+  g_assert_cmpuint (hi_notified, ==, 2);
+  fs_heatmap_set_range (map, -2.0, 9.0);
+  g_assert_cmpuint (fixed_notified + lo_notified + hi_notified, ==, 6);
+
+  g_object_set (map, "cache", cache, NULL);
+  g_assert_true (fs_heatmap_get_cache (map) == cache);
+  g_assert_cmpuint (cache_notified, ==, 1);
+  g_object_set (map, "cache", cache, NULL);
+  fs_heatmap_set_cache (map, cache);
+  g_assert_cmpuint (cache_notified, ==, 1);
+  fs_heatmap_set_cache (map, NULL);
+  g_assert_null (fs_heatmap_get_cache (map));
+  g_assert_cmpuint (cache_notified, ==, 2);
+  g_object_set (map, "cache", NULL, NULL);
+  g_assert_cmpuint (cache_notified, ==, 2);
+
+  g_assert_finalize_object (map);
+  g_assert_finalize_object (cache);
+}
+
+/* The residual's colour range is ±max |X − WH| over the cells. */
+static double
+largest_residual (FsMatrix   *X,
+                  FsSnapshot *s)
+{
+  double largest = 0.0;
+
+  for (gsize i = 0; i < s->rows; i++)
+    for (gsize j = 0; j < s->cols; j++)
+      {
+        double wh = s->W[i * 2] * s->H[j] + s->W[i * 2 + 1] * s->H[s->cols + j];
+
+        largest = MAX (largest, fabs (X->data[i * s->cols + j] - wh));
+      }
+  return largest;
+}
+
+/* The WH and residual maps of one window, given one cache, compute the
+ * block means of WH once per snapshot, and draw from them. */
+static void
+test_shared_cache (void)
+{
+  g_autoptr(FsMatrix) X = fs_matrix_new (6, 8, NULL);
+  g_autoptr(FsSnapshot) first = known_snapshot (6, 8, 1.0);
+  g_autoptr(FsSnapshot) second = known_snapshot (6, 8, 2.0);
+  FsHeatmapCache *cache = fs_heatmap_cache_new ();
+  FsHeatmap *wh = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_WH)));
+  FsHeatmap *residual = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_RESIDUAL)));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWindow *window;
+  gsize rows, cols;
+  double lo, hi;
+
+  for (gsize k = 0; k < 6 * 8; k++)
+    X->data[k] = (double) (k % 5);
+  gtk_box_set_homogeneous (GTK_BOX (box), TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (wh));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (residual));
+  for (FsHeatmap **map = (FsHeatmap *[]) { wh, residual, NULL }; *map != NULL; map++)
+    {
+      fs_heatmap_set_cache (*map, cache);
+      fs_heatmap_set_matrix (*map, X);
+      fs_heatmap_set_snapshot (*map, first);
+    }
+  window = fs_test_show (box, 600, 200);
+
+  /* The matrix is smaller than either map, so both want it whole. */
+  fs_heatmap_get_blocks (residual, &rows, &cols);
+  g_assert_cmpuint (rows, ==, 6);
+  g_assert_cmpuint (cols, ==, 8);
+  g_assert_cmpuint (fs_heatmap_cache_get_n_computed (cache), ==, 1);
+  fs_heatmap_get_shown_range (residual, &lo, &hi);
+  g_assert_cmpfloat_with_epsilon (hi, largest_residual (X, first), 1e-12);
+  g_assert_cmpfloat (lo, ==, -hi);
+
+  fs_heatmap_set_snapshot (wh, second);
+  fs_heatmap_set_snapshot (residual, second);
+  g_assert_cmpuint (fs_heatmap_cache_get_n_computed (cache), ==, 2);
+  fs_heatmap_get_shown_range (residual, &lo, &hi);
+  g_assert_cmpfloat_with_epsilon (hi, largest_residual (X, second), 1e-12);
+  fs_heatmap_get_shown_range (wh, &lo, &hi);
+  g_assert_cmpfloat_with_epsilon (hi, 2.0 * 6 * 0.1 * 7 + 0.5, 1e-12);
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (wh);
+  g_assert_finalize_object (residual);
+  g_assert_finalize_object (cache);
 }
 
 int
@@ -141,8 +319,10 @@ main (int    argc,
 {
   fs_test_ui_init (&argc, &argv);
 
+  g_test_add_func ("/heatmap/properties", test_properties);
   g_test_add_func ("/heatmap/cells-and-bar", test_cells_and_bar);
   g_test_add_func ("/heatmap/block-means", test_block_means);
+  g_test_add_func ("/heatmap/shared-cache", test_shared_cache);
 
   return g_test_run ();
 }

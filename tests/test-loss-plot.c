@@ -1,4 +1,5 @@
-/* test-loss-plot.c: the loss plot rendered offscreen from known histories.
+/* test-loss-plot.c: the loss plot's properties, and its drawing rendered
+ * offscreen from known histories.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -35,7 +36,7 @@ known_snapshot (gsize length)
 static void
 test_log_axis_and_optimum (void)
 {
-  FsLossPlot *plot = FS_LOSS_PLOT (fs_loss_plot_new ());
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
   g_autoptr(FsSnapshot) snap = known_snapshot (501);
   g_autoptr(FsTestImage) image = NULL;
   GtkWindow *window;
@@ -89,12 +90,13 @@ test_log_axis_and_optimum (void)
   }
 
   gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
 }
 
 static void
 test_linear_axis (void)
 {
-  FsLossPlot *plot = FS_LOSS_PLOT (fs_loss_plot_new ());
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
   g_autoptr(FsSnapshot) snap = known_snapshot (101);
   GtkWindow *window;
 
@@ -105,6 +107,140 @@ test_linear_axis (void)
                                   fs_loss_plot_value_to_y (plot, 500) - fs_loss_plot_value_to_y (plot, 600),
                                   1e-9);
   gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
+/* Properties: get/set through GObject, notify once on a change and never
+ * on an equal value; any optimum that is not finite is “none”, NaN. */
+static void
+test_properties (void)
+{
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  guint log_notified = 0, optimum_notified = 0;
+  gboolean log_scale;
+  double optimum;
+
+  g_signal_connect (plot, "notify::log-scale", G_CALLBACK (fs_test_count_notify), &log_notified);
+  g_signal_connect (plot, "notify::optimum", G_CALLBACK (fs_test_count_notify), &optimum_notified);
+
+  g_object_get (plot, "log-scale", &log_scale, "optimum", &optimum, NULL);
+  g_assert_true (log_scale);
+  g_assert_true (isnan (optimum));
+
+  g_object_set (plot, "log-scale", FALSE, NULL);
+  g_assert_false (fs_loss_plot_get_log_scale (plot));
+  g_assert_cmpuint (log_notified, ==, 1);
+  g_object_set (plot, "log-scale", FALSE, NULL);
+  fs_loss_plot_set_log_scale (plot, FALSE);
+  g_assert_cmpuint (log_notified, ==, 1);
+
+  g_object_set (plot, "optimum", 0.25, NULL);
+  g_assert_cmpfloat (fs_loss_plot_get_optimum (plot), ==, 0.25);
+  g_assert_cmpuint (optimum_notified, ==, 1);
+  g_object_set (plot, "optimum", 0.25, NULL);
+  fs_loss_plot_set_optimum (plot, 0.25);
+  g_assert_cmpuint (optimum_notified, ==, 1);
+
+  fs_loss_plot_set_optimum (plot, NAN);
+  g_object_get (plot, "optimum", &optimum, NULL);
+  g_assert_true (isnan (optimum));
+  g_assert_cmpuint (optimum_notified, ==, 2);
+  g_object_set (plot, "optimum", INFINITY, NULL);
+  fs_loss_plot_set_optimum (plot, NAN);
+  g_assert_true (isnan (fs_loss_plot_get_optimum (plot)));
+  g_assert_cmpuint (optimum_notified, ==, 2);
+
+  g_assert_finalize_object (plot);
+}
+
+/* A snapshot of n_runs finished runs sharing logs with another snapshot:
+ * the runner publishes one per frame, each with the logs of all runs so
+ * far. */
+static FsSnapshot *
+snapshot_of_runs (FsCostLog **logs,
+                  const gsize *lengths,
+                  guint        n_runs)
+{
+  FsSnapshot *snap = g_atomic_rc_box_new0 (FsSnapshot);
+
+  snap->state = FS_RUNNER_RUNNING;
+  snap->n_runs = n_runs;
+  snap->run = n_runs - 1;
+  snap->best_run = -1;
+  snap->logs = g_new (FsCostLog *, n_runs);
+  snap->log_lengths = g_new (gsize, n_runs);
+  snap->final_costs = g_new0 (double, n_runs);
+  for (guint r = 0; r < n_runs; r++)
+    {
+      snap->logs[r] = fs_cost_log_ref (logs[r]);
+      snap->log_lengths[r] = lengths[r];
+    }
+  return snap;
+}
+
+/* Drawing a run as it grows gives the same pixels as drawing it whole
+ * (the finished run's columns are kept, the current run's cut again), and
+ * a faint finished run is drawn with the highlighted current one. */
+static void
+test_runs_as_they_grow (void)
+{
+  FsLossPlot *grown = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  FsLossPlot *whole = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsCostLog) first = fs_cost_log_new ();
+  g_autoptr(FsCostLog) second = fs_cost_log_new ();
+  g_autoptr(FsSnapshot) final = NULL;
+  g_autoptr(FsTestImage) grown_image = NULL;
+  g_autoptr(FsTestImage) whole_image = NULL;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWindow *window;
+
+  for (gsize k = 0; k < 3000; k++)
+    {
+      fs_cost_log_append (first, pow (10.0, 2.0 - k / 1000.0));
+      fs_cost_log_append (second, pow (10.0, 2.5 - k / 800.0));
+    }
+  gtk_box_set_homogeneous (GTK_BOX (box), TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (grown));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (whole));
+  window = fs_test_show (box, 500, 400);
+
+  for (gsize len = 1; len <= 3000; len += 299)
+    {
+      g_autoptr(FsSnapshot) snap = snapshot_of_runs ((FsCostLog *[]) { first, second },
+                                                     (gsize[]) { 3000, len }, 2);
+
+      fs_loss_plot_set_snapshot (grown, snap);
+    }
+  final = snapshot_of_runs ((FsCostLog *[]) { first, second }, (gsize[]) { 3000, 3000 }, 2);
+  fs_loss_plot_set_snapshot (grown, final);
+  fs_loss_plot_set_snapshot (whole, final);
+  fs_test_redraw (box);
+  grown_image = fs_test_render (GTK_WIDGET (grown));
+  whole_image = fs_test_render (GTK_WIDGET (whole));
+  g_assert_cmpint (grown_image->width, ==, whole_image->width);
+  g_assert_cmpint (grown_image->height, ==, whole_image->height);
+  g_assert_cmpmem (grown_image->pixels, grown_image->stride * grown_image->height,
+                   whole_image->pixels, whole_image->stride * whole_image->height);
+
+  /* The current run, highlighted, passes through cost 10^2.5 / 10 at 800. */
+  {
+    int x = (int) round (fs_loss_plot_iteration_to_x (whole, 800));
+    int y = (int) round (fs_loss_plot_value_to_y (whole, pow (10.0, 1.5)));
+    gboolean found = FALSE;
+
+    for (int dy = -2; dy <= 2 && !found; dy++)
+      {
+        guint8 px[3];
+
+        fs_test_pixel (whole_image, x, y + dy, px);
+        found = px[2] > 150 && px[0] < 120;   /* the accent blue */
+      }
+    g_assert_true (found);
+  }
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (grown);
+  g_assert_finalize_object (whole);
 }
 
 int
@@ -113,8 +249,10 @@ main (int    argc,
 {
   fs_test_ui_init (&argc, &argv);
 
+  g_test_add_func ("/loss-plot/properties", test_properties);
   g_test_add_func ("/loss-plot/log-axis-and-optimum", test_log_axis_and_optimum);
   g_test_add_func ("/loss-plot/linear-axis", test_linear_axis);
+  g_test_add_func ("/loss-plot/runs-as-they-grow", test_runs_as_they_grow);
 
   return g_test_run ();
 }

@@ -2,9 +2,10 @@
  *
  * Whenever the data or the size changes (never in snapshot) the matrix is
  * reduced to at most one block per pixel (DESIGN.md: the block means of
- * WH come from those of W and H), coloured, and blown up to the widget's
- * pixel size with nearest sampling into one texture. The snapshot only
- * places that texture, the colour bar and its labels. Missing cells are
+ * WH come from those of W and H, through the window's FsHeatmapCache),
+ * coloured, and blown up to the widget's pixel size with nearest sampling
+ * into one texture. The snapshot only places that texture, the colour bar
+ * (made once, with the kind) and its labels. Missing cells are
  * transparent over a grey no colour map uses.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -26,48 +27,76 @@
 
 struct _FsHeatmap
 {
-  GtkWidget      parent_instance;
+  GtkWidget        parent_instance;
 
-  FsHeatmapKind  kind;
-  FsMatrix      *X;
-  FsSnapshot    *snapshot;
-  double         lo;
-  double         hi;
-  gboolean       has_range;
+  FsHeatmapKind    kind;
+  FsMatrix        *X;
+  FsSnapshot      *snapshot;
+  gboolean         fixed_range;
+  double           range_lo;
+  double           range_hi;
+  FsHeatmapCache  *cache;
+  FsHeatmapCache  *own_cache;       /* made when there is no shared one */
+
+  /* The kind's colour map, sampled, and its bar: made once. */
+  FsColormapTable *colors;
+  GdkTexture      *bar;
 
   /* Built by rebuild (), drawn by snapshot (). */
-  GdkTexture    *texture;
-  GdkTexture    *bar;
-  PangoLayout   *top_label;
-  PangoLayout   *bottom_label;
-  int            label_width;
-  int            built_width;
-  int            built_height;
-  gsize          block_rows;
-  gsize          block_cols;
-  double         shown_lo;
-  double         shown_hi;
+  GdkTexture      *texture;
+  PangoLayout     *top_label;
+  PangoLayout     *bottom_label;
+  int              label_width;
+  int              built_width;
+  int              built_height;
+  gsize            block_rows;
+  gsize            block_cols;
+  double           shown_lo;
+  double           shown_hi;
 
   /* X's block means, which change only with X or the size: two sizes,
    * the range probe's and the shown one's. */
   struct
   {
-    double      *means;
-    gsize        rows;
-    gsize        cols;
-  }              x_means[2];
+    double        *means;
+    gsize          rows;
+    gsize          cols;
+  }                x_means[2];
 };
 
 enum
 {
   PROP_0,
   PROP_KIND,
+  PROP_FIXED_RANGE,
+  PROP_RANGE_LO,
+  PROP_RANGE_HI,
+  PROP_CACHE,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FsHeatmap, fs_heatmap, GTK_TYPE_WIDGET)
+
+GType
+fs_heatmap_kind_get_type (void)
+{
+  static gsize type_id = 0;
+  static const GEnumValue values[] = {
+    { FS_HEATMAP_X, "FS_HEATMAP_X", "x" },
+    { FS_HEATMAP_WH, "FS_HEATMAP_WH", "wh" },
+    { FS_HEATMAP_RESIDUAL, "FS_HEATMAP_RESIDUAL", "residual" },
+    { FS_HEATMAP_W, "FS_HEATMAP_W", "w" },
+    { FS_HEATMAP_H, "FS_HEATMAP_H", "h" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type_id))
+    g_once_init_leave (&type_id, g_enum_register_static (g_intern_static_string ("FsHeatmapKind"),
+                                                         values));
+  return type_id;
+}
 
 /* The shape of the matrix this heatmap shows, or FALSE with no data. */
 static gboolean
@@ -143,40 +172,14 @@ clear_x_means (FsHeatmap *self)
     g_clear_pointer (&self->x_means[k].means, g_free);
 }
 
-/* The block means of WH for one snapshot and size, which the WH and the
- * residual heatmaps both need in the same frame: kept for the last
- * snapshot (with a reference, so that its address stays its own). Widgets
- * live on the main thread only, so one unlocked cache serves them all. */
-static struct
+static FsHeatmapCache *
+get_cache (FsHeatmap *self)
 {
-  FsSnapshot *snapshot;
-  gsize       rows;
-  gsize       cols;
-  double     *means;
-} wh_cache;
-
-static const double *
-get_wh_means (FsSnapshot *s,
-              gsize       out_rows,
-              gsize       out_cols)
-{
-  g_autofree double *w_means = NULL;
-  g_autofree double *h_means = NULL;
-
-  if (wh_cache.snapshot == s && wh_cache.rows == out_rows && wh_cache.cols == out_cols)
-    return wh_cache.means;
-
-  g_clear_pointer (&wh_cache.snapshot, fs_snapshot_unref);
-  g_free (wh_cache.means);
-  wh_cache.snapshot = fs_snapshot_ref (s);
-  wh_cache.rows = out_rows;
-  wh_cache.cols = out_cols;
-  wh_cache.means = g_new (double, out_rows * out_cols);
-  w_means = g_new (double, out_rows * s->rank);
-  h_means = g_new (double, s->rank * out_cols);
-  fs_block_means_product (s->W, s->H, s->rows, s->cols, s->rank, out_rows, out_cols,
-                          w_means, h_means, wh_cache.means);
-  return wh_cache.means;
+  if (self->cache != NULL)
+    return self->cache;
+  if (self->own_cache == NULL)
+    self->own_cache = fs_heatmap_cache_new ();
+  return self->own_cache;
 }
 
 static void
@@ -203,7 +206,8 @@ compute_blocks (FsHeatmap *self,
     case FS_HEATMAP_WH:
     case FS_HEATMAP_RESIDUAL:
       {
-        memcpy (out, get_wh_means (s, out_rows, out_cols), out_rows * out_cols * sizeof (double));
+        memcpy (out, fs_heatmap_cache_get_wh_means (get_cache (self), s, out_rows, out_cols),
+                out_rows * out_cols * sizeof (double));
         if (self->kind == FS_HEATMAP_RESIDUAL)
           {
             const double *x = get_x_means (self, out_rows, out_cols);
@@ -223,16 +227,14 @@ make_label (FsHeatmap *self,
             double     value)
 {
   g_autofree char *text = g_strdup_printf ("%.3g", value);
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
 
-  return layout;
+  return gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
 }
 
 static void
 clear_built (FsHeatmap *self)
 {
   g_clear_object (&self->texture);
-  g_clear_object (&self->bar);
   g_clear_object (&self->top_label);
   g_clear_object (&self->bottom_label);
   self->block_rows = self->block_cols = 0;
@@ -262,75 +264,84 @@ area_width (FsHeatmap *self,
   return MAX (width - BAR_GAP - BAR_WIDTH - LABEL_GAP - self->label_width, 1);
 }
 
+/* The blocks' own range; for the residual, symmetric about zero and
+ * never empty, so that zero stays white. */
 static void
-rebuild (FsHeatmap *self)
+blocks_range (FsHeatmap    *self,
+              const double *blocks,
+              gsize         n,
+              double       *lo,
+              double       *hi)
 {
-  int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  gboolean symmetric = self->kind == FS_HEATMAP_RESIDUAL;
+
+  *lo = INFINITY;
+  *hi = -INFINITY;
+  for (gsize k = 0; k < n; k++)
+    if (!isnan (blocks[k]))
+      {
+        *lo = MIN (*lo, symmetric ? -fabs (blocks[k]) : blocks[k]);
+        *hi = MAX (*hi, symmetric ? fabs (blocks[k]) : blocks[k]);
+      }
+  if (!(*lo <= *hi))
+    *lo = *hi = 0.0;
+  if (symmetric && *hi == 0.0)
+    {
+      *lo = -1e-12;
+      *hi = 1e-12;
+    }
+}
+
+/* Lays out the colour bar's labels; returns how wide they are. */
+static int
+set_labels (FsHeatmap *self,
+            double     lo,
+            double     hi)
+{
+  int top_w, bottom_w;
+
+  g_clear_object (&self->top_label);
+  g_clear_object (&self->bottom_label);
+  self->top_label = make_label (self, hi);
+  self->bottom_label = make_label (self, lo);
+  pango_layout_get_pixel_size (self->top_label, &top_w, NULL);
+  pango_layout_get_pixel_size (self->bottom_label, &bottom_w, NULL);
+  return MAX (top_w, bottom_w);
+}
+
+/* The blocks for a widget of width × height, and their colour range.
+ * The labels' width decides the heat area's, and for the residual (or
+ * without a fixed range) the blocks decide the labels: start from the
+ * last width and take one more pass only if the labels' width changes. */
+static double *
+compute_shown_blocks (FsHeatmap *self,
+                      gsize      rows,
+                      gsize      cols,
+                      int        width,
+                      int        height,
+                      gsize     *px_w,
+                      gsize     *px_h)
+{
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  FsColormap map = self->kind == FS_HEATMAP_RESIDUAL ? FS_COLORMAP_DIVERGING
-                                                      : FS_COLORMAP_SEQUENTIAL;
+  gboolean own_range = self->kind == FS_HEATMAP_RESIDUAL || !self->fixed_range;
   g_autofree double *blocks = NULL;
-  g_autofree guint8 *small = NULL;
-  g_autofree guint8 *pixels = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  gsize rows, cols, out_rows, out_cols, px_w, px_h;
-  double lo, hi;
-  int label_w, dummy;
+  gsize out_rows = 0, out_cols = 0;
+  double lo = self->range_lo, hi = self->range_hi;
 
-  clear_built (self);
-  self->built_width = width;
-  self->built_height = height;
-  if (width <= 0 || height <= 0 || !data_shape (self, &rows, &cols))
-    return;
-
-  /* The labels' width decides the heat area's, and for the residual (or
-   * before X's range is set) the blocks decide the labels: start from the
-   * last width and take one more pass only if the labels' width changes. */
   for (guint pass = 0; pass < 2; pass++)
     {
       int old_width = self->label_width;
 
-      px_w = (gsize) area_width (self, width) * scale;
-      px_h = (gsize) height * scale;
-      out_rows = MIN (rows, px_h);
-      out_cols = MIN (cols, px_w);
+      *px_w = (gsize) area_width (self, width) * scale;
+      *px_h = (gsize) height * scale;
+      out_rows = MIN (rows, *px_h);
+      out_cols = MIN (cols, *px_w);
       g_free (blocks);
       blocks = g_new (double, out_rows * out_cols);
       compute_blocks (self, rows, cols, out_rows, out_cols, blocks);
-
-      if (self->kind == FS_HEATMAP_RESIDUAL || !self->has_range)
-        {
-          lo = INFINITY;
-          hi = -INFINITY;
-          for (gsize k = 0; k < out_rows * out_cols; k++)
-            if (!isnan (blocks[k]))
-              {
-                lo = MIN (lo, self->kind == FS_HEATMAP_RESIDUAL ? -fabs (blocks[k]) : blocks[k]);
-                hi = MAX (hi, self->kind == FS_HEATMAP_RESIDUAL ? fabs (blocks[k]) : blocks[k]);
-              }
-          if (!(lo <= hi))
-            lo = hi = 0.0;
-          if (self->kind == FS_HEATMAP_RESIDUAL && hi == 0.0)
-            {
-              lo = -1e-12;
-              hi = 1e-12;
-            }
-        }
-      else
-        {
-          lo = self->lo;
-          hi = self->hi;
-        }
-
-      g_clear_object (&self->top_label);
-      g_clear_object (&self->bottom_label);
-      self->top_label = make_label (self, hi);
-      self->bottom_label = make_label (self, lo);
-      pango_layout_get_pixel_size (self->top_label, &label_w, &dummy);
-      self->label_width = label_w;
-      pango_layout_get_pixel_size (self->bottom_label, &label_w, &dummy);
-      self->label_width = MAX (self->label_width, label_w);
+      if (own_range)
+        blocks_range (self, blocks, out_rows * out_cols, &lo, &hi);
+      self->label_width = set_labels (self, lo, hi);
       if (self->label_width == old_width)
         break;
     }
@@ -338,30 +349,68 @@ rebuild (FsHeatmap *self)
   self->shown_hi = hi;
   self->block_rows = out_rows;
   self->block_cols = out_cols;
+  return g_steal_pointer (&blocks);
+}
 
-  small = g_new (guint8, out_rows * out_cols * 4);
-  fs_render_rgba (blocks, out_rows, out_cols, lo, hi, map, small, out_cols * 4);
+/* Nearest-neighbour enlargement of rows × cols RGBA pixels to px_w × px_h. */
+static guint8 *
+enlarge_nearest (guint8 *small,
+                 gsize   rows,
+                 gsize   cols,
+                 gsize   px_w,
+                 gsize   px_h)
+{
+  guint8 *pixels;
 
-  /* Nearest-neighbour enlargement to device pixels, when there are fewer
-   * blocks than pixels. */
-  if (out_rows == px_h && out_cols == px_w)
-    pixels = g_steal_pointer (&small);
-  else
+  if (rows == px_h && cols == px_w)
+    return small;
+
+  pixels = g_new (guint8, px_w * px_h * 4);
+  for (gsize y = 0; y < px_h; y++)
     {
-      pixels = g_new (guint8, px_w * px_h * 4);
-      for (gsize y = 0; y < px_h; y++)
-        {
-          const guint32 *src = (const guint32 *) (small + (y * out_rows / px_h) * out_cols * 4);
-          guint32 *dst = (guint32 *) (pixels + y * px_w * 4);
+      const guint32 *src = (const guint32 *) (small + (y * rows / px_h) * cols * 4);
+      guint32 *dst = (guint32 *) (pixels + y * px_w * 4);
 
-          for (gsize x = 0; x < px_w; x++)
-            dst[x] = src[x * out_cols / px_w];
-        }
+      for (gsize x = 0; x < px_w; x++)
+        dst[x] = src[x * cols / px_w];
     }
-  bytes = g_bytes_new_take (g_steal_pointer (&pixels), px_w * px_h * 4);
+  g_free (small);
+  return pixels;
+}
+
+/* Remakes the texture and labels for the current data and size. */
+static void
+rebuild (FsHeatmap *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  g_autofree double *blocks = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  guint8 *pixels;
+  gsize rows, cols, px_w, px_h;
+
+  clear_built (self);
+  self->built_width = width;
+  self->built_height = height;
+  if (width <= 0 || height <= 0 || !data_shape (self, &rows, &cols))
+    return;
+
+  blocks = compute_shown_blocks (self, rows, cols, width, height, &px_w, &px_h);
+  pixels = g_new (guint8, self->block_rows * self->block_cols * 4);
+  fs_render_rgba (blocks, self->block_rows, self->block_cols, self->shown_lo, self->shown_hi,
+                  self->colors, pixels, self->block_cols * 4);
+  pixels = enlarge_nearest (pixels, self->block_rows, self->block_cols, px_w, px_h);
+  bytes = g_bytes_new_take (pixels, px_w * px_h * 4);
   self->texture = gdk_memory_texture_new ((int) px_w, (int) px_h,
                                           GDK_MEMORY_R8G8B8A8_PREMULTIPLIED, bytes, px_w * 4);
-  self->bar = make_bar (map);
+}
+
+/* Rebuilds and redraws after a change of data or range. */
+static void
+refresh (FsHeatmap *self)
+{
+  rebuild (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -447,25 +496,16 @@ label_or_null (char **labels,
   return labels != NULL ? labels[index] : NULL;
 }
 
-/* “row 3 (Alabama), column 2 (Assault): 236” for a cell of the matrix. */
-char *
-fs_heatmap_describe_cell (FsHeatmap *self,
-                          gsize      row,
-                          gsize      col)
+/* The value the heatmap shows at one cell of its matrix, or FALSE for a
+ * missing one. */
+static gboolean
+cell_value (FsHeatmap *self,
+            gsize      row,
+            gsize      col,
+            double    *value)
 {
   FsSnapshot *s = self->snapshot;
-  gboolean observed = TRUE;
-  const char *row_label = NULL, *col_label = NULL;
-  g_autofree char *row_text = NULL;
-  g_autofree char *col_text = NULL;
-  double value = NAN, wh = 0.0;
-
-  g_return_val_if_fail (FS_IS_HEATMAP (self), NULL);
-
-  if (self->X != NULL && self->kind != FS_HEATMAP_H)
-    row_label = label_or_null (self->X->row_labels, row);
-  if (self->X != NULL && self->kind != FS_HEATMAP_W)
-    col_label = label_or_null (self->X->col_labels, col);
+  double wh = 0.0;
 
   if (s != NULL && (self->kind == FS_HEATMAP_WH || self->kind == FS_HEATMAP_RESIDUAL))
     for (guint k = 0; k < s->rank; k++)
@@ -475,27 +515,48 @@ fs_heatmap_describe_cell (FsHeatmap *self,
     {
     case FS_HEATMAP_X:
     case FS_HEATMAP_RESIDUAL:
-      observed = fs_matrix_is_observed (self->X, row, col);
-      value = fs_matrix_get (self->X, row, col) - (self->kind == FS_HEATMAP_RESIDUAL ? wh : 0.0);
-      break;
+      *value = fs_matrix_get (self->X, row, col) - (self->kind == FS_HEATMAP_RESIDUAL ? wh : 0.0);
+      return fs_matrix_is_observed (self->X, row, col);
     case FS_HEATMAP_WH:
-      value = wh;
-      break;
+      *value = wh;
+      return TRUE;
     case FS_HEATMAP_W:
-      value = s->W[row * s->rank + col];
-      break;
+      *value = s->W[row * s->rank + col];
+      return TRUE;
     case FS_HEATMAP_H:
-      value = s->H[row * s->cols + col];
-      break;
+      *value = s->H[row * s->cols + col];
+      return TRUE;
     default:
       g_assert_not_reached ();
     }
+}
 
-  row_text = row_label != NULL ? g_strdup_printf (_("row %lu (%s)"), row + 1, row_label)
-                               : g_strdup_printf (_("row %lu"), row + 1);
-  col_text = col_label != NULL ? g_strdup_printf (_("column %lu (%s)"), col + 1, col_label)
-                               : g_strdup_printf (_("column %lu"), col + 1);
-  if (!observed)
+/* “row 3 (Alabama), column 2 (Assault): 236” for a cell of the matrix. */
+char *
+fs_heatmap_describe_cell (FsHeatmap *self,
+                          gsize      row,
+                          gsize      col)
+{
+  const char *row_label = NULL, *col_label = NULL;
+  g_autofree char *row_text = NULL;
+  g_autofree char *col_text = NULL;
+  /* Numbers are formatted apart: xgettext cannot see through G_GSIZE_FORMAT. */
+  g_autofree char *row_number = g_strdup_printf ("%" G_GSIZE_FORMAT, row + 1);
+  g_autofree char *col_number = g_strdup_printf ("%" G_GSIZE_FORMAT, col + 1);
+  double value = NAN;
+
+  g_return_val_if_fail (FS_IS_HEATMAP (self), NULL);
+
+  if (self->X != NULL && self->kind != FS_HEATMAP_H)
+    row_label = label_or_null (self->X->row_labels, row);
+  if (self->X != NULL && self->kind != FS_HEATMAP_W)
+    col_label = label_or_null (self->X->col_labels, col);
+  row_text = row_label != NULL ? g_strdup_printf (_("row %s (%s)"), row_number, row_label)
+                               : g_strdup_printf (_("row %s"), row_number);
+  col_text = col_label != NULL ? g_strdup_printf (_("column %s (%s)"), col_number, col_label)
+                               : g_strdup_printf (_("column %s"), col_number);
+
+  if (!cell_value (self, row, col, &value))
     return g_strdup_printf (_("%s, %s: missing"), row_text, col_text);
   return g_strdup_printf ("%s, %s: %.6g", row_text, col_text, value);
 }
@@ -526,10 +587,38 @@ fs_heatmap_dispose (GObject *object)
 
   clear_built (self);
   clear_x_means (self);
+  g_clear_object (&self->bar);
+  g_clear_object (&self->cache);
+  g_clear_object (&self->own_cache);
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_clear_pointer (&self->snapshot, fs_snapshot_unref);
 
   G_OBJECT_CLASS (fs_heatmap_parent_class)->dispose (object);
+}
+
+static void
+fs_heatmap_finalize (GObject *object)
+{
+  FsHeatmap *self = FS_HEATMAP (object);
+
+  g_free (self->colors);
+
+  G_OBJECT_CLASS (fs_heatmap_parent_class)->finalize (object);
+}
+
+/* The colour map depends on the kind, which is known only now. */
+static void
+fs_heatmap_constructed (GObject *object)
+{
+  FsHeatmap *self = FS_HEATMAP (object);
+  FsColormap map = self->kind == FS_HEATMAP_RESIDUAL ? FS_COLORMAP_DIVERGING
+                                                      : FS_COLORMAP_SEQUENTIAL;
+
+  G_OBJECT_CLASS (fs_heatmap_parent_class)->constructed (object);
+
+  self->colors = g_new (FsColormapTable, 1);
+  fs_colormap_table_init (self->colors, map);
+  self->bar = make_bar (map);
 }
 
 static void
@@ -543,7 +632,19 @@ fs_heatmap_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_KIND:
-      g_value_set_int (value, self->kind);
+      g_value_set_enum (value, self->kind);
+      break;
+    case PROP_FIXED_RANGE:
+      g_value_set_boolean (value, self->fixed_range);
+      break;
+    case PROP_RANGE_LO:
+      g_value_set_double (value, self->range_lo);
+      break;
+    case PROP_RANGE_HI:
+      g_value_set_double (value, self->range_hi);
+      break;
+    case PROP_CACHE:
+      g_value_set_object (value, self->cache);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -561,7 +662,19 @@ fs_heatmap_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_KIND:
-      self->kind = g_value_get_int (value);
+      self->kind = g_value_get_enum (value);
+      break;
+    case PROP_FIXED_RANGE:
+      fs_heatmap_set_fixed_range (self, g_value_get_boolean (value));
+      break;
+    case PROP_RANGE_LO:
+      fs_heatmap_set_range_lo (self, g_value_get_double (value));
+      break;
+    case PROP_RANGE_HI:
+      fs_heatmap_set_range_hi (self, g_value_get_double (value));
+      break;
+    case PROP_CACHE:
+      fs_heatmap_set_cache (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -574,7 +687,9 @@ fs_heatmap_class_init (FsHeatmapClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = fs_heatmap_constructed;
   object_class->dispose = fs_heatmap_dispose;
+  object_class->finalize = fs_heatmap_finalize;
   object_class->get_property = fs_heatmap_get_property;
   object_class->set_property = fs_heatmap_set_property;
   widget_class->measure = fs_heatmap_measure;
@@ -582,8 +697,20 @@ fs_heatmap_class_init (FsHeatmapClass *klass)
   widget_class->snapshot = fs_heatmap_snapshot;
 
   properties[PROP_KIND] =
-    g_param_spec_int ("kind", NULL, NULL, FS_HEATMAP_X, FS_HEATMAP_H, FS_HEATMAP_X,
-                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("kind", NULL, NULL, FS_TYPE_HEATMAP_KIND, FS_HEATMAP_X,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FIXED_RANGE] =
+    g_param_spec_boolean ("fixed-range", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RANGE_LO] =
+    g_param_spec_double ("range-lo", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RANGE_HI] =
+    g_param_spec_double ("range-hi", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 1.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CACHE] =
+    g_param_spec_object ("cache", NULL, NULL, FS_TYPE_HEATMAP_CACHE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "heatmap");
@@ -593,6 +720,7 @@ fs_heatmap_class_init (FsHeatmapClass *klass)
 static void
 fs_heatmap_init (FsHeatmap *self)
 {
+  self->range_hi = 1.0;
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), NULL);
 }
@@ -622,8 +750,7 @@ fs_heatmap_set_matrix (FsHeatmap *self,
   clear_x_means (self);
   g_clear_pointer (&self->X, fs_matrix_unref);
   self->X = X != NULL ? fs_matrix_ref (X) : NULL;
-  rebuild (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  refresh (self);
 }
 
 /* The runner's latest factors; textures are rebuilt only for a new one. */
@@ -638,38 +765,143 @@ fs_heatmap_set_snapshot (FsHeatmap  *self,
   g_clear_pointer (&self->snapshot, fs_snapshot_unref);
   self->snapshot = snapshot != NULL ? fs_snapshot_ref (snapshot) : NULL;
   if (self->kind != FS_HEATMAP_X)
-    {
-      rebuild (self);
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
+    refresh (self);
 }
 
-/* A fixed colour scale, so that X and WH can be compared by eye. The
- * residual always uses its own scale, symmetric about zero. */
+static gboolean
+set_double (FsHeatmap *self,
+            double    *field,
+            double     value,
+            guint      prop_id)
+{
+  if (*field == value)
+    return FALSE;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  return TRUE;
+}
+
+static gboolean
+set_fixed (FsHeatmap *self,
+           gboolean   fixed_range)
+{
+  fixed_range = !!fixed_range;
+  if (self->fixed_range == fixed_range)
+    return FALSE;
+  self->fixed_range = fixed_range;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIXED_RANGE]);
+  return TRUE;
+}
+
+/* Whether X and WH use range-lo … range-hi rather than their own range,
+ * so that they can be compared by eye. The residual always uses its own
+ * scale, symmetric about zero. */
+void
+fs_heatmap_set_fixed_range (FsHeatmap *self,
+                            gboolean   fixed_range)
+{
+  g_return_if_fail (FS_IS_HEATMAP (self));
+
+  if (set_fixed (self, fixed_range))
+    refresh (self);
+}
+
+gboolean
+fs_heatmap_get_fixed_range (FsHeatmap *self)
+{
+  g_return_val_if_fail (FS_IS_HEATMAP (self), FALSE);
+  return self->fixed_range;
+}
+
+void
+fs_heatmap_set_range_lo (FsHeatmap *self,
+                         double     lo)
+{
+  g_return_if_fail (FS_IS_HEATMAP (self));
+  g_return_if_fail (isfinite (lo));
+
+  if (set_double (self, &self->range_lo, lo, PROP_RANGE_LO) && self->fixed_range)
+    refresh (self);
+}
+
+double
+fs_heatmap_get_range_lo (FsHeatmap *self)
+{
+  g_return_val_if_fail (FS_IS_HEATMAP (self), 0.0);
+  return self->range_lo;
+}
+
+void
+fs_heatmap_set_range_hi (FsHeatmap *self,
+                         double     hi)
+{
+  g_return_if_fail (FS_IS_HEATMAP (self));
+  g_return_if_fail (isfinite (hi));
+
+  if (set_double (self, &self->range_hi, hi, PROP_RANGE_HI) && self->fixed_range)
+    refresh (self);
+}
+
+double
+fs_heatmap_get_range_hi (FsHeatmap *self)
+{
+  g_return_val_if_fail (FS_IS_HEATMAP (self), 1.0);
+  return self->range_hi;
+}
+
+/* Fixes the colour scale to [lo, hi] (sets range-lo, range-hi and
+ * fixed-range at once, with one rebuild). */
 void
 fs_heatmap_set_range (FsHeatmap *self,
                       double     lo,
                       double     hi)
 {
-  g_return_if_fail (FS_IS_HEATMAP (self));
+  gboolean changed;
 
-  if (self->has_range && self->lo == lo && self->hi == hi)
-    return;
-  self->lo = lo;
-  self->hi = hi;
-  self->has_range = TRUE;
-  rebuild (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_return_if_fail (FS_IS_HEATMAP (self));
+  g_return_if_fail (isfinite (lo) && isfinite (hi));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  changed = set_double (self, &self->range_lo, lo, PROP_RANGE_LO);
+  changed |= set_double (self, &self->range_hi, hi, PROP_RANGE_HI);
+  changed |= set_fixed (self, TRUE);
+  g_object_thaw_notify (G_OBJECT (self));
+  if (changed)
+    refresh (self);
 }
 
-/* The range the colour bar shows now. */
+/* The range the colour bar shows now: range-lo … range-hi when fixed,
+ * else the data's. */
 void
-fs_heatmap_get_range (FsHeatmap *self,
-                      double    *lo,
-                      double    *hi)
+fs_heatmap_get_shown_range (FsHeatmap *self,
+                            double    *lo,
+                            double    *hi)
 {
+  g_return_if_fail (FS_IS_HEATMAP (self));
+
   *lo = self->shown_lo;
   *hi = self->shown_hi;
+}
+
+/* Shares cache with the other heatmaps of a window, so that WH and X − WH
+ * compute the block means of WH once per snapshot; with NULL (the
+ * default) this heatmap keeps its own. */
+void
+fs_heatmap_set_cache (FsHeatmap      *self,
+                      FsHeatmapCache *cache)
+{
+  g_return_if_fail (FS_IS_HEATMAP (self));
+  g_return_if_fail (cache == NULL || FS_IS_HEATMAP_CACHE (cache));
+
+  if (g_set_object (&self->cache, cache))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
+}
+
+FsHeatmapCache *
+fs_heatmap_get_cache (FsHeatmap *self)
+{
+  g_return_val_if_fail (FS_IS_HEATMAP (self), NULL);
+  return self->cache;
 }
 
 /* How many blocks the texture holds: the matrix's size, or less. */
@@ -678,6 +910,8 @@ fs_heatmap_get_blocks (FsHeatmap *self,
                        gsize     *rows,
                        gsize     *cols)
 {
+  g_return_if_fail (FS_IS_HEATMAP (self));
+
   *rows = self->block_rows;
   *cols = self->block_cols;
 }

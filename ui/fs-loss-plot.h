@@ -13,18 +13,19 @@ G_BEGIN_DECLS
 #define FS_TYPE_LOSS_PLOT (fs_loss_plot_get_type ())
 G_DECLARE_FINAL_TYPE (FsLossPlot, fs_loss_plot, FS, LOSS_PLOT, GtkWidget)
 
-GtkWidget *fs_loss_plot_new           (void);
-void       fs_loss_plot_set_snapshot  (FsLossPlot *self,
-                                       FsSnapshot *snapshot);
-void       fs_loss_plot_set_optimum   (FsLossPlot *self,
-                                       double      optimum);
-void       fs_loss_plot_set_log_scale (FsLossPlot *self,
-                                       gboolean    log_scale);
-gboolean   fs_loss_plot_get_log_scale (FsLossPlot *self);
-double     fs_loss_plot_value_to_y    (FsLossPlot *self,
-                                       double      value);
-double     fs_loss_plot_iteration_to_x (FsLossPlot *self,
-                                        double      iteration);
-const char *fs_loss_plot_get_readout  (FsLossPlot *self);
+GtkWidget  *fs_loss_plot_new             (void);
+void        fs_loss_plot_set_snapshot    (FsLossPlot *self,
+                                          FsSnapshot *snapshot);
+void        fs_loss_plot_set_optimum     (FsLossPlot *self,
+                                          double      optimum);
+double      fs_loss_plot_get_optimum     (FsLossPlot *self);
+void        fs_loss_plot_set_log_scale   (FsLossPlot *self,
+                                          gboolean    log_scale);
+gboolean    fs_loss_plot_get_log_scale   (FsLossPlot *self);
+double      fs_loss_plot_value_to_y      (FsLossPlot *self,
+                                          double      value);
+double      fs_loss_plot_iteration_to_x  (FsLossPlot *self,
+                                          double      iteration);
+const char *fs_loss_plot_get_readout     (FsLossPlot *self);
 
 G_END_DECLS

@@ -309,6 +309,7 @@ static void
 fs_window_init (FsWindow *self)
 {
   const char *titles[FS_WINDOW_N_MAPS] = { _("X"), _("WH"), _("X − WH"), _("W"), _("H") };
+  g_autoptr(FsHeatmapCache) cache = fs_heatmap_cache_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   self->session = fs_session_new ();
   connect_session (self);
@@ -316,6 +317,7 @@ fs_window_init (FsWindow *self)
   for (guint k = 0; k < FS_WINDOW_N_MAPS; k++)
     {
       self->maps[k] = FS_HEATMAP (fs_heatmap_new ((FsHeatmapKind) k));
+      fs_heatmap_set_cache (self->maps[k], cache);
       gtk_box_append (k <= FS_HEATMAP_RESIDUAL ? self->data_maps : self->factor_maps,
                       titled (self->maps[k], titles[k]));
     }
