@@ -10,14 +10,8 @@
 
 G_BEGIN_DECLS
 
-typedef enum
-{
-  FS_RULE_PLAIN,
-  FS_RULE_NORMALIZED,
-  FS_RULE_MOMENTUM,
-  FS_RULE_ADAM,
-  FS_N_RULES
-} FsRuleKind;
+/* An update rule: an entry of the table in fs-rules.c. */
+typedef struct _FsRule FsRule;
 
 typedef enum
 {
@@ -50,25 +44,25 @@ typedef enum
 
 typedef struct
 {
-  guint      rank;
-  double     l2_w;
-  double     l2_h;
-  double     l1_w;
-  double     l1_h;
-  double     lr;
-  FsRuleKind rule;
-  double     momentum;
-  double     adam_beta1;
-  double     adam_beta2;
-  double     adam_eps;
-  FsL1Mode   l1_mode;
-  gboolean   nonneg;
-  FsInit     init;
-  guint64    seed;
-  guint64    max_iters;
-  double     tol;
-  guint      restarts;
-  guint      threads;   /* the solver's threads; 0 picks by size */
+  guint         rank;
+  double        l2_w;
+  double        l2_h;
+  double        l1_w;
+  double        l1_h;
+  double        lr;
+  const FsRule *rule;       /* an entry of the table of fs-rules.c */
+  double        momentum;
+  double        adam_beta1;
+  double        adam_beta2;
+  double        adam_eps;
+  FsL1Mode      l1_mode;
+  gboolean      nonneg;
+  FsInit        init;
+  guint64       seed;
+  guint64       max_iters;
+  double        tol;
+  guint         restarts;
+  guint         threads;   /* the solver's threads; 0 picks by size */
 } FsParams;
 
 void        fs_params_init_defaults (FsParams       *params);
@@ -84,9 +78,6 @@ gboolean    fs_params_has_optimum   (const FsParams *params,
                                      const FsMatrix *X,
                                      const char    **reason);
 
-const char *fs_rule_kind_to_string  (FsRuleKind      rule);
-gboolean    fs_rule_kind_from_string (const char    *name,
-                                      FsRuleKind    *rule);
 const char *fs_l1_mode_to_string    (FsL1Mode        mode);
 gboolean    fs_l1_mode_from_string  (const char     *name,
                                      FsL1Mode       *mode);

@@ -14,7 +14,9 @@
 #include "fs-examples.h"
 #include "fs-fit.h"
 #include "fs-optimum.h"
+#include "fs-rules.h"
 #include "fs-solver.h"
+#include "fs-step-size.h"
 #include "fs-test-util.h"
 
 static FsMatrix *
@@ -34,7 +36,7 @@ new_solver (FsMatrix *X,
   g_assert_no_error (error);
   if (default_lr)
     {
-      p->lr = fs_solver_default_lr (solver);
+      p->lr = fs_solver_get_starting_lr (solver);
       fs_solver_set_lr (solver, p->lr);
     }
   return solver;
@@ -51,8 +53,10 @@ static void
 test_rules_lower_cost (void)
 {
   g_autoptr(FsMatrix) X = small_problem ();
+  guint n_rules;
+  const FsRule *rules = fs_rules_get (&n_rules);
 
-  for (FsRuleKind rule = 0; rule < FS_N_RULES; rule++)
+  for (const FsRule *rule = rules; rule < rules + n_rules; rule++)
     {
       g_autoptr(FsSolver) solver = NULL;
       FsParams p;
@@ -66,7 +70,7 @@ test_rules_lower_cost (void)
       initial = fs_solver_get_cost (solver);
       run_to_stop (solver);
 
-      g_test_message ("%s: lr %.3g, cost %.4g -> %.4g", fs_rule_kind_to_string (rule), p.lr,
+      g_test_message ("%s: lr %.3g, cost %.4g -> %.4g", rule->name, p.lr,
                       initial, fs_solver_get_cost (solver));
       g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_ITERATIONS);
       g_assert_cmpfloat (fs_solver_get_exact_cost (solver), <, 0.1 * initial);
@@ -289,7 +293,7 @@ solve_with_seed (FsMatrix *X,
 
   fs_params_init_defaults (&p);
   p.rank = 3;
-  p.rule = FS_RULE_ADAM;
+  p.rule = fs_rule_find ("adam");
   p.lr = 0.01;
   p.seed = seed;
   p.max_iters = 100;
@@ -385,7 +389,7 @@ test_restarts_keep_best (void)
 
   fs_params_init_defaults (&p);
   p.rank = 4;
-  p.rule = FS_RULE_NORMALIZED;
+  p.rule = fs_rule_find ("normalized");
   p.lr = 0.05;
   p.init = FS_INIT_UNIFORM;
   p.seed = 20;

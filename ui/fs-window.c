@@ -20,7 +20,9 @@
 #include "fs-loader.h"
 #include "fs-loss-plot.h"
 #include "fs-optimum.h"
+#include "fs-rules.h"
 #include "fs-solver.h"
+#include "fs-step-size.h"
 #include "fs-pool.h"
 #include "fs-window.h"
 
@@ -93,6 +95,9 @@ static void
 read_params (FsWindow *self,
              FsParams *p)
 {
+  guint n_rules;
+  const FsRule *rules = fs_rules_get (&n_rules);
+
   fs_params_init_defaults (p);
   p->rank = (guint) gtk_spin_button_get_value_as_int (self->rank_spin);
   p->l2_w = gtk_spin_button_get_value (self->l2_w_spin);
@@ -102,7 +107,7 @@ read_params (FsWindow *self,
   p->l1_mode = adw_combo_row_get_selected (self->l1_mode_row) == 1 ? FS_L1_SUBGRADIENT
                                                                     : FS_L1_PROXIMAL;
   p->nonneg = gtk_switch_get_active (self->nonneg_switch);
-  p->rule = (FsRuleKind) MIN (adw_combo_row_get_selected (self->rule_row), FS_N_RULES - 1);
+  p->rule = &rules[MIN (adw_combo_row_get_selected (self->rule_row), n_rules - 1)];
   p->lr = gtk_spin_button_get_value (self->lr_spin);
   p->restarts = (guint) gtk_spin_button_get_value_as_int (self->restarts_spin);
   p->max_iters = (guint64) gtk_spin_button_get_value (self->iters_spin);
@@ -304,17 +309,12 @@ start_svd (FsWindow *self)
   g_task_run_in_thread (task, svd_thread);
 }
 
-/* A step size for the rule from the data (fs_solver_default_lr). */
+/* A step size for the rule from the data (fs_step_size_starting). */
 static double
 default_lr_for (FsMatrix       *X,
                 const FsParams *params)
 {
-  g_autoptr(FsSolver) solver = NULL;
-  FsParams p = *params;
-
-  p.lr = 1.0;
-  solver = fs_solver_new (X, &p, NULL);
-  return solver != NULL ? fs_solver_default_lr (solver) : NAN;
+  return fs_step_size_starting (X, params, NULL);
 }
 
 static double
