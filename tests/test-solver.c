@@ -1,5 +1,5 @@
 /* test-solver.c: update rules, step sizes, the optimum, L1, seeds,
- * divergence, restarts.
+ * divergence, restarts, and the core's precondition checks.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -764,6 +764,136 @@ test_validation (void)
   g_assert_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT);
 }
 
+/* Precondition checks of fs-matrix.c, fs-optimum.c and fs-loader.c that
+ * came after the argument was first read, or could not fire: each call
+ * must end in the function's own critical, not a crash or another
+ * function's. */
+static void
+call_mark_missing (void)
+{
+  fs_matrix_mark_missing (NULL);
+}
+
+static void
+call_is_observed (void)
+{
+  fs_matrix_is_observed (NULL, 0, 0);
+}
+
+static void
+call_get (void)
+{
+  fs_matrix_get (NULL, 0, 0);
+}
+
+static void
+call_frobenius_sq (void)
+{
+  fs_matrix_frobenius_sq (NULL);
+}
+
+static void
+call_mean_abs (void)
+{
+  fs_matrix_mean_abs (NULL);
+}
+
+static void
+call_range (void)
+{
+  double min, max;
+
+  fs_matrix_range (NULL, &min, &max);
+}
+
+static void
+call_new_from_data (void)
+{
+  fs_matrix_new_from_data (2, 2, NULL, NULL);
+}
+
+static void
+call_singular_values (void)
+{
+  fs_singular_values (NULL, NULL);
+}
+
+static void
+call_spectral_norm (void)
+{
+  fs_spectral_norm (NULL, 30);
+}
+
+static void
+call_optimum_value (void)
+{
+  fs_optimum_value (NULL, 3, 1, 0.0, 0.0);
+}
+
+static void
+call_load (void)
+{
+  fs_matrix_load (NULL, NULL);
+}
+
+static void
+call_load_data (void)
+{
+  const guint8 data[] = "1,2\n3,4\n";
+
+  fs_matrix_load_data (NULL, data, sizeof data - 1, NULL);
+}
+
+static void
+call_save (void)
+{
+  g_autoptr(FsMatrix) X = fs_matrix_new (2, 2, NULL);
+
+  fs_matrix_save (X, NULL, NULL);
+}
+
+typedef struct
+{
+  const char *name;
+  void      (*call) (void);
+  const char *critical;
+} Precondition;
+
+static const Precondition preconditions[] = {
+  { "matrix-mark-missing", call_mark_missing, "*fs_matrix_mark_missing: assertion*self != NULL*" },
+  { "matrix-is-observed", call_is_observed, "*fs_matrix_is_observed: assertion*self != NULL*" },
+  { "matrix-get", call_get, "*fs_matrix_get: assertion*self != NULL*" },
+  { "matrix-frobenius-sq", call_frobenius_sq, "*fs_matrix_frobenius_sq: assertion*self != NULL*" },
+  { "matrix-mean-abs", call_mean_abs, "*fs_matrix_mean_abs: assertion*self != NULL*" },
+  { "matrix-range", call_range, "*fs_matrix_range: assertion*self != NULL*" },
+  { "matrix-new-from-data", call_new_from_data, "*fs_matrix_new_from_data: assertion*data != NULL*" },
+  { "optimum-singular-values", call_singular_values, "*fs_singular_values: assertion*X != NULL*" },
+  { "optimum-spectral-norm", call_spectral_norm, "*fs_spectral_norm: assertion*X != NULL*" },
+  { "optimum-value", call_optimum_value, "*fs_optimum_value: assertion*singular_values != NULL*" },
+  { "loader-load", call_load, "*fs_matrix_load: assertion*path != NULL*" },
+  { "loader-load-data", call_load_data, "*fs_matrix_load_data: assertion*name != NULL*" },
+  { "loader-save", call_save, "*fs_matrix_save: assertion*path != NULL*" },
+};
+
+static void
+run_precondition (gconstpointer data)
+{
+  const Precondition *pc = data;
+
+  pc->call ();
+}
+
+static void
+test_precondition (gconstpointer data)
+{
+  const Precondition *pc = data;
+  g_autofree char *path = g_strdup_printf ("/solver/preconditions/%s/subprocess", pc->name);
+
+  g_test_trap_subprocess (path, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr (pc->critical);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -786,6 +916,15 @@ main (int    argc,
   g_test_add_func ("/solver/restarts/keep-best", test_restarts_keep_best);
   g_test_add_func ("/solver/missing-cells", test_missing_cells);
   g_test_add_func ("/solver/validation", test_validation);
+
+  for (guint i = 0; i < G_N_ELEMENTS (preconditions); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/solver/preconditions/%s", preconditions[i].name);
+      g_autofree char *subprocess = g_strconcat (path, "/subprocess", NULL);
+
+      g_test_add_data_func (path, &preconditions[i], test_precondition);
+      g_test_add_data_func (subprocess, &preconditions[i], run_precondition);
+    }
 
   return g_test_run ();
 }
