@@ -245,6 +245,8 @@ fs_params_has_optimum (const FsParams *params,
 {
   const char *why = NULL;
 
+  g_return_val_if_fail (params != NULL, FALSE);
+
   if (params->l1_w > 0.0 || params->l1_h > 0.0)
     why = "no closed form with L1 penalties";
   else if (params->nonneg)

@@ -26,7 +26,6 @@
 
 #include "fs-blas.h"
 #include "fs-error.h"
-#include "fs-optimum.h"
 #include "fs-pool.h"
 #include "fs-products.h"
 #include "fs-rules.h"
