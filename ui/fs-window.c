@@ -21,7 +21,6 @@
 #include "fs-loss-plot.h"
 #include "fs-optimum.h"
 #include "fs-rules.h"
-#include "fs-solver.h"
 #include "fs-step-size.h"
 #include "fs-pool.h"
 #include "fs-window.h"
