@@ -67,11 +67,11 @@ struct _FsRule
   const char         *divergence_advice;  /* N_(), a format of the retry and current rates */
 };
 
-const FsRule *fs_rules_get                 (guint                   *n_rules);
-const FsRule *fs_rule_find                 (const char              *name);
-gboolean      fs_rule_is_known             (const FsRule            *rule);
-guint         fs_rule_get_index            (const FsRule            *rule);
-const char   *fs_rule_get_label            (const FsRule            *rule);
+const FsRule *fs_rules_get                  (guint                   *n_rules);
+const FsRule *fs_rule_find                  (const char              *name);
+gboolean      fs_rule_is_known              (const FsRule            *rule);
+guint         fs_rule_get_index             (const FsRule            *rule);
+const char   *fs_rule_get_label             (const FsRule            *rule);
 char         *fs_rule_dup_divergence_advice (const FsRule            *rule,
                                              const FsStepSizeContext *ctx);
 
