@@ -26,16 +26,17 @@ small_problem (void)
   return fs_example_lowrank (30, 20, 3, 0.05, 7, NULL);
 }
 
+/* With use_starting_lr, the run goes on at the rule's starting step. */
 static FsSolver *
 new_solver (FsMatrix *X,
             FsParams *p,
-            gboolean  default_lr)
+            gboolean  use_starting_lr)
 {
   g_autoptr(GError) error = NULL;
   FsSolver *solver = fs_solver_new (X, p, &error);
 
   g_assert_no_error (error);
-  if (default_lr)
+  if (use_starting_lr)
     {
       p->lr = fs_solver_get_starting_lr (solver);
       fs_solver_set_lr (solver, p->lr);
