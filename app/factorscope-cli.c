@@ -23,6 +23,7 @@
 #include "fs-examples.h"
 #include "fs-fit.h"
 #include "fs-optimum.h"
+#include "fs-rules.h"
 
 #define PROGRESS_EVERY 1000
 /* Matrices this small are printed in full at the end, as the notebook does. */
@@ -425,7 +426,7 @@ run_options_to_params (const RunOptions *o,
                    _("--threads must be at least 1, not %d"), o->threads);
       return FALSE;
     }
-  if (o->rule != NULL && !fs_rule_kind_from_string (o->rule, &p->rule))
+  if (o->rule != NULL && (p->rule = fs_rule_find (o->rule)) == NULL)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                    _("Unknown rule “%s” (use plain, normalized, momentum or adam)"), o->rule);
@@ -584,7 +585,7 @@ command_run (int    argc,
   solver = fs_fit_get_solver (fit);
   if (isnan (o.lr))
     {
-      params.lr = fs_solver_default_lr (solver);
+      params.lr = fs_solver_get_starting_lr (solver);
       fs_fit_set_lr (fit, params.lr);
     }
   n_runs = fs_fit_get_n_runs (fit);
@@ -595,7 +596,7 @@ command_run (int    argc,
                description, X->rows, X->cols, X->n_missing);
       g_print (_("rank %u, rule %s, learning rate %.6g, l2 %g/%g, l1 %g/%g (%s)%s, init %s, "
                  "%u run(s) from seed %lu\n"),
-               params.rank, fs_rule_kind_to_string (params.rule), params.lr,
+               params.rank, params.rule->name, params.lr,
                params.l2_w, params.l2_h, params.l1_w, params.l1_h,
                fs_l1_mode_to_string (params.l1_mode), params.nonneg ? ", non-negative" : "",
                fs_init_to_string (params.init), n_runs, params.seed);
@@ -707,7 +708,7 @@ command_run (int    argc,
       json_add_int (b, "cols", (gint64) X->cols);
       json_add_int (b, "missing", (gint64) X->n_missing);
       json_add_int (b, "rank", params.rank);
-      json_add_string (b, "rule", fs_rule_kind_to_string (params.rule));
+      json_add_string (b, "rule", params.rule->name);
       json_add_double (b, "lr", params.lr);
       json_add_int (b, "iterations", (gint64) fs_cost_log_get_length (fs_fit_get_log (fit, shown)) - 1);
       json_add_double_or_null (b, "final_cost", final);
@@ -894,10 +895,9 @@ command_bench (int    argc,
     return fail ("%s", error->message);
 
   params.rank = (guint) r;
-  params.rule = rule != NULL && g_str_equal (rule, "normalized") ? FS_RULE_NORMALIZED
-                                                                 : FS_RULE_PLAIN;
+  params.rule = fs_rule_find (rule != NULL ? rule : "plain");
   if (isnan (lr))
-    lr = params.rule == FS_RULE_PLAIN ? 1.0 / sqrt (fs_matrix_frobenius_sq (X)) : 0.05;
+    lr = g_str_equal (params.rule->name, "plain") ? 1.0 / sqrt (fs_matrix_frobenius_sq (X)) : 0.05;
   params.lr = lr;
   params.l2_w = l2_w;
   params.l2_h = l2_h;
@@ -927,7 +927,7 @@ command_bench (int    argc,
   json_add_int (b, "m", m);
   json_add_int (b, "r", r);
   json_add_string (b, "dtype", "float64");
-  json_add_string (b, "rule", fs_rule_kind_to_string (params.rule));
+  json_add_string (b, "rule", params.rule->name);
   json_add_int (b, "threads", threads);
   json_add_int (b, "iters", iters);
   json_add_int (b, "seed", seed);

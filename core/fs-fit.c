@@ -1,7 +1,8 @@
 /* fs-fit.c
  *
  * One solver serves every run: it is restarted in place with the next seed,
- * so restarts allocate nothing but a new cost log.
+ * so a restart allocates nothing the size of the problem, only a new cost
+ * log.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

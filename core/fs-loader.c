@@ -61,8 +61,12 @@ fs_matrix_load_data (const char    *name,
                      gsize          len,
                      GError       **error)
 {
-  g_autofree char *lower = g_ascii_strdown (name, -1);
+  g_autofree char *lower = NULL;
 
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  lower = g_ascii_strdown (name, -1);
   if (has_prefix (data, len, FS_NPY_MAGIC, 6) || g_str_has_suffix (lower, ".npy"))
     return fs_npy_parse (name, data, len, error);
   if ((len >= strlen (FS_MTX_BANNER) &&
@@ -78,7 +82,7 @@ FsMatrix *
 fs_matrix_load (const char  *path,
                 GError     **error)
 {
-  g_autofree char *name = g_filename_display_name (path);
+  g_autofree char *name = NULL;
   g_autoptr(GMappedFile) file = NULL;
   g_autoptr(GError) local_error = NULL;
   const guint8 *data;
@@ -86,6 +90,7 @@ fs_matrix_load (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  name = g_filename_display_name (path);
   file = g_mapped_file_new (path, FALSE, &local_error);
   if (file == NULL)
     {
@@ -112,11 +117,13 @@ fs_matrix_save (const FsMatrix  *X,
                 const char      *path,
                 GError         **error)
 {
-  g_autofree char *lower = g_ascii_strdown (path, -1);
+  g_autofree char *lower = NULL;
   g_autoptr(GBytes) bytes = NULL;
 
-  g_return_val_if_fail (X != NULL && path != NULL, FALSE);
+  g_return_val_if_fail (X != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
 
+  lower = g_ascii_strdown (path, -1);
   if (g_str_has_suffix (lower, ".npy"))
     bytes = fs_npy_encode (X);
   else if (g_str_has_suffix (lower, ".csv"))

@@ -16,6 +16,15 @@
 #include "fs-error.h"
 #include "fs-matrix.h"
 
+/* "rows × cols" for messages: xgettext cannot read the GLib format macros
+ * inside a translatable string. */
+static char *
+format_shape (gsize rows,
+              gsize cols)
+{
+  return g_strdup_printf ("%" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT, rows, cols);
+}
+
 static void
 fs_matrix_clear (FsMatrix *self)
 {
@@ -35,17 +44,19 @@ fs_matrix_check_size (gsize    rows,
 {
   if (rows == 0 || cols == 0)
     {
+      g_autofree char *shape = format_shape (rows, cols);
+
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("A matrix of %lu × %lu has no cells"),
-                   rows, cols);
+                   _("A matrix of %s has no cells"), shape);
       return FALSE;
     }
 
   if (rows > G_MAXSIZE / cols || rows * cols > G_MAXSIZE / sizeof (double) / 2)
     {
+      g_autofree char *shape = format_shape (rows, cols);
+
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   _("A matrix of %lu × %lu is too large to hold"),
-                   rows, cols);
+                   _("A matrix of %s is too large to hold"), shape);
       return FALSE;
     }
 
@@ -66,8 +77,11 @@ fs_matrix_new (gsize    rows,
   data = fs_alloc_doubles (rows * cols);
   if (data == NULL)
     {
+      g_autofree char *shape = format_shape (rows, cols);
+
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   _("Not enough memory for a matrix of %lu × %lu (%.1f MiB)"), rows, cols, rows * (double) cols * 8 / (1024 * 1024));
+                   _("Not enough memory for a matrix of %s (%.1f MiB)"),
+                   shape, rows * (double) cols * 8 / (1024 * 1024));
       return NULL;
     }
 
@@ -114,8 +128,11 @@ fs_matrix_new_from_data (gsize         rows,
                          const double *data,
                          GError      **error)
 {
-  FsMatrix *self = fs_matrix_new (rows, cols, error);
+  FsMatrix *self;
 
+  g_return_val_if_fail (data != NULL, NULL);
+
+  self = fs_matrix_new (rows, cols, error);
   if (self == NULL)
     return NULL;
 
@@ -165,11 +182,11 @@ fs_matrix_unref (FsMatrix *self)
 void
 fs_matrix_mark_missing (FsMatrix *self)
 {
-  gsize len = self->rows * self->cols;
-  gsize missing = 0;
+  gsize len, missing = 0;
 
   g_return_if_fail (self != NULL);
 
+  len = self->rows * self->cols;
   for (gsize k = 0; k < len; k++)
     missing += isnan (self->data[k]) ? 1 : 0;
 
@@ -188,6 +205,7 @@ fs_matrix_is_observed (const FsMatrix *self,
                        gsize           i,
                        gsize           j)
 {
+  g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (i < self->rows && j < self->cols, FALSE);
 
   return self->mask == NULL || self->mask[i * self->cols + j] != 0;
@@ -198,6 +216,7 @@ fs_matrix_get (const FsMatrix *self,
                gsize           i,
                gsize           j)
 {
+  g_return_val_if_fail (self != NULL, NAN);
   g_return_val_if_fail (i < self->rows && j < self->cols, NAN);
 
   return self->data[i * self->cols + j];
@@ -207,9 +226,12 @@ fs_matrix_get (const FsMatrix *self,
 double
 fs_matrix_frobenius_sq (const FsMatrix *self)
 {
-  gsize len = self->rows * self->cols;
+  gsize len;
   double sum = 0.0;
 
+  g_return_val_if_fail (self != NULL, NAN);
+
+  len = self->rows * self->cols;
   for (gsize k = 0; k < len; k++)
     if (self->mask == NULL || self->mask[k])
       sum += self->data[k] * self->data[k];
@@ -220,10 +242,13 @@ fs_matrix_frobenius_sq (const FsMatrix *self)
 double
 fs_matrix_mean_abs (const FsMatrix *self)
 {
-  gsize len = self->rows * self->cols;
-  gsize observed = len - self->n_missing;
+  gsize len, observed;
   double sum = 0.0;
 
+  g_return_val_if_fail (self != NULL, NAN);
+
+  len = self->rows * self->cols;
+  observed = len - self->n_missing;
   if (observed == 0)
     return 0.0;
 
@@ -238,8 +263,12 @@ void
 fs_matrix_add_notice (FsMatrix   *self,
                       const char *notice)
 {
-  guint n = self->notices != NULL ? g_strv_length (self->notices) : 0;
+  guint n;
 
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (notice != NULL);
+
+  n = self->notices != NULL ? g_strv_length (self->notices) : 0;
   self->notices = g_renew (char *, self->notices, n + 2);
   self->notices[n] = g_strdup (notice);
   self->notices[n + 1] = NULL;
@@ -251,9 +280,13 @@ fs_matrix_range (const FsMatrix *self,
                  double         *min,
                  double         *max)
 {
-  gsize len = self->rows * self->cols;
+  gsize len;
   double lo = INFINITY, hi = -INFINITY;
 
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (min != NULL && max != NULL, FALSE);
+
+  len = self->rows * self->cols;
   for (gsize k = 0; k < len; k++)
     if (self->mask == NULL || self->mask[k])
       {
@@ -270,14 +303,29 @@ fs_matrix_range (const FsMatrix *self,
  * on its mean, or centred and divided by its standard deviation (columns
  * of one value are only centred). Missing cells stay missing and count
  * for nothing. */
+/* The translated label of a scaling, for a list to choose from. */
+const char *
+fs_scaling_get_label (FsScaling scaling)
+{
+  static const char * const labels[FS_N_SCALINGS] = {
+    N_("None"), N_("To [0, 1]"), N_("Centre columns"), N_("Standardize columns"),
+  };
+
+  g_return_val_if_fail ((guint) scaling < FS_N_SCALINGS, NULL);
+  return _(labels[scaling]);
+}
+
 FsMatrix *
 fs_matrix_scaled (const FsMatrix  *self,
                   FsScaling        scaling,
                   GError         **error)
 {
-  g_autoptr(FsMatrix) copy = fs_matrix_copy (self, error);
+  g_autoptr(FsMatrix) copy = NULL;
   double lo, hi;
 
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = fs_matrix_copy (self, error);
   if (copy == NULL || scaling == FS_SCALING_NONE)
     return g_steal_pointer (&copy);
 

@@ -37,6 +37,7 @@ typedef enum
   FS_SCALING_UNIT_RANGE,
   FS_SCALING_CENTER_COLUMNS,
   FS_SCALING_STANDARDIZE_COLUMNS,
+  FS_N_SCALINGS
 } FsScaling;
 
 FsMatrix *fs_matrix_new             (gsize           rows,
@@ -68,6 +69,7 @@ double    fs_matrix_mean_abs        (const FsMatrix *self);
 FsMatrix *fs_matrix_scaled          (const FsMatrix *self,
                                      FsScaling       scaling,
                                      GError        **error);
+const char *fs_scaling_get_label    (FsScaling       scaling);
 gboolean  fs_matrix_check_size      (gsize           rows,
                                      gsize           cols,
                                      GError        **error);

@@ -24,28 +24,35 @@ fs_singular_values (const FsMatrix *X,
 {
   g_autofree double *a = NULL;
   g_autoptr(GArray) values = NULL;
-  gsize k = MIN (X->rows, X->cols);
+  gsize k;
   lapack_int info;
 
   g_return_val_if_fail (X != NULL, NULL);
 
+  /* Sizes go into messages as strings: xgettext cannot read the GLib
+   * format macros inside a translatable string. */
   if (X->n_missing > 0)
     {
+      g_autofree char *missing = g_strdup_printf ("%" G_GSIZE_FORMAT, X->n_missing);
+
       g_set_error (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
-                   _("The matrix has %lu missing cells, so it has no "
-                   "singular values"), X->n_missing);
+                   _("The matrix has %s missing cells, so it has no singular values"), missing);
       return NULL;
     }
 
   a = g_try_malloc_n (X->rows * X->cols, sizeof (double));
   if (a == NULL)
     {
+      g_autofree char *shape = g_strdup_printf ("%" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT,
+                                                X->rows, X->cols);
+
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   _("Not enough memory for the SVD of a %lu × %lu matrix"), X->rows, X->cols);
+                   _("Not enough memory for the SVD of a %s matrix"), shape);
       return NULL;
     }
   memcpy (a, X->data, X->rows * X->cols * sizeof (double));
 
+  k = MIN (X->rows, X->cols);
   values = g_array_sized_new (FALSE, TRUE, sizeof (double), (guint) k);
   g_array_set_size (values, (guint) k);
   /* Row-major X is column-major X^T, which has the same singular values;
@@ -74,6 +81,8 @@ fs_optimum_value (const double *singular_values,
   double mu = sqrt (l2_w * l2_h);
   double sum = 0.0;
 
+  g_return_val_if_fail (singular_values != NULL || n_values == 0, NAN);
+
   for (gsize i = 0; i < n_values; i++)
     {
       double s = singular_values[i];
@@ -93,14 +102,21 @@ double
 fs_spectral_norm (const FsMatrix *X,
                   guint           iterations)
 {
-  g_autofree double *v = g_new (double, X->cols);
-  g_autofree double *u = g_new (double, X->rows);
+  g_autofree double *v = NULL;
+  g_autofree double *u = NULL;
   g_autofree double *x = NULL;
-  const double *a = X->data;
-  int n = (int) X->rows, m = (int) X->cols;
+  const double *a;
+  int n, m;
   double sigma = 0.0;
 
   g_return_val_if_fail (X != NULL, NAN);
+  g_return_val_if_fail (X->rows <= G_MAXINT && X->cols <= G_MAXINT, NAN);
+
+  v = g_new (double, X->cols);
+  u = g_new (double, X->rows);
+  a = X->data;
+  n = (int) X->rows;
+  m = (int) X->cols;
 
   if (X->mask != NULL)
     {

@@ -13,10 +13,16 @@
 
 #include "fs-error.h"
 #include "fs-params.h"
+#include "fs-rules.h"
 
-static const char * const rule_names[FS_N_RULES] = { "plain", "normalized", "momentum", "adam" };
-static const char * const l1_mode_names[] = { "prox", "subgradient" };
-static const char * const init_names[] = { "scaled", "uniform" };
+/* Each choice's name (for the command line and files) and label (for the
+ * window), in enum order. */
+static const char * const l1_mode_names[FS_N_L1_MODES] = { "prox", "subgradient" };
+static const char * const l1_mode_labels[FS_N_L1_MODES] = {
+  N_("Proximal (exact zeros)"), N_("Subgradient"),
+};
+static const char * const init_names[FS_N_INITS] = { "scaled", "uniform" };
+static const char * const init_labels[FS_N_INITS] = { N_("Scaled uniform"), N_("Uniform [0, 1)") };
 static const char * const stop_names[] = { "running", "iterations", "tolerance", "diverged" };
 
 void
@@ -27,7 +33,7 @@ fs_params_init_defaults (FsParams *params)
   *params = (FsParams) {
     .rank = 2,
     .lr = 1e-3,
-    .rule = FS_RULE_PLAIN,
+    .rule = fs_rules_get (NULL),
     .momentum = 0.9,
     .adam_beta1 = 0.9,
     .adam_beta2 = 0.999,
@@ -91,18 +97,34 @@ fs_params_auto_threads (gsize rows,
   return flops < 2e7 ? 1 : (guint) CLAMP (g_get_num_processors (), 1, 256);
 }
 
-gboolean
-fs_params_validate (const FsParams *params,
-                    const FsMatrix *X,
-                    GError        **error)
+/* Sizes go into messages as strings: xgettext cannot read the GLib
+ * format macros inside a translatable string. */
+static char *
+format_size (gsize n)
 {
-  g_return_val_if_fail (params != NULL, FALSE);
+  return g_strdup_printf ("%" G_GSIZE_FORMAT, n);
+}
 
+static char *
+format_count (guint64 n)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+}
+
+static gboolean
+check_rank (const FsParams *params,
+            const FsMatrix *X,
+            GError        **error)
+{
   if (X != NULL && (params->rank < 1 || params->rank > MIN (X->rows, X->cols)))
     {
+      g_autofree char *limit = format_size (MIN (X->rows, X->cols));
+      g_autofree char *rows = format_size (X->rows);
+      g_autofree char *cols = format_size (X->cols);
+
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("The rank must be between 1 and %lu (the smaller side of the %lu × %lu matrix), not %u"),
-                   MIN (X->rows, X->cols), X->rows, X->cols, params->rank);
+                   _("The rank must be between 1 and %s (the smaller side of the %s × %s matrix), not %u"),
+                   limit, rows, cols, params->rank);
       return FALSE;
     }
   if (params->rank < 1)
@@ -110,13 +132,15 @@ fs_params_validate (const FsParams *params,
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, _("The rank must be at least 1"));
       return FALSE;
     }
+  return TRUE;
+}
 
-  if (!check_penalty (params->l2_w, "L2 penalty on W", error) ||
-      !check_penalty (params->l2_h, "L2 penalty on H", error) ||
-      !check_penalty (params->l1_w, "L1 penalty on W", error) ||
-      !check_penalty (params->l1_h, "L1 penalty on H", error))
-    return FALSE;
-
+/* The rule and what it reads: the learning rate, momentum and Adam's
+ * coefficients. */
+static gboolean
+check_rule (const FsParams *params,
+            GError        **error)
+{
   if (!isfinite (params->lr) || params->lr <= 0.0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
@@ -124,10 +148,9 @@ fs_params_validate (const FsParams *params,
       return FALSE;
     }
 
-  if ((guint) params->rule >= FS_N_RULES)
+  if (!fs_rule_is_known (params->rule))
     {
-      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, _("Unknown update rule %d"),
-                   (int) params->rule);
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, _("Unknown update rule"));
       return FALSE;
     }
 
@@ -142,11 +165,21 @@ fs_params_validate (const FsParams *params,
                    _("Adam's epsilon must be > 0, not %g"), params->adam_eps);
       return FALSE;
     }
+  return TRUE;
+}
 
+/* When a run stops, how many there are, and on how many threads. */
+static gboolean
+check_runs (const FsParams *params,
+            GError        **error)
+{
   if (params->max_iters < 1 || params->max_iters > FS_MAX_ITERATIONS)
     {
+      g_autofree char *limit = format_count (FS_MAX_ITERATIONS);
+      g_autofree char *value = format_count (params->max_iters);
+
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("The iteration limit must be between 1 and %lu, not %lu"), FS_MAX_ITERATIONS, params->max_iters);
+                   _("The iteration limit must be between 1 and %s, not %s"), limit, value);
       return FALSE;
     }
 
@@ -170,8 +203,43 @@ fs_params_validate (const FsParams *params,
                    _("The thread count must be between 1 and 256, not %u"), params->threads);
       return FALSE;
     }
-
   return TRUE;
+}
+
+/* The solver hands BLAS its lengths as int. */
+static gboolean
+check_blas_size (const FsMatrix *X,
+                 GError        **error)
+{
+  if (X->rows > G_MAXINT || X->cols > G_MAXINT || X->rows * X->cols > G_MAXINT)
+    {
+      g_autofree char *rows = format_size (X->rows);
+      g_autofree char *cols = format_size (X->cols);
+
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("A %s × %s matrix is beyond what BLAS can index"), rows, cols);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether params are valid, and (when X is given) whether a solver can
+ * run them on X. */
+gboolean
+fs_params_validate (const FsParams *params,
+                    const FsMatrix *X,
+                    GError        **error)
+{
+  g_return_val_if_fail (params != NULL, FALSE);
+
+  return check_rank (params, X, error) &&
+         check_penalty (params->l2_w, "L2 penalty on W", error) &&
+         check_penalty (params->l2_h, "L2 penalty on H", error) &&
+         check_penalty (params->l1_w, "L1 penalty on W", error) &&
+         check_penalty (params->l1_h, "L1 penalty on H", error) &&
+         check_rule (params, error) &&
+         check_runs (params, error) &&
+         (X == NULL || check_blas_size (X, error));
 }
 
 /* The closed form of DESIGN.md holds only for the smooth, unconstrained,
@@ -182,6 +250,8 @@ fs_params_has_optimum (const FsParams *params,
                        const char    **reason)
 {
   const char *why = NULL;
+
+  g_return_val_if_fail (params != NULL, FALSE);
 
   if (params->l1_w > 0.0 || params->l1_h > 0.0)
     why = "no closed form with L1 penalties";
@@ -208,25 +278,6 @@ lookup_name (const char * const *names,
         return TRUE;
       }
   return FALSE;
-}
-
-const char *
-fs_rule_kind_to_string (FsRuleKind rule)
-{
-  g_return_val_if_fail ((guint) rule < FS_N_RULES, NULL);
-  return rule_names[rule];
-}
-
-gboolean
-fs_rule_kind_from_string (const char *name,
-                          FsRuleKind *rule)
-{
-  guint i;
-
-  if (!lookup_name (rule_names, G_N_ELEMENTS (rule_names), name, &i))
-    return FALSE;
-  *rule = (FsRuleKind) i;
-  return TRUE;
 }
 
 const char *
@@ -265,6 +316,22 @@ fs_init_from_string (const char *name,
     return FALSE;
   *init = (FsInit) i;
   return TRUE;
+}
+
+/* The translated label of an L1 mode, for a list to choose from. */
+const char *
+fs_l1_mode_get_label (FsL1Mode mode)
+{
+  g_return_val_if_fail ((guint) mode < FS_N_L1_MODES, NULL);
+  return _(l1_mode_labels[mode]);
+}
+
+/* The translated label of an initialization. */
+const char *
+fs_init_get_label (FsInit init)
+{
+  g_return_val_if_fail ((guint) init < FS_N_INITS, NULL);
+  return _(init_labels[init]);
 }
 
 const char *

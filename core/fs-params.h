@@ -10,25 +10,21 @@
 
 G_BEGIN_DECLS
 
-typedef enum
-{
-  FS_RULE_PLAIN,
-  FS_RULE_NORMALIZED,
-  FS_RULE_MOMENTUM,
-  FS_RULE_ADAM,
-  FS_N_RULES
-} FsRuleKind;
+/* An update rule: an entry of the table in fs-rules.c. */
+typedef struct _FsRule FsRule;
 
 typedef enum
 {
   FS_L1_PROXIMAL,
   FS_L1_SUBGRADIENT,
+  FS_N_L1_MODES
 } FsL1Mode;
 
 typedef enum
 {
   FS_INIT_SCALED,
   FS_INIT_UNIFORM,
+  FS_N_INITS
 } FsInit;
 
 /* Why a run stopped. */
@@ -50,25 +46,25 @@ typedef enum
 
 typedef struct
 {
-  guint      rank;
-  double     l2_w;
-  double     l2_h;
-  double     l1_w;
-  double     l1_h;
-  double     lr;
-  FsRuleKind rule;
-  double     momentum;
-  double     adam_beta1;
-  double     adam_beta2;
-  double     adam_eps;
-  FsL1Mode   l1_mode;
-  gboolean   nonneg;
-  FsInit     init;
-  guint64    seed;
-  guint64    max_iters;
-  double     tol;
-  guint      restarts;
-  guint      threads;   /* the solver's threads; 0 picks by size */
+  guint         rank;
+  double        l2_w;
+  double        l2_h;
+  double        l1_w;
+  double        l1_h;
+  double        lr;
+  const FsRule *rule;       /* an entry of the table of fs-rules.c */
+  double        momentum;
+  double        adam_beta1;
+  double        adam_beta2;
+  double        adam_eps;
+  FsL1Mode      l1_mode;
+  gboolean      nonneg;
+  FsInit        init;
+  guint64       seed;
+  guint64       max_iters;
+  double        tol;
+  guint         restarts;
+  guint         threads;   /* the solver's threads; 0 picks by size */
 } FsParams;
 
 void        fs_params_init_defaults (FsParams       *params);
@@ -84,13 +80,12 @@ gboolean    fs_params_has_optimum   (const FsParams *params,
                                      const FsMatrix *X,
                                      const char    **reason);
 
-const char *fs_rule_kind_to_string  (FsRuleKind      rule);
-gboolean    fs_rule_kind_from_string (const char    *name,
-                                      FsRuleKind    *rule);
 const char *fs_l1_mode_to_string    (FsL1Mode        mode);
 gboolean    fs_l1_mode_from_string  (const char     *name,
                                      FsL1Mode       *mode);
+const char *fs_l1_mode_get_label    (FsL1Mode        mode);
 const char *fs_init_to_string       (FsInit          init);
+const char *fs_init_get_label       (FsInit          init);
 gboolean    fs_init_from_string     (const char     *name,
                                      FsInit         *init);
 const char *fs_stop_to_string       (FsStop          stop);

@@ -4,16 +4,25 @@
  * for Adam), then applies the proximal map of t l1 |.| and, for NMF, the
  * projection onto P >= 0. Soft-thresholding gives exact zeros.
  *
+ * The starting learning rates: for plain steps the smaller of a step that
+ * is stable near the solution and a quarter of the stability bound at the
+ * start, shrunk by 1 - beta for momentum; for the normalized rule, whose
+ * steps have the length of the rate, 1% of the factors' size; for Adam,
+ * whose steps are about the rate in each cell, 1% of the typical entry.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #define G_LOG_DOMAIN "fs-rules"
 
+#include <glib/gi18n-lib.h>
+
 #include <cblas.h>
 #include <math.h>
 
 #include "fs-rules.h"
+#include "fs-step-size.h"
 
 static inline double
 prox (double   v,
@@ -117,17 +126,179 @@ step_adam (const FsStepContext *ctx,
     }
 }
 
-static const FsRule rules[FS_N_RULES] = {
-  [FS_RULE_PLAIN]      = { "plain",      0, step_plain },
-  [FS_RULE_NORMALIZED] = { "normalized", 0, step_normalized },
-  [FS_RULE_MOMENTUM]   = { "momentum",   1, step_momentum },
-  [FS_RULE_ADAM]       = { "adam",       2, step_adam },
+/* A plain step that should be stable near a balanced solution, where
+ * sigma_max(W)^2 and sigma_max(H)^2 are both about sigma_1(X). */
+static double
+stable_near_solution (const FsStepSizeContext *ctx)
+{
+  double l2 = MAX (ctx->params->l2_w, ctx->params->l2_h);
+
+  return 0.25 / (ctx->x_sigma + l2 + G_MINDOUBLE);
+}
+
+static double
+start_plain (const FsStepSizeContext *ctx)
+{
+  const FsParams *p = ctx->params;
+  double bound = fs_step_size_stability_bound (ctx->W, ctx->H, ctx->rows, ctx->cols,
+                                               p->rank, p->l2_w, p->l2_h);
+
+  return MIN (stable_near_solution (ctx), 0.25 * bound);
+}
+
+/* The velocity sums about 1 / (1 - beta) gradients. */
+static double
+start_momentum (const FsStepSizeContext *ctx)
+{
+  return (1.0 - ctx->params->momentum) * start_plain (ctx);
+}
+
+static double
+factor_norm (const FsStepSizeContext *ctx,
+             gboolean                 of_w)
+{
+  gsize len = ctx->params->rank * (of_w ? ctx->rows : ctx->cols);
+
+  g_assert (len <= G_MAXINT);
+  return cblas_dnrm2 ((int) len, of_w ? ctx->W : ctx->H, 1);
+}
+
+static double
+start_normalized (const FsStepSizeContext *ctx)
+{
+  return 0.01 * MAX (factor_norm (ctx, TRUE), factor_norm (ctx, FALSE));
+}
+
+static double
+start_adam (const FsStepSizeContext *ctx)
+{
+  double norm_w = factor_norm (ctx, TRUE), norm_h = factor_norm (ctx, FALSE);
+  gsize len = ctx->params->rank * (ctx->rows + ctx->cols);
+
+  return 0.01 * sqrt ((norm_w * norm_w + norm_h * norm_h) / (double) len);
+}
+
+/* Half the rate, or the stable step if that is smaller still. */
+static double
+retry_below_stable (const FsStepSizeContext *ctx)
+{
+  double lr = ctx->params->lr, stable = stable_near_solution (ctx);
+
+  return stable < lr ? MIN (stable, lr / 2.0) : lr / 10.0;
+}
+
+static double
+retry_tenth (const FsStepSizeContext *ctx)
+{
+  return ctx->params->lr / 10.0;
+}
+
+/* The first entry is the default. */
+static const FsRule rules[] = {
+  {
+    .name = "plain",
+    .label = N_("Gradient descent"),
+    .n_state = 0,
+    .step = step_plain,
+    .starting_lr = start_plain,
+    .retry_lr = retry_below_stable,
+    .divergence_advice = N_("Try a smaller learning rate, such as %.3g (now %.3g)."),
+  },
+  {
+    .name = "normalized",
+    .label = N_("Normalized gradient"),
+    .n_state = 0,
+    .step = step_normalized,
+    .starting_lr = start_normalized,
+    .retry_lr = retry_tenth,
+    .divergence_advice = N_("Try a smaller learning rate, such as %.3g (now %.3g)."),
+  },
+  {
+    .name = "momentum",
+    .label = N_("Momentum"),
+    .n_state = 1,
+    .step = step_momentum,
+    .starting_lr = start_momentum,
+    .retry_lr = retry_below_stable,
+    .divergence_advice = N_("Try a smaller learning rate, such as %.3g (now %.3g)."),
+  },
+  {
+    .name = "adam",
+    .label = N_("Adam"),
+    .n_state = 2,
+    .step = step_adam,
+    .starting_lr = start_adam,
+    .retry_lr = retry_tenth,
+    .divergence_advice = N_("Try a smaller learning rate, such as %.3g (now %.3g)."),
+  },
 };
 
+/* The table, in the order the window lists it; n_rules may be NULL. */
 const FsRule *
-fs_rule_get (FsRuleKind kind)
+fs_rules_get (guint *n_rules)
 {
-  g_return_val_if_fail ((guint) kind < FS_N_RULES, NULL);
+  if (n_rules != NULL)
+    *n_rules = G_N_ELEMENTS (rules);
+  return rules;
+}
 
-  return &rules[kind];
+/* The rule called name, or NULL. */
+const FsRule *
+fs_rule_find (const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    if (g_str_equal (rules[i].name, name))
+      return &rules[i];
+  return NULL;
+}
+
+/* Whether rule points at an entry of the table. */
+gboolean
+fs_rule_is_known (const FsRule *rule)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    if (rule == &rules[i])
+      return TRUE;
+  return FALSE;
+}
+
+/* The rule's place in the table: its row in the window's list. */
+guint
+fs_rule_get_index (const FsRule *rule)
+{
+  g_return_val_if_fail (fs_rule_is_known (rule), 0);
+
+  return (guint) (rule - rules);
+}
+
+/* The label, translated. */
+const char *
+fs_rule_get_label (const FsRule *rule)
+{
+  g_return_val_if_fail (fs_rule_is_known (rule), NULL);
+
+  return _(rule->label);
+}
+
+/* The sentence that ends a divergence message: the rule's advice with the
+ * rate to try and the current one. The format comes from the table so
+ * that each rule can give its own advice; the table's formats all take
+ * two doubles. */
+char *
+fs_rule_dup_divergence_advice (const FsRule            *rule,
+                               const FsStepSizeContext *ctx)
+{
+  char *advice;
+
+  g_return_val_if_fail (fs_rule_is_known (rule), NULL);
+  g_return_val_if_fail (ctx != NULL && ctx->params != NULL, NULL);
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  advice = g_strdup_printf (_(rule->divergence_advice), rule->retry_lr (ctx), ctx->params->lr);
+#pragma GCC diagnostic pop
+
+  return advice;
 }

@@ -20,7 +20,7 @@
 #include "fs-loader.h"
 #include "fs-optimum.h"
 #include "fs-session.h"
-#include "fs-solver.h"
+#include "fs-step-size.h"
 
 struct _FsSession
 {
@@ -160,12 +160,7 @@ static double
 starting_lr (FsMatrix       *X,
              const FsParams *params)
 {
-  g_autoptr(FsSolver) solver = NULL;
-  FsParams p = *params;
-
-  p.lr = 1.0;
-  solver = fs_solver_new (X, &p, NULL);
-  return solver != NULL ? fs_solver_default_lr (solver) : NAN;
+  return fs_step_size_starting (X, params, NULL);
 }
 
 /* Singular values, for f* */
@@ -868,7 +863,7 @@ fs_session_class_init (FsSessionClass *klass)
   object_class->get_property = fs_session_get_property;
 
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
-  properties[PROP_SCALING] = g_param_spec_uint ("scaling", NULL, NULL, 0, FS_SCALING_STANDARDIZE_COLUMNS,
+  properties[PROP_SCALING] = g_param_spec_uint ("scaling", NULL, NULL, 0, FS_N_SCALINGS - 1,
                                                 FS_SCALING_NONE, flags);
   properties[PROP_OPTIMUM] = g_param_spec_double ("optimum", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE,
                                                   0.0, flags);

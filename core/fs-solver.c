@@ -21,18 +21,17 @@
 #include <glib/gi18n-lib.h>
 
 #include <cblas.h>
-#include <lapacke.h>
 #include <math.h>
 #include <string.h>
 
 #include "fs-blas.h"
 #include "fs-error.h"
-#include "fs-optimum.h"
 #include "fs-pool.h"
 #include "fs-products.h"
-#include "fs-random.h"
 #include "fs-rules.h"
 #include "fs-solver.h"
+#include "fs-start.h"
+#include "fs-step-size.h"
 
 /* The cost growing by this factor over the start counts as divergence. */
 #define DIVERGENCE_FACTOR 1e6
@@ -69,7 +68,7 @@ struct _FsSolver
   gsize          m;
   gsize          r;
   double         x_norm_sq;
-  double         x_sigma;  /* estimate of sigma_1(X) */
+  double         x_sigma;       /* estimate of sigma_1(X) */
 
   FsProductsImpl impl;
   FsPool        *pool;
@@ -96,6 +95,7 @@ struct _FsSolver
   double        *state_h[FS_RULE_MAX_STATE];
 
   guint64        seed;
+  double         starting_lr;   /* the rule's, at the point of the last start */
   guint64        iteration;
   double         cost;
   double         initial_cost;
@@ -619,49 +619,21 @@ try_alloc (gsize    count,
   double *p = fs_alloc_doubles (count);
 
   if (p == NULL)
-    g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                 _("Not enough memory for the solver's %lu values"), count);
+    {
+      g_autofree char *values = g_strdup_printf ("%" G_GSIZE_FORMAT, count);
+
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("Not enough memory for the solver's %s values"), values);
+    }
   return p;
 }
 
-FsSolver *
-fs_solver_new (FsMatrix       *X,
-               const FsParams *params,
-               GError        **error)
+/* The factors, their gradients and the r × r matrices. */
+static gboolean
+alloc_factors (FsSolver  *self,
+               GError   **error)
 {
-  g_autoptr(FsSolver) self = NULL;
-  gsize n, m, r;
-
-  g_return_val_if_fail (X != NULL, NULL);
-  g_return_val_if_fail (params != NULL, NULL);
-
-  if (!fs_params_validate (params, X, error))
-    return NULL;
-
-  if (X->rows > G_MAXINT || X->cols > G_MAXINT || X->rows * X->cols > G_MAXINT)
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   _("A %lu × %lu matrix is beyond what "
-                   "BLAS can index"), X->rows, X->cols);
-      return NULL;
-    }
-
-  n = X->rows;
-  m = X->cols;
-  r = params->rank;
-
-  self = g_new0 (FsSolver, 1);
-  self->X = fs_matrix_ref (X);
-  self->params = *params;
-  self->rule = fs_rule_get (params->rule);
-  self->n = n;
-  self->m = m;
-  self->r = r;
-  self->x_norm_sq = fs_matrix_frobenius_sq (X);
-  self->x_sigma = fs_spectral_norm (X, 30);
-  self->panel_rows = CLAMP (PANEL_BYTES / (m * sizeof (double)), 1, n);
-  self->impl = X->mask == NULL ? fs_products_best_impl () : FS_PRODUCTS_BLAS;
-  self->n_shares = params->threads > 0 ? params->threads : fs_params_auto_threads (n, m, r);
+  gsize n = self->n, m = self->m, r = self->r;
 
   if (!(self->W = try_alloc (n * r, error)) ||
       !(self->H = try_alloc (r * m, error)) ||
@@ -671,19 +643,26 @@ fs_solver_new (FsMatrix       *X,
       !(self->wtw = try_alloc (r * r, error)) ||
       !(self->gram_w = try_alloc (r * r, error)) ||
       !(self->gram_h = try_alloc (r * r, error)))
-    return NULL;
+    return FALSE;
 
-  if (self->impl != FS_PRODUCTS_BLAS &&
-      (!(self->packed_h = try_alloc (fs_products_packed_len (self->impl, r, m), error)) ||
-       !(self->packed_gram_w = try_alloc (fs_products_packed_len (self->impl, r, r), error))))
-    return NULL;
+  return self->impl == FS_PRODUCTS_BLAS ||
+         ((self->packed_h = try_alloc (fs_products_packed_len (self->impl, r, m), error)) &&
+          (self->packed_gram_w = try_alloc (fs_products_packed_len (self->impl, r, r), error)));
+}
 
-  /* Rows split at multiples of 4, which the products take four at a time. */
+/* One share per thread, its rows split at multiples of 4, which the
+ * products take four at a time. */
+static gboolean
+alloc_shares (FsSolver  *self,
+              GError   **error)
+{
+  gsize n = self->n, m = self->m, r = self->r;
+  gsize scratch_len = fs_products_scratch_len (self->impl, r);
+
   self->shares = g_new0 (Share, self->n_shares);
   for (guint s = 0; s < self->n_shares; s++)
     {
       Share *sh = &self->shares[s];
-      gsize scratch_len = fs_products_scratch_len (self->impl, r);
 
       sh->row0 = s == 0 ? 0 : MIN (n, (n * s / self->n_shares) & ~(gsize) 3);
       sh->row1 = s + 1 == self->n_shares ? n : MIN (n, (n * (s + 1) / self->n_shares) & ~(gsize) 3);
@@ -693,30 +672,88 @@ fs_solver_new (FsMatrix       *X,
       if (sh->wtx == NULL ||
           !(sh->wtw = try_alloc (r * r, error)) ||
           !(sh->hht = try_alloc (r * r, error)) ||
-          (X->mask == NULL && !(sh->panel = try_alloc (self->panel_rows * m, error))) ||
+          (self->X->mask == NULL && !(sh->panel = try_alloc (self->panel_rows * m, error))) ||
           (scratch_len > 0 && !(sh->scratch = try_alloc (scratch_len, error))))
-        return NULL;
+        return FALSE;
     }
+  return TRUE;
+}
+
+/* The residual with missing cells, and the rule's state. */
+static gboolean
+alloc_residual_and_state (FsSolver  *self,
+                          GError   **error)
+{
+  if (self->X->mask != NULL && !(self->residual = try_alloc (self->n * self->m, error)))
+    return FALSE;
+
+  for (guint s = 0; s < self->rule->n_state; s++)
+    if (!(self->state_w[s] = try_alloc (self->n * self->r, error)) ||
+        !(self->state_h[s] = try_alloc (self->r * self->m, error)))
+      return FALSE;
+  return TRUE;
+}
+
+FsSolver *
+fs_solver_new (FsMatrix       *X,
+               const FsParams *params,
+               GError        **error)
+{
+  g_autoptr(FsSolver) self = NULL;
+
+  g_return_val_if_fail (X != NULL, NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  if (!fs_params_validate (params, X, error))
+    return NULL;
+
+  self = g_new0 (FsSolver, 1);
+  self->X = fs_matrix_ref (X);
+  self->params = *params;
+  self->rule = params->rule;
+  self->n = X->rows;
+  self->m = X->cols;
+  self->r = params->rank;
+  self->x_norm_sq = fs_matrix_frobenius_sq (X);
+  self->x_sigma = fs_step_size_sigma_estimate (X);
+  self->panel_rows = CLAMP (PANEL_BYTES / (self->m * sizeof (double)), 1, self->n);
+  self->impl = X->mask == NULL ? fs_products_best_impl () : FS_PRODUCTS_BLAS;
+  self->n_shares = params->threads > 0 ? params->threads
+                                       : fs_params_auto_threads (self->n, self->m, self->r);
+
+  if (!alloc_factors (self, error) || !alloc_shares (self, error))
+    return NULL;
 
   /* The solver's threads are its own; OpenBLAS runs on each of them. */
   fs_blas_set_threads (1);
   self->pool = fs_pool_new (self->n_shares);
 
-  if (X->mask != NULL && !(self->residual = try_alloc (n * m, error)))
+  if (!alloc_residual_and_state (self, error))
     return NULL;
-
-  for (guint s = 0; s < self->rule->n_state; s++)
-    if (!(self->state_w[s] = try_alloc (n * r, error)) ||
-        !(self->state_h[s] = try_alloc (r * m, error)))
-      return NULL;
 
   fs_solver_start (self, params->seed);
   return g_steal_pointer (&self);
 }
 
+/* What the rule's step sizes are chosen from, at the current point. */
+static FsStepSizeContext
+step_size_context (FsSolver *self)
+{
+  return (FsStepSizeContext) {
+    .params = &self->params,
+    .W = self->W,
+    .H = self->H,
+    .rows = self->n,
+    .cols = self->m,
+    .x_sigma = self->x_sigma,
+  };
+}
+
 static void
 begin_run (FsSolver *self)
 {
+  FsStepSizeContext ctx;
+
   for (guint s = 0; s < self->rule->n_state; s++)
     {
       memset (self->state_w[s], 0, self->n * self->r * sizeof (double));
@@ -729,13 +766,15 @@ begin_run (FsSolver *self)
   self->iteration = 0;
   self->stop = FS_STOP_NONE;
 
+  ctx = step_size_context (self);
+  self->starting_lr = self->rule->starting_lr (&ctx);
   evaluate (self);
   self->initial_cost = self->cost;
   fs_cost_log_append (self->log, self->cost);
 }
 
-/* Uniform [0, 1) as both origin documents draw, or scaled so that the
- * entries have the size sqrt(mean|X| / r). */
+/* From the seeded point of fs_start_fill(), which the starting step of
+ * fs_step_size_starting() sees too. */
 void
 fs_solver_start (FsSolver *self,
                  guint64   seed)
@@ -743,18 +782,7 @@ fs_solver_start (FsSolver *self,
   g_return_if_fail (self != NULL);
 
   self->seed = seed;
-  fs_random_fill_unit (fs_random_key (seed, 4), self->W, self->n * self->r);
-  fs_random_fill_unit (fs_random_key (seed, 5), self->H, self->r * self->m);
-
-  if (self->params.init == FS_INIT_SCALED)
-    {
-      double mean = fs_matrix_mean_abs (self->X);
-      double scale = sqrt ((mean > 0.0 ? mean : 1.0) / (double) self->r);
-
-      cblas_dscal ((int) (self->n * self->r), scale, self->W, 1);
-      cblas_dscal ((int) (self->r * self->m), scale, self->H, 1);
-    }
-
+  fs_start_fill (self->X, self->params.init, (guint) self->r, seed, self->W, self->H);
   begin_run (self);
 }
 
@@ -771,32 +799,26 @@ fs_solver_start_from (FsSolver     *self,
   begin_run (self);
 }
 
-/* A step that should be stable near a balanced solution, where
- * sigma_max(W)^2 and sigma_max(H)^2 are both about sigma_1(X). */
-static double
-stable_plain_lr (FsSolver *self)
+/* The iteration goes into messages as a string: xgettext cannot read the
+ * GLib format macros inside a translatable string. */
+static char *
+format_iteration (guint64 iteration)
 {
-  double l2 = MAX (self->params.l2_w, self->params.l2_h);
-
-  return 0.25 / (self->x_sigma + l2 + G_MINDOUBLE);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, iteration);
 }
 
+/* What happened, then the rule's advice. */
 static void
 set_divergence (FsSolver   *self,
                 const char *what)
 {
-  double smaller = self->params.lr / 10.0;
-  double stable = stable_plain_lr (self);
-
-  if ((self->params.rule == FS_RULE_PLAIN || self->params.rule == FS_RULE_MOMENTUM) &&
-      stable < self->params.lr)
-    smaller = MIN (stable, self->params.lr / 2.0);
+  FsStepSizeContext ctx = step_size_context (self);
+  g_autofree char *advice = fs_rule_dup_divergence_advice (self->rule, &ctx);
+  g_autofree char *iteration = format_iteration (self->iteration);
 
   self->stop = FS_STOP_DIVERGED;
-  self->stop_message =
-    g_strdup_printf (_("The solver diverged at iteration %lu: %s. "
-                     "Try a smaller learning rate, such as %.3g (now %.3g)."),
-                     self->iteration, what, smaller, self->params.lr);
+  self->stop_message = g_strdup_printf (_("The solver diverged at iteration %s: %s. %s"),
+                                        iteration, what, advice);
 }
 
 static void
@@ -818,16 +840,19 @@ check_stop (FsSolver *self,
     }
   else if (p->tol > 0.0 && fabs (previous - self->cost) <= p->tol * fabs (previous))
     {
+      g_autofree char *iteration = format_iteration (self->iteration);
+
       self->stop = FS_STOP_TOLERANCE;
       self->stop_message =
-        g_strdup_printf (_("The cost changed by less than %.3g (relative) at iteration %lu."), p->tol, self->iteration);
+        g_strdup_printf (_("The cost changed by less than %.3g (relative) at iteration %s."),
+                         p->tol, iteration);
     }
   else if (self->iteration >= p->max_iters)
     {
+      g_autofree char *limit = format_iteration (p->max_iters);
+
       self->stop = FS_STOP_ITERATIONS;
-      self->stop_message =
-        g_strdup_printf (_("Reached the limit of %lu iterations."),
-                         p->max_iters);
+      self->stop_message = g_strdup_printf (_("Reached the limit of %s iterations."), limit);
     }
 }
 
@@ -897,78 +922,25 @@ fs_solver_get_exact_cost (FsSolver *self)
   return exact_data_term (self) + penalties (self);
 }
 
-/* The largest safe plain step is about 1 / L, with L = 2 (sigma_max(H)^2 + l2_w)
- * for W and likewise for H; the smaller of the two is returned. */
+/* The stability bound of fs_step_size_stability_bound() at the current
+ * W and H: plain steps below it are locally stable here. */
 double
-fs_solver_suggest_lr (FsSolver *self)
+fs_solver_get_stability_bound (FsSolver *self)
 {
-  double lambda_h, lambda_w;
-  int r;
-  g_autofree double *a = NULL;
-  g_autofree double *eig = NULL;
-
   g_return_val_if_fail (self != NULL, NAN);
 
-  r = (int) self->r;
-  a = g_new (double, self->r * self->r);
-  eig = g_new (double, self->r);
-
-  if (self->residual != NULL)
-    {
-      cblas_dsyrk (CblasRowMajor, CblasUpper, CblasNoTrans, r, (int) self->m,
-                   1.0, self->H, (int) self->m, 0.0, self->hht, r);
-      cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, r, (int) self->n,
-                   1.0, self->W, r, 0.0, self->wtw, r);
-    }
-
-  memcpy (a, self->hht, self->r * self->r * sizeof (double));
-  if (LAPACKE_dsyev (LAPACK_ROW_MAJOR, 'N', 'U', r, a, r, eig) != 0)
-    return NAN;
-  lambda_h = eig[r - 1];
-
-  memcpy (a, self->wtw, self->r * self->r * sizeof (double));
-  if (LAPACKE_dsyev (LAPACK_ROW_MAJOR, 'N', 'U', r, a, r, eig) != 0)
-    return NAN;
-  lambda_w = eig[r - 1];
-
-  return MIN (1.0 / (2.0 * (lambda_h + self->params.l2_w)),
-              1.0 / (2.0 * (lambda_w + self->params.l2_h)));
+  return fs_step_size_stability_bound (self->W, self->H, self->n, self->m, (guint) self->r,
+                                       self->params.l2_w, self->params.l2_h);
 }
 
-/* A first learning rate for the rule: for plain steps the smaller of the
- * step that is stable near the solution and half the safe step at the
- * current point, shrunk by 1 - beta for momentum; for the normalized rule
- * 1% of the factors' size per step; for Adam 1% of the typical entry. */
+/* The rule's starting learning rate at the point the run started from:
+ * for a start from a seed, what fs_step_size_starting() gives. */
 double
-fs_solver_default_lr (FsSolver *self)
+fs_solver_get_starting_lr (FsSolver *self)
 {
-  const FsParams *p;
-  gsize len_w, len_h;
-  double norm_w, norm_h;
-
   g_return_val_if_fail (self != NULL, NAN);
 
-  p = &self->params;
-  len_w = self->n * self->r;
-  len_h = self->r * self->m;
-  norm_w = cblas_dnrm2 ((int) len_w, self->W, 1);
-  norm_h = cblas_dnrm2 ((int) len_h, self->H, 1);
-
-  switch (p->rule)
-    {
-    case FS_RULE_PLAIN:
-      return MIN (stable_plain_lr (self), 0.5 * fs_solver_suggest_lr (self));
-    case FS_RULE_MOMENTUM:
-      return (1.0 - p->momentum) * MIN (stable_plain_lr (self),
-                                        0.5 * fs_solver_suggest_lr (self));
-    case FS_RULE_NORMALIZED:
-      return 0.01 * MAX (norm_w, norm_h);
-    case FS_RULE_ADAM:
-      return 0.01 * sqrt ((norm_w * norm_w + norm_h * norm_h) / (double) (len_w + len_h));
-    case FS_N_RULES:
-    default:
-      g_assert_not_reached ();
-    }
+  return self->starting_lr;
 }
 
 FsMatrix *

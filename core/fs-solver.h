@@ -2,8 +2,11 @@
  *
  * Used like GSL's multimin: create it for a matrix and settings, start it
  * from a seed (or given factors), call iterate until it reports a stop, and
- * read the state through the getters. Everything is allocated by new; no
- * call after that allocates, but start, which opens a new cost log.
+ * read the state through the getters. Everything the size of X, W or H is
+ * allocated by new. After that, start opens a new cost log (and works out
+ * the rule's starting step in r × r buffers); iterate allocates only a new
+ * block of that log every 16384 iterations, and the message once the run
+ * stops; fs_solver_get_stability_bound works in r × r buffers of its own.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,41 +23,41 @@ G_BEGIN_DECLS
 
 typedef struct _FsSolver FsSolver;
 
-FsSolver       *fs_solver_new              (FsMatrix       *X,
-                                            const FsParams *params,
-                                            GError        **error);
-void            fs_solver_free             (FsSolver       *self);
-void            fs_solver_start            (FsSolver       *self,
-                                            guint64         seed);
-void            fs_solver_start_from       (FsSolver       *self,
-                                            const double   *W,
-                                            const double   *H);
-FsStop          fs_solver_iterate          (FsSolver       *self);
-void            fs_solver_set_lr           (FsSolver       *self,
-                                            double          lr);
+FsSolver       *fs_solver_new                 (FsMatrix       *X,
+                                               const FsParams *params,
+                                               GError        **error);
+void            fs_solver_free                (FsSolver       *self);
+void            fs_solver_start               (FsSolver       *self,
+                                               guint64         seed);
+void            fs_solver_start_from          (FsSolver       *self,
+                                               const double   *W,
+                                               const double   *H);
+FsStop          fs_solver_iterate             (FsSolver       *self);
+void            fs_solver_set_lr              (FsSolver       *self,
+                                               double          lr);
 
-FsMatrix       *fs_solver_get_matrix       (FsSolver       *self);
-const FsParams *fs_solver_get_params       (FsSolver       *self);
-gsize           fs_solver_get_rows         (FsSolver       *self);
-gsize           fs_solver_get_cols         (FsSolver       *self);
-guint           fs_solver_get_rank         (FsSolver       *self);
-guint64         fs_solver_get_seed         (FsSolver       *self);
-guint64         fs_solver_get_iteration    (FsSolver       *self);
-double          fs_solver_get_cost         (FsSolver       *self);
-double          fs_solver_get_exact_cost   (FsSolver       *self);
-double          fs_solver_get_grad_norm_w  (FsSolver       *self);
-double          fs_solver_get_grad_norm_h  (FsSolver       *self);
-const double   *fs_solver_get_w            (FsSolver       *self);
-const double   *fs_solver_get_h            (FsSolver       *self);
-const double   *fs_solver_get_grad_w       (FsSolver       *self);
-const double   *fs_solver_get_grad_h       (FsSolver       *self);
-FsCostLog      *fs_solver_get_log          (FsSolver       *self);
-FsStop          fs_solver_get_stop         (FsSolver       *self);
-const char     *fs_solver_get_stop_message (FsSolver       *self);
-double          fs_solver_suggest_lr       (FsSolver       *self);
-double          fs_solver_default_lr       (FsSolver       *self);
-guint           fs_solver_get_threads      (FsSolver       *self);
-FsProductsImpl  fs_solver_get_products     (FsSolver       *self);
+FsMatrix       *fs_solver_get_matrix          (FsSolver       *self);
+const FsParams *fs_solver_get_params          (FsSolver       *self);
+gsize           fs_solver_get_rows            (FsSolver       *self);
+gsize           fs_solver_get_cols            (FsSolver       *self);
+guint           fs_solver_get_rank            (FsSolver       *self);
+guint64         fs_solver_get_seed            (FsSolver       *self);
+guint64         fs_solver_get_iteration       (FsSolver       *self);
+double          fs_solver_get_cost            (FsSolver       *self);
+double          fs_solver_get_exact_cost      (FsSolver       *self);
+double          fs_solver_get_grad_norm_w     (FsSolver       *self);
+double          fs_solver_get_grad_norm_h     (FsSolver       *self);
+const double   *fs_solver_get_w               (FsSolver       *self);
+const double   *fs_solver_get_h               (FsSolver       *self);
+const double   *fs_solver_get_grad_w          (FsSolver       *self);
+const double   *fs_solver_get_grad_h          (FsSolver       *self);
+FsCostLog      *fs_solver_get_log             (FsSolver       *self);
+FsStop          fs_solver_get_stop            (FsSolver       *self);
+const char     *fs_solver_get_stop_message    (FsSolver       *self);
+double          fs_solver_get_stability_bound (FsSolver       *self);
+double          fs_solver_get_starting_lr     (FsSolver       *self);
+guint           fs_solver_get_threads         (FsSolver       *self);
+FsProductsImpl  fs_solver_get_products        (FsSolver       *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsSolver, fs_solver_free)
 

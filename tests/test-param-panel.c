@@ -53,14 +53,15 @@ test_params_property (void)
 
   params.rank = 7;
   params.l2_h = 0.25;
-  params.rule = FS_RULE_ADAM;
+  params.rule = fs_rule_find ("adam");
   g_object_set (panel, "params", &params, NULL);
   g_assert_cmpuint (notified, ==, 1);
   g_object_get (panel, "params", &got, NULL);
   g_assert_cmpuint (got->rank, ==, 7);
   g_assert_cmpfloat (got->l2_h, ==, 0.25);
-  g_assert_cmpint (got->rule, ==, FS_RULE_ADAM);
-  g_assert_cmpint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (panel, "rule_row"))), ==, FS_RULE_ADAM);
+  g_assert_true (got->rule == fs_rule_find ("adam"));
+  g_assert_cmpint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (panel, "rule_row"))), ==,
+                   fs_rule_get_index (fs_rule_find ("adam")));
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (child (panel, "rank_spin"))), ==, 7);
   g_free (got);
 
@@ -163,12 +164,22 @@ test_choices_follow_tables (void)
   GListModel *rules = adw_combo_row_get_model (ADW_COMBO_ROW (child (panel, "rule_row")));
   GListModel *scalings = adw_combo_row_get_model (ADW_COMBO_ROW (child (panel, "scaling_row")));
 
-  g_assert_cmpuint (g_list_model_get_n_items (rules), ==, FS_N_RULES);
-  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (rules), FS_RULE_ADAM), ==, "Adam");
-  g_assert_cmpuint (g_list_model_get_n_items (scalings), ==, FS_SCALING_STANDARDIZE_COLUMNS + 1);
+  guint n_rules;
+  const FsRule *table = fs_rules_get (&n_rules);
 
-  adw_combo_row_set_selected (ADW_COMBO_ROW (child (panel, "rule_row")), FS_RULE_MOMENTUM);
-  g_assert_cmpint (fs_param_panel_get_params (panel)->rule, ==, FS_RULE_MOMENTUM);
+  g_assert_cmpuint (g_list_model_get_n_items (rules), ==, n_rules);
+  for (guint i = 0; i < n_rules; i++)
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (rules), i), ==,
+                     fs_rule_get_label (&table[i]));
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (rules),
+                                               fs_rule_get_index (fs_rule_find ("adam"))), ==, "Adam");
+  g_assert_cmpuint (g_list_model_get_n_items (scalings), ==, FS_N_SCALINGS);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (scalings), FS_SCALING_UNIT_RANGE), ==,
+                   "To [0, 1]");
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (panel, "rule_row")),
+                              fs_rule_get_index (fs_rule_find ("momentum")));
+  g_assert_true (fs_param_panel_get_params (panel)->rule == fs_rule_find ("momentum"));
 
   g_assert_finalize_object (panel);
 }

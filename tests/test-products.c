@@ -10,6 +10,7 @@
 
 #include "fs-pool.h"
 #include "fs-products.h"
+#include "fs-rules.h"
 #include "fs-solver.h"
 #include "fs-test-util.h"
 
@@ -281,10 +282,10 @@ test_pool (void)
 }
 
 static FsSolver *
-run_solver (FsMatrix   *X,
-            FsRuleKind  rule,
-            guint       threads,
-            const char *impl)
+run_solver (FsMatrix     *X,
+            const FsRule *rule,
+            guint         threads,
+            const char   *impl)
 {
   FsSolver *solver;
   FsParams p;
@@ -300,11 +301,11 @@ run_solver (FsMatrix   *X,
   p.max_iters = 30;
   p.rule = rule;
   /* Proximal L1 and non-negativity act in the step too. */
-  p.l1_h = rule == FS_RULE_ADAM ? 0.01 : 0.0;
-  p.nonneg = rule == FS_RULE_MOMENTUM;
+  p.l1_h = rule == fs_rule_find ("adam") ? 0.01 : 0.0;
+  p.nonneg = rule == fs_rule_find ("momentum");
   solver = fs_solver_new (X, &p, NULL);
   g_assert_nonnull (solver);
-  fs_solver_set_lr (solver, fs_solver_default_lr (solver));
+  fs_solver_set_lr (solver, fs_solver_get_starting_lr (solver));
   while (fs_solver_iterate (solver) == FS_STOP_NONE)
     ;
   fs_products_force_blas (FALSE);
@@ -319,9 +320,11 @@ static void
 test_solver_threads_agree (void)
 {
   static const char *const impls[] = { "blas", "avx2", "avx512" };
+  guint n_rules;
+  const FsRule *rules = fs_rules_get (&n_rules);
 
   for (guint missing = 0; missing < 2; missing++)
-    for (FsRuleKind rule = 0; rule < FS_N_RULES; rule++)
+    for (const FsRule *rule = rules; rule < rules + n_rules; rule++)
       {
         g_autoptr(FsMatrix) X = fs_test_random_matrix (301, 233, 77, missing ? 0.1 : 0.0);
         g_autoptr(FsSolver) reference = run_solver (X, rule, 1, "blas");

@@ -9,6 +9,7 @@
 
 #include "fs-error.h"
 #include "fs-examples.h"
+#include "fs-rules.h"
 #include "fs-runner.h"
 #include "fs-solver.h"
 #include "fs-test-util.h"
@@ -254,7 +255,7 @@ test_restarts (void)
 
   base_params (&p);
   p.rank = 4;
-  p.rule = FS_RULE_NORMALIZED;
+  p.rule = fs_rule_find ("normalized");
   p.lr = 0.05;
   p.init = FS_INIT_UNIFORM;
   p.restarts = 3;

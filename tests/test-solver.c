@@ -1,4 +1,5 @@
-/* test-solver.c: update rules, the optimum, L1, seeds, divergence, restarts.
+/* test-solver.c: update rules, step sizes, the optimum, L1, seeds,
+ * divergence, restarts, and the core's precondition checks.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,7 +15,9 @@
 #include "fs-examples.h"
 #include "fs-fit.h"
 #include "fs-optimum.h"
+#include "fs-rules.h"
 #include "fs-solver.h"
+#include "fs-step-size.h"
 #include "fs-test-util.h"
 
 static FsMatrix *
@@ -23,18 +26,19 @@ small_problem (void)
   return fs_example_lowrank (30, 20, 3, 0.05, 7, NULL);
 }
 
+/* With use_starting_lr, the run goes on at the rule's starting step. */
 static FsSolver *
 new_solver (FsMatrix *X,
             FsParams *p,
-            gboolean  default_lr)
+            gboolean  use_starting_lr)
 {
   g_autoptr(GError) error = NULL;
   FsSolver *solver = fs_solver_new (X, p, &error);
 
   g_assert_no_error (error);
-  if (default_lr)
+  if (use_starting_lr)
     {
-      p->lr = fs_solver_default_lr (solver);
+      p->lr = fs_solver_get_starting_lr (solver);
       fs_solver_set_lr (solver, p->lr);
     }
   return solver;
@@ -51,8 +55,10 @@ static void
 test_rules_lower_cost (void)
 {
   g_autoptr(FsMatrix) X = small_problem ();
+  guint n_rules;
+  const FsRule *rules = fs_rules_get (&n_rules);
 
-  for (FsRuleKind rule = 0; rule < FS_N_RULES; rule++)
+  for (const FsRule *rule = rules; rule < rules + n_rules; rule++)
     {
       g_autoptr(FsSolver) solver = NULL;
       FsParams p;
@@ -66,7 +72,7 @@ test_rules_lower_cost (void)
       initial = fs_solver_get_cost (solver);
       run_to_stop (solver);
 
-      g_test_message ("%s: lr %.3g, cost %.4g -> %.4g", fs_rule_kind_to_string (rule), p.lr,
+      g_test_message ("%s: lr %.3g, cost %.4g -> %.4g", rule->name, p.lr,
                       initial, fs_solver_get_cost (solver));
       g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_ITERATIONS);
       g_assert_cmpfloat (fs_solver_get_exact_cost (solver), <, 0.1 * initial);
@@ -129,6 +135,289 @@ test_optimum_known_spectrum (void)
       g_assert_cmpfloat_with_epsilon (fs_optimum_value ((double *) sv->data, n, r, 0.5, 2.0),
                                       penalized, 1e-10);
     }
+}
+
+/* Halve the learning rate after this many iterations without a new
+ * lowest cost (a plateau schedule, as torch's ReduceLROnPlateau). */
+#define PLATEAU_ITERATIONS 100
+#define REACH_MAX_ITERATIONS 20000
+#define REACH_TOLERANCE 1e-10
+
+/* Runs the solver until its cost is within REACH_TOLERANCE (relative) of
+ * optimum or REACH_MAX_ITERATIONS have passed; returns the iterations.
+ *
+ * The rate starts at the rule's own starting step and is halved on a
+ * plateau. A rule whose steps shrink with the gradient (plain, momentum,
+ * Adam here) keeps lowering the cost and never meets a plateau, so it is
+ * tested at its starting step. The normalized rule's steps keep their
+ * length, so at a fixed rate it ends circling the minimum at a distance of
+ * about that length (its relative gap stalls near 1e-3 here); halving the
+ * length each time it circles is the decreasing schedule it needs, and a
+ * rule like it added to the table gets the same. */
+static guint64
+run_to_optimum (FsSolver *solver,
+                double    optimum,
+                guint    *halvings)
+{
+  double lr = fs_solver_get_params (solver)->lr, lowest = INFINITY;
+  guint64 last_lowest = 0;
+
+  *halvings = 0;
+  while (fs_solver_iterate (solver) == FS_STOP_NONE)
+    {
+      guint64 iteration = fs_solver_get_iteration (solver);
+      double cost = fs_solver_get_cost (solver);
+
+      if (cost - optimum <= REACH_TOLERANCE * optimum)
+        break;
+      if (cost < lowest)
+        {
+          lowest = cost;
+          last_lowest = iteration;
+        }
+      else if (iteration - last_lowest >= PLATEAU_ITERATIONS)
+        {
+          lr /= 2.0;
+          fs_solver_set_lr (solver, lr);
+          last_lowest = iteration;
+          (*halvings)++;
+        }
+    }
+  return fs_solver_get_iteration (solver);
+}
+
+/* The GSL way of testing minimisers: every rule of the table, from the
+ * same start, on a problem whose minimum is known. X = U diag(s) V^T has
+ * the singular values s; f* comes from the Eckart-Young formula, and with
+ * L2 penalties from its shrunk form (fs_optimum_value). Each rule must come
+ * within REACH_TOLERANCE of f* (relative) in REACH_MAX_ITERATIONS; today
+ * the slowest, Adam, needs about 5400 with the penalties and the
+ * normalized rule about 5700 with 13 halvings. The final cost must not be
+ * below f* either, beyond rounding: f* is the global minimum. */
+static void
+test_rules_reach_optimum (void)
+{
+  const double s[] = { 10.0, 6.0, 4.0, 1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1 };
+  const double penalties[][2] = { { 0.0, 0.0 }, { 0.05, 0.2 } };
+  const gsize n = G_N_ELEMENTS (s);
+  g_autoptr(FsMatrix) X = matrix_with_singular_values (n, s);
+  guint n_rules;
+  const FsRule *rules = fs_rules_get (&n_rules);
+
+  for (guint k = 0; k < G_N_ELEMENTS (penalties); k++)
+    for (const FsRule *rule = rules; rule < rules + n_rules; rule++)
+      {
+        g_autoptr(FsSolver) solver = NULL;
+        g_autoptr(GError) error = NULL;
+        double optimum, final;
+        guint64 iterations;
+        guint halvings;
+        FsParams p;
+
+        fs_params_init_defaults (&p);
+        p.rank = 3;
+        p.l2_w = penalties[k][0];
+        p.l2_h = penalties[k][1];
+        p.rule = rule;
+        p.seed = 3;
+        p.max_iters = REACH_MAX_ITERATIONS;
+        p.lr = fs_step_size_starting (X, &p, &error);
+        g_assert_no_error (error);
+        solver = new_solver (X, &p, FALSE);
+
+        optimum = fs_optimum_value (s, n, p.rank, p.l2_w, p.l2_h);
+        iterations = run_to_optimum (solver, optimum, &halvings);
+        final = fs_solver_get_exact_cost (solver);
+        g_test_message ("%s, l2 %g/%g: lr %.3g, %" G_GUINT64_FORMAT " iterations, "
+                        "%u halvings, f %.15g, f* %.15g", rule->name, p.l2_w, p.l2_h,
+                        p.lr, iterations, halvings, final, optimum);
+        g_assert_cmpfloat ((final - optimum) / optimum, <=, REACH_TOLERANCE);
+        g_assert_cmpfloat (final, >=, optimum * (1.0 - 1e-12));
+      }
+}
+
+/* The largest eigenvalue of the r × r Gram matrix a^T a (a is len × r,
+ * row-major) by plain loops and LAPACK: independent of the core's. */
+static double
+naive_gram_eigenvalue (const double *a,
+                       gsize         len,
+                       gsize         r)
+{
+  g_autofree double *gram = g_new0 (double, r * r);
+  g_autofree double *eig = g_new (double, r);
+
+  for (gsize i = 0; i < r; i++)
+    for (gsize j = 0; j < r; j++)
+      for (gsize k = 0; k < len; k++)
+        gram[i * r + j] += a[k * r + i] * a[k * r + j];
+  g_assert_cmpint (LAPACKE_dsyev (LAPACK_ROW_MAJOR, 'N', 'U', (int) r, gram, (int) r, eig), ==, 0);
+  return eig[r - 1];
+}
+
+/* fs_solver_default_lr as it stood before the rules table, from a start W,
+ * H: the figures the table's starting steps must keep. NAN for a rule it
+ * did not know. */
+static double
+old_default_lr (FsMatrix       *X,
+                const FsParams *p,
+                const double   *W,
+                const double   *H)
+{
+  gsize n = X->rows, m = X->cols, r = p->rank;
+  g_autofree double *ht = g_new (double, m * r);
+  double norm_w = cblas_dnrm2 ((int) (n * r), W, 1), norm_h = cblas_dnrm2 ((int) (r * m), H, 1);
+  double stable = 0.25 / (fs_spectral_norm (X, 30) + MAX (p->l2_w, p->l2_h) + G_MINDOUBLE);
+  double suggest, plain;
+
+  for (gsize i = 0; i < r; i++)
+    for (gsize j = 0; j < m; j++)
+      ht[j * r + i] = H[i * m + j];
+  suggest = MIN (1.0 / (2.0 * (naive_gram_eigenvalue (ht, m, r) + p->l2_w)),
+                 1.0 / (2.0 * (naive_gram_eigenvalue (W, n, r) + p->l2_h)));
+  plain = MIN (stable, 0.5 * suggest);
+
+  if (g_str_equal (p->rule->name, "plain"))
+    return plain;
+  if (g_str_equal (p->rule->name, "momentum"))
+    return (1.0 - p->momentum) * plain;
+  if (g_str_equal (p->rule->name, "normalized"))
+    return 0.01 * MAX (norm_w, norm_h);
+  if (g_str_equal (p->rule->name, "adam"))
+    return 0.01 * sqrt ((norm_w * norm_w + norm_h * norm_h) / (double) (n * r + r * m));
+  return NAN;
+}
+
+static void
+assert_relative (double value,
+                 double expected,
+                 double tolerance)
+{
+  g_assert_cmpfloat (fabs (value - expected), <=, tolerance * fabs (expected));
+}
+
+/* For every rule on two matrices (dense with scaled factors; known
+ * singular values, two missing cells, uniform factors, L2 penalties): the
+ * starting step comes with no solver made, and equals what a solver
+ * started from the same seed gives, and the formula of the old
+ * fs_solver_default_lr. It does not read the learning rate, so it answers
+ * even where the settings hold none a solver would take. */
+static void
+test_step_size_starting (void)
+{
+  const double s[] = { 9.0, 5.0, 3.0, 2.0, 1.5, 1.0, 0.5, 0.25 };
+  FsMatrix *matrices[2] = { small_problem (), matrix_with_singular_values (G_N_ELEMENTS (s), s) };
+  guint n_rules;
+  const FsRule *rules = fs_rules_get (&n_rules);
+
+  matrices[1]->data[3] = matrices[1]->data[17] = NAN;
+  fs_matrix_mark_missing (matrices[1]);
+
+  for (guint k = 0; k < G_N_ELEMENTS (matrices); k++)
+    for (const FsRule *rule = rules; rule < rules + n_rules; rule++)
+      {
+        g_autoptr(FsSolver) solver = NULL;
+        g_autoptr(GError) error = NULL;
+        double starting, old;
+        FsParams p;
+
+        fs_params_init_defaults (&p);
+        p.rank = 3;
+        p.rule = rule;
+        p.lr = 0.0;
+        if (k == 1)
+          {
+            p.init = FS_INIT_UNIFORM;
+            p.seed = 7;
+            p.l2_w = 0.05;
+            p.l2_h = 0.2;
+            p.momentum = 0.8;
+          }
+        starting = fs_step_size_starting (matrices[k], &p, &error);
+        g_assert_no_error (error);
+        g_assert_true (isfinite (starting) && starting > 0.0);
+        g_assert_null (fs_solver_new (matrices[k], &p, NULL));
+
+        p.lr = 1.0;
+        solver = new_solver (matrices[k], &p, FALSE);
+        old = old_default_lr (matrices[k], &p, fs_solver_get_w (solver), fs_solver_get_h (solver));
+        g_test_message ("%s on matrix %u: %.17g (old formula %.17g)", rule->name, k, starting, old);
+        assert_relative (fs_solver_get_starting_lr (solver), starting, 1e-12);
+        if (!isnan (old))
+          assert_relative (starting, old, 1e-12);
+      }
+
+  for (guint k = 0; k < G_N_ELEMENTS (matrices); k++)
+    fs_matrix_unref (matrices[k]);
+}
+
+/* 2 / max(L_W, L_H) = 1 / max(sigma_max(H)^2 + l2_w, sigma_max(W)^2 + l2_h)
+ * on factors with orthogonal columns (rows) of chosen lengths, and the
+ * solver's bound is the same function at its current point. */
+static void
+test_step_size_stability_bound (void)
+{
+  /* W is 4 × 2 with column lengths 3 and 1; H is 2 × 3 with row lengths 2, 0.5. */
+  const double W[] = { 3.0, 0.0,  0.0, 1.0,  0.0, 0.0,  0.0, 0.0 };
+  const double H[] = { 0.0, 2.0, 0.0,  0.5, 0.0, 0.0 };
+  g_autoptr(FsMatrix) X = small_problem ();
+  g_autoptr(FsSolver) solver = NULL;
+  FsParams p;
+
+  assert_relative (fs_step_size_stability_bound (W, H, 4, 3, 2, 0.0, 0.0), 1.0 / 9.0, 1e-14);
+  assert_relative (fs_step_size_stability_bound (W, H, 4, 3, 2, 0.5, 0.25), 1.0 / 9.25, 1e-14);
+  assert_relative (fs_step_size_stability_bound (W, H, 4, 3, 2, 6.0, 0.0), 1.0 / 10.0, 1e-14);
+
+  fs_params_init_defaults (&p);
+  p.rank = 3;
+  p.l2_w = 0.1;
+  p.max_iters = 50;
+  solver = new_solver (X, &p, TRUE);
+  /* The plain rule starts at a quarter of the bound at most. */
+  g_assert_cmpfloat (p.lr, <=, 0.25 * fs_solver_get_stability_bound (solver));
+
+  run_to_stop (solver);
+  g_assert_cmpfloat (fs_solver_get_stability_bound (solver), ==,
+                     fs_step_size_stability_bound (fs_solver_get_w (solver), fs_solver_get_h (solver),
+                                                   30, 20, 3, 0.1, 0.0));
+}
+
+/* The table is well formed: unique names that fs_rule_find returns, labels,
+ * every function, state within FS_RULE_MAX_STATE; params take only its
+ * entries, and the first is the default. */
+static void
+test_rules_table (void)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_rules;
+  const FsRule *rules = fs_rules_get (&n_rules);
+  FsRule copy;
+  FsParams p;
+
+  g_assert_cmpuint (n_rules, >=, 4);
+  for (guint i = 0; i < n_rules; i++)
+    {
+      const FsRule *rule = &rules[i];
+
+      g_assert_true (fs_rule_find (rule->name) == rule);
+      g_assert_true (fs_rule_is_known (rule));
+      g_assert_cmpuint (fs_rule_get_index (rule), ==, i);
+      g_assert_cmpstr (fs_rule_get_label (rule), !=, "");
+      g_assert_nonnull (rule->step);
+      g_assert_nonnull (rule->starting_lr);
+      g_assert_nonnull (rule->retry_lr);
+      g_assert_nonnull (strstr (rule->divergence_advice, "%"));
+      g_assert_cmpuint (rule->n_state, <=, FS_RULE_MAX_STATE);
+    }
+  g_assert_cmpstr (fs_rule_get_label (fs_rule_find ("adam")), ==, "Adam");
+  g_assert_cmpstr (fs_rule_get_label (fs_rule_find ("plain")), ==, "Gradient descent");
+  g_assert_null (fs_rule_find ("sgd"));
+
+  fs_params_init_defaults (&p);
+  g_assert_true (p.rule == &rules[0]);
+  copy = *p.rule;
+  p.rule = &copy;
+  g_assert_false (fs_params_validate (&p, NULL, &error));
+  g_assert_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT);
 }
 
 /* R's volcano: the best rank-k relative errors that NumPy gives
@@ -289,7 +578,7 @@ solve_with_seed (FsMatrix *X,
 
   fs_params_init_defaults (&p);
   p.rank = 3;
-  p.rule = FS_RULE_ADAM;
+  p.rule = fs_rule_find ("adam");
   p.lr = 0.01;
   p.seed = seed;
   p.max_iters = 100;
@@ -385,7 +674,7 @@ test_restarts_keep_best (void)
 
   fs_params_init_defaults (&p);
   p.rank = 4;
-  p.rule = FS_RULE_NORMALIZED;
+  p.rule = fs_rule_find ("normalized");
   p.lr = 0.05;
   p.init = FS_INIT_UNIFORM;
   p.seed = 20;
@@ -476,6 +765,136 @@ test_validation (void)
   g_assert_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT);
 }
 
+/* Precondition checks of fs-matrix.c, fs-optimum.c and fs-loader.c that
+ * came after the argument was first read, or could not fire: each call
+ * must end in the function's own critical, not a crash or another
+ * function's. */
+static void
+call_mark_missing (void)
+{
+  fs_matrix_mark_missing (NULL);
+}
+
+static void
+call_is_observed (void)
+{
+  fs_matrix_is_observed (NULL, 0, 0);
+}
+
+static void
+call_get (void)
+{
+  fs_matrix_get (NULL, 0, 0);
+}
+
+static void
+call_frobenius_sq (void)
+{
+  fs_matrix_frobenius_sq (NULL);
+}
+
+static void
+call_mean_abs (void)
+{
+  fs_matrix_mean_abs (NULL);
+}
+
+static void
+call_range (void)
+{
+  double min, max;
+
+  fs_matrix_range (NULL, &min, &max);
+}
+
+static void
+call_new_from_data (void)
+{
+  fs_matrix_new_from_data (2, 2, NULL, NULL);
+}
+
+static void
+call_singular_values (void)
+{
+  fs_singular_values (NULL, NULL);
+}
+
+static void
+call_spectral_norm (void)
+{
+  fs_spectral_norm (NULL, 30);
+}
+
+static void
+call_optimum_value (void)
+{
+  fs_optimum_value (NULL, 3, 1, 0.0, 0.0);
+}
+
+static void
+call_load (void)
+{
+  fs_matrix_load (NULL, NULL);
+}
+
+static void
+call_load_data (void)
+{
+  const guint8 data[] = "1,2\n3,4\n";
+
+  fs_matrix_load_data (NULL, data, sizeof data - 1, NULL);
+}
+
+static void
+call_save (void)
+{
+  g_autoptr(FsMatrix) X = fs_matrix_new (2, 2, NULL);
+
+  fs_matrix_save (X, NULL, NULL);
+}
+
+typedef struct
+{
+  const char *name;
+  void      (*call) (void);
+  const char *critical;
+} Precondition;
+
+static const Precondition preconditions[] = {
+  { "matrix-mark-missing", call_mark_missing, "*fs_matrix_mark_missing: assertion*self != NULL*" },
+  { "matrix-is-observed", call_is_observed, "*fs_matrix_is_observed: assertion*self != NULL*" },
+  { "matrix-get", call_get, "*fs_matrix_get: assertion*self != NULL*" },
+  { "matrix-frobenius-sq", call_frobenius_sq, "*fs_matrix_frobenius_sq: assertion*self != NULL*" },
+  { "matrix-mean-abs", call_mean_abs, "*fs_matrix_mean_abs: assertion*self != NULL*" },
+  { "matrix-range", call_range, "*fs_matrix_range: assertion*self != NULL*" },
+  { "matrix-new-from-data", call_new_from_data, "*fs_matrix_new_from_data: assertion*data != NULL*" },
+  { "optimum-singular-values", call_singular_values, "*fs_singular_values: assertion*X != NULL*" },
+  { "optimum-spectral-norm", call_spectral_norm, "*fs_spectral_norm: assertion*X != NULL*" },
+  { "optimum-value", call_optimum_value, "*fs_optimum_value: assertion*singular_values != NULL*" },
+  { "loader-load", call_load, "*fs_matrix_load: assertion*path != NULL*" },
+  { "loader-load-data", call_load_data, "*fs_matrix_load_data: assertion*name != NULL*" },
+  { "loader-save", call_save, "*fs_matrix_save: assertion*path != NULL*" },
+};
+
+static void
+run_precondition (gconstpointer data)
+{
+  const Precondition *pc = data;
+
+  pc->call ();
+}
+
+static void
+test_precondition (gconstpointer data)
+{
+  const Precondition *pc = data;
+  g_autofree char *path = g_strdup_printf ("/solver/preconditions/%s/subprocess", pc->name);
+
+  g_test_trap_subprocess (path, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr (pc->critical);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -483,6 +902,10 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/solver/rules/lower-cost", test_rules_lower_cost);
+  g_test_add_func ("/solver/rules/reach-optimum", test_rules_reach_optimum);
+  g_test_add_func ("/solver/rules/table", test_rules_table);
+  g_test_add_func ("/solver/step-size/starting", test_step_size_starting);
+  g_test_add_func ("/solver/step-size/stability-bound", test_step_size_stability_bound);
   g_test_add_func ("/solver/optimum/known-spectrum", test_optimum_known_spectrum);
   g_test_add_func ("/solver/optimum/volcano", test_optimum_volcano);
   g_test_add_func ("/solver/optimum/plain-reaches", test_plain_reaches_optimum);
@@ -494,6 +917,15 @@ main (int    argc,
   g_test_add_func ("/solver/restarts/keep-best", test_restarts_keep_best);
   g_test_add_func ("/solver/missing-cells", test_missing_cells);
   g_test_add_func ("/solver/validation", test_validation);
+
+  for (guint i = 0; i < G_N_ELEMENTS (preconditions); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/solver/preconditions/%s", preconditions[i].name);
+      g_autofree char *subprocess = g_strconcat (path, "/subprocess", NULL);
+
+      g_test_add_data_func (path, &preconditions[i], test_precondition);
+      g_test_add_data_func (subprocess, &preconditions[i], run_precondition);
+    }
 
   return g_test_run ();
 }

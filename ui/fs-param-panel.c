@@ -105,7 +105,7 @@ read_rows (FsParamPanel *self,
   p->l1_h = gtk_spin_button_get_value (self->l1_h_spin);
   p->l1_mode = (FsL1Mode) adw_combo_row_get_selected (self->l1_mode_row);
   p->nonneg = gtk_switch_get_active (self->nonneg_switch);
-  p->rule = (FsRuleKind) adw_combo_row_get_selected (self->rule_row);
+  p->rule = &fs_rules_get (NULL)[adw_combo_row_get_selected (self->rule_row)];
   p->lr = gtk_spin_button_get_value (self->lr_spin);
   p->restarts = (guint) gtk_spin_button_get_value_as_int (self->restarts_spin);
   p->max_iters = (guint64) gtk_spin_button_get_value (self->iters_spin);
@@ -126,7 +126,7 @@ write_rows (FsParamPanel *self)
   gtk_spin_button_set_value (self->l1_h_spin, p->l1_h);
   adw_combo_row_set_selected (self->l1_mode_row, p->l1_mode);
   gtk_switch_set_active (self->nonneg_switch, p->nonneg);
-  adw_combo_row_set_selected (self->rule_row, p->rule);
+  adw_combo_row_set_selected (self->rule_row, fs_rule_get_index (p->rule));
   gtk_spin_button_set_value (self->lr_spin, p->lr);
   gtk_spin_button_set_value (self->restarts_spin, p->restarts);
   gtk_spin_button_set_value (self->iters_spin, (double) p->max_iters);
@@ -199,34 +199,55 @@ on_lr_input (GtkSpinButton *spin,
   return TRUE;
 }
 
+typedef const char *(*LabelFunc) (guint value);
+
 static void
-fill_choices (AdwComboRow        *row,
-              const char * const *labels,
-              guint               n)
+fill_choices (AdwComboRow *row,
+              LabelFunc    label,
+              guint        n)
 {
   g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
 
   for (guint i = 0; i < n; i++)
-    gtk_string_list_append (list, _(labels[i]));
+    gtk_string_list_append (list, label (i));
   adw_combo_row_set_model (row, G_LIST_MODEL (list));
 }
 
+static const char *
+rule_label (guint index)
+{
+  return fs_rule_get_label (&fs_rules_get (NULL)[index]);
+}
+
+static const char *
+l1_mode_label (guint index)
+{
+  return fs_l1_mode_get_label ((FsL1Mode) index);
+}
+
+static const char *
+init_label (guint index)
+{
+  return fs_init_get_label ((FsInit) index);
+}
+
+static const char *
+scaling_label (guint index)
+{
+  return fs_scaling_get_label ((FsScaling) index);
+}
+
+/* Each list is one of the core's tables, in its order. */
 static void
 fill_choice_rows (FsParamPanel *self)
 {
-  static const char * const rules[FS_N_RULES] = {
-    N_("Gradient descent"), N_("Normalized gradient"), N_("Momentum"), N_("Adam"),
-  };
-  static const char * const l1_modes[] = { N_("Proximal (exact zeros)"), N_("Subgradient") };
-  static const char * const inits[] = { N_("Scaled uniform"), N_("Uniform [0, 1)") };
-  static const char * const scalings[] = {
-    N_("None"), N_("To [0, 1]"), N_("Centre columns"), N_("Standardize columns"),
-  };
+  guint n_rules;
 
-  fill_choices (self->rule_row, rules, G_N_ELEMENTS (rules));
-  fill_choices (self->l1_mode_row, l1_modes, G_N_ELEMENTS (l1_modes));
-  fill_choices (self->init_row, inits, G_N_ELEMENTS (inits));
-  fill_choices (self->scaling_row, scalings, G_N_ELEMENTS (scalings));
+  fs_rules_get (&n_rules);
+  fill_choices (self->rule_row, rule_label, n_rules);
+  fill_choices (self->l1_mode_row, l1_mode_label, FS_N_L1_MODES);
+  fill_choices (self->init_row, init_label, FS_N_INITS);
+  fill_choices (self->scaling_row, scaling_label, FS_N_SCALINGS);
 }
 
 const FsParams *
@@ -438,7 +459,7 @@ install_properties (GObjectClass *object_class)
   GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   properties[PROP_PARAMS] = g_param_spec_boxed ("params", NULL, NULL, FS_TYPE_PARAMS, flags);
-  properties[PROP_SCALING] = g_param_spec_uint ("scaling", NULL, NULL, 0, FS_SCALING_STANDARDIZE_COLUMNS,
+  properties[PROP_SCALING] = g_param_spec_uint ("scaling", NULL, NULL, 0, FS_N_SCALINGS - 1,
                                                 FS_SCALING_NONE, flags);
   properties[PROP_LOG_SCALE] = g_param_spec_boolean ("log-scale", NULL, NULL, TRUE, flags);
   properties[PROP_RANK_LIMIT] = g_param_spec_uint ("rank-limit", NULL, NULL, 1, G_MAXUINT, 1000, flags);

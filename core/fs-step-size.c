@@ -1,0 +1,123 @@
+/* fs-step-size.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-step-size"
+
+#include <glib/gi18n-lib.h>
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+
+#include "fs-error.h"
+#include "fs-optimum.h"
+#include "fs-rules.h"
+#include "fs-start.h"
+#include "fs-step-size.h"
+
+/* Power iterations for sigma_1(X): a few digits, all a step size needs. */
+#define SIGMA_ITERATIONS 30
+
+/* The largest eigenvalue of H H^T for the r × len H (is_h), or of W^T W
+ * for the len × r W; NAN when LAPACK fails. */
+static double
+largest_gram_eigenvalue (const double *a,
+                         gsize         len,
+                         guint         r,
+                         gboolean      is_h)
+{
+  g_autofree double *gram = g_new (double, (gsize) r * r);
+  g_autofree double *eig = g_new (double, r);
+
+  if (is_h)
+    cblas_dsyrk (CblasRowMajor, CblasUpper, CblasNoTrans, (int) r, (int) len,
+                 1.0, a, (int) len, 0.0, gram, (int) r);
+  else
+    cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, (int) r, (int) len,
+                 1.0, a, (int) r, 0.0, gram, (int) r);
+
+  if (LAPACKE_dsyev (LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int) r, gram, (lapack_int) r, eig) != 0)
+    return NAN;
+  return eig[r - 1];
+}
+
+/* 2 / max(L_W, L_H) with L_W = 2 (sigma_max(H)^2 + l2_w) and L_H =
+ * 2 (sigma_max(W)^2 + l2_h), for the rows × rank W and rank × cols H:
+ * plain steps below it are locally stable there. +inf when both factors
+ * are zero and there is no L2 penalty; NAN when LAPACK fails. */
+double
+fs_step_size_stability_bound (const double *W,
+                              const double *H,
+                              gsize         rows,
+                              gsize         cols,
+                              guint         rank,
+                              double        l2_w,
+                              double        l2_h)
+{
+  double lambda_h, lambda_w;
+
+  g_return_val_if_fail (W != NULL && H != NULL, NAN);
+  g_return_val_if_fail (rank > 0 && rows > 0 && cols > 0, NAN);
+  g_return_val_if_fail (rows <= G_MAXINT && cols <= G_MAXINT && rank <= G_MAXINT, NAN);
+
+  lambda_h = largest_gram_eigenvalue (H, cols, rank, TRUE);
+  lambda_w = largest_gram_eigenvalue (W, rows, rank, FALSE);
+
+  return MIN (1.0 / (lambda_h + l2_w), 1.0 / (lambda_w + l2_h));
+}
+
+/* The estimate of sigma_1(X) that the step sizes use. */
+double
+fs_step_size_sigma_estimate (const FsMatrix *X)
+{
+  g_return_val_if_fail (X != NULL, NAN);
+
+  return fs_spectral_norm (X, SIGMA_ITERATIONS);
+}
+
+/* The learning rate params->rule starts with on X, from the point a
+ * solver for X and params starts at (params->seed); params->lr is not
+ * read. NAN with error set when params do not suit X or memory runs out. */
+double
+fs_step_size_starting (FsMatrix       *X,
+                       const FsParams *params,
+                       GError        **error)
+{
+  g_autofree double *W = NULL;
+  g_autofree double *H = NULL;
+  FsStepSizeContext ctx;
+  FsParams valid;
+
+  g_return_val_if_fail (X != NULL, NAN);
+  g_return_val_if_fail (params != NULL, NAN);
+  g_return_val_if_fail (error == NULL || *error == NULL, NAN);
+
+  /* The learning rate is what is being chosen: any valid one will do. */
+  valid = *params;
+  valid.lr = 1.0;
+  if (!fs_params_validate (&valid, X, error))
+    return NAN;
+
+  W = fs_alloc_doubles (X->rows * params->rank);
+  H = fs_alloc_doubles ((gsize) params->rank * X->cols);
+  if (W == NULL || H == NULL)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("Not enough memory for the starting factors"));
+      return NAN;
+    }
+  fs_start_fill (X, params->init, params->rank, params->seed, W, H);
+
+  ctx = (FsStepSizeContext) {
+    .params = params,
+    .W = W,
+    .H = H,
+    .rows = X->rows,
+    .cols = X->cols,
+    .x_sigma = fs_step_size_sigma_estimate (X),
+  };
+  return params->rule->starting_lr (&ctx);
+}
