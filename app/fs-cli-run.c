@@ -273,7 +273,7 @@ print_header (Run *r)
   g_print (_("rank %u, rule %s, learning rate %.6g, l2 %g/%g, l1 %g/%g (%s)%s, init %s, "
              "%u run(s) from seed %" G_GUINT64_FORMAT "\n"),
            p->rank, fs_rule_kind_to_string (p->rule), p->lr, p->l2_w, p->l2_h, p->l1_w, p->l1_h,
-           fs_l1_mode_to_string (p->l1_mode), p->nonneg ? ", non-negative" : "",
+           fs_l1_mode_to_string (p->l1_mode), p->nonneg ? _(", non-negative") : "",
            fs_init_to_string (p->init), n_runs, p->seed);
   if (isfinite (r->optimum))
     g_print (_("global optimum f* = %.10g\n"), r->optimum);
