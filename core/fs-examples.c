@@ -15,37 +15,135 @@
 #include <math.h>
 
 #include "fs-error.h"
+#include "fs-example-data.h"
 #include "fs-examples.h"
+#include "fs-loader.h"
 #include "fs-random.h"
 
-static const FsExampleInfo examples[] = {
-  { "lowrank", N_("Synthetic 100 × 80 matrix of rank 5 plus 1% noise"), FS_EXAMPLE_LOWRANK_RANK },
-  { "notebook", N_("The PyTorch notebook's 3 × 4 product of 3 × 2 and 2 × 4 uniform matrices"), 2 },
+/* Where resources/examples/fs-example-data.gresource.xml puts the bundled
+ * files. */
+#define BUNDLED_PATH "/org/factorscope/Factorscope/examples/"
+
+static FsMatrix *
+load_lowrank (GError **error)
+{
+  return fs_example_lowrank (FS_EXAMPLE_LOWRANK_ROWS, FS_EXAMPLE_LOWRANK_COLS,
+                             FS_EXAMPLE_LOWRANK_RANK, FS_EXAMPLE_LOWRANK_NOISE, 0, error);
+}
+
+static FsMatrix *
+load_notebook (GError **error)
+{
+  return fs_example_notebook (0);
+}
+
+/* Read from the core's own resource rather than the global table, so that
+ * loading does not depend on a resource constructor surviving the link. */
+static FsMatrix *
+load_bundled (const char  *file,
+              GError     **error)
+{
+  g_autofree char *path = g_strconcat (BUNDLED_PATH, file, NULL);
+  g_autoptr(GBytes) bytes = g_resource_lookup_data (fs_example_data_get_resource (), path,
+                                                    G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+
+  if (bytes == NULL)
+    return NULL;
+  return fs_matrix_load_data (file, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                              error);
+}
+
+static FsMatrix *
+load_camera (GError **error)
+{
+  return load_bundled ("camera.png", error);
+}
+
+static FsMatrix *
+load_digits (GError **error)
+{
+  return load_bundled ("digits.csv", error);
+}
+
+static FsMatrix *
+load_coins (GError **error)
+{
+  return load_bundled ("coins.png", error);
+}
+
+/* In the order of the Examples menu. */
+static const FsExample examples[] = {
+  {
+    .name = "lowrank",
+    .title = N_("Low-rank example"),
+    .menu_label = N_("Low-rank matrix with noise"),
+    .description = N_("A synthetic 100 × 80 matrix of rank 5 plus 1% noise."),
+    .default_rank = FS_EXAMPLE_LOWRANK_RANK,
+    .load = load_lowrank,
+  },
+  {
+    .name = "notebook",
+    .title = N_("Notebook example"),
+    .menu_label = N_("PyTorch notebook (3 × 4)"),
+    .description = N_("The PyTorch notebook's 3 × 4 product of a 3 × 2 and a 2 × 4 uniform matrix."),
+    .default_rank = 2,
+    .load = load_notebook,
+  },
+  {
+    .name = "camera",
+    .title = N_("Cameraman"),
+    .menu_label = N_("Cameraman photo (512 × 512)"),
+    .description = N_("The 512 × 512 grey cameraman photo from scikit-image."),
+    .default_rank = 20,
+    .load = load_camera,
+  },
+  {
+    .name = "digits",
+    .title = N_("Handwritten digits"),
+    .menu_label = N_("Handwritten digits (1797 × 64)"),
+    .description = N_("1797 handwritten digits from scikit-learn, one 8 × 8 image per row."),
+    .default_rank = 10,
+    .load = load_digits,
+  },
+  {
+    .name = "coins",
+    .title = N_("Greek coins"),
+    .menu_label = N_("Greek coins photo (303 × 384)"),
+    .description = N_("The 303 × 384 grey photo of Greek coins from scikit-image."),
+    .default_rank = 20,
+    .load = load_coins,
+  },
 };
 
-const FsExampleInfo *
-fs_examples_list (guint *n_examples)
+const FsExample *
+fs_examples_get (guint *n_examples)
 {
+  g_return_val_if_fail (n_examples != NULL, NULL);
+
   *n_examples = G_N_ELEMENTS (examples);
   return examples;
 }
 
-FsMatrix *
-fs_example_new (const char  *name,
-                GError     **error)
+/* The example called name, or NULL when there is none. */
+const FsExample *
+fs_examples_find (const char *name)
 {
   g_return_val_if_fail (name != NULL, NULL);
 
-  if (g_str_equal (name, "lowrank"))
-    return fs_example_lowrank (FS_EXAMPLE_LOWRANK_ROWS, FS_EXAMPLE_LOWRANK_COLS,
-                               FS_EXAMPLE_LOWRANK_RANK, FS_EXAMPLE_LOWRANK_NOISE, 0, error);
-  if (g_str_equal (name, "notebook"))
-    return fs_example_notebook (0);
-
-  g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-               _("There is no built-in example called “%s” (there are lowrank and notebook)"),
-               name);
+  for (guint i = 0; i < G_N_ELEMENTS (examples); i++)
+    if (g_str_equal (name, examples[i].name))
+      return &examples[i];
   return NULL;
+}
+
+FsMatrix *
+fs_example_load (const FsExample  *example,
+                 GError          **error)
+{
+  g_return_val_if_fail (example != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return example->load (error);
 }
 
 /* X = A B / sqrt(k) + noise E, with A, B and E uniform in [-1, 1). */
@@ -65,7 +163,7 @@ fs_example_lowrank (gsize     rows,
   if (rank < 1 || rank > MIN (rows, cols))
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("The example's rank must be between 1 and %lu, not %u"),
+                   _("The example's rank must be between 1 and %" G_GSIZE_FORMAT ", not %u"),
                    MIN (rows, cols), rank);
       return NULL;
     }
@@ -76,7 +174,7 @@ fs_example_lowrank (gsize     rows,
   if (rows > G_MAXINT || cols > G_MAXINT || rows * cols > G_MAXINT)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   _("An example of %lu × %lu is too large"),
+                   _("An example of %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT " is too large"),
                    rows, cols);
       return NULL;
     }

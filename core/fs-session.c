@@ -462,49 +462,30 @@ fs_session_set_matrix (FsSession  *self,
   start_prepare (self, source, name, self->scaling, rank, TRUE);
 }
 
-/* Built-in examples: two made by the core, three bundled files. */
+/* A built-in example (fs-examples' table), under its title and rank. */
 gboolean
 fs_session_load_example (FsSession   *self,
                          const char  *name,
                          GError     **error)
 {
-  static const struct { const char *name, *resource, *title; guint rank; } bundled[] = {
-    { "camera", "/org/factorscope/Factorscope/examples/camera.png", N_("Cameraman"), 20 },
-    { "digits", "/org/factorscope/Factorscope/examples/digits.csv", N_("Handwritten digits"), 10 },
-    { "coins", "/org/factorscope/Factorscope/examples/coins.png", N_("Greek coins"), 20 },
-  };
+  const FsExample *example;
   g_autoptr(FsMatrix) X = NULL;
 
   g_return_val_if_fail (FS_IS_SESSION (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  if (g_str_equal (name, "lowrank") || g_str_equal (name, "notebook"))
+  example = fs_examples_find (name);
+  if (example == NULL)
     {
-      X = fs_example_new (name, error);
-      if (X == NULL)
-        return FALSE;
-      fs_session_set_matrix (self, X, g_str_equal (name, "lowrank") ? _("Low-rank example") : _("Notebook example"),
-                             g_str_equal (name, "lowrank") ? FS_EXAMPLE_LOWRANK_RANK : 2);
-      return TRUE;
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("There is no example called “%s”"), name);
+      return FALSE;
     }
-
-  for (guint i = 0; i < G_N_ELEMENTS (bundled); i++)
-    if (g_str_equal (name, bundled[i].name))
-      {
-        g_autoptr(GBytes) bytes = g_resources_lookup_data (bundled[i].resource, 0, error);
-
-        if (bytes == NULL)
-          return FALSE;
-        X = fs_matrix_load_data (bundled[i].resource,
-                                 g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), error);
-        if (X == NULL)
-          return FALSE;
-        fs_session_set_matrix (self, X, _(bundled[i].title), bundled[i].rank);
-        return TRUE;
-      }
-
-  g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, _("There is no example called “%s”"), name);
-  return FALSE;
+  X = fs_example_load (example, error);
+  if (X == NULL)
+    return FALSE;
+  fs_session_set_matrix (self, X, _(example->title), example->default_rank);
+  return TRUE;
 }
 
 /* Prepares the source again with another scaling; the scaling property

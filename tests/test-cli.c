@@ -9,7 +9,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "fs-examples.h"
 #include "fs-loader.h"
+#include "fs-params.h"
 
 /* Runs the tool with the given arguments (NULL-terminated) and returns its
  * exit status, with standard output and error. */
@@ -98,6 +100,8 @@ test_bad_arguments (void)
     { "run", "--example", "lowrank", "--iters", "0", NULL },
     { "run", "--example", "lowrank", "--rule", "newton", NULL },
     { "run", "--example", "nonesuch", NULL },
+    { "run", "--example", "camera", "--example-seed", "1", NULL },
+    { "run", "--example", "digits", "--example-size", "10x10", NULL },
     { "run", "/nonexistent/matrix.csv", NULL },
     { "run", NULL },
     { "optimum", "--example", "lowrank", NULL },
@@ -378,6 +382,8 @@ static void
 test_help (void)
 {
   const char *commands[] = { "run", "optimum", "bench", "info", "convert" };
+  guint n_examples;
+  const FsExample *examples = fs_examples_get (&n_examples);
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
@@ -387,7 +393,114 @@ test_help (void)
       g_assert_cmpint (cli (&out, &err, commands[i], "--help", NULL), ==, 0);
       g_assert_nonnull (strstr (out, "Usage:"));
       g_assert_nonnull (strstr (out, commands[i]));
+      g_assert_cmpstr (err, ==, "");
+
+      /* The commands that take --example list every example. */
+      for (guint k = 0; k < n_examples && (i == 0 || i == 1); k++)
+        {
+          g_autofree char *line = g_strdup_printf ("\n  %-10s ", examples[k].name);
+
+          g_assert_nonnull (strstr (out, line));
+        }
     }
+}
+
+/* run --help states the defaults it shares with the window. */
+static void
+test_help_defaults (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *iters = g_strdup_printf ("(default %" G_GUINT64_FORMAT ")", FS_DEFAULT_MAX_ITERS);
+  g_autofree char *rank = g_strdup_printf ("for a file, %u,", (guint) FS_DEFAULT_RANK);
+
+  g_assert_cmpint (cli (&out, &err, "run", "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, iters));
+  g_assert_nonnull (strstr (out, rank));
+}
+
+/* Every example of the core's table runs from the command line, at its
+ * own rank, with the shape the table's loader gives. */
+static void
+test_every_example (void)
+{
+  /* What the examples are, apart from the loader that the CLI shares. */
+  const struct { const char *name; gint64 rows, cols; } known[] = {
+    { "lowrank", 100, 80 },
+    { "notebook", 3, 4 },
+    { "camera", 512, 512 },
+    { "digits", 1797, 64 },
+    { "coins", 303, 384 },
+  };
+  guint n_examples;
+  const FsExample *examples = fs_examples_get (&n_examples);
+
+  g_assert_cmpuint (n_examples, >=, G_N_ELEMENTS (known));
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    g_assert_true (fs_examples_find (known[i].name) == &examples[i]);
+  g_assert_null (fs_examples_find ("nonesuch"));
+
+  for (guint i = 0; i < n_examples; i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autoptr(JsonObject) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) X = fs_example_load (&examples[i], &error);
+
+      g_test_message ("example %s", examples[i].name);
+      g_assert_no_error (error);
+      g_assert_cmpint (cli (&out, &err, "run", "--example", examples[i].name, "--iters", "3",
+                            "--json", NULL), ==, 0);
+      result = last_json_object (out);
+      g_assert_cmpint (json_object_get_int_member (result, "rows"), ==, (gint64) X->rows);
+      g_assert_cmpint (json_object_get_int_member (result, "cols"), ==, (gint64) X->cols);
+      g_assert_cmpint (json_object_get_int_member (result, "rank"), ==, examples[i].default_rank);
+      g_assert_cmpint (json_object_get_int_member (result, "iterations"), ==, 3);
+      g_assert_true (isfinite (json_object_get_double_member (result, "final_cost")));
+      if (i < G_N_ELEMENTS (known))
+        {
+          g_assert_cmpint (X->rows, ==, known[i].rows);
+          g_assert_cmpint (X->cols, ==, known[i].cols);
+        }
+    }
+}
+
+/* A file gets the window's defaults: rank min(5, rows, cols) and 10000
+ * iterations. */
+static void
+check_file_defaults (gsize  rows,
+                     gsize  cols,
+                     gint64 rank)
+{
+  g_autofree char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "matrix.csv", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+
+  for (gsize i = 0; i < rows; i++)
+    for (gsize j = 0; j < cols; j++)
+      g_string_append_printf (text, "%g%c", sin (1.0 + (double) (i * cols + j)),
+                              j + 1 < cols ? ',' : '\n');
+  g_assert_true (g_file_set_contents (path, text->str, -1, NULL));
+
+  g_assert_cmpint (cli (&out, &err, "run", path, "--json", NULL), ==, 0);
+  result = last_json_object (out);
+  g_assert_cmpint (json_object_get_int_member (result, "rows"), ==, (gint64) rows);
+  g_assert_cmpint (json_object_get_int_member (result, "rank"), ==, rank);
+  g_assert_cmpint (json_object_get_int_member (result, "iterations"), ==, 10000);
+  g_assert_cmpstr (json_object_get_string_member (result, "stopped"), ==, "iterations");
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_file_defaults (void)
+{
+  check_file_defaults (12, 10, 5);
+  check_file_defaults (4, 3, 3);
 }
 
 int
@@ -411,6 +524,9 @@ main (int    argc,
   g_test_add_func ("/cli/unreadable-file", test_unreadable_file);
   g_test_add_func ("/cli/convert", test_convert);
   g_test_add_func ("/cli/help", test_help);
+  g_test_add_func ("/cli/help/defaults", test_help_defaults);
+  g_test_add_func ("/cli/run/every-example", test_every_example);
+  g_test_add_func ("/cli/run/file-defaults", test_file_defaults);
 
   return g_test_run ();
 }

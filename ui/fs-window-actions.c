@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "fs-examples.h"
 #include "fs-window-private.h"
 
 static void
@@ -190,11 +191,33 @@ on_key_pressed (GtkEventControllerKey *controller,
   return TRUE;
 }
 
-/* What the actions need on each window: the Space key. */
+/* The Examples menu: one item per entry of the core's table, in order. */
+static GMenuModel *
+examples_menu (void)
+{
+  GMenu *menu = g_menu_new ();
+  guint n;
+  const FsExample *examples = fs_examples_get (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GMenuItem) item = g_menu_item_new (_(examples[i].menu_label), NULL);
+
+      g_menu_item_set_action_and_target_value (item, "win.example",
+                                               g_variant_new_string (examples[i].name));
+      g_menu_append_item (menu, item);
+    }
+  return G_MENU_MODEL (menu);
+}
+
+/* What the actions need on each window: the Examples menu, the Space key. */
 void
 fs_window_actions_init (FsWindow *self)
 {
+  g_autoptr(GMenuModel) examples = examples_menu ();
   GtkEventController *keys = gtk_event_controller_key_new ();
+
+  gtk_menu_button_set_menu_model (self->examples_button, examples);
 
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);

@@ -1,4 +1,4 @@
-/* fs-benchmark.c
+/* fs-benchmark.c: the app's --benchmark mode.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,12 +6,12 @@
 
 #define G_LOG_DOMAIN "fs-benchmark"
 
-#include <glib/gi18n-lib.h>
-#include <json-glib/json-glib.h>
+#include <glib/gi18n.h>
 #include <math.h>
 
 #include "fs-benchmark.h"
 #include "fs-examples.h"
+#include "fs-json.h"
 #include "fs-params.h"
 #include "fs-pool.h"
 
@@ -87,63 +87,40 @@ percentile (GArray *values,
 }
 
 static void
-add_double (JsonBuilder *b,
-            const char  *name,
-            double       value)
-{
-  json_builder_set_member_name (b, name);
-  if (isfinite (value))
-    json_builder_add_double_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 finish (Benchmark  *b,
         FsSnapshot *snap,
         double      seconds)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
+  gint64 iterations = (gint64) (snap->iteration - b->start_iteration);
   guint under = 0;
 
   for (guint k = 0; k < b->frame_ms->len; k++)
     under += g_array_index (b->frame_ms, double, k) < 16.0;
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "peer");
-  json_builder_add_string_value (builder, "factorscope-window");
-  json_builder_set_member_name (builder, "n");
-  json_builder_add_int_value (builder, BENCH_ROWS);
-  json_builder_set_member_name (builder, "m");
-  json_builder_add_int_value (builder, BENCH_COLS);
-  json_builder_set_member_name (builder, "r");
-  json_builder_add_int_value (builder, BENCH_RANK);
-  json_builder_set_member_name (builder, "threads");
-  json_builder_add_int_value (builder, fs_params_auto_threads (BENCH_ROWS, BENCH_COLS, BENCH_RANK));
-  json_builder_set_member_name (builder, "iterations");
-  json_builder_add_int_value (builder, (gint64) (snap->iteration - b->start_iteration));
-  add_double (builder, "seconds", seconds);
-  add_double (builder, "iterations_per_second", (double) (snap->iteration - b->start_iteration) / seconds);
-  json_builder_set_member_name (builder, "frames");
-  json_builder_add_int_value (builder, b->frame_ms->len);
-  add_double (builder, "frame_ms_median", percentile (b->frame_ms, 0.5));
-  add_double (builder, "frame_ms_p95", percentile (b->frame_ms, 0.95));
-  add_double (builder, "frame_ms_max", percentile (b->frame_ms, 1.0));
-  add_double (builder, "frames_under_16ms", b->frame_ms->len > 0 ? (double) under / b->frame_ms->len : NAN);
-  add_double (builder, "frame_interval_ms_median", percentile (b->interval_ms, 0.5));
-  add_double (builder, "frame_interval_ms_p95", percentile (b->interval_ms, 0.95));
-  add_double (builder, "ui_thread_cpu_share", (fs_thread_cpu_seconds () - b->start_cpu) / seconds);
-  add_double (builder, "initial_cost", fs_cost_log_get (snap->logs[snap->run], 0));
-  add_double (builder, "cost", snap->cost);
+  fs_json_add_string (builder, "peer", "factorscope-window");
+  fs_json_add_int (builder, "n", BENCH_ROWS);
+  fs_json_add_int (builder, "m", BENCH_COLS);
+  fs_json_add_int (builder, "r", BENCH_RANK);
+  fs_json_add_int (builder, "threads", fs_params_auto_threads (BENCH_ROWS, BENCH_COLS, BENCH_RANK));
+  fs_json_add_int (builder, "iterations", iterations);
+  fs_json_add_double_or_null (builder, "seconds", seconds);
+  fs_json_add_double_or_null (builder, "iterations_per_second", (double) iterations / seconds);
+  fs_json_add_int (builder, "frames", b->frame_ms->len);
+  fs_json_add_double_or_null (builder, "frame_ms_median", percentile (b->frame_ms, 0.5));
+  fs_json_add_double_or_null (builder, "frame_ms_p95", percentile (b->frame_ms, 0.95));
+  fs_json_add_double_or_null (builder, "frame_ms_max", percentile (b->frame_ms, 1.0));
+  fs_json_add_double_or_null (builder, "frames_under_16ms",
+                              b->frame_ms->len > 0 ? (double) under / b->frame_ms->len : NAN);
+  fs_json_add_double_or_null (builder, "frame_interval_ms_median", percentile (b->interval_ms, 0.5));
+  fs_json_add_double_or_null (builder, "frame_interval_ms_p95", percentile (b->interval_ms, 0.95));
+  fs_json_add_double_or_null (builder, "ui_thread_cpu_share",
+                              (fs_thread_cpu_seconds () - b->start_cpu) / seconds);
+  fs_json_add_double_or_null (builder, "initial_cost", fs_cost_log_get (snap->logs[snap->run], 0));
+  fs_json_add_double_or_null (builder, "cost", snap->cost);
   json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  fs_json_print (builder);
 }
 
 static gboolean

@@ -1,0 +1,33 @@
+/* fs-cli-input.h: the matrix a subcommand works on, named by a FILE
+ * argument or by --example and its options.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "fs-matrix.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char   *example;
+  char   *example_size;
+  int     example_rank;
+  gint64  example_seed;
+} FsCliInput;
+
+void          fs_cli_input_clear              (FsCliInput        *in);
+GOptionGroup *fs_cli_input_option_group       (FsCliInput        *in);
+char         *fs_cli_input_describe_examples  (gboolean           with_ranks);
+FsMatrix     *fs_cli_input_load               (FsCliInput        *in,
+                                               int                argc,
+                                               char             **argv,
+                                               char             **description,
+                                               GError           **error);
+guint         fs_cli_input_default_rank       (const FsCliInput  *in,
+                                               const FsMatrix    *X);
+
+G_END_DECLS

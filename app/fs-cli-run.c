@@ -1,0 +1,593 @@
+/* fs-cli-run.c: factorscope-cli run, a factorization with progress.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "factorscope-cli"
+
+#include <cblas.h>
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <math.h>
+
+#include "fs-blas.h"
+#include "fs-cli.h"
+#include "fs-cli-input.h"
+#include "fs-csv.h"
+#include "fs-error.h"
+#include "fs-fit.h"
+#include "fs-json.h"
+#include "fs-optimum.h"
+#include "fs-params.h"
+#include "fs-rules.h"
+
+#define PROGRESS_EVERY 1000
+/* Matrices this small are printed in full at the end, as the notebook does. */
+#define PRINT_MAX_SIDE 12
+
+/* The --help texts below spell out the core's defaults. */
+G_STATIC_ASSERT (FS_DEFAULT_MAX_ITERS == 10000);
+G_STATIC_ASSERT (FS_DEFAULT_RANK == 5);
+
+typedef struct
+{
+  int       rank;
+  double    l2_w;
+  double    l2_h;
+  double    l1_w;
+  double    l1_h;
+  double    lr;
+  char     *rule;
+  char     *l1_mode;
+  gboolean  nonneg;
+  char     *init;
+  gint64    iters;
+  double    tol;
+  gint64    seed;
+  int       restarts;
+  int       threads;
+  char     *out;
+  gboolean  json;
+} RunOptions;
+
+/* One run of the subcommand, from its options to its results. */
+typedef struct
+{
+  RunOptions  o;
+  FsCliInput  in;
+  FsMatrix   *X;
+  char       *description;
+  FsParams    params;
+  FsFit      *fit;
+  double      optimum;
+  char       *no_optimum;   /* why there is no optimum, when there is none */
+  guint64     total_iterations;
+  double      elapsed;
+  gint        best;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  fs_cli_input_clear (&r->in);
+  g_free (r->o.rule);
+  g_free (r->o.l1_mode);
+  g_free (r->o.init);
+  g_free (r->o.out);
+  g_clear_pointer (&r->X, fs_matrix_unref);
+  g_clear_pointer (&r->description, g_free);
+  g_clear_pointer (&r->fit, fs_fit_free);
+  g_clear_pointer (&r->no_optimum, g_free);
+}
+
+static GOptionContext *
+run_context_new (RunOptions *o,
+                 FsCliInput *in)
+{
+  const GOptionEntry entries[] = {
+    { "rank", 'r', 0, G_OPTION_ARG_INT, &o->rank, N_("Rank of the factorization (default: the example's, listed below; for a file, 5, or fewer if the matrix is smaller)"), N_("R") },
+    { "l2-w", 0, 0, G_OPTION_ARG_DOUBLE, &o->l2_w, N_("L2 penalty on W (the post's lambda1)"), N_("A") },
+    { "l2-h", 0, 0, G_OPTION_ARG_DOUBLE, &o->l2_h, N_("L2 penalty on H (the post's lambda2)"), N_("B") },
+    { "l1-w", 0, 0, G_OPTION_ARG_DOUBLE, &o->l1_w, N_("L1 penalty on W (sparse codes)"), N_("C") },
+    { "l1-h", 0, 0, G_OPTION_ARG_DOUBLE, &o->l1_h, N_("L1 penalty on H"), N_("D") },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->lr, N_("Learning rate (default: chosen from the data)"), N_("ETA") },
+    { "rule", 0, 0, G_OPTION_ARG_STRING, &o->rule, N_("Update rule: plain, normalized, momentum or adam"), N_("RULE") },
+    { "l1-mode", 0, 0, G_OPTION_ARG_STRING, &o->l1_mode, N_("L1 by prox (exact zeros, default) or subgradient"), N_("MODE") },
+    { "nonneg", 0, 0, G_OPTION_ARG_NONE, &o->nonneg, N_("Keep W and H non-negative (NMF)"), NULL },
+    { "init", 0, 0, G_OPTION_ARG_STRING, &o->init, N_("Initialization: scaled (default) or uniform [0, 1)"), N_("INIT") },
+    { "iters", 0, 0, G_OPTION_ARG_INT64, &o->iters, N_("Iteration limit per run (default 10000)"), N_("N") },
+    { "tol", 0, 0, G_OPTION_ARG_DOUBLE, &o->tol, N_("Stop when the relative change of the cost is below T (default 0: off)"), N_("T") },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, N_("Seed of the first run (default 0)"), N_("S") },
+    { "restarts", 0, 0, G_OPTION_ARG_INT, &o->restarts, N_("Number of runs, from seeds S, S+1, ...; the lowest final cost wins (default 1)"), N_("K") },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Solver threads (default: 1 for small problems, else all cores)"), N_("T") },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write W.csv, H.csv, WH.csv and loss.csv into DIR"), N_("DIR") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON object instead of progress"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  GOptionContext *context;
+  g_autofree char *examples = fs_cli_input_describe_examples (TRUE);
+
+  context = fs_cli_context_new (_("FILE|--example NAME"),
+                                _("Factorize X ≈ W H by gradient descent and print the cost "
+                                  "every 1000 iterations."));
+  g_option_context_set_description (context, examples);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, fs_cli_input_option_group (in));
+  return context;
+}
+
+/* The numeric options that have no place in FsParams's own checks. */
+static gboolean
+check_counts (const RunOptions  *o,
+              GError           **error)
+{
+  if (o->rank < 1 && o->rank != -1)
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("The rank must be at least 1, not %d"), o->rank);
+  else if (o->iters < 1)
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("--iters must be at least 1, not %" G_GINT64_FORMAT), o->iters);
+  else if (o->seed < 0)
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("--seed must be ≥ 0, not %" G_GINT64_FORMAT), o->seed);
+  else if (o->restarts < 1)
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("--restarts must be at least 1, not %d"), o->restarts);
+  else if (o->threads < 0)
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("--threads must be at least 1, not %d"), o->threads);
+  else if (!isnan (o->lr) && !(o->lr > 0.0 && isfinite (o->lr)))
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("The learning rate must be a finite number > 0, not %g"), o->lr);
+  else
+    return TRUE;
+  return FALSE;
+}
+
+/* The rules' names from the table, as "plain, normalized, momentum or adam". */
+static char *
+rule_names (void)
+{
+  guint n;
+  const FsRule *rules = fs_rules_get (&n);
+  g_autoptr(GString) names = g_string_new (rules[0].name);
+
+  for (guint i = 1; i < n; i++)
+    g_string_append_printf (names, i + 1 < n ? ", %s" : _(" or %s"), rules[i].name);
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* The options that name a choice: rule, L1 mode, initialization. */
+static gboolean
+parse_choices (const RunOptions  *o,
+               FsParams          *p,
+               GError           **error)
+{
+  if (o->rule != NULL && (p->rule = fs_rule_find (o->rule)) == NULL)
+    {
+      g_autofree char *names = rule_names ();
+
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("Unknown rule “%s” (use %s)"), o->rule, names);
+    }
+  else if (o->l1_mode != NULL && !fs_l1_mode_from_string (o->l1_mode, &p->l1_mode))
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("Unknown L1 mode “%s” (use prox or subgradient)"), o->l1_mode);
+  else if (o->init != NULL && !fs_init_from_string (o->init, &p->init))
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("Unknown initialization “%s” (use uniform or scaled)"), o->init);
+  else
+    return TRUE;
+  return FALSE;
+}
+
+/* The rank stays at the default until the matrix is known (rank -1). */
+static gboolean
+run_options_to_params (const RunOptions  *o,
+                       FsParams          *p,
+                       GError           **error)
+{
+  fs_params_init_defaults (p);
+
+  if (!check_counts (o, error) || !parse_choices (o, p, error))
+    return FALSE;
+
+  if (o->rank > 0)
+    p->rank = (guint) o->rank;
+  p->l2_w = o->l2_w;
+  p->l2_h = o->l2_h;
+  p->l1_w = o->l1_w;
+  p->l1_h = o->l1_h;
+  p->lr = isnan (o->lr) ? 1.0 : o->lr;
+  p->nonneg = o->nonneg;
+  p->max_iters = (guint64) o->iters;
+  p->tol = o->tol;
+  p->seed = (guint64) o->seed;
+  p->restarts = (guint) o->restarts;
+  p->threads = (guint) o->threads;
+  return TRUE;
+}
+
+/* f*, when the problem has a closed-form optimum; NaN otherwise, with
+ * r->no_optimum saying why. */
+static void
+compute_optimum (Run *r)
+{
+  g_autoptr(GArray) singular = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *reason = NULL;
+
+  r->optimum = NAN;
+  if (!fs_params_has_optimum (&r->params, r->X, &reason))
+    {
+      r->no_optimum = g_strdup (reason);
+      return;
+    }
+
+  /* All cores for the SVD; the solver runs OpenBLAS on its own threads. */
+  fs_blas_set_threads (g_get_num_processors ());
+  singular = fs_singular_values (r->X, &error);
+  fs_blas_set_threads (1);
+  if (singular == NULL)
+    r->no_optimum = g_strdup (error->message);
+  else
+    r->optimum = fs_optimum_value ((double *) singular->data, singular->len, r->params.rank,
+                                   r->params.l2_w, r->params.l2_h);
+}
+
+/* Parses the arguments, loads the matrix and builds the fit. */
+static gboolean
+run_prepare (Run     *r,
+             int      argc,
+             char   **argv,
+             GError **error)
+{
+  g_autoptr(GOptionContext) context = run_context_new (&r->o, &r->in);
+
+  if (!g_option_context_parse (context, &argc, &argv, error) ||
+      !run_options_to_params (&r->o, &r->params, error) ||
+      !(r->X = fs_cli_input_load (&r->in, argc, argv, &r->description, error)))
+    return FALSE;
+
+  if (r->o.rank == -1)
+    r->params.rank = fs_cli_input_default_rank (&r->in, r->X);
+  if (!fs_params_validate (&r->params, r->X, error))
+    return FALSE;
+
+  compute_optimum (r);
+  r->fit = fs_fit_new (r->X, &r->params, error);
+  if (r->fit == NULL)
+    return FALSE;
+  if (isnan (r->o.lr))
+    {
+      r->params.lr = fs_solver_get_starting_lr (fs_fit_get_solver (r->fit));
+      fs_fit_set_lr (r->fit, r->params.lr);
+    }
+  return TRUE;
+}
+
+static void
+print_progress (FsSolver *solver,
+                double    optimum)
+{
+  double cost = fs_solver_get_exact_cost (solver);
+
+  g_print ("iteration %8" G_GUINT64_FORMAT "  cost %.10g", fs_solver_get_iteration (solver), cost);
+  if (isfinite (optimum))
+    g_print ("  gap %.4g", cost - optimum);
+  g_print ("\n");
+}
+
+static void
+print_header (Run *r)
+{
+  const FsParams *p = &r->params;
+  guint n_runs = fs_fit_get_n_runs (r->fit);
+
+  g_print (_("%s: %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT " missing\n"),
+           r->description, r->X->rows, r->X->cols, r->X->n_missing);
+  g_print (_("rank %u, rule %s, learning rate %.6g, l2 %g/%g, l1 %g/%g (%s)%s, init %s, "
+             "%u run(s) from seed %" G_GUINT64_FORMAT "\n"),
+           p->rank, p->rule->name, p->lr, p->l2_w, p->l2_h, p->l1_w, p->l1_h,
+           fs_l1_mode_to_string (p->l1_mode), p->nonneg ? _(", non-negative") : "",
+           fs_init_to_string (p->init), n_runs, p->seed);
+  if (isfinite (r->optimum))
+    g_print (_("global optimum f* = %.10g\n"), r->optimum);
+  else
+    g_print (_("global optimum: unavailable (%s)\n"), r->no_optimum);
+  if (n_runs > 1)
+    g_print (_("run 1 of %u, seed %" G_GUINT64_FORMAT "\n"), n_runs, p->seed);
+  print_progress (fs_fit_get_solver (r->fit), r->optimum);
+}
+
+/* Between two restarts: how the last one ended, and where the next starts. */
+static void
+print_next_run (Run   *r,
+                guint  last_run,
+                guint  run)
+{
+  g_print (_("run %u: final cost %.10g (%s)\n"), last_run + 1,
+           fs_fit_get_final_cost (r->fit, last_run),
+           fs_stop_to_string (fs_fit_get_run_stop (r->fit, last_run)));
+  g_print (_("run %u of %u, seed %" G_GUINT64_FORMAT "\n"), run + 1,
+           fs_fit_get_n_runs (r->fit), fs_fit_get_run_seed (r->fit, run));
+  print_progress (fs_fit_get_solver (r->fit), r->optimum);
+}
+
+/* Every run to its end, with progress unless the output is JSON. */
+static void
+run_iterate (Run *r)
+{
+  FsSolver *solver = fs_fit_get_solver (r->fit);
+  guint last_run = 0;
+  gint64 start = g_get_monotonic_time ();
+
+  while (fs_fit_iterate (r->fit))
+    {
+      guint run = fs_fit_get_current_run (r->fit);
+
+      r->total_iterations++;
+      if (r->o.json)
+        continue;
+
+      if (run != last_run)
+        {
+          print_next_run (r, last_run, run);
+          last_run = run;
+        }
+      else if (fs_solver_get_iteration (solver) % PROGRESS_EVERY == 0 ||
+               fs_solver_get_stop (solver) != FS_STOP_NONE)
+        print_progress (solver, r->optimum);
+    }
+  r->total_iterations++;
+  r->elapsed = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+  r->best = fs_fit_get_best_run (r->fit);
+
+  if (!r->o.json)
+    {
+      const char *message = fs_solver_get_stop_message (solver);
+
+      /* The loop ends on the last iteration without printing it. */
+      print_progress (solver, r->optimum);
+      if (message != NULL)
+        g_print ("%s\n", message);
+    }
+}
+
+static double *
+product (gsize         rows,
+         gsize         cols,
+         guint         rank,
+         const double *W,
+         const double *H)
+{
+  double *wh = g_new (double, rows * cols);
+
+  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, (int) cols, (int) rank,
+               1.0, W, (int) rank, H, (int) cols, 0.0, wh, (int) cols);
+  return wh;
+}
+
+static void
+print_matrix (const char   *title,
+              gsize         rows,
+              gsize         cols,
+              const double *data)
+{
+  g_print ("%s\n", title);
+  for (gsize i = 0; i < rows; i++)
+    {
+      for (gsize j = 0; j < cols; j++)
+        g_print ("%s%10.6f", j > 0 ? " " : "  ", data[i * cols + j]);
+      g_print ("\n");
+    }
+}
+
+/* X, WH and X - WH, for matrices small enough to read. */
+static void
+print_small_matrices (Run *r)
+{
+  const FsMatrix *X = r->X;
+  g_autofree double *wh = NULL;
+  g_autofree double *diff = NULL;
+
+  if (X->rows > PRINT_MAX_SIDE || X->cols > PRINT_MAX_SIDE)
+    return;
+
+  wh = product (X->rows, X->cols, r->params.rank, fs_fit_get_best_w (r->fit),
+                fs_fit_get_best_h (r->fit));
+  diff = g_new (double, X->rows * X->cols);
+  for (gsize k = 0; k < X->rows * X->cols; k++)
+    diff[k] = X->data[k] - wh[k];
+  print_matrix (_("X:"), X->rows, X->cols, X->data);
+  print_matrix (_("WH:"), X->rows, X->cols, wh);
+  print_matrix (_("X - WH:"), X->rows, X->cols, diff);
+}
+
+/* The summary of a run that did not diverge. */
+static void
+print_result (Run *r)
+{
+  guint n_runs = fs_fit_get_n_runs (r->fit);
+  double final = fs_fit_get_final_cost (r->fit, (guint) r->best);
+
+  if (n_runs > 1)
+    {
+      for (guint k = 0; k < n_runs; k++)
+        g_print (_("run %u (seed %" G_GUINT64_FORMAT "): final cost %.10g, %s\n"),
+                 k + 1, fs_fit_get_run_seed (r->fit, k), fs_fit_get_final_cost (r->fit, k),
+                 fs_stop_to_string (fs_fit_get_run_stop (r->fit, k)));
+      g_print (_("best: run %d, seed %" G_GUINT64_FORMAT "\n"), r->best + 1,
+               fs_fit_get_run_seed (r->fit, (guint) r->best));
+    }
+  g_print (_("final cost %.12g"), final);
+  if (isfinite (r->optimum))
+    g_print (_(", optimum %.12g, gap %.4g (%.3g%%)"), r->optimum, final - r->optimum,
+             r->optimum > 0 ? 100.0 * (final - r->optimum) / r->optimum : 0.0);
+  g_print (_(", %.0f iterations per second\n"),
+           (double) r->total_iterations / MAX (r->elapsed, 1e-9));
+  print_small_matrices (r);
+}
+
+static gboolean
+write_loss_csv (const char *path,
+                FsFit      *fit,
+                GError    **error)
+{
+  guint n_runs = fs_fit_get_n_runs (fit);
+  g_autoptr(GString) out = g_string_new ("iteration");
+  gsize longest = 0;
+
+  if (n_runs == 1)
+    g_string_append (out, ",cost");
+  for (guint k = 0; k < n_runs && n_runs > 1; k++)
+    g_string_append_printf (out, ",seed_%" G_GUINT64_FORMAT, fs_fit_get_run_seed (fit, k));
+  g_string_append_c (out, '\n');
+
+  for (guint k = 0; k < n_runs; k++)
+    longest = MAX (longest, fs_cost_log_get_length (fs_fit_get_log (fit, k)));
+
+  for (gsize t = 0; t < longest; t++)
+    {
+      g_string_append_printf (out, "%" G_GSIZE_FORMAT, t);
+      for (guint k = 0; k < n_runs; k++)
+        {
+          FsCostLog *log = fs_fit_get_log (fit, k);
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_string_append_c (out, ',');
+          if (t < fs_cost_log_get_length (log))
+            g_string_append (out, g_ascii_dtostr (buf, sizeof buf, fs_cost_log_get (log, t)));
+        }
+      g_string_append_c (out, '\n');
+    }
+
+  return g_file_set_contents (path, out->str, (gssize) out->len, error);
+}
+
+/* W.csv, H.csv, WH.csv and loss.csv in --out DIR. */
+static gboolean
+write_outputs (Run     *r,
+               GError **error)
+{
+  const char *dir = r->o.out;
+  gsize rows = r->X->rows, cols = r->X->cols;
+  guint rank = r->params.rank;
+  const double *W = fs_fit_get_best_w (r->fit), *H = fs_fit_get_best_h (r->fit);
+  g_autofree double *wh = product (rows, cols, rank, W, H);
+  g_autofree char *w_path = g_build_filename (dir, "W.csv", NULL);
+  g_autofree char *h_path = g_build_filename (dir, "H.csv", NULL);
+  g_autofree char *wh_path = g_build_filename (dir, "WH.csv", NULL);
+  g_autofree char *loss_path = g_build_filename (dir, "loss.csv", NULL);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_autofree char *name = g_filename_display_name (dir);
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("Cannot create the folder %s: %s"), name, g_strerror (saved));
+      return FALSE;
+    }
+
+  return fs_csv_write (w_path, rows, rank, W, NULL, error) &&
+         fs_csv_write (h_path, rank, cols, H, NULL, error) &&
+         fs_csv_write (wh_path, rows, cols, wh, NULL, error) &&
+         write_loss_csv (loss_path, r->fit, error);
+}
+
+static void
+print_run_json (Run *r)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  FsFit *fit = r->fit;
+  guint shown = r->best >= 0 ? (guint) r->best : fs_fit_get_current_run (fit);
+  double final = fs_fit_get_final_cost (fit, shown);
+  gsize length = fs_cost_log_get_length (fs_fit_get_log (fit, shown));
+
+  json_builder_begin_object (b);
+  fs_json_add_string (b, "input", r->description);
+  fs_json_add_int (b, "rows", (gint64) r->X->rows);
+  fs_json_add_int (b, "cols", (gint64) r->X->cols);
+  fs_json_add_int (b, "missing", (gint64) r->X->n_missing);
+  fs_json_add_int (b, "rank", r->params.rank);
+  fs_json_add_string (b, "rule", r->params.rule->name);
+  fs_json_add_double (b, "lr", r->params.lr);
+  fs_json_add_int (b, "iterations", (gint64) length - 1);
+  fs_json_add_double_or_null (b, "final_cost", final);
+  fs_json_add_double_or_null (b, "optimum", r->optimum);
+  fs_json_add_double_or_null (b, "gap", final - r->optimum);
+  fs_json_add_string (b, "stopped", fs_stop_to_string (fs_fit_get_run_stop (fit, shown)));
+  fs_json_add_string (b, "message", fs_solver_get_stop_message (fs_fit_get_solver (fit)));
+  fs_json_add_int (b, "seed", (gint64) fs_fit_get_run_seed (fit, shown));
+  json_builder_set_member_name (b, "costs_per_restart");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < fs_fit_get_n_runs (fit); k++)
+    {
+      double c = fs_fit_get_final_cost (fit, k);
+
+      if (isfinite (c))
+        json_builder_add_double_value (b, c);
+      else
+        json_builder_add_null_value (b);
+    }
+  json_builder_end_array (b);
+  fs_json_add_double (b, "wall_s", r->elapsed);
+  fs_json_add_double (b, "iterations_per_second",
+                      (double) r->total_iterations / MAX (r->elapsed, 1e-9));
+  json_builder_end_object (b);
+  fs_json_print (b);
+}
+
+/* Prints the results, writes --out, and returns the exit status. */
+static int
+run_report (Run *r)
+{
+  g_autoptr(GError) error = NULL;
+  int status = FS_CLI_EXIT_OK;
+
+  if (r->best < 0)
+    {
+      status = FS_CLI_EXIT_DIVERGED;
+      if (!r->o.json)
+        g_printerr ("%s: %s\n", fs_cli_command_name (),
+                    fs_solver_get_stop_message (fs_fit_get_solver (r->fit)));
+    }
+  else
+    {
+      if (!r->o.json)
+        print_result (r);
+      if (r->o.out != NULL && !write_outputs (r, &error))
+        return fs_cli_fail ("%s", error->message);
+    }
+
+  if (r->o.json)
+    print_run_json (r);
+  return status;
+}
+
+int
+fs_cli_run (int    argc,
+            char **argv)
+{
+  Run r = {
+    .o = { .rank = -1, .lr = NAN, .iters = (gint64) FS_DEFAULT_MAX_ITERS, .seed = 0, .restarts = 1 },
+  };
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!run_prepare (&r, argc, argv, &error))
+    status = fs_cli_fail ("%s", error->message);
+  else
+    {
+      if (!r.o.json)
+        print_header (&r);
+      run_iterate (&r);
+      status = run_report (&r);
+    }
+
+  run_clear (&r);
+  return status;
+}
