@@ -128,7 +128,7 @@ poll_benchmark (gpointer data)
 {
   Benchmark *b = data;
   /* The solver's progress, whether or not the window shows it yet. */
-  g_autoptr(FsSnapshot) snap = fs_window_get_latest_snapshot (b->window);
+  g_autoptr(FsSnapshot) snap = fs_session_get_snapshot (fs_window_get_session (b->window));
   gint64 now = g_get_monotonic_time ();
   double seconds = (now - b->phase_start) / (double) G_USEC_PER_SEC;
 
@@ -137,7 +137,7 @@ poll_benchmark (gpointer data)
     case WAITING:
       /* The SVD for f* runs once after loading: not part of the steady state. */
       if (snap == NULL || snap->rows != BENCH_ROWS || snap->rank != BENCH_RANK ||
-          fs_window_get_computing_optimum (b->window))
+          fs_session_get_computing_optimum (fs_window_get_session (b->window)))
         return G_SOURCE_CONTINUE;
       gtk_widget_activate_action (GTK_WIDGET (b->window), "win.run-pause", NULL);
       b->phase = WARMING;

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fs-examples.h"
 #include "fs-optimum.h"
 #include "fs-session.h"
 
@@ -317,6 +318,33 @@ test_starting_lr (Fixture       *f,
   g_assert_cmpfloat (lr, ==, fs_session_get_params (f->session)->lr);
 }
 
+/* Every example of the table loads, at its own rank, under its title. */
+static void
+test_every_example (Fixture       *f,
+                    gconstpointer  data)
+{
+  guint n;
+  const FsExample *examples = fs_examples_get (&n);
+
+  g_assert_cmpuint (n, >=, 5);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) expected = fs_example_load (&examples[i], &error);
+
+      g_assert_no_error (error);
+      f->n_changed = 0;
+      g_assert_true (fs_session_load_example (f->session, examples[i].name, &error));
+      g_assert_no_error (error);
+      g_assert_true (wait_until (changed_once, f));
+      g_assert_cmpstr (fs_session_get_name (f->session), ==, examples[i].title);
+      g_assert_cmpuint (fs_session_get_matrix (f->session)->rows, ==, expected->rows);
+      g_assert_cmpuint (fs_session_get_matrix (f->session)->cols, ==, expected->cols);
+      g_assert_cmpuint (fs_session_get_params (f->session)->rank, ==, examples[i].default_rank);
+    }
+  g_assert_false (fs_session_load_example (f->session, "no-such-example", NULL));
+}
+
 /* Closing drops what is still on its way, and stops the runner. */
 static void
 test_close_drops_pending (Fixture       *f,
@@ -350,6 +378,7 @@ main (int    argc,
   ADD ("/session/scaling-prepares-again", test_scaling_prepares_again);
   ADD ("/session/params-keep-running", test_params_keep_running);
   ADD ("/session/starting-lr", test_starting_lr);
+  ADD ("/session/every-example", test_every_example);
   ADD ("/session/close-drops-pending", test_close_drops_pending);
 #undef ADD
 

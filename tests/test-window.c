@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fs-examples.h"
 #include "fs-test-ui.h"
 #include "fs-window.h"
 
@@ -220,6 +221,30 @@ test_broken_file_keeps_matrix (Fixture       *f,
   g_assert_true (fs_window_get_shown_snapshot (f->window) == shown);
 }
 
+/* The Examples menu is the core's table, in order. */
+static void
+test_examples_menu (Fixture       *f,
+                    gconstpointer  data)
+{
+  GObject *button = gtk_widget_get_template_child (GTK_WIDGET (f->window), FS_TYPE_WINDOW,
+                                                   "examples_button");
+  GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
+  guint n;
+  const FsExample *examples = fs_examples_get (&n);
+
+  g_assert_cmpint (g_menu_model_get_n_items (menu), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *label = NULL;
+      g_autofree char *target = NULL;
+
+      g_assert_true (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+      g_assert_true (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_TARGET, "s", &target));
+      g_assert_cmpstr (label, ==, examples[i].menu_label);
+      g_assert_cmpstr (target, ==, examples[i].name);
+    }
+}
+
 /* Step only while paused, Reset once there is something to undo, Suggest
  * once there is a matrix; the Run button says what pressing it does. */
 static void
@@ -336,6 +361,7 @@ main (int    argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/window/run-pause-reset", test_run_pause_reset);
   ADD ("/window/broken-file-keeps-matrix", test_broken_file_keeps_matrix);
+  ADD ("/window/examples-menu", test_examples_menu);
   ADD ("/window/actions-follow-snapshot", test_actions_follow_snapshot);
   ADD ("/window/suggest-sets-starting-step", test_suggest_sets_starting_step);
   ADD ("/window/panel-change-restarts", test_panel_change_restarts);

@@ -415,26 +415,6 @@ fs_window_get_shown_snapshot (FsWindow *self)
   return self->shown;
 }
 
-/* The runner's latest snapshot, which the window may not show yet (while
- * a run goes on it takes them only so often), or NULL; free with
- * fs_snapshot_unref. */
-FsSnapshot *
-fs_window_get_latest_snapshot (FsWindow *self)
-{
-  g_return_val_if_fail (FS_IS_WINDOW (self), NULL);
-
-  return fs_session_get_snapshot (self->session);
-}
-
-/* Whether the singular values for f* are still being computed. */
-gboolean
-fs_window_get_computing_optimum (FsWindow *self)
-{
-  g_return_val_if_fail (FS_IS_WINDOW (self), FALSE);
-
-  return fs_session_get_computing_optimum (self->session);
-}
-
 FsHeatmap *
 fs_window_get_heatmap (FsWindow      *self,
                        FsHeatmapKind  kind)

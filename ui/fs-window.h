@@ -31,8 +31,6 @@ void        fs_window_open_file          (FsWindow       *self,
                                           GFile          *file);
 FsMatrix   *fs_window_get_matrix         (FsWindow       *self);
 FsSnapshot *fs_window_get_shown_snapshot (FsWindow       *self);
-FsSnapshot *fs_window_get_latest_snapshot (FsWindow     *self);
-gboolean    fs_window_get_computing_optimum (FsWindow    *self);
 FsSession  *fs_window_get_session        (FsWindow       *self);
 FsParamPanel *fs_window_get_panel        (FsWindow       *self);
 FsHeatmap  *fs_window_get_heatmap        (FsWindow       *self,
