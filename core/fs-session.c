@@ -81,21 +81,54 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static void
-thread_enter (FsSession *self)
+/* Work done in a task's thread: it takes the task data and returns the
+ * result, or NULL and an error. */
+typedef struct
 {
+  gpointer       (*work) (gpointer   data,
+                          GError   **error);
+  GDestroyNotify   free_result;
+} Work;
+
+/* Runs a task's work, counted in the session's threads. */
+static void
+work_thread (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  FsSession *self = source;
+  const Work *work = g_task_get_source_tag (task);
+  GError *error = NULL;
+  gpointer result;
+
   g_mutex_lock (&self->threads_lock);
   self->n_threads++;
   g_mutex_unlock (&self->threads_lock);
-}
 
-static void
-thread_leave (FsSession *self)
-{
+  result = work->work (data, &error);
+
   g_mutex_lock (&self->threads_lock);
   if (--self->n_threads == 0)
     g_cond_broadcast (&self->threads_done);
   g_mutex_unlock (&self->threads_lock);
+
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, work->free_result);
+}
+
+/* Runs work on data in a thread; the task's source tag is the work. */
+static void
+run_task (GTask          *task,
+          const Work     *work,
+          gpointer        data,
+          GDestroyNotify  free_data)
+{
+  g_task_set_source_tag (task, (gpointer) work);
+  g_task_set_task_data (task, data, free_data);
+  g_task_run_in_thread (task, work_thread);
 }
 
 static void
@@ -155,35 +188,16 @@ is_current (FsSession    *self,
   return !self->closed && cancellable == current && !g_cancellable_is_cancelled (cancellable);
 }
 
-/* The learning rate the rule starts from, for this matrix and settings. */
-static double
-starting_lr (FsMatrix       *X,
-             const FsParams *params)
-{
-  return fs_step_size_starting (X, params, NULL);
-}
-
 /* Singular values, for f* */
 
-static void
-svd_thread (GTask        *task,
-            gpointer      source,
-            gpointer      data,
-            GCancellable *cancellable)
+static gpointer
+svd_work (gpointer   X,
+          GError   **error)
 {
-  FsSession *self = source;
-  GError *error = NULL;
-  GArray *values;
-
-  thread_enter (self);
-  values = fs_singular_values (data, &error);
-  thread_leave (self);
-
-  if (values == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, values, (GDestroyNotify) g_array_unref);
+  return fs_singular_values (X, error);
 }
+
+static const Work svd = { svd_work, (GDestroyNotify) g_array_unref };
 
 static void
 on_svd_done (GObject      *object,
@@ -222,12 +236,10 @@ start_svd (FsSession *self)
     }
 
   task = g_task_new (self, renew (&self->svd_cancellable), on_svd_done, NULL);
-  g_task_set_source_tag (task, start_svd);
   /* A cancelled SVD hands back at once; its thread finishes on its own. */
   g_task_set_return_on_cancel (task, TRUE);
-  g_task_set_task_data (task, fs_matrix_ref (self->X), (GDestroyNotify) fs_matrix_unref);
   set_computing_optimum (self, TRUE);
-  g_task_run_in_thread (task, svd_thread);
+  run_task (task, &svd, fs_matrix_ref (self->X), (GDestroyNotify) fs_matrix_unref);
 }
 
 /* Preparing a matrix: the scaled X, its starting learning rate and a
@@ -255,42 +267,26 @@ prepared_free (Prepared *p)
   g_free (p);
 }
 
-static gboolean
-prepare (Prepared  *p,
-         GError   **error)
+/* Returns p itself, or NULL and an error. */
+static gpointer
+prepare_work (gpointer   data,
+              GError   **error)
 {
+  Prepared *p = data;
   double lr;
 
   p->X = p->scaling == FS_SCALING_NONE ? fs_matrix_ref (p->source)
                                        : fs_matrix_scaled (p->source, p->scaling, error);
   if (p->X == NULL)
-    return FALSE;
-  lr = starting_lr (p->X, &p->params);
+    return NULL;
+  lr = fs_step_size_starting (p->X, &p->params, NULL);
   if (isfinite (lr) && lr > 0.0)
     p->params.lr = lr;
   p->runner = fs_runner_new (p->X, &p->params, error);
-  return p->runner != NULL;
+  return p->runner != NULL ? p : NULL;
 }
 
-static void
-prepare_thread (GTask        *task,
-                gpointer      source,
-                gpointer      data,
-                GCancellable *cancellable)
-{
-  FsSession *self = source;
-  GError *error = NULL;
-  gboolean ok;
-
-  thread_enter (self);
-  ok = prepare (data, &error);
-  thread_leave (self);
-
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
+static const Work prepare = { prepare_work, NULL };
 
 /* Installs a prepared matrix and runner; the old ones go only now. */
 static void
@@ -329,7 +325,7 @@ on_prepared (GObject      *object,
   FsSession *self = FS_SESSION (object);
   Prepared *p = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+  gboolean ok = g_task_propagate_pointer (G_TASK (result), &error) != NULL;
 
   set_pending (self, -1);
   if (!is_current (self, result, self->prepare_cancellable))
@@ -369,33 +365,20 @@ start_prepare (FsSession  *self,
   p->new_source = new_source;
 
   task = g_task_new (self, renew (&self->prepare_cancellable), on_prepared, NULL);
-  g_task_set_source_tag (task, start_prepare);
-  g_task_set_task_data (task, p, (GDestroyNotify) prepared_free);
   set_pending (self, +1);
-  g_task_run_in_thread (task, prepare_thread);
+  run_task (task, &prepare, p, (GDestroyNotify) prepared_free);
 }
 
 /* Loading a file */
 
-static void
-load_thread (GTask        *task,
-             gpointer      source,
-             gpointer      data,
-             GCancellable *cancellable)
+static gpointer
+load_work (gpointer   path,
+           GError   **error)
 {
-  FsSession *self = source;
-  GError *error = NULL;
-  FsMatrix *X;
-
-  thread_enter (self);
-  X = fs_matrix_load (data, &error);
-  thread_leave (self);
-
-  if (X == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, X, (GDestroyNotify) fs_matrix_unref);
+  return fs_matrix_load (path, error);
 }
+
+static const Work load = { load_work, (GDestroyNotify) fs_matrix_unref };
 
 static void
 on_loaded (GObject      *object,
@@ -441,10 +424,8 @@ fs_session_open_path (FsSession  *self,
 
   g_cancellable_cancel (self->prepare_cancellable);
   task = g_task_new (self, renew (&self->load_cancellable), on_loaded, NULL);
-  g_task_set_source_tag (task, fs_session_open_path);
-  g_task_set_task_data (task, g_strdup (path), g_free);
   set_pending (self, +1);
-  g_task_run_in_thread (task, load_thread);
+  run_task (task, &load, g_strdup (path), g_free);
 }
 
 /* A matrix made by the caller, shown under the given name and rank once
@@ -598,29 +579,25 @@ lr_job_free (LrJob *job)
   g_free (job);
 }
 
-static void
-lr_thread (GTask        *task,
-           gpointer      source,
-           gpointer      data,
-           GCancellable *cancellable)
+static gpointer
+lr_work (gpointer   data,
+         GError   **error)
 {
-  FsSession *self = source;
   LrJob *job = data;
-  double *lr = g_new (double, 1);
+  g_autoptr(GError) local_error = NULL;
+  double lr = fs_step_size_starting (job->X, &job->params, &local_error);
 
-  thread_enter (self);
-  *lr = starting_lr (job->X, &job->params);
-  thread_leave (self);
-
-  if (isfinite (*lr) && *lr > 0.0)
-    g_task_return_pointer (task, lr, g_free);
+  if (isfinite (lr) && lr > 0.0)
+    return g_memdup2 (&lr, sizeof lr);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
   else
-    {
-      g_free (lr);
-      g_task_return_new_error (task, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                               _("No learning rate can be suggested for these settings"));
-    }
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("No learning rate can be suggested for these settings"));
+  return NULL;
 }
+
+static const Work starting_lr_work = { lr_work, g_free };
 
 /* The step the rule starts from for these settings (what a run started
  * without a learning rate would use), computed in a thread. */
@@ -638,7 +615,6 @@ fs_session_starting_lr_async (FsSession           *self,
   g_return_if_fail (params != NULL);
 
   task = g_task_new (self, cancellable, callback, data);
-  g_task_set_source_tag (task, fs_session_starting_lr_async);
   if (self->X == NULL)
     {
       g_task_return_new_error (task, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
@@ -648,8 +624,7 @@ fs_session_starting_lr_async (FsSession           *self,
   job = g_new0 (LrJob, 1);
   job->X = fs_matrix_ref (self->X);
   job->params = *params;
-  g_task_set_task_data (task, job, (GDestroyNotify) lr_job_free);
-  g_task_run_in_thread (task, lr_thread);
+  run_task (task, &starting_lr_work, job, (GDestroyNotify) lr_job_free);
 }
 
 double
