@@ -12,7 +12,6 @@
 
 #include "fs-benchmark.h"
 #include "fs-blas.h"
-#include "fs-pool.h"
 #include "fs-window.h"
 
 #define APP_ID "org.factorscope.Factorscope"
@@ -22,21 +21,28 @@ new_window (GtkApplication *app)
 {
   FsWindow *window = fs_window_new (app);
 
+  /* The solver's threads give way whenever the window has a frame to draw. */
+  fs_session_set_solver_nice (fs_window_get_session (window), 10);
   gtk_window_present (GTK_WINDOW (window));
   return window;
 }
 
-/* Seconds of --benchmark, 0 without it. */
-static gint benchmark_seconds;
+/* What the application's signal handlers share, kept by main. */
+typedef struct
+{
+  gint       benchmark_seconds;  /* 0 without --benchmark */
+  GPtrArray *sessions;           /* the windows' sessions, once they are closed */
+} AppState;
 
 static void
-on_activate (GApplication *app)
+on_activate (GApplication *app,
+             AppState     *state)
 {
   FsWindow *window = new_window (GTK_APPLICATION (app));
   g_autoptr(GError) error = NULL;
 
-  if (benchmark_seconds > 0)
-    fs_benchmark_start (window, (guint) benchmark_seconds);
+  if (state->benchmark_seconds > 0)
+    fs_benchmark_start (window, (guint) state->benchmark_seconds);
   else if (!fs_window_load_example (window, "lowrank", &error))
     g_warning ("%s", error->message);
 }
@@ -47,14 +53,14 @@ on_activate (GApplication *app)
  * kept until main has waited for their tasks. */
 static void
 on_shutdown (GApplication *app,
-             GPtrArray    *sessions)
+             AppState     *state)
 {
   GList *windows;
 
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
     {
       if (FS_IS_WINDOW (windows->data))
-        g_ptr_array_add (sessions, g_object_ref (fs_window_get_session (windows->data)));
+        g_ptr_array_add (state->sessions, g_object_ref (fs_window_get_session (windows->data)));
       gtk_window_destroy (windows->data);
     }
 }
@@ -62,11 +68,11 @@ on_shutdown (GApplication *app,
 static gint
 on_handle_local_options (GApplication *app,
                          GVariantDict *options,
-                         gpointer      data)
+                         AppState     *state)
 {
-  if (benchmark_seconds < 0 || benchmark_seconds > 3600)
+  if (state->benchmark_seconds < 0 || state->benchmark_seconds > 3600)
     {
-      g_printerr (_("--benchmark takes between 1 and 3600 seconds, not %d\n"), benchmark_seconds);
+      g_printerr (_("--benchmark takes between 1 and 3600 seconds, not %d\n"), state->benchmark_seconds);
       return EXIT_FAILURE;
     }
   return -1;
@@ -130,6 +136,7 @@ main (int    argc,
 {
   g_autoptr(AdwApplication) app = NULL;
   g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  AppState state = { .sessions = sessions };
   int status;
   const GActionEntry entries[] = {
     { .name = "about", .activate = about },
@@ -141,10 +148,8 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  /* The solver's threads and OpenBLAS's must not fight over the cores, and
-   * the window must not wait for either. */
+  /* The solver's threads and OpenBLAS's must not fight over the cores. */
   fs_blas_set_threads (1);
-  fs_pool_set_background_nice (10);
 
   app = adw_application_new (APP_ID, G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
   g_application_set_resource_base_path (G_APPLICATION (app), "/org/factorscope/Factorscope");
@@ -152,15 +157,15 @@ main (int    argc,
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit",
                                          (const char *[]) { "<Primary>q", NULL });
   g_application_add_main_option_entries (G_APPLICATION (app), (GOptionEntry[]) {
-    { "benchmark", 0, 0, G_OPTION_ARG_INT, &benchmark_seconds,
+    { "benchmark", 0, 0, G_OPTION_ARG_INT, &state.benchmark_seconds,
       N_("Solve the 2000 × 2000 rank-50 benchmark problem in the window for SECONDS, "
          "print the solver's speed and the frame times as JSON, and quit"), N_("SECONDS") },
     G_OPTION_ENTRY_NULL
   });
-  g_signal_connect (app, "handle-local-options", G_CALLBACK (on_handle_local_options), NULL);
-  g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
+  g_signal_connect (app, "handle-local-options", G_CALLBACK (on_handle_local_options), &state);
+  g_signal_connect (app, "activate", G_CALLBACK (on_activate), &state);
   g_signal_connect (app, "open", G_CALLBACK (on_open), NULL);
-  g_signal_connect (app, "shutdown", G_CALLBACK (on_shutdown), sessions);
+  g_signal_connect (app, "shutdown", G_CALLBACK (on_shutdown), &state);
   status = g_application_run (G_APPLICATION (app), argc, argv);
   for (guint i = 0; i < sessions->len; i++)
     fs_session_wait_for_tasks (sessions->pdata[i]);

@@ -203,6 +203,13 @@ check_runs (const FsParams *params,
                    _("The thread count must be between 1 and 256, not %u"), params->threads);
       return FALSE;
     }
+
+  if (params->nice < 0 || params->nice > 19)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("The solver threads' nice value must be between 0 and 19, not %d"), params->nice);
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -65,6 +65,7 @@ typedef struct
   double        tol;
   guint         restarts;
   guint         threads;   /* the solver's threads; 0 picks by size */
+  int           nice;      /* their nice value while they compute; 0 leaves them be */
 } FsParams;
 
 void        fs_params_init_defaults (FsParams       *params);

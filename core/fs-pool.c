@@ -24,21 +24,6 @@
 #include <unistd.h>
 #endif
 
-/* The nice value that solver threads take, 0 to leave them be. */
-static gint background_nice;
-
-/* From now on, fs_pool_enter_background () raises the calling thread's nice
- * value to `nice`: the app gives its solver threads way whenever the
- * window has a frame to draw, so the frame is never late and the solver
- * loses only the time the window really uses. */
-void
-fs_pool_set_background_nice (int nice)
-{
-  g_return_if_fail (nice >= 0 && nice <= 19);
-
-  g_atomic_int_set (&background_nice, nice);
-}
-
 /* Seconds of CPU the calling thread has used (0 where unknown): what the
  * window and its benchmark mode budget and report. */
 double
@@ -51,13 +36,17 @@ fs_thread_cpu_seconds (void)
   return (double) ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Linux keeps a nice value per thread: only the calling thread changes. */
+/* Raises the calling thread's nice value to `nice` (0 leaves it be): the
+ * app gives its solver threads way whenever the window has a frame to draw,
+ * so the frame is never late and the solver loses only the time the window
+ * really uses. Linux keeps a nice value per thread: only the calling thread
+ * changes. */
 void
-fs_pool_enter_background (void)
+fs_thread_set_nice (int nice)
 {
-#ifdef __linux__
-  int nice = g_atomic_int_get (&background_nice);
+  g_return_if_fail (nice >= 0 && nice <= 19);
 
+#ifdef __linux__
   if (nice > 0)
     setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), nice);
 #endif
@@ -74,6 +63,7 @@ typedef struct
 struct _FsPool
 {
   guint       n_threads;
+  int         nice;
   GThread   **threads;
   Worker     *workers;
 
@@ -121,7 +111,7 @@ worker_main (gpointer user_data)
   FsPool *pool = worker->pool;
   gint seen = 0;
 
-  fs_pool_enter_background ();
+  fs_thread_set_nice (pool->nice);
   for (;;)
     {
       if (!spin_until (&pool->generation, seen, FALSE))
@@ -148,9 +138,11 @@ worker_main (gpointer user_data)
   return NULL;
 }
 
-/* A pool of `threads` in all, counting the caller's. */
+/* A pool of `threads` in all, counting the caller's; the ones it starts
+ * take the nice value `nice` (fs_thread_set_nice). */
 FsPool *
-fs_pool_new (guint threads)
+fs_pool_new (guint threads,
+             int   nice)
 {
   FsPool *pool;
 
@@ -158,6 +150,7 @@ fs_pool_new (guint threads)
 
   pool = g_new0 (FsPool, 1);
   pool->n_threads = threads;
+  pool->nice = nice;
   pool->threads = g_new0 (GThread *, threads);
   pool->workers = g_new0 (Worker, threads);
   g_mutex_init (&pool->mutex);

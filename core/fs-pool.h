@@ -20,15 +20,15 @@ typedef void (*FsPoolFunc) (guint    index,
                             guint    count,
                             gpointer data);
 
-FsPool *fs_pool_new         (guint       threads);
+FsPool *fs_pool_new         (guint       threads,
+                             int         nice);
 void    fs_pool_free        (FsPool     *pool);
 guint   fs_pool_get_threads (FsPool     *pool);
 void    fs_pool_run         (FsPool     *pool,
                              FsPoolFunc  func,
                              gpointer    data);
 
-void    fs_pool_set_background_nice (int nice);
-void    fs_pool_enter_background    (void);
+void    fs_thread_set_nice          (int         nice);
 double  fs_thread_cpu_seconds       (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsPool, fs_pool_free)

@@ -194,7 +194,7 @@ runner_thread (gpointer data)
 {
   FsRunner *self = data;
 
-  fs_pool_enter_background ();
+  fs_thread_set_nice (self->params.nice);
   g_mutex_lock (&self->mutex);
   for (;;)
     {

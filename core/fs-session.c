@@ -31,6 +31,7 @@ struct _FsSession
   char         *name;
   FsScaling     scaling;
   FsParams      params;
+  int           solver_nice;
   FsRunner     *runner;
   GArray       *singular_values;
   double        optimum;
@@ -361,6 +362,7 @@ start_prepare (FsSession  *self,
   p->name = g_strdup (name);
   p->scaling = scaling;
   p->params = self->params;
+  p->params.nice = self->solver_nice;
   p->params.rank = (guint) CLAMP ((gsize) rank, 1, MIN (source->rows, source->cols));
   p->new_source = new_source;
 
@@ -497,21 +499,38 @@ fs_session_set_params (FsSession       *self,
                        GError         **error)
 {
   g_autoptr(FsSnapshot) latest = NULL;
+  FsParams p;
 
   g_return_val_if_fail (FS_IS_SESSION (self), FALSE);
   g_return_val_if_fail (params != NULL, FALSE);
 
+  p = *params;
+  p.nice = self->solver_nice;
   if (self->runner != NULL)
     {
       latest = fs_runner_get_snapshot (self->runner);
-      if (!fs_runner_set_params (self->runner, params, error))
+      if (!fs_runner_set_params (self->runner, &p, error))
         return FALSE;
       if (latest != NULL && latest->state == FS_RUNNER_RUNNING)
         fs_runner_run (self->runner);
     }
-  self->params = *params;
+  self->params = p;
   update_optimum (self);
   return TRUE;
+}
+
+/* The nice value the solver's threads take from the next matrix or
+ * settings on (0, the default, leaves them be): a window gives its frames
+ * way over the solver with it. */
+void
+fs_session_set_solver_nice (FsSession *self,
+                            int        nice)
+{
+  g_return_if_fail (FS_IS_SESSION (self));
+  g_return_if_fail (nice >= 0 && nice <= 19);
+
+  self->solver_nice = nice;
+  self->params.nice = nice;
 }
 
 /* Applies from the next iteration, without restarting. */

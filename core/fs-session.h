@@ -44,6 +44,8 @@ void            fs_session_set_scaling          (FsSession      *self,
 gboolean        fs_session_set_params           (FsSession      *self,
                                                  const FsParams *params,
                                                  GError        **error);
+void            fs_session_set_solver_nice      (FsSession      *self,
+                                                 int             nice);
 void            fs_session_set_lr               (FsSession      *self,
                                                  double          lr);
 

@@ -726,7 +726,7 @@ fs_solver_new (FsMatrix       *X,
 
   /* The solver's threads are its own; OpenBLAS runs on each of them. */
   fs_blas_set_threads (1);
-  self->pool = fs_pool_new (self->n_shares);
+  self->pool = fs_pool_new (self->n_shares, params->nice);
 
   if (!alloc_residual_and_state (self, error))
     return NULL;

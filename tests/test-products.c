@@ -270,7 +270,7 @@ test_pool (void)
 {
   for (guint threads = 1; threads <= 4; threads++)
     {
-      g_autoptr(FsPool) pool = fs_pool_new (threads);
+      g_autoptr(FsPool) pool = fs_pool_new (threads, 0);
       gint counts[4] = { 0 };
 
       g_assert_cmpuint (fs_pool_get_threads (pool), ==, threads);
