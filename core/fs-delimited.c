@@ -212,7 +212,7 @@ set_position_error (Parser     *parser,
                     gsize       column,
                     const char *message)
 {
-  g_set_error (error, FS_ERROR, FS_ERROR_PARSE, "%s:%lu:%lu: %s",
+  g_set_error (error, FS_ERROR, FS_ERROR_PARSE, "%s:%" G_GSIZE_FORMAT ":%" G_GSIZE_FORMAT ": %s",
                parser->name, line, column, message);
 }
 
@@ -361,141 +361,213 @@ classify (Parser  *parser,
   return TRUE;
 }
 
+/* Where the tokenizer is in the text. */
+typedef struct
+{
+  const char *p;
+  const char *end;
+  const char *line_start;
+  gsize       line;
+} Cursor;
+
+/* Blanks around a field, but not the tab that separates TSV fields. */
+static gboolean
+is_padding (const Parser *parser,
+            char          c)
+{
+  return is_blank (c) && !(parser->separator == '\t' && c == '\t');
+}
+
+/* Steps past the line end at the cursor (LF, CRLF or CR), if any, to the
+ * start of the next line. Inline, so that the cursor stays in registers
+ * in the loop over fields: 1% fewer instructions for an integer CSV. */
+static inline void
+next_line (Cursor *c)
+{
+  if (c->p < c->end && *c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n')
+    c->p++;
+  if (c->p < c->end)
+    c->p++;
+  c->line++;
+  c->line_start = c->p;
+}
+
+/* Steps over a line that is blank or a comment; FALSE for any other. */
+static gboolean
+skip_empty_line (Cursor *c)
+{
+  const char *q = c->p;
+
+  while (q < c->end && is_blank (*q))
+    q++;
+  if (q < c->end && !is_line_end (*q) && *q != '#')
+    return FALSE;
+
+  while (q < c->end && !is_line_end (*q))
+    q++;
+  c->p = q;
+  next_line (c);
+  return TRUE;
+}
+
+/* A field in quotes, which may hold separators, doubled quotes and line
+ * ends; only padding may follow the closing quote. */
+static gboolean
+read_quoted_field (Parser  *parser,
+                   Cursor  *c,
+                   Field   *f,
+                   GError **error)
+{
+  gboolean whitespace = parser->separator == WHITESPACE_SEPARATOR;
+  gsize open_line = c->line, open_column = f->column;
+
+  f->quoted = TRUE;
+  f->start = ++c->p;
+  for (;;)
+    {
+      if (c->p == c->end)
+        {
+          set_position_error (parser, error, open_line, open_column,
+                              _("this quoted field never closes"));
+          return FALSE;
+        }
+      if (*c->p == '"' && c->p + 1 < c->end && c->p[1] == '"')
+        c->p += 2;
+      else if (*c->p == '"')
+        break;
+      else
+        {
+          if (*c->p == '\n' || (*c->p == '\r' && (c->p + 1 == c->end || c->p[1] != '\n')))
+            {
+              c->line++;
+              c->line_start = c->p + 1;
+            }
+          c->p++;
+        }
+    }
+  f->len = (guint32) (c->p - f->start);
+  c->p++;
+
+  while (!whitespace && c->p < c->end && is_padding (parser, *c->p))
+    c->p++;
+  if (c->p < c->end && *c->p != parser->separator && !is_line_end (*c->p) &&
+      !(whitespace && is_blank (*c->p)))
+    {
+      set_position_error (parser, error, c->line, (gsize) (c->p - c->line_start) + 1,
+                          _("unexpected text after a closing quote"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A field without quotes: up to the next separator or line end, with
+ * trailing blanks left out. */
+static void
+read_plain_field (Parser *parser,
+                  Cursor *c,
+                  Field  *f)
+{
+  const char *p = c->p;
+
+  f->start = p;
+  while (p < c->end && !parser->stops[(guint8) *p])
+    p++;
+  f->len = (guint32) (p - f->start);
+  while (f->len > 0 && is_blank (f->start[f->len - 1]))
+    f->len--;
+  c->p = p;
+}
+
+static gboolean
+append_field (Parser      *parser,
+              const Field *f,
+              GError     **error)
+{
+  if (parser->n_fields == parser->capacity)
+    {
+      Field *grown = g_try_renew (Field, parser->fields, parser->capacity * 2);
+
+      if (grown == NULL)
+        {
+          g_autofree char *cells = fs_error_number_text (parser->capacity);
+
+          g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                       _("%s: not enough memory for more than %s cells"), parser->name, cells);
+          return FALSE;
+        }
+      parser->fields = grown;
+      parser->capacity *= 2;
+    }
+  parser->fields[parser->n_fields++] = *f;
+  return TRUE;
+}
+
+/* Reads the fields of the record at the cursor, up to the end of its
+ * (last) line, and keeps the record unless all its fields are empty. */
+static gboolean
+read_record (Parser  *parser,
+             Cursor  *c,
+             GError **error)
+{
+  Record rec = { parser->n_fields, 0, c->line };
+  gboolean whitespace = parser->separator == WHITESPACE_SEPARATOR;
+  gboolean any_value = FALSE;
+
+  for (;;)
+    {
+      Field f = { 0 };
+
+      while (c->p < c->end && is_padding (parser, *c->p))
+        c->p++;
+
+      f.column = (guint32) (c->p - c->line_start) + 1;
+      if (c->p < c->end && *c->p == '"')
+        {
+          if (!read_quoted_field (parser, c, &f, error))
+            return FALSE;
+        }
+      else
+        read_plain_field (parser, c, &f);
+
+      if (!classify (parser, &f, c->line, error))
+        return FALSE;
+      any_value |= f.len > 0 || f.quoted;
+      if (!append_field (parser, &f, error))
+        return FALSE;
+      rec.n_fields++;
+
+      if (whitespace)
+        while (c->p < c->end && is_blank (*c->p))
+          c->p++;
+      else if (c->p < c->end && *c->p == parser->separator)
+        {
+          c->p++;
+          continue;
+        }
+
+      if (c->p == c->end || is_line_end (*c->p))
+        break;
+    }
+  next_line (c);
+
+  /* A record of empty fields (",,,") holds no value: skip it. */
+  if (any_value)
+    g_array_append_val (parser->records, rec);
+  else
+    parser->n_fields = rec.first;
+  return TRUE;
+}
+
 /* Cuts the text into records of fields. */
 static gboolean
 tokenize (Parser  *parser,
           GError **error)
 {
-  const char *p = parser->text, *end = parser->text + parser->len;
-  const char *line_start = p;
-  gboolean whitespace = parser->separator == WHITESPACE_SEPARATOR;
-  gsize line = 1;
+  Cursor c = { parser->text, parser->text + parser->len, parser->text, 1 };
 
-  while (p < end)
-    {
-      Record rec = { parser->n_fields, 0, line };
-      gboolean any_value = FALSE;
-      const char *q = p;
-
-      while (q < end && is_blank (*q))
-        q++;
-      if (q == end || is_line_end (*q) || *q == '#')
-        {
-          while (q < end && !is_line_end (*q))
-            q++;
-          if (q < end && *q == '\r' && q + 1 < end && q[1] == '\n')
-            q++;
-          p = q < end ? q + 1 : end;
-          line++;
-          line_start = p;
-          continue;
-        }
-
-      for (;;)
-        {
-          Field f = { 0 };
-
-          while (p < end && is_blank (*p) && !(parser->separator == '\t' && *p == '\t'))
-            p++;
-
-          f.column = (guint32) (p - line_start) + 1;
-          if (p < end && *p == '"')
-            {
-              gsize open_line = line, open_column = f.column;
-
-              f.quoted = TRUE;
-              f.start = ++p;
-              for (;;)
-                {
-                  if (p == end)
-                    {
-                      set_position_error (parser, error, open_line, open_column,
-                                          _("this quoted field never closes"));
-                      return FALSE;
-                    }
-                  if (*p == '"' && p + 1 < end && p[1] == '"')
-                    p += 2;
-                  else if (*p == '"')
-                    break;
-                  else
-                    {
-                      if (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] != '\n')))
-                        {
-                          line++;
-                          line_start = p + 1;
-                        }
-                      p++;
-                    }
-                }
-              f.len = (guint32) (p - f.start);
-              p++;
-              while (!whitespace && p < end && is_blank (*p) && !(parser->separator == '\t' && *p == '\t'))
-                p++;
-              if (p < end && *p != parser->separator && !is_line_end (*p) &&
-                  !(whitespace && is_blank (*p)))
-                {
-                  set_position_error (parser, error, line, (gsize) (p - line_start) + 1,
-                                      _("unexpected text after a closing quote"));
-                  return FALSE;
-                }
-            }
-          else
-            {
-              f.start = p;
-              while (p < end && !parser->stops[(guint8) *p])
-                p++;
-              f.len = (guint32) (p - f.start);
-              while (f.len > 0 && is_blank (f.start[f.len - 1]))
-                f.len--;
-            }
-
-          if (!classify (parser, &f, line, error))
-            return FALSE;
-          any_value |= f.len > 0 || f.quoted;
-          if (parser->n_fields == parser->capacity)
-            {
-              Field *grown = g_try_renew (Field, parser->fields, parser->capacity * 2);
-
-              if (grown == NULL)
-                {
-                  g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                               _("%s: not enough memory for more than %lu cells"),
-                               parser->name, parser->capacity);
-                  return FALSE;
-                }
-              parser->fields = grown;
-              parser->capacity *= 2;
-            }
-          parser->fields[parser->n_fields++] = f;
-          rec.n_fields++;
-
-          if (whitespace)
-            while (p < end && is_blank (*p))
-              p++;
-          else if (p < end && *p == parser->separator)
-            {
-              p++;
-              continue;
-            }
-
-          if (p == end || is_line_end (*p))
-            break;
-        }
-
-      if (p < end && *p == '\r' && p + 1 < end && p[1] == '\n')
-        p++;
-      if (p < end)
-        p++;
-      line++;
-      line_start = p;
-
-      /* A record of empty fields (",,,") holds no value: skip it. */
-      if (any_value)
-        g_array_append_val (parser->records, rec);
-      else
-        parser->n_fields = rec.first;
-    }
-
+  while (c.p < c.end)
+    if (!skip_empty_line (&c) && !read_record (parser, &c, error))
+      return FALSE;
   return TRUE;
 }
 
@@ -607,8 +679,247 @@ detect_label_column (Parser  *parser,
   return any_text || (all_quoted && other_plain) || (header && index_column && n_rows > 1);
 }
 
-static FsMatrix *build_matrix (Parser  *parser,
-                               GError **error);
+/* Where the numbers are among the records. */
+typedef struct
+{
+  gboolean  header;
+  gboolean  labels;         /* data column 0 holds row labels */
+  guint     header_offset;  /* 1 when the header has no cell above the labels */
+  guint     first_data;     /* the record of the first row of numbers */
+  guint     n_rows;
+  guint     n_cols;         /* fields per data record */
+  guint     label_cols;
+  gboolean *keep;           /* per field: a column of numbers to keep */
+  guint     n_kept;
+} Layout;
+
+/* Checks that the header and every data record have as many fields as the
+ * first data record; R's write.table header, one field short, means row
+ * labels. */
+static gboolean
+check_record_widths (Parser  *parser,
+                     Layout  *layout,
+                     GError **error)
+{
+  GArray *records = parser->records;
+  const Record *first = &g_array_index (records, Record, layout->first_data);
+
+  if (layout->header)
+    {
+      const Record *header = &g_array_index (records, Record, 0);
+
+      if (header->n_fields + 1 == layout->n_cols && layout->n_cols >= 2)
+        {
+          layout->labels = TRUE;
+          layout->header_offset = 1;
+        }
+      else if (header->n_fields != layout->n_cols)
+        {
+          g_autofree char *line = fs_error_number_text (first->line);
+          g_autofree char *header_line = fs_error_number_text (header->line);
+
+          g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                       _("%s:%s: this row has %u fields, but the header on line %s has %u"),
+                       parser->name, line, layout->n_cols, header_line, header->n_fields);
+          return FALSE;
+        }
+    }
+
+  for (guint i = layout->first_data + 1; i < records->len; i++)
+    {
+      const Record *rec = &g_array_index (records, Record, i);
+
+      if (rec->n_fields != layout->n_cols)
+        {
+          g_autofree char *line = fs_error_number_text (rec->line);
+
+          g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                       _("%s:%s: this row has %u fields, the rows above have %u"),
+                       parser->name, line, rec->n_fields, layout->n_cols);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Finds the header row, the row-label column and the size of the table. */
+static gboolean
+read_layout (Parser  *parser,
+             Layout  *layout,
+             GError **error)
+{
+  GArray *records = parser->records;
+
+  if (records->len == 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: holds no numbers"), parser->name);
+      return FALSE;
+    }
+
+  layout->header = detect_header (parser);
+  layout->first_data = layout->header ? 1 : 0;
+  if (layout->first_data >= records->len)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                   _("%s: has a header row but no rows of numbers"), parser->name);
+      return FALSE;
+    }
+
+  layout->n_cols = g_array_index (records, Record, layout->first_data).n_fields;
+  if (!check_record_widths (parser, layout, error))
+    return FALSE;
+
+  if (!layout->labels)
+    layout->labels = detect_label_column (parser, layout->first_data, layout->n_cols,
+                                          layout->header);
+  layout->label_cols = layout->labels ? 1 : 0;
+  layout->n_rows = records->len - layout->first_data;
+  return TRUE;
+}
+
+/* A column of text (most cells) is dropped with a notice; a stray word in
+ * a column of numbers is an error at that word. */
+static gboolean
+choose_columns (Parser  *parser,
+                Layout  *layout,
+                GError **error)
+{
+  GArray *records = parser->records;
+
+  for (guint j = layout->label_cols; j < layout->n_cols; j++)
+    {
+      guint text_cells = 0;
+      Field *first_text = NULL;
+      gsize first_text_line = 0;
+
+      for (guint i = layout->first_data; i < records->len; i++)
+        {
+          Field *f = field_at (parser, i, j);
+
+          if (f->kind == CELL_TEXT && text_cells++ == 0)
+            {
+              first_text = f;
+              first_text_line = g_array_index (records, Record, i).line;
+            }
+        }
+
+      if (text_cells == 0)
+        {
+          layout->keep[j] = TRUE;
+          layout->n_kept++;
+        }
+      else if (text_cells * 2 < layout->n_rows)
+        {
+          g_autofree char *word = field_text (first_text);
+          g_autofree char *msg = g_strdup_printf (_("“%s” is not a number"), word);
+
+          set_position_error (parser, error, first_text_line, first_text->column, msg);
+          return FALSE;
+        }
+    }
+
+  if (layout->n_kept == 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: has no column of numbers"),
+                   parser->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+copy_values (Parser       *parser,
+             const Layout *layout,
+             FsMatrix     *X)
+{
+  for (guint i = 0; i < layout->n_rows; i++)
+    {
+      double *row = X->data + (gsize) i * layout->n_kept;
+      guint c = 0;
+
+      for (guint j = layout->label_cols; j < layout->n_cols; j++)
+        if (layout->keep[j])
+          row[c++] = field_at (parser, layout->first_data + i, j)->value;
+    }
+}
+
+static void
+copy_labels (Parser       *parser,
+             const Layout *layout,
+             FsMatrix     *X)
+{
+  if (layout->labels)
+    {
+      X->row_labels = g_new0 (char *, layout->n_rows + 1);
+      for (guint i = 0; i < layout->n_rows; i++)
+        X->row_labels[i] = field_text (field_at (parser, layout->first_data + i, 0));
+    }
+
+  if (layout->header)
+    {
+      guint c = 0;
+
+      X->col_labels = g_new0 (char *, layout->n_kept + 1);
+      for (guint j = layout->label_cols; j < layout->n_cols; j++)
+        {
+          Field *f = field_at (parser, 0, j - layout->header_offset);
+
+          if (layout->keep[j])
+            X->col_labels[c++] = field_text (f);
+        }
+    }
+}
+
+static void
+add_dropped_column_notices (Parser       *parser,
+                            const Layout *layout,
+                            FsMatrix     *X)
+{
+  for (guint j = layout->label_cols; j < layout->n_cols; j++)
+    if (!layout->keep[j])
+      {
+        g_autofree char *title =
+          layout->header ? field_text (field_at (parser, 0, j - layout->header_offset))
+                         : g_strdup_printf ("%u", j + 1);
+        g_autofree char *notice =
+          g_strdup_printf (_("Left out column %u (“%s”): it holds text, not numbers"),
+                           j + 1, title);
+
+        fs_matrix_add_notice (X, notice);
+      }
+}
+
+static FsMatrix *
+build_matrix (Parser  *parser,
+              GError **error)
+{
+  Layout layout = { 0 };
+  g_autoptr(FsMatrix) X = NULL;
+  g_autofree gboolean *keep = NULL;
+
+  if (!read_layout (parser, &layout, error))
+    return NULL;
+
+  keep = g_new0 (gboolean, layout.n_cols);
+  layout.keep = keep;
+  if (!choose_columns (parser, &layout, error))
+    return NULL;
+
+  X = fs_matrix_new (layout.n_rows, layout.n_kept, error);
+  if (X == NULL)
+    {
+      g_prefix_error (error, "%s: ", parser->name);
+      return NULL;
+    }
+
+  copy_values (parser, &layout, X);
+  fs_matrix_mark_missing (X);
+  X->format = parser->separator == ',' || parser->separator == ';' ? "csv"
+            : parser->separator == '\t' ? "tsv" : "text";
+  copy_labels (parser, &layout, X);
+  add_dropped_column_notices (parser, &layout, X);
+  return g_steal_pointer (&X);
+}
 
 FsMatrix *
 fs_delimited_parse (const char  *name,
@@ -648,8 +959,10 @@ fs_delimited_parse (const char  *name,
   parser.fields = g_try_new (Field, parser.capacity);
   if (parser.fields == NULL)
     {
+      g_autofree char *size = fs_error_number_text (len);
+
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   _("%s: not enough memory to read %lu bytes of text"), name, len);
+                   _("%s: not enough memory to read %s bytes of text"), name, size);
       return NULL;
     }
   parser.records = records;
@@ -662,167 +975,4 @@ fs_delimited_parse (const char  *name,
   X = build_matrix (&parser, error);
   g_free (parser.fields);
   return X;
-}
-
-static FsMatrix *
-build_matrix (Parser  *parser,
-              GError **error)
-{
-  const char *name = parser->name;
-  GArray *records = parser->records;
-  g_autoptr(FsMatrix) X = NULL;
-  g_autofree gboolean *keep = NULL;
-  gboolean header, labels;
-  guint first_data, n_cols, header_offset = 0, label_cols, n_rows, n_kept = 0;
-
-  if (records->len == 0)
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: holds no numbers"), name);
-      return NULL;
-    }
-
-  header = detect_header (parser);
-  first_data = header ? 1 : 0;
-  if (first_data >= records->len)
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                   _("%s: has a header row but no rows of numbers"), name);
-      return NULL;
-    }
-
-  n_cols = g_array_index (records, Record, first_data).n_fields;
-  labels = FALSE;
-  if (header)
-    {
-      guint header_fields = g_array_index (records, Record, 0).n_fields;
-
-      /* R's write.table: the header has no cell above the row names. */
-      if (header_fields + 1 == n_cols && n_cols >= 2)
-        {
-          labels = TRUE;
-          header_offset = 1;
-        }
-      else if (header_fields != n_cols)
-        {
-          g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                       _("%s:%lu: this row has %u fields, but the header on line %lu has %u"),
-                       name, g_array_index (records, Record, first_data).line, n_cols,
-                       g_array_index (records, Record, 0).line, header_fields);
-          return NULL;
-        }
-    }
-
-  for (guint i = first_data + 1; i < records->len; i++)
-    {
-      Record *rec = &g_array_index (records, Record, i);
-
-      if (rec->n_fields != n_cols)
-        {
-          g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                       _("%s:%lu: this row has %u fields, the rows above have %u"),
-                       name, rec->line, rec->n_fields, n_cols);
-          return NULL;
-        }
-    }
-
-  if (!labels)
-    labels = detect_label_column (parser, first_data, n_cols, header);
-  label_cols = labels ? 1 : 0;
-  n_rows = records->len - first_data;
-
-  /* A column of text (most cells) is dropped with a notice; a stray word
-   * in a column of numbers is an error at that word. */
-  keep = g_new0 (gboolean, n_cols);
-  for (guint j = label_cols; j < n_cols; j++)
-    {
-      guint text_cells = 0;
-      Field *first_text = NULL;
-      gsize first_text_line = 0;
-
-      for (guint i = first_data; i < records->len; i++)
-        {
-          Field *f = field_at (parser, i, j);
-
-          if (f->kind == CELL_TEXT && text_cells++ == 0)
-            {
-              first_text = f;
-              first_text_line = g_array_index (records, Record, i).line;
-            }
-        }
-
-      if (text_cells == 0)
-        {
-          keep[j] = TRUE;
-          n_kept++;
-        }
-      else if (text_cells * 2 < n_rows)
-        {
-          g_autofree char *word = field_text (first_text);
-          g_autofree char *msg = g_strdup_printf (_("“%s” is not a number"), word);
-
-          set_position_error (parser, error, first_text_line, first_text->column, msg);
-          return NULL;
-        }
-    }
-
-  if (n_kept == 0)
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: has no column of numbers"), name);
-      return NULL;
-    }
-
-  X = fs_matrix_new (n_rows, n_kept, error);
-  if (X == NULL)
-    {
-      g_prefix_error (error, "%s: ", name);
-      return NULL;
-    }
-
-  for (guint i = 0; i < n_rows; i++)
-    {
-      double *row = X->data + (gsize) i * n_kept;
-      guint c = 0;
-
-      for (guint j = label_cols; j < n_cols; j++)
-        if (keep[j])
-          row[c++] = field_at (parser, first_data + i, j)->value;
-    }
-  fs_matrix_mark_missing (X);
-  X->format = parser->separator == ',' || parser->separator == ';' ? "csv"
-            : parser->separator == '\t' ? "tsv" : "text";
-
-  if (labels)
-    {
-      X->row_labels = g_new0 (char *, n_rows + 1);
-      for (guint i = 0; i < n_rows; i++)
-        X->row_labels[i] = field_text (field_at (parser, first_data + i, 0));
-    }
-
-  if (header)
-    {
-      guint c = 0;
-
-      X->col_labels = g_new0 (char *, n_kept + 1);
-      for (guint j = label_cols; j < n_cols; j++)
-        {
-          Field *f = field_at (parser, 0, j - header_offset);
-
-          if (keep[j])
-            X->col_labels[c++] = field_text (f);
-        }
-    }
-
-  for (guint j = label_cols; j < n_cols; j++)
-    if (!keep[j])
-      {
-        g_autofree char *title = header ? field_text (field_at (parser, 0, j - header_offset))
-                                        : g_strdup_printf ("%u", j + 1);
-        g_autofree char *notice =
-          g_strdup_printf (_("Left out column %u (“%s”): it holds text, not numbers"),
-                           j + 1, title);
-
-        fs_matrix_add_notice (X, notice);
-      }
-
-  return g_steal_pointer (&X);
 }

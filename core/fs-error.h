@@ -20,6 +20,9 @@ typedef enum
   FS_ERROR_IO,
 } FsError;
 
-GQuark fs_error_quark (void);
+GQuark fs_error_quark       (void);
+
+/* A size or count as text, for translatable messages. */
+char  *fs_error_number_text (guint64 value) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

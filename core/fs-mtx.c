@@ -30,6 +30,21 @@ typedef struct
   gsize       line;
 } Reader;
 
+/* What the banner line says. */
+typedef struct
+{
+  gboolean coordinate;
+  gboolean pattern;
+  Symmetry symmetry;
+} Banner;
+
+/* One entry of a coordinate file. */
+typedef struct
+{
+  guint64 i, j;
+  double  v;
+} Entry;
+
 G_GNUC_PRINTF (3, 4)
 static gboolean
 fail_at (Reader     *r,
@@ -43,7 +58,8 @@ fail_at (Reader     *r,
   va_start (args, format);
   msg = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, FS_ERROR, FS_ERROR_PARSE, "%s:%lu: %s", r->name, r->line, msg);
+  g_set_error (error, FS_ERROR, FS_ERROR_PARSE, "%s:%" G_GSIZE_FORMAT ": %s",
+               r->name, r->line, msg);
   return FALSE;
 }
 
@@ -114,9 +130,7 @@ at_line_end (const char *p)
 
 static gboolean
 parse_banner (Reader    *r,
-              gboolean  *coordinate,
-              gboolean  *pattern,
-              Symmetry  *symmetry,
+              Banner    *banner,
               GError   **error)
 {
   g_autofree char *line = NULL;
@@ -134,9 +148,9 @@ parse_banner (Reader    *r,
     return fail_at (r, error, _("expected “%%%%MatrixMarket matrix FORMAT FIELD SYMMETRY”"));
 
   if (g_str_equal (words[2], "coordinate"))
-    *coordinate = TRUE;
+    banner->coordinate = TRUE;
   else if (g_str_equal (words[2], "array"))
-    *coordinate = FALSE;
+    banner->coordinate = FALSE;
   else
     return fail_at (r, error, _("unknown layout “%s” (expected coordinate or array)"), words[2]);
 
@@ -145,21 +159,176 @@ parse_banner (Reader    *r,
   if (!g_str_equal (words[3], "real") && !g_str_equal (words[3], "integer") &&
       !g_str_equal (words[3], "double") && !g_str_equal (words[3], "pattern"))
     return fail_at (r, error, _("unknown field “%s” (expected real, integer or pattern)"), words[3]);
-  *pattern = g_str_equal (words[3], "pattern");
-  if (*pattern && !*coordinate)
+  banner->pattern = g_str_equal (words[3], "pattern");
+  if (banner->pattern && !banner->coordinate)
     return fail_at (r, error, _("a pattern matrix must be in coordinate layout"));
 
   if (g_str_equal (words[4], "general"))
-    *symmetry = SYM_GENERAL;
+    banner->symmetry = SYM_GENERAL;
   else if (g_str_equal (words[4], "symmetric"))
-    *symmetry = SYM_SYMMETRIC;
+    banner->symmetry = SYM_SYMMETRIC;
   else if (g_str_equal (words[4], "skew-symmetric"))
-    *symmetry = SYM_SKEW;
+    banner->symmetry = SYM_SKEW;
   else if (g_str_equal (words[4], "hermitian"))
     return fail_at (r, error, _("hermitian matrices are complex and cannot be factorized"));
   else
     return fail_at (r, error, _("unknown symmetry “%s”"), words[4]);
 
+  return TRUE;
+}
+
+/* The size line: ROWS COLS, and ENTRIES for a coordinate file. */
+static gboolean
+read_size_line (Reader       *r,
+                const Banner *banner,
+                guint64      *rows,
+                guint64      *cols,
+                guint64      *entries,
+                GError      **error)
+{
+  g_autofree char *size_line = next_line (r);
+  char *p = size_line;
+
+  if (p == NULL || !read_uint (&p, rows) || !read_uint (&p, cols) ||
+      (banner->coordinate && !read_uint (&p, entries)) || !at_line_end (p))
+    return fail_at (r, error, banner->coordinate ? _("expected the size line “ROWS COLS ENTRIES”")
+                                                 : _("expected the size line “ROWS COLS”"));
+  if (banner->symmetry != SYM_GENERAL && *rows != *cols)
+    {
+      g_autofree char *rows_text = fs_error_number_text (*rows);
+      g_autofree char *cols_text = fs_error_number_text (*cols);
+
+      return fail_at (r, error, _("a symmetric matrix must be square, not %s × %s"),
+                      rows_text, cols_text);
+    }
+  if (!fs_matrix_check_size (*rows, *cols, error))
+    {
+      g_prefix_error (error, "%s:%" G_GSIZE_FORMAT ": ", r->name, r->line);
+      return FALSE;
+    }
+  if (banner->coordinate && *entries > *rows * *cols)
+    {
+      g_autofree char *entries_text = fs_error_number_text (*entries);
+      g_autofree char *rows_text = fs_error_number_text (*rows);
+      g_autofree char *cols_text = fs_error_number_text (*cols);
+
+      return fail_at (r, error, _("%s entries cannot fit in a %s × %s matrix"),
+                      entries_text, rows_text, cols_text);
+    }
+  return TRUE;
+}
+
+/* One line "ROW COLUMN [VALUE]" of a coordinate file, checked against the
+ * size of X and the symmetry; i and j count from 1, as in the file. */
+static gboolean
+read_entry (Reader         *r,
+            const Banner   *banner,
+            const FsMatrix *X,
+            char           *line,
+            Entry          *e,
+            GError        **error)
+{
+  char *p = line;
+
+  if (!read_uint (&p, &e->i) || !read_uint (&p, &e->j) ||
+      (!banner->pattern && !read_double (&p, &e->v)) || !at_line_end (p))
+    return fail_at (r, error, banner->pattern ? _("expected “ROW COLUMN”")
+                                              : _("expected “ROW COLUMN VALUE” with a finite value"));
+  if (e->i < 1 || e->i > X->rows || e->j < 1 || e->j > X->cols)
+    {
+      g_autofree char *i_text = fs_error_number_text (e->i);
+      g_autofree char *j_text = fs_error_number_text (e->j);
+      g_autofree char *rows_text = fs_error_number_text (X->rows);
+      g_autofree char *cols_text = fs_error_number_text (X->cols);
+
+      return fail_at (r, error, _("entry (%s, %s) is outside the %s × %s matrix (indices start at 1)"),
+                      i_text, j_text, rows_text, cols_text);
+    }
+  if (banner->symmetry != SYM_GENERAL && e->j > e->i)
+    {
+      g_autofree char *i_text = fs_error_number_text (e->i);
+      g_autofree char *j_text = fs_error_number_text (e->j);
+
+      return fail_at (r, error, _("entry (%s, %s) is above the diagonal of a symmetric matrix"),
+                      i_text, j_text);
+    }
+  if (banner->symmetry == SYM_SKEW && e->i == e->j)
+    return fail_at (r, error, _("a skew-symmetric matrix has no diagonal entries"));
+  return TRUE;
+}
+
+/* Adds up the entries of a coordinate file, mirrored for the symmetric
+ * kinds. */
+static gboolean
+read_coordinate_entries (Reader       *r,
+                         const Banner *banner,
+                         guint64       entries,
+                         FsMatrix     *X,
+                         GError      **error)
+{
+  guint64 cols = X->cols;
+
+  for (guint64 k = 0; k < entries; k++)
+    {
+      g_autofree char *line = next_line (r);
+      Entry e = { 0, 0, 1.0 };
+
+      if (line == NULL)
+        {
+          g_autofree char *k_text = fs_error_number_text (k);
+          g_autofree char *entries_text = fs_error_number_text (entries);
+
+          return fail_at (r, error, _("the file ends after %s of %s entries"),
+                          k_text, entries_text);
+        }
+      if (!read_entry (r, banner, X, line, &e, error))
+        return FALSE;
+
+      X->data[(e.i - 1) * cols + (e.j - 1)] += e.v;
+      if (banner->symmetry == SYM_SYMMETRIC && e.i != e.j)
+        X->data[(e.j - 1) * cols + (e.i - 1)] += e.v;
+      else if (banner->symmetry == SYM_SKEW)
+        X->data[(e.j - 1) * cols + (e.i - 1)] -= e.v;
+    }
+  return TRUE;
+}
+
+/* The values of an array file, column by column; a symmetric array lists
+ * the lower triangle, a skew-symmetric one the part strictly below the
+ * diagonal. */
+static gboolean
+read_array_values (Reader       *r,
+                   const Banner *banner,
+                   FsMatrix     *X,
+                   GError      **error)
+{
+  guint64 rows = X->rows, cols = X->cols;
+  Symmetry symmetry = banner->symmetry;
+
+  for (guint64 j = 0; j < cols; j++)
+    for (guint64 i = symmetry == SYM_GENERAL ? 0 : (symmetry == SYM_SKEW ? j + 1 : j);
+         i < rows; i++)
+      {
+        g_autofree char *line = next_line (r);
+        char *p = line;
+        double v;
+
+        if (line == NULL)
+          {
+            g_autofree char *row_text = fs_error_number_text (i + 1);
+            g_autofree char *col_text = fs_error_number_text (j + 1);
+
+            return fail_at (r, error, _("the file ends before the value of row %s, column %s"),
+                            row_text, col_text);
+          }
+        if (!read_double (&p, &v) || !at_line_end (p))
+          return fail_at (r, error, _("expected one finite value"));
+        X->data[i * cols + j] = v;
+        if (symmetry == SYM_SYMMETRIC)
+          X->data[j * cols + i] = v;
+        else if (symmetry == SYM_SKEW)
+          X->data[j * cols + i] = -v;
+      }
   return TRUE;
 }
 
@@ -171,11 +340,9 @@ fs_mtx_parse (const char  *name,
 {
   Reader r = { name, text, text + len, 0 };
   g_autoptr(FsMatrix) X = NULL;
-  g_autofree char *size_line = NULL;
-  gboolean coordinate = TRUE, pattern = FALSE;
-  Symmetry symmetry = SYM_GENERAL;
+  g_autofree char *extra = NULL;
+  Banner banner = { TRUE, FALSE, SYM_GENERAL };
   guint64 rows, cols, entries = 0;
-  char *p;
 
   if (len < strlen (FS_MTX_BANNER) || g_ascii_strncasecmp (text, FS_MTX_BANNER, strlen (FS_MTX_BANNER)) != 0)
     {
@@ -189,35 +356,9 @@ fs_mtx_parse (const char  *name,
       return NULL;
     }
 
-  if (!parse_banner (&r, &coordinate, &pattern, &symmetry, error))
+  if (!parse_banner (&r, &banner, error) ||
+      !read_size_line (&r, &banner, &rows, &cols, &entries, error))
     return NULL;
-
-  size_line = next_line (&r);
-  p = size_line;
-  if (p == NULL || !read_uint (&p, &rows) || !read_uint (&p, &cols) ||
-      (coordinate && !read_uint (&p, &entries)) || !at_line_end (p))
-    {
-      fail_at (&r, error, coordinate ? _("expected the size line “ROWS COLS ENTRIES”")
-                                     : _("expected the size line “ROWS COLS”"));
-      return NULL;
-    }
-  if (symmetry != SYM_GENERAL && rows != cols)
-    {
-      fail_at (&r, error, _("a symmetric matrix must be square, not %lu × %lu"),
-               (unsigned long) rows, (unsigned long) cols);
-      return NULL;
-    }
-  if (!fs_matrix_check_size (rows, cols, error))
-    {
-      g_prefix_error (error, "%s:%lu: ", name, r.line);
-      return NULL;
-    }
-  if (coordinate && entries > rows * cols)
-    {
-      fail_at (&r, error, _("%lu entries cannot fit in a %lu × %lu matrix"),
-               (unsigned long) entries, (unsigned long) rows, (unsigned long) cols);
-      return NULL;
-    }
 
   X = fs_matrix_new (rows, cols, error);
   if (X == NULL)
@@ -226,93 +367,16 @@ fs_mtx_parse (const char  *name,
       return NULL;
     }
 
-  if (coordinate)
+  if (banner.coordinate ? !read_coordinate_entries (&r, &banner, entries, X, error)
+                        : !read_array_values (&r, &banner, X, error))
+    return NULL;
+
+  extra = next_line (&r);
+  if (extra != NULL)
     {
-      for (guint64 k = 0; k < entries; k++)
-        {
-          g_autofree char *line = next_line (&r);
-          guint64 i, j;
-          double v = 1.0;
-
-          if (line == NULL)
-            {
-              fail_at (&r, error, _("the file ends after %lu of %lu entries"),
-                       (unsigned long) k, (unsigned long) entries);
-              return NULL;
-            }
-          p = line;
-          if (!read_uint (&p, &i) || !read_uint (&p, &j) ||
-              (!pattern && !read_double (&p, &v)) || !at_line_end (p))
-            {
-              fail_at (&r, error, pattern ? _("expected “ROW COLUMN”")
-                                          : _("expected “ROW COLUMN VALUE” with a finite value"));
-              return NULL;
-            }
-          if (i < 1 || i > rows || j < 1 || j > cols)
-            {
-              fail_at (&r, error, _("entry (%lu, %lu) is outside the %lu × %lu matrix (indices start at 1)"),
-                       (unsigned long) i, (unsigned long) j, (unsigned long) rows, (unsigned long) cols);
-              return NULL;
-            }
-          if (symmetry != SYM_GENERAL && j > i)
-            {
-              fail_at (&r, error, _("entry (%lu, %lu) is above the diagonal of a symmetric matrix"),
-                       (unsigned long) i, (unsigned long) j);
-              return NULL;
-            }
-          if (symmetry == SYM_SKEW && i == j)
-            {
-              fail_at (&r, error, _("a skew-symmetric matrix has no diagonal entries"));
-              return NULL;
-            }
-
-          X->data[(i - 1) * cols + (j - 1)] += v;
-          if (symmetry == SYM_SYMMETRIC && i != j)
-            X->data[(j - 1) * cols + (i - 1)] += v;
-          else if (symmetry == SYM_SKEW)
-            X->data[(j - 1) * cols + (i - 1)] -= v;
-        }
+      fail_at (&r, error, _("more data than the size line announces"));
+      return NULL;
     }
-  else
-    {
-      /* Column by column; a symmetric array lists the lower triangle, a
-       * skew-symmetric one the part strictly below the diagonal. */
-      for (guint64 j = 0; j < cols; j++)
-        for (guint64 i = symmetry == SYM_GENERAL ? 0 : (symmetry == SYM_SKEW ? j + 1 : j);
-             i < rows; i++)
-          {
-            g_autofree char *line = next_line (&r);
-            double v;
-
-            if (line == NULL)
-              {
-                fail_at (&r, error, _("the file ends before the value of row %lu, column %lu"),
-                         (unsigned long) i + 1, (unsigned long) j + 1);
-                return NULL;
-              }
-            p = line;
-            if (!read_double (&p, &v) || !at_line_end (p))
-              {
-                fail_at (&r, error, _("expected one finite value"));
-                return NULL;
-              }
-            X->data[i * cols + j] = v;
-            if (symmetry == SYM_SYMMETRIC)
-              X->data[j * cols + i] = v;
-            else if (symmetry == SYM_SKEW)
-              X->data[j * cols + i] = -v;
-          }
-    }
-
-  {
-    g_autofree char *extra = next_line (&r);
-
-    if (extra != NULL)
-      {
-        fail_at (&r, error, _("more data than the size line announces"));
-        return NULL;
-      }
-  }
 
   X->format = "mtx";
   return g_steal_pointer (&X);

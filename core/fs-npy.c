@@ -91,8 +91,9 @@ parse_descr (const char  *p,
         ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8)) ||
         (kind == 'b' && size == 1)))
     {
-      g_autofree char *msg = g_strdup_printf (_("the .npy dtype “%c%lu” is not a supported number type"),
-                                              kind, (unsigned long) size);
+      g_autofree char *bytes = fs_error_number_text (size);
+      g_autofree char *msg = g_strdup_printf (_("the .npy dtype “%c%s” is not a supported number type"),
+                                              kind, bytes);
       return fail (error, name, msg);
     }
 
@@ -127,7 +128,7 @@ parse_shape (const char  *p,
       if (!g_ascii_isdigit (*p) || n_dims >= 64)
         return fail (error, name, _("the .npy header's 'shape' is malformed"));
       v = g_ascii_strtoull (p, &end, 10);
-      g_string_append_printf (shape, "%s%lu", n_dims > 0 ? ", " : "", (unsigned long) v);
+      g_string_append_printf (shape, "%s%" G_GUINT64_FORMAT, n_dims > 0 ? ", " : "", v);
       if (n_dims < MAX_DIMS)
         h->shape[n_dims] = v;
       n_dims++;
@@ -212,96 +213,186 @@ read_element (const guint8 *p,
     }
 }
 
+/* The magic, the version and the header length; sets *offset to where the
+ * header starts. */
+static gboolean
+read_preamble (const char    *name,
+               const guint8  *data,
+               gsize          len,
+               gsize         *header_len,
+               gsize         *offset,
+               GError       **error)
+{
+  guint major;
+
+  if (len < 10 || memcmp (data, FS_NPY_MAGIC, 6) != 0)
+    return fail (error, name, _("is not a NumPy .npy file (no \\x93NUMPY magic)"));
+
+  major = data[6];
+  if (major == 1)
+    {
+      *header_len = data[8] | (gsize) data[9] << 8;
+      *offset = 10;
+    }
+  else if (major == 2 || major == 3)
+    {
+      if (len < 12)
+        return fail (error, name, _("the .npy file ends inside its header"));
+      *header_len = data[8] | (gsize) data[9] << 8 | (gsize) data[10] << 16 | (gsize) data[11] << 24;
+      *offset = 12;
+    }
+  else
+    {
+      g_autofree char *msg = g_strdup_printf (_("unknown .npy format version %u"), major);
+      return fail (error, name, msg);
+    }
+
+  if (*header_len > len - *offset)
+    {
+      g_autofree char *claimed = fs_error_number_text (*header_len);
+      g_autofree char *follow = fs_error_number_text (len - *offset);
+      g_autofree char *msg =
+        g_strdup_printf (_("the .npy header claims %s bytes, but only %s follow"), claimed, follow);
+      return fail (error, name, msg);
+    }
+  return TRUE;
+}
+
+/* The header dict: dtype, shape and order into h. */
+static gboolean
+read_header (const char    *name,
+             const guint8  *data,
+             gsize          header_len,
+             Header        *h,
+             GError       **error)
+{
+  g_autofree char *header_text = g_strndup ((const char *) data, header_len);
+  const char *fortran;
+
+  if (strlen (header_text) != header_len)
+    return fail (error, name, _("the .npy header holds NUL bytes"));
+
+  if (!parse_descr (find_key (header_text, "descr"), h, name, error) ||
+      !parse_shape (find_key (header_text, "shape"), h, name, error))
+    return FALSE;
+  fortran = find_key (header_text, "fortran_order");
+  if (fortran == NULL || !(g_str_has_prefix (fortran, "True") || g_str_has_prefix (fortran, "False")))
+    return fail (error, name, _("the .npy header has no 'fortran_order'"));
+  h->fortran = g_str_has_prefix (fortran, "True");
+  return TRUE;
+}
+
+/* The matrix an array of this shape becomes: a 1-D array is one row, a
+ * stack of N images N rows of flattened images. */
+static gboolean
+matrix_size (const char    *name,
+             const Header  *h,
+             guint64       *rows,
+             guint64       *cols,
+             GError       **error)
+{
+  switch (h->n_dims)
+    {
+    case 0:
+      *rows = *cols = 1;
+      break;
+    case 1:
+      *rows = 1;
+      *cols = h->shape[0];
+      break;
+    case 2:
+      *rows = h->shape[0];
+      *cols = h->shape[1];
+      break;
+    default:
+      *rows = h->shape[0];
+      if (h->shape[2] != 0 && h->shape[1] > G_MAXUINT64 / h->shape[2])
+        return fail (error, name, _("the .npy shape is too large"));
+      *cols = h->shape[1] * h->shape[2];
+      break;
+    }
+
+  if (!fs_matrix_check_size (*rows, *cols, error))
+    {
+      g_prefix_error (error, "%s: ", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Where element (i, j) of the matrix is in the data, in elements. */
+static guint64
+source_index (const Header *h,
+              guint64       rows,
+              guint64       cols,
+              guint64       i,
+              guint64       j)
+{
+  if (!h->fortran)
+    return i * cols + j;
+  if (h->n_dims == 3)
+    {
+      /* Element (i, a, b) of an (N, h, w) array in Fortran order. */
+      guint64 a = j / h->shape[2], b = j % h->shape[2];
+
+      return i + rows * (a + h->shape[1] * b);
+    }
+  return i + rows * j;
+}
+
+/* Converts the elements into X, in C order; infinities are errors. */
+static gboolean
+copy_elements (const char    *name,
+               const guint8  *elements,
+               const Header  *h,
+               FsMatrix      *X,
+               GError       **error)
+{
+  guint64 rows = X->rows, cols = X->cols;
+
+  for (guint64 i = 0; i < rows; i++)
+    for (guint64 j = 0; j < cols; j++)
+      {
+        double v = read_element (elements + source_index (h, rows, cols, i, j) * h->size, h);
+
+        if (isinf (v))
+          {
+            g_autofree char *row = fs_error_number_text (i + 1);
+            g_autofree char *col = fs_error_number_text (j + 1);
+            g_autofree char *msg =
+              g_strdup_printf (_("holds an infinite value at row %s, column %s"), row, col);
+            return fail (error, name, msg);
+          }
+        X->data[i * cols + j] = v;
+      }
+  return TRUE;
+}
+
 FsMatrix *
 fs_npy_parse (const char    *name,
               const guint8  *data,
               gsize          len,
               GError       **error)
 {
-  g_autofree char *header_text = NULL;
   g_autoptr(FsMatrix) X = NULL;
   Header h = { 0 };
-  guint major;
   gsize header_len, offset;
-  guint64 rows, cols, count;
-  const char *fortran;
+  guint64 rows, cols;
 
-  if (len < 10 || memcmp (data, FS_NPY_MAGIC, 6) != 0)
-    return fail (error, name, _("is not a NumPy .npy file (no \\x93NUMPY magic)")), NULL;
-
-  major = data[6];
-  if (major == 1)
-    {
-      header_len = data[8] | (gsize) data[9] << 8;
-      offset = 10;
-    }
-  else if (major == 2 || major == 3)
-    {
-      if (len < 12)
-        return fail (error, name, _("the .npy file ends inside its header")), NULL;
-      header_len = data[8] | (gsize) data[9] << 8 | (gsize) data[10] << 16 | (gsize) data[11] << 24;
-      offset = 12;
-    }
-  else
-    {
-      g_autofree char *msg = g_strdup_printf (_("unknown .npy format version %u"), major);
-      return fail (error, name, msg), NULL;
-    }
-
-  if (header_len > len - offset)
-    {
-      g_autofree char *msg =
-        g_strdup_printf (_("the .npy header claims %lu bytes, but only %lu follow"),
-                         header_len, len - offset);
-      return fail (error, name, msg), NULL;
-    }
-
-  header_text = g_strndup ((const char *) data + offset, header_len);
-  if (strlen (header_text) != header_len)
-    return fail (error, name, _("the .npy header holds NUL bytes")), NULL;
+  if (!read_preamble (name, data, len, &header_len, &offset, error) ||
+      !read_header (name, data + offset, header_len, &h, error))
+    return NULL;
   offset += header_len;
 
-  if (!parse_descr (find_key (header_text, "descr"), &h, name, error) ||
-      !parse_shape (find_key (header_text, "shape"), &h, name, error))
+  if (!matrix_size (name, &h, &rows, &cols, error))
     return NULL;
-  fortran = find_key (header_text, "fortran_order");
-  if (fortran == NULL || !(g_str_has_prefix (fortran, "True") || g_str_has_prefix (fortran, "False")))
-    return fail (error, name, _("the .npy header has no 'fortran_order'")), NULL;
-  h.fortran = g_str_has_prefix (fortran, "True");
-
-  switch (h.n_dims)
+  if (rows * cols > (len - offset) / h.size)
     {
-    case 0:
-      rows = cols = 1;
-      break;
-    case 1:
-      rows = 1;
-      cols = h.shape[0];
-      break;
-    case 2:
-      rows = h.shape[0];
-      cols = h.shape[1];
-      break;
-    default:
-      rows = h.shape[0];
-      if (h.shape[2] != 0 && h.shape[1] > G_MAXUINT64 / h.shape[2])
-        return fail (error, name, _("the .npy shape is too large")), NULL;
-      cols = h.shape[1] * h.shape[2];
-      break;
-    }
-
-  if (!fs_matrix_check_size (rows, cols, error))
-    {
-      g_prefix_error (error, "%s: ", name);
-      return NULL;
-    }
-
-  count = rows * cols;
-  if (count > (len - offset) / h.size)
-    {
+      g_autofree char *needed = fs_error_number_text (rows * cols * h.size);
+      g_autofree char *present = fs_error_number_text (len - offset);
       g_autofree char *msg =
-        g_strdup_printf (_("the .npy data is truncated: the shape needs %lu bytes, the file has %lu"),
-                         (unsigned long) (count * h.size), len - offset);
+        g_strdup_printf (_("the .npy data is truncated: the shape needs %s bytes, the file has %s"),
+                         needed, present);
       return fail (error, name, msg), NULL;
     }
 
@@ -311,35 +402,8 @@ fs_npy_parse (const char    *name,
       g_prefix_error (error, "%s: ", name);
       return NULL;
     }
-
-  for (guint64 i = 0; i < rows; i++)
-    for (guint64 j = 0; j < cols; j++)
-      {
-        guint64 source;
-        double v;
-
-        if (!h.fortran)
-          source = i * cols + j;
-        else if (h.n_dims == 3)
-          {
-            /* Element (i, a, b) of an (N, h, w) array in Fortran order. */
-            guint64 a = j / h.shape[2], b = j % h.shape[2];
-
-            source = i + rows * (a + h.shape[1] * b);
-          }
-        else
-          source = i + rows * j;
-
-        v = read_element (data + offset + source * h.size, &h);
-        if (isinf (v))
-          {
-            g_autofree char *msg =
-              g_strdup_printf (_("holds an infinite value at row %lu, column %lu"),
-                               (unsigned long) i + 1, (unsigned long) j + 1);
-            return fail (error, name, msg), NULL;
-          }
-        X->data[i * cols + j] = v;
-      }
+  if (!copy_elements (name, data + offset, &h, X, error))
+    return NULL;
 
   fs_matrix_mark_missing (X);
   X->format = "npy";
@@ -362,7 +426,7 @@ fs_npy_encode (const FsMatrix *X)
 
   g_return_val_if_fail (X != NULL, NULL);
 
-  g_string_printf (header, "{'descr': '<f8', 'fortran_order': False, 'shape': (%lu, %lu), }",
+  g_string_printf (header, "{'descr': '<f8', 'fortran_order': False, 'shape': (%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "), }",
                    X->rows, X->cols);
   while ((10 + header->len + 1) % 64 != 0)
     g_string_append_c (header, ' ');

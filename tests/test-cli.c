@@ -289,9 +289,9 @@ test_optimum_json (void)
 static void
 test_info (void)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("FS_SHARED_DATA"), "awkward",
+  g_autofree char *path = g_build_filename (g_getenv ("FS_TEST_DATA"), "awkward",
                                             "airquality_R_write.csv_quoted_NA.csv", NULL);
-  g_autofree char *image = g_build_filename (g_getenv ("FS_SHARED_DATA"), "images",
+  g_autofree char *image = g_build_filename (g_getenv ("FS_TEST_DATA"), "images",
                                              "skimage_coins.png", NULL);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -354,7 +354,7 @@ test_unreadable_file (void)
 static void
 test_convert (void)
 {
-  g_autofree char *source = g_build_filename (g_getenv ("FS_SHARED_DATA"), "csv",
+  g_autofree char *source = g_build_filename (g_getenv ("FS_TEST_DATA"), "csv",
                                               "R_USArrests.csv", NULL);
   g_autofree char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", NULL);
   g_autofree char *npy = g_build_filename (dir, "a.npy", NULL);

@@ -31,9 +31,9 @@ typedef struct
 #include "loader-expectations.h"
 
 static char *
-shared_path (const char *relative)
+real_data_path (const char *relative)
 {
-  return g_build_filename (g_getenv ("FS_SHARED_DATA"), relative, NULL);
+  return g_build_filename (g_getenv ("FS_TEST_DATA"), relative, NULL);
 }
 
 static char *
@@ -53,14 +53,14 @@ assert_close (double got,
     g_assert_cmpfloat (fabs (got - want), <=, rel * fabs (want) + 1e-300);
 }
 
-/* Each file of shared/data against pandas, SciPy, NumPy and PIL. */
+/* Each file of tests/data/real against pandas, SciPy, NumPy and PIL. */
 static void
-test_shared_data (void)
+test_real_data (void)
 {
   for (guint k = 0; k < G_N_ELEMENTS (loader_expectations); k++)
     {
       const LoaderExpectation *e = &loader_expectations[k];
-      g_autofree char *path = shared_path (e->path);
+      g_autofree char *path = real_data_path (e->path);
       g_autoptr(GError) error = NULL;
       g_autoptr(FsMatrix) X = fs_matrix_load (path, &error);
       double sum = 0.0;
@@ -415,7 +415,7 @@ test_round_trips (void)
 
   for (guint k = 0; k < G_N_ELEMENTS (files); k++)
     {
-      g_autofree char *path = shared_path (files[k]);
+      g_autofree char *path = real_data_path (files[k]);
       g_autoptr(FsMatrix) X = fs_matrix_load (path, NULL);
       g_autoptr(FsMatrix) npy = save_and_load (X, dir, "m.npy");
       g_autoptr(FsMatrix) back = save_and_load (npy, dir, "m.csv");
@@ -575,7 +575,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/loaders/shared-data", test_shared_data);
+  g_test_add_func ("/loaders/real-data", test_real_data);
   g_test_add_func ("/loaders/npy/variants", test_npy_variants);
   g_test_add_func ("/loaders/npy/shapes", test_npy_shapes);
   g_test_add_func ("/loaders/mtx/variants", test_mtx_variants);

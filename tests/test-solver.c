@@ -427,7 +427,7 @@ test_optimum_volcano (void)
 {
   const double expected[][2] = { { 1, 0.0714 }, { 2, 0.0504 }, { 5, 0.0112 },
                                  { 10, 0.0049 }, { 20, 0.0026 } };
-  g_autofree char *path = g_build_filename (g_getenv ("FS_SHARED_DATA"), "csv",
+  g_autofree char *path = g_build_filename (g_getenv ("FS_TEST_DATA"), "csv",
                                             "R_volcano_87x61.csv", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(FsMatrix) X = fs_matrix_load (path, &error);

@@ -49,7 +49,8 @@ main (int    argc,
     }
 
   qsort (seconds, repeats, sizeof (double), compare_doubles);
-  printf ("{\"reader\": \"factorscope\", \"rows\": %zu, \"cols\": %zu, \"median_s\": %.6f, "
-          "\"min_s\": %.6f, \"repeats\": %d}\n", rows, cols, seconds[repeats / 2], seconds[0], repeats);
+  printf ("{\"reader\": \"factorscope\", \"rows\": %" G_GSIZE_FORMAT ", \"cols\": %" G_GSIZE_FORMAT ", "
+          "\"median_s\": %.6f, \"min_s\": %.6f, \"repeats\": %d}\n",
+          rows, cols, seconds[repeats / 2], seconds[0], repeats);
   return 0;
 }

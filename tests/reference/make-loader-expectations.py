@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/loader-expectations.h: what independent readers (pandas,
-SciPy, NumPy, PIL) find in every file of ../shared/data. The C loader tests
+SciPy, NumPy, PIL) find in every file of tests/data/real. The C loader tests
 compare Factorscope's loaders with these figures.
 
 Run from the repository: /usr/bin/python3 tests/reference/make-loader-expectations.py
@@ -14,7 +14,7 @@ import pandas as pd
 import scipy.io
 from PIL import Image
 
-DATA = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")
+DATA = os.path.join(os.path.dirname(__file__), "..", "data", "real")
 
 # How each file is read by a careful user of the reference tools.
 CASES = [
