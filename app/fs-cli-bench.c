@@ -88,8 +88,12 @@ bench_check_options (const BenchOptions  *o,
     g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                  _("--n, --m, --r, --iters and --threads must be ≥ 1, --warmup and --seed ≥ 0"));
   else if (o->r > MIN (o->n, o->m))
-    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("--r must be at most min(n, m) = %" G_GINT64_FORMAT), MIN (o->n, o->m));
+    {
+      g_autofree char *most = fs_error_number_text ((guint64) MIN (o->n, o->m));
+
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("--r must be at most min(n, m) = %s"), most);
+    }
   else
     return TRUE;
   return FALSE;

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "fs-error.h"
 #include "fs-cli.h"
 #include "fs-json.h"
 #include "fs-loader.h"
@@ -53,10 +54,16 @@ print_info_text (const FsMatrix *X,
                  double          min,
                  double          max)
 {
+  g_autofree char *rows = fs_error_number_text (X->rows);
+  g_autofree char *cols = fs_error_number_text (X->cols);
+  g_autofree char *missing = fs_error_number_text (X->n_missing);
+  g_autofree char *height = fs_error_number_text (X->image_height);
+  g_autofree char *width = fs_error_number_text (X->image_width);
+
   fs_cli_print_notices (X);
-  g_print (_("rows: %" G_GSIZE_FORMAT "\n"), X->rows);
-  g_print (_("columns: %" G_GSIZE_FORMAT "\n"), X->cols);
-  g_print (_("missing cells: %" G_GSIZE_FORMAT "\n"), X->n_missing);
+  g_print (_("rows: %s\n"), rows);
+  g_print (_("columns: %s\n"), cols);
+  g_print (_("missing cells: %s\n"), missing);
   g_print (_("range: %.10g to %.10g\n"), min, max);
   g_print (_("row labels: %s\n"), X->row_labels != NULL ? X->row_labels[0] : _("none"));
   g_print (_("column labels: %s\n"), X->col_labels != NULL ? X->col_labels[0] : _("none"));
@@ -64,8 +71,7 @@ print_info_text (const FsMatrix *X,
     g_print (_("(the first label of each is shown)\n"));
   g_print (_("format: %s\n"), X->format);
   if (X->image_height > 0)
-    g_print (_("image shape: %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT "\n"),
-             X->image_height, X->image_width);
+    g_print (_("image shape: %s × %s\n"), height, width);
 }
 
 int

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "fs-error.h"
 #include "fs-blas.h"
 #include "fs-cli.h"
 #include "fs-cli-input.h"
@@ -114,7 +115,10 @@ print_optimum_text (const OptimumOptions *o,
                     GArray               *singular,
                     double                optimum)
 {
-  g_print (_("%s: %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT "\n"), description, X->rows, X->cols);
+  g_autofree char *rows = fs_error_number_text (X->rows);
+  g_autofree char *cols = fs_error_number_text (X->cols);
+
+  g_print (_("%s: %s × %s\n"), description, rows, cols);
   g_print (_("f* = %.12g (rank %d, l2 %g/%g)\n"), optimum, o->rank, o->l2_w, o->l2_h);
   g_print (_("singular values:"));
   for (guint i = 0; i < singular->len; i++)

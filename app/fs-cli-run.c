@@ -123,15 +123,19 @@ static gboolean
 check_counts (const RunOptions  *o,
               GError           **error)
 {
+  /* Numbers go in as text: xgettext cannot read G_GINT64_FORMAT. */
+  g_autofree char *iters = g_strdup_printf ("%" G_GINT64_FORMAT, o->iters);
+  g_autofree char *seed = g_strdup_printf ("%" G_GINT64_FORMAT, o->seed);
+
   if (o->rank < 1 && o->rank != -1)
     g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                  _("The rank must be at least 1, not %d"), o->rank);
   else if (o->iters < 1)
     g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("--iters must be at least 1, not %" G_GINT64_FORMAT), o->iters);
+                 _("--iters must be at least 1, not %s"), iters);
   else if (o->seed < 0)
     g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("--seed must be ≥ 0, not %" G_GINT64_FORMAT), o->seed);
+                 _("--seed must be ≥ 0, not %s"), seed);
   else if (o->restarts < 1)
     g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                  _("--restarts must be at least 1, not %d"), o->restarts);
@@ -285,20 +289,23 @@ print_header (Run *r)
 {
   const FsParams *p = &r->params;
   guint n_runs = fs_fit_get_n_runs (r->fit);
+  g_autofree char *rows = fs_error_number_text (r->X->rows);
+  g_autofree char *cols = fs_error_number_text (r->X->cols);
+  g_autofree char *missing = fs_error_number_text (r->X->n_missing);
+  g_autofree char *seed = fs_error_number_text (p->seed);
 
-  g_print (_("%s: %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT " missing\n"),
-           r->description, r->X->rows, r->X->cols, r->X->n_missing);
+  g_print (_("%s: %s × %s, %s missing\n"), r->description, rows, cols, missing);
   g_print (_("rank %u, rule %s, learning rate %.6g, l2 %g/%g, l1 %g/%g (%s)%s, init %s, "
-             "%u run(s) from seed %" G_GUINT64_FORMAT "\n"),
+             "%u run(s) from seed %s\n"),
            p->rank, p->rule->name, p->lr, p->l2_w, p->l2_h, p->l1_w, p->l1_h,
            fs_l1_mode_to_string (p->l1_mode), p->nonneg ? _(", non-negative") : "",
-           fs_init_to_string (p->init), n_runs, p->seed);
+           fs_init_to_string (p->init), n_runs, seed);
   if (isfinite (r->optimum))
     g_print (_("global optimum f* = %.10g\n"), r->optimum);
   else
     g_print (_("global optimum: unavailable (%s)\n"), r->no_optimum);
   if (n_runs > 1)
-    g_print (_("run 1 of %u, seed %" G_GUINT64_FORMAT "\n"), n_runs, p->seed);
+    g_print (_("run 1 of %u, seed %s\n"), n_runs, seed);
   print_progress (fs_fit_get_solver (r->fit), r->optimum);
 }
 
@@ -308,11 +315,12 @@ print_next_run (Run   *r,
                 guint  last_run,
                 guint  run)
 {
+  g_autofree char *seed = fs_error_number_text (fs_fit_get_run_seed (r->fit, run));
+
   g_print (_("run %u: final cost %.10g (%s)\n"), last_run + 1,
            fs_fit_get_final_cost (r->fit, last_run),
            fs_stop_to_string (fs_fit_get_run_stop (r->fit, last_run)));
-  g_print (_("run %u of %u, seed %" G_GUINT64_FORMAT "\n"), run + 1,
-           fs_fit_get_n_runs (r->fit), fs_fit_get_run_seed (r->fit, run));
+  g_print (_("run %u of %u, seed %s\n"), run + 1, fs_fit_get_n_runs (r->fit), seed);
   print_progress (fs_fit_get_solver (r->fit), r->optimum);
 }
 
@@ -415,12 +423,17 @@ print_result (Run *r)
 
   if (n_runs > 1)
     {
+      g_autofree char *best_seed = fs_error_number_text (fs_fit_get_run_seed (r->fit, (guint) r->best));
+
       for (guint k = 0; k < n_runs; k++)
-        g_print (_("run %u (seed %" G_GUINT64_FORMAT "): final cost %.10g, %s\n"),
-                 k + 1, fs_fit_get_run_seed (r->fit, k), fs_fit_get_final_cost (r->fit, k),
-                 fs_stop_to_string (fs_fit_get_run_stop (r->fit, k)));
-      g_print (_("best: run %d, seed %" G_GUINT64_FORMAT "\n"), r->best + 1,
-               fs_fit_get_run_seed (r->fit, (guint) r->best));
+        {
+          g_autofree char *seed = fs_error_number_text (fs_fit_get_run_seed (r->fit, k));
+
+          g_print (_("run %u (seed %s): final cost %.10g, %s\n"), k + 1, seed,
+                   fs_fit_get_final_cost (r->fit, k),
+                   fs_stop_to_string (fs_fit_get_run_stop (r->fit, k)));
+        }
+      g_print (_("best: run %d, seed %s\n"), r->best + 1, best_seed);
     }
   g_print (_("final cost %.12g"), final);
   if (isfinite (r->optimum))

@@ -162,22 +162,27 @@ fs_example_lowrank (gsize     rows,
 
   if (rank < 1 || rank > MIN (rows, cols))
     {
+      g_autofree char *most = fs_error_number_text (MIN (rows, cols));
+
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("The example's rank must be between 1 and %" G_GSIZE_FORMAT ", not %u"),
-                   MIN (rows, cols), rank);
+                   _("The example's rank must be between 1 and %s, not %u"),
+                   most, rank);
       return NULL;
     }
 
+  /* BLAS takes the sizes as int: refused before anything is allocated. */
+  if (rows > G_MAXINT || cols > G_MAXINT || rows * cols > G_MAXINT)
+    {
+      g_autofree char *n = fs_error_number_text (rows);
+      g_autofree char *m = fs_error_number_text (cols);
+
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("An example of %s × %s is too large"), n, m);
+      return NULL;
+    }
   X = fs_matrix_new (rows, cols, error);
   if (X == NULL)
     return NULL;
-  if (rows > G_MAXINT || cols > G_MAXINT || rows * cols > G_MAXINT)
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   _("An example of %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT " is too large"),
-                   rows, cols);
-      return NULL;
-    }
 
   a = g_new (double, rows * rank);
   b = g_new (double, (gsize) rank * cols);

@@ -97,20 +97,6 @@ fs_params_auto_threads (gsize rows,
   return flops < 2e7 ? 1 : (guint) CLAMP (g_get_num_processors (), 1, 256);
 }
 
-/* Sizes go into messages as strings: xgettext cannot read the GLib
- * format macros inside a translatable string. */
-static char *
-format_size (gsize n)
-{
-  return g_strdup_printf ("%" G_GSIZE_FORMAT, n);
-}
-
-static char *
-format_count (guint64 n)
-{
-  return g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-}
-
 static gboolean
 check_rank (const FsParams *params,
             const FsMatrix *X,
@@ -118,9 +104,9 @@ check_rank (const FsParams *params,
 {
   if (X != NULL && (params->rank < 1 || params->rank > MIN (X->rows, X->cols)))
     {
-      g_autofree char *limit = format_size (MIN (X->rows, X->cols));
-      g_autofree char *rows = format_size (X->rows);
-      g_autofree char *cols = format_size (X->cols);
+      g_autofree char *limit = fs_error_number_text (MIN (X->rows, X->cols));
+      g_autofree char *rows = fs_error_number_text (X->rows);
+      g_autofree char *cols = fs_error_number_text (X->cols);
 
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                    _("The rank must be between 1 and %s (the smaller side of the %s × %s matrix), not %u"),
@@ -175,8 +161,8 @@ check_runs (const FsParams *params,
 {
   if (params->max_iters < 1 || params->max_iters > FS_MAX_ITERATIONS)
     {
-      g_autofree char *limit = format_count (FS_MAX_ITERATIONS);
-      g_autofree char *value = format_count (params->max_iters);
+      g_autofree char *limit = fs_error_number_text (FS_MAX_ITERATIONS);
+      g_autofree char *value = fs_error_number_text (params->max_iters);
 
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                    _("The iteration limit must be between 1 and %s, not %s"), limit, value);
@@ -220,8 +206,8 @@ check_blas_size (const FsMatrix *X,
 {
   if (X->rows > G_MAXINT || X->cols > G_MAXINT || X->rows * X->cols > G_MAXINT)
     {
-      g_autofree char *rows = format_size (X->rows);
-      g_autofree char *cols = format_size (X->cols);
+      g_autofree char *rows = fs_error_number_text (X->rows);
+      g_autofree char *cols = fs_error_number_text (X->cols);
 
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
                    _("A %s × %s matrix is beyond what BLAS can index"), rows, cols);

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "fs-error.h"
 #include "fs-heatmap.h"
 #include "fs-pool.h"
 #include "fs-window-private.h"
@@ -47,6 +48,7 @@ update_status (FsWindow *self)
 {
   FsSnapshot *s = self->shown;
   g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *iteration = NULL;
   double optimum = fs_session_get_optimum (self->session);
   guint64 done = 0;
 
@@ -56,7 +58,8 @@ update_status (FsWindow *self)
   for (guint k = 0; k <= s->run; k++)
     done += s->log_lengths[k] - 1;
 
-  g_string_printf (text, _("Iteration %" G_GUINT64_FORMAT " · cost %.6g"), s->iteration, s->cost);
+  iteration = fs_error_number_text (s->iteration);
+  g_string_printf (text, _("Iteration %s · cost %.6g"), iteration, s->cost);
   if (isfinite (optimum) && optimum > 0.0)
     g_string_append_printf (text, _(" · gap to f* %.3g%%"), 100.0 * (s->cost - optimum) / optimum);
   else if (isfinite (optimum))
@@ -161,13 +164,15 @@ on_matrix_changed (FsWindow  *self,
 {
   FsMatrix *source = fs_session_get_source (session);
   FsMatrix *X = fs_session_get_matrix (session);
+  g_autofree char *rows = fs_error_number_text (source->rows);
+  g_autofree char *cols = fs_error_number_text (source->cols);
+  g_autofree char *missing = fs_error_number_text (source->n_missing);
   g_autofree char *subtitle = NULL;
 
+  /* TRANSLATORS: the data's name, its rows and columns, and its missing cells */
   subtitle = source->n_missing > 0
-    ? g_strdup_printf (_("%s: %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT " missing"),
-                       fs_session_get_name (session), source->rows, source->cols, source->n_missing)
-    : g_strdup_printf (_("%s: %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT),
-                       fs_session_get_name (session), source->rows, source->cols);
+    ? g_strdup_printf (_("%s: %s × %s, %s missing"), fs_session_get_name (session), rows, cols, missing)
+    : g_strdup_printf (_("%s: %s × %s"), fs_session_get_name (session), rows, cols);
   adw_window_title_set_subtitle (self->window_title, subtitle);
   fs_param_panel_set_data_description (self->panel, subtitle);
   fs_param_panel_set_rank_limit (self->panel, (guint) MIN (source->rows, source->cols));
