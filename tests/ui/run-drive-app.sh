@@ -9,7 +9,7 @@ size="${3:-1280x800}"
 shift 3 2>/dev/null || shift $#
 here=$(cd "$(dirname "$0")" && pwd)
 
-exec xvfb-run -a -s "-screen 0 ${size}x24" dbus-run-session -- sh -c '
+exec "$here/with-display.sh" "$size" dbus-run-session -- sh -c '
   set -eu
   export GTK_A11Y=atspi GDK_BACKEND=x11 GSK_RENDERER=cairo GDK_DEBUG=gl-disable \
          GSETTINGS_BACKEND=memory LANG=C.UTF-8 NO_AT_BRIDGE=0
