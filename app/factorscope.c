@@ -16,29 +16,35 @@
 
 #define APP_ID "org.factorscope.Factorscope"
 
-static FsWindow *
-new_window (GtkApplication *app)
-{
-  FsWindow *window = fs_window_new (app);
-
-  /* The solver's threads give way whenever the window has a frame to draw. */
-  fs_session_set_solver_nice (fs_window_get_session (window), 10);
-  gtk_window_present (GTK_WINDOW (window));
-  return window;
-}
-
 /* What the application's signal handlers share, kept by main. */
 typedef struct
 {
   gint       benchmark_seconds;  /* 0 without --benchmark */
-  GPtrArray *sessions;           /* the windows' sessions, once they are closed */
+  GPtrArray *sessions;           /* every window's session, to wait for at the end */
 } AppState;
+
+/* A window, whose session main waits for at the end, however the window
+ * went: a session's SVD cannot be interrupted, and the process must not
+ * end under it. A closed session keeps no matrix. */
+static FsWindow *
+new_window (GtkApplication *app,
+            AppState       *state)
+{
+  FsWindow *window = fs_window_new (app);
+  FsSession *session = fs_window_get_session (window);
+
+  g_ptr_array_add (state->sessions, g_object_ref (session));
+  /* The solver's threads give way whenever the window has a frame to draw. */
+  fs_session_set_solver_nice (session, 10);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
 
 static void
 on_activate (GApplication *app,
              AppState     *state)
 {
-  FsWindow *window = new_window (GTK_APPLICATION (app));
+  FsWindow *window = new_window (GTK_APPLICATION (app), state);
   g_autoptr(GError) error = NULL;
 
   if (state->benchmark_seconds > 0)
@@ -47,22 +53,15 @@ on_activate (GApplication *app,
     g_warning ("%s", error->message);
 }
 
-/* Windows own sessions, whose runner threads must stop before the
- * process ends: destroying the windows closes their sessions, which joins
- * the runners. A session's SVD cannot be interrupted, so the sessions are
- * kept until main has waited for their tasks. */
+/* Windows own runner threads, which must stop before the process ends:
+ * destroying the windows closes their sessions, which joins the runners. */
 static void
-on_shutdown (GApplication *app,
-             AppState     *state)
+on_shutdown (GApplication *app)
 {
   GList *windows;
 
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
-    {
-      if (FS_IS_WINDOW (windows->data))
-        g_ptr_array_add (state->sessions, g_object_ref (fs_window_get_session (windows->data)));
-      gtk_window_destroy (windows->data);
-    }
+    gtk_window_destroy (windows->data);
 }
 
 static gint
@@ -82,11 +81,12 @@ static void
 on_open (GApplication  *app,
          GFile        **files,
          int            n_files,
-         const char    *hint)
+         const char    *hint,
+         AppState      *state)
 {
   for (int i = 0; i < n_files; i++)
     {
-      FsWindow *window = new_window (GTK_APPLICATION (app));
+      FsWindow *window = new_window (GTK_APPLICATION (app), state);
       g_autoptr(GError) error = NULL;
 
       /* Something to look at while the file loads, and if it cannot. */
@@ -164,8 +164,8 @@ main (int    argc,
   });
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_handle_local_options), &state);
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), &state);
-  g_signal_connect (app, "open", G_CALLBACK (on_open), NULL);
-  g_signal_connect (app, "shutdown", G_CALLBACK (on_shutdown), &state);
+  g_signal_connect (app, "open", G_CALLBACK (on_open), &state);
+  g_signal_connect (app, "shutdown", G_CALLBACK (on_shutdown), NULL);
   status = g_application_run (G_APPLICATION (app), argc, argv);
   for (guint i = 0; i < sessions->len; i++)
     fs_session_wait_for_tasks (sessions->pdata[i]);

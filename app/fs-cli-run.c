@@ -50,6 +50,7 @@ typedef struct
   int       threads;
   char     *out;
   gboolean  json;
+  char     *rule_help;   /* --rule's help, naming the rules of the table */
 } RunOptions;
 
 /* One run of the subcommand, from its options to its results. */
@@ -76,24 +77,42 @@ run_clear (Run *r)
   g_free (r->o.l1_mode);
   g_free (r->o.init);
   g_free (r->o.out);
+  g_free (r->o.rule_help);
   g_clear_pointer (&r->X, fs_matrix_unref);
   g_clear_pointer (&r->description, g_free);
   g_clear_pointer (&r->fit, fs_fit_free);
   g_clear_pointer (&r->no_optimum, g_free);
 }
 
+/* The rules' names from the table, as "plain, normalized, momentum or adam". */
+static char *
+rule_names (void)
+{
+  guint n;
+  const FsRule *rules = fs_rules_get (&n);
+  g_autoptr(GString) names = g_string_new (rules[0].name);
+
+  for (guint i = 1; i < n; i++)
+    g_string_append_printf (names, i + 1 < n ? ", %s" : _(" or %s"), rules[i].name);
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
 static GOptionContext *
 run_context_new (RunOptions *o,
                  FsCliInput *in)
 {
-  const GOptionEntry entries[] = {
+  g_autofree char *names = rule_names ();
+  const GOptionEntry *entries;
+
+  o->rule_help = g_strdup_printf (_("Update rule: %s"), names);
+  entries = (const GOptionEntry[]) {
     { "rank", 'r', 0, G_OPTION_ARG_INT, &o->rank, N_("Rank of the factorization (default: the example's, listed below; for a file, 5, or fewer if the matrix is smaller)"), N_("R") },
     { "l2-w", 0, 0, G_OPTION_ARG_DOUBLE, &o->l2_w, N_("L2 penalty on W (the post's lambda1)"), N_("A") },
     { "l2-h", 0, 0, G_OPTION_ARG_DOUBLE, &o->l2_h, N_("L2 penalty on H (the post's lambda2)"), N_("B") },
     { "l1-w", 0, 0, G_OPTION_ARG_DOUBLE, &o->l1_w, N_("L1 penalty on W (sparse codes)"), N_("C") },
     { "l1-h", 0, 0, G_OPTION_ARG_DOUBLE, &o->l1_h, N_("L1 penalty on H"), N_("D") },
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->lr, N_("Learning rate (default: chosen from the data)"), N_("ETA") },
-    { "rule", 0, 0, G_OPTION_ARG_STRING, &o->rule, N_("Update rule: plain, normalized, momentum or adam"), N_("RULE") },
+    { "rule", 0, 0, G_OPTION_ARG_STRING, &o->rule, o->rule_help, N_("RULE") },
     { "l1-mode", 0, 0, G_OPTION_ARG_STRING, &o->l1_mode, N_("L1 by prox (exact zeros, default) or subgradient"), N_("MODE") },
     { "nonneg", 0, 0, G_OPTION_ARG_NONE, &o->nonneg, N_("Keep W and H non-negative (NMF)"), NULL },
     { "init", 0, 0, G_OPTION_ARG_STRING, &o->init, N_("Initialization: scaled (default) or uniform [0, 1)"), N_("INIT") },
@@ -148,19 +167,6 @@ check_counts (const RunOptions  *o,
   else
     return TRUE;
   return FALSE;
-}
-
-/* The rules' names from the table, as "plain, normalized, momentum or adam". */
-static char *
-rule_names (void)
-{
-  guint n;
-  const FsRule *rules = fs_rules_get (&n);
-  g_autoptr(GString) names = g_string_new (rules[0].name);
-
-  for (guint i = 1; i < n; i++)
-    g_string_append_printf (names, i + 1 < n ? ", %s" : _(" or %s"), rules[i].name);
-  return g_string_free (g_steal_pointer (&names), FALSE);
 }
 
 /* The options that name a choice: rule, L1 mode, initialization. */

@@ -25,6 +25,14 @@ static const char * const init_names[FS_N_INITS] = { "scaled", "uniform" };
 static const char * const init_labels[FS_N_INITS] = { N_("Scaled uniform"), N_("Uniform [0, 1)") };
 static const char * const stop_names[] = { "running", "iterations", "tolerance", "diverged" };
 
+static gpointer
+params_copy (gpointer params)
+{
+  return g_memdup2 (params, sizeof (FsParams));
+}
+
+G_DEFINE_BOXED_TYPE (FsParams, fs_params, params_copy, g_free)
+
 void
 fs_params_init_defaults (FsParams *params)
 {
@@ -46,6 +54,23 @@ fs_params_init_defaults (FsParams *params)
     .restarts = 1,
     .threads = 0,
   };
+}
+
+/* Whether a and b are the same settings, field by field (a struct may
+ * hold padding that memcmp would compare). */
+gboolean
+fs_params_equal (const FsParams *a,
+                 const FsParams *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  return a->rank == b->rank && a->l2_w == b->l2_w && a->l2_h == b->l2_h &&
+         a->l1_w == b->l1_w && a->l1_h == b->l1_h && a->lr == b->lr && a->rule == b->rule &&
+         a->momentum == b->momentum && a->adam_beta1 == b->adam_beta1 &&
+         a->adam_beta2 == b->adam_beta2 && a->adam_eps == b->adam_eps &&
+         a->l1_mode == b->l1_mode && a->nonneg == b->nonneg && a->init == b->init &&
+         a->seed == b->seed && a->max_iters == b->max_iters && a->tol == b->tol &&
+         a->restarts == b->restarts && a->threads == b->threads && a->nice == b->nice;
 }
 
 /* The rank a newly opened matrix starts with. */

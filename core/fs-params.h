@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 #include "fs-matrix.h"
 
@@ -68,7 +68,13 @@ typedef struct
   int           nice;      /* their nice value while they compute; 0 leaves them be */
 } FsParams;
 
+/* FsParams as a GValue, for properties that hold settings. */
+#define FS_TYPE_PARAMS (fs_params_get_type ())
+GType       fs_params_get_type      (void) G_GNUC_CONST;
+
 void        fs_params_init_defaults (FsParams       *params);
+gboolean    fs_params_equal         (const FsParams *a,
+                                     const FsParams *b);
 guint       fs_params_default_rank  (gsize           rows,
                                      gsize           cols);
 guint       fs_params_auto_threads  (gsize           rows,

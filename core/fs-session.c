@@ -39,6 +39,13 @@ struct _FsSession
   GCancellable *load_cancellable;
   GCancellable *prepare_cancellable;
   GCancellable *svd_cancellable;
+  /* What the prepare in flight makes, for a scaling chosen meanwhile. */
+  FsMatrix     *pending_source;
+  char         *pending_name;
+  guint         pending_rank;
+  gboolean      pending_new_source;
+  FsScaling     pending_scaling;
+  FsScaling     wanted_scaling;     /* the last one asked for */
   guint         n_pending;          /* loads and prepares not yet handed back */
   gboolean      computing_optimum;
   gboolean      closed;
@@ -49,14 +56,6 @@ struct _FsSession
   GCond         threads_done;
   guint         n_threads;
 };
-
-static gpointer
-params_copy (gpointer params)
-{
-  return g_memdup2 (params, sizeof (FsParams));
-}
-
-G_DEFINE_BOXED_TYPE (FsParams, fs_params, params_copy, g_free)
 
 G_DEFINE_FINAL_TYPE (FsSession, fs_session, G_TYPE_OBJECT)
 
@@ -101,13 +100,7 @@ work_thread (GTask        *task,
   FsSession *self = source;
   const Work *work = g_task_get_source_tag (task);
   GError *error = NULL;
-  gpointer result;
-
-  g_mutex_lock (&self->threads_lock);
-  self->n_threads++;
-  g_mutex_unlock (&self->threads_lock);
-
-  result = work->work (data, &error);
+  gpointer result = work->work (data, &error);
 
   g_mutex_lock (&self->threads_lock);
   if (--self->n_threads == 0)
@@ -120,13 +113,21 @@ work_thread (GTask        *task,
     g_task_return_pointer (task, result, work->free_result);
 }
 
-/* Runs work on data in a thread; the task's source tag is the work. */
+/* Runs work on data in a thread; the task's source tag is the work. The
+ * thread is counted from now, not from when it starts: a task waiting for
+ * a thread of GLib's pool will still run. No task returns on cancel, so
+ * every one runs work_thread to its end. */
 static void
 run_task (GTask          *task,
           const Work     *work,
           gpointer        data,
           GDestroyNotify  free_data)
 {
+  FsSession *self = g_task_get_source_object (task);
+
+  g_mutex_lock (&self->threads_lock);
+  self->n_threads++;
+  g_mutex_unlock (&self->threads_lock);
   g_task_set_source_tag (task, (gpointer) work);
   g_task_set_task_data (task, data, free_data);
   g_task_run_in_thread (task, work_thread);
@@ -236,9 +237,9 @@ start_svd (FsSession *self)
       return;
     }
 
+  /* A cancelled SVD finishes in its thread (LAPACK cannot be stopped),
+   * and its result is dropped. */
   task = g_task_new (self, renew (&self->svd_cancellable), on_svd_done, NULL);
-  /* A cancelled SVD hands back at once; its thread finishes on its own. */
-  g_task_set_return_on_cancel (task, TRUE);
   set_computing_optimum (self, TRUE);
   run_task (task, &svd, fs_matrix_ref (self->X), (GDestroyNotify) fs_matrix_unref);
 }
@@ -252,7 +253,8 @@ typedef struct
   FsMatrix  *source;
   char      *name;
   FsScaling  scaling;
-  FsParams   params;
+  FsParams   base;        /* the session's settings when it started */
+  FsParams   params;      /* base at the new rank, then the starting step */
   gboolean   new_source;
   FsMatrix  *X;
   FsRunner  *runner;
@@ -289,6 +291,36 @@ prepare_work (gpointer   data,
 
 static const Work prepare = { prepare_work, NULL };
 
+/* Settings changed while the matrix was prepared apply to it too: the
+ * prepared runner starts again from them, at the prepared rank, and with
+ * the starting step unless a learning rate was set meanwhile. */
+static void
+keep_edits (FsSession *self,
+            Prepared  *p)
+{
+  FsParams wanted = self->params;
+
+  if (fs_params_equal (&self->params, &p->base))
+    {
+      self->params = p->params;
+      return;
+    }
+  wanted.rank = p->params.rank;
+  if (self->params.lr == p->base.lr)
+    wanted.lr = p->params.lr;
+  if (fs_runner_set_params (self->runner, &wanted, NULL))
+    self->params = wanted;
+  else
+    self->params = p->params;
+}
+
+static void
+clear_pending (FsSession *self)
+{
+  g_clear_pointer (&self->pending_source, fs_matrix_unref);
+  g_clear_pointer (&self->pending_name, g_free);
+}
+
 /* Installs a prepared matrix and runner; the old ones go only now. */
 static void
 commit (FsSession *self,
@@ -304,7 +336,7 @@ commit (FsSession *self,
   self->X = g_steal_pointer (&p->X);
   self->runner = g_steal_pointer (&p->runner);
   self->scaling = p->scaling;
-  self->params = p->params;
+  keep_edits (self, p);
   g_free (self->name);
   self->name = g_steal_pointer (&p->name);
 
@@ -331,6 +363,7 @@ on_prepared (GObject      *object,
   set_pending (self, -1);
   if (!is_current (self, result, self->prepare_cancellable))
     return;
+  clear_pending (self);
 
   if (!ok)
     {
@@ -357,14 +390,30 @@ start_prepare (FsSession  *self,
 {
   g_autoptr(GTask) task = NULL;
   Prepared *p = g_new0 (Prepared, 1);
+  char *copy;
 
   p->source = fs_matrix_ref (source);
   p->name = g_strdup (name);
   p->scaling = scaling;
+  p->base = self->params;
   p->params = self->params;
   p->params.nice = self->solver_nice;
   p->params.rank = (guint) CLAMP ((gsize) rank, 1, MIN (source->rows, source->cols));
   p->new_source = new_source;
+
+  /* Copies, so that nothing here reads what the thread writes (name may
+   * be pending_name itself). */
+  copy = g_strdup (name);
+  g_free (self->pending_name);
+  self->pending_name = copy;
+  if (self->pending_source != source)
+    {
+      g_clear_pointer (&self->pending_source, fs_matrix_unref);
+      self->pending_source = fs_matrix_ref (source);
+    }
+  self->pending_rank = p->params.rank;
+  self->pending_new_source = new_source;
+  self->pending_scaling = scaling;
 
   task = g_task_new (self, renew (&self->prepare_cancellable), on_prepared, NULL);
   set_pending (self, +1);
@@ -399,13 +448,15 @@ on_loaded (GObject      *object,
   if (X == NULL)
     {
       g_autofree char *message =
-        g_strdup_printf (_("Could not open the file. %s. The matrix already loaded stays."),
-                         error->message);
+        self->X != NULL || self->pending_source != NULL
+          ? g_strdup_printf (_("Could not open the file. %s. The matrix already loaded stays."),
+                             error->message)
+          : g_strdup_printf (_("Could not open the file. %s."), error->message);
 
       g_signal_emit (self, signals[FAILED], 0, message);
       return;
     }
-  start_prepare (self, X, name, self->scaling, fs_params_default_rank (X->rows, X->cols), TRUE);
+  start_prepare (self, X, name, self->wanted_scaling, fs_params_default_rank (X->rows, X->cols), TRUE);
 }
 
 /**
@@ -424,7 +475,8 @@ fs_session_open_path (FsSession  *self,
   g_return_if_fail (FS_IS_SESSION (self));
   g_return_if_fail (path != NULL);
 
-  g_cancellable_cancel (self->prepare_cancellable);
+  /* A matrix being prepared stays on its way: it is something to look at
+   * while the file loads, and if the file cannot be read. */
   task = g_task_new (self, renew (&self->load_cancellable), on_loaded, NULL);
   set_pending (self, +1);
   run_task (task, &load, g_strdup (path), g_free);
@@ -442,7 +494,7 @@ fs_session_set_matrix (FsSession  *self,
   g_return_if_fail (source != NULL && name != NULL);
 
   g_cancellable_cancel (self->load_cancellable);
-  start_prepare (self, source, name, self->scaling, rank, TRUE);
+  start_prepare (self, source, name, self->wanted_scaling, rank, TRUE);
 }
 
 /* A built-in example (fs-examples' table), under its title and rank. */
@@ -471,24 +523,33 @@ fs_session_load_example (FsSession   *self,
   return TRUE;
 }
 
-/* Prepares the source again with another scaling; the scaling property
- * changes when the new X is committed, and stays if scaling fails. */
+/* Prepares the source again with another scaling (or the matrix being
+ * prepared, if there is one); the scaling property changes when the new X
+ * is committed, and stays if scaling fails. */
 void
 fs_session_set_scaling (FsSession *self,
                         FsScaling  scaling)
 {
   g_return_if_fail (FS_IS_SESSION (self));
+  g_return_if_fail ((guint) scaling < FS_N_SCALINGS);
 
-  if (self->source == NULL)
+  self->wanted_scaling = scaling;
+  if (self->pending_source != NULL)
     {
-      if (self->scaling != scaling)
-        {
-          self->scaling = scaling;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCALING]);
-        }
+      if (scaling != self->pending_scaling)
+        start_prepare (self, self->pending_source, self->pending_name, scaling,
+                       self->pending_rank, self->pending_new_source);
       return;
     }
-  start_prepare (self, self->source, self->name, scaling, self->params.rank, FALSE);
+  if (scaling == self->scaling)
+    return;
+  if (self->source != NULL)
+    {
+      start_prepare (self, self->source, self->name, scaling, self->params.rank, FALSE);
+      return;
+    }
+  self->scaling = scaling;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCALING]);
 }
 
 /* New settings restart the run from iteration 0, still running if it
@@ -754,6 +815,11 @@ fs_session_close (FsSession *self)
   g_cancellable_cancel (self->prepare_cancellable);
   g_cancellable_cancel (self->svd_cancellable);
   g_clear_pointer (&self->runner, fs_runner_free);
+  /* A closed session may be kept until its tasks end: it keeps no matrix. */
+  clear_pending (self);
+  g_clear_pointer (&self->source, fs_matrix_unref);
+  g_clear_pointer (&self->X, fs_matrix_unref);
+  g_clear_pointer (&self->singular_values, g_array_unref);
 }
 
 /* Returns once no thread of this session's tasks is running: for the end

@@ -6,8 +6,9 @@
  * cancellable. A new matrix is committed only when loading and preparing
  * it have both succeeded: until "matrix-changed" is emitted nothing a view
  * shows changes, and a failure ("failed") leaves everything as it was.
- * Signals and notifications are emitted on the thread default main
- * context of the thread that created the session.
+ * Signals and notifications are emitted on the thread-default main context
+ * of the thread that called the function that started the task: use a
+ * session from one thread.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,10 +21,6 @@
 #include "fs-runner.h"
 
 G_BEGIN_DECLS
-
-/* FsParams as a GValue, for properties that hold settings. */
-#define FS_TYPE_PARAMS (fs_params_get_type ())
-GType fs_params_get_type (void) G_GNUC_CONST;
 
 #define FS_TYPE_SESSION (fs_session_get_type ())
 G_DECLARE_FINAL_TYPE (FsSession, fs_session, FS, SESSION, GObject)

@@ -345,6 +345,82 @@ test_every_example (Fixture       *f,
   g_assert_false (fs_session_load_example (f->session, "no-such-example", NULL));
 }
 
+/* Of two files opened one after the other, only the second is committed. */
+static void
+test_stale_result_dropped (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *first = write_file (f, "first.csv", diagonal_csv);
+  g_autofree char *second = write_file (f, "second.csv", "1,2\n3,4\n");
+
+  fs_session_open_path (f->session, first);
+  fs_session_open_path (f->session, second);
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_true (wait_until (idle, f));
+  g_assert_cmpuint (f->n_changed, ==, 1);
+  g_assert_cmpstr (fs_session_get_name (f->session), ==, "second.csv");
+  g_assert_cmpuint (fs_session_get_matrix (f->session)->rows, ==, 2);
+}
+
+/* A scaling chosen while a matrix is prepared applies to that matrix. */
+static void
+test_scaling_during_prepare (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  double lo, hi;
+
+  g_assert_true (fs_session_load_example (f->session, "digits", &error));
+  fs_session_set_scaling (f->session, FS_SCALING_UNIT_RANGE);
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_true (wait_until (idle, f));
+  g_assert_cmpuint (f->n_changed, ==, 1);
+  g_assert_cmpstr (fs_session_get_name (f->session), ==, "Handwritten digits");
+  g_assert_cmpint (fs_session_get_scaling (f->session), ==, FS_SCALING_UNIT_RANGE);
+  g_assert_true (fs_matrix_range (fs_session_get_matrix (f->session), &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 0.0);
+  g_assert_cmpfloat (hi, ==, 1.0);
+
+  /* The same scaling again prepares nothing. */
+  fs_session_set_scaling (f->session, FS_SCALING_UNIT_RANGE);
+  g_assert_false (fs_session_get_busy (f->session));
+}
+
+/* Settings changed while a matrix is prepared are the new matrix's too. */
+static void
+test_edits_during_prepare (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  FsParams params;
+
+  g_assert_true (fs_session_load_example (f->session, "lowrank", &error));
+  g_assert_true (wait_until (changed_once, f));
+  f->n_changed = 0;
+  g_assert_true (fs_session_load_example (f->session, "notebook", &error));
+  params = *fs_session_get_params (f->session);
+  params.l2_w = 0.5;
+  g_assert_true (fs_session_set_params (f->session, &params, &error));
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_cmpstr (fs_session_get_name (f->session), ==, "Notebook example");
+  g_assert_cmpfloat (fs_session_get_params (f->session)->l2_w, ==, 0.5);
+  g_assert_cmpuint (fs_session_get_params (f->session)->rank, ==, 2);
+}
+
+/* A file that fails with nothing loaded does not promise a matrix stays. */
+static void
+test_first_file_fails (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *bad = write_file (f, "ragged.csv", "1,2,3\n4,5\n");
+
+  fs_session_open_path (f->session, bad);
+  g_assert_true (wait_until (failed, f));
+  g_assert_nonnull (strstr (f->failure, "ragged.csv:2:"));
+  g_assert_null (strstr (f->failure, "stays"));
+  g_assert_null (fs_session_get_matrix (f->session));
+}
+
 /* Closing drops what is still on its way, and stops the runner. */
 static void
 test_close_drops_pending (Fixture       *f,
@@ -379,6 +455,10 @@ main (int    argc,
   ADD ("/session/params-keep-running", test_params_keep_running);
   ADD ("/session/starting-lr", test_starting_lr);
   ADD ("/session/every-example", test_every_example);
+  ADD ("/session/stale-result-dropped", test_stale_result_dropped);
+  ADD ("/session/scaling-during-prepare", test_scaling_during_prepare);
+  ADD ("/session/edits-during-prepare", test_edits_during_prepare);
+  ADD ("/session/first-file-fails", test_first_file_fails);
   ADD ("/session/close-drops-pending", test_close_drops_pending);
 #undef ADD
 

@@ -18,7 +18,6 @@
 
 #include "fs-param-panel.h"
 #include "fs-rules.h"
-#include "fs-session.h"
 
 struct _FsParamPanel
 {
@@ -75,20 +74,10 @@ static gboolean
 same_but_lr (const FsParams *a,
              const FsParams *b)
 {
-  return a->rank == b->rank && a->l2_w == b->l2_w && a->l2_h == b->l2_h &&
-         a->l1_w == b->l1_w && a->l1_h == b->l1_h && a->rule == b->rule &&
-         a->momentum == b->momentum && a->adam_beta1 == b->adam_beta1 &&
-         a->adam_beta2 == b->adam_beta2 && a->adam_eps == b->adam_eps &&
-         a->l1_mode == b->l1_mode && a->nonneg == b->nonneg && a->init == b->init &&
-         a->seed == b->seed && a->max_iters == b->max_iters && a->tol == b->tol &&
-         a->restarts == b->restarts && a->threads == b->threads;
-}
+  FsParams c = *b;
 
-static gboolean
-same_params (const FsParams *a,
-             const FsParams *b)
-{
-  return same_but_lr (a, b) && a->lr == b->lr;
+  c.lr = a->lr;
+  return fs_params_equal (a, &c);
 }
 
 /* The settings the rows show, over the ones the panel holds (the fields
@@ -144,7 +133,7 @@ on_row_changed (FsParamPanel *self)
   if (self->updating)
     return;
   read_rows (self, &p);
-  if (same_params (&p, &self->params))
+  if (fs_params_equal (&p, &self->params))
     return;
   lr_only = same_but_lr (&p, &self->params);
   self->params = p;
@@ -169,14 +158,31 @@ on_log_switched (FsParamPanel *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_SCALE]);
 }
 
-/* The learning rate is shown in %g form, so that 1e-05 stays readable,
- * in the user's locale (0,005 in German)... */
+/* A tenth of the place of lr's leading digit. */
+static double
+lr_increment (double lr)
+{
+  return lr > 0.0 && isfinite (lr) ? pow (10.0, floor (log10 (lr)) - 1.0) : 1e-4;
+}
+
+/* The learning rate as the field shows it: in %g form, so that 1e-05
+ * stays readable, in the user's locale (0,005 in German). */
+static char *
+lr_text (double lr)
+{
+  return g_strdup_printf ("%.4g", lr);
+}
+
 static gboolean
 on_lr_output (GtkSpinButton *spin)
 {
-  g_autofree char *text = g_strdup_printf ("%.4g", gtk_spin_button_get_value (spin));
+  g_autofree char *text = lr_text (gtk_spin_button_get_value (spin));
 
   gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  /* Steps of a tenth of the leading digit's place: the arrows move a rate
+   * of 0.0015 by 0.0001, and one of 2e-6 by 1e-7, never to 0 at once. */
+  gtk_spin_button_set_increments (spin, lr_increment (gtk_spin_button_get_value (spin)),
+                                  10 * lr_increment (gtk_spin_button_get_value (spin)));
   return TRUE;
 }
 
@@ -188,8 +194,17 @@ on_lr_input (GtkSpinButton *spin,
              double        *value)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (spin));
+  g_autofree char *shown = lr_text (gtk_spin_button_get_value (spin));
   char *end = NULL;
-  double v = g_strtod (text, &end);
+  double v;
+
+  /* Text left as shown keeps the exact rate, of which it shows 4 digits. */
+  if (g_str_equal (text, shown))
+    {
+      *value = gtk_spin_button_get_value (spin);
+      return TRUE;
+    }
+  v = g_strtod (text, &end);
 
   while (end != NULL && g_ascii_isspace (*end))
     end++;
@@ -263,19 +278,21 @@ void
 fs_param_panel_set_params (FsParamPanel   *self,
                            const FsParams *params)
 {
-  FsParams shown;
+  FsParams shown, old;
 
   g_return_if_fail (FS_IS_PARAM_PANEL (self));
   g_return_if_fail (params != NULL);
 
-  if (same_params (params, &self->params))
+  if (fs_params_equal (params, &self->params))
     return;
+  old = self->params;
   self->params = *params;
   write_rows (self);
   /* A rank above the limit, or a value the rows round, is what they show. */
   read_rows (self, &shown);
   self->params = shown;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARAMS]);
+  if (!fs_params_equal (&shown, &old))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARAMS]);
 }
 
 void

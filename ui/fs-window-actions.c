@@ -1,9 +1,9 @@
 /* fs-window-actions.c: the window's actions.
  *
- * Run/Pause, Step and Reset act on what the window shows (the snapshot it
- * took last), and fs_window_update_actions sets every action's enabled
- * state and the Run/Pause label from that same snapshot, so a button is
- * never live when its action would do nothing.
+ * Run/Pause acts on what the window shows (the snapshot it took last), and
+ * fs_window_update_actions sets every action's enabled state and the
+ * Run/Pause label from that same snapshot, so a button is never live when
+ * its action would do nothing.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -78,9 +78,10 @@ on_starting_lr (GObject      *object,
       fs_window_show_toast (self, error->message);
       return;
     }
-  /* The panel does not signal a value set from code: apply it here too. */
+  /* The panel does not signal a value set from code: apply what it shows
+   * (within its range) here too. */
   fs_param_panel_set_lr (self->panel, lr);
-  fs_session_set_lr (self->session, lr);
+  fs_session_set_lr (self->session, fs_param_panel_get_params (self->panel)->lr);
 }
 
 /* Sets the step the rule starts from (computed off the main thread: on a

@@ -1,4 +1,4 @@
-/* fs-window-dnd.c: files dropped on the window are opened.
+/* fs-window-dnd.c: files dropped on the window, or chosen, are opened.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,7 +6,26 @@
 
 #define G_LOG_DOMAIN "fs-window"
 
+#include <glib/gi18n.h>
+
 #include "fs-window-private.h"
+
+/* Only a local file has a path the loaders can read. */
+void
+fs_window_open_file (FsWindow *self,
+                     GFile    *file)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (FS_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    fs_window_show_banner (self, _("Only local files can be opened."));
+  else
+    fs_session_open_path (self->session, path);
+}
 
 static gboolean
 on_drop (GtkDropTarget *target,

@@ -179,6 +179,8 @@ on_matrix_changed (FsWindow  *self,
   fs_param_panel_set_params (self->panel, fs_session_get_params (session));
   fs_param_panel_set_scaling (self->panel, fs_session_get_scaling (session));
 
+  /* A learning rate suggested for the old matrix has no place here. */
+  g_cancellable_cancel (self->suggest_cancellable);
   g_clear_pointer (&self->shown, fs_snapshot_unref);
   self->divergence_reported = FALSE;
   show_matrix (self, X);
@@ -212,9 +214,14 @@ on_params_changed (FsWindow *self)
 {
   g_autoptr(GError) error = NULL;
 
+  g_cancellable_cancel (self->suggest_cancellable);
   self->divergence_reported = FALSE;
   if (!fs_session_set_params (self->session, fs_param_panel_get_params (self->panel), &error))
-    fs_window_show_toast (self, error->message);
+    {
+      /* The panel shows what the session runs, not what it refused. */
+      fs_window_show_toast (self, error->message);
+      fs_param_panel_set_params (self->panel, fs_session_get_params (self->session));
+    }
 }
 
 static void
@@ -348,22 +355,6 @@ fs_window_open_path (FsWindow   *self,
   g_return_if_fail (FS_IS_WINDOW (self));
 
   fs_session_open_path (self->session, path);
-}
-
-void
-fs_window_open_file (FsWindow *self,
-                     GFile    *file)
-{
-  g_autofree char *path = NULL;
-
-  g_return_if_fail (FS_IS_WINDOW (self));
-  g_return_if_fail (G_IS_FILE (file));
-
-  path = g_file_get_path (file);
-  if (path == NULL)
-    fs_window_show_banner (self, _("Only local files can be opened."));
-  else
-    fs_session_open_path (self->session, path);
 }
 
 /* A matrix made by the caller, shown under the given name and rank. */
