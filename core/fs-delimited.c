@@ -66,6 +66,7 @@ typedef struct
   gsize       capacity;
   guint8      stops[256]; /* bytes that end an unquoted field */
   GArray     *records;
+  locale_t    c_locale;   /* for strtod_l: the parse's own, not a global */
 } Parser;
 
 static gboolean
@@ -282,18 +283,6 @@ parse_simple_number (const char *s,
   return TRUE;
 }
 
-/* strtod in the C locale. g_ascii_strtod switches the thread's locale
- * twice per call; a locale made once is much cheaper per number. */
-static double
-c_strtod (const char  *text,
-          char       **stop)
-{
-  static gsize c_locale;
-
-  if (g_once_init_enter (&c_locale))
-    g_once_init_leave (&c_locale, (gsize) newlocale (LC_ALL_MASK, "C", (locale_t) 0));
-  return strtod_l (text, stop, (locale_t) c_locale);
-}
 
 /* Classifies one field; numbers out of range and infinities are errors. */
 static gboolean
@@ -339,7 +328,9 @@ classify (Parser  *parser,
         *c = '.';
 
   errno = 0;
-  value = c_strtod (buf, &stop);
+  /* strtod in the C locale: g_ascii_strtod switches the thread's locale
+   * twice per call, a locale made once per file is much cheaper. */
+  value = strtod_l (buf, &stop, parser->c_locale);
   if (stop == buf || *stop != '\0')
     return TRUE;
 
@@ -966,13 +957,11 @@ fs_delimited_parse (const char  *name,
       return NULL;
     }
   parser.records = records;
+  parser.c_locale = newlocale (LC_ALL_MASK, "C", (locale_t) 0);
+  g_assert (parser.c_locale != (locale_t) 0);
 
-  if (!tokenize (&parser, error))
-    {
-      g_free (parser.fields);
-      return NULL;
-    }
-  X = build_matrix (&parser, error);
+  X = tokenize (&parser, error) ? build_matrix (&parser, error) : NULL;
+  freelocale (parser.c_locale);
   g_free (parser.fields);
   return X;
 }

@@ -421,7 +421,7 @@ test_rules_table (void)
 }
 
 /* R's volcano: the best rank-k relative errors that NumPy gives
- * (shared/data/README.md). */
+ * (tests/data/real/README.md). */
 static void
 test_optimum_volcano (void)
 {
