@@ -147,14 +147,15 @@ check_gradient_with (FsMatrix       *X,
 
 /* Every term, from three starts, with every thread count and every
  * implementation of the products this CPU runs: OpenBLAS always, the
- * vector kernels where the CPU has them. The central differences do not
- * depend on either, so each start's are taken once. */
+ * fastest vector kernels where the CPU has them (or those that
+ * FACTORSCOPE_PRODUCTS names, as for factorscope-cli). The central
+ * differences depend on neither, so each start's are taken once. */
 static void
 check_gradient (double missing_share)
 {
   FsProductsImpl best;
 
-  fs_products_force_blas (FALSE);
+  g_assert_true (fs_products_force_name (g_getenv ("FACTORSCOPE_PRODUCTS")));
   best = fs_products_best_impl ();
   for (guint t = 0; t < G_N_ELEMENTS (terms); t++)
     for (guint64 trial = 0; trial < 3; trial++)
@@ -172,7 +173,7 @@ check_gradient (double missing_share)
               check_gradient_with (X, &terms[t], trial, &start, threads, best);
             fs_products_force_blas (TRUE);
             check_gradient_with (X, &terms[t], trial, &start, threads, FS_PRODUCTS_BLAS);
-            fs_products_force_blas (FALSE);
+            fs_products_force_name (g_getenv ("FACTORSCOPE_PRODUCTS"));
           }
       }
 }
