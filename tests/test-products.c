@@ -263,11 +263,10 @@ check_impl (FsProductsImpl impl)
       for (guint c = 0; c < G_N_ELEMENTS (rank_list); c++)
         {
           gsize rows = rows_list[a], m = cols_list[b], r = rank_list[c];
+          Shape s;
 
           if (rows * m * r > 2000000)
             continue;
-          Shape s;
-
           shape_init (&s, rows, m, r);
           check_shape (impl, &s);
           shape_clear (&s);
