@@ -30,6 +30,29 @@ static const Terms terms[] = {
   { "all", 0.3, 0.2, 0.15, 0.25 },
 };
 
+/* A solver for X with these terms, the L1 terms as subgradients. */
+static FsSolver *
+new_solver (FsMatrix    *X,
+            const Terms *t,
+            guint        threads)
+{
+  FsSolver *solver;
+  FsParams p;
+
+  fs_params_init_defaults (&p);
+  p.rank = R;
+  p.l2_w = t->l2_w;
+  p.l2_h = t->l2_h;
+  p.l1_w = t->l1_w;
+  p.l1_h = t->l1_h;
+  p.l1_mode = FS_L1_SUBGRADIENT;
+  p.threads = threads;
+  solver = fs_solver_new (X, &p, NULL);
+  g_assert_nonnull (solver);
+  g_assert_cmpuint (fs_solver_get_threads (solver), ==, threads);
+  return solver;
+}
+
 static double
 cost_at (FsSolver     *solver,
          const double *W,
@@ -39,7 +62,9 @@ cost_at (FsSolver     *solver,
   return fs_solver_get_cost (solver);
 }
 
-/* The derivative of the cost along every cell of P, which is W or H. */
+/* The derivative of the cost along every cell of P, which is W or H. The
+ * solver has one thread: its pool then runs each share on the calling
+ * thread, and the hundreds of evaluations cost no thread hand-offs. */
 static void
 central_differences (FsSolver *solver,
                      double   *W,
@@ -50,6 +75,7 @@ central_differences (FsSolver *solver,
 {
   const double h = 1e-6;
 
+  g_assert_cmpuint (fs_solver_get_threads (solver), ==, 1);
   for (gsize k = 0; k < len; k++)
     {
       double save = P[k], up, down;
@@ -63,79 +89,93 @@ central_differences (FsSolver *solver,
     }
 }
 
-/* Central differences of the cost along every coordinate of W and H,
- * compared with the solver's gradient (with the L1 subgradient, which is
- * the derivative wherever no entry is 0), for the given threads and
- * products. With 3 threads on 7 rows one share has no rows at all. */
-static void
-check_gradient_with (double         missing_share,
-                     guint          threads,
-                     FsProductsImpl impl)
+/* One start on one matrix: W and H, and the central differences of the
+ * cost along each of their coordinates. */
+typedef struct
 {
-  for (guint t = 0; t < G_N_ELEMENTS (terms); t++)
-    for (guint64 trial = 0; trial < 3; trial++)
-      {
-        g_autoptr(FsMatrix) X = fs_test_random_matrix (N, M, 100 + trial, missing_share);
-        g_autoptr(FsSolver) solver = NULL;
-        double W[N * R], H[R * M], fd_w[N * R], fd_h[R * M], grad_w[N * R], grad_h[R * M];
-        FsParams p;
+  double W[N * R], H[R * M];
+  double fd_w[N * R], fd_h[R * M];
+} Start;
 
-        if (missing_share > 0)
-          g_assert_cmpuint (X->n_missing, >, 0);
+static void
+start_init (Start       *start,
+            FsMatrix    *X,
+            const Terms *t,
+            guint64      trial)
+{
+  g_autoptr(FsSolver) solver = new_solver (X, t, 1);
 
-        fs_params_init_defaults (&p);
-        p.rank = R;
-        p.l2_w = terms[t].l2_w;
-        p.l2_h = terms[t].l2_h;
-        p.l1_w = terms[t].l1_w;
-        p.l1_h = terms[t].l1_h;
-        p.l1_mode = FS_L1_SUBGRADIENT;
-        p.threads = threads;
-        solver = fs_solver_new (X, &p, NULL);
-        g_assert_nonnull (solver);
-        g_assert_cmpuint (fs_solver_get_threads (solver), ==, threads);
-        g_assert_cmpint (fs_solver_get_products (solver), ==,
-                         missing_share > 0 ? FS_PRODUCTS_BLAS : impl);
-
-        fs_random_fill_signed (fs_random_key (trial, 7), W, N * R);
-        fs_random_fill_signed (fs_random_key (trial, 8), H, R * M);
-        fs_solver_start_from (solver, W, H);
-        memcpy (grad_w, fs_solver_get_grad_w (solver), sizeof grad_w);
-        memcpy (grad_h, fs_solver_get_grad_h (solver), sizeof grad_h);
-
-        g_assert_cmpfloat_with_epsilon (fs_solver_get_cost (solver),
-                                        fs_test_naive_cost (X, W, H, R, p.l2_w, p.l2_h,
-                                                            p.l1_w, p.l1_h), 1e-12);
-
-        central_differences (solver, W, H, W, N * R, fd_w);
-        central_differences (solver, W, H, H, R * M, fd_h);
-
-        if (g_test_verbose ())
-          g_test_message ("%s, %u threads, %s, trial %" G_GUINT64_FORMAT ": W %.2e, H %.2e",
-                          terms[t].name, threads, fs_products_impl_name (impl), trial, fs_test_rel_diff (grad_w, fd_w, N * R),
-                          fs_test_rel_diff (grad_h, fd_h, R * M));
-        g_assert_cmpfloat (fs_test_rel_diff (grad_w, fd_w, N * R), <, 1e-6);
-        g_assert_cmpfloat (fs_test_rel_diff (grad_h, fd_h, R * M), <, 1e-6);
-      }
+  fs_random_fill_signed (fs_random_key (trial, 7), start->W, N * R);
+  fs_random_fill_signed (fs_random_key (trial, 8), start->H, R * M);
+  central_differences (solver, start->W, start->H, start->W, N * R, start->fd_w);
+  central_differences (solver, start->W, start->H, start->H, R * M, start->fd_h);
 }
 
-/* Every thread count with every implementation of the products this CPU
- * runs: OpenBLAS always, the AVX2 kernels where the CPU has them. */
+/* The solver's cost and gradient (with the L1 subgradient, which is the
+ * derivative wherever no entry is 0) at the start, with the given threads
+ * and products, against the definition and the central differences. With
+ * 3 threads on 7 rows one share has no rows at all. */
+static void
+check_gradient_with (FsMatrix       *X,
+                     const Terms    *t,
+                     guint64         trial,
+                     const Start    *start,
+                     guint           threads,
+                     FsProductsImpl  impl)
+{
+  g_autoptr(FsSolver) solver = new_solver (X, t, threads);
+  const double *grad_w, *grad_h;
+
+  g_assert_cmpint (fs_solver_get_products (solver), ==,
+                   X->n_missing > 0 ? FS_PRODUCTS_BLAS : impl);
+
+  fs_solver_start_from (solver, start->W, start->H);
+  grad_w = fs_solver_get_grad_w (solver);
+  grad_h = fs_solver_get_grad_h (solver);
+
+  g_assert_cmpfloat_with_epsilon (fs_solver_get_cost (solver),
+                                  fs_test_naive_cost (X, start->W, start->H, R, t->l2_w, t->l2_h,
+                                                      t->l1_w, t->l1_h), 1e-12);
+  if (g_test_verbose ())
+    g_test_message ("%s, %u threads, %s, trial %" G_GUINT64_FORMAT ": W %.2e, H %.2e",
+                    t->name, threads, fs_products_impl_name (impl), trial,
+                    fs_test_rel_diff (grad_w, start->fd_w, N * R),
+                    fs_test_rel_diff (grad_h, start->fd_h, R * M));
+  g_assert_cmpfloat (fs_test_rel_diff (grad_w, start->fd_w, N * R), <, 1e-6);
+  g_assert_cmpfloat (fs_test_rel_diff (grad_h, start->fd_h, R * M), <, 1e-6);
+}
+
+/* Every term, from three starts, with every thread count and every
+ * implementation of the products this CPU runs: OpenBLAS always, the
+ * fastest vector kernels where the CPU has them (or those that
+ * FACTORSCOPE_PRODUCTS names, as for factorscope-cli). The central
+ * differences depend on neither, so each start's are taken once. */
 static void
 check_gradient (double missing_share)
 {
   FsProductsImpl best;
 
-  fs_products_force_blas (FALSE);
+  g_assert_true (fs_products_force_name (g_getenv ("FACTORSCOPE_PRODUCTS")));
   best = fs_products_best_impl ();
-  for (guint threads = 1; threads <= 3; threads++)
-    {
-      if (best != FS_PRODUCTS_BLAS)
-        check_gradient_with (missing_share, threads, best);
-      fs_products_force_blas (TRUE);
-      check_gradient_with (missing_share, threads, FS_PRODUCTS_BLAS);
-      fs_products_force_blas (FALSE);
-    }
+  for (guint t = 0; t < G_N_ELEMENTS (terms); t++)
+    for (guint64 trial = 0; trial < 3; trial++)
+      {
+        g_autoptr(FsMatrix) X = fs_test_random_matrix (N, M, 100 + trial, missing_share);
+        Start start;
+
+        if (missing_share > 0)
+          g_assert_cmpuint (X->n_missing, >, 0);
+        start_init (&start, X, &terms[t], trial);
+
+        for (guint threads = 1; threads <= 3; threads++)
+          {
+            if (best != FS_PRODUCTS_BLAS)
+              check_gradient_with (X, &terms[t], trial, &start, threads, best);
+            fs_products_force_blas (TRUE);
+            check_gradient_with (X, &terms[t], trial, &start, threads, FS_PRODUCTS_BLAS);
+            fs_products_force_name (g_getenv ("FACTORSCOPE_PRODUCTS"));
+          }
+      }
 }
 
 static void
