@@ -17,8 +17,6 @@
 #include "fs-cli.h"
 #include "fs-products.h"
 
-static const char *command_name = "factorscope-cli";
-
 typedef struct
 {
   const char *name;
@@ -34,12 +32,25 @@ static const Command commands[] = {
   { "convert", fs_cli_convert, N_("Convert a matrix file to .csv, .tsv or .npy") },
 };
 
-/* "factorscope-cli" or, once a subcommand runs, "factorscope-cli NAME":
- * every error line starts with it. */
+/* "factorscope-cli" or, once a subcommand runs, "factorscope-cli NAME"
+ * (the program name, which GOptionContext's usage line shows too): every
+ * error line starts with it. */
 const char *
 fs_cli_command_name (void)
 {
-  return command_name;
+  return g_get_prgname ();
+}
+
+/* The fastest products the solver may use: all of them, unless
+ * FACTORSCOPE_PRODUCTS names one, for benchmarks: blas runs the OpenBLAS
+ * path, avx2 the AVX2 kernels on a CPU that has AVX-512 too. */
+FsProductsImpl
+fs_cli_products (void)
+{
+  FsProductsImpl most;
+
+  return fs_products_impl_from_name (g_getenv ("FACTORSCOPE_PRODUCTS"), &most) ? most
+                                                                                 : FS_PRODUCTS_AVX512;
 }
 
 /* Prints one line on standard error and returns the usage status. */
@@ -54,7 +65,7 @@ fs_cli_fail (const char *format,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_printerr ("%s: %s\n", command_name, message);
+  g_printerr ("%s: %s\n", fs_cli_command_name (), message);
   return FS_CLI_EXIT_USAGE;
 }
 
@@ -74,7 +85,7 @@ void
 fs_cli_print_notices (const FsMatrix *X)
 {
   for (guint i = 0; X->notices != NULL && X->notices[i] != NULL; i++)
-    g_printerr ("%s: %s\n", command_name, X->notices[i]);
+    g_printerr ("%s: %s\n", fs_cli_command_name (), X->notices[i]);
 }
 
 static void
@@ -98,9 +109,8 @@ setup_process (void)
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
-  /* For benchmarks: FACTORSCOPE_PRODUCTS=blas runs the OpenBLAS path,
-   * avx2 the AVX2 kernels on a CPU that has AVX-512 too. */
-  if (!fs_products_force_name (g_getenv ("FACTORSCOPE_PRODUCTS")))
+  g_set_prgname ("factorscope-cli");
+  if (!fs_products_impl_from_name (g_getenv ("FACTORSCOPE_PRODUCTS"), &(FsProductsImpl) { 0 }))
     g_printerr (_("FACTORSCOPE_PRODUCTS=%s is not one of blas, avx2 or avx512; "
                   "using the fastest this CPU runs\n"), g_getenv ("FACTORSCOPE_PRODUCTS"));
 }
@@ -129,13 +139,13 @@ main (int    argc,
       {
         g_autofree char *name = g_strdup_printf ("factorscope-cli %s", commands[i].name);
 
-        command_name = name;
+        g_set_prgname (name);
         /* The subcommand's own options start after its name. */
         argv[1] = name;
         return commands[i].run (argc - 1, argv + 1);
       }
 
-  g_printerr ("%s: ", command_name);
+  g_printerr ("%s: ", fs_cli_command_name ());
   g_printerr (_("unknown command “%s” (use run, optimum, bench, info or convert)\n"), argv[1]);
   return FS_CLI_EXIT_USAGE;
 }

@@ -174,6 +174,7 @@ bench_solve (const BenchOptions  *o,
     return FALSE;
 
   fs_params_init_defaults (&params);
+  params.products = fs_cli_products ();
   params.rank = (guint) o->r;
   params.rule = fs_rule_find (o->rule != NULL && g_str_equal (o->rule, "normalized") ? "normalized"
                                                                                       : "plain");

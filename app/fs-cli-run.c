@@ -200,6 +200,7 @@ run_options_to_params (const RunOptions  *o,
                        GError           **error)
 {
   fs_params_init_defaults (p);
+  p->products = fs_cli_products ();
 
   if (!check_counts (o, error) || !parse_choices (o, p, error))
     return FALSE;

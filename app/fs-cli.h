@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "fs-matrix.h"
+#include "fs-products.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,7 @@ const char     *fs_cli_command_name   (void);
 GOptionContext *fs_cli_context_new    (const char  *parameter,
                                        const char  *summary);
 void            fs_cli_print_notices  (const FsMatrix *X);
+FsProductsImpl  fs_cli_products       (void);
 
 int             fs_cli_run            (int          argc,
                                        char       **argv);

@@ -53,6 +53,7 @@ fs_params_init_defaults (FsParams *params)
     .tol = 0.0,
     .restarts = 1,
     .threads = 0,
+    .products = FS_PRODUCTS_AVX512,
   };
 }
 
@@ -70,7 +71,8 @@ fs_params_equal (const FsParams *a,
          a->adam_beta2 == b->adam_beta2 && a->adam_eps == b->adam_eps &&
          a->l1_mode == b->l1_mode && a->nonneg == b->nonneg && a->init == b->init &&
          a->seed == b->seed && a->max_iters == b->max_iters && a->tol == b->tol &&
-         a->restarts == b->restarts && a->threads == b->threads && a->nice == b->nice;
+         a->restarts == b->restarts && a->threads == b->threads && a->nice == b->nice &&
+         a->products == b->products;
 }
 
 /* The rank a newly opened matrix starts with. */
@@ -212,6 +214,13 @@ check_runs (const FsParams *params,
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                    _("The thread count must be between 1 and 256, not %u"), params->threads);
+      return FALSE;
+    }
+
+  if ((guint) params->products > FS_PRODUCTS_AVX512)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("There is no products implementation number %d"), (int) params->products);
       return FALSE;
     }
 

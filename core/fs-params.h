@@ -7,6 +7,7 @@
 #include <glib-object.h>
 
 #include "fs-matrix.h"
+#include "fs-products.h"
 
 G_BEGIN_DECLS
 
@@ -66,6 +67,7 @@ typedef struct
   guint         restarts;
   guint         threads;   /* the solver's threads; 0 picks by size */
   int           nice;      /* their nice value while they compute; 0 leaves them be */
+  FsProductsImpl products; /* the fastest products they may use (avx512: any) */
 } FsParams;
 
 /* FsParams as a GValue, for properties that hold settings. */

@@ -18,44 +18,36 @@
 
 #include "fs-products-private.h"
 
-/* -1, or the most that fs_products_best_impl may return. */
-static gint forced = -1;
-
 static const char *const impl_names[] = { "blas", "avx2", "avx512" };
 
-/* Makes fs_products_best_impl return BLAS (TRUE) or the fastest this CPU
- * runs (FALSE) for solvers created from now on: for tests and benchmarks. */
-void
-fs_products_force_blas (gboolean blas)
-{
-  g_atomic_int_set (&forced, blas ? FS_PRODUCTS_BLAS : -1);
-}
-
-/* The same by name ("blas", "avx2", "avx512"; NULL or "" for the fastest):
- * fs_products_best_impl then returns the fastest this CPU runs up to that
- * one. FALSE for a name that is none of these, which changes nothing. */
+/* The implementation a name stands for ("blas", "avx2", "avx512", in any
+ * case); NULL or "" stand for the fastest, avx512. FALSE for any other. */
 gboolean
-fs_products_force_name (const char *name)
+fs_products_impl_from_name (const char     *name,
+                            FsProductsImpl *impl)
 {
+  g_return_val_if_fail (impl != NULL, FALSE);
+
   if (name == NULL || *name == '\0')
     {
-      g_atomic_int_set (&forced, -1);
+      *impl = FS_PRODUCTS_AVX512;
       return TRUE;
     }
   for (guint i = 0; i < G_N_ELEMENTS (impl_names); i++)
     if (g_ascii_strcasecmp (name, impl_names[i]) == 0)
       {
-        g_atomic_int_set (&forced, (gint) i);
+        *impl = (FsProductsImpl) i;
         return TRUE;
       }
   return FALSE;
 }
 
+/* The fastest implementation this CPU runs, up to `most` (FsParams'
+ * products: avx2 runs the AVX2 kernels on a CPU that has AVX-512 too). */
 FsProductsImpl
-fs_products_best_impl (void)
+fs_products_best_impl (FsProductsImpl most)
 {
   FsProductsImpl best = FS_PRODUCTS_BLAS;
-  gint most = g_atomic_int_get (&forced);
 
 #ifdef FS_PRODUCTS_HAVE_SIMD
   __builtin_cpu_init ();
@@ -65,7 +57,7 @@ fs_products_best_impl (void)
       __builtin_cpu_supports ("avx512vl"))
     best = FS_PRODUCTS_AVX512;
 #endif
-  return most >= 0 ? MIN (best, (FsProductsImpl) most) : best;
+  return MIN (best, most);
 }
 
 const char *

@@ -56,9 +56,9 @@ typedef struct
   gboolean       accumulate;    /* add to wtx instead of overwriting it */
 } FsProductsArgs;
 
-FsProductsImpl fs_products_best_impl    (void);
-void           fs_products_force_blas   (gboolean              blas);
-gboolean       fs_products_force_name   (const char           *name);
+FsProductsImpl fs_products_best_impl    (FsProductsImpl        most);
+gboolean       fs_products_impl_from_name (const char         *name,
+                                         FsProductsImpl       *impl);
 const char    *fs_products_impl_name    (FsProductsImpl        impl);
 gsize          fs_products_packed_len   (FsProductsImpl        impl,
                                          gsize                 r,

@@ -717,7 +717,7 @@ fs_solver_new (FsMatrix       *X,
   self->x_norm_sq = fs_matrix_frobenius_sq (X);
   self->x_sigma = fs_step_size_sigma_estimate (X);
   self->panel_rows = CLAMP (PANEL_BYTES / (self->m * sizeof (double)), 1, self->n);
-  self->impl = X->mask == NULL ? fs_products_best_impl () : FS_PRODUCTS_BLAS;
+  self->impl = X->mask == NULL ? fs_products_best_impl (params->products) : FS_PRODUCTS_BLAS;
   self->n_shares = params->threads > 0 ? params->threads
                                        : fs_params_auto_threads (self->n, self->m, self->r);
 

@@ -287,13 +287,11 @@ test_blas (void)
 static FsProductsImpl
 cpu_impl (void)
 {
-  FsProductsImpl best;
+  FsProductsImpl most;
 
-  if (!fs_products_force_name (g_getenv ("FACTORSCOPE_PRODUCTS")))
+  if (!fs_products_impl_from_name (g_getenv ("FACTORSCOPE_PRODUCTS"), &most))
     g_error ("FACTORSCOPE_PRODUCTS=%s names no implementation", g_getenv ("FACTORSCOPE_PRODUCTS"));
-  best = fs_products_best_impl ();
-  fs_products_force_blas (FALSE);
-  return best;
+  return fs_products_best_impl (most);
 }
 
 /* A vector path (the data is the FsProductsImpl): registered only where
@@ -304,25 +302,23 @@ test_vector_impl (gconstpointer data)
   check_impl ((FsProductsImpl) GPOINTER_TO_INT (data));
 }
 
-/* Forcing by name caps what fs_products_best_impl returns at the CPU's. */
+/* A name caps what fs_products_best_impl returns at the CPU's. */
 static void
-test_force_name (void)
+test_impl_from_name (void)
 {
-  FsProductsImpl best;
+  FsProductsImpl best = fs_products_best_impl (FS_PRODUCTS_AVX512);
+  FsProductsImpl impl = FS_PRODUCTS_AVX2;
 
-  fs_products_force_blas (FALSE);
-  best = fs_products_best_impl ();
-  g_assert_true (fs_products_force_name ("blas"));
-  g_assert_cmpint (fs_products_best_impl (), ==, FS_PRODUCTS_BLAS);
-  g_assert_true (fs_products_force_name ("AVX2"));
-  g_assert_cmpint (fs_products_best_impl (), ==, MIN (best, FS_PRODUCTS_AVX2));
-  g_assert_true (fs_products_force_name ("avx512"));
-  g_assert_cmpint (fs_products_best_impl (), ==, best);
-  g_assert_true (fs_products_force_name ("blas"));
-  g_assert_false (fs_products_force_name ("sse9"));
-  g_assert_cmpint (fs_products_best_impl (), ==, FS_PRODUCTS_BLAS);
-  g_assert_true (fs_products_force_name (NULL));
-  g_assert_cmpint (fs_products_best_impl (), ==, best);
+  g_assert_true (fs_products_impl_from_name ("blas", &impl));
+  g_assert_cmpint (fs_products_best_impl (impl), ==, FS_PRODUCTS_BLAS);
+  g_assert_true (fs_products_impl_from_name ("AVX2", &impl));
+  g_assert_cmpint (fs_products_best_impl (impl), ==, MIN (best, FS_PRODUCTS_AVX2));
+  g_assert_true (fs_products_impl_from_name ("avx512", &impl));
+  g_assert_cmpint (fs_products_best_impl (impl), ==, best);
+  g_assert_false (fs_products_impl_from_name ("sse9", &impl));
+  g_assert_cmpint (impl, ==, FS_PRODUCTS_AVX512);
+  g_assert_true (fs_products_impl_from_name (NULL, &impl));
+  g_assert_cmpint (fs_products_best_impl (impl), ==, best);
   g_assert_cmpstr (fs_products_impl_name (FS_PRODUCTS_AVX512), ==, "avx512");
 }
 
@@ -367,10 +363,9 @@ run_solver (FsMatrix     *X,
   FsSolver *solver;
   FsParams p;
 
-  /* At most this implementation: the CPU's best where it has no better. */
-  g_assert_true (fs_products_force_name (impl));
-
   fs_params_init_defaults (&p);
+  /* At most this implementation: the CPU's best where it has no better. */
+  g_assert_true (fs_products_impl_from_name (impl, &p.products));
   p.rank = 13;
   p.l2_w = 0.01;
   p.l2_h = 0.02;
@@ -385,7 +380,6 @@ run_solver (FsMatrix     *X,
   fs_solver_set_lr (solver, fs_solver_get_starting_lr (solver));
   while (fs_solver_iterate (solver) == FS_STOP_NONE)
     ;
-  fs_products_force_blas (FALSE);
   return solver;
 }
 
@@ -438,7 +432,7 @@ main (int    argc,
     g_test_add_data_func ("/products/avx2", GINT_TO_POINTER (FS_PRODUCTS_AVX2), test_vector_impl);
   if (cpu_impl () >= FS_PRODUCTS_AVX512)
     g_test_add_data_func ("/products/avx512", GINT_TO_POINTER (FS_PRODUCTS_AVX512), test_vector_impl);
-  g_test_add_func ("/products/force-name", test_force_name);
+  g_test_add_func ("/products/impl-from-name", test_impl_from_name);
   g_test_add_func ("/products/pool", test_pool);
   g_test_add_func ("/products/solver-threads-agree", test_solver_threads_agree);
 
