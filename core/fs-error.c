@@ -6,12 +6,6 @@
 
 #include "fs-error.h"
 
-/* Some messages elsewhere still print sizes with %lu and %ld, which needs
- * LP64; every platform Factorscope is built for (Debian's 64-bit ones) is. */
-G_STATIC_ASSERT (sizeof (gsize) == sizeof (unsigned long));
-G_STATIC_ASSERT (sizeof (guint64) == sizeof (unsigned long));
-G_STATIC_ASSERT (sizeof (gint64) == sizeof (long));
-
 G_DEFINE_QUARK (fs-error-quark, fs_error)
 
 /* xgettext cuts a translatable message short at a GLib format macro such
