@@ -33,6 +33,28 @@ known_snapshot (gsize length)
   return snap;
 }
 
+/* Whether the highlighted curve (the accent blue) is drawn within 2
+ * pixels of the given iteration and cost. */
+static gboolean
+curve_passes (FsLossPlot        *plot,
+              const FsTestImage *image,
+              guint64            iteration,
+              double             cost)
+{
+  int x = (int) round (fs_loss_plot_iteration_to_x (plot, iteration));
+  int y = (int) round (fs_loss_plot_value_to_y (plot, cost));
+
+  for (int dy = -2; dy <= 2; dy++)
+    {
+      guint8 px[3];
+
+      fs_test_pixel (image, x, y + dy, px);
+      if (px[2] > 150 && px[0] < 120)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 test_log_axis_and_optimum (void)
 {
@@ -74,20 +96,7 @@ test_log_axis_and_optimum (void)
   g_assert_cmpint (hits, >, (x1 - x0) / 3);
 
   /* The curve passes through cost 10 at iteration 200. */
-  {
-    int x = (int) round (fs_loss_plot_iteration_to_x (plot, 200));
-    int y = (int) round (fs_loss_plot_value_to_y (plot, 10.0));
-    gboolean found = FALSE;
-
-    for (int dy = -2; dy <= 2 && !found; dy++)
-      {
-        guint8 px[3];
-
-        fs_test_pixel (image, x, y + dy, px);
-        found = px[2] > 150 && px[0] < 120;   /* the accent blue */
-      }
-    g_assert_true (found);
-  }
+  g_assert_true (curve_passes (plot, image, 200, 10.0));
 
   gtk_window_destroy (window);
   g_assert_finalize_object (plot);
@@ -223,20 +232,7 @@ test_runs_as_they_grow (void)
                    whole_image->pixels, whole_image->stride * whole_image->height);
 
   /* The current run, highlighted, passes through cost 10^2.5 / 10 at 800. */
-  {
-    int x = (int) round (fs_loss_plot_iteration_to_x (whole, 800));
-    int y = (int) round (fs_loss_plot_value_to_y (whole, pow (10.0, 1.5)));
-    gboolean found = FALSE;
-
-    for (int dy = -2; dy <= 2 && !found; dy++)
-      {
-        guint8 px[3];
-
-        fs_test_pixel (whole_image, x, y + dy, px);
-        found = px[2] > 150 && px[0] < 120;   /* the accent blue */
-      }
-    g_assert_true (found);
-  }
+  g_assert_true (curve_passes (whole, whole_image, 800, pow (10.0, 1.5)));
 
   gtk_window_destroy (window);
   g_assert_finalize_object (grown);
