@@ -3,7 +3,9 @@
  * Any format gdk-pixbuf reads. Grey level is ITU-R BT.709 luma of the
  * stored (gamma-encoded) values, after compositing alpha on white, scaled
  * to [0, 1]. The size is checked when the loader announces it, before the
- * pixels are allocated.
+ * pixels are allocated. A file cut short decodes without an error in some
+ * of gdk-pixbuf's loaders (the rows never decoded stay as the buffer was),
+ * so every row must have been reported decoded ("area-updated").
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,6 +16,7 @@
 #include <glib/gi18n-lib.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <string.h>
 
 #include "fs-error.h"
 #include "fs-image.h"
@@ -23,6 +26,7 @@ typedef struct
   int     width;
   int     height;
   GError *size_error;
+  guint8 *decoded;     /* per row: whether the loader reported it decoded */
 } SizeCheck;
 
 static void
@@ -43,7 +47,61 @@ on_size_prepared (GdkPixbufLoader *loader,
                      _("the image is %d × %d pixels"), width, height);
       /* Keep the loader from allocating the huge pixel buffer. */
       gdk_pixbuf_loader_set_size (loader, 1, 1);
+      return;
     }
+  g_free (check->decoded);
+  check->decoded = g_new0 (guint8, height);
+}
+
+static void
+on_area_updated (GdkPixbufLoader *loader,
+                 int              x,
+                 int              y,
+                 int              width,
+                 int              height,
+                 gpointer         data)
+{
+  SizeCheck *check = data;
+
+  if (check->decoded == NULL)
+    return;
+  for (int i = MAX (y, 0); i < MIN (y + height, check->height); i++)
+    check->decoded[i] = 1;
+}
+
+/* Whether a PNG or JPEG file holds its end: the IEND chunk, or the EOI
+ * marker after the last start of scan. An interlaced PNG or a progressive
+ * JPEG cut short has every row drawn by an earlier pass, so only the end
+ * tells. Other formats count as whole here. */
+static gboolean
+has_end (const guint8 *data,
+         gsize         len)
+{
+  static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  gsize sos = 0;
+
+  if (len >= sizeof png && memcmp (data, png, sizeof png) == 0)
+    return len >= 12 && memcmp (data + len - 8, "IEND", 4) == 0;
+  if (len < 2 || data[0] != 0xFF || data[1] != 0xD8)
+    return TRUE;
+  /* Entropy-coded data stuffs every 0xFF with 0x00: markers stand out. */
+  for (gsize i = 2; i + 1 < len; i++)
+    if (data[i] == 0xFF && data[i + 1] == 0xDA)
+      sos = i;
+  for (gsize i = sos + 2; sos > 0 && i + 1 < len; i++)
+    if (data[i] == 0xFF && data[i + 1] == 0xD9)
+      return TRUE;
+  return FALSE;
+}
+
+/* The first row no loader reported decoded, or -1 when every row was. */
+static int
+first_missing_row (const SizeCheck *check)
+{
+  for (int i = 0; i < check->height; i++)
+    if (check->decoded == NULL || !check->decoded[i])
+      return i;
+  return -1;
 }
 
 FsMatrix *
@@ -57,15 +115,18 @@ fs_image_parse (const char    *name,
   g_autoptr(FsMatrix) X = NULL;
   SizeCheck check = { 0 };
   GdkPixbuf *pixbuf;
+  int missing;
   const guint8 *pixels;
   int width, height, stride, channels;
   gboolean alpha;
 
   g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &check);
+  g_signal_connect (loader, "area-updated", G_CALLBACK (on_area_updated), &check);
   if (!gdk_pixbuf_loader_write (loader, data, len, &local_error) ||
       !gdk_pixbuf_loader_close (loader, &local_error))
     {
       g_clear_error (&check.size_error);
+      g_free (check.decoded);
       g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: cannot read the image: %s"),
                    name, local_error->message);
       return NULL;
@@ -74,6 +135,22 @@ fs_image_parse (const char    *name,
     {
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE, "%s: %s", name, check.size_error->message);
       g_clear_error (&check.size_error);
+      return NULL;
+    }
+  missing = first_missing_row (&check);
+  g_free (check.decoded);
+  if (missing < 0 && !has_end (data, len))
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                   _("%s: the image is cut short: its data ends before the end of the file format"),
+                   name);
+      return NULL;
+    }
+  if (missing >= 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                   _("%s: the image is cut short: row %d of %d and those after it are missing"),
+                   name, missing + 1, check.height);
       return NULL;
     }
 

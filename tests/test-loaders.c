@@ -554,6 +554,44 @@ test_image_alpha (void)
   g_assert_cmpfloat_with_epsilon (J->data[5 * 16 + 7], 128 / 255.0, 2 / 255.0);
 }
 
+/* A file cut short is refused with a message naming it, whatever the
+ * format: plain and interlaced PNG, baseline and progressive JPEG (64 × 64
+ * cuts of the cameraman photo, tests/data/images). The whole files load. */
+static void
+test_image_truncated (void)
+{
+  const char *files[] = { "skimage_camera.png", "camera-64-interlaced.png",
+                          "camera-64.jpg", "camera-64-progressive.jpg" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (files); k++)
+    {
+      g_autofree char *path = k == 0 ? real_data_path ("images/skimage_camera.png")
+                                     : test_data_path (g_build_filename ("images", files[k], NULL));
+      g_autofree char *data = NULL;
+      gsize len;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) whole = NULL;
+
+      g_assert_true (g_file_get_contents (path, &data, &len, &error));
+      whole = fs_matrix_load_data (files[k], (const guint8 *) data, len, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (whole->rows, >=, 64);
+
+      for (gsize cut = 100; cut < len; cut += MAX (len / 7, 1))
+        {
+          g_autoptr(GError) cut_error = NULL;
+          g_autoptr(FsMatrix) X = fs_matrix_load_data (files[k], (const guint8 *) data, cut,
+                                                       &cut_error);
+
+          g_test_message ("%s cut at %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT ": %s", files[k],
+                          cut, len, cut_error != NULL ? cut_error->message : "loaded");
+          g_assert_null (X);
+          g_assert_nonnull (cut_error);
+          g_assert_true (g_str_has_prefix (cut_error->message, files[k]));
+        }
+    }
+}
+
 static void
 test_save_errors (void)
 {
@@ -582,6 +620,7 @@ main (int    argc,
   g_test_add_func ("/loaders/delimited/variants", test_delimited_variants);
   g_test_add_func ("/loaders/broken", test_broken_inputs);
   g_test_add_func ("/loaders/image/alpha-and-jpeg", test_image_alpha);
+  g_test_add_func ("/loaders/image/truncated", test_image_truncated);
   g_test_add_func ("/writers/round-trips", test_round_trips);
   g_test_add_func ("/writers/atomic", test_atomic_write);
   g_test_add_func ("/writers/errors", test_save_errors);
