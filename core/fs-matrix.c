@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "fs-error.h"
 #include "fs-matrix.h"
@@ -35,13 +36,38 @@ fs_matrix_clear (FsMatrix *self)
   g_strfreev (self->notices);
 }
 
-/* Refuses sizes whose byte count overflows before anything is allocated,
- * so a header that claims an absurd size gets a message, not an abort. */
+/* Bytes this process may still allocate: the kernel's MemAvailable, and
+ * the address-space and data limits (ulimit -v, -d); G_MAXSIZE where none
+ * is known. */
+static gsize
+memory_available (void)
+{
+  gsize most = G_MAXSIZE;
+  g_autofree char *meminfo = NULL;
+  const char *line;
+  struct rlimit limit;
+
+  if (g_file_get_contents ("/proc/meminfo", &meminfo, NULL, NULL) &&
+      (line = strstr (meminfo, "MemAvailable:")) != NULL)
+    most = (gsize) g_ascii_strtoull (line + strlen ("MemAvailable:"), NULL, 10) * 1024;
+  if (getrlimit (RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    most = MIN (most, (gsize) limit.rlim_cur);
+  if (getrlimit (RLIMIT_DATA, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    most = MIN (most, (gsize) limit.rlim_cur);
+  return most;
+}
+
+/* Refuses, before anything is allocated, a size whose byte count
+ * overflows, that the solver cannot take (it indexes cells with int), or
+ * that the memory left cannot hold: a header that claims an absurd size
+ * gets a message, not an abort or gigabytes of swap. */
 gboolean
 fs_matrix_check_size (gsize    rows,
                       gsize    cols,
                       GError **error)
 {
+  gsize available;
+
   if (rows == 0 || cols == 0)
     {
       g_autofree char *shape = format_shape (rows, cols);
@@ -60,6 +86,30 @@ fs_matrix_check_size (gsize    rows,
       return FALSE;
     }
 
+  if (rows * cols > (gsize) G_MAXINT)
+    {
+      g_autofree char *shape = format_shape (rows, cols);
+      g_autofree char *cells = fs_error_number_text (rows * cols);
+
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("A matrix of %s has %s cells, more than the 2147483647 the solver takes: "
+                     "use a part of it"), shape, cells);
+      return FALSE;
+    }
+
+  /* Small matrices are not worth a look at /proc. */
+  if (rows * cols * sizeof (double) >= 64 << 20 &&
+      rows * cols * sizeof (double) > (available = memory_available ()))
+    {
+      g_autofree char *shape = format_shape (rows, cols);
+
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("A matrix of %s needs %.1f GiB, more than the %.1f GiB of memory left: "
+                     "use a part of it, or free memory"),
+                   shape, rows * (double) cols * sizeof (double) / (1 << 30),
+                   available / (double) (1 << 30));
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -332,6 +332,34 @@ read_array_values (Reader       *r,
   return TRUE;
 }
 
+/* Whether the rest of the file can hold the values the size line of an
+ * array announces (each takes a character and a line end), checked before
+ * the matrix is allocated: 57 bytes must not claim 3 GB. */
+static gboolean
+array_fits (Reader        *r,
+            const Banner  *banner,
+            guint64        rows,
+            guint64        cols,
+            GError       **error)
+{
+  guint64 values = banner->symmetry == SYM_GENERAL ? rows * cols
+                 : banner->symmetry == SYM_SKEW ? cols * (cols - 1) / 2
+                 : cols * (cols + 1) / 2;
+  guint64 room = (guint64) (r->end - r->p);
+
+  if (rows > 0 && cols > G_MAXUINT64 / rows)
+    values = G_MAXUINT64;
+  if (values == 0 || (values <= room && 2 * values - 1 <= room))
+    return TRUE;
+  {
+    g_autofree char *count = fs_error_number_text (values);
+    g_autofree char *bytes = fs_error_number_text (room);
+
+    return fail_at (r, error, _("the size line announces %s values, which the %s bytes left "
+                                "in the file cannot hold"), count, bytes);
+  }
+}
+
 FsMatrix *
 fs_mtx_parse (const char  *name,
               const char  *text,
@@ -360,6 +388,8 @@ fs_mtx_parse (const char  *name,
       !read_size_line (&r, &banner, &rows, &cols, &entries, error))
     return NULL;
 
+  if (!banner.coordinate && !array_fits (&r, &banner, rows, cols, error))
+    return NULL;
   X = fs_matrix_new (rows, cols, error);
   if (X == NULL)
     {

@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -358,6 +359,14 @@ test_broken_inputs (void)
     { "huge.npy", npy_huge, sizeof npy_huge - 1, "huge.npy" },
     { "notnpy.npy", "1,2\n3,4\n", 0, "notnpy.npy" },
     { "broken.png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0", 20, "broken.png" },
+    /* 57 bytes may not claim 3 GB: refused before allocating. */
+    { "tiny-array.mtx", "%%MatrixMarket matrix array real general\n20000 20000\n1\n2\n", 0,
+      "tiny-array.mtx:2: the size line announces 400000000 values, which the 4 bytes left" },
+    { "short-array.mtx", "%%MatrixMarket matrix array real symmetric\n3 3\n1\n2\n", 0,
+      "short-array.mtx:2: the size line announces 6 values" },
+    /* More cells than the solver indexes with int. */
+    { "cells.mtx", "%%MatrixMarket matrix coordinate real general\n50000 50000 1\n1 1 1\n", 0,
+      "cells.mtx:2: A matrix of 50000 × 50000 has 2500000000 cells, more than the 2147483647" },
   };
 
   for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
@@ -554,6 +563,34 @@ test_image_alpha (void)
   g_assert_cmpfloat_with_epsilon (J->data[5 * 16 + 7], 128 / 255.0, 2 / 255.0);
 }
 
+#ifndef __SANITIZE_ADDRESS__
+/* A matrix that the memory left cannot hold is refused before it is
+ * allocated: here under a 1 GiB address-space limit (ulimit -v), which
+ * AddressSanitizer's shadow memory would not run under. */
+static void
+test_memory_limit (void)
+{
+  static const char text[] = "%%MatrixMarket matrix coordinate real general\n20000 20000 1\n1 1 1\n";
+
+  if (g_test_subprocess ())
+    {
+      struct rlimit limit = { 1 << 30, 1 << 30 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) X = NULL;
+
+      g_assert_cmpint (setrlimit (RLIMIT_AS, &limit), ==, 0);
+      X = fs_matrix_load_data ("big.mtx", (const guint8 *) text, strlen (text), &error);
+      g_assert_null (X);
+      g_assert_error (error, FS_ERROR, FS_ERROR_TOO_LARGE);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, "needs 3.0 GiB, more than the"));
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+#endif
+
 /* A file cut short is refused with a message naming it, whatever the
  * format: plain and interlaced PNG, baseline and progressive JPEG (64 × 64
  * cuts of the cameraman photo, tests/data/images). The whole files load. */
@@ -621,6 +658,9 @@ main (int    argc,
   g_test_add_func ("/loaders/broken", test_broken_inputs);
   g_test_add_func ("/loaders/image/alpha-and-jpeg", test_image_alpha);
   g_test_add_func ("/loaders/image/truncated", test_image_truncated);
+#ifndef __SANITIZE_ADDRESS__
+  g_test_add_func ("/loaders/memory-limit", test_memory_limit);
+#endif
   g_test_add_func ("/writers/round-trips", test_round_trips);
   g_test_add_func ("/writers/atomic", test_atomic_write);
   g_test_add_func ("/writers/errors", test_save_errors);
