@@ -105,20 +105,20 @@ finish (Benchmark  *b,
   fs_json_add_int (builder, "r", BENCH_RANK);
   fs_json_add_int (builder, "threads", fs_params_auto_threads (BENCH_ROWS, BENCH_COLS, BENCH_RANK));
   fs_json_add_int (builder, "iterations", iterations);
-  fs_json_add_double_or_null (builder, "seconds", seconds);
-  fs_json_add_double_or_null (builder, "iterations_per_second", (double) iterations / seconds);
+  fs_json_add_double (builder, "seconds", seconds);
+  fs_json_add_double (builder, "iterations_per_second", (double) iterations / seconds);
   fs_json_add_int (builder, "frames", b->frame_ms->len);
-  fs_json_add_double_or_null (builder, "frame_ms_median", percentile (b->frame_ms, 0.5));
-  fs_json_add_double_or_null (builder, "frame_ms_p95", percentile (b->frame_ms, 0.95));
-  fs_json_add_double_or_null (builder, "frame_ms_max", percentile (b->frame_ms, 1.0));
-  fs_json_add_double_or_null (builder, "frames_under_16ms",
+  fs_json_add_double (builder, "frame_ms_median", percentile (b->frame_ms, 0.5));
+  fs_json_add_double (builder, "frame_ms_p95", percentile (b->frame_ms, 0.95));
+  fs_json_add_double (builder, "frame_ms_max", percentile (b->frame_ms, 1.0));
+  fs_json_add_double (builder, "frames_under_16ms",
                               b->frame_ms->len > 0 ? (double) under / b->frame_ms->len : NAN);
-  fs_json_add_double_or_null (builder, "frame_interval_ms_median", percentile (b->interval_ms, 0.5));
-  fs_json_add_double_or_null (builder, "frame_interval_ms_p95", percentile (b->interval_ms, 0.95));
-  fs_json_add_double_or_null (builder, "ui_thread_cpu_share",
+  fs_json_add_double (builder, "frame_interval_ms_median", percentile (b->interval_ms, 0.5));
+  fs_json_add_double (builder, "frame_interval_ms_p95", percentile (b->interval_ms, 0.95));
+  fs_json_add_double (builder, "ui_thread_cpu_share",
                               (fs_thread_cpu_seconds () - b->start_cpu) / seconds);
-  fs_json_add_double_or_null (builder, "initial_cost", fs_cost_log_get (snap->logs[snap->run], 0));
-  fs_json_add_double_or_null (builder, "cost", snap->cost);
+  fs_json_add_double (builder, "initial_cost", fs_cost_log_get (snap->logs[snap->run], 0));
+  fs_json_add_double (builder, "cost", snap->cost);
   json_builder_end_object (builder);
   fs_json_print (builder);
 }

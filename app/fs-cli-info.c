@@ -25,8 +25,8 @@ print_info_json (const FsMatrix *X,
   fs_json_add_int (b, "rows", (gint64) X->rows);
   fs_json_add_int (b, "cols", (gint64) X->cols);
   fs_json_add_int (b, "missing", (gint64) X->n_missing);
-  fs_json_add_double_or_null (b, "min", min);
-  fs_json_add_double_or_null (b, "max", max);
+  fs_json_add_double (b, "min", min);
+  fs_json_add_double (b, "max", max);
   fs_json_add_boolean (b, "row_labels", X->row_labels != NULL);
   fs_json_add_boolean (b, "col_labels", X->col_labels != NULL);
   fs_json_add_string (b, "format", X->format);

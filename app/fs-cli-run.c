@@ -536,9 +536,9 @@ print_run_json (Run *r)
   fs_json_add_string (b, "rule", r->params.rule->name);
   fs_json_add_double (b, "lr", r->params.lr);
   fs_json_add_int (b, "iterations", (gint64) length - 1);
-  fs_json_add_double_or_null (b, "final_cost", final);
-  fs_json_add_double_or_null (b, "optimum", r->optimum);
-  fs_json_add_double_or_null (b, "gap", final - r->optimum);
+  fs_json_add_double (b, "final_cost", final);
+  fs_json_add_number (b, "optimum", r->optimum, r->no_optimum);
+  fs_json_add_number (b, "gap", final - r->optimum, r->no_optimum);
   fs_json_add_string (b, "stopped", fs_stop_to_string (fs_fit_get_run_stop (fit, shown)));
   fs_json_add_string (b, "message", fs_solver_get_stop_message (fs_fit_get_solver (fit)));
   fs_json_add_int (b, "seed", (gint64) fs_fit_get_run_seed (fit, shown));

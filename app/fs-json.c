@@ -19,26 +19,36 @@ fs_json_add_int (JsonBuilder *builder,
   json_builder_add_int_value (builder, value);
 }
 
+/* JSON has no NaN or infinity: a value that is not finite is null, and a
+ * member KEY_null_because says why: reason, or else what the value was. */
+void
+fs_json_add_number (JsonBuilder *builder,
+                    const char  *key,
+                    double       value,
+                    const char  *reason)
+{
+  g_autofree char *because = NULL;
+
+  json_builder_set_member_name (builder, key);
+  if (isfinite (value))
+    {
+      json_builder_add_double_value (builder, value);
+      return;
+    }
+  json_builder_add_null_value (builder);
+  because = g_strconcat (key, "_null_because", NULL);
+  json_builder_set_member_name (builder, because);
+  json_builder_add_string_value (builder, reason != NULL ? reason
+                                          : isnan (value) ? "not a number"
+                                          : value > 0 ? "infinite" : "minus infinite");
+}
+
 void
 fs_json_add_double (JsonBuilder *builder,
                     const char  *key,
                     double       value)
 {
-  json_builder_set_member_name (builder, key);
-  json_builder_add_double_value (builder, value);
-}
-
-/* JSON has no NaN or infinity: a value that is not finite is null. */
-void
-fs_json_add_double_or_null (JsonBuilder *builder,
-                            const char  *key,
-                            double       value)
-{
-  json_builder_set_member_name (builder, key);
-  if (isfinite (value))
-    json_builder_add_double_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
+  fs_json_add_number (builder, key, value, NULL);
 }
 
 void

@@ -12,10 +12,11 @@ G_BEGIN_DECLS
 void fs_json_add_int            (JsonBuilder *builder,
                                  const char  *key,
                                  gint64       value);
-void fs_json_add_double         (JsonBuilder *builder,
+void fs_json_add_number         (JsonBuilder *builder,
                                  const char  *key,
-                                 double       value);
-void fs_json_add_double_or_null (JsonBuilder *builder,
+                                 double       value,
+                                 const char  *reason);
+void fs_json_add_double         (JsonBuilder *builder,
                                  const char  *key,
                                  double       value);
 void fs_json_add_string         (JsonBuilder *builder,

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <math.h>
 #include <string.h>
 
 #include "fs-csv.h"
@@ -54,19 +55,14 @@ looks_like_image (const char   *name,
   return FALSE;
 }
 
-/* name is used in messages and for its extension. */
-FsMatrix *
-fs_matrix_load_data (const char    *name,
-                     const guint8  *data,
-                     gsize          len,
-                     GError       **error)
+static FsMatrix *
+parse (const char    *name,
+       const guint8  *data,
+       gsize          len,
+       GError       **error)
 {
-  g_autofree char *lower = NULL;
+  g_autofree char *lower = g_ascii_strdown (name, -1);
 
-  g_return_val_if_fail (name != NULL, NULL);
-  g_return_val_if_fail (data != NULL || len == 0, NULL);
-
-  lower = g_ascii_strdown (name, -1);
   if (has_prefix (data, len, FS_NPY_MAGIC, 6) || g_str_has_suffix (lower, ".npy"))
     return fs_npy_parse (name, data, len, error);
   if ((len >= strlen (FS_MTX_BANNER) &&
@@ -76,6 +72,68 @@ fs_matrix_load_data (const char    *name,
   if (looks_like_image (name, data, len))
     return fs_image_parse (name, data, len, error);
   return fs_delimited_parse (name, (const char *) data, len, error);
+}
+
+/* What every format must give the solver, however it was read: some
+ * observed cell, only finite values (duplicate Matrix Market entries may
+ * sum to infinity), and squares whose sum a double holds (the cost is a
+ * sum of squares). */
+static gboolean
+check_values (const char      *name,
+              const FsMatrix  *X,
+              GError         **error)
+{
+  gsize len = X->rows * X->cols, cell = 0;
+  double sum = 0.0;
+  g_autofree char *row = NULL;
+  g_autofree char *col = NULL;
+
+  if (X->n_missing == len)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                   _("%s: every cell is missing: there is nothing to factorize"), name);
+      return FALSE;
+    }
+  for (gsize k = 0; k < len && !isinf (X->data[cell]); k++)
+    if (!isnan (X->data[k]))
+      {
+        sum += X->data[k] * X->data[k];
+        if (isinf (X->data[k]) || isnan (X->data[cell]) || fabs (X->data[k]) > fabs (X->data[cell]))
+          cell = k;
+      }
+  if (!isinf (X->data[cell]) && isfinite (sum))
+    return TRUE;
+
+  row = fs_error_number_text (cell / X->cols + 1);
+  col = fs_error_number_text (cell % X->cols + 1);
+  if (isinf (X->data[cell]))
+    g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                 _("%s: the cell at row %s, column %s is infinite (entries that sum past the "
+                   "largest double are too)"), name, row, col);
+  else
+    g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                 _("%s: the values are too large to factorize: the sum of their squares "
+                   "overflows (the largest is at row %s, column %s); divide the data by a power "
+                   "of ten first"), name, row, col);
+  return FALSE;
+}
+
+/* name is used in messages and for its extension. */
+FsMatrix *
+fs_matrix_load_data (const char    *name,
+                     const guint8  *data,
+                     gsize          len,
+                     GError       **error)
+{
+  g_autoptr(FsMatrix) X = NULL;
+
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  X = parse (name, data, len, error);
+  if (X == NULL || !check_values (name, X, error))
+    return NULL;
+  return g_steal_pointer (&X);
 }
 
 FsMatrix *

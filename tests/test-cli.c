@@ -41,7 +41,37 @@ cli (char **out,
   return WEXITSTATUS (status);
 }
 
-/* The last line of text, parsed as a JSON object. */
+/* Whether text is strict JSON lexically (json-glib's parser takes more):
+ * outside strings only punctuation, numbers and true, false, null, never
+ * NaN, Infinity, inf or nan. */
+static gboolean
+is_strict_json (const char *text)
+{
+  gboolean in_string = FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (in_string)
+        {
+          if (*p == '\\' && p[1] != '\0')
+            p++;
+          else if (*p == '"')
+            in_string = FALSE;
+        }
+      else if (*p == '"')
+        in_string = TRUE;
+      else if (g_str_has_prefix (p, "true") || g_str_has_prefix (p, "null"))
+        p += 3;
+      else if (g_str_has_prefix (p, "false"))
+        p += 4;
+      else if (strchr ("{}[],: \t\r\n0123456789+-.eE", *p) == NULL)
+        return FALSE;
+    }
+  return !in_string;
+}
+
+/* The last line of text, parsed as a JSON object: strict JSON, as every
+ * --json output must be. */
 static JsonObject *
 last_json_object (const char *text)
 {
@@ -51,6 +81,8 @@ last_json_object (const char *text)
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpuint (n, >, 0);
+  if (!is_strict_json (lines[n - 1]))
+    g_error ("not strict JSON: %s", lines[n - 1]);
   json_parser_load_from_data (parser, lines[n - 1], -1, &error);
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
@@ -503,6 +535,31 @@ test_file_defaults (void)
   check_file_defaults (4, 3, 3);
 }
 
+/* JSON has no NaN or infinity: such a number is null, with a member that
+ * says why; and the check every --json output goes through can fail. */
+static void
+test_json_strict (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+
+  g_assert_false (is_strict_json ("{\"a\":-nan.0}"));
+  g_assert_false (is_strict_json ("{\"a\":inf.0}"));
+  g_assert_false (is_strict_json ("{\"a\":NaN}"));
+  g_assert_false (is_strict_json ("{\"a\":\"unterminated}"));
+  g_assert_true (is_strict_json ("{\"a\":null,\"b\":\"nan and \\\"inf\\\"\",\"c\":-1.5e-3,\"d\":[true,false]}"));
+
+  /* A step so large that the cost overflows at once. */
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "notebook", "--lr", "1e300", "--json", NULL), ==, 2);
+  result = last_json_object (out);
+  g_assert_true (json_object_get_null_member (result, "final_cost"));
+  g_assert_true (json_object_has_member (result, "final_cost_null_because"));
+  g_assert_true (json_object_get_null_member (result, "gap"));
+  g_assert_true (json_object_has_member (result, "gap_null_because"));
+  g_assert_cmpstr (json_object_get_string_member (result, "stopped"), ==, "diverged");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -516,6 +573,7 @@ main (int    argc,
   g_test_add_func ("/cli/bad-arguments", test_bad_arguments);
   g_test_add_func ("/cli/run/json", test_run_json);
   g_test_add_func ("/cli/run/json-no-optimum", test_run_json_unavailable_optimum);
+  g_test_add_func ("/cli/json/strict", test_json_strict);
   g_test_add_func ("/cli/run/divergence", test_divergence_reported);
   g_test_add_func ("/cli/run/notebook", test_notebook);
   g_test_add_func ("/cli/run/out-files", test_out_files);

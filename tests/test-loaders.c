@@ -338,6 +338,10 @@ test_broken_inputs (void)
   static const guint8 garbage[] = { 0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00, 0xff, 0x13, 0x00, 0x9c };
   static const char npy_lies[] = "\x93NUMPY\x01\x00\xff\x7f{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }";
   static const char npy_truncated[] = "\x93NUMPY\x01\x00\x45\x00{'descr': '<f8', 'fortran_order': False, 'shape': (200, 300), }     \n\0\0\0\0\0\0\0\0";
+  /* (1, 2) float64: 1 and +inf. */
+  static const char npy_inf[] = "\x93NUMPY\x01\x00\x76\x00{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }"
+                                "                                                          \n"
+                                "\0\0\0\0\0\0\xf0\x3f" "\0\0\0\0\0\0\xf0\x7f";
   static const char npy_huge[] = "\x93NUMPY\x01\x00\x56\x00{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999, 99999999999), }      \n";
   const Broken cases[] = {
     { "ragged.csv", "1,2,3\n4,5,6\n7,8\n", 0, "ragged.csv:3:" },
@@ -364,6 +368,14 @@ test_broken_inputs (void)
       "tiny-array.mtx:2: the size line announces 400000000 values, which the 4 bytes left" },
     { "short-array.mtx", "%%MatrixMarket matrix array real symmetric\n3 3\n1\n2\n", 0,
       "short-array.mtx:2: the size line announces 6 values" },
+    /* Only finite values whose squares a double can sum; some observed cell. */
+    { "dup-inf.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 3\n1 2 1e308\n1 2 1e308\n2 1 1\n",
+      0, "dup-inf.mtx: the cell at row 1, column 2 is infinite" },
+    { "inf.npy", npy_inf, sizeof npy_inf - 1, "inf.npy: holds an infinite value at row 1, column 2" },
+    { "squares.csv", "1,2\n3,-1.7e308\n", 0,
+      "squares.csv: the values are too large to factorize: the sum of their squares overflows "
+      "(the largest is at row 2, column 2)" },
+    { "all-missing.csv", "NA,NA\n,NA\n", 0, "all-missing.csv: every cell is missing" },
     /* More cells than the solver indexes with int. */
     { "cells.mtx", "%%MatrixMarket matrix coordinate real general\n50000 50000 1\n1 1 1\n", 0,
       "cells.mtx:2: A matrix of 50000 × 50000 has 2500000000 cells, more than the 2147483647" },

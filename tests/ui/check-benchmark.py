@@ -17,7 +17,12 @@ try:
 except subprocess.CalledProcessError as e:
     sys.exit(f"factorscope --benchmark failed with {e.returncode}:\n{e.stderr}")
 
-result = json.loads(out.strip().splitlines()[-1])
+def not_json(constant):
+    sys.exit(f"check-benchmark: {constant} is not JSON")
+
+
+# Strict JSON: Python's parser would take NaN and Infinity.
+result = json.loads(out.strip().splitlines()[-1], parse_constant=not_json)
 print(json.dumps(result, indent=1))
 
 
