@@ -11,10 +11,12 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 
 #include "fs-blas.h"
 #include "fs-cli.h"
+#include "fs-error.h"
 #include "fs-products.h"
 
 typedef struct
@@ -39,6 +41,41 @@ const char *
 fs_cli_command_name (void)
 {
   return g_get_prgname ();
+}
+
+/* A learning rate as --lr gives it: NULL (not given) leaves lr NaN, for
+ * "chosen from the data"; anything else must be a finite number > 0 (nan
+ * is not "automatic"). */
+gboolean
+fs_cli_parse_lr (const char  *text,
+                 double      *lr,
+                 GError     **error)
+{
+  char *end = NULL;
+
+  *lr = NAN;
+  if (text == NULL)
+    return TRUE;
+  *lr = g_ascii_strtod (text, &end);
+  if (end != text && *end == '\0' && isfinite (*lr) && *lr > 0.0)
+    return TRUE;
+  g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+               _("--lr must be a finite number > 0, not “%s”"), text);
+  return FALSE;
+}
+
+/* The solver threads --threads asks for, at most one per core: more only
+ * wait for each other (40 threads on 2 cores ran 40 times slower). */
+int
+fs_cli_cap_threads (int threads)
+{
+  int cores = (int) g_get_num_processors ();
+
+  if (threads <= cores)
+    return threads;
+  g_printerr (_("%s: --threads %d is more than the %d cores here; using %d\n"),
+              fs_cli_command_name (), threads, cores, cores);
+  return cores;
 }
 
 /* The fastest products the solver may use: all of them, unless

@@ -29,6 +29,7 @@ typedef struct
   int     threads;
   int     warmup;
   double  lr;
+  char   *lr_text;   /* --lr as given, NULL when it was not */
   double  l2_w;
   double  l2_h;
   char   *dtype;
@@ -55,7 +56,7 @@ bench_context_new (BenchOptions *o)
     { "dtype", 0, 0, G_OPTION_ARG_STRING, &o->dtype, N_("float64 (float32 is refused)"), N_("TYPE") },
     { "rule", 0, 0, G_OPTION_ARG_STRING, &o->rule, N_("plain or normalized (default plain)"), N_("RULE") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, N_("Seed of the data (default 0)"), N_("S") },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->lr, N_("Step (default 1/||X||_F for plain, 0.05 for normalized)"), N_("ETA") },
+    { "lr", 0, 0, G_OPTION_ARG_STRING, &o->lr_text, N_("Step (default 1/||X||_F for plain, 0.05 for normalized)"), N_("ETA") },
     { "l2-w", 0, 0, G_OPTION_ARG_DOUBLE, &o->l2_w, N_("L2 penalty on W (default 1e-3)"), N_("A") },
     { "l2-h", 0, 0, G_OPTION_ARG_DOUBLE, &o->l2_h, N_("L2 penalty on H (default 1e-3)"), N_("B") },
     { "warmup", 0, 0, G_OPTION_ARG_INT, &o->warmup, N_("Untimed iterations first (default 2)"), N_("N") },
@@ -211,10 +212,13 @@ fs_cli_bench (int    argc,
     status = fs_cli_fail ("%s", error->message);
   else if (argc > 1)
     status = fs_cli_fail (_("Unexpected argument “%s”"), argv[1]);
-  else if (!bench_check_options (&o, &error) || !bench_solve (&o, &error))
+  else if (!fs_cli_parse_lr (o.lr_text, &o.lr, &error) || !bench_check_options (&o, &error))
+    status = fs_cli_fail ("%s", error->message);
+  else if ((o.threads = fs_cli_cap_threads (o.threads)), !bench_solve (&o, &error))
     status = fs_cli_fail ("%s", error->message);
 
   g_free (o.dtype);
+  g_free (o.lr_text);
   g_free (o.rule);
   return status;
 }

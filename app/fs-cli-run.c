@@ -51,6 +51,7 @@ typedef struct
   char     *out;
   gboolean  json;
   char     *rule_help;   /* --rule's help, naming the rules of the table */
+  char     *lr_text;     /* --lr as given, NULL when it was not */
 } RunOptions;
 
 /* One run of the subcommand, from its options to its results. */
@@ -78,6 +79,7 @@ run_clear (Run *r)
   g_free (r->o.init);
   g_free (r->o.out);
   g_free (r->o.rule_help);
+  g_free (r->o.lr_text);
   g_clear_pointer (&r->X, fs_matrix_unref);
   g_clear_pointer (&r->description, g_free);
   g_clear_pointer (&r->fit, fs_fit_free);
@@ -111,7 +113,7 @@ run_context_new (RunOptions *o,
     { "l2-h", 0, 0, G_OPTION_ARG_DOUBLE, &o->l2_h, N_("L2 penalty on H (the post's lambda2)"), N_("B") },
     { "l1-w", 0, 0, G_OPTION_ARG_DOUBLE, &o->l1_w, N_("L1 penalty on W (sparse codes)"), N_("C") },
     { "l1-h", 0, 0, G_OPTION_ARG_DOUBLE, &o->l1_h, N_("L1 penalty on H"), N_("D") },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->lr, N_("Learning rate (default: chosen from the data)"), N_("ETA") },
+    { "lr", 0, 0, G_OPTION_ARG_STRING, &o->lr_text, N_("Learning rate (default: chosen from the data)"), N_("ETA") },
     { "rule", 0, 0, G_OPTION_ARG_STRING, &o->rule, o->rule_help, N_("RULE") },
     { "l1-mode", 0, 0, G_OPTION_ARG_STRING, &o->l1_mode, N_("L1 by prox (exact zeros, default) or subgradient"), N_("MODE") },
     { "nonneg", 0, 0, G_OPTION_ARG_NONE, &o->nonneg, N_("Keep W and H non-negative (NMF)"), NULL },
@@ -217,7 +219,7 @@ run_options_to_params (const RunOptions  *o,
   p->tol = o->tol;
   p->seed = (guint64) o->seed;
   p->restarts = (guint) o->restarts;
-  p->threads = (guint) o->threads;
+  p->threads = (guint) fs_cli_cap_threads (o->threads);
   return TRUE;
 }
 
@@ -258,6 +260,7 @@ run_prepare (Run     *r,
   g_autoptr(GOptionContext) context = run_context_new (&r->o, &r->in);
 
   if (!g_option_context_parse (context, &argc, &argv, error) ||
+      !fs_cli_parse_lr (r->o.lr_text, &r->o.lr, error) ||
       !run_options_to_params (&r->o, &r->params, error) ||
       !(r->X = fs_cli_input_load (&r->in, argc, argv, &r->description, error)))
     return FALSE;

@@ -29,6 +29,10 @@ GOptionContext *fs_cli_context_new    (const char  *parameter,
                                        const char  *summary);
 void            fs_cli_print_notices  (const FsMatrix *X);
 FsProductsImpl  fs_cli_products       (void);
+gboolean        fs_cli_parse_lr       (const char  *text,
+                                       double      *lr,
+                                       GError     **error);
+int             fs_cli_cap_threads    (int          threads);
 
 int             fs_cli_run            (int          argc,
                                        char       **argv);

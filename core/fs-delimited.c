@@ -67,6 +67,7 @@ typedef struct
   guint8      stops[256]; /* bytes that end an unquoted field */
   GArray     *records;
   locale_t    c_locale;   /* for strtod_l: the parse's own, not a global */
+  gsize       n_empty_records;  /* rows of empty fields, left out */
 } Parser;
 
 static gboolean
@@ -541,11 +542,14 @@ read_record (Parser  *parser,
     }
   next_line (c);
 
-  /* A record of empty fields (",,,") holds no value: skip it. */
+  /* A record of empty fields (",,,") holds no value: skip it, and say so. */
   if (any_value)
     g_array_append_val (parser->records, rec);
   else
-    parser->n_fields = rec.first;
+    {
+      parser->n_fields = rec.first;
+      parser->n_empty_records++;
+    }
   return TRUE;
 }
 
@@ -909,6 +913,17 @@ build_matrix (Parser  *parser,
             : parser->separator == '\t' ? "tsv" : "text";
   copy_labels (parser, &layout, X);
   add_dropped_column_notices (parser, &layout, X);
+  if (parser->n_empty_records > 0)
+    {
+      g_autofree char *count = fs_error_number_text (parser->n_empty_records);
+      g_autofree char *notice =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "Left out %s row whose fields are all empty",
+                                      "Left out %s rows whose fields are all empty",
+                                      parser->n_empty_records), count);
+
+      fs_matrix_add_notice (X, notice);
+    }
   return g_steal_pointer (&X);
 }
 

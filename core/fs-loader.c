@@ -11,6 +11,7 @@
 #define G_LOG_DOMAIN "fs-loader"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include <math.h>
 #include <string.h>
@@ -145,10 +146,19 @@ fs_matrix_load (const char  *path,
   g_autoptr(GError) local_error = NULL;
   const guint8 *data;
   gsize len;
+  GStatBuf info;
 
   g_return_val_if_fail (path != NULL, NULL);
 
   name = g_filename_display_name (path);
+  /* Opening a FIFO waits for a writer, forever: only regular files. */
+  if (g_stat (path, &info) == 0 && !S_ISREG (info.st_mode))
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_IO,
+                   _("%s: not a regular file (a folder, a pipe or a device): open a file of "
+                     "numbers or an image"), name);
+      return NULL;
+    }
   file = g_mapped_file_new (path, FALSE, &local_error);
   if (file == NULL)
     {

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fs-examples.h"
 #include "fs-loader.h"
@@ -129,6 +130,8 @@ test_bad_arguments (void)
     { "run", "--example", "lowrank", "--l1-h", "-0.5", NULL },
     { "run", "--example", "lowrank", "--lr", "0", NULL },
     { "run", "--example", "lowrank", "--lr", "-2", NULL },
+    { "run", "--example", "lowrank", "--lr", "nan", NULL },
+    { "bench", "--lr", "nan", NULL },
     { "run", "--example", "lowrank", "--iters", "0", NULL },
     { "run", "--example", "lowrank", "--rule", "newton", NULL },
     { "run", "--example", "nonesuch", NULL },
@@ -560,6 +563,37 @@ test_json_strict (void)
   g_assert_cmpstr (json_object_get_string_member (result, "stopped"), ==, "diverged");
 }
 
+/* More solver threads than cores only wait for each other: capped, with a
+ * note. A FIFO, which would block forever, and a folder are refused. */
+static void
+test_threads_and_special_files (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "pipe.csv", NULL);
+  g_autofree char *threads = g_strdup_printf ("%u", g_get_num_processors () + 1);
+  g_autoptr(JsonObject) result = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "bench", "--n", "40", "--m", "30", "--r", "3", "--iters", "5",
+                        "--threads", threads, NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "is more than the"));
+  result = last_json_object (out);
+  g_assert_cmpint (json_object_get_int_member (result, "threads"), ==, g_get_num_processors ());
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (cli (&out, &err, "info", fifo, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not a regular file"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (&out, &err, "info", dir, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not a regular file"));
+  g_unlink (fifo);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -574,6 +608,7 @@ main (int    argc,
   g_test_add_func ("/cli/run/json", test_run_json);
   g_test_add_func ("/cli/run/json-no-optimum", test_run_json_unavailable_optimum);
   g_test_add_func ("/cli/json/strict", test_json_strict);
+  g_test_add_func ("/cli/threads-and-special-files", test_threads_and_special_files);
   g_test_add_func ("/cli/run/divergence", test_divergence_reported);
   g_test_add_func ("/cli/run/notebook", test_notebook);
   g_test_add_func ("/cli/run/out-files", test_out_files);

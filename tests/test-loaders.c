@@ -575,6 +575,18 @@ test_image_alpha (void)
   g_assert_cmpfloat_with_epsilon (J->data[5 * 16 + 7], 128 / 255.0, 2 / 255.0);
 }
 
+/* Rows whose fields are all empty are left out, and the notices say how
+ * many. */
+static void
+test_empty_rows_notice (void)
+{
+  g_autoptr(FsMatrix) X = parse_ok ("empty-rows.csv", "1,2\n,\n3,4\n,\n");
+
+  g_assert_cmpuint (X->rows, ==, 2);
+  g_assert_nonnull (X->notices);
+  g_assert_cmpstr (X->notices[0], ==, "Left out 2 rows whose fields are all empty");
+}
+
 #ifndef __SANITIZE_ADDRESS__
 /* A matrix that the memory left cannot hold is refused before it is
  * allocated: here under a 1 GiB address-space limit (ulimit -v), which
@@ -670,6 +682,7 @@ main (int    argc,
   g_test_add_func ("/loaders/broken", test_broken_inputs);
   g_test_add_func ("/loaders/image/alpha-and-jpeg", test_image_alpha);
   g_test_add_func ("/loaders/image/truncated", test_image_truncated);
+  g_test_add_func ("/loaders/delimited/empty-rows", test_empty_rows_notice);
 #ifndef __SANITIZE_ADDRESS__
   g_test_add_func ("/loaders/memory-limit", test_memory_limit);
 #endif
