@@ -626,8 +626,9 @@ test_image_truncated (void)
 
   for (guint k = 0; k < G_N_ELEMENTS (files); k++)
     {
+      g_autofree char *relative = g_build_filename ("images", files[k], NULL);
       g_autofree char *path = k == 0 ? real_data_path ("images/skimage_camera.png")
-                                     : test_data_path (g_build_filename ("images", files[k], NULL));
+                                     : test_data_path (relative);
       g_autofree char *data = NULL;
       gsize len;
       g_autoptr(GError) error = NULL;
