@@ -215,8 +215,9 @@ runner_thread (gpointer data)
 
       if (self->reset_pending)
         {
+          /* The snapshot says what comes next: running, if a run is on. */
           apply_reset (self);
-          publish (self, snapshot_new (self, FS_RUNNER_PAUSED));
+          publish (self, snapshot_new (self, current_state (self)));
           continue;
         }
 
@@ -341,8 +342,9 @@ fs_runner_reset (FsRunner *self)
   g_mutex_unlock (&self->mutex);
 }
 
-/* New settings restart from iteration 0, paused; a run command sent after
- * this one runs the new settings. */
+/* New settings restart from iteration 0; a solve that was running (or
+ * asked to run) goes on running: the intent to run survives any change of
+ * settings, however close together the changes come. */
 gboolean
 fs_runner_set_params (FsRunner       *self,
                       const FsParams *params,
@@ -357,7 +359,6 @@ fs_runner_set_params (FsRunner       *self,
   self->params = *params;
   self->lr = params->lr;
   self->reset_pending = TRUE;
-  self->running = FALSE;
   self->steps_pending = 0;
   send_command (self);
   g_mutex_unlock (&self->mutex);

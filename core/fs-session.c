@@ -553,13 +553,12 @@ fs_session_set_scaling (FsSession *self,
 }
 
 /* New settings restart the run from iteration 0, still running if it
- * was. */
+ * was (the runner keeps the intent). */
 gboolean
 fs_session_set_params (FsSession       *self,
                        const FsParams  *params,
                        GError         **error)
 {
-  g_autoptr(FsSnapshot) latest = NULL;
   FsParams p;
 
   g_return_val_if_fail (FS_IS_SESSION (self), FALSE);
@@ -567,14 +566,8 @@ fs_session_set_params (FsSession       *self,
 
   p = *params;
   p.nice = self->solver_nice;
-  if (self->runner != NULL)
-    {
-      latest = fs_runner_get_snapshot (self->runner);
-      if (!fs_runner_set_params (self->runner, &p, error))
-        return FALSE;
-      if (latest != NULL && latest->state == FS_RUNNER_RUNNING)
-        fs_runner_run (self->runner);
-    }
+  if (self->runner != NULL && !fs_runner_set_params (self->runner, &p, error))
+    return FALSE;
   self->params = p;
   update_optimum (self);
   return TRUE;
