@@ -292,7 +292,9 @@ classify (Parser  *parser,
           gsize    line,
           GError **error)
 {
-  char buf[64];
+  char small[64];
+  g_autofree char *large = NULL;
+  char *buf;
   char *stop = NULL;
   double value;
 
@@ -316,11 +318,13 @@ classify (Parser  *parser,
                           _("infinite values cannot be factorized"));
       return FALSE;
     }
-  if (f->len >= sizeof buf || !(g_ascii_isdigit (f->start[0]) || f->start[0] == '-' ||
-                                f->start[0] == '+' || f->start[0] == '.' ||
-                                (parser->decimal_comma && f->start[0] == ',')))
+  if (!(g_ascii_isdigit (f->start[0]) || f->start[0] == '-' || f->start[0] == '+' ||
+        f->start[0] == '.' || (parser->decimal_comma && f->start[0] == ',')))
     return TRUE;
 
+  /* Most numbers fit the small buffer; one of 64 characters or more (a
+   * long exact decimal) is still a number. */
+  buf = f->len < sizeof small ? small : (large = g_malloc (f->len + 1));
   memcpy (buf, f->start, f->len);
   buf[f->len] = '\0';
   if (parser->decimal_comma)

@@ -80,7 +80,11 @@ parse_descr (const char  *p,
   order = *p++;
   if (order != '<' && order != '>' && order != '|' && order != '=')
     return fail (error, name, _("the .npy header's 'descr' has no byte order"));
-  kind = *p++;
+  /* A descr cut after its byte order ends the text here: read no further. */
+  kind = *p;
+  if (kind == '\0')
+    return fail (error, name, _("the .npy header's 'descr' is malformed"));
+  p++;
   size = g_ascii_strtoull (p, &end, 10);
   if (end == p || *end != quote)
     return fail (error, name, _("the .npy header's 'descr' is malformed"));

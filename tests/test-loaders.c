@@ -338,6 +338,9 @@ test_broken_inputs (void)
   static const guint8 garbage[] = { 0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00, 0xff, 0x13, 0x00, 0x9c };
   static const char npy_lies[] = "\x93NUMPY\x01\x00\xff\x7f{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }";
   static const char npy_truncated[] = "\x93NUMPY\x01\x00\x45\x00{'descr': '<f8', 'fortran_order': False, 'shape': (200, 300), }     \n\0\0\0\0\0\0\0\0";
+  /* A header whose text ends inside 'descr', just after the byte order:
+   * the parser read past the header's end there (valgrind, ASan). */
+  static const char npy_cut_descr[] = "\x93NUMPY\x01\x00\x0c\x00{'descr': '<";
   /* (1, 2) float64: 1 and +inf. */
   static const char npy_inf[] = "\x93NUMPY\x01\x00\x76\x00{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }"
                                 "                                                          \n"
@@ -371,6 +374,7 @@ test_broken_inputs (void)
     /* Only finite values whose squares a double can sum; some observed cell. */
     { "dup-inf.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 3\n1 2 1e308\n1 2 1e308\n2 1 1\n",
       0, "dup-inf.mtx: the cell at row 1, column 2 is infinite" },
+    { "cut-descr.npy", npy_cut_descr, sizeof npy_cut_descr - 1, "cut-descr.npy" },
     { "inf.npy", npy_inf, sizeof npy_inf - 1, "inf.npy: holds an infinite value at row 1, column 2" },
     { "squares.csv", "1,2\n3,-1.7e308\n", 0,
       "squares.csv: the values are too large to factorize: the sum of their squares overflows "
@@ -575,6 +579,20 @@ test_image_alpha (void)
   g_assert_cmpfloat_with_epsilon (J->data[5 * 16 + 7], 128 / 255.0, 2 / 255.0);
 }
 
+/* A number of 64 characters or more (a long exact decimal) is a number. */
+static void
+test_long_number (void)
+{
+  g_autofree char *text = g_strconcat ("0.", "0000000000000000000000000000000000000000000000000000000000000000000000",
+                                       "125,2\n3,4\n", NULL);
+  g_autoptr(FsMatrix) X = parse_ok ("long.csv", text);
+
+  g_assert_cmpuint (X->rows, ==, 2);
+  g_assert_cmpuint (X->cols, ==, 2);
+  g_assert_cmpfloat (X->data[0], ==, 1.25e-71);
+  g_assert_cmpfloat (X->data[3], ==, 4.0);
+}
+
 /* Rows whose fields are all empty are left out, and the notices say how
  * many. */
 static void
@@ -684,6 +702,7 @@ main (int    argc,
   g_test_add_func ("/loaders/image/alpha-and-jpeg", test_image_alpha);
   g_test_add_func ("/loaders/image/truncated", test_image_truncated);
   g_test_add_func ("/loaders/delimited/empty-rows", test_empty_rows_notice);
+  g_test_add_func ("/loaders/delimited/long-number", test_long_number);
 #ifndef __SANITIZE_ADDRESS__
   g_test_add_func ("/loaders/memory-limit", test_memory_limit);
 #endif
