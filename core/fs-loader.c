@@ -99,7 +99,7 @@ check_values (const char      *name,
     if (!isnan (X->data[k]))
       {
         sum += X->data[k] * X->data[k];
-        if (isinf (X->data[k]) || isnan (X->data[cell]) || fabs (X->data[k]) > fabs (X->data[cell]))
+        if (isnan (X->data[cell]) || fabs (X->data[k]) > fabs (X->data[cell]))
           cell = k;
       }
   if (!isinf (X->data[cell]) && isfinite (sum))
