@@ -34,6 +34,9 @@ struct _FsRunner
   gboolean      reset_pending;
   FsParams      params;
   double        lr;
+  double        pace;          /* iterations per second while running; 0: no limit */
+  gint64        pace_origin;   /* when the paced stretch began */
+  guint64       pace_steps;    /* steps made since then */
   FsSnapshot   *snapshot;
   guint64       serial;
 
@@ -42,6 +45,9 @@ struct _FsRunner
   FsFit        *fit;
   double        elapsed;
   char         *message;
+  double        applied_lr;    /* the learning rate the fit has */
+  gboolean      dirty;         /* steps made since the last snapshot */
+  gint64        last_publish;
 };
 
 static void
@@ -189,26 +195,119 @@ iterate_batch (FsRunner *self,
   return steps;
 }
 
+/* Called with the mutex held: how many steps a run may make now. At a set
+ * pace the step due at origin + k / pace is allowed once that time has
+ * come, so a slow run keeps its pace whatever a step costs. */
+static guint64
+paced_budget (FsRunner *self,
+              gint64    now,
+              gint64   *due)
+{
+  double allowed;
+
+  if (self->pace <= 0.0)
+    return G_MAXUINT64;
+  if (self->pace_origin == 0)
+    {
+      self->pace_origin = now;
+      self->pace_steps = 0;
+    }
+  allowed = floor ((double) (now - self->pace_origin) * self->pace / G_USEC_PER_SEC) + 1.0;
+  if (allowed > (double) self->pace_steps)
+    return (guint64) allowed - self->pace_steps;
+  *due = self->pace_origin + (gint64) ceil ((double) self->pace_steps / self->pace * G_USEC_PER_SEC);
+  return 0;
+}
+
+/* Called with the mutex held. A paced run publishes after each step when
+ * steps come slower than frames, so that every step is drawn, and at most
+ * once a frame when they come faster. */
+static gboolean
+publish_due (FsRunner *self,
+             gint64    now)
+{
+  if (self->pace <= 0.0 || !self->running || fs_fit_is_done (self->fit))
+    return TRUE;
+  return now - self->last_publish >= FS_RUNNER_PACED_PUBLISH_INTERVAL;
+}
+
+/* Called with the mutex held; drops it while the snapshot is made. */
+static void
+publish_now (FsRunner *self)
+{
+  FsSnapshot *snap;
+
+  g_mutex_unlock (&self->mutex);
+  snap = snapshot_new (self, FS_RUNNER_RUNNING);
+  g_mutex_lock (&self->mutex);
+
+  snap->state = current_state (self);
+  self->dirty = FALSE;
+  self->last_publish = g_get_monotonic_time ();
+  publish (self, snap);
+}
+
+/* Called with the mutex held: waits for a command or, during a paced run,
+ * for the next step to fall due. Returns FALSE when there is nothing to do
+ * yet. */
+static gboolean
+wait_for_work (FsRunner *self,
+               guint64  *budget)
+{
+  gint64 due = 0;
+
+  if (!self->quit && !self->reset_pending &&
+      !((self->running || self->steps_pending > 0) && !fs_fit_is_done (self->fit)))
+    {
+      /* Nothing to do: the last steps and state are shown before the
+       * thread sleeps (publishing drops the lock, so the state is looked
+       * at again). */
+      if (self->dirty || self->snapshot->state != current_state (self))
+        {
+          publish_now (self);
+          return FALSE;
+        }
+      self->pace_origin = 0;
+      g_atomic_int_set (&self->command_pending, 0);
+      g_cond_wait (&self->command_cond, &self->mutex);
+      return FALSE;
+    }
+  g_atomic_int_set (&self->command_pending, 0);
+  if (self->quit || self->reset_pending)
+    return TRUE;
+
+  if (!self->running)
+    {
+      self->pace_origin = 0;
+      *budget = self->steps_pending;
+      return TRUE;
+    }
+
+  *budget = paced_budget (self, g_get_monotonic_time (), &due);
+  if (*budget > 0)
+    return TRUE;
+  if (self->dirty)
+    publish_now (self);
+  else
+    g_cond_wait_until (&self->command_cond, &self->mutex, due);
+  return FALSE;
+}
+
 static gpointer
 runner_thread (gpointer data)
 {
   FsRunner *self = data;
 
   fs_thread_set_nice (self->params.nice);
+  self->applied_lr = self->params.lr;
   g_mutex_lock (&self->mutex);
   for (;;)
     {
       gboolean stepping;
-      guint64 budget, made;
-      FsSnapshot *snap;
+      guint64 budget = 0, made;
 
-      while (!self->quit && !self->reset_pending &&
-             !((self->running || self->steps_pending > 0) && !fs_fit_is_done (self->fit)))
-        {
-          g_atomic_int_set (&self->command_pending, 0);
-          g_cond_wait (&self->command_cond, &self->mutex);
-        }
-      g_atomic_int_set (&self->command_pending, 0);
+      if (!wait_for_work (self, &budget))
+        continue;
 
       if (self->quit)
         break;
@@ -217,33 +316,35 @@ runner_thread (gpointer data)
         {
           /* The snapshot says what comes next: running, if a run is on. */
           apply_reset (self);
-          publish (self, snapshot_new (self, current_state (self)));
+          self->applied_lr = self->lr;
+          self->pace_origin = 0;
+          publish_now (self);
           continue;
         }
 
-      fs_fit_set_lr (self->fit, self->lr);
+      if (self->lr != self->applied_lr)
+        {
+          fs_fit_set_lr (self->fit, self->lr);
+          self->applied_lr = self->lr;
+        }
       stepping = !self->running;
-      budget = stepping ? self->steps_pending : G_MAXUINT64;
       g_mutex_unlock (&self->mutex);
 
       made = iterate_batch (self, budget);
-      snap = NULL;
 
       g_mutex_lock (&self->mutex);
+      self->dirty = TRUE;
       if (stepping)
         self->steps_pending -= MIN (made, self->steps_pending);
+      else
+        self->pace_steps += made;
       if (fs_fit_is_done (self->fit))
         {
           self->running = FALSE;
           self->steps_pending = 0;
         }
-      g_mutex_unlock (&self->mutex);
-
-      snap = snapshot_new (self, FS_RUNNER_RUNNING);
-
-      g_mutex_lock (&self->mutex);
-      snap->state = current_state (self);
-      publish (self, snap);
+      if (stepping || publish_due (self, g_get_monotonic_time ()))
+        publish_now (self);
     }
   g_mutex_unlock (&self->mutex);
 
@@ -275,6 +376,7 @@ fs_runner_new (FsMatrix       *X,
   self->fit = fit;
 
   publish (self, snapshot_new (self, FS_RUNNER_PAUSED));
+  self->last_publish = g_get_monotonic_time ();
   self->thread = g_thread_new ("factorscope-solver", runner_thread, self);
   return self;
 }
@@ -363,6 +465,35 @@ fs_runner_set_params (FsRunner       *self,
   send_command (self);
   g_mutex_unlock (&self->mutex);
   return TRUE;
+}
+
+/* Iterations per second while running (Step is never paced); 0 or
+ * infinity: as fast as the solver goes. Applies from the next step. */
+void
+fs_runner_set_pace (FsRunner *self,
+                    double    iterations_per_second)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (!isnan (iterations_per_second) && iterations_per_second >= 0.0);
+
+  g_mutex_lock (&self->mutex);
+  self->pace = isinf (iterations_per_second) ? 0.0 : iterations_per_second;
+  self->pace_origin = 0;
+  send_command (self);
+  g_mutex_unlock (&self->mutex);
+}
+
+double
+fs_runner_get_pace (FsRunner *self)
+{
+  double pace;
+
+  g_return_val_if_fail (self != NULL, 0.0);
+
+  g_mutex_lock (&self->mutex);
+  pace = self->pace;
+  g_mutex_unlock (&self->mutex);
+  return pace;
 }
 
 /* Applies from the next iteration without restarting. */

@@ -20,6 +20,8 @@
 G_BEGIN_DECLS
 
 #define FS_RUNNER_PUBLISH_INTERVAL (30 * G_TIME_SPAN_MILLISECOND)
+/* At a set pace, snapshots come at most this often: once a frame. */
+#define FS_RUNNER_PACED_PUBLISH_INTERVAL (15 * G_TIME_SPAN_MILLISECOND)
 
 typedef enum
 {
@@ -75,6 +77,9 @@ gboolean    fs_runner_set_params   (FsRunner       *self,
                                     GError        **error);
 void        fs_runner_set_lr       (FsRunner       *self,
                                     double          lr);
+void        fs_runner_set_pace     (FsRunner       *self,
+                                    double          iterations_per_second);
+double      fs_runner_get_pace     (FsRunner       *self);
 void        fs_runner_stop         (FsRunner       *self);
 FsSnapshot *fs_runner_get_snapshot (FsRunner       *self);
 gboolean    fs_runner_wait         (FsRunner       *self,

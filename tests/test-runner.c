@@ -356,6 +356,55 @@ test_intent_survives_settings (void)
   fs_snapshot_unref (wait_for (runner, is_paused_at, GUINT_TO_POINTER (0)));
 }
 
+/* At a set pace a run makes no more steps than the time allows, makes them
+ * at about that rate, and publishes every one of them when they come
+ * slower than frames; Step is not paced, and no pace is full speed. */
+static void
+test_pace (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (40, 30, 3, 0.05, 1, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  FsSnapshot *snap;
+  FsParams p;
+  guint64 serial0, iter0;
+  gint64 start, elapsed;
+  double pace = 40.0;
+
+  base_params (&p);
+  p.max_iters = 50000000;
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_set_pace (runner, pace);
+  g_assert_cmpfloat (fs_runner_get_pace (runner), ==, pace);
+
+  snap = fs_runner_get_snapshot (runner);
+  serial0 = snap->serial;
+  fs_snapshot_unref (snap);
+  start = g_get_monotonic_time ();
+  fs_runner_run (runner);
+  g_usleep (750 * G_TIME_SPAN_MILLISECOND);
+  fs_runner_pause (runner);
+  snap = wait_for (runner, is_paused, NULL);
+  elapsed = g_get_monotonic_time () - start;
+
+  /* Step k is due at k / pace: never more than the time allows, and at a
+   * quiet machine's rate within a wide margin. */
+  g_assert_cmpuint (snap->iteration, <=, (guint64) (pace * elapsed / G_USEC_PER_SEC) + 1);
+  g_assert_cmpuint (snap->iteration, >=, (guint64) (pace * 0.75 / 3));
+  /* One snapshot per step (and the pause's own). */
+  g_assert_cmpuint (snap->serial - serial0, >=, snap->iteration);
+  iter0 = snap->iteration;
+  fs_snapshot_unref (snap);
+
+  fs_runner_step (runner, 2000);
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (iter0 + 2000));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, elapsed + 10 * G_USEC_PER_SEC);
+  fs_snapshot_unref (snap);
+
+  fs_runner_set_pace (runner, 0.0);
+  fs_runner_run (runner);
+  fs_snapshot_unref (wait_for (runner, reached_iteration, GUINT_TO_POINTER (iter0 + 2000 + 5000)));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -368,6 +417,7 @@ main (int    argc,
   g_test_add_func ("/runner/restarts", test_restarts);
   g_test_add_func ("/runner/set-params", test_set_params_restarts);
   g_test_add_func ("/runner/intent-survives-settings", test_intent_survives_settings);
+  g_test_add_func ("/runner/pace", test_pace);
 
   return g_test_run ();
 }
