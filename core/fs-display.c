@@ -307,3 +307,272 @@ fs_linear_ticks (double  lo,
     ticks[n++] = fabs (t) < 1e-12 * step ? 0.0 : t;
   return n;
 }
+
+/* The index keeps, for blocks of 32 << l values at each level l, their
+ * minimum and maximum: complete blocks only, so that appending to the log
+ * only adds blocks (amortized O(1) a value). A query reads at most 62
+ * values of the log and two blocks a level. Its memory is an eighth of the
+ * log's. */
+#define INDEX_BLOCK_BITS 5
+#define INDEX_BLOCK ((gsize) 1 << INDEX_BLOCK_BITS)
+#define INDEX_MAX_LEVELS 48
+
+struct _FsMinMaxIndex
+{
+  FsCostLog *log;
+  gsize      len;
+  guint      n_levels;
+  GArray    *min[INDEX_MAX_LEVELS];
+  GArray    *max[INDEX_MAX_LEVELS];
+};
+
+/* An index of nothing yet: fs_min_max_index_update () says how much of
+ * log to index. Holds a reference to log. */
+FsMinMaxIndex *
+fs_min_max_index_new (FsCostLog *log)
+{
+  FsMinMaxIndex *self;
+
+  g_return_val_if_fail (log != NULL, NULL);
+
+  self = g_new0 (FsMinMaxIndex, 1);
+  self->log = fs_cost_log_ref (log);
+  return self;
+}
+
+void
+fs_min_max_index_free (FsMinMaxIndex *self)
+{
+  if (self == NULL)
+    return;
+  for (guint l = 0; l < self->n_levels; l++)
+    {
+      g_array_unref (self->min[l]);
+      g_array_unref (self->max[l]);
+    }
+  fs_cost_log_unref (self->log);
+  g_free (self);
+}
+
+FsCostLog *
+fs_min_max_index_get_log (const FsMinMaxIndex *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->log;
+}
+
+gsize
+fs_min_max_index_get_length (const FsMinMaxIndex *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->len;
+}
+
+static void
+add_level (FsMinMaxIndex *self)
+{
+  g_assert (self->n_levels < INDEX_MAX_LEVELS);
+  self->min[self->n_levels] = g_array_new (FALSE, FALSE, sizeof (double));
+  self->max[self->n_levels] = g_array_new (FALSE, FALSE, sizeof (double));
+  self->n_levels++;
+}
+
+/* Level l's blocks made of pairs of level l − 1's, as many as are complete. */
+static void
+extend_level (FsMinMaxIndex *self,
+              guint          l)
+{
+  GArray *fine_min = self->min[l - 1], *fine_max = self->max[l - 1];
+
+  for (gsize b = self->min[l]->len; b < fine_min->len / 2; b++)
+    {
+      double lo = MIN (g_array_index (fine_min, double, 2 * b),
+                       g_array_index (fine_min, double, 2 * b + 1));
+      double hi = MAX (g_array_index (fine_max, double, 2 * b),
+                       g_array_index (fine_max, double, 2 * b + 1));
+
+      g_array_append_val (self->min[l], lo);
+      g_array_append_val (self->max[l], hi);
+    }
+}
+
+/* Indexes the first len values of the log: usually more than before, as
+ * the log grows; fewer (an older snapshot) drops what lies beyond. */
+void
+fs_min_max_index_update (FsMinMaxIndex *self,
+                         gsize          len)
+{
+  g_return_if_fail (self != NULL);
+
+  if (len < self->len)
+    for (guint l = 0; l < self->n_levels; l++)
+      {
+        g_array_set_size (self->min[l], MIN (self->min[l]->len, len >> (INDEX_BLOCK_BITS + l)));
+        g_array_set_size (self->max[l], MIN (self->max[l]->len, len >> (INDEX_BLOCK_BITS + l)));
+      }
+  self->len = len;
+
+  if (self->n_levels == 0)
+    add_level (self);
+  for (gsize b = self->min[0]->len; b < len / INDEX_BLOCK; b++)
+    {
+      double lo, hi;
+
+      /* A block with no finite value holds +∞, −∞: it never wins. */
+      fs_cost_log_min_max (self->log, b * INDEX_BLOCK, (b + 1) * INDEX_BLOCK, &lo, &hi);
+      g_array_append_val (self->min[0], lo);
+      g_array_append_val (self->max[0], hi);
+    }
+  for (guint l = 1; self->min[l - 1]->len >= 2; l++)
+    {
+      if (l == self->n_levels)
+        add_level (self);
+      extend_level (self, l);
+    }
+}
+
+static void
+take_blocks (const FsMinMaxIndex *self,
+             guint                l,
+             gsize                first,
+             gsize                end,
+             double              *lo,
+             double              *hi)
+{
+  for (gsize b = first; b < end; b++)
+    {
+      *lo = MIN (*lo, g_array_index (self->min[l], double, b));
+      *hi = MAX (*hi, g_array_index (self->max[l], double, b));
+    }
+}
+
+static void
+take_values (const FsMinMaxIndex *self,
+             gsize                start,
+             gsize                end,
+             double              *lo,
+             double              *hi)
+{
+  double v_lo, v_hi;
+
+  if (start < end && fs_cost_log_min_max (self->log, start, end, &v_lo, &v_hi))
+    {
+      *lo = MIN (*lo, v_lo);
+      *hi = MAX (*hi, v_hi);
+    }
+}
+
+/* The smallest and largest finite values in [start, end), end at most the
+ * indexed length, as fs_cost_log_min_max () gives them; FALSE when there
+ * is none. */
+gboolean
+fs_min_max_index_query (const FsMinMaxIndex *self,
+                        gsize                start,
+                        gsize                end,
+                        double              *min,
+                        double              *max)
+{
+  double lo = INFINITY, hi = -INFINITY;
+  gsize first, last;
+  guint l = 0;
+
+  g_return_val_if_fail (self != NULL && start <= end && end <= self->len, FALSE);
+
+  first = (start + INDEX_BLOCK - 1) / INDEX_BLOCK;
+  last = end / INDEX_BLOCK;
+  if (first >= last)
+    take_values (self, start, end, &lo, &hi);
+  else
+    {
+      take_values (self, start, first * INDEX_BLOCK, &lo, &hi);
+      take_values (self, last * INDEX_BLOCK, end, &lo, &hi);
+      /* As in a segment tree: odd ends are taken at this level, the rest
+       * is halved and taken at the next. */
+      while (first < last && l + 1 < self->n_levels && last - first >= 2)
+        {
+          if (first & 1)
+            {
+              take_blocks (self, l, first, first + 1, &lo, &hi);
+              first++;
+            }
+          if (last & 1)
+            {
+              last--;
+              take_blocks (self, l, last, last + 1, &lo, &hi);
+            }
+          first >>= 1;
+          last >>= 1;
+          l++;
+        }
+      take_blocks (self, l, first, last, &lo, &hi);
+    }
+
+  *min = lo;
+  *max = hi;
+  return lo <= hi;
+}
+
+/* Splits iterations [0, len) into at most buckets ranges evenly wide on a
+ * log10 (i + 1) axis, so that iteration 0 has a place; bucket k is
+ * [bounds[k], bounds[k + 1]). Buckets that would hold no iteration (early
+ * ones, narrower than one step) are left out. Returns how many there are;
+ * bounds needs room for buckets + 1. */
+gsize
+fs_log_buckets (gsize  len,
+                gsize  buckets,
+                gsize *bounds)
+{
+  double span;
+  gsize n = 0;
+
+  g_return_val_if_fail (len > 0 && buckets > 0 && bounds != NULL, 0);
+
+  span = log10 ((double) len);
+  bounds[0] = 0;
+  for (gsize c = 1; c <= buckets; c++)
+    {
+      gsize end = len;
+
+      if (c < buckets)
+        end = (gsize) MIN ((double) len, ceil (pow (10.0, span * c / buckets) - 1.0 - 1e-9));
+      if (end > bounds[n])
+        bounds[++n] = end;
+    }
+  return n;
+}
+
+/* One (min, max) pair per range [bounds[k], bounds[k + 1]), k < n, NaN
+ * when the range holds no finite value. */
+void
+fs_decimate_min_max_ranges (const FsMinMaxIndex *index,
+                            const gsize         *bounds,
+                            gsize                n,
+                            double              *min,
+                            double              *max)
+{
+  g_return_if_fail (index != NULL && bounds != NULL);
+
+  for (gsize k = 0; k < n; k++)
+    if (!fs_min_max_index_query (index, bounds[k], bounds[k + 1], &min[k], &max[k]))
+      min[k] = max[k] = NAN;
+}
+
+static double
+linear_channel (guint8 c)
+{
+  double v = c / 255.0;
+
+  return v <= 0.04045 ? v / 12.92 : pow ((v + 0.055) / 1.055, 2.4);
+}
+
+/* Whether text on this colour reads better dark than light: the WCAG
+ * contrast of black, (L + 0.05) / 0.05, against white's, 1.05 / (L + 0.05),
+ * which cross at a relative luminance of about 0.18. */
+gboolean
+fs_colour_wants_dark_text (const guint8 rgb[3])
+{
+  double luminance = 0.2126 * linear_channel (rgb[0]) + 0.7152 * linear_channel (rgb[1]) +
+                     0.0722 * linear_channel (rgb[2]);
+
+  return (luminance + 0.05) * (luminance + 0.05) >= 0.05 * 1.05;
+}

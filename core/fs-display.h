@@ -69,6 +69,32 @@ gsize    fs_decimate_min_max   (const FsCostLog *log,
                                 gsize          columns,
                                 double        *min,
                                 double        *max);
+
+/* Minima and maxima of a cost log over any range in O(log n), for
+ * decimating a long history into unevenly wide columns (a logarithmic
+ * iteration axis) without reading it all in each frame. */
+typedef struct _FsMinMaxIndex FsMinMaxIndex;
+
+FsMinMaxIndex *fs_min_max_index_new      (FsCostLog           *log);
+void           fs_min_max_index_free     (FsMinMaxIndex       *self);
+FsCostLog     *fs_min_max_index_get_log  (const FsMinMaxIndex *self);
+void           fs_min_max_index_update   (FsMinMaxIndex       *self,
+                                          gsize                len);
+gsize          fs_min_max_index_get_length (const FsMinMaxIndex *self);
+gboolean       fs_min_max_index_query    (const FsMinMaxIndex *self,
+                                          gsize                start,
+                                          gsize                end,
+                                          double              *min,
+                                          double              *max);
+gsize          fs_log_buckets            (gsize                len,
+                                          gsize                buckets,
+                                          gsize               *bounds);
+void           fs_decimate_min_max_ranges (const FsMinMaxIndex *index,
+                                           const gsize         *bounds,
+                                           gsize                n,
+                                           double              *min,
+                                           double              *max);
+gboolean       fs_colour_wants_dark_text (const guint8         rgb[3]);
 guint    fs_log_ticks          (double         lo,
                                 double         hi,
                                 double        *ticks,
@@ -77,5 +103,7 @@ guint    fs_linear_ticks       (double         lo,
                                 double         hi,
                                 double        *ticks,
                                 guint          max_ticks);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsMinMaxIndex, fs_min_max_index_free)
 
 G_END_DECLS

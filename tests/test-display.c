@@ -172,6 +172,159 @@ test_decimate (void)
   g_assert_cmpfloat (hi[3], ==, values[3]);
 }
 
+/* The smallest and largest finite values of values[start, end), by the
+ * definition. */
+static gboolean
+direct_min_max (const double *values,
+                gsize         start,
+                gsize         end,
+                double       *lo,
+                double       *hi)
+{
+  *lo = INFINITY;
+  *hi = -INFINITY;
+  for (gsize k = start; k < end; k++)
+    if (isfinite (values[k]))
+      {
+        *lo = MIN (*lo, values[k]);
+        *hi = MAX (*hi, values[k]);
+      }
+  return *lo <= *hi;
+}
+
+/* A run's history as long as a long real run (10^6 iterations): a
+ * decreasing cost with oscillations, spikes, and a stretch of NaN. */
+static double *
+long_history (FsCostLog *log,
+              gsize      len)
+{
+  double *values = g_new (double, len);
+
+  for (gsize k = 0; k < len; k++)
+    {
+      values[k] = 1e4 / (1.0 + k) * (1.0 + 0.5 * sin (k * 0.013)) + (k % 9973 == 0 ? 1e3 : 0.0);
+      if (k >= 500000 && k < 500100)
+        values[k] = NAN;
+      if (k == 700001)
+        values[k] = INFINITY;
+      fs_cost_log_append (log, values[k]);
+    }
+  return values;
+}
+
+/* Any range of a 10^6-long log, from the index, is what a pass over it
+ * gives; so is every range after the log grew and the index followed. */
+static void
+test_min_max_index (void)
+{
+  const gsize len = 1000000;
+  g_autoptr(FsCostLog) log = fs_cost_log_new ();
+  g_autofree double *values = long_history (log, len);
+  g_autoptr(FsMinMaxIndex) index = fs_min_max_index_new (log);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+
+  for (gsize grown = 1; grown <= len; grown = grown < 1000 ? grown * 3 : grown * 7)
+    {
+      fs_min_max_index_update (index, MIN (grown, len));
+      g_assert_cmpuint (fs_min_max_index_get_length (index), ==, MIN (grown, len));
+    }
+  fs_min_max_index_update (index, len);
+  for (guint trial = 0; trial < 3000; trial++)
+    {
+      gsize a = g_rand_int_range (rand, 0, len), b = g_rand_int_range (rand, 0, len + 1);
+      gsize start = MIN (a, b), end = trial % 3 == 0 ? MIN (start + trial % 200, len) : MAX (a, b);
+      double lo, hi, want_lo, want_hi;
+      gboolean found = fs_min_max_index_query (index, start, end, &lo, &hi);
+
+      g_assert_cmpint (found, ==, direct_min_max (values, start, end, &want_lo, &want_hi));
+      if (found)
+        {
+          g_assert_cmpfloat (lo, ==, want_lo);
+          g_assert_cmpfloat (hi, ==, want_hi);
+        }
+    }
+}
+
+/* Log buckets cover every iteration once, in order, evenly in
+ * log10 (i + 1): the first iterations one by one, the last by thousands. */
+static void
+test_log_buckets (void)
+{
+  const gsize len = 1000000, columns = 600;
+  g_autofree gsize *bounds = g_new (gsize, columns + 1);
+  gsize n = fs_log_buckets (len, columns, bounds);
+
+  g_assert_cmpuint (n, <=, columns);
+  g_assert_cmpuint (n, >, columns / 2);
+  g_assert_cmpuint (bounds[0], ==, 0);
+  g_assert_cmpuint (bounds[n], ==, len);
+  for (gsize k = 0; k < n; k++)
+    g_assert_cmpuint (bounds[k], <, bounds[k + 1]);
+  /* Iterations 0, 1, 2 each have their own bucket; each bucket spans
+   * at most one column's share of the decades. */
+  g_assert_cmpuint (bounds[1], ==, 1);
+  g_assert_cmpuint (bounds[2], ==, 2);
+  g_assert_cmpuint (bounds[3], ==, 3);
+  for (gsize k = 0; k < n; k++)
+    g_assert_cmpfloat (log10 ((double) bounds[k + 1]) - log10 (bounds[k] + 1.0), <=,
+                       6.0 / columns + 1e-9);
+  /* The last bucket holds the last thousands. */
+  g_assert_cmpuint (bounds[n] - bounds[n - 1], >, 10000);
+
+  g_assert_cmpuint (fs_log_buckets (1, columns, bounds), ==, 1);
+  g_assert_cmpuint (bounds[1], ==, 1);
+  g_assert_cmpuint (fs_log_buckets (5, 1000, bounds), ==, 5);
+}
+
+/* Decimating a 10^6-long history over log buckets gives, column by
+ * column, what a pass over each range gives. */
+static void
+test_decimate_log_ranges (void)
+{
+  const gsize len = 1000000, columns = 900;
+  g_autoptr(FsCostLog) log = fs_cost_log_new ();
+  g_autofree double *values = long_history (log, len);
+  g_autoptr(FsMinMaxIndex) index = fs_min_max_index_new (log);
+  g_autofree gsize *bounds = g_new (gsize, columns + 1);
+  g_autofree double *lo = g_new (double, columns);
+  g_autofree double *hi = g_new (double, columns);
+  gsize n = fs_log_buckets (len, columns, bounds);
+  gsize nan_columns = 0;
+
+  fs_min_max_index_update (index, len);
+  fs_decimate_min_max_ranges (index, bounds, n, lo, hi);
+  for (gsize k = 0; k < n; k++)
+    {
+      double want_lo, want_hi;
+
+      if (!direct_min_max (values, bounds[k], bounds[k + 1], &want_lo, &want_hi))
+        {
+          g_assert_true (isnan (lo[k]) && isnan (hi[k]));
+          nan_columns++;
+          continue;
+        }
+      g_assert_cmpfloat (lo[k], ==, want_lo);
+      g_assert_cmpfloat (hi[k], ==, want_hi);
+    }
+  g_assert_cmpuint (nan_columns, ==, 0);
+  /* The first columns are single iterations, exact. */
+  g_assert_cmpfloat (lo[0], ==, values[0]);
+  g_assert_cmpfloat (hi[5], ==, values[5]);
+}
+
+/* Dark text on viridis's yellow and the residual's white, light text on
+ * its purple and the residual's deep blue and red. */
+static void
+test_text_contrast (void)
+{
+  g_assert_true (fs_colour_wants_dark_text ((guint8[]) { 0xFD, 0xE7, 0x25 }));
+  g_assert_true (fs_colour_wants_dark_text ((guint8[]) { 247, 247, 247 }));
+  g_assert_true (fs_colour_wants_dark_text ((guint8[]) { 0x5D, 0xC8, 0x63 }));
+  g_assert_false (fs_colour_wants_dark_text ((guint8[]) { 0x44, 0x01, 0x54 }));
+  g_assert_false (fs_colour_wants_dark_text ((guint8[]) { 33, 102, 172 }));
+  g_assert_false (fs_colour_wants_dark_text ((guint8[]) { 178, 24, 43 }));
+}
+
 static void
 test_ticks (void)
 {
@@ -233,6 +386,10 @@ main (int    argc,
   g_test_add_func ("/display/render", test_render);
   g_test_add_func ("/display/colormap-table", test_colormap_table);
   g_test_add_func ("/display/decimate", test_decimate);
+  g_test_add_func ("/display/min-max-index", test_min_max_index);
+  g_test_add_func ("/display/log-buckets", test_log_buckets);
+  g_test_add_func ("/display/decimate-log-ranges", test_decimate_log_ranges);
+  g_test_add_func ("/display/text-contrast", test_text_contrast);
   g_test_add_func ("/display/ticks", test_ticks);
   g_test_add_func ("/display/scaling", test_scaling);
 

@@ -23,24 +23,46 @@
 #define MAX_TICKS 8
 #define PAD 8
 #define TICK 4
+#define MARK_ROWS 2
+#define MARK_GAP 6          /* between a mark's label and the next */
+#define MARK_MIN_LABEL 28   /* narrower than this, a shortened label says nothing */
 
 static const GdkRGBA accent = { 0.21, 0.52, 0.89, 1.0 };
 static const GdkRGBA optimum_colour = { 0.15, 0.64, 0.41, 1.0 };
+/* Adwaita's purple 3: apart from the curve's blue and f*'s green. */
+static const GdkRGBA mark_colour = { 0.57, 0.25, 0.67, 1.0 };
 
 /* One run's history: its decimated costs, kept while the run's log and
- * length and the number of columns stay, and the same in pixels. */
+ * length, the number of columns and the iteration axis stay, and the
+ * same in pixels. Bucket k holds iterations [bounds[k], bounds[k + 1]). */
 typedef struct
 {
-  FsCostLog *log;       /* a reference, so that the address stays its own */
-  gsize      len;
-  gsize      columns;
-  gsize      n;
-  double    *cost_min;
-  double    *cost_max;
-  double    *x;
-  double    *y_min;
-  double    *y_max;
+  FsMinMaxIndex *index;   /* holds a reference to the log, so that its address stays its own */
+  gsize          len;
+  gsize          columns;
+  gboolean       log_x;
+  gsize          n;
+  gsize         *bounds;
+  double        *cost_min;
+  double        *cost_max;
+  double        *x;
+  double        *y_min;
+  double        *y_max;
 } Curve;
+
+/* A change of settings at an iteration of the current run; its label is
+ * laid out above the plot area, in one of MARK_ROWS rows, or hidden when
+ * there is no room for it. */
+typedef struct
+{
+  guint64          iteration;
+  PangoLayout     *layout;    /* NULL: a tick with no label */
+  gboolean         on_axis;
+  gboolean         labelled;
+  guint            row;
+  double           x;
+  graphene_rect_t  area;
+} Mark;
 
 struct _FsLossPlot
 {
@@ -49,6 +71,8 @@ struct _FsLossPlot
   FsSnapshot    *snapshot;
   double         optimum;
   gboolean       log_scale;
+  gboolean       log_iterations;
+  GArray        *marks;                      /* Mark, in the order they were given */
 
   /* Built by update (). */
   int            width;
@@ -56,6 +80,7 @@ struct _FsLossPlot
   double         left, right, top, bottom;   /* plot area in widget coordinates */
   double         y_lo, y_hi;                 /* data range (log10 of it on a log axis) */
   double         x_hi;                       /* largest iteration shown */
+  guint          mark_rows;                  /* rows of mark labels above the plot area */
   GArray        *curves;                     /* Curve, one per run */
   gint           highlighted;
   GPtrArray     *y_labels;                   /* PangoLayout */
@@ -64,10 +89,13 @@ struct _FsLossPlot
   GPtrArray     *x_labels;
   double         x_ticks[MAX_TICKS];
   guint          n_x_ticks;
+  double         x_minor_ticks[8 * MAX_TICKS];
+  guint          n_x_minor_ticks;
   PangoLayout   *optimum_label;
   GdkRGBA        fg;                         /* the colour the nodes were drawn in */
   GskRenderNode *axes_node;
   GskRenderNode *curves_node;
+  GskRenderNode *marks_node;
 
   /* The pointer, and the point of the curve under it. */
   gboolean       hover;
@@ -81,6 +109,7 @@ enum
 {
   PROP_0,
   PROP_LOG_SCALE,
+  PROP_LOG_ITERATIONS,
   PROP_OPTIMUM,
   N_PROPS
 };
@@ -94,12 +123,21 @@ curve_clear (gpointer data)
 {
   Curve *c = data;
 
-  g_clear_pointer (&c->log, fs_cost_log_unref);
+  g_clear_pointer (&c->index, fs_min_max_index_free);
+  g_free (c->bounds);
   g_free (c->cost_min);
   g_free (c->cost_max);
   g_free (c->x);
   g_free (c->y_min);
   g_free (c->y_max);
+}
+
+static void
+mark_clear (gpointer data)
+{
+  Mark *m = data;
+
+  g_clear_object (&m->layout);
 }
 
 static double
@@ -124,13 +162,50 @@ fs_loss_plot_value_to_y (FsLossPlot *self,
   return self->bottom - t * (self->bottom - self->top);
 }
 
+/* Where an iteration sits along the axis, in [0, 1] up to x_hi. The log
+ * axis places iteration i at log10 (i + 1) rather than starting at
+ * iteration 1: iteration 0 (the starting cost, the one a teacher points
+ * at first) is then on the axis, at its left end, and iteration 9 is a
+ * decade from it, so that the first hundred iterations and the last ten
+ * thousand both get a fair share of the width. Ticks are at iterations
+ * 1, 10, 100, …, a hair right of the decades 2, 11, 101 of i + 1, which
+ * the eye does not see beyond iteration 10. */
+static double
+iteration_fraction (FsLossPlot *self,
+                    double      iteration)
+{
+  double x_hi = MAX (self->x_hi, 1.0);
+
+  if (self->log_iterations)
+    return log10 (MAX (iteration, 0.0) + 1.0) / log10 (x_hi + 1.0);
+  return iteration / x_hi;
+}
+
+/* Widget x of an iteration (on either axis). */
 double
 fs_loss_plot_iteration_to_x (FsLossPlot *self,
                              double      iteration)
 {
   g_return_val_if_fail (FS_IS_LOSS_PLOT (self), NAN);
 
-  return self->left + iteration / MAX (self->x_hi, 1.0) * (self->right - self->left);
+  return self->left + iteration_fraction (self, iteration) * (self->right - self->left);
+}
+
+/* The iteration at widget x, the inverse of fs_loss_plot_iteration_to_x ()
+ * (not rounded, not clamped). */
+double
+fs_loss_plot_x_to_iteration (FsLossPlot *self,
+                             double      x)
+{
+  double t, x_hi;
+
+  g_return_val_if_fail (FS_IS_LOSS_PLOT (self), NAN);
+
+  t = (x - self->left) / (self->right - self->left);
+  x_hi = MAX (self->x_hi, 1.0);
+  if (self->log_iterations)
+    return pow (x_hi + 1.0, t) - 1.0;
+  return t * x_hi;
 }
 
 static PangoLayout *
@@ -155,27 +230,19 @@ shows_optimum (FsLossPlot *self)
   return isfinite (self->optimum) && (!self->log_scale || self->optimum > 0.0);
 }
 
-/* Decimates the first len costs of log into columns min/max pairs (in
- * place in the cost log, one pass), unless the curve holds them already:
- * a finished run's log stops growing, so only the current run's is cut
- * again for each snapshot. */
+/* The buckets a curve of len costs is cut into: evenly spaced in
+ * iterations, or in log10 (iteration + 1), at most one per column. */
 static void
-decimate_curve (Curve     *c,
-                FsCostLog *log,
-                gsize      len,
-                gsize      columns)
+cut_buckets (Curve *c)
 {
-  gsize n = MIN (len, columns);
+  gsize n = MIN (c->len, c->columns);
 
-  if (c->log == log && c->len == len && c->columns == columns)
-    return;
-  if (c->log != log)
-    {
-      g_clear_pointer (&c->log, fs_cost_log_unref);
-      c->log = fs_cost_log_ref (log);
-    }
-  c->len = len;
-  c->columns = columns;
+  c->bounds = g_renew (gsize, c->bounds, n + 1);
+  if (c->log_x && n > 0)
+    n = fs_log_buckets (c->len, n, c->bounds);
+  else
+    for (gsize k = 0; k < n; k++)
+      fs_block_bounds (c->len, n, k, &c->bounds[k], &c->bounds[k + 1]);
   if (n != c->n)
     {
       c->cost_min = g_renew (double, c->cost_min, n);
@@ -185,7 +252,34 @@ decimate_curve (Curve     *c,
       c->y_max = g_renew (double, c->y_max, n);
       c->n = n;
     }
-  fs_decimate_min_max (log, len, columns, c->cost_min, c->cost_max);
+}
+
+/* Decimates the first len costs of log into min/max pairs, one per
+ * bucket, unless the curve holds them already: a finished run's log stops
+ * growing, so only the current run's is cut again for each snapshot. The
+ * log's index follows it as it grows, so that each snapshot costs
+ * O(columns · log len), however long the run. */
+static void
+decimate_curve (Curve     *c,
+                FsCostLog *log,
+                gsize      len,
+                gsize      columns,
+                gboolean   log_x)
+{
+  if (c->index != NULL && fs_min_max_index_get_log (c->index) == log && c->len == len &&
+      c->columns == columns && c->log_x == log_x)
+    return;
+  if (c->index == NULL || fs_min_max_index_get_log (c->index) != log)
+    {
+      g_clear_pointer (&c->index, fs_min_max_index_free);
+      c->index = fs_min_max_index_new (log);
+    }
+  c->len = len;
+  c->columns = columns;
+  c->log_x = log_x;
+  cut_buckets (c);
+  fs_min_max_index_update (c->index, len);
+  fs_decimate_min_max_ranges (c->index, c->bounds, c->n, c->cost_min, c->cost_max);
 }
 
 /* Widens [lo, hi] to a curve's costs; on a log axis, only positive ones. */
@@ -233,7 +327,7 @@ update_curves (FsLossPlot *self,
       if (r >= self->curves->len)
         g_array_set_size (self->curves, r + 1);
       c = &g_array_index (self->curves, Curve, r);
-      decimate_curve (c, s->logs[r], s->log_lengths[r], columns);
+      decimate_curve (c, s->logs[r], s->log_lengths[r], columns, self->log_iterations);
       self->x_hi = MAX (self->x_hi, (double) s->log_lengths[r] - 1);
       widen_to_curve (self, c, lo, hi);
     }
@@ -247,6 +341,22 @@ update_curves (FsLossPlot *self,
       *lo = self->log_scale ? 0.1 : 0.0;
       *hi = 1.0;
     }
+}
+
+/* Iteration 0, then 1, 10, 100, … (every other decade when there are
+ * too many), and unlabelled ticks at 2 … 9 times each shown decade. */
+static void
+choose_log_iteration_ticks (FsLossPlot *self)
+{
+  self->x_ticks[0] = 0.0;
+  self->n_x_ticks = 1 + fs_log_ticks (1.0, self->x_hi, self->x_ticks + 1, MAX_TICKS - 1);
+  self->n_x_minor_ticks = 0;
+  if (self->n_x_ticks > 2 && self->x_ticks[2] / self->x_ticks[1] > 10.5)
+    return;
+  for (guint t = 1; t < self->n_x_ticks; t++)
+    for (int k = 2; k <= 9 && k * self->x_ticks[t] <= self->x_hi; k++)
+      if (self->n_x_minor_ticks < G_N_ELEMENTS (self->x_minor_ticks))
+        self->x_minor_ticks[self->n_x_minor_ticks++] = k * self->x_ticks[t];
 }
 
 /* The axes' ranges and ticks for costs in [lo, hi]. */
@@ -271,14 +381,164 @@ choose_axes (FsLossPlot *self,
     }
   /* At least ten iterations wide, so the first steps have whole ticks. */
   self->x_hi = MAX (self->x_hi, 10.0);
-  self->n_x_ticks = fs_linear_ticks (0.0, self->x_hi, self->x_ticks, 6);
+  if (self->log_iterations)
+    choose_log_iteration_ticks (self);
+  else
+    {
+      self->n_x_ticks = fs_linear_ticks (0.0, self->x_hi, self->x_ticks, 6);
+      self->n_x_minor_ticks = 0;
+    }
+}
+
+/* Powers of ten as a reader says them: 100, 1000, 10k, 1M (SI symbols,
+ * not words, so not translated). */
+static char *
+iteration_tick_text (double iteration)
+{
+  if (iteration >= 1e6)
+    return g_strdup_printf ("%gM", iteration / 1e6);
+  if (iteration >= 1e4)
+    return g_strdup_printf ("%gk", iteration / 1e3);
+  return g_strdup_printf ("%g", iteration);
+}
+
+/* The marks in the order of their iterations (they are few). */
+static guint *
+marks_in_order (FsLossPlot *self)
+{
+  guint *order = g_new (guint, self->marks->len + 1);
+
+  for (guint k = 0; k < self->marks->len; k++)
+    {
+      guint64 it = g_array_index (self->marks, Mark, k).iteration;
+      guint j = k;
+
+      for (; j > 0 && g_array_index (self->marks, Mark, order[j - 1]).iteration > it; j--)
+        order[j] = order[j - 1];
+      order[j] = k;
+    }
+  return order;
+}
+
+/* The room for a label of width w in a row free from row_free on: right
+ * of the tick, as far as next_x (the mark that may need this row next)
+ * or the widget's edge allow, else left of it (a change at the current
+ * iteration sits at the right edge). Sets where it would start; returns
+ * the room, or 0 when the tick itself is covered. */
+static double
+room_in_row (FsLossPlot *self,
+             const Mark *m,
+             int         w,
+             double      next_x,
+             double      row_free,
+             double     *start)
+{
+  double right, left;
+
+  if (row_free > m->x)
+    return 0.0;
+  right = MIN (self->width - 2.0, next_x - MARK_GAP) - (m->x + 3);
+  left = m->x - 3 - row_free;
+  if (right >= w || (left < w && right >= left))
+    {
+      *start = m->x + 3;
+      return right;
+    }
+  *start = m->x - 3 - MIN (w, left);
+  return left;
+}
+
+/* Puts a mark's label in the first row where it fits whole, else in the
+ * first where it fits shortened with an ellipsis; with less than a few
+ * letters' room in every row, it is left out. */
+static void
+place_mark_label (FsLossPlot *self,
+                  Mark       *m,
+                  double      next_x,
+                  double     *row_free)
+{
+  int w, h;
+
+  pango_layout_set_width (m->layout, -1);
+  pango_layout_get_pixel_size (m->layout, &w, &h);
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint r = 0; r < MARK_ROWS; r++)
+      {
+        double start = 0.0, room = room_in_row (self, m, w, next_x, row_free[r], &start);
+
+        if (room < (pass == 0 ? w : MIN (w, MARK_MIN_LABEL)))
+          continue;
+        if (room < w)
+          {
+            pango_layout_set_width (m->layout, (int) floor (room) * PANGO_SCALE);
+            pango_layout_get_pixel_size (m->layout, &w, &h);
+          }
+        m->labelled = TRUE;
+        m->row = r;
+        m->area = GRAPHENE_RECT_INIT (start, 0, w, h);
+        row_free[r] = MAX (start + w, m->x) + MARK_GAP;
+        return;
+      }
+}
+
+/* Places the marks on the iteration axis and their labels in rows above
+ * the plot area; returns the height of a row (0 with no label). Needs
+ * left, right and x_hi; top comes from it. */
+static int
+layout_marks (FsLossPlot *self)
+{
+  g_autofree guint *order = marks_in_order (self);
+  double row_free[MARK_ROWS];
+  int row_h = 0;
+
+  for (guint r = 0; r < MARK_ROWS; r++)
+    row_free[r] = self->left - 2.0;
+  self->mark_rows = 0;
+  for (guint k = 0; k < self->marks->len; k++)
+    {
+      Mark *m = &g_array_index (self->marks, Mark, order[k]);
+      double next_x = G_MAXDOUBLE;
+
+      m->x = fs_loss_plot_iteration_to_x (self, (double) m->iteration);
+      m->on_axis = m->iteration <= self->x_hi;
+      m->labelled = FALSE;
+      if (!m->on_axis || m->layout == NULL)
+        continue;
+      for (guint j = k + 1; j < self->marks->len && j <= k + MARK_ROWS; j++)
+        if (j == k + MARK_ROWS || g_array_index (self->marks, Mark, order[j]).iteration > self->x_hi)
+          {
+            next_x = fs_loss_plot_iteration_to_x (self, g_array_index (self->marks, Mark, order[j]).iteration);
+            break;
+          }
+      place_mark_label (self, m, next_x, row_free);
+      if (m->labelled)
+        {
+          self->mark_rows = MAX (self->mark_rows, m->row + 1);
+          row_h = MAX (row_h, (int) m->area.size.height);
+        }
+    }
+  return row_h;
+}
+
+/* Row 0 is the one nearest the plot area. */
+static void
+set_mark_rows_y (FsLossPlot *self,
+                 int         row_h)
+{
+  for (guint k = 0; k < self->marks->len; k++)
+    {
+      Mark *m = &g_array_index (self->marks, Mark, k);
+
+      if (m->labelled)
+        m->area.origin.y = self->top - TICK - (m->row + 1.0) * row_h;
+    }
 }
 
 /* Tick and f* labels, and the plot area they leave. */
 static void
 layout_labels (FsLossPlot *self)
 {
-  int label_w = 0, label_h = 0;
+  int label_w = 0, label_h = 0, mark_h;
 
   g_ptr_array_set_size (self->y_labels, 0);
   g_ptr_array_set_size (self->x_labels, 0);
@@ -296,7 +556,8 @@ layout_labels (FsLossPlot *self)
     }
   for (guint t = 0; t < self->n_x_ticks; t++)
     {
-      g_autofree char *text = g_strdup_printf ("%g", self->x_ticks[t]);
+      g_autofree char *text = self->log_iterations ? iteration_tick_text (self->x_ticks[t])
+                                                   : g_strdup_printf ("%g", self->x_ticks[t]);
 
       g_ptr_array_add (self->x_labels, layout_for (self, text));
     }
@@ -309,8 +570,10 @@ layout_labels (FsLossPlot *self)
 
   self->left = PAD + label_w + TICK + 2;
   self->right = MAX (self->width - PAD, self->left + 1);
-  self->top = PAD + label_h / 2.0;
+  mark_h = layout_marks (self);
+  self->top = PAD + MAX (label_h / 2.0, self->mark_rows * mark_h + TICK - PAD / 2.0);
   self->bottom = MAX (self->height - PAD - label_h - TICK, self->top + 1);
+  set_mark_rows_y (self, mark_h);
 }
 
 /* The decimated costs in pixels, each column at its middle iteration. */
@@ -323,7 +586,7 @@ map_curves (FsLossPlot *self)
 
       for (gsize k = 0; k < c->n; k++)
         {
-          gsize first = k * c->len / c->n, end = (k + 1) * c->len / c->n;
+          gsize first = c->bounds[k], end = c->bounds[k + 1];
 
           c->x[k] = fs_loss_plot_iteration_to_x (self, (first + end - 1) / 2.0);
           c->y_min[k] = clamp_y (self, fs_loss_plot_value_to_y (self, c->cost_min[k]));
@@ -364,6 +627,13 @@ stroke_grid_and_axes (FsLossPlot    *self,
 
       cairo_move_to (cr, x, self->bottom);
       cairo_line_to (cr, x, self->bottom + TICK);
+    }
+  for (guint t = 0; t < self->n_x_minor_ticks; t++)
+    {
+      double x = round (fs_loss_plot_iteration_to_x (self, self->x_minor_ticks[t])) + 0.5;
+
+      cairo_move_to (cr, x, self->bottom);
+      cairo_line_to (cr, x, self->bottom + TICK / 2.0);
     }
   cairo_stroke (cr);
 }
@@ -453,6 +723,78 @@ stroke_curves (FsLossPlot    *self,
     stroke_optimum (self, cr);
 }
 
+/* A mark's pole from y down to the plot area, broken where a label of a
+ * lower row lies across it, so that it seems to pass behind. (Rows are
+ * few and labels do not overlap, so a pass over the marks per row is
+ * enough; cairo's even-odd clip trips an assertion in recording.) */
+static void
+stroke_pole (FsLossPlot *self,
+             cairo_t    *cr,
+             double      x,
+             double      y)
+{
+  while (y < self->top)
+    {
+      double end = self->top, resume = self->top;
+
+      for (guint k = 0; k < self->marks->len; k++)
+        {
+          Mark *m = &g_array_index (self->marks, Mark, k);
+          double x0 = m->area.origin.x - 1, y0 = m->area.origin.y;
+
+          if (m->labelled && x >= x0 && x <= x0 + m->area.size.width + 2 &&
+              y0 + m->area.size.height > y && y0 < end)
+            {
+              end = MAX (y, y0);
+              resume = y0 + m->area.size.height;
+            }
+        }
+      if (end > y)
+        {
+          cairo_move_to (cr, x, y);
+          cairo_line_to (cr, x, end);
+        }
+      y = resume;
+    }
+}
+
+/* Each mark's tick: from its label (or just above the plot area) down to
+ * the plot area, passing behind the labels of the rows it crosses, and
+ * on through the plot, faint and dashed, to the curve. */
+static void
+stroke_marks (FsLossPlot    *self,
+              cairo_t       *cr,
+              const GdkRGBA *fg)
+{
+  const double dash[] = { 3.0, 3.0 };
+
+  cairo_set_line_width (cr, 1.0);
+  gdk_cairo_set_source_rgba (cr, &mark_colour);
+  for (guint k = 0; k < self->marks->len; k++)
+    {
+      Mark *m = &g_array_index (self->marks, Mark, k);
+
+      if (m->on_axis)
+        stroke_pole (self, cr, round (m->x) + 0.5,
+                     m->labelled ? m->area.origin.y : self->top - TICK - 2);
+    }
+  cairo_stroke (cr);
+
+  cairo_set_source_rgba (cr, mark_colour.red, mark_colour.green, mark_colour.blue, 0.55);
+  cairo_set_dash (cr, dash, 2, 0);
+  for (guint k = 0; k < self->marks->len; k++)
+    {
+      Mark *m = &g_array_index (self->marks, Mark, k);
+
+      if (!m->on_axis)
+        continue;
+      cairo_move_to (cr, round (m->x) + 0.5, self->top);
+      cairo_line_to (cr, round (m->x) + 0.5, self->bottom);
+    }
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+}
+
 typedef void (*StrokeFunc) (FsLossPlot    *self,
                             cairo_t       *cr,
                             const GdkRGBA *fg);
@@ -478,6 +820,7 @@ record_layers (FsLossPlot *self)
 {
   g_clear_pointer (&self->axes_node, gsk_render_node_unref);
   g_clear_pointer (&self->curves_node, gsk_render_node_unref);
+  g_clear_pointer (&self->marks_node, gsk_render_node_unref);
   if (self->width <= 0 || self->height <= 0)
     return;
 
@@ -485,6 +828,8 @@ record_layers (FsLossPlot *self)
   gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &self->fg);
   self->axes_node = record_layer (self, stroke_grid_and_axes, &self->fg);
   self->curves_node = record_layer (self, stroke_curves, &self->fg);
+  if (self->marks->len > 0)
+    self->marks_node = record_layer (self, stroke_marks, &self->fg);
 }
 
 /* Everything the snapshot draws but the pointer's marker, for the current
@@ -522,7 +867,7 @@ update_readout (FsLossPlot *self)
       self->pointer_x < self->left || self->pointer_x > self->right)
     return;
 
-  iteration = (self->pointer_x - self->left) / (self->right - self->left) * self->x_hi;
+  iteration = fs_loss_plot_x_to_iteration (self, self->pointer_x);
   index = (gsize) MAX (0.0, round (iteration));
   if (index >= s->log_lengths[self->highlighted])
     return;
@@ -555,6 +900,7 @@ snapshot_labels (FsLossPlot    *self,
                  GtkSnapshot   *snapshot,
                  const GdkRGBA *fg)
 {
+  double x_free = -G_MAXDOUBLE;
   int w, h;
 
   for (guint t = 0; t < self->y_labels->len; t++)
@@ -565,6 +911,8 @@ snapshot_labels (FsLossPlot    *self,
       snapshot_layout_at (snapshot, layout, self->left - TICK - 2 - w,
                           fs_loss_plot_value_to_y (self, self->y_ticks[t]) - h / 2.0, fg);
     }
+  /* Labels that would touch the one before are left out (iterations 0
+   * and 1 on a narrow log axis). */
   for (guint t = 0; t < self->x_labels->len; t++)
     {
       PangoLayout *layout = g_ptr_array_index (self->x_labels, t);
@@ -572,7 +920,17 @@ snapshot_labels (FsLossPlot    *self,
 
       pango_layout_get_pixel_size (layout, &w, &h);
       x = CLAMP (fs_loss_plot_iteration_to_x (self, self->x_ticks[t]) - w / 2.0, 0, self->width - w);
+      if (x < x_free)
+        continue;
       snapshot_layout_at (snapshot, layout, x, self->bottom + TICK, fg);
+      x_free = x + w + 4;
+    }
+  for (guint k = 0; k < self->marks->len; k++)
+    {
+      Mark *m = &g_array_index (self->marks, Mark, k);
+
+      if (m->labelled)
+        snapshot_layout_at (snapshot, m->layout, m->area.origin.x, m->area.origin.y, fg);
     }
   if (self->optimum_label != NULL && shows_optimum (self))
     {
@@ -629,6 +987,8 @@ fs_loss_plot_snapshot (GtkWidget   *widget,
     return;
 
   gtk_snapshot_append_node (snapshot, self->axes_node);
+  if (self->marks_node != NULL)
+    gtk_snapshot_append_node (snapshot, self->marks_node);
   gtk_snapshot_append_node (snapshot, self->curves_node);
   snapshot_hover_marker (self, snapshot, &self->fg);
   snapshot_labels (self, snapshot, &self->fg);
@@ -711,6 +1071,8 @@ fs_loss_plot_dispose (GObject *object)
   g_clear_object (&self->optimum_label);
   g_clear_pointer (&self->axes_node, gsk_render_node_unref);
   g_clear_pointer (&self->curves_node, gsk_render_node_unref);
+  g_clear_pointer (&self->marks_node, gsk_render_node_unref);
+  g_clear_pointer (&self->marks, g_array_unref);
   g_clear_object (&self->readout_layout);
   g_clear_pointer (&self->readout, g_free);
 
@@ -729,6 +1091,9 @@ fs_loss_plot_get_property (GObject    *object,
     {
     case PROP_LOG_SCALE:
       g_value_set_boolean (value, self->log_scale);
+      break;
+    case PROP_LOG_ITERATIONS:
+      g_value_set_boolean (value, self->log_iterations);
       break;
     case PROP_OPTIMUM:
       g_value_set_double (value, self->optimum);
@@ -750,6 +1115,9 @@ fs_loss_plot_set_property (GObject      *object,
     {
     case PROP_LOG_SCALE:
       fs_loss_plot_set_log_scale (self, g_value_get_boolean (value));
+      break;
+    case PROP_LOG_ITERATIONS:
+      fs_loss_plot_set_log_iterations (self, g_value_get_boolean (value));
       break;
     case PROP_OPTIMUM:
       fs_loss_plot_set_optimum (self, g_value_get_double (value));
@@ -776,6 +1144,9 @@ fs_loss_plot_class_init (FsLossPlotClass *klass)
   properties[PROP_LOG_SCALE] =
     g_param_spec_boolean ("log-scale", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOG_ITERATIONS] =
+    g_param_spec_boolean ("log-iterations", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /* Any value that is not finite means “none” and reads back as NaN; a
    * GParamSpecDouble cannot have NaN for its default, so it says +∞. */
   properties[PROP_OPTIMUM] =
@@ -798,6 +1169,8 @@ fs_loss_plot_init (FsLossPlot *self)
   g_array_set_clear_func (self->curves, curve_clear);
   self->y_labels = g_ptr_array_new_with_free_func (g_object_unref);
   self->x_labels = g_ptr_array_new_with_free_func (g_object_unref);
+  self->marks = g_array_new (FALSE, TRUE, sizeof (Mark));
+  g_array_set_clear_func (self->marks, mark_clear);
 
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
@@ -884,4 +1257,98 @@ fs_loss_plot_get_readout (FsLossPlot *self)
 {
   g_return_val_if_fail (FS_IS_LOSS_PLOT (self), NULL);
   return self->readout;
+}
+
+/* Whether the iteration axis is logarithmic (in log10 (iteration + 1)),
+ * so that the first hundred iterations and the last ten thousand are both
+ * readable. */
+void
+fs_loss_plot_set_log_iterations (FsLossPlot *self,
+                                 gboolean    log_iterations)
+{
+  g_return_if_fail (FS_IS_LOSS_PLOT (self));
+
+  log_iterations = !!log_iterations;
+  if (self->log_iterations == log_iterations)
+    return;
+  self->log_iterations = log_iterations;
+  update (self);
+  update_readout (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_ITERATIONS]);
+}
+
+gboolean
+fs_loss_plot_get_log_iterations (FsLossPlot *self)
+{
+  g_return_val_if_fail (FS_IS_LOSS_PLOT (self), FALSE);
+  return self->log_iterations;
+}
+
+/* A mark's label, a little smaller than the tick labels. */
+static PangoLayout *
+mark_layout (FsLossPlot *self,
+             const char *label)
+{
+  PangoLayout *layout = layout_for (self, label);
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  pango_attr_list_insert (attrs, pango_attr_scale_new (0.9));
+  pango_layout_set_attributes (layout, attrs);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_single_paragraph_mode (layout, TRUE);
+  pango_attr_list_unref (attrs);
+  return layout;
+}
+
+/* Marks changes of settings at iterations of the current run, each with a
+ * small tick and a short label ("L2 on W 0.1"); labels (or the array of
+ * them) may be NULL for a bare tick. Copies both; n_marks 0 clears. Marks
+ * past the last iteration shown are not drawn. */
+void
+fs_loss_plot_set_marks (FsLossPlot         *self,
+                        guint               n_marks,
+                        const guint64      *iterations,
+                        const char * const *labels)
+{
+  g_return_if_fail (FS_IS_LOSS_PLOT (self));
+  g_return_if_fail (n_marks == 0 || iterations != NULL);
+
+  g_array_set_size (self->marks, 0);
+  for (guint k = 0; k < n_marks; k++)
+    {
+      Mark m = { .iteration = iterations[k] };
+
+      if (labels != NULL && labels[k] != NULL && labels[k][0] != '\0')
+        m.layout = mark_layout (self, labels[k]);
+      g_array_append_val (self->marks, m);
+    }
+  update (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+fs_loss_plot_get_n_marks (FsLossPlot *self)
+{
+  g_return_val_if_fail (FS_IS_LOSS_PLOT (self), 0);
+  return self->marks->len;
+}
+
+/* Where the label of mark index (in the order given) is drawn, in widget
+ * coordinates; FALSE when it is not (no room, no label, or the mark is
+ * past the axis). Its width tells whether it was shortened. */
+gboolean
+fs_loss_plot_get_mark_label_area (FsLossPlot      *self,
+                                  guint            index,
+                                  graphene_rect_t *area)
+{
+  Mark *m;
+
+  g_return_val_if_fail (FS_IS_LOSS_PLOT (self), FALSE);
+  g_return_val_if_fail (index < self->marks->len, FALSE);
+
+  m = &g_array_index (self->marks, Mark, index);
+  if (area != NULL)
+    *area = m->area;
+  return m->labelled;
 }

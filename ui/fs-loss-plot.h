@@ -26,6 +26,19 @@ double      fs_loss_plot_value_to_y      (FsLossPlot *self,
                                           double      value);
 double      fs_loss_plot_iteration_to_x  (FsLossPlot *self,
                                           double      iteration);
+double      fs_loss_plot_x_to_iteration  (FsLossPlot *self,
+                                          double      x);
+void        fs_loss_plot_set_log_iterations (FsLossPlot *self,
+                                             gboolean    log_iterations);
+gboolean    fs_loss_plot_get_log_iterations (FsLossPlot *self);
+void        fs_loss_plot_set_marks       (FsLossPlot         *self,
+                                          guint               n_marks,
+                                          const guint64      *iterations,
+                                          const char * const *labels);
+guint       fs_loss_plot_get_n_marks     (FsLossPlot *self);
+gboolean    fs_loss_plot_get_mark_label_area (FsLossPlot      *self,
+                                              guint            index,
+                                              graphene_rect_t *area);
 const char *fs_loss_plot_get_readout     (FsLossPlot *self);
 
 G_END_DECLS
