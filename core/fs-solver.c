@@ -26,6 +26,7 @@
 
 #include "fs-blas.h"
 #include "fs-error.h"
+#include "fs-instability.h"
 #include "fs-pool.h"
 #include "fs-products.h"
 #include "fs-rules.h"
@@ -33,7 +34,8 @@
 #include "fs-start.h"
 #include "fs-step-size.h"
 
-/* The cost growing by this factor over the start counts as divergence. */
+/* The cost growing by this factor over the cost before the last change
+ * (start, learning rate, warm change, resume) counts as divergence. */
 #define DIVERGENCE_FACTOR 1e6
 /* Below this share of ||X||^2 the data term is taken from the residual. */
 #define PRECISION_GUARD 1e-6
@@ -97,8 +99,14 @@ struct _FsSolver
   guint64        seed;
   double         starting_lr;   /* the rule's, at the point of the last start */
   guint64        iteration;
+  guint64        rule_start;    /* the iteration the rule's state was zeroed at */
   double         cost;
-  double         initial_cost;
+  double         reference_cost;      /* divergence is growth from this cost */
+  guint64        reference_iteration; /* where it was: the last change */
+  double         cost_floor;    /* costs below it are rounding to the detector */
+  FsInstability *instability;
+  FsWarning      warning;
+  gboolean       has_warning;
   double         grad_norm_w;
   double         grad_norm_h;
   FsCostLog     *log;
@@ -582,6 +590,8 @@ fs_solver_free (FsSolver *self)
     return;
 
   fs_solver_clear_state (self);
+  g_clear_pointer (&self->instability, fs_instability_free);
+  fs_warning_clear (&self->warning);
   g_clear_pointer (&self->log, fs_cost_log_unref);
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_free (self->W);
@@ -716,6 +726,10 @@ fs_solver_new (FsMatrix       *X,
   self->r = params->rank;
   self->x_norm_sq = fs_matrix_frobenius_sq (X);
   self->x_sigma = fs_step_size_sigma_estimate (X);
+  /* A perfect fit leaves a cost of about eps^2 ||X||^2 that rounding moves
+   * by orders of magnitude; far above that, far below any real cost. */
+  self->cost_floor = 1e-24 * self->x_norm_sq;
+  self->instability = fs_instability_new ();
   self->panel_rows = CLAMP (PANEL_BYTES / (self->m * sizeof (double)), 1, self->n);
   self->impl = X->mask == NULL ? fs_products_best_impl (params->products) : FS_PRODUCTS_BLAS;
   self->n_shares = params->threads > 0 ? params->threads
@@ -749,6 +763,20 @@ step_size_context (FsSolver *self)
   };
 }
 
+/* A change of settings (or a start, or a resume): the instability detector
+ * starts afresh from the current cost, any warning is dropped, and
+ * divergence is measured from here. */
+static void
+mark_change (FsSolver *self)
+{
+  fs_instability_reset (self->instability);
+  fs_instability_add (self->instability, MAX (self->cost, self->cost_floor), NULL, NULL);
+  fs_warning_clear (&self->warning);
+  self->has_warning = FALSE;
+  self->reference_cost = self->cost;
+  self->reference_iteration = self->iteration;
+}
+
 static void
 begin_run (FsSolver *self)
 {
@@ -764,13 +792,14 @@ begin_run (FsSolver *self)
   g_clear_pointer (&self->stop_message, g_free);
   self->log = fs_cost_log_new ();
   self->iteration = 0;
+  self->rule_start = 0;
   self->stop = FS_STOP_NONE;
 
   ctx = step_size_context (self);
   self->starting_lr = self->rule->starting_lr (&ctx);
   evaluate (self);
-  self->initial_cost = self->cost;
   fs_cost_log_append (self->log, self->cost);
+  mark_change (self);
 }
 
 /* From the seeded point of fs_start_fill(), which the starting step of
@@ -821,6 +850,50 @@ set_divergence (FsSolver   *self,
                                         iteration, what, advice);
 }
 
+/* The cost grew past DIVERGENCE_FACTOR times the cost before the last
+ * change: the message names that cost, and where it was when the change
+ * came after the start. */
+static void
+set_growth (FsSolver *self)
+{
+  g_autofree char *what = NULL;
+
+  if (self->reference_iteration == 0)
+    what = g_strdup_printf (_("the cost grew from %.4g to %.4g"),
+                            self->reference_cost, self->cost);
+  else
+    {
+      g_autofree char *at = format_iteration (self->reference_iteration);
+
+      what = g_strdup_printf (_("the cost grew from %.4g (at iteration %s, after the last "
+                                "change) to %.4g"), self->reference_cost, at, self->cost);
+    }
+  set_divergence (self, what);
+}
+
+/* Feeds the cost to the detector; when it flags the run (once per
+ * change), records the warning and, with params->stop_unstable, stops. */
+static void
+watch_instability (FsSolver *self)
+{
+  FsStepSizeContext ctx;
+  FsWarningKind kind;
+  double swing;
+
+  if (!fs_instability_add (self->instability, MAX (self->cost, self->cost_floor), &kind, &swing) ||
+      self->has_warning)
+    return;
+
+  ctx = step_size_context (self);
+  fs_warning_set (&self->warning, kind, self->iteration, swing, self->rule->unstable_lr (&ctx));
+  self->has_warning = TRUE;
+  if (self->params.stop_unstable)
+    {
+      self->stop = FS_STOP_UNSTABLE;
+      self->stop_message = g_strdup (self->warning.message);
+    }
+}
+
 static void
 check_stop (FsSolver *self,
             double    previous)
@@ -831,14 +904,19 @@ check_stop (FsSolver *self,
     {
       set_divergence (self, isnan (self->cost) ? _("the cost became NaN")
                                                : _("the cost became infinite"));
+      return;
     }
-  else if (self->initial_cost > 0.0 && self->cost > DIVERGENCE_FACTOR * self->initial_cost)
+  if (self->reference_cost > 0.0 && self->cost > DIVERGENCE_FACTOR * self->reference_cost)
     {
-      g_autofree char *what =
-        g_strdup_printf (_("the cost grew from %.4g to %.4g"), self->initial_cost, self->cost);
-      set_divergence (self, what);
+      set_growth (self);
+      return;
     }
-  else if (p->tol > 0.0 && fabs (previous - self->cost) <= p->tol * fabs (previous))
+
+  watch_instability (self);
+  if (self->stop != FS_STOP_NONE)
+    return;
+
+  if (p->tol > 0.0 && fabs (previous - self->cost) <= p->tol * fabs (previous))
     {
       g_autofree char *iteration = format_iteration (self->iteration);
 
@@ -876,7 +954,7 @@ fs_solver_iterate (FsSolver *self)
     .beta1 = p->adam_beta1,
     .beta2 = p->adam_beta2,
     .eps = p->adam_eps,
-    .t = self->iteration + 1,
+    .t = self->iteration - self->rule_start + 1,
     .nonneg = p->nonneg,
   };
   self->step_w = ctx;
@@ -898,7 +976,8 @@ fs_solver_iterate (FsSolver *self)
   return self->stop;
 }
 
-/* Takes effect at the next step, without restarting the run. */
+/* Takes effect at the next step, without restarting the run; counts as a
+ * change (the detector and the divergence reference start afresh). */
 void
 fs_solver_set_lr (FsSolver *self,
                   double    lr)
@@ -907,6 +986,97 @@ fs_solver_set_lr (FsSolver *self,
   g_return_if_fail (isfinite (lr) && lr > 0.0);
 
   self->params.lr = lr;
+  mark_change (self);
+}
+
+/* The rule's state for a new rule: arrays of its own, zeroed, and Adam's
+ * step count restarting here. FALSE when memory runs out. */
+static gboolean
+switch_rule (FsSolver     *self,
+             const FsRule *rule)
+{
+  fs_solver_clear_state (self);
+  self->rule = rule;
+  self->rule_start = self->iteration;
+  for (guint s = 0; s < rule->n_state; s++)
+    if (!(self->state_w[s] = g_try_new0 (double, self->n * self->r)) ||
+        !(self->state_h[s] = g_try_new0 (double, self->r * self->m)))
+      return FALSE;
+  return TRUE;
+}
+
+/* A stop that the change or resume may lift: not divergence. */
+static void
+lift_stop (FsSolver *self)
+{
+  if (self->stop != FS_STOP_ITERATIONS && self->stop != FS_STOP_TOLERANCE &&
+      self->stop != FS_STOP_UNSTABLE)
+    return;
+  if (!isfinite (self->cost) || self->iteration >= self->params.max_iters)
+    return;
+  self->stop = FS_STOP_NONE;
+  g_clear_pointer (&self->stop_message, g_free);
+}
+
+/* Goes on from the current W and H under new settings (a warm change,
+ * DESIGN.md section 5): those that fs_params_needs_restart() lets change.
+ * The iteration count and the cost log go on; the rule's state is zeroed
+ * when the rule changes; W and H are projected when non-negativity comes
+ * on; the cost is evaluated again under the new penalties (nothing is
+ * logged); a stop for iterations, tolerance or instability is lifted when
+ * the run can go on. */
+void
+fs_solver_change_params (FsSolver       *self,
+                         const FsParams *params)
+{
+  gboolean was_nonneg;
+
+  g_return_if_fail (self != NULL && params != NULL);
+  g_return_if_fail (!fs_params_needs_restart (&self->params, params));
+  g_return_if_fail (fs_params_validate (params, self->X, NULL));
+
+  was_nonneg = self->params.nonneg;
+  self->params = *params;
+  if (params->rule != self->rule && !switch_rule (self, params->rule))
+    g_error ("Out of memory for the update rule's state");
+
+  if (params->nonneg && !was_nonneg)
+    {
+      for (gsize k = 0; k < self->n * self->r; k++)
+        self->W[k] = MAX (self->W[k], 0.0);
+      for (gsize k = 0; k < self->r * self->m; k++)
+        self->H[k] = MAX (self->H[k], 0.0);
+    }
+
+  evaluate (self);
+  mark_change (self);
+  lift_stop (self);
+}
+
+/* Lets a stopped run go on: lifts a stop for tolerance or instability (or
+ * the iteration limit, once it was raised), and watches the run afresh.
+ * FALSE, changing nothing, after divergence or at the iteration limit. */
+gboolean
+fs_solver_resume (FsSolver *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->stop == FS_STOP_DIVERGED || !isfinite (self->cost) ||
+      self->iteration >= self->params.max_iters)
+    return FALSE;
+
+  lift_stop (self);
+  mark_change (self);
+  return TRUE;
+}
+
+/* The instability seen since the last start or change, or NULL. */
+const FsWarning *
+fs_solver_get_warning (FsSolver *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->has_warning ? &self->warning : NULL;
 }
 
 /* ||X - WH||^2 over the observed cells, from the residual itself, a panel of
