@@ -50,6 +50,7 @@ typedef struct
   int       threads;
   char     *out;
   gboolean  json;
+  gboolean  stop_unstable;
   char     *rule_help;   /* --rule's help, naming the rules of the table */
   char     *lr_text;     /* --lr as given, NULL when it was not */
 } RunOptions;
@@ -68,6 +69,8 @@ typedef struct
   guint64     total_iterations;
   double      elapsed;
   gint        best;
+  char       *unbounded;    /* why the problem has no minimum, or NULL */
+  GArray     *warnings;     /* FsWarning: the instabilities seen, in order */
 } Run;
 
 static void
@@ -84,6 +87,8 @@ run_clear (Run *r)
   g_clear_pointer (&r->description, g_free);
   g_clear_pointer (&r->fit, fs_fit_free);
   g_clear_pointer (&r->no_optimum, g_free);
+  g_clear_pointer (&r->unbounded, g_free);
+  g_clear_pointer (&r->warnings, g_array_unref);
 }
 
 /* The rules' names from the table, as "plain, normalized, momentum or adam". */
@@ -125,6 +130,7 @@ run_context_new (RunOptions *o,
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Solver threads (default: 1 for small problems, else all cores)"), N_("T") },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write W.csv, H.csv, WH.csv and loss.csv into DIR"), N_("DIR") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON object instead of progress"), NULL },
+    { "no-stop-unstable", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &o->stop_unstable, N_("Keep going when the cost turns unstable (default: stop, with a learning rate to try)"), NULL },
     G_OPTION_ENTRY_NULL
   };
   GOptionContext *context;
@@ -217,6 +223,7 @@ run_options_to_params (const RunOptions  *o,
   p->nonneg = o->nonneg;
   p->max_iters = (guint64) o->iters;
   p->tol = o->tol;
+  p->stop_unstable = o->stop_unstable;
   p->seed = (guint64) o->seed;
   p->restarts = (guint) o->restarts;
   p->threads = (guint) fs_cli_cap_threads (o->threads);
@@ -271,6 +278,7 @@ run_prepare (Run     *r,
     return FALSE;
 
   compute_optimum (r);
+  r->unbounded = fs_params_dup_unbounded_message (&r->params);
   r->fit = fs_fit_new (r->X, &r->params, error);
   if (r->fit == NULL)
     return FALSE;
@@ -334,21 +342,57 @@ print_next_run (Run   *r,
   print_progress (fs_fit_get_solver (r->fit), r->optimum);
 }
 
+static void
+clear_warning (gpointer warning)
+{
+  fs_warning_clear (warning);
+}
+
+/* Keeps a copy of the solver's warning when it is new (one per run at
+ * most: the solver keeps the first since its last start), and prints it
+ * unless the output is JSON. */
+static void
+collect_warning (Run      *r,
+                 FsSolver *solver,
+                 gboolean *seen)
+{
+  const FsWarning *w = fs_solver_get_warning (solver);
+  FsWarning copy;
+
+  if (w == NULL || *seen)
+    return;
+  *seen = TRUE;
+  copy = *w;
+  copy.message = g_strdup (w->message);
+  g_array_append_val (r->warnings, copy);
+  if (!r->o.json)
+    g_printerr (_("%s: warning: %s\n"), fs_cli_command_name (), w->message);
+}
+
 /* Every run to its end, with progress unless the output is JSON. */
 static void
 run_iterate (Run *r)
 {
   FsSolver *solver = fs_fit_get_solver (r->fit);
   guint last_run = 0;
+  gboolean seen = FALSE;
   gint64 start = g_get_monotonic_time ();
 
+  r->warnings = g_array_new (FALSE, TRUE, sizeof (FsWarning));
+  g_array_set_clear_func (r->warnings, clear_warning);
   while (fs_fit_iterate (r->fit))
     {
       guint run = fs_fit_get_current_run (r->fit);
 
       r->total_iterations++;
+      if (run != last_run)
+        seen = FALSE;
+      collect_warning (r, solver, &seen);
       if (r->o.json)
-        continue;
+        {
+          last_run = run;
+          continue;
+        }
 
       if (run != last_run)
         {
@@ -360,6 +404,7 @@ run_iterate (Run *r)
         print_progress (solver, r->optimum);
     }
   r->total_iterations++;
+  collect_warning (r, solver, &seen);
   r->elapsed = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
   r->best = fs_fit_get_best_run (r->fit);
 
@@ -521,6 +566,35 @@ write_outputs (Run     *r,
          write_loss_csv (loss_path, r->fit, error);
 }
 
+/* "warnings": the problem's lack of a minimum, then each instability. */
+static void
+add_warnings_json (JsonBuilder *b,
+                   Run         *r)
+{
+  json_builder_set_member_name (b, "warnings");
+  json_builder_begin_array (b);
+  if (r->unbounded != NULL)
+    {
+      json_builder_begin_object (b);
+      fs_json_add_string (b, "kind", "unbounded");
+      fs_json_add_string (b, "message", r->unbounded);
+      json_builder_end_object (b);
+    }
+  for (guint k = 0; r->warnings != NULL && k < r->warnings->len; k++)
+    {
+      const FsWarning *w = &g_array_index (r->warnings, FsWarning, k);
+
+      json_builder_begin_object (b);
+      fs_json_add_string (b, "kind", fs_warning_kind_to_string (w->kind));
+      fs_json_add_int (b, "iteration", (gint64) w->iteration);
+      fs_json_add_number (b, "swing", w->swing, NULL);
+      fs_json_add_number (b, "suggested_lr", w->suggested_lr, NULL);
+      fs_json_add_string (b, "message", w->message);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 static void
 print_run_json (Run *r)
 {
@@ -544,6 +618,7 @@ print_run_json (Run *r)
   fs_json_add_number (b, "gap", final - r->optimum, r->no_optimum);
   fs_json_add_string (b, "stopped", fs_stop_to_string (fs_fit_get_run_stop (fit, shown)));
   fs_json_add_string (b, "message", fs_solver_get_stop_message (fs_fit_get_solver (fit)));
+  add_warnings_json (b, r);
   fs_json_add_int (b, "seed", (gint64) fs_fit_get_run_seed (fit, shown));
   json_builder_set_member_name (b, "costs_per_restart");
   json_builder_begin_array (b);
@@ -596,7 +671,8 @@ fs_cli_run (int    argc,
             char **argv)
 {
   Run r = {
-    .o = { .rank = -1, .lr = NAN, .iters = (gint64) FS_DEFAULT_MAX_ITERS, .seed = 0, .restarts = 1 },
+    .o = { .rank = -1, .lr = NAN, .iters = (gint64) FS_DEFAULT_MAX_ITERS, .seed = 0, .restarts = 1,
+           .stop_unstable = TRUE },
   };
   g_autoptr(GError) error = NULL;
   int status;
@@ -607,6 +683,8 @@ fs_cli_run (int    argc,
     {
       if (!r.o.json)
         print_header (&r);
+      if (!r.o.json && r.unbounded != NULL)
+        g_printerr (_("%s: warning: %s\n"), fs_cli_command_name (), r.unbounded);
       run_iterate (&r);
       status = run_report (&r);
     }

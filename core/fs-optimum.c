@@ -94,10 +94,43 @@ fs_optimum_value (const double *singular_values,
   return sum;
 }
 
+/* The start of the power iteration: v0 = X^T e_i / ||X^T e_i|| for the
+ * row x_i of X with the largest norm. Then ||X v0|| >= |x_i . v0| =
+ * ||x_i|| > 0 unless X = 0, so v0 is never orthogonal to the data, as a
+ * constant vector is when the rows of X sum to zero (a graph Laplacian, a
+ * row-centred matrix), where it gave sigma = 0. Its Rayleigh quotient is
+ * also at least ||x_i||^2 >= sigma_1^2 / rows: a good start. FALSE when X
+ * is 0. */
+static gboolean
+start_vector (const double *a,
+              gsize         rows,
+              gsize         cols,
+              double       *v)
+{
+  gsize best = 0;
+  double best_norm = 0.0;
+
+  for (gsize i = 0; i < rows; i++)
+    {
+      double norm = cblas_dnrm2 ((int) cols, a + i * cols, 1);
+
+      if (norm > best_norm)
+        {
+          best_norm = norm;
+          best = i;
+        }
+    }
+  if (!(best_norm > 0.0))
+    return FALSE;
+
+  for (gsize j = 0; j < cols; j++)
+    v[j] = a[best * cols + j] / best_norm;
+  return TRUE;
+}
+
 /* An estimate of sigma_1(X) from the power iteration on X^T X, with
- * missing cells taken as 0. It starts from all ones, which no
- * non-negative matrix is orthogonal to; a few dozen steps give a few
- * digits, which is all a step-size guess needs. */
+ * missing cells taken as 0, from start_vector(); a few dozen steps give a
+ * few digits, which is all a step-size guess needs. */
 double
 fs_spectral_norm (const FsMatrix *X,
                   guint           iterations)
@@ -126,8 +159,8 @@ fs_spectral_norm (const FsMatrix *X,
       a = x;
     }
 
-  for (gsize j = 0; j < X->cols; j++)
-    v[j] = 1.0 / sqrt ((double) X->cols);
+  if (!start_vector (a, X->rows, X->cols, v))
+    return 0.0;
 
   for (guint it = 0; it < iterations; it++)
     {

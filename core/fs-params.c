@@ -23,7 +23,9 @@ static const char * const l1_mode_labels[FS_N_L1_MODES] = {
 };
 static const char * const init_names[FS_N_INITS] = { "scaled", "uniform" };
 static const char * const init_labels[FS_N_INITS] = { N_("Scaled uniform"), N_("Uniform [0, 1)") };
-static const char * const stop_names[] = { "running", "iterations", "tolerance", "diverged" };
+static const char * const stop_names[] = { "running", "iterations", "tolerance", "diverged",
+                                               "unstable" };
+G_STATIC_ASSERT (G_N_ELEMENTS (stop_names) == FS_STOP_UNSTABLE + 1);
 
 static gpointer
 params_copy (gpointer params)
@@ -51,6 +53,7 @@ fs_params_init_defaults (FsParams *params)
     .seed = 0,
     .max_iters = FS_DEFAULT_MAX_ITERS,
     .tol = 0.0,
+    .stop_unstable = TRUE,
     .restarts = 1,
     .threads = 0,
     .products = FS_PRODUCTS_AVX512,
@@ -71,7 +74,7 @@ fs_params_equal (const FsParams *a,
          a->adam_beta2 == b->adam_beta2 && a->adam_eps == b->adam_eps &&
          a->l1_mode == b->l1_mode && a->nonneg == b->nonneg && a->init == b->init &&
          a->seed == b->seed && a->max_iters == b->max_iters && a->tol == b->tol &&
-         a->restarts == b->restarts && a->threads == b->threads && a->nice == b->nice &&
+         a->stop_unstable == b->stop_unstable && a->restarts == b->restarts && a->threads == b->threads && a->nice == b->nice &&
          a->products == b->products;
 }
 
@@ -290,6 +293,80 @@ fs_params_has_optimum (const FsParams *params,
   if (reason != NULL)
     *reason = why;
   return why == NULL;
+}
+
+/* Whether going from old to new settings needs a new start: the shapes of
+ * W and H (rank), the starting point (seed, init), the runs (restarts) and
+ * how the products are computed (threads, products). Everything else
+ * (penalties, rule and its coefficients, L1 mode, bounds, learning rate,
+ * limits, the instability stop, the nice value) can change under a
+ * running solver, from its current W and H (DESIGN.md section 5). */
+gboolean
+fs_params_needs_restart (const FsParams *old,
+                         const FsParams *new)
+{
+  g_return_val_if_fail (old != NULL && new != NULL, TRUE);
+
+  return old->rank != new->rank || old->seed != new->seed || old->init != new->init ||
+         old->restarts != new->restarts || old->threads != new->threads ||
+         old->products != new->products;
+}
+
+/* The penalties on one factor, named for a message: "L1", "L2" or
+ * "L1 and L2"; NULL when it has none. */
+static const char *
+penalty_names (double l1,
+               double l2)
+{
+  if (l1 > 0.0 && l2 > 0.0)
+    return _("L1 and L2");
+  if (l1 > 0.0)
+    return "L1";
+  if (l2 > 0.0)
+    return "L2";
+  return NULL;
+}
+
+/* Why the settings have no minimum, or NULL when they have one.
+ *
+ * f(c W, H / c) has the same data term for every c > 0, and its penalties
+ * are c^2 l2_w ||W||^2 + c l1_w ||W||_1 + l2_h ||H||^2 / c^2 + l1_h ||H||_1 / c.
+ * - With a penalty on H and none on W, letting c grow lowers the penalty
+ *   towards 0 without reaching it: the infimum is the unpenalized one,
+ *   attained only where the penalty is 0, that is at H = 0, which is not
+ *   a minimizer unless X is (best approximated by) 0. So there is no
+ *   minimum: H shrinks, W grows, and the plain step's stability bound
+ *   1 / (sigma_max(W)^2 + l2_h) shrinks under a fixed learning rate until
+ *   the run becomes unstable. Likewise with W and H swapped.
+ * - This holds for L2 alone as for L1 alone (the drift is only slower:
+ *   the penalty falls as 1 / c^2 instead of 1 / c), so both are flagged.
+ *   Nothing is refused: the message is a warning, and a run can still show
+ *   the drift, which is the lesson.
+ * - With a penalty on both factors f is coercive (each norm grows without
+ *   bound with its factor), so its continuous minimum is attained; with
+ *   none the data term's minimum is attained (Eckart-Young; with
+ *   non-negativity, the products of non-negative rank r form a closed
+ *   set). Non-negativity and the L1 mode change none of this. */
+char *
+fs_params_dup_unbounded_message (const FsParams *params)
+{
+  const char *on_w, *on_h;
+
+  g_return_val_if_fail (params != NULL, NULL);
+
+  on_w = penalty_names (params->l1_w, params->l2_w);
+  on_h = penalty_names (params->l1_h, params->l2_h);
+  if (on_w != NULL && on_h == NULL)
+    return g_strdup_printf (_("%s on W needs a penalty on H (such as L2 on H) to keep the "
+                              "problem bounded: scaling W down and H up lowers the cost "
+                              "without end, so there is no minimum, and H grows until the "
+                              "step becomes unstable."), on_w);
+  if (on_h != NULL && on_w == NULL)
+    return g_strdup_printf (_("%s on H needs a penalty on W (such as L2 on W) to keep the "
+                              "problem bounded: scaling H down and W up lowers the cost "
+                              "without end, so there is no minimum, and W grows until the "
+                              "step becomes unstable."), on_h);
+  return NULL;
 }
 
 static gboolean

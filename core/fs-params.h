@@ -35,6 +35,7 @@ typedef enum
   FS_STOP_ITERATIONS,
   FS_STOP_TOLERANCE,
   FS_STOP_DIVERGED,
+  FS_STOP_UNSTABLE,
 } FsStop;
 
 #define FS_MAX_ITERATIONS (G_GUINT64_CONSTANT (50000000))
@@ -64,6 +65,7 @@ typedef struct
   guint64       seed;
   guint64       max_iters;
   double        tol;
+  gboolean      stop_unstable; /* stop a run that the instability detector flags */
   guint         restarts;
   guint         threads;   /* the solver's threads; 0 picks by size */
   int           nice;      /* their nice value while they compute; 0 leaves them be */
@@ -88,6 +90,9 @@ gboolean    fs_params_validate      (const FsParams *params,
 gboolean    fs_params_has_optimum   (const FsParams *params,
                                      const FsMatrix *X,
                                      const char    **reason);
+gboolean    fs_params_needs_restart (const FsParams *old,
+                                     const FsParams *new);
+char       *fs_params_dup_unbounded_message (const FsParams *params);
 
 const char *fs_l1_mode_to_string    (FsL1Mode        mode);
 gboolean    fs_l1_mode_from_string  (const char     *name,

@@ -193,6 +193,43 @@ retry_tenth (const FsStepSizeContext *ctx)
   return ctx->params->lr / 10.0;
 }
 
+/* After an instability at the current W and H: half the stability bound
+ * there (plain steps below the bound are locally stable, and half leaves
+ * room for the bound to shrink as the factors grow), and at most a third
+ * of the rate that misbehaved. */
+static double
+unstable_plain (const FsStepSizeContext *ctx)
+{
+  const FsParams *p = ctx->params;
+  double bound = fs_step_size_stability_bound (ctx->W, ctx->H, ctx->rows, ctx->cols,
+                                               p->rank, p->l2_w, p->l2_h);
+
+  return isfinite (bound) && bound > 0.0 ? MIN (p->lr / 3.0, 0.5 * bound) : p->lr / 3.0;
+}
+
+/* Heavy ball on a quadratic is stable for lr L < 2 (1 + beta), that is
+ * below (1 + beta) times the plain bound: half of that, at most a third
+ * of the rate. */
+static double
+unstable_momentum (const FsStepSizeContext *ctx)
+{
+  const FsParams *p = ctx->params;
+  double bound = fs_step_size_stability_bound (ctx->W, ctx->H, ctx->rows, ctx->cols,
+                                               p->rank, p->l2_w, p->l2_h);
+  double stable = 0.5 * (1.0 + p->momentum) * bound;
+
+  return isfinite (stable) && stable > 0.0 ? MIN (p->lr / 3.0, stable) : p->lr / 3.0;
+}
+
+/* Normalized and Adam steps have about the length of the rate whatever
+ * the curvature, so no bound applies: a third of the rate makes each
+ * swing about three times smaller. */
+static double
+unstable_third (const FsStepSizeContext *ctx)
+{
+  return ctx->params->lr / 3.0;
+}
+
 /* The first entry is the default. */
 static const FsRule rules[] = {
   {
@@ -202,6 +239,7 @@ static const FsRule rules[] = {
     .step = step_plain,
     .starting_lr = start_plain,
     .retry_lr = retry_below_stable,
+    .unstable_lr = unstable_plain,
     .divergence_advice = N_("Try a smaller learning rate, such as %.3g (now %.3g)."),
   },
   {
@@ -211,6 +249,7 @@ static const FsRule rules[] = {
     .step = step_normalized,
     .starting_lr = start_normalized,
     .retry_lr = retry_tenth,
+    .unstable_lr = unstable_third,
     .divergence_advice = N_("Try a smaller learning rate, such as %.3g (now %.3g)."),
   },
   {
@@ -220,6 +259,7 @@ static const FsRule rules[] = {
     .step = step_momentum,
     .starting_lr = start_momentum,
     .retry_lr = retry_below_stable,
+    .unstable_lr = unstable_momentum,
     .divergence_advice = N_("Try a smaller learning rate, such as %.3g (now %.3g)."),
   },
   {
@@ -229,6 +269,7 @@ static const FsRule rules[] = {
     .step = step_adam,
     .starting_lr = start_adam,
     .retry_lr = retry_tenth,
+    .unstable_lr = unstable_third,
     .divergence_advice = N_("Try a smaller learning rate, such as %.3g (now %.3g)."),
   },
 };

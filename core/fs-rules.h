@@ -64,6 +64,7 @@ struct _FsRule
   FsRuleStepFunc      step;
   FsRuleStepSizeFunc  starting_lr;        /* the learning rate at the seeded start */
   FsRuleStepSizeFunc  retry_lr;           /* a smaller one after params->lr diverged */
+  FsRuleStepSizeFunc  unstable_lr;        /* one to try after params->lr turned unstable */
   const char         *divergence_advice;  /* N_(), a format of the retry and current rates */
 };
 

@@ -21,11 +21,13 @@
 #include <glib/gi18n-lib.h>
 
 #include <cblas.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include "fs-blas.h"
 #include "fs-error.h"
+#include "fs-instability.h"
 #include "fs-pool.h"
 #include "fs-products.h"
 #include "fs-rules.h"
@@ -33,10 +35,31 @@
 #include "fs-start.h"
 #include "fs-step-size.h"
 
-/* The cost growing by this factor over the start counts as divergence. */
+/* The cost growing by this factor over the cost before the last change
+ * (start, learning rate, warm change, resume) counts as divergence. */
 #define DIVERGENCE_FACTOR 1e6
-/* Below this share of ||X||^2 the data term is taken from the residual. */
+/* The Gram form ||X||^2 - 2 <W, X H^T> + <W^T W, H H^T> subtracts terms of
+ * the size of ||X||^2, so its absolute error is about K eps ||X||^2 what
+ * ever the data term. Measured at converged low-rank fits (300 × 200 rank
+ * 10, 1000 × 1000 rank 20, data terms from 2e-3 down to 2e-7 of ||X||^2):
+ * K up to 106 with ||X||^2 summed plainly (a bias that its rounding puts
+ * in every cost), up to 2.1 with it summed with compensation, as now.
+ * GRAM_ERROR_K bounds it with a margin of 2. */
+#define GRAM_ERROR_K 4.0
+/* Below this share of ||X||^2 the data term is taken from the residual:
+ * there the Gram form's relative error, GRAM_ERROR_K eps / share, would
+ * pass 1e-9. */
 #define PRECISION_GUARD 1e-6
+/* Above the guard the Gram form is used while the cost moves by more than
+ * CHANGE_MARGIN times its error bound E per iteration: a descent step
+ * lowers the cost by less than its gap to f*, and the gap after it is
+ * rho / (1 - rho) times the step's decrease for a linear rate rho, so the
+ * gap stays above E (and no recorded cost falls below f*) unless rho <
+ * 1 / CHANGE_MARGIN. Once the cost moves by less, the run is converging
+ * and the data term is taken from the residual: exact (to about eps /
+ * sqrt(share)) where the curve flattens near f*. That costs one more pass
+ * over X per iteration, only at the end of a run. */
+#define CHANGE_MARGIN 1000.0
 /* Rows of X - WH formed at a time for the exact cost: about 1 MiB. */
 #define PANEL_BYTES ((gsize) 1 << 20)
 
@@ -97,8 +120,14 @@ struct _FsSolver
   guint64        seed;
   double         starting_lr;   /* the rule's, at the point of the last start */
   guint64        iteration;
+  guint64        rule_start;    /* the iteration the rule's state was zeroed at */
   double         cost;
-  double         initial_cost;
+  double         reference_cost;      /* divergence is growth from this cost */
+  guint64        reference_iteration; /* where it was: the last change */
+  double         cost_floor;    /* costs below it are rounding to the detector */
+  FsInstability *instability;
+  FsWarning      warning;
+  gboolean       has_warning;
   double         grad_norm_w;
   double         grad_norm_h;
   FsCostLog     *log;
@@ -524,10 +553,28 @@ exact_data_term (FsSolver *self)
   return sum_shares (self);
 }
 
+/* Whether the Gram form's data term must be replaced by the exact one:
+ * below PRECISION_GUARD, or (in a step, where self->cost is still the
+ * cost before it) when the cost moved by less than CHANGE_MARGIN times
+ * the Gram form's error bound. */
+static gboolean
+gram_needs_exact (FsSolver *self,
+                  double    data_term,
+                  double    cost)
+{
+  double error_bound = GRAM_ERROR_K * DBL_EPSILON * self->x_norm_sq;
+
+  if (data_term < PRECISION_GUARD * self->x_norm_sq)
+    return TRUE;
+  return self->stepping && isfinite (self->cost) &&
+         fabs (self->cost - cost) < CHANGE_MARGIN * error_bound;
+}
+
 /* Cost and gradients at the current W and H. The Gram form of the data
- * term carries an absolute error of about eps ||X||^2; once the term is
- * within PRECISION_GUARD of that, it is recomputed from the residual, so
- * the history stays exact to many digits down to a perfect fit. */
+ * term carries an absolute error of up to GRAM_ERROR_K eps ||X||^2; it is
+ * recomputed from the residual below PRECISION_GUARD and once the run
+ * converges (gram_needs_exact), so the history stays exact to many digits
+ * down to a perfect fit and never falls below f*. */
 static void
 evaluate (FsSolver *self)
 {
@@ -540,7 +587,7 @@ evaluate (FsSolver *self)
   else
     {
       data_term = evaluate_gram (self);
-      if (data_term < PRECISION_GUARD * self->x_norm_sq)
+      if (gram_needs_exact (self, data_term, data_term + share_penalties (self)))
         data_term = exact_data_term (self);
     }
 
@@ -582,6 +629,8 @@ fs_solver_free (FsSolver *self)
     return;
 
   fs_solver_clear_state (self);
+  g_clear_pointer (&self->instability, fs_instability_free);
+  fs_warning_clear (&self->warning);
   g_clear_pointer (&self->log, fs_cost_log_unref);
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_free (self->W);
@@ -610,6 +659,31 @@ fs_solver_free (FsSolver *self)
   g_free (self->residual);
   g_free (self->stop_message);
   g_free (self);
+}
+
+/* ||X||^2 over the observed cells, summed with Neumaier's compensation:
+ * the Gram form subtracts the cross terms from it, so its rounding error
+ * goes straight into every data term. A plain sum of n m squares is off
+ * by up to n m eps ||X||^2 (about 100 eps ||X||^2 measured on 1000 ×
+ * 1000), the compensated one by about eps ||X||^2. */
+static double
+observed_norm_sq (const FsMatrix *X)
+{
+  gsize len = X->rows * X->cols;
+  double sum = 0.0, carry = 0.0;
+
+  for (gsize k = 0; k < len; k++)
+    {
+      double term, next;
+
+      if (X->mask != NULL && !X->mask[k])
+        continue;
+      term = X->data[k] * X->data[k];
+      next = sum + term;
+      carry += fabs (sum) >= term ? (sum - next) + term : (term - next) + sum;
+      sum = next;
+    }
+  return sum + carry;
 }
 
 static double *
@@ -714,8 +788,12 @@ fs_solver_new (FsMatrix       *X,
   self->n = X->rows;
   self->m = X->cols;
   self->r = params->rank;
-  self->x_norm_sq = fs_matrix_frobenius_sq (X);
+  self->x_norm_sq = observed_norm_sq (X);
   self->x_sigma = fs_step_size_sigma_estimate (X);
+  /* A perfect fit leaves a cost of about eps^2 ||X||^2 that rounding moves
+   * by orders of magnitude; far above that, far below any real cost. */
+  self->cost_floor = 1e-24 * self->x_norm_sq;
+  self->instability = fs_instability_new ();
   self->panel_rows = CLAMP (PANEL_BYTES / (self->m * sizeof (double)), 1, self->n);
   self->impl = X->mask == NULL ? fs_products_best_impl (params->products) : FS_PRODUCTS_BLAS;
   self->n_shares = params->threads > 0 ? params->threads
@@ -749,6 +827,20 @@ step_size_context (FsSolver *self)
   };
 }
 
+/* A change of settings (or a start, or a resume): the instability detector
+ * starts afresh from the current cost, any warning is dropped, and
+ * divergence is measured from here. */
+static void
+mark_change (FsSolver *self)
+{
+  fs_instability_reset (self->instability);
+  fs_instability_add (self->instability, MAX (self->cost, self->cost_floor), NULL, NULL);
+  fs_warning_clear (&self->warning);
+  self->has_warning = FALSE;
+  self->reference_cost = self->cost;
+  self->reference_iteration = self->iteration;
+}
+
 static void
 begin_run (FsSolver *self)
 {
@@ -764,13 +856,14 @@ begin_run (FsSolver *self)
   g_clear_pointer (&self->stop_message, g_free);
   self->log = fs_cost_log_new ();
   self->iteration = 0;
+  self->rule_start = 0;
   self->stop = FS_STOP_NONE;
 
   ctx = step_size_context (self);
   self->starting_lr = self->rule->starting_lr (&ctx);
   evaluate (self);
-  self->initial_cost = self->cost;
   fs_cost_log_append (self->log, self->cost);
+  mark_change (self);
 }
 
 /* From the seeded point of fs_start_fill(), which the starting step of
@@ -821,6 +914,50 @@ set_divergence (FsSolver   *self,
                                         iteration, what, advice);
 }
 
+/* The cost grew past DIVERGENCE_FACTOR times the cost before the last
+ * change: the message names that cost, and where it was when the change
+ * came after the start. */
+static void
+set_growth (FsSolver *self)
+{
+  g_autofree char *what = NULL;
+
+  if (self->reference_iteration == 0)
+    what = g_strdup_printf (_("the cost grew from %.4g to %.4g"),
+                            self->reference_cost, self->cost);
+  else
+    {
+      g_autofree char *at = format_iteration (self->reference_iteration);
+
+      what = g_strdup_printf (_("the cost grew from %.4g (at iteration %s, after the last "
+                                "change) to %.4g"), self->reference_cost, at, self->cost);
+    }
+  set_divergence (self, what);
+}
+
+/* Feeds the cost to the detector; when it flags the run (once per
+ * change), records the warning and, with params->stop_unstable, stops. */
+static void
+watch_instability (FsSolver *self)
+{
+  FsStepSizeContext ctx;
+  FsWarningKind kind;
+  double swing;
+
+  if (!fs_instability_add (self->instability, MAX (self->cost, self->cost_floor), &kind, &swing) ||
+      self->has_warning)
+    return;
+
+  ctx = step_size_context (self);
+  fs_warning_set (&self->warning, kind, self->iteration, swing, self->rule->unstable_lr (&ctx));
+  self->has_warning = TRUE;
+  if (self->params.stop_unstable)
+    {
+      self->stop = FS_STOP_UNSTABLE;
+      self->stop_message = g_strdup (self->warning.message);
+    }
+}
+
 static void
 check_stop (FsSolver *self,
             double    previous)
@@ -831,14 +968,19 @@ check_stop (FsSolver *self,
     {
       set_divergence (self, isnan (self->cost) ? _("the cost became NaN")
                                                : _("the cost became infinite"));
+      return;
     }
-  else if (self->initial_cost > 0.0 && self->cost > DIVERGENCE_FACTOR * self->initial_cost)
+  if (self->reference_cost > 0.0 && self->cost > DIVERGENCE_FACTOR * self->reference_cost)
     {
-      g_autofree char *what =
-        g_strdup_printf (_("the cost grew from %.4g to %.4g"), self->initial_cost, self->cost);
-      set_divergence (self, what);
+      set_growth (self);
+      return;
     }
-  else if (p->tol > 0.0 && fabs (previous - self->cost) <= p->tol * fabs (previous))
+
+  watch_instability (self);
+  if (self->stop != FS_STOP_NONE)
+    return;
+
+  if (p->tol > 0.0 && fabs (previous - self->cost) <= p->tol * fabs (previous))
     {
       g_autofree char *iteration = format_iteration (self->iteration);
 
@@ -876,7 +1018,7 @@ fs_solver_iterate (FsSolver *self)
     .beta1 = p->adam_beta1,
     .beta2 = p->adam_beta2,
     .eps = p->adam_eps,
-    .t = self->iteration + 1,
+    .t = self->iteration - self->rule_start + 1,
     .nonneg = p->nonneg,
   };
   self->step_w = ctx;
@@ -898,7 +1040,8 @@ fs_solver_iterate (FsSolver *self)
   return self->stop;
 }
 
-/* Takes effect at the next step, without restarting the run. */
+/* Takes effect at the next step, without restarting the run; counts as a
+ * change (the detector and the divergence reference start afresh). */
 void
 fs_solver_set_lr (FsSolver *self,
                   double    lr)
@@ -907,6 +1050,97 @@ fs_solver_set_lr (FsSolver *self,
   g_return_if_fail (isfinite (lr) && lr > 0.0);
 
   self->params.lr = lr;
+  mark_change (self);
+}
+
+/* The rule's state for a new rule: arrays of its own, zeroed, and Adam's
+ * step count restarting here. FALSE when memory runs out. */
+static gboolean
+switch_rule (FsSolver     *self,
+             const FsRule *rule)
+{
+  fs_solver_clear_state (self);
+  self->rule = rule;
+  self->rule_start = self->iteration;
+  for (guint s = 0; s < rule->n_state; s++)
+    if (!(self->state_w[s] = g_try_new0 (double, self->n * self->r)) ||
+        !(self->state_h[s] = g_try_new0 (double, self->r * self->m)))
+      return FALSE;
+  return TRUE;
+}
+
+/* A stop that the change or resume may lift: not divergence. */
+static void
+lift_stop (FsSolver *self)
+{
+  if (self->stop != FS_STOP_ITERATIONS && self->stop != FS_STOP_TOLERANCE &&
+      self->stop != FS_STOP_UNSTABLE)
+    return;
+  if (!isfinite (self->cost) || self->iteration >= self->params.max_iters)
+    return;
+  self->stop = FS_STOP_NONE;
+  g_clear_pointer (&self->stop_message, g_free);
+}
+
+/* Goes on from the current W and H under new settings (a warm change,
+ * DESIGN.md section 5): those that fs_params_needs_restart() lets change.
+ * The iteration count and the cost log go on; the rule's state is zeroed
+ * when the rule changes; W and H are projected when non-negativity comes
+ * on; the cost is evaluated again under the new penalties (nothing is
+ * logged); a stop for iterations, tolerance or instability is lifted when
+ * the run can go on. */
+void
+fs_solver_change_params (FsSolver       *self,
+                         const FsParams *params)
+{
+  gboolean was_nonneg;
+
+  g_return_if_fail (self != NULL && params != NULL);
+  g_return_if_fail (!fs_params_needs_restart (&self->params, params));
+  g_return_if_fail (fs_params_validate (params, self->X, NULL));
+
+  was_nonneg = self->params.nonneg;
+  self->params = *params;
+  if (params->rule != self->rule && !switch_rule (self, params->rule))
+    g_error ("Out of memory for the update rule's state");
+
+  if (params->nonneg && !was_nonneg)
+    {
+      for (gsize k = 0; k < self->n * self->r; k++)
+        self->W[k] = MAX (self->W[k], 0.0);
+      for (gsize k = 0; k < self->r * self->m; k++)
+        self->H[k] = MAX (self->H[k], 0.0);
+    }
+
+  evaluate (self);
+  mark_change (self);
+  lift_stop (self);
+}
+
+/* Lets a stopped run go on: lifts a stop for tolerance or instability (or
+ * the iteration limit, once it was raised), and watches the run afresh.
+ * FALSE, changing nothing, after divergence or at the iteration limit. */
+gboolean
+fs_solver_resume (FsSolver *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->stop == FS_STOP_DIVERGED || !isfinite (self->cost) ||
+      self->iteration >= self->params.max_iters)
+    return FALSE;
+
+  lift_stop (self);
+  mark_change (self);
+  return TRUE;
+}
+
+/* The instability seen since the last start or change, or NULL. */
+const FsWarning *
+fs_solver_get_warning (FsSolver *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->has_warning ? &self->warning : NULL;
 }
 
 /* ||X - WH||^2 over the observed cells, from the residual itself, a panel of

@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "fs-cost-log.h"
+#include "fs-instability.h"
 #include "fs-matrix.h"
 #include "fs-params.h"
 #include "fs-products.h"
@@ -35,6 +36,9 @@ void            fs_solver_start_from          (FsSolver       *self,
 FsStop          fs_solver_iterate             (FsSolver       *self);
 void            fs_solver_set_lr              (FsSolver       *self,
                                                double          lr);
+void            fs_solver_change_params       (FsSolver       *self,
+                                               const FsParams *params);
+gboolean        fs_solver_resume              (FsSolver       *self);
 
 FsMatrix       *fs_solver_get_matrix          (FsSolver       *self);
 const FsParams *fs_solver_get_params          (FsSolver       *self);
@@ -54,6 +58,7 @@ const double   *fs_solver_get_grad_h          (FsSolver       *self);
 FsCostLog      *fs_solver_get_log             (FsSolver       *self);
 FsStop          fs_solver_get_stop            (FsSolver       *self);
 const char     *fs_solver_get_stop_message    (FsSolver       *self);
+const FsWarning *fs_solver_get_warning        (FsSolver       *self);
 double          fs_solver_get_stability_bound (FsSolver       *self);
 double          fs_solver_get_starting_lr     (FsSolver       *self);
 guint           fs_solver_get_threads         (FsSolver       *self);

@@ -226,6 +226,127 @@ test_divergence_reported (void)
                             "smaller learning rate"));
 }
 
+static char *
+real_file (const char *folder,
+           const char *name)
+{
+  return g_build_filename (g_getenv ("FS_TEST_DATA"), folder, name, NULL);
+}
+
+/* The learning rate that run picks for path by itself (plain steps). */
+static double
+starting_lr (const char *path)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "run", path, "--iters", "1", "--json", NULL), ==, 0);
+  result = last_json_object (out);
+  return json_object_get_double_member (result, "lr");
+}
+
+/* The warnings member: always there, an array of objects. */
+static JsonArray *
+get_warnings (JsonObject *result)
+{
+  g_assert_true (json_object_has_member (result, "warnings"));
+  return json_object_get_array_member (result, "warnings");
+}
+
+/* The volcano at 3x its starting rate: stopped as unstable by default,
+ * with the oscillation in the warnings; with --no-stop-unstable the run
+ * goes on and the warning is still there, and printed in text mode. */
+static void
+test_unstable_oscillation (void)
+{
+  g_autofree char *path = real_file ("csv", "R_volcano_87x61.csv");
+  g_autofree char *lr = g_strdup_printf ("%.17g", 3.0 * starting_lr (path));
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *err2 = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  JsonArray *warnings;
+  JsonObject *w;
+
+  g_assert_cmpint (cli (&out, &err, "run", path, "--lr", lr, "--iters", "3000", "--json", NULL), ==, 0);
+  result = last_json_object (out);
+  g_assert_cmpstr (json_object_get_string_member (result, "stopped"), ==, "unstable");
+  warnings = get_warnings (result);
+  g_assert_cmpuint (json_array_get_length (warnings), ==, 1);
+  w = json_array_get_object_element (warnings, 0);
+  g_assert_cmpstr (json_object_get_string_member (w, "kind"), ==, "oscillation");
+  g_assert_cmpint (json_object_get_int_member (w, "iteration"), ==,
+                   json_object_get_int_member (result, "iterations"));
+  g_assert_cmpint (json_object_get_int_member (w, "iteration"), <, 200);
+  g_assert_cmpfloat (json_object_get_double_member (w, "swing"), >=, 1.0);
+  g_assert_cmpfloat (fabs (json_object_get_double_member (w, "suggested_lr") -
+                           g_ascii_strtod (lr, NULL) / 3.0), <=, 1e-9 * g_ascii_strtod (lr, NULL));
+  g_assert_cmpstr (json_object_get_string_member (w, "message"), ==,
+                   json_object_get_string_member (result, "message"));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (w, "message"),
+                                   "Unstable at iteration"));
+
+  g_assert_cmpint (cli (&out2, &err2, "run", path, "--lr", lr, "--iters", "3000",
+                        "--no-stop-unstable", NULL), ==, 0);
+  g_assert_nonnull (strstr (err2, "warning: Unstable at iteration"));
+  g_assert_nonnull (strstr (out2, "Reached the limit of 3000 iterations."));
+}
+
+/* The 200 faces, non-negative, L1 on W only, at the starting rate:
+ * unbounded (said first), then periodic spikes. */
+static void
+test_unstable_spikes (void)
+{
+  g_autofree char *path = real_file ("npy", "skimage_lfw_subset_200x625.npy");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  JsonArray *warnings;
+  JsonObject *w;
+
+  g_assert_cmpint (cli (&out, &err, "run", path, "--nonneg", "--l1-w", "100", "--iters", "2000",
+                        "--json", NULL), ==, 0);
+  result = last_json_object (out);
+  g_assert_cmpstr (json_object_get_string_member (result, "stopped"), ==, "unstable");
+  warnings = get_warnings (result);
+  g_assert_cmpuint (json_array_get_length (warnings), ==, 2);
+  w = json_array_get_object_element (warnings, 0);
+  g_assert_cmpstr (json_object_get_string_member (w, "kind"), ==, "unbounded");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (w, "message"),
+                                   "L1 on W needs a penalty on H"));
+  w = json_array_get_object_element (warnings, 1);
+  g_assert_cmpstr (json_object_get_string_member (w, "kind"), ==, "spikes");
+  g_assert_cmpint (json_object_get_int_member (w, "iteration"), >, 50);
+  g_assert_cmpint (json_object_get_int_member (w, "iteration"), <, 500);
+  g_assert_cmpfloat (json_object_get_double_member (w, "suggested_lr"), <,
+                     json_object_get_double_member (result, "lr"));
+}
+
+/* A healthy run has an empty warnings array; an unbounded one is said on
+ * standard error before the run, which still takes place. */
+static void
+test_warnings_healthy_and_unbounded (void)
+{
+  g_autofree char *path = real_file ("csv", "R_volcano_87x61.csv");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *err2 = NULL;
+  g_autoptr(JsonObject) result = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "run", path, "--iters", "3000", "--json", NULL), ==, 0);
+  result = last_json_object (out);
+  g_assert_cmpstr (json_object_get_string_member (result, "stopped"), ==, "iterations");
+  g_assert_cmpuint (json_array_get_length (get_warnings (result)), ==, 0);
+
+  g_assert_cmpint (cli (&out2, &err2, "run", "--example", "lowrank", "--rank", "8",
+                        "--l1-h", "0.5", "--iters", "10", NULL), ==, 0);
+  g_assert_nonnull (strstr (err2, "warning: L1 on H needs a penalty on W"));
+  g_assert_nonnull (strstr (out2, "final cost"));
+}
+
 /* The PyTorch notebook: D = C F, plain gradient descent with lr 0.01 from
  * uniform factors, the loss every 1000 iterations, then D, D_hat and
  * their difference. */
@@ -610,6 +731,9 @@ main (int    argc,
   g_test_add_func ("/cli/json/strict", test_json_strict);
   g_test_add_func ("/cli/threads-and-special-files", test_threads_and_special_files);
   g_test_add_func ("/cli/run/divergence", test_divergence_reported);
+  g_test_add_func ("/cli/run/unstable/oscillation", test_unstable_oscillation);
+  g_test_add_func ("/cli/run/unstable/spikes", test_unstable_spikes);
+  g_test_add_func ("/cli/run/warnings", test_warnings_healthy_and_unbounded);
   g_test_add_func ("/cli/run/notebook", test_notebook);
   g_test_add_func ("/cli/run/out-files", test_out_files);
   g_test_add_func ("/cli/optimum/json", test_optimum_json);

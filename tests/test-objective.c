@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "fs-examples.h"
+#include "fs-optimum.h"
 #include "fs-products.h"
 #include "fs-solver.h"
 #include "fs-test-util.h"
@@ -246,6 +248,47 @@ test_cost_precise_near_zero (void)
   g_assert_cmpfloat (fabs (fs_solver_get_cost (solver) - naive) / naive, <, 1e-6);
 }
 
+/* Noise just above the precision guard (f* about 1.5e-6 ||X||^2, where
+ * the Gram form's error is about 1e-9 of the cost): no logged cost falls
+ * below f* (LAPACK's SVD), and near the end the logged cost is the exact
+ * one. */
+static void
+test_cost_never_below_optimum (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (300, 200, 10, 7.5e-4, 5, NULL);
+  g_autoptr(GArray) sv = fs_singular_values (X, NULL);
+  g_autoptr(FsSolver) solver = NULL;
+  double optimum = fs_optimum_value ((double *) sv->data, sv->len, 10, 0, 0);
+  double share = optimum / fs_matrix_frobenius_sq (X), lowest = INFINITY;
+  FsCostLog *log;
+  gsize len;
+  FsParams p;
+
+  g_test_message ("f* = %.17g, %.3g of ||X||^2", optimum, share);
+  g_assert_cmpfloat (share, >, 1e-6);
+  g_assert_cmpfloat (share, <, 3e-6);
+
+  fs_params_init_defaults (&p);
+  p.rank = 10;
+  p.max_iters = 3000;
+  solver = fs_solver_new (X, &p, NULL);
+  fs_solver_set_lr (solver, fs_solver_get_starting_lr (solver));
+  while (fs_solver_iterate (solver) == FS_STOP_NONE)
+    ;
+
+  log = fs_solver_get_log (solver);
+  len = fs_cost_log_get_length (log);
+  for (gsize t = 0; t < len; t++)
+    lowest = MIN (lowest, fs_cost_log_get (log, t));
+  g_test_message ("lowest logged %.17g, (lowest - f*) / f* = %.3g", lowest,
+                  (lowest - optimum) / optimum);
+  /* The exact cost and f* are each good to about 1e-13 here. */
+  g_assert_cmpfloat (lowest, >=, optimum * (1.0 - 1e-11));
+  g_assert_cmpfloat ((lowest - optimum) / optimum, <, 1e-6);
+  g_assert_cmpfloat (fabs (fs_cost_log_get (log, len - 1) - fs_solver_get_exact_cost (solver)), <=,
+                     1e-12 * fs_solver_get_exact_cost (solver));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -256,6 +299,7 @@ main (int    argc,
   g_test_add_func ("/objective/gradient/missing", test_gradient_missing);
   g_test_add_func ("/objective/cost/gram-equals-residual", test_gram_equals_residual);
   g_test_add_func ("/objective/cost/precise-near-zero", test_cost_precise_near_zero);
+  g_test_add_func ("/objective/cost/never-below-optimum", test_cost_never_below_optimum);
 
   return g_test_run ();
 }

@@ -661,6 +661,362 @@ test_tolerance (void)
   g_assert_cmpfloat (fabs (before - last), <=, 1e-8 * before);
 }
 
+/* Which changes need a new start, field by field. */
+static void
+test_needs_restart (void)
+{
+  FsParams a, b;
+
+  fs_params_init_defaults (&a);
+  b = a;
+  g_assert_false (fs_params_needs_restart (&a, &b));
+#define CHANGES(field, value, restarts) \
+  G_STMT_START { b = a; b.field = value; \
+    g_assert_cmpint (fs_params_needs_restart (&a, &b), ==, restarts); \
+    g_assert_false (fs_params_equal (&a, &b)); } G_STMT_END
+  CHANGES (rank, 3, TRUE);
+  CHANGES (seed, 7, TRUE);
+  CHANGES (init, FS_INIT_UNIFORM, TRUE);
+  CHANGES (restarts, 2, TRUE);
+  CHANGES (threads, 2, TRUE);
+  CHANGES (products, FS_PRODUCTS_BLAS, TRUE);
+  CHANGES (l2_w, 0.1, FALSE);
+  CHANGES (l2_h, 0.1, FALSE);
+  CHANGES (l1_w, 0.1, FALSE);
+  CHANGES (l1_h, 0.1, FALSE);
+  CHANGES (rule, fs_rule_find ("adam"), FALSE);
+  CHANGES (momentum, 0.5, FALSE);
+  CHANGES (adam_beta1, 0.5, FALSE);
+  CHANGES (adam_beta2, 0.5, FALSE);
+  CHANGES (adam_eps, 1e-6, FALSE);
+  CHANGES (l1_mode, FS_L1_SUBGRADIENT, FALSE);
+  CHANGES (nonneg, TRUE, FALSE);
+  CHANGES (lr, 0.5, FALSE);
+  CHANGES (max_iters, 5, FALSE);
+  CHANGES (tol, 1e-3, FALSE);
+  CHANGES (stop_unstable, FALSE, FALSE);
+  CHANGES (nice, 5, FALSE);
+#undef CHANGES
+  g_assert_true (a.stop_unstable);
+}
+
+/* A penalty on one factor only has no minimum; on both, or none, it has. */
+static void
+test_unbounded_message (void)
+{
+  const struct { double l2_w, l2_h, l1_w, l1_h; const char *says; } cases[] = {
+    { 0, 0, 0, 0, NULL },
+    { 0.1, 0.1, 0, 0, NULL },
+    { 0.1, 0, 0, 0.5, NULL },
+    { 0, 0, 0.3, 0.5, NULL },
+    { 0, 0.2, 0.3, 0, NULL },
+    { 0, 0, 0, 0.5, "L1 on H needs a penalty on W" },
+    { 0, 0, 0.5, 0, "L1 on W needs a penalty on H" },
+    { 0, 0.1, 0, 0, "L2 on H needs a penalty on W" },
+    { 0.1, 0, 0, 0, "L2 on W needs a penalty on H" },
+    { 0, 0.1, 0, 0.5, "L1 and L2 on H needs a penalty on W" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *message = NULL;
+      FsParams p;
+
+      fs_params_init_defaults (&p);
+      p.l2_w = cases[i].l2_w;
+      p.l2_h = cases[i].l2_h;
+      p.l1_w = cases[i].l1_w;
+      p.l1_h = cases[i].l1_h;
+      p.nonneg = i % 2;
+      message = fs_params_dup_unbounded_message (&p);
+      if (cases[i].says == NULL)
+        g_assert_null (message);
+      else
+        {
+          g_assert_nonnull (message);
+          g_assert_true (g_str_has_prefix (message, cases[i].says));
+          g_assert_nonnull (strstr (message, "bounded"));
+        }
+    }
+}
+
+/* W, H and the cost of a and b agree to rounding. */
+static void
+assert_same_point (FsSolver *a,
+                   FsSolver *b)
+{
+  gsize n = fs_solver_get_rows (a), m = fs_solver_get_cols (a), r = fs_solver_get_rank (a);
+
+  g_assert_cmpfloat (fs_test_rel_diff (fs_solver_get_w (a), fs_solver_get_w (b), n * r), <, 1e-12);
+  g_assert_cmpfloat (fs_test_rel_diff (fs_solver_get_h (a), fs_solver_get_h (b), r * m), <, 1e-12);
+  g_assert_cmpfloat (fabs (fs_solver_get_cost (a) - fs_solver_get_cost (b)), <=,
+                     1e-12 * fabs (fs_solver_get_cost (b)));
+}
+
+/* 200 plain steps, a warm change to to, 300 more: the same as a solver for
+ * to started from the point of the change, and the iteration count and
+ * the log go on. */
+static void
+check_change_params (const FsParams *to)
+{
+  g_autoptr(FsMatrix) X = small_problem ();
+  g_autoptr(FsSolver) a = NULL;
+  g_autoptr(FsSolver) b = NULL;
+  g_autofree double *W = g_new (double, 30 * 3);
+  g_autofree double *H = g_new (double, 3 * 20);
+  FsParams p;
+  double logged;
+
+  fs_params_init_defaults (&p);
+  p.rank = 3;
+  p.max_iters = 200;
+  a = new_solver (X, &p, TRUE);
+  run_to_stop (a);
+  g_assert_cmpint (fs_solver_get_stop (a), ==, FS_STOP_ITERATIONS);
+  memcpy (W, fs_solver_get_w (a), sizeof (double) * 30 * 3);
+  memcpy (H, fs_solver_get_h (a), sizeof (double) * 3 * 20);
+  logged = fs_cost_log_get (fs_solver_get_log (a), 200);
+
+  fs_solver_change_params (a, to);
+  for (guint k = 0; to->nonneg && k < 30 * 3; k++)
+    W[k] = MAX (W[k], 0.0);
+  for (guint k = 0; to->nonneg && k < 3 * 20; k++)
+    H[k] = MAX (H[k], 0.0);
+  g_assert_cmpmem (W, sizeof (double) * 30 * 3, fs_solver_get_w (a), sizeof (double) * 30 * 3);
+  g_assert_cmpmem (H, sizeof (double) * 3 * 20, fs_solver_get_h (a), sizeof (double) * 3 * 20);
+  /* The limit of 500 lifts the stop; the cost is the new objective's. */
+  g_assert_cmpint (fs_solver_get_stop (a), ==, FS_STOP_NONE);
+  g_assert_null (fs_solver_get_stop_message (a));
+  g_assert_cmpuint (fs_solver_get_iteration (a), ==, 200);
+  g_assert_cmpuint (fs_cost_log_get_length (fs_solver_get_log (a)), ==, 201);
+  g_assert_cmpfloat (fs_cost_log_get (fs_solver_get_log (a), 200), ==, logged);
+  g_assert_cmpfloat (fabs (fs_solver_get_cost (a) -
+                           fs_test_naive_cost (X, W, H, 3, to->l2_w, to->l2_h, to->l1_w, to->l1_h)),
+                     <=, 1e-12 * fs_solver_get_cost (a));
+
+  b = fs_solver_new (X, to, NULL);
+  fs_solver_start_from (b, W, H);
+  assert_same_point (a, b);
+  for (guint t = 0; t < 300; t++)
+    {
+      fs_solver_iterate (a);
+      fs_solver_iterate (b);
+    }
+  assert_same_point (a, b);
+  g_assert_cmpuint (fs_solver_get_iteration (a), ==, 500);
+  g_assert_cmpuint (fs_cost_log_get_length (fs_solver_get_log (a)), ==, 501);
+  g_assert_cmpint (fs_solver_get_stop (a), ==, FS_STOP_ITERATIONS);
+}
+
+static void
+test_change_params (void)
+{
+  FsParams to;
+
+  /* Penalties (L2 and L1, by prox) at the same rule. */
+  fs_params_init_defaults (&to);
+  to.rank = 3;
+  to.max_iters = 500;
+  to.lr = 0.01;
+  to.l2_w = 0.1;
+  to.l2_h = 0.05;
+  to.l1_h = 0.02;
+  check_change_params (&to);
+
+  /* Another rule, with state: Adam's moments and step count start over. */
+  fs_params_init_defaults (&to);
+  to.rank = 3;
+  to.max_iters = 500;
+  to.lr = 0.01;
+  to.rule = fs_rule_find ("adam");
+  check_change_params (&to);
+
+  /* Momentum, with non-negativity turned on: W and H are projected. */
+  to.rule = fs_rule_find ("momentum");
+  to.lr = 0.001;
+  to.nonneg = TRUE;
+  check_change_params (&to);
+}
+
+/* A run stopped by the tolerance goes on after a resume; one that reached
+ * its limit or diverged does not. */
+static void
+test_resume (void)
+{
+  g_autoptr(FsMatrix) X = small_problem ();
+  g_autoptr(FsSolver) solver = NULL;
+  FsParams p;
+  guint64 stopped;
+
+  fs_params_init_defaults (&p);
+  p.rank = 3;
+  p.tol = 1e-4;
+  p.max_iters = 100000;
+  solver = new_solver (X, &p, TRUE);
+  run_to_stop (solver);
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_TOLERANCE);
+  stopped = fs_solver_get_iteration (solver);
+
+  g_assert_true (fs_solver_resume (solver));
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_NONE);
+  g_assert_null (fs_solver_get_stop_message (solver));
+  fs_solver_iterate (solver);
+  g_assert_cmpuint (fs_solver_get_iteration (solver), ==, stopped + 1);
+  g_assert_cmpuint (fs_cost_log_get_length (fs_solver_get_log (solver)), ==, stopped + 2);
+
+  /* At the limit: nothing to resume until the limit is raised. */
+  p.tol = 0.0;
+  p.max_iters = stopped + 5;
+  fs_solver_change_params (solver, &p);
+  run_to_stop (solver);
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_ITERATIONS);
+  g_assert_false (fs_solver_resume (solver));
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_ITERATIONS);
+  p.max_iters = stopped + 10;
+  fs_solver_change_params (solver, &p);
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_NONE);
+  run_to_stop (solver);
+  g_assert_cmpuint (fs_solver_get_iteration (solver), ==, stopped + 10);
+
+  /* After divergence: never. */
+  fs_solver_set_lr (solver, 100.0);
+  fs_solver_resume (solver);
+  run_to_stop (solver);
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_ITERATIONS);
+  p.lr = 100.0;
+  p.max_iters = 100000;
+  fs_solver_change_params (solver, &p);
+  run_to_stop (solver);
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_DIVERGED);
+  g_assert_false (fs_solver_resume (solver));
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_DIVERGED);
+}
+
+/* The cost falls 1e5-fold, then the learning rate is raised: growth is
+ * measured from the cost at the change, which the message cites. */
+static void
+test_divergence_after_change (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (30, 20, 3, 0.0, 7, NULL);
+  g_autoptr(FsSolver) solver = NULL;
+  g_autofree char *at_change = NULL;
+  const char *message;
+  double initial;
+  FsParams p;
+
+  fs_params_init_defaults (&p);
+  p.rank = 3;
+  p.max_iters = 1000000;
+  solver = new_solver (X, &p, TRUE);
+  initial = fs_solver_get_cost (solver);
+  while (fs_solver_get_cost (solver) > 1e-5 * initial)
+    g_assert_cmpint (fs_solver_iterate (solver), ==, FS_STOP_NONE);
+
+  at_change = g_strdup_printf ("%.4g (at iteration %" G_GUINT64_FORMAT ", after the last change)",
+                               fs_solver_get_cost (solver), fs_solver_get_iteration (solver));
+  fs_solver_set_lr (solver, 3.0 * fs_solver_get_stability_bound (solver));
+  run_to_stop (solver);
+
+  message = fs_solver_get_stop_message (solver);
+  g_test_message ("%s", message);
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_DIVERGED);
+  g_assert_true (isfinite (fs_solver_get_cost (solver)));
+  g_assert_cmpfloat (fs_solver_get_cost (solver), <, 1e6 * initial);
+  g_assert_nonnull (strstr (message, at_change));
+}
+
+/* The Laplacian of the side × side grid graph: every row sums to zero. */
+static FsMatrix *
+grid_laplacian (gsize side)
+{
+  gsize n = side * side;
+  FsMatrix *L = fs_matrix_new (n, n, NULL);
+
+  memset (L->data, 0, n * n * sizeof (double));
+  for (gsize i = 0; i < side; i++)
+    for (gsize j = 0; j < side; j++)
+      {
+        gsize v = i * side + j;
+        const gssize steps[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+
+        for (guint k = 0; k < 4; k++)
+          {
+            gssize a = (gssize) i + steps[k][0], b = (gssize) j + steps[k][1];
+
+            if (a < 0 || b < 0 || a >= (gssize) side || b >= (gssize) side)
+              continue;
+            L->data[v * n + (gsize) a * side + (gsize) b] = -1.0;
+            L->data[v * n + v] += 1.0;
+          }
+      }
+  return L;
+}
+
+/* Integers in [-9, 9], each row made to sum to zero by its last cell. */
+static FsMatrix *
+row_centred_integers (gsize rows,
+                      gsize cols)
+{
+  FsMatrix *X = fs_matrix_new (rows, cols, NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+
+  for (gsize i = 0; i < rows; i++)
+    {
+      double sum = 0.0;
+
+      for (gsize j = 0; j + 1 < cols; j++)
+        {
+          X->data[i * cols + j] = (double) g_rand_int_range (rand, -9, 10);
+          sum += X->data[i * cols + j];
+        }
+      X->data[i * cols + cols - 1] = -sum;
+    }
+  return X;
+}
+
+/* sigma_1 of data whose rows sum to zero: the power iteration agrees with
+ * LAPACK, and plain steps at the starting rate do not diverge. Both gave
+ * sigma = 0 and a diverging default rate when the iteration started from
+ * a constant vector. */
+static void
+check_sigma_and_default_rate (FsMatrix   *X,
+                              const char *what)
+{
+  g_autoptr(GArray) sv = fs_singular_values (X, NULL);
+  g_autoptr(FsSolver) solver = NULL;
+  double sigma = fs_step_size_sigma_estimate (X);
+  double sigma_long = fs_spectral_norm (X, 3000);
+  double lapack = g_array_index (sv, double, 0);
+  FsParams p;
+
+  g_test_message ("%s: sigma_1 %.10g (LAPACK), %.10g (30 steps), %.10g (3000 steps)",
+                  what, lapack, sigma, sigma_long);
+  g_assert_cmpfloat (sigma, <=, lapack * (1 + 1e-12));
+  g_assert_cmpfloat (sigma, >=, 0.98 * lapack);
+  g_assert_cmpfloat (fabs (sigma_long - lapack), <=, 1e-6 * lapack);
+
+  fs_params_init_defaults (&p);
+  p.rank = 5;
+  p.max_iters = 3000;
+  solver = new_solver (X, &p, TRUE);
+  run_to_stop (solver);
+  g_test_message ("%s: lr %.4g, cost %.6g -> %.6g", what, p.lr,
+                  fs_cost_log_get (fs_solver_get_log (solver), 0), fs_solver_get_cost (solver));
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_ITERATIONS);
+  g_assert_null (fs_solver_get_warning (solver));
+  g_assert_cmpfloat (fs_solver_get_cost (solver), <, fs_cost_log_get (fs_solver_get_log (solver), 0));
+}
+
+static void
+test_sigma_zero_sum_rows (void)
+{
+  g_autoptr(FsMatrix) L = grid_laplacian (16);
+  g_autoptr(FsMatrix) X = row_centred_integers (60, 64);
+
+  check_sigma_and_default_rate (L, "16 × 16 grid Laplacian");
+  check_sigma_and_default_rate (X, "row-centred integers");
+}
+
 /* Restarts from seeds s, s+1, ... keep every history and the lowest cost. */
 static void
 test_restarts_keep_best (void)
@@ -908,12 +1264,18 @@ main (int    argc,
   g_test_add_func ("/solver/step-size/stability-bound", test_step_size_stability_bound);
   g_test_add_func ("/solver/optimum/known-spectrum", test_optimum_known_spectrum);
   g_test_add_func ("/solver/optimum/volcano", test_optimum_volcano);
+  g_test_add_func ("/solver/step-size/zero-sum-rows", test_sigma_zero_sum_rows);
   g_test_add_func ("/solver/optimum/plain-reaches", test_plain_reaches_optimum);
   g_test_add_func ("/solver/l1/prox-and-subgradient", test_l1_prox_and_subgradient);
   g_test_add_func ("/solver/nonneg", test_nonneg);
   g_test_add_func ("/solver/seed/reproducible", test_seed_reproducible);
   g_test_add_func ("/solver/stop/divergence", test_divergence);
   g_test_add_func ("/solver/stop/tolerance", test_tolerance);
+  g_test_add_func ("/solver/stop/divergence-after-change", test_divergence_after_change);
+  g_test_add_func ("/solver/params/needs-restart", test_needs_restart);
+  g_test_add_func ("/solver/params/unbounded", test_unbounded_message);
+  g_test_add_func ("/solver/change-params", test_change_params);
+  g_test_add_func ("/solver/resume", test_resume);
   g_test_add_func ("/solver/restarts/keep-best", test_restarts_keep_best);
   g_test_add_func ("/solver/missing-cells", test_missing_cells);
   g_test_add_func ("/solver/validation", test_validation);
