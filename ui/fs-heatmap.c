@@ -4,8 +4,9 @@
  * reduced to at most one block per pixel (DESIGN.md: the block means of
  * WH come from those of W and H, through the window's FsHeatmapCache),
  * coloured, and blown up to the widget's pixel size with nearest sampling
- * into one texture. The snapshot only places that texture, the colour bar
- * (made once, with the kind) and its labels. Missing cells are
+ * into one texture; a matrix of at most 12 × 12 also gets its values,
+ * written into a render node. The snapshot only places those, the colour
+ * bar (made once, with the kind) and its labels. Missing cells are
  * transparent over a grey no colour map uses.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -2,9 +2,11 @@
  *
  * As in sysprof's line layer, all the work is done when data, size or
  * options change (update ()): each run's history is decimated to one
- * min/max pair per pixel column (a finished run keeps its pairs from one
- * snapshot to the next), mapped to pixels, and stroked into two render
- * nodes, the axes and the curves; tick labels are laid out. The snapshot
+ * min/max pair per pixel column, on a linear or a log iteration axis,
+ * through an index of the log that follows it as it grows (a finished
+ * run keeps its pairs from one snapshot to the next), mapped to pixels,
+ * and stroked into render nodes, the axes, the curves and the marks of
+ * changes; tick and mark labels are laid out. The snapshot
  * only appends those nodes and labels. The pointer's marker and readout
  * are drawn apart, so that moving the pointer redraws nothing else.
  *
