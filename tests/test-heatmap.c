@@ -79,10 +79,11 @@ test_cells_and_bar (void)
   g_assert_cmpint (area, >, 100);
   g_assert_cmpint (area, <, image->width - 20);
 
+  /* Away from the middle of the cell, where its value is written. */
   for (int i = 0; i < 2; i++)
     for (int j = 0; j < 3; j++)
       {
-        int x = (int) ((j + 0.5) * area / 3), y = (int) ((i + 0.5) * height / 2);
+        int x = (int) ((j + 0.12) * area / 3), y = (int) ((i + 0.12) * height / 2);
 
         if (i == 1 && j == 1)
           continue;
@@ -313,6 +314,192 @@ test_shared_cache (void)
   g_assert_finalize_object (cache);
 }
 
+/* A snapshot of known_snapshot's factors at iteration it of run. */
+static FsSnapshot *
+snapshot_at (gsize   rows,
+             gsize   cols,
+             double  scale,
+             guint   run,
+             guint64 it)
+{
+  FsSnapshot *snap = known_snapshot (rows, cols, scale);
+
+  /* One log per run started. */
+  snap->logs = g_renew (FsCostLog *, snap->logs, run + 1);
+  snap->log_lengths = g_renew (gsize, snap->log_lengths, run + 1);
+  snap->final_costs = g_renew (double, snap->final_costs, run + 1);
+  for (guint r = 1; r <= run; r++)
+    {
+      snap->logs[r] = fs_cost_log_new ();
+      snap->log_lengths[r] = 0;
+      snap->final_costs[r] = 0.0;
+    }
+  snap->n_runs = run + 1;
+  snap->run = run;
+  snap->iteration = it;
+  return snap;
+}
+
+static double
+shown_hi (FsHeatmap *map)
+{
+  double lo, hi;
+
+  fs_heatmap_get_shown_range (map, &lo, &hi);
+  g_assert_cmpfloat (lo, ==, -hi);
+  return hi;
+}
+
+/* Under fixed-range the residual keeps the scale of iteration 0 of run 0
+ * while the fit changes; takes it again at the next iteration 0 of run 0
+ * (a reset), when the iterations go back (a restart seen late) or with a
+ * new matrix; not at iteration 0 of a later run. Off, the scale follows
+ * each snapshot, as before. */
+static void
+test_fixed_residual_range (void)
+{
+  g_autoptr(FsMatrix) X = fs_matrix_new (6, 8, NULL);
+  g_autoptr(FsMatrix) Y = NULL;
+  g_autoptr(FsSnapshot) start = snapshot_at (6, 8, 3.0, 0, 0);
+  g_autoptr(FsSnapshot) later = snapshot_at (6, 8, 1.2, 0, 400);
+  g_autoptr(FsSnapshot) reset = snapshot_at (6, 8, 2.0, 0, 0);
+  g_autoptr(FsSnapshot) after_reset = snapshot_at (6, 8, 1.5, 0, 90);
+  g_autoptr(FsSnapshot) next_run = snapshot_at (6, 8, 0.2, 1, 0);
+  g_autoptr(FsSnapshot) restarted = snapshot_at (6, 8, 2.5, 0, 30);
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_RESIDUAL)));
+  GtkWindow *window;
+
+  /* X is the factors' product at scale 1, plus a little: the residual
+   * grows with the distance of the scale from 1. */
+  for (gsize i = 0; i < 6; i++)
+    for (gsize j = 0; j < 8; j++)
+      X->data[i * 8 + j] = 0.1 * (i + 1) * j + 0.5 + 0.05 * ((i * 8 + j) % 5);
+  Y = fs_matrix_scaled (X, FS_SCALING_UNIT_RANGE, NULL);
+  g_assert_cmpfloat (largest_residual (X, start), >, largest_residual (X, later) * 2);
+  fs_heatmap_set_matrix (map, X);
+  fs_heatmap_set_fixed_range (map, TRUE);
+  fs_heatmap_set_snapshot (map, start);
+  window = fs_test_show (GTK_WIDGET (map), 400, 200);
+
+  g_assert_cmpfloat_with_epsilon (shown_hi (map), largest_residual (X, start), 1e-12);
+  fs_heatmap_set_snapshot (map, later);
+  g_assert_cmpfloat_with_epsilon (shown_hi (map), largest_residual (X, start), 1e-12);
+
+  /* Off: the snapshot's own scale; on again: the first iteration's. */
+  fs_heatmap_set_fixed_range (map, FALSE);
+  g_assert_cmpfloat_with_epsilon (shown_hi (map), largest_residual (X, later), 1e-12);
+  fs_heatmap_set_fixed_range (map, TRUE);
+  g_assert_cmpfloat_with_epsilon (shown_hi (map), largest_residual (X, start), 1e-12);
+
+  fs_heatmap_set_snapshot (map, reset);
+  fs_heatmap_set_snapshot (map, after_reset);
+  g_assert_cmpfloat_with_epsilon (shown_hi (map), largest_residual (X, reset), 1e-12);
+  fs_heatmap_set_snapshot (map, next_run);
+  g_assert_cmpfloat_with_epsilon (shown_hi (map), largest_residual (X, reset), 1e-12);
+  fs_heatmap_set_snapshot (map, restarted);
+  g_assert_cmpfloat_with_epsilon (shown_hi (map), largest_residual (X, restarted), 1e-12);
+  fs_heatmap_set_snapshot (map, after_reset);
+  g_assert_cmpfloat_with_epsilon (shown_hi (map), largest_residual (X, restarted), 1e-12);
+
+  /* A new matrix: its first snapshot gives the scale. */
+  fs_heatmap_set_snapshot (map, NULL);
+  fs_heatmap_set_matrix (map, Y);
+  fs_heatmap_set_snapshot (map, later);
+  g_assert_cmpfloat_with_epsilon (shown_hi (map), largest_residual (Y, later), 1e-12);
+  fs_heatmap_set_snapshot (map, start);
+  g_assert_cmpfloat_with_epsilon (shown_hi (map), largest_residual (Y, start), 1e-12);
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (map);
+}
+
+/* How many pixels of cell (i, j) of a rows × cols map, inside its middle
+ * 70 %, are not the cell's colour (its top-left pixel): its number's. */
+static int
+pixels_off_cell (const FsTestImage *image,
+                 int                area,
+                 gsize              rows,
+                 gsize              cols,
+                 gsize              i,
+                 gsize              j,
+                 int               *brighter)
+{
+  double w = (double) area / cols, h = (double) image->height / rows;
+  guint8 cell[3];
+  int off = 0;
+
+  *brighter = 0;
+  fs_test_pixel (image, (int) ceil (j * w + 1), (int) ceil (i * h + 1), cell);
+  for (int y = (int) ((i + 0.15) * h); y < (int) ((i + 0.85) * h); y++)
+    for (int x = (int) ((j + 0.15) * w); x < (int) ((j + 0.85) * w); x++)
+      {
+        guint8 px[3];
+
+        fs_test_pixel (image, x, y, px);
+        if (!fs_test_close_colour (px, cell, 30))
+          {
+            off++;
+            *brighter += px[0] + px[1] + px[2] > cell[0] + cell[1] + cell[2];
+          }
+      }
+  return off;
+}
+
+/* A 3 × 4 matrix shows its values in its cells (not the missing one),
+ * light on dark cells and dark on light ones; so does 12 × 12, but not
+ * 13 × 13, nor cells under 18 pixels. */
+static void
+test_numbers (void)
+{
+  const double data[12] = { 0, 1, 2, 3, 4, 5, 6, NAN, 8, 9, 10, 11 };
+  g_autoptr(FsMatrix) small = fs_matrix_new_from_data (3, 4, data, NULL);
+  g_autoptr(FsMatrix) big = fs_matrix_new (13, 13, NULL);
+  g_autoptr(FsMatrix) twelve = fs_matrix_new (12, 12, NULL);
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_X)));
+  g_autoptr(FsTestImage) image = NULL;
+  GtkWindow *window;
+  int area, brighter, off;
+
+  for (gsize k = 0; k < 13 * 13; k++)
+    big->data[k] = (double) (k % 11);
+  fs_heatmap_set_matrix (map, small);
+  fs_heatmap_set_range (map, 0.0, 11.0);
+  window = fs_test_show (GTK_WIDGET (map), 460, 300);
+  image = fs_test_render (GTK_WIDGET (map));
+  area = area_width (map);
+  g_assert_cmpuint (fs_heatmap_get_n_numbers (map), ==, 11);
+
+  /* 0 is viridis's dark purple: light text; 11 its yellow: dark text. */
+  off = pixels_off_cell (image, area, 3, 4, 0, 0, &brighter);
+  g_test_message ("cell 0: %d pixels of text, %d brighter", off, brighter);
+  g_assert_cmpint (off, >, 15);
+  g_assert_cmpint (brighter, ==, off);
+  off = pixels_off_cell (image, area, 3, 4, 2, 3, &brighter);
+  g_assert_cmpint (off, >, 15);
+  g_assert_cmpint (brighter, ==, 0);
+  g_assert_cmpint (pixels_off_cell (image, area, 3, 4, 1, 3, &brighter), ==, 0);
+
+  fs_heatmap_set_matrix (map, big);
+  fs_test_redraw (GTK_WIDGET (map));
+  g_clear_pointer (&image, fs_test_image_free);
+  image = fs_test_render (GTK_WIDGET (map));
+  g_assert_cmpuint (fs_heatmap_get_n_numbers (map), ==, 0);
+  for (gsize i = 0; i < 13; i += 4)
+    for (gsize j = 0; j < 13; j += 3)
+      g_assert_cmpint (pixels_off_cell (image, area_width (map), 13, 13, i, j, &brighter), ==, 0);
+
+  /* 12 × 12 is still small; in a small map its cells are under 18 pixels. */
+  fs_heatmap_set_matrix (map, twelve);
+  g_assert_cmpuint (fs_heatmap_get_n_numbers (map), ==, 144);
+  gtk_window_destroy (window);
+  window = fs_test_show (GTK_WIDGET (map), 160, 60);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (map)), <, 12 * 18);
+  g_assert_cmpuint (fs_heatmap_get_n_numbers (map), ==, 0);
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (map);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -323,6 +510,8 @@ main (int    argc,
   g_test_add_func ("/heatmap/cells-and-bar", test_cells_and_bar);
   g_test_add_func ("/heatmap/block-means", test_block_means);
   g_test_add_func ("/heatmap/shared-cache", test_shared_cache);
+  g_test_add_func ("/heatmap/fixed-residual-range", test_fixed_residual_range);
+  g_test_add_func ("/heatmap/numbers", test_numbers);
 
   return g_test_run ();
 }

@@ -191,8 +191,9 @@ snapshot_of_runs (FsCostLog **logs,
  * (the finished run's columns are kept, the current run's cut again), and
  * a faint finished run is drawn with the highlighted current one. */
 static void
-test_runs_as_they_grow (void)
+test_runs_as_they_grow (gconstpointer data)
 {
+  gboolean log_iterations = GPOINTER_TO_INT (data);
   FsLossPlot *grown = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
   FsLossPlot *whole = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
   g_autoptr(FsCostLog) first = fs_cost_log_new ();
@@ -211,6 +212,8 @@ test_runs_as_they_grow (void)
   gtk_box_set_homogeneous (GTK_BOX (box), TRUE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (grown));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (whole));
+  fs_loss_plot_set_log_iterations (grown, log_iterations);
+  fs_loss_plot_set_log_iterations (whole, log_iterations);
   window = fs_test_show (box, 500, 400);
 
   for (gsize len = 1; len <= 3000; len += 299)
@@ -239,6 +242,213 @@ test_runs_as_they_grow (void)
   g_assert_finalize_object (whole);
 }
 
+/* The log iteration axis: iteration 0 at the left end, every decade of
+ * iteration + 1 equally wide, x and iteration each other's inverse, ticks
+ * at 0, 1, 10, 100, …, and the curve through its costs at both ends. */
+static void
+test_log_iterations (void)
+{
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsSnapshot) snap = known_snapshot (20001);
+  g_autoptr(FsTestImage) image = NULL;
+  const double want_ticks[] = { 0, 1, 10, 100, 1000, 10000 };
+  const double iterations[] = { 0, 1, 9, 37, 99, 999, 12345, 20000 };
+  double ticks[16], left, right, decade;
+  guint notified = 0, n_ticks;
+  gboolean log_iterations;
+  GtkWindow *window;
+
+  g_signal_connect (plot, "notify::log-iterations", G_CALLBACK (fs_test_count_notify), &notified);
+  g_object_get (plot, "log-iterations", &log_iterations, NULL);
+  g_assert_false (log_iterations);
+  fs_loss_plot_set_snapshot (plot, snap);
+  window = fs_test_show (GTK_WIDGET (plot), 600, 300);
+  left = fs_loss_plot_iteration_to_x (plot, 0);
+  right = fs_loss_plot_iteration_to_x (plot, 20000);
+
+  g_object_set (plot, "log-iterations", TRUE, NULL);
+  fs_loss_plot_set_log_iterations (plot, TRUE);
+  g_assert_true (fs_loss_plot_get_log_iterations (plot));
+  g_assert_cmpuint (notified, ==, 1);
+
+  g_assert_cmpfloat_with_epsilon (fs_loss_plot_iteration_to_x (plot, 0), left, 1e-9);
+  g_assert_cmpfloat_with_epsilon (fs_loss_plot_iteration_to_x (plot, 20000), right, 1e-9);
+  decade = fs_loss_plot_iteration_to_x (plot, 9) - fs_loss_plot_iteration_to_x (plot, 0);
+  g_assert_cmpfloat_with_epsilon (fs_loss_plot_iteration_to_x (plot, 99) - fs_loss_plot_iteration_to_x (plot, 9),
+                                  decade, 1e-9);
+  g_assert_cmpfloat_with_epsilon (fs_loss_plot_iteration_to_x (plot, 9999) - fs_loss_plot_iteration_to_x (plot, 999),
+                                  decade, 1e-9);
+  /* The first hundred iterations take about half the width. */
+  g_assert_cmpfloat (fs_loss_plot_iteration_to_x (plot, 100) - left, >, (right - left) * 0.45);
+  for (guint k = 0; k < G_N_ELEMENTS (iterations); k++)
+    g_assert_cmpfloat_with_epsilon (fs_loss_plot_x_to_iteration (plot, fs_loss_plot_iteration_to_x (plot, iterations[k])),
+                                    iterations[k], 1e-6 * (1 + iterations[k]));
+
+  n_ticks = fs_loss_plot_get_iteration_ticks (plot, ticks, G_N_ELEMENTS (ticks));
+  g_assert_cmpuint (n_ticks, ==, G_N_ELEMENTS (want_ticks));
+  for (guint t = 0; t < n_ticks; t++)
+    g_assert_cmpfloat_with_epsilon (ticks[t], want_ticks[t], 1e-9 * (1 + want_ticks[t]));
+
+  fs_test_redraw (GTK_WIDGET (plot));
+  image = fs_test_render (GTK_WIDGET (plot));
+  g_assert_true (curve_passes (plot, image, 3, pow (10.0, 3.0 - 3 / 100.0)));
+  g_assert_true (curve_passes (plot, image, 40, pow (10.0, 3.0 - 40 / 100.0)));
+  g_assert_true (curve_passes (plot, image, 500, pow (10.0, -2.0)));
+
+  /* Back to the linear axis: ticks are multiples again. */
+  fs_loss_plot_set_log_iterations (plot, FALSE);
+  g_assert_cmpuint (notified, ==, 2);
+  n_ticks = fs_loss_plot_get_iteration_ticks (plot, ticks, G_N_ELEMENTS (ticks));
+  g_assert_cmpfloat (ticks[1], ==, 5000.0);
+  g_assert_cmpfloat_with_epsilon (fs_loss_plot_x_to_iteration (plot, fs_loss_plot_iteration_to_x (plot, 777)),
+                                  777, 1e-9);
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
+/* A 10^6-long history with one spike: on the log axis the column that
+ * holds the spike's iteration reaches up to it, and columns of single
+ * iterations early on are drawn where those iterations are. */
+static void
+test_log_iterations_envelope (void)
+{
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsSnapshot) snap = g_atomic_rc_box_new0 (FsSnapshot);
+  g_autoptr(FsTestImage) image = NULL;
+  FsCostLog *log = fs_cost_log_new ();
+  const gsize len = 1000000, spike = 654321;
+  GtkWindow *window;
+  int x, hits = 0;
+
+  for (gsize k = 0; k < len; k++)
+    fs_cost_log_append (log, k == spike ? 1e3 : 1.0 + 1e2 / (1.0 + k));
+  snap->state = FS_RUNNER_FINISHED;
+  snap->n_runs = 1;
+  snap->best_run = 0;
+  snap->logs = g_new (FsCostLog *, 1);
+  snap->logs[0] = log;
+  snap->log_lengths = g_new (gsize, 1);
+  snap->log_lengths[0] = len;
+  snap->final_costs = g_new0 (double, 1);
+  fs_loss_plot_set_log_iterations (plot, TRUE);
+  fs_loss_plot_set_snapshot (plot, snap);
+  window = fs_test_show (GTK_WIDGET (plot), 700, 300);
+  image = fs_test_render (GTK_WIDGET (plot));
+
+  /* The spike's column, from the curve (near cost 1) up to 1e3. */
+  x = (int) round (fs_loss_plot_iteration_to_x (plot, spike));
+  for (int y = (int) fs_loss_plot_value_to_y (plot, 900); y < (int) fs_loss_plot_value_to_y (plot, 2); y++)
+    {
+      guint8 px[3];
+
+      for (int dx = -1; dx <= 1; dx++)
+        {
+          fs_test_pixel (image, x + dx, y, px);
+          if (px[2] > 150 && px[0] < 120)
+            {
+              hits++;
+              break;
+            }
+        }
+    }
+  g_test_message ("spike column: %d pixels", hits);
+  g_assert_cmpint (hits, >, (int) (fs_loss_plot_value_to_y (plot, 2) - fs_loss_plot_value_to_y (plot, 900)) * 3 / 4);
+  g_assert_true (curve_passes (plot, image, 0, 101.0));
+  g_assert_true (curve_passes (plot, image, 4, 21.0));
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
+static gboolean
+rects_overlap (const graphene_rect_t *a,
+               const graphene_rect_t *b)
+{
+  return a->origin.x < b->origin.x + b->size.width && b->origin.x < a->origin.x + a->size.width &&
+         a->origin.y < b->origin.y + b->size.height && b->origin.y < a->origin.y + a->size.height;
+}
+
+/* Checks the labels of the marks: none overlaps another, each is beside
+ * its tick, above the plot area; returns how many are shown. */
+static guint
+check_mark_labels (FsLossPlot    *plot,
+                   guint          n,
+                   const guint64 *iterations)
+{
+  double top = fs_loss_plot_value_to_y (plot, 1e3);
+  guint shown = 0;
+
+  for (guint k = 0; k < n; k++)
+    {
+      graphene_rect_t a, b;
+      double x = fs_loss_plot_iteration_to_x (plot, iterations[k]);
+
+      if (!fs_loss_plot_get_mark_label_area (plot, k, &a))
+        continue;
+      shown++;
+      g_assert_cmpfloat (a.size.width, >=, 20.0);
+      g_assert_cmpfloat (a.origin.y, >=, 0.0);
+      g_assert_cmpfloat (a.origin.y + a.size.height, <=, top);
+      /* graphene_rect_t holds floats. */
+      g_assert_true (fabs (a.origin.x - (x + 3)) < 1e-3 || fabs (a.origin.x + a.size.width - (x - 3)) < 1e-3);
+      for (guint j = 0; j < k; j++)
+        if (fs_loss_plot_get_mark_label_area (plot, j, &b))
+          g_assert_false (rects_overlap (&a, &b));
+    }
+  return shown;
+}
+
+/* Marks: each label beside its tick, above the plot area, never over
+ * another; of three marks 2 pixels apart two get a row each and the third
+ * is left bare; the last one, at the right edge, reads leftwards; a mark
+ * past the axis is not drawn; ticks are drawn in the marks' colour. */
+static void
+test_marks (void)
+{
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsSnapshot) snap = known_snapshot (20001);
+  g_autoptr(FsTestImage) image = NULL;
+  const guint64 iterations[] = { 100, 5000, 5050, 5100, 20000, 30000 };
+  const char *labels[] = { "L2 on W 0.1", "lr 0.003", "lr 0.002", "rule: normalized",
+                           "L1 on H 0.05", "later" };
+  const guint8 purple[3] = { 145, 64, 171 };
+  graphene_rect_t area, last;
+  GtkWindow *window;
+  guint shown;
+  guint8 px[3];
+
+  fs_loss_plot_set_snapshot (plot, snap);
+  fs_loss_plot_set_marks (plot, G_N_ELEMENTS (iterations), iterations, labels);
+  g_assert_cmpuint (fs_loss_plot_get_n_marks (plot), ==, 6);
+  window = fs_test_show (GTK_WIDGET (plot), 800, 300);
+
+  shown = check_mark_labels (plot, G_N_ELEMENTS (iterations), iterations);
+  g_assert_cmpuint (shown, ==, 4);
+  g_assert_true (fs_loss_plot_get_mark_label_area (plot, 0, NULL));
+  g_assert_false (fs_loss_plot_get_mark_label_area (plot, 5, NULL));
+  g_assert_true (fs_loss_plot_get_mark_label_area (plot, 4, &last));
+  g_assert_cmpfloat (last.origin.x + last.size.width, <=, fs_loss_plot_iteration_to_x (plot, 20000));
+
+  fs_test_redraw (GTK_WIDGET (plot));
+  image = fs_test_render (GTK_WIDGET (plot));
+  g_assert_true (fs_loss_plot_get_mark_label_area (plot, 0, &area));
+  fs_test_pixel (image, (int) round (fs_loss_plot_iteration_to_x (plot, 100)),
+                 (int) (area.origin.y + area.size.height / 2), px);
+  g_assert_true (fs_test_close_colour (px, purple, 40));
+
+  /* On the log axis the close marks are as close; 100 is far from them. */
+  fs_loss_plot_set_log_iterations (plot, TRUE);
+  shown = check_mark_labels (plot, G_N_ELEMENTS (iterations), iterations);
+  g_assert_cmpuint (shown, >=, 4);
+
+  fs_loss_plot_set_marks (plot, 0, NULL, NULL);
+  g_assert_cmpuint (fs_loss_plot_get_n_marks (plot), ==, 0);
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -248,7 +458,13 @@ main (int    argc,
   g_test_add_func ("/loss-plot/properties", test_properties);
   g_test_add_func ("/loss-plot/log-axis-and-optimum", test_log_axis_and_optimum);
   g_test_add_func ("/loss-plot/linear-axis", test_linear_axis);
-  g_test_add_func ("/loss-plot/runs-as-they-grow", test_runs_as_they_grow);
+  g_test_add_data_func ("/loss-plot/runs-as-they-grow", GINT_TO_POINTER (FALSE),
+                        test_runs_as_they_grow);
+  g_test_add_data_func ("/loss-plot/runs-as-they-grow-log-iterations", GINT_TO_POINTER (TRUE),
+                        test_runs_as_they_grow);
+  g_test_add_func ("/loss-plot/log-iterations", test_log_iterations);
+  g_test_add_func ("/loss-plot/log-iterations-envelope", test_log_iterations_envelope);
+  g_test_add_func ("/loss-plot/marks", test_marks);
 
   return g_test_run ();
 }

@@ -4,8 +4,9 @@
  * reduced to at most one block per pixel (DESIGN.md: the block means of
  * WH come from those of W and H, through the window's FsHeatmapCache),
  * coloured, and blown up to the widget's pixel size with nearest sampling
- * into one texture. The snapshot only places that texture, the colour bar
- * (made once, with the kind) and its labels. Missing cells are
+ * into one texture; a matrix of at most 12 × 12 also gets its values,
+ * written into a render node. The snapshot only places those, the colour
+ * bar (made once, with the kind) and its labels. Missing cells are
  * transparent over a grey no colour map uses.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -24,6 +25,10 @@
 #define BAR_WIDTH 12
 #define BAR_GAP 6
 #define LABEL_GAP 4
+#define NUMBERED_MAX 12      /* matrices up to 12 × 12 show their numbers */
+#define NUMBERED_MIN_CELL 18 /* in a cell smaller than this no number reads */
+#define NUMBER_MIN_PX 8.0
+#define NUMBER_MAX_PX 18.0
 
 struct _FsHeatmap
 {
@@ -53,6 +58,20 @@ struct _FsHeatmap
   gsize            block_cols;
   double           shown_lo;
   double           shown_hi;
+
+  /* The residual's colour scale under fixed-range: the scale of the
+   * snapshot at iteration 0 of run 0, kept for the block size it was
+   * computed at; and the order of the snapshots seen, to tell a restart. */
+  FsSnapshot      *scale_snapshot;
+  gsize            scale_rows;
+  gsize            scale_cols;
+  double           scale_hi;
+  guint            last_run;
+  guint64          last_iteration;
+
+  /* The values of a small matrix, written in its cells. */
+  GskRenderNode   *numbers_node;
+  guint            n_numbers;
 
   /* X's block means, which change only with X or the size: two sizes,
    * the range probe's and the shown one's. */
@@ -172,6 +191,13 @@ clear_x_means (FsHeatmap *self)
     g_clear_pointer (&self->x_means[k].means, g_free);
 }
 
+static void
+forget_first_scale (FsHeatmap *self)
+{
+  g_clear_pointer (&self->scale_snapshot, fs_snapshot_unref);
+  self->scale_rows = self->scale_cols = 0;
+}
+
 static FsHeatmapCache *
 get_cache (FsHeatmap *self)
 {
@@ -237,6 +263,8 @@ clear_built (FsHeatmap *self)
   g_clear_object (&self->texture);
   g_clear_object (&self->top_label);
   g_clear_object (&self->bottom_label);
+  g_clear_pointer (&self->numbers_node, gsk_render_node_unref);
+  self->n_numbers = 0;
   self->block_rows = self->block_cols = 0;
 }
 
@@ -309,6 +337,51 @@ set_labels (FsHeatmap *self,
   return MAX (top_w, bottom_w);
 }
 
+/* Whether the residual keeps the colour scale of its first iteration:
+ * under fixed-range, once a snapshot of the matrix's shape was seen. */
+static gboolean
+uses_first_scale (FsHeatmap *self)
+{
+  FsSnapshot *s = self->scale_snapshot;
+
+  return self->kind == FS_HEATMAP_RESIDUAL && self->fixed_range && s != NULL && self->X != NULL &&
+         s->rows == self->X->rows && s->cols == self->X->cols;
+}
+
+/* The symmetric range of the residual at the first snapshot, in blocks
+ * of the size shown now (block means soften extremes, so a scale taken at
+ * another size would not match), computed once per size. WH's means come
+ * from the factors, not through the shared cache, which holds the latest
+ * snapshot's. */
+static void
+first_scale_range (FsHeatmap *self,
+                   gsize      out_rows,
+                   gsize      out_cols,
+                   double    *lo,
+                   double    *hi)
+{
+  FsSnapshot *s = self->scale_snapshot;
+
+  if (self->scale_rows != out_rows || self->scale_cols != out_cols)
+    {
+      g_autofree double *w_means = g_new (double, out_rows * s->rank);
+      g_autofree double *h_means = g_new (double, s->rank * out_cols);
+      g_autofree double *blocks = g_new (double, out_rows * out_cols);
+      const double *x = get_x_means (self, out_rows, out_cols);
+      double ignored;
+
+      fs_block_means_product (s->W, s->H, s->rows, s->cols, s->rank, out_rows, out_cols,
+                              w_means, h_means, blocks);
+      for (gsize k = 0; k < out_rows * out_cols; k++)
+        blocks[k] = x[k] - blocks[k];
+      blocks_range (self, blocks, out_rows * out_cols, &ignored, &self->scale_hi);
+      self->scale_rows = out_rows;
+      self->scale_cols = out_cols;
+    }
+  *lo = -self->scale_hi;
+  *hi = self->scale_hi;
+}
+
 /* The blocks for a widget of width × height, and their colour range.
  * The labels' width decides the heat area's, and for the residual (or
  * without a fixed range) the blocks decide the labels: start from the
@@ -323,7 +396,8 @@ compute_shown_blocks (FsHeatmap *self,
                       gsize     *px_h)
 {
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  gboolean own_range = self->kind == FS_HEATMAP_RESIDUAL || !self->fixed_range;
+  gboolean first_scale = uses_first_scale (self);
+  gboolean own_range = !first_scale && (self->kind == FS_HEATMAP_RESIDUAL || !self->fixed_range);
   g_autofree double *blocks = NULL;
   gsize out_rows = 0, out_cols = 0;
   double lo = self->range_lo, hi = self->range_hi;
@@ -339,7 +413,9 @@ compute_shown_blocks (FsHeatmap *self,
       g_free (blocks);
       blocks = g_new (double, out_rows * out_cols);
       compute_blocks (self, rows, cols, out_rows, out_cols, blocks);
-      if (own_range)
+      if (first_scale)
+        first_scale_range (self, out_rows, out_cols, &lo, &hi);
+      else if (own_range)
         blocks_range (self, blocks, out_rows * out_cols, &lo, &hi);
       self->label_width = set_labels (self, lo, hi);
       if (self->label_width == old_width)
@@ -378,6 +454,123 @@ enlarge_nearest (guint8 *small,
   return pixels;
 }
 
+/* A cell's value as written in it: three digits, and a residual that is
+ * zero but for rounding (1e-16 after an exact fit) as 0. */
+static char *
+number_text (FsHeatmap *self,
+             double     value)
+{
+  double scale = MAX (fabs (self->shown_lo), fabs (self->shown_hi));
+
+  if (fabs (value) <= 1e-9 * scale)
+    return g_strdup ("0");
+  return g_strdup_printf ("%.3g", value);
+}
+
+/* The widget's font at size px. */
+static PangoFontDescription *
+numbers_font (FsHeatmap *self,
+              double     px)
+{
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  PangoFontDescription *font = pango_font_description_copy (pango_context_get_font_description (context));
+
+  pango_font_description_set_absolute_size (font, px * PANGO_SCALE);
+  return font;
+}
+
+/* The font size at which every number fits its cell, with a margin, as
+ * large as the cell allows up to NUMBER_MAX_PX; 0 when that is too small
+ * to read. texts holds the numbers, NULL for missing cells. */
+static double
+fit_number_size (FsHeatmap  *self,
+                 char      **texts,
+                 gsize       n,
+                 double      cell_w,
+                 double      cell_h)
+{
+  double size = MIN (NUMBER_MAX_PX, cell_h * 0.4);
+  PangoFontDescription *font = numbers_font (self, 100.0);
+  int widest = 0;
+
+  for (gsize k = 0; k < n; k++)
+    if (texts[k] != NULL)
+      {
+        g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), texts[k]);
+        int w;
+
+        pango_layout_set_font_description (layout, font);
+        pango_layout_get_pixel_size (layout, &w, NULL);
+        widest = MAX (widest, w);
+      }
+  pango_font_description_free (font);
+  if (widest > 0)
+    size = MIN (size, (cell_w - 6) * 100.0 / widest);
+  return size >= NUMBER_MIN_PX ? size : 0.0;
+}
+
+/* Writes each cell's text, centred, at the given size, dark or light as
+ * its colour (rgba, one pixel per cell) asks. */
+static GskRenderNode *
+write_numbers (FsHeatmap     *self,
+               char         **texts,
+               const guint8  *rgba,
+               double         size,
+               double         cell_w,
+               double         cell_h)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  PangoFontDescription *font = numbers_font (self, size);
+
+  for (gsize k = 0; k < self->block_rows * self->block_cols; k++)
+    if (texts[k] != NULL)
+      {
+        g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), texts[k]);
+        gsize i = k / self->block_cols, j = k % self->block_cols;
+        gboolean dark = fs_colour_wants_dark_text (rgba + k * 4);
+        int w, h;
+
+        pango_layout_set_font_description (layout, font);
+        pango_layout_get_pixel_size (layout, &w, &h);
+        gtk_snapshot_save (snapshot);
+        gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round ((j + 0.5) * cell_w - w / 2.0),
+                                                                round ((i + 0.5) * cell_h - h / 2.0)));
+        gtk_snapshot_append_layout (snapshot, layout,
+                                    dark ? &(GdkRGBA) { 0, 0, 0, 0.87 } : &(GdkRGBA) { 1, 1, 1, 0.95 });
+        gtk_snapshot_restore (snapshot);
+        self->n_numbers++;
+      }
+  pango_font_description_free (font);
+  return gtk_snapshot_free_to_node (snapshot);
+}
+
+/* A matrix of at most NUMBERED_MAX × NUMBERED_MAX, shown cell for cell,
+ * has its values written in its cells, when they are large enough to
+ * read; missing cells stay blank. */
+static void
+record_numbers (FsHeatmap    *self,
+                const double *blocks,
+                const guint8 *rgba,
+                int           area,
+                int           height)
+{
+  gsize n = self->block_rows * self->block_cols;
+  double cell_w = (double) area / self->block_cols, cell_h = (double) height / self->block_rows;
+  g_autoptr(GPtrArray) texts = NULL;
+  double size;
+
+  if (self->block_rows > NUMBERED_MAX || self->block_cols > NUMBERED_MAX ||
+      MIN (cell_w, cell_h) < NUMBERED_MIN_CELL)
+    return;
+
+  texts = g_ptr_array_new_full (n, g_free);
+  for (gsize k = 0; k < n; k++)
+    g_ptr_array_add (texts, isnan (blocks[k]) ? NULL : number_text (self, blocks[k]));
+  size = fit_number_size (self, (char **) texts->pdata, n, cell_w, cell_h);
+  if (size > 0.0)
+    self->numbers_node = write_numbers (self, (char **) texts->pdata, rgba, size, cell_w, cell_h);
+}
+
 /* Remakes the texture and labels for the current data and size. */
 static void
 rebuild (FsHeatmap *self)
@@ -399,6 +592,8 @@ rebuild (FsHeatmap *self)
   pixels = g_new (guint8, self->block_rows * self->block_cols * 4);
   fs_render_rgba (blocks, self->block_rows, self->block_cols, self->shown_lo, self->shown_hi,
                   self->colors, pixels, self->block_cols * 4);
+  if (rows == self->block_rows && cols == self->block_cols)
+    record_numbers (self, blocks, pixels, area_width (self, width), height);
   pixels = enlarge_nearest (pixels, self->block_rows, self->block_cols, px_w, px_h);
   bytes = g_bytes_new_take (pixels, px_w * px_h * 4);
   self->texture = gdk_memory_texture_new ((int) px_w, (int) px_h,
@@ -442,6 +637,8 @@ fs_heatmap_snapshot (GtkWidget   *widget,
   gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0.5, 0.5, 0.5, 1.0 },
                              &GRAPHENE_RECT_INIT (0, 0, area, height));
   gtk_snapshot_append_texture (snapshot, self->texture, &GRAPHENE_RECT_INIT (0, 0, area, height));
+  if (self->numbers_node != NULL)
+    gtk_snapshot_append_node (snapshot, self->numbers_node);
   gtk_snapshot_append_texture (snapshot, self->bar,
                                &GRAPHENE_RECT_INIT (area + BAR_GAP, 0, BAR_WIDTH, height));
 
@@ -592,6 +789,7 @@ fs_heatmap_dispose (GObject *object)
   g_clear_object (&self->own_cache);
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_clear_pointer (&self->snapshot, fs_snapshot_unref);
+  forget_first_scale (self);
 
   G_OBJECT_CLASS (fs_heatmap_parent_class)->dispose (object);
 }
@@ -738,6 +936,28 @@ fs_heatmap_get_kind (FsHeatmap *self)
   return self->kind;
 }
 
+/* Keeps the snapshot the residual's fixed scale comes from: the latest at
+ * iteration 0 of run 0 (a new matrix, a reset or a restart start there).
+ * When that one was never shown (a restart whose first frame came later,
+ * seen as the iterations going back, or fixed-range set mid-run after a
+ * new matrix) the first one seen stands in for it. Kept whether or not
+ * fixed-range is on, so that turning it on mid-run fades from the start. */
+static void
+track_first_scale (FsHeatmap  *self,
+                   FsSnapshot *s)
+{
+  gboolean restarted = s->run == 0 && (s->iteration == 0 || self->last_run > 0 ||
+                                       s->iteration < self->last_iteration);
+
+  if (self->scale_snapshot == NULL || restarted)
+    {
+      forget_first_scale (self);
+      self->scale_snapshot = fs_snapshot_ref (s);
+    }
+  self->last_run = s->run;
+  self->last_iteration = s->iteration;
+}
+
 /* The matrix X (for X and the residual, and the labels of all). */
 void
 fs_heatmap_set_matrix (FsHeatmap *self,
@@ -748,6 +968,7 @@ fs_heatmap_set_matrix (FsHeatmap *self,
   if (self->X == X)
     return;
   clear_x_means (self);
+  forget_first_scale (self);
   g_clear_pointer (&self->X, fs_matrix_unref);
   self->X = X != NULL ? fs_matrix_ref (X) : NULL;
   refresh (self);
@@ -764,6 +985,8 @@ fs_heatmap_set_snapshot (FsHeatmap  *self,
     return;
   g_clear_pointer (&self->snapshot, fs_snapshot_unref);
   self->snapshot = snapshot != NULL ? fs_snapshot_ref (snapshot) : NULL;
+  if (snapshot != NULL && self->kind == FS_HEATMAP_RESIDUAL)
+    track_first_scale (self, snapshot);
   if (self->kind != FS_HEATMAP_X)
     refresh (self);
 }
@@ -793,9 +1016,13 @@ set_fixed (FsHeatmap *self,
   return TRUE;
 }
 
-/* Whether X and WH use range-lo … range-hi rather than their own range,
- * so that they can be compared by eye. The residual always uses its own
- * scale, symmetric about zero. */
+/* Whether X and WH (and W and H) use range-lo … range-hi rather than
+ * their own range, so that they can be compared by eye. For the residual
+ * it means the scale of the first iteration instead, symmetric about
+ * zero, taken from the snapshot at iteration 0 of run 0 (again after a
+ * reset, a restart or a new matrix) and kept, so that the map fades to
+ * white as the fit improves; off, the residual's scale follows each
+ * snapshot. */
 void
 fs_heatmap_set_fixed_range (FsHeatmap *self,
                             gboolean   fixed_range)
@@ -914,4 +1141,13 @@ fs_heatmap_get_blocks (FsHeatmap *self,
 
   *rows = self->block_rows;
   *cols = self->block_cols;
+}
+
+/* How many cells have their value written in them: all the observed
+ * cells of a matrix up to 12 × 12 whose cells are large enough, else 0. */
+guint
+fs_heatmap_get_n_numbers (FsHeatmap *self)
+{
+  g_return_val_if_fail (FS_IS_HEATMAP (self), 0);
+  return self->n_numbers;
 }

@@ -62,5 +62,6 @@ char           *fs_heatmap_describe_cell    (FsHeatmap      *self,
 void            fs_heatmap_get_blocks       (FsHeatmap      *self,
                                              gsize          *rows,
                                              gsize          *cols);
+guint           fs_heatmap_get_n_numbers    (FsHeatmap      *self);
 
 G_END_DECLS

@@ -2,9 +2,11 @@
  *
  * As in sysprof's line layer, all the work is done when data, size or
  * options change (update ()): each run's history is decimated to one
- * min/max pair per pixel column (a finished run keeps its pairs from one
- * snapshot to the next), mapped to pixels, and stroked into two render
- * nodes, the axes and the curves; tick labels are laid out. The snapshot
+ * min/max pair per pixel column, on a linear or a log iteration axis,
+ * through an index of the log that follows it as it grows (a finished
+ * run keeps its pairs from one snapshot to the next), mapped to pixels,
+ * and stroked into render nodes, the axes, the curves and the marks of
+ * changes; tick and mark labels are laid out. The snapshot
  * only appends those nodes and labels. The pointer's marker and readout
  * are drawn apart, so that moving the pointer redraws nothing else.
  *
@@ -423,28 +425,26 @@ marks_in_order (FsLossPlot *self)
 /* The room for a label of width w in a row free from row_free on: right
  * of the tick, as far as next_x (the mark that may need this row next)
  * or the widget's edge allow, else left of it (a change at the current
- * iteration sits at the right edge). Sets where it would start; returns
- * the room, or 0 when the tick itself is covered. */
+ * iteration sits at the right edge). Says which side; returns the room,
+ * or 0 when the tick itself is covered. */
 static double
 room_in_row (FsLossPlot *self,
              const Mark *m,
              int         w,
              double      next_x,
              double      row_free,
-             double     *start)
+             gboolean   *leftwards)
 {
   double right, left;
 
+  *leftwards = FALSE;
   if (row_free > m->x)
     return 0.0;
   right = MIN (self->width - 2.0, next_x - MARK_GAP) - (m->x + 3);
   left = m->x - 3 - row_free;
   if (right >= w || (left < w && right >= left))
-    {
-      *start = m->x + 3;
-      return right;
-    }
-  *start = m->x - 3 - MIN (w, left);
+    return right;
+  *leftwards = TRUE;
   return left;
 }
 
@@ -464,7 +464,8 @@ place_mark_label (FsLossPlot *self,
   for (guint pass = 0; pass < 2; pass++)
     for (guint r = 0; r < MARK_ROWS; r++)
       {
-        double start = 0.0, room = room_in_row (self, m, w, next_x, row_free[r], &start);
+        gboolean leftwards;
+        double start, room = room_in_row (self, m, w, next_x, row_free[r], &leftwards);
 
         if (room < (pass == 0 ? w : MIN (w, MARK_MIN_LABEL)))
           continue;
@@ -473,6 +474,7 @@ place_mark_label (FsLossPlot *self,
             pango_layout_set_width (m->layout, (int) floor (room) * PANGO_SCALE);
             pango_layout_get_pixel_size (m->layout, &w, &h);
           }
+        start = leftwards ? m->x - 3 - w : m->x + 3;
         m->labelled = TRUE;
         m->row = r;
         m->area = GRAPHENE_RECT_INIT (start, 0, w, h);
@@ -1351,4 +1353,19 @@ fs_loss_plot_get_mark_label_area (FsLossPlot      *self,
   if (area != NULL)
     *area = m->area;
   return m->labelled;
+}
+
+/* The iterations the axis has ticks at now, at most max_ticks of them
+ * copied into ticks; returns how many there are. */
+guint
+fs_loss_plot_get_iteration_ticks (FsLossPlot *self,
+                                  double     *ticks,
+                                  guint       max_ticks)
+{
+  g_return_val_if_fail (FS_IS_LOSS_PLOT (self), 0);
+  g_return_val_if_fail (ticks != NULL || max_ticks == 0, 0);
+
+  for (guint t = 0; t < MIN (max_ticks, self->n_x_ticks); t++)
+    ticks[t] = self->x_ticks[t];
+  return self->n_x_ticks;
 }

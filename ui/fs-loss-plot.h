@@ -28,6 +28,9 @@ double      fs_loss_plot_iteration_to_x  (FsLossPlot *self,
                                           double      iteration);
 double      fs_loss_plot_x_to_iteration  (FsLossPlot *self,
                                           double      x);
+guint       fs_loss_plot_get_iteration_ticks (FsLossPlot *self,
+                                              double     *ticks,
+                                              guint       max_ticks);
 void        fs_loss_plot_set_log_iterations (FsLossPlot *self,
                                              gboolean    log_iterations);
 gboolean    fs_loss_plot_get_log_iterations (FsLossPlot *self);
