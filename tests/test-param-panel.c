@@ -6,6 +6,7 @@
 
 #include <locale.h>
 #include <math.h>
+#include <string.h>
 
 #include "fs-param-panel.h"
 #include "fs-rules.h"
@@ -253,6 +254,96 @@ test_lr_steps (void)
   g_assert_finalize_object (panel);
 }
 
+/* Assistive technologies read the value each spin button shows, and the
+ * text it shows for it, whether the user or the program set it. */
+static void
+test_spin_accessible_values (void)
+{
+  FsParamPanel *panel = new_panel ();
+  GtkWidget *lr = child (panel, "lr_spin");
+  GtkWidget *l2 = child (panel, "l2_w_spin");
+  GtkWidget *iters = child (panel, "iters_spin");
+  FsParams params = *fs_param_panel_get_params (panel);
+
+  params.l2_w = 0.25;
+  params.max_iters = 1234;
+  params.lr = 0.00123456789;
+  fs_param_panel_set_params (panel, &params);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (l2), GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, 0.25);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (l2), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "0.2500");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (iters), GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, 1234.0);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (iters), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "1234");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (lr), GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, 0.00123456789);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (lr), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "0.001235");
+
+  /* A rate suggested for a new matrix or scaling comes through set_lr. */
+  fs_param_panel_set_lr (panel, 2e-5);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (lr), GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, 2e-5);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (lr), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "2e-05");
+
+  /* The arrows, as the user presses them. */
+  gtk_spin_button_spin (GTK_SPIN_BUTTON (lr), GTK_SPIN_STEP_FORWARD, 0.0);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (lr), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "2.1e-05");
+
+  g_assert_finalize_object (panel);
+}
+
+static void
+count_rejected (FsParamPanel *panel,
+                const char   *message,
+                GString      *messages)
+{
+  g_string_append_printf (messages, "%s\n", message);
+}
+
+/* A text that is not a positive number keeps the rate, and the field says
+ * what is wrong until the rate changes. */
+static void
+test_lr_rejected (void)
+{
+  FsParamPanel *panel = new_panel ();
+  GtkWidget *spin = child (panel, "lr_spin");
+  g_autoptr(GString) messages = g_string_new (NULL);
+  const char *tooltip;
+
+  g_signal_connect (panel, "lr-rejected", G_CALLBACK (count_rejected), messages);
+  fs_param_panel_set_lr (panel, 0.005);
+  g_assert_false (gtk_widget_has_css_class (spin, "error"));
+  gtk_test_accessible_assert_state (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_STATE_INVALID,
+                                    GTK_ACCESSIBLE_INVALID_FALSE);
+
+  g_assert_cmpfloat (type_lr (panel, "fast"), ==, 0.005);
+  g_assert_true (gtk_widget_has_css_class (spin, "error"));
+  tooltip = gtk_widget_get_tooltip_text (spin);
+  g_assert_nonnull (tooltip);
+  g_assert_nonnull (strstr (tooltip, "“fast”"));
+  g_assert_nonnull (strstr (tooltip, "0.005"));
+  g_assert_cmpstr (messages->str, ==, "“fast” is not a learning rate: type a positive number such as "
+                                      "0.001. The rate stays 0.005.\n");
+  gtk_test_accessible_assert_state (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_STATE_INVALID,
+                                    GTK_ACCESSIBLE_INVALID_TRUE);
+  /* The field shows the rate it keeps. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "0.005");
+
+  g_assert_cmpfloat (type_lr (panel, "0"), ==, 0.005);
+  g_assert_true (gtk_widget_has_css_class (spin, "error"));
+
+  /* A rate accepted clears it. */
+  g_assert_cmpfloat (type_lr (panel, "0.02"), ==, 0.02);
+  g_assert_false (gtk_widget_has_css_class (spin, "error"));
+  g_assert_null (gtk_widget_get_tooltip_text (spin));
+  gtk_test_accessible_assert_state (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_STATE_INVALID,
+                                    GTK_ACCESSIBLE_INVALID_FALSE);
+
+  /* So does a rate set from code. */
+  type_lr (panel, "-3");
+  g_assert_true (gtk_widget_has_css_class (spin, "error"));
+  fs_param_panel_set_lr (panel, 0.03);
+  g_assert_false (gtk_widget_has_css_class (spin, "error"));
+
+  g_assert_finalize_object (panel);
+}
+
 /* In German the field shows 0,005: it must read that back as 0.005. */
 static void
 test_lr_entry_decimal_comma (void)
@@ -293,6 +384,8 @@ main (int    argc,
   g_test_add_func ("/param-panel/lr-entry-c-locale", test_lr_entry_c_locale);
   g_test_add_func ("/param-panel/lr-steps", test_lr_steps);
   g_test_add_func ("/param-panel/lr-entry-decimal-comma", test_lr_entry_decimal_comma);
+  g_test_add_func ("/param-panel/spin-accessible-values", test_spin_accessible_values);
+  g_test_add_func ("/param-panel/lr-rejected", test_lr_rejected);
 
   return g_test_run ();
 }

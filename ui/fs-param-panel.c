@@ -5,6 +5,9 @@
  * "lr-changed" when only the learning rate moved (it applies to a running
  * solve without restarting); setting the params from code emits neither.
  * The choice rows are filled from the core's tables, in table order.
+ * A control takes the mouse wheel only while it has the focus, so that
+ * scrolling the panel never changes a value under the pointer; every spin
+ * button tells assistive technologies the value it shows, as it shows it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -43,6 +46,9 @@ struct _FsParamPanel
   FsParams       params;
   FsScaling      scaling;
   gboolean       updating;
+  /* The learning rate shown when a text was rejected, or 0 when none was:
+   * the field keeps its error style until the rate changes. */
+  double         rejected_at;
 };
 
 G_DEFINE_FINAL_TYPE (FsParamPanel, fs_param_panel, ADW_TYPE_BIN)
@@ -64,6 +70,7 @@ enum
 {
   CHANGED,
   LR_CHANGED,
+  LR_REJECTED,
   N_SIGNALS
 };
 
@@ -186,12 +193,45 @@ on_lr_output (GtkSpinButton *spin)
   return TRUE;
 }
 
+/* The field says what was wrong with a rejected text, and keeps its
+ * error style, until the rate changes (the spin button itself only rings
+ * the bell and shows the old value again). */
+static void
+show_lr_rejected (FsParamPanel *self,
+                  const char   *text)
+{
+  g_autofree char *kept = lr_text (gtk_spin_button_get_value (self->lr_spin));
+  g_autofree char *message = NULL;
+
+  /* TRANSLATORS: the text typed, then the learning rate kept */
+  message = g_strdup_printf (_("“%s” is not a learning rate: type a positive number such as 0.001. "
+                               "The rate stays %s."), text, kept);
+  self->rejected_at = gtk_spin_button_get_value (self->lr_spin);
+  gtk_widget_add_css_class (GTK_WIDGET (self->lr_spin), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->lr_spin), message);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->lr_spin),
+                               GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE, -1);
+  g_signal_emit (self, signals[LR_REJECTED], 0, message);
+}
+
+static void
+clear_lr_rejected (FsParamPanel *self)
+{
+  if (self->rejected_at == 0.0)
+    return;
+  self->rejected_at = 0.0;
+  gtk_widget_remove_css_class (GTK_WIDGET (self->lr_spin), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->lr_spin), NULL);
+  gtk_accessible_reset_state (GTK_ACCESSIBLE (self->lr_spin), GTK_ACCESSIBLE_STATE_INVALID);
+}
+
 /* ...and read back the same way; a point is understood too. Text that is
  * not a positive number is an error, and the spin button (whose update
  * policy is if-valid) then keeps the value it had. */
 static int
 on_lr_input (GtkSpinButton *spin,
-             double        *value)
+             double        *value,
+             FsParamPanel  *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (spin));
   g_autofree char *shown = lr_text (gtk_spin_button_get_value (spin));
@@ -209,9 +249,134 @@ on_lr_input (GtkSpinButton *spin,
   while (end != NULL && g_ascii_isspace (*end))
     end++;
   if (end == text || end == NULL || *end != '\0' || !isfinite (v) || v <= 0.0)
-    return GTK_INPUT_ERROR;
+    {
+      show_lr_rejected (self, text);
+      return GTK_INPUT_ERROR;
+    }
+  clear_lr_rejected (self);
   *value = v;
   return TRUE;
+}
+
+/* What assistive technologies read of a spin button: its value and the
+ * text it shows for it (the learning rate's %g form, say). Set on every
+ * change, from the user or from code, so that it never lags the field. */
+static void
+update_accessible_value (GtkSpinButton *spin)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin),
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, gtk_spin_button_get_value (spin),
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT,
+                                  gtk_editable_get_text (GTK_EDITABLE (spin)),
+                                  -1);
+}
+
+static void
+on_spin_value_changed (GtkSpinButton *spin,
+                       FsParamPanel  *self)
+{
+  update_accessible_value (spin);
+  if (spin == self->lr_spin && gtk_spin_button_get_value (spin) != self->rejected_at)
+    clear_lr_rejected (self);
+}
+
+/* A control's own wheel handlers, each with the phase it had, held by the
+ * guard that switches them. */
+#define WHEEL_HANDLERS_KEY "fs-wheel-handlers"
+
+typedef struct
+{
+  GtkEventController    *controller;
+  GtkPropagationPhase    phase;
+} WheelHandler;
+
+static void
+wheel_handler_free (gpointer data)
+{
+  WheelHandler *handler = data;
+
+  g_object_unref (handler->controller);
+  g_free (handler);
+}
+
+static gboolean
+holds_focus (GtkWidget *widget)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+/* Runs first, in the capture phase, on every scroll over the control: its
+ * own wheel handlers take part only while it holds the focus. Unfocused,
+ * the event goes on to the panel's scrolled window as if the control were
+ * not there (a spin button would otherwise take the focus and the value). */
+static gboolean
+on_wheel_captured (GtkEventControllerScroll *guard,
+                   double                    dx,
+                   double                    dy,
+                   GPtrArray                *handlers)
+{
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (guard));
+  gboolean focused = holds_focus (widget);
+
+  for (guint i = 0; i < handlers->len; i++)
+    {
+      WheelHandler *handler = g_ptr_array_index (handlers, i);
+
+      gtk_event_controller_set_propagation_phase (handler->controller,
+                                                  focused ? handler->phase : GTK_PHASE_NONE);
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
+/* The controllers through which widget itself reacts to the wheel. */
+static GPtrArray *
+wheel_handlers (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  GPtrArray *handlers = g_ptr_array_new_with_free_func (wheel_handler_free);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+      WheelHandler *handler;
+
+      if (!GTK_IS_EVENT_CONTROLLER_SCROLL (controller))
+        continue;
+      handler = g_new0 (WheelHandler, 1);
+      handler->controller = g_object_ref (controller);
+      handler->phase = gtk_event_controller_get_propagation_phase (controller);
+      g_ptr_array_add (handlers, handler);
+    }
+  return handlers;
+}
+
+/* Guards every control under widget that reacts to the wheel (spin
+ * buttons today); the scrolled window and its scroll bars keep theirs. */
+static void
+guard_wheel (GtkWidget *widget)
+{
+  if (!GTK_IS_SCROLLED_WINDOW (widget) && !GTK_IS_SCROLLBAR (widget))
+    {
+      g_autoptr(GPtrArray) handlers = wheel_handlers (widget);
+
+      if (handlers->len > 0)
+        {
+          GtkEventController *guard =
+            gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+
+          gtk_event_controller_set_propagation_phase (guard, GTK_PHASE_CAPTURE);
+          g_signal_connect (guard, "scroll", G_CALLBACK (on_wheel_captured), handlers);
+          g_object_set_data_full (G_OBJECT (guard), WHEEL_HANDLERS_KEY,
+                                  g_steal_pointer (&handlers), (GDestroyNotify) g_ptr_array_unref);
+          gtk_widget_add_controller (widget, guard);
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    guard_wheel (child);
 }
 
 typedef const char *(*LabelFunc) (guint value);
@@ -252,6 +417,47 @@ scaling_label (guint index)
   return fs_scaling_get_label ((FsScaling) index);
 }
 
+/* The first descendant of widget of the given type, or NULL. */
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = G_TYPE_CHECK_INSTANCE_TYPE (child, type) ? child : find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Plain names for the parts libadwaita leaves with their type's name (GTK
+ * 4.8 names an unnamed accessible after its class): a choice row's list of
+ * its current choice, and the panel's scroll bars. */
+static void
+name_inner_parts (FsParamPanel *self)
+{
+  AdwComboRow *rows[] = { self->scaling_row, self->l1_mode_row, self->rule_row, self->init_row };
+  GtkWidget *scrolled = find_descendant (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      GtkWidget *list = find_descendant (GTK_WIDGET (rows[i]), GTK_TYPE_LIST_VIEW);
+
+      if (list != NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        adw_preferences_row_get_title (ADW_PREFERENCES_ROW (rows[i])), -1);
+    }
+  if (scrolled == NULL)
+    return;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_scrolled_window_get_vscrollbar (GTK_SCROLLED_WINDOW (scrolled))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Settings"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_scrolled_window_get_hscrollbar (GTK_SCROLLED_WINDOW (scrolled))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Settings"), -1);
+}
+
 /* Each list is one of the core's tables, in its order. */
 static void
 fill_choice_rows (FsParamPanel *self)
@@ -288,6 +494,7 @@ fs_param_panel_set_params (FsParamPanel   *self,
   old = self->params;
   self->params = *params;
   write_rows (self);
+  clear_lr_rejected (self);
   /* A rank above the limit, or a value the rows round, is what they show. */
   read_rows (self, &shown);
   self->params = shown;
@@ -501,6 +708,9 @@ fs_param_panel_class_init (FsParamPanelClass *klass)
   /* Only the learning rate changed in its row. */
   signals[LR_CHANGED] = g_signal_new ("lr-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A text typed as the learning rate was refused; the argument says why. */
+  signals[LR_REJECTED] = g_signal_new ("lr-rejected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/factorscope/Factorscope/fs-param-panel.ui");
@@ -533,14 +743,18 @@ connect_rows (FsParamPanel *self)
   AdwComboRow *rows[] = { self->l1_mode_row, self->rule_row, self->init_row };
 
   for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
-    g_signal_connect_swapped (spins[i], "value-changed", G_CALLBACK (on_row_changed), self);
+    {
+      g_signal_connect_swapped (spins[i], "value-changed", G_CALLBACK (on_row_changed), self);
+      g_signal_connect (spins[i], "value-changed", G_CALLBACK (on_spin_value_changed), self);
+      update_accessible_value (spins[i]);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     g_signal_connect_swapped (rows[i], "notify::selected", G_CALLBACK (on_row_changed), self);
   g_signal_connect_swapped (self->nonneg_switch, "notify::active", G_CALLBACK (on_row_changed), self);
   g_signal_connect_swapped (self->scaling_row, "notify::selected", G_CALLBACK (on_scaling_selected), self);
   g_signal_connect_swapped (self->log_switch, "notify::active", G_CALLBACK (on_log_switched), self);
   g_signal_connect (self->lr_spin, "output", G_CALLBACK (on_lr_output), NULL);
-  g_signal_connect (self->lr_spin, "input", G_CALLBACK (on_lr_input), NULL);
+  g_signal_connect (self->lr_spin, "input", G_CALLBACK (on_lr_input), self);
 }
 
 static void
@@ -554,6 +768,8 @@ fs_param_panel_init (FsParamPanel *self)
   write_rows (self);
   read_rows (self, &self->params);
   connect_rows (self);
+  guard_wheel (GTK_WIDGET (self));
+  name_inner_parts (self);
 }
 
 GtkWidget *

@@ -172,9 +172,27 @@ fs_window_update_actions (FsWindow *self)
     }
 }
 
-/* Space runs and pauses wherever the focus is, but in a text field (a spin
- * button's entry), where it is typing: so it is caught before the focused
- * button would take it as a click. */
+/* Whether Space does something of its own where the focus is: types in a
+ * text field (a spin button's entry), presses a button (toggle, menu and
+ * split buttons, the view switcher's tabs), flips a switch or a check box,
+ * opens a drop-down or a choice row, activates a list row, or picks an
+ * item in a menu or a popover. */
+static gboolean
+space_has_meaning (GtkWidget *focus,
+                   GtkWidget *window)
+{
+  for (GtkWidget *w = focus; w != NULL && w != window; w = gtk_widget_get_parent (w))
+    if (GTK_IS_EDITABLE (w) || GTK_IS_TEXT (w) || GTK_IS_BUTTON (w) || GTK_IS_SWITCH (w) ||
+        GTK_IS_CHECK_BUTTON (w) || GTK_IS_DROP_DOWN (w) || GTK_IS_MENU_BUTTON (w) ||
+        GTK_IS_LIST_BOX_ROW (w) || GTK_IS_LIST_VIEW (w) || GTK_IS_POPOVER (w))
+      return TRUE;
+  return FALSE;
+}
+
+/* Space runs and pauses from anywhere else (the plots, the status line,
+ * no focus at all). It is caught before the focused widget sees it, so
+ * that a widget which ignores Space cannot pass it to the window's own
+ * "activate the focus" binding instead. */
 static gboolean
 on_key_pressed (GtkEventControllerKey *controller,
                 guint                  keyval,
@@ -184,12 +202,118 @@ on_key_pressed (GtkEventControllerKey *controller,
 {
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
 
-  if (keyval != GDK_KEY_space || (state & gtk_accelerator_get_default_mod_mask ()) != 0)
+  if ((keyval != GDK_KEY_space && keyval != GDK_KEY_KP_Space) ||
+      (state & gtk_accelerator_get_default_mod_mask ()) != 0)
     return FALSE;
-  if (focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT (focus)))
+  if (focus != NULL && space_has_meaning (focus, GTK_WIDGET (self)))
     return FALSE;
   gtk_widget_activate_action (GTK_WIDGET (self), "win.run-pause", NULL);
   return TRUE;
+}
+
+/* The arrow of the Step split button, which libadwaita leaves unnamed. */
+static void
+name_step_menu (FsWindow *self)
+{
+  GObject *step = gtk_widget_get_template_child (GTK_WIDGET (self), FS_TYPE_WINDOW, "step_button");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (step)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_MENU_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("More Steps"), -1);
+}
+
+/* The widget that had the focus before a banner took it. */
+#define BANNER_RETURN_KEY "fs-banner-return-focus"
+
+static void
+free_weak_ref (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static GtkWidget *
+banner_dismiss_button (FsWindow *self)
+{
+  GtkWidget *box = gtk_revealer_get_child (self->banner);
+
+  return box != NULL ? gtk_widget_get_last_child (box) : NULL;
+}
+
+/* GTK 4.8 cannot have a message spoken (gtk_accessible_announce came in
+ * 4.14), and a widget shown inside a window emits no state-changed:showing,
+ * which is what screen readers present for alerts: only a focus change
+ * makes Orca read an error that appears. So a revealed banner takes the
+ * focus on its Dismiss button, whose description is the message (and the
+ * alert around it is named by the message); dismissing it gives the focus
+ * back to where it was. */
+static void
+focus_banner (FsWindow *self)
+{
+  GtkWidget *dismiss = banner_dismiss_button (self);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (dismiss == NULL || !gtk_revealer_get_child_revealed (self->banner))
+    return;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dismiss), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  gtk_label_get_text (self->banner_label), -1);
+  if (focus != NULL && (focus == dismiss || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->banner))))
+    return;
+  if (focus != NULL)
+    {
+      GWeakRef *back = g_new0 (GWeakRef, 1);
+
+      g_weak_ref_init (back, focus);
+      g_object_set_data_full (G_OBJECT (self), BANNER_RETURN_KEY, back, free_weak_ref);
+    }
+  else
+    g_object_set_data (G_OBJECT (self), BANNER_RETURN_KEY, NULL);
+  gtk_widget_grab_focus (dismiss);
+}
+
+static void
+return_focus (FsWindow *self)
+{
+  GWeakRef *back = g_object_get_data (G_OBJECT (self), BANNER_RETURN_KEY);
+  g_autoptr(GtkWidget) widget = back != NULL ? g_weak_ref_get (back) : NULL;
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->banner)))
+    return;
+  if (widget == NULL || gtk_widget_get_root (widget) != GTK_ROOT (self) || !gtk_widget_grab_focus (widget))
+    gtk_root_set_focus (GTK_ROOT (self), NULL);
+  g_object_set_data (G_OBJECT (self), BANNER_RETURN_KEY, NULL);
+}
+
+static void
+on_banner_revealed (FsWindow *self)
+{
+  if (gtk_revealer_get_child_revealed (self->banner))
+    focus_banner (self);
+}
+
+static void
+on_banner_reveal_child (FsWindow *self)
+{
+  if (!gtk_revealer_get_reveal_child (self->banner))
+    return_focus (self);
+}
+
+/* A new message in a banner already shown is announced too. */
+static void
+on_banner_text (FsWindow *self)
+{
+  if (gtk_revealer_get_reveal_child (self->banner))
+    focus_banner (self);
+}
+
+static void
+on_lr_rejected (FsWindow   *self,
+                const char *message)
+{
+  fs_window_show_toast (self, message);
 }
 
 /* The Examples menu: one item per entry of the core's table, in order. */
@@ -211,7 +335,8 @@ examples_menu (void)
   return G_MENU_MODEL (menu);
 }
 
-/* What the actions need on each window: the Examples menu, the Space key. */
+/* What the actions need on each window: the Examples menu, the Space key,
+ * the names libadwaita leaves out, and the banner's announcement. */
 void
 fs_window_actions_init (FsWindow *self)
 {
@@ -223,6 +348,12 @@ fs_window_actions_init (FsWindow *self)
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  name_step_menu (self);
+
+  g_signal_connect_swapped (self->banner, "notify::child-revealed", G_CALLBACK (on_banner_revealed), self);
+  g_signal_connect_swapped (self->banner, "notify::reveal-child", G_CALLBACK (on_banner_reveal_child), self);
+  g_signal_connect_swapped (self->banner_label, "notify::label", G_CALLBACK (on_banner_text), self);
+  g_signal_connect_swapped (self->panel, "lr-rejected", G_CALLBACK (on_lr_rejected), self);
 }
 
 void

@@ -1,9 +1,12 @@
 #!/usr/bin/python3
 """Drives the real Factorscope window through AT-SPI, as a user would:
-sets the rank, presses Run, reads the status line until the iteration
-passes 1000, presses Pause, checks the count holds, and takes a
-screenshot. Run it through tests/ui/run-drive-app.sh, which starts Xvfb,
-a D-Bus session and the app.
+checks that every control has a plain name, sets the rank, presses Run,
+reads the status line until the iteration passes 1000, presses Pause,
+checks the count holds, and takes a screenshot. Then it loads another
+example and checks that the learning rate's value is the one it shows,
+and makes a run diverge and checks that the banner's error reaches a
+screen reader (the focus moves to it). Run it through
+tests/ui/run-drive-app.sh, which starts Xvfb, a D-Bus session and the app.
 
 Usage: drive-app.py SCREENSHOT.png
 Environment: FS_DRIVE_RANK (default 3), FS_DRIVE_UNTIL (default 1000): the
@@ -17,13 +20,29 @@ import sys
 import time
 
 import pyatspi
+from gi.repository import GLib
 
 DEADLINE = 60
+
+# Roles a user acts on: each needs a name of its own, not the class name
+# GTK 4.8 falls back to ("GtkMenuButton") and not nothing.
+CONTROL_ROLES = {
+    pyatspi.ROLE_PUSH_BUTTON, pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_CHECK_BOX,
+    pyatspi.ROLE_RADIO_BUTTON, pyatspi.ROLE_SPIN_BUTTON, pyatspi.ROLE_COMBO_BOX,
+    pyatspi.ROLE_LIST, pyatspi.ROLE_PAGE_TAB_LIST, pyatspi.ROLE_PAGE_TAB,
+    pyatspi.ROLE_SCROLL_BAR, pyatspi.ROLE_SLIDER, pyatspi.ROLE_ENTRY, pyatspi.ROLE_TEXT,
+    pyatspi.ROLE_MENU_ITEM,
+}
+CLASS_NAME = re.compile(r"^(Gtk|Adw|Fs)[A-Z]")
 
 
 def wait_for(what, test, seconds=DEADLINE):
     end = time.monotonic() + seconds
+    context = GLib.MainContext.default()
     while time.monotonic() < end:
+        # AT-SPI events arrive through the main loop.
+        while context.iteration(False):
+            pass
         value = test()
         if value:
             return value
@@ -58,8 +77,93 @@ def iteration(app):
 
 
 def click(app, name):
-    button = wait_for("button %s" % name, lambda: find(app, pyatspi.ROLE_PUSH_BUTTON, name))
+    button = wait_for("button %s" % name, lambda: pyatspi.findDescendant(
+        app, lambda a: a is not None and a.getRole() == pyatspi.ROLE_PUSH_BUTTON
+        and a.name == name and a.queryAction().nActions > 0))
     button.queryAction().doAction(0)
+
+
+def badly_named_controls(root):
+    """The controls under root whose name is empty or a class name."""
+    bad = []
+
+    def walk(node, path):
+        for child in node:
+            if child is None:
+                continue
+            here = path + [child.getRoleName()]
+            if child.getRole() in CONTROL_ROLES and (not child.name or CLASS_NAME.match(child.name)):
+                bad.append("%s %r" % ("/".join(here), child.name))
+            walk(child, here)
+
+    walk(root, [])
+    return bad
+
+
+def check_names(app):
+    window = find(app, pyatspi.ROLE_FRAME, "Factorscope")
+    bad = badly_named_controls(window)
+    assert not bad, "controls without a plain name:\n  " + "\n  ".join(bad)
+    more = [a.name for a in pyatspi.findAllDescendants(
+        window, lambda a: a is not None and a.getRole() == pyatspi.ROLE_PUSH_BUTTON
+        and a.name == "More Steps")]
+    assert more, "the Step menu arrow has no name"
+    assert find(window, pyatspi.ROLE_PAGE_TAB_LIST, "View") is not None, "the view switcher has no name"
+    print("every control has a plain name; Step arrow: More Steps; view switcher: View")
+
+
+def shown_text(obj):
+    text = obj.queryText()
+    # GTK 4.8 answers nothing for getText (0, -1).
+    return text.getText(0, text.characterCount)
+
+
+def load_example(app, label):
+    click(app, "Examples")
+    item = wait_for("the menu item %s" % label, lambda: find(app, pyatspi.ROLE_MENU_ITEM, label))
+    item.queryAction().doAction(0)
+
+
+def check_lr_follows_example(app):
+    """The learning rate the field shows after an example load (set from
+    code: the rule's starting step for the new matrix) is the value it
+    reports."""
+    lr = find(app, pyatspi.ROLE_SPIN_BUTTON, "Learning rate")
+    before = lr.queryValue().currentValue
+    load_example(app, "Handwritten digits (1797 × 64)")
+    wait_for("the digits", lambda: find(app, pyatspi.ROLE_LABEL, "Handwritten digits: 1797 × 64"))
+    wait_for("a new learning rate", lambda: lr.queryValue().currentValue != before)
+    value = lr.queryValue().currentValue
+    text = shown_text(lr)
+    assert abs(float(text) - value) <= 1e-3 * value, \
+        "the learning rate shows %s but reports %r" % (text, value)
+    print("learning rate after the example: shows %s, reports %r" % (text, value))
+
+
+def check_banner_announced(app):
+    """A run that diverges shows an error in the banner; GTK 4.8 cannot
+    announce it, so the banner takes the focus, which a screen reader
+    presents: a focus event on the banner's button, described by the
+    message, inside an alert named by it."""
+    focused = []
+
+    def on_focus(event):
+        if event.detail1 and event.source is not None and event.source.name == "Dismiss":
+            focused.append((event.source.description, event.source.parent.getRoleName(),
+                            event.source.parent.name))
+
+    pyatspi.Registry.registerEventListener(on_focus, "object:state-changed:focused")
+    lr = find(app, pyatspi.ROLE_SPIN_BUTTON, "Learning rate")
+    lr.queryValue().currentValue = 500
+    wait_for("the large rate", lambda: lr.queryValue().currentValue == 500)
+    click(app, "Run")
+    description, role, name = wait_for("the banner's focus event", lambda: focused and focused[0])
+    pyatspi.Registry.deregisterEventListener(on_focus, "object:state-changed:focused")
+    assert role == "alert", "the Dismiss button is in a %s, not an alert" % role
+    assert "diverge" in description, "the focused button says %r" % description
+    assert name == description, "the alert is named %r, not by its message" % name
+    print("banner announced: %s" % description)
+    click(app, "Dismiss")
 
 
 def main():
@@ -72,6 +176,7 @@ def main():
                         "windowmove", "0", "0", "windowsize", "100%", "100%"], check=True)
         time.sleep(1)
 
+    check_names(app)
     rank = wait_for("the Rank spin button", lambda: find(app, pyatspi.ROLE_SPIN_BUTTON, "Rank"))
     wanted_rank = int(os.environ.get("FS_DRIVE_RANK", "3"))
     until = int(os.environ.get("FS_DRIVE_UNTIL", "1000"))
@@ -96,6 +201,8 @@ def main():
     time.sleep(0.5)
     assert iteration(app) == held, "the count moved while paused"
     print("paused at: %s" % status(app))
+    check_lr_follows_example(app)
+    check_banner_announced(app)
 
 
 main()
