@@ -5,8 +5,16 @@
  * read the state through the getters. Everything the size of X, W or H is
  * allocated by new. After that, start opens a new cost log (and works out
  * the rule's starting step in r × r buffers); iterate allocates only a new
- * block of that log every 16384 iterations, and the message once the run
- * stops; fs_solver_get_stability_bound works in r × r buffers of its own.
+ * block of that log every 16384 iterations, the warning's message when the
+ * instability detector flags the run, and the message once the run stops;
+ * fs_solver_get_stability_bound works in r × r buffers of its own.
+ *
+ * A run can go on from its current W and H: fs_solver_change_params takes
+ * the settings that fs_params_needs_restart() lets change (and zeroes the
+ * rule's state when the rule changes), fs_solver_resume lifts a stop for
+ * tolerance, instability or a raised limit. Each of these, like
+ * fs_solver_set_lr and a start, is a change: the instability detector
+ * starts afresh and divergence is measured from the cost at the change.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
