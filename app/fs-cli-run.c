@@ -352,11 +352,10 @@ clear_warning (gpointer warning)
  * most: the solver keeps the first since its last start), and prints it
  * unless the output is JSON. */
 static void
-collect_warning (Run      *r,
-                 FsSolver *solver,
-                 gboolean *seen)
+collect_warning (Run             *r,
+                 const FsWarning *w,
+                 gboolean        *seen)
 {
-  const FsWarning *w = fs_solver_get_warning (solver);
   FsWarning copy;
 
   if (w == NULL || *seen)
@@ -385,9 +384,14 @@ run_iterate (Run *r)
       guint run = fs_fit_get_current_run (r->fit);
 
       r->total_iterations++;
+      /* A run that ended has its warning in the fit: the solver's went
+       * with the start of the next run. */
       if (run != last_run)
-        seen = FALSE;
-      collect_warning (r, solver, &seen);
+        {
+          collect_warning (r, fs_fit_get_run_warning (r->fit, last_run), &seen);
+          seen = FALSE;
+        }
+      collect_warning (r, fs_solver_get_warning (solver), &seen);
       if (r->o.json)
         {
           last_run = run;
@@ -404,7 +408,7 @@ run_iterate (Run *r)
         print_progress (solver, r->optimum);
     }
   r->total_iterations++;
-  collect_warning (r, solver, &seen);
+  collect_warning (r, fs_solver_get_warning (solver), &seen);
   r->elapsed = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
   r->best = fs_fit_get_best_run (r->fit);
 

@@ -21,6 +21,8 @@ typedef struct
   double     final_cost;
   FsStop     stop;
   guint64    seed;
+  FsWarning  warning;      /* the solver's, kept when the run ended */
+  gboolean   has_warning;
 } FsRun;
 
 struct _FsFit
@@ -42,7 +44,10 @@ fs_fit_free (FsFit *self)
     return;
 
   for (guint k = 0; k < self->n_runs; k++)
-    g_clear_pointer (&self->runs[k].log, fs_cost_log_unref);
+    {
+      g_clear_pointer (&self->runs[k].log, fs_cost_log_unref);
+      fs_warning_clear (&self->runs[k].warning);
+    }
   g_free (self->runs);
   g_free (self->best_w);
   g_free (self->best_h);
@@ -99,9 +104,20 @@ finish_run (FsFit *self)
 
   run->stop = fs_solver_get_stop (s);
   run->final_cost = fs_solver_get_exact_cost (s);
+  /* The next run's start clears the solver's warning: this one keeps it. */
+  fs_warning_clear (&run->warning);
+  run->has_warning = fs_solver_get_warning (s) != NULL;
+  if (run->has_warning)
+    {
+      run->warning = *fs_solver_get_warning (s);
+      run->warning.message = g_strdup (run->warning.message);
+    }
 
+  /* A best run that was continued stays the best: its old factors are
+   * gone, and going on from them only lowers the cost. */
   if (run->stop != FS_STOP_DIVERGED && isfinite (run->final_cost) &&
-      (self->best < 0 || run->final_cost < self->runs[self->best].final_cost))
+      (self->best < 0 || self->best == (gint) self->current ||
+       run->final_cost < self->runs[self->best].final_cost))
     {
       gsize n = fs_solver_get_rows (s), m = fs_solver_get_cols (s);
       guint r = fs_solver_get_rank (s);
@@ -135,6 +151,46 @@ fs_fit_iterate (FsFit *self)
 
   self->done = TRUE;
   return FALSE;
+}
+
+/* The current run goes on from where it stopped, if its solver can. */
+static gboolean
+reopen_run (FsFit *self)
+{
+  if (fs_solver_get_stop (self->solver) != FS_STOP_NONE)
+    return FALSE;
+  self->runs[self->current].stop = FS_STOP_NONE;
+  self->runs[self->current].final_cost = NAN;
+  self->done = FALSE;
+  return TRUE;
+}
+
+/* New settings that keep the problem's shape (fs_params_needs_restart ()
+ * is FALSE) apply from the current W and H, for this run and the next
+ * ones. A run that had stopped goes on if it can under them (say, with a
+ * higher iteration limit). Returns TRUE when the fit has iterations left. */
+gboolean
+fs_fit_change_params (FsFit          *self,
+                      const FsParams *params)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+
+  fs_solver_change_params (self->solver, params);
+  return !self->done || reopen_run (self);
+}
+
+/* After a stop for tolerance or instability (or the limit, once raised),
+ * the last run goes on from where it stopped: FALSE when it cannot (it
+ * diverged, or is at its limit). */
+gboolean
+fs_fit_resume (FsFit *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!self->done)
+    return TRUE;
+  return fs_solver_resume (self->solver) && reopen_run (self);
 }
 
 gboolean
@@ -191,6 +247,16 @@ fs_fit_get_run_stop (FsFit *self,
 {
   g_return_val_if_fail (run < self->n_runs, FS_STOP_NONE);
   return self->runs[run].stop;
+}
+
+/* The warning of a run that has ended (the first instability seen since
+ * its last change), or NULL. */
+const FsWarning *
+fs_fit_get_run_warning (FsFit *self,
+                        guint  run)
+{
+  g_return_val_if_fail (run < self->n_runs, NULL);
+  return self->runs[run].has_warning ? &self->runs[run].warning : NULL;
 }
 
 guint64

@@ -21,6 +21,9 @@ gboolean      fs_fit_iterate         (FsFit          *self);
 gboolean      fs_fit_is_done         (FsFit          *self);
 void          fs_fit_set_lr          (FsFit          *self,
                                       double          lr);
+gboolean      fs_fit_change_params   (FsFit          *self,
+                                      const FsParams *params);
+gboolean      fs_fit_resume          (FsFit          *self);
 
 FsSolver     *fs_fit_get_solver      (FsFit          *self);
 guint         fs_fit_get_n_runs      (FsFit          *self);
@@ -31,6 +34,8 @@ double        fs_fit_get_final_cost  (FsFit          *self,
                                       guint           run);
 FsStop        fs_fit_get_run_stop    (FsFit          *self,
                                       guint           run);
+const FsWarning *fs_fit_get_run_warning (FsFit        *self,
+                                        guint         run);
 guint64       fs_fit_get_run_seed    (FsFit          *self,
                                       guint           run);
 gint          fs_fit_get_best_run    (FsFit          *self);

@@ -294,6 +294,37 @@ test_unstable_oscillation (void)
   g_assert_nonnull (strstr (out2, "Reached the limit of 3000 iterations."));
 }
 
+/* With restarts, every run stopped as unstable keeps its warning, though
+ * the next run's start clears the solver's: one per run, in order. */
+static void
+test_unstable_restarts (void)
+{
+  g_autofree char *path = real_file ("csv", "R_volcano_87x61.csv");
+  g_autofree char *lr = g_strdup_printf ("%.17g", 3.0 * starting_lr (path));
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  JsonArray *warnings;
+  gint64 previous = -1;
+
+  g_assert_cmpint (cli (&out, &err, "run", path, "--lr", lr, "--iters", "3000", "--restarts", "3",
+                        "--json", NULL), ==, 0);
+  result = last_json_object (out);
+  warnings = get_warnings (result);
+  g_assert_cmpuint (json_array_get_length (warnings), ==, 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      JsonObject *w = json_array_get_object_element (warnings, k);
+
+      g_assert_cmpstr (json_object_get_string_member (w, "kind"), ==, "oscillation");
+      g_assert_cmpint (json_object_get_int_member (w, "iteration"), >, 0);
+      g_assert_cmpint (json_object_get_int_member (w, "iteration"), <, 3000);
+      /* Distinct runs from distinct seeds: not one warning thrice. */
+      g_assert_cmpint (json_object_get_int_member (w, "iteration"), !=, previous);
+      previous = json_object_get_int_member (w, "iteration");
+    }
+}
+
 /* The 200 faces, non-negative, L1 on W only, at the starting rate:
  * unbounded (said first), then periodic spikes. */
 static void
@@ -733,6 +764,7 @@ main (int    argc,
   g_test_add_func ("/cli/run/divergence", test_divergence_reported);
   g_test_add_func ("/cli/run/unstable/oscillation", test_unstable_oscillation);
   g_test_add_func ("/cli/run/unstable/spikes", test_unstable_spikes);
+  g_test_add_func ("/cli/run/unstable/restarts", test_unstable_restarts);
   g_test_add_func ("/cli/run/warnings", test_warnings_healthy_and_unbounded);
   g_test_add_func ("/cli/run/notebook", test_notebook);
   g_test_add_func ("/cli/run/out-files", test_out_files);
