@@ -11,13 +11,17 @@
 
 #define G_LOG_DOMAIN "fs-runner"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
 #include "fs-error.h"
 #include "fs-fit.h"
 #include "fs-pool.h"
+#include "fs-rules.h"
 #include "fs-runner.h"
+#include "fs-step-size.h"
 
 struct _FsRunner
 {
@@ -32,6 +36,8 @@ struct _FsRunner
   gboolean      running;
   guint64       steps_pending;
   gboolean      reset_pending;
+  gboolean      change_pending;  /* new settings that go on from W and H */
+  gboolean      resume_pending;  /* go on after a stop */
   FsParams      params;
   double        lr;
   double        pace;          /* iterations per second while running; 0: no limit */
@@ -45,7 +51,9 @@ struct _FsRunner
   FsFit        *fit;
   double        elapsed;
   char         *message;
-  double        applied_lr;    /* the learning rate the fit has */
+  FsParams      applied;       /* the settings the fit has */
+  GArray       *marks;         /* FsMark: where settings changed */
+  double        lifted_tol;    /* the tolerance Run went past, or 0 */
   gboolean      dirty;         /* steps made since the last snapshot */
   gint64        last_publish;
 };
@@ -61,6 +69,10 @@ fs_snapshot_clear (FsSnapshot *self)
   g_free (self->W);
   g_free (self->H);
   g_free (self->message);
+  g_free (self->warning);
+  for (guint k = 0; k < self->n_marks; k++)
+    g_free (self->marks[k].label);
+  g_free (self->marks);
 }
 
 FsSnapshot *
@@ -84,6 +96,7 @@ snapshot_new (FsRunner      *self,
   FsFit *fit = self->fit;
   FsSolver *solver = fs_fit_get_solver (fit);
   FsSnapshot *snap = g_atomic_rc_box_new0 (FsSnapshot);
+  const FsWarning *warning;
   gboolean show_best = fs_fit_is_done (fit) && fs_fit_get_best_run (fit) >= 0;
   gsize n = fs_solver_get_rows (solver), m = fs_solver_get_cols (solver);
   guint r = fs_solver_get_rank (solver);
@@ -116,10 +129,31 @@ snapshot_new (FsRunner      *self,
       snap->final_costs[k] = fs_fit_get_final_cost (fit, k);
     }
 
+  warning = fs_solver_get_warning (solver);
+  if (warning != NULL)
+    {
+      snap->warning = g_strdup (warning->message);
+      snap->warning_iteration = warning->iteration;
+      snap->warning_lr = warning->suggested_lr;
+    }
+
+  snap->n_marks = self->marks->len;
+  snap->marks = g_new (FsMark, snap->n_marks);
+  for (guint k = 0; k < snap->n_marks; k++)
+    {
+      snap->marks[k] = g_array_index (self->marks, FsMark, k);
+      snap->marks[k].label = g_strdup (snap->marks[k].label);
+    }
+
   snap->W = g_memdup2 (show_best ? fs_fit_get_best_w (fit) : fs_solver_get_w (solver),
                        n * r * sizeof (double));
   snap->H = g_memdup2 (show_best ? fs_fit_get_best_h (fit) : fs_solver_get_h (solver),
                        r * m * sizeof (double));
+  /* Two r × r eigenvalue problems and Grams over W and H: far less than
+   * one iteration's work. */
+  snap->stability_bound = fs_step_size_stability_bound (snap->W, snap->H, n, m, r,
+                                                        fs_solver_get_params (solver)->l2_w,
+                                                        fs_solver_get_params (solver)->l2_h);
   return snap;
 }
 
@@ -140,6 +174,18 @@ current_state (FsRunner *self)
   if (fs_fit_is_done (self->fit))
     return FS_RUNNER_FINISHED;
   return self->running ? FS_RUNNER_RUNNING : FS_RUNNER_PAUSED;
+}
+
+static void
+clear_mark (gpointer data)
+{
+  g_free (((FsMark *) data)->label);
+}
+
+static void
+clear_marks (FsRunner *self)
+{
+  g_array_set_size (self->marks, 0);
 }
 
 /* Called with the mutex held; drops it while building a new fit. */
@@ -167,6 +213,97 @@ apply_reset (FsRunner *self)
   fs_fit_free (self->fit);
   self->fit = fit;
   self->elapsed = 0.0;
+  self->applied = params;
+  self->lifted_tol = 0.0;
+  clear_marks (self);
+}
+
+/* What changed from old to new, as a short label for the loss curve's
+ * mark; NULL when nothing that moves the run changed (the limit, the
+ * tolerance). */
+static char *
+describe_change (const FsParams *old,
+                 const FsParams *new)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  if (old->rule != new->rule)
+    g_ptr_array_add (parts, g_strdup (fs_rule_get_label (new->rule)));
+  if (old->lr != new->lr)
+    /* TRANSLATORS: a mark on the loss curve: the new learning rate */
+    g_ptr_array_add (parts, g_strdup_printf (_("lr %.3g"), new->lr));
+  if (old->l2_w != new->l2_w)
+    g_ptr_array_add (parts, g_strdup_printf (_("L2 W %.3g"), new->l2_w));
+  if (old->l2_h != new->l2_h)
+    g_ptr_array_add (parts, g_strdup_printf (_("L2 H %.3g"), new->l2_h));
+  if (old->l1_w != new->l1_w)
+    g_ptr_array_add (parts, g_strdup_printf (_("L1 W %.3g"), new->l1_w));
+  if (old->l1_h != new->l1_h)
+    g_ptr_array_add (parts, g_strdup_printf (_("L1 H %.3g"), new->l1_h));
+  if (old->l1_mode != new->l1_mode)
+    g_ptr_array_add (parts, g_strdup (fs_l1_mode_get_label (new->l1_mode)));
+  if (old->nonneg != new->nonneg)
+    g_ptr_array_add (parts, g_strdup (new->nonneg ? _("non-negative") : _("signed")));
+  if (old->momentum != new->momentum)
+    g_ptr_array_add (parts, g_strdup_printf (_("momentum %.3g"), new->momentum));
+  if (old->adam_beta1 != new->adam_beta1 || old->adam_beta2 != new->adam_beta2 ||
+      old->adam_eps != new->adam_eps)
+    g_ptr_array_add (parts, g_strdup (_("Adam settings")));
+
+  if (parts->len == 0)
+    return NULL;
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (", ", (char **) parts->pdata);
+}
+
+/* Called with the mutex held. Run after a convergence means "go on":
+ * the run goes on to its iteration limit, the tolerance having been met
+ * once (until the settings change again). */
+static void
+go_past_convergence (FsRunner *self)
+{
+  FsParams params = self->applied;
+
+  if (!fs_fit_is_done (self->fit) ||
+      fs_solver_get_stop (fs_fit_get_solver (self->fit)) != FS_STOP_TOLERANCE)
+    return;
+  self->lifted_tol = params.tol;
+  params.tol = 0.0;
+  fs_fit_change_params (self->fit, &params);
+  self->applied = params;
+}
+
+/* Called with the mutex held: the settings of the last set_params or
+ * set_lr apply from the current W and H, with a mark where they did. A
+ * run that stopped at its limit goes on when the limit was raised. */
+static void
+apply_change (FsRunner *self)
+{
+  FsParams params = self->params;
+  gboolean was_at_limit = fs_fit_is_done (self->fit) &&
+                          fs_solver_get_stop (fs_fit_get_solver (self->fit)) == FS_STOP_ITERATIONS;
+  g_autofree char *label = NULL;
+
+  params.lr = self->lr;
+  /* Past a convergence the tolerance stays lifted, until it is changed. */
+  if (self->lifted_tol > 0.0 && params.tol == self->lifted_tol)
+    params.tol = 0.0;
+  else
+    self->lifted_tol = 0.0;
+  self->change_pending = FALSE;
+  label = describe_change (&self->applied, &params);
+  self->applied = params;
+
+  if (fs_fit_change_params (self->fit, &params) && was_at_limit)
+    self->running = TRUE;
+  if (label != NULL)
+    {
+      FsSolver *solver = fs_fit_get_solver (self->fit);
+      FsMark mark = { fs_fit_get_current_run (self->fit), fs_solver_get_iteration (solver),
+                      g_steal_pointer (&label) };
+
+      g_array_append_val (self->marks, mark);
+    }
 }
 
 /* Iterates without the lock until a command arrives, the fit is done,
@@ -256,7 +393,7 @@ wait_for_work (FsRunner *self,
 {
   gint64 due = 0;
 
-  if (!self->quit && !self->reset_pending &&
+  if (!self->quit && !self->reset_pending && !self->change_pending && !self->resume_pending &&
       !((self->running || self->steps_pending > 0) && !fs_fit_is_done (self->fit)))
     {
       /* Nothing to do: the last steps and state are shown before the
@@ -273,7 +410,7 @@ wait_for_work (FsRunner *self,
       return FALSE;
     }
   g_atomic_int_set (&self->command_pending, 0);
-  if (self->quit || self->reset_pending)
+  if (self->quit || self->reset_pending || self->change_pending || self->resume_pending)
     return TRUE;
 
   if (!self->running)
@@ -299,7 +436,7 @@ runner_thread (gpointer data)
   FsRunner *self = data;
 
   fs_thread_set_nice (self->params.nice);
-  self->applied_lr = self->params.lr;
+  self->applied = self->params;
   g_mutex_lock (&self->mutex);
   for (;;)
     {
@@ -316,17 +453,29 @@ runner_thread (gpointer data)
         {
           /* The snapshot says what comes next: running, if a run is on. */
           apply_reset (self);
-          self->applied_lr = self->lr;
+          self->change_pending = self->resume_pending = FALSE;
           self->pace_origin = 0;
           publish_now (self);
           continue;
         }
 
-      if (self->lr != self->applied_lr)
+      if (self->change_pending || self->resume_pending)
         {
-          fs_fit_set_lr (self->fit, self->lr);
-          self->applied_lr = self->lr;
+          if (self->change_pending)
+            apply_change (self);
+          if (self->resume_pending)
+            go_past_convergence (self);
+          /* Run or Step after a stop goes on from there, if it can. */
+          if (self->resume_pending && !fs_fit_resume (self->fit))
+            {
+              self->running = FALSE;
+              self->steps_pending = 0;
+            }
+          self->resume_pending = FALSE;
+          publish_now (self);
+          continue;
         }
+
       stepping = !self->running;
       g_mutex_unlock (&self->mutex);
 
@@ -374,6 +523,9 @@ fs_runner_new (FsMatrix       *X,
   self->params = *params;
   self->lr = params->lr;
   self->fit = fit;
+  self->applied = *params;
+  self->marks = g_array_new (FALSE, FALSE, sizeof (FsMark));
+  g_array_set_clear_func (self->marks, clear_mark);
 
   publish (self, snapshot_new (self, FS_RUNNER_PAUSED));
   self->last_publish = g_get_monotonic_time ();
@@ -396,6 +548,7 @@ fs_runner_run (FsRunner *self)
   g_mutex_lock (&self->mutex);
   self->running = TRUE;
   self->steps_pending = 0;
+  self->resume_pending = TRUE;
   send_command (self);
   g_mutex_unlock (&self->mutex);
 }
@@ -426,6 +579,7 @@ fs_runner_step (FsRunner *self,
   g_mutex_lock (&self->mutex);
   self->running = FALSE;
   self->steps_pending += n;
+  self->resume_pending = TRUE;
   send_command (self);
   g_mutex_unlock (&self->mutex);
 }
@@ -444,9 +598,12 @@ fs_runner_reset (FsRunner *self)
   g_mutex_unlock (&self->mutex);
 }
 
-/* New settings restart from iteration 0; a solve that was running (or
- * asked to run) goes on running: the intent to run survives any change of
- * settings, however close together the changes come. */
+/* New settings that change the problem's shape (the rank, the start)
+ * restart from iteration 0; others (penalties, the rule, the step, the
+ * limit) go on from the current W and H, with a mark in the snapshot. A
+ * solve that was running (or asked to run) goes on running either way:
+ * the intent to run survives any change of settings, however close
+ * together the changes come. */
 gboolean
 fs_runner_set_params (FsRunner       *self,
                       const FsParams *params,
@@ -458,10 +615,15 @@ fs_runner_set_params (FsRunner       *self,
     return FALSE;
 
   g_mutex_lock (&self->mutex);
+  if (fs_params_needs_restart (&self->params, params))
+    {
+      self->reset_pending = TRUE;
+      self->steps_pending = 0;
+    }
+  else if (!self->reset_pending)
+    self->change_pending = TRUE;
   self->params = *params;
   self->lr = params->lr;
-  self->reset_pending = TRUE;
-  self->steps_pending = 0;
   send_command (self);
   g_mutex_unlock (&self->mutex);
   return TRUE;
@@ -496,7 +658,7 @@ fs_runner_get_pace (FsRunner *self)
   return pace;
 }
 
-/* Applies from the next iteration without restarting. */
+/* Applies from the next iteration without restarting, with a mark. */
 void
 fs_runner_set_lr (FsRunner *self,
                   double    lr)
@@ -507,6 +669,8 @@ fs_runner_set_lr (FsRunner *self,
   g_mutex_lock (&self->mutex);
   self->lr = lr;
   self->params.lr = lr;
+  if (!self->reset_pending)
+    self->change_pending = TRUE;
   send_command (self);
   g_mutex_unlock (&self->mutex);
 }
@@ -537,6 +701,7 @@ fs_runner_free (FsRunner *self)
   fs_runner_stop (self);
   g_clear_pointer (&self->snapshot, fs_snapshot_unref);
   g_clear_pointer (&self->fit, fs_fit_free);
+  g_clear_pointer (&self->marks, g_array_unref);
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_free (self->message);
   g_cond_clear (&self->publish_cond);

@@ -30,6 +30,15 @@ typedef enum
   FS_RUNNER_FINISHED,
 } FsRunnerState;
 
+/* Where settings changed during a run (fs_runner_set_params without a
+ * restart, fs_runner_set_lr): from iteration on, run went on with them. */
+typedef struct
+{
+  guint    run;
+  guint64  iteration;
+  char    *label;      /* what changed, short: "lr 0.003", "L2 W 0.1" */
+} FsMark;
+
 typedef struct
 {
   guint64        serial;
@@ -56,6 +65,17 @@ typedef struct
   /* The current run's factors; the best run's once all runs are done. */
   double        *W;
   double        *H;
+  /* Plain steps below it are locally stable at W and H
+   * (fs_step_size_stability_bound). */
+  double         stability_bound;
+  /* The current run's warning since the last change (unstable), or NULL;
+   * where it was raised and the learning rate it suggests. */
+  char          *warning;
+  guint64        warning_iteration;
+  double         warning_lr;
+  /* Every change of settings since the last restart, oldest first. */
+  FsMark        *marks;
+  guint          n_marks;
 } FsSnapshot;
 
 FsSnapshot *fs_snapshot_ref   (FsSnapshot *self);

@@ -33,6 +33,7 @@ wait_for (FsRunner      *runner,
 
       if (check (snap, data))
         return snap;
+
       fs_snapshot_unref (snap);
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       fs_runner_wait (runner, serial, deadline - g_get_monotonic_time ());
@@ -405,6 +406,130 @@ test_pace (void)
   fs_snapshot_unref (wait_for (runner, reached_iteration, GUINT_TO_POINTER (iter0 + 2000 + 5000)));
 }
 
+static gboolean
+has_marks (const FsSnapshot *snap,
+           gpointer          data)
+{
+  return snap->n_marks >= GPOINTER_TO_UINT (data) && snap->state == FS_RUNNER_PAUSED;
+}
+
+/* A penalty, the rule or the learning rate changed mid-run go on from the
+ * current W and H, exactly as a solver changed at that iteration does,
+ * with a mark where each change happened; a new rank restarts and drops
+ * the marks. */
+static void
+test_warm_change (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (40, 30, 3, 0.05, 1, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  g_autoptr(FsSolver) direct = NULL;
+  FsSnapshot *snap;
+  FsParams p;
+
+  base_params (&p);
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_step (runner, 200);
+  fs_snapshot_unref (wait_for (runner, is_paused_at, GUINT_TO_POINTER (200)));
+
+  p.l2_w = 0.1;
+  g_assert_true (fs_runner_set_params (runner, &p, NULL));
+  fs_snapshot_unref (wait_for (runner, has_marks, GUINT_TO_POINTER (1)));
+  fs_runner_step (runner, 100);
+  fs_snapshot_unref (wait_for (runner, is_paused_at, GUINT_TO_POINTER (300)));
+  p.rule = fs_rule_find ("momentum");
+  p.momentum = 0.5;
+  g_assert_true (fs_runner_set_params (runner, &p, NULL));
+  fs_snapshot_unref (wait_for (runner, has_marks, GUINT_TO_POINTER (2)));
+  fs_runner_set_lr (runner, 0.004);
+  fs_snapshot_unref (wait_for (runner, has_marks, GUINT_TO_POINTER (3)));
+  fs_runner_step (runner, 100);
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (400));
+
+  g_assert_cmpuint (snap->log_lengths[0], ==, 401);
+  g_assert_cmpuint (snap->n_marks, ==, 3);
+  g_assert_cmpuint (snap->marks[0].iteration, ==, 200);
+  g_assert_cmpstr (snap->marks[0].label, ==, "L2 W 0.1");
+  g_assert_cmpuint (snap->marks[1].iteration, ==, 300);
+  g_assert_nonnull (strstr (snap->marks[1].label, "momentum 0.5"));
+  g_assert_cmpuint (snap->marks[2].iteration, ==, 300);
+  g_assert_cmpstr (snap->marks[2].label, ==, "lr 0.004");
+
+  base_params (&p);
+  direct = fs_solver_new (X, &p, NULL);
+  for (guint k = 0; k < 200; k++)
+    fs_solver_iterate (direct);
+  p.l2_w = 0.1;
+  fs_solver_change_params (direct, &p);
+  for (guint k = 0; k < 100; k++)
+    fs_solver_iterate (direct);
+  p.rule = fs_rule_find ("momentum");
+  p.momentum = 0.5;
+  p.lr = 0.004;
+  fs_solver_change_params (direct, &p);
+  for (guint k = 0; k < 100; k++)
+    fs_solver_iterate (direct);
+  assert_log_equals_solver (snap, direct);
+  fs_snapshot_unref (snap);
+
+  p.rank = 2;
+  g_assert_true (fs_runner_set_params (runner, &p, NULL));
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (0));
+  g_assert_cmpuint (snap->rank, ==, 2);
+  g_assert_cmpuint (snap->n_marks, ==, 0);
+  fs_snapshot_unref (snap);
+}
+
+static gboolean
+stopped_for (const FsSnapshot *snap,
+             gpointer          data)
+{
+  return snap->state == FS_RUNNER_FINISHED && snap->stop == (FsStop) GPOINTER_TO_UINT (data);
+}
+
+/* Run after a convergence goes on from there to the iteration limit, and
+ * raising the limit after it was reached goes on again, with no restart. */
+static void
+test_continue (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (40, 30, 3, 0.05, 1, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  FsSnapshot *snap;
+  FsParams p;
+  guint64 converged_at;
+  double converged_cost;
+
+  base_params (&p);
+  p.tol = 1e-6;
+  p.max_iters = 5000;
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_run (runner);
+  snap = wait_for (runner, is_finished, NULL);
+  g_test_message ("stopped %d at %" G_GUINT64_FORMAT, snap->stop, snap->iteration);
+  g_assert_cmpint (snap->stop, ==, FS_STOP_TOLERANCE);
+  converged_at = snap->iteration;
+  converged_cost = snap->cost;
+  g_assert_cmpuint (converged_at, <, 5000);
+  fs_snapshot_unref (snap);
+
+  fs_runner_run (runner);
+  snap = wait_for (runner, stopped_for, GUINT_TO_POINTER (FS_STOP_ITERATIONS));
+  g_assert_cmpuint (snap->iteration, ==, 5000);
+  g_assert_cmpuint (snap->log_lengths[0], ==, 5001);
+  g_assert_cmpfloat (snap->cost, <=, converged_cost);
+  g_assert_cmpuint (snap->n_marks, ==, 0);
+  fs_snapshot_unref (snap);
+
+  /* Raising the limit once it was reached goes on by itself. */
+  p.max_iters = 6000;
+  g_assert_true (fs_runner_set_params (runner, &p, NULL));
+  snap = wait_for (runner, reached_iteration, GUINT_TO_POINTER (6000));
+  g_assert_cmpint (snap->state, ==, FS_RUNNER_FINISHED);
+  g_assert_cmpint (snap->stop, ==, FS_STOP_ITERATIONS);
+  g_assert_cmpuint (snap->iteration, ==, 6000);
+  g_assert_cmpuint (snap->log_lengths[0], ==, 6001);
+  fs_snapshot_unref (snap);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -418,6 +543,8 @@ main (int    argc,
   g_test_add_func ("/runner/set-params", test_set_params_restarts);
   g_test_add_func ("/runner/intent-survives-settings", test_intent_survives_settings);
   g_test_add_func ("/runner/pace", test_pace);
+  g_test_add_func ("/runner/warm-change", test_warm_change);
+  g_test_add_func ("/runner/continue", test_continue);
 
   return g_test_run ();
 }
