@@ -22,6 +22,10 @@
 
 G_BEGIN_DECLS
 
+/* The relative change of the cost below which a session's run has
+ * converged (the command line's --tol is off by default). */
+#define FS_SESSION_DEFAULT_TOL 1e-6
+
 #define FS_TYPE_SESSION (fs_session_get_type ())
 G_DECLARE_FINAL_TYPE (FsSession, fs_session, FS, SESSION, GObject)
 
@@ -45,6 +49,10 @@ void            fs_session_set_solver_nice      (FsSession      *self,
                                                  int             nice);
 void            fs_session_set_lr               (FsSession      *self,
                                                  double          lr);
+
+void            fs_session_set_pace             (FsSession      *self,
+                                                 double          iterations_per_second);
+double          fs_session_get_pace             (FsSession      *self);
 
 void            fs_session_run                  (FsSession      *self);
 void            fs_session_pause                (FsSession      *self);

@@ -267,7 +267,9 @@ test_params_keep_running (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (wait_until (changed_once, f));
   params = *fs_session_get_params (f->session);
+  g_assert_cmpfloat (params.tol, ==, FS_SESSION_DEFAULT_TOL);
   params.max_iters = 50000000;
+  params.tol = 0.0;
   g_assert_true (fs_session_set_params (f->session, &params, NULL));
   fs_session_run (f->session);
   g_assert_true (wait_until (running, f));
