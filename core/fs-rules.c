@@ -193,16 +193,25 @@ retry_tenth (const FsStepSizeContext *ctx)
   return ctx->params->lr / 10.0;
 }
 
-/* After an instability at the current W and H: half the stability bound
- * there (plain steps below the bound are locally stable, and half leaves
+/* The bound on stable steps where W and H move together, as they do. */
+static double
+joint_bound (const FsStepSizeContext *ctx)
+{
+  const FsParams *p = ctx->params;
+
+  return fs_step_size_joint_stability_bound (ctx->W, ctx->H, ctx->rows, ctx->cols, p->rank,
+                                             p->l2_w, p->l2_h, ctx->residual_norm);
+}
+
+/* After an instability at the current W and H: half the joint stability
+ * bound there (plain steps below the bound are stable, and half leaves
  * room for the bound to shrink as the factors grow), and at most a third
  * of the rate that misbehaved. */
 static double
 unstable_plain (const FsStepSizeContext *ctx)
 {
   const FsParams *p = ctx->params;
-  double bound = fs_step_size_stability_bound (ctx->W, ctx->H, ctx->rows, ctx->cols,
-                                               p->rank, p->l2_w, p->l2_h);
+  double bound = joint_bound (ctx);
 
   return isfinite (bound) && bound > 0.0 ? MIN (p->lr / 3.0, 0.5 * bound) : p->lr / 3.0;
 }
@@ -214,8 +223,7 @@ static double
 unstable_momentum (const FsStepSizeContext *ctx)
 {
   const FsParams *p = ctx->params;
-  double bound = fs_step_size_stability_bound (ctx->W, ctx->H, ctx->rows, ctx->cols,
-                                               p->rank, p->l2_w, p->l2_h);
+  double bound = joint_bound (ctx);
   double stable = 0.5 * (1.0 + p->momentum) * bound;
 
   return isfinite (stable) && stable > 0.0 ? MIN (p->lr / 3.0, stable) : p->lr / 3.0;

@@ -37,8 +37,8 @@ typedef struct
 } FsStepContext;
 
 /* What a rule's learning rates are chosen from: the settings (with the
- * current learning rate), a point W (rows × rank), H (rank × cols), and
- * an estimate of sigma_1(X). */
+ * current learning rate), a point W (rows × rank), H (rank × cols), an
+ * estimate of sigma_1(X), and the residual's norm there when known. */
 typedef struct
 {
   const FsParams *params;
@@ -47,6 +47,7 @@ typedef struct
   gsize           rows;
   gsize           cols;
   double          x_sigma;
+  double          residual_norm; /* ||X - WH||_F at W and H, when known (else 0) */
 } FsStepSizeContext;
 
 typedef void   (*FsRuleStepFunc)     (const FsStepContext     *ctx,

@@ -13,6 +13,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <cblas.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -87,6 +89,31 @@ fs_snapshot_unref (FsSnapshot *self)
   g_atomic_rc_box_release_full (self, (GDestroyNotify) fs_snapshot_clear);
 }
 
+/* The joint bound at the snapshot's W and H, with ||R||_F from its cost
+ * less the penalties standing for ||R||_2: two r × r eigenvalue problems,
+ * the Grams and norms of W and H, far less than one iteration's work. */
+static double
+stability_bound (const FsSnapshot *snap,
+                 const FsParams   *p,
+                 double            cost)
+{
+  gsize len_w = snap->rows * snap->rank, len_h = (gsize) snap->rank * snap->cols;
+  double data = cost;
+
+  if (p->l2_w != 0.0)
+    data -= p->l2_w * cblas_ddot ((int) len_w, snap->W, 1, snap->W, 1);
+  if (p->l2_h != 0.0)
+    data -= p->l2_h * cblas_ddot ((int) len_h, snap->H, 1, snap->H, 1);
+  if (p->l1_w != 0.0)
+    data -= p->l1_w * cblas_dasum ((int) len_w, snap->W, 1);
+  if (p->l1_h != 0.0)
+    data -= p->l1_h * cblas_dasum ((int) len_h, snap->H, 1);
+  if (!isfinite (data))
+    return NAN;
+  return fs_step_size_joint_stability_bound (snap->W, snap->H, snap->rows, snap->cols, snap->rank,
+                                             p->l2_w, p->l2_h, sqrt (MAX (data, 0.0)));
+}
+
 /* Runs on the thread that owns the fit: the copies are made before the
  * lock is taken, so the reader never waits on them. */
 static FsSnapshot *
@@ -149,11 +176,8 @@ snapshot_new (FsRunner      *self,
                        n * r * sizeof (double));
   snap->H = g_memdup2 (show_best ? fs_fit_get_best_h (fit) : fs_solver_get_h (solver),
                        r * m * sizeof (double));
-  /* Two r × r eigenvalue problems and Grams over W and H: far less than
-   * one iteration's work. */
-  snap->stability_bound = fs_step_size_stability_bound (snap->W, snap->H, n, m, r,
-                                                        fs_solver_get_params (solver)->l2_w,
-                                                        fs_solver_get_params (solver)->l2_h);
+  snap->stability_bound = stability_bound (snap, fs_solver_get_params (solver),
+                                           show_best ? snap->final_costs[snap->best_run] : snap->cost);
   return snap;
 }
 
@@ -296,7 +320,8 @@ apply_change (FsRunner *self)
 
   if (fs_fit_change_params (self->fit, &params) && was_at_limit)
     self->running = TRUE;
-  if (label != NULL)
+  /* Before the first step a change is the run's setting, not a change. */
+  if (label != NULL && fs_solver_get_iteration (fs_fit_get_solver (self->fit)) > 0)
     {
       FsSolver *solver = fs_fit_get_solver (self->fit);
       FsMark mark = { fs_fit_get_current_run (self->fit), fs_solver_get_iteration (solver),

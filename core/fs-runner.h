@@ -65,8 +65,8 @@ typedef struct
   /* The current run's factors; the best run's once all runs are done. */
   double        *W;
   double        *H;
-  /* Plain steps below it are locally stable at W and H
-   * (fs_step_size_stability_bound). */
+  /* Plain steps below it are certainly stable at W and H, which move
+   * together (fs_step_size_joint_stability_bound). */
   double         stability_bound;
   /* The current run's warning since the last change (unstable), or NULL;
    * where it was raised and the learning rate it suggests. */

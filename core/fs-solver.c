@@ -826,6 +826,8 @@ fs_solver_new (FsMatrix       *X,
 static FsStepSizeContext
 step_size_context (FsSolver *self)
 {
+  double data = self->cost - penalties (self);
+
   return (FsStepSizeContext) {
     .params = &self->params,
     .W = self->W,
@@ -833,6 +835,7 @@ step_size_context (FsSolver *self)
     .rows = self->n,
     .cols = self->m,
     .x_sigma = self->x_sigma,
+    .residual_norm = isfinite (data) ? sqrt (MAX (data, 0.0)) : 0.0,
   };
 }
 

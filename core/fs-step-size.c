@@ -69,6 +69,41 @@ fs_step_size_stability_bound (const double *W,
   return MIN (1.0 / (lambda_h + l2_w), 1.0 / (lambda_w + l2_h));
 }
 
+/* The largest plain step that is certainly stable at W and H when W and H
+ * move together, as every rule here moves them: 2 / L with L an upper
+ * bound on the curvature of the objective there. Along (dW, dH) the data
+ * term's second derivative is 2 ||dW H + W dH||^2 - 4 <R, dW dH>, with
+ * R = X - WH: the first part is at most 2 (sigma_max(H)^2 +
+ * sigma_max(W)^2) (||dW||^2 + ||dH||^2), the second at most 2 ||R||_2
+ * (||dW||^2 + ||dH||^2); the L2 penalties add at most 2 max(l2_w, l2_h).
+ * residual_norm is ||R||_2 or anything above it (||R||_F will do). Far
+ * from a fit the residual term counts, near one the coupling of W and H
+ * does: the block bound fs_step_size_stability_bound () sees neither, and
+ * says a rate is safe while the run swings. +inf when there is no
+ * curvature; NAN when LAPACK fails. */
+double
+fs_step_size_joint_stability_bound (const double *W,
+                                    const double *H,
+                                    gsize         rows,
+                                    gsize         cols,
+                                    guint         rank,
+                                    double        l2_w,
+                                    double        l2_h,
+                                    double        residual_norm)
+{
+  double lambda_h, lambda_w, curvature;
+
+  g_return_val_if_fail (W != NULL && H != NULL, NAN);
+  g_return_val_if_fail (rank > 0 && rows > 0 && cols > 0, NAN);
+  g_return_val_if_fail (rows <= G_MAXINT && cols <= G_MAXINT && rank <= G_MAXINT, NAN);
+  g_return_val_if_fail (residual_norm >= 0.0, NAN);
+
+  lambda_h = largest_gram_eigenvalue (H, cols, rank, TRUE);
+  lambda_w = largest_gram_eigenvalue (W, rows, rank, FALSE);
+  curvature = 2.0 * (lambda_h + lambda_w + residual_norm + MAX (l2_w, l2_h));
+  return 2.0 / curvature;
+}
+
 /* The estimate of sigma_1(X) that the step sizes use. */
 double
 fs_step_size_sigma_estimate (const FsMatrix *X)

@@ -7,10 +7,14 @@
 #include <math.h>
 #include <string.h>
 
+#include <cblas.h>
+#include <lapacke.h>
+
 #include "fs-examples.h"
 #include "fs-optimum.h"
 #include "fs-products.h"
 #include "fs-solver.h"
+#include "fs-step-size.h"
 #include "fs-test-util.h"
 
 #define N 7
@@ -289,6 +293,87 @@ test_cost_never_below_optimum (void)
                      1e-12 * fs_solver_get_exact_cost (solver));
 }
 
+/* The largest eigenvalue of the Hessian of the cost at W, H, from central
+ * differences of the solver's gradient, column by column. */
+static double
+hessian_top_eigenvalue (FsSolver *solver,
+                        double   *W,
+                        double   *H)
+{
+  const gsize nw = N * R, n = N * R + R * M;
+  const double h = 1e-5;
+  g_autofree double *hess = g_new (double, n * n);
+  double eig[N * R + R * M];
+
+  for (gsize k = 0; k < n; k++)
+    {
+      double *p = k < nw ? &W[k] : &H[k - nw];
+      double save = *p, up[N * R + R * M];
+
+      *p = save + h;
+      fs_solver_start_from (solver, W, H);
+      memcpy (up, fs_solver_get_grad_w (solver), nw * sizeof (double));
+      memcpy (up + nw, fs_solver_get_grad_h (solver), R * M * sizeof (double));
+      *p = save - h;
+      fs_solver_start_from (solver, W, H);
+      for (gsize i = 0; i < nw; i++)
+        hess[i * n + k] = (up[i] - fs_solver_get_grad_w (solver)[i]) / (2 * h);
+      for (gsize i = 0; i < R * M; i++)
+        hess[(nw + i) * n + k] = (up[nw + i] - fs_solver_get_grad_h (solver)[i]) / (2 * h);
+      *p = save;
+    }
+  for (gsize i = 0; i < n; i++)
+    for (gsize j = 0; j < i; j++)
+      hess[i * n + j] = hess[j * n + i] = 0.5 * (hess[i * n + j] + hess[j * n + i]);
+  g_assert_cmpint (LAPACKE_dsyev (LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int) n, hess, (lapack_int) n, eig), ==, 0);
+  return eig[n - 1];
+}
+
+/* The joint stability bound's curvature, 2 / bound, is never below the
+ * Hessian's largest eigenvalue (so a step under the bound is stable), and
+ * not far above it: at random points, where the residual dominates, and
+ * near a fit, where the coupling of W and H does (there the block bound
+ * is twice too large), with and without L2. */
+static void
+test_joint_stability_bound (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (N, M, 2, 0.05, 3, NULL);
+
+  for (guint t = 0; t < 3; t++)
+    {
+      Terms smooth = { "l2", t == 2 ? 0.3 : 0.0, t == 2 ? 0.2 : 0.0, 0, 0 };
+      g_autoptr(FsSolver) solver = new_solver (X, &smooth, 1, FS_PRODUCTS_BLAS);
+      double W[N * R], H[R * M], data, upper, top, block;
+      double l2 = MAX (smooth.l2_w, smooth.l2_h);
+
+      fs_random_fill_signed (fs_random_key (t, 7), W, N * R);
+      fs_random_fill_signed (fs_random_key (t, 8), H, R * M);
+      if (t >= 1)
+        {
+          /* Near a fit: a few thousand plain steps from the point. */
+          fs_solver_start_from (solver, W, H);
+          fs_solver_set_lr (solver, 0.01);
+          for (guint k = 0; k < 5000; k++)
+            fs_solver_iterate (solver);
+          memcpy (W, fs_solver_get_w (solver), sizeof W);
+          memcpy (H, fs_solver_get_h (solver), sizeof H);
+        }
+      fs_solver_start_from (solver, W, H);
+      data = fs_solver_get_cost (solver) - smooth.l2_w * cblas_ddot (N * R, W, 1, W, 1)
+             - smooth.l2_h * cblas_ddot (R * M, H, 1, H, 1);
+      upper = 2.0 / fs_step_size_joint_stability_bound (W, H, N, M, R, smooth.l2_w, smooth.l2_h,
+                                                        sqrt (data));
+      block = 2.0 / fs_step_size_stability_bound (W, H, N, M, R, smooth.l2_w, smooth.l2_h);
+      top = hessian_top_eigenvalue (solver, W, H);
+      g_test_message ("point %u: Hessian top %.6g, joint bound's %.6g, block bound's %.6g (l2 %g)",
+                      t, top, upper, block, l2);
+      g_assert_cmpfloat (top, <=, upper * (1 + 1e-6));
+      g_assert_cmpfloat (upper, <=, 2.5 * top);
+      if (t == 1)
+        g_assert_cmpfloat (block, <, 0.75 * top);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -300,6 +385,7 @@ main (int    argc,
   g_test_add_func ("/objective/cost/gram-equals-residual", test_gram_equals_residual);
   g_test_add_func ("/objective/cost/precise-near-zero", test_cost_precise_near_zero);
   g_test_add_func ("/objective/cost/never-below-optimum", test_cost_never_below_optimum);
+  g_test_add_func ("/objective/joint-stability-bound", test_joint_stability_bound);
 
   return g_test_run ();
 }
