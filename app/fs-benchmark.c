@@ -123,6 +123,20 @@ finish (Benchmark  *b,
   fs_json_print (builder);
 }
 
+/* The measurement runs for its time, not to a convergence: the window's
+ * tolerance is lifted, as the command line's bench has none. */
+static void
+run_without_tolerance (FsWindow *window)
+{
+  FsParams params = *fs_session_get_params (fs_window_get_session (window));
+
+  params.tol = 0.0;
+  params.max_iters = FS_MAX_ITERATIONS;
+  fs_param_panel_set_params (fs_window_get_panel (window), &params);
+  fs_session_set_params (fs_window_get_session (window), &params, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run-pause", NULL);
+}
+
 static gboolean
 poll_benchmark (gpointer data)
 {
@@ -139,12 +153,20 @@ poll_benchmark (gpointer data)
       if (snap == NULL || snap->rows != BENCH_ROWS || snap->rank != BENCH_RANK ||
           fs_session_get_computing_optimum (fs_window_get_session (b->window)))
         return G_SOURCE_CONTINUE;
-      gtk_widget_activate_action (GTK_WIDGET (b->window), "win.run-pause", NULL);
+      run_without_tolerance (b->window);
       b->phase = WARMING;
       b->phase_start = now;
       return G_SOURCE_CONTINUE;
 
     case WARMING:
+      if (snap->state == FS_RUNNER_FINISHED)
+        {
+          /* Nothing left to measure: say so (and print no figures)
+           * rather than wait. */
+          g_printerr (_("The run stopped before the measurement ended: %s\n"),
+                      snap->message != NULL ? snap->message : "");
+          break;
+        }
       if (seconds < WARMUP_SECONDS || snap->state != FS_RUNNER_RUNNING)
         return G_SOURCE_CONTINUE;
       b->phase = MEASURING;

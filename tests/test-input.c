@@ -352,6 +352,7 @@ test_space_runs_and_pauses (Fixture       *f,
   load_example (f, "lowrank");
   params = *fs_param_panel_get_params (fs_window_get_panel (f->window));
   params.max_iters = 50000000;
+  params.tol = 0.0;
   fs_param_panel_set_params (fs_window_get_panel (f->window), &params);
   g_assert_true (fs_session_set_params (fs_window_get_session (f->window), &params, NULL));
   activate_window (f);

@@ -371,6 +371,62 @@ test_lr_entry_decimal_comma (void)
   g_test_trap_assert_passed ();
 }
 
+/* The convergence row and the unstable switch are settings like the
+ * others; a tolerance set from code shows as the nearest choice. */
+static void
+test_stop_rows (void)
+{
+  FsParamPanel *panel = new_panel ();
+  FsParams params = *fs_param_panel_get_params (panel);
+  AdwComboRow *tol = ADW_COMBO_ROW (child (panel, "tol_row"));
+  guint changed = 0;
+
+  g_signal_connect_swapped (panel, "changed", G_CALLBACK (count), &changed);
+  params.tol = 1e-6;
+  params.stop_unstable = TRUE;
+  fs_param_panel_set_params (panel, &params);
+  g_assert_cmpfloat (fs_param_panel_get_params (panel)->tol, ==, 1e-6);
+  g_assert_cmpstr (gtk_string_object_get_string (GTK_STRING_OBJECT (adw_combo_row_get_selected_item (tol))),
+                   ==, "Change < 10⁻⁶");
+
+  adw_combo_row_set_selected (tol, 0);
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_cmpfloat (fs_param_panel_get_params (panel)->tol, ==, 0.0);
+  gtk_switch_set_active (GTK_SWITCH (child (panel, "unstable_switch")), FALSE);
+  g_assert_cmpuint (changed, ==, 2);
+  g_assert_false (fs_param_panel_get_params (panel)->stop_unstable);
+
+  params.tol = 3e-8;
+  fs_param_panel_set_params (panel, &params);
+  g_assert_cmpstr (gtk_string_object_get_string (GTK_STRING_OBJECT (adw_combo_row_get_selected_item (tol))),
+                   ==, "Change < 10⁻⁸");
+  g_assert_finalize_object (panel);
+}
+
+/* The stability meter: the ratio in the rate's row, coloured by how close
+ * it is to 1, and a plain word when the rule has no bound. */
+static void
+test_stability_meter (void)
+{
+  FsParamPanel *panel = new_panel ();
+  AdwActionRow *row = ADW_ACTION_ROW (child (panel, "lr_row"));
+
+  fs_param_panel_set_stability (panel, 0.25);
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "0.25× the stable step");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "fs-stable"));
+  fs_param_panel_set_stability (panel, 0.9);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "fs-near-unstable"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "fs-stable"));
+  fs_param_panel_set_stability (panel, 3.0);
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "3.00× the stable step: too large");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "fs-unstable"));
+  fs_param_panel_set_stability (panel, NAN);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "scales its own steps"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "fs-unstable"));
+  g_assert_true (isnan (fs_param_panel_get_stability (panel)));
+  g_assert_finalize_object (panel);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -386,6 +442,8 @@ main (int    argc,
   g_test_add_func ("/param-panel/lr-entry-decimal-comma", test_lr_entry_decimal_comma);
   g_test_add_func ("/param-panel/spin-accessible-values", test_spin_accessible_values);
   g_test_add_func ("/param-panel/lr-rejected", test_lr_rejected);
+  g_test_add_func ("/param-panel/stop-rows", test_stop_rows);
+  g_test_add_func ("/param-panel/stability-meter", test_stability_meter);
 
   return g_test_run ();
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "fs-examples.h"
+#include "fs-loss-plot.h"
+#include "fs-rules.h"
 #include "fs-step-size.h"
 #include "fs-test-ui.h"
 #include "fs-window.h"
@@ -62,6 +64,14 @@ reached_500 (gpointer window)
   FsSnapshot *s = fs_window_get_shown_snapshot (window);
 
   return s != NULL && s->iteration >= 500;
+}
+
+static gboolean
+reached_10 (gpointer window)
+{
+  FsSnapshot *s = fs_window_get_shown_snapshot (window);
+
+  return s != NULL && s->iteration >= 10 && s->state == FS_RUNNER_PAUSED;
 }
 
 static gboolean
@@ -271,6 +281,7 @@ test_actions_follow_snapshot (Fixture       *f,
 
   params = *fs_param_panel_get_params (fs_window_get_panel (f->window));
   params.max_iters = 50000000;
+  params.tol = 0.0;
   fs_param_panel_set_params (fs_window_get_panel (f->window), &params);
   g_assert_true (fs_session_set_params (fs_window_get_session (f->window), &params, NULL));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-pause", NULL);
@@ -350,6 +361,17 @@ test_suggest_then_new_matrix (Fixture       *f,
   g_assert_cmpfloat (fs_session_get_params (fs_window_get_session (f->window))->lr, ==, starting);
 }
 
+/* Runs that must go on past the low-rank example's convergence. */
+static void
+no_tolerance (Fixture *f)
+{
+  FsParams params = *fs_param_panel_get_params (fs_window_get_panel (f->window));
+
+  params.tol = 0.0;
+  fs_param_panel_set_params (fs_window_get_panel (f->window), &params);
+  g_assert_true (fs_session_set_params (fs_window_get_session (f->window), &params, NULL));
+}
+
 static gboolean
 rank_two_running (gpointer window)
 {
@@ -373,6 +395,7 @@ test_panel_change_restarts (Fixture       *f,
                                                                          "iters_spin"));
 
   load_example (f, "lowrank");
+  no_tolerance (f);
   gtk_spin_button_set_value (limit, 50000000);
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-pause", NULL);
   g_assert_true (fs_test_wait_for (reached_500, f->window, 30));
@@ -380,6 +403,292 @@ test_panel_change_restarts (Fixture       *f,
   gtk_spin_button_set_value (rank, 2);
   g_assert_cmpuint (fs_session_get_params (fs_window_get_session (f->window))->rank, ==, 2);
   g_assert_true (fs_test_wait_for (rank_two_running, f->window, 10));
+}
+
+static GObject *
+panel_child (Fixture    *f,
+             const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (fs_window_get_panel (f->window)),
+                                                  FS_TYPE_PARAM_PANEL, name);
+
+  g_assert_nonnull (child);
+  return child;
+}
+
+static gboolean
+is_finished_anew (gpointer window)
+{
+  FsSnapshot *s = fs_window_get_shown_snapshot (window);
+  guint64 *before = g_object_get_data (G_OBJECT (window), "before");
+
+  return s != NULL && s->state == FS_RUNNER_FINISHED && s->iteration != *before;
+}
+
+/* Presses Run and waits until the run has stopped somewhere else. */
+static void
+run_until_finished (Fixture *f)
+{
+  FsSnapshot *s = fs_window_get_shown_snapshot (f->window);
+
+  g_object_set_data_full (G_OBJECT (f->window), "before",
+                          g_memdup2 (&s->iteration, sizeof s->iteration), g_free);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-pause", NULL);
+  g_assert_true (fs_test_wait_for (is_finished_anew, f->window, 60));
+}
+
+static gboolean
+status_ends_with (Fixture    *f,
+                  const char *reason)
+{
+  return g_str_has_suffix (fs_window_get_status (f->window), reason);
+}
+
+/* The slider sets the session's pace, Ctrl+] and Ctrl+[ move it a notch,
+ * and a run at ten a second makes about ten steps a second, each shown. */
+static void
+test_speed (Fixture       *f,
+            gconstpointer  data)
+{
+  FsSession *session = fs_window_get_session (f->window);
+  guint64 shown_steps = 0, last = 0;
+  gint64 start, elapsed;
+  FsSnapshot *s;
+
+  load_example (f, "lowrank");
+  g_assert_cmpfloat (fs_session_get_pace (session), ==, 0.0);
+  fs_window_set_pace (f->window, 10);
+  g_assert_cmpfloat (fs_session_get_pace (session), ==, 10.0);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.speed", "i", 1);
+  g_assert_cmpfloat (fs_session_get_pace (session), ==, 30.0);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.speed", "i", -1);
+  g_assert_cmpfloat (fs_session_get_pace (session), ==, 10.0);
+
+  start = g_get_monotonic_time ();
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-pause", NULL);
+  while (g_get_monotonic_time () - start < G_USEC_PER_SEC)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      s = fs_window_get_shown_snapshot (f->window);
+      if (s->iteration != last)
+        {
+          shown_steps++;
+          last = s->iteration;
+        }
+      g_usleep (1000);
+    }
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-pause", NULL);
+  g_assert_true (fs_test_wait_for (is_paused, f->window, 10));
+  elapsed = g_get_monotonic_time () - start;
+  s = fs_window_get_shown_snapshot (f->window);
+  g_test_message ("%" G_GUINT64_FORMAT " iterations in %.2f s, %" G_GUINT64_FORMAT " shown",
+                  s->iteration, (double) elapsed / G_USEC_PER_SEC, shown_steps);
+  g_assert_cmpuint (s->iteration, <=, 10 * elapsed / G_USEC_PER_SEC + 1);
+  g_assert_cmpuint (s->iteration, >=, 3);
+  /* Every step was drawn (the last may have come with the pause). */
+  g_assert_cmpuint (shown_steps + 1, >=, s->iteration);
+  g_assert_true (status_ends_with (f, "paused"));
+}
+
+/* Run after a convergence goes on from W and H to the limit; Run at the
+ * limit raises it and goes on again: never a restart. */
+static void
+test_continue (Fixture       *f,
+               gconstpointer  data)
+{
+  FsParamPanel *panel = fs_window_get_panel (f->window);
+  FsSnapshot *s;
+  guint64 converged_at;
+
+  load_example (f, "lowrank");
+  g_assert_cmpfloat (fs_param_panel_get_params (panel)->tol, >, 0.0);
+  run_until_finished (f);
+  s = fs_window_get_shown_snapshot (f->window);
+  g_assert_cmpint (s->stop, ==, FS_STOP_TOLERANCE);
+  converged_at = s->iteration;
+  g_assert_cmpuint (converged_at, <, 1000);
+  g_assert_true (status_ends_with (f, "converged"));
+  g_assert_true (action_enabled (f, "step"));
+
+  run_until_finished (f);
+  s = fs_window_get_shown_snapshot (f->window);
+  g_assert_cmpint (s->stop, ==, FS_STOP_ITERATIONS);
+  g_assert_cmpuint (s->iteration, ==, 10000);
+  g_assert_cmpuint (s->log_lengths[0], ==, 10001);
+  g_assert_true (status_ends_with (f, "iteration limit"));
+
+  run_until_finished (f);
+  s = fs_window_get_shown_snapshot (f->window);
+  g_assert_cmpuint (s->iteration, ==, 20000);
+  g_assert_cmpuint (s->log_lengths[0], ==, 20001);
+  g_assert_cmpuint (fs_param_panel_get_params (panel)->max_iters, ==, 20000);
+}
+
+static gboolean
+has_mark (gpointer window)
+{
+  FsSnapshot *s = fs_window_get_shown_snapshot (window);
+
+  return s != NULL && s->n_marks > 0 && s->state == FS_RUNNER_PAUSED;
+}
+
+/* A penalty changed in the panel goes on from the current W and H, with
+ * a mark on the curve; the rank restarts. */
+static void
+test_warm_start (Fixture       *f,
+                 gconstpointer  data)
+{
+  FsSnapshot *s;
+
+  load_example (f, "lowrank");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.step", "u", 10);
+  g_assert_true (fs_test_wait_for (reached_10, f->window, 10));
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (panel_child (f, "l2_w_spin")), 0.5);
+  g_assert_true (fs_test_wait_for (has_mark, f->window, 10));
+  s = fs_window_get_shown_snapshot (f->window);
+  g_assert_cmpuint (s->iteration, ==, 10);
+  g_assert_cmpuint (s->marks[0].iteration, ==, 10);
+  g_assert_cmpstr (s->marks[0].label, ==, "L2 W 0.5");
+  g_assert_cmpuint (fs_loss_plot_get_n_marks (FS_LOSS_PLOT (gtk_widget_get_template_child (
+                      GTK_WIDGET (f->window), FS_TYPE_WINDOW, "loss_plot"))), ==, 1);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (panel_child (f, "rank_spin")), 3);
+  g_assert_true (fs_test_wait_for (at_zero, f->window, 10));
+  g_assert_cmpuint (fs_window_get_shown_snapshot (f->window)->n_marks, ==, 0);
+}
+
+/* A new rule gets its own starting step, unless the user typed one. */
+static void
+test_rule_resuggests_lr (Fixture       *f,
+                         gconstpointer  data)
+{
+  FsParamPanel *panel = fs_window_get_panel (f->window);
+  FsParams adam;
+  double wanted;
+
+  load_example (f, "lowrank");
+  adam = *fs_session_get_params (fs_window_get_session (f->window));
+  adam.rule = fs_rule_find ("adam");
+  wanted = fs_step_size_starting (fs_window_get_matrix (f->window), &adam, NULL);
+  g_assert_cmpfloat (wanted, !=, fs_param_panel_get_params (panel)->lr);
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (panel_child (f, "rule_row")), fs_rule_get_index (adam.rule));
+  g_object_set_data (G_OBJECT (f->window), "wanted", &wanted);
+  g_assert_true (fs_test_wait_for (lr_is, f, 10));
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (panel_child (f, "lr_spin")), 0.02);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (panel_child (f, "rule_row")),
+                              fs_rule_get_index (fs_rule_find ("normalized")));
+  for (int k = 0; k < 200; k++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_true (fs_test_wait_for (idle, f->window, 10));
+  g_assert_cmpfloat (fs_session_get_params (fs_window_get_session (f->window))->lr, ==, 0.02);
+}
+
+/* After a perfect fit f* is 0 to rounding: the gap is absolute, not a
+ * percentage of nothing. */
+static void
+test_gap_absolute_near_zero (Fixture       *f,
+                             gconstpointer  data)
+{
+  const char *status;
+
+  load_example (f, "notebook");
+  g_assert_true (fs_test_wait_for (idle, f->window, 10));
+  run_until_finished (f);
+  status = fs_window_get_status (f->window);
+  g_test_message ("%s", status);
+  g_assert_nonnull (strstr (status, "gap to f* "));
+  g_assert_null (strchr (status, '%'));
+}
+
+/* Settings with no minimum are said before the run, and the banner goes
+ * once they have one. */
+static void
+test_unbounded_banner (Fixture       *f,
+                       gconstpointer  data)
+{
+  load_example (f, "lowrank");
+  g_assert_null (fs_window_get_banner (f->window));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (panel_child (f, "l1_h_spin")), 0.1);
+  g_assert_nonnull (fs_window_get_banner (f->window));
+  g_assert_nonnull (strstr (fs_window_get_banner (f->window), "L1 on H"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (panel_child (f, "l2_w_spin")), 0.1);
+  g_assert_null (fs_window_get_banner (f->window));
+}
+
+/* The cameraman at three times its starting rate: the run stops as
+ * unstable, the status line and the banner say so with a rate to try, and
+ * the meter says the rate is at or above the stable step. A new start
+ * (Reset) clears the banner. */
+static void
+test_unstable_run (Fixture       *f,
+                   gconstpointer  data)
+{
+  FsParamPanel *panel = fs_window_get_panel (f->window);
+  double lr;
+
+  load_example (f, "camera");
+  lr = fs_param_panel_get_params (panel)->lr;
+  g_assert_cmpfloat (fs_param_panel_get_stability (panel), <, 0.5);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (panel_child (f, "lr_spin")), 3 * lr);
+  run_until_finished (f);
+  g_assert_cmpint (fs_window_get_shown_snapshot (f->window)->stop, ==, FS_STOP_UNSTABLE);
+  g_assert_true (status_ends_with (f, "unstable"));
+  g_assert_nonnull (fs_window_get_banner (f->window));
+  g_test_message ("%s; meter %.3g", fs_window_get_banner (f->window), fs_param_panel_get_stability (panel));
+  g_assert_true (g_str_has_prefix (fs_window_get_banner (f->window), "Unstable at iteration"));
+  g_assert_nonnull (strstr (fs_window_get_banner (f->window), "Try a learning rate of"));
+  g_assert_cmpfloat (fs_param_panel_get_stability (panel), >=, 0.8);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.reset", NULL);
+  g_assert_true (fs_test_wait_for (at_zero, f->window, 10));
+  g_assert_null (fs_window_get_banner (f->window));
+}
+
+/* The meter follows the rule: a ratio for plain steps, none for Adam,
+ * whose steps are scaled by their own statistics. */
+static void
+test_stability_meter_rules (Fixture       *f,
+                            gconstpointer  data)
+{
+  FsParamPanel *panel = fs_window_get_panel (f->window);
+  FsParams params;
+  FsSnapshot *s;
+
+  load_example (f, "lowrank");
+  s = fs_window_get_shown_snapshot (f->window);
+  g_assert_cmpfloat (fs_param_panel_get_stability (panel), ==, s->lr / s->stability_bound);
+  params = *fs_session_get_params (fs_window_get_session (f->window));
+  params.rule = fs_rule_find ("momentum");
+  params.momentum = 0.9;
+  g_assert_cmpfloat_with_epsilon (fs_window_stability_ratio (&params, s->lr, s->stability_bound),
+                                  s->lr / (1.9 * s->stability_bound), 1e-15);
+  params.rule = fs_rule_find ("adam");
+  g_assert_true (isnan (fs_window_stability_ratio (&params, s->lr, s->stability_bound)));
+}
+
+/* The plot switches reach the plot and the residual map. */
+static void
+test_plot_switches (Fixture       *f,
+                    gconstpointer  data)
+{
+  FsParamPanel *panel = fs_window_get_panel (f->window);
+  FsLossPlot *plot = FS_LOSS_PLOT (gtk_widget_get_template_child (GTK_WIDGET (f->window),
+                                                                  FS_TYPE_WINDOW, "loss_plot"));
+  FsHeatmap *residual = fs_window_get_heatmap (f->window, FS_HEATMAP_RESIDUAL);
+
+  g_assert_false (fs_loss_plot_get_log_iterations (plot));
+  g_assert_false (fs_heatmap_get_fixed_range (residual));
+  gtk_switch_set_active (GTK_SWITCH (panel_child (f, "log_iters_switch")), TRUE);
+  gtk_switch_set_active (GTK_SWITCH (panel_child (f, "fixed_residual_switch")), TRUE);
+  g_assert_true (fs_param_panel_get_log_iterations (panel));
+  g_assert_true (fs_loss_plot_get_log_iterations (plot));
+  g_assert_true (fs_heatmap_get_fixed_range (residual));
 }
 
 int
@@ -397,6 +706,15 @@ main (int    argc,
   ADD ("/window/suggest-sets-starting-step", test_suggest_sets_starting_step);
   ADD ("/window/suggest-then-new-matrix", test_suggest_then_new_matrix);
   ADD ("/window/panel-change-restarts", test_panel_change_restarts);
+  ADD ("/window/speed", test_speed);
+  ADD ("/window/continue", test_continue);
+  ADD ("/window/warm-start", test_warm_start);
+  ADD ("/window/rule-resuggests-lr", test_rule_resuggests_lr);
+  ADD ("/window/gap-absolute-near-zero", test_gap_absolute_near_zero);
+  ADD ("/window/unbounded-banner", test_unbounded_banner);
+  ADD ("/window/unstable-run", test_unstable_run);
+  ADD ("/window/stability-meter-rules", test_stability_meter_rules);
+  ADD ("/window/plot-switches", test_plot_switches);
 #undef ADD
 
   return g_test_run ();

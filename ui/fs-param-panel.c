@@ -42,6 +42,11 @@ struct _FsParamPanel
   GtkSpinButton *seed_spin;
   GtkSwitch     *nonneg_switch;
   GtkSwitch     *log_switch;
+  GtkSwitch     *log_iters_switch;
+  GtkSwitch     *fixed_residual_switch;
+  AdwComboRow   *tol_row;
+  GtkSwitch     *unstable_switch;
+  AdwActionRow  *lr_row;
 
   FsParams       params;
   FsScaling      scaling;
@@ -49,6 +54,7 @@ struct _FsParamPanel
   /* The learning rate shown when a text was rejected, or 0 when none was:
    * the field keeps its error style until the rate changes. */
   double         rejected_at;
+  double         stability;     /* the meter's ratio, NAN when it has none */
 };
 
 G_DEFINE_FINAL_TYPE (FsParamPanel, fs_param_panel, ADW_TYPE_BIN)
@@ -59,6 +65,8 @@ enum
   PROP_PARAMS,
   PROP_SCALING,
   PROP_LOG_SCALE,
+  PROP_LOG_ITERATIONS,
+  PROP_FIXED_RESIDUAL,
   PROP_RANK_LIMIT,
   PROP_DATA_DESCRIPTION,
   N_PROPS
@@ -87,6 +95,32 @@ same_but_lr (const FsParams *a,
   return fs_params_equal (a, &c);
 }
 
+/* The tolerances the convergence row offers: off, then 1e-3 to 1e-10. */
+static const double tolerances[] = { 0.0, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10 };
+
+/* The row for tol: its own, else the nearest on a log scale. */
+static guint
+tolerance_index (double tol)
+{
+  guint best = 0;
+
+  for (guint i = 1; tol > 0.0 && i < G_N_ELEMENTS (tolerances); i++)
+    if (best == 0 || fabs (log10 (tolerances[i] / tol)) < fabs (log10 (tolerances[best] / tol)))
+      best = i;
+  return best;
+}
+
+static const char *
+tolerance_label (guint index)
+{
+  static const char *labels[G_N_ELEMENTS (tolerances)] = {
+    N_("Off"), N_("Change < 10⁻³"), N_("Change < 10⁻⁴"), N_("Change < 10⁻⁵"), N_("Change < 10⁻⁶"),
+    N_("Change < 10⁻⁷"), N_("Change < 10⁻⁸"), N_("Change < 10⁻⁹"), N_("Change < 10⁻¹⁰"),
+  };
+
+  return _(labels[index]);
+}
+
 /* The settings the rows show, over the ones the panel holds (the fields
  * without a row, such as the momentum, stay as they are). */
 static void
@@ -105,6 +139,8 @@ read_rows (FsParamPanel *self,
   p->lr = gtk_spin_button_get_value (self->lr_spin);
   p->restarts = (guint) gtk_spin_button_get_value_as_int (self->restarts_spin);
   p->max_iters = (guint64) gtk_spin_button_get_value (self->iters_spin);
+  p->tol = tolerances[MIN (adw_combo_row_get_selected (self->tol_row), G_N_ELEMENTS (tolerances) - 1)];
+  p->stop_unstable = gtk_switch_get_active (self->unstable_switch);
   p->init = (FsInit) adw_combo_row_get_selected (self->init_row);
   p->seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
 }
@@ -126,6 +162,8 @@ write_rows (FsParamPanel *self)
   gtk_spin_button_set_value (self->lr_spin, p->lr);
   gtk_spin_button_set_value (self->restarts_spin, p->restarts);
   gtk_spin_button_set_value (self->iters_spin, (double) p->max_iters);
+  adw_combo_row_set_selected (self->tol_row, tolerance_index (p->tol));
+  gtk_switch_set_active (self->unstable_switch, p->stop_unstable);
   adw_combo_row_set_selected (self->init_row, p->init);
   gtk_spin_button_set_value (self->seed_spin, (double) p->seed);
   self->updating = FALSE;
@@ -163,6 +201,18 @@ static void
 on_log_switched (FsParamPanel *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_SCALE]);
+}
+
+static void
+on_log_iters_switched (FsParamPanel *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_ITERATIONS]);
+}
+
+static void
+on_fixed_residual_switched (FsParamPanel *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIXED_RESIDUAL]);
 }
 
 /* A tenth of the place of lr's leading digit. */
@@ -439,7 +489,8 @@ find_descendant (GtkWidget *widget,
 static void
 name_inner_parts (FsParamPanel *self)
 {
-  AdwComboRow *rows[] = { self->scaling_row, self->l1_mode_row, self->rule_row, self->init_row };
+  AdwComboRow *rows[] = { self->scaling_row, self->l1_mode_row, self->rule_row, self->init_row,
+                          self->tol_row };
   GtkWidget *scrolled = find_descendant (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
@@ -469,6 +520,7 @@ fill_choice_rows (FsParamPanel *self)
   fill_choices (self->l1_mode_row, l1_mode_label, FS_N_L1_MODES);
   fill_choices (self->init_row, init_label, FS_N_INITS);
   fill_choices (self->scaling_row, scaling_label, FS_N_SCALINGS);
+  fill_choices (self->tol_row, tolerance_label, G_N_ELEMENTS (tolerances));
 }
 
 const FsParams *
@@ -556,6 +608,82 @@ fs_param_panel_set_log_scale (FsParamPanel *self,
   gtk_switch_set_active (self->log_switch, !!log_scale);
 }
 
+gboolean
+fs_param_panel_get_log_iterations (FsParamPanel *self)
+{
+  g_return_val_if_fail (FS_IS_PARAM_PANEL (self), FALSE);
+
+  return gtk_switch_get_active (self->log_iters_switch);
+}
+
+void
+fs_param_panel_set_log_iterations (FsParamPanel *self,
+                                   gboolean      log_iterations)
+{
+  g_return_if_fail (FS_IS_PARAM_PANEL (self));
+
+  gtk_switch_set_active (self->log_iters_switch, !!log_iterations);
+}
+
+gboolean
+fs_param_panel_get_fixed_residual (FsParamPanel *self)
+{
+  g_return_val_if_fail (FS_IS_PARAM_PANEL (self), FALSE);
+
+  return gtk_switch_get_active (self->fixed_residual_switch);
+}
+
+void
+fs_param_panel_set_fixed_residual (FsParamPanel *self,
+                                   gboolean      fixed)
+{
+  g_return_if_fail (FS_IS_PARAM_PANEL (self));
+
+  gtk_switch_set_active (self->fixed_residual_switch, !!fixed);
+}
+
+/* The stability meter, in the learning rate's row: the rate as a multiple
+ * of the largest stable step at the current W and H (from the snapshots),
+ * green well below 1, amber near it, red above. NAN: the rule has no such
+ * bound (normalized steps, Adam), and the row says so. */
+#define STABLE_MARGIN 0.8
+
+void
+fs_param_panel_set_stability (FsParamPanel *self,
+                              double        ratio)
+{
+  static const char *classes[] = { "fs-stable", "fs-near-unstable", "fs-unstable" };
+  GtkWidget *row;
+  g_autofree char *text = NULL;
+  guint level;
+
+  g_return_if_fail (FS_IS_PARAM_PANEL (self));
+
+  row = GTK_WIDGET (self->lr_row);
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (row, classes[i]);
+  self->stability = ratio;
+  if (!isfinite (ratio))
+    {
+      adw_action_row_set_subtitle (self->lr_row, _("Applies at once; this rule scales its own steps"));
+      return;
+    }
+  level = ratio < STABLE_MARGIN ? 0 : ratio <= 1.0 ? 1 : 2;
+  /* TRANSLATORS: the learning rate as a multiple of the largest stable one */
+  text = g_strdup_printf (level == 2 ? _("%.2f× the stable step: too large")
+                                     : _("%.2f× the stable step"), ratio);
+  adw_action_row_set_subtitle (self->lr_row, text);
+  gtk_widget_add_css_class (row, classes[level]);
+}
+
+double
+fs_param_panel_get_stability (FsParamPanel *self)
+{
+  g_return_val_if_fail (FS_IS_PARAM_PANEL (self), NAN);
+
+  return self->stability;
+}
+
 guint
 fs_param_panel_get_rank_limit (FsParamPanel *self)
 {
@@ -627,6 +755,12 @@ fs_param_panel_get_property (GObject    *object,
     case PROP_LOG_SCALE:
       g_value_set_boolean (value, fs_param_panel_get_log_scale (self));
       break;
+    case PROP_LOG_ITERATIONS:
+      g_value_set_boolean (value, fs_param_panel_get_log_iterations (self));
+      break;
+    case PROP_FIXED_RESIDUAL:
+      g_value_set_boolean (value, fs_param_panel_get_fixed_residual (self));
+      break;
     case PROP_RANK_LIMIT:
       g_value_set_uint (value, fs_param_panel_get_rank_limit (self));
       break;
@@ -658,6 +792,12 @@ fs_param_panel_set_property (GObject      *object,
     case PROP_LOG_SCALE:
       fs_param_panel_set_log_scale (self, g_value_get_boolean (value));
       break;
+    case PROP_LOG_ITERATIONS:
+      fs_param_panel_set_log_iterations (self, g_value_get_boolean (value));
+      break;
+    case PROP_FIXED_RESIDUAL:
+      fs_param_panel_set_fixed_residual (self, g_value_get_boolean (value));
+      break;
     case PROP_RANK_LIMIT:
       fs_param_panel_set_rank_limit (self, g_value_get_uint (value));
       break;
@@ -686,6 +826,8 @@ install_properties (GObjectClass *object_class)
   properties[PROP_SCALING] = g_param_spec_uint ("scaling", NULL, NULL, 0, FS_N_SCALINGS - 1,
                                                 FS_SCALING_NONE, flags);
   properties[PROP_LOG_SCALE] = g_param_spec_boolean ("log-scale", NULL, NULL, TRUE, flags);
+  properties[PROP_LOG_ITERATIONS] = g_param_spec_boolean ("log-iterations", NULL, NULL, FALSE, flags);
+  properties[PROP_FIXED_RESIDUAL] = g_param_spec_boolean ("fixed-residual", NULL, NULL, FALSE, flags);
   properties[PROP_RANK_LIMIT] = g_param_spec_uint ("rank-limit", NULL, NULL, 1, G_MAXUINT, 1000, flags);
   properties[PROP_DATA_DESCRIPTION] = g_param_spec_string ("data-description", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -730,6 +872,11 @@ fs_param_panel_class_init (FsParamPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, seed_spin);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, nonneg_switch);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, log_switch);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, log_iters_switch);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, fixed_residual_switch);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, tol_row);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, unstable_switch);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, lr_row);
   /* Reachable by name for tests, through gtk_widget_get_template_child. */
   gtk_widget_class_bind_template_child_full (widget_class, "suggest_button", FALSE, 0);
 }
@@ -740,7 +887,7 @@ connect_rows (FsParamPanel *self)
   GtkSpinButton *spins[] = { self->rank_spin, self->l2_w_spin, self->l2_h_spin, self->l1_w_spin,
                              self->l1_h_spin, self->lr_spin, self->restarts_spin, self->iters_spin,
                              self->seed_spin };
-  AdwComboRow *rows[] = { self->l1_mode_row, self->rule_row, self->init_row };
+  AdwComboRow *rows[] = { self->l1_mode_row, self->rule_row, self->init_row, self->tol_row };
 
   for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
     {
@@ -751,6 +898,11 @@ connect_rows (FsParamPanel *self)
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     g_signal_connect_swapped (rows[i], "notify::selected", G_CALLBACK (on_row_changed), self);
   g_signal_connect_swapped (self->nonneg_switch, "notify::active", G_CALLBACK (on_row_changed), self);
+  g_signal_connect_swapped (self->unstable_switch, "notify::active", G_CALLBACK (on_row_changed), self);
+  g_signal_connect_swapped (self->log_iters_switch, "notify::active",
+                            G_CALLBACK (on_log_iters_switched), self);
+  g_signal_connect_swapped (self->fixed_residual_switch, "notify::active",
+                            G_CALLBACK (on_fixed_residual_switched), self);
   g_signal_connect_swapped (self->scaling_row, "notify::selected", G_CALLBACK (on_scaling_selected), self);
   g_signal_connect_swapped (self->log_switch, "notify::active", G_CALLBACK (on_log_switched), self);
   g_signal_connect (self->lr_spin, "output", G_CALLBACK (on_lr_output), NULL);
@@ -765,6 +917,7 @@ fs_param_panel_init (FsParamPanel *self)
 
   fs_params_init_defaults (&self->params);
   self->params.rank = FS_DEFAULT_RANK;
+  self->stability = NAN;
   write_rows (self);
   read_rows (self, &self->params);
   connect_rows (self);

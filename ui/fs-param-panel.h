@@ -26,6 +26,15 @@ void            fs_param_panel_set_scaling          (FsParamPanel   *self,
 gboolean        fs_param_panel_get_log_scale        (FsParamPanel   *self);
 void            fs_param_panel_set_log_scale        (FsParamPanel   *self,
                                                      gboolean        log_scale);
+gboolean        fs_param_panel_get_log_iterations   (FsParamPanel   *self);
+void            fs_param_panel_set_log_iterations   (FsParamPanel   *self,
+                                                     gboolean        log_iterations);
+gboolean        fs_param_panel_get_fixed_residual   (FsParamPanel   *self);
+void            fs_param_panel_set_fixed_residual   (FsParamPanel   *self,
+                                                     gboolean        fixed);
+void            fs_param_panel_set_stability        (FsParamPanel   *self,
+                                                     double          ratio);
+double          fs_param_panel_get_stability        (FsParamPanel   *self);
 guint           fs_param_panel_get_rank_limit       (FsParamPanel   *self);
 void            fs_param_panel_set_rank_limit       (FsParamPanel   *self,
                                                      guint           limit);

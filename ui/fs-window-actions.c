@@ -31,13 +31,17 @@ run_pause (GtkWidget  *widget,
     return;
   if (shown->state == FS_RUNNER_RUNNING)
     fs_session_pause (self->session);
-  else
+  else if (shown->state == FS_RUNNER_FINISHED && shown->stop == FS_STOP_DIVERGED)
     {
-      if (shown->state == FS_RUNNER_FINISHED)
-        fs_session_reset (self->session);
-      self->divergence_reported = FALSE;
+      /* Nothing to go on from: start again. */
+      fs_session_reset (self->session);
       fs_session_run (self->session);
     }
+  else if (shown->state == FS_RUNNER_FINISHED && shown->stop == FS_STOP_ITERATIONS)
+    fs_window_raise_limit (self);
+  else
+    /* From where it is: a pause, a convergence, an instability. */
+    fs_session_run (self->session);
 }
 
 static void
@@ -57,7 +61,6 @@ reset (GtkWidget  *widget,
 {
   FsWindow *self = FS_WINDOW (widget);
 
-  self->divergence_reported = FALSE;
   fs_session_reset (self->session);
 }
 
@@ -82,6 +85,7 @@ on_starting_lr (GObject      *object,
    * (within its range) here too. */
   fs_param_panel_set_lr (self->panel, lr);
   fs_session_set_lr (self->session, fs_param_panel_get_params (self->panel)->lr);
+  self->lr_suggested = TRUE;
 }
 
 /* Sets the step the rule starts from (computed off the main thread: on a
@@ -148,7 +152,7 @@ open_dialog (GtkWidget  *widget,
 }
 
 /* Every action's enabled state, and the Run/Pause label, from the shown
- * snapshot: Step only while paused, Reset once there is something to undo,
+ * snapshot: Step while paused or after a stop it can go on from, Reset once there is something to undo,
  * Suggest once there is a matrix. */
 void
 fs_window_update_actions (FsWindow *self)
@@ -159,7 +163,11 @@ fs_window_update_actions (FsWindow *self)
   const char *label = running ? _("Pause") : _("Run");
 
   gtk_widget_action_set_enabled (widget, "win.run-pause", s != NULL);
-  gtk_widget_action_set_enabled (widget, "win.step", s != NULL && s->state == FS_RUNNER_PAUSED);
+  gtk_widget_action_set_enabled (widget, "win.step",
+                                 s != NULL && (s->state == FS_RUNNER_PAUSED ||
+                                               (s->state == FS_RUNNER_FINISHED &&
+                                                (s->stop == FS_STOP_TOLERANCE ||
+                                                 s->stop == FS_STOP_UNSTABLE))));
   gtk_widget_action_set_enabled (widget, "win.reset",
                                  s != NULL && (s->state != FS_RUNNER_PAUSED || s->iteration > 0 || s->run > 0));
   gtk_widget_action_set_enabled (widget, "win.suggest-lr", fs_session_get_matrix (self->session) != NULL);

@@ -18,6 +18,14 @@ G_BEGIN_DECLS
 
 #define FS_WINDOW_N_MAPS 5
 
+typedef enum
+{
+  FS_BANNER_NONE,
+  FS_BANNER_ERROR,     /* a failure, until dismissed or replaced */
+  FS_BANNER_RUN,       /* the run diverged or is unstable */
+  FS_BANNER_SETTINGS,  /* the settings have no minimum */
+} FsBannerKind;
+
 struct _FsWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -26,6 +34,7 @@ struct _FsWindow
   AdwWindowTitle       *window_title;
   GtkMenuButton        *examples_button;
   GtkButton            *run_button;
+  GtkScale             *speed_scale;
   GtkRevealer          *banner;
   GtkLabel             *banner_label;
   FsParamPanel         *panel;
@@ -38,7 +47,10 @@ struct _FsWindow
   FsSession            *session;
   FsSnapshot           *shown;
   GCancellable         *suggest_cancellable;
-  gboolean              divergence_reported;
+  FsBannerKind          banner_kind;
+  char                 *unbounded;       /* why the settings have no minimum */
+  char                 *dismissed;       /* the banner text the user closed */
+  gboolean              lr_suggested;    /* the rate is the rule's suggestion */
   gint64                next_update;     /* monotonic µs */
   gint64                last_update;
   double                last_update_cpu; /* the main thread's CPU seconds */
@@ -54,5 +66,15 @@ void fs_window_actions_init         (FsWindow      *self);
 void fs_window_update_actions       (FsWindow      *self);
 
 void fs_window_dnd_init             (FsWindow      *self);
+
+void   fs_window_raise_limit        (FsWindow      *self);
+
+
+guint  fs_window_speed_get_n_paces  (void);
+double fs_window_speed_get_pace     (guint          index);
+char  *fs_window_speed_dup_label    (guint          index,
+                                     gboolean       long_form);
+void   fs_window_speed_class_init   (GtkWidgetClass *widget_class);
+void   fs_window_speed_init         (FsWindow      *self);
 
 G_END_DECLS

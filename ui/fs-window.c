@@ -18,16 +18,40 @@
 #include "fs-error.h"
 #include "fs-heatmap.h"
 #include "fs-pool.h"
+#include "fs-rules.h"
 #include "fs-window-private.h"
 
 G_DEFINE_FINAL_TYPE (FsWindow, fs_window, ADW_TYPE_APPLICATION_WINDOW)
 
+static void
+show_banner_kind (FsWindow     *self,
+                  FsBannerKind  kind,
+                  const char   *message)
+{
+  gboolean same = gtk_revealer_get_reveal_child (self->banner) &&
+                  g_strcmp0 (gtk_label_get_text (self->banner_label), message) == 0;
+
+  self->banner_kind = kind;
+  if (same)
+    return;
+  gtk_label_set_text (self->banner_label, message);
+  gtk_revealer_set_reveal_child (self->banner, TRUE);
+}
+
+static void
+hide_banner (FsWindow *self)
+{
+  self->banner_kind = FS_BANNER_NONE;
+  gtk_revealer_set_reveal_child (self->banner, FALSE);
+}
+
+/* A failure to report (a file that did not load, say): it stays until
+ * dismissed or replaced. */
 void
 fs_window_show_banner (FsWindow   *self,
                        const char *message)
 {
-  gtk_label_set_text (self->banner_label, message);
-  gtk_revealer_set_reveal_child (self->banner, TRUE);
+  show_banner_kind (self, FS_BANNER_ERROR, message);
 }
 
 void
@@ -40,7 +64,92 @@ fs_window_show_toast (FsWindow   *self,
 static void
 on_banner_dismiss (FsWindow *self)
 {
-  gtk_revealer_set_reveal_child (self->banner, FALSE);
+  /* What was dismissed is not shown again while it stays true. */
+  g_free (self->dismissed);
+  self->dismissed = g_strdup (gtk_label_get_text (self->banner_label));
+  hide_banner (self);
+}
+
+/* What is wrong with the run shown (it diverged, or is unstable), else
+ * with the settings (no minimum); it goes as soon as it is no longer
+ * true: a new run, a change of settings. */
+static void
+update_banner (FsWindow *self)
+{
+  FsSnapshot *s = self->shown;
+  const char *problem = NULL;
+  FsBannerKind kind = FS_BANNER_RUN;
+
+  if (s != NULL && s->stop == FS_STOP_DIVERGED)
+    problem = s->message;
+  else if (s != NULL && s->warning != NULL)
+    problem = s->warning;
+  else if (self->unbounded != NULL)
+    {
+      problem = self->unbounded;
+      kind = FS_BANNER_SETTINGS;
+    }
+
+  if (problem == NULL)
+    {
+      g_clear_pointer (&self->dismissed, g_free);
+      if (self->banner_kind == FS_BANNER_RUN || self->banner_kind == FS_BANNER_SETTINGS)
+        hide_banner (self);
+    }
+  else if (g_strcmp0 (problem, self->dismissed) != 0)
+    show_banner_kind (self, kind, problem);
+}
+
+/* Settings with no minimum are said before the run, and until fixed. */
+static void
+update_unbounded (FsWindow *self)
+{
+  g_free (self->unbounded);
+  self->unbounded = fs_params_dup_unbounded_message (fs_session_get_params (self->session));
+  update_banner (self);
+}
+
+/* Why the shown run is not running, as the status line says it. */
+static const char *
+stop_reason (const FsSnapshot *s)
+{
+  if (s->state == FS_RUNNER_RUNNING)
+    return NULL;
+  switch (s->stop)
+    {
+    case FS_STOP_TOLERANCE:
+      return _("converged");
+    case FS_STOP_ITERATIONS:
+      return _("iteration limit");
+    case FS_STOP_DIVERGED:
+      return _("diverged");
+    case FS_STOP_UNSTABLE:
+      return _("unstable");
+    case FS_STOP_NONE:
+    default:
+      return s->state == FS_RUNNER_FINISHED ? _("finished")
+             : s->iteration > 0 ? _("paused") : NULL;
+    }
+}
+
+/* The gap to f* is relative only when f* is well away from zero, next to
+ * the cost the run started from: after a perfect fit a relative gap is
+ * the ratio of two rounding errors. */
+#define RELATIVE_GAP_FLOOR 1e-9
+
+static void
+append_gap (GString          *text,
+            const FsSnapshot *s,
+            double            optimum)
+{
+  double start = fs_cost_log_get (s->logs[s->run], 0);
+
+  if (!isfinite (optimum) || !isfinite (s->cost))
+    return;
+  if (optimum > RELATIVE_GAP_FLOOR * fabs (start))
+    g_string_append_printf (text, _(" · gap to f* %.3g%%"), 100.0 * (s->cost - optimum) / optimum);
+  else
+    g_string_append_printf (text, _(" · gap to f* %.3g"), s->cost - optimum);
 }
 
 static void
@@ -49,7 +158,7 @@ update_status (FsWindow *self)
   FsSnapshot *s = self->shown;
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *iteration = NULL;
-  double optimum = fs_session_get_optimum (self->session);
+  const char *reason;
   guint64 done = 0;
 
   if (s == NULL)
@@ -60,17 +169,66 @@ update_status (FsWindow *self)
 
   iteration = fs_error_number_text (s->iteration);
   g_string_printf (text, _("Iteration %s · cost %.6g"), iteration, s->cost);
-  if (isfinite (optimum) && optimum > 0.0)
-    g_string_append_printf (text, _(" · gap to f* %.3g%%"), 100.0 * (s->cost - optimum) / optimum);
-  else if (isfinite (optimum))
-    g_string_append_printf (text, _(" · gap to f* %.3g"), s->cost - optimum);
-  if (s->elapsed > 0.0)
+  append_gap (text, s, fs_session_get_optimum (self->session));
+  /* At a set pace the solver's own speed is not what a class sees. */
+  if (fs_session_get_pace (self->session) > 0.0)
+    g_string_append_printf (text, _(" · at most %.0f iterations/s"), fs_session_get_pace (self->session));
+  else if (s->elapsed > 0.0)
     g_string_append_printf (text, _(" · %.0f iterations/s"), done / s->elapsed);
   if (s->n_runs > 1)
     g_string_append_printf (text, _(" · run %u of %u"), s->run + 1, s->n_runs);
-  if (s->state == FS_RUNNER_FINISHED)
-    g_string_append (text, s->stop == FS_STOP_DIVERGED ? _(" · diverged") : _(" · finished"));
+  reason = stop_reason (s);
+  if (reason != NULL)
+    g_string_append_printf (text, " · %s", reason);
   gtk_label_set_text (self->status_label, text->str);
+}
+
+/* The current run's changes of settings, as marks on its curve. */
+static void
+update_marks (FsWindow *self)
+{
+  FsSnapshot *s = self->shown;
+  g_autofree guint64 *iterations = g_new (guint64, s->n_marks + 1);
+  g_autofree const char **labels = g_new (const char *, s->n_marks + 1);
+  guint n = 0;
+
+  for (guint k = 0; k < s->n_marks; k++)
+    if (s->marks[k].run == s->run)
+      {
+        iterations[n] = s->marks[k].iteration;
+        labels[n++] = s->marks[k].label;
+      }
+  fs_loss_plot_set_marks (self->loss_plot, n, iterations, labels);
+}
+
+/* The learning rate as a multiple of the largest stable one at the W and
+ * H shown: 2 / L for plain steps, (1 + beta) 2 / L with momentum (the
+ * heavy ball's bound). The normalized rule and Adam scale their steps
+ * themselves, and have no such bound: NAN. */
+double
+fs_window_stability_ratio (const FsParams *params,
+                           double          lr,
+                           double          bound)
+{
+  const char *rule = params->rule->name;
+
+  if (!(bound > 0.0) || !isfinite (lr))
+    return NAN;
+  if (g_str_equal (rule, "plain"))
+    return lr / bound;
+  if (g_str_equal (rule, "momentum"))
+    return lr / ((1.0 + params->momentum) * bound);
+  return NAN;
+}
+
+static void
+update_stability (FsWindow *self)
+{
+  FsSnapshot *s = self->shown;
+
+  fs_param_panel_set_stability (self->panel,
+                                fs_window_stability_ratio (fs_session_get_params (self->session),
+                                                           s->lr, s->stability_bound));
 }
 
 static void
@@ -86,11 +244,9 @@ show_snapshot (FsWindow   *self,
   update_status (self);
   fs_window_update_actions (self);
 
-  if (snap->stop == FS_STOP_DIVERGED && !self->divergence_reported)
-    {
-      self->divergence_reported = TRUE;
-      fs_window_show_banner (self, snap->message);
-    }
+  update_marks (self);
+  update_stability (self);
+  update_banner (self);
 }
 
 /* When the solver has a thread on every core, the window takes a new
@@ -182,13 +338,16 @@ on_matrix_changed (FsWindow  *self,
   /* A learning rate suggested for the old matrix has no place here. */
   g_cancellable_cancel (self->suggest_cancellable);
   g_clear_pointer (&self->shown, fs_snapshot_unref);
-  self->divergence_reported = FALSE;
+  update_unbounded (self);
+  /* The session chose the starting step for the new matrix. */
+  self->lr_suggested = TRUE;
   show_matrix (self, X);
   fs_window_update_actions (self);
 
   if (!new_source)
     return;
-  gtk_revealer_set_reveal_child (self->banner, FALSE);
+  if (self->banner_kind == FS_BANNER_ERROR)
+    hide_banner (self);
   for (guint i = 0; source->notices != NULL && source->notices[i] != NULL; i++)
     fs_window_show_toast (self, source->notices[i]);
 }
@@ -213,20 +372,39 @@ static void
 on_params_changed (FsWindow *self)
 {
   g_autoptr(GError) error = NULL;
+  const FsRule *old_rule = fs_session_get_params (self->session)->rule;
 
   g_cancellable_cancel (self->suggest_cancellable);
-  self->divergence_reported = FALSE;
   if (!fs_session_set_params (self->session, fs_param_panel_get_params (self->panel), &error))
     {
       /* The panel shows what the session runs, not what it refused. */
       fs_window_show_toast (self, error->message);
       fs_param_panel_set_params (self->panel, fs_session_get_params (self->session));
     }
+  update_unbounded (self);
+
+  /* A new rule gets its own starting step, unless the user chose one. */
+  if (fs_session_get_params (self->session)->rule != old_rule && self->lr_suggested)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.suggest-lr", NULL);
+}
+
+/* Run after the iteration limit goes on from there for as many again:
+ * the limit shown is raised, and the run continues from W and H. */
+void
+fs_window_raise_limit (FsWindow *self)
+{
+  FsParams p = *fs_session_get_params (self->session);
+
+  p.max_iters = MIN (p.max_iters + p.max_iters, FS_MAX_ITERATIONS);
+  fs_param_panel_set_params (self->panel, &p);
+  on_params_changed (self);
+  fs_session_run (self->session);
 }
 
 static void
 on_lr_changed (FsWindow *self)
 {
+  self->lr_suggested = FALSE;
   fs_session_set_lr (self->session, fs_param_panel_get_params (self->panel)->lr);
 }
 
@@ -240,6 +418,26 @@ static void
 on_log_scale_changed (FsWindow *self)
 {
   fs_loss_plot_set_log_scale (self->loss_plot, fs_param_panel_get_log_scale (self->panel));
+}
+
+static void
+on_log_iterations_changed (FsWindow *self)
+{
+  fs_loss_plot_set_log_iterations (self->loss_plot, fs_param_panel_get_log_iterations (self->panel));
+}
+
+static void
+on_fixed_residual_changed (FsWindow *self)
+{
+  fs_heatmap_set_fixed_range (self->maps[FS_HEATMAP_RESIDUAL],
+                              fs_param_panel_get_fixed_residual (self->panel));
+}
+
+static void
+on_lr_rejected (FsWindow   *self,
+                const char *message)
+{
+  fs_window_show_toast (self, message);
 }
 
 static GtkWidget *
@@ -271,6 +469,8 @@ fs_window_dispose (GObject *object)
       g_clear_object (&self->session);
     }
   g_clear_pointer (&self->shown, fs_snapshot_unref);
+  g_clear_pointer (&self->unbounded, g_free);
+  g_clear_pointer (&self->dismissed, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), FS_TYPE_WINDOW);
 
   G_OBJECT_CLASS (fs_window_parent_class)->dispose (object);
@@ -291,6 +491,7 @@ fs_window_class_init (FsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FsWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, FsWindow, examples_button);
   gtk_widget_class_bind_template_child (widget_class, FsWindow, run_button);
+  gtk_widget_class_bind_template_child (widget_class, FsWindow, speed_scale);
   gtk_widget_class_bind_template_child (widget_class, FsWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, FsWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, FsWindow, panel);
@@ -303,6 +504,7 @@ fs_window_class_init (FsWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_banner_dismiss);
 
   fs_window_actions_class_init (widget_class);
+  fs_window_speed_class_init (widget_class);
 }
 
 static void
@@ -315,6 +517,11 @@ connect_session (FsWindow *self)
   g_signal_connect_swapped (self->panel, "lr-changed", G_CALLBACK (on_lr_changed), self);
   g_signal_connect_swapped (self->panel, "notify::scaling", G_CALLBACK (on_scaling_changed), self);
   g_signal_connect_swapped (self->panel, "notify::log-scale", G_CALLBACK (on_log_scale_changed), self);
+  g_signal_connect_swapped (self->panel, "notify::log-iterations",
+                            G_CALLBACK (on_log_iterations_changed), self);
+  g_signal_connect_swapped (self->panel, "notify::fixed-residual",
+                            G_CALLBACK (on_fixed_residual_changed), self);
+  g_signal_connect_swapped (self->panel, "lr-rejected", G_CALLBACK (on_lr_rejected), self);
 }
 
 static void
@@ -336,6 +543,7 @@ fs_window_init (FsWindow *self)
 
   fs_window_actions_init (self);
   fs_window_dnd_init (self);
+  fs_window_speed_init (self);
 
   gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
   fs_window_update_actions (self);
