@@ -1,15 +1,16 @@
 #!/usr/bin/python3
 """Drives the real Factorscope window through AT-SPI, as a user would:
-checks that every control has a plain name, sets the rank, presses Run,
-reads the status line until the iteration passes 1000, presses Pause,
-checks the count holds, and takes a screenshot. Then it loads another
+checks that every control has a plain name, sets the rank, runs at 10
+iterations a second and checks the count grows at that pace, presses Pause
+and checks the count holds, then runs at full speed past an iteration (or
+to convergence) and takes a screenshot. Then it loads another
 example and checks that the learning rate's value is the one it shows,
 and makes a run diverge and checks that the banner's error reaches a
 screen reader (the focus moves to it). Run it through
 tests/ui/run-drive-app.sh, which starts Xvfb, a D-Bus session and the app.
 
 Usage: drive-app.py SCREENSHOT.png
-Environment: FS_DRIVE_RANK (default 3), FS_DRIVE_UNTIL (default 1000): the
+Environment: FS_DRIVE_RANK (default 3), FS_DRIVE_UNTIL (default 40): the
 rank to set and the iteration to pass before the screenshot and Pause;
 FS_DRIVE_FILL: make the window fill the screen first.
 """
@@ -166,6 +167,32 @@ def check_banner_announced(app):
     click(app, "Dismiss")
 
 
+def check_slow_speed(app):
+    """At 10 iterations a second (the Speed slider's third notch) the count
+    grows at that pace: no faster than the time allows, not far slower.
+    Pause then holds the count."""
+    speed = wait_for("the Speed slider", lambda: find(app, pyatspi.ROLE_SLIDER, "Speed"))
+    speed.queryValue().currentValue = 2
+    wait_for("10 iterations a second", lambda: speed.queryValue().currentValue == 2)
+    start_iteration = iteration(app)
+    click(app, "Run")
+    start = time.monotonic()
+    wait_for("a few slow steps", lambda: (iteration(app) or 0) >= start_iteration + 15)
+    made = iteration(app) - start_iteration
+    elapsed = time.monotonic() - start
+    assert made <= 10 * elapsed + 2, "%d iterations in %.2f s at 10 a second" % (made, elapsed)
+    assert made >= 10 * elapsed * 0.5, "only %d iterations in %.2f s at 10 a second" % (made, elapsed)
+    print("at 10 iterations a second: %d in %.2f s" % (made, elapsed))
+    click(app, "Pause")
+    wait_for("the Run button back", lambda: find(app, pyatspi.ROLE_PUSH_BUTTON, "Run"))
+    held = iteration(app)
+    time.sleep(0.5)
+    assert iteration(app) == held, "the count moved while paused"
+    print("paused at: %s" % status(app))
+    speed.queryValue().currentValue = speed.queryValue().maximumValue
+    wait_for("full speed", lambda: speed.queryValue().currentValue == speed.queryValue().maximumValue)
+
+
 def main():
     shot = sys.argv[1]
     app = wait_for("the application on the accessibility bus", find_app)
@@ -179,7 +206,7 @@ def main():
     check_names(app)
     rank = wait_for("the Rank spin button", lambda: find(app, pyatspi.ROLE_SPIN_BUTTON, "Rank"))
     wanted_rank = int(os.environ.get("FS_DRIVE_RANK", "3"))
-    until = int(os.environ.get("FS_DRIVE_UNTIL", "1000"))
+    until = int(os.environ.get("FS_DRIVE_UNTIL", "40"))
     rank.queryValue().currentValue = wanted_rank
     wait_for("the rank", lambda: rank.queryValue().currentValue == wanted_rank)
     limit = wait_for("the Iteration limit spin button",
@@ -190,19 +217,21 @@ def main():
     assert lr is not None, "no Learning rate spin button"
     wait_for("iteration 0 after the rank change", lambda: iteration(app) == 0)
 
+    check_slow_speed(app)
+    # At full speed the run may converge before the drive sees it pass
+    # `until`: it then stops by itself.
     click(app, "Run")
-    wait_for("iteration %d" % until, lambda: (iteration(app) or 0) > until)
+    wait_for("iteration %d" % until,
+             lambda: (iteration(app) or 0) > until or find(app, pyatspi.ROLE_PUSH_BUTTON, "Run"))
     time.sleep(0.3)
     subprocess.run(["import", "-window", "root", shot], check=True)
-    print("screenshot while running: %s" % shot)
-    click(app, "Pause")
+    print("screenshot: %s (%s)" % (shot, status(app)))
+    if find(app, pyatspi.ROLE_PUSH_BUTTON, "Pause") is not None:
+        click(app, "Pause")
     wait_for("the Run button back", lambda: find(app, pyatspi.ROLE_PUSH_BUTTON, "Run"))
-    held = iteration(app)
-    time.sleep(0.5)
-    assert iteration(app) == held, "the count moved while paused"
-    print("paused at: %s" % status(app))
     check_lr_follows_example(app)
     check_banner_announced(app)
 
 
-main()
+if __name__ == "__main__":
+    main()

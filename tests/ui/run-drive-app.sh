@@ -1,6 +1,7 @@
 #!/bin/sh
 # Starts the real app under its own X display and D-Bus session, with the
-# accessibility bus, and drives it with drive-app.py.
+# accessibility bus, and drives it with drive-app.py (or the script named by
+# FS_DRIVE_SCRIPT, which gets the same argument).
 # Usage: run-drive-app.sh FACTORSCOPE SCREENSHOT.png [WIDTHxHEIGHT] [APP ARGS...]
 set -eu
 app="$1"
@@ -18,7 +19,7 @@ exec "$here/with-display.sh" "$size" dbus-run-session -- sh -c '
   "$0" "$@" &
   pid=$!
   status=0
-  /usr/bin/python3 "'"$here"'/drive-app.py" "'"$shot"'" || status=$?
+  /usr/bin/python3 "'"${FS_DRIVE_SCRIPT:-$here/drive-app.py}"'" "'"$shot"'" || status=$?
   kill "$pid" "$launcher" 2>/dev/null || true
   exit $status
 ' "$app" "$@"

@@ -13,7 +13,9 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-Xvfb -displayfd 3 -screen 0 "${size}x24" -nolisten tcp 3>"$dir/display" 2>"$dir/log" &
+# -noreset: a server left by its last client resets, and refuses new ones
+# for a moment (the AT-SPI launcher connects and leaves before the app does).
+Xvfb -displayfd 3 -screen 0 "${size}x24" -nolisten tcp -noreset 3>"$dir/display" 2>"$dir/log" &
 xvfb=$!
 tries=0
 until [ -s "$dir/display" ]; do
