@@ -20,6 +20,7 @@
 
 #include "fs-error.h"
 #include "fs-fit.h"
+#include "fs-optimum.h"
 #include "fs-pool.h"
 #include "fs-rules.h"
 #include "fs-runner.h"
@@ -89,16 +90,25 @@ fs_snapshot_unref (FsSnapshot *self)
   g_atomic_rc_box_release_full (self, (GDestroyNotify) fs_snapshot_clear);
 }
 
-/* The joint bound at the snapshot's W and H, with ||R||_F from its cost
- * less the penalties standing for ||R||_2: two r × r eigenvalue problems,
- * the Grams and norms of W and H, far less than one iteration's work. */
+/* Power steps for ||X - WH||_2: a few digits, as the meter shows two. */
+#define RESIDUAL_NORM_ITERATIONS 20
+/* The power iteration approaches ||R||_2 from below: this margin keeps
+ * the bound on the safe side of a not quite converged estimate. */
+#define RESIDUAL_NORM_MARGIN 1.05
+
+/* The joint bound at the snapshot's W and H. ||R||_2 comes from the power
+ * iteration when every cell is observed (two passes over X per step: a
+ * fraction of an iteration's work, once a snapshot), capped by ||R||_F
+ * from the cost less the penalties, which alone stands for it with missing
+ * cells (looser by up to the square root of R's rank). */
 static double
 stability_bound (const FsSnapshot *snap,
                  const FsParams   *p,
+                 FsMatrix         *X,
                  double            cost)
 {
   gsize len_w = snap->rows * snap->rank, len_h = (gsize) snap->rank * snap->cols;
-  double data = cost;
+  double data = cost, residual;
 
   if (p->l2_w != 0.0)
     data -= p->l2_w * cblas_ddot ((int) len_w, snap->W, 1, snap->W, 1);
@@ -110,8 +120,17 @@ stability_bound (const FsSnapshot *snap,
     data -= p->l1_h * cblas_dasum ((int) len_h, snap->H, 1);
   if (!isfinite (data))
     return NAN;
+  residual = sqrt (MAX (data, 0.0));
+  if (X->mask == NULL)
+    {
+      double power = fs_residual_spectral_norm (X, snap->W, snap->H, snap->rank,
+                                                RESIDUAL_NORM_ITERATIONS);
+
+      if (isfinite (power))
+        residual = MIN (residual, RESIDUAL_NORM_MARGIN * power);
+    }
   return fs_step_size_joint_stability_bound (snap->W, snap->H, snap->rows, snap->cols, snap->rank,
-                                             p->l2_w, p->l2_h, sqrt (MAX (data, 0.0)));
+                                             p->l2_w, p->l2_h, residual);
 }
 
 /* Runs on the thread that owns the fit: the copies are made before the
@@ -176,7 +195,7 @@ snapshot_new (FsRunner      *self,
                        n * r * sizeof (double));
   snap->H = g_memdup2 (show_best ? fs_fit_get_best_h (fit) : fs_solver_get_h (solver),
                        r * m * sizeof (double));
-  snap->stability_bound = stability_bound (snap, fs_solver_get_params (solver),
+  snap->stability_bound = stability_bound (snap, fs_solver_get_params (solver), self->X,
                                            show_best ? snap->final_costs[snap->best_run] : snap->cost);
   return snap;
 }

@@ -63,10 +63,11 @@ def load_example(app, label, title):
 
 
 def scroll_panel(app, clicks):
-    """Scrolls the settings panel with the mouse wheel (down for positive
-    clicks): an unfocused setting under the pointer does not take it."""
-    subprocess.run(["xdotool", "mousemove", "190", "450", "click", "--repeat", str(abs(clicks)),
-                    "--delay", "30", "5" if clicks > 0 else "4"], check=True)
+    """Scrolls the settings panel to the top, then down by clicks of the
+    mouse wheel: an unfocused setting under the pointer does not take it."""
+    subprocess.run(["xdotool", "mousemove", "190", "450", "click", "--repeat", "40",
+                    "--delay", "10", "4"], check=True)
+    subprocess.run(["xdotool", "click", "--repeat", str(clicks), "--delay", "30", "5"], check=True)
     time.sleep(0.5)
 
 

@@ -645,7 +645,8 @@ fs_param_panel_set_fixed_residual (FsParamPanel *self,
 /* The stability meter, in the learning rate's row: the rate as a multiple
  * of the largest stable step at the current W and H (from the snapshots),
  * green well below 1, amber near it, red above. NAN: the rule has no such
- * bound (normalized steps, Adam), and the row says so. */
+ * bound (normalized steps, Adam), and the row says only that the rate
+ * applies at once (the tooltip says which rules the meter is for). */
 #define STABLE_MARGIN 0.8
 
 void
@@ -665,7 +666,7 @@ fs_param_panel_set_stability (FsParamPanel *self,
   self->stability = ratio;
   if (!isfinite (ratio))
     {
-      adw_action_row_set_subtitle (self->lr_row, _("Applies at once; this rule scales its own steps"));
+      adw_action_row_set_subtitle (self->lr_row, _("Applies at once"));
       return;
     }
   level = ratio < STABLE_MARGIN ? 0 : ratio <= 1.0 ? 1 : 2;
