@@ -33,6 +33,7 @@ struct _FsFit
   gboolean  done;
   FsRun    *runs;
   gint      best;
+  double    best_cost;  /* the cost best_w and best_h had when saved */
   double   *best_w;
   double   *best_h;
 };
@@ -113,16 +114,14 @@ finish_run (FsFit *self)
       run->warning.message = g_strdup (run->warning.message);
     }
 
-  /* A best run that was continued stays the best: its old factors are
-   * gone, and going on from them only lowers the cost. */
   if (run->stop != FS_STOP_DIVERGED && isfinite (run->final_cost) &&
-      (self->best < 0 || self->best == (gint) self->current ||
-       run->final_cost < self->runs[self->best].final_cost))
+      (self->best < 0 || run->final_cost < self->best_cost))
     {
       gsize n = fs_solver_get_rows (s), m = fs_solver_get_cols (s);
       guint r = fs_solver_get_rank (s);
 
       self->best = (gint) self->current;
+      self->best_cost = run->final_cost;
       memcpy (self->best_w, fs_solver_get_w (s), n * r * sizeof (double));
       memcpy (self->best_h, fs_solver_get_h (s), r * m * sizeof (double));
     }
@@ -159,6 +158,11 @@ reopen_run (FsFit *self)
 {
   if (fs_solver_get_stop (self->solver) != FS_STOP_NONE)
     return FALSE;
+  /* A best run that goes on is shown as it goes, and is the best again
+   * only if it ends well: its saved factors would otherwise stand for a
+   * run that may now diverge. */
+  if (self->best == (gint) self->current)
+    self->best = -1;
   self->runs[self->current].stop = FS_STOP_NONE;
   self->runs[self->current].final_cost = NAN;
   self->done = FALSE;

@@ -15,7 +15,6 @@
 
 #include "fs-error.h"
 #include "fs-optimum.h"
-#include "fs-random.h"
 
 /* The singular values of X, largest first, from LAPACK's divide and
  * conquer SVD on a copy (it destroys its input). */
@@ -183,58 +182,3 @@ fs_spectral_norm (const FsMatrix *X,
   return sigma;
 }
 
-/* An estimate of ||X - WH||_2 for a fully observed X (NAN with missing
- * cells: there each product would need every cell of WH), by the power
- * iteration on R^T R with R v = X v - W (H v), never forming R: each step
- * costs two passes over X. The start is a fixed pseudo-random vector, which
- * no residual's top singular vector is orthogonal to but by accident. A
- * lower estimate that converges from below: a few dozen steps give a few
- * digits. */
-double
-fs_residual_spectral_norm (const FsMatrix *X,
-                           const double   *W,
-                           const double   *H,
-                           guint           rank,
-                           guint           iterations)
-{
-  g_autofree double *v = NULL;
-  g_autofree double *u = NULL;
-  g_autofree double *t = NULL;
-  int n, m, r = (int) rank;
-  double sigma = 0.0, norm_v;
-
-  g_return_val_if_fail (X != NULL && W != NULL && H != NULL, NAN);
-  g_return_val_if_fail (rank > 0 && X->rows <= G_MAXINT && X->cols <= G_MAXINT, NAN);
-
-  if (X->mask != NULL)
-    return NAN;
-  n = (int) X->rows;
-  m = (int) X->cols;
-  v = g_new (double, X->cols);
-  u = g_new (double, X->rows);
-  t = g_new (double, rank);
-  fs_random_fill_signed (fs_random_key (20261205, 13), v, X->cols);
-  norm_v = cblas_dnrm2 (m, v, 1);
-  cblas_dscal (m, 1.0 / norm_v, v, 1);
-
-  for (guint it = 0; it < iterations; it++)
-    {
-      double norm_u;
-
-      cblas_dgemv (CblasRowMajor, CblasNoTrans, n, m, 1.0, X->data, m, v, 1, 0.0, u, 1);
-      cblas_dgemv (CblasRowMajor, CblasNoTrans, r, m, 1.0, H, m, v, 1, 0.0, t, 1);
-      cblas_dgemv (CblasRowMajor, CblasNoTrans, n, r, -1.0, W, r, t, 1, 1.0, u, 1);
-      norm_u = cblas_dnrm2 (n, u, 1);
-      if (!(norm_u > 0.0))
-        return isfinite (norm_u) ? 0.0 : NAN;
-      sigma = norm_u;
-      cblas_dgemv (CblasRowMajor, CblasTrans, n, m, 1.0 / norm_u, X->data, m, u, 1, 0.0, v, 1);
-      cblas_dgemv (CblasRowMajor, CblasTrans, n, r, 1.0 / norm_u, W, r, u, 1, 0.0, t, 1);
-      cblas_dgemv (CblasRowMajor, CblasTrans, r, m, -1.0, H, m, t, 1, 1.0, v, 1);
-      norm_v = cblas_dnrm2 (m, v, 1);
-      if (!(norm_v > 0.0))
-        return isfinite (norm_v) ? sigma : NAN;
-      cblas_dscal (m, 1.0 / norm_v, v, 1);
-    }
-  return sigma;
-}

@@ -20,10 +20,4 @@ double  fs_optimum_value   (const double   *singular_values,
                             double          l2_w,
                             double          l2_h);
 
-double  fs_residual_spectral_norm (const FsMatrix *X,
-                                   const double   *W,
-                                   const double   *H,
-                                   guint           rank,
-                                   guint           iterations);
-
 G_END_DECLS

@@ -193,6 +193,10 @@ retry_tenth (const FsStepSizeContext *ctx)
   return ctx->params->lr / 10.0;
 }
 
+/* The power iteration approaches sigma_1(X) from below: this margin keeps
+ * the bound on the safe side of a not quite converged estimate. */
+#define SIGMA_MARGIN 1.05
+
 /* The bound on stable steps where W and H move together, as they do. */
 static double
 joint_bound (const FsStepSizeContext *ctx)
@@ -200,7 +204,8 @@ joint_bound (const FsStepSizeContext *ctx)
   const FsParams *p = ctx->params;
 
   return fs_step_size_joint_stability_bound (ctx->W, ctx->H, ctx->rows, ctx->cols, p->rank,
-                                             p->l2_w, p->l2_h, ctx->residual_norm);
+                                             p->l2_w, p->l2_h, ctx->residual_norm,
+                                             SIGMA_MARGIN * ctx->x_sigma);
 }
 
 /* After an instability at the current W and H: half the joint stability

@@ -20,7 +20,6 @@
 
 #include "fs-error.h"
 #include "fs-fit.h"
-#include "fs-optimum.h"
 #include "fs-pool.h"
 #include "fs-rules.h"
 #include "fs-runner.h"
@@ -90,25 +89,23 @@ fs_snapshot_unref (FsSnapshot *self)
   g_atomic_rc_box_release_full (self, (GDestroyNotify) fs_snapshot_clear);
 }
 
-/* Power steps for ||X - WH||_2: a few digits, as the meter shows two. */
-#define RESIDUAL_NORM_ITERATIONS 20
-/* The power iteration approaches ||R||_2 from below: this margin keeps
+/* The power iteration approaches sigma_1(X) from below: this margin keeps
  * the bound on the safe side of a not quite converged estimate. */
-#define RESIDUAL_NORM_MARGIN 1.05
+#define SIGMA_MARGIN 1.05
 
-/* The joint bound at the snapshot's W and H. ||R||_2 comes from the power
- * iteration when every cell is observed (two passes over X per step: a
- * fraction of an iteration's work, once a snapshot), capped by ||R||_F
- * from the cost less the penalties, which alone stands for it with missing
- * cells (looser by up to the square root of R's rank). */
+/* The joint bound at the snapshot's W and H, with ||R||_F from the cost
+ * less the penalties, and sigma_1(X) + sigma_max(W) sigma_max(H), bounding
+ * ||R||_2: two r × r eigenvalue problems and the Grams and norms of W and
+ * H, no pass over X (a snapshot comes every 30 ms, and every step at a
+ * slow pace). */
 static double
 stability_bound (const FsSnapshot *snap,
                  const FsParams   *p,
-                 FsMatrix         *X,
-                 double            cost)
+                 double            cost,
+                 double            x_sigma)
 {
   gsize len_w = snap->rows * snap->rank, len_h = (gsize) snap->rank * snap->cols;
-  double data = cost, residual;
+  double data = cost;
 
   if (p->l2_w != 0.0)
     data -= p->l2_w * cblas_ddot ((int) len_w, snap->W, 1, snap->W, 1);
@@ -120,17 +117,9 @@ stability_bound (const FsSnapshot *snap,
     data -= p->l1_h * cblas_dasum ((int) len_h, snap->H, 1);
   if (!isfinite (data))
     return NAN;
-  residual = sqrt (MAX (data, 0.0));
-  if (X->mask == NULL)
-    {
-      double power = fs_residual_spectral_norm (X, snap->W, snap->H, snap->rank,
-                                                RESIDUAL_NORM_ITERATIONS);
-
-      if (isfinite (power))
-        residual = MIN (residual, RESIDUAL_NORM_MARGIN * power);
-    }
   return fs_step_size_joint_stability_bound (snap->W, snap->H, snap->rows, snap->cols, snap->rank,
-                                             p->l2_w, p->l2_h, residual);
+                                             p->l2_w, p->l2_h, sqrt (MAX (data, 0.0)),
+                                             isfinite (x_sigma) ? SIGMA_MARGIN * x_sigma : 0.0);
 }
 
 /* Runs on the thread that owns the fit: the copies are made before the
@@ -195,8 +184,9 @@ snapshot_new (FsRunner      *self,
                        n * r * sizeof (double));
   snap->H = g_memdup2 (show_best ? fs_fit_get_best_h (fit) : fs_solver_get_h (solver),
                        r * m * sizeof (double));
-  snap->stability_bound = stability_bound (snap, fs_solver_get_params (solver), self->X,
-                                           show_best ? snap->final_costs[snap->best_run] : snap->cost);
+  snap->stability_bound = stability_bound (snap, fs_solver_get_params (solver),
+                                           show_best ? snap->final_costs[snap->best_run] : snap->cost,
+                                           fs_solver_get_sigma_estimate (solver));
   return snap;
 }
 
@@ -240,7 +230,9 @@ apply_reset (FsRunner *self)
   FsFit *fit;
 
   params.lr = self->lr;
-  self->reset_pending = FALSE;
+  /* What was asked before now is in params; what comes while the fit is
+   * built (the lock is dropped) applies to it afterwards. */
+  self->reset_pending = self->change_pending = self->resume_pending = FALSE;
 
   g_mutex_unlock (&self->mutex);
   fit = fs_fit_new (self->X, &params, &error);
@@ -299,9 +291,9 @@ describe_change (const FsParams *old,
   return g_strjoinv (", ", (char **) parts->pdata);
 }
 
-/* Called with the mutex held. Run after a convergence means "go on":
- * the run goes on to its iteration limit, the tolerance having been met
- * once (until the settings change again). */
+/* Runs without the lock (the fit is the thread's). Run after a
+ * convergence means "go on": the run goes on to its iteration limit, the
+ * tolerance lifted until the tolerance itself is changed. */
 static void
 go_past_convergence (FsRunner *self)
 {
@@ -316,37 +308,69 @@ go_past_convergence (FsRunner *self)
   self->applied = params;
 }
 
-/* Called with the mutex held: the settings of the last set_params or
- * set_lr apply from the current W and H, with a mark where they did. A
- * run that stopped at its limit goes on when the limit was raised. */
-static void
-apply_change (FsRunner *self)
+/* Runs without the lock (the fit is the thread's; evaluating the new
+ * settings is a pass over X): params apply from the current W and H, with
+ * a mark where they did. Returns TRUE when a run that stopped at its
+ * limit can go on, the limit having been raised. */
+static gboolean
+apply_change (FsRunner *self,
+              FsParams  params)
 {
-  FsParams params = self->params;
   gboolean was_at_limit = fs_fit_is_done (self->fit) &&
                           fs_solver_get_stop (fs_fit_get_solver (self->fit)) == FS_STOP_ITERATIONS;
+  FsSolver *solver = fs_fit_get_solver (self->fit);
   g_autofree char *label = NULL;
+  gboolean goes_on;
 
-  params.lr = self->lr;
   /* Past a convergence the tolerance stays lifted, until it is changed. */
   if (self->lifted_tol > 0.0 && params.tol == self->lifted_tol)
     params.tol = 0.0;
   else
     self->lifted_tol = 0.0;
-  self->change_pending = FALSE;
   label = describe_change (&self->applied, &params);
   self->applied = params;
 
-  if (fs_fit_change_params (self->fit, &params) && was_at_limit)
-    self->running = TRUE;
+  goes_on = fs_fit_change_params (self->fit, &params) && was_at_limit;
   /* Before the first step a change is the run's setting, not a change. */
-  if (label != NULL && fs_solver_get_iteration (fs_fit_get_solver (self->fit)) > 0)
+  if (label != NULL && fs_solver_get_iteration (solver) > 0)
     {
-      FsSolver *solver = fs_fit_get_solver (self->fit);
       FsMark mark = { fs_fit_get_current_run (self->fit), fs_solver_get_iteration (solver),
                       g_steal_pointer (&label) };
 
       g_array_append_val (self->marks, mark);
+    }
+  return goes_on;
+}
+
+/* Called with the mutex held; drops it while the fit takes the new
+ * settings or goes on after a stop. */
+static void
+apply_change_and_resume (FsRunner *self)
+{
+  gboolean change = self->change_pending, resume = self->resume_pending;
+  gboolean goes_on = FALSE, resumed = TRUE;
+  FsParams params = self->params;
+
+  params.lr = self->lr;
+  self->change_pending = self->resume_pending = FALSE;
+
+  g_mutex_unlock (&self->mutex);
+  if (change)
+    goes_on = apply_change (self, params);
+  if (resume)
+    {
+      /* Run or Step after a stop goes on from there, if it can. */
+      go_past_convergence (self);
+      resumed = fs_fit_resume (self->fit);
+    }
+  g_mutex_lock (&self->mutex);
+
+  if (goes_on)
+    self->running = TRUE;
+  if (!resumed)
+    {
+      self->running = FALSE;
+      self->steps_pending = 0;
     }
 }
 
@@ -435,7 +459,7 @@ static gboolean
 wait_for_work (FsRunner *self,
                guint64  *budget)
 {
-  gint64 due = 0;
+  gint64 due = 0, now;
 
   if (!self->quit && !self->reset_pending && !self->change_pending && !self->resume_pending &&
       !((self->running || self->steps_pending > 0) && !fs_fit_is_done (self->fit)))
@@ -464,13 +488,17 @@ wait_for_work (FsRunner *self,
       return TRUE;
     }
 
-  *budget = paced_budget (self, g_get_monotonic_time (), &due);
+  now = g_get_monotonic_time ();
+  *budget = paced_budget (self, now, &due);
   if (*budget > 0)
     return TRUE;
-  if (self->dirty)
+  /* Between steps: show the steps made, once a frame at most. */
+  if (self->dirty && publish_due (self, now))
     publish_now (self);
   else
-    g_cond_wait_until (&self->command_cond, &self->mutex, due);
+    g_cond_wait_until (&self->command_cond, &self->mutex,
+                       self->dirty ? MIN (due, self->last_publish + FS_RUNNER_PACED_PUBLISH_INTERVAL)
+                                   : due);
   return FALSE;
 }
 
@@ -480,7 +508,6 @@ runner_thread (gpointer data)
   FsRunner *self = data;
 
   fs_thread_set_nice (self->params.nice);
-  self->applied = self->params;
   g_mutex_lock (&self->mutex);
   for (;;)
     {
@@ -497,7 +524,6 @@ runner_thread (gpointer data)
         {
           /* The snapshot says what comes next: running, if a run is on. */
           apply_reset (self);
-          self->change_pending = self->resume_pending = FALSE;
           self->pace_origin = 0;
           publish_now (self);
           continue;
@@ -505,17 +531,7 @@ runner_thread (gpointer data)
 
       if (self->change_pending || self->resume_pending)
         {
-          if (self->change_pending)
-            apply_change (self);
-          if (self->resume_pending)
-            go_past_convergence (self);
-          /* Run or Step after a stop goes on from there, if it can. */
-          if (self->resume_pending && !fs_fit_resume (self->fit))
-            {
-              self->running = FALSE;
-              self->steps_pending = 0;
-            }
-          self->resume_pending = FALSE;
+          apply_change_and_resume (self);
           publish_now (self);
           continue;
         }
@@ -683,7 +699,10 @@ fs_runner_set_pace (FsRunner *self,
   g_return_if_fail (!isnan (iterations_per_second) && iterations_per_second >= 0.0);
 
   g_mutex_lock (&self->mutex);
-  self->pace = isinf (iterations_per_second) ? 0.0 : iterations_per_second;
+  /* Slower than one a day would overflow the clock's arithmetic. */
+  self->pace = isinf (iterations_per_second) ? 0.0
+               : iterations_per_second > 0.0 ? MAX (iterations_per_second, FS_RUNNER_MIN_PACE)
+               : 0.0;
   self->pace_origin = 0;
   send_command (self);
   g_mutex_unlock (&self->mutex);

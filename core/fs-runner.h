@@ -22,6 +22,8 @@ G_BEGIN_DECLS
 #define FS_RUNNER_PUBLISH_INTERVAL (30 * G_TIME_SPAN_MILLISECOND)
 /* At a set pace, snapshots come at most this often: once a frame. */
 #define FS_RUNNER_PACED_PUBLISH_INTERVAL (15 * G_TIME_SPAN_MILLISECOND)
+/* The slowest pace: one iteration a day. */
+#define FS_RUNNER_MIN_PACE (1.0 / 86400.0)
 
 typedef enum
 {

@@ -1181,6 +1181,15 @@ fs_solver_get_stability_bound (FsSolver *self)
 
 /* The rule's starting learning rate at the point the run started from:
  * for a start from a seed, what fs_step_size_starting() gives. */
+/* The estimate of sigma_1(X) the step sizes use (fs_step_size_sigma_estimate). */
+double
+fs_solver_get_sigma_estimate (FsSolver *self)
+{
+  g_return_val_if_fail (self != NULL, NAN);
+
+  return self->x_sigma;
+}
+
 double
 fs_solver_get_starting_lr (FsSolver *self)
 {

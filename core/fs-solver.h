@@ -69,6 +69,7 @@ const char     *fs_solver_get_stop_message    (FsSolver       *self);
 const FsWarning *fs_solver_get_warning        (FsSolver       *self);
 double          fs_solver_get_stability_bound (FsSolver       *self);
 double          fs_solver_get_starting_lr     (FsSolver       *self);
+double          fs_solver_get_sigma_estimate  (FsSolver       *self);
 guint           fs_solver_get_threads         (FsSolver       *self);
 FsProductsImpl  fs_solver_get_products        (FsSolver       *self);
 

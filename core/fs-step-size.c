@@ -76,11 +76,13 @@ fs_step_size_stability_bound (const double *W,
  * R = X - WH: the first part is at most 2 (sigma_max(H)^2 +
  * sigma_max(W)^2) (||dW||^2 + ||dH||^2), the second at most 2 ||R||_2
  * (||dW||^2 + ||dH||^2); the L2 penalties add at most 2 max(l2_w, l2_h).
- * residual_norm is ||R||_2 or anything above it (||R||_F will do). Far
- * from a fit the residual term counts, near one the coupling of W and H
- * does: the block bound fs_step_size_stability_bound () sees neither, and
- * says a rate is safe while the run swings. +inf when there is no
- * curvature; NAN when LAPACK fails. */
+ * ||R||_2 is bounded by the smaller of residual_norm (||R||_F will do) and
+ * x_sigma + sigma_max(W) sigma_max(H), with x_sigma at least sigma_1(X)
+ * (0 when unknown): the first is tight near a fit, the second far from
+ * one, and neither costs a pass over X. The block bound
+ * fs_step_size_stability_bound () sees neither the residual nor the
+ * coupling, and says a rate is safe while the run swings. +inf when there
+ * is no curvature; NAN when LAPACK fails. */
 double
 fs_step_size_joint_stability_bound (const double *W,
                                     const double *H,
@@ -89,18 +91,22 @@ fs_step_size_joint_stability_bound (const double *W,
                                     guint         rank,
                                     double        l2_w,
                                     double        l2_h,
-                                    double        residual_norm)
+                                    double        residual_norm,
+                                    double        x_sigma)
 {
-  double lambda_h, lambda_w, curvature;
+  double lambda_h, lambda_w, residual, curvature;
 
   g_return_val_if_fail (W != NULL && H != NULL, NAN);
   g_return_val_if_fail (rank > 0 && rows > 0 && cols > 0, NAN);
   g_return_val_if_fail (rows <= G_MAXINT && cols <= G_MAXINT && rank <= G_MAXINT, NAN);
-  g_return_val_if_fail (residual_norm >= 0.0, NAN);
+  g_return_val_if_fail (residual_norm >= 0.0 && x_sigma >= 0.0, NAN);
 
   lambda_h = largest_gram_eigenvalue (H, cols, rank, TRUE);
   lambda_w = largest_gram_eigenvalue (W, rows, rank, FALSE);
-  curvature = 2.0 * (lambda_h + lambda_w + residual_norm + MAX (l2_w, l2_h));
+  residual = residual_norm;
+  if (x_sigma > 0.0)
+    residual = MIN (residual, x_sigma + sqrt (lambda_w * lambda_h));
+  curvature = 2.0 * (lambda_h + lambda_w + residual + MAX (l2_w, l2_h));
   return 2.0 / curvature;
 }
 

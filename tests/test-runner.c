@@ -401,6 +401,25 @@ test_pace (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, elapsed + 10 * G_USEC_PER_SEC);
   fs_snapshot_unref (snap);
 
+  /* Faster than frames: snapshots once a frame at most, not every step. */
+  fs_runner_set_pace (runner, 2000.0);
+  snap = fs_runner_get_snapshot (runner);
+  serial0 = snap->serial;
+  iter0 = snap->iteration;
+  fs_snapshot_unref (snap);
+  start = g_get_monotonic_time ();
+  fs_runner_run (runner);
+  g_usleep (500 * G_TIME_SPAN_MILLISECOND);
+  fs_runner_pause (runner);
+  snap = wait_for (runner, is_paused, NULL);
+  elapsed = g_get_monotonic_time () - start;
+  g_test_message ("at 2000/s: %" G_GUINT64_FORMAT " steps, %" G_GUINT64_FORMAT " snapshots in %.2f s",
+                  snap->iteration - iter0, snap->serial - serial0, (double) elapsed / G_USEC_PER_SEC);
+  g_assert_cmpuint (snap->iteration - iter0, >, 100);
+  g_assert_cmpuint (snap->serial - serial0, <=,
+                    (guint64) (elapsed / FS_RUNNER_PACED_PUBLISH_INTERVAL) + 3);
+  fs_snapshot_unref (snap);
+
   fs_runner_set_pace (runner, 0.0);
   fs_runner_run (runner);
   fs_snapshot_unref (wait_for (runner, reached_iteration, GUINT_TO_POINTER (iter0 + 2000 + 5000)));
@@ -530,6 +549,66 @@ test_continue (void)
   fs_snapshot_unref (snap);
 }
 
+static gboolean
+settled_at (const FsSnapshot *snap,
+            gpointer          data)
+{
+  const FsParams *p = data;
+
+  return snap->rank == p->rank && snap->lr == p->lr && snap->state == FS_RUNNER_PAUSED;
+}
+
+/* A new rate sent while a restart is being built (the thread has dropped
+ * its lock for it) is not lost: it applies to the new run. */
+static void
+test_change_during_restart (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (600, 500, 20, 0.01, 3, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  FsParams p;
+
+  base_params (&p);
+  p.rank = 20;
+  runner = fs_runner_new (X, &p, NULL);
+  for (guint k = 0; k < 10; k++)
+    {
+      p.rank = 20 - k % 2;
+      g_assert_true (fs_runner_set_params (runner, &p, NULL));
+      g_usleep (k % 3 * 1000);
+      p.lr = 1e-4 * (k + 1);
+      fs_runner_set_lr (runner, p.lr);
+      fs_snapshot_unref (wait_for (runner, settled_at, &p));
+    }
+}
+
+/* A run that went on from its convergence and then diverged is shown as
+ * it is: no longer the best, with its own factors, not the converged ones
+ * it left. */
+static void
+test_continue_then_diverge (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (40, 30, 3, 0.05, 1, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  FsSnapshot *snap;
+  FsParams p;
+
+  base_params (&p);
+  p.tol = 1e-6;
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_run (runner);
+  snap = wait_for (runner, stopped_for, GUINT_TO_POINTER (FS_STOP_TOLERANCE));
+  g_assert_cmpint (snap->best_run, ==, 0);
+  fs_snapshot_unref (snap);
+
+  fs_runner_set_lr (runner, 50.0);
+  fs_runner_run (runner);
+  snap = wait_for (runner, stopped_for, GUINT_TO_POINTER (FS_STOP_DIVERGED));
+  g_assert_cmpint (snap->best_run, ==, -1);
+  g_assert_false (isfinite (snap->cost) && fabs (snap->W[0]) < 10.0 && fabs (snap->W[1]) < 10.0 &&
+                  fabs (snap->H[0]) < 10.0);
+  fs_snapshot_unref (snap);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -545,6 +624,8 @@ main (int    argc,
   g_test_add_func ("/runner/pace", test_pace);
   g_test_add_func ("/runner/warm-change", test_warm_change);
   g_test_add_func ("/runner/continue", test_continue);
+  g_test_add_func ("/runner/change-during-restart", test_change_during_restart);
+  g_test_add_func ("/runner/continue-then-diverge", test_continue_then_diverge);
 
   return g_test_run ();
 }

@@ -691,6 +691,82 @@ test_plot_switches (Fixture       *f,
   g_assert_true (fs_heatmap_get_fixed_range (residual));
 }
 
+static gboolean
+banner_revealed (gpointer window)
+{
+  GObject *banner = gtk_widget_get_template_child (GTK_WIDGET (window), FS_TYPE_WINDOW, "banner");
+
+  return gtk_revealer_get_child_revealed (GTK_REVEALER (banner));
+}
+
+/* The warning about settings with no minimum comes from the setting being
+ * edited: the focus stays there (a run's error takes it, for screen
+ * readers; this one would make the next key dismiss it). */
+static void
+test_unbounded_banner_keeps_focus (Fixture       *f,
+                                   gconstpointer  data)
+{
+  GtkWidget *spin = GTK_WIDGET (panel_child (f, "l1_h_spin"));
+
+  load_example (f, "lowrank");
+  g_assert_true (gtk_widget_grab_focus (spin));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 0.1);
+  g_assert_true (fs_test_wait_for (banner_revealed, f->window, 10));
+  for (int k = 0; k < 50; k++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)), spin) ||
+                 gtk_root_get_focus (GTK_ROOT (f->window)) == spin);
+}
+
+static gboolean
+session_rule_is (gpointer data)
+{
+  Fixture *f = data;
+  const FsRule *rule = g_object_get_data (G_OBJECT (f->window), "rule");
+  const FsParams *p = fs_session_get_params (fs_window_get_session (f->window));
+
+  return p->rule == rule && p->lr == *(double *) g_object_get_data (G_OBJECT (f->window), "wanted");
+}
+
+/* A rule changed while running reaches the solver only with its own rate:
+ * normalized steps' rate (a step length, 0.09 on the cameraman) makes
+ * plain steps diverge at once, and back again. */
+static void
+test_rule_change_while_running (Fixture       *f,
+                                gconstpointer  data)
+{
+  FsSession *session = fs_window_get_session (f->window);
+  const char *rules[] = { "normalized", "plain", "adam", "plain" };
+  FsParams p;
+
+  load_example (f, "camera");
+  no_tolerance (f);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-pause", NULL);
+  g_assert_true (fs_test_wait_for (is_running, f->window, 10));
+  for (guint k = 0; k < G_N_ELEMENTS (rules); k++)
+    {
+      double wanted;
+
+      p = *fs_session_get_params (session);
+      p.rule = fs_rule_find (rules[k]);
+      wanted = fs_step_size_starting (fs_window_get_matrix (f->window), &p, NULL);
+      g_object_set_data (G_OBJECT (f->window), "rule", (gpointer) p.rule);
+      g_object_set_data (G_OBJECT (f->window), "wanted", &wanted);
+      adw_combo_row_set_selected (ADW_COMBO_ROW (panel_child (f, "rule_row")), fs_rule_get_index (p.rule));
+      g_assert_true (fs_test_wait_for (session_rule_is, f, 10));
+      for (int i = 0; i < 100; i++)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (1000);
+        }
+      g_assert_cmpint (fs_window_get_shown_snapshot (f->window)->stop, !=, FS_STOP_DIVERGED);
+    }
+  g_assert_true (is_running (f->window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -715,6 +791,8 @@ main (int    argc,
   ADD ("/window/unstable-run", test_unstable_run);
   ADD ("/window/stability-meter-rules", test_stability_meter_rules);
   ADD ("/window/plot-switches", test_plot_switches);
+  ADD ("/window/unbounded-banner-keeps-focus", test_unbounded_banner_keeps_focus);
+  ADD ("/window/rule-change-while-running", test_rule_change_while_running);
 #undef ADD
 
   return g_test_run ();

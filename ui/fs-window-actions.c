@@ -84,8 +84,12 @@ on_starting_lr (GObject      *object,
   /* The panel does not signal a value set from code: apply what it shows
    * (within its range) here too. */
   fs_param_panel_set_lr (self->panel, lr);
-  fs_session_set_lr (self->session, fs_param_panel_get_params (self->panel)->lr);
   self->lr_suggested = TRUE;
+  /* A new rule that waited for its rate goes with this one. */
+  if (self->rule_pending)
+    fs_window_send_params (self);
+  else
+    fs_session_set_lr (self->session, fs_param_panel_get_params (self->panel)->lr);
 }
 
 /* Sets the step the rule starts from (computed off the main thread: on a
@@ -268,6 +272,10 @@ focus_banner (FsWindow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (dismiss), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   gtk_label_get_text (self->banner_label), -1);
   if (focus != NULL && (focus == dismiss || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->banner))))
+    return;
+  /* Settings with no minimum come from the setting being edited: the
+   * focus stays there, or the next key would dismiss the banner. */
+  if (self->banner_kind == FS_BANNER_SETTINGS)
     return;
   if (focus != NULL)
     {

@@ -51,6 +51,8 @@ struct _FsWindow
   char                 *unbounded;       /* why the settings have no minimum */
   char                 *dismissed;       /* the banner text the user closed */
   gboolean              lr_suggested;    /* the rate is the rule's suggestion */
+  gboolean              rule_pending;    /* a new rule waits for its rate */
+  guint64               marks_key;       /* the run and count of the marks shown */
   gint64                next_update;     /* monotonic µs */
   gint64                last_update;
   double                last_update_cpu; /* the main thread's CPU seconds */
@@ -68,6 +70,7 @@ void fs_window_update_actions       (FsWindow      *self);
 void fs_window_dnd_init             (FsWindow      *self);
 
 void   fs_window_raise_limit        (FsWindow      *self);
+void   fs_window_send_params        (FsWindow      *self);
 
 
 guint  fs_window_speed_get_n_paces  (void);

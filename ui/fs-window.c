@@ -136,6 +136,7 @@ stop_reason (const FsSnapshot *s)
  * the cost the run started from: after a perfect fit a relative gap is
  * the ratio of two rounding errors. */
 #define RELATIVE_GAP_FLOOR 1e-9
+#define GAP_ROUNDING 1e-12
 
 static void
 append_gap (GString          *text,
@@ -144,12 +145,19 @@ append_gap (GString          *text,
 {
   double start = fs_cost_log_get (s->logs[s->run], 0);
 
+  double gap;
+
   if (!isfinite (optimum) || !isfinite (s->cost))
     return;
+  /* f* from the SVD and the cost each carry rounding: a cost below f* by
+   * no more than that is at f*. */
+  gap = s->cost - optimum;
+  if (gap < 0.0 && -gap <= GAP_ROUNDING * MAX (fabs (optimum), fabs (start)))
+    gap = 0.0;
   if (optimum > RELATIVE_GAP_FLOOR * fabs (start))
-    g_string_append_printf (text, _(" · gap to f* %.3g%%"), 100.0 * (s->cost - optimum) / optimum);
+    g_string_append_printf (text, _(" · gap to f* %.3g%%"), 100.0 * gap / optimum);
   else
-    g_string_append_printf (text, _(" · gap to f* %.3g"), s->cost - optimum);
+    g_string_append_printf (text, _(" · gap to f* %.3g"), gap);
 }
 
 static void
@@ -171,7 +179,7 @@ update_status (FsWindow *self)
   g_string_printf (text, _("Iteration %s · cost %.6g"), iteration, s->cost);
   append_gap (text, s, fs_session_get_optimum (self->session));
   /* At a set pace the solver's own speed is not what a class sees. */
-  if (fs_session_get_pace (self->session) > 0.0)
+  if (fs_session_get_pace (self->session) > 0.0 && s->state == FS_RUNNER_RUNNING)
     g_string_append_printf (text, _(" · at most %.0f iterations/s"), fs_session_get_pace (self->session));
   else if (s->elapsed > 0.0)
     g_string_append_printf (text, _(" · %.0f iterations/s"), done / s->elapsed);
@@ -188,6 +196,14 @@ static void
 update_marks (FsWindow *self)
 {
   FsSnapshot *s = self->shown;
+  guint64 key = ((guint64) s->run << 48) ^ ((guint64) s->n_marks << 32) ^
+                (s->n_marks > 0 ? s->marks[s->n_marks - 1].iteration : 0);
+
+  /* Marks only come with a change of settings: most snapshots have the
+   * same ones, and laying them out again costs the plot an update. */
+  if (key == self->marks_key)
+    return;
+  self->marks_key = key;
   g_autofree guint64 *iterations = g_new (guint64, s->n_marks + 1);
   g_autofree const char **labels = g_new (const char *, s->n_marks + 1);
   guint n = 0;
@@ -337,6 +353,8 @@ on_matrix_changed (FsWindow  *self,
 
   /* A learning rate suggested for the old matrix has no place here. */
   g_cancellable_cancel (self->suggest_cancellable);
+  self->rule_pending = FALSE;
+  self->marks_key = G_MAXUINT64;
   g_clear_pointer (&self->shown, fs_snapshot_unref);
   update_unbounded (self);
   /* The session chose the starting step for the new matrix. */
@@ -368,13 +386,13 @@ on_optimum_changed (FsWindow *self)
   update_status (self);
 }
 
-static void
-on_params_changed (FsWindow *self)
+/* The panel's settings to the session; a refused one is put back. */
+void
+fs_window_send_params (FsWindow *self)
 {
   g_autoptr(GError) error = NULL;
-  const FsRule *old_rule = fs_session_get_params (self->session)->rule;
 
-  g_cancellable_cancel (self->suggest_cancellable);
+  self->rule_pending = FALSE;
   if (!fs_session_set_params (self->session, fs_param_panel_get_params (self->panel), &error))
     {
       /* The panel shows what the session runs, not what it refused. */
@@ -382,10 +400,49 @@ on_params_changed (FsWindow *self)
       fs_param_panel_set_params (self->panel, fs_session_get_params (self->session));
     }
   update_unbounded (self);
+}
 
-  /* A new rule gets its own starting step, unless the user chose one. */
-  if (fs_session_get_params (self->session)->rule != old_rule && self->lr_suggested)
-    gtk_widget_activate_action (GTK_WIDGET (self), "win.suggest-lr", NULL);
+/* A new rule's starting rate has come: the rule and its rate go to the
+ * session together (or the rule alone, with the rate it has, when none
+ * can be suggested). */
+static void
+on_rule_lr (GObject      *object,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  double lr = fs_session_starting_lr_finish (FS_SESSION (object), result, &error);
+  FsWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = FS_WINDOW (data);
+  if (error == NULL)
+    fs_param_panel_set_lr (self->panel, lr);
+  else
+    fs_window_show_toast (self, error->message);
+  fs_window_send_params (self);
+}
+
+static void
+on_params_changed (FsWindow *self)
+{
+  const FsRule *rule = fs_param_panel_get_params (self->panel)->rule;
+
+  g_cancellable_cancel (self->suggest_cancellable);
+  /* A new rule gets its own starting rate unless the user chose one, and
+   * runs only with it: the old rule's rate can make the new rule diverge
+   * in a step (normalized to plain, plain to Adam). */
+  if (rule != fs_session_get_params (self->session)->rule && self->lr_suggested)
+    {
+      self->rule_pending = TRUE;
+      g_clear_object (&self->suggest_cancellable);
+      self->suggest_cancellable = g_cancellable_new ();
+      fs_session_starting_lr_async (self->session, fs_param_panel_get_params (self->panel),
+                                    self->suggest_cancellable, on_rule_lr, self);
+      return;
+    }
+  fs_window_send_params (self);
 }
 
 /* Run after the iteration limit goes on from there for as many again:
@@ -405,6 +462,13 @@ static void
 on_lr_changed (FsWindow *self)
 {
   self->lr_suggested = FALSE;
+  /* A rate typed while a new rule waits for its own: both go now. */
+  if (self->rule_pending)
+    {
+      g_cancellable_cancel (self->suggest_cancellable);
+      fs_window_send_params (self);
+      return;
+    }
   fs_session_set_lr (self->session, fs_param_panel_get_params (self->panel)->lr);
 }
 
@@ -433,12 +497,6 @@ on_fixed_residual_changed (FsWindow *self)
                               fs_param_panel_get_fixed_residual (self->panel));
 }
 
-static void
-on_lr_rejected (FsWindow   *self,
-                const char *message)
-{
-  fs_window_show_toast (self, message);
-}
 
 static GtkWidget *
 titled (FsHeatmap  *map,
@@ -521,7 +579,6 @@ connect_session (FsWindow *self)
                             G_CALLBACK (on_log_iterations_changed), self);
   g_signal_connect_swapped (self->panel, "notify::fixed-residual",
                             G_CALLBACK (on_fixed_residual_changed), self);
-  g_signal_connect_swapped (self->panel, "lr-rejected", G_CALLBACK (on_lr_rejected), self);
 }
 
 static void
