@@ -947,7 +947,7 @@ fs_session_init (FsSession *self)
   fs_params_init_defaults (&self->params);
   self->params.rank = FS_DEFAULT_RANK;
   /* A view stops once the curve is flat: the camera then stops within
-   * 0.2% of f* (2026 iterations), the low-rank example after 46. */
+   * 0.2% of f* (2035 iterations), the low-rank example after 55. */
   self->params.tol = FS_SESSION_DEFAULT_TOL;
   self->optimum = NAN;
   g_mutex_init (&self->threads_lock);

@@ -46,6 +46,9 @@
  * in every cost), up to 2.1 with it summed with compensation, as now.
  * GRAM_ERROR_K bounds it with a margin of 2. */
 #define GRAM_ERROR_K 4.0
+/* The iterations in a row whose cost changes less than the tolerance
+ * before the run counts as converged. */
+#define TOLERANCE_PATIENCE 10
 /* Below this share of ||X||^2 the data term is taken from the residual:
  * there the Gram form's relative error, GRAM_ERROR_K eps / share, would
  * pass 1e-9. */
@@ -140,6 +143,7 @@ struct _FsSolver
   FsCostLog     *log;
   FsStop         stop;
   char          *stop_message;
+  guint          calm;          /* iterations in a row within the tolerance */
 };
 
 static void
@@ -845,6 +849,7 @@ step_size_context (FsSolver *self)
 static void
 mark_change (FsSolver *self)
 {
+  self->calm = 0;
   fs_instability_reset (self->instability);
   fs_instability_add (self->instability, MAX (self->cost, self->cost_floor), NULL, NULL);
   fs_warning_clear (&self->warning);
@@ -992,14 +997,20 @@ check_stop (FsSolver *self,
   if (self->stop != FS_STOP_NONE)
     return;
 
-  if (p->tol > 0.0 && fabs (previous - self->cost) <= p->tol * fabs (previous))
+  /* One quiet step is not a convergence: momentum, Adam and oscillations
+   * have turning points where two costs nearly agree. */
+  self->calm = p->tol > 0.0 && fabs (previous - self->cost) <= p->tol * fabs (previous)
+               ? self->calm + 1 : 0;
+  if (self->calm >= TOLERANCE_PATIENCE)
     {
       g_autofree char *iteration = format_iteration (self->iteration);
+      g_autofree char *patience = format_iteration (TOLERANCE_PATIENCE);
 
       self->stop = FS_STOP_TOLERANCE;
       self->stop_message =
-        g_strdup_printf (_("The cost changed by less than %.3g (relative) at iteration %s."),
-                         p->tol, iteration);
+        g_strdup_printf (_("The cost changed by less than %.3g (relative) in each of the last %s "
+                           "iterations, at iteration %s."),
+                         p->tol, patience, iteration);
     }
   else if (self->iteration >= p->max_iters)
     {

@@ -442,6 +442,40 @@ test_accessible_names (Fixture       *f,
   g_assert_null (problem);
 }
 
+/* The window opens with the focus on the loss plot, where Space runs and
+ * pauses (not on Open, where it opened a file dialog); in a spin button,
+ * where no number has a space, Space takes the number typed and runs. */
+static void
+test_space_first_focus_and_spin (Fixture       *f,
+                                 gconstpointer  data)
+{
+  GtkWidget *plot = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window), FS_TYPE_WINDOW,
+                                                              "loss_plot"));
+  GtkWidget *limit = panel_child (f, "iters_spin");
+  FsParams params;
+
+  load_example (f, "lowrank");
+  params = *fs_param_panel_get_params (fs_window_get_panel (f->window));
+  params.max_iters = 50000000;
+  params.tol = 0.0;
+  fs_param_panel_set_params (fs_window_get_panel (f->window), &params);
+  g_assert_true (fs_session_set_params (fs_window_get_session (f->window), &params, NULL));
+  activate_window (f);
+  g_assert_nonnull (plot);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (f->window)) == plot);
+  press_space (f);
+  g_assert_true (fs_test_wait_for (is_running, f->window, 10));
+  press_space (f);
+  g_assert_true (fs_test_wait_for (is_paused, f->window, 10));
+
+  g_assert_true (gtk_widget_grab_focus (limit));
+  gtk_editable_set_text (GTK_EDITABLE (limit), "40000000");
+  press_space (f);
+  g_assert_true (fs_test_wait_for (is_running, f->window, 10));
+  g_assert_cmpuint (fs_session_get_params (fs_window_get_session (f->window))->max_iters, ==, 40000000);
+  g_assert_null (strchr (gtk_editable_get_text (GTK_EDITABLE (limit)), ' '));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -460,6 +494,7 @@ main (int    argc,
   ADD ("/input/space-on-switch", test_space_on_switch);
   ADD ("/input/space-on-button", test_space_on_button);
   ADD ("/input/space-runs-and-pauses", test_space_runs_and_pauses);
+  ADD ("/input/space-first-focus-and-spin", test_space_first_focus_and_spin);
   ADD ("/input/banner-takes-focus", test_banner_takes_focus);
   ADD ("/input/accessible-names", test_accessible_names);
 #undef ADD

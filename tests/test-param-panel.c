@@ -281,6 +281,18 @@ test_spin_accessible_values (void)
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (lr), GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, 2e-5);
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (lr), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "2e-05");
 
+  /* From the cameraman's rate to the digits' (a pair AT-SPI once read
+   * stale): what the field shows is what it reports. */
+  fs_param_panel_set_lr (panel, 0.000898317063153983);
+  params = *fs_param_panel_get_params (panel);
+  params.lr = 0.00011050164293854585;
+  params.rank = 10;
+  fs_param_panel_set_params (panel, &params);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (lr), GTK_ACCESSIBLE_PROPERTY_VALUE_NOW,
+                                       0.00011050164293854585);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (lr), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "0.0001105");
+  fs_param_panel_set_lr (panel, 2e-5);
+
   /* The arrows, as the user presses them. */
   gtk_spin_button_spin (GTK_SPIN_BUTTON (lr), GTK_SPIN_STEP_FORWARD, 0.0);
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (lr), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "2.1e-05");
@@ -409,20 +421,27 @@ static void
 test_stability_meter (void)
 {
   FsParamPanel *panel = new_panel ();
-  AdwActionRow *row = ADW_ACTION_ROW (child (panel, "lr_row"));
+  AdwActionRow *row = ADW_ACTION_ROW (child (panel, "stability_row"));
+  GtkLabel *label = GTK_LABEL (child (panel, "stability_label"));
 
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "—");
+  g_assert_true (isnan (fs_param_panel_get_stability (panel)));
   fs_param_panel_set_stability (panel, 0.25);
-  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "0.25× the stable step");
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "fs-stable"));
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "0.25×");
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "0.25 times the largest stable step");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (label), "fs-stable"));
   fs_param_panel_set_stability (panel, 0.9);
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "fs-near-unstable"));
-  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "fs-stable"));
-  fs_param_panel_set_stability (panel, 3.0);
-  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "3.00× the stable step: too large");
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "fs-unstable"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (label), "fs-near-unstable"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (label), "fs-stable"));
+  /* Just above 1 reads above 1, never "1.00" and "too large". */
+  fs_param_panel_set_stability (panel, 1.001);
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "1.01×");
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "1.01 times the largest stable step: too large");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (label), "fs-unstable"));
   fs_param_panel_set_stability (panel, NAN);
-  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Applies at once");
-  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "fs-unstable"));
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "—");
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "This rule scales its own steps");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (label), "fs-unstable"));
   g_assert_true (isnan (fs_param_panel_get_stability (panel)));
   g_assert_finalize_object (panel);
 }

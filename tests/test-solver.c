@@ -1251,12 +1251,52 @@ test_precondition (gconstpointer data)
   g_test_trap_assert_stderr (pc->critical);
 }
 
+/* A run converges when its cost has changed by less than the tolerance in
+ * each of ten iterations in a row, not at the first quiet step: momentum
+ * on the low-rank example had one at iteration 191, 20 times further from
+ * f* than where ten come in a row. */
+static void
+test_tolerance_patience (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (100, 80, 5, 0.01, 0, NULL);
+  g_autoptr(FsSolver) solver = NULL;
+  FsCostLog *log;
+  gsize len;
+  FsParams p;
+  guint quiet = 0;
+
+  fs_params_init_defaults (&p);
+  p.rank = 5;
+  p.rule = fs_rule_find ("momentum");
+  p.tol = 1e-6;
+  p.max_iters = 20000;
+  p.lr = fs_step_size_starting (X, &p, NULL);
+  solver = fs_solver_new (X, &p, NULL);
+  while (fs_solver_iterate (solver) == FS_STOP_NONE)
+    ;
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_TOLERANCE);
+  log = fs_solver_get_log (solver);
+  len = fs_cost_log_get_length (log);
+  for (gsize k = len - 10; k < len; k++)
+    g_assert_cmpfloat (fabs (fs_cost_log_get (log, k - 1) - fs_cost_log_get (log, k)), <=,
+                       p.tol * fabs (fs_cost_log_get (log, k - 1)));
+  /* ...and there was a quiet step before those ten. */
+  for (gsize k = 1; k + 10 < len; k++)
+    if (fabs (fs_cost_log_get (log, k - 1) - fs_cost_log_get (log, k)) <=
+        p.tol * fabs (fs_cost_log_get (log, k - 1)))
+      quiet++;
+  g_test_message ("stopped at %" G_GSIZE_FORMAT ", %u quiet steps before", len - 1, quiet);
+  g_assert_cmpuint (quiet, >, 0);
+  g_assert_nonnull (strstr (fs_solver_get_stop_message (solver), "in each of the last 10 iterations"));
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/solver/tolerance-patience", test_tolerance_patience);
   g_test_add_func ("/solver/rules/lower-cost", test_rules_lower_cost);
   g_test_add_func ("/solver/rules/reach-optimum", test_rules_reach_optimum);
   g_test_add_func ("/solver/rules/table", test_rules_table);

@@ -739,7 +739,7 @@ test_rule_change_while_running (Fixture       *f,
                                 gconstpointer  data)
 {
   FsSession *session = fs_window_get_session (f->window);
-  const char *rules[] = { "normalized", "plain", "adam", "plain" };
+  const char *rules[] = { "normalized", "momentum", "adam", "momentum", "plain" };
   FsParams p;
 
   load_example (f, "camera");

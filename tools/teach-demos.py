@@ -142,6 +142,7 @@ def plain_vs_normalized(app, prefix):
     choose_rule(app, 1)
     wait_for("the normalized rule's rate", lambda: spin(app, "Learning rate").currentValue > 0.01)
     click(app, "Run")
+    wait_for("the run to start", lambda: find(app, pyatspi.ROLE_PUSH_BUTTON, "Pause"))
     wait_for("the end of the run", lambda: find(app, pyatspi.ROLE_PUSH_BUTTON, "Run"), 120)
     shoot(prefix, "plain-vs-normalized", app)
 

@@ -47,6 +47,8 @@ struct _FsParamPanel
   AdwComboRow   *tol_row;
   GtkSwitch     *unstable_switch;
   AdwActionRow  *lr_row;
+  AdwActionRow  *stability_row;
+  GtkLabel      *stability_label;
 
   FsParams       params;
   FsScaling      scaling;
@@ -314,6 +316,12 @@ on_lr_input (GtkSpinButton *spin,
 static void
 update_accessible_value (GtkSpinButton *spin)
 {
+  /* GTK 4.8 takes two numbers within 0.001 of each other for the same
+   * accessible value and keeps the old one: a rate of 0.000898 stayed
+   * after the rate became 0.0001105. A value 1 away first makes the real
+   * one a change. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_VALUE_NOW,
+                                  gtk_spin_button_get_value (spin) + 1.0, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (spin),
                                   GTK_ACCESSIBLE_PROPERTY_VALUE_NOW, gtk_spin_button_get_value (spin),
                                   GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT,
@@ -642,11 +650,11 @@ fs_param_panel_set_fixed_residual (FsParamPanel *self,
   gtk_switch_set_active (self->fixed_residual_switch, !!fixed);
 }
 
-/* The stability meter, in the learning rate's row: the rate as a multiple
- * of the largest stable step at the current W and H (from the snapshots),
- * green well below 1, amber near it, red above. NAN: the rule has no such
- * bound (normalized steps, Adam), and the row says only that the rate
- * applies at once (the tooltip says which rules the meter is for). */
+/* The stability meter, in its own row under the learning rate: the rate
+ * as a multiple of the largest stable step at the current W and H (from
+ * the snapshots), green well below 1, amber near it, red above, read out
+ * in words too. NAN: the rule has no such bound (normalized steps, Adam),
+ * and the row says so. */
 #define STABLE_MARGIN 0.8
 
 void
@@ -654,27 +662,34 @@ fs_param_panel_set_stability (FsParamPanel *self,
                               double        ratio)
 {
   static const char *classes[] = { "fs-stable", "fs-near-unstable", "fs-unstable" };
-  GtkWidget *row;
+  GtkWidget *label;
   g_autofree char *text = NULL;
+  g_autofree char *said = NULL;
+  double shown;
   guint level;
 
   g_return_if_fail (FS_IS_PARAM_PANEL (self));
 
-  row = GTK_WIDGET (self->lr_row);
+  label = GTK_WIDGET (self->stability_label);
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (row, classes[i]);
+    gtk_widget_remove_css_class (label, classes[i]);
   self->stability = ratio;
   if (!isfinite (ratio))
     {
-      adw_action_row_set_subtitle (self->lr_row, _("Applies at once"));
+      gtk_label_set_text (self->stability_label, "—");
+      adw_action_row_set_subtitle (self->stability_row, _("This rule scales its own steps"));
       return;
     }
+  /* Above 1 the figure never reads 1.00: it is rounded up. */
+  shown = ratio > 1.0 ? ceil (ratio * 100.0) / 100.0 : ratio;
   level = ratio < STABLE_MARGIN ? 0 : ratio <= 1.0 ? 1 : 2;
-  /* TRANSLATORS: the learning rate as a multiple of the largest stable one */
-  text = g_strdup_printf (level == 2 ? _("%.2f× the stable step: too large")
-                                     : _("%.2f× the stable step"), ratio);
-  adw_action_row_set_subtitle (self->lr_row, text);
-  gtk_widget_add_css_class (row, classes[level]);
+  /* TRANSLATORS: the learning rate as a multiple of the largest stable step */
+  text = g_strdup_printf (_("%.2f×"), shown);
+  gtk_label_set_text (self->stability_label, text);
+  gtk_widget_add_css_class (label, classes[level]);
+  said = g_strdup_printf (level == 2 ? _("%.2f times the largest stable step: too large")
+                                     : _("%.2f times the largest stable step"), shown);
+  adw_action_row_set_subtitle (self->stability_row, said);
 }
 
 double
@@ -878,6 +893,8 @@ fs_param_panel_class_init (FsParamPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, tol_row);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, unstable_switch);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, lr_row);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, stability_row);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, stability_label);
   /* Reachable by name for tests, through gtk_widget_get_template_child. */
   gtk_widget_class_bind_template_child_full (widget_class, "suggest_button", FALSE, 0);
 }

@@ -185,7 +185,7 @@ fs_window_update_actions (FsWindow *self)
 }
 
 /* Whether Space does something of its own where the focus is: types in a
- * text field (a spin button's entry), presses a button (toggle, menu and
+ * text field, presses a button (toggle, menu and
  * split buttons, the view switcher's tabs), flips a switch or a check box,
  * opens a drop-down or a choice row, activates a list row, or picks an
  * item in a menu or a popover. */
@@ -193,6 +193,11 @@ static gboolean
 space_has_meaning (GtkWidget *focus,
                    GtkWidget *window)
 {
+  /* No number has a space in it: in a spin button Space runs and pauses
+   * too (after the number typed is taken), so that a class can go on
+   * after every + or - on a setting. */
+  if (gtk_widget_get_ancestor (focus, GTK_TYPE_SPIN_BUTTON) != NULL)
+    return FALSE;
   for (GtkWidget *w = focus; w != NULL && w != window; w = gtk_widget_get_parent (w))
     if (GTK_IS_EDITABLE (w) || GTK_IS_TEXT (w) || GTK_IS_BUTTON (w) || GTK_IS_SWITCH (w) ||
         GTK_IS_CHECK_BUTTON (w) || GTK_IS_DROP_DOWN (w) || GTK_IS_MENU_BUTTON (w) ||
@@ -219,6 +224,8 @@ on_key_pressed (GtkEventControllerKey *controller,
     return FALSE;
   if (focus != NULL && space_has_meaning (focus, GTK_WIDGET (self)))
     return FALSE;
+  if (focus != NULL && gtk_widget_get_ancestor (focus, GTK_TYPE_SPIN_BUTTON) != NULL)
+    gtk_spin_button_update (GTK_SPIN_BUTTON (gtk_widget_get_ancestor (focus, GTK_TYPE_SPIN_BUTTON)));
   gtk_widget_activate_action (GTK_WIDGET (self), "win.run-pause", NULL);
   return TRUE;
 }

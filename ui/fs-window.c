@@ -180,7 +180,12 @@ update_status (FsWindow *self)
   append_gap (text, s, fs_session_get_optimum (self->session));
   /* At a set pace the solver's own speed is not what a class sees. */
   if (fs_session_get_pace (self->session) > 0.0 && s->state == FS_RUNNER_RUNNING)
-    g_string_append_printf (text, _(" · at most %.0f iterations/s"), fs_session_get_pace (self->session));
+    {
+      double pace = fs_session_get_pace (self->session);
+
+      g_string_append_printf (text, ngettext (" · at most %.0f iteration/s", " · at most %.0f iterations/s",
+                                              (gulong) pace), pace);
+    }
   else if (s->elapsed > 0.0)
     g_string_append_printf (text, _(" · %.0f iterations/s"), done / s->elapsed);
   if (s->n_runs > 1)
@@ -566,6 +571,26 @@ fs_window_class_init (FsWindowClass *klass)
 }
 
 static void
+on_view_pressed (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 gpointer         data)
+{
+  gtk_widget_grab_focus (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture)));
+}
+
+static void
+take_focus_on_click (GtkWidget *widget)
+{
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  gtk_widget_set_focusable (widget, TRUE);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_view_pressed), NULL);
+  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (click));
+}
+
+static void
 connect_session (FsWindow *self)
 {
   g_signal_connect_swapped (self->session, "matrix-changed", G_CALLBACK (on_matrix_changed), self);
@@ -602,6 +627,13 @@ fs_window_init (FsWindow *self)
   fs_window_dnd_init (self);
   fs_window_speed_init (self);
 
+  /* The plot and the maps take the focus from a click, and the plot has it
+   * at first: there Space runs and pauses (the first focusable widget
+   * would be Open, where Space opens a file). */
+  take_focus_on_click (GTK_WIDGET (self->loss_plot));
+  for (guint k = 0; k < FS_WINDOW_N_MAPS; k++)
+    take_focus_on_click (GTK_WIDGET (self->maps[k]));
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->loss_plot));
   gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
   fs_window_update_actions (self);
 }
