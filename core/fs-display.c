@@ -404,8 +404,9 @@ fs_min_max_index_update (FsMinMaxIndex *self,
 {
   g_return_if_fail (self != NULL);
 
+  /* The second bound is the first's: it tells the compiler too. */
   if (len < self->len)
-    for (guint l = 0; l < self->n_levels; l++)
+    for (guint l = 0; l < self->n_levels && l < INDEX_MAX_LEVELS; l++)
       {
         g_array_set_size (self->min[l], MIN (self->min[l]->len, len >> (INDEX_BLOCK_BITS + l)));
         g_array_set_size (self->max[l], MIN (self->max[l]->len, len >> (INDEX_BLOCK_BITS + l)));
