@@ -12,52 +12,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "fs-test-ui.h"
-#include "fs-window.h"
-
-typedef struct
-{
-  FsWindow *window;
-  char     *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  f->window = g_object_ref (fs_window_new (NULL));
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (fs_test_wait_for (fs_test_is_mapped, f->window, 10));
-  f->dir = g_dir_make_tmp ("factorscope-input-XXXXXX", NULL);
-  g_assert_nonnull (f->dir);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_autofree char *path = g_build_filename (f->dir, "ragged.csv", NULL);
-
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_assert_finalize_object (f->window);
-  g_unlink (path);
-  g_rmdir (f->dir);
-  g_free (f->dir);
-}
-
-static gboolean
-has_snapshot (gpointer window)
-{
-  return fs_window_get_shown_snapshot (window) != NULL;
-}
-
-static gboolean
-is_running (gpointer window)
-{
-  FsSnapshot *s = fs_window_get_shown_snapshot (window);
-
-  return s != NULL && s->state == FS_RUNNER_RUNNING;
-}
+#include "fs-test-window.h"
 
 static gboolean
 is_paused (gpointer window)
@@ -65,17 +20,6 @@ is_paused (gpointer window)
   FsSnapshot *s = fs_window_get_shown_snapshot (window);
 
   return s != NULL && s->state != FS_RUNNER_RUNNING && s->iteration > 0;
-}
-
-static void
-load_example (Fixture    *f,
-              const char *name)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (fs_window_load_example (f->window, name, &error));
-  g_assert_no_error (error);
-  g_assert_true (fs_test_wait_for (has_snapshot, f->window, 20));
 }
 
 static GtkWidget *

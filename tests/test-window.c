@@ -13,50 +13,7 @@
 #include "fs-loss-plot.h"
 #include "fs-rules.h"
 #include "fs-step-size.h"
-#include "fs-test-ui.h"
-#include "fs-window.h"
-
-typedef struct
-{
-  FsWindow *window;
-  char     *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  f->window = g_object_ref (fs_window_new (NULL));
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (fs_test_wait_for (fs_test_is_mapped, f->window, 10));
-  f->dir = g_dir_make_tmp ("factorscope-window-XXXXXX", NULL);
-  g_assert_nonnull (f->dir);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_autoptr(GDir) listing = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_assert_finalize_object (f->window);
-  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
-  g_free (f->dir);
-}
-
-static gboolean
-has_snapshot (gpointer window)
-{
-  return fs_window_get_shown_snapshot (window) != NULL;
-}
+#include "fs-test-window.h"
 
 static gboolean
 reached_500 (gpointer window)
@@ -72,14 +29,6 @@ reached_10 (gpointer window)
   FsSnapshot *s = fs_window_get_shown_snapshot (window);
 
   return s != NULL && s->iteration >= 10 && s->state == FS_RUNNER_PAUSED;
-}
-
-static gboolean
-is_running (gpointer window)
-{
-  FsSnapshot *s = fs_window_get_shown_snapshot (window);
-
-  return s != NULL && s->state == FS_RUNNER_RUNNING;
 }
 
 static gboolean
@@ -110,17 +59,6 @@ idle (gpointer window)
   FsSession *session = fs_window_get_session (window);
 
   return !fs_session_get_busy (session) && !fs_session_get_computing_optimum (session);
-}
-
-static void
-load_example (Fixture    *f,
-              const char *name)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (fs_window_load_example (f->window, name, &error));
-  g_assert_no_error (error);
-  g_assert_true (fs_test_wait_for (has_snapshot, f->window, 20));
 }
 
 /* Whether the button of a window action is live (an actionable widget is

@@ -77,35 +77,41 @@ on_starting_lr (GObject      *object,
     return;
   self = FS_WINDOW (data);
   if (error != NULL)
+    fs_window_show_toast (self, error->message);
+  else
     {
-      fs_window_show_toast (self, error->message);
-      return;
+      /* The panel does not signal a value set from code: apply what it
+       * shows (within its range) here too. */
+      fs_param_panel_set_lr (self->panel, lr);
+      self->lr_suggested = TRUE;
     }
-  /* The panel does not signal a value set from code: apply what it shows
-   * (within its range) here too. */
-  fs_param_panel_set_lr (self->panel, lr);
-  self->lr_suggested = TRUE;
-  /* A new rule that waited for its rate goes with this one. */
+  /* A new rule that waited for its rate goes with it (or with the rate
+   * it has, when none can be suggested). */
   if (self->rule_pending)
     fs_window_send_params (self);
-  else
+  else if (error == NULL)
     fs_session_set_lr (self->session, fs_param_panel_get_params (self->panel)->lr);
 }
 
 /* Sets the step the rule starts from (computed off the main thread: on a
- * large matrix it takes a power iteration over X). */
-static void
-suggest_lr (GtkWidget  *widget,
-            const char *action,
-            GVariant   *param)
+ * large matrix it takes a power iteration over X), for the settings the
+ * panel shows. */
+void
+fs_window_suggest_lr (FsWindow *self)
 {
-  FsWindow *self = FS_WINDOW (widget);
-
   g_cancellable_cancel (self->suggest_cancellable);
   g_clear_object (&self->suggest_cancellable);
   self->suggest_cancellable = g_cancellable_new ();
   fs_session_starting_lr_async (self->session, fs_param_panel_get_params (self->panel),
                                 self->suggest_cancellable, on_starting_lr, self);
+}
+
+static void
+suggest_lr (GtkWidget  *widget,
+            const char *action,
+            GVariant   *param)
+{
+  fs_window_suggest_lr (FS_WINDOW (widget));
 }
 
 static void

@@ -71,6 +71,7 @@ void fs_window_dnd_init             (FsWindow      *self);
 
 void   fs_window_raise_limit        (FsWindow      *self);
 void   fs_window_send_params        (FsWindow      *self);
+void   fs_window_suggest_lr         (FsWindow      *self);
 
 
 guint  fs_window_speed_get_n_paces  (void);

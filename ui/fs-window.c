@@ -407,28 +407,6 @@ fs_window_send_params (FsWindow *self)
   update_unbounded (self);
 }
 
-/* A new rule's starting rate has come: the rule and its rate go to the
- * session together (or the rule alone, with the rate it has, when none
- * can be suggested). */
-static void
-on_rule_lr (GObject      *object,
-            GAsyncResult *result,
-            gpointer      data)
-{
-  g_autoptr(GError) error = NULL;
-  double lr = fs_session_starting_lr_finish (FS_SESSION (object), result, &error);
-  FsWindow *self;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = FS_WINDOW (data);
-  if (error == NULL)
-    fs_param_panel_set_lr (self->panel, lr);
-  else
-    fs_window_show_toast (self, error->message);
-  fs_window_send_params (self);
-}
-
 static void
 on_params_changed (FsWindow *self)
 {
@@ -441,10 +419,7 @@ on_params_changed (FsWindow *self)
   if (rule != fs_session_get_params (self->session)->rule && self->lr_suggested)
     {
       self->rule_pending = TRUE;
-      g_clear_object (&self->suggest_cancellable);
-      self->suggest_cancellable = g_cancellable_new ();
-      fs_session_starting_lr_async (self->session, fs_param_panel_get_params (self->panel),
-                                    self->suggest_cancellable, on_rule_lr, self);
+      fs_window_suggest_lr (self);
       return;
     }
   fs_window_send_params (self);
