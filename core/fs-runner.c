@@ -95,15 +95,17 @@ fs_snapshot_unref (FsSnapshot *self)
 
 /* The joint bound at the snapshot's W and H, with ||R||_F from the cost
  * less the penalties, and sigma_1(X) + sigma_max(W) sigma_max(H), bounding
- * ||R||_2: two r × r eigenvalue problems and the Grams and norms of W and
- * H, no pass over X (a snapshot comes every 30 ms, and every step at a
- * slow pace). */
+ * ||R||_2: two r × r eigenvalue problems and the norms of W and H, no pass
+ * over X (a snapshot comes every 30 ms, and every step at a slow pace). */
 static double
 stability_bound (const FsSnapshot *snap,
-                 const FsParams   *p,
-                 double            cost,
-                 double            x_sigma)
+                 FsSolver         *solver,
+                 gboolean          show_best,
+                 double            cost)
 {
+  const FsParams *p = fs_solver_get_params (solver);
+  double x_sigma = fs_solver_get_sigma_estimate (solver);
+  const double *wtw, *hht;
   gsize len_w = snap->rows * snap->rank, len_h = (gsize) snap->rank * snap->cols;
   double data = cost;
 
@@ -117,9 +119,14 @@ stability_bound (const FsSnapshot *snap,
     data -= p->l1_h * cblas_dasum ((int) len_h, snap->H, 1);
   if (!isfinite (data))
     return NAN;
+  x_sigma = isfinite (x_sigma) ? SIGMA_MARGIN * x_sigma : 0.0;
+  /* The solver's own Grams are those of the W and H shown, unless the best
+   * run's are: no pass over W and H while the solver's threads wait. */
+  if (!show_best && fs_solver_get_grams (solver, &wtw, &hht))
+    return fs_step_size_joint_bound_from_grams (wtw, hht, snap->rank, p->l2_w, p->l2_h,
+                                                sqrt (MAX (data, 0.0)), x_sigma);
   return fs_step_size_joint_stability_bound (snap->W, snap->H, snap->rows, snap->cols, snap->rank,
-                                             p->l2_w, p->l2_h, sqrt (MAX (data, 0.0)),
-                                             isfinite (x_sigma) ? SIGMA_MARGIN * x_sigma : 0.0);
+                                             p->l2_w, p->l2_h, sqrt (MAX (data, 0.0)), x_sigma);
 }
 
 /* Runs on the thread that owns the fit: the copies are made before the
@@ -184,9 +191,8 @@ snapshot_new (FsRunner      *self,
                        n * r * sizeof (double));
   snap->H = g_memdup2 (show_best ? fs_fit_get_best_h (fit) : fs_solver_get_h (solver),
                        r * m * sizeof (double));
-  snap->stability_bound = stability_bound (snap, fs_solver_get_params (solver),
-                                           show_best ? snap->final_costs[snap->best_run] : snap->cost,
-                                           fs_solver_get_sigma_estimate (solver));
+  snap->stability_bound = stability_bound (snap, solver, show_best,
+                                           show_best ? snap->final_costs[snap->best_run] : snap->cost);
   return snap;
 }
 

@@ -1195,6 +1195,22 @@ fs_solver_get_stability_bound (FsSolver *self)
 
 /* The rule's starting learning rate at the point the run started from:
  * for a start from a seed, what fs_step_size_starting() gives. */
+/* W^T W and H H^T at the current W and H, as the last evaluation made
+ * them; FALSE with missing cells, whose evaluation makes neither. */
+gboolean
+fs_solver_get_grams (FsSolver      *self,
+                     const double **wtw,
+                     const double **hht)
+{
+  g_return_val_if_fail (self != NULL && wtw != NULL && hht != NULL, FALSE);
+
+  if (self->residual != NULL)
+    return FALSE;
+  *wtw = self->wtw;
+  *hht = self->hht;
+  return TRUE;
+}
+
 /* The estimate of sigma_1(X) the step sizes use (fs_step_size_sigma_estimate). */
 double
 fs_solver_get_sigma_estimate (FsSolver *self)

@@ -70,6 +70,9 @@ const FsWarning *fs_solver_get_warning        (FsSolver       *self);
 double          fs_solver_get_stability_bound (FsSolver       *self);
 double          fs_solver_get_starting_lr     (FsSolver       *self);
 double          fs_solver_get_sigma_estimate  (FsSolver       *self);
+gboolean        fs_solver_get_grams           (FsSolver       *self,
+                                               const double  **wtw,
+                                               const double  **hht);
 guint           fs_solver_get_threads         (FsSolver       *self);
 FsProductsImpl  fs_solver_get_products        (FsSolver       *self);
 

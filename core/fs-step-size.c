@@ -11,6 +11,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <string.h>
 
 #include "fs-error.h"
 #include "fs-optimum.h"
@@ -94,15 +95,52 @@ fs_step_size_joint_stability_bound (const double *W,
                                     double        residual_norm,
                                     double        x_sigma)
 {
-  double lambda_h, lambda_w, residual, curvature;
+  g_autofree double *wtw = NULL;
+  g_autofree double *hht = NULL;
 
   g_return_val_if_fail (W != NULL && H != NULL, NAN);
   g_return_val_if_fail (rank > 0 && rows > 0 && cols > 0, NAN);
   g_return_val_if_fail (rows <= G_MAXINT && cols <= G_MAXINT && rank <= G_MAXINT, NAN);
+
+  wtw = g_new (double, (gsize) rank * rank);
+  hht = g_new (double, (gsize) rank * rank);
+  cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, (int) rank, (int) rows,
+               1.0, W, (int) rank, 0.0, wtw, (int) rank);
+  cblas_dsyrk (CblasRowMajor, CblasUpper, CblasNoTrans, (int) rank, (int) cols,
+               1.0, H, (int) cols, 0.0, hht, (int) rank);
+  return fs_step_size_joint_bound_from_grams (wtw, hht, rank, l2_w, l2_h, residual_norm, x_sigma);
+}
+
+/* The same from W^T W and H H^T (upper triangles at least), as a solver
+ * has them after each evaluation: no pass over W and H. */
+double
+fs_step_size_joint_bound_from_grams (const double *wtw,
+                                     const double *hht,
+                                     guint         rank,
+                                     double        l2_w,
+                                     double        l2_h,
+                                     double        residual_norm,
+                                     double        x_sigma)
+{
+  g_autofree double *a = NULL;
+  g_autofree double *eig = NULL;
+  double lambda_h, lambda_w, residual, curvature;
+  gsize rr = (gsize) rank * rank;
+
+  g_return_val_if_fail (wtw != NULL && hht != NULL && rank > 0, NAN);
   g_return_val_if_fail (residual_norm >= 0.0 && x_sigma >= 0.0, NAN);
 
-  lambda_h = largest_gram_eigenvalue (H, cols, rank, TRUE);
-  lambda_w = largest_gram_eigenvalue (W, rows, rank, FALSE);
+  a = g_new (double, rr);
+  eig = g_new (double, rank);
+  memcpy (a, hht, rr * sizeof (double));
+  if (LAPACKE_dsyev (LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int) rank, a, (lapack_int) rank, eig) != 0)
+    return NAN;
+  lambda_h = eig[rank - 1];
+  memcpy (a, wtw, rr * sizeof (double));
+  if (LAPACKE_dsyev (LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int) rank, a, (lapack_int) rank, eig) != 0)
+    return NAN;
+  lambda_w = eig[rank - 1];
+
   residual = residual_norm;
   if (x_sigma > 0.0)
     residual = MIN (residual, x_sigma + sqrt (lambda_w * lambda_h));

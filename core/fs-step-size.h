@@ -32,6 +32,13 @@ double fs_step_size_joint_stability_bound (const double *W,
                                            double        l2_h,
                                            double        residual_norm,
                                            double        x_sigma);
+double fs_step_size_joint_bound_from_grams (const double *wtw,
+                                            const double *hht,
+                                            guint         rank,
+                                            double        l2_w,
+                                            double        l2_h,
+                                            double        residual_norm,
+                                            double        x_sigma);
 double fs_step_size_sigma_estimate  (const FsMatrix *X);
 double fs_step_size_starting        (FsMatrix       *X,
                                      const FsParams *params,

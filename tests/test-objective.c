@@ -376,6 +376,17 @@ test_joint_stability_bound (void)
         1.05 * fs_step_size_sigma_estimate (X));
       g_test_message ("point %u: with sigma_1(X), the joint bound's %.6g", t, upper);
       g_assert_cmpfloat (top, <=, upper * (1 + 1e-6));
+      /* From the solver's own Grams, as the runner takes it: the same. */
+      {
+        const double *wtw, *hht;
+
+        fs_solver_start_from (solver, W, H);
+        g_assert_true (fs_solver_get_grams (solver, &wtw, &hht));
+        g_assert_cmpfloat_with_epsilon (
+          2.0 / fs_step_size_joint_bound_from_grams (wtw, hht, R, smooth.l2_w, smooth.l2_h, sqrt (data),
+                                                     1.05 * fs_step_size_sigma_estimate (X)),
+          upper, 1e-12 * upper);
+      }
       if (t == 1)
         g_assert_cmpfloat (block, <, 0.75 * top);
     }
