@@ -705,6 +705,27 @@ test_rule_change_while_running (Fixture       *f,
   g_assert_true (is_running (f->window));
 }
 
+/* Run/Pause pressed twice before the next snapshot is Run then Pause:
+ * the second press acts on what the first asked for, not on the paused
+ * snapshot still shown. */
+static void
+test_run_pause_twice_in_a_frame (Fixture       *f,
+                                 gconstpointer  data)
+{
+  load_example (f, "lowrank");
+  no_tolerance (f);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-pause", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-pause", NULL);
+  for (int k = 0; k < 300; k++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_false (is_running (f->window));
+  g_assert_true (g_str_has_suffix (fs_window_get_status (f->window), "paused") ||
+                 fs_window_get_shown_snapshot (f->window)->iteration == 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -731,6 +752,7 @@ main (int    argc,
   ADD ("/window/plot-switches", test_plot_switches);
   ADD ("/window/unbounded-banner-keeps-focus", test_unbounded_banner_keeps_focus);
   ADD ("/window/rule-change-while-running", test_rule_change_while_running);
+  ADD ("/window/run-pause-twice-in-a-frame", test_run_pause_twice_in_a_frame);
 #undef ADD
 
   return g_test_run ();

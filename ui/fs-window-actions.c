@@ -24,12 +24,21 @@ run_pause (GtkWidget  *widget,
 {
   FsWindow *self = FS_WINDOW (widget);
   FsSnapshot *shown = self->shown;
+  gboolean running;
 
   /* Acts on what the button showed: Pause pauses even if the run ended
-   * a moment ago, rather than starting it again. */
+   * a moment ago, rather than starting it again. A second press before
+   * the next snapshot acts on what the first asked for: two presses in
+   * one frame are Run then Pause, not Run twice. */
   if (shown == NULL)
     return;
-  if (shown->state == FS_RUNNER_RUNNING)
+  running = shown->state == FS_RUNNER_RUNNING;
+  if (self->pressed != FS_PRESS_NONE && self->pressed_serial == shown->serial)
+    running = self->pressed == FS_PRESS_RUN;
+  self->pressed_serial = shown->serial;
+  self->pressed = running ? FS_PRESS_PAUSE : FS_PRESS_RUN;
+
+  if (running)
     fs_session_pause (self->session);
   else if (shown->state == FS_RUNNER_FINISHED && shown->stop == FS_STOP_DIVERGED)
     {

@@ -18,6 +18,14 @@ G_BEGIN_DECLS
 
 #define FS_WINDOW_N_MAPS 5
 
+/* What the last Run/Pause press asked for. */
+typedef enum
+{
+  FS_PRESS_NONE,
+  FS_PRESS_RUN,
+  FS_PRESS_PAUSE,
+} FsPress;
+
 typedef enum
 {
   FS_BANNER_NONE,
@@ -53,6 +61,8 @@ struct _FsWindow
   gboolean              lr_suggested;    /* the rate is the rule's suggestion */
   gboolean              rule_pending;    /* a new rule waits for its rate */
   guint64               marks_key;       /* the run and count of the marks shown */
+  FsPress               pressed;         /* the last Run/Pause press... */
+  guint64               pressed_serial;  /* ...and the snapshot it saw */
   gint64                next_update;     /* monotonic µs */
   gint64                last_update;
   double                last_update_cpu; /* the main thread's CPU seconds */
