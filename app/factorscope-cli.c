@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "fs-blas.h"
@@ -139,6 +140,9 @@ static void
 setup_process (void)
 {
   setlocale (LC_ALL, "");
+  /* Past a file-size limit (ulimit -f) a write then fails with EFBIG, which
+   * `run --out` reports, instead of killing the process without a word. */
+  signal (SIGXFSZ, SIG_IGN);
   /* OpenBLAS's own threads spin for a while after each call they share,
    * which would take a core from the solver's threads: only the SVD of
    * `run` and `optimum` asks for them. */

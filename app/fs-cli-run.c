@@ -503,13 +503,11 @@ print_result (Run *r)
   print_small_matrices (r);
 }
 
-static gboolean
-write_loss_csv (const char *path,
-                FsFit      *fit,
-                GError    **error)
+static GBytes *
+format_loss_csv (FsFit *fit)
 {
   guint n_runs = fs_fit_get_n_runs (fit);
-  g_autoptr(GString) out = g_string_new ("iteration");
+  GString *out = g_string_new ("iteration");
   gsize longest = 0;
 
   if (n_runs == 1)
@@ -536,10 +534,10 @@ write_loss_csv (const char *path,
       g_string_append_c (out, '\n');
     }
 
-  return g_file_set_contents (path, out->str, (gssize) out->len, error);
+  return g_string_free_to_bytes (out);
 }
 
-/* W.csv, H.csv, WH.csv and loss.csv in --out DIR. */
+/* W.csv, H.csv, WH.csv and loss.csv in --out DIR, replaced as a set. */
 static gboolean
 write_outputs (Run     *r,
                GError **error)
@@ -553,6 +551,12 @@ write_outputs (Run     *r,
   g_autofree char *h_path = g_build_filename (dir, "H.csv", NULL);
   g_autofree char *wh_path = g_build_filename (dir, "WH.csv", NULL);
   g_autofree char *loss_path = g_build_filename (dir, "loss.csv", NULL);
+  const char *paths[] = { w_path, h_path, wh_path, loss_path };
+  g_autoptr(GBytes) w_csv = fs_csv_format (rows, rank, W, NULL);
+  g_autoptr(GBytes) h_csv = fs_csv_format (rank, cols, H, NULL);
+  g_autoptr(GBytes) wh_csv = fs_csv_format (rows, cols, wh, NULL);
+  g_autoptr(GBytes) loss_csv = format_loss_csv (r->fit);
+  GBytes *contents[] = { w_csv, h_csv, wh_csv, loss_csv };
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
@@ -564,10 +568,7 @@ write_outputs (Run     *r,
       return FALSE;
     }
 
-  return fs_csv_write (w_path, rows, rank, W, NULL, error) &&
-         fs_csv_write (h_path, rank, cols, H, NULL, error) &&
-         fs_csv_write (wh_path, rows, cols, wh, NULL, error) &&
-         write_loss_csv (loss_path, r->fit, error);
+  return fs_csv_write_set (G_N_ELEMENTS (paths), paths, contents, error);
 }
 
 /* "warnings": the problem's lack of a minimum, then each instability. */

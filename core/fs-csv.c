@@ -6,15 +6,24 @@
  * that would read as a number is always quoted, so the loader finds the
  * header and the row names again.
  *
+ * A set of files, such as a run's results, is replaced as a whole or not
+ * at all (fs_csv_write_set).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #define G_LOG_DOMAIN "fs-csv"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fs-csv.h"
 
@@ -109,15 +118,13 @@ fs_csv_encode (const FsMatrix *X,
 }
 
 /* Bare numbers with an optional header line, for factors and products. */
-gboolean
-fs_csv_write (const char    *path,
-              gsize          rows,
-              gsize          cols,
-              const double  *data,
-              const char    *header,
-              GError       **error)
+GBytes *
+fs_csv_format (gsize         rows,
+               gsize         cols,
+               const double *data,
+               const char   *header)
 {
-  g_autoptr(GString) out = g_string_sized_new (rows * cols * 12 + 64);
+  GString *out = g_string_sized_new (rows * cols * 12 + 64);
 
   if (header != NULL)
     {
@@ -136,5 +143,177 @@ fs_csv_write (const char    *path,
       g_string_append_c (out, '\n');
     }
 
-  return g_file_set_contents (path, out->str, (gssize) out->len, error);
+  return g_string_free_to_bytes (out);
+}
+
+/* The file that writing path must replace: the end of its chain of
+ * symbolic links, so that a link stays a link and its target gets the
+ * data, or path itself. */
+static char *
+resolve_links (const char  *path,
+               GError     **error)
+{
+  g_autofree char *current = g_strdup (path);
+
+  for (int hops = 0; hops < 40; hops++)
+    {
+      GStatBuf st;
+      char *link;
+
+      if (g_lstat (current, &st) != 0 || !S_ISLNK (st.st_mode))
+        return g_steal_pointer (&current);
+      if ((link = g_file_read_link (current, error)) == NULL)
+        return NULL;
+      if (!g_path_is_absolute (link))
+        {
+          g_autofree char *dir = g_path_get_dirname (current);
+          g_autofree char *relative = link;
+
+          link = g_build_filename (dir, relative, NULL);
+        }
+      g_free (current);
+      current = link;
+    }
+
+  {
+    g_autofree char *name = g_filename_display_name (path);
+
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_LOOP,
+                 _("Cannot write %s: %s"), name, g_strerror (ELOOP));
+  }
+  return NULL;
+}
+
+static gboolean
+write_all (int         fd,
+           const char *data,
+           gsize       length)
+{
+  while (length > 0)
+    {
+      gssize done = write (fd, data, length);
+
+      if (done < 0 && errno == EINTR)
+        continue;
+      if (done < 0)
+        return FALSE;
+      data += done;
+      length -= (gsize) done;
+    }
+  return TRUE;
+}
+
+/* Writes contents to a new file beside target, with target's permissions
+ * if it exists, flushed to the disk as g_file_set_contents does. Returns
+ * its name, or NULL with errno set and nothing left behind. */
+static char *
+write_temporary (const char *target,
+                 GBytes     *contents)
+{
+  g_autofree char *dir = g_path_get_dirname (target);
+  g_autofree char *base = g_path_get_basename (target);
+  g_autofree char *hidden = g_strdup_printf (".%s.XXXXXX", base);
+  char *temp = g_build_filename (dir, hidden, NULL);
+  GStatBuf old;
+  gboolean exists = g_stat (target, &old) == 0;
+  gboolean replacing = exists && S_ISREG (old.st_mode);
+  mode_t mode = replacing ? old.st_mode & 07777 : 0666;
+  gsize length;
+  const char *data = g_bytes_get_data (contents, &length);
+  int fd = -1;
+  int saved;
+
+  /* A folder in the way would only show when renaming, too late to keep
+   * the set whole. */
+  if (exists && S_ISDIR (old.st_mode))
+    errno = EISDIR;
+  else
+    fd = g_mkstemp_full (temp, O_RDWR | O_CLOEXEC, (int) mode);
+  if (fd >= 0)
+    {
+      /* The umask applies to a new file, not to one that replaces another. */
+      gboolean ok = (!replacing || fchmod (fd, mode) == 0) && write_all (fd, data, length) &&
+                    fsync (fd) == 0;
+
+      saved = errno;
+      if (close (fd) == 0 && ok)
+        return temp;
+      if (ok)
+        saved = errno;
+      g_unlink (temp);
+      errno = saved;
+    }
+  g_free (temp);
+  return NULL;
+}
+
+static void
+set_write_error (GError    **error,
+                 const char *path,
+                 const char *target,
+                 int         saved)
+{
+  g_autofree char *name = g_filename_display_name (path);
+  g_autofree char *target_name = g_filename_display_name (target);
+  GFileError code = g_file_error_from_errno (saved);
+
+  if (saved == EFBIG)
+    g_set_error (error, G_FILE_ERROR, code,
+                 _("Cannot write %s: the file-size limit was reached"), name);
+  else if (saved == ENOSPC || saved == EDQUOT)
+    g_set_error (error, G_FILE_ERROR, code, _("Cannot write %s: the disk is full"), name);
+  else if (saved == ENOENT && !g_str_equal (path, target))
+    g_set_error (error, G_FILE_ERROR, code,
+                 _("Cannot write %s: it links to %s, in a folder that does not exist"),
+                 name, target_name);
+  else
+    g_set_error (error, G_FILE_ERROR, code, _("Cannot write %s: %s"), name, g_strerror (saved));
+}
+
+/* Writes n files as one set: each to a temporary file beside the file it
+ * replaces, and only once all are whole on the disk, renames them into
+ * place, so a full disk or a file-size limit leaves the old set whole and
+ * no temporary file behind. A symbolic link stays a link: the file it
+ * leads to is replaced. */
+gboolean
+fs_csv_write_set (guint               n,
+                  const char * const *paths,
+                  GBytes * const     *contents,
+                  GError            **error)
+{
+  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) temps = g_ptr_array_new_with_free_func (g_free);
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (paths != NULL && contents != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; ok && i < n; i++)
+    {
+      char *target = resolve_links (paths[i], error);
+      char *temp = target != NULL ? write_temporary (target, contents[i]) : NULL;
+
+      if (target != NULL && temp == NULL)
+        set_write_error (error, paths[i], target, errno);
+      ok = temp != NULL;
+      g_ptr_array_add (targets, target);
+      g_ptr_array_add (temps, temp);
+    }
+
+  /* Renames within a folder do not fail for want of space. */
+  for (guint i = 0; ok && i < n; i++)
+    {
+      if (g_rename (temps->pdata[i], targets->pdata[i]) != 0)
+        {
+          set_write_error (error, paths[i], targets->pdata[i], errno);
+          ok = FALSE;
+        }
+      else
+        g_clear_pointer (&temps->pdata[i], g_free);
+    }
+
+  for (guint i = 0; i < temps->len; i++)
+    if (temps->pdata[i] != NULL)
+      g_unlink (temps->pdata[i]);
+  return ok;
 }

@@ -12,11 +12,13 @@ G_BEGIN_DECLS
 
 GBytes   *fs_csv_encode (const FsMatrix  *X,
                          char             separator);
-gboolean  fs_csv_write  (const char      *path,
-                         gsize            rows,
+GBytes   *fs_csv_format (gsize            rows,
                          gsize            cols,
                          const double    *data,
-                         const char      *header,
-                         GError         **error);
+                         const char      *header);
+gboolean  fs_csv_write_set (guint               n,
+                            const char * const *paths,
+                            GBytes * const     *contents,
+                            GError            **error);
 
 G_END_DECLS

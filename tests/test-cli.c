@@ -8,11 +8,39 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fs-examples.h"
 #include "fs-loader.h"
 #include "fs-params.h"
+
+/* Runs the tool with the given arguments and returns its exit status,
+ * with standard output and error; setup runs in the child before it. */
+static int
+cli_va (GSpawnChildSetupFunc setup,
+        gpointer             setup_data,
+        char               **out,
+        char               **err,
+        va_list              ap)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  int status = -1;
+
+  g_ptr_array_add (args, (gpointer) g_getenv ("FS_CLI"));
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  g_ptr_array_add (args, NULL);
+
+  g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, setup, setup_data,
+                out, err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
 
 /* Runs the tool with the given arguments (NULL-terminated) and returns its
  * exit status, with standard output and error. */
@@ -22,24 +50,38 @@ cli (char **out,
      char **err,
      ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  int status = -1;
   va_list ap;
+  int status;
 
-  g_ptr_array_add (args, (gpointer) g_getenv ("FS_CLI"));
   va_start (ap, err);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (gpointer) arg);
+  status = cli_va (NULL, NULL, out, err, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
+  return status;
+}
 
-  g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                out, err, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (status));
-  return WEXITSTATUS (status);
+static void
+limit_file_size (gpointer data)
+{
+  struct rlimit limit = { .rlim_cur = GPOINTER_TO_SIZE (data), .rlim_max = GPOINTER_TO_SIZE (data) };
+
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+/* cli () under a file-size limit of max_bytes, as `ulimit -f` sets. */
+G_GNUC_NULL_TERMINATED
+static int
+cli_limited (gsize   max_bytes,
+             char  **out,
+             char  **err,
+             ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, err);
+  status = cli_va (limit_file_size, GSIZE_TO_POINTER (max_bytes), out, err, ap);
+  va_end (ap);
+  return status;
 }
 
 /* Whether text is strict JSON lexically (json-glib's parser takes more):
@@ -453,6 +495,197 @@ test_out_files (void)
   g_rmdir (dir);
 }
 
+static const char *const out_names[] = { "W.csv", "H.csv", "WH.csv", "loss.csv", NULL };
+
+/* A previous run's results in dir: each file holds its own name. */
+static void
+write_old_set (const char *dir)
+{
+  for (guint i = 0; out_names[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, out_names[i], NULL);
+      g_autofree char *text = g_strdup_printf ("old %s\n", out_names[i]);
+
+      g_assert_true (g_file_set_contents (path, text, -1, NULL));
+    }
+}
+
+/* The previous run's results, byte for byte. */
+static void
+assert_old_set (const char *dir)
+{
+  for (guint i = 0; out_names[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, out_names[i], NULL);
+      g_autofree char *want = g_strdup_printf ("old %s\n", out_names[i]);
+      g_autofree char *text = NULL;
+
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      g_assert_cmpstr (text, ==, want);
+    }
+}
+
+/* dir holds exactly names (NULL-terminated): no temporary file is left. */
+static void
+assert_dir_holds (const char        *dir,
+                  const char *const *names)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *entry;
+  guint n = 0;
+
+  g_assert_nonnull (d);
+  while ((entry = g_dir_read_name (d)) != NULL)
+    {
+      if (!g_strv_contains (names, entry))
+        g_error ("%s holds an unexpected file %s", dir, entry);
+      n++;
+    }
+  g_assert_cmpuint (n, ==, g_strv_length ((char **) names));
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *entry;
+
+  while (d != NULL && (entry = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, entry, NULL);
+      GStatBuf st;
+
+      if (g_lstat (path, &st) == 0 && S_ISDIR (st.st_mode))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+assert_matrix_file (const char *path,
+                    gsize       rows,
+                    gsize       cols)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsMatrix) m = fs_matrix_load (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->rows, ==, rows);
+  g_assert_cmpuint (m->cols, ==, cols);
+}
+
+/* Past a file-size limit WH.csv (160 kB) cannot be written after W.csv
+ * and H.csv (8 kB each) were: the run says so, and the old set stays
+ * whole, with no temporary file beside it. */
+static void
+test_out_file_size_limit (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  write_old_set (dir);
+  g_assert_cmpint (cli_limited (64 * 1024, &out, &err, "run", "--example", "lowrank", "--rank",
+                                "4", "--iters", "250", "--out", dir, NULL), ==, 1);
+  assert_old_set (dir);
+  assert_dir_holds (dir, out_names);
+  g_assert_nonnull (strstr (err, "WH.csv"));
+  g_assert_nonnull (strstr (err, "file-size limit"));
+  g_assert_cmpuint (strlen (err), ==, strcspn (err, "\n") + 1);
+  remove_tree (dir);
+}
+
+/* A replaced file keeps its permissions; a new one gets the usual ones. */
+static void
+test_out_keeps_mode (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", NULL);
+  g_autofree char *w_path = g_build_filename (dir, "W.csv", NULL);
+  g_autofree char *h_path = g_build_filename (dir, "H.csv", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  GStatBuf st;
+
+  write_old_set (dir);
+  g_assert_cmpint (g_chmod (w_path, 0600), ==, 0);
+  g_assert_cmpint (g_chmod (h_path, 0640), ==, 0);
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "lowrank", "--rank", "4", "--iters",
+                        "50", "--out", dir, NULL), ==, 0);
+  g_assert_cmpint (g_stat (w_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+  g_assert_cmpint (g_stat (h_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0640);
+  assert_matrix_file (w_path, 100, 4);
+  assert_dir_holds (dir, out_names);
+  remove_tree (dir);
+}
+
+/* A link stays a link, and what it leads to, even if it does not exist
+ * yet, gets the data; a link into a folder that does not exist is an
+ * error that leaves the old set whole. */
+static void
+test_out_symlinks (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", NULL);
+  g_autofree char *keep = g_build_filename (dir, "keep", NULL);
+  g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
+  g_autofree char *w_link = g_build_filename (out_dir, "W.csv", NULL);
+  g_autofree char *h_link = g_build_filename (out_dir, "H.csv", NULL);
+  g_autofree char *loss_link = g_build_filename (out_dir, "loss.csv", NULL);
+  g_autofree char *w_target = g_build_filename (keep, "W-old.csv", NULL);
+  g_autofree char *h_target = g_build_filename (keep, "H-new.csv", NULL);
+  g_autofree char *wh_path = g_build_filename (out_dir, "WH.csv", NULL);
+  g_autofree char *wh_before = NULL;
+  const char *keep_names[] = { "W-old.csv", "H-new.csv", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (g_mkdir (keep, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (out_dir, 0755), ==, 0);
+  write_old_set (out_dir);
+  g_assert_true (g_file_set_contents (w_target, "old\n", -1, NULL));
+  g_unlink (w_link);
+  g_unlink (h_link);
+  g_assert_cmpint (symlink ("../keep/W-old.csv", w_link), ==, 0);
+  g_assert_cmpint (symlink (h_target, h_link), ==, 0);
+
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "lowrank", "--rank", "4", "--iters",
+                        "50", "--out", out_dir, NULL), ==, 0);
+  g_assert_true (g_file_test (w_link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_test (h_link, G_FILE_TEST_IS_SYMLINK));
+  assert_matrix_file (w_target, 100, 4);
+  assert_matrix_file (h_target, 4, 80);
+  assert_dir_holds (keep, keep_names);
+  assert_dir_holds (out_dir, out_names);
+
+  /* loss.csv, written last, leads into a folder that is not there. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_unlink (loss_link);
+  g_assert_cmpint (symlink ("../missing/loss.csv", loss_link), ==, 0);
+  g_assert_true (g_file_set_contents (w_target, "old\n", -1, NULL));
+  g_assert_true (g_file_get_contents (wh_path, &wh_before, NULL, NULL));
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "lowrank", "--rank", "4", "--iters",
+                        "50", "--out", out_dir, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "loss.csv"));
+  g_assert_nonnull (strstr (err, "does not exist"));
+  {
+    g_autofree char *text = NULL;
+
+    g_autofree char *wh_after = NULL;
+
+    g_assert_true (g_file_get_contents (w_target, &text, NULL, NULL));
+    g_assert_cmpstr (text, ==, "old\n");
+    g_assert_true (g_file_get_contents (wh_path, &wh_after, NULL, NULL));
+    g_assert_cmpstr (wh_after, ==, wh_before);
+  }
+  assert_dir_holds (keep, keep_names);
+  assert_dir_holds (out_dir, out_names);
+  remove_tree (dir);
+}
+
 static void
 test_optimum_json (void)
 {
@@ -768,6 +1001,9 @@ main (int    argc,
   g_test_add_func ("/cli/run/warnings", test_warnings_healthy_and_unbounded);
   g_test_add_func ("/cli/run/notebook", test_notebook);
   g_test_add_func ("/cli/run/out-files", test_out_files);
+  g_test_add_func ("/cli/run/out-files/size-limit", test_out_file_size_limit);
+  g_test_add_func ("/cli/run/out-files/mode", test_out_keeps_mode);
+  g_test_add_func ("/cli/run/out-files/symlinks", test_out_symlinks);
   g_test_add_func ("/cli/optimum/json", test_optimum_json);
   g_test_add_func ("/cli/info", test_info);
   g_test_add_func ("/cli/unreadable-file", test_unreadable_file);

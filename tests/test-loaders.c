@@ -14,6 +14,7 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
+#include "fs-csv.h"
 #include "fs-error.h"
 #include "fs-loader.h"
 #include "fs-random.h"
@@ -536,6 +537,49 @@ test_atomic_write (void)
   g_rmdir (dir);
 }
 
+/* A set of files is replaced whole or not at all: when its second file
+ * cannot be written, the first keeps its old bytes and no temporary file
+ * stays behind. */
+static void
+test_write_set (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("factorscope-set-XXXXXX", NULL);
+  g_autofree char *a = g_build_filename (dir, "a.csv", NULL);
+  g_autofree char *b = g_build_filename (dir, "b.csv", NULL);
+  g_autofree char *lost = g_build_filename (dir, "missing", "b.csv", NULL);
+  const double data[] = { 1.5, -2.0, 0.25, 4.0 };
+  g_autoptr(GBytes) a_csv = fs_csv_format (2, 2, data, "x,y");
+  g_autoptr(GBytes) b_csv = fs_csv_format (1, 4, data, NULL);
+  GBytes *contents[] = { a_csv, b_csv };
+  const char *failing[] = { a, lost };
+  const char *paths[] = { a, b };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = NULL;
+  g_autofree char *text = NULL;
+  const char *entry;
+
+  g_assert_true (g_file_set_contents (a, "old\n", -1, NULL));
+  g_assert_false (fs_csv_write_set (2, failing, contents, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  g_assert_true (g_file_get_contents (a, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "old\n");
+  d = g_dir_open (dir, 0, NULL);
+  while ((entry = g_dir_read_name (d)) != NULL)
+    g_assert_cmpstr (entry, ==, "a.csv");
+
+  g_assert_true (fs_csv_write_set (2, paths, contents, NULL));
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (a, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "x,y\n1.5,-2\n0.25,4\n");
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (b, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "1.5,-2,0.25,4\n");
+
+  g_unlink (a);
+  g_unlink (b);
+  g_rmdir (dir);
+}
+
 /* A 2 × 2 RGBA image: opaque red, half-transparent black, fully
  * transparent green, opaque grey 51. Luma is BT.709's; transparency is
  * composited on white. Saved as PNG and read back through the loader. */
@@ -708,6 +752,7 @@ main (int    argc,
 #endif
   g_test_add_func ("/writers/round-trips", test_round_trips);
   g_test_add_func ("/writers/atomic", test_atomic_write);
+  g_test_add_func ("/writers/set", test_write_set);
   g_test_add_func ("/writers/errors", test_save_errors);
 
   return g_test_run ();
