@@ -234,30 +234,6 @@ fs_render_rgba (const double          *values,
       }
 }
 
-/* One (min, max) pair per column over the first len values of log, split
- * evenly into columns; returns how many pairs were written (len when it
- * is smaller). Reads the log in place: one pass, no copy. A column with no
- * finite value gets NaN. */
-gsize
-fs_decimate_min_max (const FsCostLog *log,
-                     gsize            len,
-                     gsize            columns,
-                     double          *min,
-                     double          *max)
-{
-  gsize n = MIN (len, columns);
-
-  for (gsize c = 0; c < n; c++)
-    {
-      gsize first, end;
-
-      fs_block_bounds (len, n, c, &first, &end);
-      if (!fs_cost_log_min_max (log, first, end, &min[c], &max[c]))
-        min[c] = max[c] = NAN;
-    }
-  return n;
-}
-
 /* Powers of ten within [lo, hi] (lo > 0); when there are more than
  * max_ticks, every second, third, … decade. */
 guint

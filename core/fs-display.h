@@ -64,11 +64,6 @@ void     fs_render_rgba        (const double          *values,
                                 const FsColormapTable *table,
                                 guint8                *rgba,
                                 gsize                  stride);
-gsize    fs_decimate_min_max   (const FsCostLog *log,
-                                gsize          len,
-                                gsize          columns,
-                                double        *min,
-                                double        *max);
 
 /* Minima and maxima of a cost log over any range in O(log n), for
  * decimating a long history into unevenly wide columns (a logarithmic

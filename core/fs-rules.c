@@ -208,39 +208,21 @@ joint_bound (const FsStepSizeContext *ctx)
                                              SIGMA_MARGIN * ctx->x_sigma);
 }
 
-/* After an instability at the current W and H: half the joint stability
- * bound there (plain steps below the bound are stable, and half leaves
- * room for the bound to shrink as the factors grow), and at most a third
- * of the rate that misbehaved. */
+/* The largest stable plain step is the bound itself. */
 static double
-unstable_plain (const FsStepSizeContext *ctx)
+stable_plain (const FsParams *params,
+              double          bound)
 {
-  const FsParams *p = ctx->params;
-  double bound = joint_bound (ctx);
-
-  return isfinite (bound) && bound > 0.0 ? MIN (p->lr / 3.0, 0.5 * bound) : p->lr / 3.0;
+  return bound;
 }
 
-/* Heavy ball on a quadratic is stable for lr L < 2 (1 + beta), that is
- * below (1 + beta) times the plain bound: half of that, at most a third
- * of the rate. */
+/* Heavy ball on a quadratic is stable for lr L < 2 (1 + beta): (1 + beta)
+ * times the plain bound. */
 static double
-unstable_momentum (const FsStepSizeContext *ctx)
+stable_momentum (const FsParams *params,
+                 double          bound)
 {
-  const FsParams *p = ctx->params;
-  double bound = joint_bound (ctx);
-  double stable = 0.5 * (1.0 + p->momentum) * bound;
-
-  return isfinite (stable) && stable > 0.0 ? MIN (p->lr / 3.0, stable) : p->lr / 3.0;
-}
-
-/* Normalized and Adam steps have about the length of the rate whatever
- * the curvature, so no bound applies: a third of the rate makes each
- * swing about three times smaller. */
-static double
-unstable_third (const FsStepSizeContext *ctx)
-{
-  return ctx->params->lr / 3.0;
+  return (1.0 + params->momentum) * bound;
 }
 
 /* The first entry is the default. */
@@ -252,7 +234,7 @@ static const FsRule rules[] = {
     .step = step_plain,
     .starting_lr = start_plain,
     .retry_lr = retry_below_stable,
-    .unstable_lr = unstable_plain,
+    .stable_lr = stable_plain,
     .divergence_advice = N_("Try a smaller learning rate, such as %.3g (now %.3g)."),
   },
   {
@@ -262,7 +244,6 @@ static const FsRule rules[] = {
     .step = step_normalized,
     .starting_lr = start_normalized,
     .retry_lr = retry_tenth,
-    .unstable_lr = unstable_third,
     .divergence_advice = N_("Try a smaller learning rate, such as %.3g (now %.3g)."),
   },
   {
@@ -272,7 +253,7 @@ static const FsRule rules[] = {
     .step = step_momentum,
     .starting_lr = start_momentum,
     .retry_lr = retry_below_stable,
-    .unstable_lr = unstable_momentum,
+    .stable_lr = stable_momentum,
     .divergence_advice = N_("Try a smaller learning rate, such as %.3g (now %.3g)."),
   },
   {
@@ -282,10 +263,44 @@ static const FsRule rules[] = {
     .step = step_adam,
     .starting_lr = start_adam,
     .retry_lr = retry_tenth,
-    .unstable_lr = unstable_third,
     .divergence_advice = N_("Try a smaller learning rate, such as %.3g (now %.3g)."),
   },
 };
+
+/* The largest learning rate of the rule that is stable where plain steps
+ * are stable below bound (fs_step_size_joint_stability_bound ()); NAN
+ * for rules whose steps scale themselves (normalized, Adam), which no
+ * such bound governs, or when bound is not a positive number. */
+double
+fs_rule_get_stable_lr (const FsRule   *rule,
+                       const FsParams *params,
+                       double          bound)
+{
+  g_return_val_if_fail (rule != NULL && params != NULL, NAN);
+
+  if (rule->stable_lr == NULL || !(bound > 0.0))
+    return NAN;
+  return rule->stable_lr (params, bound);
+}
+
+/* A rate to try after an instability at ctx's W and H: half the rule's
+ * stable rate there (half leaves room for the bound to shrink as the
+ * factors grow), and at most a third of the rate that misbehaved; a third
+ * for rules without a stable rate, which makes each swing about three
+ * times smaller. */
+double
+fs_rule_unstable_lr (const FsRule            *rule,
+                     const FsStepSizeContext *ctx)
+{
+  const FsParams *p;
+  double stable;
+
+  g_return_val_if_fail (rule != NULL && ctx != NULL, NAN);
+
+  p = ctx->params;
+  stable = fs_rule_get_stable_lr (rule, p, joint_bound (ctx));
+  return isfinite (stable) ? MIN (p->lr / 3.0, 0.5 * stable) : p->lr / 3.0;
+}
 
 /* The table, in the order the window lists it; n_rules may be NULL. */
 const FsRule *

@@ -56,6 +56,8 @@ typedef void   (*FsRuleStepFunc)     (const FsStepContext     *ctx,
                                       double * const          *state,
                                       gsize                    len);
 typedef double (*FsRuleStepSizeFunc) (const FsStepSizeContext *ctx);
+typedef double (*FsRuleStableFunc)   (const FsParams          *params,
+                                      double                   bound);
 
 struct _FsRule
 {
@@ -65,7 +67,7 @@ struct _FsRule
   FsRuleStepFunc      step;
   FsRuleStepSizeFunc  starting_lr;        /* the learning rate at the seeded start */
   FsRuleStepSizeFunc  retry_lr;           /* a smaller one after params->lr diverged */
-  FsRuleStepSizeFunc  unstable_lr;        /* one to try after params->lr turned unstable */
+  FsRuleStableFunc    stable_lr;          /* from the plain bound; NULL: none applies */
   const char         *divergence_advice;  /* N_(), a format of the retry and current rates */
 };
 
@@ -75,6 +77,11 @@ gboolean      fs_rule_is_known              (const FsRule            *rule);
 guint         fs_rule_get_index             (const FsRule            *rule);
 const char   *fs_rule_get_label             (const FsRule            *rule);
 char         *fs_rule_dup_divergence_advice (const FsRule            *rule,
+                                             const FsStepSizeContext *ctx);
+double        fs_rule_get_stable_lr         (const FsRule            *rule,
+                                             const FsParams          *params,
+                                             double                   bound);
+double        fs_rule_unstable_lr           (const FsRule            *rule,
                                              const FsStepSizeContext *ctx);
 
 G_END_DECLS

@@ -969,7 +969,7 @@ watch_instability (FsSolver *self)
     return;
 
   ctx = step_size_context (self);
-  fs_warning_set (&self->warning, kind, self->iteration, swing, self->rule->unstable_lr (&ctx));
+  fs_warning_set (&self->warning, kind, self->iteration, swing, fs_rule_unstable_lr (self->rule, &ctx));
   self->has_warning = TRUE;
   if (self->params.stop_unstable)
     {

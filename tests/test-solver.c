@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <cblas.h>
+#include <float.h>
 #include <lapacke.h>
 #include <math.h>
 #include <string.h>
@@ -135,6 +136,16 @@ test_optimum_known_spectrum (void)
       g_assert_cmpfloat_with_epsilon (fs_optimum_value ((double *) sv->data, n, r, 0.5, 2.0),
                                       penalized, 1e-10);
     }
+
+  /* Discarded values at the SVD's rounding (eps sigma_1) sum to 0, not to
+   * 1e-31; one just above it is kept. */
+  {
+    const double exact[] = { 9.0, 5.0, 9.0 * DBL_EPSILON, 2.0 * DBL_EPSILON };
+    const double noisy[] = { 9.0, 5.0, 1e-12 };
+
+    g_assert_cmpfloat (fs_optimum_value (exact, G_N_ELEMENTS (exact), 2, 0, 0), ==, 0.0);
+    g_assert_cmpfloat (fs_optimum_value (noisy, G_N_ELEMENTS (noisy), 2, 0, 0), ==, 1e-24);
+  }
 }
 
 /* Halve the learning rate after this many iterations without a new

@@ -13,8 +13,6 @@
 #define G_LOG_DOMAIN "fs-window"
 
 #include <glib/gi18n.h>
-
-#include <cblas.h>
 #include <math.h>
 
 #include "fs-error.h"
@@ -179,7 +177,7 @@ update_status (FsWindow *self)
 
   iteration = fs_error_number_text (s->iteration);
   g_string_printf (text, _("Iteration %s · cost %.6g"), iteration, s->cost);
-  append_gap (text, s, fs_window_shown_optimum (self));
+  append_gap (text, s, fs_session_get_optimum (self->session));
   /* At a set pace the solver's own speed is not what a class sees. */
   if (fs_session_get_pace (self->session) > 0.0 && s->state == FS_RUNNER_RUNNING)
     {
@@ -224,24 +222,14 @@ update_marks (FsWindow *self)
   fs_loss_plot_set_marks (self->loss_plot, n, iterations, labels);
 }
 
-/* The learning rate as a multiple of the largest stable one at the W and
- * H shown: 2 / L for plain steps, (1 + beta) 2 / L with momentum (the
- * heavy ball's bound). The normalized rule and Adam scale their steps
- * themselves, and have no such bound: NAN. */
+/* The learning rate as a multiple of the rule's largest stable one at the
+ * W and H shown (fs_rule_get_stable_lr ()); NAN for rules without one. */
 double
 fs_window_stability_ratio (const FsParams *params,
                            double          lr,
                            double          bound)
 {
-  const char *rule = params->rule->name;
-
-  if (!(bound > 0.0) || !isfinite (lr))
-    return NAN;
-  if (g_str_equal (rule, "plain"))
-    return lr / bound;
-  if (g_str_equal (rule, "momentum"))
-    return lr / ((1.0 + params->momentum) * bound);
-  return NAN;
+  return isfinite (lr) ? lr / fs_rule_get_stable_lr (params->rule, params, bound) : NAN;
 }
 
 static void
@@ -386,30 +374,10 @@ on_failed (FsWindow   *self,
   fs_window_show_banner (self, message);
 }
 
-/* f* as shown: 0 when it is 0 to the SVD's rounding (about eps ||X||^2),
- * as after the notebook's perfect fit, where the plot said f* = 4.2e-33
- * and drew a line at it. */
-#define OPTIMUM_ROUNDING 1e-12
-
-double
-fs_window_shown_optimum (FsWindow *self)
-{
-  double optimum = fs_session_get_optimum (self->session);
-  FsMatrix *X = fs_session_get_matrix (self->session);
-  double norm_sq;
-
-  g_return_val_if_fail (FS_IS_WINDOW (self), NAN);
-
-  if (!isfinite (optimum) || X == NULL || X->mask != NULL)
-    return optimum;
-  norm_sq = cblas_ddot ((int) MIN (X->rows * X->cols, (gsize) G_MAXINT), X->data, 1, X->data, 1);
-  return fabs (optimum) <= OPTIMUM_ROUNDING * norm_sq ? 0.0 : optimum;
-}
-
 static void
 on_optimum_changed (FsWindow *self)
 {
-  fs_loss_plot_set_optimum (self->loss_plot, fs_window_shown_optimum (self));
+  fs_loss_plot_set_optimum (self->loss_plot, fs_session_get_optimum (self->session));
   update_status (self);
 }
 

@@ -39,7 +39,6 @@ const char *fs_window_get_banner         (FsWindow       *self);
 const char *fs_window_get_status         (FsWindow       *self);
 void        fs_window_set_pace           (FsWindow       *self,
                                           double          iterations_per_second);
-double      fs_window_shown_optimum      (FsWindow       *self);
 double      fs_window_stability_ratio    (const FsParams *params,
                                           double          lr,
                                           double          bound);
