@@ -16,6 +16,7 @@
 #include "fs-cost-log.h"
 #include "fs-matrix.h"
 #include "fs-params.h"
+#include "fs-trace.h"
 
 G_BEGIN_DECLS
 
@@ -63,6 +64,9 @@ typedef struct
   FsCostLog    **logs;
   gsize         *log_lengths;
   double        *final_costs;
+  /* Each run's trace (fs-trace.h) and its length, like logs. */
+  FsTrace      **traces;
+  gsize         *trace_lengths;
   gint           best_run;
   /* The current run's factors; the best run's once all runs are done. */
   double        *W;

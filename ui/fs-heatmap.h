@@ -63,5 +63,11 @@ void            fs_heatmap_get_blocks       (FsHeatmap      *self,
                                              gsize          *rows,
                                              gsize          *cols);
 guint           fs_heatmap_get_n_numbers    (FsHeatmap      *self);
+/* X, WH and the residual: the selected sample (row), or -1; outlined
+ * across the map. A click selects the row under the pointer; with focus,
+ * Up, Down, Page Up, Page Down, Home and End move it (notify::selected-row). */
+void            fs_heatmap_set_selected_row (FsHeatmap      *self,
+                                             gint64          row);
+gint64          fs_heatmap_get_selected_row (FsHeatmap      *self);
 
 G_END_DECLS

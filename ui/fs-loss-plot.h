@@ -43,5 +43,13 @@ gboolean    fs_loss_plot_get_mark_label_area (FsLossPlot      *self,
                                               guint            index,
                                               graphene_rect_t *area);
 const char *fs_loss_plot_get_readout     (FsLossPlot *self);
+/* Extra curves from the shown run's trace (fs-trace.h): a mask of
+ * 1 << FsTraceKind. A kind whose values are all 0 (a penalty that is off)
+ * is left out; each curve drawn has a legend entry. */
+void        fs_loss_plot_set_traces      (FsLossPlot *self,
+                                          guint       mask);
+guint       fs_loss_plot_get_traces      (FsLossPlot *self);
+/* The kinds drawn now (set, and not all 0): a mask as above. */
+guint       fs_loss_plot_get_drawn_traces (FsLossPlot *self);
 
 G_END_DECLS
