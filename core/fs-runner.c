@@ -68,6 +68,11 @@ fs_snapshot_clear (FsSnapshot *self)
   g_free (self->logs);
   g_free (self->log_lengths);
   g_free (self->final_costs);
+  for (guint k = 0; k <= self->run && self->traces != NULL; k++)
+    if (self->traces[k] != NULL)
+      fs_trace_unref (self->traces[k]);
+  g_free (self->traces);
+  g_free (self->trace_lengths);
   g_free (self->W);
   g_free (self->H);
   g_free (self->message);
