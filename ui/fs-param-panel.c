@@ -43,6 +43,7 @@ struct _FsParamPanel
   GtkSwitch     *nonneg_switch;
   GtkSwitch     *log_switch;
   GtkSwitch     *log_iters_switch;
+  GtkSwitch     *terms_switch;
   GtkSwitch     *fixed_residual_switch;
   AdwComboRow   *tol_row;
   GtkSwitch     *unstable_switch;
@@ -68,6 +69,7 @@ enum
   PROP_SCALING,
   PROP_LOG_SCALE,
   PROP_LOG_ITERATIONS,
+  PROP_SHOW_TERMS,
   PROP_FIXED_RESIDUAL,
   PROP_RANK_LIMIT,
   PROP_DATA_DESCRIPTION,
@@ -209,6 +211,12 @@ static void
 on_log_iters_switched (FsParamPanel *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_ITERATIONS]);
+}
+
+static void
+on_terms_switched (FsParamPanel *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_TERMS]);
 }
 
 static void
@@ -633,6 +641,24 @@ fs_param_panel_set_log_iterations (FsParamPanel *self,
   gtk_switch_set_active (self->log_iters_switch, !!log_iterations);
 }
 
+/* Whether the loss plot shows the cost's terms and the norms. */
+gboolean
+fs_param_panel_get_show_terms (FsParamPanel *self)
+{
+  g_return_val_if_fail (FS_IS_PARAM_PANEL (self), FALSE);
+
+  return gtk_switch_get_active (self->terms_switch);
+}
+
+void
+fs_param_panel_set_show_terms (FsParamPanel *self,
+                               gboolean      show_terms)
+{
+  g_return_if_fail (FS_IS_PARAM_PANEL (self));
+
+  gtk_switch_set_active (self->terms_switch, !!show_terms);
+}
+
 gboolean
 fs_param_panel_get_fixed_residual (FsParamPanel *self)
 {
@@ -774,6 +800,9 @@ fs_param_panel_get_property (GObject    *object,
     case PROP_LOG_ITERATIONS:
       g_value_set_boolean (value, fs_param_panel_get_log_iterations (self));
       break;
+    case PROP_SHOW_TERMS:
+      g_value_set_boolean (value, fs_param_panel_get_show_terms (self));
+      break;
     case PROP_FIXED_RESIDUAL:
       g_value_set_boolean (value, fs_param_panel_get_fixed_residual (self));
       break;
@@ -811,6 +840,9 @@ fs_param_panel_set_property (GObject      *object,
     case PROP_LOG_ITERATIONS:
       fs_param_panel_set_log_iterations (self, g_value_get_boolean (value));
       break;
+    case PROP_SHOW_TERMS:
+      fs_param_panel_set_show_terms (self, g_value_get_boolean (value));
+      break;
     case PROP_FIXED_RESIDUAL:
       fs_param_panel_set_fixed_residual (self, g_value_get_boolean (value));
       break;
@@ -843,6 +875,7 @@ install_properties (GObjectClass *object_class)
                                                 FS_SCALING_NONE, flags);
   properties[PROP_LOG_SCALE] = g_param_spec_boolean ("log-scale", NULL, NULL, TRUE, flags);
   properties[PROP_LOG_ITERATIONS] = g_param_spec_boolean ("log-iterations", NULL, NULL, FALSE, flags);
+  properties[PROP_SHOW_TERMS] = g_param_spec_boolean ("show-terms", NULL, NULL, FALSE, flags);
   properties[PROP_FIXED_RESIDUAL] = g_param_spec_boolean ("fixed-residual", NULL, NULL, FALSE, flags);
   properties[PROP_RANK_LIMIT] = g_param_spec_uint ("rank-limit", NULL, NULL, 1, G_MAXUINT, 1000, flags);
   properties[PROP_DATA_DESCRIPTION] = g_param_spec_string ("data-description", NULL, NULL, NULL, flags);
@@ -889,6 +922,7 @@ fs_param_panel_class_init (FsParamPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, nonneg_switch);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, log_switch);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, log_iters_switch);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, terms_switch);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, fixed_residual_switch);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, tol_row);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, unstable_switch);
@@ -919,6 +953,7 @@ connect_rows (FsParamPanel *self)
   g_signal_connect_swapped (self->unstable_switch, "notify::active", G_CALLBACK (on_row_changed), self);
   g_signal_connect_swapped (self->log_iters_switch, "notify::active",
                             G_CALLBACK (on_log_iters_switched), self);
+  g_signal_connect_swapped (self->terms_switch, "notify::active", G_CALLBACK (on_terms_switched), self);
   g_signal_connect_swapped (self->fixed_residual_switch, "notify::active",
                             G_CALLBACK (on_fixed_residual_switched), self);
   g_signal_connect_swapped (self->scaling_row, "notify::selected", G_CALLBACK (on_scaling_selected), self);

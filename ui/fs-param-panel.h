@@ -29,6 +29,9 @@ void            fs_param_panel_set_log_scale        (FsParamPanel   *self,
 gboolean        fs_param_panel_get_log_iterations   (FsParamPanel   *self);
 void            fs_param_panel_set_log_iterations   (FsParamPanel   *self,
                                                      gboolean        log_iterations);
+gboolean        fs_param_panel_get_show_terms       (FsParamPanel   *self);
+void            fs_param_panel_set_show_terms       (FsParamPanel   *self,
+                                                     gboolean        show_terms);
 gboolean        fs_param_panel_get_fixed_residual   (FsParamPanel   *self);
 void            fs_param_panel_set_fixed_residual   (FsParamPanel   *self,
                                                      gboolean        fixed);

@@ -9,9 +9,14 @@
  */
 #pragma once
 
+#include "fs-atom-gallery.h"
+#include "fs-code-view.h"
+#include "fs-histogram.h"
 #include "fs-loss-plot.h"
 #include "fs-param-panel.h"
 #include "fs-session.h"
+#include "fs-spectrum.h"
+#include "fs-trace-plot.h"
 #include "fs-window.h"
 
 G_BEGIN_DECLS
@@ -50,7 +55,19 @@ struct _FsWindow
   GtkBox               *data_maps;
   GtkBox               *factor_maps;
   GtkLabel             *status_label;
+  GtkLabel             *zeros_label;
   FsHeatmap            *maps[FS_WINDOW_N_MAPS];
+  GtkStack             *views;
+  GtkRevealer          *data_code_revealer;
+  FsCodeView           *data_code;
+  GtkDropDown          *row_shape;
+  FsAtomGallery        *gallery;
+  GtkSpinButton        *sample_spin;
+  FsCodeView           *atoms_code;
+  FsSpectrum           *spectrum;
+  GtkLabel             *spectrum_caption;
+  FsHistogram          *histograms[2];   /* W, H */
+  FsTracePlot          *zero_plots[2];
 
   FsSession            *session;
   FsSnapshot           *shown;
@@ -66,6 +83,14 @@ struct _FsWindow
   gint64                next_update;     /* monotonic µs */
   gint64                last_update;
   double                last_update_cpu; /* the main thread's CPU seconds */
+
+  /* The inspection views (fs-window-inspect.c). */
+  gint64                sample;          /* the selected row of X, or -1 */
+  GArray               *shapes;          /* FsRowShape: the row-shape choices */
+  GCancellable         *inspect_cancellable;
+  gboolean              inspecting;      /* a job is computing */
+  gboolean              inspect_again;   /* ...and the shown snapshot is newer */
+  double                inspect_cpu;     /* CPU seconds the jobs used, not yet counted */
 };
 
 void fs_window_show_banner          (FsWindow      *self,
@@ -83,6 +108,14 @@ void   fs_window_raise_limit        (FsWindow      *self);
 void   fs_window_send_params        (FsWindow      *self);
 void   fs_window_suggest_lr         (FsWindow      *self);
 
+
+void   fs_window_inspect_class_init (GtkWidgetClass *widget_class);
+void   fs_window_inspect_init       (FsWindow      *self);
+void   fs_window_inspect_dispose    (FsWindow      *self);
+void   fs_window_inspect_set_matrix (FsWindow      *self,
+                                     FsMatrix      *X);
+void   fs_window_inspect_show       (FsWindow      *self);
+double fs_window_inspect_take_cpu   (FsWindow      *self);
 
 guint  fs_window_speed_get_n_paces  (void);
 double fs_window_speed_get_pace     (guint          index);

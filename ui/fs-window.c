@@ -258,6 +258,7 @@ show_snapshot (FsWindow   *self,
   update_marks (self);
   update_stability (self);
   update_banner (self);
+  fs_window_inspect_show (self);
 }
 
 /* When the solver has a thread on every core, the window takes a new
@@ -295,6 +296,9 @@ on_tick (GtkWidget     *widget,
    * it), over the share allowed, is the least wall time to leave before
    * the next. */
   cpu = fs_thread_cpu_seconds ();
+  /* The inspection jobs' CPU counts as the window's: it is taken from
+   * the solver's cores all the same. */
+  self->last_update_cpu -= fs_window_inspect_take_cpu (self);
   if (self->last_update != 0 &&
       fs_params_auto_threads (snap->rows, snap->cols, snap->rank) >= (guint) g_get_num_processors ())
     self->next_update = now + MIN ((gint64) ((cpu - self->last_update_cpu) / UI_CPU_SHARE * G_USEC_PER_SEC),
@@ -355,6 +359,7 @@ on_matrix_changed (FsWindow  *self,
   /* The session chose the starting step for the new matrix. */
   self->lr_suggested = TRUE;
   show_matrix (self, X);
+  fs_window_inspect_set_matrix (self, X);
   fs_window_update_actions (self);
 
   if (!new_source)
@@ -496,6 +501,7 @@ fs_window_dispose (GObject *object)
       fs_session_close (self->session);
       g_clear_object (&self->session);
     }
+  fs_window_inspect_dispose (self);
   g_clear_pointer (&self->shown, fs_snapshot_unref);
   g_clear_pointer (&self->unbounded, g_free);
   g_clear_pointer (&self->dismissed, g_free);
@@ -533,6 +539,7 @@ fs_window_class_init (FsWindowClass *klass)
 
   fs_window_actions_class_init (widget_class);
   fs_window_speed_class_init (widget_class);
+  fs_window_inspect_class_init (widget_class);
 }
 
 static void
@@ -591,6 +598,7 @@ fs_window_init (FsWindow *self)
   fs_window_actions_init (self);
   fs_window_dnd_init (self);
   fs_window_speed_init (self);
+  fs_window_inspect_init (self);
 
   /* The plot and the maps take the focus from a click, and the plot has it
    * at first: there Space runs and pauses (the first focusable widget
