@@ -20,6 +20,7 @@
 typedef struct
 {
   gint       benchmark_seconds;  /* 0 without --benchmark */
+  char      *benchmark_view;     /* the view shown during it, or NULL */
   GPtrArray *sessions;           /* every window's session, to wait for at the end */
 } AppState;
 
@@ -48,7 +49,7 @@ on_activate (GApplication *app,
   g_autoptr(GError) error = NULL;
 
   if (state->benchmark_seconds > 0)
-    fs_benchmark_start (window, (guint) state->benchmark_seconds);
+    fs_benchmark_start (window, (guint) state->benchmark_seconds, state->benchmark_view);
   else if (!fs_window_load_example (window, "lowrank", &error))
     g_warning ("%s", error->message);
 }
@@ -72,6 +73,11 @@ on_handle_local_options (GApplication *app,
   if (state->benchmark_seconds < 0 || state->benchmark_seconds > 3600)
     {
       g_printerr (_("--benchmark takes between 1 and 3600 seconds, not %d\n"), state->benchmark_seconds);
+      return EXIT_FAILURE;
+    }
+  if (state->benchmark_view != NULL && !fs_window_has_view (state->benchmark_view))
+    {
+      g_printerr (_("--benchmark-view takes data, factors, atoms or spectrum, not “%s”\n"), state->benchmark_view);
       return EXIT_FAILURE;
     }
   return -1;
@@ -160,6 +166,8 @@ main (int    argc,
     { "benchmark", 0, 0, G_OPTION_ARG_INT, &state.benchmark_seconds,
       N_("Solve the 2000 × 2000 rank-50 benchmark problem in the window for SECONDS, "
          "print the solver's speed and the frame times as JSON, and quit"), N_("SECONDS") },
+    { "benchmark-view", 0, 0, G_OPTION_ARG_STRING, &state.benchmark_view,
+      N_("The view shown during --benchmark: data, factors, atoms or spectrum (data by default)"), N_("VIEW") },
     G_OPTION_ENTRY_NULL
   });
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_handle_local_options), &state);
@@ -169,5 +177,6 @@ main (int    argc,
   status = g_application_run (G_APPLICATION (app), argc, argv);
   for (guint i = 0; i < sessions->len; i++)
     fs_session_wait_for_tasks (sessions->pdata[i]);
+  g_free (state.benchmark_view);
   return status;
 }

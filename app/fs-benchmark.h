@@ -14,7 +14,8 @@
 
 G_BEGIN_DECLS
 
-void fs_benchmark_start (FsWindow *window,
-                         guint     seconds);
+void fs_benchmark_start (FsWindow   *window,
+                         guint       seconds,
+                         const char *view);
 
 G_END_DECLS

@@ -160,6 +160,7 @@ on_job_done (GObject      *source,
     return;
   self->inspecting = FALSE;
   self->inspect_cpu += job->cpu;
+  self->inspect_cpu_total += job->cpu;
   /* A job for a matrix that has gone, or cancelled, shows nothing. */
   if (!g_task_had_error (G_TASK (result)) && !g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     show_job (self, job);
@@ -567,6 +568,23 @@ fs_window_inspect_dispose (FsWindow *self)
   g_clear_pointer (&self->shapes, g_array_unref);
 }
 
+static const char * const views[] = { "data", "factors", "atoms", "spectrum", NULL };
+
+gboolean
+fs_window_has_view (const char *name)
+{
+  return name != NULL && g_strv_contains (views, name);
+}
+
+/* Every CPU second the inspection jobs have used. */
+double
+fs_window_get_inspect_cpu_seconds (FsWindow *self)
+{
+  g_return_val_if_fail (FS_IS_WINDOW (self), 0.0);
+
+  return self->inspect_cpu_total;
+}
+
 static void
 select_view (GtkWidget  *widget,
              const char *action,
@@ -601,8 +619,6 @@ on_show_terms (FsWindow *self)
 void
 fs_window_inspect_class_init (GtkWidgetClass *widget_class)
 {
-  const char *views[] = { "data", "factors", "atoms", "spectrum" };
-
   g_type_ensure (FS_TYPE_ATOM_GALLERY);
   g_type_ensure (FS_TYPE_CODE_VIEW);
   g_type_ensure (FS_TYPE_SPECTRUM);
@@ -620,6 +636,6 @@ fs_window_inspect_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.view", "s", select_view);
   gtk_widget_class_install_action (widget_class, "win.show-terms", NULL, toggle_terms);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.show-terms", NULL);
-  for (guint k = 0; k < G_N_ELEMENTS (views); k++)
+  for (guint k = 0; views[k] != NULL; k++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + k, GDK_ALT_MASK, "win.view", "s", views[k]);
 }

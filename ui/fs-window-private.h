@@ -91,6 +91,7 @@ struct _FsWindow
   gboolean              inspecting;      /* a job is computing */
   gboolean              inspect_again;   /* ...and the shown snapshot is newer */
   double                inspect_cpu;     /* CPU seconds the jobs used, not yet counted */
+  double                inspect_cpu_total;
 };
 
 void fs_window_show_banner          (FsWindow      *self,

@@ -37,6 +37,8 @@ FsHeatmap  *fs_window_get_heatmap        (FsWindow       *self,
                                           FsHeatmapKind   kind);
 const char *fs_window_get_banner         (FsWindow       *self);
 const char *fs_window_get_status         (FsWindow       *self);
+gboolean    fs_window_has_view           (const char     *name);
+double      fs_window_get_inspect_cpu_seconds (FsWindow  *self);
 void        fs_window_set_pace           (FsWindow       *self,
                                           double          iterations_per_second);
 double      fs_window_stability_ratio    (const FsParams *params,
