@@ -269,6 +269,7 @@ fs_atoms_new (FsAtomsLayout  layout,
   self->layout = layout;
   self->image_height = image_height;
   self->image_width = image_width;
+  self->cols = cols;
   set_tile_shape (self, rows, cols, max_tile);
   self->n_atoms = rank;
   self->atoms = g_new0 (FsAtom, rank);
