@@ -62,6 +62,7 @@ struct _FsAtomGallery
   /* Made for the atoms, size and style; NULL when it must be remade. */
   GskRenderNode *content;
   Grid           grid;
+  gsize          label_step;  /* profiles: a label under every step-th bar */
   int            built_width;
   int            built_height;
 };
@@ -327,17 +328,14 @@ bar_label (FsAtomGallery *self,
   return fs_error_number_text ((guint64) first + 1);
 }
 
-/* Labels under every step-th bar, step chosen so that they do not touch. */
-static void
-append_profile_axis (FsAtomGallery         *self,
-                     GtkSnapshot           *snapshot,
-                     const graphene_rect_t *r,
-                     double                 axis_y)
+/* Every profile has the same bars: a label under every step-th one, step
+ * chosen once a build so that the labels do not touch. */
+static gsize
+profile_label_step (FsAtomGallery *self,
+                    double         pic_w)
 {
   gsize bars = self->atoms->tile_cols;
-  double bar_w = r->size.width / bars, widest = 0.0;
-  GdkRGBA dim = foreground (self, DIM);
-  gsize step;
+  double widest = 0.0;
 
   for (gsize b = 0; b < bars; b++)
     {
@@ -348,7 +346,19 @@ append_profile_axis (FsAtomGallery         *self,
       pango_layout_get_pixel_size (layout, &w, NULL);
       widest = MAX (widest, MIN (w, 80));
     }
-  step = MAX ((gsize) ceil ((widest + 6.0) / bar_w), 1);
+  return MAX ((gsize) ceil ((widest + 6.0) / (pic_w / bars)), 1);
+}
+
+static void
+append_profile_axis (FsAtomGallery         *self,
+                     GtkSnapshot           *snapshot,
+                     const graphene_rect_t *r,
+                     double                 axis_y)
+{
+  gsize bars = self->atoms->tile_cols, step = self->label_step;
+  double bar_w = r->size.width / bars;
+  GdkRGBA dim = foreground (self, DIM);
+
   for (gsize b = 0; b < bars; b += step)
     {
       g_autofree char *text = bar_label (self, b);
@@ -425,6 +435,8 @@ build_content (FsAtomGallery *self)
   compute_grid (self, width, height, &self->grid);
   if (!is_profiles (self))
     ensure_textures (self, self->grid.factor);
+  else
+    self->label_step = profile_label_step (self, self->grid.pic_w);
   snapshot = gtk_snapshot_new ();
   for (guint a = 0; a < self->atoms->n_atoms; a++)
     append_tile (self, snapshot, a);
