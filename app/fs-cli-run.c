@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include "fs-atoms.h"
 #include "fs-blas.h"
 #include "fs-cli.h"
 #include "fs-cli-input.h"
@@ -128,7 +129,7 @@ run_context_new (RunOptions *o,
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, N_("Seed of the first run (default 0)"), N_("S") },
     { "restarts", 0, 0, G_OPTION_ARG_INT, &o->restarts, N_("Number of runs, from seeds S, S+1, ...; the lowest final cost wins (default 1)"), N_("K") },
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Solver threads (default: 1 for small problems, else all cores)"), N_("T") },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write W.csv, H.csv, WH.csv and loss.csv into DIR"), N_("DIR") },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write W.csv, H.csv, WH.csv, loss.csv and atoms.png into DIR"), N_("DIR") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON object instead of progress"), NULL },
     { "no-stop-unstable", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &o->stop_unstable, N_("Keep going when the cost turns unstable (default: stop, with a learning rate to try)"), NULL },
     G_OPTION_ENTRY_NULL
@@ -537,7 +538,24 @@ format_loss_csv (FsFit *fit)
   return g_string_free_to_bytes (out);
 }
 
-/* W.csv, H.csv, WH.csv and loss.csv in --out DIR, replaced as a set. */
+/* The gallery of the best run's components, shown as the loaded matrix's
+ * images when it knows their shape; tiles of at most 64 pixels a side. */
+static GBytes *
+format_atoms_png (Run     *r,
+                  GError **error)
+{
+  const FsMatrix *X = r->X;
+  FsAtomsLayout layout = fs_atoms_layout_for_matrix (X);
+  g_autoptr(FsAtoms) atoms = fs_atoms_new (layout, fs_fit_get_best_w (r->fit),
+                                           fs_fit_get_best_h (r->fit), X->rows, X->cols,
+                                           r->params.rank, X->image_height,
+                                           X->image_width, 64);
+
+  return fs_atoms_encode_png (atoms, error);
+}
+
+/* W.csv, H.csv, WH.csv, loss.csv and atoms.png in --out DIR, replaced as
+ * a set. */
 static gboolean
 write_outputs (Run     *r,
                GError **error)
@@ -551,12 +569,17 @@ write_outputs (Run     *r,
   g_autofree char *h_path = g_build_filename (dir, "H.csv", NULL);
   g_autofree char *wh_path = g_build_filename (dir, "WH.csv", NULL);
   g_autofree char *loss_path = g_build_filename (dir, "loss.csv", NULL);
-  const char *paths[] = { w_path, h_path, wh_path, loss_path };
+  g_autofree char *atoms_path = g_build_filename (dir, "atoms.png", NULL);
+  const char *paths[] = { w_path, h_path, wh_path, loss_path, atoms_path };
   g_autoptr(GBytes) w_csv = fs_csv_format (rows, rank, W, NULL);
   g_autoptr(GBytes) h_csv = fs_csv_format (rank, cols, H, NULL);
   g_autoptr(GBytes) wh_csv = fs_csv_format (rows, cols, wh, NULL);
   g_autoptr(GBytes) loss_csv = format_loss_csv (r->fit);
-  GBytes *contents[] = { w_csv, h_csv, wh_csv, loss_csv };
+  g_autoptr(GBytes) atoms_png = format_atoms_png (r, error);
+  GBytes *contents[] = { w_csv, h_csv, wh_csv, loss_csv, atoms_png };
+
+  if (atoms_png == NULL)
+    return FALSE;
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {

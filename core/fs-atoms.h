@@ -57,6 +57,7 @@ typedef struct
   FsAtomsLayout layout;
   gsize         image_height;  /* the image shape for ROW_IMAGES, else 0 */
   gsize         image_width;
+  gsize         cols;          /* columns of H: a profile's bars are blocks of them */
   gsize         tile_rows;     /* every tile's shape: the image shape, or */
   gsize         tile_cols;     /* smaller by block means, at most max_tile each way */
   guint         n_atoms;       /* the rank */
@@ -91,9 +92,11 @@ void     fs_atoms_render   (const FsAtoms  *self,
                             gsize           stride);
 
 /* The gallery as PNG bytes: tiles in energy order, in a grid as square as
- * the tiles allow, each scaled up by a whole factor to at least 48 pixels,
- * 4-pixel gaps; the image shape and the order (component, energy share)
- * in its tEXt chunks. For fs_csv_write_set (), which writes atomically. */
+ * the tiles allow, each scaled up by a whole factor to at least 48 pixels
+ * along its longer side (a profile, one row, to 16 pixels high), with
+ * 4-pixel gaps between and around them; the image shape and the order
+ * (component, energy share) in its tEXt chunks. For fs_csv_write_set (),
+ * which writes atomically. */
 GBytes  *fs_atoms_encode_png (const FsAtoms *self,
                               GError       **error);
 

@@ -7,10 +7,13 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
 
 #include "fs-examples.h"
 #include "fs-loader.h"
@@ -458,6 +461,7 @@ test_out_files (void)
   const gsize shapes[][2] = { { 100, 4 }, { 4, 80 }, { 100, 80 } };
   FsMatrix *m[3];
   g_autofree char *loss = g_build_filename (dir, "loss.csv", NULL);
+  g_autofree char *atoms = g_build_filename (dir, "atoms.png", NULL);
   g_auto(GStrv) lines = NULL;
 
   g_assert_cmpint (cli (&out, &err, "run", "--example", "lowrank", "--rank", "4",
@@ -492,10 +496,12 @@ test_out_files (void)
   g_assert_cmpuint (g_strv_length (lines), ==, 252);
   g_assert_true (g_str_has_prefix (lines[251], "250,"));
   g_unlink (loss);
+  g_assert_true (g_file_test (atoms, G_FILE_TEST_IS_REGULAR));
+  g_unlink (atoms);
   g_rmdir (dir);
 }
 
-static const char *const out_names[] = { "W.csv", "H.csv", "WH.csv", "loss.csv", NULL };
+static const char *const out_names[] = { "W.csv", "H.csv", "WH.csv", "loss.csv", "atoms.png", NULL };
 
 /* A previous run's results in dir: each file holds its own name. */
 static void
@@ -597,6 +603,105 @@ test_out_file_size_limit (void)
   remove_tree (dir);
 }
 
+/* A stack of n images of 6 × 4 as a version 1.0 .npy of float64. */
+static void
+write_npy_stack (const char   *path,
+                 gsize         n,
+                 const double *data)
+{
+  g_autofree char *dict = g_strdup_printf ("{'descr': '<f8', 'fortran_order': False, "
+                                           "'shape': (%" G_GSIZE_FORMAT ", 6, 4), }", n);
+  gsize header = 10 + strlen (dict) + 1;
+  gsize padded = (header + 63) / 64 * 64;
+  g_autoptr(GString) file = g_string_new_len ("\x93NUMPY\x01\x00", 8);
+
+  g_string_append_c (file, (char) ((padded - 10) & 0xff));
+  g_string_append_c (file, (char) ((padded - 10) >> 8));
+  g_string_append (file, dict);
+  while (file->len < padded - 1)
+    g_string_append_c (file, ' ');
+  g_string_append_c (file, '\n');
+  g_string_append_len (file, (const char *) data, (gssize) (n * 24 * sizeof (double)));
+  g_assert_true (g_file_set_contents (path, file->str, (gssize) file->len, NULL));
+}
+
+/* Whether the pixel at (x, y) of a tile drawn at 8 pixels a value is the
+ * colour at the top (bright) or the bottom (dark) of the sequential map. */
+static gboolean
+png_pixel_is (GdkPixbuf *pixbuf,
+              int        x,
+              int        y,
+              gboolean   bright)
+{
+  const guint8 *p = gdk_pixbuf_get_pixels (pixbuf) + y * gdk_pixbuf_get_rowstride (pixbuf)
+                    + x * gdk_pixbuf_get_n_channels (pixbuf);
+  const guint8 top[3] = { 0xFD, 0xE7, 0x25 }, bottom[3] = { 0x44, 0x01, 0x54 };
+  const guint8 *want = bright ? top : bottom;
+
+  for (guint c = 0; c < 3; c++)
+    if (abs ((int) p[c] - (int) want[c]) > 40)
+      return FALSE;
+  return TRUE;
+}
+
+/* Samples made of two 6 × 4 images, one bright at the top left, one at
+ * the bottom right: atoms.png shows them as two upright 48 × 32 tiles,
+ * side by side. */
+static void
+test_out_atoms_png (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", NULL);
+  g_autofree char *npy = g_build_filename (dir, "stack.npy", NULL);
+  g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
+  g_autofree char *png = g_build_filename (out_dir, "atoms.png", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GError) error = NULL;
+  double images[2][24] = { { 0 } }, data[40 * 24];
+  int top_left, bottom_right;
+
+  for (guint y = 0; y < 2; y++)
+    for (guint x = 0; x < 2; x++)
+      images[0][y * 4 + x] = 1.0;
+  for (guint y = 3; y < 6; y++)
+    images[1][y * 4 + 3] = 1.0;
+  /* Some samples are one image alone, which makes the factors unique. */
+  for (guint i = 0; i < 40; i++)
+    for (guint j = 0; j < 24; j++)
+      data[i * 24 + j] = (i < 30 ? 1.0 + i % 5 : 0.0) * images[0][j]
+                         + (i >= 10 ? 1.0 + i % 3 : 0.0) * images[1][j];
+  write_npy_stack (npy, 40, data);
+
+  g_assert_cmpint (cli (&out, &err, "run", npy, "--rank", "2", "--nonneg", "--iters", "3000",
+                        "--out", out_dir, NULL), ==, 0);
+  pixbuf = gdk_pixbuf_new_from_file (png, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 4 + 2 * (32 + 4));
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, 4 + 48 + 4);
+  g_assert_cmpstr (gdk_pixbuf_get_option (pixbuf, "tEXt::Factorscope-Image-Shape"), ==, "6x4");
+
+  /* Whichever component comes first, each tile is one image, upright. */
+  for (guint t = 0; t < 2; t++)
+    {
+      int x0 = 4 + (int) t * 36, y0 = 4;
+      gboolean a = png_pixel_is (pixbuf, x0 + 4, y0 + 4, TRUE)
+                   && png_pixel_is (pixbuf, x0 + 3 * 8 + 4, y0 + 5 * 8 + 4, FALSE)
+                   && png_pixel_is (pixbuf, x0 + 4, y0 + 5 * 8 + 4, FALSE);
+      gboolean b = png_pixel_is (pixbuf, x0 + 4, y0 + 4, FALSE)
+                   && png_pixel_is (pixbuf, x0 + 3 * 8 + 4, y0 + 5 * 8 + 4, TRUE)
+                   && png_pixel_is (pixbuf, x0 + 3 * 8 + 4, y0 + 4, FALSE);
+
+      g_assert_true (a != b);
+      if (t == 0)
+        top_left = a;
+      else
+        bottom_right = b;
+    }
+  g_assert_true (top_left == bottom_right);
+  remove_tree (dir);
+}
+
 /* A replaced file keeps its permissions; a new one gets the usual ones. */
 static void
 test_out_keeps_mode (void)
@@ -660,7 +765,7 @@ test_out_symlinks (void)
   assert_dir_holds (keep, keep_names);
   assert_dir_holds (out_dir, out_names);
 
-  /* loss.csv, written last, leads into a folder that is not there. */
+  /* loss.csv leads into a folder that is not there. */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_unlink (loss_link);
@@ -1004,6 +1109,7 @@ main (int    argc,
   g_test_add_func ("/cli/run/out-files/size-limit", test_out_file_size_limit);
   g_test_add_func ("/cli/run/out-files/mode", test_out_keeps_mode);
   g_test_add_func ("/cli/run/out-files/symlinks", test_out_symlinks);
+  g_test_add_func ("/cli/run/out-files/atoms-png", test_out_atoms_png);
   g_test_add_func ("/cli/optimum/json", test_optimum_json);
   g_test_add_func ("/cli/info", test_info);
   g_test_add_func ("/cli/unreadable-file", test_unreadable_file);
