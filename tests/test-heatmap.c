@@ -13,6 +13,28 @@
 #include "fs-test-ui.h"
 
 /* The width of the heat area: the first x where no cell is. */
+
+/* With FS_TEST_SCREENSHOTS set to a folder, a render is saved there as
+ * name.png, to look at. */
+static void
+maybe_save (const FsTestImage *image,
+            const char        *name)
+{
+  const char *folder = g_getenv ("FS_TEST_SCREENSHOTS");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+
+  if (folder == NULL)
+    return;
+  bytes = g_bytes_new (image->pixels, image->stride * image->height);
+  texture = gdk_memory_texture_new (image->width, image->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+                                    bytes, image->stride);
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (folder, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
 static int
 area_width (FsHeatmap *map)
 {
@@ -564,6 +586,7 @@ test_exact_zeros (void)
   fs_heatmap_set_snapshot (map, snap);
   window = fs_test_show (GTK_WIDGET (map), 240, 120);
   image = fs_test_render (GTK_WIDGET (map));
+  maybe_save (image, "heatmap-zeros");
   area = area_width (map);
   fs_heatmap_get_blocks (map, &block_rows, &block_cols);
   g_assert_cmpuint (block_cols, ==, 4);
@@ -707,7 +730,10 @@ test_selected_row (void)
   fs_test_redraw (GTK_WIDGET (map));
   {
     g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (map));
-    int n = outline_pixels (image, area_width (map) / 2, &first);
+    int n;
+
+    maybe_save (image, "heatmap-selected");
+    n = outline_pixels (image, area_width (map) / 2, &first);
 
     /* The top and bottom edges, 2 px each, around the row's 4 px. */
     g_assert_cmpint (n, ==, 4);
