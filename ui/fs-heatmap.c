@@ -40,6 +40,7 @@
 
 /* Adwaita's blue, as the loss plot's accent. */
 static const GdkRGBA outline_colour = { 0.21, 0.52, 0.89, 1.0 };
+static const GdkRGBA halo_colour = { 1.0, 1.0, 1.0, 0.85 };
 
 struct _FsHeatmap
 {
@@ -715,6 +716,10 @@ snapshot_selection (FsHeatmap   *self,
     }
   y0 = MAX (round (y0), 0.0);
   y1 = MIN (round (y1), (double) height);
+  /* A white line just outside the outline keeps it apart from the map's
+   * blues. */
+  gtk_snapshot_append_color (snapshot, &halo_colour, &GRAPHENE_RECT_INIT (0, MAX (y0 - 1, 0), area, 1));
+  gtk_snapshot_append_color (snapshot, &halo_colour, &GRAPHENE_RECT_INIT (0, MIN (y1, height - 1), area, 1));
   gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (0, y0, area, y1 - y0), 0);
   gtk_snapshot_append_border (snapshot, &outline, widths, colours);
 }
