@@ -627,6 +627,46 @@ test_exact_zeros (void)
   g_assert_finalize_object (map);
 }
 
+/* On a dark theme the zeros are a dark grey, and the map follows a
+ * change of theme. */
+static void
+test_exact_zeros_dark (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autoptr(FsSnapshot) snap = known_snapshot (20, 3, 1.0);
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_H)));
+  GtkWindow *window;
+  guint8 got[3], light[3], dark[3];
+
+  fs_colour_exact_zero (FALSE, light);
+  fs_colour_exact_zero (TRUE, dark);
+  for (gsize j = 0; j < 3; j++)
+    snap->H[j] = 0.0;
+  fs_heatmap_set_snapshot (map, snap);
+  window = fs_test_show (GTK_WIDGET (map), 240, 120);
+  {
+    g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (map));
+
+    fs_test_pixel (image, 10, 10, got);
+    g_assert_true (fs_test_close_colour (got, light, 2));
+  }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  for (int k = 0; k < 20; k++)
+    g_main_context_iteration (NULL, FALSE);
+  fs_test_redraw (GTK_WIDGET (map));
+  {
+    g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (map));
+
+    maybe_save (image, "heatmap-zeros-dark");
+    fs_test_pixel (image, 10, 10, got);
+    g_assert_true (fs_test_close_colour (got, dark, 2));
+  }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (map);
+}
+
 static GtkEventController *
 find_controller (GtkWidget *widget,
                  GType      type)
@@ -727,6 +767,8 @@ test_selected_row (void)
   g_object_set (map, "selected-row", (gint64) 30, NULL);
   g_object_set (map, "selected-row", (gint64) 30, NULL);
   g_assert_cmpuint (notified, ==, 8);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (map), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Sample 31 selected");
   fs_test_redraw (GTK_WIDGET (map));
   {
     g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (map));
@@ -742,6 +784,8 @@ test_selected_row (void)
 
   fs_heatmap_set_selected_row (map, -1);
   g_assert_cmpuint (notified, ==, 9);
+  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (map),
+                                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
   fs_test_redraw (GTK_WIDGET (map));
   {
     g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (map));
@@ -764,8 +808,13 @@ test_selected_row_thin (void)
   GtkWindow *window;
   int first, height;
 
+  X->row_labels = g_new0 (char *, 2001);
+  for (gsize i = 0; i < 2000; i++)
+    X->row_labels[i] = g_strdup_printf ("s%" G_GSIZE_FORMAT, i);
   fs_heatmap_set_matrix (map, X);
   fs_heatmap_set_selected_row (map, 1000);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (map), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Sample 1001 (s1000) selected");
   window = fs_test_show (GTK_WIDGET (map), 240, 200);
   height = gtk_widget_get_height (GTK_WIDGET (map));
   image = fs_test_render (GTK_WIDGET (map));
@@ -789,6 +838,7 @@ main (int    argc,
   g_test_add_func ("/heatmap/fixed-residual-range", test_fixed_residual_range);
   g_test_add_func ("/heatmap/numbers", test_numbers);
   g_test_add_func ("/heatmap/exact-zeros", test_exact_zeros);
+  g_test_add_func ("/heatmap/exact-zeros-dark", test_exact_zeros_dark);
   g_test_add_func ("/heatmap/selected-row", test_selected_row);
   g_test_add_func ("/heatmap/selected-row-thin", test_selected_row_thin);
 

@@ -175,6 +175,8 @@ test_readout_and_empty (void)
   const char *readout;
 
   g_assert_cmpuint (fs_trace_plot_get_kinds (plot), ==, 0);
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (plot), GTK_ACCESSIBLE_ROLE_IMG);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (plot), GTK_ACCESSIBLE_PROPERTY_LABEL, "Zeros in W");
   fs_trace_plot_set_kinds (plot, 1u << FS_TRACE_ZEROS_W | 1u << FS_TRACE_SMALL_W);
   g_assert_cmpuint (fs_trace_plot_get_kinds (plot), ==, 1u << FS_TRACE_ZEROS_W | 1u << FS_TRACE_SMALL_W);
   fs_trace_plot_set_snapshot (plot, snap);
