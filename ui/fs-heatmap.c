@@ -133,6 +133,8 @@ fs_heatmap_kind_get_type (void)
   return type_id;
 }
 
+static void describe_selection (FsHeatmap *self);
+
 /* W and H mark their exact zeros. */
 static gboolean
 shows_zeros (FsHeatmap *self)
@@ -1238,6 +1240,8 @@ fs_heatmap_set_matrix (FsHeatmap *self,
   forget_first_scale (self);
   g_clear_pointer (&self->X, fs_matrix_unref);
   self->X = X != NULL ? fs_matrix_ref (X) : NULL;
+  /* The selected row's label comes from X. */
+  describe_selection (self);
   refresh (self);
 }
 
