@@ -45,19 +45,22 @@ fs_block_bounds (gsize  n,
   *end = (b + 1) * n / blocks;
 }
 
-/* Means over out_rows × out_cols blocks of the observed cells; a block
- * with no observed cell is NaN. Returns the number of such blocks. */
+/* As fs_block_means (), and when nonzero is not NULL, how many observed
+ * cells of each block are not exactly 0, counted in the same pass: a
+ * block of W or H is drawn as zero only when all its cells are 0. */
 gsize
-fs_block_means (const double *data,
-                const guint8 *mask,
-                gsize         rows,
-                gsize         cols,
-                gsize         out_rows,
-                gsize         out_cols,
-                double       *out)
+fs_block_means_nonzero (const double *data,
+                        const guint8 *mask,
+                        gsize         rows,
+                        gsize         cols,
+                        gsize         out_rows,
+                        gsize         out_cols,
+                        double       *out,
+                        gsize        *nonzero)
 {
   g_autofree double *sums = g_new0 (double, out_cols);
   g_autofree gsize *counts = g_new0 (gsize, out_cols);
+  g_autofree gsize *nonzeros = g_new0 (gsize, out_cols);
   g_autofree gsize *col_block = g_new (gsize, cols);
   gsize empty = 0;
 
@@ -80,21 +83,41 @@ fs_block_means (const double *data,
       fs_block_bounds (rows, out_rows, b, &first, &end);
       memset (sums, 0, out_cols * sizeof (double));
       memset (counts, 0, out_cols * sizeof (gsize));
+      memset (nonzeros, 0, out_cols * sizeof (gsize));
       for (gsize i = first; i < end; i++)
         for (gsize j = 0; j < cols; j++)
           if (mask == NULL || mask[i * cols + j])
             {
-              sums[col_block[j]] += data[i * cols + j];
+              double v = data[i * cols + j];
+
+              sums[col_block[j]] += v;
               counts[col_block[j]]++;
+              nonzeros[col_block[j]] += v != 0.0;
             }
       for (gsize c = 0; c < out_cols; c++)
         {
           out[b * out_cols + c] = counts[c] > 0 ? sums[c] / (double) counts[c] : NAN;
           empty += counts[c] == 0;
+          if (nonzero != NULL)
+            nonzero[b * out_cols + c] = nonzeros[c];
         }
     }
 
   return empty;
+}
+
+/* Means over out_rows × out_cols blocks of the observed cells; a block
+ * with no observed cell is NaN. Returns the number of such blocks. */
+gsize
+fs_block_means (const double *data,
+                const guint8 *mask,
+                gsize         rows,
+                gsize         cols,
+                gsize         out_rows,
+                gsize         out_cols,
+                double       *out)
+{
+  return fs_block_means_nonzero (data, mask, rows, cols, out_rows, out_cols, out, NULL);
 }
 
 /* Block means of WH from the block means of W (over rows) and of H (over
@@ -552,4 +575,117 @@ fs_colour_wants_dark_text (const guint8 rgb[3])
                      0.0722 * linear_channel (rgb[2]);
 
   return (luminance + 0.05) * (luminance + 0.05) >= 0.05 * 1.05;
+}
+
+/* Exact zeros in W and H: a grey no colour map uses (viridis has no grey;
+ * missing cells show 50% grey), light on a light theme, dark on a dark
+ * one, so that a zero reads as "nothing here" rather than as a small
+ * value. */
+void
+fs_colour_exact_zero (gboolean dark,
+                      guint8   rgb[3])
+{
+  guint8 level = dark ? 0x38 : 0xe0;
+
+  rgb[0] = rgb[1] = rgb[2] = level;
+}
+
+/* The first of the trace's first len points whose iteration is past
+ * iteration: they are in increasing order. */
+static gsize
+trace_upper_bound (const FsTrace *trace,
+                   gsize          len,
+                   double         iteration)
+{
+  gsize lo = 0, hi = len;
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+
+      if ((double) fs_trace_get_iteration (trace, mid) <= iteration)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* Decimates one kind of a trace (index is over its log, updated to the
+ * length to draw) into columns evenly spaced along an iteration axis from
+ * 0 to x_hi, linear or in log10 (iteration + 1): for each column, the
+ * middle iteration of the points in it and their min and max, NaN for a
+ * column with none (trace points thin out later in a run). A binary
+ * search per column: O(columns log len), however long the run. */
+void
+fs_decimate_trace (const FsTrace       *trace,
+                   const FsMinMaxIndex *index,
+                   gsize                columns,
+                   gboolean             log_x,
+                   double               x_hi,
+                   double              *iteration,
+                   double              *min,
+                   double              *max)
+{
+  gsize len, start = 0;
+
+  g_return_if_fail (trace != NULL && index != NULL);
+
+  len = fs_min_max_index_get_length (index);
+  for (gsize k = 0; k < columns; k++)
+    {
+      double t = (k + 1.0) / columns;
+      double it_end = log_x ? pow (x_hi + 1.0, t) - 1.0 : t * x_hi;
+      gsize end = k + 1 == columns ? len : trace_upper_bound (trace, len, it_end);
+
+      end = MAX (end, start);
+      iteration[k] = min[k] = max[k] = NAN;
+      if (end > start && fs_min_max_index_query (index, start, end, &min[k], &max[k]))
+        iteration[k] = (fs_trace_get_iteration (trace, start) +
+                        (double) fs_trace_get_iteration (trace, end - 1)) / 2.0;
+      else
+        min[k] = max[k] = NAN;
+      start = end;
+    }
+}
+
+/* Each kind's colour and dash, the same in every plot: the terms and
+ * norms apart from the cost's blue and f*'s green, and from each other
+ * by dash as well as colour, so that they also read in grey. */
+static const double dash_long[] = { 6.0, 3.0 };
+static const double dash_dot[] = { 2.0, 2.0 };
+static const double dash_mixed[] = { 8.0, 3.0, 2.0, 3.0 };
+static const double dash_sparse[] = { 1.0, 3.0 };
+
+static const struct
+{
+  double        rgb[3];
+  const double *dash;
+  int           n_dash;
+} trace_styles[FS_N_TRACES] = {
+  [FS_TRACE_DATA] = { { 0.90, 0.38, 0.00 }, NULL, 0 },
+  [FS_TRACE_L2_W] = { { 0.88, 0.11, 0.14 }, dash_long, 2 },
+  [FS_TRACE_L2_H] = { { 0.80, 0.20, 0.55 }, dash_long, 2 },
+  [FS_TRACE_L1_W] = { { 0.53, 0.36, 0.20 }, dash_dot, 2 },
+  [FS_TRACE_L1_H] = { { 0.13, 0.55, 0.60 }, dash_dot, 2 },
+  [FS_TRACE_NORM_W] = { { 0.75, 0.60, 0.00 }, dash_mixed, 4 },
+  [FS_TRACE_NORM_H] = { { 0.40, 0.45, 0.60 }, dash_mixed, 4 },
+  [FS_TRACE_GRAD_NORM] = { { 0.45, 0.30, 0.85 }, dash_sparse, 2 },
+  [FS_TRACE_ZEROS_W] = { { 0.21, 0.52, 0.89 }, NULL, 0 },
+  [FS_TRACE_ZEROS_H] = { { 0.90, 0.38, 0.00 }, NULL, 0 },
+  [FS_TRACE_SMALL_W] = { { 0.13, 0.55, 0.60 }, dash_long, 2 },
+  [FS_TRACE_SMALL_H] = { { 0.53, 0.36, 0.20 }, dash_long, 2 },
+};
+
+void
+fs_trace_kind_style (FsTraceKind    kind,
+                     double         rgb[3],
+                     const double **dash,
+                     int           *n_dash)
+{
+  g_return_if_fail (kind < FS_N_TRACES);
+
+  memcpy (rgb, trace_styles[kind].rgb, sizeof trace_styles[kind].rgb);
+  *dash = trace_styles[kind].dash;
+  *n_dash = trace_styles[kind].n_dash;
 }

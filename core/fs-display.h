@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "fs-cost-log.h"
+#include "fs-trace.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,14 @@ gsize    fs_block_means        (const double  *data,
                                 gsize          out_rows,
                                 gsize          out_cols,
                                 double        *out);
+gsize    fs_block_means_nonzero (const double  *data,
+                                 const guint8  *mask,
+                                 gsize          rows,
+                                 gsize          cols,
+                                 gsize          out_rows,
+                                 gsize          out_cols,
+                                 double        *out,
+                                 gsize         *nonzero);
 void     fs_block_means_product (const double *W,
                                  const double *H,
                                  gsize         rows,
@@ -89,7 +98,21 @@ void           fs_decimate_min_max_ranges (const FsMinMaxIndex *index,
                                            gsize                n,
                                            double              *min,
                                            double              *max);
+void           fs_decimate_trace         (const FsTrace       *trace,
+                                          const FsMinMaxIndex *index,
+                                          gsize                columns,
+                                          gboolean             log_x,
+                                          double               x_hi,
+                                          double              *iteration,
+                                          double              *min,
+                                          double              *max);
+void           fs_trace_kind_style       (FsTraceKind          kind,
+                                          double               rgb[3],
+                                          const double       **dash,
+                                          int                 *n_dash);
 gboolean       fs_colour_wants_dark_text (const guint8         rgb[3]);
+void           fs_colour_exact_zero      (gboolean              dark,
+                                          guint8                rgb[3]);
 guint    fs_log_ticks          (double         lo,
                                 double         hi,
                                 double        *ticks,

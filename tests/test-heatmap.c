@@ -13,6 +13,28 @@
 #include "fs-test-ui.h"
 
 /* The width of the heat area: the first x where no cell is. */
+
+/* With FS_TEST_SCREENSHOTS set to a folder, a render is saved there as
+ * name.png, to look at. */
+static void
+maybe_save (const FsTestImage *image,
+            const char        *name)
+{
+  const char *folder = g_getenv ("FS_TEST_SCREENSHOTS");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+
+  if (folder == NULL)
+    return;
+  bytes = g_bytes_new (image->pixels, image->stride * image->height);
+  texture = gdk_memory_texture_new (image->width, image->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+                                    bytes, image->stride);
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (folder, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
 static int
 area_width (FsHeatmap *map)
 {
@@ -500,6 +522,309 @@ test_numbers (void)
   g_assert_finalize_object (map);
 }
 
+/* Whether a pixel is the zero grey of a light theme. */
+static gboolean
+is_zero_grey (const FsTestImage *image,
+              int                x,
+              int                y)
+{
+  guint8 got[3], grey[3];
+
+  fs_test_pixel (image, x, y, got);
+  fs_colour_exact_zero (FALSE, grey);
+  return fs_test_close_colour (got, grey, 2);
+}
+
+/* The on-screen row of the block that holds matrix row row, when there
+ * is one block per pixel row. */
+static int
+block_y (gsize rows,
+         gsize blocks,
+         gsize row)
+{
+  for (gsize b = 0; b < blocks; b++)
+    {
+      gsize first, end;
+
+      fs_block_bounds (rows, blocks, b, &first, &end);
+      if (row >= first && row < end)
+        return (int) b;
+    }
+  g_assert_not_reached ();
+}
+
+/* W with exact zeros: a column of zeros, a column of zeros but for one
+ * tiny 1e-12, and two of ordinary values, larger than the widget (block
+ * means). Only blocks whose cells are all 0 are grey, which no colour of
+ * the map is; the block holding 1e-12 keeps the map's lowest colour; the
+ * swatch under the bar shows the grey; the readout says "exactly 0". */
+static void
+test_exact_zeros (void)
+{
+  const gsize rows = 1000, tiny_row = 500;
+  g_autoptr(FsSnapshot) snap = known_snapshot (rows, 3, 1.0);
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_W)));
+  g_autoptr(FsTestImage) image = NULL;
+  g_autofree char *zero = NULL;
+  g_autofree char *tiny = NULL;
+  GtkWindow *window;
+  gsize block_rows, block_cols;
+  guint8 grey[3];
+  int area, tiny_y, column_x[2];
+
+  g_free (snap->W);
+  snap->rank = 4;
+  snap->W = g_new0 (double, rows * 4);
+  g_free (snap->H);
+  snap->H = g_new0 (double, 4 * 3);
+  for (gsize i = 0; i < rows; i++)
+    {
+      snap->W[i * 4 + 2] = 1.0;
+      snap->W[i * 4 + 3] = 0.5;
+    }
+  snap->W[tiny_row * 4 + 1] = 1e-12;
+  fs_heatmap_set_snapshot (map, snap);
+  window = fs_test_show (GTK_WIDGET (map), 240, 120);
+  image = fs_test_render (GTK_WIDGET (map));
+  maybe_save (image, "heatmap-zeros");
+  area = area_width (map);
+  fs_heatmap_get_blocks (map, &block_rows, &block_cols);
+  g_assert_cmpuint (block_cols, ==, 4);
+  g_assert_cmpuint (block_rows, ==, (gsize) image->height);
+  tiny_y = block_y (rows, block_rows, tiny_row);
+  for (int c = 0; c < 2; c++)
+    column_x[c] = (int) ((c + 0.5) * area / 4);
+
+  for (int y = 0; y < image->height; y++)
+    {
+      g_assert_true (is_zero_grey (image, column_x[0], y));
+      g_assert_true (is_zero_grey (image, column_x[1], y) == (y != tiny_y));
+      g_assert_false (is_zero_grey (image, (int) (2.5 * area / 4), y));
+      g_assert_false (is_zero_grey (image, (int) (3.5 * area / 4), y));
+    }
+  assert_colour_at (image, column_x[1], tiny_y, FS_COLORMAP_SEQUENTIAL, 0.0);
+
+  /* The grey is far from every colour of the map. */
+  fs_colour_exact_zero (FALSE, grey);
+  for (int k = 0; k <= 256; k++)
+    {
+      guint8 rgb[3];
+
+      fs_colormap_rgb (FS_COLORMAP_SEQUENTIAL, k / 256.0, rgb);
+      g_assert_false (fs_test_close_colour (rgb, grey, 24));
+    }
+
+  /* The swatch, under the colour bar. */
+  g_assert_true (is_zero_grey (image, area + 6 + 6, image->height - 3));
+  g_assert_false (is_zero_grey (image, area + 6 + 6, image->height / 2));
+
+  zero = fs_heatmap_describe_cell (map, 3, 0);
+  g_assert_cmpstr (zero, ==, "row 4, column 1: exactly 0");
+  tiny = fs_heatmap_describe_cell (map, tiny_row, 1);
+  g_assert_cmpstr (tiny, ==, "row 501, column 2: 1e-12");
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (map);
+}
+
+/* On a dark theme the zeros are a dark grey, and the map follows a
+ * change of theme. */
+static void
+test_exact_zeros_dark (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autoptr(FsSnapshot) snap = known_snapshot (20, 3, 1.0);
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_H)));
+  GtkWindow *window;
+  guint8 got[3], light[3], dark[3];
+
+  fs_colour_exact_zero (FALSE, light);
+  fs_colour_exact_zero (TRUE, dark);
+  for (gsize j = 0; j < 3; j++)
+    snap->H[j] = 0.0;
+  fs_heatmap_set_snapshot (map, snap);
+  window = fs_test_show (GTK_WIDGET (map), 240, 120);
+  {
+    g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (map));
+
+    fs_test_pixel (image, 10, 10, got);
+    g_assert_true (fs_test_close_colour (got, light, 2));
+  }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  for (int k = 0; k < 20; k++)
+    g_main_context_iteration (NULL, FALSE);
+  fs_test_redraw (GTK_WIDGET (map));
+  {
+    g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (map));
+
+    maybe_save (image, "heatmap-zeros-dark");
+    fs_test_pixel (image, 10, 10, got);
+    g_assert_true (fs_test_close_colour (got, dark, 2));
+  }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (map);
+}
+
+static GtkEventController *
+find_controller (GtkWidget *widget,
+                 GType      type)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint k = 0; k < g_list_model_get_n_items (controllers); k++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, k);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return controller;
+    }
+  g_error ("no controller of type %s", g_type_name (type));
+}
+
+static void
+press_key (FsHeatmap *map,
+           guint      keyval)
+{
+  GtkEventController *keys = find_controller (GTK_WIDGET (map), GTK_TYPE_EVENT_CONTROLLER_KEY);
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (keys, "key-pressed", keyval, 0, (GdkModifierType) 0, &handled);
+  g_assert_true (handled);
+}
+
+/* How many pixels of the column at x are the outline's colour. */
+static int
+outline_pixels (const FsTestImage *image,
+                int                x,
+                int               *first)
+{
+  const guint8 accent[3] = { 54, 133, 227 };
+  int n = 0;
+
+  *first = -1;
+  for (int y = 0; y < image->height; y++)
+    {
+      guint8 got[3];
+
+      fs_test_pixel (image, x, y, got);
+      if (fs_test_close_colour (got, accent, 3))
+        {
+          if (n++ == 0)
+            *first = y;
+        }
+    }
+  return n;
+}
+
+/* The selected sample: a click at a row's y selects it, keys move it
+ * (Page Down by a tenth of the rows), notify comes once per change and
+ * never for the same row, the outline is drawn at the row, none at -1. */
+static void
+test_selected_row (void)
+{
+  g_autoptr(FsMatrix) X = fs_matrix_new (50, 8, NULL);
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_X)));
+  GtkGesture *click;
+  GtkWindow *window;
+  guint notified = 0;
+  int height, first;
+
+  for (gsize k = 0; k < 50 * 8; k++)
+    X->data[k] = (double) (k % 7);
+  fs_heatmap_set_matrix (map, X);
+  g_signal_connect (map, "notify::selected-row", G_CALLBACK (fs_test_count_notify), &notified);
+  window = fs_test_show (GTK_WIDGET (map), 240, 200);
+  height = gtk_widget_get_height (GTK_WIDGET (map));
+  g_assert_cmpint (fs_heatmap_get_selected_row (map), ==, -1);
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (map)));
+
+  click = GTK_GESTURE (find_controller (GTK_WIDGET (map), GTK_TYPE_GESTURE_CLICK));
+  g_assert_cmpuint (gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (click)), ==, GDK_BUTTON_PRIMARY);
+  g_signal_emit_by_name (click, "released", 1, 20.0, (10 + 0.5) * height / 50.0);
+  g_assert_cmpint (fs_heatmap_get_selected_row (map), ==, 10);
+  g_assert_cmpuint (notified, ==, 1);
+  g_signal_emit_by_name (click, "released", 1, 30.0, (10 + 0.3) * height / 50.0);
+  g_assert_cmpuint (notified, ==, 1);
+
+  press_key (map, GDK_KEY_Down);
+  g_assert_cmpint (fs_heatmap_get_selected_row (map), ==, 11);
+  press_key (map, GDK_KEY_Page_Down);
+  g_assert_cmpint (fs_heatmap_get_selected_row (map), ==, 16);
+  press_key (map, GDK_KEY_Up);
+  g_assert_cmpint (fs_heatmap_get_selected_row (map), ==, 15);
+  press_key (map, GDK_KEY_End);
+  g_assert_cmpint (fs_heatmap_get_selected_row (map), ==, 49);
+  press_key (map, GDK_KEY_Down);
+  g_assert_cmpint (fs_heatmap_get_selected_row (map), ==, 49);
+  press_key (map, GDK_KEY_Page_Up);
+  g_assert_cmpint (fs_heatmap_get_selected_row (map), ==, 44);
+  press_key (map, GDK_KEY_Home);
+  g_assert_cmpint (fs_heatmap_get_selected_row (map), ==, 0);
+  g_assert_cmpuint (notified, ==, 7);
+
+  g_object_set (map, "selected-row", (gint64) 30, NULL);
+  g_object_set (map, "selected-row", (gint64) 30, NULL);
+  g_assert_cmpuint (notified, ==, 8);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (map), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Sample 31 selected");
+  fs_test_redraw (GTK_WIDGET (map));
+  {
+    g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (map));
+    int n;
+
+    maybe_save (image, "heatmap-selected");
+    n = outline_pixels (image, area_width (map) / 2, &first);
+
+    /* The top and bottom edges, 2 px each, around the row's 4 px. */
+    g_assert_cmpint (n, ==, 4);
+    g_assert_cmpint (abs (first - (30 * height / 50 - 1)), <=, 1);
+  }
+
+  fs_heatmap_set_selected_row (map, -1);
+  g_assert_cmpuint (notified, ==, 9);
+  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (map),
+                                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
+  fs_test_redraw (GTK_WIDGET (map));
+  {
+    g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (map));
+
+    g_assert_cmpint (outline_pixels (image, area_width (map) / 2, &first), ==, 0);
+  }
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (map);
+}
+
+/* Far more rows than pixels: the selected row's outline is still at
+ * least 3 px tall, at its row. */
+static void
+test_selected_row_thin (void)
+{
+  g_autoptr(FsMatrix) X = fs_matrix_new (2000, 8, NULL);
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_X)));
+  g_autoptr(FsTestImage) image = NULL;
+  GtkWindow *window;
+  int first, height;
+
+  X->row_labels = g_new0 (char *, 2001);
+  for (gsize i = 0; i < 2000; i++)
+    X->row_labels[i] = g_strdup_printf ("s%" G_GSIZE_FORMAT, i);
+  fs_heatmap_set_matrix (map, X);
+  fs_heatmap_set_selected_row (map, 1000);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (map), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Sample 1001 (s1000) selected");
+  window = fs_test_show (GTK_WIDGET (map), 240, 200);
+  height = gtk_widget_get_height (GTK_WIDGET (map));
+  image = fs_test_render (GTK_WIDGET (map));
+  g_assert_cmpint (outline_pixels (image, area_width (map) / 2, &first), >=, 3);
+  g_assert_cmpint (abs (first + 2 - height / 2), <=, 2);
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (map);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -512,6 +837,10 @@ main (int    argc,
   g_test_add_func ("/heatmap/shared-cache", test_shared_cache);
   g_test_add_func ("/heatmap/fixed-residual-range", test_fixed_residual_range);
   g_test_add_func ("/heatmap/numbers", test_numbers);
+  g_test_add_func ("/heatmap/exact-zeros", test_exact_zeros);
+  g_test_add_func ("/heatmap/exact-zeros-dark", test_exact_zeros_dark);
+  g_test_add_func ("/heatmap/selected-row", test_selected_row);
+  g_test_add_func ("/heatmap/selected-row-thin", test_selected_row_thin);
 
   return g_test_run ();
 }

@@ -6,11 +6,34 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "fs-loss-plot.h"
 #include "fs-test-ui.h"
 
 /* A snapshot of one finished run whose cost is 10^(3 - k / 100). */
+
+/* With FS_TEST_SCREENSHOTS set to a folder, a render is saved there as
+ * name.png, to look at. */
+static void
+maybe_save (const FsTestImage *image,
+            const char        *name)
+{
+  const char *folder = g_getenv ("FS_TEST_SCREENSHOTS");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+
+  if (folder == NULL)
+    return;
+  bytes = g_bytes_new (image->pixels, image->stride * image->height);
+  texture = gdk_memory_texture_new (image->width, image->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+                                    bytes, image->stride);
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (folder, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
 static FsSnapshot *
 known_snapshot (gsize length)
 {
@@ -449,6 +472,183 @@ test_marks (void)
   g_assert_finalize_object (plot);
 }
 
+/* Gives known_snapshot's run a trace at the iterations fs_trace_wants ()
+ * picks: the data term half the cost (or, apart from the cost's curve,
+ * 100 / sqrt (k + 1)), L2 on W varying about 1, L1 on H all 0 (a penalty
+ * that is off), the rest 0 too. */
+static void
+add_trace (FsSnapshot *snap,
+           gboolean    apart)
+{
+  FsTrace *trace = fs_trace_new ();
+  gsize length = snap->log_lengths[0];
+
+  for (gsize k = 0; k < length; k++)
+    if (fs_trace_wants (k))
+      {
+        double values[FS_N_TRACES] = { 0 };
+
+        values[FS_TRACE_DATA] = apart ? 100.0 / sqrt (k + 1.0)
+                                      : 0.5 * fs_cost_log_get (snap->logs[0], k);
+        values[FS_TRACE_L2_W] = 1.0 + 0.5 * sin (k / 50.0);
+        fs_trace_append (trace, k, values);
+      }
+  snap->traces = g_new (FsTrace *, 1);
+  snap->traces[0] = trace;
+  snap->trace_lengths = g_new (gsize, 1);
+  snap->trace_lengths[0] = fs_trace_get_length (trace);
+}
+
+/* The data term's orange, antialiased: red strong, green a fair part of
+ * it (L2 on W's red has little), no blue. */
+static gboolean
+is_data_colour (const guint8 px[3])
+{
+  return px[0] > 120 && px[1] > px[0] / 4 && px[1] < px[0] * 3 / 5 && px[2] < 60;
+}
+
+/* Whether the data term's curve is drawn within 2 pixels of a value at
+ * an iteration. */
+static gboolean
+data_term_passes (FsLossPlot        *plot,
+                  const FsTestImage *image,
+                  double             iteration,
+                  double             value)
+{
+  int x = (int) round (fs_loss_plot_iteration_to_x (plot, iteration));
+  int y = (int) round (fs_loss_plot_value_to_y (plot, value));
+
+  for (int dx = -1; dx <= 1; dx++)
+    for (int dy = -2; dy <= 2; dy++)
+      {
+        guint8 px[3];
+
+        fs_test_pixel (image, x + dx, y + dy, px);
+        if (is_data_colour (px))
+          return TRUE;
+      }
+  return FALSE;
+}
+
+/* Pixels of the data term's colour in the top right corner of the plot,
+ * where only the legend is (the curves are low there). */
+static int
+legend_pixels (FsLossPlot        *plot,
+               const FsTestImage *image)
+{
+  int n = 0;
+  int top = (int) fs_loss_plot_value_to_y (plot, 1e3);
+
+  for (int y = top; y < top + 60; y++)
+    for (int x = image->width - 200; x < image->width - 8; x++)
+      {
+        guint8 px[3];
+
+        fs_test_pixel (image, x, y, px);
+        n += is_data_colour (px);
+      }
+  return n;
+}
+
+static void
+hover (FsLossPlot *plot,
+       double      x)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (plot));
+
+  for (guint k = 0; k < g_list_model_get_n_items (controllers); k++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, k);
+
+      if (GTK_IS_EVENT_CONTROLLER_MOTION (controller))
+        g_signal_emit_by_name (controller, "motion", x, 50.0);
+    }
+}
+
+/* Term curves: asked for the data term, L2 on W and L1 on H, the plot
+ * draws the first two (L1 on H is all 0), the data term in its colour
+ * where its values are, with a legend; the readout adds the terms. */
+static void
+test_term_curves (void)
+{
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsSnapshot) snap = known_snapshot (501);
+  guint asked = 1u << FS_TRACE_DATA | 1u << FS_TRACE_L2_W | 1u << FS_TRACE_L1_H;
+  GtkWindow *window;
+  const char *readout;
+
+  add_trace (snap, FALSE);
+  fs_loss_plot_set_snapshot (plot, snap);
+  window = fs_test_show (GTK_WIDGET (plot), 600, 300);
+  g_assert_cmpuint (fs_loss_plot_get_drawn_traces (plot), ==, 0);
+  {
+    g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (plot));
+
+    g_assert_false (data_term_passes (plot, image, 200, 5.0));
+    g_assert_cmpint (legend_pixels (plot, image), ==, 0);
+  }
+
+  fs_loss_plot_set_traces (plot, asked);
+  g_assert_cmpuint (fs_loss_plot_get_traces (plot), ==, asked);
+  g_assert_cmpuint (fs_loss_plot_get_drawn_traces (plot), ==,
+                    1u << FS_TRACE_DATA | 1u << FS_TRACE_L2_W);
+  fs_test_redraw (GTK_WIDGET (plot));
+  {
+    g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (plot));
+
+    g_assert_true (data_term_passes (plot, image, 200, 5.0));
+    g_assert_true (data_term_passes (plot, image, 100, 50.0));
+    g_assert_false (data_term_passes (plot, image, 200, 50.0));
+    g_assert_cmpint (legend_pixels (plot, image), >=, 10);
+    maybe_save (image, "loss-plot-terms");
+  }
+
+  hover (plot, fs_loss_plot_iteration_to_x (plot, 200));
+  readout = fs_loss_plot_get_readout (plot);
+  g_assert_nonnull (readout);
+  g_assert_true (g_str_has_prefix (readout, "iteration 200: cost 10\n"));
+  g_assert_nonnull (strstr (readout, "Data term: 5\n"));
+  g_assert_nonnull (strstr (readout, "L2 on W: "));
+  g_assert_null (strstr (readout, "L1 on H"));
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
+/* A long run's trace thins out (every 2nd, 4th, … iteration): on a log
+ * iteration axis its late points are where they belong. */
+static void
+test_term_curves_sparse (void)
+{
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsSnapshot) snap = known_snapshot (20001);
+  g_autoptr(FsTestImage) image = NULL;
+  GtkWindow *window;
+  FsTrace *trace;
+  gsize len;
+
+  add_trace (snap, TRUE);
+  trace = snap->traces[0];
+  len = snap->trace_lengths[0];
+  g_assert_cmpuint (len, <, 10000);
+  fs_loss_plot_set_snapshot (plot, snap);
+  fs_loss_plot_set_log_iterations (plot, TRUE);
+  fs_loss_plot_set_traces (plot, 1u << FS_TRACE_DATA);
+  window = fs_test_show (GTK_WIDGET (plot), 600, 300);
+  image = fs_test_render (GTK_WIDGET (plot));
+  maybe_save (image, "loss-plot-terms-sparse");
+
+  for (gsize index = 10; index < len; index += len / 7)
+    {
+      double it = (double) fs_trace_get_iteration (trace, index);
+
+      g_assert_true (data_term_passes (plot, image, it, fs_trace_get (trace, FS_TRACE_DATA, index)));
+    }
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -465,6 +665,8 @@ main (int    argc,
   g_test_add_func ("/loss-plot/log-iterations", test_log_iterations);
   g_test_add_func ("/loss-plot/log-iterations-envelope", test_log_iterations_envelope);
   g_test_add_func ("/loss-plot/marks", test_marks);
+  g_test_add_func ("/loss-plot/term-curves", test_term_curves);
+  g_test_add_func ("/loss-plot/term-curves-sparse", test_term_curves_sparse);
 
   return g_test_run ();
 }

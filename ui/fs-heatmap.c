@@ -7,7 +7,12 @@
  * into one texture; a matrix of at most 12 × 12 also gets its values,
  * written into a render node. The snapshot only places those, the colour
  * bar (made once, with the kind) and its labels. Missing cells are
- * transparent over a grey no colour map uses.
+ * transparent over a grey no colour map uses. In W and H, blocks whose
+ * cells are all exactly 0 have a grey of their own (fs_colour_exact_zero:
+ * light, or dark with a dark theme), shown by a swatch under the colour
+ * bar; a block with one tiny non-zero keeps the map's colour. X, WH and
+ * the residual outline the selected sample (row), which a click or the
+ * keyboard moves.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,6 +34,13 @@
 #define NUMBERED_MIN_CELL 18 /* in a cell smaller than this no number reads */
 #define NUMBER_MIN_PX 8.0
 #define NUMBER_MAX_PX 18.0
+#define SWATCH_GAP 4         /* between the colour bar and the zero swatch */
+#define OUTLINE_WIDTH 2.0
+#define OUTLINE_MIN_HEIGHT 3.0
+
+/* Adwaita's blue, as the loss plot's accent. */
+static const GdkRGBA outline_colour = { 0.21, 0.52, 0.89, 1.0 };
+static const GdkRGBA halo_colour = { 1.0, 1.0, 1.0, 0.85 };
 
 struct _FsHeatmap
 {
@@ -51,6 +63,9 @@ struct _FsHeatmap
   GdkTexture      *texture;
   PangoLayout     *top_label;
   PangoLayout     *bottom_label;
+  PangoLayout     *zero_label;      /* "= 0" beside the swatch, W and H only */
+  gboolean         dark;            /* the zero grey is the dark theme's */
+  gint64           selected_row;
   int              label_width;
   int              built_width;
   int              built_height;
@@ -91,6 +106,7 @@ enum
   PROP_RANGE_LO,
   PROP_RANGE_HI,
   PROP_CACHE,
+  PROP_SELECTED_ROW,
   N_PROPS
 };
 
@@ -115,6 +131,22 @@ fs_heatmap_kind_get_type (void)
     g_once_init_leave (&type_id, g_enum_register_static (g_intern_static_string ("FsHeatmapKind"),
                                                          values));
   return type_id;
+}
+
+static void describe_selection (FsHeatmap *self);
+
+/* W and H mark their exact zeros. */
+static gboolean
+shows_zeros (FsHeatmap *self)
+{
+  return self->kind == FS_HEATMAP_W || self->kind == FS_HEATMAP_H;
+}
+
+/* X, WH and the residual have a row per sample, which can be selected. */
+static gboolean
+shows_selection (FsHeatmap *self)
+{
+  return !shows_zeros (self);
 }
 
 /* The shape of the matrix this heatmap shows, or FALSE with no data. */
@@ -208,13 +240,16 @@ get_cache (FsHeatmap *self)
   return self->own_cache;
 }
 
+/* nonzero (W and H only) gets each block's count of cells that are not
+ * exactly 0. */
 static void
 compute_blocks (FsHeatmap *self,
                 gsize      rows,
                 gsize      cols,
                 gsize      out_rows,
                 gsize      out_cols,
-                double    *out)
+                double    *out,
+                gsize     *nonzero)
 {
   FsSnapshot *s = self->snapshot;
 
@@ -224,10 +259,10 @@ compute_blocks (FsHeatmap *self,
       memcpy (out, get_x_means (self, out_rows, out_cols), out_rows * out_cols * sizeof (double));
       break;
     case FS_HEATMAP_W:
-      fs_block_means (s->W, NULL, rows, cols, out_rows, out_cols, out);
+      fs_block_means_nonzero (s->W, NULL, rows, cols, out_rows, out_cols, out, nonzero);
       break;
     case FS_HEATMAP_H:
-      fs_block_means (s->H, NULL, rows, cols, out_rows, out_cols, out);
+      fs_block_means_nonzero (s->H, NULL, rows, cols, out_rows, out_cols, out, nonzero);
       break;
     case FS_HEATMAP_WH:
     case FS_HEATMAP_RESIDUAL:
@@ -263,6 +298,7 @@ clear_built (FsHeatmap *self)
   g_clear_object (&self->texture);
   g_clear_object (&self->top_label);
   g_clear_object (&self->bottom_label);
+  g_clear_object (&self->zero_label);
   g_clear_pointer (&self->numbers_node, gsk_render_node_unref);
   self->n_numbers = 0;
   self->block_rows = self->block_cols = 0;
@@ -334,6 +370,16 @@ set_labels (FsHeatmap *self,
   self->bottom_label = make_label (self, lo);
   pango_layout_get_pixel_size (self->top_label, &top_w, NULL);
   pango_layout_get_pixel_size (self->bottom_label, &bottom_w, NULL);
+  if (shows_zeros (self))
+    {
+      int zero_w;
+
+      g_clear_object (&self->zero_label);
+      /* TRANSLATORS: beside the swatch of the colour of exact zeros. */
+      self->zero_label = gtk_widget_create_pango_layout (GTK_WIDGET (self), _("= 0"));
+      pango_layout_get_pixel_size (self->zero_label, &zero_w, NULL);
+      bottom_w = MAX (bottom_w, zero_w);
+    }
   return MAX (top_w, bottom_w);
 }
 
@@ -382,7 +428,8 @@ first_scale_range (FsHeatmap *self,
   *hi = self->scale_hi;
 }
 
-/* The blocks for a widget of width × height, and their colour range.
+/* The blocks for a widget of width × height, and their colour range;
+ * for W and H, also each block's count of non-zero cells (g_free it).
  * The labels' width decides the heat area's, and for the residual (or
  * without a fixed range) the blocks decide the labels: start from the
  * last width and take one more pass only if the labels' width changes. */
@@ -393,7 +440,8 @@ compute_shown_blocks (FsHeatmap *self,
                       int        width,
                       int        height,
                       gsize     *px_w,
-                      gsize     *px_h)
+                      gsize     *px_h,
+                      gsize    **nonzero)
 {
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
   gboolean first_scale = uses_first_scale (self);
@@ -412,7 +460,9 @@ compute_shown_blocks (FsHeatmap *self,
       out_cols = MIN (cols, *px_w);
       g_free (blocks);
       blocks = g_new (double, out_rows * out_cols);
-      compute_blocks (self, rows, cols, out_rows, out_cols, blocks);
+      g_free (*nonzero);
+      *nonzero = shows_zeros (self) ? g_new (gsize, out_rows * out_cols) : NULL;
+      compute_blocks (self, rows, cols, out_rows, out_cols, blocks, *nonzero);
       if (first_scale)
         first_scale_range (self, out_rows, out_cols, &lo, &hi);
       else if (own_range)
@@ -571,6 +621,23 @@ record_numbers (FsHeatmap    *self,
     self->numbers_node = write_numbers (self, (char **) texts->pdata, rgba, size, cell_w, cell_h);
 }
 
+/* Blocks of W or H with no cell other than exactly 0 take the zero grey. */
+static void
+paint_exact_zeros (FsHeatmap   *self,
+                   const gsize *nonzero,
+                   guint8      *pixels)
+{
+  guint8 grey[3];
+
+  fs_colour_exact_zero (self->dark, grey);
+  for (gsize k = 0; k < self->block_rows * self->block_cols; k++)
+    if (nonzero[k] == 0)
+      {
+        memcpy (pixels + k * 4, grey, 3);
+        pixels[k * 4 + 3] = 255;
+      }
+}
+
 /* Remakes the texture and labels for the current data and size. */
 static void
 rebuild (FsHeatmap *self)
@@ -578,6 +645,7 @@ rebuild (FsHeatmap *self)
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
   g_autofree double *blocks = NULL;
+  g_autofree gsize *nonzero = NULL;
   g_autoptr(GBytes) bytes = NULL;
   guint8 *pixels;
   gsize rows, cols, px_w, px_h;
@@ -588,10 +656,12 @@ rebuild (FsHeatmap *self)
   if (width <= 0 || height <= 0 || !data_shape (self, &rows, &cols))
     return;
 
-  blocks = compute_shown_blocks (self, rows, cols, width, height, &px_w, &px_h);
+  blocks = compute_shown_blocks (self, rows, cols, width, height, &px_w, &px_h, &nonzero);
   pixels = g_new (guint8, self->block_rows * self->block_cols * 4);
   fs_render_rgba (blocks, self->block_rows, self->block_cols, self->shown_lo, self->shown_hi,
                   self->colors, pixels, self->block_cols * 4);
+  if (nonzero != NULL)
+    paint_exact_zeros (self, nonzero, pixels);
   if (rows == self->block_rows && cols == self->block_cols)
     record_numbers (self, blocks, pixels, area_width (self, width), height);
   pixels = enlarge_nearest (pixels, self->block_rows, self->block_cols, px_w, px_h);
@@ -620,6 +690,84 @@ fs_heatmap_size_allocate (GtkWidget *widget,
     rebuild (self);
 }
 
+/* The selected row's outline across the map: around the row's block,
+ * never thinner than OUTLINE_MIN_HEIGHT, so that it shows at any zoom. */
+static void
+snapshot_selection (FsHeatmap   *self,
+                    GtkSnapshot *snapshot,
+                    int          area,
+                    int          height)
+{
+  const float widths[4] = { OUTLINE_WIDTH, OUTLINE_WIDTH, OUTLINE_WIDTH, OUTLINE_WIDTH };
+  const GdkRGBA colours[4] = { outline_colour, outline_colour, outline_colour, outline_colour };
+  GskRoundedRect outline;
+  gsize rows, cols;
+  double y0, y1;
+
+  if (!shows_selection (self) || self->selected_row < 0 || !data_shape (self, &rows, &cols) ||
+      (guint64) self->selected_row >= rows)
+    return;
+  y0 = (double) self->selected_row * height / rows - 1.0;
+  y1 = (double) (self->selected_row + 1) * height / rows + 1.0;
+  if (y1 - y0 < OUTLINE_MIN_HEIGHT + 2.0)
+    {
+      double middle = (y0 + y1) / 2.0;
+
+      y0 = middle - OUTLINE_MIN_HEIGHT / 2.0 - 1.0;
+      y1 = middle + OUTLINE_MIN_HEIGHT / 2.0 + 1.0;
+    }
+  y0 = MAX (round (y0), 0.0);
+  y1 = MIN (round (y1), (double) height);
+  /* A white line just outside the outline keeps it apart from the map's
+   * blues. */
+  gtk_snapshot_append_color (snapshot, &halo_colour, &GRAPHENE_RECT_INIT (0, MAX (y0 - 1, 0), area, 1));
+  gtk_snapshot_append_color (snapshot, &halo_colour, &GRAPHENE_RECT_INIT (0, MIN (y1, height - 1), area, 1));
+  gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (0, y0, area, y1 - y0), 0);
+  gtk_snapshot_append_border (snapshot, &outline, widths, colours);
+}
+
+/* The colour bar and its labels; for W and H, under the bar, a swatch of
+ * the exact zeros' grey with "= 0" beside it. */
+static void
+snapshot_bar (FsHeatmap     *self,
+              GtkSnapshot   *snapshot,
+              int            area,
+              int            height,
+              const GdkRGBA *fg)
+{
+  int label_h, zero_h = 0, bar_h = height;
+  double label_x = area + BAR_GAP + BAR_WIDTH + LABEL_GAP;
+
+  if (self->zero_label != NULL)
+    {
+      guint8 grey[3];
+
+      fs_colour_exact_zero (self->dark, grey);
+      bar_h = MAX (height - BAR_WIDTH - SWATCH_GAP, 1);
+      gtk_snapshot_append_color (snapshot,
+                                 &(GdkRGBA) { grey[0] / 255.0, grey[1] / 255.0, grey[2] / 255.0, 1.0 },
+                                 &GRAPHENE_RECT_INIT (area + BAR_GAP, height - BAR_WIDTH,
+                                                      BAR_WIDTH, BAR_WIDTH));
+      pango_layout_get_pixel_size (self->zero_label, NULL, &zero_h);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (label_x, height - zero_h));
+      gtk_snapshot_append_layout (snapshot, self->zero_label, fg);
+      gtk_snapshot_restore (snapshot);
+    }
+  gtk_snapshot_append_texture (snapshot, self->bar,
+                               &GRAPHENE_RECT_INIT (area + BAR_GAP, 0, BAR_WIDTH, bar_h));
+
+  pango_layout_get_pixel_size (self->bottom_label, NULL, &label_h);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (label_x, 0));
+  gtk_snapshot_append_layout (snapshot, self->top_label, fg);
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (0, MAX (height - label_h - (zero_h > 0 ? zero_h : 0),
+                                                        label_h)));
+  gtk_snapshot_append_layout (snapshot, self->bottom_label, fg);
+  gtk_snapshot_restore (snapshot);
+}
+
 static void
 fs_heatmap_snapshot (GtkWidget   *widget,
                      GtkSnapshot *snapshot)
@@ -628,7 +776,6 @@ fs_heatmap_snapshot (GtkWidget   *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   int area = area_width (self, width);
-  int label_h;
   GdkRGBA fg;
 
   if (self->texture == NULL)
@@ -639,18 +786,40 @@ fs_heatmap_snapshot (GtkWidget   *widget,
   gtk_snapshot_append_texture (snapshot, self->texture, &GRAPHENE_RECT_INIT (0, 0, area, height));
   if (self->numbers_node != NULL)
     gtk_snapshot_append_node (snapshot, self->numbers_node);
-  gtk_snapshot_append_texture (snapshot, self->bar,
-                               &GRAPHENE_RECT_INIT (area + BAR_GAP, 0, BAR_WIDTH, height));
+  snapshot_selection (self, snapshot, area, height);
 
   /* gtk_widget_get_color () is GTK 4.10; this is the 4.8 way. */
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  pango_layout_get_pixel_size (self->bottom_label, NULL, &label_h);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (area + BAR_GAP + BAR_WIDTH + LABEL_GAP, 0));
-  gtk_snapshot_append_layout (snapshot, self->top_label, &fg);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, MAX (height - label_h, label_h)));
-  gtk_snapshot_append_layout (snapshot, self->bottom_label, &fg);
-  gtk_snapshot_restore (snapshot);
+  snapshot_bar (self, snapshot, area, height, &fg);
+}
+
+/* Whether the theme is dark: its text is light. */
+static gboolean
+theme_is_dark (FsHeatmap *self)
+{
+  GdkRGBA fg;
+
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &fg);
+  return 0.2126 * fg.red + 0.7152 * fg.green + 0.0722 * fg.blue > 0.5;
+}
+
+/* The zeros' grey follows the theme. */
+static void
+fs_heatmap_css_changed (GtkWidget         *widget,
+                        GtkCssStyleChange *change)
+{
+  FsHeatmap *self = FS_HEATMAP (widget);
+  gboolean dark;
+
+  GTK_WIDGET_CLASS (fs_heatmap_parent_class)->css_changed (widget, change);
+
+  dark = theme_is_dark (self);
+  if (dark != self->dark)
+    {
+      self->dark = dark;
+      if (shows_zeros (self))
+        refresh (self);
+    }
 }
 
 static void
@@ -755,6 +924,8 @@ fs_heatmap_describe_cell (FsHeatmap *self,
 
   if (!cell_value (self, row, col, &value))
     return g_strdup_printf (_("%s, %s: missing"), row_text, col_text);
+  if (shows_zeros (self) && value == 0.0)
+    return g_strdup_printf (_("%s, %s: exactly 0"), row_text, col_text);
   return g_strdup_printf ("%s, %s: %.6g", row_text, col_text, value);
 }
 
@@ -804,6 +975,91 @@ fs_heatmap_finalize (GObject *object)
   G_OBJECT_CLASS (fs_heatmap_parent_class)->finalize (object);
 }
 
+/* A click (the primary button, released where it was pressed: a drag
+ * cancels the gesture) selects the row under the pointer. */
+static void
+on_click_released (GtkGestureClick *gesture,
+                   int              n_press,
+                   double           x,
+                   double           y,
+                   FsHeatmap       *self)
+{
+  gsize row, col;
+
+  if (!fs_heatmap_get_cell_at (self, x, y, &row, &col))
+    return;
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  fs_heatmap_set_selected_row (self, (gint64) row);
+}
+
+/* The row a key moves the selection to, or -1 for a key that does not. */
+static gint64
+row_for_key (FsHeatmap *self,
+             guint      keyval,
+             gsize      rows)
+{
+  gint64 last = (gint64) rows - 1, row = self->selected_row;
+  gint64 page = MAX ((gint64) rows / 10, 1);
+
+  switch (keyval)
+    {
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      return row < 0 ? 0 : MAX (row - 1, 0);
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      return MIN (row + 1, last);
+    case GDK_KEY_Page_Up:
+    case GDK_KEY_KP_Page_Up:
+      return row < 0 ? 0 : MAX (row - page, 0);
+    case GDK_KEY_Page_Down:
+    case GDK_KEY_KP_Page_Down:
+      return MIN (MAX (row, 0) + page, last);
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      return 0;
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      return last;
+    default:
+      return -1;
+    }
+}
+
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                FsHeatmap             *self)
+{
+  gsize rows, cols;
+  gint64 row;
+
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0 || !data_shape (self, &rows, &cols) ||
+      rows == 0)
+    return FALSE;
+  row = row_for_key (self, keyval, rows);
+  if (row < 0)
+    return FALSE;
+  fs_heatmap_set_selected_row (self, row);
+  return TRUE;
+}
+
+static void
+add_selection_controllers (FsHeatmap *self)
+{
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  g_signal_connect (click, "released", G_CALLBACK (on_click_released), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+}
+
 /* The colour map depends on the kind, which is known only now. */
 static void
 fs_heatmap_constructed (GObject *object)
@@ -817,6 +1073,8 @@ fs_heatmap_constructed (GObject *object)
   self->colors = g_new (FsColormapTable, 1);
   fs_colormap_table_init (self->colors, map);
   self->bar = make_bar (map);
+  if (shows_selection (self))
+    add_selection_controllers (self);
 }
 
 static void
@@ -843,6 +1101,9 @@ fs_heatmap_get_property (GObject    *object,
       break;
     case PROP_CACHE:
       g_value_set_object (value, self->cache);
+      break;
+    case PROP_SELECTED_ROW:
+      g_value_set_int64 (value, self->selected_row);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -874,6 +1135,9 @@ fs_heatmap_set_property (GObject      *object,
     case PROP_CACHE:
       fs_heatmap_set_cache (self, g_value_get_object (value));
       break;
+    case PROP_SELECTED_ROW:
+      fs_heatmap_set_selected_row (self, g_value_get_int64 (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -893,6 +1157,7 @@ fs_heatmap_class_init (FsHeatmapClass *klass)
   widget_class->measure = fs_heatmap_measure;
   widget_class->size_allocate = fs_heatmap_size_allocate;
   widget_class->snapshot = fs_heatmap_snapshot;
+  widget_class->css_changed = fs_heatmap_css_changed;
 
   properties[PROP_KIND] =
     g_param_spec_enum ("kind", NULL, NULL, FS_TYPE_HEATMAP_KIND, FS_HEATMAP_X,
@@ -909,6 +1174,9 @@ fs_heatmap_class_init (FsHeatmapClass *klass)
   properties[PROP_CACHE] =
     g_param_spec_object ("cache", NULL, NULL, FS_TYPE_HEATMAP_CACHE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SELECTED_ROW] =
+    g_param_spec_int64 ("selected-row", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "heatmap");
@@ -919,6 +1187,7 @@ static void
 fs_heatmap_init (FsHeatmap *self)
 {
   self->range_hi = 1.0;
+  self->selected_row = -1;
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), NULL);
 }
@@ -971,6 +1240,8 @@ fs_heatmap_set_matrix (FsHeatmap *self,
   forget_first_scale (self);
   g_clear_pointer (&self->X, fs_matrix_unref);
   self->X = X != NULL ? fs_matrix_ref (X) : NULL;
+  /* The selected row's label comes from X. */
+  describe_selection (self);
   refresh (self);
 }
 
@@ -1150,4 +1421,53 @@ fs_heatmap_get_n_numbers (FsHeatmap *self)
 {
   g_return_val_if_fail (FS_IS_HEATMAP (self), 0);
   return self->n_numbers;
+}
+
+/* "Sample 12 selected", with the row's label when X has one. */
+static void
+describe_selection (FsHeatmap *self)
+{
+  g_autofree char *number = NULL;
+  g_autofree char *text = NULL;
+  const char *label = NULL;
+
+  if (self->selected_row < 0)
+    {
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+      return;
+    }
+  /* The number is formatted apart: xgettext cannot see through G_GINT64_FORMAT. */
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, self->selected_row + 1);
+  if (self->X != NULL && (guint64) self->selected_row < self->X->rows)
+    label = label_or_null (self->X->row_labels, (gsize) self->selected_row);
+  text = label != NULL ? g_strdup_printf (_("Sample %s (%s) selected"), number, label)
+                       : g_strdup_printf (_("Sample %s selected"), number);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  text, -1);
+}
+
+/* The selected sample, outlined across X, WH and the residual; -1 for
+ * none. A row past the matrix's end is kept but not drawn. Notifies only
+ * on a change, so that maps kept in step by their notify signals do not
+ * loop. */
+void
+fs_heatmap_set_selected_row (FsHeatmap *self,
+                             gint64     row)
+{
+  g_return_if_fail (FS_IS_HEATMAP (self));
+  g_return_if_fail (row >= -1);
+
+  if (self->selected_row == row)
+    return;
+  self->selected_row = row;
+  describe_selection (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_ROW]);
+}
+
+gint64
+fs_heatmap_get_selected_row (FsHeatmap *self)
+{
+  g_return_val_if_fail (FS_IS_HEATMAP (self), -1);
+  return self->selected_row;
 }

@@ -10,6 +10,12 @@
  * only appends those nodes and labels. The pointer's marker and readout
  * are drawn apart, so that moving the pointer redraws nothing else.
  *
+ * The shown run's trace (fs-trace.h) adds term curves: each kind asked
+ * for is decimated into the same columns by a binary search of its
+ * iterations per column and an index of its values (trace points thin out
+ * later in a run, so a column may hold none), drawn thin and dashed under
+ * the cost, with a legend at the top right.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -28,6 +34,9 @@
 #define MARK_ROWS 2
 #define MARK_GAP 6          /* between a mark's label and the next */
 #define MARK_MIN_LABEL 28   /* narrower than this, a shortened label says nothing */
+#define LEGEND_PAD 4
+#define LEGEND_SAMPLE 18    /* the length of a legend entry's line sample */
+#define TERM_KINDS FS_TRACE_ZEROS_W  /* the kinds before it are magnitudes, drawn here */
 
 static const GdkRGBA accent = { 0.21, 0.52, 0.89, 1.0 };
 static const GdkRGBA optimum_colour = { 0.15, 0.64, 0.41, 1.0 };
@@ -51,6 +60,21 @@ typedef struct
   double        *y_min;
   double        *y_max;
 } Curve;
+
+/* One kind of the shown run's trace, decimated into columns: the middle
+ * iteration of each column's points (NaN for none), their range, and the
+ * same in pixels. */
+typedef struct
+{
+  FsMinMaxIndex *index;
+  gsize          n;
+  double        *iteration;
+  double        *v_min;
+  double        *v_max;
+  double        *x;
+  double        *y_min;
+  double        *y_max;
+} TermCurve;
 
 /* A change of settings at an iteration of the current run; its label is
  * laid out above the plot area, in one of MARK_ROWS rows, or hidden when
@@ -94,10 +118,16 @@ struct _FsLossPlot
   double         x_minor_ticks[8 * MAX_TICKS];
   guint          n_x_minor_ticks;
   PangoLayout   *optimum_label;
+  guint          trace_mask;                 /* asked for: 1 << FsTraceKind */
+  guint          drawn_traces;               /* drawn: asked for, and not all 0 */
+  TermCurve      terms[TERM_KINDS];
+  GPtrArray     *legend_labels;              /* PangoLayout: Cost, then each drawn term */
+  graphene_rect_t legend;                    /* where the legend is, empty with none */
   GdkRGBA        fg;                         /* the colour the nodes were drawn in */
   GskRenderNode *axes_node;
   GskRenderNode *curves_node;
   GskRenderNode *marks_node;
+  GskRenderNode *legend_node;
 
   /* The pointer, and the point of the curve under it. */
   gboolean       hover;
@@ -132,6 +162,19 @@ curve_clear (gpointer data)
   g_free (c->x);
   g_free (c->y_min);
   g_free (c->y_max);
+}
+
+static void
+term_clear (TermCurve *t)
+{
+  g_clear_pointer (&t->index, fs_min_max_index_free);
+  g_clear_pointer (&t->iteration, g_free);
+  g_clear_pointer (&t->v_min, g_free);
+  g_clear_pointer (&t->v_max, g_free);
+  g_clear_pointer (&t->x, g_free);
+  g_clear_pointer (&t->y_min, g_free);
+  g_clear_pointer (&t->y_max, g_free);
+  t->n = 0;
 }
 
 static void
@@ -284,16 +327,18 @@ decimate_curve (Curve     *c,
   fs_decimate_min_max_ranges (c->index, c->bounds, c->n, c->cost_min, c->cost_max);
 }
 
-/* Widens [lo, hi] to a curve's costs; on a log axis, only positive ones. */
+/* Widens [lo, hi] to n column ranges; on a log axis, only positive ones. */
 static void
-widen_to_curve (FsLossPlot  *self,
-                const Curve *c,
-                double      *lo,
-                double      *hi)
+widen_to_range (FsLossPlot   *self,
+                gsize         n,
+                const double *v_min,
+                const double *v_max,
+                double       *lo,
+                double       *hi)
 {
-  for (gsize k = 0; k < c->n; k++)
+  for (gsize k = 0; k < n; k++)
     {
-      double v_lo = c->cost_min[k], v_hi = c->cost_max[k];
+      double v_lo = v_min[k], v_hi = v_max[k];
 
       if (isnan (v_lo))
         continue;
@@ -331,7 +376,7 @@ update_curves (FsLossPlot *self,
       c = &g_array_index (self->curves, Curve, r);
       decimate_curve (c, s->logs[r], s->log_lengths[r], columns, self->log_iterations);
       self->x_hi = MAX (self->x_hi, (double) s->log_lengths[r] - 1);
-      widen_to_curve (self, c, lo, hi);
+      widen_to_range (self, c->n, c->cost_min, c->cost_max, lo, hi);
     }
   if (shows_optimum (self))
     {
@@ -342,6 +387,85 @@ update_curves (FsLossPlot *self,
     {
       *lo = self->log_scale ? 0.1 : 0.0;
       *hi = 1.0;
+    }
+}
+
+/* The shown run's trace and its length, or NULL. */
+static FsTrace *
+shown_trace (FsLossPlot *self,
+             gsize      *len)
+{
+  FsSnapshot *s = self->snapshot;
+
+  *len = 0;
+  if (s == NULL || self->highlighted < 0 || (guint) self->highlighted > s->run ||
+      s->traces == NULL || s->trace_lengths == NULL || s->traces[self->highlighted] == NULL)
+    return NULL;
+  *len = s->trace_lengths[self->highlighted];
+  return *len > 0 ? s->traces[self->highlighted] : NULL;
+}
+
+/* Brings one kind up to the trace: FALSE, and nothing to draw, when its
+ * values are all 0 (a penalty that is off) or not finite. */
+static gboolean
+decimate_term (FsLossPlot *self,
+               TermCurve  *t,
+               FsTrace    *trace,
+               FsTraceKind kind,
+               gsize       len)
+{
+  FsCostLog *log = fs_trace_get_log (trace, kind);
+  gsize columns = (gsize) MAX (self->width, 1);
+  double lo, hi;
+
+  if (t->index == NULL || fs_min_max_index_get_log (t->index) != log)
+    {
+      term_clear (t);
+      t->index = fs_min_max_index_new (log);
+    }
+  fs_min_max_index_update (t->index, len);
+  if (!fs_min_max_index_query (t->index, 0, len, &lo, &hi) || (lo == 0.0 && hi == 0.0))
+    return FALSE;
+  if (t->n != columns)
+    {
+      t->n = columns;
+      t->iteration = g_renew (double, t->iteration, columns);
+      t->v_min = g_renew (double, t->v_min, columns);
+      t->v_max = g_renew (double, t->v_max, columns);
+      t->x = g_renew (double, t->x, columns);
+      t->y_min = g_renew (double, t->y_min, columns);
+      t->y_max = g_renew (double, t->y_max, columns);
+    }
+  /* The axis is at least ten iterations wide, as choose_axes () makes it. */
+  fs_decimate_trace (trace, t->index, columns, self->log_iterations, MAX (self->x_hi, 10.0),
+                     t->iteration, t->v_min, t->v_max);
+  return TRUE;
+}
+
+/* The term curves of the shown run, decimated like the costs, and the
+ * range of their values widened into [lo, hi]. Needs x_hi. */
+static void
+update_terms (FsLossPlot *self,
+              double     *lo,
+              double     *hi)
+{
+  gsize len;
+  FsTrace *trace = shown_trace (self, &len);
+
+  self->drawn_traces = 0;
+  for (guint kind = 0; kind < TERM_KINDS; kind++)
+    {
+      TermCurve *t = &self->terms[kind];
+
+      if (trace == NULL || (self->trace_mask & (1u << kind)) == 0)
+        {
+          term_clear (t);
+          continue;
+        }
+      if (!decimate_term (self, t, trace, kind, len))
+        continue;
+      self->drawn_traces |= 1u << kind;
+      widen_to_range (self, t->n, t->v_min, t->v_max, lo, hi);
     }
 }
 
@@ -597,6 +721,40 @@ map_curves (FsLossPlot *self)
     }
 }
 
+/* A column's value where the line passes, on the y axis: on a log axis a
+ * non-positive value has no place, and a column whose minimum is 0 is
+ * drawn at its maximum. */
+static double
+term_y (FsLossPlot *self,
+        double      value,
+        double      fallback)
+{
+  if (self->log_scale && !(value > 0.0))
+    value = fallback;
+  if (isnan (value) || (self->log_scale && !(value > 0.0)))
+    return NAN;
+  return clamp_y (self, fs_loss_plot_value_to_y (self, value));
+}
+
+/* The decimated terms in pixels. */
+static void
+map_terms (FsLossPlot *self)
+{
+  for (guint kind = 0; kind < TERM_KINDS; kind++)
+    {
+      TermCurve *t = &self->terms[kind];
+
+      if ((self->drawn_traces & (1u << kind)) == 0)
+        continue;
+      for (gsize k = 0; k < t->n; k++)
+        {
+          t->x[k] = fs_loss_plot_iteration_to_x (self, t->iteration[k]);
+          t->y_min[k] = term_y (self, t->v_min[k], t->v_max[k]);
+          t->y_max[k] = term_y (self, t->v_max[k], NAN);
+        }
+    }
+}
+
 static void
 stroke_grid_and_axes (FsLossPlot    *self,
                       cairo_t       *cr,
@@ -697,6 +855,72 @@ stroke_optimum (FsLossPlot *self,
   cairo_set_dash (cr, NULL, 0, 0);
 }
 
+static void
+set_term_style (cairo_t     *cr,
+                FsTraceKind  kind)
+{
+  const double *dash;
+  double rgb[3];
+  int n_dash;
+
+  fs_trace_kind_style (kind, rgb, &dash, &n_dash);
+  cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+  cairo_set_dash (cr, dash, n_dash, 0);
+}
+
+/* One term: a thin line through the columns that hold points (a column
+ * with none, between sparse points, is passed over, not a break), or a
+ * dot for a single point. */
+static void
+stroke_term (cairo_t         *cr,
+             const TermCurve *t)
+{
+  gsize drawn = 0, last = 0;
+
+  cairo_set_line_width (cr, 1.25);
+  for (gsize k = 0; k < t->n; k++)
+    {
+      double y = (t->y_min[k] + t->y_max[k]) / 2.0;
+
+      if (isnan (t->iteration[k]) || !isfinite (y))
+        continue;
+      if (drawn++ == 0)
+        cairo_move_to (cr, t->x[k], y);
+      else
+        cairo_line_to (cr, t->x[k], y);
+      last = k;
+    }
+  if (drawn == 1)
+    {
+      cairo_new_path (cr);
+      cairo_arc (cr, t->x[last], (t->y_min[last] + t->y_max[last]) / 2.0, 2.0, 0, 2 * G_PI);
+      cairo_fill (cr);
+      return;
+    }
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+  for (gsize k = 0; k < t->n; k++)
+    if (!isnan (t->iteration[k]) && t->y_min[k] - t->y_max[k] > 1.0)
+      {
+        cairo_move_to (cr, t->x[k], t->y_min[k]);
+        cairo_line_to (cr, t->x[k], t->y_max[k]);
+      }
+  cairo_stroke (cr);
+}
+
+static void
+stroke_terms (FsLossPlot *self,
+              cairo_t    *cr)
+{
+  for (guint kind = 0; kind < TERM_KINDS; kind++)
+    if (self->drawn_traces & (1u << kind))
+      {
+        set_term_style (cr, kind);
+        stroke_term (cr, &self->terms[kind]);
+      }
+  cairo_set_dash (cr, NULL, 0, 0);
+}
+
 /* The curves, faint for other runs and the best (or current) one on top,
  * and the f* line, clipped to the plot area. */
 static void
@@ -715,6 +939,7 @@ stroke_curves (FsLossPlot    *self,
         cairo_set_line_width (cr, 1.0);
         stroke_curve (cr, &g_array_index (self->curves, Curve, r));
       }
+  stroke_terms (self, cr);
   if (self->highlighted >= 0 && (guint) self->highlighted < self->curves->len)
     {
       gdk_cairo_set_source_rgba (cr, &accent);
@@ -797,6 +1022,92 @@ stroke_marks (FsLossPlot    *self,
   cairo_set_dash (cr, NULL, 0, 0);
 }
 
+/* Whether the theme is dark: its text is light. */
+static gboolean
+fg_is_light (const GdkRGBA *fg)
+{
+  return 0.2126 * fg->red + 0.7152 * fg->green + 0.0722 * fg->blue > 0.5;
+}
+
+/* The legend's box, over the curves but letting them show through, and
+ * each entry's line sample: the cost's, then each drawn term's. */
+static void
+stroke_legend (FsLossPlot    *self,
+               cairo_t       *cr,
+               const GdkRGBA *fg)
+{
+  const graphene_rect_t *r = &self->legend;
+  double y = r->origin.y + LEGEND_PAD, x = r->origin.x + LEGEND_PAD;
+  guint entry = 0;
+
+  if (fg_is_light (fg))
+    cairo_set_source_rgba (cr, 0.14, 0.14, 0.14, 0.8);
+  else
+    cairo_set_source_rgba (cr, 1.0, 1.0, 1.0, 0.8);
+  cairo_rectangle (cr, r->origin.x, r->origin.y, r->size.width, r->size.height);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.2);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+
+  for (int kind = -1; kind < TERM_KINDS; kind++)
+    {
+      PangoLayout *layout;
+      double middle;
+      int h;
+
+      if (kind >= 0 && (self->drawn_traces & (1u << kind)) == 0)
+        continue;
+      layout = g_ptr_array_index (self->legend_labels, entry++);
+      pango_layout_get_pixel_size (layout, NULL, &h);
+      middle = round (y + h / 2.0) + 0.5;
+      if (kind < 0)
+        {
+          gdk_cairo_set_source_rgba (cr, &accent);
+          cairo_set_line_width (cr, 2.0);
+        }
+      else
+        {
+          set_term_style (cr, kind);
+          cairo_set_line_width (cr, 1.25);
+        }
+      cairo_move_to (cr, x, middle);
+      cairo_line_to (cr, x + LEGEND_SAMPLE, middle);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+      y += h;
+    }
+}
+
+/* The legend's entries and its box at the top right of the plot area;
+ * none without a term curve. */
+static void
+layout_legend (FsLossPlot *self)
+{
+  int w = 0, h = 0;
+
+  g_ptr_array_set_size (self->legend_labels, 0);
+  self->legend = GRAPHENE_RECT_INIT (0, 0, 0, 0);
+  if (self->drawn_traces == 0)
+    return;
+
+  g_ptr_array_add (self->legend_labels, layout_for (self, _("Cost")));
+  for (guint kind = 0; kind < TERM_KINDS; kind++)
+    if (self->drawn_traces & (1u << kind))
+      g_ptr_array_add (self->legend_labels, layout_for (self, fs_trace_kind_get_label (kind)));
+  for (guint k = 0; k < self->legend_labels->len; k++)
+    {
+      int lw, lh;
+
+      pango_layout_get_pixel_size (g_ptr_array_index (self->legend_labels, k), &lw, &lh);
+      w = MAX (w, lw);
+      h += lh;
+    }
+  w += 3 * LEGEND_PAD + LEGEND_SAMPLE;
+  h += 2 * LEGEND_PAD;
+  self->legend = GRAPHENE_RECT_INIT (round (self->right - w - 4), round (self->top + 4), w, h);
+}
+
 typedef void (*StrokeFunc) (FsLossPlot    *self,
                             cairo_t       *cr,
                             const GdkRGBA *fg);
@@ -823,6 +1134,7 @@ record_layers (FsLossPlot *self)
   g_clear_pointer (&self->axes_node, gsk_render_node_unref);
   g_clear_pointer (&self->curves_node, gsk_render_node_unref);
   g_clear_pointer (&self->marks_node, gsk_render_node_unref);
+  g_clear_pointer (&self->legend_node, gsk_render_node_unref);
   if (self->width <= 0 || self->height <= 0)
     return;
 
@@ -832,6 +1144,8 @@ record_layers (FsLossPlot *self)
   self->curves_node = record_layer (self, stroke_curves, &self->fg);
   if (self->marks->len > 0)
     self->marks_node = record_layer (self, stroke_marks, &self->fg);
+  if (self->legend_labels->len > 0)
+    self->legend_node = record_layer (self, stroke_legend, &self->fg);
 }
 
 /* Everything the snapshot draws but the pointer's marker, for the current
@@ -849,10 +1163,60 @@ update (FsLossPlot *self)
     self->highlighted = s->best_run >= 0 && s->state == FS_RUNNER_FINISHED ? s->best_run
                                                                             : (gint) s->run;
   update_curves (self, &lo, &hi);
+  update_terms (self, &lo, &hi);
   choose_axes (self, lo, hi);
   layout_labels (self);
   map_curves (self);
+  map_terms (self);
+  layout_legend (self);
   record_layers (self);
+}
+
+/* The index of the trace point nearest iteration, among the first len. */
+static gsize
+nearest_trace_point (const FsTrace *trace,
+                     gsize          len,
+                     double         iteration)
+{
+  gsize lo = 0, hi = len;
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+
+      if ((double) fs_trace_get_iteration (trace, mid) < iteration)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo == len || (lo > 0 && iteration - fs_trace_get_iteration (trace, lo - 1) <
+                                  fs_trace_get_iteration (trace, lo) - iteration))
+    lo--;
+  return lo;
+}
+
+/* A line per drawn term: its value at the trace point nearest the
+ * iteration. */
+static void
+append_term_readout (FsLossPlot *self,
+                     GString    *text,
+                     gsize       iteration)
+{
+  gsize len, index;
+  FsTrace *trace = shown_trace (self, &len);
+
+  if (trace == NULL || self->drawn_traces == 0)
+    return;
+  index = nearest_trace_point (trace, len, (double) iteration);
+  for (guint kind = 0; kind < TERM_KINDS; kind++)
+    if (self->drawn_traces & (1u << kind))
+      {
+        g_autofree char *value = g_strdup_printf ("%.6g", fs_trace_get (trace, kind, index));
+
+        g_string_append_c (text, '\n');
+        /* TRANSLATORS: a term of the cost and its value, e.g. "L2 on W: 0.25". */
+        g_string_append_printf (text, _("%s: %s"), fs_trace_kind_get_label (kind), value);
+      }
 }
 
 static void
@@ -860,6 +1224,7 @@ update_readout (FsLossPlot *self)
 {
   FsSnapshot *s = self->snapshot;
   g_autofree char *number = NULL;
+  g_autoptr(GString) text = NULL;
   double iteration, cost;
   gsize index;
 
@@ -877,7 +1242,10 @@ update_readout (FsLossPlot *self)
   /* The number is formatted apart: xgettext cannot see through G_GSIZE_FORMAT. */
   number = g_strdup_printf ("%" G_GSIZE_FORMAT, index);
   cost = fs_cost_log_get (s->logs[self->highlighted], index);
-  self->readout = g_strdup_printf (_("iteration %s: cost %.6g"), number, cost);
+  text = g_string_new (NULL);
+  g_string_printf (text, _("iteration %s: cost %.6g"), number, cost);
+  append_term_readout (self, text, index);
+  self->readout = g_string_free (g_steal_pointer (&text), FALSE);
   self->readout_layout = layout_for (self, self->readout);
   self->hover_y = fs_loss_plot_value_to_y (self, cost);
   self->hover_x = fs_loss_plot_iteration_to_x (self, index);
@@ -894,6 +1262,29 @@ snapshot_layout_at (GtkSnapshot   *snapshot,
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
   gtk_snapshot_append_layout (snapshot, layout, colour);
   gtk_snapshot_restore (snapshot);
+}
+
+static void
+snapshot_legend (FsLossPlot    *self,
+                 GtkSnapshot   *snapshot,
+                 const GdkRGBA *fg)
+{
+  double x = self->legend.origin.x + 2 * LEGEND_PAD + LEGEND_SAMPLE;
+  double y = self->legend.origin.y + LEGEND_PAD;
+
+  if (self->legend_node == NULL)
+    return;
+
+  gtk_snapshot_append_node (snapshot, self->legend_node);
+  for (guint k = 0; k < self->legend_labels->len; k++)
+    {
+      PangoLayout *layout = g_ptr_array_index (self->legend_labels, k);
+      int h;
+
+      pango_layout_get_pixel_size (layout, NULL, &h);
+      snapshot_layout_at (snapshot, layout, x, y, fg);
+      y += h;
+    }
 }
 
 /* Tick labels left of the y axis and under the x axis, and f*'s. */
@@ -976,7 +1367,10 @@ snapshot_readout (FsLossPlot    *self,
     return;
 
   pango_layout_get_pixel_size (self->readout_layout, &w, &h);
-  snapshot_layout_at (snapshot, self->readout_layout, self->right - w - 4, self->top, fg);
+  /* Under the legend, when there is one. */
+  snapshot_layout_at (snapshot, self->readout_layout, self->right - w - 4,
+                      self->legend.size.height > 0 ? self->legend.origin.y + self->legend.size.height + 4
+                                                   : self->top, fg);
 }
 
 static void
@@ -992,6 +1386,7 @@ fs_loss_plot_snapshot (GtkWidget   *widget,
   if (self->marks_node != NULL)
     gtk_snapshot_append_node (snapshot, self->marks_node);
   gtk_snapshot_append_node (snapshot, self->curves_node);
+  snapshot_legend (self, snapshot, &self->fg);
   snapshot_hover_marker (self, snapshot, &self->fg);
   snapshot_labels (self, snapshot, &self->fg);
   snapshot_readout (self, snapshot, &self->fg);
@@ -1074,6 +1469,10 @@ fs_loss_plot_dispose (GObject *object)
   g_clear_pointer (&self->axes_node, gsk_render_node_unref);
   g_clear_pointer (&self->curves_node, gsk_render_node_unref);
   g_clear_pointer (&self->marks_node, gsk_render_node_unref);
+  g_clear_pointer (&self->legend_node, gsk_render_node_unref);
+  g_clear_pointer (&self->legend_labels, g_ptr_array_unref);
+  for (guint kind = 0; kind < TERM_KINDS; kind++)
+    term_clear (&self->terms[kind]);
   g_clear_pointer (&self->marks, g_array_unref);
   g_clear_object (&self->readout_layout);
   g_clear_pointer (&self->readout, g_free);
@@ -1171,6 +1570,7 @@ fs_loss_plot_init (FsLossPlot *self)
   g_array_set_clear_func (self->curves, curve_clear);
   self->y_labels = g_ptr_array_new_with_free_func (g_object_unref);
   self->x_labels = g_ptr_array_new_with_free_func (g_object_unref);
+  self->legend_labels = g_ptr_array_new_with_free_func (g_object_unref);
   self->marks = g_array_new (FALSE, TRUE, sizeof (Mark));
   g_array_set_clear_func (self->marks, mark_clear);
 
@@ -1368,4 +1768,36 @@ fs_loss_plot_get_iteration_ticks (FsLossPlot *self,
   for (guint t = 0; t < MIN (max_ticks, self->n_x_ticks); t++)
     ticks[t] = self->x_ticks[t];
   return self->n_x_ticks;
+}
+
+/* Term curves of the shown run's trace (the current run while running,
+ * the best once done): a mask of 1 << FsTraceKind, of the kinds up to the
+ * gradient norm (shares of zeros are not magnitudes: they are ignored
+ * here, see FsTracePlot). */
+void
+fs_loss_plot_set_traces (FsLossPlot *self,
+                         guint       mask)
+{
+  g_return_if_fail (FS_IS_LOSS_PLOT (self));
+
+  if (self->trace_mask == mask)
+    return;
+  self->trace_mask = mask;
+  update (self);
+  update_readout (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+fs_loss_plot_get_traces (FsLossPlot *self)
+{
+  g_return_val_if_fail (FS_IS_LOSS_PLOT (self), 0);
+  return self->trace_mask;
+}
+
+guint
+fs_loss_plot_get_drawn_traces (FsLossPlot *self)
+{
+  g_return_val_if_fail (FS_IS_LOSS_PLOT (self), 0);
+  return self->drawn_traces;
 }
