@@ -41,6 +41,24 @@ hover (GtkWidget *widget,
     }
 }
 
+/* Sends a key press to the widget's key controller. */
+static void
+press_key (GtkWidget *widget,
+           guint      keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  gboolean handled = FALSE;
+
+  for (guint k = 0; k < g_list_model_get_n_items (controllers); k++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, k);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        g_signal_emit_by_name (controller, "key-pressed", keyval, 0, 0, &handled);
+    }
+  g_assert_true (handled);
+}
+
 /* Pixels of a colour in column x between rows y0 and y1. */
 static int
 count_in_column (const FsTestImage *image,
@@ -283,6 +301,11 @@ test_code_view (void)
   g_assert_cmpstr (fs_code_view_get_readout (view), ==, "Component 4: 0.3");
   hover (GTK_WIDGET (view), tile.origin.x + 1, tile.origin.y + 1);
   g_assert_true (g_str_has_prefix (fs_code_view_get_readout (view), "Pixel (1, 1): sample 10,"));
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (view)));
+  press_key (GTK_WIDGET (view), GDK_KEY_Home);
+  g_assert_cmpstr (fs_code_view_get_readout (view), ==, "Component 1: exactly 0");
+  press_key (GTK_WIDGET (view), GDK_KEY_Right);
+  g_assert_cmpstr (fs_code_view_get_readout (view), ==, "Component 2: 0.8");
 
   /* No images unless the shape matches; no sample for row -1. */
   fs_code_view_set_sample (view, X, snap, 1, 0, 0);
@@ -374,6 +397,10 @@ test_histogram (void)
   g_assert_cmpstr (fs_histogram_get_readout (hist), ==, "exactly 0: 30 values (30%)");
   g_assert_true (fs_histogram_get_bar_at (hist, (first[0] + end[0]) / 2.0, image->height / 2.0, &bar));
   g_assert_cmpint (bar, ==, -1);
+  press_key (GTK_WIDGET (hist), GDK_KEY_Right);
+  g_assert_cmpstr (fs_histogram_get_readout (hist), ==, "1e-3 … 1e-2: 10 values");
+  press_key (GTK_WIDGET (hist), GDK_KEY_End);
+  g_assert_cmpstr (fs_histogram_get_readout (hist), ==, "1 … 10: 0 values");
 
   /* Counts far apart: a log axis, where a bar of 1 still shows. */
   counts[0] = 1;
@@ -472,6 +499,10 @@ test_spectrum (void)
   g_assert_cmpstr (fs_spectrum_get_readout (spec), ==, "σ5: X 24, WH exactly 0");
   hover (GTK_WIDGET (spec), fs_spectrum_index_to_x (spec, 14), image->height / 2.0);
   g_assert_cmpstr (fs_spectrum_get_readout (spec), ==, "σ14: X exactly 0");
+  press_key (GTK_WIDGET (spec), GDK_KEY_Right);
+  g_assert_cmpstr (fs_spectrum_get_readout (spec), ==, "σ15: X exactly 0");
+  press_key (GTK_WIDGET (spec), GDK_KEY_Home);
+  g_assert_cmpstr (fs_spectrum_get_readout (spec), ==, "σ1: X 100, WH 95");
 
   gtk_window_destroy (window);
   g_assert_finalize_object (spec);
@@ -530,6 +561,19 @@ shoot (GtkWidget  *widget,
 
   fs_test_redraw (widget);
   save_shot (widget, name);
+  if (g_str_equal (name, "code-view.png") || g_str_equal (name, "spectrum.png") ||
+      g_str_equal (name, "histogram.png"))
+    {
+      g_autofree char *dark = g_strconcat ("dark-", name, NULL);
+
+      /* The window, background and all: the text colour must follow the theme. */
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          ADW_COLOR_SCHEME_FORCE_DARK);
+      fs_test_redraw (widget);
+      save_shot (GTK_WIDGET (window), dark);
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          ADW_COLOR_SCHEME_DEFAULT);
+    }
   gtk_window_set_child (window, NULL);
   gtk_window_destroy (window);
 }
@@ -551,11 +595,6 @@ test_screenshots (void)
   GtkWidget *view, *hist, *spec;
   gsize n, m;
 
-  if (g_getenv ("FS_TEST_SHOTS") == NULL)
-    {
-      g_test_skip ("FS_TEST_SHOTS is not set");
-      return;
-    }
   X = fs_matrix_load (path, &error);
   g_assert_no_error (error);
   n = X->rows;
@@ -620,7 +659,9 @@ main (int    argc,
   g_test_add_func ("/histogram/bars", test_histogram);
   g_test_add_func ("/spectrum/n-shown", test_spectrum_n_shown);
   g_test_add_func ("/spectrum/drawing", test_spectrum);
-  g_test_add_func ("/inspect/screenshots", test_screenshots);
+  /* Only on request: a skipped test fails under CI. */
+  if (g_getenv ("FS_TEST_SHOTS") != NULL)
+    g_test_add_func ("/inspect/screenshots", test_screenshots);
 
   return g_test_run ();
 }

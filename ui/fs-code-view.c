@@ -77,6 +77,7 @@ struct _FsCodeView
   GdkTexture      *textures[FS_CODE_VIEW_N_IMAGES];
 
   char            *readout;
+  gint             selected;     /* the component read out, or -1 */
 };
 
 G_DEFINE_FINAL_TYPE (FsCodeView, fs_code_view, GTK_TYPE_WIDGET)
@@ -496,6 +497,18 @@ pixel_readout (FsCodeView *self,
   return NULL;
 }
 
+static char *
+component_readout (FsCodeView *self,
+                   guint       k)
+{
+  g_autofree char *number = g_strdup_printf ("%u", k + 1);
+  g_autofree char *value = value_text (self->code[k]);
+
+  /* Translators: a component's number and the sample's code entry for it. */
+  return g_strdup_printf (_("Component %s: %s"), number, value);
+}
+
+/* The readout at the pointer; x, y outside the widget clear it. */
 static void
 update_readout (FsCodeView *self,
                 double      x,
@@ -504,16 +517,48 @@ update_readout (FsCodeView *self,
   gint k = component_at (self, x, y);
 
   g_clear_pointer (&self->readout, g_free);
+  self->selected = k;
   if (k >= 0)
-    {
-      g_autofree char *number = g_strdup_printf ("%d", k + 1);
-      g_autofree char *value = value_text (self->code[k]);
-
-      /* Translators: a component's number and the sample's code entry for it. */
-      self->readout = g_strdup_printf (_("Component %s: %s"), number, value);
-    }
+    self->readout = component_readout (self, k);
   else if (shows_sample (self))
     self->readout = pixel_readout (self, x, y);
+}
+
+/* Left and Right (Home, End) step through the components, so that the
+ * readout is there for the keyboard too. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                FsCodeView            *self)
+{
+  gint k = self->selected;
+
+  if (!shows_sample (self))
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_Left: case GDK_KEY_KP_Left:
+      k = k < 0 ? (gint) self->rank - 1 : MAX (k - 1, 0);
+      break;
+    case GDK_KEY_Right: case GDK_KEY_KP_Right:
+      k = MIN (k + 1, (gint) self->rank - 1);
+      break;
+    case GDK_KEY_Home: case GDK_KEY_KP_Home:
+      k = 0;
+      break;
+    case GDK_KEY_End: case GDK_KEY_KP_End:
+      k = (gint) self->rank - 1;
+      break;
+    default:
+      return FALSE;
+    }
+  self->selected = k;
+  g_free (self->readout);
+  self->readout = component_readout (self, k);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
 }
 
 static void
@@ -547,6 +592,13 @@ draw_bars (FsCodeView *self,
   double slot = (self->right - self->left) / self->rank;
   double bar_w = MAX (slot * 0.7, 1.0), ring = CLAMP (slot * 0.3, 2.0, 4.0);
 
+  if (self->selected >= 0 && (guint) self->selected < self->rank)
+    {
+      cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, 0.15);
+      cairo_rectangle (cr, self->left + self->selected * slot, self->top, slot,
+                       self->bottom - self->top);
+      cairo_fill (cr);
+    }
   gdk_cairo_set_source_rgba (cr, &accent);
   for (guint k = 0; k < self->rank; k++)
     if (self->code[k] != 0.0 && isfinite (self->code[k]))
@@ -790,8 +842,13 @@ static void
 fs_code_view_init (FsCodeView *self)
 {
   GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *keys = gtk_event_controller_key_new ();
 
   self->row = -1;
+  self->selected = -1;
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
   self->sequential = g_new (FsColormapTable, 1);
   self->diverging = g_new (FsColormapTable, 1);
   fs_colormap_table_init (self->sequential, FS_COLORMAP_SEQUENTIAL);

@@ -365,6 +365,13 @@ draw_axes (FsHistogram   *self,
       cairo_move_to (cr, self->left - TICK, y);
       cairo_line_to (cr, self->left, y);
     }
+  for (double e = ceil (self->histogram.lo - 1e-9); e <= self->histogram.hi + 1e-9; e++)
+    {
+      double x = round (exponent_to_x (self, e)) + 0.5;
+
+      cairo_move_to (cr, x, y0);
+      cairo_line_to (cr, x, y0 + TICK);
+    }
   cairo_stroke (cr);
 }
 
@@ -534,6 +541,38 @@ on_leave (GtkEventControllerMotion *motion,
   set_hover (self, NO_BAR);
 }
 
+/* Left and Right (Home, End) step through the bars, the zeros' first, so
+ * that the readout is there for the keyboard too. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                FsHistogram           *self)
+{
+  gint last = (gint) self->histogram.n_bins - 1;
+
+  if (!self->has_data)
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_Left: case GDK_KEY_KP_Left:
+      set_hover (self, self->hover_bar == NO_BAR ? last : MAX (self->hover_bar - 1, -1));
+      return TRUE;
+    case GDK_KEY_Right: case GDK_KEY_KP_Right:
+      set_hover (self, self->hover_bar == NO_BAR ? -1 : MIN (self->hover_bar + 1, last));
+      return TRUE;
+    case GDK_KEY_Home: case GDK_KEY_KP_Home:
+      set_hover (self, -1);
+      return TRUE;
+    case GDK_KEY_End: case GDK_KEY_KP_End:
+      set_hover (self, last);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 static void
 fs_histogram_finalize (GObject *object)
 {
@@ -566,8 +605,12 @@ static void
 fs_histogram_init (FsHistogram *self)
 {
   GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *keys = gtk_event_controller_key_new ();
 
   self->hover_bar = NO_BAR;
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);

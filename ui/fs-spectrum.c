@@ -628,6 +628,38 @@ on_leave (GtkEventControllerMotion *motion,
   set_hover (self, 0);
 }
 
+/* Left and Right (Home, End) step through the indices, so that the
+ * readout is there for the keyboard too. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                FsSpectrum            *self)
+{
+  gint64 n = (gint64) fs_spectrum_get_n_shown (self);
+
+  if (n == 0)
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_Left: case GDK_KEY_KP_Left:
+      set_hover (self, self->hover < 1 ? n : MAX (self->hover - 1, 1));
+      return TRUE;
+    case GDK_KEY_Right: case GDK_KEY_KP_Right:
+      set_hover (self, MIN (self->hover + 1, n));
+      return TRUE;
+    case GDK_KEY_Home: case GDK_KEY_KP_Home:
+      set_hover (self, 1);
+      return TRUE;
+    case GDK_KEY_End: case GDK_KEY_KP_End:
+      set_hover (self, n);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 static void
 fs_spectrum_finalize (GObject *object)
 {
@@ -659,7 +691,11 @@ static void
 fs_spectrum_init (FsSpectrum *self)
 {
   GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *keys = gtk_event_controller_key_new ();
 
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
   self->data = g_array_new (FALSE, FALSE, sizeof (double));
   self->fit = g_array_new (FALSE, FALSE, sizeof (double));
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
