@@ -412,6 +412,18 @@ test_histogram (void)
   find_bars (hist, image->width, image->height / 2.0, first, end, 4);
   g_assert_cmpint (longest_run (image, (first[1] + end[1]) / 2, accent_blue, 30), >=, 8);
 
+  /* Nothing but zeros: no decade to speak of, still drawn. */
+  h.n_bins = 0;
+  h.lo = h.hi = NAN;
+  fs_histogram_set_histogram (hist, &h);
+  fs_test_redraw (GTK_WIDGET (hist));
+  g_clear_pointer (&image, fs_test_image_free);
+  image = fs_test_render (GTK_WIDGET (hist));
+  find_bars (hist, image->width, image->height / 2.0, first, end, 0);
+  g_assert_cmpint (longest_run (image, (first[0] + end[0]) / 2, zero_orange, 30), >, 60);
+  press_key (GTK_WIDGET (hist), GDK_KEY_Home);
+  g_assert_cmpstr (fs_histogram_get_readout (hist), ==, "exactly 0: 30 values (30%)");
+
   fs_histogram_set_histogram (hist, NULL);
   g_assert_false (fs_histogram_get_bar_at (hist, first[1], image->height / 2.0, &bar));
   g_assert_null (fs_histogram_get_readout (hist));

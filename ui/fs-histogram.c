@@ -647,8 +647,11 @@ fs_histogram_set_histogram (FsHistogram          *self,
       self->histogram = *histogram;
       self->histogram.counts = g_memdup2 (histogram->counts,
                                           sizeof (guint64) * histogram->n_bins);
-      /* An empty range still gets a decade, so that the axis has a width. */
-      if (!(self->histogram.hi > self->histogram.lo))
+      /* An empty range (nothing but zeros) still gets a decade, so that
+       * the axis has a width. */
+      if (!isfinite (self->histogram.lo))
+        self->histogram.lo = 0.0;
+      if (!(self->histogram.hi > self->histogram.lo) || !isfinite (self->histogram.hi))
         self->histogram.hi = self->histogram.lo + 1.0;
     }
   if (self->hover_bar >= (gint) self->histogram.n_bins || !self->has_data)
