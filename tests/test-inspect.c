@@ -439,6 +439,7 @@ test_spectrum_n_shown (void)
 {
   FsSpectrum *spec = g_object_ref_sink (FS_SPECTRUM (fs_spectrum_new ()));
   double values[20];
+  gsize n;
 
   for (guint k = 0; k < 20; k++)
     values[k] = 20.0 - k;
@@ -451,9 +452,14 @@ test_spectrum_n_shown (void)
   fs_spectrum_set_data_values (spec, values, 3);
   fs_spectrum_set_fit_values (spec, values, 5);
   g_assert_cmpuint (fs_spectrum_get_n_shown (spec), ==, 5);
+  g_assert_true (fs_spectrum_get_fit_values (spec, &n) != values);
+  g_assert_cmpfloat (fs_spectrum_get_fit_values (spec, NULL)[4], ==, 16.0);
+  g_assert_cmpuint (n, ==, 5);
   fs_spectrum_set_data_values (spec, NULL, 0);
   fs_spectrum_set_fit_values (spec, NULL, 7);
   g_assert_cmpuint (fs_spectrum_get_n_shown (spec), ==, 0);
+  g_assert_null (fs_spectrum_get_fit_values (spec, &n));
+  g_assert_cmpuint (n, ==, 0);
   g_assert_finalize_object (spec);
 }
 

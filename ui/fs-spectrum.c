@@ -787,3 +787,14 @@ fs_spectrum_get_readout (FsSpectrum *self)
   g_return_val_if_fail (FS_IS_SPECTRUM (self), NULL);
   return self->readout;
 }
+
+const double *
+fs_spectrum_get_fit_values (FsSpectrum *self,
+                            gsize      *n_values)
+{
+  g_return_val_if_fail (FS_IS_SPECTRUM (self), NULL);
+
+  if (n_values != NULL)
+    *n_values = self->fit->len;
+  return self->fit->len > 0 ? (const double *) self->fit->data : NULL;
+}

@@ -30,6 +30,9 @@ void        fs_spectrum_set_threshold   (FsSpectrum   *self,
 void        fs_spectrum_set_rank        (FsSpectrum   *self,
                                          guint         rank);
 /* How many indices the x axis shows: max (min (n_data, 3 rank), n_fit). */
+/* The fit's values as set, and how many (NULL and 0 when none). */
+const double *fs_spectrum_get_fit_values (FsSpectrum  *self,
+                                         gsize        *n_values);
 gsize       fs_spectrum_get_n_shown     (FsSpectrum   *self);
 double      fs_spectrum_value_to_y      (FsSpectrum   *self,
                                          double        value);
