@@ -310,6 +310,16 @@ test_code_view (void)
   /* No images unless the shape matches; no sample for row -1. */
   fs_code_view_set_sample (view, X, snap, 1, 0, 0);
   g_assert_false (fs_code_view_get_image_area (view, FS_CODE_VIEW_SAMPLE, NULL));
+  /* The row's label, when X has them, in the header. */
+  {
+    g_autoptr(FsMatrix) labelled = fs_matrix_copy (X, NULL);
+    const char *labels[] = { "ann", "bob", "cy", NULL };
+
+    labelled->row_labels = g_strdupv ((char **) labels);
+    fs_code_view_set_sample (view, labelled, snap, 1, CV_H, CV_W);
+    gtk_test_accessible_assert_property (view, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                         "Sample 2 (bob) · 2 of 5 zero");
+  }
   fs_code_view_set_sample (view, X, snap, -1, CV_H, CV_W);
   g_assert_cmpint (fs_code_view_get_row (view), ==, -1);
   g_assert_cmpuint (fs_code_view_get_n_zeros (view), ==, 0);

@@ -539,16 +539,20 @@ on_key_pressed (GtkEventControllerKey *controller,
     return FALSE;
   switch (keyval)
     {
-    case GDK_KEY_Left: case GDK_KEY_KP_Left:
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
       k = k < 0 ? (gint) self->rank - 1 : MAX (k - 1, 0);
       break;
-    case GDK_KEY_Right: case GDK_KEY_KP_Right:
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
       k = MIN (k + 1, (gint) self->rank - 1);
       break;
-    case GDK_KEY_Home: case GDK_KEY_KP_Home:
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
       k = 0;
       break;
-    case GDK_KEY_End: case GDK_KEY_KP_End:
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
       k = (gint) self->rank - 1;
       break;
     default:

@@ -556,16 +556,20 @@ on_key_pressed (GtkEventControllerKey *controller,
     return FALSE;
   switch (keyval)
     {
-    case GDK_KEY_Left: case GDK_KEY_KP_Left:
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
       set_hover (self, self->hover_bar == NO_BAR ? last : MAX (self->hover_bar - 1, -1));
       return TRUE;
-    case GDK_KEY_Right: case GDK_KEY_KP_Right:
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
       set_hover (self, self->hover_bar == NO_BAR ? -1 : MIN (self->hover_bar + 1, last));
       return TRUE;
-    case GDK_KEY_Home: case GDK_KEY_KP_Home:
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
       set_hover (self, -1);
       return TRUE;
-    case GDK_KEY_End: case GDK_KEY_KP_End:
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
       set_hover (self, last);
       return TRUE;
     default:

@@ -643,16 +643,20 @@ on_key_pressed (GtkEventControllerKey *controller,
     return FALSE;
   switch (keyval)
     {
-    case GDK_KEY_Left: case GDK_KEY_KP_Left:
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
       set_hover (self, self->hover < 1 ? n : MAX (self->hover - 1, 1));
       return TRUE;
-    case GDK_KEY_Right: case GDK_KEY_KP_Right:
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
       set_hover (self, MIN (self->hover + 1, n));
       return TRUE;
-    case GDK_KEY_Home: case GDK_KEY_KP_Home:
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
       set_hover (self, 1);
       return TRUE;
-    case GDK_KEY_End: case GDK_KEY_KP_End:
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
       set_hover (self, n);
       return TRUE;
     default:
