@@ -19,6 +19,15 @@
 
 G_BEGIN_DECLS
 
+/* The three images, left to right. */
+typedef enum
+{
+  FS_CODE_VIEW_SAMPLE,
+  FS_CODE_VIEW_RECONSTRUCTION,
+  FS_CODE_VIEW_RESIDUAL,
+  FS_CODE_VIEW_N_IMAGES
+} FsCodeViewImage;
+
 #define FS_TYPE_CODE_VIEW (fs_code_view_get_type ())
 G_DECLARE_FINAL_TYPE (FsCodeView, fs_code_view, FS, CODE_VIEW, GtkWidget)
 
@@ -40,5 +49,15 @@ guint      fs_code_view_get_strongest  (FsCodeView *self,
                                         guint       max);
 /* How many of the sample's r code entries are exactly 0. */
 guint      fs_code_view_get_n_zeros    (FsCodeView *self);
+/* The readout under the pointer ("Component 3: 0.412", or a pixel's
+ * values), or NULL. */
+const char *fs_code_view_get_readout   (FsCodeView *self);
+/* Widget x of the middle of component's bar (0 … r - 1). */
+double     fs_code_view_component_to_x (FsCodeView *self,
+                                        guint       component);
+/* Where an image is drawn, in widget coordinates; FALSE when none is. */
+gboolean   fs_code_view_get_image_area (FsCodeView      *self,
+                                        FsCodeViewImage  image,
+                                        graphene_rect_t *area);
 
 G_END_DECLS
