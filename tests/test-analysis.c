@@ -122,12 +122,24 @@ test_zeros_edges (void)
 {
   const double v[] = { 0.0, -0.0, 1e-9, -1e-8, 2e-8, 1.0, NAN, INFINITY };
   const double zeros[] = { 0.0, -0.0, 0.0 };
+  const double with_nans[] = { NAN, 1.0, 0.0, 1e-9, 5.0, NAN, -0.0 };
+  double long_nans[1201];
   FsZeroCount count;
 
   fs_count_zeros (v, G_N_ELEMENTS (v), &count);
   g_assert_cmpuint (count.total, ==, 8);
   g_assert_cmpuint (count.exact, ==, 2);
   g_assert_cmpuint (count.small, ==, 4);
+
+  /* NaNs before and after the largest, which BLAS may skip or not. */
+  fs_count_zeros (with_nans, G_N_ELEMENTS (with_nans), &count);
+  g_assert_cmpuint (count.exact, ==, 2);
+  g_assert_cmpuint (count.small, ==, 3);
+  for (gsize k = 0; k < G_N_ELEMENTS (long_nans); k++)
+    long_nans[k] = k % 7 == 0 ? NAN : k % 5 == 0 ? 0.0 : k == 501 ? 1e9 : 1.0;
+  fs_count_zeros (long_nans, G_N_ELEMENTS (long_nans), &count);
+  g_assert_cmpuint (count.exact, ==, 206);
+  g_assert_cmpuint (count.small, ==, 1028);
 
   fs_count_zeros (zeros, G_N_ELEMENTS (zeros), &count);
   g_assert_cmpuint (count.exact, ==, 3);
