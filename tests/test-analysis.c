@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <cblas.h>
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
@@ -123,6 +124,7 @@ test_zeros_edges (void)
   const double v[] = { 0.0, -0.0, 1e-9, -1e-8, 2e-8, 1.0, NAN, INFINITY };
   const double zeros[] = { 0.0, -0.0, 0.0 };
   const double with_nans[] = { NAN, 1.0, 0.0, 1e-9, 5.0, NAN, -0.0 };
+  const double nan_inside[] = { 1.0, NAN, 5.0, 0.0, 4e-8, NAN, 1.0, 1.0 };
   double long_nans[1201];
   FsZeroCount count;
 
@@ -135,6 +137,9 @@ test_zeros_edges (void)
   fs_count_zeros (with_nans, G_N_ELEMENTS (with_nans), &count);
   g_assert_cmpuint (count.exact, ==, 2);
   g_assert_cmpuint (count.small, ==, 3);
+  fs_count_zeros (nan_inside, G_N_ELEMENTS (nan_inside), &count);
+  g_assert_cmpuint (count.exact, ==, 1);
+  g_assert_cmpuint (count.small, ==, 2);
   for (gsize k = 0; k < G_N_ELEMENTS (long_nans); k++)
     long_nans[k] = k % 7 == 0 ? NAN : k % 5 == 0 ? 0.0 : k == 501 ? 1e9 : 1.0;
   fs_count_zeros (long_nans, G_N_ELEMENTS (long_nans), &count);
@@ -374,6 +379,13 @@ test_trace_wants (void)
   g_assert_true (fs_trace_wants ((guint64) 1 << 63));
 }
 
+static void
+assert_close (double got,
+              double want)
+{
+  g_assert_cmpfloat (fabs (got - want), <=, 1e-12 * fabs (want));
+}
+
 /* A trace point against what a fresh look at W and H at its iteration
  * gives. The data term may come from the Gram form, good to 4 eps ||X||^2. */
 static void
@@ -395,14 +407,12 @@ check_trace_point (FsSolver       *solver,
   fs_count_zeros (H, len_h, &zeros_h);
   g_assert_cmpfloat (fabs (fs_trace_get (trace, FS_TRACE_DATA, index) - terms.data), <=,
                      1e-9 * terms.data + 8 * DBL_EPSILON * x_sq);
-  g_assert_cmpfloat_with_epsilon (fs_trace_get (trace, FS_TRACE_L2_W, index), terms.l2_w, 1e-12 * terms.l2_w);
-  g_assert_cmpfloat_with_epsilon (fs_trace_get (trace, FS_TRACE_L2_H, index), terms.l2_h, 1e-12 * terms.l2_h);
-  g_assert_cmpfloat_with_epsilon (fs_trace_get (trace, FS_TRACE_L1_W, index), terms.l1_w, 1e-12 * terms.l1_w);
-  g_assert_cmpfloat_with_epsilon (fs_trace_get (trace, FS_TRACE_L1_H, index), terms.l1_h, 1e-12 * terms.l1_h);
-  g_assert_cmpfloat_with_epsilon (fs_trace_get (trace, FS_TRACE_NORM_W, index),
-                                  sqrt (terms.l2_w / p->l2_w), 1e-12 * sqrt (terms.l2_w / p->l2_w));
-  g_assert_cmpfloat_with_epsilon (fs_trace_get (trace, FS_TRACE_NORM_H, index),
-                                  sqrt (terms.l2_h / p->l2_h), 1e-12 * sqrt (terms.l2_h / p->l2_h));
+  assert_close (fs_trace_get (trace, FS_TRACE_L2_W, index), terms.l2_w);
+  assert_close (fs_trace_get (trace, FS_TRACE_L2_H, index), terms.l2_h);
+  assert_close (fs_trace_get (trace, FS_TRACE_L1_W, index), terms.l1_w);
+  assert_close (fs_trace_get (trace, FS_TRACE_L1_H, index), terms.l1_h);
+  assert_close (fs_trace_get (trace, FS_TRACE_NORM_W, index), sqrt (cblas_ddot ((int) len_w, W, 1, W, 1)));
+  assert_close (fs_trace_get (trace, FS_TRACE_NORM_H, index), sqrt (cblas_ddot ((int) len_h, H, 1, H, 1)));
   g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_GRAD_NORM, index), ==,
                      hypot (fs_solver_get_grad_norm_w (solver), fs_solver_get_grad_norm_h (solver)));
   g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_ZEROS_W, index), ==, (double) zeros_w.exact / len_w);
@@ -462,6 +472,36 @@ test_trace_run (void)
     }
 }
 
+/* A start from given factors: the first point tells exact zeros from
+ * near ones, in W and in H, and its terms are those of the factors. */
+static void
+test_trace_start_from (void)
+{
+  g_autoptr(FsMatrix) X = fs_test_random_matrix (6, 5, 41, 0.0);
+  g_autoptr(FsSolver) solver = NULL;
+  double W[12], H[10];
+  FsTrace *trace;
+  FsParams p;
+
+  fs_params_init_defaults (&p);
+  p.rank = 2;
+  p.l2_w = 0.5;
+  p.l1_h = 0.25;
+  solver = new_solver (X, &p);
+  for (guint k = 0; k < 12; k++)
+    W[k] = k < 3 ? 0.0 : k < 5 ? -1e-12 : 0.5 + k;
+  for (guint k = 0; k < 10; k++)
+    H[k] = k < 4 ? -0.0 : k < 7 ? 1e-9 : 1.0 - k;
+  fs_solver_start_from (solver, W, H);
+  trace = fs_solver_get_trace (solver);
+  g_assert_cmpuint (fs_trace_get_length (trace), ==, 1);
+  g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_ZEROS_W, 0), ==, 3.0 / 12);
+  g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_SMALL_W, 0), ==, 5.0 / 12);
+  g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_ZEROS_H, 0), ==, 4.0 / 10);
+  g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_SMALL_H, 0), ==, 7.0 / 10);
+  check_trace_point (solver, X, &p, 0);
+}
+
 /* A start opens a new trace: the old one stays with whoever holds it. */
 static void
 test_trace_per_run (void)
@@ -501,6 +541,7 @@ main (int    argc,
   g_test_add_func ("/analysis/cost-terms-sum", test_cost_terms_sum);
   g_test_add_func ("/analysis/trace-wants", test_trace_wants);
   g_test_add_func ("/analysis/trace-run", test_trace_run);
+  g_test_add_func ("/analysis/trace-start-from", test_trace_start_from);
   g_test_add_func ("/analysis/trace-per-run", test_trace_per_run);
 
   return g_test_run ();
