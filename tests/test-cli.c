@@ -654,6 +654,7 @@ test_run_sparsity (void)
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *text_err = NULL;
   g_autoptr(JsonObject) result = NULL;
   g_auto(GStrv) lines = NULL;
   gboolean found = FALSE;
@@ -667,7 +668,7 @@ test_run_sparsity (void)
   check_json_sparsity (result, dir);
   remove_tree (dir);
 
-  g_assert_cmpint (cli (&text, &err, "run", path, "--rank", "10", "--nonneg", "--l1-w", "1",
+  g_assert_cmpint (cli (&text, &text_err, "run", path, "--rank", "10", "--nonneg", "--l1-w", "1",
                         "--l2-h", "0.1", "--iters", "300", NULL), ==, 0);
   lines = g_strsplit (text, "\n", -1);
   for (guint k = 0; lines[k] != NULL && lines[k + 1] != NULL; k++)
