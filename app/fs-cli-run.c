@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include "fs-analysis.h"
 #include "fs-atoms.h"
 #include "fs-blas.h"
 #include "fs-cli.h"
@@ -474,6 +475,41 @@ print_small_matrices (Run *r)
   print_matrix (_("X - WH:"), X->rows, X->cols, diff);
 }
 
+/* The factors the results describe: the best run's, or the last run's
+ * when every run diverged. */
+static void
+shown_factors (Run           *r,
+               const double **W,
+               const double **H)
+{
+  FsSolver *solver = fs_fit_get_solver (r->fit);
+
+  *W = r->best >= 0 ? fs_fit_get_best_w (r->fit) : fs_solver_get_w (solver);
+  *H = r->best >= 0 ? fs_fit_get_best_h (r->fit) : fs_solver_get_h (solver);
+}
+
+/* The share of exact zeros, in [0, 1]. */
+static double
+zero_share (const double *values,
+            gsize         len)
+{
+  FsZeroCount count;
+
+  fs_count_zeros (values, len, &count);
+  return count.total > 0 ? (double) count.exact / (double) count.total : 0.0;
+}
+
+static void
+print_zeros (Run *r)
+{
+  const double *W, *H;
+  guint rank = r->params.rank;
+
+  shown_factors (r, &W, &H);
+  g_print (_("Zeros: W %.1f%%, H %.1f%%\n"), 100.0 * zero_share (W, r->X->rows * rank),
+           100.0 * zero_share (H, rank * r->X->cols));
+}
+
 /* The summary of a run that did not diverge. */
 static void
 print_result (Run *r)
@@ -501,6 +537,7 @@ print_result (Run *r)
              r->optimum > 0 ? 100.0 * (final - r->optimum) / r->optimum : 0.0);
   g_print (_(", %.0f iterations per second\n"),
            (double) r->total_iterations / MAX (r->elapsed, 1e-9));
+  print_zeros (r);
   print_small_matrices (r);
 }
 
@@ -623,6 +660,67 @@ add_warnings_json (JsonBuilder *b,
   json_builder_end_array (b);
 }
 
+/* "cost_terms", from the residual at the shown factors like final_cost
+ * (fs_solver_get_exact_cost): the terms add up to it to rounding. */
+static void
+add_cost_terms_json (JsonBuilder  *b,
+                     Run          *r,
+                     const double *W,
+                     const double *H)
+{
+  FsCostTerms terms;
+
+  fs_cost_terms (r->X, W, H, r->params.rank, &r->params, &terms);
+  json_builder_set_member_name (b, "cost_terms");
+  json_builder_begin_object (b);
+  fs_json_add_number (b, "data", terms.data, NULL);
+  fs_json_add_number (b, "l2_w", terms.l2_w, NULL);
+  fs_json_add_number (b, "l2_h", terms.l2_h, NULL);
+  fs_json_add_number (b, "l1_w", terms.l1_w, NULL);
+  fs_json_add_number (b, "l1_h", terms.l1_h, NULL);
+  json_builder_end_object (b);
+}
+
+/* "singular_values_wh", descending; null (with singular_values_wh_null_because)
+ * when they cannot be computed, as for a diverged run. */
+static void
+add_singular_values_json (JsonBuilder  *b,
+                          Run          *r,
+                          const double *W,
+                          const double *H)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) values = fs_product_singular_values (W, H, r->X->rows, r->X->cols,
+                                                         r->params.rank, &error);
+
+  if (values == NULL)
+    {
+      fs_json_add_number (b, "singular_values_wh", NAN, error->message);
+      return;
+    }
+  json_builder_set_member_name (b, "singular_values_wh");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < values->len; k++)
+    json_builder_add_double_value (b, g_array_index (values, double, k));
+  json_builder_end_array (b);
+}
+
+/* What the shown factors are made of: zeros, the cost's terms, the
+ * spectrum of W H. */
+static void
+add_factors_json (JsonBuilder *b,
+                  Run         *r)
+{
+  const double *W, *H;
+  guint rank = r->params.rank;
+
+  shown_factors (r, &W, &H);
+  fs_json_add_double (b, "zeros_w", zero_share (W, r->X->rows * rank));
+  fs_json_add_double (b, "zeros_h", zero_share (H, rank * r->X->cols));
+  add_cost_terms_json (b, r, W, H);
+  add_singular_values_json (b, r, W, H);
+}
+
 static void
 print_run_json (Run *r)
 {
@@ -660,6 +758,7 @@ print_run_json (Run *r)
         json_builder_add_null_value (b);
     }
   json_builder_end_array (b);
+  add_factors_json (b, r);
   fs_json_add_double (b, "wall_s", r->elapsed);
   fs_json_add_double (b, "iterations_per_second",
                       (double) r->total_iterations / MAX (r->elapsed, 1e-9));

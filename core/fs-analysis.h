@@ -47,8 +47,9 @@ void    fs_count_zeros           (const double      *values,
                                   FsZeroCount       *count);
 
 /* Counts of log10 |v| for the non-zero finite entries, in n_bins equal bins
- * over [lo, hi) (whole decades: lo = floor (log10 min |v|), hi = ceil of the
- * largest, hi > lo), and the exact zeros apart. */
+ * over [lo, hi) (whole decades: lo = floor (log10 min |v|), hi = floor of
+ * the largest + 1, so that a largest of exactly 10^k falls inside), and the
+ * exact zeros apart. Non-finite entries count in total only. */
 typedef struct
 {
   guint    n_bins;

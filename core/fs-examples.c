@@ -59,10 +59,18 @@ load_camera (GError **error)
   return load_bundled ("camera.png", error);
 }
 
+/* Each row is an 8 × 8 image, which the CSV loader cannot know. */
 static FsMatrix *
 load_digits (GError **error)
 {
-  return load_bundled ("digits.csv", error);
+  FsMatrix *X = load_bundled ("digits.csv", error);
+
+  if (X != NULL)
+    {
+      X->image_height = 8;
+      X->image_width = 8;
+    }
+  return X;
 }
 
 static FsMatrix *

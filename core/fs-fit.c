@@ -18,6 +18,7 @@
 typedef struct
 {
   FsCostLog *log;
+  FsTrace   *trace;
   double     final_cost;
   FsStop     stop;
   guint64    seed;
@@ -47,6 +48,7 @@ fs_fit_free (FsFit *self)
   for (guint k = 0; k < self->n_runs; k++)
     {
       g_clear_pointer (&self->runs[k].log, fs_cost_log_unref);
+      g_clear_pointer (&self->runs[k].trace, fs_trace_unref);
       fs_warning_clear (&self->runs[k].warning);
     }
   g_free (self->runs);
@@ -65,6 +67,7 @@ begin_run (FsFit *self)
   if (self->current > 0)
     fs_solver_start (self->solver, run->seed);
   run->log = fs_cost_log_ref (fs_solver_get_log (self->solver));
+  run->trace = fs_trace_ref (fs_solver_get_trace (self->solver));
   run->final_cost = NAN;
   run->stop = FS_STOP_NONE;
 }
@@ -234,6 +237,16 @@ fs_fit_get_log (FsFit *self,
 {
   g_return_val_if_fail (run <= self->current, NULL);
   return self->runs[run].log;
+}
+
+/* The run's trace (fs-trace.h), for any run started so far. */
+FsTrace *
+fs_fit_get_trace (FsFit *self,
+                  guint  run)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (run <= self->current, NULL);
+  return self->runs[run].trace;
 }
 
 /* NaN for a run that has not finished. */

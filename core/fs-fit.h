@@ -1,5 +1,5 @@
 /* fs-fit.h: several runs of one setting from seeds s, s+1, ..., keeping
- * every cost history and the run with the lowest final cost.
+ * every cost history and trace and the run with the lowest final cost.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,6 +29,8 @@ FsSolver     *fs_fit_get_solver      (FsFit          *self);
 guint         fs_fit_get_n_runs      (FsFit          *self);
 guint         fs_fit_get_current_run (FsFit          *self);
 FsCostLog    *fs_fit_get_log         (FsFit          *self,
+                                      guint           run);
+FsTrace      *fs_fit_get_trace       (FsFit          *self,
                                       guint           run);
 double        fs_fit_get_final_cost  (FsFit          *self,
                                       guint           run);

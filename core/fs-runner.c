@@ -134,6 +134,27 @@ stability_bound (const FsSnapshot *snap,
                                              p->l2_w, p->l2_h, sqrt (MAX (data, 0.0)), x_sigma);
 }
 
+/* Each run's log, trace and final cost, with the lengths of the log and
+ * the trace as they are now: the writer is this thread. */
+static void
+snapshot_take_runs (FsSnapshot *snap,
+                    FsFit      *fit)
+{
+  snap->logs = g_new (FsCostLog *, snap->run + 1);
+  snap->log_lengths = g_new (gsize, snap->run + 1);
+  snap->traces = g_new (FsTrace *, snap->run + 1);
+  snap->trace_lengths = g_new (gsize, snap->run + 1);
+  snap->final_costs = g_new (double, snap->run + 1);
+  for (guint k = 0; k <= snap->run; k++)
+    {
+      snap->logs[k] = fs_cost_log_ref (fs_fit_get_log (fit, k));
+      snap->log_lengths[k] = fs_cost_log_get_length (snap->logs[k]);
+      snap->traces[k] = fs_trace_ref (fs_fit_get_trace (fit, k));
+      snap->trace_lengths[k] = fs_trace_get_length (snap->traces[k]);
+      snap->final_costs[k] = fs_fit_get_final_cost (fit, k);
+    }
+}
+
 /* Runs on the thread that owns the fit: the copies are made before the
  * lock is taken, so the reader never waits on them. */
 static FsSnapshot *
@@ -166,15 +187,7 @@ snapshot_new (FsRunner      *self,
                                                   : fs_solver_get_stop_message (solver));
   snap->best_run = fs_fit_get_best_run (fit);
 
-  snap->logs = g_new (FsCostLog *, snap->run + 1);
-  snap->log_lengths = g_new (gsize, snap->run + 1);
-  snap->final_costs = g_new (double, snap->run + 1);
-  for (guint k = 0; k <= snap->run; k++)
-    {
-      snap->logs[k] = fs_cost_log_ref (fs_fit_get_log (fit, k));
-      snap->log_lengths[k] = fs_cost_log_get_length (snap->logs[k]);
-      snap->final_costs[k] = fs_fit_get_final_cost (fit, k);
-    }
+  snapshot_take_runs (snap, fit);
 
   warning = fs_solver_get_warning (solver);
   if (warning != NULL)

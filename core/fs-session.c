@@ -68,6 +68,7 @@ enum
   PROP_OPTIMUM,
   PROP_BUSY,
   PROP_COMPUTING_OPTIMUM,
+  PROP_SINGULAR_VALUES,
   N_PROPS
 };
 
@@ -191,7 +192,21 @@ is_current (FsSession    *self,
   return !self->closed && cancellable == current && !g_cancellable_is_cancelled (cancellable);
 }
 
-/* Singular values, for f* */
+/* Singular values, for f* and the spectrum */
+
+/* Takes values (NULL clears them), notifying "singular-values" when they
+ * were or become set. */
+static void
+set_singular_values (FsSession *self,
+                     GArray    *values)
+{
+  gboolean had = self->singular_values != NULL;
+
+  g_clear_pointer (&self->singular_values, g_array_unref);
+  self->singular_values = values;
+  if (had || values != NULL)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SINGULAR_VALUES]);
+}
 
 static gpointer
 svd_work (gpointer   X,
@@ -219,8 +234,7 @@ on_svd_done (GObject      *object,
       g_debug ("No singular values: %s", error->message);
       return;
     }
-  g_clear_pointer (&self->singular_values, g_array_unref);
-  self->singular_values = g_steal_pointer (&values);
+  set_singular_values (self, g_steal_pointer (&values));
   update_optimum (self);
 }
 
@@ -229,7 +243,7 @@ start_svd (FsSession *self)
 {
   g_autoptr(GTask) task = NULL;
 
-  g_clear_pointer (&self->singular_values, g_array_unref);
+  set_singular_values (self, NULL);
   update_optimum (self);
   if (self->X->n_missing > 0)
     {
@@ -798,6 +812,14 @@ fs_session_get_optimum (FsSession *self)
   return self->optimum;
 }
 
+GArray *
+fs_session_get_singular_values (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), NULL);
+
+  return self->singular_values;
+}
+
 /* Whether a file is loading or a matrix is being prepared. */
 gboolean
 fs_session_get_busy (FsSession *self)
@@ -836,7 +858,7 @@ fs_session_close (FsSession *self)
   clear_pending (self);
   g_clear_pointer (&self->source, fs_matrix_unref);
   g_clear_pointer (&self->X, fs_matrix_unref);
-  g_clear_pointer (&self->singular_values, g_array_unref);
+  set_singular_values (self, NULL);
 }
 
 /* Returns once no thread of this session's tasks is running: for the end
@@ -905,6 +927,9 @@ fs_session_get_property (GObject    *object,
     case PROP_COMPUTING_OPTIMUM:
       g_value_set_boolean (value, self->computing_optimum);
       break;
+    case PROP_SINGULAR_VALUES:
+      g_value_set_boxed (value, self->singular_values);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -928,6 +953,8 @@ fs_session_class_init (FsSessionClass *klass)
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, flags);
   properties[PROP_COMPUTING_OPTIMUM] = g_param_spec_boolean ("computing-optimum", NULL, NULL,
                                                              FALSE, flags);
+  properties[PROP_SINGULAR_VALUES] = g_param_spec_boxed ("singular-values", NULL, NULL,
+                                                         G_TYPE_ARRAY, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A new X and runner are in place; new_source is FALSE when only the

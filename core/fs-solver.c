@@ -25,6 +25,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fs-analysis.h"
 #include "fs-blas.h"
 #include "fs-error.h"
 #include "fs-instability.h"
@@ -34,6 +35,7 @@
 #include "fs-solver.h"
 #include "fs-start.h"
 #include "fs-step-size.h"
+#include "fs-trace.h"
 
 /* The cost growing by this factor over the cost before the last change
  * (start, learning rate, warm change, resume) counts as divergence. */
@@ -143,7 +145,13 @@ struct _FsSolver
   gboolean       has_warning;
   double         grad_norm_w;
   double         grad_norm_h;
+  /* The terms of the last evaluation's cost, as it added them up. */
+  double         data_term;
+  double         terms[FS_TRACE_L1_H + 1 - FS_TRACE_L2_W];  /* l2_w ... l1_h */
+  double         sq_norm_w;
+  double         sq_norm_h;
   FsCostLog     *log;
+  FsTrace       *trace;
   FsStop         stop;
   char          *stop_message;
   guint          calm;          /* iterations in a row within the tolerance */
@@ -245,7 +253,8 @@ share_prepare (guint    index,
 }
 
 /* The penalties from the shares' parts: squares from the Gram matrices'
- * traces, or from the shares with missing cells. */
+ * traces, or from the shares with missing cells. Keeps each term and the
+ * squared norms for the trace. */
 static double
 share_penalties (FsSolver *self)
 {
@@ -266,7 +275,13 @@ share_penalties (FsSolver *self)
         sq_h += self->hht[i * self->r + i];
       }
 
-  return p->l2_w * sq_w + p->l2_h * sq_h + p->l1_w * abs_w + p->l1_h * abs_h;
+  self->sq_norm_w = sq_w;
+  self->sq_norm_h = sq_h;
+  self->terms[0] = p->l2_w * sq_w;
+  self->terms[1] = p->l2_h * sq_h;
+  self->terms[2] = p->l1_w * abs_w;
+  self->terms[3] = p->l1_h * abs_h;
+  return self->terms[0] + self->terms[1] + self->terms[2] + self->terms[3];
 }
 
 /* grad_w = -2 A over the share's rows, from A = -grad_w / 2 there; sets
@@ -623,6 +638,7 @@ evaluate (FsSolver *self)
       sq_grad_h = cblas_ddot ((int) len_h, self->grad_h, 1, self->grad_h, 1);
     }
 
+  self->data_term = data_term;
   self->cost = data_term + share_penalties (self);
   self->grad_norm_w = sqrt (sq_grad_w);
   self->grad_norm_h = sqrt (sq_grad_h);
@@ -648,6 +664,7 @@ fs_solver_free (FsSolver *self)
   g_clear_pointer (&self->instability, fs_instability_free);
   fs_warning_clear (&self->warning);
   g_clear_pointer (&self->log, fs_cost_log_unref);
+  g_clear_pointer (&self->trace, fs_trace_unref);
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_free (self->W);
   g_free (self->H);
@@ -861,6 +878,29 @@ mark_change (FsSolver *self)
   self->reference_iteration = self->iteration;
 }
 
+/* The last evaluation's terms, norms and zeros into the trace: the norms
+ * come from it, the zeros from one pass over W and H, O ((n + m) r). */
+static void
+append_trace (FsSolver *self)
+{
+  double values[FS_N_TRACES];
+  FsZeroCount zeros_w, zeros_h;
+
+  fs_count_zeros (self->W, self->n * self->r, &zeros_w);
+  fs_count_zeros (self->H, self->r * self->m, &zeros_h);
+  values[FS_TRACE_DATA] = self->data_term;
+  for (guint k = FS_TRACE_L2_W; k <= FS_TRACE_L1_H; k++)
+    values[k] = self->terms[k - FS_TRACE_L2_W];
+  values[FS_TRACE_NORM_W] = sqrt (self->sq_norm_w);
+  values[FS_TRACE_NORM_H] = sqrt (self->sq_norm_h);
+  values[FS_TRACE_GRAD_NORM] = hypot (self->grad_norm_w, self->grad_norm_h);
+  values[FS_TRACE_ZEROS_W] = zeros_w.total > 0 ? (double) zeros_w.exact / zeros_w.total : 0.0;
+  values[FS_TRACE_ZEROS_H] = zeros_h.total > 0 ? (double) zeros_h.exact / zeros_h.total : 0.0;
+  values[FS_TRACE_SMALL_W] = zeros_w.total > 0 ? (double) zeros_w.small / zeros_w.total : 0.0;
+  values[FS_TRACE_SMALL_H] = zeros_h.total > 0 ? (double) zeros_h.small / zeros_h.total : 0.0;
+  fs_trace_append (self->trace, self->iteration, values);
+}
+
 static void
 begin_run (FsSolver *self)
 {
@@ -873,8 +913,10 @@ begin_run (FsSolver *self)
     }
 
   g_clear_pointer (&self->log, fs_cost_log_unref);
+  g_clear_pointer (&self->trace, fs_trace_unref);
   g_clear_pointer (&self->stop_message, g_free);
   self->log = fs_cost_log_new ();
+  self->trace = fs_trace_new ();
   self->iteration = 0;
   self->rule_start = 0;
   self->stop = FS_STOP_NONE;
@@ -883,6 +925,7 @@ begin_run (FsSolver *self)
   self->starting_lr = self->rule->starting_lr (&ctx);
   evaluate (self);
   fs_cost_log_append (self->log, self->cost);
+  append_trace (self);
   mark_change (self);
 }
 
@@ -1061,6 +1104,8 @@ fs_solver_iterate (FsSolver *self)
   evaluate (self);
   self->stepping = FALSE;
   fs_cost_log_append (self->log, self->cost);
+  if (fs_trace_wants (self->iteration))
+    append_trace (self);
   check_stop (self, previous);
 
   return self->stop;
@@ -1317,6 +1362,13 @@ FsCostLog *
 fs_solver_get_log (FsSolver *self)
 {
   return self->log;
+}
+
+/* The current run's trace: opened by each start, like the cost log. */
+FsTrace *
+fs_solver_get_trace (FsSolver *self)
+{
+  return self->trace;
 }
 
 FsStop

@@ -3,11 +3,12 @@
  * Used like GSL's multimin: create it for a matrix and settings, start it
  * from a seed (or given factors), call iterate until it reports a stop, and
  * read the state through the getters. Everything the size of X, W or H is
- * allocated by new. After that, start opens a new cost log (and works out
- * the rule's starting step in r × r buffers); iterate allocates only a new
- * block of that log every 16384 iterations, the warning's message when the
- * instability detector flags the run, and the message once the run stops;
- * fs_solver_get_stability_bound works in r × r buffers of its own.
+ * allocated by new. After that, start opens a new cost log and trace (and
+ * works out the rule's starting step in r × r buffers); iterate allocates
+ * only a new block of that log (or of the trace's) every 16384 entries,
+ * the warning's message when the instability detector flags the run, and
+ * the message once the run stops; fs_solver_get_stability_bound works in
+ * r × r buffers of its own.
  *
  * A run can go on from its current W and H: fs_solver_change_params takes
  * the settings that fs_params_needs_restart() lets change (and zeroes the
@@ -27,6 +28,7 @@
 #include "fs-matrix.h"
 #include "fs-params.h"
 #include "fs-products.h"
+#include "fs-trace.h"
 
 G_BEGIN_DECLS
 
@@ -64,6 +66,7 @@ const double   *fs_solver_get_h               (FsSolver       *self);
 const double   *fs_solver_get_grad_w          (FsSolver       *self);
 const double   *fs_solver_get_grad_h          (FsSolver       *self);
 FsCostLog      *fs_solver_get_log             (FsSolver       *self);
+FsTrace        *fs_solver_get_trace           (FsSolver       *self);
 FsStop          fs_solver_get_stop            (FsSolver       *self);
 const char     *fs_solver_get_stop_message    (FsSolver       *self);
 const FsWarning *fs_solver_get_warning        (FsSolver       *self);

@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -569,6 +570,123 @@ remove_tree (const char *dir)
   g_rmdir (dir);
 }
 
+static FsMatrix *
+load_out_file (const char *dir,
+               const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  FsMatrix *m = fs_matrix_load (path, &error);
+
+  g_assert_no_error (error);
+  return m;
+}
+
+/* The singular values of W H from LAPACK on the formed product. */
+static GArray *
+formed_product_singular_values (const FsMatrix *W,
+                                const FsMatrix *H)
+{
+  gsize n = W->rows, m = H->cols, r = W->cols, k = MIN (n, m);
+  g_autofree double *wh = g_new0 (double, n * m);
+  g_autofree double *superb = g_new (double, k);
+  GArray *s = g_array_sized_new (FALSE, TRUE, sizeof (double), (guint) k);
+
+  g_array_set_size (s, (guint) k);
+  for (gsize i = 0; i < n; i++)
+    for (gsize j = 0; j < m; j++)
+      for (gsize l = 0; l < r; l++)
+        wh[i * m + j] += W->data[i * r + l] * H->data[l * m + j];
+  g_assert_cmpint (LAPACKE_dgesvd (LAPACK_ROW_MAJOR, 'N', 'N', (lapack_int) n, (lapack_int) m, wh,
+                                   (lapack_int) m, (double *) s->data, NULL, 1, NULL, 1, superb),
+                   ==, 0);
+  return s;
+}
+
+static void
+check_json_sparsity (JsonObject *result,
+                     const char *dir)
+{
+  const char *keys[] = { "data", "l2_w", "l2_h", "l1_w", "l1_h" };
+  JsonObject *terms = json_object_get_object_member (result, "cost_terms");
+  JsonArray *values = json_object_get_array_member (result, "singular_values_wh");
+  double final = json_object_get_double_member (result, "final_cost"), sum = 0.0;
+  g_autoptr(FsMatrix) W = load_out_file (dir, "W.csv");
+  g_autoptr(FsMatrix) H = load_out_file (dir, "H.csv");
+  g_autoptr(GArray) expected = formed_product_singular_values (W, H);
+
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    sum += json_object_get_double_member (terms, keys[k]);
+  g_assert_cmpuint (json_object_get_size (terms), ==, G_N_ELEMENTS (keys));
+  g_assert_cmpfloat (fabs (sum - final), <=, 1e-12 * final);
+  g_assert_cmpfloat (json_object_get_double_member (terms, "l1_w"), >, 0.0);
+  g_assert_cmpfloat (json_object_get_double_member (terms, "l1_h"), ==, 0.0);
+
+  for (guint k = 0; k < 2; k++)
+    {
+      const FsMatrix *factor = k == 0 ? W : H;
+      double share = json_object_get_double_member (result, k == 0 ? "zeros_w" : "zeros_h");
+      gsize len = factor->rows * factor->cols, zeros = 0;
+
+      for (gsize i = 0; i < len; i++)
+        zeros += factor->data[i] == 0.0;
+      g_assert_cmpfloat (share, >, 0.0);
+      g_assert_cmpfloat (share, <=, 1.0);
+      g_assert_cmpfloat (share, ==, (double) zeros / (double) len);
+    }
+
+  g_assert_cmpuint (json_array_get_length (values), ==, W->cols);
+  for (guint k = 0; k < json_array_get_length (values); k++)
+    {
+      double s = json_array_get_double_element (values, k);
+
+      g_assert_cmpfloat (fabs (s - g_array_index (expected, double, k)), <=,
+                         1e-10 * g_array_index (expected, double, 0));
+      if (k > 0)
+        g_assert_cmpfloat (s, <=, json_array_get_double_element (values, k - 1));
+    }
+}
+
+/* Non-negative L1-on-W coding of the digits: --json tells its zeros, the
+ * cost's terms (adding up to final_cost) and the spectrum of W H, which
+ * LAPACK confirms on the product of the W and H written by --out. The text
+ * output tells the zeros too. */
+static void
+test_run_sparsity (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (g_getenv ("FS_TEST_DATA"), "csv",
+                                            "sklearn_digits_1797x64.csv", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *text_err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean found = FALSE;
+
+  g_assert_cmpint (cli (&out, &err, "run", path, "--rank", "10", "--nonneg", "--l1-w", "1",
+                        "--l2-h", "0.1", "--iters", "300", "--restarts", "2", "--seed", "5",
+                        "--json", "--out", dir, NULL), ==, 0);
+  result = last_json_object (out);
+  /* The best run is the first: the last one's factors would not do. */
+  g_assert_cmpint (json_object_get_int_member (result, "seed"), ==, 5);
+  check_json_sparsity (result, dir);
+  remove_tree (dir);
+
+  g_assert_cmpint (cli (&text, &text_err, "run", path, "--rank", "10", "--nonneg", "--l1-w", "1",
+                        "--l2-h", "0.1", "--iters", "300", NULL), ==, 0);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint k = 0; lines[k] != NULL && lines[k + 1] != NULL; k++)
+    if (g_str_has_prefix (lines[k], "final cost "))
+      {
+        g_assert_true (g_regex_match_simple ("^Zeros: W [0-9]+\\.[0-9]%, H [0-9]+\\.[0-9]%$",
+                                             lines[k + 1], 0, 0));
+        found = TRUE;
+      }
+  g_assert_true (found);
+}
+
 static void
 assert_matrix_file (const char *path,
                     gsize       rows,
@@ -950,12 +1068,12 @@ static void
 test_every_example (void)
 {
   /* What the examples are, apart from the loader that the CLI shares. */
-  const struct { const char *name; gint64 rows, cols; } known[] = {
-    { "lowrank", 100, 80 },
-    { "notebook", 3, 4 },
-    { "camera", 512, 512 },
-    { "digits", 1797, 64 },
-    { "coins", 303, 384 },
+  const struct { const char *name; gint64 rows, cols; gsize image_height, image_width; } known[] = {
+    { "lowrank", 100, 80, 0, 0 },
+    { "notebook", 3, 4, 0, 0 },
+    { "camera", 512, 512, 512, 512 },
+    { "digits", 1797, 64, 8, 8 },
+    { "coins", 303, 384, 303, 384 },
   };
   guint n_examples;
   const FsExample *examples = fs_examples_get (&n_examples);
@@ -987,6 +1105,8 @@ test_every_example (void)
         {
           g_assert_cmpint (X->rows, ==, known[i].rows);
           g_assert_cmpint (X->cols, ==, known[i].cols);
+          g_assert_cmpuint (X->image_height, ==, known[i].image_height);
+          g_assert_cmpuint (X->image_width, ==, known[i].image_width);
         }
     }
 }
@@ -1106,6 +1226,7 @@ main (int    argc,
   g_test_add_func ("/cli/run/warnings", test_warnings_healthy_and_unbounded);
   g_test_add_func ("/cli/run/notebook", test_notebook);
   g_test_add_func ("/cli/run/out-files", test_out_files);
+  g_test_add_func ("/cli/run/sparsity", test_run_sparsity);
   g_test_add_func ("/cli/run/out-files/size-limit", test_out_file_size_limit);
   g_test_add_func ("/cli/run/out-files/mode", test_out_keeps_mode);
   g_test_add_func ("/cli/run/out-files/symlinks", test_out_symlinks);

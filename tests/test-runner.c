@@ -278,6 +278,85 @@ test_restarts (void)
                                   lowest, 1e-9 * lowest);
 }
 
+/* The number of iterations in [0, last] that a trace records. */
+static gsize
+wanted_up_to (guint64 last)
+{
+  gsize count = 0;
+
+  for (guint64 t = 0; t <= last; t++)
+    count += fs_trace_wants (t);
+  return count;
+}
+
+/* A snapshot's traces, read with no lock while the runner goes on: each
+ * holds the iterations its log has reached, and each point's terms add up
+ * to the cost logged at its iteration, as the solver added them. */
+static void
+check_snapshot_traces (const FsSnapshot *snap)
+{
+  for (guint k = 0; k <= snap->run; k++)
+    {
+      FsTrace *trace = snap->traces[k];
+      gsize len = snap->trace_lengths[k];
+
+      g_assert_cmpuint (len, ==, wanted_up_to (snap->log_lengths[k] - 1));
+      for (gsize i = 0; i < len; i++)
+        {
+          guint64 t = fs_trace_get_iteration (trace, i);
+          double penalties = fs_trace_get (trace, FS_TRACE_L2_W, i) +
+                             fs_trace_get (trace, FS_TRACE_L2_H, i) +
+                             fs_trace_get (trace, FS_TRACE_L1_W, i) +
+                             fs_trace_get (trace, FS_TRACE_L1_H, i);
+
+          g_assert_true (fs_trace_wants (t));
+          g_assert_true (i == 0 ? t == 0 : t > fs_trace_get_iteration (trace, i - 1));
+          g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_DATA, i) + penalties, ==,
+                             fs_cost_log_get (snap->logs[k], t));
+          g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_NORM_W, i), >, 0.0);
+        }
+    }
+}
+
+static void
+test_traces (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (200, 150, 5, 0.1, 7, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  FsSnapshot *snap;
+  guint running = 0;
+  FsParams p;
+
+  base_params (&p);
+  p.rank = 5;
+  p.l2_w = 0.1;
+  p.l1_h = 0.01;
+  p.lr = 1e-3;
+  p.restarts = 2;
+  p.max_iters = 5000;
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_run (runner);
+  for (;;)
+    {
+      guint64 serial;
+
+      snap = fs_runner_get_snapshot (runner);
+      serial = snap->serial;
+      check_snapshot_traces (snap);
+      running += snap->state == FS_RUNNER_RUNNING;
+      if (snap->state == FS_RUNNER_FINISHED)
+        break;
+      fs_snapshot_unref (snap);
+      fs_runner_wait (runner, serial, DEADLINE);
+    }
+  g_test_message ("%u snapshots while running", running);
+  g_assert_cmpuint (running, >, 0);
+  g_assert_cmpuint (snap->run, ==, 1);
+  for (guint k = 0; k < 2; k++)
+    g_assert_cmpuint (snap->trace_lengths[k], ==, wanted_up_to (5000));
+  fs_snapshot_unref (snap);
+}
+
 static void
 test_set_params_restarts (void)
 {
@@ -619,6 +698,7 @@ main (int    argc,
   g_test_add_func ("/runner/stop-joins-quickly", test_stop_joins_quickly);
   g_test_add_func ("/runner/snapshots-never-torn", test_snapshots_never_torn);
   g_test_add_func ("/runner/restarts", test_restarts);
+  g_test_add_func ("/runner/traces", test_traces);
   g_test_add_func ("/runner/set-params", test_set_params_restarts);
   g_test_add_func ("/runner/intent-survives-settings", test_intent_survives_settings);
   g_test_add_func ("/runner/pace", test_pace);

@@ -20,6 +20,7 @@ typedef struct
   gboolean   last_new_source;
   char      *failure;
   guint      n_optimum;
+  guint      n_singular_values;
 } Fixture;
 
 static void
@@ -47,6 +48,12 @@ on_optimum (Fixture *f)
 }
 
 static void
+on_singular_values (Fixture *f)
+{
+  f->n_singular_values++;
+}
+
+static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
@@ -56,6 +63,8 @@ fixture_set_up (Fixture       *f,
   g_signal_connect (f->session, "matrix-changed", G_CALLBACK (on_changed), f);
   g_signal_connect (f->session, "failed", G_CALLBACK (on_failed), f);
   g_signal_connect_swapped (f->session, "notify::optimum", G_CALLBACK (on_optimum), f);
+  g_signal_connect_swapped (f->session, "notify::singular-values",
+                            G_CALLBACK (on_singular_values), f);
 }
 
 static void
@@ -211,6 +220,61 @@ test_failed_load_keeps_everything (Fixture       *f,
   after = fs_session_get_snapshot (f->session);
   g_assert_cmpuint (after->serial, ==, before->serial);
   g_assert_false (fs_session_get_busy (f->session));
+}
+
+static gboolean
+has_singular_values (Fixture *f)
+{
+  return fs_session_get_singular_values (f->session) != NULL;
+}
+
+static void
+check_singular_values (Fixture      *f,
+                       const double *expected,
+                       guint         len)
+{
+  GArray *values = fs_session_get_singular_values (f->session);
+  g_autoptr(GArray) property = NULL;
+
+  g_object_get (f->session, "singular-values", &property, NULL);
+  g_assert_true (property == values);
+  g_assert_cmpuint (values->len, ==, len);
+  for (guint k = 0; k < len; k++)
+    g_assert_cmpfloat_with_epsilon (g_array_index (values, double, k), expected[k], 1e-12);
+}
+
+/* X's singular values as a property: notified when they arrive, when a
+ * new X drops them and when the session closes. */
+static void
+test_singular_values (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, "diagonal.csv", diagonal_csv);
+  const double diagonal[] = { 3.0, 2.0, 1.0 };
+  FsParams params;
+
+  g_assert_null (fs_session_get_singular_values (f->session));
+  fs_session_open_path (f->session, path);
+  g_assert_true (wait_until (has_singular_values, f));
+  g_assert_cmpuint (f->n_singular_values, ==, 1);
+  check_singular_values (f, diagonal, 3);
+
+  /* A new rank keeps X and its values. */
+  params = *fs_session_get_params (f->session);
+  params.rank = 1;
+  g_assert_true (fs_session_set_params (f->session, &params, NULL));
+  g_assert_cmpuint (f->n_singular_values, ==, 1);
+
+  /* A new scaling drops them with the old X, then brings the new ones. */
+  fs_session_set_scaling (f->session, FS_SCALING_UNIT_RANGE);
+  g_assert_true (wait_until (idle, f));
+  g_assert_true (has_singular_values (f));
+  g_assert_cmpuint (f->n_singular_values, ==, 3);
+  check_singular_values (f, (const double[]) { 1.0, 1.0 / 1.5, 1.0 / 3.0 }, 3);
+
+  fs_session_close (f->session);
+  g_assert_null (fs_session_get_singular_values (f->session));
+  g_assert_cmpuint (f->n_singular_values, ==, 4);
 }
 
 static void
@@ -454,6 +518,7 @@ main (int    argc,
   ADD ("/session/open-commits", test_open_commits);
   ADD ("/session/failed-load-keeps-everything", test_failed_load_keeps_everything);
   ADD ("/session/scaling-prepares-again", test_scaling_prepares_again);
+  ADD ("/session/singular-values", test_singular_values);
   ADD ("/session/params-keep-running", test_params_keep_running);
   ADD ("/session/starting-lr", test_starting_lr);
   ADD ("/session/every-example", test_every_example);
