@@ -14,6 +14,7 @@
 #include "fs-atom-gallery.h"
 #include "fs-atoms.h"
 #include "fs-code-view.h"
+#include "fs-examples.h"
 #include "fs-loss-plot.h"
 #include "fs-spectrum.h"
 #include "fs-test-window.h"
@@ -156,6 +157,14 @@ test_row_shape_choice (Fixture       *f,
                    FS_ATOMS_RANK_ONE);
 }
 
+static gboolean
+has_lowrank (gpointer window)
+{
+  FsMatrix *X = fs_window_get_matrix (window);
+
+  return X != NULL && X->rows == FS_EXAMPLE_LOWRANK_ROWS && fs_window_get_shown_snapshot (window) != NULL;
+}
+
 /* A photo is one image; a plain matrix's rows are profiles. */
 static void
 test_default_shapes (Fixture       *f,
@@ -167,6 +176,7 @@ test_default_shapes (Fixture       *f,
   g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (shape)), ==,
                    "X is one image");
   load_example (f, "lowrank");
+  g_assert_true (fs_test_wait_for (has_lowrank, f->window, 20));
   g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (shape)), ==,
                    "Rows are profiles");
 }
