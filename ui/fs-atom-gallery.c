@@ -86,8 +86,9 @@ percent_text (double share)
   return g_strdup_printf ("%.0f%%", 100.0 * share);
 }
 
-/* "#7 · 24% · 61% zeros": the component (counted from 1), its share of
- * the energy and the share of exact zeros in its row of H. */
+/* "#7 · 24%" over "61% zeros": the component (counted from 1), its share
+ * of the energy and the share of exact zeros in its row of H, on two
+ * lines, so that a small tile's caption is whole. */
 static char *
 caption_text (const FsAtom *atom)
 {
@@ -95,9 +96,9 @@ caption_text (const FsAtom *atom)
   g_autofree char *energy = percent_text (atom->energy_share);
   g_autofree char *zeros = percent_text (atom->zeros_h);
 
-  /* TRANSLATORS: a tile's caption: component number, its share of the
-   * energy, its share of exact zeros. */
-  return g_strdup_printf (_("#%s · %s · %s zeros"), k, energy, zeros);
+  /* TRANSLATORS: a tile's caption on two lines: component number, its
+   * share of the energy; then its share of exact zeros. */
+  return g_strdup_printf (_("#%s · %s\n%s zeros"), k, energy, zeros);
 }
 
 static char *
@@ -137,7 +138,7 @@ update_description (FsAtomGallery *self)
 static double
 line_height (FsAtomGallery *self)
 {
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), "#0 · 0%");
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), "#0 · 0%\n0% zeros");
   int h;
 
   pango_layout_get_pixel_size (layout, NULL, &h);
@@ -178,7 +179,8 @@ compute_grid (FsAtomGallery *self,
   Grid best = { 0 }, trial = { 0 };
 
   trial.caption_h = line_height (self);
-  trial.axis_h = is_profiles (self) ? trial.caption_h : 0.0;
+  /* The axis of a profile is one line; the caption is two. */
+  trial.axis_h = is_profiles (self) ? trial.caption_h / 2 : 0.0;
   for (guint c = 1; c <= self->atoms->n_atoms; c++)
     {
       fit_picture (self, width, height, c, &trial);
@@ -288,8 +290,8 @@ foreground (FsAtomGallery *self,
   return fg;
 }
 
-/* Text centred on x at y, at most max_w wide (ellipsized), with tabular
- * figures so that captions of the same form line up. */
+/* Text centred on x at y, each line at most max_w wide (ellipsized), with
+ * tabular figures so that captions of the same form line up. */
 static void
 append_text (FsAtomGallery *self,
              GtkSnapshot   *snapshot,
@@ -301,16 +303,16 @@ append_text (FsAtomGallery *self,
 {
   g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
   PangoAttrList *attrs = pango_attr_list_new ();
-  int w;
 
   pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum 1"));
   pango_layout_set_attributes (layout, attrs);
   pango_attr_list_unref (attrs);
-  pango_layout_set_width (layout, (int) (MAX (max_w, 1.0) * PANGO_SCALE));
+  max_w = MAX (max_w, 1.0);
+  pango_layout_set_width (layout, (int) (max_w * PANGO_SCALE));
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-  pango_layout_get_pixel_size (layout, &w, NULL);
+  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
   gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x - w / 2.0), round (y)));
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x - max_w / 2.0), round (y)));
   gtk_snapshot_append_layout (snapshot, layout, colour);
   gtk_snapshot_restore (snapshot);
 }

@@ -492,8 +492,9 @@ factor_extras (FsWindow *self,
 {
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   const char *names[2] = { "W", "H" };
-  /* TRANSLATORS: the title of a chart of the share of zeros in a factor, W or H */
-  g_autofree char *title = g_strdup_printf (_("Zeros in %s"), names[k]);
+  /* TRANSLATORS: the title of a chart of the shares of zeros in a factor,
+   * W or H, over the iterations */
+  g_autofree char *title = g_strdup_printf (_("Sparsity of %s"), names[k]);
 
   self->histograms[k] = FS_HISTOGRAM (fs_histogram_new (names[k]));
   self->zero_plots[k] = FS_TRACE_PLOT (fs_trace_plot_new (title));
@@ -528,6 +529,17 @@ on_view_changed (FsWindow *self)
   fs_window_inspect_show (self);
 }
 
+/* GTK 4.8 names the drop-down's inner button after its class. */
+static void
+name_row_shape_button (FsWindow *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->row_shape)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Row shape"), -1);
+}
+
 void
 fs_window_inspect_init (FsWindow *self)
 {
@@ -556,6 +568,7 @@ fs_window_inspect_init (FsWindow *self)
   g_signal_connect_swapped (self->session, "notify::singular-values", G_CALLBACK (on_singular_values), self);
   g_signal_connect_swapped (self->panel, "changed", G_CALLBACK (on_params), self);
   g_signal_connect_swapped (self->panel, "notify::show-terms", G_CALLBACK (on_show_terms), self);
+  name_row_shape_button (self);
   update_spectrum_caption (self);
 }
 

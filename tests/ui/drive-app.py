@@ -199,6 +199,25 @@ def check_slow_speed(app):
     wait_for("full speed", lambda: speed.queryValue().currentValue == speed.queryValue().maximumValue)
 
 
+def check_inspection(app):
+    """The Atoms view from its shortcut (Alt+3): after a step the gallery
+    describes its atoms; a sample chosen with the Sample field shows its
+    code, read out with its count of zeros. Alt+1 goes back."""
+    subprocess.run(["xdotool", "key", "alt+3"], check=True)
+    gallery = wait_for("the atom gallery", lambda: find(app, pyatspi.ROLE_IMAGE, "Atoms"))
+    click(app, "Step")
+    description = wait_for("the atoms", lambda: "largest energy first" in gallery.description
+                           and gallery.description)
+    sample = wait_for("the Sample field", lambda: find(app, pyatspi.ROLE_SPIN_BUTTON, "Sample"))
+    sample.queryValue().currentValue = 3
+    code = wait_for("the sample's code", lambda: pyatspi.findDescendant(
+        app, lambda a: a is not None and a.getRole() == pyatspi.ROLE_IMAGE and a.name == "Sample code"
+        and a.description.startswith("Sample 3 ")))
+    assert re.search(r"\d+ of \d+ zero", code.description), code.description
+    print("atoms: %s; code: %s" % (description, code.description))
+    subprocess.run(["xdotool", "key", "alt+1"], check=True)
+
+
 def main():
     shot = sys.argv[1]
     app = wait_for("the application on the accessibility bus", find_app)
@@ -238,6 +257,7 @@ def main():
         click(app, "Pause")
     wait_for("the Run button back", lambda: find(app, pyatspi.ROLE_PUSH_BUTTON, "Run"))
     check_lr_follows_example(app)
+    check_inspection(app)
     check_banner_announced(app)
 
 
