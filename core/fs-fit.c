@@ -99,6 +99,19 @@ fs_fit_new (FsMatrix       *X,
   return g_steal_pointer (&self);
 }
 
+/* Only the current run's trace and the best one's can be shown (the
+ * runner shows the best run's factors once all are done): with many
+ * restarts, keeping every trace would cost about 0.4 MB a run. */
+static void
+drop_hidden_traces (FsFit *self)
+{
+  for (guint k = 0; k < self->current; k++)
+    if ((gint) k != self->best)
+      g_clear_pointer (&self->runs[k].trace, fs_trace_unref);
+  if (self->current + 1 < self->n_runs && (gint) self->current != self->best)
+    g_clear_pointer (&self->runs[self->current].trace, fs_trace_unref);
+}
+
 /* A diverged run never counts as the best one. */
 static void
 finish_run (FsFit *self)
@@ -128,6 +141,7 @@ finish_run (FsFit *self)
       memcpy (self->best_w, fs_solver_get_w (s), n * r * sizeof (double));
       memcpy (self->best_h, fs_solver_get_h (s), r * m * sizeof (double));
     }
+  drop_hidden_traces (self);
 }
 
 /* One iteration of the current run. When the run stops, it is recorded and
@@ -239,7 +253,8 @@ fs_fit_get_log (FsFit *self,
   return self->runs[run].log;
 }
 
-/* The run's trace (fs-trace.h), for any run started so far. */
+/* The run's trace (fs-trace.h), for any run started so far: NULL for a
+ * run that has ended neither last nor best (drop_hidden_traces). */
 FsTrace *
 fs_fit_get_trace (FsFit *self,
                   guint  run)

@@ -149,8 +149,11 @@ snapshot_take_runs (FsSnapshot *snap,
     {
       snap->logs[k] = fs_cost_log_ref (fs_fit_get_log (fit, k));
       snap->log_lengths[k] = fs_cost_log_get_length (snap->logs[k]);
-      snap->traces[k] = fs_trace_ref (fs_fit_get_trace (fit, k));
-      snap->trace_lengths[k] = fs_trace_get_length (snap->traces[k]);
+      FsTrace *trace = fs_fit_get_trace (fit, k);
+
+      /* The fit keeps only the traces that can be shown. */
+      snap->traces[k] = trace != NULL ? fs_trace_ref (trace) : NULL;
+      snap->trace_lengths[k] = trace != NULL ? fs_trace_get_length (trace) : 0;
       snap->final_costs[k] = fs_fit_get_final_cost (fit, k);
     }
 }

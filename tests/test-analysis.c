@@ -14,6 +14,7 @@
 
 #include "fs-analysis.h"
 #include "fs-error.h"
+#include "fs-fit.h"
 #include "fs-loader.h"
 #include "fs-random.h"
 #include "fs-solver.h"
@@ -524,6 +525,43 @@ test_trace_per_run (void)
   g_assert_cmpuint (fs_trace_get_length (first), ==, 6);
 }
 
+/* With restarts the fit keeps the traces it can show, the best run's and
+ * the last one's, and lets the others go: each costs about 0.4 MB. */
+static void
+test_trace_kept (void)
+{
+  g_autoptr(FsMatrix) X = fs_test_random_matrix (12, 9, 4, 0.1);
+  g_autoptr(GError) error = NULL;
+  FsFit *fit;
+  FsParams p;
+  gint best;
+  guint kept = 0;
+
+  fs_params_init_defaults (&p);
+  p.rank = 2;
+  p.restarts = 6;
+  p.max_iters = 30;
+  fit = fs_fit_new (X, &p, &error);
+  g_assert_no_error (error);
+  while (fs_fit_iterate (fit))
+    ;
+  best = fs_fit_get_best_run (fit);
+  g_assert_cmpint (best, >=, 0);
+  for (guint k = 0; k < p.restarts; k++)
+    {
+      FsTrace *trace = fs_fit_get_trace (fit, k);
+
+      if ((gint) k == best || k == p.restarts - 1)
+        {
+          g_assert_nonnull (trace);
+          g_assert_cmpuint (fs_trace_get_length (trace), ==, 31);
+        }
+      kept += trace != NULL;
+    }
+  g_assert_cmpuint (kept, <=, 2);
+  fs_fit_free (fit);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -543,6 +581,7 @@ main (int    argc,
   g_test_add_func ("/analysis/trace-run", test_trace_run);
   g_test_add_func ("/analysis/trace-start-from", test_trace_start_from);
   g_test_add_func ("/analysis/trace-per-run", test_trace_per_run);
+  g_test_add_func ("/analysis/trace-kept", test_trace_kept);
 
   return g_test_run ();
 }
