@@ -81,6 +81,8 @@ def choose_row_shape(app, index):
 
 
 def shoot(prefix, name, app):
+    # The pointer rests on the status line, where it shows no tooltip.
+    subprocess.run(["xdotool", "mousemove", "640", "790"], check=True)
     time.sleep(1.0)
     path = "%s-%s.png" % (prefix, name)
     subprocess.run(["import", "-window", "root", path], check=True)

@@ -194,8 +194,10 @@ compute_grid (FsAtomGallery *self,
       double f = MIN (best.pic_w * scale / self->atoms->tile_cols,
                       best.pic_h * scale / self->atoms->tile_rows);
 
-      /* Whole factors, so that every value is a block of whole pixels. */
-      if (f >= 1.0)
+      /* Whole factors, so that every value is a block of whole pixels,
+       * unless that would cost a small tile more than a fifth of its
+       * size (a 25 × 25 face at 2.7 times stays at 2.7, not 2). */
+      if (f >= 1.0 && floor (f) >= 0.8 * f)
         {
           best.factor = (int) floor (f);
           best.pic_w = (double) self->atoms->tile_cols * best.factor / scale;
@@ -483,14 +485,16 @@ append_highlight (FsAtomGallery *self,
   gsk_rounded_rect_init_from_rect (&outline, &r, 2.0f);
   gtk_snapshot_append_border (snapshot, &outline, (float[4]) { w, w, w, w },
                               (GdkRGBA[4]) { accent, accent, accent, accent });
-  gsk_rounded_rect_init_from_rect (&badge, &GRAPHENE_RECT_INIT (r.origin.x - BADGE / 3,
-                                                                r.origin.y - BADGE / 3,
+  /* Inside the tile's corner: outside it, it would cover the caption of
+   * the tile above, or be cut off at the gallery's edge. */
+  gsk_rounded_rect_init_from_rect (&badge, &GRAPHENE_RECT_INIT (r.origin.x + 2,
+                                                                r.origin.y + 2,
                                                                 BADGE, BADGE), BADGE / 2);
   gtk_snapshot_push_rounded_clip (snapshot, &badge);
   gtk_snapshot_append_color (snapshot, &accent, &badge.bounds);
   gtk_snapshot_pop (snapshot);
   append_text (self, snapshot, number, badge.bounds.origin.x + BADGE / 2,
-               badge.bounds.origin.y + (BADGE - self->grid.caption_h) / 2, BADGE, &white);
+               badge.bounds.origin.y + (BADGE - self->grid.caption_h / 2) / 2, BADGE, &white);
 }
 
 static void
