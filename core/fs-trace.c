@@ -135,6 +135,32 @@ fs_trace_get (const FsTrace *self,
   return fs_cost_log_get (self->values[kind], index);
 }
 
+/* Points come in increasing order of iteration: a binary search for the
+ * first at or past it, then the nearer of it and the one before. */
+gsize
+fs_trace_find_nearest (const FsTrace *self,
+                       gsize          len,
+                       double         iteration)
+{
+  gsize lo = 0, hi = len;
+
+  g_return_val_if_fail (self != NULL && len > 0, 0);
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+
+      if ((double) fs_trace_get_iteration (self, mid) < iteration)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo == len || (lo > 0 && iteration - fs_trace_get_iteration (self, lo - 1) <
+                                  fs_trace_get_iteration (self, lo) - iteration))
+    lo--;
+  return lo;
+}
+
 FsCostLog *
 fs_trace_get_log (const FsTrace *self,
                   FsTraceKind    kind)

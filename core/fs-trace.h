@@ -56,6 +56,10 @@ double      fs_trace_get            (const FsTrace *self,
  * for fs_min_max_index_new () and fs_cost_log_copy_range (). */
 FsCostLog  *fs_trace_get_log        (const FsTrace *self,
                                      FsTraceKind    kind);
+/* The index of the point nearest iteration among the first len. */
+gsize       fs_trace_find_nearest   (const FsTrace *self,
+                                     gsize          len,
+                                     double         iteration);
 /* Short, translated: "Data term", "L2 on W", "‖W‖", "Gradient norm",
  * "Zeros in W", … */
 const char *fs_trace_kind_get_label (FsTraceKind    kind);

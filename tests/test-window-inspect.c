@@ -179,6 +179,8 @@ test_default_shapes (Fixture       *f,
   g_assert_true (fs_test_wait_for (has_lowrank, f->window, 20));
   g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (shape)), ==,
                    "Rows are profiles");
+  /* A dense start has no zeros: the status line keeps the room. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (child (f, "zeros_label"))));
 }
 
 /* Selecting a row of X (in any of the three maps, or with Sample) shows
@@ -247,6 +249,7 @@ test_zeros_in_status (Fixture       *f,
                               100.0 * h.exact / h.total);
   text = gtk_label_get_text (GTK_LABEL (child (f, "zeros_label")));
   g_assert_true (g_str_has_prefix (text, expected));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child (f, "zeros_label"))));
 }
 
 static gboolean

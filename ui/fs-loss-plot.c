@@ -1172,29 +1172,6 @@ update (FsLossPlot *self)
   record_layers (self);
 }
 
-/* The index of the trace point nearest iteration, among the first len. */
-static gsize
-nearest_trace_point (const FsTrace *trace,
-                     gsize          len,
-                     double         iteration)
-{
-  gsize lo = 0, hi = len;
-
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-
-      if ((double) fs_trace_get_iteration (trace, mid) < iteration)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  if (lo == len || (lo > 0 && iteration - fs_trace_get_iteration (trace, lo - 1) <
-                                  fs_trace_get_iteration (trace, lo) - iteration))
-    lo--;
-  return lo;
-}
-
 /* A line per drawn term: its value at the trace point nearest the
  * iteration. */
 static void
@@ -1207,7 +1184,7 @@ append_term_readout (FsLossPlot *self,
 
   if (trace == NULL || self->drawn_traces == 0)
     return;
-  index = nearest_trace_point (trace, len, (double) iteration);
+  index = fs_trace_find_nearest (trace, len, (double) iteration);
   for (guint kind = 0; kind < TERM_KINDS; kind++)
     if (self->drawn_traces & (1u << kind))
       {

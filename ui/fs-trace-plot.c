@@ -599,29 +599,6 @@ update (FsTracePlot *self)
   record_plot (self);
 }
 
-/* The index of the trace point nearest iteration, among the first len. */
-static gsize
-nearest_point (const FsTrace *trace,
-               gsize          len,
-               double         iteration)
-{
-  gsize lo = 0, hi = len;
-
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-
-      if ((double) fs_trace_get_iteration (trace, mid) < iteration)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  if (lo == len || (lo > 0 && iteration - fs_trace_get_iteration (trace, lo - 1) <
-                                  fs_trace_get_iteration (trace, lo) - iteration))
-    lo--;
-  return lo;
-}
-
 /* "iteration 1200", then each kind's value at the trace point nearest
  * the pointer, a line each. */
 static void
@@ -640,7 +617,7 @@ update_readout (FsTracePlot *self)
       self->pointer_x < self->left || self->pointer_x > self->right)
     return;
 
-  index = nearest_point (trace, len, x_to_iteration (self, self->pointer_x));
+  index = fs_trace_find_nearest (trace, len, x_to_iteration (self, self->pointer_x));
   iteration = fs_trace_get_iteration (trace, index);
   /* The number is formatted apart: xgettext cannot see through G_GUINT64_FORMAT. */
   number = g_strdup_printf ("%" G_GUINT64_FORMAT, iteration);

@@ -237,9 +237,11 @@ update_zeros (FsWindow *self)
   zh = 100.0 * fs_trace_get (trace, FS_TRACE_ZEROS_H, i);
   sw = 100.0 * fs_trace_get (trace, FS_TRACE_SMALL_W, i);
   sh = 100.0 * fs_trace_get (trace, FS_TRACE_SMALL_H, i);
+  /* The status line needs the room more than a row of noughts. */
+  gtk_widget_set_visible (GTK_WIDGET (self->zeros_label), sw > 0.0 || sh > 0.0);
   /* TRANSLATORS: shares of entries of W and H that are exactly 0, then of
    * those within 1e-8 of the largest entry of their factor */
-  text = g_strdup_printf (_("Zeros: W %.1f%% · H %.1f%% · near 0: W %.1f%% · H %.1f%%"), zw, zh, sw, sh);
+  text = g_strdup_printf (_("Zeros: W %.1f%% · H %.1f%% (near 0: %.1f%% · %.1f%%)"), zw, zh, sw, sh);
   tip = g_strdup_printf (_("Exactly 0: %.2f%% of W and %.2f%% of H. "
                            "At most 1e-8 of the factor's largest magnitude: %.2f%% of W and %.2f%% of H."),
                          zw, zh, sw, sh);
