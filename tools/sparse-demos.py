@@ -33,41 +33,16 @@ def load(name, path):
 
 
 drive = load("drive", os.path.join(here, "..", "tests", "ui", "drive-app.py"))
+teach = load("teach", os.path.join(here, "teach-demos.py"))
 wait_for, find, click, status, iteration = (
     drive.wait_for, drive.find, drive.click, drive.status, drive.iteration)
-
-
-def spin(app, name):
-    return wait_for(name, lambda: find(app, pyatspi.ROLE_SPIN_BUTTON, name)).queryValue()
-
-
-def set_spin(app, name, value):
-    field = spin(app, name)
-    field.currentValue = value
-    wait_for("%s = %g" % (name, value), lambda: abs(field.currentValue - value) <= 1e-12 * abs(value))
-
-
-def switch_on(app, name):
-    switch = wait_for(name, lambda: pyatspi.findDescendant(
-        app, lambda a: a is not None and a.name == name
-        and a.getRole() in (pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_CHECK_BOX)))
-    if not switch.getState().contains(pyatspi.STATE_CHECKED):
-        switch.queryAction().doAction(0)
-        wait_for("%s on" % name, lambda: switch.getState().contains(pyatspi.STATE_CHECKED))
+spin, set_spin, switch_on, click_on = teach.spin, teach.set_spin, teach.switch_on, teach.click_on
 
 
 def key(*keys):
     for k in keys:
         subprocess.run(["xdotool", "key", k], check=True)
         time.sleep(0.3)
-
-
-def click_on(obj):
-    # GTK 4.8 gives no screen coordinates; the window fills the screen at 0, 0.
-    box = obj.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
-    subprocess.run(["xdotool", "mousemove", str(box.x + box.width // 2), str(box.y + box.height // 2),
-                    "click", "1"], check=True)
-    time.sleep(0.5)
 
 
 def choose_row_shape(app, index):

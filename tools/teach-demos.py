@@ -160,4 +160,5 @@ def main():
          "plain-vs-normalized": plain_vs_normalized}[name](app, prefix)
 
 
-main()
+if __name__ == "__main__":
+    main()
