@@ -578,14 +578,15 @@ fs_colour_wants_dark_text (const guint8 rgb[3])
 }
 
 /* Exact zeros in W and H: a grey no colour map uses (viridis has no grey;
- * missing cells show 50% grey), light on a light theme, dark on a dark
- * one, so that a zero reads as "nothing here" rather than as a small
- * value. */
+ * W and H have no missing cells, which show 50% grey elsewhere), light on
+ * a light theme and a middle grey on a dark one: a dark grey there was
+ * hard to tell from viridis's darkest purple (#440154), the colour of the
+ * smallest values, on the dark background. */
 void
 fs_colour_exact_zero (gboolean dark,
                       guint8   rgb[3])
 {
-  guint8 level = dark ? 0x38 : 0xe0;
+  guint8 level = dark ? 0x9a : 0xe0;
 
   rgb[0] = rgb[1] = rgb[2] = level;
 }
@@ -688,4 +689,16 @@ fs_trace_kind_style (FsTraceKind    kind,
   memcpy (rgb, trace_styles[kind].rgb, sizeof trace_styles[kind].rgb);
   *dash = trace_styles[kind].dash;
   *n_dash = trace_styles[kind].n_dash;
+}
+
+guint
+fs_whole_ticks (double *ticks,
+                guint   n_ticks)
+{
+  guint kept = 0;
+
+  for (guint t = 0; t < n_ticks; t++)
+    if (ticks[t] == floor (ticks[t]))
+      ticks[kept++] = ticks[t];
+  return kept;
 }

@@ -121,6 +121,10 @@ guint    fs_linear_ticks       (double         lo,
                                 double         hi,
                                 double        *ticks,
                                 guint          max_ticks);
+/* Keeps the whole numbers among ticks (for counts and indices); returns
+ * how many are left, in their order. */
+guint    fs_whole_ticks        (double         *ticks,
+                                guint           n_ticks);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsMinMaxIndex, fs_min_max_index_free)
 

@@ -284,8 +284,17 @@ assert_focus_described (FsAtomGallery *gallery,
 {
   g_autofree char *want = expected_description (atoms, (guint) p);
 
+  g_autofree char *name = g_strdup_printf ("Atoms: %s", want);
+  g_autofree char *problem = NULL;
+
   g_assert_cmpint (fs_atom_gallery_get_focus_index (gallery), ==, p);
   assert_description (gallery, want);
+  /* The focused tile names the gallery: a screen reader reads the name
+   * of the focused widget when it changes. */
+  problem = gtk_test_accessible_check_property (GTK_ACCESSIBLE (gallery),
+                                                GTK_ACCESSIBLE_PROPERTY_LABEL, name);
+  if (problem != NULL)
+    g_error ("name: %s", problem);
 }
 
 static void

@@ -354,6 +354,12 @@ test_ticks (void)
   g_assert_cmpfloat (ticks[0], >=, -37.0);
   g_assert_cmpfloat (ticks[n - 1], <=, 1234.0);
   g_assert_cmpfloat (ticks[1] - ticks[0], ==, 200.0);
+
+  /* Counts and indices: 1 … 3 has ticks every half; only 1, 2, 3 stay. */
+  n = fs_whole_ticks (ticks, fs_linear_ticks (1.0, 3.0, ticks, 8));
+  g_assert_cmpuint (n, ==, 3);
+  for (guint k = 0; k < n; k++)
+    g_assert_cmpfloat (ticks[k], ==, 1.0 + k);
 }
 
 static void

@@ -55,6 +55,8 @@ struct _FsAtomGallery
   guint         *highlight;
   guint          n_highlight;
   gint           focus;
+  gboolean       focused;     /* the widget has the keyboard focus */
+  double         caption_w;   /* the widest caption of these atoms, or 0 */
 
   /* Made for the atoms: one texture a tile (images only), at factor. */
   GdkTexture   **textures;
@@ -133,6 +135,18 @@ update_description (FsAtomGallery *self)
     text = g_strdup (_("No factors yet"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   text, -1);
+  /* GTK 4.8 has no way to announce a part of a widget; a screen reader
+   * reads the focused widget's name when it changes, so while a tile has
+   * the keyboard focus the gallery is named after it. */
+  if (self->atoms != NULL && self->focus >= 0 && self->focused)
+    {
+      g_autofree char *name = g_strdup_printf (_("Atoms: %s"), text);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+    }
+  else
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("Atoms"), -1);
 }
 
 static double
@@ -143,6 +157,24 @@ line_height (FsAtomGallery *self)
 
   pango_layout_get_pixel_size (layout, NULL, &h);
   return h;
+}
+
+/* The width of the widest caption of the current atoms. */
+static double
+caption_width (FsAtomGallery *self)
+{
+  double widest = 0.0;
+
+  for (guint a = 0; a < self->atoms->n_atoms; a++)
+    {
+      g_autofree char *text = caption_text (&self->atoms->atoms[a]);
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+      int w;
+
+      pango_layout_get_pixel_size (layout, &w, NULL);
+      widest = MAX (widest, w);
+    }
+  return widest;
 }
 
 /* The picture's size in a grid of cols columns: as large as fits. */
@@ -178,6 +210,11 @@ compute_grid (FsAtomGallery *self,
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
   Grid best = { 0 }, trial = { 0 };
 
+  Grid readable = { 0 };
+
+  if (self->caption_w == 0.0)
+    self->caption_w = caption_width (self);
+
   trial.caption_h = line_height (self);
   /* The axis of a profile is one line; the caption is two. */
   trial.axis_h = is_profiles (self) ? trial.caption_h / 2 : 0.0;
@@ -186,7 +223,13 @@ compute_grid (FsAtomGallery *self,
       fit_picture (self, width, height, c, &trial);
       if (best.cols == 0 || trial.pic_w * trial.pic_h > best.pic_w * best.pic_h + 1e-9)
         best = trial;
+      if (trial.cell_w >= self->caption_w &&
+          (readable.cols == 0 || trial.pic_w * trial.pic_h > readable.pic_w * readable.pic_h + 1e-9))
+        readable = trial;
     }
+  /* Whole captions are worth pictures up to a third smaller. */
+  if (readable.cols != 0 && readable.pic_w * readable.pic_h >= 0.45 * best.pic_w * best.pic_h)
+    best = readable;
 
   best.factor = 1;
   if (!is_profiles (self))
@@ -659,8 +702,10 @@ static void
 on_focus_enter (GtkEventControllerFocus *controller,
                 FsAtomGallery           *self)
 {
+  self->focused = TRUE;
   if (self->focus < 0 && self->atoms != NULL && self->atoms->n_atoms > 0)
     set_focus_index (self, 0);
+  update_description (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -668,6 +713,8 @@ static void
 on_focus_leave (GtkEventControllerFocus *controller,
                 FsAtomGallery           *self)
 {
+  self->focused = FALSE;
+  update_description (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -817,6 +864,7 @@ fs_atom_gallery_set_atoms (FsAtomGallery *self,
   clear_textures (self);
   g_clear_pointer (&self->atoms, fs_atoms_unref);
   self->atoms = atoms != NULL ? fs_atoms_ref (atoms) : NULL;
+  self->caption_w = 0.0;
   if (focus < 0 && self->atoms != NULL && self->atoms->n_atoms > 0
       && gtk_widget_has_focus (GTK_WIDGET (self)))
     focus = 0;

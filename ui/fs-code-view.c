@@ -653,8 +653,33 @@ text_at (FsCodeView    *self,
   return x + w;
 }
 
+/* The n-th strongest component's badge over its bar: its rank in
+ * strength, 1 to N_LABELLED, in a disc of the accent colour, as the
+ * gallery marks the same component's tile. */
+static void
+snapshot_strength_badge (FsCodeView  *self,
+                         GtkSnapshot *snapshot,
+                         guint        n)
+{
+  static const GdkRGBA white = { 1, 1, 1, 1 };
+  guint k = self->order[n];
+  g_autofree char *text = g_strdup_printf ("%u", n + 1);
+  double d = self->line_h + 2;
+  double x = fs_code_view_component_to_x (self, k);
+  double y = self->code[k] > 0 ? value_to_y (self, self->code[k]) - d - 1
+                               : value_to_y (self, self->code[k]) + 1;
+  GskRoundedRect disc;
+
+  y = CLAMP (y, self->top - self->line_h, self->bottom);
+  gsk_rounded_rect_init_from_rect (&disc, &GRAPHENE_RECT_INIT (x - d / 2, y, d, d), d / 2);
+  gtk_snapshot_push_rounded_clip (snapshot, &disc);
+  gtk_snapshot_append_color (snapshot, &accent, &disc.bounds);
+  gtk_snapshot_pop (snapshot);
+  text_at (self, snapshot, text, x - text_width (self, text) / 2.0, y + 1, &white, 0);
+}
+
 /* Component numbers under the chart, 1, 2, 5, 10 … apart so that they
- * do not touch, and the strongest components' numbers over their bars. */
+ * do not touch, and the strongest components' badges over their bars. */
 static void
 snapshot_component_labels (FsCodeView    *self,
                            GtkSnapshot   *snapshot,
@@ -682,16 +707,7 @@ snapshot_component_labels (FsCodeView    *self,
                  self->bottom + TICK, fg, 0);
       }
   for (guint n = 0; n < MIN (self->n_strong, N_LABELLED); n++)
-    {
-      guint k = self->order[n];
-      g_autofree char *text = g_strdup_printf ("%u", k + 1);
-      double y = self->code[k] > 0 ? value_to_y (self, self->code[k]) - self->line_h - 1
-                                   : value_to_y (self, self->code[k]) + 1;
-
-      text_at (self, snapshot, text,
-               fs_code_view_component_to_x (self, k) - text_width (self, text) / 2.0,
-               CLAMP (y, self->top - self->line_h, self->bottom), &accent, 0);
-    }
+    snapshot_strength_badge (self, snapshot, n);
 }
 
 static void

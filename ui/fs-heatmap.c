@@ -1039,6 +1039,13 @@ on_key_pressed (GtkEventControllerKey *controller,
   if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0 || !data_shape (self, &rows, &cols) ||
       rows == 0)
     return FALSE;
+  /* Escape lets go of a selected sample (and goes on to the window
+   * otherwise). */
+  if (keyval == GDK_KEY_Escape && self->selected_row >= 0)
+    {
+      fs_heatmap_set_selected_row (self, -1);
+      return TRUE;
+    }
   row = row_for_key (self, keyval, rows);
   if (row < 0)
     return FALSE;

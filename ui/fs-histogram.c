@@ -165,7 +165,8 @@ choose_count_axis (FsHistogram *self)
     {
       self->c_lo = 0.0;
       self->c_hi = MAX ((double) largest, 1.0);
-      self->n_y_ticks = fs_linear_ticks (0.0, self->c_hi, self->y_ticks, MAX_TICKS);
+      self->n_y_ticks = fs_whole_ticks (self->y_ticks,
+                                        fs_linear_ticks (0.0, self->c_hi, self->y_ticks, MAX_TICKS));
     }
 }
 

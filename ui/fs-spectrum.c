@@ -144,7 +144,10 @@ choose_value_axis (FsSpectrum *self)
       lo = 0.1;
       hi = 1.0;
     }
-  self->y_lo = floor (log10 (lo));
+  /* A value on a whole decade would sit on the axis itself: a threshold
+   * of exactly 1 vanished into it. Such a lowest value gets a decade
+   * below. */
+  self->y_lo = floor (log10 (lo) - 1e-9);
   self->y_hi = MAX (ceil (log10 (hi)), self->y_lo + 1);
   self->n_y_ticks = fs_log_ticks (pow (10, self->y_lo), pow (10, self->y_hi),
                                   self->y_ticks, MAX_TICKS);
@@ -497,7 +500,7 @@ snapshot_labels (FsSpectrum    *self,
 {
   gsize n = fs_spectrum_get_n_shown (self);
   double ticks[MAX_TICKS], x_free = -G_MAXDOUBLE;
-  guint n_ticks = n > 0 ? fs_linear_ticks (1, (double) n, ticks, MAX_TICKS) : 0;
+  guint n_ticks = n > 0 ? fs_whole_ticks (ticks, fs_linear_ticks (1, (double) n, ticks, MAX_TICKS)) : 0;
 
   for (guint t = 0; t < self->n_y_ticks; t++)
     {

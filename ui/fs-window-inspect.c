@@ -258,9 +258,10 @@ update_code (FsWindow *self)
   guint n = 0;
 
   sample_image_shape (self, &height, &width);
+  /* The code beside X too, even hidden: what a screen reader finds there
+   * is the sample's code or nothing, never an old matrix's. */
   fs_code_view_set_sample (self->atoms_code, X, self->shown, self->sample, height, width);
-  if (gtk_revealer_get_reveal_child (self->data_code_revealer))
-    fs_code_view_set_sample (self->data_code, X, self->shown, self->sample, height, width);
+  fs_code_view_set_sample (self->data_code, X, self->shown, self->sample, height, width);
   if (self->sample >= 0 && self->shown != NULL)
     n = fs_code_view_get_strongest (self->atoms_code, strongest, N_STRONGEST);
   fs_atom_gallery_set_highlight (self->gallery, strongest, n);
