@@ -1104,9 +1104,11 @@ fs_solver_iterate (FsSolver *self)
   evaluate (self);
   self->stepping = FALSE;
   fs_cost_log_append (self->log, self->cost);
-  if (fs_trace_wants (self->iteration))
-    append_trace (self);
   check_stop (self, previous);
+  /* The last iteration of a run is traced wherever it falls: the trace
+   * ends where the run does. */
+  if (fs_trace_wants (self->iteration) || self->stop != FS_STOP_NONE)
+    append_trace (self);
 
   return self->stop;
 }

@@ -525,6 +525,33 @@ test_trace_per_run (void)
   g_assert_cmpuint (fs_trace_get_length (first), ==, 6);
 }
 
+/* A run that stops between the points fs_trace_wants () picks still
+ * ends its trace at its last iteration: the figures shown at the end are
+ * those of the W and H shown. */
+static void
+test_trace_ends_with_run (void)
+{
+  g_autoptr(FsMatrix) X = fs_test_random_matrix (8, 6, 3, 0.1);
+  g_autoptr(FsSolver) solver = NULL;
+  FsTrace *trace;
+  FsParams p;
+  gsize len;
+
+  fs_params_init_defaults (&p);
+  p.rank = 2;
+  p.tol = 0.0;
+  p.max_iters = 5001;
+  solver = new_solver (X, &p);
+  g_assert_false (fs_trace_wants (5001));
+  while (fs_solver_iterate (solver) == FS_STOP_NONE)
+    ;
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_ITERATIONS);
+  trace = fs_solver_get_trace (solver);
+  len = fs_trace_get_length (trace);
+  g_assert_cmpuint (fs_trace_get_iteration (trace, len - 1), ==, 5001);
+  g_assert_cmpuint (fs_trace_get_iteration (trace, len - 2), ==, 5000);
+}
+
 /* With restarts the fit keeps the traces it can show, the best run's and
  * the last one's, and lets the others go: each costs about 0.4 MB. */
 static void
@@ -582,6 +609,7 @@ main (int    argc,
   g_test_add_func ("/analysis/trace-start-from", test_trace_start_from);
   g_test_add_func ("/analysis/trace-per-run", test_trace_per_run);
   g_test_add_func ("/analysis/trace-kept", test_trace_kept);
+  g_test_add_func ("/analysis/trace-ends-with-run", test_trace_ends_with_run);
 
   return g_test_run ();
 }

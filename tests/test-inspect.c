@@ -306,6 +306,16 @@ test_code_view (void)
   g_assert_cmpstr (fs_code_view_get_readout (view), ==, "Component 1: exactly 0");
   press_key (GTK_WIDGET (view), GDK_KEY_Right);
   g_assert_cmpstr (fs_code_view_get_readout (view), ==, "Component 2: 0.8");
+  /* A new snapshot (the solver goes on) keeps the component picked, with
+   * its new value. */
+  {
+    g_autoptr(FsSnapshot) next = code_snapshot ();
+
+    next->W[1 * CV_RANK + 1] = 0.6;
+    fs_code_view_set_sample (view, X, next, 1, CV_H, CV_W);
+    g_assert_cmpstr (fs_code_view_get_readout (view), ==, "Component 2: 0.6");
+    fs_code_view_set_sample (view, X, snap, 1, CV_H, CV_W);
+  }
 
   /* No images unless the shape matches; no sample for row -1. */
   fs_code_view_set_sample (view, X, snap, 1, 0, 0);

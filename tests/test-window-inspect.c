@@ -183,6 +183,46 @@ test_default_shapes (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (child (f, "zeros_label"))));
 }
 
+/* A stack whose loader knows its image shape shows it, even when the
+ * column count has more shapes than the list holds (720 has 28). */
+static void
+test_known_shape_listed (Fixture       *f,
+                         gconstpointer  data)
+{
+  GtkDropDown *shape = GTK_DROP_DOWN (child (f, "row_shape"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsMatrix) X = fs_matrix_new (30, 720, &error);
+
+  g_assert_no_error (error);
+  for (gsize k = 0; k < X->rows * X->cols; k++)
+    X->data[k] = (double) ((k * 7919) % 101) / 100.0;
+  X->image_height = 8;
+  X->image_width = 90;
+  fs_window_load_matrix (f->window, X, "stack", 3);
+  g_assert_true (fs_test_wait_for (has_snapshot, f->window, 20));
+  g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (shape)), ==,
+                   "Rows are 8 × 90 images");
+}
+
+/* With missing cells X has no singular values: the caption says so. */
+static void
+test_spectrum_missing_cells (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsMatrix) X = fs_matrix_new (20, 10, &error);
+
+  g_assert_no_error (error);
+  for (gsize k = 0; k < X->rows * X->cols; k++)
+    X->data[k] = k % 17 == 3 ? NAN : (double) (k % 13);
+  fs_matrix_mark_missing (X);
+  fs_window_load_matrix (f->window, X, "gaps", 3);
+  g_assert_true (fs_test_wait_for (has_snapshot, f->window, 20));
+  show_view (f, "spectrum");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (child (f, "spectrum_caption"))),
+                            "missing cells"));
+}
+
 /* Selecting a row of X (in any of the three maps, or with Sample) shows
  * its code, outlines it in the three maps and highlights its strongest
  * atoms. */
@@ -250,6 +290,69 @@ test_zeros_in_status (Fixture       *f,
   text = gtk_label_get_text (GTK_LABEL (child (f, "zeros_label")));
   g_assert_true (g_str_has_prefix (text, expected));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child (f, "zeros_label"))));
+}
+
+static gboolean
+past_4100 (gpointer window)
+{
+  FsSnapshot *s = fs_window_get_shown_snapshot (window);
+
+  return s != NULL && s->iteration > 4100;
+}
+
+static gboolean
+paused_at_odd (gpointer window)
+{
+  FsSnapshot *s = fs_window_get_shown_snapshot (window);
+
+  return s != NULL && s->state == FS_RUNNER_PAUSED && s->iteration % 2 == 1;
+}
+
+static void
+assert_zeros_shown (Fixture *f)
+{
+  FsSnapshot *s = fs_window_get_shown_snapshot (f->window);
+  FsZeroCount w, h;
+  g_autofree char *expected = NULL;
+
+  fs_count_zeros (s->W, s->rows * s->rank, &w);
+  fs_count_zeros (s->H, (gsize) s->rank * s->cols, &h);
+  expected = g_strdup_printf ("Zeros: W %.1f%% · H %.1f%% (near 0: %.1f%% · %.1f%%)",
+                              100.0 * w.exact / w.total, 100.0 * h.exact / h.total,
+                              100.0 * w.small / w.total, 100.0 * h.small / h.total);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (f, "zeros_label"))), ==, expected);
+}
+
+/* Past iteration 4096 the trace keeps every other iteration: paused at
+ * an odd one, the status line's zeros are still those of the W and H
+ * shown. */
+static void
+test_zeros_between_trace_points (Fixture       *f,
+                                 gconstpointer  data)
+{
+  FsParamPanel *panel = fs_window_get_panel (f->window);
+  FsParams params;
+  FsSnapshot *s;
+  FsTrace *trace;
+
+  run_sparse_digits (f, 20);
+  params = *fs_param_panel_get_params (panel);
+  params.max_iters = 100000;
+  params.tol = 0.0;
+  fs_param_panel_set_params (panel, &params);
+  g_signal_emit_by_name (panel, "changed");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-pause", NULL));
+  g_assert_true (fs_test_wait_for (past_4100, f->window, 60));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-pause", NULL));
+  g_assert_true (fs_test_wait_for (is_stopped, f->window, 20));
+  s = fs_window_get_shown_snapshot (f->window);
+  if (s->iteration % 2 == 0)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.step", "u", 1));
+  g_assert_true (fs_test_wait_for (paused_at_odd, f->window, 20));
+  s = fs_window_get_shown_snapshot (f->window);
+  trace = s->traces[s->run];
+  g_assert_cmpuint (fs_trace_get_iteration (trace, s->trace_lengths[s->run] - 1), <, s->iteration);
+  assert_zeros_shown (f);
 }
 
 static gboolean
@@ -328,8 +431,11 @@ main (int    argc,
   add ("/window-inspect/gallery-digits", test_gallery_digits);
   add ("/window-inspect/row-shape-choice", test_row_shape_choice);
   add ("/window-inspect/default-shapes", test_default_shapes);
+  add ("/window-inspect/known-shape-listed", test_known_shape_listed);
+  add ("/window-inspect/spectrum-missing-cells", test_spectrum_missing_cells);
   add ("/window-inspect/select-sample", test_select_sample);
   add ("/window-inspect/zeros-in-status", test_zeros_in_status);
+  add ("/window-inspect/zeros-between-trace-points", test_zeros_between_trace_points);
   add ("/window-inspect/spectrum", test_spectrum);
   add ("/window-inspect/cost-terms", test_cost_terms);
 

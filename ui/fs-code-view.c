@@ -269,6 +269,7 @@ sample_is_valid (FsCodeView *self)
 
 static void update_layout (FsCodeView *self);
 static void update_readout (FsCodeView *self, double x, double y);
+static char *component_readout (FsCodeView *self, guint k);
 
 static void
 compute_sample (FsCodeView *self)
@@ -289,7 +290,15 @@ compute_sample (FsCodeView *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   self->header, -1);
   update_layout (self);
-  update_readout (self, -1, -1);
+  /* A component picked with the keys keeps its readout, with the new
+   * value, as snapshots come in while the solver runs. */
+  if (self->selected >= 0 && (guint) self->selected < self->rank && shows_sample (self))
+    {
+      g_free (self->readout);
+      self->readout = component_readout (self, self->selected);
+    }
+  else
+    update_readout (self, -1, -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

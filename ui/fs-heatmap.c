@@ -1014,7 +1014,7 @@ row_for_key (FsHeatmap *self,
       return row < 0 ? 0 : MAX (row - page, 0);
     case GDK_KEY_Page_Down:
     case GDK_KEY_KP_Page_Down:
-      return MIN (MAX (row, 0) + page, last);
+      return row < 0 ? 0 : MIN (row + page, last);
     case GDK_KEY_Home:
     case GDK_KEY_KP_Home:
       return 0;

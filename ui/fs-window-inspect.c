@@ -217,34 +217,57 @@ shown_trace_point (const FsSnapshot *s,
   return TRUE;
 }
 
+/* The shares of exact and of near zeros in the W and H shown, in
+ * percent: from the trace when its last point is theirs (a run's last
+ * iteration always is), else counted, O((n + m) r), as after a pause or a
+ * step between the trace's points. */
+static void
+shown_zero_shares (const FsSnapshot *s,
+                   double            shares[4])
+{
+  FsTrace *trace;
+  gsize i;
+  FsZeroCount w, h;
+
+  if (shown_trace_point (s, &trace, &i) &&
+      (s->state == FS_RUNNER_FINISHED || fs_trace_get_iteration (trace, i) == s->iteration))
+    {
+      shares[0] = 100.0 * fs_trace_get (trace, FS_TRACE_ZEROS_W, i);
+      shares[1] = 100.0 * fs_trace_get (trace, FS_TRACE_ZEROS_H, i);
+      shares[2] = 100.0 * fs_trace_get (trace, FS_TRACE_SMALL_W, i);
+      shares[3] = 100.0 * fs_trace_get (trace, FS_TRACE_SMALL_H, i);
+      return;
+    }
+  fs_count_zeros (s->W, s->rows * s->rank, &w);
+  fs_count_zeros (s->H, (gsize) s->rank * s->cols, &h);
+  shares[0] = w.total > 0 ? 100.0 * w.exact / w.total : 0.0;
+  shares[1] = h.total > 0 ? 100.0 * h.exact / h.total : 0.0;
+  shares[2] = w.total > 0 ? 100.0 * w.small / w.total : 0.0;
+  shares[3] = h.total > 0 ? 100.0 * h.small / h.total : 0.0;
+}
+
 static void
 update_zeros (FsWindow *self)
 {
   FsSnapshot *s = self->shown;
-  FsTrace *trace;
-  gsize i;
   g_autofree char *text = NULL;
   g_autofree char *tip = NULL;
-  double zw, zh, sw, sh;
+  double z[4];
 
-  if (s == NULL || !shown_trace_point (s, &trace, &i))
+  if (s == NULL || s->W == NULL || s->rank == 0)
     {
-      gtk_label_set_text (self->zeros_label, "");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->zeros_label), NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->zeros_label), FALSE);
       return;
     }
-  zw = 100.0 * fs_trace_get (trace, FS_TRACE_ZEROS_W, i);
-  zh = 100.0 * fs_trace_get (trace, FS_TRACE_ZEROS_H, i);
-  sw = 100.0 * fs_trace_get (trace, FS_TRACE_SMALL_W, i);
-  sh = 100.0 * fs_trace_get (trace, FS_TRACE_SMALL_H, i);
+  shown_zero_shares (s, z);
   /* The status line needs the room more than a row of noughts. */
-  gtk_widget_set_visible (GTK_WIDGET (self->zeros_label), sw > 0.0 || sh > 0.0);
+  gtk_widget_set_visible (GTK_WIDGET (self->zeros_label), z[2] > 0.0 || z[3] > 0.0);
   /* TRANSLATORS: shares of entries of W and H that are exactly 0, then of
    * those within 1e-8 of the largest entry of their factor */
-  text = g_strdup_printf (_("Zeros: W %.1f%% · H %.1f%% (near 0: %.1f%% · %.1f%%)"), zw, zh, sw, sh);
+  text = g_strdup_printf (_("Zeros: W %.1f%% · H %.1f%% (near 0: %.1f%% · %.1f%%)"), z[0], z[1], z[2], z[3]);
   tip = g_strdup_printf (_("Exactly 0: %.2f%% of W and %.2f%% of H. "
                            "At most 1e-8 of the factor's largest magnitude: %.2f%% of W and %.2f%% of H."),
-                         zw, zh, sw, sh);
+                         z[0], z[1], z[2], z[3]);
   gtk_label_set_text (self->zeros_label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->zeros_label), tip);
 }
@@ -328,6 +351,12 @@ update_spectrum_caption (FsWindow *self)
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *rank = fs_error_number_text (p->rank);
 
+  if (fs_session_get_matrix (self->session) != NULL && fs_session_get_matrix (self->session)->n_missing > 0)
+    {
+      gtk_label_set_text (self->spectrum_caption,
+                          _("X has missing cells: its singular values are not defined, so only those of W H are shown."));
+      return;
+    }
   if (values == NULL || values->len == 0)
     {
       gtk_label_set_text (self->spectrum_caption, _("Singular values of X: not computed yet."));
@@ -414,6 +443,15 @@ fill_shapes (FsWindow *self,
         selected = self->shapes->len;
       g_array_append_val (self->shapes, shape);
     }
+  /* The loader's shape is a choice even when the column count has more
+   * shapes than are listed, squarest first. */
+  if (known == FS_ATOMS_ROW_IMAGES && selected == 0)
+    {
+      FsRowShape shape = { FS_ATOMS_ROW_IMAGES, source->image_height, source->image_width };
+
+      selected = self->shapes->len;
+      g_array_append_val (self->shapes, shape);
+    }
   for (guint k = 0; k < self->shapes->len; k++)
     {
       g_autofree char *label = shape_label (&g_array_index (self->shapes, FsRowShape, k));
@@ -440,8 +478,11 @@ void
 fs_window_inspect_show (FsWindow *self)
 {
   update_zeros (self);
-  for (guint k = 0; k < 2; k++)
-    fs_trace_plot_set_snapshot (self->zero_plots[k], self->shown);
+  /* The zeros charts follow the snapshots while they are on screen (and
+   * catch up when their view is chosen: this is called then too). */
+  if (g_str_equal (visible_view (self), "factors"))
+    for (guint k = 0; k < 2; k++)
+      fs_trace_plot_set_snapshot (self->zero_plots[k], self->shown);
   if (self->sample >= 0)
     update_code (self);
   if (self->inspecting)
@@ -582,6 +623,7 @@ fs_window_inspect_dispose (FsWindow *self)
     g_cancellable_cancel (self->inspect_cancellable);
   g_clear_object (&self->inspect_cancellable);
   g_clear_pointer (&self->shapes, g_array_unref);
+  self->inspect_again = FALSE;
 }
 
 static const char * const views[] = { "data", "factors", "atoms", "spectrum", NULL };
