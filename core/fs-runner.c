@@ -37,6 +37,7 @@ struct _FsRunner
   gboolean      quit;
   gboolean      running;
   guint64       steps_pending;
+  guint64       steps_epoch;   /* counts the times steps_pending was cleared */
   gboolean      reset_pending;
   gboolean      change_pending;  /* new settings that go on from W and H */
   gboolean      resume_pending;  /* go on after a stop */
@@ -47,6 +48,8 @@ struct _FsRunner
   guint64       pace_steps;    /* steps made since then */
   FsSnapshot   *snapshot;
   guint64       serial;
+  guint64       sent;          /* commands sent so far */
+  guint64       taken;         /* ...and taken up by the thread */
 
   /* Owned by the thread once it runs. */
   FsMatrix     *X;
@@ -223,6 +226,7 @@ publish (FsRunner   *self,
          FsSnapshot *snap)
 {
   snap->serial = ++self->serial;
+  snap->commands = self->taken;
   g_clear_pointer (&self->snapshot, fs_snapshot_unref);
   self->snapshot = snap;
   g_cond_broadcast (&self->publish_cond);
@@ -494,17 +498,22 @@ wait_for_work (FsRunner *self,
       /* Nothing to do: the last steps and state are shown before the
        * thread sleeps (publishing drops the lock, so the state is looked
        * at again). */
-      if (self->dirty || self->snapshot->state != current_state (self))
+      if (self->dirty || self->snapshot->state != current_state (self) || self->taken != self->sent)
         {
+          /* A command that changed nothing (a pace while paused) is
+           * taken up all the same, and said so in a snapshot. */
+          self->taken = self->sent;
           publish_now (self);
           return FALSE;
         }
       self->pace_origin = 0;
       g_atomic_int_set (&self->command_pending, 0);
+      self->taken = self->sent;
       g_cond_wait (&self->command_cond, &self->mutex);
       return FALSE;
     }
   g_atomic_int_set (&self->command_pending, 0);
+  self->taken = self->sent;
   if (self->quit || self->reset_pending || self->change_pending || self->resume_pending)
     return TRUE;
 
@@ -539,7 +548,7 @@ runner_thread (gpointer data)
   for (;;)
     {
       gboolean stepping;
-      guint64 budget = 0, made;
+      guint64 budget = 0, made, epoch;
 
       if (!wait_for_work (self, &budget))
         continue;
@@ -564,13 +573,16 @@ runner_thread (gpointer data)
         }
 
       stepping = !self->running;
+      epoch = self->steps_epoch;
       g_mutex_unlock (&self->mutex);
 
       made = iterate_batch (self, budget);
 
       g_mutex_lock (&self->mutex);
       self->dirty = TRUE;
-      if (stepping)
+      /* Steps asked for after a reset or a restart that came during the
+       * batch are not the ones it made. */
+      if (stepping && epoch == self->steps_epoch)
         self->steps_pending -= MIN (made, self->steps_pending);
       else
         self->pace_steps += made;
@@ -579,6 +591,10 @@ runner_thread (gpointer data)
           self->running = FALSE;
           self->steps_pending = 0;
         }
+      /* A pause or a step that came during the batch is in the state
+       * published now; settings and resets are taken up when applied. */
+      if (!self->reset_pending && !self->change_pending && !self->resume_pending && !self->quit)
+        self->taken = self->sent;
       if (stepping || publish_due (self, g_get_monotonic_time ()))
         publish_now (self);
     }
@@ -623,6 +639,7 @@ fs_runner_new (FsMatrix       *X,
 static void
 send_command (FsRunner *self)
 {
+  self->sent++;
   g_atomic_int_set (&self->command_pending, 1);
   g_cond_signal (&self->command_cond);
 }
@@ -635,6 +652,7 @@ fs_runner_run (FsRunner *self)
   g_mutex_lock (&self->mutex);
   self->running = TRUE;
   self->steps_pending = 0;
+  self->steps_epoch++;
   self->resume_pending = TRUE;
   send_command (self);
   g_mutex_unlock (&self->mutex);
@@ -651,6 +669,7 @@ fs_runner_pause (FsRunner *self)
     {
       self->running = FALSE;
       self->steps_pending = 0;
+      self->steps_epoch++;
       send_command (self);
     }
   g_mutex_unlock (&self->mutex);
@@ -681,6 +700,7 @@ fs_runner_reset (FsRunner *self)
   self->reset_pending = TRUE;
   self->running = FALSE;
   self->steps_pending = 0;
+  self->steps_epoch++;
   send_command (self);
   g_mutex_unlock (&self->mutex);
 }
@@ -706,6 +726,7 @@ fs_runner_set_params (FsRunner       *self,
     {
       self->reset_pending = TRUE;
       self->steps_pending = 0;
+      self->steps_epoch++;
     }
   else if (!self->reset_pending)
     self->change_pending = TRUE;
@@ -798,6 +819,22 @@ fs_runner_free (FsRunner *self)
   g_cond_clear (&self->command_cond);
   g_mutex_clear (&self->mutex);
   g_free (self);
+}
+
+/* How many commands (run, pause, step, reset, settings, rate, pace) have
+ * been sent: a snapshot whose commands field equals it was published
+ * after the thread took all of them up. */
+guint64
+fs_runner_get_commands_sent (FsRunner *self)
+{
+  guint64 sent;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  g_mutex_lock (&self->mutex);
+  sent = self->sent;
+  g_mutex_unlock (&self->mutex);
+  return sent;
 }
 
 FsSnapshot *

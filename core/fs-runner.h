@@ -45,6 +45,9 @@ typedef struct
 typedef struct
 {
   guint64        serial;
+  /* The commands the thread had taken up when it published this
+   * (fs_runner_get_commands_sent ()). */
+  guint64        commands;
   FsRunnerState  state;
   gsize          rows;
   gsize          cols;
@@ -108,6 +111,7 @@ void        fs_runner_set_pace     (FsRunner       *self,
 double      fs_runner_get_pace     (FsRunner       *self);
 void        fs_runner_stop         (FsRunner       *self);
 FsSnapshot *fs_runner_get_snapshot (FsRunner       *self);
+guint64     fs_runner_get_commands_sent (FsRunner  *self);
 gboolean    fs_runner_wait         (FsRunner       *self,
                                     guint64         after_serial,
                                     gint64          timeout_us);

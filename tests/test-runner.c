@@ -688,6 +688,153 @@ test_continue_then_diverge (void)
   fs_snapshot_unref (snap);
 }
 
+/* What the commands sent so far mean: running or not, and, while no run
+ * has happened since the last start from iteration 0, the iteration the
+ * steps lead to (else -1). */
+typedef struct
+{
+  gboolean running;
+  gint64   iteration;
+  FsParams params;
+} Intent;
+
+typedef struct
+{
+  const Intent *intent;
+  guint64       sent;
+} Settled;
+
+/* The thread has taken up every command, and the snapshot shows the
+ * intended state: running, or paused where the steps lead. */
+static gboolean
+is_settled (const FsSnapshot *snap,
+            gpointer          data)
+{
+  const Settled *settled = data;
+  const Intent *intent = settled->intent;
+
+  if (snap->commands != settled->sent)
+    return FALSE;
+  if (intent->running)
+    return snap->state == FS_RUNNER_RUNNING;
+  return snap->state == FS_RUNNER_PAUSED &&
+         (intent->iteration < 0 || snap->iteration == (guint64) intent->iteration);
+}
+
+/* One random command, sent to the runner and applied to the intent. */
+static void
+send_random_command (FsRunner *runner,
+                     Intent   *intent,
+                     GRand    *rand,
+                     double    lr,
+                     GString  *log)
+{
+  FsParams p = intent->params;
+  guint n;
+
+  switch (g_rand_int_range (rand, 0, 7))
+    {
+    case 0:
+      fs_runner_run (runner);
+      intent->running = TRUE;
+      intent->iteration = -1;
+      g_string_append (log, " run");
+      break;
+    case 1:
+      fs_runner_pause (runner);
+      intent->running = FALSE;
+      g_string_append (log, " pause");
+      break;
+    case 2:
+      n = g_rand_int_range (rand, 1, 4);
+      fs_runner_step (runner, n);
+      if (intent->running)
+        intent->iteration = -1;
+      else if (intent->iteration >= 0)
+        intent->iteration += n;
+      intent->running = FALSE;
+      g_string_append_printf (log, " step %u", n);
+      break;
+    case 3:
+      fs_runner_reset (runner);
+      intent->running = FALSE;
+      intent->iteration = 0;
+      g_string_append (log, " reset");
+      break;
+    case 4:
+      /* A new rank starts again from iteration 0, and a run goes on
+       * running; the same rank goes on from where it is. */
+      p.rank = g_rand_int_range (rand, 2, 4);
+      g_assert_true (fs_runner_set_params (runner, &p, NULL));
+      if (p.rank != intent->params.rank)
+        intent->iteration = intent->running ? -1 : 0;
+      intent->params = p;
+      g_string_append_printf (log, " rank %u", p.rank);
+      break;
+    case 5:
+      p.l2_w = p.l2_w == 0.0 ? 0.01 : 0.0;
+      g_assert_true (fs_runner_set_params (runner, &p, NULL));
+      intent->params = p;
+      g_string_append_printf (log, " l2_w %g", p.l2_w);
+      break;
+    default:
+      p.lr = g_rand_boolean (rand) ? lr : lr / 2;
+      fs_runner_set_lr (runner, p.lr);
+      intent->params.lr = p.lr;
+      g_string_append_printf (log, " lr %g", p.lr);
+      break;
+    }
+}
+
+/* Any sequence of commands ends in the state they ask for (issue 19,
+ * defect 2: a change of rank right after Run once left the run paused at
+ * iteration 0): 10,000 random sequences of 1 to 6 commands, sent as fast
+ * as they come, each checked against a model of the intent. */
+static void
+test_stress_intent (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (12, 9, 3, 0.05, 1, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (19);
+  guint sequences = g_test_thorough () ? 100000 : 10000;
+  Intent intent = { FALSE, 0 };
+
+  base_params (&intent.params);
+  intent.params.rank = 2;
+  intent.params.tol = 0.0;
+  intent.params.stop_unstable = FALSE;
+  intent.params.max_iters = FS_MAX_ITERATIONS;
+  runner = fs_runner_new (X, &intent.params, NULL);
+  g_assert_nonnull (runner);
+
+  for (guint k = 0; k < sequences; k++)
+    {
+      g_autoptr(GString) log = g_string_new (NULL);
+      guint length = g_rand_int_range (rand, 1, 7);
+      Settled settled = { &intent, 0 };
+      gint64 deadline;
+
+      for (guint c = 0; c < length; c++)
+        send_random_command (runner, &intent, rand, intent.params.lr == 0.0 ? 0.01 : 0.01, log);
+      settled.sent = fs_runner_get_commands_sent (runner);
+      deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+      for (;;)
+        {
+          g_autoptr(FsSnapshot) snap = fs_runner_get_snapshot (runner);
+
+          if (is_settled (snap, &settled))
+            break;
+          if (g_get_monotonic_time () >= deadline)
+            g_error ("sequence %u (%s): wanted %s at %" G_GINT64_FORMAT ", shown %s at %"
+                     G_GUINT64_FORMAT " after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " commands",
+                     k, log->str, intent.running ? "running" : "paused", intent.iteration,
+                     snap->state == FS_RUNNER_RUNNING ? "running" : "paused", snap->iteration,
+                     snap->commands, settled.sent);
+          fs_runner_wait (runner, snap->serial, deadline - g_get_monotonic_time ());
+        }
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -706,6 +853,7 @@ main (int    argc,
   g_test_add_func ("/runner/continue", test_continue);
   g_test_add_func ("/runner/change-during-restart", test_change_during_restart);
   g_test_add_func ("/runner/continue-then-diverge", test_continue_then_diverge);
+  g_test_add_func ("/runner/stress-intent", test_stress_intent);
 
   return g_test_run ();
 }
