@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "fs-code-view.h"
+#include "fs-plot-draw.h"
 #include "fs-display.h"
 
 #define PAD 6
@@ -655,10 +656,7 @@ text_at (FsCodeView    *self,
   pango_layout_set_width (layout, (int) MAX (max_width, 1) * PANGO_SCALE);
   pango_layout_get_pixel_size (layout, &w, &h);
   x = CLAMP (x, 0, MAX (self->width - w, 0));
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, colour);
-  gtk_snapshot_restore (snapshot);
+  fs_plot_append_layout (snapshot, layout, x, y, colour);
   return x + w;
 }
 

@@ -24,6 +24,7 @@
 
 #include "fs-display.h"
 #include "fs-histogram.h"
+#include "fs-plot-draw.h"
 
 #define MAX_TICKS 6
 #define PAD 6
@@ -376,19 +377,6 @@ draw_axes (FsHistogram   *self,
   cairo_stroke (cr);
 }
 
-static void
-layout_at (GtkSnapshot   *snapshot,
-           PangoLayout   *layout,
-           double         x,
-           double         y,
-           const GdkRGBA *colour)
-{
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, colour);
-  gtk_snapshot_restore (snapshot);
-}
-
 /* Writes text with its left edge at x (clamped into the widget) and its
  * top at y; returns where it ends. */
 static double
@@ -404,7 +392,7 @@ text_at (FsHistogram   *self,
 
   pango_layout_get_pixel_size (layout, &w, &h);
   x = CLAMP (x, 0, MAX (self->width - w, 0));
-  layout_at (snapshot, layout, x, y, colour);
+  fs_plot_append_layout (snapshot, layout, x, y, colour);
   return x + w;
 }
 

@@ -27,6 +27,7 @@
 
 #include "fs-display.h"
 #include "fs-loss-plot.h"
+#include "fs-plot-draw.h"
 
 #define MAX_TICKS 8
 #define PAD 8
@@ -755,32 +756,21 @@ map_terms (FsLossPlot *self)
     }
 }
 
+static double
+plot_value_to_y (gpointer plot,
+                 double   value)
+{
+  return fs_loss_plot_value_to_y (plot, value);
+}
+
 static void
 stroke_grid_and_axes (FsLossPlot    *self,
                       cairo_t       *cr,
                       const GdkRGBA *fg)
 {
-  cairo_set_line_width (cr, 1.0);
-  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.12);
-  for (guint t = 0; t < self->n_y_ticks; t++)
-    {
-      double y = round (fs_loss_plot_value_to_y (self, self->y_ticks[t])) + 0.5;
+  FsPlotArea area = { self->left, self->top, self->right, self->bottom };
 
-      cairo_move_to (cr, self->left, y);
-      cairo_line_to (cr, self->right, y);
-    }
-  cairo_stroke (cr);
-  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.6);
-  cairo_move_to (cr, self->left + 0.5, self->top);
-  cairo_line_to (cr, self->left + 0.5, self->bottom + 0.5);
-  cairo_line_to (cr, self->right, self->bottom + 0.5);
-  for (guint t = 0; t < self->n_y_ticks; t++)
-    {
-      double y = round (fs_loss_plot_value_to_y (self, self->y_ticks[t])) + 0.5;
-
-      cairo_move_to (cr, self->left - TICK, y);
-      cairo_line_to (cr, self->left, y);
-    }
+  fs_plot_stroke_frame (cr, fg, &area, self->y_ticks, self->n_y_ticks, plot_value_to_y, self, TICK);
   for (guint t = 0; t < self->n_x_ticks; t++)
     {
       double x = round (fs_loss_plot_iteration_to_x (self, self->x_ticks[t])) + 0.5;
@@ -1229,19 +1219,6 @@ update_readout (FsLossPlot *self)
 }
 
 static void
-snapshot_layout_at (GtkSnapshot   *snapshot,
-                    PangoLayout   *layout,
-                    double         x,
-                    double         y,
-                    const GdkRGBA *colour)
-{
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, colour);
-  gtk_snapshot_restore (snapshot);
-}
-
-static void
 snapshot_legend (FsLossPlot    *self,
                  GtkSnapshot   *snapshot,
                  const GdkRGBA *fg)
@@ -1259,7 +1236,7 @@ snapshot_legend (FsLossPlot    *self,
       int h;
 
       pango_layout_get_pixel_size (layout, NULL, &h);
-      snapshot_layout_at (snapshot, layout, x, y, fg);
+      fs_plot_append_layout (snapshot, layout, x, y, fg);
       y += h;
     }
 }
@@ -1278,7 +1255,7 @@ snapshot_labels (FsLossPlot    *self,
       PangoLayout *layout = g_ptr_array_index (self->y_labels, t);
 
       pango_layout_get_pixel_size (layout, &w, &h);
-      snapshot_layout_at (snapshot, layout, self->left - TICK - 2 - w,
+      fs_plot_append_layout (snapshot, layout, self->left - TICK - 2 - w,
                           fs_loss_plot_value_to_y (self, self->y_ticks[t]) - h / 2.0, fg);
     }
   /* Labels that would touch the one before are left out (iterations 0
@@ -1292,7 +1269,7 @@ snapshot_labels (FsLossPlot    *self,
       x = CLAMP (fs_loss_plot_iteration_to_x (self, self->x_ticks[t]) - w / 2.0, 0, self->width - w);
       if (x < x_free)
         continue;
-      snapshot_layout_at (snapshot, layout, x, self->bottom + TICK, fg);
+      fs_plot_append_layout (snapshot, layout, x, self->bottom + TICK, fg);
       x_free = x + w + 4;
     }
   for (guint k = 0; k < self->marks->len; k++)
@@ -1300,12 +1277,12 @@ snapshot_labels (FsLossPlot    *self,
       Mark *m = &g_array_index (self->marks, Mark, k);
 
       if (m->labelled)
-        snapshot_layout_at (snapshot, m->layout, m->area.origin.x, m->area.origin.y, fg);
+        fs_plot_append_layout (snapshot, m->layout, m->area.origin.x, m->area.origin.y, fg);
     }
   if (self->optimum_label != NULL && shows_optimum (self))
     {
       pango_layout_get_pixel_size (self->optimum_label, &w, &h);
-      snapshot_layout_at (snapshot, self->optimum_label, self->right - w - 4,
+      fs_plot_append_layout (snapshot, self->optimum_label, self->right - w - 4,
                           fs_loss_plot_value_to_y (self, self->optimum) - h - 1, &optimum_colour);
     }
 }
@@ -1345,7 +1322,7 @@ snapshot_readout (FsLossPlot    *self,
 
   pango_layout_get_pixel_size (self->readout_layout, &w, &h);
   /* Under the legend, when there is one. */
-  snapshot_layout_at (snapshot, self->readout_layout, self->right - w - 4,
+  fs_plot_append_layout (snapshot, self->readout_layout, self->right - w - 4,
                       self->legend.size.height > 0 ? self->legend.origin.y + self->legend.size.height + 4
                                                    : self->top, fg);
 }

@@ -21,6 +21,7 @@
 #include <math.h>
 
 #include "fs-display.h"
+#include "fs-plot-draw.h"
 #include "fs-spectrum.h"
 
 #define MAX_TICKS 6
@@ -279,32 +280,21 @@ update_readout (FsSpectrum *self)
     self->readout = g_strdup_printf (_("σ%s: WH %s"), index, fit);
 }
 
+static double
+plot_value_to_y (gpointer plot,
+                 double   value)
+{
+  return fs_spectrum_value_to_y (plot, value);
+}
+
 static void
 draw_axes (FsSpectrum    *self,
            cairo_t       *cr,
            const GdkRGBA *fg)
 {
-  cairo_set_line_width (cr, 1.0);
-  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.12);
-  for (guint t = 0; t < self->n_y_ticks; t++)
-    {
-      double y = round (fs_spectrum_value_to_y (self, self->y_ticks[t])) + 0.5;
+  FsPlotArea area = { self->left, self->top, self->right, self->bottom };
 
-      cairo_move_to (cr, self->left, y);
-      cairo_line_to (cr, self->right, y);
-    }
-  cairo_stroke (cr);
-  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.6);
-  cairo_move_to (cr, self->left + 0.5, self->top);
-  cairo_line_to (cr, self->left + 0.5, self->bottom + 0.5);
-  cairo_line_to (cr, self->right, self->bottom + 0.5);
-  for (guint t = 0; t < self->n_y_ticks; t++)
-    {
-      double y = round (fs_spectrum_value_to_y (self, self->y_ticks[t])) + 0.5;
-
-      cairo_move_to (cr, self->left - TICK, y);
-      cairo_line_to (cr, self->left, y);
-    }
+  fs_plot_stroke_frame (cr, fg, &area, self->y_ticks, self->n_y_ticks, plot_value_to_y, self, TICK);
   cairo_stroke (cr);
 }
 
@@ -453,10 +443,7 @@ text_at (FsSpectrum    *self,
 
   pango_layout_get_pixel_size (layout, &w, &h);
   x = CLAMP (x, 0, MAX (self->width - w, 0));
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, colour);
-  gtk_snapshot_restore (snapshot);
+  fs_plot_append_layout (snapshot, layout, x, y, colour);
   return x + w;
 }
 

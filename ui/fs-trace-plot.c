@@ -21,6 +21,7 @@
 #include <math.h>
 
 #include "fs-display.h"
+#include "fs-plot-draw.h"
 #include "fs-trace-plot.h"
 
 #define MAX_TICKS 6
@@ -464,25 +465,21 @@ map_lines (FsTracePlot *self)
   place_end_labels (self);
 }
 
+static double
+plot_value_to_y (gpointer plot,
+                 double   value)
+{
+  return value_to_y (plot, value);
+}
+
 static void
 stroke_grid_and_axes (FsTracePlot   *self,
                       cairo_t       *cr,
                       const GdkRGBA *fg)
 {
-  cairo_set_line_width (cr, 1.0);
-  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.12);
-  for (guint t = 0; t < self->n_y_ticks; t++)
-    {
-      double y = round (value_to_y (self, self->y_ticks[t])) + 0.5;
+  FsPlotArea area = { self->left, self->top, self->right, self->bottom };
 
-      cairo_move_to (cr, self->left, y);
-      cairo_line_to (cr, self->right, y);
-    }
-  cairo_stroke (cr);
-  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.6);
-  cairo_move_to (cr, self->left + 0.5, self->top);
-  cairo_line_to (cr, self->left + 0.5, self->bottom + 0.5);
-  cairo_line_to (cr, self->right, self->bottom + 0.5);
+  fs_plot_stroke_frame (cr, fg, &area, self->y_ticks, self->n_y_ticks, plot_value_to_y, self, 0.0);
   for (guint t = 0; t < self->n_x_ticks; t++)
     {
       double x = round (iteration_to_x (self, self->x_ticks[t])) + 0.5;
