@@ -743,16 +743,24 @@ void
 fs_runner_set_pace (FsRunner *self,
                     double    iterations_per_second)
 {
+  double pace;
+
   g_return_if_fail (self != NULL);
   g_return_if_fail (!isnan (iterations_per_second) && iterations_per_second >= 0.0);
 
-  g_mutex_lock (&self->mutex);
   /* Slower than one a day would overflow the clock's arithmetic. */
-  self->pace = isinf (iterations_per_second) ? 0.0
-               : iterations_per_second > 0.0 ? MAX (iterations_per_second, FS_RUNNER_MIN_PACE)
-               : 0.0;
-  self->pace_origin = 0;
-  send_command (self);
+  pace = isinf (iterations_per_second) ? 0.0
+         : iterations_per_second > 0.0 ? MAX (iterations_per_second, FS_RUNNER_MIN_PACE)
+         : 0.0;
+  g_mutex_lock (&self->mutex);
+  /* The same pace again is no command: a new runner given the session's
+   * pace publishes nothing after its first snapshot. */
+  if (pace != self->pace)
+    {
+      self->pace = pace;
+      self->pace_origin = 0;
+      send_command (self);
+    }
   g_mutex_unlock (&self->mutex);
 }
 

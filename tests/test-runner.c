@@ -453,7 +453,13 @@ test_pace (void)
   base_params (&p);
   p.max_iters = 50000000;
   runner = fs_runner_new (X, &p, NULL);
+  /* The pace it has already is no command, and so no late snapshot (a
+   * session gives every new runner its pace). */
+  fs_runner_set_pace (runner, fs_runner_get_pace (runner));
+  fs_runner_set_pace (runner, INFINITY);
+  g_assert_cmpuint (fs_runner_get_commands_sent (runner), ==, 0);
   fs_runner_set_pace (runner, pace);
+  g_assert_cmpuint (fs_runner_get_commands_sent (runner), ==, 1);
   g_assert_cmpfloat (fs_runner_get_pace (runner), ==, pace);
 
   snap = fs_runner_get_snapshot (runner);
