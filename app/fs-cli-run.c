@@ -17,6 +17,7 @@
 #include "fs-blas.h"
 #include "fs-cli.h"
 #include "fs-cli-input.h"
+#include "fs-cli-options.h"
 #include "fs-csv.h"
 #include "fs-error.h"
 #include "fs-fit.h"
@@ -29,38 +30,10 @@
 /* Matrices this small are printed in full at the end, as the notebook does. */
 #define PRINT_MAX_SIDE 12
 
-/* The --help texts below spell out the core's defaults. */
-G_STATIC_ASSERT (FS_DEFAULT_MAX_ITERS == 10000);
-G_STATIC_ASSERT (FS_DEFAULT_RANK == 5);
-
-typedef struct
-{
-  int       rank;
-  double    l2_w;
-  double    l2_h;
-  double    l1_w;
-  double    l1_h;
-  double    lr;
-  char     *rule;
-  char     *l1_mode;
-  gboolean  nonneg;
-  char     *init;
-  gint64    iters;
-  double    tol;
-  gint64    seed;
-  int       restarts;
-  int       threads;
-  char     *out;
-  gboolean  json;
-  gboolean  stop_unstable;
-  char     *rule_help;   /* --rule's help, naming the rules of the table */
-  char     *lr_text;     /* --lr as given, NULL when it was not */
-} RunOptions;
-
 /* One run of the subcommand, from its options to its results. */
 typedef struct
 {
-  RunOptions  o;
+  FsCliRunOptions o;
   FsCliInput  in;
   FsMatrix   *X;
   char       *description;
@@ -79,12 +52,7 @@ static void
 run_clear (Run *r)
 {
   fs_cli_input_clear (&r->in);
-  g_free (r->o.rule);
-  g_free (r->o.l1_mode);
-  g_free (r->o.init);
-  g_free (r->o.out);
-  g_free (r->o.rule_help);
-  g_free (r->o.lr_text);
+  fs_cli_run_options_clear (&r->o);
   g_clear_pointer (&r->X, fs_matrix_unref);
   g_clear_pointer (&r->description, g_free);
   g_clear_pointer (&r->fit, fs_fit_free);
@@ -93,48 +61,12 @@ run_clear (Run *r)
   g_clear_pointer (&r->warnings, g_array_unref);
 }
 
-/* The rules' names from the table, as "plain, normalized, momentum or adam". */
-static char *
-rule_names (void)
-{
-  guint n;
-  const FsRule *rules = fs_rules_get (&n);
-  g_autoptr(GString) names = g_string_new (rules[0].name);
-
-  for (guint i = 1; i < n; i++)
-    g_string_append_printf (names, i + 1 < n ? ", %s" : _(" or %s"), rules[i].name);
-  return g_string_free (g_steal_pointer (&names), FALSE);
-}
-
 static GOptionContext *
-run_context_new (RunOptions *o,
-                 FsCliInput *in)
+run_context_new (FsCliRunOptions *o,
+                 FsCliInput      *in)
 {
-  g_autofree char *names = rule_names ();
-  const GOptionEntry *entries;
-
-  o->rule_help = g_strdup_printf (_("Update rule: %s"), names);
-  entries = (const GOptionEntry[]) {
-    { "rank", 'r', 0, G_OPTION_ARG_INT, &o->rank, N_("Rank of the factorization (default: the example's, listed below; for a file, 5, or fewer if the matrix is smaller)"), N_("R") },
-    { "l2-w", 0, 0, G_OPTION_ARG_DOUBLE, &o->l2_w, N_("L2 penalty on W (the post's lambda1)"), N_("A") },
-    { "l2-h", 0, 0, G_OPTION_ARG_DOUBLE, &o->l2_h, N_("L2 penalty on H (the post's lambda2)"), N_("B") },
-    { "l1-w", 0, 0, G_OPTION_ARG_DOUBLE, &o->l1_w, N_("L1 penalty on W (sparse codes)"), N_("C") },
-    { "l1-h", 0, 0, G_OPTION_ARG_DOUBLE, &o->l1_h, N_("L1 penalty on H"), N_("D") },
-    { "lr", 0, 0, G_OPTION_ARG_STRING, &o->lr_text, N_("Learning rate (default: chosen from the data)"), N_("ETA") },
-    { "rule", 0, 0, G_OPTION_ARG_STRING, &o->rule, o->rule_help, N_("RULE") },
-    { "l1-mode", 0, 0, G_OPTION_ARG_STRING, &o->l1_mode, N_("L1 by prox (exact zeros, default) or subgradient"), N_("MODE") },
-    { "nonneg", 0, 0, G_OPTION_ARG_NONE, &o->nonneg, N_("Keep W and H non-negative (NMF)"), NULL },
-    { "init", 0, 0, G_OPTION_ARG_STRING, &o->init, N_("Initialization: scaled (default) or uniform [0, 1)"), N_("INIT") },
-    { "iters", 0, 0, G_OPTION_ARG_INT64, &o->iters, N_("Iteration limit per run (default 10000)"), N_("N") },
-    { "tol", 0, 0, G_OPTION_ARG_DOUBLE, &o->tol, N_("Stop when the relative change of the cost is below T in 10 iterations in a row (default 0: off)"), N_("T") },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, N_("Seed of the first run (default 0)"), N_("S") },
-    { "restarts", 0, 0, G_OPTION_ARG_INT, &o->restarts, N_("Number of runs, from seeds S, S+1, ...; the lowest final cost wins (default 1)"), N_("K") },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Solver threads (default: 1 for small problems, else all cores)"), N_("T") },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write W.csv, H.csv, WH.csv, loss.csv and atoms.png into DIR"), N_("DIR") },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON object instead of progress"), NULL },
-    { "no-stop-unstable", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &o->stop_unstable, N_("Keep going when the cost turns unstable (default: stop, with a learning rate to try)"), NULL },
-    G_OPTION_ENTRY_NULL
-  };
+  g_autofree GOptionEntry *model = fs_cli_run_options_model_entries (o);
+  g_autofree GOptionEntry *common = fs_cli_run_options_common_entries (o);
   GOptionContext *context;
   g_autofree char *examples = fs_cli_input_describe_examples (TRUE);
 
@@ -142,94 +74,10 @@ run_context_new (RunOptions *o,
                                 _("Factorize X ≈ W H by gradient descent and print the cost "
                                   "every 1000 iterations."));
   g_option_context_set_description (context, examples);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, model, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
   g_option_context_add_group (context, fs_cli_input_option_group (in));
   return context;
-}
-
-/* The numeric options that have no place in FsParams's own checks. */
-static gboolean
-check_counts (const RunOptions  *o,
-              GError           **error)
-{
-  /* Numbers go in as text: xgettext cannot read G_GINT64_FORMAT. */
-  g_autofree char *iters = g_strdup_printf ("%" G_GINT64_FORMAT, o->iters);
-  g_autofree char *seed = g_strdup_printf ("%" G_GINT64_FORMAT, o->seed);
-
-  if (o->rank < 1 && o->rank != -1)
-    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("The rank must be at least 1, not %d"), o->rank);
-  else if (o->iters < 1)
-    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("--iters must be at least 1, not %s"), iters);
-  else if (o->seed < 0)
-    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("--seed must be ≥ 0, not %s"), seed);
-  else if (o->restarts < 1)
-    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("--restarts must be at least 1, not %d"), o->restarts);
-  else if (o->threads < 0)
-    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("--threads must be at least 1, not %d"), o->threads);
-  else if (!isnan (o->lr) && !(o->lr > 0.0 && isfinite (o->lr)))
-    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("The learning rate must be a finite number > 0, not %g"), o->lr);
-  else
-    return TRUE;
-  return FALSE;
-}
-
-/* The options that name a choice: rule, L1 mode, initialization. */
-static gboolean
-parse_choices (const RunOptions  *o,
-               FsParams          *p,
-               GError           **error)
-{
-  if (o->rule != NULL && (p->rule = fs_rule_find (o->rule)) == NULL)
-    {
-      g_autofree char *names = rule_names ();
-
-      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("Unknown rule “%s” (use %s)"), o->rule, names);
-    }
-  else if (o->l1_mode != NULL && !fs_l1_mode_from_string (o->l1_mode, &p->l1_mode))
-    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("Unknown L1 mode “%s” (use prox or subgradient)"), o->l1_mode);
-  else if (o->init != NULL && !fs_init_from_string (o->init, &p->init))
-    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("Unknown initialization “%s” (use uniform or scaled)"), o->init);
-  else
-    return TRUE;
-  return FALSE;
-}
-
-/* The rank stays at the default until the matrix is known (rank -1). */
-static gboolean
-run_options_to_params (const RunOptions  *o,
-                       FsParams          *p,
-                       GError           **error)
-{
-  fs_params_init_defaults (p);
-  p->products = fs_cli_products ();
-
-  if (!check_counts (o, error) || !parse_choices (o, p, error))
-    return FALSE;
-
-  if (o->rank > 0)
-    p->rank = (guint) o->rank;
-  p->l2_w = o->l2_w;
-  p->l2_h = o->l2_h;
-  p->l1_w = o->l1_w;
-  p->l1_h = o->l1_h;
-  p->lr = isnan (o->lr) ? 1.0 : o->lr;
-  p->nonneg = o->nonneg;
-  p->max_iters = (guint64) o->iters;
-  p->tol = o->tol;
-  p->stop_unstable = o->stop_unstable;
-  p->seed = (guint64) o->seed;
-  p->restarts = (guint) o->restarts;
-  p->threads = (guint) fs_cli_cap_threads (o->threads);
-  return TRUE;
 }
 
 /* f*, when the problem has a closed-form optimum; NaN otherwise, with
@@ -270,7 +118,7 @@ run_prepare (Run     *r,
 
   if (!g_option_context_parse (context, &argc, &argv, error) ||
       !fs_cli_parse_lr (r->o.lr_text, &r->o.lr, error) ||
-      !run_options_to_params (&r->o, &r->params, error) ||
+      !fs_cli_run_options_to_params (&r->o, &r->params, error) ||
       !(r->X = fs_cli_input_load (&r->in, argc, argv, &r->description, error)))
     return FALSE;
 
@@ -797,13 +645,11 @@ int
 fs_cli_run (int    argc,
             char **argv)
 {
-  Run r = {
-    .o = { .rank = -1, .lr = NAN, .iters = (gint64) FS_DEFAULT_MAX_ITERS, .seed = 0, .restarts = 1,
-           .stop_unstable = TRUE },
-  };
+  Run r = { 0 };
   g_autoptr(GError) error = NULL;
   int status;
 
+  fs_cli_run_options_init (&r.o);
   if (!run_prepare (&r, argc, argv, &error))
     status = fs_cli_fail ("%s", error->message);
   else

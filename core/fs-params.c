@@ -75,7 +75,8 @@ fs_params_equal (const FsParams *a,
          a->l1_mode == b->l1_mode && a->nonneg == b->nonneg && a->init == b->init &&
          a->seed == b->seed && a->max_iters == b->max_iters && a->tol == b->tol &&
          a->stop_unstable == b->stop_unstable && a->restarts == b->restarts && a->threads == b->threads && a->nice == b->nice &&
-         a->products == b->products;
+         a->products == b->products && a->holdout == b->holdout &&
+         a->holdout_seed == b->holdout_seed;
 }
 
 /* The rank a newly opened matrix starts with. */
@@ -269,6 +270,7 @@ fs_params_validate (const FsParams *params,
          check_penalty (params->l1_h, "L1 penalty on H", error) &&
          check_rule (params, error) &&
          check_runs (params, error) &&
+         check_unit_interval (params->holdout, "The held-out share", error) &&
          (X == NULL || check_blas_size (X, error));
 }
 
@@ -289,6 +291,8 @@ fs_params_has_optimum (const FsParams *params,
     why = "no closed form with non-negativity";
   else if (X != NULL && X->n_missing > 0)
     why = "no closed form with missing cells";
+  else if (params->holdout > 0.0)
+    why = "no closed form with held-out cells";
 
   if (reason != NULL)
     *reason = why;
@@ -297,7 +301,8 @@ fs_params_has_optimum (const FsParams *params,
 
 /* Whether going from old to new settings needs a new start: the shapes of
  * W and H (rank), the starting point (seed, init), the runs (restarts) and
- * how the products are computed (threads, products). Everything else
+ * how the products are computed (threads, products), and the cells trained
+ * on (holdout, holdout_seed). Everything else
  * (penalties, rule and its coefficients, L1 mode, bounds, learning rate,
  * limits, the instability stop, the nice value) can change under a
  * running solver, from its current W and H (DESIGN.md section 5). */
@@ -309,7 +314,8 @@ fs_params_needs_restart (const FsParams *old,
 
   return old->rank != new->rank || old->seed != new->seed || old->init != new->init ||
          old->restarts != new->restarts || old->threads != new->threads ||
-         old->products != new->products;
+         old->products != new->products || old->holdout != new->holdout ||
+         old->holdout_seed != new->holdout_seed;
 }
 
 /* The penalties on one factor, named for a message: "L1", "L2" or
@@ -443,4 +449,105 @@ fs_stop_to_string (FsStop stop)
 {
   g_return_val_if_fail ((guint) stop < G_N_ELEMENTS (stop_names), NULL);
   return stop_names[stop];
+}
+
+static void
+append_part (GString    *text,
+             const char *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+static void
+append_part (GString    *text,
+             const char *format,
+             ...)
+{
+  va_list args;
+
+  if (text->len > 0)
+    g_string_append (text, ", ");
+  va_start (args, format);
+  g_string_append_vprintf (text, format, args);
+  va_end (args);
+}
+
+/* A penalty pair as "L2 0.1" when both factors have the same, else
+ * "L2 W 0.1" and "L2 H 0" for the ones that differ from the other's. */
+static void
+append_penalties (GString    *text,
+                  const char *name,
+                  double      w,
+                  double      h,
+                  double      other_w,
+                  double      other_h)
+{
+  if (w == other_w && h == other_h)
+    return;
+  if (w == h)
+    append_part (text, "%s %g", name, w);
+  else
+    {
+      if (w != other_w)
+        append_part (text, "%s W %g", name, w);
+      if (h != other_h)
+        append_part (text, "%s H %g", name, h);
+    }
+}
+
+/* The settings of params that differ from those of other, short, for a
+ * legend: "rank 6, L2 0.1". The empty string when none of the settings a
+ * person tunes differ (threads, products and nice are not named). */
+char *
+fs_params_describe_difference (const FsParams *params,
+                               const FsParams *other)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (params != NULL && other != NULL, g_string_free (text, FALSE));
+
+  if (params->rank != other->rank)
+    append_part (text, _("rank %u"), params->rank);
+  append_penalties (text, "L2", params->l2_w, params->l2_h, other->l2_w, other->l2_h);
+  append_penalties (text, "L1", params->l1_w, params->l1_h, other->l1_w, other->l1_h);
+  if (params->rule != other->rule)
+    append_part (text, "%s", fs_rule_get_label (params->rule));
+  if (params->lr != other->lr)
+    append_part (text, _("lr %g"), params->lr);
+  if (params->momentum != other->momentum)
+    append_part (text, _("momentum %g"), params->momentum);
+  if (params->adam_beta1 != other->adam_beta1 || params->adam_beta2 != other->adam_beta2 ||
+      params->adam_eps != other->adam_eps)
+    append_part (text, _("β %g, %g, ε %g"), params->adam_beta1, params->adam_beta2,
+                 params->adam_eps);
+  if (params->l1_mode != other->l1_mode)
+    append_part (text, "%s", fs_l1_mode_get_label (params->l1_mode));
+  if (params->nonneg != other->nonneg)
+    append_part (text, "%s", params->nonneg ? _("non-negative") : _("signed"));
+  if (params->init != other->init)
+    append_part (text, "%s", fs_init_get_label (params->init));
+  /* Numbers go in as text: xgettext cannot read G_GUINT64_FORMAT. */
+  if (params->seed != other->seed)
+    {
+      g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, params->seed);
+
+      append_part (text, _("seed %s"), seed);
+    }
+  if (params->restarts != other->restarts)
+    append_part (text, _("%u runs"), params->restarts);
+  if (params->max_iters != other->max_iters)
+    {
+      g_autofree char *limit = g_strdup_printf ("%" G_GUINT64_FORMAT, params->max_iters);
+
+      append_part (text, _("limit %s"), limit);
+    }
+  if (params->tol != other->tol)
+    append_part (text, _("tolerance %g"), params->tol);
+  if (params->holdout != other->holdout)
+    append_part (text, _("held out %g%%"), 100.0 * params->holdout);
+  if (params->holdout_seed != other->holdout_seed)
+    {
+      g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, params->holdout_seed);
+
+      append_part (text, _("split seed %s"), seed);
+    }
+  return g_string_free (text, FALSE);
 }

@@ -45,6 +45,9 @@ typedef enum
  * matrix that has no rank of its own. */
 #define FS_DEFAULT_MAX_ITERS (G_GUINT64_CONSTANT (10000))
 #define FS_DEFAULT_RANK      5
+/* The held-out share a person gets on asking for one (the window's and
+ * --holdout's suggestion); FsParams's default is 0, none. */
+#define FS_DEFAULT_HOLDOUT   0.1
 
 typedef struct
 {
@@ -67,6 +70,11 @@ typedef struct
   double        tol;
   gboolean      stop_unstable; /* stop a run that the instability detector flags */
   guint         restarts;
+  /* The share of the observed cells held out of training, in [0, 1)
+   * (fs-holdout.h): 0 trains on every observed cell. The cells depend only
+   * on holdout_seed, the matrix's shape and its missing cells. */
+  double        holdout;
+  guint64       holdout_seed;
   guint         threads;   /* the solver's threads; 0 picks by size */
   int           nice;      /* their nice value while they compute; 0 leaves them be */
   FsProductsImpl products; /* the fastest products they may use (avx512: any) */
@@ -93,6 +101,8 @@ gboolean    fs_params_has_optimum   (const FsParams *params,
 gboolean    fs_params_needs_restart (const FsParams *old,
                                      const FsParams *new);
 char       *fs_params_dup_unbounded_message (const FsParams *params);
+char       *fs_params_describe_difference   (const FsParams *params,
+                                             const FsParams *other);
 
 const char *fs_l1_mode_to_string    (FsL1Mode        mode);
 gboolean    fs_l1_mode_from_string  (const char     *name,

@@ -13,6 +13,7 @@
 
 #include <glib.h>
 
+#include "fs-checkpoints.h"
 #include "fs-cost-log.h"
 #include "fs-matrix.h"
 #include "fs-params.h"
@@ -85,10 +86,28 @@ typedef struct
   /* Every change of settings since the last restart, oldest first. */
   FsMark        *marks;
   guint          n_marks;
+  /* The settings the snapshot's run has now (lr and warm changes
+   * included). */
+  FsParams       params;
+  /* The shown run's MSE over the cells trained on, and over the held-out
+   * cells (NaN without: params.holdout == 0). */
+  double         train_mse;
+  double         holdout_mse;
+  /* The current run's checkpoints (fs-checkpoints.h), oldest first, the
+   * last at this snapshot's iteration; none in a copy for a pin. */
+  FsCheckpoint **checkpoints;
+  guint          n_checkpoints;
 } FsSnapshot;
 
 FsSnapshot *fs_snapshot_ref   (FsSnapshot *self);
 void        fs_snapshot_unref (FsSnapshot *self);
+/* A new snapshot like self but with no checkpoints: what a pinned run
+ * keeps (its logs and traces by reference, W and H copied). */
+FsSnapshot *fs_snapshot_copy_for_pin (const FsSnapshot *self);
+/* A new snapshot like self whose W, H, iteration and cost are those of
+ * its checkpoint index (replay): the views show it as they show any. */
+FsSnapshot *fs_snapshot_new_at_checkpoint (const FsSnapshot *self,
+                                           guint             index);
 
 typedef struct _FsRunner FsRunner;
 

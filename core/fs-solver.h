@@ -17,6 +17,12 @@
  * fs_solver_set_lr and a start, is a change: the instability detector
  * starts afresh and divergence is measured from the cost at the change.
  *
+ * With params->holdout > 0, new makes the split (fs-holdout.h) from the
+ * matrix it is given and trains on fs_holdout_training_matrix () of it;
+ * fs_solver_get_matrix () is still the matrix given. The held-out cells'
+ * squared error is summed in the pass that forms the residual, so the
+ * held-out MSE is known at every iteration at no extra pass over X.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -24,6 +30,7 @@
 #include <glib.h>
 
 #include "fs-cost-log.h"
+#include "fs-holdout.h"
 #include "fs-instability.h"
 #include "fs-matrix.h"
 #include "fs-params.h"
@@ -76,6 +83,13 @@ double          fs_solver_get_sigma_estimate  (FsSolver       *self);
 gboolean        fs_solver_get_grams           (FsSolver       *self,
                                                const double  **wtw,
                                                const double  **hht);
+/* NULL when params->holdout is 0. */
+FsHoldout      *fs_solver_get_holdout         (FsSolver       *self);
+/* The data term over the cells trained on, divided by their count. */
+double          fs_solver_get_train_mse       (FsSolver       *self);
+/* Σ over held-out cells of (X - WH)² over their count at the current W and
+ * H; NaN without held-out cells. */
+double          fs_solver_get_holdout_mse     (FsSolver       *self);
 guint           fs_solver_get_threads         (FsSolver       *self);
 FsProductsImpl  fs_solver_get_products        (FsSolver       *self);
 

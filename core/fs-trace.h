@@ -34,6 +34,8 @@ typedef enum
   FS_TRACE_ZEROS_H,
   FS_TRACE_SMALL_W,    /* share with |w| <= FS_SMALL_RELATIVE max |W|, zeros included */
   FS_TRACE_SMALL_H,
+  FS_TRACE_TRAIN_MSE,   /* the data term over the cells trained on / their count */
+  FS_TRACE_HOLDOUT_MSE, /* Σ over held-out cells of (X - WH)² / their count; NaN without */
   FS_N_TRACES
 } FsTraceKind;
 
@@ -64,7 +66,8 @@ gsize       fs_trace_find_nearest   (const FsTrace *self,
  * "Zeros in W", … */
 const char *fs_trace_kind_get_label (FsTraceKind    kind);
 /* "data", "l2_w", "l2_h", "l1_w", "l1_h", "norm_w", "norm_h", "grad_norm",
- * "zeros_w", "zeros_h", "small_w", "small_h": JSON keys and CSV headers. */
+ * "zeros_w", "zeros_h", "small_w", "small_h", "train_mse", "holdout_mse":
+ * JSON keys and CSV headers. */
 const char *fs_trace_kind_get_name  (FsTraceKind    kind);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsTrace, fs_trace_unref)

@@ -52,4 +52,37 @@ guint       fs_loss_plot_get_traces      (FsLossPlot *self);
 /* The kinds drawn now (set, and not all 0): a mask as above. */
 guint       fs_loss_plot_get_drawn_traces (FsLossPlot *self);
 
+/* Pinned runs, drawn as ghosts behind the live curves: each ghost's shown
+ * run (the best one once its runs are done, else its current one) in its
+ * own colour, thinner and translucent, with a legend entry in that colour
+ * reading its label ("rank 6, L2 0.1"). Hidden ghosts are neither drawn
+ * nor listed. The plot's ranges take the visible ghosts in. The plot
+ * keeps its own references and copies of the labels. */
+typedef struct
+{
+  FsSnapshot *snapshot;
+  const char *label;
+  GdkRGBA     colour;
+  gboolean    visible;
+} FsLossPlotGhost;
+
+void        fs_loss_plot_set_ghosts      (FsLossPlot            *self,
+                                          const FsLossPlotGhost *ghosts,
+                                          guint                  n_ghosts);
+/* The legend as drawn, top to bottom (the live run's entry, then the term
+ * curves', then the visible ghosts'): for tests and the accessible
+ * description, which lists them. */
+guint       fs_loss_plot_get_n_legend_entries (FsLossPlot *self);
+const char *fs_loss_plot_get_legend_entry     (FsLossPlot *self,
+                                               guint       index);
+/* The f* line's label, "f*" by default; for a held-out run the window
+ * sets "f* of the full data" and the plot then writes no gap. */
+void        fs_loss_plot_set_optimum_label (FsLossPlot *self,
+                                            const char *label,
+                                            gboolean    show_gap);
+/* A vertical line at iteration (replay: the iteration the views show), or
+ * none for a negative value. */
+void        fs_loss_plot_set_cursor      (FsLossPlot *self,
+                                          double      iteration);
+
 G_END_DECLS
