@@ -36,6 +36,7 @@ struct _FsSession
   FsRunner     *runner;
   GArray       *singular_values;
   double        optimum;
+  gboolean      optimum_is_reference;  /* f* of the full data, not of the run's */
 
   GCancellable *load_cancellable;
   GCancellable *prepare_cancellable;
@@ -161,15 +162,22 @@ static void
 update_optimum (FsSession *self)
 {
   double optimum = NAN;
+  FsParams full = self->params;
+  gboolean reference = self->params.holdout > 0.0;
 
+  /* With held-out cells there is no closed form; the full data's f* is
+   * a reference, said so wherever it is shown. */
+  full.holdout = 0.0;
   if (self->singular_values != NULL && self->X != NULL &&
-      fs_params_has_optimum (&self->params, self->X, NULL))
+      fs_params_has_optimum (&full, self->X, NULL))
     optimum = fs_optimum_value ((double *) self->singular_values->data, self->singular_values->len,
                                 self->params.rank, self->params.l2_w, self->params.l2_h);
 
-  if (optimum == self->optimum || (isnan (optimum) && isnan (self->optimum)))
+  if (reference == self->optimum_is_reference &&
+      (optimum == self->optimum || (isnan (optimum) && isnan (self->optimum))))
     return;
   self->optimum = optimum;
+  self->optimum_is_reference = reference;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPTIMUM]);
 }
 
@@ -827,6 +835,17 @@ fs_session_get_busy (FsSession *self)
   g_return_val_if_fail (FS_IS_SESSION (self), FALSE);
 
   return self->n_pending > 0;
+}
+
+/* Whether fs_session_get_optimum () is the f* of the full data, shown for
+ * reference only: the settings hold cells out, and have no f* of their
+ * own. */
+gboolean
+fs_session_get_optimum_is_reference (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), FALSE);
+
+  return self->optimum_is_reference;
 }
 
 gboolean

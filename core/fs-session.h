@@ -76,6 +76,7 @@ FsScaling       fs_session_get_scaling          (FsSession      *self);
 const FsParams *fs_session_get_params           (FsSession      *self);
 FsSnapshot     *fs_session_get_snapshot         (FsSession      *self);
 double          fs_session_get_optimum          (FsSession      *self);
+gboolean        fs_session_get_optimum_is_reference (FsSession  *self);
 /* X's singular values, descending, once computed, else NULL (property
  * "singular-values", a GArray of double, notified whenever it changes). */
 GArray         *fs_session_get_singular_values  (FsSession      *self);

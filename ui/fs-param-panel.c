@@ -40,6 +40,8 @@ struct _FsParamPanel
   GtkSpinButton *restarts_spin;
   GtkSpinButton *iters_spin;
   GtkSpinButton *seed_spin;
+  GtkSpinButton *holdout_spin;
+  GtkSpinButton *holdout_seed_spin;
   GtkSwitch     *nonneg_switch;
   GtkSwitch     *log_switch;
   GtkSwitch     *log_iters_switch;
@@ -147,6 +149,8 @@ read_rows (FsParamPanel *self,
   p->stop_unstable = gtk_switch_get_active (self->unstable_switch);
   p->init = (FsInit) adw_combo_row_get_selected (self->init_row);
   p->seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
+  p->holdout = gtk_spin_button_get_value (self->holdout_spin) / 100.0;
+  p->holdout_seed = (guint64) gtk_spin_button_get_value (self->holdout_seed_spin);
 }
 
 static void
@@ -170,6 +174,8 @@ write_rows (FsParamPanel *self)
   gtk_switch_set_active (self->unstable_switch, p->stop_unstable);
   adw_combo_row_set_selected (self->init_row, p->init);
   gtk_spin_button_set_value (self->seed_spin, (double) p->seed);
+  gtk_spin_button_set_value (self->holdout_spin, 100.0 * p->holdout);
+  gtk_spin_button_set_value (self->holdout_seed_spin, (double) p->holdout_seed);
   self->updating = FALSE;
 }
 
@@ -919,6 +925,8 @@ fs_param_panel_class_init (FsParamPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, restarts_spin);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, iters_spin);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, seed_spin);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, holdout_spin);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, holdout_seed_spin);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, nonneg_switch);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, log_switch);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, log_iters_switch);
@@ -938,7 +946,7 @@ connect_rows (FsParamPanel *self)
 {
   GtkSpinButton *spins[] = { self->rank_spin, self->l2_w_spin, self->l2_h_spin, self->l1_w_spin,
                              self->l1_h_spin, self->lr_spin, self->restarts_spin, self->iters_spin,
-                             self->seed_spin };
+                             self->seed_spin, self->holdout_spin, self->holdout_seed_spin };
   AdwComboRow *rows[] = { self->l1_mode_row, self->rule_row, self->init_row, self->tol_row };
 
   for (guint i = 0; i < G_N_ELEMENTS (spins); i++)

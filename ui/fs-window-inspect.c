@@ -172,7 +172,7 @@ static void
 start_job (FsWindow *self)
 {
   const char *view = visible_view (self);
-  FsSnapshot *s = self->shown;
+  FsSnapshot *s = self->viewed;
   InspectJob *job;
   g_autoptr(GTask) task = NULL;
 
@@ -249,7 +249,7 @@ shown_zero_shares (const FsSnapshot *s,
 static void
 update_zeros (FsWindow *self)
 {
-  FsSnapshot *s = self->shown;
+  FsSnapshot *s = self->viewed;
   g_autofree char *text = NULL;
   g_autofree char *tip = NULL;
   double z[4];
@@ -283,9 +283,9 @@ update_code (FsWindow *self)
   sample_image_shape (self, &height, &width);
   /* The code beside X too, even hidden: what a screen reader finds there
    * is the sample's code or nothing, never an old matrix's. */
-  fs_code_view_set_sample (self->atoms_code, X, self->shown, self->sample, height, width);
-  fs_code_view_set_sample (self->data_code, X, self->shown, self->sample, height, width);
-  if (self->sample >= 0 && self->shown != NULL)
+  fs_code_view_set_sample (self->atoms_code, X, self->viewed, self->sample, height, width);
+  fs_code_view_set_sample (self->data_code, X, self->viewed, self->sample, height, width);
+  if (self->sample >= 0 && self->viewed != NULL)
     n = fs_code_view_get_strongest (self->atoms_code, strongest, N_STRONGEST);
   fs_atom_gallery_set_highlight (self->gallery, strongest, n);
 }
@@ -482,7 +482,7 @@ fs_window_inspect_show (FsWindow *self)
    * catch up when their view is chosen: this is called then too). */
   if (g_str_equal (visible_view (self), "factors"))
     for (guint k = 0; k < 2; k++)
-      fs_trace_plot_set_snapshot (self->zero_plots[k], self->shown);
+      fs_trace_plot_set_snapshot (self->zero_plots[k], self->viewed);
   if (self->sample >= 0)
     update_code (self);
   if (self->inspecting)
@@ -626,7 +626,7 @@ fs_window_inspect_dispose (FsWindow *self)
   self->inspect_again = FALSE;
 }
 
-static const char * const views[] = { "data", "factors", "atoms", "spectrum", NULL };
+static const char * const views[] = { "data", "factors", "atoms", "spectrum", "sweep", NULL };
 
 gboolean
 fs_window_has_view (const char *name)

@@ -14,8 +14,10 @@
 #include "fs-histogram.h"
 #include "fs-loss-plot.h"
 #include "fs-param-panel.h"
+#include "fs-pins.h"
 #include "fs-session.h"
 #include "fs-spectrum.h"
+#include "fs-sweep-view.h"
 #include "fs-trace-plot.h"
 #include "fs-window.h"
 
@@ -92,6 +94,34 @@ struct _FsWindow
   gboolean              inspect_again;   /* ...and the shown snapshot is newer */
   double                inspect_cpu;     /* CPU seconds the jobs used, not yet counted */
   double                inspect_cpu_total;
+
+  /* Tuning by eye (fs-window-tuning.c). */
+  GtkButton            *keep_button;
+  GtkMenuButton        *compare_button;
+  GtkPopover           *compare_popover;
+  GtkBox               *compare_slot;
+  GtkRevealer          *mse_revealer;
+  GtkBox               *mse_slot;
+  GtkBox               *pin_bar_slot;
+  GtkBox               *replay_row;
+  GtkScale             *replay_scale;
+  GtkLabel             *replay_label;
+  GtkRevealer          *viewing_revealer;
+  GtkLabel             *viewing_label;
+  GtkBox               *sweep_slot;
+  FsTracePlot          *mse_plot;
+  FsPinBar             *pin_bar;
+  FsPinTable           *pin_table;
+  FsSweepView          *sweep_view;
+  GListStore           *pins;            /* FsPinItem, oldest first */
+  GListStore           *compare_rows;    /* the live run's item, then the pins */
+  FsPinItem            *viewed_pin;      /* the pin the views show, or NULL */
+  FsSnapshot           *viewed;          /* what the views show */
+  guint64               replay_iteration; /* the checkpoint the views show... */
+  gboolean              replaying;        /* ...while this is set */
+  gboolean              replay_updating;  /* the window moves the slider */
+  gint64                live_row_time;    /* when the live row was last made */
+  FsParams              labelled;         /* the live settings the pins' labels compare with */
 };
 
 void fs_window_show_banner          (FsWindow      *self,
@@ -117,6 +147,17 @@ void   fs_window_inspect_set_matrix (FsWindow      *self,
                                      FsMatrix      *X);
 void   fs_window_inspect_show       (FsWindow      *self);
 double fs_window_inspect_take_cpu   (FsWindow      *self);
+
+void        fs_window_tuning_class_init (GtkWidgetClass *widget_class);
+void        fs_window_tuning_init       (FsWindow      *self);
+void        fs_window_tuning_dispose    (FsWindow      *self);
+/* A new live snapshot is shown: sets self->viewed (the live one, a pinned
+ * run, or a replayed checkpoint) and the tuning widgets. */
+void        fs_window_tuning_show       (FsWindow      *self);
+/* The matrix changed: pins, replay and sweeps belonged to the old one. */
+void        fs_window_tuning_set_matrix (FsWindow      *self);
+/* The live settings changed: the pins' labels name what differs. */
+void        fs_window_tuning_relabel    (FsWindow      *self);
 
 guint  fs_window_speed_get_n_paces  (void);
 double fs_window_speed_get_pace     (guint          index);

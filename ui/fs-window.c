@@ -177,7 +177,8 @@ update_status (FsWindow *self)
 
   iteration = fs_error_number_text (s->iteration);
   g_string_printf (text, _("Iteration %s · cost %.6g"), iteration, s->cost);
-  append_gap (text, s, fs_session_get_optimum (self->session));
+  if (!fs_session_get_optimum_is_reference (self->session))
+    append_gap (text, s, fs_session_get_optimum (self->session));
   /* At a set pace the solver's own speed is not what a class sees. */
   if (fs_session_get_pace (self->session) > 0.0 && s->state == FS_RUNNER_RUNNING)
     {
@@ -249,8 +250,6 @@ show_snapshot (FsWindow   *self,
   g_clear_pointer (&self->shown, fs_snapshot_unref);
   self->shown = fs_snapshot_ref (snap);
 
-  for (guint k = 0; k < FS_WINDOW_N_MAPS; k++)
-    fs_heatmap_set_snapshot (self->maps[k], snap);
   fs_loss_plot_set_snapshot (self->loss_plot, snap);
   update_status (self);
   fs_window_update_actions (self);
@@ -258,7 +257,9 @@ show_snapshot (FsWindow   *self,
   update_marks (self);
   update_stability (self);
   update_banner (self);
-  fs_window_inspect_show (self);
+  /* The maps and the inspection views: the live run, a kept one, or a
+   * replayed checkpoint. */
+  fs_window_tuning_show (self);
 }
 
 /* When the solver has a thread on every core, the window takes a new
@@ -359,6 +360,7 @@ on_matrix_changed (FsWindow  *self,
   /* The session chose the starting step for the new matrix. */
   self->lr_suggested = TRUE;
   show_matrix (self, X);
+  fs_window_tuning_set_matrix (self);
   fs_window_inspect_set_matrix (self, X);
   fs_window_update_actions (self);
 
@@ -382,7 +384,12 @@ on_failed (FsWindow   *self,
 static void
 on_optimum_changed (FsWindow *self)
 {
+  gboolean reference = fs_session_get_optimum_is_reference (self->session);
+
   fs_loss_plot_set_optimum (self->loss_plot, fs_session_get_optimum (self->session));
+  /* Held-out cells: the full data's f* is a reference, not a target. */
+  fs_loss_plot_set_optimum_label (self->loss_plot, reference ? _("f* of the full data") : _("f*"),
+                                  !reference);
   update_status (self);
 }
 
@@ -463,6 +470,7 @@ static void
 on_log_iterations_changed (FsWindow *self)
 {
   fs_loss_plot_set_log_iterations (self->loss_plot, fs_param_panel_get_log_iterations (self->panel));
+  fs_trace_plot_set_log_iterations (self->mse_plot, fs_param_panel_get_log_iterations (self->panel));
 }
 
 static void
@@ -502,6 +510,7 @@ fs_window_dispose (GObject *object)
       g_clear_object (&self->session);
     }
   fs_window_inspect_dispose (self);
+  fs_window_tuning_dispose (self);
   g_clear_pointer (&self->shown, fs_snapshot_unref);
   g_clear_pointer (&self->unbounded, g_free);
   g_clear_pointer (&self->dismissed, g_free);
@@ -540,6 +549,7 @@ fs_window_class_init (FsWindowClass *klass)
   fs_window_actions_class_init (widget_class);
   fs_window_speed_class_init (widget_class);
   fs_window_inspect_class_init (widget_class);
+  fs_window_tuning_class_init (widget_class);
 }
 
 static void
@@ -598,6 +608,7 @@ fs_window_init (FsWindow *self)
   fs_window_actions_init (self);
   fs_window_dnd_init (self);
   fs_window_speed_init (self);
+  fs_window_tuning_init (self);
   fs_window_inspect_init (self);
 
   /* The plot and the maps take the focus from a click, and the plot has it
