@@ -1269,6 +1269,14 @@ fs_heatmap_set_snapshot (FsHeatmap  *self,
     refresh (self);
 }
 
+FsSnapshot *
+fs_heatmap_get_snapshot (FsHeatmap *self)
+{
+  g_return_val_if_fail (FS_IS_HEATMAP (self), NULL);
+
+  return self->snapshot;
+}
+
 static gboolean
 set_double (FsHeatmap *self,
             double    *field,

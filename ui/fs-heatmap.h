@@ -33,6 +33,7 @@ void            fs_heatmap_set_matrix       (FsHeatmap      *self,
                                              FsMatrix       *X);
 void            fs_heatmap_set_snapshot     (FsHeatmap      *self,
                                              FsSnapshot     *snapshot);
+FsSnapshot     *fs_heatmap_get_snapshot     (FsHeatmap      *self);
 void            fs_heatmap_set_fixed_range  (FsHeatmap      *self,
                                              gboolean        fixed_range);
 gboolean        fs_heatmap_get_fixed_range  (FsHeatmap      *self);

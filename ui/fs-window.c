@@ -692,6 +692,22 @@ fs_window_get_shown_snapshot (FsWindow *self)
   return self->shown;
 }
 
+FsSnapshot *
+fs_window_get_viewed_snapshot (FsWindow *self)
+{
+  g_return_val_if_fail (FS_IS_WINDOW (self), NULL);
+
+  return self->viewed;
+}
+
+GListModel *
+fs_window_get_pins (FsWindow *self)
+{
+  g_return_val_if_fail (FS_IS_WINDOW (self), NULL);
+
+  return G_LIST_MODEL (self->pins);
+}
+
 FsHeatmap *
 fs_window_get_heatmap (FsWindow      *self,
                        FsHeatmapKind  kind)

@@ -31,6 +31,11 @@ void        fs_window_open_file          (FsWindow       *self,
                                           GFile          *file);
 FsMatrix   *fs_window_get_matrix         (FsWindow       *self);
 FsSnapshot *fs_window_get_shown_snapshot (FsWindow       *self);
+/* What the maps and inspection views show: the live snapshot, a kept
+ * run's, or a replayed checkpoint's. */
+FsSnapshot *fs_window_get_viewed_snapshot (FsWindow      *self);
+/* The kept runs (FsPinItem), oldest first. */
+GListModel *fs_window_get_pins           (FsWindow       *self);
 FsSession  *fs_window_get_session        (FsWindow       *self);
 FsParamPanel *fs_window_get_panel        (FsWindow       *self);
 FsHeatmap  *fs_window_get_heatmap        (FsWindow       *self,
