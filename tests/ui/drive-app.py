@@ -218,6 +218,33 @@ def check_inspection(app):
     subprocess.run(["xdotool", "key", "alt+1"], check=True)
 
 
+def check_pins(app):
+    """Keep pins the run; after a new rank and a few steps, the loss plot's
+    legend reads two entries: the live cost and the kept run, named by the
+    setting that differs. The legend bar under the plot names it too."""
+    rank = wait_for("the Rank spin button", lambda: find(app, pyatspi.ROLE_SPIN_BUTTON, "Rank"))
+    kept_rank = int(rank.queryValue().currentValue)
+    click(app, "Keep")
+    wait_for("the kept run in the legend bar",
+             lambda: find(app, pyatspi.ROLE_LABEL, "same settings"))
+    rank.queryValue().currentValue = kept_rank + 1
+    wait_for("the new rank", lambda: rank.queryValue().currentValue == kept_rank + 1)
+    wait_for("iteration 0 after the rank change", lambda: iteration(app) == 0)
+    click(app, "Run")
+    wait_for("a few iterations", lambda: (iteration(app) or 0) > 20
+             or find(app, pyatspi.ROLE_PUSH_BUTTON, "Run"))
+    if find(app, pyatspi.ROLE_PUSH_BUTTON, "Pause") is not None:
+        click(app, "Pause")
+    wanted = "rank %d" % kept_rank
+    plot = wait_for("the loss plot", lambda: find(app, pyatspi.ROLE_IMAGE, "Cost against iteration"))
+    legend = wait_for("two legend entries", lambda: "Cost" in plot.description
+                      and wanted in plot.description and plot.description)
+    entries = [e.strip() for e in legend.split(":", 1)[1].split(";")]
+    assert entries[0] == "Cost" and wanted in entries, legend
+    chip = wait_for("the legend bar's entry", lambda: find(app, pyatspi.ROLE_LABEL, wanted))
+    print("legend: %s; legend bar: %s" % ("; ".join(entries), chip.name))
+
+
 def main():
     shot = sys.argv[1]
     app = wait_for("the application on the accessibility bus", find_app)
@@ -258,6 +285,7 @@ def main():
     wait_for("the Run button back", lambda: find(app, pyatspi.ROLE_PUSH_BUTTON, "Run"))
     check_lr_follows_example(app)
     check_inspection(app)
+    check_pins(app)
     check_banner_announced(app)
 
 
