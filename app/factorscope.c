@@ -11,6 +11,7 @@
 #include <locale.h>
 
 #include "fs-benchmark.h"
+#include "fs-pins.h"
 #include "fs-blas.h"
 #include "fs-window.h"
 
@@ -21,6 +22,7 @@ typedef struct
 {
   gint       benchmark_seconds;  /* 0 without --benchmark */
   char      *benchmark_view;     /* the view shown during it, or NULL */
+  gint       benchmark_keep;     /* runs kept during it */
   GPtrArray *sessions;           /* every window's session, to wait for at the end */
 } AppState;
 
@@ -49,7 +51,8 @@ on_activate (GApplication *app,
   g_autoptr(GError) error = NULL;
 
   if (state->benchmark_seconds > 0)
-    fs_benchmark_start (window, (guint) state->benchmark_seconds, state->benchmark_view);
+    fs_benchmark_start (window, (guint) state->benchmark_seconds, state->benchmark_view,
+                        (guint) state->benchmark_keep);
   else if (!fs_window_load_example (window, "lowrank", &error))
     g_warning ("%s", error->message);
 }
@@ -77,7 +80,16 @@ on_handle_local_options (GApplication *app,
     }
   if (state->benchmark_view != NULL && !fs_window_has_view (state->benchmark_view))
     {
-      g_printerr (_("--benchmark-view takes data, factors, atoms or spectrum, not “%s”\n"), state->benchmark_view);
+      g_printerr (_("--benchmark-view takes data, factors, atoms, spectrum or sweep, not “%s”\n"),
+                  state->benchmark_view);
+      return EXIT_FAILURE;
+    }
+  if (state->benchmark_keep < 0 || state->benchmark_keep > FS_PINS_MAX)
+    {
+      g_autofree char *most = g_strdup_printf ("%d", FS_PINS_MAX);
+
+      g_printerr (_("--benchmark-keep takes between 0 and %s runs, not %d\n"), most,
+                  state->benchmark_keep);
       return EXIT_FAILURE;
     }
   return -1;
@@ -167,7 +179,9 @@ main (int    argc,
       N_("Solve the 2000 × 2000 rank-50 benchmark problem in the window for SECONDS, "
          "print the solver's speed and the frame times as JSON, and quit"), N_("SECONDS") },
     { "benchmark-view", 0, 0, G_OPTION_ARG_STRING, &state.benchmark_view,
-      N_("The view shown during --benchmark: data, factors, atoms or spectrum (data by default)"), N_("VIEW") },
+      N_("The view shown during --benchmark: data, factors, atoms, spectrum or sweep (data by default)"), N_("VIEW") },
+    { "benchmark-keep", 0, 0, G_OPTION_ARG_INT, &state.benchmark_keep,
+      N_("Keep N runs (as the Keep button does) evenly during --benchmark, and report their memory"), N_("N") },
     G_OPTION_ENTRY_NULL
   });
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_handle_local_options), &state);

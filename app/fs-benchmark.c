@@ -8,11 +8,13 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "fs-benchmark.h"
 #include "fs-examples.h"
 #include "fs-json.h"
 #include "fs-params.h"
+#include "fs-pins.h"
 #include "fs-pool.h"
 
 #define BENCH_ROWS 2000
@@ -39,6 +41,8 @@ typedef struct
   double         start_cpu;
   double         start_inspect_cpu;
   char          *view;
+  guint          keep;         /* runs to keep (Keep) during the measurement */
+  guint          kept;
   gint64         paint_start;
   gint64         last_frame;
   GArray        *frame_ms;     /* before-paint to after-paint */
@@ -88,6 +92,48 @@ percentile (GArray *values,
   return g_array_index (values, double, MIN (values->len - 1, (guint) (p * values->len)));
 }
 
+/* The process's peak resident memory (VmHWM), in MiB; NaN if unknown. */
+static double
+peak_rss_mib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "VmHWM:")) == NULL)
+    return NAN;
+  return g_ascii_strtod (line + strlen ("VmHWM:"), NULL) / 1024.0;
+}
+
+/* What the kept runs and the live run's checkpoints hold, in MiB. */
+static void
+add_memory (JsonBuilder *builder,
+            Benchmark   *b,
+            FsSnapshot  *snap)
+{
+  GListModel *pins = fs_window_get_pins (b->window);
+  guint n_pins = g_list_model_get_n_items (pins);
+  double checkpoints = 0.0, kept = 0.0;
+
+  for (guint k = 0; k < snap->n_checkpoints; k++)
+    checkpoints += fs_checkpoint_get_bytes (snap->checkpoints[k]);
+  for (guint k = 0; k < n_pins; k++)
+    {
+      g_autoptr(FsPinItem) item = g_list_model_get_item (pins, k);
+      FsSnapshot *s = fs_pin_item_get_snapshot (item);
+
+      kept += (double) (s->rows + s->cols) * s->rank * sizeof (double);
+      for (guint run = 0; run <= s->run; run++)
+        kept += (double) s->log_lengths[run] * sizeof (double);
+    }
+  fs_json_add_int (builder, "kept_runs", n_pins);
+  fs_json_add_double (builder, "kept_runs_mib", kept / (1024.0 * 1024.0));
+  fs_json_add_int (builder, "checkpoints", snap->n_checkpoints);
+  fs_json_add_double (builder, "checkpoints_mib", checkpoints / (1024.0 * 1024.0));
+  fs_json_add_double (builder, "x_mib", (double) BENCH_ROWS * BENCH_COLS * sizeof (double) / (1024.0 * 1024.0));
+  fs_json_add_double (builder, "peak_rss_mib", peak_rss_mib ());
+}
+
 static void
 finish (Benchmark  *b,
         FsSnapshot *snap,
@@ -124,6 +170,7 @@ finish (Benchmark  *b,
                       (fs_window_get_inspect_cpu_seconds (b->window) - b->start_inspect_cpu) / seconds);
   fs_json_add_double (builder, "initial_cost", fs_cost_log_get (snap->logs[snap->run], 0));
   fs_json_add_double (builder, "cost", snap->cost);
+  add_memory (builder, b, snap);
   json_builder_end_object (builder);
   fs_json_print (builder);
 }
@@ -182,7 +229,13 @@ poll_benchmark (gpointer data)
       return G_SOURCE_CONTINUE;
 
     case MEASURING:
-      if (seconds < b->seconds && snap->state == FS_RUNNER_RUNNING)
+      /* Runs kept evenly over the measurement, the last at its end. */
+      if (b->kept < b->keep && seconds >= b->seconds * (b->kept + 1.0) / b->keep - 0.5)
+        {
+          gtk_widget_activate_action (GTK_WIDGET (b->window), "win.keep", NULL);
+          b->kept++;
+        }
+      if ((seconds < b->seconds || b->kept < b->keep) && snap->state == FS_RUNNER_RUNNING)
         return G_SOURCE_CONTINUE;
       if (snap->state != FS_RUNNER_RUNNING)
         g_printerr (_("The run stopped before the measurement ended: %s\n"),
@@ -215,7 +268,8 @@ on_realize (GtkWidget *widget,
 void
 fs_benchmark_start (FsWindow   *window,
                     guint       seconds,
-                    const char *view)
+                    const char *view,
+                    guint       keep)
 {
   g_autoptr(FsMatrix) X = NULL;
   g_autoptr(GError) error = NULL;
@@ -236,6 +290,7 @@ fs_benchmark_start (FsWindow   *window,
   b->window = window;
   b->seconds = seconds;
   b->view = g_strdup (view);
+  b->keep = keep;
   b->phase = WAITING;
   b->frame_ms = g_array_new (FALSE, FALSE, sizeof (double));
   b->interval_ms = g_array_new (FALSE, FALSE, sizeof (double));

@@ -4,7 +4,10 @@
  * runs it, and after a warm-up measures for the given seconds the solver's
  * iterations per second (wall clock, with the window drawing) and the time
  * each frame takes from the frame clock's before-paint to its after-paint.
- * Prints one JSON object on standard output and quits the application.
+ * With keep > 0 it keeps that many runs (Keep) evenly over the
+ * measurement. Prints one JSON object on standard output (with the memory
+ * the kept runs and the checkpoints hold, and the peak RSS) and quits the
+ * application.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,6 +19,7 @@ G_BEGIN_DECLS
 
 void fs_benchmark_start (FsWindow   *window,
                          guint       seconds,
-                         const char *view);
+                         const char *view,
+                         guint       keep);
 
 G_END_DECLS

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""The app's benchmark mode, end to end: `factorscope --benchmark 2` under its
-own X display must solve the 2000 x 2000 rank-50 problem with the window
-shown, draw frames, and print one JSON object with sane figures."""
+"""The app's benchmark mode, end to end: `factorscope --benchmark 2
+--benchmark-keep 2` under its own X display must solve the 2000 x 2000
+rank-50 problem with the window shown, draw frames, keep two runs, and print
+one JSON object with sane figures, the memory of the kept runs and of the
+checkpoints within the budget (README "Tuning by eye")."""
 import json
 import math
 import os
@@ -12,7 +14,7 @@ app = sys.argv[1]
 with_display = os.path.join(os.path.dirname(os.path.abspath(__file__)), "with-display.sh")
 try:
     out = subprocess.run(
-        [with_display, "1920x1080", app, "--benchmark", "2"],
+        [with_display, "1920x1080", app, "--benchmark", "2", "--benchmark-keep", "2"],
         check=True, capture_output=True, text=True, timeout=170).stdout
 except subprocess.CalledProcessError as e:
     sys.exit(f"factorscope --benchmark failed with {e.returncode}:\n{e.stderr}")
@@ -43,3 +45,10 @@ check(0 <= result["frames_under_16ms"] <= 1, "a share of frames")
 check(0 <= result["ui_thread_cpu_share"] <= 1.5, "a share of a core")
 check(math.isfinite(result["cost"]) and 0 < result["cost"] < result["initial_cost"],
       "the cost went down")
+check(result["kept_runs"] == 2, "kept two runs")
+# Two kept runs of 2000 x 2000 rank 50: W and H, 1.6 MB each, and their logs.
+check(1.5 < result["kept_runs_mib"] < 8, "the kept runs hold their W, H and logs")
+check(result["checkpoints"] >= 3, "checkpoints at 0, 1, 2, ... and the last")
+check(result["checkpoints_mib"] <= 64 + 2 * 1.6, "checkpoints within their budget")
+check(result["kept_runs_mib"] + result["checkpoints_mib"] <= 256, "kept runs and checkpoints within 256 MiB")
+check(result["peak_rss_mib"] < result["x_mib"] + 256 + 200, "peak memory near X + 256 MiB")
