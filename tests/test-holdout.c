@@ -258,6 +258,27 @@ test_solver_mse (void)
     }
 }
 
+/* A file with missing cells of its own: the held-out cells are summed
+ * and the others masked as before. */
+static void
+test_solver_mse_with_missing (void)
+{
+  g_autoptr(FsMatrix) X = load_real ("csv", "R_airquality_NA.csv");
+
+  for (guint threads = 1; threads <= 2; threads++)
+    {
+      g_autoptr(FsSolver) solver = holdout_solver (X, 2, 0.2, threads);
+      FsHoldout *split = fs_solver_get_holdout (solver);
+      g_autoptr(FsMatrix) train = fs_holdout_training_matrix (split, X, NULL);
+
+      g_assert_cmpuint (train->n_missing, ==, 44 + fs_holdout_get_n_cells (split));
+      check_mse (solver, train);
+      for (guint k = 0; k < 30; k++)
+        fs_solver_iterate (solver);
+      check_mse (solver, train);
+    }
+}
+
 /* Without a split: no held-out MSE, the training MSE over every
  * observed cell. */
 static void
@@ -386,6 +407,7 @@ main (int    argc,
   g_test_add_func ("/holdout/split/with-missing", test_split_with_missing);
   g_test_add_func ("/holdout/split/extremes", test_split_extremes);
   g_test_add_func ("/holdout/solver/mse", test_solver_mse);
+  g_test_add_func ("/holdout/solver/mse-with-missing", test_solver_mse_with_missing);
   g_test_add_func ("/holdout/solver/without-split", test_solver_without_split);
   g_test_add_func ("/holdout/solver/never-sees", test_solver_never_sees);
   g_test_add_func ("/holdout/solver/restarts-share-split", test_restarts_share_split);

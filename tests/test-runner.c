@@ -853,6 +853,7 @@ test_snapshot_mse (void)
   FsSnapshot *snap;
   FsTrace *best;
   FsParams p;
+  gsize last;
 
   base_params (&p);
   p.holdout = 0.2;
@@ -881,10 +882,9 @@ test_snapshot_mse (void)
   g_assert_cmpint (snap->best_run, ==, 1);
   g_assert_cmpuint (snap->run, ==, 2);
   best = snap->traces[snap->best_run];
-  g_assert_cmpfloat (snap->train_mse, ==,
-                     fs_trace_get (best, FS_TRACE_TRAIN_MSE, snap->trace_lengths[snap->best_run] - 1));
-  g_assert_cmpfloat (snap->holdout_mse, ==,
-                     fs_trace_get (best, FS_TRACE_HOLDOUT_MSE, snap->trace_lengths[snap->best_run] - 1));
+  last = snap->trace_lengths[snap->best_run] - 1;
+  g_assert_cmpfloat (snap->train_mse, ==, fs_trace_get (best, FS_TRACE_TRAIN_MSE, last));
+  g_assert_cmpfloat (snap->holdout_mse, ==, fs_trace_get (best, FS_TRACE_HOLDOUT_MSE, last));
   g_assert_false (isnan (snap->holdout_mse));
   fs_snapshot_unref (snap);
 }
