@@ -1246,6 +1246,11 @@ test_run_holdout_json (void)
                                   want_train, 1e-12 * want_train);
   g_assert_cmpfloat (want_holdout, >, want_train);
   g_assert_true (json_object_get_null_member (result, "optimum"));
+  /* The cost and its terms are over the cells trained on. */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (
+                                    json_object_get_object_member (result, "cost_terms"), "data"),
+                                  json_object_get_double_member (result, "final_cost"),
+                                  1e-9 * terms.data);
 
   holdout = json_object_get_object_member (result, "holdout");
   g_assert_cmpfloat (json_object_get_double_member (holdout, "fraction"), ==, 0.1);
