@@ -336,6 +336,36 @@ shown_factors (Run           *r,
   *H = r->best >= 0 ? fs_fit_get_best_h (r->fit) : fs_solver_get_h (solver);
 }
 
+/* The shown run's (best or last) training and held-out MSE, at its last
+ * iteration: its trace always ends there. */
+static void
+shown_mse (Run    *r,
+           double *train,
+           double *holdout)
+{
+  guint shown = r->best >= 0 ? (guint) r->best : fs_fit_get_current_run (r->fit);
+  FsTrace *trace = fs_fit_get_trace (r->fit, shown);
+  gsize last = fs_trace_get_length (trace) - 1;
+
+  *train = fs_trace_get (trace, FS_TRACE_TRAIN_MSE, last);
+  *holdout = fs_trace_get (trace, FS_TRACE_HOLDOUT_MSE, last);
+}
+
+/* "Training MSE …, held-out MSE … (10% of cells held out)", when some are. */
+static void
+print_mse (Run *r)
+{
+  g_autofree char *share = NULL;
+  double train, holdout;
+
+  if (fs_solver_get_holdout (fs_fit_get_solver (r->fit)) == NULL)
+    return;
+  shown_mse (r, &train, &holdout);
+  share = g_strdup_printf ("%g%%", 100.0 * r->params.holdout);
+  g_print (_("Training MSE %.4g, held-out MSE %.4g (%s of cells held out)\n"),
+           train, holdout, share);
+}
+
 /* The share of exact zeros, in [0, 1]. */
 static double
 zero_share (const double *values,
@@ -385,6 +415,7 @@ print_result (Run *r)
              r->optimum > 0 ? 100.0 * (final - r->optimum) / r->optimum : 0.0);
   g_print (_(", %.0f iterations per second\n"),
            (double) r->total_iterations / MAX (r->elapsed, 1e-9));
+  print_mse (r);
   print_zeros (r);
   print_small_matrices (r);
 }
@@ -509,16 +540,21 @@ add_warnings_json (JsonBuilder *b,
 }
 
 /* "cost_terms", from the residual at the shown factors like final_cost
- * (fs_solver_get_exact_cost): the terms add up to it to rounding. */
+ * (fs_solver_get_exact_cost): the terms add up to it to rounding. With
+ * held-out cells, over the cells trained on, as the cost is: the held-out
+ * cells' part, a tenth or so, is taken off rather than a copy of X made. */
 static void
 add_cost_terms_json (JsonBuilder  *b,
                      Run          *r,
                      const double *W,
                      const double *H)
 {
+  FsHoldout *holdout = fs_solver_get_holdout (fs_fit_get_solver (r->fit));
   FsCostTerms terms;
 
   fs_cost_terms (r->X, W, H, r->params.rank, &r->params, &terms);
+  if (holdout != NULL)
+    terms.data -= fs_holdout_sum_squares (holdout, W, H, r->params.rank, r->X->cols);
   json_builder_set_member_name (b, "cost_terms");
   json_builder_begin_object (b);
   fs_json_add_number (b, "data", terms.data, NULL);
@@ -551,6 +587,32 @@ add_singular_values_json (JsonBuilder  *b,
   for (guint k = 0; k < values->len; k++)
     json_builder_add_double_value (b, g_array_index (values, double, k));
   json_builder_end_array (b);
+}
+
+/* "train_mse", "holdout_mse" (null without held-out cells) and "holdout":
+ * the split ({"fraction", "seed", "cells", "train_cells"}) or null. */
+static void
+add_holdout_json (JsonBuilder *b,
+                  Run         *r)
+{
+  FsHoldout *holdout = fs_solver_get_holdout (fs_fit_get_solver (r->fit));
+  double train, held;
+
+  shown_mse (r, &train, &held);
+  fs_json_add_number (b, "train_mse", train, NULL);
+  fs_json_add_number (b, "holdout_mse", held, holdout == NULL ? "no held-out cells" : NULL);
+  json_builder_set_member_name (b, "holdout");
+  if (holdout == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_object (b);
+  fs_json_add_double (b, "fraction", r->params.holdout);
+  fs_json_add_int (b, "seed", (gint64) r->params.holdout_seed);
+  fs_json_add_int (b, "cells", (gint64) fs_holdout_get_n_cells (holdout));
+  fs_json_add_int (b, "train_cells", (gint64) fs_holdout_get_n_train (holdout));
+  json_builder_end_object (b);
 }
 
 /* What the shown factors are made of: zeros, the cost's terms, the
@@ -592,6 +654,7 @@ print_run_json (Run *r)
   fs_json_add_number (b, "gap", final - r->optimum, r->no_optimum);
   fs_json_add_string (b, "stopped", fs_stop_to_string (fs_fit_get_run_stop (fit, shown)));
   fs_json_add_string (b, "message", fs_solver_get_stop_message (fs_fit_get_solver (fit)));
+  add_holdout_json (b, r);
   add_warnings_json (b, r);
   fs_json_add_int (b, "seed", (gint64) fs_fit_get_run_seed (fit, shown));
   json_builder_set_member_name (b, "costs_per_restart");

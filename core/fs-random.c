@@ -44,6 +44,17 @@ fs_random_fill_unit (guint64  key,
                      double  *values,
                      gsize    len)
 {
+  fs_random_fill_unit_from (key, 0, values, len);
+}
+
+/* The stream's values first, first + 1, …: a long stream read a block at
+ * a time gives the same values as one fill. */
+void
+fs_random_fill_unit_from (guint64  key,
+                          guint64  first,
+                          double  *values,
+                          gsize    len)
+{
   for (gsize k = 0; k < len; k++)
-    values[k] = (double) (splitmix64_output (key, k) >> 11) * 0x1p-53;
+    values[k] = (double) (splitmix64_output (key, first + k) >> 11) * 0x1p-53;
 }

@@ -20,5 +20,9 @@ void    fs_random_fill_signed (guint64  key,
 void    fs_random_fill_unit   (guint64  key,
                                double  *values,
                                gsize    len);
+void    fs_random_fill_unit_from (guint64  key,
+                                  guint64  first,
+                                  double  *values,
+                                  gsize    len);
 
 G_END_DECLS

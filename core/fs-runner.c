@@ -211,6 +211,19 @@ snapshot_new (FsRunner      *self,
       snap->marks[k].label = g_strdup (snap->marks[k].label);
     }
 
+  snap->params = *fs_solver_get_params (solver);
+  snap->train_mse = fs_solver_get_train_mse (solver);
+  snap->holdout_mse = fs_solver_get_holdout_mse (solver);
+  if (show_best)
+    {
+      /* The fit keeps the best run's trace, which ends at its last iteration. */
+      FsTrace *best = fs_fit_get_trace (fit, (guint) snap->best_run);
+      gsize last = fs_trace_get_length (best) - 1;
+
+      snap->train_mse = fs_trace_get (best, FS_TRACE_TRAIN_MSE, last);
+      snap->holdout_mse = fs_trace_get (best, FS_TRACE_HOLDOUT_MSE, last);
+    }
+
   snap->W = g_memdup2 (show_best ? fs_fit_get_best_w (fit) : fs_solver_get_w (solver),
                        n * r * sizeof (double));
   snap->H = g_memdup2 (show_best ? fs_fit_get_best_h (fit) : fs_solver_get_h (solver),

@@ -12,6 +12,11 @@
  * are summed, and of the gradient of H). OpenBLAS runs single-threaded
  * inside the shares.
  *
+ * With held-out cells (fs-holdout.h) the solver trains on a copy of the
+ * matrix with those cells missing, so the masked path above serves it;
+ * each share adds up the held-out cells of its rows from its block of X -
+ * WH before the mask zeroes them.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -28,6 +33,7 @@
 #include "fs-analysis.h"
 #include "fs-blas.h"
 #include "fs-error.h"
+#include "fs-holdout.h"
 #include "fs-instability.h"
 #include "fs-pool.h"
 #include "fs-products.h"
@@ -95,11 +101,16 @@ typedef struct
   double  abs_h;        /* ||H||_1 over its columns, when l1_h is on */
   double  sq_w;         /* ||W||^2 over its rows (missing cells only) */
   double  sq_h;         /* ||H||^2 over its columns (missing cells only) */
+  gsize   held0, held1; /* the held-out cells in its rows, as indices into the split */
+  double  held_sum;     /* Σ (X - WH)^2 over them */
 } Share;
 
 struct _FsSolver
 {
-  FsMatrix      *X;
+  FsMatrix      *X;             /* the matrix trained on: given's training matrix with a split */
+  FsMatrix      *given;         /* the matrix fs_solver_new () was given */
+  FsHoldout     *holdout;       /* NULL without held-out cells */
+  gsize          n_train;       /* the cells trained on: X's observed cells */
   FsParams       params;
   const FsRule  *rule;
   gsize          n;
@@ -147,6 +158,7 @@ struct _FsSolver
   double         grad_norm_h;
   /* The terms of the last evaluation's cost, as it added them up. */
   double         data_term;
+  double         holdout_sum;   /* Σ (X - WH)^2 over the held-out cells */
   double         terms[FS_TRACE_L1_H + 1 - FS_TRACE_L2_W];  /* l2_w ... l1_h */
   double         sq_norm_w;
   double         sq_norm_h;
@@ -390,6 +402,31 @@ share_products (guint    index,
   sh->sq_grad_w = sq;
 }
 
+/* Σ (x - wh)^2 over the held-out cells of the share's rows, from res =
+ * -WH there (the cells are missing in the matrix trained on). */
+static double
+share_held_out_sum (FsSolver     *self,
+                    const Share  *sh,
+                    const double *res)
+{
+  const gsize *cells;
+  const double *values;
+  gsize offset = sh->row0 * self->m;
+  double sum = 0.0;
+
+  if (self->holdout == NULL)
+    return 0.0;
+  cells = fs_holdout_get_cells (self->holdout);
+  values = fs_holdout_get_values (self->holdout);
+  for (gsize c = sh->held0; c < sh->held1; c++)
+    {
+      double d = values[c] + res[cells[c] - offset];
+
+      sum += d * d;
+    }
+  return sum;
+}
+
 /* The share's rows of R = M ∘ (X - WH); there R H^T - l2_w W, W^T R over
  * them less l2_h H over its columns, and ||R||^2 over its rows. */
 static void
@@ -414,6 +451,7 @@ share_residual (guint    index,
         res[k] = mask[k] ? x[k] : 0.0;
       cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) rows, m, r,
                    -1.0, w, r, self->H, m, 1.0, res, m);
+      sh->held_sum = share_held_out_sum (self, sh, res);
       for (gsize k = 0; k < len; k++)
         if (!mask[k])
           res[k] = 0.0;
@@ -426,7 +464,10 @@ share_residual (guint    index,
       data_term = cblas_ddot ((int) len, res, 1, res, 1);
     }
   else
-    memset (sh->wtx, 0, self->r * self->m * sizeof (double));
+    {
+      memset (sh->wtx, 0, self->r * self->m * sizeof (double));
+      sh->held_sum = 0.0;
+    }
 
   runs = column_runs (sh, self->r, self->m, &run_len);
   for (gsize k = 0; k < runs; k++)
@@ -551,6 +592,10 @@ evaluate_residual (FsSolver *self)
   fs_pool_run (self->pool, share_prepare, self);
   fs_pool_run (self->pool, share_residual, self);
   fs_pool_run (self->pool, share_grad_h, self);
+  /* In share order: the same sum for the same thread count. */
+  self->holdout_sum = 0.0;
+  for (guint s = 0; s < self->n_shares; s++)
+    self->holdout_sum += self->shares[s].held_sum;
   return sum_shares (self);
 }
 
@@ -666,6 +711,8 @@ fs_solver_free (FsSolver *self)
   g_clear_pointer (&self->log, fs_cost_log_unref);
   g_clear_pointer (&self->trace, fs_trace_unref);
   g_clear_pointer (&self->X, fs_matrix_unref);
+  g_clear_pointer (&self->given, fs_matrix_unref);
+  g_clear_pointer (&self->holdout, fs_holdout_unref);
   g_free (self->W);
   g_free (self->H);
   g_free (self->grad_w);
@@ -757,6 +804,26 @@ alloc_factors (FsSolver  *self,
           (self->packed_gram_w = try_alloc (fs_products_packed_len (self->impl, r, r), error)));
 }
 
+/* The first held-out cell at or after the row-major index, by bisection. */
+static gsize
+first_held_from (const FsHoldout *holdout,
+                 gsize            index)
+{
+  const gsize *cells = fs_holdout_get_cells (holdout);
+  gsize lo = 0, hi = fs_holdout_get_n_cells (holdout);
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+
+      if (cells[mid] < index)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
 /* One share per thread, its rows split at multiples of 4, which the
  * products take four at a time. */
 static gboolean
@@ -775,6 +842,11 @@ alloc_shares (FsSolver  *self,
       sh->row1 = s + 1 == self->n_shares ? n : MIN (n, (n * (s + 1) / self->n_shares) & ~(gsize) 3);
       sh->col0 = m * s / self->n_shares;
       sh->col1 = m * (s + 1) / self->n_shares;
+      if (self->holdout != NULL)
+        {
+          sh->held0 = first_held_from (self->holdout, sh->row0 * m);
+          sh->held1 = first_held_from (self->holdout, sh->row1 * m);
+        }
       sh->wtx = s == 0 ? self->grad_h : try_alloc (r * m, error);
       if (sh->wtx == NULL ||
           !(sh->wtw = try_alloc (r * r, error)) ||
@@ -801,6 +873,28 @@ alloc_residual_and_state (FsSolver  *self,
   return TRUE;
 }
 
+/* The matrix trained on: the one given, or its training matrix when
+ * params hold cells out, the split made once for every restart. */
+static gboolean
+split_matrix (FsSolver       *self,
+              const FsParams *params,
+              GError        **error)
+{
+  FsMatrix *X = self->given;
+
+  if (params->holdout > 0.0)
+    {
+      self->holdout = fs_holdout_new (X, params->holdout, params->holdout_seed, error);
+      if (self->holdout == NULL ||
+          !(self->X = fs_holdout_training_matrix (self->holdout, X, error)))
+        return FALSE;
+    }
+  else
+    self->X = fs_matrix_ref (X);
+  self->n_train = self->X->rows * self->X->cols - self->X->n_missing;
+  return TRUE;
+}
+
 FsSolver *
 fs_solver_new (FsMatrix       *X,
                const FsParams *params,
@@ -815,20 +909,22 @@ fs_solver_new (FsMatrix       *X,
     return NULL;
 
   self = g_new0 (FsSolver, 1);
-  self->X = fs_matrix_ref (X);
+  self->given = fs_matrix_ref (X);
+  if (!split_matrix (self, params, error))
+    return NULL;
   self->params = *params;
   self->rule = params->rule;
-  self->n = X->rows;
-  self->m = X->cols;
+  self->n = self->X->rows;
+  self->m = self->X->cols;
   self->r = params->rank;
-  self->x_norm_sq = observed_norm_sq (X);
-  self->x_sigma = fs_step_size_sigma_estimate (X);
+  self->x_norm_sq = observed_norm_sq (self->X);
+  self->x_sigma = fs_step_size_sigma_estimate (self->X);
   /* A perfect fit leaves a cost of about eps^2 ||X||^2 that rounding moves
    * by orders of magnitude; far above that, far below any real cost. */
   self->cost_floor = 1e-24 * self->x_norm_sq;
   self->instability = fs_instability_new ();
   self->panel_rows = CLAMP (PANEL_BYTES / (self->m * sizeof (double)), 1, self->n);
-  self->impl = X->mask == NULL ? fs_products_best_impl (params->products) : FS_PRODUCTS_BLAS;
+  self->impl = self->X->mask == NULL ? fs_products_best_impl (params->products) : FS_PRODUCTS_BLAS;
   self->n_shares = params->threads > 0 ? params->threads
                                        : fs_params_auto_threads (self->n, self->m, self->r);
 
@@ -898,6 +994,8 @@ append_trace (FsSolver *self)
   values[FS_TRACE_ZEROS_H] = zeros_h.total > 0 ? (double) zeros_h.exact / zeros_h.total : 0.0;
   values[FS_TRACE_SMALL_W] = zeros_w.total > 0 ? (double) zeros_w.small / zeros_w.total : 0.0;
   values[FS_TRACE_SMALL_H] = zeros_h.total > 0 ? (double) zeros_h.small / zeros_h.total : 0.0;
+  values[FS_TRACE_TRAIN_MSE] = fs_solver_get_train_mse (self);
+  values[FS_TRACE_HOLDOUT_MSE] = fs_solver_get_holdout_mse (self);
   fs_trace_append (self->trace, self->iteration, values);
 }
 
@@ -1170,7 +1268,7 @@ fs_solver_change_params (FsSolver       *self,
 
   g_return_if_fail (self != NULL && params != NULL);
   g_return_if_fail (!fs_params_needs_restart (&self->params, params));
-  g_return_if_fail (fs_params_validate (params, self->X, NULL));
+  g_return_if_fail (fs_params_validate (params, self->given, NULL));
 
   was_nonneg = self->params.nonneg;
   self->params = *params;
@@ -1278,7 +1376,7 @@ fs_solver_get_starting_lr (FsSolver *self)
 FsMatrix *
 fs_solver_get_matrix (FsSolver *self)
 {
-  return self->X;
+  return self->given;
 }
 
 const FsParams *
@@ -1383,6 +1481,34 @@ const char *
 fs_solver_get_stop_message (FsSolver *self)
 {
   return self->stop_message;
+}
+
+/* The split, shared by every run of this solver. */
+FsHoldout *
+fs_solver_get_holdout (FsSolver *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->holdout;
+}
+
+double
+fs_solver_get_train_mse (FsSolver *self)
+{
+  g_return_val_if_fail (self != NULL, NAN);
+
+  return self->n_train > 0 ? self->data_term / (double) self->n_train : NAN;
+}
+
+/* From the sums the last evaluation's shares made while forming X - WH. */
+double
+fs_solver_get_holdout_mse (FsSolver *self)
+{
+  g_return_val_if_fail (self != NULL, NAN);
+
+  if (self->holdout == NULL)
+    return NAN;
+  return self->holdout_sum / (double) fs_holdout_get_n_cells (self->holdout);
 }
 
 guint

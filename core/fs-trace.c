@@ -39,6 +39,8 @@ static const struct
   [FS_TRACE_ZEROS_H] = { "zeros_h", N_("Zeros in H") },
   [FS_TRACE_SMALL_W] = { "small_w", N_("Near zero in W") },
   [FS_TRACE_SMALL_H] = { "small_h", N_("Near zero in H") },
+  [FS_TRACE_TRAIN_MSE] = { "train_mse", N_("Training MSE") },
+  [FS_TRACE_HOLDOUT_MSE] = { "holdout_mse", N_("Held-out MSE") },
 };
 
 static void

@@ -16,7 +16,9 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
+#include "fs-analysis.h"
 #include "fs-examples.h"
+#include "fs-holdout.h"
 #include "fs-loader.h"
 #include "fs-params.h"
 
@@ -1204,6 +1206,114 @@ test_threads_and_special_files (void)
   g_rmdir (dir);
 }
 
+/* run --holdout: --json's train_mse and holdout_mse are those of the W and
+ * H that --out wrote, on the split fs_holdout_new () makes from the same
+ * seed; "holdout" tells the split. */
+static void
+test_run_holdout_json (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  g_autoptr(FsMatrix) X = fs_example_load (fs_examples_find ("digits"), NULL);
+  g_autoptr(FsHoldout) split = fs_holdout_new (X, 0.1, 3, NULL);
+  g_autoptr(FsMatrix) train = fs_holdout_training_matrix (split, X, NULL);
+  g_autoptr(FsMatrix) W = NULL;
+  g_autoptr(FsMatrix) H = NULL;
+  JsonObject *holdout;
+  FsCostTerms terms;
+  FsParams p;
+  double want_holdout, want_train;
+
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "digits", "--rank", "10", "--iters", "200",
+                        "--holdout", "0.1", "--holdout-seed", "3", "--json", "--out", dir,
+                        NULL), ==, 0);
+  result = last_json_object (out);
+  W = load_out_file (dir, "W.csv");
+  H = load_out_file (dir, "H.csv");
+  remove_tree (dir);
+
+  want_holdout = fs_holdout_sum_squares (split, W->data, H->data, 10, X->cols) /
+                 (double) fs_holdout_get_n_cells (split);
+  fs_params_init_defaults (&p);
+  p.rank = 10;
+  fs_cost_terms (train, W->data, H->data, 10, &p, &terms);
+  want_train = terms.data / (double) fs_holdout_get_n_train (split);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (result, "holdout_mse"),
+                                  want_holdout, 1e-12 * want_holdout);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (result, "train_mse"),
+                                  want_train, 1e-12 * want_train);
+  g_assert_cmpfloat (want_holdout, >, want_train);
+  g_assert_true (json_object_get_null_member (result, "optimum"));
+  /* The cost and its terms are over the cells trained on. */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (
+                                    json_object_get_object_member (result, "cost_terms"), "data"),
+                                  json_object_get_double_member (result, "final_cost"),
+                                  1e-9 * terms.data);
+
+  holdout = json_object_get_object_member (result, "holdout");
+  g_assert_cmpfloat (json_object_get_double_member (holdout, "fraction"), ==, 0.1);
+  g_assert_cmpint (json_object_get_int_member (holdout, "seed"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (holdout, "cells"), ==,
+                   (gint64) fs_holdout_get_n_cells (split));
+  g_assert_cmpint (json_object_get_int_member (holdout, "train_cells"), ==,
+                   (gint64) fs_holdout_get_n_train (split));
+}
+
+/* The text report says the MSEs and why there is no f*; without
+ * --holdout, --json has no held-out MSE and no split. */
+static void
+test_run_holdout_text (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *plain = NULL;
+  g_autofree char *plain_err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "digits", "--rank", "10", "--iters", "50",
+                        "--holdout", "0.1", NULL), ==, 0);
+  g_assert_true (g_regex_match_simple ("^Training MSE [0-9.e+-]+, held-out MSE [0-9.e+-]+ "
+                                       "\\(10% of cells held out\\)$", out, G_REGEX_MULTILINE, 0));
+  g_assert_nonnull (strstr (out, "global optimum: unavailable (no closed form with held-out "
+                                 "cells)\n"));
+
+  g_assert_cmpint (cli (&plain, &plain_err, "run", "--example", "digits", "--rank", "10",
+                        "--iters", "50", "--json", NULL), ==, 0);
+  result = last_json_object (plain);
+  g_assert_true (json_object_get_null_member (result, "holdout"));
+  g_assert_true (json_object_get_null_member (result, "holdout_mse"));
+  g_assert_cmpfloat (json_object_get_double_member (result, "train_mse"), >, 0.0);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (result, "train_mse"),
+                                  json_object_get_double_member (json_object_get_object_member (
+                                    result, "cost_terms"), "data") / (1797.0 * 64.0),
+                                  1e-9);
+}
+
+/* Bad --holdout values: one line naming the option, exit 1. */
+static void
+test_run_holdout_bad (void)
+{
+  const char *bad[][2] = { { "--holdout", "1" }, { "--holdout", "-0.1" },
+                           { "--holdout", "1.5" }, { "--holdout", "abc" },
+                           { "--holdout-seed", "-1" } };
+
+  for (guint k = 0; k < G_N_ELEMENTS (bad); k++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (cli (&out, &err, "run", "--example", "lowrank", "--iters", "5",
+                            bad[k][0], bad[k][1], NULL), ==, 1);
+      g_test_message ("%s %s: %s", bad[k][0], bad[k][1], err);
+      g_assert_nonnull (strstr (err, bad[k][0]));
+      g_assert_cmpuint (strlen (err), >, 0);
+      g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+      g_assert_cmpstr (out, ==, "");
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1238,6 +1348,9 @@ main (int    argc,
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/help/defaults", test_help_defaults);
   g_test_add_func ("/cli/run/every-example", test_every_example);
+  g_test_add_func ("/cli/run/holdout/json", test_run_holdout_json);
+  g_test_add_func ("/cli/run/holdout/text", test_run_holdout_text);
+  g_test_add_func ("/cli/run/holdout/bad", test_run_holdout_bad);
   g_test_add_func ("/cli/run/file-defaults", test_file_defaults);
 
   return g_test_run ();

@@ -841,6 +841,54 @@ test_stress_intent (void)
     }
 }
 
+/* The snapshot's settings and MSEs: the solver's for the current run
+ * while it goes on (the same as a direct solve's), the best run's at its
+ * last iteration once every run is done. */
+static void
+test_snapshot_mse (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (40, 30, 3, 0.05, 1, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  g_autoptr(FsSolver) direct = NULL;
+  FsSnapshot *snap;
+  FsTrace *best;
+  FsParams p;
+  gsize last;
+
+  base_params (&p);
+  p.holdout = 0.2;
+  p.holdout_seed = 4;
+  p.restarts = 3;
+  p.max_iters = 300;
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_set_lr (runner, 0.02);
+  fs_runner_step (runner, 40);
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (40));
+  g_assert_cmpfloat (snap->params.holdout, ==, 0.2);
+  g_assert_cmpuint (snap->params.holdout_seed, ==, 4);
+  g_assert_cmpfloat (snap->params.lr, ==, 0.02);
+  g_assert_cmpuint (snap->params.rank, ==, 3);
+  direct = fs_solver_new (X, &p, NULL);
+  fs_solver_set_lr (direct, 0.02);
+  for (guint k = 0; k < 40; k++)
+    fs_solver_iterate (direct);
+  g_assert_cmpfloat (snap->train_mse, ==, fs_solver_get_train_mse (direct));
+  g_assert_cmpfloat (snap->holdout_mse, ==, fs_solver_get_holdout_mse (direct));
+  fs_snapshot_unref (snap);
+
+  fs_runner_run (runner);
+  snap = wait_for (runner, is_finished, NULL);
+  /* Run 2 of 3 is the best here: not the solver's current one. */
+  g_assert_cmpint (snap->best_run, ==, 1);
+  g_assert_cmpuint (snap->run, ==, 2);
+  best = snap->traces[snap->best_run];
+  last = snap->trace_lengths[snap->best_run] - 1;
+  g_assert_cmpfloat (snap->train_mse, ==, fs_trace_get (best, FS_TRACE_TRAIN_MSE, last));
+  g_assert_cmpfloat (snap->holdout_mse, ==, fs_trace_get (best, FS_TRACE_HOLDOUT_MSE, last));
+  g_assert_false (isnan (snap->holdout_mse));
+  fs_snapshot_unref (snap);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -860,6 +908,7 @@ main (int    argc,
   g_test_add_func ("/runner/change-during-restart", test_change_during_restart);
   g_test_add_func ("/runner/continue-then-diverge", test_continue_then_diverge);
   g_test_add_func ("/runner/stress-intent", test_stress_intent);
+  g_test_add_func ("/runner/snapshot-mse", test_snapshot_mse);
 
   return g_test_run ();
 }
