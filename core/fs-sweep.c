@@ -100,6 +100,8 @@ fs_sweep_axis_get_label (FsSweepAxis axis)
 gboolean
 fs_sweep_axis_is_log (FsSweepAxis axis)
 {
+  g_return_val_if_fail (axis < FS_N_SWEEP_AXES, FALSE);
+
   return axis != FS_SWEEP_RANK;
 }
 
