@@ -29,6 +29,7 @@ typedef struct
 
 static const Command commands[] = {
   { "run", fs_cli_run, N_("Factorize a matrix, printing progress") },
+  { "sweep", fs_cli_sweep, N_("Factorize over a range of ranks or penalties") },
   { "optimum", fs_cli_optimum, N_("Print the closed-form global optimum f*") },
   { "bench", fs_cli_bench, N_("Time the solver on the shared benchmark problem") },
   { "info", fs_cli_info, N_("Describe a matrix file") },
@@ -187,6 +188,6 @@ main (int    argc,
       }
 
   g_printerr ("%s: ", fs_cli_command_name ());
-  g_printerr (_("unknown command “%s” (use run, optimum, bench, info or convert)\n"), argv[1]);
+  g_printerr (_("unknown command “%s” (use run, sweep, optimum, bench, info or convert)\n"), argv[1]);
   return FS_CLI_EXIT_USAGE;
 }

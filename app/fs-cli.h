@@ -36,6 +36,8 @@ int             fs_cli_cap_threads    (int          threads);
 
 int             fs_cli_run            (int          argc,
                                        char       **argv);
+int             fs_cli_sweep          (int          argc,
+                                       char       **argv);
 int             fs_cli_optimum        (int          argc,
                                        char       **argv);
 int             fs_cli_bench          (int          argc,

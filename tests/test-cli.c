@@ -1314,6 +1314,228 @@ test_run_holdout_bad (void)
     }
 }
 
+/* The text of member key in a line of JSON, as printed: "final_cost":TEXT. */
+static char *
+json_member_text (const char *line,
+                  const char *key)
+{
+  g_autofree char *needle = g_strdup_printf ("\"%s\":", key);
+  const char *start = strstr (line, needle);
+  gsize len;
+
+  g_assert_nonnull (start);
+  start += strlen (needle);
+  len = strcspn (start, ",}");
+  return g_strndup (start, len);
+}
+
+/* The lines of a sweep's --json output: n_points points, then a summary. */
+static GStrv
+sweep_json_lines (char  *out,
+                  guint  n_points)
+{
+  g_auto(GStrv) lines = g_strsplit (g_strchomp (out), "\n", -1);
+
+  g_assert_cmpuint (g_strv_length (lines), ==, n_points + 1);
+  for (guint i = 0; i <= n_points; i++)
+    g_assert_true (is_strict_json (lines[i]));
+  g_assert_true (g_str_has_prefix (lines[n_points], "{\"summary\":{"));
+  return g_steal_pointer (&lines);
+}
+
+/* run's final_cost, as printed, for the given settings. */
+G_GNUC_NULL_TERMINATED
+static char *
+run_final_cost (const char *first,
+                ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) g_getenv ("FS_CLI"));
+  g_ptr_array_add (args, "run");
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, "--json");
+  g_ptr_array_add (args, NULL);
+  g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  return json_member_text (out, "final_cost");
+}
+
+/* Each point of `sweep --json` prints the final_cost `run --json` prints
+ * for its settings, character for character. */
+static void
+test_sweep_matches_run (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *grid_out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) grid = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "sweep", "--example", "digits", "--rank", "1:3",
+                        "--iters", "300", "--json", NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  lines = sweep_json_lines (out, 3);
+  for (guint k = 1; k <= 3; k++)
+    {
+      g_autofree char *rank = g_strdup_printf ("%u", k);
+      g_autofree char *value = json_member_text (lines[k - 1], "value");
+      g_autofree char *cost = json_member_text (lines[k - 1], "final_cost");
+      g_autofree char *expected = run_final_cost ("--example", "digits", "--rank", rank,
+                                                  "--iters", "300", NULL);
+
+      g_assert_cmpstr (value, ==, rank);
+      g_assert_cmpstr (cost, ==, expected);
+    }
+
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (&grid_out, &err, "sweep", "--example", "digits", "--rank", "3",
+                        "--l2", "1e-2:10:3", "--iters", "300", "--json", NULL), ==, 0);
+  grid = sweep_json_lines (grid_out, 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_autofree char *value = json_member_text (grid[k], "value");
+      g_autofree char *cost = json_member_text (grid[k], "final_cost");
+      g_autofree char *expected = run_final_cost ("--example", "digits", "--rank", "3",
+                                                  "--l2-w", value, "--l2-h", value,
+                                                  "--iters", "300", NULL);
+
+      g_assert_cmpstr (cost, ==, expected);
+    }
+  g_assert_nonnull (strstr (grid[3], "\"best_by\":\"final_cost\""));
+}
+
+/* Every member a point and the summary promise. */
+static void
+test_sweep_json_members (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonObject) point = NULL;
+  g_autoptr(JsonObject) summary = NULL;
+  const char *members[] = { "axis", "value", "params", "final_cost", "optimum", "gap",
+                            "train_mse", "holdout_mse", "zeros_w", "zeros_h", "iterations",
+                            "elapsed", "stopped", "threads" };
+  const char *params[] = { "rank", "l2_w", "l2_h", "l1_w", "l1_h", "lr" };
+  JsonObject *p;
+
+  g_assert_cmpint (cli (&out, &err, "sweep", "--example", "digits", "--l1", "0.1:10:2",
+                        "--rank", "4", "--iters", "100", "--json", NULL), ==, 0);
+  lines = sweep_json_lines (out, 2);
+  point = last_json_object (lines[1]);
+  summary = last_json_object (lines[2]);
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    g_assert_true (json_object_has_member (point, members[i]));
+  p = json_object_get_object_member (point, "params");
+  for (guint i = 0; i < G_N_ELEMENTS (params); i++)
+    g_assert_true (json_object_has_member (p, params[i]));
+  g_assert_cmpstr (json_object_get_string_member (point, "axis"), ==, "l1");
+  g_assert_cmpfloat (json_object_get_double_member (point, "value"), ==, 10.0);
+  g_assert_cmpfloat (json_object_get_double_member (p, "l1_w"), ==, 10.0);
+  g_assert_cmpfloat (json_object_get_double_member (p, "l1_h"), ==, 10.0);
+  g_assert_cmpint (json_object_get_int_member (p, "rank"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (point, "iterations"), ==, 100);
+  /* No closed form with L1. */
+  g_assert_true (json_object_get_null_member (point, "optimum"));
+  g_assert_true (json_object_has_member (point, "optimum_null_because"));
+  g_assert_true (json_object_get_null_member (point, "holdout_mse"));
+  summary = json_object_ref (json_object_get_object_member (summary, "summary"));
+  g_assert_cmpint (json_object_get_int_member (summary, "points"), ==, 2);
+  g_assert_true (json_object_has_member (summary, "best_index"));
+  g_assert_true (json_object_has_member (summary, "elapsed"));
+}
+
+static void
+test_sweep_text (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "sweep", "--example", "digits", "--rank", "2:4",
+                        "--iters", "200", NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  lines = g_strsplit (g_strchomp (out), "\n", -1);
+  /* The input, the sweep, the threads, the column titles, 3 points, the
+   * best and the time. */
+  g_assert_cmpuint (g_strv_length (lines), ==, 9);
+  g_assert_true (g_str_has_prefix (lines[1], "sweep of Rank from 2 to 4, 3 points"));
+  g_assert_true (g_str_has_prefix (lines[4], "2 "));
+  g_assert_true (g_str_has_prefix (lines[6], "4 "));
+  g_assert_nonnull (strstr (lines[6], "iterations"));
+  g_assert_true (g_str_has_prefix (lines[7], "best: rank 4, by final cost"));
+  g_assert_true (g_str_has_prefix (lines[8], "3 points in "));
+}
+
+static void
+check_sweep_fails (const char *expected,
+                   const char *arg1,
+                   const char *arg2,
+                   const char *arg3,
+                   const char *arg4)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "sweep", "--example", "digits", arg1, arg2, arg3, arg4,
+                        NULL), ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  if (strstr (err, expected) == NULL)
+    g_error ("“%s” not in: %s", expected, err);
+}
+
+static void
+test_sweep_bad_arguments (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  check_sweep_fails ("Nothing to sweep", "--rank", "3", NULL, NULL);
+  check_sweep_fails ("--rank and --l2 are both ranges", "--rank", "1:3", "--l2", "1:2:2");
+  check_sweep_fails ("“1e-3:10” needs a count of points: A:B:N", "--l2", "1e-3:10", NULL, NULL);
+  check_sweep_fails ("not 65", "--rank", "60:70", NULL, NULL);
+  check_sweep_fails ("does not write files", "--rank", "1:2", "--out", "never-made");
+  check_sweep_fails ("--l2-w: “x”", "--rank", "1:2", "--l2-w", "x");
+  check_sweep_fails ("“4:2”", "--rank", "4:2", NULL, NULL);
+  g_assert_false (g_file_test ("never-made", G_FILE_TEST_EXISTS));
+
+  /* A diverged point: exit 2, as run, with every point printed. */
+  g_assert_cmpint (cli (&out, &err, "sweep", "--example", "digits", "--rank", "1:2", "--lr", "1",
+                        "--iters", "50", "--json", NULL), ==, 2);
+  g_assert_nonnull (strstr (out, "\"stopped\":\"diverged\""));
+  g_strfreev (sweep_json_lines (out, 2));
+}
+
+static void
+test_sweep_help (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *usage = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "sweep", "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "--rank=A:B"));
+  g_assert_nonnull (strstr (out, "--l2=A:B:N"));
+  g_assert_nonnull (strstr (out, "--l1-h=A:B:N"));
+  g_assert_nonnull (strstr (out, "--holdout"));
+  g_assert_nonnull (strstr (out, "  digits "));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (&usage, &err, "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (usage, "  sweep "));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1352,6 +1574,11 @@ main (int    argc,
   g_test_add_func ("/cli/run/holdout/text", test_run_holdout_text);
   g_test_add_func ("/cli/run/holdout/bad", test_run_holdout_bad);
   g_test_add_func ("/cli/run/file-defaults", test_file_defaults);
+  g_test_add_func ("/cli/sweep/matches-run", test_sweep_matches_run);
+  g_test_add_func ("/cli/sweep/json-members", test_sweep_json_members);
+  g_test_add_func ("/cli/sweep/text", test_sweep_text);
+  g_test_add_func ("/cli/sweep/bad-arguments", test_sweep_bad_arguments);
+  g_test_add_func ("/cli/sweep/help", test_sweep_help);
 
   return g_test_run ();
 }
