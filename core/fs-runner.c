@@ -61,7 +61,27 @@ struct _FsRunner
   double        lifted_tol;    /* the tolerance Run went past, or 0 */
   gboolean      dirty;         /* steps made since the last snapshot */
   gint64        last_publish;
+  /* The current run's checkpoints, and the best run's while it is not the
+   * current one (fs-checkpoints.h); the iteration of the current store's
+   * last checkpoint, G_MAXUINT64 when the solver has moved or changed
+   * since. */
+  FsCheckpoints *checkpoints;
+  FsCheckpoints *best_checkpoints;
+  guint64       checkpoint_iteration;
 };
+
+/* Whether factor is one of the snapshot's checkpoints' W or H (the
+ * snapshot's own factors are its last checkpoint's): the snapshot frees
+ * only the factors it does not share. */
+static gboolean
+snapshot_shares (const FsSnapshot *self,
+                 const double     *factor)
+{
+  for (guint k = 0; k < self->n_checkpoints; k++)
+    if (self->checkpoints[k]->W == factor || self->checkpoints[k]->H == factor)
+      return TRUE;
+  return FALSE;
+}
 
 static void
 fs_snapshot_clear (FsSnapshot *self)
@@ -76,8 +96,13 @@ fs_snapshot_clear (FsSnapshot *self)
       fs_trace_unref (self->traces[k]);
   g_free (self->traces);
   g_free (self->trace_lengths);
-  g_free (self->W);
-  g_free (self->H);
+  if (!snapshot_shares (self, self->W))
+    g_free (self->W);
+  if (!snapshot_shares (self, self->H))
+    g_free (self->H);
+  for (guint k = 0; k < self->n_checkpoints; k++)
+    fs_checkpoint_unref (self->checkpoints[k]);
+  g_free (self->checkpoints);
   g_free (self->message);
   g_free (self->warning);
   for (guint k = 0; k < self->n_marks; k++)
@@ -95,6 +120,85 @@ void
 fs_snapshot_unref (FsSnapshot *self)
 {
   g_atomic_rc_box_release_full (self, (GDestroyNotify) fs_snapshot_clear);
+}
+
+/* A copy of self that shares its logs and traces by reference and has
+ * copies of the rest, with no factors and no checkpoints yet. */
+static FsSnapshot *
+snapshot_copy_without_factors (const FsSnapshot *self)
+{
+  /* The function, not its macro, which would keep self's const. */
+  FsSnapshot *copy = (g_atomic_rc_box_dup) (sizeof (FsSnapshot), self);
+  guint n_runs = self->run + 1;
+
+  copy->message = g_strdup (self->message);
+  copy->warning = g_strdup (self->warning);
+  copy->W = copy->H = NULL;
+  copy->checkpoints = NULL;
+  copy->n_checkpoints = 0;
+  if (self->logs != NULL)
+    {
+      copy->logs = g_new (FsCostLog *, n_runs);
+      copy->traces = g_new (FsTrace *, n_runs);
+      for (guint k = 0; k < n_runs; k++)
+        {
+          copy->logs[k] = fs_cost_log_ref (self->logs[k]);
+          copy->traces[k] = self->traces[k] != NULL ? fs_trace_ref (self->traces[k]) : NULL;
+        }
+      copy->log_lengths = g_memdup2 (self->log_lengths, n_runs * sizeof (gsize));
+      copy->trace_lengths = g_memdup2 (self->trace_lengths, n_runs * sizeof (gsize));
+      copy->final_costs = g_memdup2 (self->final_costs, n_runs * sizeof (double));
+    }
+  copy->marks = g_new (FsMark, self->n_marks);
+  for (guint k = 0; k < self->n_marks; k++)
+    {
+      copy->marks[k] = self->marks[k];
+      copy->marks[k].label = g_strdup (self->marks[k].label);
+    }
+  return copy;
+}
+
+FsSnapshot *
+fs_snapshot_copy_for_pin (const FsSnapshot *self)
+{
+  FsSnapshot *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = snapshot_copy_without_factors (self);
+  copy->W = g_memdup2 (self->W, self->rows * self->rank * sizeof (double));
+  copy->H = g_memdup2 (self->H, (gsize) self->rank * self->cols * sizeof (double));
+  return copy;
+}
+
+/* The replayed snapshot shares its checkpoint's W and H (fs_snapshot_clear
+ * frees only factors no checkpoint holds) and keeps every checkpoint, so
+ * that the replay can move on from it. Its run stays self's: the logs are
+ * indexed by it. */
+FsSnapshot *
+fs_snapshot_new_at_checkpoint (const FsSnapshot *self,
+                               guint             index)
+{
+  FsSnapshot *copy;
+  const FsCheckpoint *checkpoint;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->n_checkpoints, NULL);
+
+  checkpoint = self->checkpoints[index];
+  copy = snapshot_copy_without_factors (self);
+  copy->n_checkpoints = self->n_checkpoints;
+  copy->checkpoints = g_new (FsCheckpoint *, self->n_checkpoints);
+  for (guint k = 0; k < self->n_checkpoints; k++)
+    copy->checkpoints[k] = fs_checkpoint_ref (self->checkpoints[k]);
+  copy->W = checkpoint->W;
+  copy->H = checkpoint->H;
+  copy->iteration = checkpoint->iteration;
+  copy->cost = checkpoint->cost;
+  copy->rows = checkpoint->rows;
+  copy->cols = checkpoint->cols;
+  copy->rank = checkpoint->rank;
+  return copy;
 }
 
 /* The power iteration approaches sigma_1(X) from below: this margin keeps
@@ -161,6 +265,120 @@ snapshot_take_runs (FsSnapshot *snap,
     }
 }
 
+/* Copies the current W and H into the current run's store, on the thread
+ * that owns the fit. */
+static void
+offer_current (FsRunner *self)
+{
+  FsSolver *solver = fs_fit_get_solver (self->fit);
+
+  self->checkpoint_iteration = fs_solver_get_iteration (solver);
+  fs_checkpoints_offer (self->checkpoints, fs_fit_get_current_run (self->fit),
+                        self->checkpoint_iteration, fs_solver_get_cost (solver),
+                        fs_solver_get_w (solver), fs_solver_get_h (solver),
+                        fs_solver_get_rows (solver), fs_solver_get_cols (solver),
+                        fs_solver_get_rank (solver));
+}
+
+/* The best run's final factors, at the iteration its log ends with: once
+ * the next run has begun, the fit's copy is all that is left of them. */
+static void
+offer_best (FsRunner      *self,
+            FsCheckpoints *store)
+{
+  FsSolver *solver = fs_fit_get_solver (self->fit);
+  gint best = fs_fit_get_best_run (self->fit);
+  FsCostLog *log = fs_fit_get_log (self->fit, (guint) best);
+  gsize len = fs_cost_log_get_length (log);
+
+  fs_checkpoints_offer (store, (guint) best, len - 1, fs_cost_log_get (log, len - 1),
+                        fs_fit_get_best_w (self->fit), fs_fit_get_best_h (self->fit),
+                        fs_solver_get_rows (solver), fs_solver_get_cols (solver),
+                        fs_solver_get_rank (solver));
+}
+
+/* Forgets the current run's checkpoints (a new run, a reset). */
+static void
+clear_current_checkpoints (FsRunner *self)
+{
+  fs_checkpoints_clear (self->checkpoints);
+  self->checkpoint_iteration = G_MAXUINT64;
+}
+
+/* Run ended and the next one began: a run that ended as the new best
+ * keeps its checkpoints, its last at its final iteration, as the best's;
+ * the new run starts a store of its own. */
+static void
+checkpoints_end_run (FsRunner *self,
+                     guint     run)
+{
+  if (fs_fit_get_best_run (self->fit) == (gint) run)
+    {
+      FsCheckpoints *ended = self->checkpoints;
+
+      offer_best (self, ended);
+      self->checkpoints = self->best_checkpoints;
+      self->best_checkpoints = ended;
+    }
+  clear_current_checkpoints (self);
+}
+
+/* After each step, run being the run it was made in: wanted iterations
+ * are copied now, any other only when a snapshot shows it. */
+static void
+checkpoints_after_step (FsRunner *self,
+                        guint     run)
+{
+  guint64 iteration;
+
+  if (fs_fit_get_current_run (self->fit) != run)
+    checkpoints_end_run (self, run);
+  iteration = fs_solver_get_iteration (fs_fit_get_solver (self->fit));
+  if (fs_checkpoints_wants (iteration) && iteration != self->checkpoint_iteration)
+    offer_current (self);
+}
+
+/* The store of the run the snapshot shows, its last checkpoint at the
+ * factors shown: the best run's once all are done, else the current
+ * one's. */
+static FsCheckpoints *
+shown_checkpoints (FsRunner *self,
+                   gboolean  show_best)
+{
+  gint best = fs_fit_get_best_run (self->fit);
+  guint current = fs_fit_get_current_run (self->fit);
+
+  /* A best run that is the current one, or none, needs no store apart. */
+  if (best < 0 || (guint) best == current)
+    fs_checkpoints_clear (self->best_checkpoints);
+  if (show_best && (guint) best != current)
+    {
+      if (fs_checkpoints_get_bytes (self->best_checkpoints) == 0)
+        offer_best (self, self->best_checkpoints);
+      return self->best_checkpoints;
+    }
+  if (fs_solver_get_iteration (fs_fit_get_solver (self->fit)) != self->checkpoint_iteration)
+    offer_current (self);
+  return self->checkpoints;
+}
+
+/* The snapshot's W and H are its last checkpoint's: the factors shown are
+ * copied once, for both. */
+static void
+snapshot_take_checkpoints (FsRunner   *self,
+                           FsSnapshot *snap,
+                           gboolean    show_best)
+{
+  FsCheckpoints *store = shown_checkpoints (self, show_best);
+  FsCheckpoint *last;
+
+  snap->checkpoints = fs_checkpoints_dup_all (store, &snap->n_checkpoints);
+  g_assert (snap->n_checkpoints > 0);
+  last = snap->checkpoints[snap->n_checkpoints - 1];
+  snap->W = last->W;
+  snap->H = last->H;
+}
+
 /* Runs on the thread that owns the fit: the copies are made before the
  * lock is taken, so the reader never waits on them. */
 static FsSnapshot *
@@ -224,10 +442,7 @@ snapshot_new (FsRunner      *self,
       snap->holdout_mse = fs_trace_get (best, FS_TRACE_HOLDOUT_MSE, last);
     }
 
-  snap->W = g_memdup2 (show_best ? fs_fit_get_best_w (fit) : fs_solver_get_w (solver),
-                       n * r * sizeof (double));
-  snap->H = g_memdup2 (show_best ? fs_fit_get_best_h (fit) : fs_solver_get_h (solver),
-                       r * m * sizeof (double));
+  snapshot_take_checkpoints (self, snap, show_best);
   snap->stability_bound = stability_bound (snap, solver, show_best,
                                            show_best ? snap->final_costs[snap->best_run] : snap->cost);
   return snap;
@@ -295,6 +510,8 @@ apply_reset (FsRunner *self)
   self->applied = params;
   self->lifted_tol = 0.0;
   clear_marks (self);
+  clear_current_checkpoints (self);
+  fs_checkpoints_clear (self->best_checkpoints);
 }
 
 /* What changed from old to new, as a short label for the loss curve's
@@ -399,6 +616,9 @@ apply_change_and_resume (FsRunner *self)
   self->change_pending = self->resume_pending = FALSE;
 
   g_mutex_unlock (&self->mutex);
+  /* The run goes on with its checkpoints; the last is taken again, as new
+   * settings may have moved W and H (made non-negative). */
+  self->checkpoint_iteration = G_MAXUINT64;
   if (change)
     goes_on = apply_change (self, params);
   if (resume)
@@ -430,8 +650,10 @@ iterate_batch (FsRunner *self,
 
   while (steps < max_steps)
     {
+      guint run = fs_fit_get_current_run (self->fit);
       gboolean more = fs_fit_iterate (self->fit);
 
+      checkpoints_after_step (self, run);
       steps++;
       if (!more || g_atomic_int_get (&self->command_pending))
         break;
@@ -642,6 +864,9 @@ fs_runner_new (FsMatrix       *X,
   self->applied = *params;
   self->marks = g_array_new (FALSE, FALSE, sizeof (FsMark));
   g_array_set_clear_func (self->marks, clear_mark);
+  self->checkpoints = fs_checkpoints_new (FS_CHECKPOINTS_BUDGET);
+  self->best_checkpoints = fs_checkpoints_new (FS_CHECKPOINTS_BUDGET);
+  self->checkpoint_iteration = G_MAXUINT64;
 
   publish (self, snapshot_new (self, FS_RUNNER_PAUSED));
   self->last_publish = g_get_monotonic_time ();
@@ -834,6 +1059,8 @@ fs_runner_free (FsRunner *self)
   g_clear_pointer (&self->snapshot, fs_snapshot_unref);
   g_clear_pointer (&self->fit, fs_fit_free);
   g_clear_pointer (&self->marks, g_array_unref);
+  g_clear_pointer (&self->checkpoints, fs_checkpoints_free);
+  g_clear_pointer (&self->best_checkpoints, fs_checkpoints_free);
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_free (self->message);
   g_cond_clear (&self->publish_cond);

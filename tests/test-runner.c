@@ -9,6 +9,7 @@
 
 #include "fs-error.h"
 #include "fs-examples.h"
+#include "fs-fit.h"
 #include "fs-rules.h"
 #include "fs-runner.h"
 #include "fs-solver.h"
@@ -841,6 +842,276 @@ test_stress_intent (void)
     }
 }
 
+/* A snapshot's checkpoints, by iteration: 0, the powers of two up to
+ * last, and last. */
+static void
+assert_checkpoint_iterations (const FsSnapshot *snap,
+                              guint64           last)
+{
+  guint k = 0;
+
+  for (guint64 t = 0; t <= last; t = t == 0 ? 1 : 2 * t, k++)
+    {
+      g_assert_cmpuint (k, <, snap->n_checkpoints);
+      g_assert_cmpuint (snap->checkpoints[k]->iteration, ==, t);
+    }
+  if (!fs_checkpoints_wants (last))
+    g_assert_cmpuint (snap->checkpoints[k++]->iteration, ==, last);
+  g_assert_cmpuint (snap->n_checkpoints, ==, k);
+}
+
+/* The checkpoints hold what a fit of the same settings, iterated apart,
+ * has at their iterations, bit for bit. */
+static void
+assert_checkpoints_equal_fit (const FsSnapshot *snap,
+                              FsMatrix         *X,
+                              const FsParams   *p)
+{
+  g_autoptr(FsFit) fit = fs_fit_new (X, p, NULL);
+  FsSolver *solver = fs_fit_get_solver (fit);
+  gsize bytes_w = snap->rows * snap->rank * sizeof (double);
+  gsize bytes_h = snap->rank * snap->cols * sizeof (double);
+
+  for (guint k = 0; k < snap->n_checkpoints; k++)
+    {
+      const FsCheckpoint *c = snap->checkpoints[k];
+
+      while (fs_solver_get_iteration (solver) < c->iteration)
+        fs_fit_iterate (fit);
+      g_assert_cmpuint (c->run, ==, 0);
+      g_assert_cmpuint (c->rank, ==, snap->rank);
+      g_assert_cmpfloat (c->cost, ==, fs_solver_get_cost (solver));
+      g_assert_cmpmem (c->W, bytes_w, fs_solver_get_w (solver), bytes_w);
+      g_assert_cmpmem (c->H, bytes_h, fs_solver_get_h (solver), bytes_h);
+    }
+}
+
+/* The factors of every checkpoint, copied apart. */
+static GBytes *
+checkpoints_contents (const FsSnapshot *snap)
+{
+  GByteArray *all = g_byte_array_new ();
+
+  for (guint k = 0; k < snap->n_checkpoints; k++)
+    {
+      const FsCheckpoint *c = snap->checkpoints[k];
+
+      g_byte_array_append (all, (const guint8 *) &c->iteration, sizeof c->iteration);
+      g_byte_array_append (all, (const guint8 *) c->W, c->rows * c->rank * sizeof (double));
+      g_byte_array_append (all, (const guint8 *) c->H, c->rank * c->cols * sizeof (double));
+    }
+  return g_byte_array_free_to_bytes (all);
+}
+
+/* After 1000 iterations the snapshot keeps W and H at 0, 1, 2, …, 512 and
+ * 1000, its own factors the last one's; they are a separate fit's at those
+ * iterations; a published snapshot's checkpoints stay as they were while
+ * the runner goes on; a restart forgets them. */
+static void
+test_checkpoints (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (40, 30, 3, 0.05, 1, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  g_autoptr(GBytes) kept = NULL, again = NULL;
+  FsSnapshot *snap, *later;
+  FsParams p;
+
+  base_params (&p);
+  runner = fs_runner_new (X, &p, NULL);
+  snap = fs_runner_get_snapshot (runner);
+  assert_checkpoint_iterations (snap, 0);
+  fs_snapshot_unref (snap);
+
+  fs_runner_step (runner, 1000);
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (1000));
+  assert_checkpoint_iterations (snap, 1000);
+  g_assert_true (snap->W == snap->checkpoints[snap->n_checkpoints - 1]->W);
+  g_assert_true (snap->H == snap->checkpoints[snap->n_checkpoints - 1]->H);
+  g_assert_cmpfloat (snap->cost, ==, snap->checkpoints[snap->n_checkpoints - 1]->cost);
+  assert_checkpoints_equal_fit (snap, X, &p);
+  kept = checkpoints_contents (snap);
+
+  fs_runner_step (runner, 1000);
+  later = wait_for (runner, is_paused_at, GUINT_TO_POINTER (2000));
+  assert_checkpoint_iterations (later, 2000);
+  assert_checkpoints_equal_fit (later, X, &p);
+  again = checkpoints_contents (snap);
+  g_assert_true (g_bytes_equal (kept, again));
+  g_assert_true (snap->checkpoints[3] == later->checkpoints[3]);
+  fs_snapshot_unref (later);
+  fs_snapshot_unref (snap);
+
+  p.rank = 2;
+  g_assert_true (fs_runner_set_params (runner, &p, NULL));
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (0));
+  g_assert_cmpuint (snap->rank, ==, 2);
+  assert_checkpoint_iterations (snap, 0);
+  g_assert_cmpuint (snap->checkpoints[0]->rank, ==, 2);
+  fs_snapshot_unref (snap);
+}
+
+/* A warm change keeps the run's checkpoints: iterations go on. */
+static void
+test_checkpoints_warm_change (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (40, 30, 3, 0.05, 1, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  FsSnapshot *snap;
+  FsParams p;
+
+  base_params (&p);
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_step (runner, 100);
+  fs_snapshot_unref (wait_for (runner, is_paused_at, GUINT_TO_POINTER (100)));
+  p.nonneg = TRUE;
+  g_assert_true (fs_runner_set_params (runner, &p, NULL));
+  fs_runner_step (runner, 50);
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (150));
+  assert_checkpoint_iterations (snap, 150);
+  g_assert_true (snap->W == snap->checkpoints[snap->n_checkpoints - 1]->W);
+  fs_snapshot_unref (snap);
+}
+
+static gboolean
+in_run_1 (const FsSnapshot *snap,
+          gpointer          data)
+{
+  return snap->state == FS_RUNNER_PAUSED && snap->run == 1 &&
+         snap->iteration == GPOINTER_TO_UINT (data);
+}
+
+/* Each checkpoint is of run and holds its logged cost, which its own W and
+ * H give. */
+static void
+assert_checkpoints_of_run (const FsSnapshot *snap,
+                           FsMatrix         *X,
+                           guint             run)
+{
+  for (guint k = 0; k < snap->n_checkpoints; k++)
+    {
+      const FsCheckpoint *c = snap->checkpoints[k];
+      double cost = fs_cost_log_get (snap->logs[run], c->iteration);
+
+      g_assert_cmpuint (c->run, ==, run);
+      g_assert_cmpfloat (c->cost, ==, cost);
+      g_assert_cmpfloat_with_epsilon (fs_test_naive_cost (X, c->W, c->H, c->rank, 0, 0, 0, 0),
+                                      cost, 1e-9 * cost);
+    }
+}
+
+/* With restarts the checkpoints follow the run shown: the current one's
+ * while runs go on, the best one's once all are done. */
+static void
+test_checkpoints_restarts (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (25, 20, 6, 0.1, 5, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  FsSnapshot *snap;
+  const FsCheckpoint *last;
+  FsParams p;
+
+  base_params (&p);
+  p.rank = 4;
+  p.rule = fs_rule_find ("normalized");
+  p.lr = 0.05;
+  p.init = FS_INIT_UNIFORM;
+  p.restarts = 3;
+  p.max_iters = 200;
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_step (runner, 270);
+  snap = wait_for (runner, in_run_1, GUINT_TO_POINTER (70));
+  assert_checkpoint_iterations (snap, 70);
+  assert_checkpoints_of_run (snap, X, 1);
+  fs_snapshot_unref (snap);
+
+  fs_runner_run (runner);
+  snap = wait_for (runner, is_finished, NULL);
+  g_assert_cmpint (snap->best_run, >=, 0);
+  last = snap->checkpoints[snap->n_checkpoints - 1];
+  assert_checkpoint_iterations (snap, 200);
+  assert_checkpoints_of_run (snap, X, (guint) snap->best_run);
+  g_assert_cmpmem (last->W, snap->rows * snap->rank * sizeof (double),
+                   snap->W, snap->rows * snap->rank * sizeof (double));
+  /* The final cost is computed afresh, from the residual. */
+  g_assert_cmpfloat_with_epsilon (last->cost, snap->final_costs[snap->best_run],
+                                  1e-9 * last->cost);
+  fs_snapshot_unref (snap);
+}
+
+/* A store's bytes are its checkpoints' W and H and their structs: 400 ×
+ * 300 at rank 20, 11 checkpoints after 300 iterations. */
+static void
+test_checkpoints_bytes (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (400, 300, 20, 0.05, 3, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  FsSnapshot *snap;
+  gsize bytes = 0, each = sizeof (FsCheckpoint) + (400 * 20 + 20 * 300) * sizeof (double);
+  FsParams p;
+
+  base_params (&p);
+  p.rank = 20;
+  p.lr = 1e-4;
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_step (runner, 300);
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (300));
+  assert_checkpoint_iterations (snap, 300);
+  g_assert_cmpuint (snap->n_checkpoints, ==, 11);
+  for (guint k = 0; k < snap->n_checkpoints; k++)
+    bytes += fs_checkpoint_get_bytes (snap->checkpoints[k]);
+  g_assert_cmpuint (bytes, ==, 11 * each);
+  fs_snapshot_unref (snap);
+}
+
+/* A pin's copy holds no checkpoint and its own W and H; a replayed
+ * snapshot is its checkpoint's; both outlive the snapshot they came from
+ * (ASan reads them after it is freed). */
+static void
+test_snapshot_copies (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (40, 30, 3, 0.05, 1, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  g_autofree double *W = NULL;
+  FsSnapshot *snap, *pin, *replay;
+  gsize bytes_w = 40 * 3 * sizeof (double);
+  FsParams p;
+
+  base_params (&p);
+  runner = fs_runner_new (X, &p, NULL);
+  fs_runner_step (runner, 100);
+  fs_snapshot_unref (wait_for (runner, is_paused_at, GUINT_TO_POINTER (100)));
+  fs_runner_set_lr (runner, 0.005);
+  fs_runner_step (runner, 30);
+  snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (130));
+  g_assert_cmpuint (snap->n_marks, ==, 1);
+  W = g_memdup2 (snap->checkpoints[4]->W, bytes_w);
+
+  pin = fs_snapshot_copy_for_pin (snap);
+  replay = fs_snapshot_new_at_checkpoint (snap, 4);
+  g_assert_cmpuint (pin->n_checkpoints, ==, 0);
+  g_assert_null (pin->checkpoints);
+  g_assert_true (pin->W != snap->W);
+  g_assert_cmpmem (pin->W, bytes_w, snap->W, bytes_w);
+  g_assert_true (pin->logs[0] == snap->logs[0]);
+  g_assert_cmpuint (replay->n_checkpoints, ==, snap->n_checkpoints);
+  fs_snapshot_unref (snap);
+
+  g_assert_cmpuint (pin->iteration, ==, 130);
+  g_assert_cmpuint (pin->log_lengths[0], ==, 131);
+  g_assert_cmpstr (pin->marks[0].label, ==, "lr 0.005");
+  g_assert_cmpfloat (fs_test_naive_cost (X, pin->W, pin->H, 3, 0, 0, 0, 0), >, 0.0);
+  fs_snapshot_unref (pin);
+
+  g_assert_cmpuint (replay->iteration, ==, 8);
+  g_assert_cmpfloat (replay->cost, ==, fs_cost_log_get (replay->logs[0], 8));
+  g_assert_cmpuint (replay->log_lengths[0], ==, 131);
+  g_assert_cmpmem (replay->W, bytes_w, W, bytes_w);
+  g_assert_cmpstr (replay->marks[0].label, ==, "lr 0.005");
+  g_assert_cmpfloat_with_epsilon (fs_test_naive_cost (X, replay->W, replay->H, 3, 0, 0, 0, 0),
+                                  replay->cost, 1e-9 * replay->cost);
+  fs_snapshot_unref (replay);
+}
+
 /* The snapshot's settings and MSEs: the solver's for the current run
  * while it goes on (the same as a direct solve's), the best run's at its
  * last iteration once every run is done. */
@@ -909,6 +1180,11 @@ main (int    argc,
   g_test_add_func ("/runner/continue-then-diverge", test_continue_then_diverge);
   g_test_add_func ("/runner/stress-intent", test_stress_intent);
   g_test_add_func ("/runner/snapshot-mse", test_snapshot_mse);
+  g_test_add_func ("/runner/checkpoints", test_checkpoints);
+  g_test_add_func ("/runner/checkpoints-warm-change", test_checkpoints_warm_change);
+  g_test_add_func ("/runner/checkpoints-restarts", test_checkpoints_restarts);
+  g_test_add_func ("/runner/checkpoints-bytes", test_checkpoints_bytes);
+  g_test_add_func ("/runner/snapshot-copies", test_snapshot_copies);
 
   return g_test_run ();
 }
