@@ -522,6 +522,39 @@ test_bar_keyboard (Fixture       *f,
 
 /* ---- The table ---- */
 
+/* The first column's title, in the column view's header. */
+static GtkWidget *
+first_title (GtkWidget *widget)
+{
+  if (GTK_IS_COLUMN_VIEW (widget))
+    return gtk_widget_get_first_child (gtk_widget_get_first_child (widget));
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = first_title (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The label showing text under widget, or NULL. */
+static GtkLabel *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_str_equal (gtk_label_get_text (GTK_LABEL (widget)), text))
+    return GTK_LABEL (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkLabel *found = find_label (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static FsPinTable *
 show_table (Fixture *f)
 {
@@ -637,6 +670,13 @@ test_table_buttons (Fixture       *f,
   g_signal_emit_by_name (find_button (GTK_WIDGET (table), "Show Live run in the views"), "clicked");
   g_assert_true (f->emitted == row (f, 0));
 
+  /* The live row's label is bold; the numbers read as the status line
+   * writes them, "—" where there is none. */
+  g_assert_true (gtk_label_get_use_markup (find_label (GTK_WIDGET (table), "Live run")));
+  g_assert_false (gtk_label_get_use_markup (find_label (GTK_WIDGET (table), "rank 2")));
+  g_assert_nonnull (find_label (GTK_WIDGET (table), "800"));
+  g_assert_nonnull (find_label (GTK_WIDGET (table), "—"));
+
   /* After sorting, the buttons still name and emit their own row. */
   fs_pin_table_sort_by (table, "cost", TRUE);
   g_signal_emit_by_name (find_button (GTK_WIDGET (table), "Restore rank 2's settings"), "clicked");
@@ -657,6 +697,8 @@ test_table_width (Fixture       *f,
 
   gtk_widget_measure (GTK_WIDGET (table), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural, NULL, NULL);
   g_test_message ("table width: minimum %d, natural %d", minimum, natural);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (first_title (GTK_WIDGET (table))), ==,
+                   "What differs from the live settings");
   g_assert_cmpint (natural, <=, 780);
   g_assert_cmpint (minimum, <, 400);
 }

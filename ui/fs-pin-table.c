@@ -601,7 +601,8 @@ fs_pin_table_class_init (FsPinTableClass *klass)
   gtk_widget_class_set_css_name (widget_class, "pintable");
 }
 
-/* The headers' tooltips say what each number is. */
+/* The headers' tooltips say what each number is. GTK 4.8 has no API for
+ * a column's tooltip: the titles are the header's children, in order. */
 static void
 set_header_tooltips (FsPinTable *self)
 {
@@ -689,10 +690,12 @@ FsPinItem *
 fs_pin_table_get_row (FsPinTable *self,
                       guint       position)
 {
-  g_autoptr(FsPinItem) item = NULL;
+  FsPinItem *item;
 
   g_return_val_if_fail (FS_IS_PIN_TABLE (self), NULL);
 
   item = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
+  if (item != NULL)
+    g_object_unref (item);
   return item;
 }
