@@ -78,8 +78,9 @@ void            fs_pin_bar_set_model       (FsPinBar       *self,
 #define FS_TYPE_PIN_TABLE (fs_pin_table_get_type ())
 G_DECLARE_FINAL_TYPE (FsPinTable, fs_pin_table, FS, PIN_TABLE, GtkWidget)
 
-/* Signals: "restore" (FsPinItem *), "show" (FsPinItem *: the views show
- * it; the live row shows the live run), "remove" (FsPinItem *). */
+/* Signals: "restore" (FsPinItem *), "show-run" (FsPinItem *: the views
+ * show it; the live row shows the live run; not "show", which is
+ * GtkWidget's), "remove" (FsPinItem *). */
 GtkWidget      *fs_pin_table_new           (void);
 /* rows: the live item first, then the pins. */
 void            fs_pin_table_set_model     (FsPinTable     *self,
