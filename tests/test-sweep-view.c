@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fs-error.h"
 #include "fs-sweep-view.h"
 #include "fs-test-ui.h"
 
@@ -347,6 +348,154 @@ test_screenshots (void)
   g_assert_finalize_object (plot);
 }
 
+static gboolean
+has_matrix (gpointer session)
+{
+  return fs_session_get_matrix (session) != NULL;
+}
+
+/* A session holding R's USArrests (50 × 4), from the repository. */
+static FsSession *
+session_with_matrix (void)
+{
+  FsSession *session = fs_session_new ();
+  g_autofree char *path = g_build_filename (g_getenv ("FS_TEST_DATA"), "csv", "R_USArrests.csv",
+                                            NULL);
+
+  fs_session_open_path (session, path);
+  g_assert_true (fs_test_wait_for (has_matrix, session, 30));
+  return session;
+}
+
+static gboolean
+sweep_done (gpointer view)
+{
+  FsSweep *sweep = fs_sweep_view_get_sweep (view);
+  FsSweepPlot *plot = fs_sweep_view_get_plot (view);
+
+  if (sweep == NULL || !fs_sweep_is_done (sweep) || fs_sweep_plot_get_n_points (plot) == 0)
+    return FALSE;
+  for (guint k = 0; k < fs_sweep_plot_get_n_points (plot); k++)
+    if (!fs_sweep_plot_get_point_position (plot, k, NULL, NULL))
+      return FALSE;
+  return TRUE;
+}
+
+/* The first button under widget whose label is label. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+on_load_point (FsSweepView  *view,
+               FsSweepPoint *point,
+               double       *loaded)
+{
+  loaded[0] = point->index;
+  loaded[1] = point->value;
+  loaded[2] = point->W != NULL ? point->cost : NAN;
+}
+
+/* The view sweeps ranks 1 … 3 of a real matrix: every point ends on the
+ * plot with its numbers; activating one opens the popover, whose Load
+ * hands the point over. Bad ranges are refused with a message. */
+static void
+test_view_runs_a_sweep (void)
+{
+  g_autoptr(FsSession) session = session_with_matrix ();
+  g_autoptr(GError) error = NULL;
+  FsSweepView *view = g_object_ref_sink (FS_SWEEP_VIEW (fs_sweep_view_new (session)));
+  GtkWindow *window = fs_test_show (GTK_WIDGET (view), 900, 500);
+  FsSweepPlot *plot = fs_sweep_view_get_plot (view);
+  double loaded[3] = { -1, -1, -1 };
+  GtkWidget *start = find_button (GTK_WIDGET (view), "Start");
+  double x1, x2, x3;
+
+  g_assert_nonnull (start);
+  g_assert_null (fs_sweep_view_get_sweep (view));
+  g_assert_false (fs_sweep_view_set_range (view, FS_SWEEP_RANK, "0:3", &error));
+  g_assert_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_true (fs_sweep_view_set_range (view, FS_SWEEP_RANK, "1:3", &error));
+  g_assert_no_error (error);
+  g_assert_true (fs_sweep_view_start (view, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (start)), ==, "Cancel");
+  g_assert_true (fs_test_wait_for (sweep_done, view, 60));
+  g_assert_cmpuint (fs_sweep_plot_get_n_points (plot), ==, 3);
+  g_assert_cmpuint (fs_sweep_get_n_points (fs_sweep_view_get_sweep (view)), ==, 3);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (start)), ==, "Start");
+  g_assert_true (fs_sweep_plot_get_point_position (plot, 0, &x1, NULL));
+  g_assert_true (fs_sweep_plot_get_point_position (plot, 1, &x2, NULL));
+  g_assert_true (fs_sweep_plot_get_point_position (plot, 2, &x3, NULL));
+  g_assert_cmpfloat (x1, <, x2);
+  g_assert_cmpfloat_with_epsilon (x3 - x2, x2 - x1, 1e-9);
+  {
+    g_autoptr(FsTestImage) image = NULL;
+
+    fs_test_redraw (GTK_WIDGET (view));
+    image = fs_test_render (GTK_WIDGET (view));
+    maybe_save (image, "sweep-view-usarrests", FALSE);
+  }
+
+  g_signal_connect (view, "load-point", G_CALLBACK (on_load_point), loaded);
+  g_signal_emit_by_name (plot, "point-activated", 1u);
+  for (int k = 0; k < 20; k++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (find_button (GTK_WIDGET (view), "Load"));
+  g_signal_emit_by_name (find_button (GTK_WIDGET (view), "Load"), "clicked");
+  g_assert_cmpfloat (loaded[0], ==, 1);
+  g_assert_cmpfloat (loaded[1], ==, 2);
+  g_assert_true (isfinite (loaded[2]));
+
+  /* A log grid needs positive ends: the error shows under the controls. */
+  g_assert_true (fs_sweep_view_set_range (view, FS_SWEEP_L2, "1e-3:10:5", &error));
+  g_assert_no_error (error);
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (view);
+}
+
+/* Cancelling stops the sweep; the view's end frees it while running. */
+static void
+test_view_cancel (void)
+{
+  g_autoptr(FsSession) session = session_with_matrix ();
+  FsSweepView *view = g_object_ref_sink (FS_SWEEP_VIEW (fs_sweep_view_new (session)));
+  GtkWindow *window = fs_test_show (GTK_WIDGET (view), 900, 500);
+  FsParams params = *fs_session_get_params (session);
+
+  g_autoptr(GError) error = NULL;
+
+  params.max_iters = 50000000;
+  params.tol = 0.0;
+  fs_session_set_params (session, &params, &error);
+  g_assert_no_error (error);
+  g_assert_true (fs_sweep_view_set_range (view, FS_SWEEP_L1, "1e-4:1:5", NULL));
+  g_assert_true (fs_sweep_view_start (view, NULL));
+  fs_sweep_view_cancel (view);
+  fs_sweep_wait (fs_sweep_view_get_sweep (view));
+  g_assert_true (fs_sweep_is_done (fs_sweep_view_get_sweep (view)));
+
+  g_assert_true (fs_sweep_view_start (view, NULL));
+  gtk_window_destroy (window);
+  g_assert_finalize_object (view);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -358,6 +507,8 @@ main (int    argc,
   g_test_add_func ("/sweep-plot/states-and-readout", test_states_and_readout);
   g_test_add_func ("/sweep-plot/activation", test_activation);
   g_test_add_func ("/sweep-plot/screenshots", test_screenshots);
+  g_test_add_func ("/sweep-view/runs-a-sweep", test_view_runs_a_sweep);
+  g_test_add_func ("/sweep-view/cancel", test_view_cancel);
 
   return g_test_run ();
 }
