@@ -886,6 +886,61 @@ test_ghosts_screenshots (void)
   g_assert_finalize_object (plot);
 }
 
+/* Seconds for frames snapshots of a live run growing by 100 iterations
+ * each, as the window hands them over at frame rate. */
+static double
+time_frames (FsLossPlot *plot,
+             FsCostLog  *live,
+             guint       frames)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint f = 0; f < frames; f++)
+    {
+      gsize length = 50000 + 100 * (gsize) f;
+      g_autoptr(FsSnapshot) snap = snapshot_of_runs (&live, &length, 1);
+
+      fs_loss_plot_set_snapshot (plot, snap);
+    }
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+/* Eight ghosts of 100000 iterations cost each live frame only their
+ * mapping to pixels: their decimation is kept while the width and the
+ * axis stay. Timed, with a bound loose enough for a loaded machine. */
+static void
+test_ghosts_per_frame (void)
+{
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsCostLog) live = fs_cost_log_new ();
+  g_autoptr(GPtrArray) snaps = g_ptr_array_new_with_free_func ((GDestroyNotify) fs_snapshot_unref);
+  FsLossPlotGhost ghosts[8];
+  GtkWindow *window;
+  double bare, with_ghosts;
+
+  for (gsize k = 0; k < 100000; k++)
+    fs_cost_log_append (live, 1e3 / (k + 1.0) + 1.0);
+  window = fs_test_show (GTK_WIDGET (plot), 1200, 400);
+  time_frames (plot, live, 10);
+  bare = time_frames (plot, live, 100);
+  for (guint g = 0; g < 8; g++)
+    {
+      FsSnapshot *snap = falling_snapshot (100000, 2e3 + g, 1.0 + g);
+
+      g_ptr_array_add (snaps, snap);
+      ghosts[g] = (FsLossPlotGhost) { snap, "ghost", { 0.5, 0.2, 0.1, 1.0 }, TRUE };
+    }
+  fs_loss_plot_set_ghosts (plot, ghosts, 8);
+  with_ghosts = time_frames (plot, live, 100);
+  g_test_message ("100 frames at 1200 px: %.1f ms bare, %.1f ms with 8 ghosts",
+                  bare * 1e3, with_ghosts * 1e3);
+  /* Decimating them again each frame takes about 20 times the bare frames. */
+  g_assert_cmpfloat (with_ghosts, <, 10.0 * bare + 0.05);
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -908,6 +963,7 @@ main (int    argc,
   g_test_add_func ("/loss-plot/ghosts-screenshots", test_ghosts_screenshots);
   g_test_add_func ("/loss-plot/optimum-label", test_optimum_label);
   g_test_add_func ("/loss-plot/cursor", test_cursor);
+  g_test_add_func ("/loss-plot/ghosts-per-frame", test_ghosts_per_frame);
 
   return g_test_run ();
 }
