@@ -19,8 +19,9 @@
  * Pinned runs are ghosts: each one's shown run is decimated like a live
  * run into a Curve of its own, which keeps its pairs while the width and
  * the iteration axis stay (a ghost's log no longer grows), so that the
- * live run's snapshot at frame rate only maps them to pixels again. The
- * readout stays the live run's.
+ * live run's snapshot at frame rate leaves them be: they are mapped to
+ * pixels and stroked into a layer of their own only when the axes or the
+ * size change (or the ghosts do). The readout stays the live run's.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -77,6 +78,16 @@ typedef struct
   gboolean    visible;
   Curve       curve;
 } Ghost;
+
+/* What the ghosts' layer was drawn for: the axes and the plot area. */
+typedef struct
+{
+  int      width, height;
+  double   left, right, top, bottom;
+  double   y_lo, y_hi, x_hi;
+  gboolean log_scale;
+  gboolean log_iterations;
+} GhostFrame;
 
 /* One kind of the shown run's trace, decimated into columns: the middle
  * iteration of each column's points (NaN for none), their range, and the
@@ -151,6 +162,9 @@ struct _FsLossPlot
   GskRenderNode *curves_node;
   GskRenderNode *marks_node;
   GskRenderNode *legend_node;
+  GskRenderNode *ghosts_node;
+  GhostFrame     ghosts_frame;               /* what ghosts_node was drawn for */
+  gboolean       ghosts_changed;             /* since ghosts_node was drawn */
 
   /* The pointer, and the point of the curve under it. */
   gboolean       hover;
@@ -796,19 +810,12 @@ map_curve (FsLossPlot *self,
     }
 }
 
-/* The runs' and the visible ghosts' curves in pixels. */
+/* The runs' curves in pixels. */
 static void
 map_curves (FsLossPlot *self)
 {
   for (guint r = 0; r < self->curves->len; r++)
     map_curve (self, &g_array_index (self->curves, Curve, r));
-  for (guint k = 0; k < self->ghosts->len; k++)
-    {
-      Ghost *g = &g_array_index (self->ghosts, Ghost, k);
-
-      if (g->visible)
-        map_curve (self, &g->curve);
-    }
 }
 
 /* A column's value where the line passes, on the y axis: on a log axis a
@@ -1001,11 +1008,16 @@ stroke_terms (FsLossPlot *self,
 }
 
 /* The visible ghosts, under everything live: thin and translucent, each
- * in its colour. */
+ * in its colour, clipped to the plot area. */
 static void
-stroke_ghosts (FsLossPlot *self,
-               cairo_t    *cr)
+stroke_ghosts (FsLossPlot    *self,
+               cairo_t       *cr,
+               const GdkRGBA *fg)
 {
+  cairo_rectangle (cr, self->left, self->top - 2, self->right - self->left,
+                   self->bottom - self->top + 4);
+  cairo_clip (cr);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   cairo_set_line_width (cr, 1.0);
   for (guint k = 0; k < self->ghosts->len; k++)
     {
@@ -1030,7 +1042,6 @@ stroke_curves (FsLossPlot    *self,
                    self->bottom - self->top + 4);
   cairo_clip (cr);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  stroke_ghosts (self, cr);
   for (guint r = 0; r < self->curves->len; r++)
     if ((gint) r != self->highlighted)
       {
@@ -1321,6 +1332,42 @@ record_layers (FsLossPlot *self)
     self->legend_node = record_layer (self, stroke_legend, &self->fg);
 }
 
+static gboolean
+ghost_frame_equal (const GhostFrame *a,
+                   const GhostFrame *b)
+{
+  return a->width == b->width && a->height == b->height && a->left == b->left &&
+         a->right == b->right && a->top == b->top && a->bottom == b->bottom &&
+         a->y_lo == b->y_lo && a->y_hi == b->y_hi && a->x_hi == b->x_hi &&
+         a->log_scale == b->log_scale && a->log_iterations == b->log_iterations;
+}
+
+/* The ghosts' layer, mapped and drawn again only when the ghosts, the axes
+ * or the plot area changed: a live run's frames mostly leave them be. */
+static void
+update_ghosts_layer (FsLossPlot *self)
+{
+  GhostFrame frame = { self->width, self->height, self->left, self->right, self->top,
+                       self->bottom, self->y_lo, self->y_hi, self->x_hi, self->log_scale,
+                       self->log_iterations };
+
+  if (!self->ghosts_changed && ghost_frame_equal (&frame, &self->ghosts_frame))
+    return;
+  g_clear_pointer (&self->ghosts_node, gsk_render_node_unref);
+  self->ghosts_frame = frame;
+  self->ghosts_changed = FALSE;
+  if (count_visible_ghosts (self) == 0 || self->width <= 0 || self->height <= 0)
+    return;
+  for (guint k = 0; k < self->ghosts->len; k++)
+    {
+      Ghost *g = &g_array_index (self->ghosts, Ghost, k);
+
+      if (g->visible)
+        map_curve (self, &g->curve);
+    }
+  self->ghosts_node = record_layer (self, stroke_ghosts, &self->fg);
+}
+
 /* Everything the snapshot draws but the pointer's marker, for the current
  * snapshot, size and options. */
 static void
@@ -1343,6 +1390,7 @@ update (FsLossPlot *self)
   map_terms (self);
   layout_legend (self);
   record_layers (self);
+  update_ghosts_layer (self);
 }
 
 /* A line per drawn term: its value at the trace point nearest the
@@ -1555,6 +1603,8 @@ fs_loss_plot_snapshot (GtkWidget   *widget,
   gtk_snapshot_append_node (snapshot, self->axes_node);
   if (self->marks_node != NULL)
     gtk_snapshot_append_node (snapshot, self->marks_node);
+  if (self->ghosts_node != NULL)
+    gtk_snapshot_append_node (snapshot, self->ghosts_node);
   gtk_snapshot_append_node (snapshot, self->curves_node);
   snapshot_cursor (self, snapshot);
   snapshot_legend (self, snapshot, &self->fg);
@@ -1641,6 +1691,7 @@ fs_loss_plot_dispose (GObject *object)
   g_clear_pointer (&self->curves_node, gsk_render_node_unref);
   g_clear_pointer (&self->marks_node, gsk_render_node_unref);
   g_clear_pointer (&self->legend_node, gsk_render_node_unref);
+  g_clear_pointer (&self->ghosts_node, gsk_render_node_unref);
   g_clear_pointer (&self->legend_labels, g_ptr_array_unref);
   g_clear_pointer (&self->legend_texts, g_ptr_array_unref);
   g_clear_pointer (&self->description, g_free);
@@ -2031,6 +2082,7 @@ fs_loss_plot_set_ghosts (FsLossPlot            *self,
       g.curve = take_ghost_curve (old, g.snapshot->logs[shown_run (g.snapshot)]);
       g_array_append_val (self->ghosts, g);
     }
+  self->ghosts_changed = TRUE;
   update (self);
   update_readout (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
