@@ -470,7 +470,14 @@ test_view_runs_a_sweep (void)
   g_assert_finalize_object (view);
 }
 
-/* Cancelling stops the sweep; the view's end frees it while running. */
+static gboolean
+sweep_ended (gpointer view)
+{
+  return fs_sweep_is_done (fs_sweep_view_get_sweep (view));
+}
+
+/* Cancelling stops the sweep, and so does a new matrix; the view's end
+ * frees it while running. */
 static void
 test_view_cancel (void)
 {
@@ -478,6 +485,8 @@ test_view_cancel (void)
   FsSweepView *view = g_object_ref_sink (FS_SWEEP_VIEW (fs_sweep_view_new (session)));
   GtkWindow *window = fs_test_show (GTK_WIDGET (view), 900, 500);
   FsParams params = *fs_session_get_params (session);
+  g_autofree char *path = g_build_filename (g_getenv ("FS_TEST_DATA"), "csv", "vegan_dune.csv",
+                                            NULL);
 
   g_autoptr(GError) error = NULL;
 
@@ -490,6 +499,12 @@ test_view_cancel (void)
   fs_sweep_view_cancel (view);
   fs_sweep_wait (fs_sweep_view_get_sweep (view));
   g_assert_true (fs_sweep_is_done (fs_sweep_view_get_sweep (view)));
+
+  /* A new matrix cancels the sweep of the old one. */
+  g_assert_true (fs_sweep_view_start (view, NULL));
+  g_assert_false (fs_sweep_is_done (fs_sweep_view_get_sweep (view)));
+  fs_session_open_path (session, path);
+  g_assert_true (fs_test_wait_for (sweep_ended, view, 30));
 
   g_assert_true (fs_sweep_view_start (view, NULL));
   gtk_window_destroy (window);
