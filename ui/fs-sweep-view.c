@@ -133,7 +133,7 @@ show_error (FsSweepView  *self,
 }
 
 /* The controls' range as fs_sweep_parse_values () reads it: "1:20", or
- * "0.0001:10:6" (in the C locale). */
+ * "0.0001:10:6" (in the C locale), or "0.1" for one penalty. */
 static char *
 range_text (FsSweepView *self)
 {
@@ -145,6 +145,9 @@ range_text (FsSweepView *self)
     return g_strdup_printf ("%u:%u", (guint) round (from), (guint) round (to));
   g_ascii_dtostr (from_text, sizeof from_text, from);
   g_ascii_dtostr (to_text, sizeof to_text, to);
+  /* One penalty alone is no grid. */
+  if (from == to)
+    return g_strdup (from_text);
   return g_strdup_printf ("%s:%s:%d", from_text, to_text,
                           gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->points_spin)));
 }
