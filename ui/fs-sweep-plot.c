@@ -546,7 +546,8 @@ stroke_progress (FsSweepPlot        *self,
                  const FsSweepPoint *p)
 {
   double x = value_to_x (self, p->value), y = pending_y (self, p);
-  double share = p->params.max_iters > 0 ? (double) p->iteration / (double) p->params.max_iters : 0.0;
+  double share = p->params.max_iters > 0 ? (double) p->iteration / (double) p->params.max_iters
+                                         : 0.0;
 
   cairo_set_line_width (cr, 2.0);
   cairo_set_source_rgba (cr, self->fg.red, self->fg.green, self->fg.blue, 0.25);
@@ -684,7 +685,8 @@ snapshot_labels (FsSweepPlot *self,
     {
       pango_layout_get_pixel_size (g_ptr_array_index (self->y_labels, t), &w, &h);
       fs_plot_append_layout (snapshot, g_ptr_array_index (self->y_labels, t),
-                             self->left - TICK - 2 - w, cost_to_y (self, self->y_ticks[t]) - h / 2.0,
+                             self->left - TICK - 2 - w,
+                             cost_to_y (self, self->y_ticks[t]) - h / 2.0,
                              &self->fg);
     }
   for (guint t = 0; t < self->y2_labels->len; t++)
@@ -699,7 +701,8 @@ snapshot_labels (FsSweepPlot *self,
   for (guint t = 0; t < self->x_labels->len; t++)
     {
       guint tick = self->zero_slot ? t - 1 : t;
-      double x = self->zero_slot && t == 0 ? value_to_x (self, 0.0) : value_to_x (self, self->x_ticks[tick]);
+      double x = self->zero_slot && t == 0 ? value_to_x (self, 0.0)
+                                            : value_to_x (self, self->x_ticks[tick]);
 
       pango_layout_get_pixel_size (g_ptr_array_index (self->x_labels, t), &w, &h);
       x = CLAMP (x - w / 2.0, 0, self->width - w);
@@ -734,7 +737,8 @@ snapshot_readout (FsSweepPlot *self,
     return;
   pango_layout_get_pixel_size (self->readout_layout, &w, &h);
   x = MAX (self->left + GAP, self->right - w - 2 * GAP);
-  gtk_snapshot_append_color (snapshot, &box, &GRAPHENE_RECT_INIT (x - GAP, y - 2, w + 2 * GAP, h + 4));
+  gtk_snapshot_append_color (snapshot, &box,
+                             &GRAPHENE_RECT_INIT (x - GAP, y - 2, w + 2 * GAP, h + 4));
   fs_plot_append_layout (snapshot, self->readout_layout, x, y, &self->fg);
 }
 
@@ -754,7 +758,8 @@ fs_sweep_plot_snapshot (GtkWidget   *widget,
   stroke_legend (self, cr);
   cairo_save (cr);
   cairo_rectangle (cr, self->left - RING - 4, self->top - RING - 4,
-                   self->right - self->left + 2 * RING + 8, self->bottom - self->top + 2 * RING + 8);
+                   self->right - self->left + 2 * RING + 8,
+                   self->bottom - self->top + 2 * RING + 8);
   cairo_clip (cr);
   stroke_series (self, cr);
   stroke_pending (self, cr);
@@ -889,7 +894,8 @@ point_near_x (FsSweepPlot *self,
   double best = G_MAXDOUBLE;
   gint found = -1;
 
-  if (x < self->left - HIT || x > self->right + HIT || y < self->top - HIT || y > self->bottom + HIT)
+  if (x < self->left - HIT || x > self->right + HIT ||
+      y < self->top - HIT || y > self->bottom + HIT)
     return -1;
   for (guint k = 0; k < self->points->len; k++)
     {
