@@ -649,6 +649,298 @@ test_term_curves_sparse (void)
   g_assert_finalize_object (plot);
 }
 
+/* A finished run of length costs falling geometrically from first to
+ * last. */
+static FsSnapshot *
+falling_snapshot (gsize  length,
+                  double first,
+                  double last)
+{
+  FsSnapshot *snap = known_snapshot (1);
+  FsCostLog *log = fs_cost_log_new ();
+
+  for (gsize k = 0; k < length; k++)
+    fs_cost_log_append (log, first * pow (last / first, k / (double) (length - 1)));
+  fs_cost_log_unref (snap->logs[0]);
+  snap->logs[0] = log;
+  snap->log_lengths[0] = length;
+  snap->iteration = length - 1;
+  snap->final_costs[0] = last;
+  return snap;
+}
+
+/* Whether a pixel within 2 rows of the cost at iteration is the ghost's
+ * red (at 70%). */
+static gboolean
+ghost_passes (FsLossPlot        *plot,
+              const FsTestImage *image,
+              double             iteration,
+              double             cost)
+{
+  int x = (int) round (fs_loss_plot_iteration_to_x (plot, iteration));
+  int y = (int) round (fs_loss_plot_value_to_y (plot, cost));
+
+  /* The render has no background: the pixels are premultiplied by
+   * their coverage, so red is told by its share and the coverage. */
+  for (int dy = -2; dy <= 2; dy++)
+    {
+      const guint8 *p = image->pixels + (gsize) (y + dy) * image->stride + (gsize) x * 4;
+
+      g_assert_true (x >= 0 && x < image->width && y + dy >= 0 && y + dy < image->height);
+      if (p[3] > 80 && p[2] > 2 * p[1] && p[2] > 2 * p[0])
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+set_two_ghosts (FsLossPlot *plot,
+                FsSnapshot *a,
+                gboolean    a_visible,
+                FsSnapshot *b,
+                gboolean    b_visible)
+{
+  FsLossPlotGhost ghosts[2] = {
+    { a, "rank 6, L2 0.1", { 0.88, 0.11, 0.14, 1.0 }, a_visible },
+    { b, "rank 8", { 0.57, 0.25, 0.67, 1.0 }, b_visible },
+  };
+
+  fs_loss_plot_set_ghosts (plot, ghosts, 2);
+}
+
+/* Ghosts: a visible one widens both ranges, is drawn in its colour and
+ * has a legend entry, which the accessible description lists; a hidden
+ * one does none of that. */
+static void
+test_ghosts (void)
+{
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsSnapshot) live = known_snapshot (101);
+  g_autoptr(FsSnapshot) a = falling_snapshot (301, 1e4, 1.0);
+  g_autoptr(FsSnapshot) b = falling_snapshot (2001, 1e8, 1e-3);
+  GtkWindow *window;
+  double x_100;
+
+  fs_loss_plot_set_snapshot (plot, live);
+  window = fs_test_show (GTK_WIDGET (plot), 600, 300);
+  x_100 = fs_loss_plot_iteration_to_x (plot, 100);
+  g_assert_cmpuint (fs_loss_plot_get_n_legend_entries (plot), ==, 0);
+
+  set_two_ghosts (plot, a, TRUE, b, FALSE);
+  g_assert_cmpfloat (fs_loss_plot_iteration_to_x (plot, 100), <, x_100 - 100);
+  g_assert_cmpfloat_with_epsilon (fs_loss_plot_iteration_to_x (plot, 300), x_100, 1e-9);
+  g_assert_cmpfloat_with_epsilon (fs_loss_plot_value_to_y (plot, 1e4),
+                                  fs_loss_plot_value_to_y (plot, 1e4) , 1e-9);
+  g_assert_cmpfloat (fs_loss_plot_value_to_y (plot, 1e4), >=, 0.0);
+  g_assert_cmpfloat (fs_loss_plot_value_to_y (plot, 1.0), <=, 300.0);
+  /* The hidden ghost's 1e-3 is far below the axis. */
+  g_assert_cmpfloat (fs_loss_plot_value_to_y (plot, 1e-3), >, 300.0);
+  g_assert_cmpuint (fs_loss_plot_get_n_legend_entries (plot), ==, 2);
+  g_assert_cmpstr (fs_loss_plot_get_legend_entry (plot, 0), ==, "Cost");
+  g_assert_cmpstr (fs_loss_plot_get_legend_entry (plot, 1), ==, "rank 6, L2 0.1");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (plot), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Legend: Cost; rank 6, L2 0.1");
+  fs_test_redraw (GTK_WIDGET (plot));
+  {
+    g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (plot));
+
+    maybe_save (image, "loss-plot-one-ghost");
+    g_assert_true (ghost_passes (plot, image, 150, 100.0));
+    g_assert_true (ghost_passes (plot, image, 250, pow (10, 4.0 - 250 * 4.0 / 300)));
+    g_assert_true (curve_passes (plot, image, 50, pow (10, 2.5)));
+  }
+
+  set_two_ghosts (plot, a, FALSE, b, FALSE);
+  g_assert_cmpuint (fs_loss_plot_get_n_legend_entries (plot), ==, 0);
+  g_assert_cmpfloat_with_epsilon (fs_loss_plot_iteration_to_x (plot, 100), x_100, 1e-9);
+
+  set_two_ghosts (plot, a, TRUE, b, TRUE);
+  g_assert_cmpuint (fs_loss_plot_get_n_legend_entries (plot), ==, 3);
+  g_assert_cmpstr (fs_loss_plot_get_legend_entry (plot, 2), ==, "rank 8");
+  g_assert_cmpfloat (fs_loss_plot_value_to_y (plot, 1e-3), <=, 300.0);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (plot), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Legend: Cost; rank 6, L2 0.1; rank 8");
+
+  fs_loss_plot_set_ghosts (plot, NULL, 0);
+  g_assert_cmpuint (fs_loss_plot_get_n_legend_entries (plot), ==, 0);
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
+/* The f* label the window sets, and no gap in the readout for it. */
+static void
+test_optimum_label (void)
+{
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsSnapshot) snap = known_snapshot (501);
+  GtkWindow *window;
+  const char *readout;
+
+  fs_loss_plot_set_snapshot (plot, snap);
+  fs_loss_plot_set_optimum (plot, 1.0);
+  window = fs_test_show (GTK_WIDGET (plot), 600, 300);
+  hover (plot, fs_loss_plot_iteration_to_x (plot, 200));
+  readout = fs_loss_plot_get_readout (plot);
+  g_assert_cmpstr (readout, ==, "iteration 200: cost 10\ngap to f*: 9");
+
+  fs_loss_plot_set_optimum_label (plot, "f* of the full data", FALSE);
+  readout = fs_loss_plot_get_readout (plot);
+  g_assert_cmpstr (readout, ==, "iteration 200: cost 10");
+  {
+    g_autoptr(FsTestImage) image = NULL;
+
+    fs_test_redraw (GTK_WIDGET (plot));
+    image = fs_test_render (GTK_WIDGET (plot));
+    maybe_save (image, "loss-plot-optimum-label");
+  }
+
+  fs_loss_plot_set_optimum_label (plot, NULL, TRUE);
+  g_assert_cmpstr (fs_loss_plot_get_readout (plot), ==, "iteration 200: cost 10\ngap to f*: 9");
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
+/* Whether column x holds the accent blue over most of the plot's height. */
+static int
+accent_rows (const FsTestImage *image,
+             int                x)
+{
+  int hits = 0;
+
+  for (int y = 0; y < image->height; y++)
+    {
+      guint8 px[3];
+
+      fs_test_pixel (image, x, y, px);
+      hits += px[2] > 180 && px[0] < 110 && px[1] > 100 && px[1] < 170;
+    }
+  return hits;
+}
+
+/* The replay cursor: a line at iteration_to_x (), on either axis; none
+ * for a negative iteration. */
+static void
+test_cursor (void)
+{
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsSnapshot) snap = known_snapshot (501);
+  GtkWindow *window;
+
+  fs_loss_plot_set_snapshot (plot, snap);
+  window = fs_test_show (GTK_WIDGET (plot), 600, 300);
+  for (int log_x = 0; log_x < 2; log_x++)
+    {
+      int x;
+
+      fs_loss_plot_set_log_iterations (plot, log_x);
+      x = (int) floor (fs_loss_plot_iteration_to_x (plot, 40));
+      fs_loss_plot_set_cursor (plot, 40);
+      fs_test_redraw (GTK_WIDGET (plot));
+      {
+        g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (plot));
+
+        g_assert_cmpint (accent_rows (image, x), >, 150);
+        g_assert_cmpint (accent_rows (image, x + 3), <, 10);
+      }
+      fs_loss_plot_set_cursor (plot, -1);
+      fs_test_redraw (GTK_WIDGET (plot));
+      {
+        g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (plot));
+
+        g_assert_cmpint (accent_rows (image, x), <, 10);
+      }
+    }
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
+/* Two ghosts, light and dark, to look at (FS_TEST_SCREENSHOTS). */
+static void
+test_ghosts_screenshots (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsSnapshot) live = falling_snapshot (2001, 500, 12);
+  g_autoptr(FsSnapshot) a = falling_snapshot (1501, 400, 30);
+  g_autoptr(FsSnapshot) b = falling_snapshot (3001, 600, 8);
+  GtkWindow *window;
+
+  fs_loss_plot_set_snapshot (plot, live);
+  fs_loss_plot_set_optimum (plot, 7.5);
+  set_two_ghosts (plot, a, TRUE, b, TRUE);
+  fs_loss_plot_set_cursor (plot, 800);
+  window = fs_test_show (GTK_WIDGET (plot), 700, 320);
+  for (int dark = 0; dark < 2; dark++)
+    {
+      g_autoptr(FsTestImage) image = NULL;
+
+      adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                                      : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      fs_test_redraw (GTK_WIDGET (plot));
+      image = fs_test_render (GTK_WIDGET (plot));
+      g_assert_true (ghost_passes (plot, image, 1000, 400 * pow (30 / 400.0, 1000 / 1500.0)));
+      maybe_save (image, dark ? "loss-plot-ghosts-dark" : "loss-plot-ghosts-light");
+    }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
+/* Seconds for frames snapshots of a live run growing by 100 iterations
+ * each, as the window hands them over at frame rate. */
+static double
+time_frames (FsLossPlot *plot,
+             FsCostLog  *live,
+             guint       frames)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint f = 0; f < frames; f++)
+    {
+      gsize length = 50000 + 100 * (gsize) f;
+      g_autoptr(FsSnapshot) snap = snapshot_of_runs (&live, &length, 1);
+
+      fs_loss_plot_set_snapshot (plot, snap);
+    }
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+/* Eight ghosts of 100000 iterations cost each live frame only their
+ * mapping to pixels: their decimation is kept while the width and the
+ * axis stay. Timed, with a bound loose enough for a loaded machine. */
+static void
+test_ghosts_per_frame (void)
+{
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsCostLog) live = fs_cost_log_new ();
+  g_autoptr(GPtrArray) snaps = g_ptr_array_new_with_free_func ((GDestroyNotify) fs_snapshot_unref);
+  FsLossPlotGhost ghosts[8];
+  GtkWindow *window;
+  double bare, with_ghosts;
+
+  for (gsize k = 0; k < 100000; k++)
+    fs_cost_log_append (live, 1e3 / (k + 1.0) + 1.0);
+  window = fs_test_show (GTK_WIDGET (plot), 1200, 400);
+  time_frames (plot, live, 10);
+  bare = time_frames (plot, live, 100);
+  for (guint g = 0; g < 8; g++)
+    {
+      FsSnapshot *snap = falling_snapshot (100000, 2e3 + g, 1.0 + g);
+
+      g_ptr_array_add (snaps, snap);
+      ghosts[g] = (FsLossPlotGhost) { snap, "ghost", { 0.5, 0.2, 0.1, 1.0 }, TRUE };
+    }
+  fs_loss_plot_set_ghosts (plot, ghosts, 8);
+  with_ghosts = time_frames (plot, live, 100);
+  g_test_message ("100 frames at 1200 px: %.1f ms bare, %.1f ms with 8 ghosts",
+                  bare * 1e3, with_ghosts * 1e3);
+  /* Decimating them again each frame takes about 20 times the bare frames. */
+  g_assert_cmpfloat (with_ghosts, <, 10.0 * bare + 0.05);
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -667,6 +959,11 @@ main (int    argc,
   g_test_add_func ("/loss-plot/marks", test_marks);
   g_test_add_func ("/loss-plot/term-curves", test_term_curves);
   g_test_add_func ("/loss-plot/term-curves-sparse", test_term_curves_sparse);
+  g_test_add_func ("/loss-plot/ghosts", test_ghosts);
+  g_test_add_func ("/loss-plot/ghosts-screenshots", test_ghosts_screenshots);
+  g_test_add_func ("/loss-plot/optimum-label", test_optimum_label);
+  g_test_add_func ("/loss-plot/cursor", test_cursor);
+  g_test_add_func ("/loss-plot/ghosts-per-frame", test_ghosts_per_frame);
 
   return g_test_run ();
 }

@@ -223,6 +223,103 @@ test_readout_and_empty (void)
   g_assert_finalize_object (plot);
 }
 
+/* Lines in a readout. */
+static guint
+count_lines (const char *text)
+{
+  guint n = 1;
+
+  for (const char *c = text; *c != '\0'; c++)
+    n += *c == '\n';
+  return n;
+}
+
+/* The held-out MSE's orange (FS_TRACE_HOLDOUT_MSE), antialiased. */
+static guint
+count_holdout_pixels (const FsTestImage *image)
+{
+  guint n = 0;
+
+  for (int y = 0; y < image->height; y++)
+    for (int x = 0; x < image->width; x++)
+      {
+        guint8 px[3];
+
+        fs_test_pixel (image, x, y, px);
+        n += px[0] > 200 && px[1] > 90 && px[1] < 150 && px[2] < 60;
+      }
+  return n;
+}
+
+/* The MSEs on a log axis: without held-out cells the held-out MSE is NaN
+ * throughout and is neither drawn nor read out (not drawn as 0); with
+ * them it is drawn in its orange. */
+static void
+test_mses (void)
+{
+  FsTracePlot *plot = g_object_ref_sink (FS_TRACE_PLOT (fs_trace_plot_new ("MSE")));
+  g_autoptr(FsSnapshot) snap = traced_snapshot (2000, 0.0);
+  FsTrace *with_holdout = fs_trace_new ();
+  FsTrace *without = snap->traces[0];
+  GtkWindow *window;
+
+  for (gsize k = 0; k < 2000; k++)
+    if (fs_trace_wants (k))
+      {
+        double values[FS_N_TRACES] = { 0 };
+
+        values[FS_TRACE_TRAIN_MSE] = 0.5 / sqrt (k + 1.0);
+        values[FS_TRACE_HOLDOUT_MSE] = 0.6 / sqrt (k + 1.0) + 0.01;
+        fs_trace_append (with_holdout, k, values);
+      }
+  snap->traces[0] = fs_trace_new ();
+  for (gsize k = 0; k < 2000; k++)
+    if (fs_trace_wants (k))
+      {
+        double values[FS_N_TRACES] = { 0 };
+
+        values[FS_TRACE_TRAIN_MSE] = 0.5 / sqrt (k + 1.0);
+        values[FS_TRACE_HOLDOUT_MSE] = NAN;
+        fs_trace_append (snap->traces[0], k, values);
+      }
+  fs_trace_unref (without);
+  fs_trace_plot_set_kinds (plot, 1u << FS_TRACE_TRAIN_MSE | 1u << FS_TRACE_HOLDOUT_MSE);
+  fs_trace_plot_set_snapshot (plot, snap);
+  window = fs_test_show (GTK_WIDGET (plot), 300, 120);
+  hover (GTK_WIDGET (plot), 150);
+  g_assert_nonnull (fs_trace_plot_get_readout (plot));
+  g_assert_cmpuint (count_lines (fs_trace_plot_get_readout (plot)), ==, 2);
+  g_assert_null (strstr (fs_trace_plot_get_readout (plot), "nan"));
+  fs_test_redraw (GTK_WIDGET (plot));
+  {
+    g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (plot));
+
+    g_assert_cmpuint (count_holdout_pixels (image), <, 5);
+  }
+
+  fs_trace_unref (snap->traces[0]);
+  snap->traces[0] = with_holdout;
+  /* A new snapshot: the plot keeps its own when the pointer is the same. */
+  {
+    g_autoptr(FsSnapshot) next = fs_snapshot_ref (snap);
+
+    fs_trace_plot_set_snapshot (plot, NULL);
+    fs_trace_plot_set_snapshot (plot, next);
+  }
+  hover (GTK_WIDGET (plot), 150);
+  g_assert_cmpuint (count_lines (fs_trace_plot_get_readout (plot)), ==, 3);
+  fs_test_redraw (GTK_WIDGET (plot));
+  {
+    g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (plot));
+
+    maybe_save (image, "trace-plot-mses");
+    g_assert_cmpuint (count_holdout_pixels (image), >, 50);
+  }
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -231,6 +328,7 @@ main (int    argc,
 
   g_test_add_func ("/trace-plot/shares-axis", test_shares_axis);
   g_test_add_func ("/trace-plot/readout-and-empty", test_readout_and_empty);
+  g_test_add_func ("/trace-plot/mses", test_mses);
 
   return g_test_run ();
 }

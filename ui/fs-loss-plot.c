@@ -16,6 +16,13 @@
  * later in a run, so a column may hold none), drawn thin and dashed under
  * the cost, with a legend at the top right.
  *
+ * Pinned runs are ghosts: each one's shown run is decimated like a live
+ * run into a Curve of its own, which keeps its pairs while the width and
+ * the iteration axis stay (a ghost's log no longer grows), so that the
+ * live run's snapshot at frame rate leaves them be: they are mapped to
+ * pixels and stroked into a layer of their own only when the axes or the
+ * size change (or the ghosts do). The readout stays the live run's.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -62,6 +69,26 @@ typedef struct
   double        *y_max;
 } Curve;
 
+/* A pinned run drawn behind the live one, and its shown run's costs. */
+typedef struct
+{
+  FsSnapshot *snapshot;
+  char       *label;
+  GdkRGBA     colour;
+  gboolean    visible;
+  Curve       curve;
+} Ghost;
+
+/* What the ghosts' layer was drawn for: the axes and the plot area. */
+typedef struct
+{
+  int      width, height;
+  double   left, right, top, bottom;
+  double   y_lo, y_hi, x_hi;
+  gboolean log_scale;
+  gboolean log_iterations;
+} GhostFrame;
+
 /* One kind of the shown run's trace, decimated into columns: the middle
  * iteration of each column's points (NaN for none), their range, and the
  * same in pixels. */
@@ -100,6 +127,10 @@ struct _FsLossPlot
   gboolean       log_scale;
   gboolean       log_iterations;
   GArray        *marks;                      /* Mark, in the order they were given */
+  GArray        *ghosts;                     /* Ghost, in the order they were given */
+  char          *optimum_text;               /* the f* line's label; NULL: "f*" */
+  gboolean       show_gap;
+  double         cursor;                     /* an iteration, or negative for none */
 
   /* Built by update (). */
   int            width;
@@ -122,13 +153,18 @@ struct _FsLossPlot
   guint          trace_mask;                 /* asked for: 1 << FsTraceKind */
   guint          drawn_traces;               /* drawn: asked for, and not all 0 */
   TermCurve      terms[TERM_KINDS];
-  GPtrArray     *legend_labels;              /* PangoLayout: Cost, then each drawn term */
+  GPtrArray     *legend_labels;              /* PangoLayout: Cost, then each drawn term and ghost */
+  GPtrArray     *legend_texts;               /* the same entries' text */
+  char          *description;                /* the accessible description set last */
   graphene_rect_t legend;                    /* where the legend is, empty with none */
   GdkRGBA        fg;                         /* the colour the nodes were drawn in */
   GskRenderNode *axes_node;
   GskRenderNode *curves_node;
   GskRenderNode *marks_node;
   GskRenderNode *legend_node;
+  GskRenderNode *ghosts_node;
+  GhostFrame     ghosts_frame;               /* what ghosts_node was drawn for */
+  gboolean       ghosts_changed;             /* since ghosts_node was drawn */
 
   /* The pointer, and the point of the curve under it. */
   gboolean       hover;
@@ -163,6 +199,16 @@ curve_clear (gpointer data)
   g_free (c->x);
   g_free (c->y_min);
   g_free (c->y_max);
+}
+
+static void
+ghost_clear (gpointer data)
+{
+  Ghost *g = data;
+
+  g_clear_pointer (&g->snapshot, fs_snapshot_unref);
+  g_clear_pointer (&g->label, g_free);
+  curve_clear (&g->curve);
 }
 
 static void
@@ -350,6 +396,37 @@ widen_to_range (FsLossPlot   *self,
     }
 }
 
+/* The run a snapshot shows: its best once its runs are done, else its
+ * current one. */
+static guint
+shown_run (const FsSnapshot *s)
+{
+  return s->best_run >= 0 && s->state == FS_RUNNER_FINISHED ? (guint) s->best_run : s->run;
+}
+
+/* The visible ghosts' curves, decimated again only when their width or
+ * axis changed, and their range widened into [lo, hi] and x_hi. */
+static void
+update_ghosts (FsLossPlot *self,
+               gsize       columns,
+               double     *lo,
+               double     *hi)
+{
+  for (guint k = 0; k < self->ghosts->len; k++)
+    {
+      Ghost *g = &g_array_index (self->ghosts, Ghost, k);
+      guint r;
+
+      if (!g->visible)
+        continue;
+      r = shown_run (g->snapshot);
+      decimate_curve (&g->curve, g->snapshot->logs[r], g->snapshot->log_lengths[r], columns,
+                      self->log_iterations);
+      self->x_hi = MAX (self->x_hi, (double) g->snapshot->log_lengths[r] - 1);
+      widen_to_range (self, g->curve.n, g->curve.cost_min, g->curve.cost_max, lo, hi);
+    }
+}
+
 /* Brings the curves up to the snapshot, and returns the range of costs
  * they and f* cover. Columns come from the width before the y labels are
  * known; a few pixels more or less only change how finely the history is
@@ -379,6 +456,7 @@ update_curves (FsLossPlot *self,
       self->x_hi = MAX (self->x_hi, (double) s->log_lengths[r] - 1);
       widen_to_range (self, c->n, c->cost_min, c->cost_max, lo, hi);
     }
+  update_ghosts (self, columns, lo, hi);
   if (shows_optimum (self))
     {
       *lo = MIN (*lo, self->optimum);
@@ -661,6 +739,19 @@ set_mark_rows_y (FsLossPlot *self,
     }
 }
 
+/* "f* = 11.9", or the label the window set ("f* of the full data = 11.9"). */
+static char *
+optimum_label_text (FsLossPlot *self)
+{
+  g_autofree char *value = NULL;
+
+  if (self->optimum_text == NULL)
+    return g_strdup_printf (_("f* = %.4g"), self->optimum);
+  value = g_strdup_printf ("%.4g", self->optimum);
+  /* TRANSLATORS: the f* line's label and its value, e.g. "f* of the full data = 11.9". */
+  return g_strdup_printf (_("%s = %s"), self->optimum_text, value);
+}
+
 /* Tick and f* labels, and the plot area they leave. */
 static void
 layout_labels (FsLossPlot *self)
@@ -690,7 +781,7 @@ layout_labels (FsLossPlot *self)
     }
   if (isfinite (self->optimum))
     {
-      g_autofree char *text = g_strdup_printf (_("f* = %.4g"), self->optimum);
+      g_autofree char *text = optimum_label_text (self);
 
       self->optimum_label = layout_for (self, text);
     }
@@ -703,23 +794,28 @@ layout_labels (FsLossPlot *self)
   set_mark_rows_y (self, mark_h);
 }
 
-/* The decimated costs in pixels, each column at its middle iteration. */
+/* A curve's decimated costs in pixels, each column at its middle
+ * iteration. */
+static void
+map_curve (FsLossPlot *self,
+           Curve      *c)
+{
+  for (gsize k = 0; k < c->n; k++)
+    {
+      gsize first = c->bounds[k], end = c->bounds[k + 1];
+
+      c->x[k] = fs_loss_plot_iteration_to_x (self, (first + end - 1) / 2.0);
+      c->y_min[k] = clamp_y (self, fs_loss_plot_value_to_y (self, c->cost_min[k]));
+      c->y_max[k] = clamp_y (self, fs_loss_plot_value_to_y (self, c->cost_max[k]));
+    }
+}
+
+/* The runs' curves in pixels. */
 static void
 map_curves (FsLossPlot *self)
 {
   for (guint r = 0; r < self->curves->len; r++)
-    {
-      Curve *c = &g_array_index (self->curves, Curve, r);
-
-      for (gsize k = 0; k < c->n; k++)
-        {
-          gsize first = c->bounds[k], end = c->bounds[k + 1];
-
-          c->x[k] = fs_loss_plot_iteration_to_x (self, (first + end - 1) / 2.0);
-          c->y_min[k] = clamp_y (self, fs_loss_plot_value_to_y (self, c->cost_min[k]));
-          c->y_max[k] = clamp_y (self, fs_loss_plot_value_to_y (self, c->cost_max[k]));
-        }
-    }
+    map_curve (self, &g_array_index (self->curves, Curve, r));
 }
 
 /* A column's value where the line passes, on the y axis: on a log axis a
@@ -911,8 +1007,32 @@ stroke_terms (FsLossPlot *self,
   cairo_set_dash (cr, NULL, 0, 0);
 }
 
-/* The curves, faint for other runs and the best (or current) one on top,
- * and the f* line, clipped to the plot area. */
+/* The visible ghosts, under everything live: thin and translucent, each
+ * in its colour, clipped to the plot area. */
+static void
+stroke_ghosts (FsLossPlot    *self,
+               cairo_t       *cr,
+               const GdkRGBA *fg)
+{
+  cairo_rectangle (cr, self->left, self->top - 2, self->right - self->left,
+                   self->bottom - self->top + 4);
+  cairo_clip (cr);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_width (cr, 1.0);
+  for (guint k = 0; k < self->ghosts->len; k++)
+    {
+      Ghost *g = &g_array_index (self->ghosts, Ghost, k);
+
+      if (!g->visible)
+        continue;
+      cairo_set_source_rgba (cr, g->colour.red, g->colour.green, g->colour.blue,
+                             0.7 * g->colour.alpha);
+      stroke_curve (cr, &g->curve);
+    }
+}
+
+/* The ghosts, the curves, faint for other runs and the best (or current)
+ * one on top, and the f* line, clipped to the plot area. */
 static void
 stroke_curves (FsLossPlot    *self,
                cairo_t       *cr,
@@ -1019,15 +1139,37 @@ fg_is_light (const GdkRGBA *fg)
   return 0.2126 * fg->red + 0.7152 * fg->green + 0.0722 * fg->blue > 0.5;
 }
 
+/* A legend entry's line sample at the middle of its row; returns the
+ * next row's top. */
+static double
+stroke_sample (FsLossPlot *self,
+               cairo_t    *cr,
+               guint       entry,
+               double      y)
+{
+  PangoLayout *layout = g_ptr_array_index (self->legend_labels, entry);
+  double middle, x = self->legend.origin.x + LEGEND_PAD;
+  int h;
+
+  pango_layout_get_pixel_size (layout, NULL, &h);
+  middle = round (y + h / 2.0) + 0.5;
+  cairo_move_to (cr, x, middle);
+  cairo_line_to (cr, x + LEGEND_SAMPLE, middle);
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+  return y + h;
+}
+
 /* The legend's box, over the curves but letting them show through, and
- * each entry's line sample: the cost's, then each drawn term's. */
+ * each entry's line sample: the cost's, each drawn term's, then each
+ * visible ghost's. */
 static void
 stroke_legend (FsLossPlot    *self,
                cairo_t       *cr,
                const GdkRGBA *fg)
 {
   const graphene_rect_t *r = &self->legend;
-  double y = r->origin.y + LEGEND_PAD, x = r->origin.x + LEGEND_PAD;
+  double y = r->origin.y + LEGEND_PAD;
   guint entry = 0;
 
   if (fg_is_light (fg))
@@ -1040,51 +1182,103 @@ stroke_legend (FsLossPlot    *self,
   cairo_set_line_width (cr, 1.0);
   cairo_stroke (cr);
 
-  for (int kind = -1; kind < TERM_KINDS; kind++)
+  gdk_cairo_set_source_rgba (cr, &accent);
+  cairo_set_line_width (cr, 2.0);
+  y = stroke_sample (self, cr, entry++, y);
+  for (guint kind = 0; kind < TERM_KINDS; kind++)
+    if (self->drawn_traces & (1u << kind))
+      {
+        set_term_style (cr, kind);
+        cairo_set_line_width (cr, 1.25);
+        y = stroke_sample (self, cr, entry++, y);
+      }
+  for (guint k = 0; k < self->ghosts->len; k++)
     {
-      PangoLayout *layout;
-      double middle;
-      int h;
+      Ghost *g = &g_array_index (self->ghosts, Ghost, k);
 
-      if (kind >= 0 && (self->drawn_traces & (1u << kind)) == 0)
+      if (!g->visible)
         continue;
-      layout = g_ptr_array_index (self->legend_labels, entry++);
-      pango_layout_get_pixel_size (layout, NULL, &h);
-      middle = round (y + h / 2.0) + 0.5;
-      if (kind < 0)
-        {
-          gdk_cairo_set_source_rgba (cr, &accent);
-          cairo_set_line_width (cr, 2.0);
-        }
-      else
-        {
-          set_term_style (cr, kind);
-          cairo_set_line_width (cr, 1.25);
-        }
-      cairo_move_to (cr, x, middle);
-      cairo_line_to (cr, x + LEGEND_SAMPLE, middle);
-      cairo_stroke (cr);
-      cairo_set_dash (cr, NULL, 0, 0);
-      y += h;
+      /* Thicker than the ghost's line, so that its colour reads. */
+      gdk_cairo_set_source_rgba (cr, &g->colour);
+      cairo_set_line_width (cr, 2.0);
+      y = stroke_sample (self, cr, entry++, y);
     }
 }
 
+static guint
+count_visible_ghosts (FsLossPlot *self)
+{
+  guint n = 0;
+
+  for (guint k = 0; k < self->ghosts->len; k++)
+    n += g_array_index (self->ghosts, Ghost, k).visible;
+  return n;
+}
+
+static void
+add_legend_entry (FsLossPlot *self,
+                  const char *text)
+{
+  g_ptr_array_add (self->legend_texts, g_strdup (text));
+  g_ptr_array_add (self->legend_labels, layout_for (self, text));
+}
+
+/* The accessible description lists the legend ("Legend: Cost; rank 6,
+ * L2 0.1"), for a screen reader; set again only when it changes, as the
+ * legend is laid out at frame rate. */
+static void
+describe_legend (FsLossPlot *self)
+{
+  g_autofree char *entries = NULL;
+  g_autofree char *description = NULL;
+
+  if (self->legend_texts->len > 0)
+    {
+      g_ptr_array_add (self->legend_texts, NULL);
+      entries = g_strjoinv ("; ", (char **) self->legend_texts->pdata);
+      g_ptr_array_set_size (self->legend_texts, self->legend_texts->len - 1);
+      /* TRANSLATORS: the loss plot's legend for a screen reader, e.g. "Legend: Cost; rank 6". */
+      description = g_strdup_printf (_("Legend: %s"), entries);
+    }
+  if (g_strcmp0 (description, self->description) == 0)
+    return;
+  g_free (self->description);
+  self->description = g_steal_pointer (&description);
+  if (self->description != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                    self->description, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
 /* The legend's entries and its box at the top right of the plot area;
- * none without a term curve. */
+ * none without a term curve or a visible ghost. */
 static void
 layout_legend (FsLossPlot *self)
 {
   int w = 0, h = 0;
 
   g_ptr_array_set_size (self->legend_labels, 0);
+  g_ptr_array_set_size (self->legend_texts, 0);
   self->legend = GRAPHENE_RECT_INIT (0, 0, 0, 0);
-  if (self->drawn_traces == 0)
-    return;
+  if (self->drawn_traces == 0 && count_visible_ghosts (self) == 0)
+    {
+      describe_legend (self);
+      return;
+    }
 
-  g_ptr_array_add (self->legend_labels, layout_for (self, _("Cost")));
+  add_legend_entry (self, _("Cost"));
   for (guint kind = 0; kind < TERM_KINDS; kind++)
     if (self->drawn_traces & (1u << kind))
-      g_ptr_array_add (self->legend_labels, layout_for (self, fs_trace_kind_get_label (kind)));
+      add_legend_entry (self, fs_trace_kind_get_label (kind));
+  for (guint k = 0; k < self->ghosts->len; k++)
+    {
+      Ghost *g = &g_array_index (self->ghosts, Ghost, k);
+
+      if (g->visible)
+        add_legend_entry (self, g->label);
+    }
+  describe_legend (self);
   for (guint k = 0; k < self->legend_labels->len; k++)
     {
       int lw, lh;
@@ -1138,6 +1332,42 @@ record_layers (FsLossPlot *self)
     self->legend_node = record_layer (self, stroke_legend, &self->fg);
 }
 
+static gboolean
+ghost_frame_equal (const GhostFrame *a,
+                   const GhostFrame *b)
+{
+  return a->width == b->width && a->height == b->height && a->left == b->left &&
+         a->right == b->right && a->top == b->top && a->bottom == b->bottom &&
+         a->y_lo == b->y_lo && a->y_hi == b->y_hi && a->x_hi == b->x_hi &&
+         a->log_scale == b->log_scale && a->log_iterations == b->log_iterations;
+}
+
+/* The ghosts' layer, mapped and drawn again only when the ghosts, the axes
+ * or the plot area changed: a live run's frames mostly leave them be. */
+static void
+update_ghosts_layer (FsLossPlot *self)
+{
+  GhostFrame frame = { self->width, self->height, self->left, self->right, self->top,
+                       self->bottom, self->y_lo, self->y_hi, self->x_hi, self->log_scale,
+                       self->log_iterations };
+
+  if (!self->ghosts_changed && ghost_frame_equal (&frame, &self->ghosts_frame))
+    return;
+  g_clear_pointer (&self->ghosts_node, gsk_render_node_unref);
+  self->ghosts_frame = frame;
+  self->ghosts_changed = FALSE;
+  if (count_visible_ghosts (self) == 0 || self->width <= 0 || self->height <= 0)
+    return;
+  for (guint k = 0; k < self->ghosts->len; k++)
+    {
+      Ghost *g = &g_array_index (self->ghosts, Ghost, k);
+
+      if (g->visible)
+        map_curve (self, &g->curve);
+    }
+  self->ghosts_node = record_layer (self, stroke_ghosts, &self->fg);
+}
+
 /* Everything the snapshot draws but the pointer's marker, for the current
  * snapshot, size and options. */
 static void
@@ -1160,6 +1390,7 @@ update (FsLossPlot *self)
   map_terms (self);
   layout_legend (self);
   record_layers (self);
+  update_ghosts_layer (self);
 }
 
 /* A line per drawn term: its value at the trace point nearest the
@@ -1184,6 +1415,23 @@ append_term_readout (FsLossPlot *self,
         /* TRANSLATORS: a term of the cost and its value, e.g. "L2 on W: 0.25". */
         g_string_append_printf (text, _("%s: %s"), fs_trace_kind_get_label (kind), value);
       }
+}
+
+/* A line with the gap to f*, when f* is drawn and the window wants it
+ * (not for a held-out run, whose f* is the full data's). */
+static void
+append_gap_readout (FsLossPlot *self,
+                    GString    *text,
+                    double      cost)
+{
+  g_autofree char *gap = NULL;
+
+  if (!shows_optimum (self) || !self->show_gap)
+    return;
+  gap = g_strdup_printf ("%.4g", cost - self->optimum);
+  g_string_append_c (text, '\n');
+  /* TRANSLATORS: the cost's distance to the optimum f*, e.g. "gap to f*: 0.25". */
+  g_string_append_printf (text, _("gap to f*: %s"), gap);
 }
 
 static void
@@ -1211,6 +1459,7 @@ update_readout (FsLossPlot *self)
   cost = fs_cost_log_get (s->logs[self->highlighted], index);
   text = g_string_new (NULL);
   g_string_printf (text, _("iteration %s: cost %.6g"), number, cost);
+  append_gap_readout (self, text, cost);
   append_term_readout (self, text, index);
   self->readout = g_string_free (g_steal_pointer (&text), FALSE);
   self->readout_layout = layout_for (self, self->readout);
@@ -1327,6 +1576,21 @@ snapshot_readout (FsLossPlot    *self,
                                                    : self->top, fg);
 }
 
+/* The replay cursor: a 1 px accent line across the plot area at its
+ * iteration, none past the axis. */
+static void
+snapshot_cursor (FsLossPlot  *self,
+                 GtkSnapshot *snapshot)
+{
+  double x;
+
+  if (self->cursor < 0.0 || self->cursor > self->x_hi)
+    return;
+  x = floor (fs_loss_plot_iteration_to_x (self, self->cursor));
+  gtk_snapshot_append_color (snapshot, &accent,
+                             &GRAPHENE_RECT_INIT (x, self->top, 1, self->bottom - self->top));
+}
+
 static void
 fs_loss_plot_snapshot (GtkWidget   *widget,
                        GtkSnapshot *snapshot)
@@ -1339,7 +1603,10 @@ fs_loss_plot_snapshot (GtkWidget   *widget,
   gtk_snapshot_append_node (snapshot, self->axes_node);
   if (self->marks_node != NULL)
     gtk_snapshot_append_node (snapshot, self->marks_node);
+  if (self->ghosts_node != NULL)
+    gtk_snapshot_append_node (snapshot, self->ghosts_node);
   gtk_snapshot_append_node (snapshot, self->curves_node);
+  snapshot_cursor (self, snapshot);
   snapshot_legend (self, snapshot, &self->fg);
   snapshot_hover_marker (self, snapshot, &self->fg);
   snapshot_labels (self, snapshot, &self->fg);
@@ -1424,7 +1691,12 @@ fs_loss_plot_dispose (GObject *object)
   g_clear_pointer (&self->curves_node, gsk_render_node_unref);
   g_clear_pointer (&self->marks_node, gsk_render_node_unref);
   g_clear_pointer (&self->legend_node, gsk_render_node_unref);
+  g_clear_pointer (&self->ghosts_node, gsk_render_node_unref);
   g_clear_pointer (&self->legend_labels, g_ptr_array_unref);
+  g_clear_pointer (&self->legend_texts, g_ptr_array_unref);
+  g_clear_pointer (&self->description, g_free);
+  g_clear_pointer (&self->ghosts, g_array_unref);
+  g_clear_pointer (&self->optimum_text, g_free);
   for (guint kind = 0; kind < TERM_KINDS; kind++)
     term_clear (&self->terms[kind]);
   g_clear_pointer (&self->marks, g_array_unref);
@@ -1527,6 +1799,11 @@ fs_loss_plot_init (FsLossPlot *self)
   self->legend_labels = g_ptr_array_new_with_free_func (g_object_unref);
   self->marks = g_array_new (FALSE, TRUE, sizeof (Mark));
   g_array_set_clear_func (self->marks, mark_clear);
+  self->legend_texts = g_ptr_array_new_with_free_func (g_free);
+  self->ghosts = g_array_new (FALSE, TRUE, sizeof (Ghost));
+  g_array_set_clear_func (self->ghosts, ghost_clear);
+  self->show_gap = TRUE;
+  self->cursor = -1.0;
 
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
@@ -1754,4 +2031,113 @@ fs_loss_plot_get_drawn_traces (FsLossPlot *self)
 {
   g_return_val_if_fail (FS_IS_LOSS_PLOT (self), 0);
   return self->drawn_traces;
+}
+
+/* Takes the old ghost whose shown run has this log out of the array, so
+ * that a ghost given again keeps its decimated costs. */
+static Curve
+take_ghost_curve (GArray    *old,
+                  FsCostLog *log)
+{
+  Curve none = { 0 };
+
+  for (guint k = 0; k < old->len; k++)
+    {
+      Ghost *g = &g_array_index (old, Ghost, k);
+
+      if (g->curve.index != NULL && fs_min_max_index_get_log (g->curve.index) == log)
+        {
+          Curve c = g->curve;
+
+          g->curve = none;
+          return c;
+        }
+    }
+  return none;
+}
+
+/* Pinned runs, drawn behind the live one; n_ghosts 0 clears. */
+void
+fs_loss_plot_set_ghosts (FsLossPlot            *self,
+                         const FsLossPlotGhost *ghosts,
+                         guint                  n_ghosts)
+{
+  g_autoptr(GArray) old = NULL;
+
+  g_return_if_fail (FS_IS_LOSS_PLOT (self));
+  g_return_if_fail (n_ghosts == 0 || ghosts != NULL);
+
+  old = g_steal_pointer (&self->ghosts);
+  self->ghosts = g_array_new (FALSE, TRUE, sizeof (Ghost));
+  g_array_set_clear_func (self->ghosts, ghost_clear);
+  for (guint k = 0; k < n_ghosts; k++)
+    {
+      Ghost g = { 0 };
+
+      g_return_if_fail (ghosts[k].snapshot != NULL);
+      g.snapshot = fs_snapshot_ref (ghosts[k].snapshot);
+      g.label = g_strdup (ghosts[k].label != NULL ? ghosts[k].label : "");
+      g.colour = ghosts[k].colour;
+      g.visible = ghosts[k].visible;
+      g.curve = take_ghost_curve (old, g.snapshot->logs[shown_run (g.snapshot)]);
+      g_array_append_val (self->ghosts, g);
+    }
+  self->ghosts_changed = TRUE;
+  update (self);
+  update_readout (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+fs_loss_plot_get_n_legend_entries (FsLossPlot *self)
+{
+  g_return_val_if_fail (FS_IS_LOSS_PLOT (self), 0);
+  return self->legend_texts->len;
+}
+
+const char *
+fs_loss_plot_get_legend_entry (FsLossPlot *self,
+                               guint       index)
+{
+  g_return_val_if_fail (FS_IS_LOSS_PLOT (self), NULL);
+  g_return_val_if_fail (index < self->legend_texts->len, NULL);
+  return g_ptr_array_index (self->legend_texts, index);
+}
+
+/* The f* line's label (NULL: "f*"), and whether the readout gives the gap
+ * to it. */
+void
+fs_loss_plot_set_optimum_label (FsLossPlot *self,
+                                const char *label,
+                                gboolean    show_gap)
+{
+  g_return_if_fail (FS_IS_LOSS_PLOT (self));
+
+  show_gap = !!show_gap;
+  if (g_strcmp0 (label, "f*") == 0)
+    label = NULL;
+  if (g_strcmp0 (label, self->optimum_text) == 0 && show_gap == self->show_gap)
+    return;
+  g_free (self->optimum_text);
+  self->optimum_text = g_strdup (label);
+  self->show_gap = show_gap;
+  update (self);
+  update_readout (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* A vertical line at iteration, or none for a negative one: only the
+ * snapshot draws it, so that moving it redraws nothing else. */
+void
+fs_loss_plot_set_cursor (FsLossPlot *self,
+                         double      iteration)
+{
+  g_return_if_fail (FS_IS_LOSS_PLOT (self));
+
+  if (!(iteration >= 0.0))
+    iteration = -1.0;
+  if (iteration == self->cursor)
+    return;
+  self->cursor = iteration;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }

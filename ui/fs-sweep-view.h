@@ -43,6 +43,11 @@ void          fs_sweep_plot_set_points     (FsSweepPlot   *self,
                                             FsSweepAxis    axis,
                                             FsSweepPoint **points,
                                             guint          n_points);
+/* Takes a newer copy of one point (point->index says which): the view
+ * hands the running point's progress over at frame rate this way, without
+ * copying every point each frame. */
+void          fs_sweep_plot_replace_point  (FsSweepPlot   *self,
+                                            FsSweepPoint  *point);
 guint         fs_sweep_plot_get_n_points   (FsSweepPlot   *self);
 /* Where point index's training cost is drawn, in widget coordinates;
  * FALSE when it is not drawn (not done). For tests and the popover. */

@@ -183,8 +183,10 @@ value_to_y (FsTracePlot *self,
 }
 
 /* Decimates one kind into columns and widens [lo, hi] to its values (on
- * a log axis, the positive ones). */
-static void
+ * a log axis, the positive ones); NaN values (a held-out MSE without
+ * held-out cells) are skipped. Returns FALSE, and nothing to draw, when
+ * no column holds a value. */
+static gboolean
 decimate_line (FsTracePlot *self,
                Line        *l,
                FsTrace     *trace,
@@ -195,6 +197,7 @@ decimate_line (FsTracePlot *self,
 {
   FsCostLog *log = fs_trace_get_log (trace, kind);
   gsize columns = (gsize) MAX (self->width, 1);
+  gboolean any = FALSE;
 
   if (l->index == NULL || fs_min_max_index_get_log (l->index) != log)
     {
@@ -217,8 +220,9 @@ decimate_line (FsTracePlot *self,
     {
       double v_lo = l->v_min[k], v_hi = l->v_max[k];
 
-      if (isnan (l->iteration[k]))
+      if (isnan (l->iteration[k]) || isnan (v_lo) || isnan (v_hi))
         continue;
+      any = TRUE;
       if (!self->shares && v_lo <= 0.0)
         v_lo = v_hi > 0.0 ? v_hi : INFINITY;
       *lo = MIN (*lo, v_lo);
@@ -226,6 +230,7 @@ decimate_line (FsTracePlot *self,
     }
   l->last = fs_trace_get (trace, kind, len - 1);
   l->last_iteration = (double) fs_trace_get_iteration (trace, len - 1);
+  return any;
 }
 
 /* The y axis for values in [lo, hi]: shares always 0 … 100%. */
@@ -286,8 +291,8 @@ update_lines (FsTracePlot *self)
           line_clear (l);
           continue;
         }
-      decimate_line (self, l, trace, kind, len, &lo, &hi);
-      self->drawn |= 1u << kind;
+      if (decimate_line (self, l, trace, kind, len, &lo, &hi))
+        self->drawn |= 1u << kind;
     }
   choose_y_axis (self, lo, hi);
   choose_x_axis (self);
@@ -490,6 +495,34 @@ stroke_grid_and_axes (FsTracePlot   *self,
   cairo_stroke (cr);
 }
 
+/* Each kind's colour and dash as every plot draws it, and the MSEs': the
+ * training MSE in the live curve's blue, solid, the held-out MSE in an
+ * orange apart from it, dashed, so that the two read in grey too. */
+static void
+line_style (FsTraceKind    kind,
+            double         rgb[3],
+            const double **dash,
+            int           *n_dash)
+{
+  static const double holdout_dash[] = { 6.0, 3.0 };
+
+  switch (kind)
+    {
+    case FS_TRACE_TRAIN_MSE:
+      rgb[0] = 0.21, rgb[1] = 0.52, rgb[2] = 0.89;
+      *dash = NULL;
+      *n_dash = 0;
+      break;
+    case FS_TRACE_HOLDOUT_MSE:
+      rgb[0] = 0.96, rgb[1] = 0.47, rgb[2] = 0.0;
+      *dash = holdout_dash;
+      *n_dash = G_N_ELEMENTS (holdout_dash);
+      break;
+    default:
+      fs_trace_kind_style (kind, rgb, dash, n_dash);
+    }
+}
+
 static void
 set_style (cairo_t     *cr,
            FsTraceKind  kind)
@@ -498,7 +531,7 @@ set_style (cairo_t     *cr,
   double rgb[3];
   int n_dash;
 
-  fs_trace_kind_style (kind, rgb, &dash, &n_dash);
+  line_style (kind, rgb, &dash, &n_dash);
   cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
   cairo_set_dash (cr, dash, n_dash, 0);
   cairo_set_line_width (cr, 1.5);
@@ -666,7 +699,7 @@ snapshot_header_and_ends (FsTracePlot   *self,
         continue;
       snapshot_layout_at (snapshot, l->legend_label, l->legend_x + SAMPLE + GAP,
                           l->legend_y + PAD / 2.0, fg);
-      fs_trace_kind_style (kind, rgb, &dash, &n_dash);
+      line_style (kind, rgb, &dash, &n_dash);
       snapshot_layout_at (snapshot, l->end_label, self->right + GAP, l->end_y,
                           &(GdkRGBA) { rgb[0], rgb[1], rgb[2], 1.0 });
     }
