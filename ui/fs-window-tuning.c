@@ -501,7 +501,7 @@ add_widgets (FsWindow *self)
   fs_pin_table_set_model (self->pin_table, G_LIST_MODEL (self->compare_rows));
   gtk_box_append (self->compare_slot, GTK_WIDGET (self->pin_table));
   g_signal_connect_swapped (self->pin_table, "restore", G_CALLBACK (on_table_restore), self);
-  g_signal_connect_swapped (self->pin_table, "show", G_CALLBACK (on_table_show), self);
+  g_signal_connect_swapped (self->pin_table, "show-run", G_CALLBACK (on_table_show), self);
   g_signal_connect_swapped (self->pin_table, "remove", G_CALLBACK (remove_pin), self);
   g_signal_connect_swapped (self->compare_popover, "show", G_CALLBACK (on_popover_shown), self);
 
