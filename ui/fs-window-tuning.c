@@ -74,7 +74,8 @@ live_item_new (FsWindow *self)
                    ? NAN : fs_session_get_optimum (self->session);
   FsPinItem *item;
 
-  gdk_rgba_parse (&colour, is_dark () ? "#78aeed" : "#1c71d8");
+  /* The loss plot's live curve. */
+  gdk_rgba_parse (&colour, "#3685e3");
   item = fs_pin_item_new (self->shown, optimum, &colour, TRUE);
   fs_pin_item_set_label (item, _("Live run"));
   return item;
