@@ -315,26 +315,44 @@ point_counts (const FsSweepPoint *point)
          isfinite (point->cost);
 }
 
-/* The best point: by held-out MSE when there is a split, else by final
- * cost; -1 when none counts. */
+/* The best point by score (the held-out MSE, or the final cost), -1 when
+ * no point counts. */
 static gint
-find_best (Sweep    *s,
-           gboolean *by_holdout)
+find_best_by (Sweep    *s,
+              gboolean  by_holdout)
 {
   gint best = -1;
   double best_score = INFINITY;
 
-  *by_holdout = s->params.holdout > 0.0;
   for (guint i = 0; i < fs_sweep_get_n_points (s->sweep); i++)
     {
       g_autoptr(FsSweepPoint) point = fs_sweep_get_point (s->sweep, i);
-      double score = *by_holdout ? point->holdout_mse : point->cost;
+      double score = by_holdout ? point->holdout_mse : point->cost;
 
       if (point_counts (point) && isfinite (score) && (best < 0 || score < best_score))
         {
           best = (gint) i;
           best_score = score;
         }
+    }
+  return best;
+}
+
+/* The best point: by held-out MSE when there is a split and a point has
+ * one, else by final cost. */
+static gint
+find_best (Sweep    *s,
+           gboolean *by_holdout)
+{
+  gint best = -1;
+
+  *by_holdout = s->params.holdout > 0.0;
+  if (*by_holdout)
+    best = find_best_by (s, TRUE);
+  if (best < 0)
+    {
+      *by_holdout = FALSE;
+      best = find_best_by (s, FALSE);
     }
   return best;
 }

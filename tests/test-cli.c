@@ -1457,6 +1457,31 @@ test_sweep_json_members (void)
   g_assert_true (json_object_has_member (summary, "elapsed"));
 }
 
+/* With a split, the best point is the one of lowest held-out MSE; while
+ * no point has one, the one of lowest final cost, never none. */
+static void
+test_sweep_best_with_holdout (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonObject) last = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  JsonObject *summary;
+  gboolean has_holdout;
+
+  g_assert_cmpint (cli (&out, &err, "sweep", "--example", "digits", "--rank", "1:2",
+                        "--holdout", "0.1", "--iters", "100", "--json", NULL), ==, 0);
+  lines = sweep_json_lines (out, 2);
+  first = last_json_object (lines[0]);
+  last = last_json_object (lines[2]);
+  summary = json_object_get_object_member (last, "summary");
+  has_holdout = !json_object_get_null_member (first, "holdout_mse");
+  g_assert_cmpstr (json_object_get_string_member (summary, "best_by"), ==,
+                   has_holdout ? "holdout_mse" : "final_cost");
+  g_assert_false (json_object_get_null_member (summary, "best_index"));
+}
+
 static void
 test_sweep_text (void)
 {
@@ -1577,6 +1602,7 @@ main (int    argc,
   g_test_add_func ("/cli/sweep/matches-run", test_sweep_matches_run);
   g_test_add_func ("/cli/sweep/json-members", test_sweep_json_members);
   g_test_add_func ("/cli/sweep/text", test_sweep_text);
+  g_test_add_func ("/cli/sweep/best-with-holdout", test_sweep_best_with_holdout);
   g_test_add_func ("/cli/sweep/bad-arguments", test_sweep_bad_arguments);
   g_test_add_func ("/cli/sweep/help", test_sweep_help);
 

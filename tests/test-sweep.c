@@ -458,6 +458,46 @@ test_cancel (void)
   g_assert_cmpuint (cancelled, ==, 8);
 }
 
+/* Points on one thread run side by side, one per core; points on more
+ * run alone. */
+static void
+test_scheduling (void)
+{
+  g_autoptr(FsMatrix) X = load_digits ();
+  FsParams base;
+  g_autoptr(FsSweep) light = NULL;
+  g_autoptr(FsSweep) heavy = NULL;
+
+  long_params (&base);
+  g_setenv ("FACTORSCOPE_SWEEP_JOBS", "2", TRUE);
+  light = sweep_new (X, &base, TRUE, FS_SWEEP_RANK, "1:3");
+  fs_sweep_start (light, NULL, NULL);
+  wait_running (light, 0);
+  wait_running (light, 1);
+  {
+    g_autoptr(FsSweepPoint) p = fs_sweep_get_point (light, 2);
+
+    g_assert_cmpint (p->state, ==, FS_SWEEP_POINT_WAITING);
+  }
+  fs_sweep_cancel (light);
+  fs_sweep_wait (light);
+
+  base.threads = 2;
+  heavy = sweep_new (X, &base, TRUE, FS_SWEEP_RANK, "1:3");
+  fs_sweep_start (heavy, NULL, NULL);
+  g_unsetenv ("FACTORSCOPE_SWEEP_JOBS");
+  wait_running (heavy, 0);
+  g_usleep (100 * 1000);
+  for (guint i = 1; i < 3; i++)
+    {
+      g_autoptr(FsSweepPoint) p = fs_sweep_get_point (heavy, i);
+
+      g_assert_cmpint (p->state, ==, FS_SWEEP_POINT_WAITING);
+    }
+  fs_sweep_cancel (heavy);
+  fs_sweep_wait (heavy);
+}
+
 static void
 test_free_while_running (void)
 {
@@ -635,6 +675,7 @@ main (int    argc,
   g_test_add_func ("/sweep/point-results", test_point_results);
   g_test_add_func ("/sweep/parallel-equals-sequential", test_parallel_equals_sequential);
   g_test_add_func ("/sweep/cancel", test_cancel);
+  g_test_add_func ("/sweep/scheduling", test_scheduling);
   g_test_add_func ("/sweep/free-while-running", test_free_while_running);
   g_test_add_func ("/sweep/changed-callback", test_changed_callback);
   g_test_add_func ("/sweep/snapshot", test_snapshot);
