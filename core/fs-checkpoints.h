@@ -1,13 +1,15 @@
 /* fs-checkpoints.h: a run's W and H kept at log-spaced iterations, for
  * replay.
  *
- * The runner offers its current run's factors after every iteration; a
- * store keeps them at iterations 0, 1, 2, 4, 8, … (fs_checkpoints_wants)
- * and always the last one offered, replacing the previous "last" that was
- * not itself a power of two. When the kept factors would pass the store's
- * budget in bytes, the checkpoints at the lowest iterations (the densest:
- * on a linear axis they crowd the start) are dropped first; iteration 0
- * and the last are never dropped. A checkpoint is immutable and shared by
+ * The runner offers its current run's factors at iterations 0, 1, 2, 4,
+ * 8, … (fs_checkpoints_wants) and, when it makes a snapshot, at the
+ * snapshot's iteration; a store keeps the former and always the last one
+ * offered, replacing the previous "last" that was not itself a power of
+ * two. When the kept factors would pass the store's budget in bytes, the
+ * checkpoints at the lowest iterations (the densest: on a linear axis they
+ * crowd the start) are dropped first; iteration 0 and the last are never
+ * dropped, so when those two alone pass the budget it is exceeded by at
+ * most two checkpoints. A checkpoint is immutable and shared by
  * reference, so a snapshot can hold the list as it was and be read on any
  * thread with no lock. No GTK.
  *

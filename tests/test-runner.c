@@ -950,7 +950,8 @@ test_checkpoints (void)
   fs_snapshot_unref (snap);
 }
 
-/* A warm change keeps the run's checkpoints: iterations go on. */
+/* A warm change keeps the run's checkpoints (iterations go on) but takes
+ * the last again, as the change may move W and H. */
 static void
 test_checkpoints_warm_change (void)
 {
@@ -965,6 +966,13 @@ test_checkpoints_warm_change (void)
   fs_snapshot_unref (wait_for (runner, is_paused_at, GUINT_TO_POINTER (100)));
   p.nonneg = TRUE;
   g_assert_true (fs_runner_set_params (runner, &p, NULL));
+  /* The factors made non-negative at iteration 100 are its checkpoint. */
+  snap = wait_for (runner, has_marks, GUINT_TO_POINTER (1));
+  g_assert_cmpuint (snap->iteration, ==, 100);
+  g_assert_true (snap->W == snap->checkpoints[snap->n_checkpoints - 1]->W);
+  for (gsize k = 0; k < snap->rows * snap->rank; k++)
+    g_assert_cmpfloat (snap->W[k], >=, 0.0);
+  fs_snapshot_unref (snap);
   fs_runner_step (runner, 50);
   snap = wait_for (runner, is_paused_at, GUINT_TO_POINTER (150));
   assert_checkpoint_iterations (snap, 150);
@@ -999,43 +1007,75 @@ assert_checkpoints_of_run (const FsSnapshot *snap,
     }
 }
 
-/* With restarts the checkpoints follow the run shown: the current one's
- * while runs go on, the best one's once all are done. */
-static void
-test_checkpoints_restarts (void)
+static gboolean
+finished_at (const FsSnapshot *snap,
+             gpointer          data)
 {
-  g_autoptr(FsMatrix) X = fs_example_lowrank (25, 20, 6, 0.1, 5, NULL);
-  g_autoptr(FsRunner) runner = NULL;
-  FsSnapshot *snap;
-  const FsCheckpoint *last;
-  FsParams p;
+  return snap->state == FS_RUNNER_FINISHED && snap->iteration == GPOINTER_TO_UINT (data);
+}
 
-  base_params (&p);
-  p.rank = 4;
-  p.rule = fs_rule_find ("normalized");
-  p.lr = 0.05;
-  p.init = FS_INIT_UNIFORM;
-  p.restarts = 3;
-  p.max_iters = 200;
-  runner = fs_runner_new (X, &p, NULL);
-  fs_runner_step (runner, 270);
-  snap = wait_for (runner, in_run_1, GUINT_TO_POINTER (70));
-  assert_checkpoint_iterations (snap, 70);
-  assert_checkpoints_of_run (snap, X, 1);
-  fs_snapshot_unref (snap);
+/* Once all runs are done the checkpoints are the best run's, the last at
+ * its final iteration and holding the snapshot's W. */
+static void
+assert_best_checkpoints (const FsSnapshot *snap,
+                         FsMatrix         *X)
+{
+  const FsCheckpoint *last = snap->checkpoints[snap->n_checkpoints - 1];
 
-  fs_runner_run (runner);
-  snap = wait_for (runner, is_finished, NULL);
   g_assert_cmpint (snap->best_run, >=, 0);
-  last = snap->checkpoints[snap->n_checkpoints - 1];
-  assert_checkpoint_iterations (snap, 200);
+  assert_checkpoint_iterations (snap, snap->log_lengths[snap->best_run] - 1);
   assert_checkpoints_of_run (snap, X, (guint) snap->best_run);
   g_assert_cmpmem (last->W, snap->rows * snap->rank * sizeof (double),
                    snap->W, snap->rows * snap->rank * sizeof (double));
   /* The final cost is computed afresh, from the residual. */
   g_assert_cmpfloat_with_epsilon (last->cost, snap->final_costs[snap->best_run],
                                   1e-9 * last->cost);
-  fs_snapshot_unref (snap);
+}
+
+/* With restarts the checkpoints follow the run shown: the current one's
+ * while runs go on, the best one's once all are done, whichever run is the
+ * best (seeds 0, 2 and 3 make it the first, the last, the middle one); a
+ * raised limit lets the last run go on with its checkpoints. */
+static void
+test_checkpoints_restarts (void)
+{
+  const guint64 seeds[] = { 0, 2, 3 };
+  const gint bests[] = { 0, 2, 1 };
+  g_autoptr(FsMatrix) X = fs_example_lowrank (25, 20, 6, 0.1, 5, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (seeds); i++)
+    {
+      g_autoptr(FsRunner) runner = NULL;
+      FsSnapshot *snap;
+      FsParams p;
+
+      base_params (&p);
+      p.rank = 4;
+      p.rule = fs_rule_find ("normalized");
+      p.lr = 0.05;
+      p.init = FS_INIT_UNIFORM;
+      p.restarts = 3;
+      p.max_iters = 200;
+      p.seed = seeds[i];
+      runner = fs_runner_new (X, &p, NULL);
+      fs_runner_step (runner, 270);
+      snap = wait_for (runner, in_run_1, GUINT_TO_POINTER (70));
+      assert_checkpoint_iterations (snap, 70);
+      assert_checkpoints_of_run (snap, X, 1);
+      fs_snapshot_unref (snap);
+
+      fs_runner_run (runner);
+      snap = wait_for (runner, is_finished, NULL);
+      g_assert_cmpint (snap->best_run, ==, bests[i]);
+      assert_best_checkpoints (snap, X);
+      fs_snapshot_unref (snap);
+
+      p.max_iters = 400;
+      g_assert_true (fs_runner_set_params (runner, &p, NULL));
+      snap = wait_for (runner, finished_at, GUINT_TO_POINTER (400));
+      assert_best_checkpoints (snap, X);
+      fs_snapshot_unref (snap);
+    }
 }
 
 /* A store's bytes are its checkpoints' W and H and their structs: 400 ×
