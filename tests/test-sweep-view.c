@@ -399,6 +399,31 @@ find_button (GtkWidget  *widget,
   return NULL;
 }
 
+/* The spin button under widget whose accessible name is name. */
+static GtkWidget *
+find_spin (GtkWidget  *widget,
+           const char *name)
+{
+  if (GTK_IS_SPIN_BUTTON (widget))
+    {
+      g_autofree char *failed = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
+                                                                    GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                                    name);
+
+      if (failed == NULL)
+        return widget;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_spin (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 on_load_point (FsSweepView  *view,
                FsSweepPoint *point,
@@ -432,9 +457,13 @@ test_view_runs_a_sweep (void)
 
   g_assert_true (fs_sweep_view_set_range (view, FS_SWEEP_RANK, "1:3", &error));
   g_assert_no_error (error);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (start), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Start sweep");
   g_assert_true (fs_sweep_view_start (view, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (start)), ==, "Cancel");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (start), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Cancel sweep");
   g_assert_true (fs_test_wait_for (sweep_done, view, 60));
   g_assert_cmpuint (fs_sweep_plot_get_n_points (plot), ==, 3);
   g_assert_cmpuint (fs_sweep_get_n_points (fs_sweep_view_get_sweep (view)), ==, 3);
@@ -462,9 +491,15 @@ test_view_runs_a_sweep (void)
   g_assert_cmpfloat (loaded[1], ==, 2);
   g_assert_true (isfinite (loaded[2]));
 
-  /* A log grid needs positive ends: the error shows under the controls. */
+  /* A penalty's grid has a number of points; a rank range has none. */
+  g_assert_false (gtk_widget_get_visible (find_spin (GTK_WIDGET (view), "Points")));
   g_assert_true (fs_sweep_view_set_range (view, FS_SWEEP_L2, "1e-3:10:5", &error));
   g_assert_no_error (error);
+  g_assert_true (gtk_widget_get_visible (find_spin (GTK_WIDGET (view), "Points")));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (find_spin (GTK_WIDGET (view),
+                                                                                  "Points"))), ==, 5);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (find_spin (GTK_WIDGET (view),
+                                                                             "To"))), ==, 10.0);
 
   gtk_window_destroy (window);
   g_assert_finalize_object (view);
