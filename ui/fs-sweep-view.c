@@ -18,6 +18,7 @@
 
 #include "fs-error.h"
 #include "fs-sweep-view.h"
+#include "fs-ui-util.h"
 
 /* The points watched per frame beyond the running ones: as many as may
  * start together. */
@@ -498,8 +499,7 @@ axis_dropdown_new (void)
   for (FsSweepAxis a = 0; a < FS_N_SWEEP_AXES; a++)
     gtk_string_list_append (axes, fs_sweep_axis_get_label (a));
   dropdown = gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&axes)), NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Swept setting"), -1);
+  fs_drop_down_set_accessible_label (GTK_DROP_DOWN (dropdown), _("Swept setting"));
   return dropdown;
 }
 

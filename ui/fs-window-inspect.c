@@ -25,6 +25,7 @@
 #include "fs-analysis.h"
 #include "fs-error.h"
 #include "fs-pool.h"
+#include "fs-ui-util.h"
 #include "fs-window-private.h"
 
 /* Tiles finer than this are block means: more pixels than a tile shows. */
@@ -573,17 +574,6 @@ on_view_changed (FsWindow *self)
   fs_window_inspect_show (self);
 }
 
-/* GTK 4.8 names the drop-down's inner button after its class. */
-static void
-name_row_shape_button (FsWindow *self)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->row_shape)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_TOGGLE_BUTTON (child))
-      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Row shape"), -1);
-}
-
 void
 fs_window_inspect_init (FsWindow *self)
 {
@@ -612,7 +602,7 @@ fs_window_inspect_init (FsWindow *self)
   g_signal_connect_swapped (self->session, "notify::singular-values", G_CALLBACK (on_singular_values), self);
   g_signal_connect_swapped (self->panel, "changed", G_CALLBACK (on_params), self);
   g_signal_connect_swapped (self->panel, "notify::show-terms", G_CALLBACK (on_show_terms), self);
-  name_row_shape_button (self);
+  fs_drop_down_set_accessible_label (self->row_shape, _("Row shape"));
   update_spectrum_caption (self);
 }
 
