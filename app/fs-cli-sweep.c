@@ -204,6 +204,14 @@ print_header (Sweep *s)
            fs_sweep_axis_get_label (s->axis), first, last, s->values->len, p->rule->name, seed);
   g_print (_("each point runs on the solver threads `run` gives it; points on one thread run "
              "side by side, up to %s at a time\n"), cores);
+  if (p->holdout > 0.0)
+    {
+      g_autofree char *share = g_strdup_printf ("%g%%", 100.0 * p->holdout);
+      g_autofree char *split = fs_error_number_text (p->holdout_seed);
+
+      g_print (_("%s of the cells held out (split seed %s); f* is the full data's, for "
+                 "reference: no gap\n"), share, split);
+    }
   g_print ("%-10s %18s %18s %10s %12s %12s %10s %8s %7s  %s\n", _("value"), _("final cost"),
            _("f*"), _("gap"), _("train MSE"), _("held-out MSE"), _("iterations"), _("time"),
            _("threads"), _("stop"));
@@ -224,7 +232,9 @@ print_point_text (Sweep              *s,
   g_autofree char *value = format_value (s->axis, point->value);
   g_autofree char *cost = format_number (12, point->cost);
   g_autofree char *optimum = format_number (12, point->optimum);
-  g_autofree char *gap = format_number (4, point->cost - point->optimum);
+  /* With held-out cells f* is the full data's, a reference: no gap. */
+  double gap_value = point->params.holdout > 0.0 ? NAN : point->cost - point->optimum;
+  g_autofree char *gap = format_number (4, gap_value);
   g_autofree char *train = format_number (6, point->train_mse);
   g_autofree char *holdout = format_number (6, point->holdout_mse);
   g_autofree char *time = g_strdup_printf ("%.2fs", point->elapsed);
@@ -235,7 +245,7 @@ print_point_text (Sweep              *s,
   /* "—" is one column but three bytes: printf pads by bytes. */
   g_print ("%-10s %18s %*s %*s %12s %*s %10" G_GUINT64_FORMAT " %8s %7u  %s\n", value, cost,
            isfinite (point->optimum) ? 18 : 20, optimum,
-           isfinite (point->cost - point->optimum) ? 10 : 12, gap, train,
+           isfinite (gap_value) ? 10 : 12, gap, train,
            isfinite (point->holdout_mse) ? 12 : 14, holdout, point->iteration, time,
            point->threads, stop);
   if (point->state == FS_SWEEP_POINT_FAILED && point->message != NULL)
@@ -277,18 +287,20 @@ print_point_json (Sweep              *s,
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   const char *no_optimum = NULL;
-  FsParams full = point->params;
 
-  full.holdout = 0.0;
-  fs_params_has_optimum (&full, s->X, &no_optimum);
+  /* As run says it: no f* with held-out cells; the full data's f* is
+   * given apart, for reference. */
+  fs_params_has_optimum (&point->params, s->X, &no_optimum);
   json_builder_begin_object (b);
   fs_json_add_string (b, "axis", fs_sweep_axis_to_string (s->axis));
   fs_json_add_int (b, "index", point->index);
   add_value_json (b, "value", s->axis, point->value);
   add_params_json (b, &point->params);
   fs_json_add_number (b, "final_cost", point->cost, NULL);
-  fs_json_add_number (b, "optimum", point->optimum, no_optimum);
-  fs_json_add_number (b, "gap", point->cost - point->optimum, no_optimum);
+  fs_json_add_number (b, "optimum", no_optimum == NULL ? point->optimum : NAN, no_optimum);
+  fs_json_add_number (b, "gap", no_optimum == NULL ? point->cost - point->optimum : NAN, no_optimum);
+  if (point->params.holdout > 0.0)
+    fs_json_add_number (b, "optimum_full_data", point->optimum, "no closed form");
   fs_json_add_number (b, "train_mse", point->train_mse, NULL);
   fs_json_add_number (b, "holdout_mse", point->holdout_mse,
                       point->params.holdout > 0.0 ? NULL : "no held-out cells");

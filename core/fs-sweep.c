@@ -573,21 +573,19 @@ zero_share (const double *values,
   return count.total > 0 ? (double) count.exact / (double) count.total : 0.0;
 }
 
-/* The training and held-out MSEs at the shown factors. The solver has no
- * held-out split yet (holdout > 0 is ignored and every observed cell
- * trains): the training MSE is the data term over the observed cells and
- * there is no held-out MSE. Once fs-solver.c makes the split, these are
- * fs_solver_get_train_mse () and fs_solver_get_holdout_mse (). */
+/* The training and held-out MSEs of the shown run at its end: its trace
+ * always holds the run's last iteration (fs-trace.h), where the solver
+ * recorded both (the held-out one NaN without a split). */
 static void
-point_mses (FsSweep      *self,
-            FsSweepPoint *result)
+point_mses (FsSweepPoint *result)
 {
-  FsCostTerms terms;
-  gsize observed = self->X->rows * self->X->cols - self->X->n_missing;
+  gsize last = result->trace_length;
 
-  fs_cost_terms (self->X, result->W, result->H, result->params.rank, &result->params, &terms);
-  result->train_mse = observed > 0 ? terms.data / (double) observed : NAN;
-  result->holdout_mse = NAN;
+  result->train_mse = result->holdout_mse = NAN;
+  if (result->trace == NULL || last == 0)
+    return;
+  result->train_mse = fs_trace_get (result->trace, FS_TRACE_TRAIN_MSE, last - 1);
+  result->holdout_mse = fs_trace_get (result->trace, FS_TRACE_HOLDOUT_MSE, last - 1);
 }
 
 /* Everything a done point keeps, read from its fit: the best run's, or
@@ -620,7 +618,7 @@ point_collect (FsSweep      *self,
   result->zeros_w = zero_share (result->W, len_w);
   result->zeros_h = zero_share (result->H, len_h);
   result->optimum = point_optimum (self, &result->params);
-  point_mses (self, result);
+  point_mses (result);
 }
 
 /* Progress of a running point, under the mutex. */

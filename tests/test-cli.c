@@ -1343,11 +1343,12 @@ sweep_json_lines (char  *out,
   return g_steal_pointer (&lines);
 }
 
-/* run's final_cost, as printed, for the given settings. */
+/* A member of run's --json, as printed, for the given settings. */
 G_GNUC_NULL_TERMINATED
 static char *
-run_final_cost (const char *first,
-                ...)
+run_member (const char *key,
+            const char *first,
+            ...)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autofree char *out = NULL;
@@ -1369,7 +1370,7 @@ run_final_cost (const char *first,
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-  return json_member_text (out, "final_cost");
+  return json_member_text (out, key);
 }
 
 /* Each point of `sweep --json` prints the final_cost `run --json` prints
@@ -1392,7 +1393,7 @@ test_sweep_matches_run (void)
       g_autofree char *rank = g_strdup_printf ("%u", k);
       g_autofree char *value = json_member_text (lines[k - 1], "value");
       g_autofree char *cost = json_member_text (lines[k - 1], "final_cost");
-      g_autofree char *expected = run_final_cost ("--example", "digits", "--rank", rank,
+      g_autofree char *expected = run_member ("final_cost", "--example", "digits", "--rank", rank,
                                                   "--iters", "300", NULL);
 
       g_assert_cmpstr (value, ==, rank);
@@ -1407,13 +1408,48 @@ test_sweep_matches_run (void)
     {
       g_autofree char *value = json_member_text (grid[k], "value");
       g_autofree char *cost = json_member_text (grid[k], "final_cost");
-      g_autofree char *expected = run_final_cost ("--example", "digits", "--rank", "3",
+      g_autofree char *expected = run_member ("final_cost", "--example", "digits", "--rank", "3",
                                                   "--l2-w", value, "--l2-h", value,
                                                   "--iters", "300", NULL);
 
       g_assert_cmpstr (cost, ==, expected);
     }
   g_assert_nonnull (strstr (grid[3], "\"best_by\":\"final_cost\""));
+}
+
+/* With held-out cells too: each point's cost and both MSEs are run's, and
+ * f* is the full data's, apart, with no gap. */
+static void
+test_sweep_holdout_matches_run (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *keys[] = { "final_cost", "train_mse", "holdout_mse" };
+
+  g_assert_cmpint (cli (&out, &err, "sweep", "--example", "digits", "--rank", "2:4",
+                        "--holdout", "0.2", "--holdout-seed", "5", "--iters", "200", "--json",
+                        NULL), ==, 0);
+  lines = sweep_json_lines (out, 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_autofree char *rank = g_strdup_printf ("%u", k + 2);
+      g_autofree char *gap = json_member_text (lines[k], "gap");
+      g_autofree char *full = json_member_text (lines[k], "optimum_full_data");
+
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        {
+          g_autofree char *got = json_member_text (lines[k], keys[i]);
+          g_autofree char *expected = run_member (keys[i], "--example", "digits", "--rank", rank,
+                                                  "--holdout", "0.2", "--holdout-seed", "5",
+                                                  "--iters", "200", NULL);
+
+          g_assert_cmpstr (got, ==, expected);
+        }
+      g_assert_cmpstr (gap, ==, "null");
+      g_assert_true (g_ascii_strtod (full, NULL) > 0.0);
+    }
+  g_assert_nonnull (strstr (lines[3], "\"best_by\":\"holdout_mse\""));
 }
 
 /* Every member a point and the summary promise. */
@@ -1600,6 +1636,7 @@ main (int    argc,
   g_test_add_func ("/cli/run/holdout/bad", test_run_holdout_bad);
   g_test_add_func ("/cli/run/file-defaults", test_file_defaults);
   g_test_add_func ("/cli/sweep/matches-run", test_sweep_matches_run);
+  g_test_add_func ("/cli/sweep/holdout-matches-run", test_sweep_holdout_matches_run);
   g_test_add_func ("/cli/sweep/json-members", test_sweep_json_members);
   g_test_add_func ("/cli/sweep/text", test_sweep_text);
   g_test_add_func ("/cli/sweep/best-with-holdout", test_sweep_best_with_holdout);
