@@ -212,12 +212,18 @@ series_colour (Series series)
   return colours[series];
 }
 
+/* With held-out cells the cost is the training cells' and f* the full
+ * data's: a reference, said so. */
 static const char *
-series_label (Series series)
+series_label (FsSweepPlot *self,
+              Series       series)
 {
   static const char *labels[N_SERIES] = { N_("Training cost"), N_("f*"), N_("Held-out MSE"),
                                           N_("Training MSE") };
 
+  for (guint k = 0; series == SERIES_OPTIMUM && k < self->points->len; k++)
+    if (point_at (self, k)->params.holdout > 0.0)
+      return _("f* of the full data");
   return _(labels[series]);
 }
 
@@ -390,9 +396,9 @@ layout_legend (FsSweepPlot *self)
 
       if ((self->series & (1u << s)) == 0)
         continue;
-      layout = layout_for (self, series_label (s));
+      layout = layout_for (self, series_label (self, s));
       pango_layout_get_pixel_size (layout, &w, &h);
-      g_ptr_array_add (self->legend_texts, g_strdup (series_label (s)));
+      g_ptr_array_add (self->legend_texts, g_strdup (series_label (self, s)));
       g_ptr_array_add (self->legend_labels, layout);
       g_array_append_val (self->legend_x, x);
       x += SAMPLE + GAP + w + 4 * GAP;
