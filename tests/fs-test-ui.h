@@ -88,6 +88,49 @@ fs_test_image_free (FsTestImage *image)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsTestImage, fs_test_image_free)
 
+/* With FS_TEST_SCREENSHOTS set to a folder, a render is saved there as
+ * name.png, to look at. */
+static inline void
+fs_test_maybe_save (const FsTestImage *image,
+                    const char        *name)
+{
+  const char *folder = g_getenv ("FS_TEST_SCREENSHOTS");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+
+  if (folder == NULL)
+    return;
+  bytes = g_bytes_new (image->pixels, image->stride * image->height);
+  texture = gdk_memory_texture_new (image->width, image->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+                                    bytes, image->stride);
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (folder, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+/* The same over the window's background, light or dark: a render of a
+ * widget that draws none of its own is transparent. */
+static inline void
+fs_test_maybe_save_over (const FsTestImage *image,
+                         const char        *name,
+                         gboolean           dark)
+{
+  FsTestImage flat = *image;
+  g_autofree guint8 *pixels = g_memdup2 (image->pixels, image->stride * image->height);
+  guint8 background = dark ? 0x24 : 0xfa;
+
+  for (gsize k = 0; k < image->stride * image->height; k += 4)
+    {
+      for (int c = 0; c < 3; c++)
+        pixels[k + c] = (guint8) (pixels[k + c] + background * (255 - pixels[k + 3]) / 255);
+      pixels[k + 3] = 255;
+    }
+  flat.pixels = pixels;
+  fs_test_maybe_save (&flat, name);
+}
+
 /* Renders a mapped widget with the cairo renderer, as the screen shows it. */
 static inline FsTestImage *
 fs_test_render (GtkWidget *widget)

@@ -14,27 +14,6 @@
 
 /* The width of the heat area: the first x where no cell is. */
 
-/* With FS_TEST_SCREENSHOTS set to a folder, a render is saved there as
- * name.png, to look at. */
-static void
-maybe_save (const FsTestImage *image,
-            const char        *name)
-{
-  const char *folder = g_getenv ("FS_TEST_SCREENSHOTS");
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-
-  if (folder == NULL)
-    return;
-  bytes = g_bytes_new (image->pixels, image->stride * image->height);
-  texture = gdk_memory_texture_new (image->width, image->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
-                                    bytes, image->stride);
-  file = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (folder, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
 static int
 area_width (FsHeatmap *map)
 {
@@ -586,7 +565,7 @@ test_exact_zeros (void)
   fs_heatmap_set_snapshot (map, snap);
   window = fs_test_show (GTK_WIDGET (map), 240, 120);
   image = fs_test_render (GTK_WIDGET (map));
-  maybe_save (image, "heatmap-zeros");
+  fs_test_maybe_save (image, "heatmap-zeros");
   area = area_width (map);
   fs_heatmap_get_blocks (map, &block_rows, &block_cols);
   g_assert_cmpuint (block_cols, ==, 4);
@@ -657,7 +636,7 @@ test_exact_zeros_dark (void)
   {
     g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (map));
 
-    maybe_save (image, "heatmap-zeros-dark");
+    fs_test_maybe_save (image, "heatmap-zeros-dark");
     fs_test_pixel (image, 10, 10, got);
     g_assert_true (fs_test_close_colour (got, dark, 2));
   }
@@ -780,7 +759,7 @@ test_selected_row (void)
     g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (map));
     int n;
 
-    maybe_save (image, "heatmap-selected");
+    fs_test_maybe_save (image, "heatmap-selected");
     n = outline_pixels (image, area_width (map) / 2, &first);
 
     /* The top and bottom edges, 2 px each, around the row's 4 px. */

@@ -13,27 +13,6 @@
 
 /* A snapshot of one finished run whose cost is 10^(3 - k / 100). */
 
-/* With FS_TEST_SCREENSHOTS set to a folder, a render is saved there as
- * name.png, to look at. */
-static void
-maybe_save (const FsTestImage *image,
-            const char        *name)
-{
-  const char *folder = g_getenv ("FS_TEST_SCREENSHOTS");
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-
-  if (folder == NULL)
-    return;
-  bytes = g_bytes_new (image->pixels, image->stride * image->height);
-  texture = gdk_memory_texture_new (image->width, image->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
-                                    bytes, image->stride);
-  file = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (folder, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
 static FsSnapshot *
 known_snapshot (gsize length)
 {
@@ -600,7 +579,7 @@ test_term_curves (void)
     g_assert_true (data_term_passes (plot, image, 100, 50.0));
     g_assert_false (data_term_passes (plot, image, 200, 50.0));
     g_assert_cmpint (legend_pixels (plot, image), >=, 10);
-    maybe_save (image, "loss-plot-terms");
+    fs_test_maybe_save (image, "loss-plot-terms");
   }
 
   hover (plot, fs_loss_plot_iteration_to_x (plot, 200));
@@ -636,7 +615,7 @@ test_term_curves_sparse (void)
   fs_loss_plot_set_traces (plot, 1u << FS_TRACE_DATA);
   window = fs_test_show (GTK_WIDGET (plot), 600, 300);
   image = fs_test_render (GTK_WIDGET (plot));
-  maybe_save (image, "loss-plot-terms-sparse");
+  fs_test_maybe_save (image, "loss-plot-terms-sparse");
 
   for (gsize index = 10; index < len; index += len / 7)
     {
@@ -744,7 +723,7 @@ test_ghosts (void)
   {
     g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (plot));
 
-    maybe_save (image, "loss-plot-one-ghost");
+    fs_test_maybe_save (image, "loss-plot-one-ghost");
     g_assert_true (ghost_passes (plot, image, 150, 100.0));
     g_assert_true (ghost_passes (plot, image, 250, pow (10, 4.0 - 250 * 4.0 / 300)));
     g_assert_true (curve_passes (plot, image, 50, pow (10, 2.5)));
@@ -791,7 +770,7 @@ test_optimum_label (void)
 
     fs_test_redraw (GTK_WIDGET (plot));
     image = fs_test_render (GTK_WIDGET (plot));
-    maybe_save (image, "loss-plot-optimum-label");
+    fs_test_maybe_save (image, "loss-plot-optimum-label");
   }
 
   fs_loss_plot_set_optimum_label (plot, NULL, TRUE);
@@ -879,7 +858,7 @@ test_ghosts_screenshots (void)
       fs_test_redraw (GTK_WIDGET (plot));
       image = fs_test_render (GTK_WIDGET (plot));
       g_assert_true (ghost_passes (plot, image, 1000, 400 * pow (30 / 400.0, 1000 / 1500.0)));
-      maybe_save (image, dark ? "loss-plot-ghosts-dark" : "loss-plot-ghosts-light");
+      fs_test_maybe_save (image, dark ? "loss-plot-ghosts-dark" : "loss-plot-ghosts-light");
     }
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
   gtk_window_destroy (window);

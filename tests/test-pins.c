@@ -221,28 +221,6 @@ find_button (GtkWidget  *widget,
   return NULL;
 }
 
-/* With FS_TEST_SCREENSHOTS set to a folder, a render is saved there as
- * name.png, to look at. */
-static void
-maybe_save (const FsTestImage *image,
-            const char        *name)
-{
-  const char *folder = g_getenv ("FS_TEST_SCREENSHOTS");
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-
-  if (folder == NULL)
-    return;
-  bytes = g_bytes_new (image->pixels, image->stride * image->height);
-  texture = gdk_memory_texture_new (image->width, image->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
-                                    bytes, image->stride);
-  file = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (folder, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
-
 /* ---- The items ---- */
 
 static void
@@ -766,7 +744,7 @@ render_both (Fixture    *f,
   window = fs_test_show (box, 760, 260);
   fs_test_redraw (box);
   image = fs_test_render (GTK_WIDGET (window));
-  maybe_save (image, dark ? "pins-dark" : "pins-light");
+  fs_test_maybe_save (image, dark ? "pins-dark" : "pins-light");
   /* The first chip's swatch is drawn in the first pin's colour, and so
    * is the table's. */
   g_assert_true (render_has_colour (image, GTK_WIDGET (window), first_drawing_area (GTK_WIDGET (bar)),

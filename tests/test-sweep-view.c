@@ -13,39 +13,6 @@
 #include "fs-sweep-view.h"
 #include "fs-test-ui.h"
 
-/* With FS_TEST_SCREENSHOTS set to a folder, a render is saved there as
- * name.png over the window's background, to look at. */
-static void
-maybe_save (const FsTestImage *image,
-            const char        *name,
-            gboolean           dark)
-{
-  const char *folder = g_getenv ("FS_TEST_SCREENSHOTS");
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  g_autofree guint8 *flat = NULL;
-  guint8 background = dark ? 0x24 : 0xfa;
-
-  if (folder == NULL)
-    return;
-  /* The render has no background: put it over the window's. */
-  flat = g_memdup2 (image->pixels, image->stride * image->height);
-  for (gsize k = 0; k < image->stride * image->height; k += 4)
-    {
-      for (int c = 0; c < 3; c++)
-        flat[k + c] = (guint8) (flat[k + c] + background * (255 - flat[k + 3]) / 255);
-      flat[k + 3] = 255;
-    }
-  bytes = g_bytes_new (flat, image->stride * image->height);
-  texture = gdk_memory_texture_new (image->width, image->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
-                                    bytes, image->stride);
-  file = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (folder, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
-
 static FsSweepPoint *
 made_point (guint             index,
             double            value,
@@ -340,7 +307,7 @@ test_screenshots (void)
             }
           fs_test_redraw (GTK_WIDGET (plot));
           image = fs_test_render (GTK_WIDGET (plot));
-          maybe_save (image, name, dark);
+          fs_test_maybe_save_over (image, name, dark);
         }
     }
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
@@ -478,7 +445,7 @@ test_view_runs_a_sweep (void)
 
     fs_test_redraw (GTK_WIDGET (view));
     image = fs_test_render (GTK_WIDGET (view));
-    maybe_save (image, "sweep-view-usarrests", FALSE);
+    fs_test_maybe_save_over (image, "sweep-view-usarrests", FALSE);
   }
 
   g_signal_connect (view, "load-point", G_CALLBACK (on_load_point), loaded);

@@ -11,28 +11,6 @@
 #include "fs-trace-plot.h"
 #include "fs-test-ui.h"
 
-/* With FS_TEST_SCREENSHOTS set to a folder, a render is saved there as
- * name.png, to look at. */
-static void
-maybe_save (const FsTestImage *image,
-            const char        *name)
-{
-  const char *folder = g_getenv ("FS_TEST_SCREENSHOTS");
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-
-  if (folder == NULL)
-    return;
-  bytes = g_bytes_new (image->pixels, image->stride * image->height);
-  texture = gdk_memory_texture_new (image->width, image->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
-                                    bytes, image->stride);
-  file = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (folder, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
-
 /* A snapshot of one running run of length iterations whose trace holds
  * the given share of zeros in W throughout, near-zero shares a little
  * above it, and norms that shrink. */
@@ -124,7 +102,7 @@ line_y_for_share (double      zeros,
   window = fs_test_show (GTK_WIDGET (plot), 240, 110);
   image = fs_test_render (GTK_WIDGET (plot));
   if (screenshot != NULL)
-    maybe_save (image, screenshot);
+    fs_test_maybe_save (image, screenshot);
   y = zeros_line_y (image, image->width / 2);
   gtk_window_destroy (window);
   g_assert_finalize_object (plot);
@@ -184,7 +162,7 @@ test_readout_and_empty (void)
   {
     g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (plot));
 
-    maybe_save (image, "trace-plot");
+    fs_test_maybe_save (image, "trace-plot");
   }
 
   hover (GTK_WIDGET (plot), 150);
@@ -200,7 +178,7 @@ test_readout_and_empty (void)
   {
     g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (plot));
 
-    maybe_save (image, "trace-plot-norms");
+    fs_test_maybe_save (image, "trace-plot-norms");
   }
   hover (GTK_WIDGET (plot), 150);
   readout = fs_trace_plot_get_readout (plot);
@@ -214,7 +192,7 @@ test_readout_and_empty (void)
   {
     g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (plot));
 
-    maybe_save (image, "trace-plot-empty");
+    fs_test_maybe_save (image, "trace-plot-empty");
     for (int x = 0; x < image->width; x += 3)
       g_assert_cmpfloat (zeros_line_y (image, x), <, 0.0);
   }
@@ -312,7 +290,7 @@ test_mses (void)
   {
     g_autoptr(FsTestImage) image = fs_test_render (GTK_WIDGET (plot));
 
-    maybe_save (image, "trace-plot-mses");
+    fs_test_maybe_save (image, "trace-plot-mses");
     g_assert_cmpuint (count_holdout_pixels (image), >, 50);
   }
 
