@@ -333,6 +333,7 @@ test_sweep (Fixture       *f,
   g_autoptr(FsSweepPoint) point = NULL;
   FsSweepView *view;
   FsSweep *sweep;
+  Wait wait = { f->window, 0, 3 };
 
   run_digits (f, 2, 200, 0.0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.view", "s", "sweep"));
@@ -355,9 +356,13 @@ test_sweep (Fixture       *f,
   g_assert_true (g_str_has_prefix (fs_pin_item_get_label (pin (f, 0)), "rank 3"));
   g_assert_cmpfloat (fs_pin_item_get_cost (pin (f, 0)), ==, point->cost);
 
+  wait.after = fs_window_get_shown_snapshot (f->window)->serial;
   g_signal_emit_by_name (view, "load-point", point);
   g_assert_cmpuint (fs_session_get_params (fs_window_get_session (f->window))->rank, ==, 3);
   g_assert_true (fs_test_wait_for (is_running_at_rank_3, f->window, 20));
+  /* Loaded, the point's settings run again to the point's own result. */
+  g_assert_true (fs_test_wait_for (is_finished, &wait, 60));
+  g_assert_cmpfloat (final_cost (fs_window_get_shown_snapshot (f->window)), ==, point->cost);
 }
 
 static void
