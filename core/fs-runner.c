@@ -430,6 +430,10 @@ snapshot_new (FsRunner      *self,
     }
 
   snap->params = *fs_solver_get_params (solver);
+  /* Past a convergence the solver runs with the tolerance lifted; the
+   * settings are still the user's (the thread owns lifted_tol). */
+  if (self->lifted_tol > 0.0)
+    snap->params.tol = self->lifted_tol;
   snap->train_mse = fs_solver_get_train_mse (solver);
   snap->holdout_mse = fs_solver_get_holdout_mse (solver);
   if (show_best)

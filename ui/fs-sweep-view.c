@@ -371,11 +371,21 @@ on_start_clicked (FsSweepView *self)
     fs_sweep_view_start (self, NULL);
 }
 
+/* A sweep belongs to its matrix: with a new one it goes, points and all
+ * (a point kept or loaded now would be of the other matrix). */
 static void
 on_matrix_changed (FsSweepView *self,
                    gboolean     new_source)
 {
   fs_sweep_view_cancel (self);
+  stop_ticking (self);
+  gtk_popover_popdown (GTK_POPOVER (self->popover));
+  g_clear_pointer (&self->active, fs_sweep_point_free);
+  g_clear_pointer (&self->sweep, fs_sweep_free);
+  self->cancelling = FALSE;
+  fs_sweep_plot_set_points (self->plot, self->sweep_axis, NULL, 0);
+  set_running_button (self, FALSE);
+  gtk_label_set_text (GTK_LABEL (self->progress_label), "");
   configure_range (self);
 }
 

@@ -229,9 +229,12 @@ shown_zero_shares (const FsSnapshot *s,
   FsTrace *trace;
   gsize i;
   FsZeroCount w, h;
+  /* A replayed checkpoint of a finished run is not the run's end. */
+  gboolean at_end = s->state == FS_RUNNER_FINISHED &&
+                    (s->n_checkpoints == 0 || s->W == s->checkpoints[s->n_checkpoints - 1]->W);
 
   if (shown_trace_point (s, &trace, &i) &&
-      (s->state == FS_RUNNER_FINISHED || fs_trace_get_iteration (trace, i) == s->iteration))
+      (at_end || fs_trace_get_iteration (trace, i) == s->iteration))
     {
       shares[0] = 100.0 * fs_trace_get (trace, FS_TRACE_ZEROS_W, i);
       shares[1] = 100.0 * fs_trace_get (trace, FS_TRACE_ZEROS_H, i);

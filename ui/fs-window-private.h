@@ -118,7 +118,8 @@ struct _FsWindow
   FsPinItem            *viewed_pin;      /* the pin the views show, or NULL */
   FsSnapshot           *viewed;          /* what the views show */
   guint64               replay_iteration; /* the checkpoint the views show... */
-  gboolean              replaying;        /* ...while this is set */
+  gboolean              replaying;        /* ...while this is set, in the run */
+  FsCheckpoint         *replay_origin;    /* whose iteration 0 is this one */
   gboolean              replay_updating;  /* the window moves the slider */
   gint64                live_row_time;    /* when the live row was last made */
   FsParams              labelled;         /* the live settings the pins' labels compare with */
@@ -136,7 +137,7 @@ void fs_window_update_actions       (FsWindow      *self);
 void fs_window_dnd_init             (FsWindow      *self);
 
 void   fs_window_raise_limit        (FsWindow      *self);
-void   fs_window_send_params        (FsWindow      *self);
+gboolean fs_window_send_params      (FsWindow      *self);
 void   fs_window_suggest_lr         (FsWindow      *self);
 
 

@@ -33,6 +33,13 @@ is_dark (void)
   return adw_style_manager_get_dark (adw_style_manager_get_default ());
 }
 
+static void
+stop_replay (FsWindow *self)
+{
+  self->replaying = FALSE;
+  g_clear_pointer (&self->replay_origin, fs_checkpoint_unref);
+}
+
 /* ---- Kept runs ---- */
 
 static char *
@@ -182,7 +189,7 @@ view_pin (FsWindow  *self,
   FsPinItem *pin = item != NULL && !fs_pin_item_get_is_live (item) ? item : NULL;
 
   g_set_object (&self->viewed_pin, pin);
-  self->replaying = FALSE;
+  stop_replay (self);
   show_viewed (self);
 }
 
@@ -200,8 +207,10 @@ remove_pin (FsWindow  *self,
 }
 
 /* A kept run's settings become the live ones (its own learning rate
- * included); the run starts again from them. */
-static void
+ * included), and the run starts again from them, at iteration 0: a
+ * penalty alone would otherwise go on from the live W and H. FALSE when
+ * the session refused them (a toast says why). */
+static gboolean
 restore_settings (FsWindow       *self,
                   const FsParams *params)
 {
@@ -214,7 +223,23 @@ restore_settings (FsWindow       *self,
   p.products = live->products;
   self->lr_suggested = FALSE;
   fs_param_panel_set_params (self->panel, &p);
-  fs_window_send_params (self);
+  if (!fs_window_send_params (self))
+    return FALSE;
+  fs_session_reset (self->session);
+  return TRUE;
+}
+
+/* A sweep point belongs to the matrix it was swept on. */
+static gboolean
+point_fits (FsWindow           *self,
+            const FsSweepPoint *point)
+{
+  FsMatrix *X = fs_session_get_matrix (self->session);
+
+  if (X != NULL && point->rows == X->rows && point->cols == X->cols)
+    return TRUE;
+  fs_window_show_toast (self, _("That sweep was of another matrix"));
+  return FALSE;
 }
 
 static void
@@ -274,8 +299,8 @@ static void
 on_sweep_load (FsWindow     *self,
                FsSweepPoint *point)
 {
-  restore_settings (self, &point->params);
-  fs_session_run (self->session);
+  if (point_fits (self, point) && restore_settings (self, &point->params))
+    fs_session_run (self->session);
 }
 
 static void
@@ -284,7 +309,7 @@ on_sweep_keep (FsWindow     *self,
 {
   double optimum = point->params.holdout > 0.0 ? NAN : point->optimum;
 
-  if (add_pin (self, fs_sweep_point_to_snapshot (point), optimum))
+  if (point_fits (self, point) && add_pin (self, fs_sweep_point_to_snapshot (point), optimum))
     fs_window_show_toast (self, _("Sweep point kept: its curve is on the loss plot"));
 }
 
@@ -315,24 +340,48 @@ update_replay_row (FsWindow *self)
 
   if (self->replaying && n > 0)
     index = checkpoint_index (s, self->replay_iteration);
-  self->replay_updating = TRUE;
-  gtk_adjustment_configure (adjustment, index, 0, MAX (n, 1) - 1, 1, 1, 0);
-  self->replay_updating = FALSE;
+  /* Every frame of a run comes here: only changes go to the slider and
+   * to a screen reader. */
+  if (gtk_adjustment_get_value (adjustment) != index ||
+      gtk_adjustment_get_upper (adjustment) != MAX (n, 1) - 1)
+    {
+      self->replay_updating = TRUE;
+      gtk_adjustment_configure (adjustment, index, 0, MAX (n, 1) - 1, 1, 1, 0);
+      self->replay_updating = FALSE;
+    }
   gtk_widget_set_sensitive (GTK_WIDGET (self->replay_row), n > 1 && self->viewed_pin == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.replay-live", self->replaying);
 
   if (self->replaying && n > 0)
     {
+      /* The last checkpoint is the shown run's end (the best run's, once
+       * all are done), which s->iteration need not be. */
       g_autofree char *iteration = fs_error_number_text (s->checkpoints[index]->iteration);
-      g_autofree char *last = fs_error_number_text (s->iteration);
+      g_autofree char *last = fs_error_number_text (s->checkpoints[n - 1]->iteration);
 
       label = g_strdup_printf (_("Iteration %s of %s"), iteration, last);
     }
   else
     label = g_strdup (_("Live"));
+  if (g_strcmp0 (gtk_label_get_label (self->replay_label), label) == 0)
+    return;
   gtk_label_set_label (self->replay_label, label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->replay_scale),
                                   GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, label, -1);
+}
+
+/* A replay belongs to the run it started in: a new run (new settings, a
+ * reset, the next restart) has other checkpoints from iteration 0 on. */
+static void
+end_replay_of_another_run (FsWindow *self)
+{
+  FsSnapshot *s = self->shown;
+
+  if (!self->replaying)
+    return;
+  if (s != NULL && s->n_checkpoints > 0 && self->replay_origin == s->checkpoints[0])
+    return;
+  stop_replay (self);
 }
 
 /* The snapshot the views show: a kept run's, a checkpoint of the live
@@ -405,6 +454,9 @@ on_replay_changed (FsWindow *self)
   /* The last checkpoint is the live iteration. */
   self->replaying = index + 1 < s->n_checkpoints;
   self->replay_iteration = s->checkpoints[index]->iteration;
+  g_clear_pointer (&self->replay_origin, fs_checkpoint_unref);
+  if (self->replaying)
+    self->replay_origin = fs_checkpoint_ref (s->checkpoints[0]);
   show_viewed (self);
 }
 
@@ -415,7 +467,7 @@ replay_live (GtkWidget  *widget,
 {
   FsWindow *self = FS_WINDOW (widget);
 
-  self->replaying = FALSE;
+  stop_replay (self);
   show_viewed (self);
 }
 
@@ -428,7 +480,7 @@ on_replay_event (GtkEventControllerLegacy *controller,
 {
   if (gdk_event_get_event_type (event) == GDK_BUTTON_RELEASE && self->replaying)
     {
-      self->replaying = FALSE;
+      stop_replay (self);
       show_viewed (self);
     }
   return GDK_EVENT_PROPAGATE;
@@ -448,6 +500,7 @@ fs_window_tuning_show (FsWindow *self)
   if (holdout)
     fs_trace_plot_set_snapshot (self->mse_plot, s);
   fs_sweep_view_set_lr_auto (self->sweep_view, self->lr_suggested);
+  end_replay_of_another_run (self);
   if (gtk_widget_get_visible (GTK_WIDGET (self->compare_popover)) && s != NULL &&
       (s->state != FS_RUNNER_RUNNING ||
        g_get_monotonic_time () - self->live_row_time >= LIVE_ROW_INTERVAL))
@@ -460,7 +513,7 @@ fs_window_tuning_set_matrix (FsWindow *self)
 {
   g_clear_object (&self->viewed_pin);
   g_clear_pointer (&self->viewed, fs_snapshot_unref);
-  self->replaying = FALSE;
+  stop_replay (self);
   g_list_store_remove_all (self->pins);
   on_pins_changed (self);
 }
@@ -474,6 +527,7 @@ on_popover_shown (FsWindow *self)
 void
 fs_window_tuning_dispose (FsWindow *self)
 {
+  g_clear_pointer (&self->replay_origin, fs_checkpoint_unref);
   g_clear_object (&self->viewed_pin);
   g_clear_pointer (&self->viewed, fs_snapshot_unref);
   if (self->pins != NULL)

@@ -393,20 +393,24 @@ on_optimum_changed (FsWindow *self)
   update_status (self);
 }
 
-/* The panel's settings to the session; a refused one is put back. */
-void
+/* The panel's settings to the session; a refused one is put back, and
+ * FALSE returned. */
+gboolean
 fs_window_send_params (FsWindow *self)
 {
   g_autoptr(GError) error = NULL;
+  gboolean taken;
 
   self->rule_pending = FALSE;
-  if (!fs_session_set_params (self->session, fs_param_panel_get_params (self->panel), &error))
+  taken = fs_session_set_params (self->session, fs_param_panel_get_params (self->panel), &error);
+  if (!taken)
     {
       /* The panel shows what the session runs, not what it refused. */
       fs_window_show_toast (self, error->message);
       fs_param_panel_set_params (self->panel, fs_session_get_params (self->session));
     }
   update_unbounded (self);
+  return taken;
 }
 
 static void
