@@ -415,6 +415,41 @@ test_stop_rows (void)
   g_assert_finalize_object (panel);
 }
 
+/* Holding cells out: off by default; on, at 10% unless another share is
+ * chosen; the share and split seed rows follow the switch. */
+static void
+test_holdout_rows (void)
+{
+  FsParamPanel *panel = new_panel ();
+  GtkSwitch *on = GTK_SWITCH (child (panel, "holdout_switch"));
+  GtkSpinButton *share = GTK_SPIN_BUTTON (child (panel, "holdout_spin"));
+  FsParams params;
+  guint changed = 0;
+
+  g_signal_connect_swapped (panel, "changed", G_CALLBACK (count), &changed);
+  g_assert_cmpfloat (fs_param_panel_get_params (panel)->holdout, ==, 0.0);
+  g_assert_false (gtk_widget_is_sensitive (child (panel, "holdout_share_row")));
+
+  gtk_switch_set_active (on, TRUE);
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_cmpfloat (fs_param_panel_get_params (panel)->holdout, ==, FS_DEFAULT_HOLDOUT);
+  g_assert_true (gtk_widget_is_sensitive (child (panel, "holdout_share_row")));
+  gtk_spin_button_set_value (share, 25);
+  g_assert_cmpfloat (fs_param_panel_get_params (panel)->holdout, ==, 0.25);
+  gtk_switch_set_active (on, FALSE);
+  g_assert_cmpfloat (fs_param_panel_get_params (panel)->holdout, ==, 0.0);
+
+  params = *fs_param_panel_get_params (panel);
+  params.holdout = 0.3;
+  params.holdout_seed = 7;
+  fs_param_panel_set_params (panel, &params);
+  g_assert_true (gtk_switch_get_active (on));
+  g_assert_cmpfloat (gtk_spin_button_get_value (share), ==, 30);
+  g_assert_cmpfloat (fs_param_panel_get_params (panel)->holdout, ==, 0.3);
+  g_assert_cmpuint (fs_param_panel_get_params (panel)->holdout_seed, ==, 7);
+  g_assert_finalize_object (panel);
+}
+
 /* The stability meter: the ratio in the rate's row, coloured by how close
  * it is to 1, and a plain word when the rule has no bound. */
 static void
@@ -453,6 +488,7 @@ main (int    argc,
   fs_test_ui_init (&argc, &argv);
 
   g_test_add_func ("/param-panel/params-property", test_params_property);
+  g_test_add_func ("/param-panel/holdout-rows", test_holdout_rows);
   g_test_add_func ("/param-panel/simple-properties", test_simple_properties);
   g_test_add_func ("/param-panel/change-signals", test_change_signals);
   g_test_add_func ("/param-panel/choices-follow-tables", test_choices_follow_tables);

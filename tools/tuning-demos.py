@@ -88,7 +88,7 @@ def pins_and_compare(app, prefix):
 
 
 def sweep(app, prefix):
-    set_spin(app, "Held-out cells (%)", 10)
+    teach.switch_on(app, "Hold out cells")
     time.sleep(1.0)
     wait_for("iteration 0", lambda: iteration(app) == 0)
     click(app, "Run")

@@ -41,6 +41,7 @@ struct _FsParamPanel
   GtkSpinButton *iters_spin;
   GtkSpinButton *seed_spin;
   GtkSpinButton *holdout_spin;
+  GtkSwitch     *holdout_switch;
   GtkSpinButton *holdout_seed_spin;
   GtkSwitch     *nonneg_switch;
   GtkSwitch     *log_switch;
@@ -149,7 +150,9 @@ read_rows (FsParamPanel *self,
   p->stop_unstable = gtk_switch_get_active (self->unstable_switch);
   p->init = (FsInit) adw_combo_row_get_selected (self->init_row);
   p->seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
-  p->holdout = gtk_spin_button_get_value (self->holdout_spin) / 100.0;
+  /* Off, or on at the share shown (FS_DEFAULT_HOLDOUT at first). */
+  p->holdout = gtk_switch_get_active (self->holdout_switch)
+               ? gtk_spin_button_get_value (self->holdout_spin) / 100.0 : 0.0;
   p->holdout_seed = (guint64) gtk_spin_button_get_value (self->holdout_seed_spin);
 }
 
@@ -174,7 +177,9 @@ write_rows (FsParamPanel *self)
   gtk_switch_set_active (self->unstable_switch, p->stop_unstable);
   adw_combo_row_set_selected (self->init_row, p->init);
   gtk_spin_button_set_value (self->seed_spin, (double) p->seed);
-  gtk_spin_button_set_value (self->holdout_spin, 100.0 * p->holdout);
+  gtk_switch_set_active (self->holdout_switch, p->holdout > 0.0);
+  if (p->holdout > 0.0)
+    gtk_spin_button_set_value (self->holdout_spin, 100.0 * p->holdout);
   gtk_spin_button_set_value (self->holdout_seed_spin, (double) p->holdout_seed);
   self->updating = FALSE;
 }
@@ -926,6 +931,7 @@ fs_param_panel_class_init (FsParamPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, iters_spin);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, seed_spin);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, holdout_spin);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, holdout_switch);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, holdout_seed_spin);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, nonneg_switch);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, log_switch);
@@ -939,6 +945,7 @@ fs_param_panel_class_init (FsParamPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, stability_label);
   /* Reachable by name for tests, through gtk_widget_get_template_child. */
   gtk_widget_class_bind_template_child_full (widget_class, "suggest_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "holdout_share_row", FALSE, 0);
 }
 
 static void
@@ -959,6 +966,7 @@ connect_rows (FsParamPanel *self)
     g_signal_connect_swapped (rows[i], "notify::selected", G_CALLBACK (on_row_changed), self);
   g_signal_connect_swapped (self->nonneg_switch, "notify::active", G_CALLBACK (on_row_changed), self);
   g_signal_connect_swapped (self->unstable_switch, "notify::active", G_CALLBACK (on_row_changed), self);
+  g_signal_connect_swapped (self->holdout_switch, "notify::active", G_CALLBACK (on_row_changed), self);
   g_signal_connect_swapped (self->log_iters_switch, "notify::active",
                             G_CALLBACK (on_log_iters_switched), self);
   g_signal_connect_swapped (self->terms_switch, "notify::active", G_CALLBACK (on_terms_switched), self);
@@ -978,6 +986,8 @@ fs_param_panel_init (FsParamPanel *self)
 
   fs_params_init_defaults (&self->params);
   self->params.rank = FS_DEFAULT_RANK;
+  /* The share a held-out run gets when the switch is turned on. */
+  gtk_spin_button_set_value (self->holdout_spin, 100.0 * FS_DEFAULT_HOLDOUT);
   self->stability = NAN;
   write_rows (self);
   read_rows (self, &self->params);
