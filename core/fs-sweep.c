@@ -318,7 +318,8 @@ fs_sweep_point_free (FsSweepPoint *point)
 }
 
 static FsSweepPoint *
-point_copy (const FsSweepPoint *point)
+point_copy (const FsSweepPoint *point,
+            gboolean            factors)
 {
   FsSweepPoint *copy = g_memdup2 (point, sizeof *point);
   guint rank = point->params.rank;
@@ -326,8 +327,11 @@ point_copy (const FsSweepPoint *point)
   copy->message = g_strdup (point->message);
   copy->log = point->log != NULL ? fs_cost_log_ref (point->log) : NULL;
   copy->trace = point->trace != NULL ? fs_trace_ref (point->trace) : NULL;
-  copy->W = point->W != NULL ? g_memdup2 (point->W, point->rows * rank * sizeof (double)) : NULL;
-  copy->H = point->H != NULL ? g_memdup2 (point->H, rank * point->cols * sizeof (double)) : NULL;
+  copy->W = copy->H = NULL;
+  if (factors && point->W != NULL)
+    copy->W = g_memdup2 (point->W, point->rows * rank * sizeof (double));
+  if (factors && point->H != NULL)
+    copy->H = g_memdup2 (point->H, rank * point->cols * sizeof (double));
   return copy;
 }
 
@@ -857,7 +861,22 @@ fs_sweep_get_point (FsSweep *self,
   g_return_val_if_fail (index < self->n_points, NULL);
 
   g_mutex_lock (&self->mutex);
-  copy = point_copy (&self->points[index]);
+  copy = point_copy (&self->points[index], TRUE);
+  g_mutex_unlock (&self->mutex);
+  return copy;
+}
+
+FsSweepPoint *
+fs_sweep_get_point_numbers (FsSweep *self,
+                            guint    index)
+{
+  FsSweepPoint *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->n_points, NULL);
+
+  g_mutex_lock (&self->mutex);
+  copy = point_copy (&self->points[index], FALSE);
   g_mutex_unlock (&self->mutex);
   return copy;
 }

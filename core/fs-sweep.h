@@ -137,6 +137,10 @@ guint         fs_sweep_get_n_points   (FsSweep        *self);
  * fs_sweep_point_free (). */
 FsSweepPoint *fs_sweep_get_point      (FsSweep        *self,
                                        guint           index);
+/* The same without W and H (NULL): what a chart needs, at no copy of the
+ * factors. */
+FsSweepPoint *fs_sweep_get_point_numbers (FsSweep      *self,
+                                          guint         index);
 /* Cancels, joins the threads and frees. */
 void          fs_sweep_free           (FsSweep        *self);
 

@@ -277,9 +277,16 @@ check_sweep_equals_fits (FsMatrix       *X,
   for (guint i = 0; i < fs_sweep_get_n_points (sweep); i++)
     {
       g_autoptr(FsSweepPoint) point = fs_sweep_get_point (sweep, i);
+      g_autoptr(FsSweepPoint) numbers = fs_sweep_get_point_numbers (sweep, i);
 
       g_assert_cmpuint (point->index, ==, i);
       assert_point_equals_fit (X, point, axis, base, lr_auto);
+      /* The numbers alone: the same, with no factors. */
+      g_assert_null (numbers->W);
+      g_assert_null (numbers->H);
+      g_assert_cmpfloat (numbers->cost, ==, point->cost);
+      g_assert_cmpfloat (numbers->train_mse, ==, point->train_mse);
+      g_assert_cmpuint (numbers->log_length, ==, point->log_length);
     }
 }
 

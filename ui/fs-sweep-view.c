@@ -216,7 +216,7 @@ refresh_all (FsSweepView *self)
   g_array_set_size (self->states, n);
   for (guint k = 0; k < n; k++)
     {
-      points[k] = fs_sweep_get_point (self->sweep, k);
+      points[k] = fs_sweep_get_point_numbers (self->sweep, k);
       g_array_index (self->states, FsSweepPointState, k) = points[k]->state;
       if (running == NULL && points[k]->state == FS_SWEEP_POINT_RUNNING)
         running = points[k];
@@ -273,7 +273,7 @@ poll_points (FsSweepView         *self,
       if (seen != FS_SWEEP_POINT_RUNNING &&
           (seen != FS_SWEEP_POINT_WAITING || waiting++ >= WATCH_WAITING))
         continue;
-      p = fs_sweep_get_point (self->sweep, k);
+      p = fs_sweep_get_point_numbers (self->sweep, k);
       if (p->state != FS_SWEEP_POINT_RUNNING && p->state != FS_SWEEP_POINT_WAITING)
         {
           fs_sweep_point_free (p);
