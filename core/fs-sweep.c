@@ -50,7 +50,7 @@ struct _FsSweep
   guint          next;         /* the next point a worker takes */
   guint          n_running;
   guint          n_ended;
-  gboolean       alone_pending; /* a point with many threads waits or runs */
+  guint          n_alone;       /* points with many threads that wait or run */
   GThread      **workers;
   guint          n_workers;
 
@@ -510,17 +510,17 @@ take_point (FsSweep *self,
         {
           /* It runs alone: the others wait for it, it waits for them. */
           self->next++;
-          self->alone_pending = TRUE;
+          self->n_alone++;
           while (self->n_running > 0 && !g_atomic_int_get (&self->cancelled))
             g_cond_wait (&self->cond, &self->mutex);
           if (g_atomic_int_get (&self->cancelled))
             {
-              self->alone_pending = FALSE;
+              self->n_alone--;
               g_cond_broadcast (&self->cond);
               return FALSE;
             }
         }
-      else if (self->alone_pending)
+      else if (self->n_alone > 0)
         {
           g_cond_wait (&self->cond, &self->mutex);
           continue;
@@ -726,7 +726,7 @@ run_point (FsSweep *self,
   self->points[index] = result;
   self->n_running--;
   if (self->threads[index] > 1)
-    self->alone_pending = FALSE;
+    self->n_alone--;
   point_ended (self);
   g_mutex_unlock (&self->mutex);
 }
