@@ -187,11 +187,18 @@ test_show_kept_run (Fixture       *f,
 }
 
 /* Restore: a kept run's settings become the live ones. */
+static gboolean
+has_singular_values (gpointer window)
+{
+  return fs_session_get_singular_values (fs_window_get_session (window)) != NULL;
+}
+
 static void
 test_restore (Fixture       *f,
               gconstpointer  data)
 {
   GtkWidget *table;
+  Wait wait = { f->window, 0, 3 };
 
   run_digits (f, 3, 100, 0.0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.keep", NULL));
@@ -199,13 +206,18 @@ test_restore (Fixture       *f,
   g_assert_cmpuint (fs_session_get_params (fs_window_get_session (f->window))->rank, ==, 7);
 
   table = gtk_widget_get_first_child (GTK_WIDGET (child (f, "compare_slot")));
+  wait.after = fs_window_get_shown_snapshot (f->window)->serial;
   g_signal_emit_by_name (table, "restore", pin (f, 0));
   g_assert_cmpuint (fs_session_get_params (fs_window_get_session (f->window))->rank, ==, 3);
   g_assert_cmpuint (fs_param_panel_get_params (fs_window_get_panel (f->window))->rank, ==, 3);
-  /* Now the kept run has the live settings. */
-  g_assert_true (fs_test_wait_for (has_snapshot, f->window, 20));
+  /* Now the kept run has the live settings, and the spectrum cuts at
+   * its rank. */
+  g_assert_true (fs_test_wait_for (is_ready, &wait, 20));
   iterate ();
   g_assert_cmpstr (fs_pin_item_get_label (pin (f, 0)), ==, "same settings");
+  g_assert_true (fs_test_wait_for (has_singular_values, f->window, 20));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (child (f, "spectrum_caption"))),
+                            "rank cut at 3,"));
 }
 
 static gboolean

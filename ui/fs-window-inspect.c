@@ -350,7 +350,8 @@ static void
 update_spectrum_caption (FsWindow *self)
 {
   GArray *values = fs_session_get_singular_values (self->session);
-  const FsParams *p = fs_session_get_params (self->session);
+  const FsParams *p = self->viewed != NULL && self->viewed->params.rank > 0
+                      ? &self->viewed->params : fs_session_get_params (self->session);
   double total = 0.0, tail = 0.0, mu = sqrt (p->l2_w * p->l2_h);
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *rank = fs_error_number_text (p->rank);
@@ -384,11 +385,14 @@ update_spectrum_caption (FsWindow *self)
   gtk_label_set_text (self->spectrum_caption, text->str);
 }
 
+/* The rank cut and the threshold are those of the run the views show (a
+ * kept run's, or the live one's), else the live settings'. */
 static void
 update_spectrum_data (FsWindow *self)
 {
   GArray *values = fs_session_get_singular_values (self->session);
-  const FsParams *p = fs_session_get_params (self->session);
+  const FsParams *p = self->viewed != NULL && self->viewed->params.rank > 0
+                      ? &self->viewed->params : fs_session_get_params (self->session);
 
   fs_spectrum_set_data_values (self->spectrum, values != NULL ? (double *) values->data : NULL,
                                values != NULL ? values->len : 0);
@@ -481,6 +485,17 @@ on_row_shape_changed (FsWindow *self)
 void
 fs_window_inspect_show (FsWindow *self)
 {
+  const FsParams *p = self->viewed != NULL ? &self->viewed->params : NULL;
+
+  /* Settings that change without the panel's "changed" (Restore, a kept
+   * run shown) reach the spectrum here. */
+  if (p != NULL && p->rank > 0 &&
+      (p->rank != self->spectrum_rank || sqrt (p->l2_w * p->l2_h) != self->spectrum_threshold))
+    {
+      self->spectrum_rank = p->rank;
+      self->spectrum_threshold = sqrt (p->l2_w * p->l2_h);
+      update_spectrum_data (self);
+    }
   update_zeros (self);
   /* The zeros charts follow the snapshots while they are on screen (and
    * catch up when their view is chosen: this is called then too). */

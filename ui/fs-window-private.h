@@ -94,6 +94,8 @@ struct _FsWindow
   gboolean              inspect_again;   /* ...and the shown snapshot is newer */
   double                inspect_cpu;     /* CPU seconds the jobs used, not yet counted */
   double                inspect_cpu_total;
+  guint                 spectrum_rank;   /* the settings the spectrum draws */
+  double                spectrum_threshold;
 
   /* Tuning by eye (fs-window-tuning.c). */
   GtkButton            *keep_button;
