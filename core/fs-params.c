@@ -483,13 +483,13 @@ append_penalties (GString    *text,
   if (w == other_w && h == other_h)
     return;
   if (w == h)
-    append_part (text, "%s %g", name, w);
+    append_part (text, "%s %.3g", name, w);
   else
     {
       if (w != other_w)
-        append_part (text, "%s W %g", name, w);
+        append_part (text, "%s W %.3g", name, w);
       if (h != other_h)
-        append_part (text, "%s H %g", name, h);
+        append_part (text, "%s H %.3g", name, h);
     }
 }
 
@@ -511,9 +511,9 @@ fs_params_describe_difference (const FsParams *params,
   if (params->rule != other->rule)
     append_part (text, "%s", fs_rule_get_label (params->rule));
   if (params->lr != other->lr)
-    append_part (text, _("lr %g"), params->lr);
+    append_part (text, _("lr %.3g"), params->lr);
   if (params->momentum != other->momentum)
-    append_part (text, _("momentum %g"), params->momentum);
+    append_part (text, _("momentum %.3g"), params->momentum);
   if (params->adam_beta1 != other->adam_beta1 || params->adam_beta2 != other->adam_beta2 ||
       params->adam_eps != other->adam_eps)
     append_part (text, _("β %g, %g, ε %g"), params->adam_beta1, params->adam_beta2,
@@ -532,7 +532,8 @@ fs_params_describe_difference (const FsParams *params,
       append_part (text, _("seed %s"), seed);
     }
   if (params->restarts != other->restarts)
-    append_part (text, _("%u runs"), params->restarts);
+    append_part (text, g_dngettext (GETTEXT_PACKAGE, "%u run", "%u runs", params->restarts),
+                 params->restarts);
   if (params->max_iters != other->max_iters)
     {
       g_autofree char *limit = g_strdup_printf ("%" G_GUINT64_FORMAT, params->max_iters);

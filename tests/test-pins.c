@@ -622,8 +622,8 @@ test_table_buttons (Fixture       *f,
 {
   FsPinTable *table = show_table (f);
   static const char * const signal_names[] = { "restore", "show-run", "remove" };
-  static const char * const prefixes[] = { "Restore ", "Show ", "Remove " };
-  static const char * const suffixes[] = { "'s settings", " in the views", "" };
+  static const char * const prefixes[] = { "Restore the settings of “", "Show “", "Remove “" };
+  static const char * const suffixes[] = { "”", "” in the views", "”" };
 
   for (guint s = 0; s < G_N_ELEMENTS (signal_names); s++)
     g_signal_connect (table, signal_names[s], G_CALLBACK (on_emitted), f);
@@ -643,9 +643,9 @@ test_table_buttons (Fixture       *f,
       }
   /* The live row shows the live run, but has nothing to restore and
    * cannot be removed. */
-  g_assert_null (find_button (GTK_WIDGET (table), "Restore Live run's settings"));
-  g_assert_null (find_button (GTK_WIDGET (table), "Remove Live run"));
-  g_signal_emit_by_name (find_button (GTK_WIDGET (table), "Show Live run in the views"), "clicked");
+  g_assert_null (find_button (GTK_WIDGET (table), "Restore the settings of “Live run”"));
+  g_assert_null (find_button (GTK_WIDGET (table), "Remove “Live run”"));
+  g_signal_emit_by_name (find_button (GTK_WIDGET (table), "Show “Live run” in the views"), "clicked");
   g_assert_true (f->emitted == row (f, 0));
 
   /* The live row's label is bold; the numbers read as the status line
@@ -657,10 +657,10 @@ test_table_buttons (Fixture       *f,
 
   /* After sorting, the buttons still name and emit their own row. */
   fs_pin_table_sort_by (table, "cost", TRUE);
-  g_signal_emit_by_name (find_button (GTK_WIDGET (table), "Restore rank 2's settings"), "clicked");
+  g_signal_emit_by_name (find_button (GTK_WIDGET (table), "Restore the settings of “rank 2”"), "clicked");
   g_assert_true (f->emitted == row (f, 1));
   fs_pin_item_set_label (row (f, 2), "rank 4, L2 0.1");
-  g_signal_emit_by_name (find_button (GTK_WIDGET (table), "Remove rank 4, L2 0.1"), "clicked");
+  g_signal_emit_by_name (find_button (GTK_WIDGET (table), "Remove “rank 4, L2 0.1”"), "clicked");
   g_assert_true (f->emitted == row (f, 2));
 }
 

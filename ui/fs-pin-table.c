@@ -497,13 +497,13 @@ update_actions (FsPinItem  *item,
   GtkWidget *remove = gtk_widget_get_next_sibling (show);
   const char *text = fs_pin_item_get_label (item);
   /* TRANSLATORS: the accessible name of a button of the comparison table,
-   * e.g. "Restore rank 6, L2 0.1's settings" */
-  g_autofree char *restore_name = g_strdup_printf (_("Restore %s's settings"), text);
-  /* TRANSLATORS: e.g. "Show rank 6, L2 0.1 in the views" (the heatmaps,
+   * e.g. "Restore the settings of “rank 6, L2 0.1”" */
+  g_autofree char *restore_name = g_strdup_printf (_("Restore the settings of “%s”"), text);
+  /* TRANSLATORS: e.g. "Show “rank 6, L2 0.1” in the views" (the heatmaps,
    * the gallery and the spectrum) */
-  g_autofree char *show_name = g_strdup_printf (_("Show %s in the views"), text);
-  /* TRANSLATORS: e.g. "Remove rank 6, L2 0.1" */
-  g_autofree char *remove_name = g_strdup_printf (_("Remove %s"), text);
+  g_autofree char *show_name = g_strdup_printf (_("Show “%s” in the views"), text);
+  /* TRANSLATORS: e.g. "Remove “rank 6, L2 0.1”" */
+  g_autofree char *remove_name = g_strdup_printf (_("Remove “%s”"), text);
 
   /* The live run has no settings to restore and cannot be removed. */
   gtk_widget_set_visible (restore, !fs_pin_item_get_is_live (item));

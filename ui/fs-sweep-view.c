@@ -162,7 +162,7 @@ point_name (FsSweepAxis axis,
 
   if (axis == FS_SWEEP_RANK)
     return g_strdup_printf (_("rank %s"), number);
-  return g_strdup_printf (_("%s %s"), fs_sweep_axis_get_label (axis), number);
+  return g_strdup_printf (_("%s = %s"), fs_sweep_axis_get_label (axis), number);
 }
 
 /* "Point 3 of 20: rank 3, iteration 1200 of 10000" for the running
@@ -327,6 +327,11 @@ fs_sweep_view_start (FsSweepView  *self,
   if (X == NULL)
     g_set_error_literal (&local_error, FS_ERROR, FS_ERROR_UNAVAILABLE,
                          _("There is no matrix to sweep: open one first."));
+  /* Said in the controls' words, not the command line's A:B. */
+  else if (gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->from_spin)) >
+           gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->to_spin)))
+    g_set_error_literal (&local_error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                         _("From is above To: choose a From at or below To."));
   if (local_error != NULL || !fs_sweep_parse_values (axis, text, &values, &local_error) ||
       !(sweep = fs_sweep_new (X, fs_session_get_params (self->session), self->lr_auto, axis,
                               (const double *) values->data, values->len, &local_error)))
@@ -476,7 +481,7 @@ build_popover (FsSweepView *self)
 
   self->popover_label = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (self->popover_label), 0.0);
-  gtk_label_set_selectable (GTK_LABEL (self->popover_label), TRUE);
+  /* Not selectable: the popover's focus goes to Load, not to the text, all selected. */
   gtk_box_append (GTK_BOX (box), self->popover_label);
   gtk_box_append (GTK_BOX (buttons), labelled_button (_("Load"), _("Load as live run"),
                                                       G_CALLBACK (on_load_clicked), self));

@@ -179,6 +179,10 @@ update_status (FsWindow *self)
   g_string_printf (text, _("Iteration %s · cost %.6g"), iteration, s->cost);
   if (!fs_session_get_optimum_is_reference (self->session))
     append_gap (text, s, fs_session_get_optimum (self->session));
+  /* With held-out cells, what they are for. */
+  if (s->params.holdout > 0.0 && isfinite (s->holdout_mse))
+    g_string_append_printf (text, _(" · held-out MSE %.4g (training %.4g)"), s->holdout_mse,
+                            s->train_mse);
   /* At a set pace the solver's own speed is not what a class sees. */
   if (fs_session_get_pace (self->session) > 0.0 && s->state == FS_RUNNER_RUNNING)
     {
