@@ -746,6 +746,28 @@ test_ghosts (void)
   g_assert_finalize_object (plot);
 }
 
+/* A kept run that diverged (1e3 up to 1e22) widens the cost axis only up
+ * to where it started: the live curve keeps its height. */
+static void
+test_diverged_ghost (void)
+{
+  FsLossPlot *plot = g_object_ref_sink (FS_LOSS_PLOT (fs_loss_plot_new ()));
+  g_autoptr(FsSnapshot) live = known_snapshot (101);
+  g_autoptr(FsSnapshot) diverged = falling_snapshot (201, 1e3, 1e22);
+  FsLossPlotGhost ghost = { diverged, "lr 0.5", { 0.9, 0.4, 0.1, 1.0 }, TRUE };
+  GtkWindow *window;
+
+  fs_loss_plot_set_snapshot (plot, live);
+  fs_loss_plot_set_ghosts (plot, &ghost, 1);
+  window = fs_test_show (GTK_WIDGET (plot), 600, 300);
+  /* 1e3 (the live start and the ghost's) is on the plot, 1e5 above it. */
+  g_assert_cmpfloat (fs_loss_plot_value_to_y (plot, 1e3), >=, 0.0);
+  g_assert_cmpfloat (fs_loss_plot_value_to_y (plot, 1e5), <, 0.0);
+  g_assert_cmpfloat (fs_loss_plot_value_to_y (plot, 10.0) - fs_loss_plot_value_to_y (plot, 1e3), >, 60.0);
+  gtk_window_destroy (window);
+  g_assert_finalize_object (plot);
+}
+
 /* The f* label the window sets, and no gap in the readout for it. */
 static void
 test_optimum_label (void)
@@ -939,6 +961,7 @@ main (int    argc,
   g_test_add_func ("/loss-plot/term-curves", test_term_curves);
   g_test_add_func ("/loss-plot/term-curves-sparse", test_term_curves_sparse);
   g_test_add_func ("/loss-plot/ghosts", test_ghosts);
+  g_test_add_func ("/loss-plot/diverged-ghost", test_diverged_ghost);
   g_test_add_func ("/loss-plot/ghosts-screenshots", test_ghosts_screenshots);
   g_test_add_func ("/loss-plot/optimum-label", test_optimum_label);
   g_test_add_func ("/loss-plot/cursor", test_cursor);

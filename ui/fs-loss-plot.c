@@ -405,7 +405,8 @@ shown_run (const FsSnapshot *s)
 }
 
 /* The visible ghosts' curves, decimated again only when their width or
- * axis changed, and their range widened into [lo, hi] and x_hi. */
+ * axis changed, and their range (up to their first cost) widened into
+ * [lo, hi] and x_hi. */
 static void
 update_ghosts (FsLossPlot *self,
                gsize       columns,
@@ -415,6 +416,7 @@ update_ghosts (FsLossPlot *self,
   for (guint k = 0; k < self->ghosts->len; k++)
     {
       Ghost *g = &g_array_index (self->ghosts, Ghost, k);
+      double top, g_lo, g_hi;
       guint r;
 
       if (!g->visible)
@@ -423,7 +425,16 @@ update_ghosts (FsLossPlot *self,
       decimate_curve (&g->curve, g->snapshot->logs[r], g->snapshot->log_lengths[r], columns,
                       self->log_iterations);
       self->x_hi = MAX (self->x_hi, (double) g->snapshot->log_lengths[r] - 1);
-      widen_to_range (self, g->curve.n, g->curve.cost_min, g->curve.cost_max, lo, hi);
+      /* Not above where it started: a kept run that diverged would
+       * squash every other curve against the bottom. */
+      top = fs_cost_log_get (g->snapshot->logs[r], 0);
+      g_lo = INFINITY;
+      g_hi = -INFINITY;
+      widen_to_range (self, g->curve.n, g->curve.cost_min, g->curve.cost_max, &g_lo, &g_hi);
+      if (isfinite (top) && g_lo <= g_hi)
+        g_hi = MIN (g_hi, MAX (top, g_lo));
+      *lo = MIN (*lo, g_lo);
+      *hi = MAX (*hi, g_hi);
     }
 }
 
