@@ -519,41 +519,21 @@ apply_reset (FsRunner *self)
 }
 
 /* What changed from old to new, as a short label for the loss curve's
- * mark; NULL when nothing that moves the run changed (the limit, the
- * tolerance). */
+ * mark (the words of the kept runs' labels); NULL when nothing that moves
+ * the run changed (the limit, the tolerance, the instability stop). */
 static char *
 describe_change (const FsParams *old,
                  const FsParams *new)
 {
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  FsParams moving = *new;
+  g_autofree char *label = NULL;
 
-  if (old->rule != new->rule)
-    g_ptr_array_add (parts, g_strdup (fs_rule_get_label (new->rule)));
-  if (old->lr != new->lr)
-    /* TRANSLATORS: a mark on the loss curve: the new learning rate */
-    g_ptr_array_add (parts, g_strdup_printf (_("lr %.3g"), new->lr));
-  if (old->l2_w != new->l2_w)
-    g_ptr_array_add (parts, g_strdup_printf (_("L2 W %.3g"), new->l2_w));
-  if (old->l2_h != new->l2_h)
-    g_ptr_array_add (parts, g_strdup_printf (_("L2 H %.3g"), new->l2_h));
-  if (old->l1_w != new->l1_w)
-    g_ptr_array_add (parts, g_strdup_printf (_("L1 W %.3g"), new->l1_w));
-  if (old->l1_h != new->l1_h)
-    g_ptr_array_add (parts, g_strdup_printf (_("L1 H %.3g"), new->l1_h));
-  if (old->l1_mode != new->l1_mode)
-    g_ptr_array_add (parts, g_strdup (fs_l1_mode_get_label (new->l1_mode)));
-  if (old->nonneg != new->nonneg)
-    g_ptr_array_add (parts, g_strdup (new->nonneg ? _("non-negative") : _("signed")));
-  if (old->momentum != new->momentum)
-    g_ptr_array_add (parts, g_strdup_printf (_("momentum %.3g"), new->momentum));
-  if (old->adam_beta1 != new->adam_beta1 || old->adam_beta2 != new->adam_beta2 ||
-      old->adam_eps != new->adam_eps)
-    g_ptr_array_add (parts, g_strdup (_("Adam settings")));
-
-  if (parts->len == 0)
-    return NULL;
-  g_ptr_array_add (parts, NULL);
-  return g_strjoinv (", ", (char **) parts->pdata);
+  moving.max_iters = old->max_iters;
+  moving.tol = old->tol;
+  moving.stop_unstable = old->stop_unstable;
+  moving.nice = old->nice;
+  label = fs_params_describe_difference (&moving, old);
+  return *label != '\0' ? g_steal_pointer (&label) : NULL;
 }
 
 /* Runs without the lock (the fit is the thread's). Run after a
