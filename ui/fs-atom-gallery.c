@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "fs-atom-gallery.h"
+#include "fs-plot-draw.h"
 #include "fs-display.h"
 #include "fs-error.h"
 
@@ -502,7 +503,7 @@ invalidate_content (FsAtomGallery *self)
 static GdkRGBA
 accent_colour (FsAtomGallery *self)
 {
-  GdkRGBA accent = { 0.21, 0.52, 0.89, 1.0 };
+  GdkRGBA accent = fs_plot_accent;
 
   /* libadwaita names it; plain GTK falls back to Adwaita's blue. */
   gtk_style_context_lookup_color (gtk_widget_get_style_context (GTK_WIDGET (self)),

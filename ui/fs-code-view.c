@@ -37,7 +37,6 @@
 #define CHART_MIN 40     /* the bars' least height with the images under them */
 #define MIN_TILE 16      /* the images' least size under the chart */
 
-static const GdkRGBA accent = { 0.21, 0.52, 0.89, 1.0 };
 /* Adwaita's orange 4, as the histograms' exact zeros. */
 static const GdkRGBA zero_colour = { 0.90, 0.38, 0.0, 1.0 };
 
@@ -608,12 +607,12 @@ draw_bars (FsCodeView *self,
 
   if (self->selected >= 0 && (guint) self->selected < self->rank)
     {
-      cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, 0.15);
+      cairo_set_source_rgba (cr, fs_plot_accent.red, fs_plot_accent.green, fs_plot_accent.blue, 0.15);
       cairo_rectangle (cr, self->left + self->selected * slot, self->top, slot,
                        self->bottom - self->top);
       cairo_fill (cr);
     }
-  gdk_cairo_set_source_rgba (cr, &accent);
+  gdk_cairo_set_source_rgba (cr, &fs_plot_accent);
   for (guint k = 0; k < self->rank; k++)
     if (self->code[k] != 0.0 && isfinite (self->code[k]))
       {
@@ -680,7 +679,7 @@ snapshot_strength_badge (FsCodeView  *self,
   y = CLAMP (y, self->top - self->line_h, self->bottom);
   gsk_rounded_rect_init_from_rect (&disc, &GRAPHENE_RECT_INIT (x - d / 2, y, d, d), d / 2);
   gtk_snapshot_push_rounded_clip (snapshot, &disc);
-  gtk_snapshot_append_color (snapshot, &accent, &disc.bounds);
+  gtk_snapshot_append_color (snapshot, &fs_plot_accent, &disc.bounds);
   gtk_snapshot_pop (snapshot);
   text_at (self, snapshot, text, x - text_width (self, text) / 2.0, y + 1, &white, 0);
 }

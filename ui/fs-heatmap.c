@@ -26,6 +26,7 @@
 
 #include "fs-display.h"
 #include "fs-heatmap.h"
+#include "fs-plot-draw.h"
 
 #define BAR_WIDTH 12
 #define BAR_GAP 6
@@ -38,8 +39,7 @@
 #define OUTLINE_WIDTH 2.0
 #define OUTLINE_MIN_HEIGHT 3.0
 
-/* Adwaita's blue, as the loss plot's accent. */
-static const GdkRGBA outline_colour = { 0.21, 0.52, 0.89, 1.0 };
+/* Around the selected row's outline (fs_plot_accent), on any colour. */
 static const GdkRGBA halo_colour = { 1.0, 1.0, 1.0, 0.85 };
 
 struct _FsHeatmap
@@ -699,7 +699,7 @@ snapshot_selection (FsHeatmap   *self,
                     int          height)
 {
   const float widths[4] = { OUTLINE_WIDTH, OUTLINE_WIDTH, OUTLINE_WIDTH, OUTLINE_WIDTH };
-  const GdkRGBA colours[4] = { outline_colour, outline_colour, outline_colour, outline_colour };
+  const GdkRGBA colours[4] = { fs_plot_accent, fs_plot_accent, fs_plot_accent, fs_plot_accent };
   GskRoundedRect outline;
   gsize rows, cols;
   double y0, y1;

@@ -32,7 +32,6 @@
 #define LOG_COUNTS_RATIO 100.0
 #define NO_BAR G_MININT
 
-static const GdkRGBA accent = { 0.21, 0.52, 0.89, 1.0 };
 /* Adwaita's orange 4: the colour of exact zeros, apart from the accent. */
 static const GdkRGBA zero_colour = { 0.90, 0.38, 0.0, 1.0 };
 
@@ -323,7 +322,7 @@ draw_bars (FsHistogram *self,
         continue;
       bin_bounds (self, b, &x0, &x1);
       draw_bar (cr, x0 + 1, MAX (x1 - 1, x0 + 2), round (count_to_y (self, h->counts[b])),
-                self->bottom, &accent, self->hover_bar == (gint) b);
+                self->bottom, &fs_plot_accent, self->hover_bar == (gint) b);
     }
   if (h->zeros > 0)
     draw_bar (cr, self->zero_left, self->zero_right, round (count_to_y (self, h->zeros)),

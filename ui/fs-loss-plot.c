@@ -46,7 +46,6 @@
 #define LEGEND_SAMPLE 18    /* the length of a legend entry's line sample */
 #define TERM_KINDS FS_TRACE_ZEROS_W  /* the kinds before it are magnitudes, drawn here */
 
-static const GdkRGBA accent = { 0.21, 0.52, 0.89, 1.0 };
 static const GdkRGBA optimum_colour = { 0.15, 0.64, 0.41, 1.0 };
 /* Adwaita's purple 3: apart from the curve's blue and f*'s green. */
 static const GdkRGBA mark_colour = { 0.57, 0.25, 0.67, 1.0 };
@@ -1063,7 +1062,7 @@ stroke_curves (FsLossPlot    *self,
   stroke_terms (self, cr);
   if (self->highlighted >= 0 && (guint) self->highlighted < self->curves->len)
     {
-      gdk_cairo_set_source_rgba (cr, &accent);
+      gdk_cairo_set_source_rgba (cr, &fs_plot_accent);
       cairo_set_line_width (cr, 2.0);
       stroke_curve (cr, &g_array_index (self->curves, Curve, self->highlighted));
     }
@@ -1193,7 +1192,7 @@ stroke_legend (FsLossPlot    *self,
   cairo_set_line_width (cr, 1.0);
   cairo_stroke (cr);
 
-  gdk_cairo_set_source_rgba (cr, &accent);
+  gdk_cairo_set_source_rgba (cr, &fs_plot_accent);
   cairo_set_line_width (cr, 2.0);
   y = stroke_sample (self, cr, entry++, y);
   for (guint kind = 0; kind < TERM_KINDS; kind++)
@@ -1564,7 +1563,7 @@ snapshot_hover_marker (FsLossPlot    *self,
   cairo_move_to (cr, self->hover_x + 0.5, self->top);
   cairo_line_to (cr, self->hover_x + 0.5, self->bottom);
   cairo_stroke (cr);
-  gdk_cairo_set_source_rgba (cr, &accent);
+  gdk_cairo_set_source_rgba (cr, &fs_plot_accent);
   cairo_arc (cr, self->hover_x, self->hover_y, 4.0, 0, 2 * G_PI);
   cairo_fill (cr);
   cairo_destroy (cr);
@@ -1598,7 +1597,7 @@ snapshot_cursor (FsLossPlot  *self,
   if (self->cursor < 0.0 || self->cursor > self->x_hi)
     return;
   x = floor (fs_loss_plot_iteration_to_x (self, self->cursor));
-  gtk_snapshot_append_color (snapshot, &accent,
+  gtk_snapshot_append_color (snapshot, &fs_plot_accent,
                              &GRAPHENE_RECT_INIT (x, self->top, 1, self->bottom - self->top));
 }
 

@@ -10,6 +10,8 @@
 
 #include "fs-plot-draw.h"
 
+const GdkRGBA fs_plot_accent = { 0.21, 0.52, 0.89, 1.0 };
+
 /* A laid-out text with its top-left corner at x, y. */
 void
 fs_plot_append_layout (GtkSnapshot   *snapshot,

@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* Adwaita's blue 3: the live run, the points and the marks in every plot. */
+extern const GdkRGBA fs_plot_accent;
+
 /* Where value v is drawn on a plot's y axis. */
 typedef double (*FsPlotValueToY) (gpointer plot,
                                   double   value);

@@ -30,7 +30,6 @@
 #define RADIUS 3.0
 #define TINY 1e-300
 
-static const GdkRGBA accent = { 0.21, 0.52, 0.89, 1.0 };
 static const GdkRGBA threshold_colour = { 0.15, 0.64, 0.41, 1.0 };
 /* Adwaita's purple 3, as the loss plot's marks of change. */
 static const GdkRGBA rank_colour = { 0.57, 0.25, 0.67, 1.0 };
@@ -352,7 +351,7 @@ static void
 draw_fit (FsSpectrum *self,
           cairo_t    *cr)
 {
-  gdk_cairo_set_source_rgba (cr, &accent);
+  gdk_cairo_set_source_rgba (cr, &fs_plot_accent);
   for (gsize k = 1; k <= self->fit->len; k++)
     draw_point (self, cr, fs_spectrum_index_to_x (self, k), value_at (self->fit, k));
 }
@@ -409,7 +408,7 @@ draw_legend_key (FsSpectrum    *self,
       cairo_fill (cr);
       break;
     case LEGEND_FIT:
-      gdk_cairo_set_source_rgba (cr, &accent);
+      gdk_cairo_set_source_rgba (cr, &fs_plot_accent);
       cairo_arc (cr, x + LEGEND_KEY / 2.0, y, RADIUS, 0, 2 * G_PI);
       cairo_fill (cr);
       break;

@@ -44,7 +44,6 @@ typedef enum
   N_SERIES
 } Series;
 
-static const GdkRGBA accent = { 0.21, 0.52, 0.89, 1.0 };
 static const GdkRGBA optimum_colour = { 0.15, 0.64, 0.41, 1.0 };
 static const GdkRGBA holdout_colour = { 0.96, 0.47, 0.00, 1.0 };
 /* Adwaita's purple 3, apart from the cost's blue. */
@@ -206,7 +205,7 @@ series_to_y (FsSweepPlot        *self,
 static const GdkRGBA *
 series_colour (Series series)
 {
-  static const GdkRGBA *colours[N_SERIES] = { &accent, &optimum_colour, &holdout_colour,
+  static const GdkRGBA *colours[N_SERIES] = { &fs_plot_accent, &optimum_colour, &holdout_colour,
                                               &train_colour };
 
   return colours[series];
@@ -560,7 +559,7 @@ stroke_progress (FsSweepPlot        *self,
   cairo_new_sub_path (cr);
   cairo_arc (cr, x, y, RING, 0, 2 * G_PI);
   cairo_stroke (cr);
-  gdk_cairo_set_source_rgba (cr, &accent);
+  gdk_cairo_set_source_rgba (cr, &fs_plot_accent);
   cairo_new_sub_path (cr);
   cairo_arc (cr, x, y, RING, -G_PI / 2, -G_PI / 2 + 2 * G_PI * CLAMP (share, 0.0, 1.0));
   cairo_stroke (cr);

@@ -21,6 +21,7 @@
 #include <math.h>
 
 #include "fs-error.h"
+#include "fs-plot-draw.h"
 #include "fs-window-private.h"
 
 /* The live row of the comparison is made again at most this often while
@@ -76,14 +77,12 @@ update_ghosts (FsWindow *self)
 static FsPinItem *
 live_item_new (FsWindow *self)
 {
-  GdkRGBA colour;
   double optimum = fs_session_get_optimum_is_reference (self->session)
                    ? NAN : fs_session_get_optimum (self->session);
   FsPinItem *item;
 
   /* The loss plot's live curve. */
-  gdk_rgba_parse (&colour, "#3685e3");
-  item = fs_pin_item_new (self->shown, optimum, &colour, TRUE);
+  item = fs_pin_item_new (self->shown, optimum, &fs_plot_accent, TRUE);
   fs_pin_item_set_label (item, _("Live run"));
   return item;
 }
