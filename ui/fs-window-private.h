@@ -159,8 +159,6 @@ void        fs_window_tuning_dispose    (FsWindow      *self);
 void        fs_window_tuning_show       (FsWindow      *self);
 /* The matrix changed: pins, replay and sweeps belonged to the old one. */
 void        fs_window_tuning_set_matrix (FsWindow      *self);
-/* The live settings changed: the pins' labels name what differs. */
-void        fs_window_tuning_relabel    (FsWindow      *self);
 
 guint  fs_window_speed_get_n_paces  (void);
 double fs_window_speed_get_pace     (guint          index);

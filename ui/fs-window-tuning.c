@@ -73,16 +73,23 @@ update_ghosts (FsWindow *self)
   fs_loss_plot_set_ghosts (self->loss_plot, ghosts, n);
 }
 
+/* The live settings' f*, for a gap; NaN when it is only the full data's
+ * reference (held-out cells). */
+static double
+live_optimum (FsWindow *self)
+{
+  return fs_session_get_optimum_is_reference (self->session)
+         ? NAN : fs_session_get_optimum (self->session);
+}
+
 /* The live run as a row of the comparison. */
 static FsPinItem *
 live_item_new (FsWindow *self)
 {
-  double optimum = fs_session_get_optimum_is_reference (self->session)
-                   ? NAN : fs_session_get_optimum (self->session);
   FsPinItem *item;
 
   /* The loss plot's live curve. */
-  item = fs_pin_item_new (self->shown, optimum, &fs_plot_accent, TRUE);
+  item = fs_pin_item_new (self->shown, live_optimum (self), &fs_plot_accent, TRUE);
   fs_pin_item_set_label (item, _("Live run"));
   return item;
 }
@@ -109,8 +116,9 @@ on_pins_changed (FsWindow *self)
   refresh_compare_rows (self);
 }
 
-void
-fs_window_tuning_relabel (FsWindow *self)
+/* The live settings changed: the labels name what differs now. */
+static void
+relabel (FsWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->pins));
 
@@ -263,13 +271,10 @@ keep (GtkWidget  *widget,
       GVariant   *parameter)
 {
   FsWindow *self = FS_WINDOW (widget);
-  double optimum;
 
   if (self->shown == NULL)
     return;
-  optimum = fs_session_get_optimum_is_reference (self->session)
-            ? NAN : fs_session_get_optimum (self->session);
-  if (add_pin (self, fs_snapshot_copy_for_pin (self->shown), optimum))
+  if (add_pin (self, fs_snapshot_copy_for_pin (self->shown), live_optimum (self)))
     fs_window_show_toast (self, _("Run kept: its curve stays on the plot"));
 }
 
@@ -278,10 +283,8 @@ compare (GtkWidget  *widget,
          const char *action,
          GVariant   *parameter)
 {
-  FsWindow *self = FS_WINDOW (widget);
-
-  refresh_compare_rows (self);
-  gtk_menu_button_popup (self->compare_button);
+  /* The popover's "show" brings the live row up to date. */
+  gtk_menu_button_popup (FS_WINDOW (widget)->compare_button);
 }
 
 static void
@@ -494,7 +497,7 @@ fs_window_tuning_show (FsWindow *self)
   gboolean holdout = s != NULL && s->params.holdout > 0.0;
 
   if (!fs_params_equal (&self->labelled, fs_session_get_params (self->session)))
-    fs_window_tuning_relabel (self);
+    relabel (self);
   gtk_revealer_set_reveal_child (self->mse_revealer, holdout);
   if (holdout)
     fs_trace_plot_set_snapshot (self->mse_plot, s);
