@@ -18,6 +18,7 @@ typedef enum
   FS_ERROR_NUMERIC,
   FS_ERROR_UNAVAILABLE,
   FS_ERROR_IO,
+  FS_ERROR_DATA_CHANGED, /* a session's data file is not the one it was saved with */
 } FsError;
 
 GQuark fs_error_quark       (void);

@@ -37,7 +37,8 @@ CONTROL_ROLES = {
 CLASS_NAME = re.compile(r"^(Gtk|Adw|Fs)[A-Z]")
 
 
-def wait_for(what, test, seconds=DEADLINE):
+def poll(test, seconds):
+    """test's first true value within seconds, or None."""
     end = time.monotonic() + seconds
     context = GLib.MainContext.default()
     while time.monotonic() < end:
@@ -48,7 +49,14 @@ def wait_for(what, test, seconds=DEADLINE):
         if value:
             return value
         time.sleep(0.1)
-    sys.exit("timed out waiting for %s" % what)
+    return None
+
+
+def wait_for(what, test, seconds=DEADLINE):
+    value = poll(test, seconds)
+    if value is None:
+        sys.exit("timed out waiting for %s" % what)
+    return value
 
 
 def find_app():
@@ -82,6 +90,37 @@ def click(app, name):
         app, lambda a: a is not None and a.getRole() == pyatspi.ROLE_PUSH_BUTTON
         and a.name == name and a.queryAction().nActions > 0))
     button.queryAction().doAction(0)
+
+
+def pause(app, must_be_running=False):
+    """Pauses the run, if it still runs: a run at full speed may stop by
+    itself (converged) between looking for Pause and pressing it, so this
+    never waits for a Pause button that may not come back. Returns whether
+    it pressed Pause."""
+    def state():
+        if find(app, pyatspi.ROLE_PUSH_BUTTON, "Run") is not None:
+            return "stopped"
+        button = find(app, pyatspi.ROLE_PUSH_BUTTON, "Pause")
+        if button is not None and button.queryAction().nActions > 0:
+            return button
+        return None
+
+    while True:
+        current = wait_for("the Run or the Pause button", state)
+        if current == "stopped":
+            assert not must_be_running, "the run stopped before Pause was pressed"
+            return False
+        try:
+            current.queryAction().doAction(0)
+        except Exception:
+            # The button went away (the run stopped) as it was pressed:
+            # look again.
+            continue
+        # Paused, or stopped by itself just before: then the press was a
+        # Run, and the button says Pause again; press once more.
+        if poll(lambda: state() == "stopped", 10):
+            return True
+        must_be_running = False
 
 
 def badly_named_controls(root):
@@ -189,8 +228,7 @@ def check_slow_speed(app):
     assert made <= 10 * elapsed + 2, "%d iterations in %.2f s at 10 a second" % (made, elapsed)
     assert made >= 10 * elapsed * 0.5, "only %d iterations in %.2f s at 10 a second" % (made, elapsed)
     print("at 10 iterations a second: %d in %.2f s" % (made, elapsed))
-    click(app, "Pause")
-    wait_for("the Run button back", lambda: find(app, pyatspi.ROLE_PUSH_BUTTON, "Run"))
+    pause(app, must_be_running=True)
     held = iteration(app)
     time.sleep(0.5)
     assert iteration(app) == held, "the count moved while paused"
@@ -233,8 +271,7 @@ def check_pins(app):
     click(app, "Run")
     wait_for("a few iterations", lambda: (iteration(app) or 0) > 20
              or find(app, pyatspi.ROLE_PUSH_BUTTON, "Run"))
-    if find(app, pyatspi.ROLE_PUSH_BUTTON, "Pause") is not None:
-        click(app, "Pause")
+    pause(app)
     wanted = "rank %d" % kept_rank
     plot = wait_for("the loss plot", lambda: find(app, pyatspi.ROLE_IMAGE, "Cost against iteration"))
     legend = wait_for("two legend entries", lambda: "Cost" in plot.description
@@ -280,9 +317,7 @@ def main():
     time.sleep(0.3)
     subprocess.run(["import", "-window", "root", shot], check=True)
     print("screenshot: %s (%s)" % (shot, status(app)))
-    if find(app, pyatspi.ROLE_PUSH_BUTTON, "Pause") is not None:
-        click(app, "Pause")
-    wait_for("the Run button back", lambda: find(app, pyatspi.ROLE_PUSH_BUTTON, "Run"))
+    pause(app)
     check_lr_follows_example(app)
     check_inspection(app)
     check_pins(app)
