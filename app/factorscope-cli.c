@@ -34,6 +34,7 @@ static const Command commands[] = {
   { "bench", fs_cli_bench, N_("Time the solver on the shared benchmark problem") },
   { "info", fs_cli_info, N_("Describe a matrix file") },
   { "convert", fs_cli_convert, N_("Convert a matrix file to .csv, .tsv or .npy") },
+  { "export-torch", fs_cli_export_torch, N_("Write a run as a standalone PyTorch script") },
 };
 
 /* "factorscope-cli" or, once a subcommand runs, "factorscope-cli NAME"

@@ -46,5 +46,7 @@ int             fs_cli_info           (int          argc,
                                        char       **argv);
 int             fs_cli_convert        (int          argc,
                                        char       **argv);
+int             fs_cli_export_torch   (int          argc,
+                                       char       **argv);
 
 G_END_DECLS
