@@ -160,6 +160,8 @@ void        fs_window_tuning_show       (FsWindow      *self);
 /* The matrix changed: pins, replay and sweeps belonged to the old one. */
 void        fs_window_tuning_set_matrix (FsWindow      *self);
 
+void   fs_window_torch_class_init   (GtkWidgetClass *widget_class);
+
 guint  fs_window_speed_get_n_paces  (void);
 double fs_window_speed_get_pace     (guint          index);
 char  *fs_window_speed_dup_label    (guint          index,

@@ -49,5 +49,8 @@ void        fs_window_set_pace           (FsWindow       *self,
 double      fs_window_stability_ratio    (const FsParams *params,
                                           double          lr,
                                           double          bound);
+gboolean    fs_window_export_torch       (FsWindow       *self,
+                                          const char     *path,
+                                          GError        **error);
 
 G_END_DECLS
