@@ -108,6 +108,35 @@ file_exists (const char *dir,
   return g_file_test (path, G_FILE_TEST_IS_REGULAR);
 }
 
+/* The session shows the settings and the scaling that set_up_run asked for. */
+static gboolean
+is_set_up (gpointer window)
+{
+  FsSession *session = fs_window_get_session (window);
+
+  return fs_session_get_scaling (session) == FS_SCALING_STANDARDIZE_COLUMNS &&
+         fs_session_get_params (session)->rule == fs_rule_find ("adam") &&
+         fs_window_get_shown_snapshot (window) != NULL;
+}
+
+/* Standardized columns, Adam, non-negative with L1 on W: as a person
+ * would set them in the panel. */
+static void
+set_up_run (Fixture *f)
+{
+  FsParamPanel *panel = fs_window_get_panel (f->window);
+  FsParams params = *fs_param_panel_get_params (panel);
+
+  params.rule = fs_rule_find ("adam");
+  params.lr = 0.01;
+  params.nonneg = TRUE;
+  params.l1_w = 0.05;
+  fs_param_panel_set_params (panel, &params);
+  g_signal_emit_by_name (panel, "changed");
+  fs_param_panel_set_scaling (panel, FS_SCALING_STANDARDIZE_COLUMNS);
+  g_assert_true (fs_test_wait_for (is_set_up, f->window, 20));
+}
+
 /* The window writes its scaled matrix and its settings; the script runs
  * and ends where the solver does. */
 static void
@@ -121,6 +150,7 @@ test_window_export (Fixture       *f,
   double expected, got;
 
   load_example (f, "lowrank");
+  set_up_run (f);
   g_assert_true (fs_window_export_torch (f->window, script, &error));
   g_assert_no_error (error);
   for (const char * const *name = (const char *[]) { "lowrank-torch.py", "lowrank-torch-X.npy",
