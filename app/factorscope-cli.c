@@ -134,7 +134,7 @@ print_usage (FILE *stream)
   fprintf (stream, "%s\n", _("Usage: factorscope-cli COMMAND [OPTION…]"));
   fprintf (stream, "\n%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (stream, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf (stream, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
   fprintf (stream, "\n%s\n", _("“factorscope-cli COMMAND --help” describes a command's options."));
 }
 
@@ -189,6 +189,6 @@ main (int    argc,
       }
 
   g_printerr ("%s: ", fs_cli_command_name ());
-  g_printerr (_("unknown command “%s” (use run, sweep, optimum, bench, info or convert)\n"), argv[1]);
+  g_printerr (_("unknown command “%s” (use run, sweep, optimum, bench, info, convert or export-torch)\n"), argv[1]);
   return FS_CLI_EXIT_USAGE;
 }

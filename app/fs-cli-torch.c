@@ -70,8 +70,9 @@ export_entries (FsCliRunOptions *o)
       entries[kept] = common[i];
       if (g_str_equal (common[i].long_name, "out"))
         {
-          entries[kept].description = N_("Write the script to FILE, and its data beside it "
-                                         "as FILE-X.npy, FILE-W0.npy, … (without the .py)");
+          entries[kept].description = N_("Write the script to FILE, such as run.py, and beside "
+                                         "it run-X.npy, run-W0.npy, run-H0.npy (and "
+                                         "run-train.npy with --holdout)");
           entries[kept].arg_description = N_("FILE");
         }
       kept++;
