@@ -9,13 +9,15 @@
 #        + l2_w ||W||_F^2 + l2_h ||H||_F^2 + l1_w ||W||_1 + l1_h ||H||_1
 #
 # The gradients are written out (no autograd), as Factorscope computes them,
-# so that the costs agree with Factorscope's to about 1e-12 in float64.
-# Beside this script:
-#   @STEM@-X.npy      the matrix (scaled as in Factorscope), NaN where a cell is missing
-#   @STEM@-W0.npy     the starting W and H of Factorscope's first run for its seed
-#   @STEM@-H0.npy     (with restarts, only that first run's start is exported)
-#   @STEM@-train.npy  1 where a cell is trained on, 0 where it is held out or
-#                     missing (only when some observed cells are held out)
+# so the costs agree with Factorscope's to rounding: about 1e-15 relative in
+# float64 (Factorscope's tests ask for 1e-9).
+#
+# Beside this script, named after STEM in the settings below:
+#   STEM-X.npy       the matrix (scaled as in Factorscope), NaN where a cell is missing
+#   STEM-W0.npy      the starting W and H of Factorscope's first run for the seed
+#   STEM-H0.npy      (with restarts, only the first run's start is exported)
+#   STEM-train.npy   with held-out cells only: 1 where a cell is trained on,
+#                    0 where it is held out or missing
 # At the end it writes PREFIX-W.npy and PREFIX-H.npy (--out-prefix).
 #
 # What it leaves out: Factorscope also stops a run whose cost keeps swinging
@@ -23,8 +25,16 @@
 # and stops only at the iteration limit, at the tolerance, or when the cost
 # becomes NaN or infinite or grows a millionfold.
 #
-# Run it with:  python3 @STEM@.py  [--iterations N] [--device cpu|cuda]
-#                                  [--dtype float64|float32] [--out-prefix PREFIX]
+# On a GPU: --device cuda (the default when there is one). --dtype float32
+# is several times faster there, at the price of precision: float32 keeps
+# about 7 digits, so the costs agree with Factorscope's to about 1e-5
+# rather than 1e-15. For several GPUs or machines, split the rows of X and
+# W across processes with torch.distributed, keep H on every process and
+# all-reduce its gradient and the cost each step (Factorscope's README
+# describes how); this script runs in one process.
+#
+# Run it with:  python3 @STEM@.py [--iterations N] [--device cpu|cuda]
+#                     [--dtype float64|float32] [--out-prefix PREFIX]
 
 import argparse
 import math
