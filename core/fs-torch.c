@@ -202,15 +202,11 @@ data_bytes (const FsMatrix *X,
   g_autofree double *W = NULL;
   g_autofree double *H = NULL;
 
-  if (p->holdout > 0.0)
-    {
-      if (!(holdout = fs_holdout_new (X, p->holdout, p->holdout_seed, error)) ||
-          !(train = fs_holdout_training_matrix (holdout, X, error)) ||
-          !(contents[FILE_TRAIN] = train_mask_bytes (train, error)))
-        return FALSE;
-    }
-  else
-    train = fs_matrix_ref ((FsMatrix *) X);
+  if (p->holdout > 0.0 &&
+      (!(holdout = fs_holdout_new (X, p->holdout, p->holdout_seed, error)) ||
+       !(train = fs_holdout_training_matrix (holdout, X, error)) ||
+       !(contents[FILE_TRAIN] = train_mask_bytes (train, error))))
+    return FALSE;
 
   W = fs_alloc_doubles (X->rows * p->rank);
   H = fs_alloc_doubles ((gsize) p->rank * X->cols);
@@ -220,7 +216,7 @@ data_bytes (const FsMatrix *X,
                    _("Not enough memory for the starting factors"));
       return FALSE;
     }
-  fs_start_fill (train, p->init, p->rank, p->seed, W, H);
+  fs_start_fill (train != NULL ? train : X, p->init, p->rank, p->seed, W, H);
 
   contents[FILE_X] = fs_npy_encode (X);
   return (contents[FILE_W0] = npy_bytes (X->rows, p->rank, W, error)) != NULL &&
