@@ -296,6 +296,40 @@ test_replay_matches_window (void)
   g_rmdir (dir);
 }
 
+/* Momentum and Adam's coefficients have no option: `run --session` takes
+ * them from the session, and reaches the window's final cost with them. */
+static void
+test_settings_without_options (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autoptr(FsSessionFile) adam = session_for_example ("lowrank");
+  g_autoptr(FsSessionFile) momentum = session_for_example ("lowrank");
+  g_autofree char *path = NULL;
+  g_autoptr(JsonObject) defaults = NULL;
+
+  window_params (adam, "adam", 0.01, 1);
+  path = save (adam, dir, "defaults" FS_SESSION_FILE_EXTENSION);
+  defaults = run_session_json (path);
+  adam->params.adam_beta1 = 0.8;
+  adam->params.adam_beta2 = 0.99;
+  adam->params.adam_eps = 1e-6;
+  assert_replays_window (adam, dir);
+
+  window_params (momentum, "momentum", 1e-3, 1);
+  momentum->params.momentum = 0.5;
+  assert_replays_window (momentum, dir);
+  {
+    g_autofree char *changed = save (adam, dir, "changed" FS_SESSION_FILE_EXTENSION);
+    g_autoptr(JsonObject) result = run_session_json (changed);
+
+    g_assert_true (json_object_get_double_member (result, "final_cost") !=
+                   json_object_get_double_member (defaults, "final_cost"));
+    g_unlink (changed);
+  }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 /* A member of a JSON object as the text it was printed as: numbers are
  * compared exactly, as printed. */
 static char *
@@ -553,6 +587,7 @@ main (int    argc,
     g_error ("FS_CLI must name the factorscope-cli binary (meson test sets it)");
 
   g_test_add_func ("/cli-session/replay-matches-window", test_replay_matches_window);
+  g_test_add_func ("/cli-session/settings-without-options", test_settings_without_options);
   g_test_add_func ("/cli-session/command-line-matches-session", test_command_line_matches_session);
   g_test_add_func ("/cli-session/scaling", test_scaling);
   g_test_add_func ("/cli-session/overrides", test_overrides);
