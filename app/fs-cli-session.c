@@ -40,9 +40,13 @@ check_seeds (const FsSessionFile  *file,
   if (file->params.seed <= G_MAXINT64 && file->params.holdout_seed <= G_MAXINT64 &&
       file->example_seed <= G_MAXINT64)
     return TRUE;
-  g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-               _("A seed of this session is beyond what the command line takes "
-                 "(up to 9223372036854775807)"));
+  {
+    g_autofree char *limit = fs_error_number_text (G_MAXINT64);
+
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("A seed of this session is beyond what the command line takes "
+                   "(up to %s)"), limit);
+  }
   return FALSE;
 }
 

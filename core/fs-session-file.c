@@ -607,8 +607,9 @@ get_seed (const Scope  *scope,
     return FALSE;
   if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, value, NULL))
     {
-      g_autofree char *problem = g_strdup_printf (_("must be a whole number from 0 to "
-                                                    "18446744073709551615, not “%s”"), text);
+      g_autofree char *limit = fs_error_number_text (G_MAXUINT64);
+      g_autofree char *problem = g_strdup_printf (_("must be a whole number from 0 to %s, "
+                                                    "not “%s”"), limit, text);
 
       return fail_field (error, scope, name, problem);
     }
@@ -970,8 +971,9 @@ read_header (const Scope  *scope,
   if (version != FS_SESSION_FILE_VERSION)
     {
       g_autofree char *number = fs_error_number_text (version);
-      g_autofree char *problem = g_strdup_printf (_("is %s: this Factorscope reads version 1 "
-                                                    "sessions only"), number);
+      g_autofree char *known = fs_error_number_text (FS_SESSION_FILE_VERSION);
+      g_autofree char *problem = g_strdup_printf (_("is %s: this Factorscope reads version %s "
+                                                    "sessions only"), number, known);
 
       return fail_field (error, scope, "version", problem);
     }

@@ -572,6 +572,18 @@ test_errors (void)
   assert_fails ("“version”", "--session", bad, NULL);
   assert_fails (bad, "--session", bad, NULL);
   assert_fails (none, "--session", none, NULL);
+
+  /* Past --seed's signed 64 bits: said, not wrapped around. */
+  {
+    g_autoptr(FsSessionFile) example = session_for_example ("lowrank");
+    g_autofree char *big = NULL;
+
+    window_params (example, "plain", 0.01, 1);
+    example->params.seed = G_MAXUINT64;
+    big = save (example, dir, "big-seed" FS_SESSION_FILE_EXTENSION);
+    assert_fails ("beyond what the command line takes", "--session", big, NULL);
+    g_unlink (big);
+  }
   g_unlink (bad);
   g_unlink (path);
   g_rmdir (dir);
