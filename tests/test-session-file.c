@@ -223,7 +223,10 @@ test_round_trip (void)
     }
 }
 
-/* The same through a file on disk. */
+static guint count_entries (const char *dir);
+
+/* The same through a file on disk, saved over and over in place: one
+ * file stays, no temporary file beside it. */
 static void
 test_save_load (void)
 {
@@ -243,6 +246,7 @@ test_save_load (void)
       g_assert_no_error (error);
       assert_sessions_equal (s, back);
     }
+  g_assert_cmpuint (count_entries (dir), ==, 1);
   g_unlink (path);
   g_rmdir (dir);
 }
