@@ -42,10 +42,9 @@ typedef struct
   guint64   example_seed;
   char     *name;           /* what the session calls it once committed */
   gboolean  restoring;      /* asked for by a session being opened */
-  /* The file as it was when the matrix was committed: a save checks that
-   * it is still the file that was read. */
-  gint64    mtime;
-  gint64    size;
+  /* The SHA-256 of the file when the matrix was committed (computed in a
+   * thread): a save checks that it is still the file that was read. */
+  char     *checksum;
 } Source;
 
 /* A kept run of an opened session, run again in the background. */
@@ -66,6 +65,7 @@ struct _FsWindowSessionState
   gboolean       apply_last;    /* the last settings go to the next matrix */
   GPtrArray     *jobs;          /* PinJob, in the session's order */
   guint          poll_id;
+  GCancellable  *checksum_cancellable;
 };
 
 static void
@@ -74,6 +74,7 @@ source_free (Source *source)
   g_free (source->path);
   g_free (source->example);
   g_free (source->name);
+  g_free (source->checksum);
   g_free (source);
 }
 
@@ -179,15 +180,54 @@ cancel_restore (FsWindow *self)
 }
 
 static void
-record_file (Source *source)
+checksum_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      path,
+                 GCancellable *cancellable)
 {
-  GStatBuf buf;
+  GError *error = NULL;
+  char *checksum = fs_session_file_checksum (path, &error);
 
-  if (source->path != NULL && g_stat (source->path, &buf) == 0)
-    {
-      source->mtime = (gint64) buf.st_mtime;
-      source->size = (gint64) buf.st_size;
-    }
+  if (checksum == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, checksum, g_free);
+}
+
+static void
+on_checksum (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_autofree char *checksum = g_task_propagate_pointer (G_TASK (result), NULL);
+  FsWindow *self;
+
+  /* A cancelled one belonged to a source no longer shown, or to a window
+   * gone: the task does not hold the window, which may be finalized. */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+  self = FS_WINDOW (data);
+  if (state (self)->source != NULL)
+    state (self)->source->checksum = g_steal_pointer (&checksum);
+}
+
+/* What the file read holds, for a save to compare with: a large file takes
+ * a while, so in a thread. */
+static void
+record_file (FsWindow *self,
+             Source   *source)
+{
+  FsWindowSessionState *st = state (self);
+  g_autoptr(GTask) task = NULL;
+
+  g_cancellable_cancel (st->checksum_cancellable);
+  g_clear_object (&st->checksum_cancellable);
+  if (source == NULL || source->path == NULL)
+    return;
+  st->checksum_cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, st->checksum_cancellable, on_checksum, self);
+  g_task_set_task_data (task, g_strdup (source->path), g_free);
+  g_task_run_in_thread (task, checksum_thread);
 }
 
 /* The session committed a new source: the oldest note with its name is
@@ -431,8 +471,7 @@ on_matrix_changed (FsWindow  *self,
   source = take_committed (self);
   g_clear_pointer (&st->source, source_free);
   st->source = source;
-  if (source != NULL)
-    record_file (source);
+  record_file (self, source);
   if (source != NULL && source->restoring && st->restoring != NULL)
     {
       continue_restore (self);
@@ -473,27 +512,30 @@ fs_window_restore_last_params (FsWindow *self)
 
 /* ---- The window's state as a session ---- */
 
-/* Whether the shown matrix's file is still the file that was read. */
-static gboolean
-check_unchanged (const Source  *source,
-                 GError       **error)
+/* The checksum of the shown matrix's file, which must still be the file
+ * that was read (when its checksum at loading is known: a save in the
+ * moment after it loaded takes the file as it is). */
+static char *
+checksum_unchanged (const Source  *source,
+                    GError       **error)
 {
-  GStatBuf buf;
   g_autofree char *name = g_filename_display_name (source->path);
+  g_autofree char *checksum = NULL;
 
-  if (g_stat (source->path, &buf) != 0)
+  if (!g_file_test (source->path, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, FS_ERROR, FS_ERROR_DATA_CHANGED,
                    _("The data file “%s” is no longer there"), name);
-      return FALSE;
+      return NULL;
     }
-  if ((gint64) buf.st_mtime != source->mtime || (gint64) buf.st_size != source->size)
+  checksum = fs_session_file_checksum (source->path, error);
+  if (checksum != NULL && source->checksum != NULL && strcmp (checksum, source->checksum) != 0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_DATA_CHANGED,
                    _("The data file “%s” changed since it was opened: open it again first"), name);
-      return FALSE;
+      return NULL;
     }
-  return TRUE;
+  return g_steal_pointer (&checksum);
 }
 
 /* Where the data came from, into file; with_checksum for a session to
@@ -524,9 +566,7 @@ fill_data (FsWindow       *self,
   file->data_path = g_strdup (source->path);
   if (!with_checksum)
     return TRUE;
-  if (!check_unchanged (source, error))
-    return FALSE;
-  file->checksum = fs_session_file_checksum (source->path, error);
+  file->checksum = checksum_unchanged (source, error);
   return file->checksum != NULL;
 }
 
@@ -902,6 +942,8 @@ fs_window_session_dispose (FsWindow *self)
     return;
   cancel_pin_jobs (self);
   cancel_restore (self);
+  g_cancellable_cancel (st->checksum_cancellable);
+  g_clear_object (&st->checksum_cancellable);
   g_queue_clear_full (&st->pending, (GDestroyNotify) source_free);
   g_clear_pointer (&st->source, source_free);
   g_free (st->path);

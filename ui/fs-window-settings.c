@@ -74,7 +74,13 @@ restore_size (FsWindow *self)
     return;
   gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
-  if (g_settings_get_boolean (self->settings, "window-maximized"))
+}
+
+/* At realize, not in init: GtkWindow's "maximized" is set after init. */
+static void
+on_realize (FsWindow *self)
+{
+  if (self->settings != NULL && g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 }
 
@@ -285,6 +291,7 @@ fs_window_settings_init (FsWindow *self)
                                                              "recent_menu"));
   restore_size (self);
   fill_recent_menu (self);
+  g_signal_connect (self, "realize", G_CALLBACK (on_realize), NULL);
   g_signal_connect (self, "unrealize", G_CALLBACK (on_unrealize), NULL);
   if (self->settings != NULL)
     g_signal_connect_swapped (self->settings, "changed::recent-files", G_CALLBACK (fill_recent_menu), self);
