@@ -838,6 +838,24 @@ fs_window_session_filter_new (void)
   return filter;
 }
 
+/* The first name Save offers: the data's, without its extension. */
+static char *
+default_name (FsWindow *self)
+{
+  const Source *source = state (self)->source;
+  g_autofree char *base = NULL;
+  char *dot;
+
+  if (source == NULL || source->path == NULL)
+    return g_strconcat (source != NULL && source->example != NULL ? source->example : _("Untitled"),
+                        FS_SESSION_FILE_EXTENSION, NULL);
+  base = g_path_get_basename (source->path);
+  dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  return g_strconcat (base, FS_SESSION_FILE_EXTENSION, NULL);
+}
+
 static void
 save_session_as (GtkWidget  *widget,
                  const char *action,
@@ -856,9 +874,7 @@ save_session_as (GtkWidget  *widget,
   if (path != NULL)
     name = g_path_get_basename (path);
   else
-    name = g_strconcat (fs_session_get_name (self->session) != NULL
-                        ? fs_session_get_name (self->session) : _("Untitled"),
-                        FS_SESSION_FILE_EXTENSION, NULL);
+    name = default_name (self);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   if (folder != NULL)
     gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, NULL);

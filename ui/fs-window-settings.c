@@ -179,13 +179,17 @@ recent_item (const char *path)
   g_autofree char *folder = g_path_get_dirname (path);
   g_autofree char *folder_name = g_filename_display_name (folder);
   g_autofree char *label = NULL;
+  g_auto(GStrv) parts = NULL;
   GMenuItem *item;
 
-  /* Underscores in a file name are not mnemonics. */
   label = g_strdup_printf ("%s\n%s", name, folder_name);
+  /* Menu labels take mnemonics: an underscore in a name is doubled to
+   * stay one. */
+  parts = g_strsplit (label, "_", -1);
+  g_free (label);
+  label = g_strjoinv ("__", parts);
   item = g_menu_item_new (NULL, NULL);
   g_menu_item_set_attribute (item, G_MENU_ATTRIBUTE_LABEL, "s", label);
-  g_menu_item_set_attribute (item, "use-markup", "b", FALSE);
   g_menu_item_set_action_and_target_value (item, "win.open-recent", g_variant_new_string (path));
   return item;
 }
