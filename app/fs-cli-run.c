@@ -18,6 +18,7 @@
 #include "fs-cli.h"
 #include "fs-cli-input.h"
 #include "fs-cli-options.h"
+#include "fs-cli-session.h"
 #include "fs-csv.h"
 #include "fs-error.h"
 #include "fs-fit.h"
@@ -35,6 +36,7 @@ typedef struct
 {
   FsCliRunOptions o;
   FsCliInput  in;
+  FsCliSession session;
   FsMatrix   *X;
   char       *description;
   FsParams    params;
@@ -53,6 +55,7 @@ run_clear (Run *r)
 {
   fs_cli_input_clear (&r->in);
   fs_cli_run_options_clear (&r->o);
+  fs_cli_session_clear (&r->session);
   g_clear_pointer (&r->X, fs_matrix_unref);
   g_clear_pointer (&r->description, g_free);
   g_clear_pointer (&r->fit, fs_fit_free);
@@ -63,10 +66,12 @@ run_clear (Run *r)
 
 static GOptionContext *
 run_context_new (FsCliRunOptions *o,
-                 FsCliInput      *in)
+                 FsCliInput      *in,
+                 FsCliSession    *session)
 {
   g_autofree GOptionEntry *model = fs_cli_run_options_model_entries (o);
   g_autofree GOptionEntry *common = fs_cli_run_options_common_entries (o);
+  g_autofree GOptionEntry *replay = fs_cli_session_entries (session);
   GOptionContext *context;
   g_autofree char *examples = fs_cli_input_describe_examples (TRUE);
 
@@ -76,6 +81,7 @@ run_context_new (FsCliRunOptions *o,
   g_option_context_set_description (context, examples);
   g_option_context_add_main_entries (context, model, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, replay, GETTEXT_PACKAGE);
   g_option_context_add_group (context, fs_cli_input_option_group (in));
   return context;
 }
@@ -107,6 +113,44 @@ compute_optimum (Run *r)
                                    r->params.l2_w, r->params.l2_h);
 }
 
+/* Parses the arguments, and with --session parses them again after the
+ * session's own (fs-cli-session.h): the options left as at the start but
+ * for --session's path and the session, loaded. */
+static gboolean
+run_parse (Run     *r,
+           int     *argc,
+           char  ***argv,
+           char  ***expanded,
+           GError **error)
+{
+  g_autoptr(GOptionContext) context = run_context_new (&r->o, &r->in, &r->session);
+  g_autoptr(GOptionContext) replay = NULL;
+  g_auto(GStrv) given = g_new0 (char *, *argc + 1);
+
+  for (int i = 0; i < *argc; i++)
+    given[i] = g_strdup ((*argv)[i]);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+  if (r->session.path == NULL)
+    return TRUE;
+
+  *expanded = fs_cli_session_expand (&r->session, r->in.example, *argc, given, error);
+  if (*expanded == NULL)
+    return FALSE;
+  fs_cli_run_options_clear (&r->o);
+  fs_cli_run_options_init (&r->o);
+  fs_cli_input_clear (&r->in);
+  r->in = (FsCliInput) { 0 };
+  g_clear_pointer (&r->session.path, g_free);
+  replay = run_context_new (&r->o, &r->in, &r->session);
+  /* parse_strv frees what it takes out of the array. */
+  if (!g_option_context_parse_strv (replay, expanded, error))
+    return FALSE;
+  *argc = (int) g_strv_length (*expanded);
+  *argv = *expanded;
+  return TRUE;
+}
+
 /* Parses the arguments, loads the matrix and builds the fit. */
 static gboolean
 run_prepare (Run     *r,
@@ -114,13 +158,14 @@ run_prepare (Run     *r,
              char   **argv,
              GError **error)
 {
-  g_autoptr(GOptionContext) context = run_context_new (&r->o, &r->in);
+  g_auto(GStrv) expanded = NULL;
 
-  if (!g_option_context_parse (context, &argc, &argv, error) ||
+  if (!run_parse (r, &argc, &argv, &expanded, error) ||
       !fs_cli_parse_lr (r->o.lr_text, &r->o.lr, error) ||
       !fs_cli_run_options_to_params (&r->o, &r->params, error) ||
       !(r->X = fs_cli_input_load (&r->in, argc, argv, &r->description, error)))
     return FALSE;
+  fs_cli_session_apply (&r->session, &r->params);
 
   if (r->o.rank == -1)
     r->params.rank = fs_cli_input_default_rank (&r->in, r->X);

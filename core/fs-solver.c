@@ -123,7 +123,6 @@ struct _FsSolver
   FsPool        *pool;
   Share         *shares;
   guint          n_shares;
-  gint           next_row;      /* the first row share_products has not taken */
   gboolean       stepping;      /* share_prepare steps W and H first */
   FsStepContext  step_w;
   FsStepContext  step_h;
@@ -315,43 +314,16 @@ finish_grad_w (FsSolver *self,
   return w_dot_a;
 }
 
-/* Rows of X per block that the threads take in turn: enough blocks that
- * one thread held up by the system does not hold the others up for long.
- * Towards the end the blocks shrink, down to MIN_CHUNK_ROWS, so that the
- * threads finish together. */
+/* Rows of X per block of a share's rows, with more than one thread: a
+ * block of X stays in cache while both products read it. */
 #define CHUNK_ROWS 64
-#define MIN_CHUNK_ROWS 16
 
-/* Takes the next block of rows for share_products into [*row0, *row1):
- * a 1/(2 count) share of what is left, between MIN_CHUNK_ROWS and
- * CHUNK_ROWS (all of them on one thread); FALSE when none is left. */
-static gboolean
-take_rows (FsSolver *self,
-           guint     count,
-           gsize    *row0,
-           gsize    *row1)
-{
-  for (;;)
-    {
-      gint start = g_atomic_int_get (&self->next_row);
-      gsize left = self->n - (gsize) start, size;
-
-      if (left == 0)
-        return FALSE;
-      size = left;
-      if (count > 1)
-        size = MIN (left, CLAMP ((left / (2 * count) + 3) & ~(gsize) 3, MIN_CHUNK_ROWS, CHUNK_ROWS));
-      if (g_atomic_int_compare_and_exchange (&self->next_row, start, start + (gint) size))
-        {
-          *row0 = (gsize) start;
-          *row1 = (gsize) start + size;
-          return TRUE;
-        }
-    }
-}
-
-/* X H^T + W gram_w over blocks of rows taken in turn until none is left,
- * W^T X over them plus gram_h H over the share's columns. */
+/* X H^T + W gram_w over the share's rows, a block at a time, W^T X over
+ * them plus gram_h H over the share's columns. Each share takes its own
+ * rows (alloc_shares), never blocks taken in turn by whichever thread is
+ * free: W^T X and the sums then add the same numbers in the same order
+ * whatever the threads' timing, and the same settings give the same run
+ * bit for bit (DESIGN.md), in the window and in `run --session`. */
 static void
 share_products (guint    index,
                 guint    count,
@@ -359,6 +331,8 @@ share_products (guint    index,
 {
   FsSolver *self = data;
   Share *sh = &self->shares[index];
+  gsize block_rows = count > 1 ? CHUNK_ROWS : MAX (self->n, 1);
+  gsize next = sh->row0;
   gboolean first = TRUE;
   double sum = 0.0, sq = 0.0;
 
@@ -368,8 +342,10 @@ share_products (guint    index,
       FsProductsArgs args;
 
       /* With no rows left, the first block still adds the columns' part. */
-      if (!take_rows (self, count, &part.row0, &part.row1) && !first)
+      if (next == sh->row1 && !first)
         break;
+      part.row0 = next;
+      part.row1 = next = MIN (sh->row1, next + block_rows);
 
       args = (FsProductsArgs) {
         .impl = self->impl,
@@ -572,7 +548,6 @@ evaluate_gram (FsSolver *self)
   set_gram (self->gram_h, self->wtw, p->l2_h, self->r);
   fs_products_pack (self->impl, self->gram_w, self->r, self->r, 0, self->r, self->packed_gram_w);
 
-  g_atomic_int_set (&self->next_row, 0);
   fs_pool_run (self->pool, share_products, self);
   fs_pool_run (self->pool, share_grad_h, self);
 
