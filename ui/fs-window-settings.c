@@ -171,13 +171,29 @@ fs_window_remember_folder (FsWindow *self,
 
 /* ---- Recent files ---- */
 
+/* A folder as people read it: the home folder is "~". */
+static char *
+display_folder (const char *path)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+  const char *home = g_get_home_dir ();
+  gsize n = strlen (home);
+
+  if (n > 1 && strncmp (folder, home, n) == 0 && (folder[n] == '\0' || folder[n] == G_DIR_SEPARATOR))
+    {
+      g_autofree char *rest = g_filename_display_name (folder + n);
+
+      return g_strconcat ("~", rest, NULL);
+    }
+  return g_filename_display_name (folder);
+}
+
 /* One Open Recent item: the file's name, its folder on a second line. */
 static GMenuItem *
 recent_item (const char *path)
 {
   g_autofree char *name = g_filename_display_basename (path);
-  g_autofree char *folder = g_path_get_dirname (path);
-  g_autofree char *folder_name = g_filename_display_name (folder);
+  g_autofree char *folder_name = display_folder (path);
   g_autofree char *label = NULL;
   g_auto(GStrv) parts = NULL;
   GMenuItem *item;
