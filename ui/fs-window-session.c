@@ -634,7 +634,7 @@ fs_window_session_dup_last_params (FsWindow *self)
 {
   g_autoptr(FsSessionFile) file = NULL;
 
-  if (fs_session_get_matrix (self->session) == NULL)
+  if (self->session == NULL || fs_session_get_matrix (self->session) == NULL)
     return NULL;
   file = fs_session_file_new ();
   file->example = g_strdup ("lowrank");
