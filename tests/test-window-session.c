@@ -212,8 +212,23 @@ assert_same_matrix (FsMatrix *a,
   g_assert_cmpmem (a->data, a->rows * a->cols * sizeof (double), b->data, b->rows * b->cols * sizeof (double));
 }
 
-/* A window with R's volcano (centred), a kept run and a live one at other
- * settings, at 200 iterations a second: saved as path. */
+static gboolean
+is_at_10 (gpointer window)
+{
+  FsSnapshot *s = fs_window_get_shown_snapshot (window);
+
+  return s != NULL && s->iteration == 10 && s->state == FS_RUNNER_PAUSED;
+}
+
+static void
+step_to_10 (FsWindow *window)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.step", "u", 10));
+  g_assert_true (fs_test_wait_for (is_at_10, window, 20));
+}
+
+/* A window with R's volcano (centred), a kept run, one kept on its way and
+ * a live one at other settings, at 200 iterations a second: saved as path. */
 static void
 make_session (Fixture    *f,
               const char *data,
@@ -234,6 +249,12 @@ make_session (Fixture    *f,
   p.tol = 0.0;
   set_params (f->window, &p);
   run_to_end (f->window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.keep", NULL));
+  /* A run kept on its way, at iteration 10. */
+  p.rank = 2;
+  p.max_iters = 500;
+  set_params (f->window, &p);
+  step_to_10 (f->window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.keep", NULL));
   p.rank = 3;
   p.max_iters = 90;
@@ -288,11 +309,25 @@ test_save_and_open (Fixture       *f,
   g_assert_cmpfloat (fs_session_get_pace (b), ==, 200.0);
   g_assert_cmpstr (fs_window_get_session_path (other), ==, saved);
 
-  g_assert_cmpuint (g_list_model_get_n_items (fs_window_get_pins (other)), ==, 1);
-  g_assert_cmpstr (fs_pin_item_get_label (pin (other, 0)), ==, fs_pin_item_get_label (pin (f->window, 0)));
+  g_assert_cmpuint (g_list_model_get_n_items (fs_window_get_pins (other)), ==, 2);
+  for (guint k = 0; k < 2; k++)
+    {
+      FsSnapshot *kept = fs_pin_item_get_snapshot (pin (f->window, k));
+      FsSnapshot *again = fs_pin_item_get_snapshot (pin (other, k));
+
+      g_assert_cmpstr (fs_pin_item_get_label (pin (other, k)), ==, fs_pin_item_get_label (pin (f->window, k)));
+      g_assert_cmpuint (fs_pin_item_get_iterations (pin (other, k)), ==,
+                        fs_pin_item_get_iterations (pin (f->window, k)));
+      /* The same run: its cost and factors bit for bit. */
+      g_assert_cmpfloat (again->cost, ==, kept->cost);
+      g_assert_cmpmem (again->W, kept->rows * kept->rank * sizeof (double), kept->W,
+                       kept->rows * kept->rank * sizeof (double));
+      g_assert_cmpmem (again->H, kept->rank * kept->cols * sizeof (double), kept->H,
+                       kept->rank * kept->cols * sizeof (double));
+    }
   assert_same_params (fs_pin_item_get_params (pin (other, 0)), fs_pin_item_get_params (pin (f->window, 0)));
   g_assert_cmpuint (fs_pin_item_get_iterations (pin (other, 0)), ==, 120);
-  g_assert_cmpfloat (fs_pin_item_get_cost (pin (other, 0)), ==, fs_pin_item_get_cost (pin (f->window, 0)));
+  g_assert_cmpuint (fs_pin_item_get_iterations (pin (other, 1)), ==, 10);
 
   run_to_end (other);
   g_assert_cmpuint (fs_window_get_shown_snapshot (other)->iteration, ==, 90);

@@ -600,9 +600,15 @@ dup_session_file (FsWindow  *self,
   for (guint k = 0; k < g_list_model_get_n_items (pins); k++)
     {
       g_autoptr(FsPinItem) item = g_list_model_get_item (pins, k);
+      FsSnapshot *snap = fs_pin_item_get_snapshot (item);
       FsParams p = *fs_pin_item_get_params (item);
 
       p.nice = 0;
+      /* A run kept before its end is run again as far as it had gone
+       * (one of several runs, to its own end: the file has no place for
+       * where among them it was). */
+      if (snap->state != FS_RUNNER_FINISHED && p.restarts == 1 && snap->iteration > 0)
+        p.max_iters = snap->iteration;
       fs_session_file_add_pin (file, &p, fs_pin_item_get_label (item));
     }
   return g_steal_pointer (&file);
