@@ -18,7 +18,6 @@
 #define G_LOG_DOMAIN "fs-window"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
