@@ -55,6 +55,9 @@ on_activate (GApplication *app,
                         (guint) state->benchmark_keep);
   else if (!fs_window_load_example (window, "lowrank", &error))
     g_warning ("%s", error->message);
+  else
+    /* A window without a file starts where the last one ended. */
+    fs_window_restore_last_params (window);
 }
 
 /* Windows own runner threads, which must stop before the process ends:

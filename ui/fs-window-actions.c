@@ -144,6 +144,7 @@ on_chooser_response (GtkNativeDialog *dialog,
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
+      fs_window_remember_folder (self, file);
       fs_window_open_file (self, file);
     }
   g_object_unref (dialog);
@@ -157,15 +158,21 @@ open_dialog (GtkWidget  *widget,
   FsWindow *self = FS_WINDOW (widget);
   GtkFileChooserNative *dialog;
   GtkFileFilter *filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) sessions = fs_window_session_filter_new ();
+  g_autoptr(GFile) folder = fs_window_dup_last_folder (self);
 
-  dialog = gtk_file_chooser_native_new (_("Open a Matrix"), GTK_WINDOW (self),
+  dialog = gtk_file_chooser_native_new (_("Open a Matrix or a Session"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("Matrices and images"));
+  gtk_file_filter_set_name (filter, _("Matrices, images and sessions"));
   for (const char * const *p = (const char *[]) { "*.csv", "*.tsv", "*.txt", "*.npy", "*.mtx",
-                                                  "*.png", "*.jpg", "*.jpeg", NULL }; *p; p++)
+                                                  "*.png", "*.jpg", "*.jpeg",
+                                                  "*" FS_SESSION_FILE_EXTENSION, NULL }; *p; p++)
     gtk_file_filter_add_pattern (filter, *p);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), sessions);
   g_object_unref (filter);
+  if (folder != NULL)
+    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, NULL);
   g_signal_connect (dialog, "response", G_CALLBACK (on_chooser_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }

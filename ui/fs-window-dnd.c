@@ -24,7 +24,7 @@ fs_window_open_file (FsWindow *self,
   if (path == NULL)
     fs_window_show_banner (self, _("Only local files can be opened."));
   else
-    fs_session_open_path (self->session, path);
+    fs_window_open_path (self, path);
 }
 
 static gboolean

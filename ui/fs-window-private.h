@@ -16,6 +16,7 @@
 #include "fs-param-panel.h"
 #include "fs-pins.h"
 #include "fs-session.h"
+#include "fs-session-file.h"
 #include "fs-spectrum.h"
 #include "fs-sweep-view.h"
 #include "fs-trace-plot.h"
@@ -40,6 +41,9 @@ typedef enum
   FS_BANNER_RUN,       /* the run diverged or is unstable */
   FS_BANNER_SETTINGS,  /* the settings have no minimum */
 } FsBannerKind;
+
+/* Sessions in the window (fs-window-session.c). */
+typedef struct _FsWindowSessionState FsWindowSessionState;
 
 struct _FsWindow
 {
@@ -125,6 +129,12 @@ struct _FsWindow
   gboolean              replay_updating;  /* the window moves the slider */
   gint64                live_row_time;    /* when the live row was last made */
   FsParams              labelled;         /* the live settings the pins' labels compare with */
+
+  /* What the app remembers (fs-window-settings.c) and the sessions
+   * (fs-window-session.c). */
+  GSettings            *settings;         /* NULL when the schema is nowhere */
+  GMenu                *recent_menu;      /* Open Recent's items */
+  FsWindowSessionState *session_state;
 };
 
 void fs_window_show_banner          (FsWindow      *self,
@@ -137,6 +147,26 @@ void fs_window_actions_init         (FsWindow      *self);
 void fs_window_update_actions       (FsWindow      *self);
 
 void fs_window_dnd_init             (FsWindow      *self);
+
+GSettings *fs_window_settings_new       (void);
+void   fs_window_settings_class_init (GtkWidgetClass *widget_class);
+void   fs_window_settings_init      (FsWindow      *self);
+void   fs_window_settings_dispose   (FsWindow      *self);
+void   fs_window_add_recent         (FsWindow      *self,
+                                     const char    *path);
+
+void   fs_window_session_class_init (GtkWidgetClass *widget_class);
+void   fs_window_session_init       (FsWindow      *self);
+void   fs_window_session_dispose    (FsWindow      *self);
+/* Where the matrix asked for comes from: a file, an example (example
+ * set, name NULL), or a caller's matrix (example NULL), shown as name. */
+void   fs_window_session_note_path  (FsWindow      *self,
+                                     const char    *path);
+void   fs_window_session_note_matrix (FsWindow     *self,
+                                      const char   *example,
+                                      const char   *name);
+char  *fs_window_session_dup_last_params (FsWindow *self);
+GtkFileFilter *fs_window_session_filter_new (void);
 
 void   fs_window_raise_limit        (FsWindow      *self);
 gboolean fs_window_send_params      (FsWindow      *self);
@@ -159,6 +189,10 @@ void        fs_window_tuning_dispose    (FsWindow      *self);
 void        fs_window_tuning_show       (FsWindow      *self);
 /* The matrix changed: pins, replay and sweeps belonged to the old one. */
 void        fs_window_tuning_set_matrix (FsWindow      *self);
+/* Keeps snapshot (taken) as Keep does; FALSE when as many are kept as can be. */
+gboolean    fs_window_tuning_add_pin    (FsWindow      *self,
+                                         FsSnapshot    *snapshot,
+                                         double         optimum);
 
 void   fs_window_torch_class_init   (GtkWidgetClass *widget_class);
 

@@ -186,6 +186,14 @@ add_pin (FsWindow   *self,
   return TRUE;
 }
 
+gboolean
+fs_window_tuning_add_pin (FsWindow   *self,
+                          FsSnapshot *snapshot,
+                          double      optimum)
+{
+  return add_pin (self, snapshot, optimum);
+}
+
 static void
 show_viewed (FsWindow *self);
 

@@ -519,6 +519,8 @@ fs_window_dispose (GObject *object)
     }
   fs_window_inspect_dispose (self);
   fs_window_tuning_dispose (self);
+  fs_window_session_dispose (self);
+  fs_window_settings_dispose (self);
   g_clear_pointer (&self->shown, fs_snapshot_unref);
   g_clear_pointer (&self->unbounded, g_free);
   g_clear_pointer (&self->dismissed, g_free);
@@ -559,6 +561,8 @@ fs_window_class_init (FsWindowClass *klass)
   fs_window_inspect_class_init (widget_class);
   fs_window_tuning_class_init (widget_class);
   fs_window_torch_class_init (widget_class);
+  fs_window_session_class_init (widget_class);
+  fs_window_settings_class_init (widget_class);
 }
 
 static void
@@ -619,6 +623,8 @@ fs_window_init (FsWindow *self)
   fs_window_speed_init (self);
   fs_window_tuning_init (self);
   fs_window_inspect_init (self);
+  fs_window_session_init (self);
+  fs_window_settings_init (self);
 
   /* The plot and the maps take the focus from a click, and the plot has it
    * at first: there Space runs and pauses (the first focusable widget
@@ -637,14 +643,21 @@ fs_window_new (GtkApplication *application)
   return g_object_new (FS_TYPE_WINDOW, "application", application, NULL);
 }
 
-/* Loads in a thread; the current matrix stays until the new one is whole. */
+/* Loads in a thread; the current matrix stays until the new one is whole.
+ * A .factorscope file is opened as a session. */
 void
 fs_window_open_path (FsWindow   *self,
                      const char *path)
 {
   g_return_if_fail (FS_IS_WINDOW (self));
 
+  if (g_str_has_suffix (path, FS_SESSION_FILE_EXTENSION))
+    {
+      fs_window_open_session (self, path);
+      return;
+    }
   fs_session_open_path (self->session, path);
+  fs_window_session_note_path (self, path);
 }
 
 /* A matrix made by the caller, shown under the given name and rank. */
@@ -657,6 +670,7 @@ fs_window_load_matrix (FsWindow   *self,
   g_return_if_fail (FS_IS_WINDOW (self));
 
   fs_session_set_matrix (self->session, X, name, rank);
+  fs_window_session_note_matrix (self, NULL, name);
 }
 
 gboolean
@@ -666,7 +680,10 @@ fs_window_load_example (FsWindow    *self,
 {
   g_return_val_if_fail (FS_IS_WINDOW (self), FALSE);
 
-  return fs_session_load_example (self->session, name, error);
+  if (!fs_session_load_example (self->session, name, error))
+    return FALSE;
+  fs_window_session_note_matrix (self, name, NULL);
+  return TRUE;
 }
 
 FsSession *

@@ -11,6 +11,7 @@
 #include "fs-param-panel.h"
 #include "fs-runner.h"
 #include "fs-session.h"
+#include "fs-session-file.h"
 
 G_BEGIN_DECLS
 
@@ -52,5 +53,23 @@ double      fs_window_stability_ratio    (const FsParams *params,
 gboolean    fs_window_export_torch       (FsWindow       *self,
                                           const char     *path,
                                           GError        **error);
+
+/* Sessions (fs-window-session.c). */
+void        fs_window_open_session       (FsWindow       *self,
+                                          const char     *path);
+gboolean    fs_window_save_session       (FsWindow       *self,
+                                          const char     *path,
+                                          GError        **error);
+FsSessionFile *fs_window_dup_session_file (FsWindow      *self,
+                                          GError        **error);
+const char *fs_window_get_session_path   (FsWindow       *self);
+gboolean    fs_window_get_restoring      (FsWindow       *self);
+void        fs_window_restore_last_params (FsWindow      *self);
+
+/* What the app remembers (fs-window-settings.c): where Open and Save
+ * start, NULL when nowhere is remembered. */
+GFile      *fs_window_dup_last_folder    (FsWindow       *self);
+void        fs_window_remember_folder    (FsWindow       *self,
+                                          GFile          *file_or_folder);
 
 G_END_DECLS
