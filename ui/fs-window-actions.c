@@ -179,7 +179,7 @@ open_dialog (GtkWidget  *widget,
 
 /* Every action's enabled state, and the Run/Pause label, from the shown
  * snapshot: Step while paused or after a stop it can go on from, Reset once there is something to undo,
- * Suggest once there is a matrix. */
+ * Suggest and Export as PyTorch Script once there is a matrix. */
 void
 fs_window_update_actions (FsWindow *self)
 {
@@ -197,6 +197,7 @@ fs_window_update_actions (FsWindow *self)
   gtk_widget_action_set_enabled (widget, "win.reset",
                                  s != NULL && (s->state != FS_RUNNER_PAUSED || s->iteration > 0 || s->run > 0));
   gtk_widget_action_set_enabled (widget, "win.suggest-lr", fs_session_get_matrix (self->session) != NULL);
+  gtk_widget_action_set_enabled (widget, "win.export-torch", fs_session_get_matrix (self->session) != NULL);
 
   if (g_strcmp0 (gtk_button_get_label (self->run_button), label) != 0)
     {

@@ -2,8 +2,8 @@
  *
  * Writes the session's matrix (scaled as the solver sees it) and settings
  * as a standalone PyTorch script with its data beside it (fs-torch.h).
- * The save dialog starts in the folder of the last export from this
- * window, with a name made from the data's.
+ * The save dialog starts in the last folder used (fs_window_dup_last_folder,
+ * remembered across launches), with a name made from the data's.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,9 +17,6 @@
 #include "fs-error.h"
 #include "fs-torch.h"
 #include "fs-window-private.h"
-
-/* The GFile of the folder the last export went to, on the window. */
-#define LAST_FOLDER_KEY "fs-torch-last-folder"
 
 gboolean
 fs_window_export_torch (FsWindow    *self,
@@ -88,8 +85,7 @@ export_to_file (FsWindow *self,
       return;
     }
 
-  g_object_set_data_full (G_OBJECT (self), LAST_FOLDER_KEY, g_file_get_parent (file),
-                          g_object_unref);
+  fs_window_remember_folder (self, file);
   {
     g_autofree char *message = g_strdup_printf (_("Saved %s and its data"), name);
 
@@ -118,7 +114,7 @@ export_torch (GtkWidget  *widget,
               GVariant   *param)
 {
   FsWindow *self = FS_WINDOW (widget);
-  GFile *folder = g_object_get_data (G_OBJECT (self), LAST_FOLDER_KEY);
+  g_autoptr(GFile) folder = fs_window_dup_last_folder (self);
   g_autofree char *name = NULL;
   GtkFileChooserNative *dialog;
 
