@@ -138,6 +138,8 @@ void fs_window_update_actions       (FsWindow      *self);
 
 void fs_window_dnd_init             (FsWindow      *self);
 
+void fs_window_data_class_init      (GtkWidgetClass *widget_class);
+
 void   fs_window_raise_limit        (FsWindow      *self);
 gboolean fs_window_send_params      (FsWindow      *self);
 void   fs_window_suggest_lr         (FsWindow      *self);

@@ -558,6 +558,7 @@ fs_window_class_init (FsWindowClass *klass)
   fs_window_speed_class_init (widget_class);
   fs_window_inspect_class_init (widget_class);
   fs_window_tuning_class_init (widget_class);
+  fs_window_data_class_init (widget_class);
 }
 
 static void
