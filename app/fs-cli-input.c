@@ -83,26 +83,26 @@ fs_cli_input_option_group (FsCliInput *in)
   g_free (in->scaling_help);
   in->scaling_help = scaling_help ();
   {
-  const GOptionEntry entries[] = {
-    { "scaling", 0, 0, G_OPTION_ARG_STRING, &in->scaling, in->scaling_help, N_("SCALING") },
-    { "example", 0, 0, G_OPTION_ARG_STRING, &in->example,
-      N_("Use a built-in example, one of those that --help lists"), N_("NAME") },
-    { "example-size", 0, 0, G_OPTION_ARG_STRING, &in->example_size,
-      N_("Size of the lowrank example (default 100x80)"), N_("ROWSxCOLS") },
-    { "example-rank", 0, 0, G_OPTION_ARG_INT, &in->example_rank,
-      N_("True rank of the lowrank example (default 5)"), N_("K") },
-    { "example-seed", 0, 0, G_OPTION_ARG_INT64, &in->example_seed,
-      N_("Seed of the lowrank or notebook example's data (default 0)"), N_("S") },
-    G_OPTION_ENTRY_NULL
-  };
-  GOptionGroup *group = g_option_group_new ("input", _("Input options:"),
-                                            _("Show the input options"), NULL, NULL);
+    const GOptionEntry entries[] = {
+      { "scaling", 0, 0, G_OPTION_ARG_STRING, &in->scaling, in->scaling_help, N_("SCALING") },
+      { "example", 0, 0, G_OPTION_ARG_STRING, &in->example,
+        N_("Use a built-in example, one of those that --help lists"), N_("NAME") },
+      { "example-size", 0, 0, G_OPTION_ARG_STRING, &in->example_size,
+        N_("Size of the lowrank example (default 100x80)"), N_("ROWSxCOLS") },
+      { "example-rank", 0, 0, G_OPTION_ARG_INT, &in->example_rank,
+        N_("True rank of the lowrank example (default 5)"), N_("K") },
+      { "example-seed", 0, 0, G_OPTION_ARG_INT64, &in->example_seed,
+        N_("Seed of the lowrank or notebook example's data (default 0)"), N_("S") },
+      G_OPTION_ENTRY_NULL
+    };
+    GOptionGroup *group = g_option_group_new ("input", _("Input options:"),
+                                              _("Show the input options"), NULL, NULL);
 
-  G_STATIC_ASSERT (FS_EXAMPLE_LOWRANK_ROWS == 100 && FS_EXAMPLE_LOWRANK_COLS == 80);
-  G_STATIC_ASSERT (FS_EXAMPLE_LOWRANK_RANK == 5);
-  g_option_group_add_entries (group, entries);
-  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
-  return group;
+    G_STATIC_ASSERT (FS_EXAMPLE_LOWRANK_ROWS == 100 && FS_EXAMPLE_LOWRANK_COLS == 80);
+    G_STATIC_ASSERT (FS_EXAMPLE_LOWRANK_RANK == 5);
+    g_option_group_add_entries (group, entries);
+    g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+    return group;
   }
 }
 
