@@ -98,14 +98,17 @@ R_HARD = [0.65487175909209, 7.55353820407544e-05, -0.0003860956631108534,
 
 def write_hard_numbers(cli, out):
     """R_HARD through `convert`, which writes CSV as --out does."""
-    import numpy as np
+    import numpy as np  # check_r has made sure it is there
     np.save(os.path.join(out, "hard.npy"), np.array(R_HARD).reshape(-1, 1))
     subprocess.run([cli, "convert", os.path.join(out, "hard.npy"), os.path.join(out, "hard.csv")],
                    check=True)
 
 
 def check_r(out, data, cli):
-    import numpy as np
+    try:
+        import numpy as np
+    except ImportError:
+        missing("numpy")
     rscript = shutil.which("Rscript")
     if rscript is None:
         missing("Rscript")
