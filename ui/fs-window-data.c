@@ -32,9 +32,10 @@ encode_loss (FsSnapshot    *s,
   guint n_runs = s->run + 1;
   g_autofree guint64 *seeds = g_new (guint64, n_runs);
 
-  /* Runs start from seeds S, S + 1, …, as the command line's --restarts. */
+  /* Runs start from seeds S, S + 1, …, as the command line's --restarts;
+   * the snapshot has the current run's. */
   for (guint k = 0; k < n_runs; k++)
-    seeds[k] = s->params.seed + k;
+    seeds[k] = s->seed - s->run + k;
   return fs_results_encode_loss (format, s->logs, s->log_lengths, seeds, n_runs, error);
 }
 
