@@ -11,6 +11,7 @@
 
 #include "fs-error.h"
 #include "fs-cli.h"
+#include "fs-cli-input.h"
 #include "fs-json.h"
 #include "fs-loader.h"
 
@@ -86,17 +87,19 @@ fs_cli_info (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(FsMatrix) X = NULL;
+  g_autofree char *description = NULL;
   double min, max;
 
   context = fs_cli_context_new (_("FILE"),
                                 _("Describe a matrix file: its shape, missing cells, range, "
-                                  "labels and format."));
+                                  "labels and format. FILE may be - for standard input or an "
+                                  "example's name."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return fs_cli_fail ("%s", error->message);
   if (argc != 2)
     return fs_cli_fail (_("Give exactly one FILE"));
-  if (!(X = fs_matrix_load (argv[1], &error)))
+  if (!(X = fs_cli_input_load_path (argv[1], &description, &error)))
     return fs_cli_fail ("%s", error->message);
 
   if (!fs_matrix_range (X, &min, &max))
@@ -116,16 +119,17 @@ fs_cli_convert (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(FsMatrix) X = NULL;
+  g_autofree char *description = NULL;
 
   context = fs_cli_context_new (_("IN OUT"),
                                 _("Convert a matrix between formats, chosen by the extension of "
                                   "OUT: .csv, .tsv, .txt or .npy. OUT is replaced only once it "
-                                  "is whole."));
+                                  "is whole. IN may be - for standard input or an example's name."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return fs_cli_fail ("%s", error->message);
   if (argc != 3)
     return fs_cli_fail (_("Give an input FILE and an output FILE"));
-  if (!(X = fs_matrix_load (argv[1], &error)))
+  if (!(X = fs_cli_input_load_path (argv[1], &description, &error)))
     return fs_cli_fail ("%s", error->message);
   fs_cli_print_notices (X);
   if (!fs_matrix_save (X, argv[2], &error))

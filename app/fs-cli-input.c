@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <unistd.h>
 
 #include "fs-cli.h"
 #include "fs-cli-input.h"
@@ -21,30 +22,88 @@ fs_cli_input_clear (FsCliInput *in)
 {
   g_clear_pointer (&in->example, g_free);
   g_clear_pointer (&in->example_size, g_free);
+  g_clear_pointer (&in->scaling, g_free);
+  g_clear_pointer (&in->scaling_help, g_free);
+}
+
+/* --scaling's names, in FsScaling's order: the window's Scaling choices. */
+static const char * const scaling_names[FS_N_SCALINGS] = {
+  "none", "unit", "center", "standardize",
+};
+
+const char *
+fs_cli_scaling_to_string (FsScaling scaling)
+{
+  g_return_val_if_fail ((guint) scaling < FS_N_SCALINGS, NULL);
+  return scaling_names[scaling];
+}
+
+gboolean
+fs_cli_scaling_from_string (const char *name,
+                            FsScaling  *scaling)
+{
+  for (guint k = 0; name != NULL && k < FS_N_SCALINGS; k++)
+    if (g_str_equal (name, scaling_names[k]))
+      {
+        *scaling = (FsScaling) k;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* The scaling --scaling named; none when it was not given or is not one
+ * (fs_cli_input_load refuses those). */
+FsScaling
+fs_cli_input_get_scaling (const FsCliInput *in)
+{
+  FsScaling scaling = FS_SCALING_NONE;
+
+  g_return_val_if_fail (in != NULL, FS_SCALING_NONE);
+
+  fs_cli_scaling_from_string (in->scaling, &scaling);
+  return scaling;
+}
+
+/* "none (None), unit (To [0, 1]), …": the names and the window's labels. */
+static char *
+scaling_help (void)
+{
+  g_autoptr(GString) text = g_string_new (_("Scale X first, as the window's Scaling does:"));
+
+  for (guint k = 0; k < FS_N_SCALINGS; k++)
+    g_string_append_printf (text, "%s %s (%s)", k > 0 ? "," : "", scaling_names[k],
+                            fs_scaling_get_label ((FsScaling) k));
+  g_string_append (text, _("; default none"));
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 GOptionGroup *
 fs_cli_input_option_group (FsCliInput *in)
 {
-  const GOptionEntry entries[] = {
-    { "example", 0, 0, G_OPTION_ARG_STRING, &in->example,
-      N_("Use a built-in example, one of those that --help lists"), N_("NAME") },
-    { "example-size", 0, 0, G_OPTION_ARG_STRING, &in->example_size,
-      N_("Size of the lowrank example (default 100x80)"), N_("ROWSxCOLS") },
-    { "example-rank", 0, 0, G_OPTION_ARG_INT, &in->example_rank,
-      N_("True rank of the lowrank example (default 5)"), N_("K") },
-    { "example-seed", 0, 0, G_OPTION_ARG_INT64, &in->example_seed,
-      N_("Seed of the lowrank or notebook example's data (default 0)"), N_("S") },
-    G_OPTION_ENTRY_NULL
-  };
-  GOptionGroup *group = g_option_group_new ("input", _("Input options:"),
-                                            _("Show the input options"), NULL, NULL);
+  g_free (in->scaling_help);
+  in->scaling_help = scaling_help ();
+  {
+    const GOptionEntry entries[] = {
+      { "scaling", 0, 0, G_OPTION_ARG_STRING, &in->scaling, in->scaling_help, N_("SCALING") },
+      { "example", 0, 0, G_OPTION_ARG_STRING, &in->example,
+        N_("Use a built-in example, one of those that --help lists"), N_("NAME") },
+      { "example-size", 0, 0, G_OPTION_ARG_STRING, &in->example_size,
+        N_("Size of the lowrank example (default 100x80)"), N_("ROWSxCOLS") },
+      { "example-rank", 0, 0, G_OPTION_ARG_INT, &in->example_rank,
+        N_("True rank of the lowrank example (default 5)"), N_("K") },
+      { "example-seed", 0, 0, G_OPTION_ARG_INT64, &in->example_seed,
+        N_("Seed of the lowrank or notebook example's data (default 0)"), N_("S") },
+      G_OPTION_ENTRY_NULL
+    };
+    GOptionGroup *group = g_option_group_new ("input", _("Input options:"),
+                                              _("Show the input options"), NULL, NULL);
 
-  G_STATIC_ASSERT (FS_EXAMPLE_LOWRANK_ROWS == 100 && FS_EXAMPLE_LOWRANK_COLS == 80);
-  G_STATIC_ASSERT (FS_EXAMPLE_LOWRANK_RANK == 5);
-  g_option_group_add_entries (group, entries);
-  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
-  return group;
+    G_STATIC_ASSERT (FS_EXAMPLE_LOWRANK_ROWS == 100 && FS_EXAMPLE_LOWRANK_COLS == 80);
+    G_STATIC_ASSERT (FS_EXAMPLE_LOWRANK_RANK == 5);
+    g_option_group_add_entries (group, entries);
+    g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+    return group;
+  }
 }
 
 /* The examples' names, for messages: "lowrank, notebook, …". */
@@ -67,7 +126,13 @@ fs_cli_input_describe_examples (gboolean with_ranks)
 {
   guint n_examples;
   const FsExample *examples = fs_examples_get (&n_examples);
-  g_autoptr(GString) text = g_string_new (_("Built-in examples (--example NAME):"));
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_string_append (text, _("FILE is a matrix file (CSV, TSV, text, .npy, .mtx or an image), - for "
+                           "standard input, or the name of a built-in example where no file has "
+                           "that name. --scaling none|unit|center|standardize scales X first, as "
+                           "the window's Scaling does (see --help-input).\n\n"));
+  g_string_append (text, _("Built-in examples (--example NAME, or NAME as FILE):"));
 
   for (guint i = 0; i < n_examples; i++)
     {
@@ -129,16 +194,74 @@ check_arguments (const FsCliInput  *in,
   return TRUE;
 }
 
+/* Standard input read whole, for "-": a pipe cannot be mapped. */
 static FsMatrix *
-load_file (const char  *path,
-           char       **description,
-           GError     **error)
+load_stdin (char   **description,
+            GError **error)
 {
-  FsMatrix *X = fs_matrix_load (path, error);
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  const char *name = _("standard input");
+  guint8 buf[65536];
 
-  *description = g_filename_display_basename (path);
-  if (X != NULL)
-    fs_cli_print_notices (X);
+  *description = g_strdup (name);
+  for (;;)
+    {
+      gssize got = read (STDIN_FILENO, buf, sizeof buf);
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, FS_ERROR, FS_ERROR_IO, _("Cannot read %s: %s"), name,
+                       g_strerror (saved));
+          return NULL;
+        }
+      if (got == 0)
+        break;
+      g_byte_array_append (data, buf, (guint) got);
+    }
+  if (data->len == 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                   _("%s is empty: pipe a matrix into it, such as a CSV file"), name);
+      return NULL;
+    }
+  return fs_matrix_load_data (name, data->data, data->len, error);
+}
+
+static FsMatrix *load_example_named (const FsCliInput  *in,
+                                     const FsExample   *example,
+                                     char             **description,
+                                     GError           **error);
+
+/* A file; "-", standard input; an example's name where no file is called
+ * that, the example with its default options. The caller prints the
+ * matrix's notices, or not. */
+FsMatrix *
+fs_cli_input_load_path (const char  *path,
+                        char       **description,
+                        GError     **error)
+{
+  const FsExample *example = fs_examples_find (path);
+  FsMatrix *X;
+
+  g_return_val_if_fail (path != NULL && description != NULL, NULL);
+
+  if (g_str_equal (path, "-"))
+    X = load_stdin (description, error);
+  else if (example != NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      FsCliInput defaults = { 0 };
+
+      return load_example_named (&defaults, example, description, error);
+    }
+  else
+    {
+      X = fs_matrix_load (path, error);
+      *description = g_filename_display_basename (path);
+    }
   return X;
 }
 
@@ -201,6 +324,24 @@ load_fixed_example (const FsCliInput  *in,
 }
 
 static FsMatrix *
+load_example_named (const FsCliInput  *in,
+                    const FsExample   *example,
+                    char             **description,
+                    GError           **error)
+{
+  if (in->example_seed < 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("The example seed must be ≥ 0"));
+      return NULL;
+    }
+
+  if (g_str_equal (example->name, "lowrank"))
+    return load_lowrank (in, description, error);
+  return load_fixed_example (in, example, description, error);
+}
+
+static FsMatrix *
 load_example (const FsCliInput  *in,
               char             **description,
               GError           **error)
@@ -216,16 +357,28 @@ load_example (const FsCliInput  *in,
                    in->example, names);
       return NULL;
     }
-  if (in->example_seed < 0)
+  return load_example_named (in, example, description, error);
+}
+
+/* X as --scaling asks, as the window scales it. */
+static FsMatrix *
+apply_scaling (const FsCliInput  *in,
+               FsMatrix          *X,
+               GError           **error)
+{
+  g_autoptr(FsMatrix) source = X;
+  FsScaling scaling = FS_SCALING_NONE;
+
+  if (in->scaling != NULL && !fs_cli_scaling_from_string (in->scaling, &scaling))
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("The example seed must be ≥ 0"));
+                   _("Unknown scaling “%s” (use none, unit, center or standardize)"),
+                   in->scaling);
       return NULL;
     }
-
-  if (g_str_equal (example->name, "lowrank"))
-    return load_lowrank (in, description, error);
-  return load_fixed_example (in, example, description, error);
+  if (source == NULL || scaling == FS_SCALING_NONE)
+    return g_steal_pointer (&source);
+  return fs_matrix_scaled (source, scaling, error);
 }
 
 /* The matrix named by a FILE argument (argv[1]) or by --example, and a
@@ -237,13 +390,25 @@ fs_cli_input_load (FsCliInput  *in,
                    char       **description,
                    GError     **error)
 {
+  FsMatrix *X;
+
   g_return_val_if_fail (in != NULL && description != NULL, NULL);
 
   if (!check_arguments (in, argc, argv, error))
     return NULL;
+  /* An example by name takes the example options, and its rank. */
+  if (in->example == NULL && fs_examples_find (argv[1]) != NULL &&
+      !g_file_test (argv[1], G_FILE_TEST_EXISTS))
+    in->example = g_strdup (argv[1]);
   if (in->example == NULL)
-    return load_file (argv[1], description, error);
-  return load_example (in, description, error);
+    {
+      X = fs_cli_input_load_path (argv[1], description, error);
+      if (X != NULL)
+        fs_cli_print_notices (X);
+    }
+  else
+    X = load_example (in, description, error);
+  return apply_scaling (in, X, error);
 }
 
 /* The example's own rank (for lowrank, its true rank), else the rank the

@@ -17,6 +17,8 @@ typedef struct
   char   *example_size;
   int     example_rank;
   gint64  example_seed;
+  char   *scaling;        /* --scaling as given, NULL for none */
+  char   *scaling_help;   /* --scaling's help, naming the window's labels */
 } FsCliInput;
 
 void          fs_cli_input_clear              (FsCliInput        *in);
@@ -27,6 +29,16 @@ FsMatrix     *fs_cli_input_load               (FsCliInput        *in,
                                                char             **argv,
                                                char             **description,
                                                GError           **error);
+/* A FILE argument: a file, "-" for standard input, or an example's name
+ * when no file is called that. */
+FsMatrix     *fs_cli_input_load_path          (const char        *path,
+                                               char             **description,
+                                               GError           **error);
+/* --scaling's name: none, unit, center or standardize. */
+const char   *fs_cli_scaling_to_string        (FsScaling          scaling);
+gboolean      fs_cli_scaling_from_string      (const char        *name,
+                                               FsScaling         *scaling);
+FsScaling     fs_cli_input_get_scaling        (const FsCliInput  *in);
 guint         fs_cli_input_default_rank       (const FsCliInput  *in,
                                                const FsMatrix    *X);
 

@@ -87,7 +87,7 @@ fs_cli_run_options_common_entries (FsCliRunOptions *o)
       { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Solver threads (default: 1 for small problems, else all cores)"), N_("T") },
       { "holdout", 0, 0, G_OPTION_ARG_DOUBLE, &o->holdout, N_("Hold this share of the observed cells out of training and report their error (e.g. 0.1; default 0: none)"), N_("FRACTION") },
       { "holdout-seed", 0, 0, G_OPTION_ARG_INT64, &o->holdout_seed, N_("Seed of the held-out cells (default 0)"), N_("S") },
-      { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write W.csv, H.csv, WH.csv, loss.csv and atoms.png into DIR"), N_("DIR") },
+      { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write W.csv, H.csv, WH.csv, residual.csv (X − WH), loss.csv, run.json and atoms.png into DIR"), N_("DIR") },
       { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON object instead of progress"), NULL },
       { "no-stop-unstable", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &o->stop_unstable, N_("Keep going when the cost turns unstable (default: stop, with a learning rate to try)"), NULL },
       G_OPTION_ENTRY_NULL
@@ -95,6 +95,17 @@ fs_cli_run_options_common_entries (FsCliRunOptions *o)
 
     return g_memdup2 (entries, sizeof entries);
   }
+}
+
+GOptionEntry *
+fs_cli_run_options_output_entries (FsCliRunOptions *o)
+{
+  const GOptionEntry entries[] = {
+    { "npy", 0, 0, G_OPTION_ARG_NONE, &o->npy, N_("With --out, also write W.npy, H.npy, WH.npy, residual.npy and loss.npy"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  return g_memdup2 (entries, sizeof entries);
 }
 
 /* The numeric options that have no place in FsParams's own checks. */

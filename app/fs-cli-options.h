@@ -34,6 +34,8 @@ typedef struct
   gboolean  stop_unstable;
   char     *rule_help;   /* --rule's help, naming the rules of the table */
   char     *lr_text;     /* --lr as given, NULL when it was not */
+  /* What run --out writes besides the CSV files. */
+  gboolean  npy;         /* the matrices and the loss as .npy too */
 } FsCliRunOptions;
 
 void          fs_cli_run_options_init           (FsCliRunOptions  *o);
@@ -44,6 +46,8 @@ GOptionEntry *fs_cli_run_options_model_entries  (FsCliRunOptions  *o);
 /* Everything else: --lr, --rule, …, --holdout, --holdout-seed, --out,
  * --json, --no-stop-unstable. */
 GOptionEntry *fs_cli_run_options_common_entries (FsCliRunOptions  *o);
+/* --npy: run's only, as sweep writes no files. */
+GOptionEntry *fs_cli_run_options_output_entries (FsCliRunOptions  *o);
 /* The rank stays at the default until the matrix is known (rank -1). */
 gboolean      fs_cli_run_options_to_params      (const FsCliRunOptions *o,
                                                  FsParams         *p,

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 #include "fs-analysis.h"
 #include "fs-atoms.h"
@@ -25,6 +26,7 @@
 #include "fs-json.h"
 #include "fs-optimum.h"
 #include "fs-params.h"
+#include "fs-results.h"
 #include "fs-rules.h"
 
 #define PROGRESS_EVERY 1000
@@ -72,6 +74,7 @@ run_context_new (FsCliRunOptions *o,
   g_autofree GOptionEntry *model = fs_cli_run_options_model_entries (o);
   g_autofree GOptionEntry *common = fs_cli_run_options_common_entries (o);
   g_autofree GOptionEntry *replay = fs_cli_session_entries (session);
+  g_autofree GOptionEntry *output = fs_cli_run_options_output_entries (o);
   GOptionContext *context;
   g_autofree char *examples = fs_cli_input_describe_examples (TRUE);
 
@@ -82,6 +85,7 @@ run_context_new (FsCliRunOptions *o,
   g_option_context_add_main_entries (context, model, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, replay, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, output, GETTEXT_PACKAGE);
   g_option_context_add_group (context, fs_cli_input_option_group (in));
   return context;
 }
@@ -151,6 +155,20 @@ run_parse (Run     *r,
   return TRUE;
 }
 
+/* --npy adds to the files of --out. */
+static gboolean
+check_output_options (const FsCliRunOptions  *o,
+                      GError                **error)
+{
+  if (o->npy && o->out == NULL)
+    {
+      g_set_error_literal (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                           _("--npy writes .npy files beside the CSV files of --out: give --out DIR too"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Parses the arguments, loads the matrix and builds the fit. */
 static gboolean
 run_prepare (Run     *r,
@@ -161,6 +179,7 @@ run_prepare (Run     *r,
   g_auto(GStrv) expanded = NULL;
 
   if (!run_parse (r, &argc, &argv, &expanded, error) ||
+      !check_output_options (&r->o, error) ||
       !fs_cli_parse_lr (r->o.lr_text, &r->o.lr, error) ||
       !fs_cli_run_options_to_params (&r->o, &r->params, error) ||
       !(r->X = fs_cli_input_load (&r->in, argc, argv, &r->description, error)))
@@ -465,40 +484,6 @@ print_result (Run *r)
   print_small_matrices (r);
 }
 
-static GBytes *
-format_loss_csv (FsFit *fit)
-{
-  guint n_runs = fs_fit_get_n_runs (fit);
-  GString *out = g_string_new ("iteration");
-  gsize longest = 0;
-
-  if (n_runs == 1)
-    g_string_append (out, ",cost");
-  for (guint k = 0; k < n_runs && n_runs > 1; k++)
-    g_string_append_printf (out, ",seed_%" G_GUINT64_FORMAT, fs_fit_get_run_seed (fit, k));
-  g_string_append_c (out, '\n');
-
-  for (guint k = 0; k < n_runs; k++)
-    longest = MAX (longest, fs_cost_log_get_length (fs_fit_get_log (fit, k)));
-
-  for (gsize t = 0; t < longest; t++)
-    {
-      g_string_append_printf (out, "%" G_GSIZE_FORMAT, t);
-      for (guint k = 0; k < n_runs; k++)
-        {
-          FsCostLog *log = fs_fit_get_log (fit, k);
-          char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-          g_string_append_c (out, ',');
-          if (t < fs_cost_log_get_length (log))
-            g_string_append (out, g_ascii_dtostr (buf, sizeof buf, fs_cost_log_get (log, t)));
-        }
-      g_string_append_c (out, '\n');
-    }
-
-  return g_string_free_to_bytes (out);
-}
-
 /* The gallery of the best run's components, shown as the loaded matrix's
  * images when it knows their shape; tiles of at most 64 pixels a side. */
 static GBytes *
@@ -515,31 +500,82 @@ format_atoms_png (Run     *r,
   return fs_atoms_encode_png (atoms, error);
 }
 
-/* W.csv, H.csv, WH.csv, loss.csv and atoms.png in --out DIR, replaced as
- * a set. */
+/* Every run's loss history, as far as it went. */
+static GBytes *
+encode_loss (FsFit         *fit,
+             FsDataFormat   format,
+             GError       **error)
+{
+  guint n_runs = fs_fit_get_n_runs (fit);
+  g_autofree FsCostLog **logs = g_new (FsCostLog *, n_runs);
+  g_autofree gsize *lengths = g_new (gsize, n_runs);
+  g_autofree guint64 *seeds = g_new (guint64, n_runs);
+
+  for (guint k = 0; k < n_runs; k++)
+    {
+      logs[k] = fs_fit_get_log (fit, k);
+      lengths[k] = fs_cost_log_get_length (logs[k]);
+      seeds[k] = fs_fit_get_run_seed (fit, k);
+    }
+  return fs_results_encode_loss (format, logs, lengths, seeds, n_runs, error);
+}
+
+/* Adds DIR/NAME and its contents to the set, or FALSE when there are no
+ * contents (error is set). */
+static gboolean
+add_output (GPtrArray  *paths,
+            GPtrArray  *contents,
+            const char *dir,
+            const char *name,
+            GBytes     *bytes)
+{
+  if (bytes == NULL)
+    return FALSE;
+  g_ptr_array_add (paths, g_build_filename (dir, name, NULL));
+  g_ptr_array_add (contents, bytes);
+  return TRUE;
+}
+
+/* Each result in format, named as fs_result_get_file_name says. */
+static gboolean
+add_results (Run          *r,
+             FsDataFormat  format,
+             GPtrArray    *paths,
+             GPtrArray    *contents,
+             GError      **error)
+{
+  const double *W = fs_fit_get_best_w (r->fit), *H = fs_fit_get_best_h (r->fit);
+
+  for (FsResult k = 0; k < FS_N_RESULTS; k++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.%s", fs_result_get_file_name (k),
+                                               fs_data_format_get_extension (format));
+      GBytes *bytes = k == FS_RESULT_LOSS
+                    ? encode_loss (r->fit, format, error)
+                    : fs_results_encode_matrix (k, format, r->X, W, H, r->params.rank, error);
+
+      if (!add_output (paths, contents, r->o.out, name, bytes))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static GBytes *format_run_json (Run *r);
+
+/* The CSV files (and with --npy the .npy files) of every result, run.json
+ * and atoms.png in --out DIR, replaced as a set. */
 static gboolean
 write_outputs (Run     *r,
                GError **error)
 {
   const char *dir = r->o.out;
-  gsize rows = r->X->rows, cols = r->X->cols;
-  guint rank = r->params.rank;
-  const double *W = fs_fit_get_best_w (r->fit), *H = fs_fit_get_best_h (r->fit);
-  g_autofree double *wh = product (rows, cols, rank, W, H);
-  g_autofree char *w_path = g_build_filename (dir, "W.csv", NULL);
-  g_autofree char *h_path = g_build_filename (dir, "H.csv", NULL);
-  g_autofree char *wh_path = g_build_filename (dir, "WH.csv", NULL);
-  g_autofree char *loss_path = g_build_filename (dir, "loss.csv", NULL);
-  g_autofree char *atoms_path = g_build_filename (dir, "atoms.png", NULL);
-  const char *paths[] = { w_path, h_path, wh_path, loss_path, atoms_path };
-  g_autoptr(GBytes) w_csv = fs_csv_format (rows, rank, W, NULL);
-  g_autoptr(GBytes) h_csv = fs_csv_format (rank, cols, H, NULL);
-  g_autoptr(GBytes) wh_csv = fs_csv_format (rows, cols, wh, NULL);
-  g_autoptr(GBytes) loss_csv = format_loss_csv (r->fit);
-  g_autoptr(GBytes) atoms_png = format_atoms_png (r, error);
-  GBytes *contents[] = { w_csv, h_csv, wh_csv, loss_csv, atoms_png };
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 
-  if (atoms_png == NULL)
+  if (!add_results (r, FS_DATA_CSV, paths, contents, error) ||
+      (r->o.npy && !add_results (r, FS_DATA_NPY, paths, contents, error)) ||
+      !add_output (paths, contents, dir, "run.json", format_run_json (r)) ||
+      !add_output (paths, contents, dir, "atoms.png", format_atoms_png (r, error)))
     return FALSE;
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
@@ -552,7 +588,8 @@ write_outputs (Run     *r,
       return FALSE;
     }
 
-  return fs_csv_write_set (G_N_ELEMENTS (paths), paths, contents, error);
+  return fs_csv_write_set (paths->len, (const char * const *) paths->pdata,
+                           (GBytes * const *) contents->pdata, error);
 }
 
 /* "warnings": the problem's lack of a minimum, then each instability. */
@@ -676,10 +713,43 @@ add_factors_json (JsonBuilder *b,
   add_singular_values_json (b, r, W, H);
 }
 
+/* "settings": every option the run was made with, as run.json keeps them. */
 static void
-print_run_json (Run *r)
+add_settings_json (JsonBuilder *b,
+                   Run         *r)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  const FsParams *p = &r->params;
+
+  json_builder_set_member_name (b, "settings");
+  json_builder_begin_object (b);
+  fs_json_add_string (b, "scaling", fs_cli_scaling_to_string (fs_cli_input_get_scaling (&r->in)));
+  fs_json_add_int (b, "rank", p->rank);
+  fs_json_add_string (b, "rule", p->rule->name);
+  fs_json_add_double (b, "lr", p->lr);
+  fs_json_add_boolean (b, "lr_from_data", isnan (r->o.lr));
+  fs_json_add_double (b, "l2_w", p->l2_w);
+  fs_json_add_double (b, "l2_h", p->l2_h);
+  fs_json_add_double (b, "l1_w", p->l1_w);
+  fs_json_add_double (b, "l1_h", p->l1_h);
+  fs_json_add_string (b, "l1_mode", fs_l1_mode_to_string (p->l1_mode));
+  fs_json_add_boolean (b, "nonneg", p->nonneg);
+  fs_json_add_string (b, "init", fs_init_to_string (p->init));
+  fs_json_add_int (b, "max_iters", (gint64) p->max_iters);
+  fs_json_add_double (b, "tol", p->tol);
+  fs_json_add_int (b, "seed", (gint64) p->seed);
+  fs_json_add_int (b, "restarts", p->restarts);
+  fs_json_add_int (b, "threads", p->threads);
+  fs_json_add_double (b, "holdout", p->holdout);
+  fs_json_add_int (b, "holdout_seed", (gint64) p->holdout_seed);
+  fs_json_add_boolean (b, "stop_unstable", p->stop_unstable);
+  json_builder_end_object (b);
+}
+
+/* The object that --json prints and --out keeps as run.json. */
+static JsonBuilder *
+build_run_json (Run *r)
+{
+  JsonBuilder *b = json_builder_new ();
   FsFit *fit = r->fit;
   guint shown = r->best >= 0 ? (guint) r->best : fs_fit_get_current_run (fit);
   double final = fs_fit_get_final_cost (fit, shown);
@@ -718,8 +788,28 @@ print_run_json (Run *r)
   fs_json_add_double (b, "wall_s", r->elapsed);
   fs_json_add_double (b, "iterations_per_second",
                       (double) r->total_iterations / MAX (r->elapsed, 1e-9));
+  add_settings_json (b, r);
   json_builder_end_object (b);
+  return b;
+}
+
+static void
+print_run_json (Run *r)
+{
+  g_autoptr(JsonBuilder) b = build_run_json (r);
+
   fs_json_print (b);
+}
+
+static GBytes *
+format_run_json (Run *r)
+{
+  g_autoptr(JsonBuilder) b = build_run_json (r);
+  char *text = fs_json_to_string (b);
+  char *line = g_strconcat (text, "\n", NULL);
+
+  g_free (text);
+  return g_bytes_new_take (line, strlen (line));
 }
 
 /* Prints the results, writes --out, and returns the exit status. */

@@ -69,15 +69,22 @@ fs_json_add_boolean (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, value);
 }
 
+/* The builder's object on one line, without its line end. */
+char *
+fs_json_to_string (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
 /* The builder's object on one line of standard output. */
 void
 fs_json_print (JsonBuilder *builder)
 {
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
+  g_autofree char *text = fs_json_to_string (builder);
 
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
   g_print ("%s\n", text);
 }

@@ -25,6 +25,7 @@ void fs_json_add_string         (JsonBuilder *builder,
 void fs_json_add_boolean        (JsonBuilder *builder,
                                  const char  *key,
                                  gboolean     value);
+char *fs_json_to_string         (JsonBuilder *builder);
 void fs_json_print              (JsonBuilder *builder);
 
 G_END_DECLS

@@ -27,27 +27,102 @@
 
 #include "fs-csv.h"
 
-static void
-append_number (GString *out,
-               double   value)
+/* What R's read.csv makes of text (R_strtod5 in R's util.c): the digits
+ * gathered in a long double, scaled by a power of ten in long double,
+ * then rounded to a double. Rounding twice puts about one value in ten
+ * thousand one unit off; the writer avoids the forms that do. */
+static double
+read_as_r_does (const char *text)
 {
-  char buf[32];
+  long double ans = 0.0L, p10 = 10.0L, fac = 1.0L;
+  int expn = 0, ndigits = 0, sign = 1;
+  const char *p = text;
+
+  if (*p == '-' || *p == '+')
+    sign = *p++ == '-' ? -1 : 1;
+  for (; g_ascii_isdigit (*p); p++, ndigits++)
+    ans = 10 * ans + (*p - '0');
+  if (*p == '.')
+    for (p++; g_ascii_isdigit (*p); p++, ndigits++, expn--)
+      ans = 10 * ans + (*p - '0');
+  if (*p == 'e' || *p == 'E')
+    expn += (int) g_ascii_strtoll (p + 1, NULL, 10);
+
+  if (expn + ndigits < -300)
+    {
+      for (int n = 0; n < ndigits; n++)
+        ans /= 10.0L;
+      expn += ndigits;
+    }
+  if (expn < -307)
+    {
+      for (int n = -expn; n; n >>= 1, p10 *= p10)
+        if (n & 1)
+          fac /= p10;
+      ans *= fac;
+    }
+  else
+    {
+      for (int n = ABS (expn); n; n >>= 1, p10 *= p10)
+        if (n & 1)
+          fac *= p10;
+      ans = expn < 0 ? ans / fac : ans * fac;
+    }
+  return sign * (double) ans;
+}
+
+/* Whether text reads back as value, bit for bit, with a correctly
+ * rounded strtod (C, NumPy, Python, pandas's round_trip) and with R. */
+static gboolean
+reads_back (const char *text,
+            double      value)
+{
+  double exact = g_ascii_strtod (text, NULL);
+  double r = read_as_r_does (text);
+
+  return memcmp (&exact, &value, sizeof value) == 0 && memcmp (&r, &value, sizeof value) == 0;
+}
+
+/* The fewest significant digits (15, 16, 17, up to 19) that read back to
+ * value, written with a point whatever LC_NUMERIC says; 17 digits when R
+ * cannot get it back at all (outside its exact powers of ten). */
+void
+fs_csv_append_number (GString *out,
+                      double   value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
   if (isnan (value))
     {
       g_string_append (out, "NaN");
       return;
     }
+  /* "-0" would make pandas read a column of whole numbers as integers,
+   * which have no negative zero. */
+  if (value == 0.0 && signbit (value))
+    {
+      g_string_append (out, "-0.0");
+      return;
+    }
+  if (isinf (value))
+    {
+      g_string_append (out, value > 0 ? "Inf" : "-Inf");
+      return;
+    }
 
-  /* Values typed by people read back from 15 digits; the rest need 17. */
-  snprintf (buf, sizeof buf, "%.15g", value);
-  if (g_ascii_strtod (buf, NULL) != value)
-    snprintf (buf, sizeof buf, "%.17g", value);
-  /* snprintf follows LC_NUMERIC; the file must not. */
-  for (char *c = buf; *c != '\0'; c++)
-    if (*c == ',')
-      *c = '.';
-  g_string_append (out, buf);
+  for (int digits = 15; digits <= 19; digits++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buf, sizeof buf, format, value);
+      if (reads_back (buf, value))
+        {
+          g_string_append (out, buf);
+          return;
+        }
+    }
+  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.17g", value));
 }
 
 static void
@@ -109,7 +184,46 @@ fs_csv_encode (const FsMatrix *X,
         {
           if (j > 0)
             g_string_append_c (out, separator);
-          append_number (out, X->data[i * X->cols + j]);
+          fs_csv_append_number (out, X->data[i * X->cols + j]);
+        }
+      g_string_append_c (out, '\n');
+    }
+
+  return g_string_free_to_bytes (out);
+}
+
+/* A header row, then each row's label and numbers, as R's write.csv and
+ * pandas's to_csv write a labelled table: corner is the header's first
+ * cell ("" for theirs), row_labels and col_labels hold rows and cols
+ * strings. */
+GBytes *
+fs_csv_encode_table (gsize               rows,
+                     gsize               cols,
+                     const double       *data,
+                     const char         *corner,
+                     const char * const *row_labels,
+                     const char * const *col_labels)
+{
+  GString *out = g_string_sized_new ((rows + 1) * (cols + 1) * 12 + 64);
+
+  g_return_val_if_fail (data != NULL || rows * cols == 0, NULL);
+  g_return_val_if_fail (corner != NULL && row_labels != NULL && col_labels != NULL, NULL);
+
+  append_label (out, corner, ',');
+  for (gsize j = 0; j < cols; j++)
+    {
+      g_string_append_c (out, ',');
+      append_label (out, col_labels[j], ',');
+    }
+  g_string_append_c (out, '\n');
+
+  for (gsize i = 0; i < rows; i++)
+    {
+      append_label (out, row_labels[i], ',');
+      for (gsize j = 0; j < cols; j++)
+        {
+          g_string_append_c (out, ',');
+          fs_csv_append_number (out, data[i * cols + j]);
         }
       g_string_append_c (out, '\n');
     }
@@ -138,7 +252,7 @@ fs_csv_format (gsize         rows,
         {
           if (j > 0)
             g_string_append_c (out, ',');
-          append_number (out, data[i * cols + j]);
+          fs_csv_append_number (out, data[i * cols + j]);
         }
       g_string_append_c (out, '\n');
     }

@@ -12,6 +12,14 @@ G_BEGIN_DECLS
 
 GBytes   *fs_csv_encode (const FsMatrix  *X,
                          char             separator);
+void      fs_csv_append_number (GString      *out,
+                                double        value);
+GBytes   *fs_csv_encode_table (gsize               rows,
+                               gsize               cols,
+                               const double       *data,
+                               const char         *corner,
+                               const char * const *row_labels,
+                               const char * const *col_labels);
 GBytes   *fs_csv_format (gsize            rows,
                          gsize            cols,
                          const double    *data,

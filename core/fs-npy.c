@@ -424,14 +424,25 @@ fs_npy_parse (const char    *name,
 GBytes *
 fs_npy_encode (const FsMatrix *X)
 {
+  g_return_val_if_fail (X != NULL, NULL);
+
+  return fs_npy_encode_data (X->rows, X->cols, X->data);
+}
+
+/* A C-order float64 array of rows × cols, as numpy.save writes it. */
+GBytes *
+fs_npy_encode_data (gsize         rows,
+                    gsize         cols,
+                    const double *data)
+{
   g_autoptr(GString) header = g_string_new (NULL);
   GByteArray *out;
   guint8 preamble[10];
 
-  g_return_val_if_fail (X != NULL, NULL);
+  g_return_val_if_fail (data != NULL || rows * cols == 0, NULL);
 
   g_string_printf (header, "{'descr': '<f8', 'fortran_order': False, 'shape': (%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "), }",
-                   X->rows, X->cols);
+                   rows, cols);
   while ((10 + header->len + 1) % 64 != 0)
     g_string_append_c (header, ' ');
   g_string_append_c (header, '\n');
@@ -442,15 +453,15 @@ fs_npy_encode (const FsMatrix *X)
   preamble[8] = header->len & 0xff;
   preamble[9] = (header->len >> 8) & 0xff;
 
-  out = g_byte_array_sized_new ((guint) (10 + header->len + X->rows * X->cols * 8));
+  out = g_byte_array_sized_new ((guint) (10 + header->len + rows * cols * 8));
   g_byte_array_append (out, preamble, sizeof preamble);
   g_byte_array_append (out, (const guint8 *) header->str, (guint) header->len);
-  for (gsize k = 0; k < X->rows * X->cols; k++)
+  for (gsize k = 0; k < rows * cols; k++)
     {
       guint64 u;
       guint8 b[8];
 
-      memcpy (&u, &X->data[k], sizeof u);
+      memcpy (&u, &data[k], sizeof u);
       for (guint i = 0; i < 8; i++)
         b[i] = (u >> (8 * i)) & 0xff;
       g_byte_array_append (out, b, 8);

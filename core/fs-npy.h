@@ -17,5 +17,8 @@ FsMatrix *fs_npy_parse   (const char      *name,
                           gsize            len,
                           GError         **error);
 GBytes   *fs_npy_encode  (const FsMatrix  *X);
+GBytes   *fs_npy_encode_data (gsize         rows,
+                              gsize         cols,
+                              const double *data);
 
 G_END_DECLS

@@ -20,7 +20,9 @@
 #include "fs-examples.h"
 #include "fs-holdout.h"
 #include "fs-loader.h"
+#include "fs-fit.h"
 #include "fs-params.h"
+#include "fs-session.h"
 
 /* Runs the tool with the given arguments and returns its exit status,
  * with standard output and error; setup runs in the child before it. */
@@ -474,6 +476,10 @@ test_out_files (void)
   g_autofree char *loss_text = NULL;
   const char *names[] = { "W.csv", "H.csv", "WH.csv" };
   const gsize shapes[][2] = { { 100, 4 }, { 4, 80 }, { 100, 80 } };
+  /* Without labels in the input: rows 1, 2, …, columns V1, V2, …, and
+   * the components c1, c2, … */
+  const char *labels[][4] = { { "1", "100", "c1", "c4" }, { "c1", "c4", "V1", "V80" },
+                              { "1", "100", "V1", "V80" } };
   FsMatrix *m[3];
   g_autofree char *loss = g_build_filename (dir, "loss.csv", NULL);
   g_autofree char *atoms = g_build_filename (dir, "atoms.png", NULL);
@@ -491,6 +497,12 @@ test_out_files (void)
       g_assert_no_error (error);
       g_assert_cmpuint (m[i]->rows, ==, shapes[i][0]);
       g_assert_cmpuint (m[i]->cols, ==, shapes[i][1]);
+      g_assert_nonnull (m[i]->row_labels);
+      g_assert_nonnull (m[i]->col_labels);
+      g_assert_cmpstr (m[i]->row_labels[0], ==, labels[i][0]);
+      g_assert_cmpstr (m[i]->row_labels[m[i]->rows - 1], ==, labels[i][1]);
+      g_assert_cmpstr (m[i]->col_labels[0], ==, labels[i][2]);
+      g_assert_cmpstr (m[i]->col_labels[m[i]->cols - 1], ==, labels[i][3]);
       g_unlink (path);
     }
   for (gsize i = 0; i < 100; i += 17)
@@ -509,14 +521,22 @@ test_out_files (void)
   lines = g_strsplit (g_strchomp (loss_text), "\n", -1);
   g_assert_cmpstr (lines[0], ==, "iteration,cost");
   g_assert_cmpuint (g_strv_length (lines), ==, 252);
-  g_assert_true (g_str_has_prefix (lines[251], "250,"));
+  g_assert_true (g_str_has_prefix (lines[1], "\"0\","));
+  g_assert_true (g_str_has_prefix (lines[251], "\"250\","));
   g_unlink (loss);
   g_assert_true (g_file_test (atoms, G_FILE_TEST_IS_REGULAR));
   g_unlink (atoms);
-  g_rmdir (dir);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, i == 0 ? "residual.csv" : "run.json", NULL);
+
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
-static const char *const out_names[] = { "W.csv", "H.csv", "WH.csv", "loss.csv", "atoms.png", NULL };
+static const char *const out_names[] = { "W.csv", "H.csv", "WH.csv", "residual.csv", "loss.csv",
+                                         "run.json", "atoms.png", NULL };
 
 /* A previous run's results in dir: each file holds its own name. */
 static void
@@ -921,6 +941,278 @@ test_out_symlinks (void)
   assert_dir_holds (keep, keep_names);
   assert_dir_holds (out_dir, out_names);
   remove_tree (dir);
+}
+
+/* The labelled input's CSV results keep its labels, and each equals the
+ * .npy file beside it bit for bit. */
+static void
+assert_csv_matches_npy (const char *dir,
+                        const char *name,
+                        const char *first_row,
+                        const char *first_col)
+{
+  g_autofree char *csv_name = g_strconcat (name, ".csv", NULL);
+  g_autofree char *npy_name = g_strconcat (name, ".npy", NULL);
+  g_autoptr(FsMatrix) csv = load_out_file (dir, csv_name);
+  g_autoptr(FsMatrix) npy = load_out_file (dir, npy_name);
+
+  g_assert_cmpuint (csv->rows, ==, npy->rows);
+  g_assert_cmpuint (csv->cols, ==, npy->cols);
+  g_assert_cmpmem (csv->data, csv->rows * csv->cols * sizeof (double), npy->data,
+                   npy->rows * npy->cols * sizeof (double));
+  g_assert_cmpstr (csv->row_labels[0], ==, first_row);
+  g_assert_cmpstr (csv->col_labels[0], ==, first_col);
+}
+
+/* --out with --json: run.json is the object --json prints, with every
+ * setting; --npy writes each result as .npy too. */
+static void
+test_out_json_npy (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *path = real_file ("csv", "R_USArrests.csv");
+  g_autofree char *json_path = g_build_filename (dir, "run.json", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *saved = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  JsonObject *settings;
+  const char *const npy_names[] = { "W.npy", "H.npy", "WH.npy", "residual.npy", "loss.npy", NULL };
+
+  g_assert_cmpint (cli (&out, &err, "run", path, "--rank", "2", "--iters", "100", "--l2-w",
+                        "0.5", "--nonneg", "--json", "--out", dir, "--npy", NULL), ==, 0);
+  g_assert_true (g_file_get_contents (json_path, &saved, NULL, NULL));
+  g_assert_cmpstr (saved, ==, out);
+  result = last_json_object (saved);
+  g_assert_cmpint (json_object_get_int_member (result, "iterations"), ==, 100);
+  settings = json_object_get_object_member (result, "settings");
+  g_assert_nonnull (settings);
+  g_assert_cmpstr (json_object_get_string_member (settings, "scaling"), ==, "none");
+  g_assert_cmpint (json_object_get_int_member (settings, "rank"), ==, 2);
+  g_assert_cmpfloat (json_object_get_double_member (settings, "l2_w"), ==, 0.5);
+  g_assert_true (json_object_get_boolean_member (settings, "nonneg"));
+  g_assert_cmpint (json_object_get_int_member (settings, "max_iters"), ==, 100);
+  g_assert_true (json_object_get_boolean_member (settings, "lr_from_data"));
+  g_assert_cmpfloat (json_object_get_double_member (settings, "lr"), ==,
+                     json_object_get_double_member (result, "lr"));
+
+  for (guint i = 0; npy_names[i] != NULL; i++)
+    {
+      g_autofree char *npy = g_build_filename (dir, npy_names[i], NULL);
+
+      g_assert_true (g_file_test (npy, G_FILE_TEST_IS_REGULAR));
+    }
+  assert_csv_matches_npy (dir, "W", "Alabama", "c1");
+  assert_csv_matches_npy (dir, "H", "c1", "Murder");
+  assert_csv_matches_npy (dir, "WH", "Alabama", "Murder");
+  assert_csv_matches_npy (dir, "residual", "Alabama", "Murder");
+  assert_csv_matches_npy (dir, "loss", "0", "cost");
+  remove_tree (dir);
+}
+
+static void
+test_npy_needs_out (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "notebook", "--npy", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "--out"));
+}
+
+static void
+on_matrix_changed (FsSession *session,
+                   gboolean   new_source,
+                   gpointer   data)
+{
+  *(guint *) data += 1;
+}
+
+/* The matrix the window's session factorizes with this scaling. */
+static FsMatrix *
+session_matrix (const char *path,
+                FsScaling   scaling)
+{
+  g_autoptr(FsSession) session = fs_session_new ();
+  guint changed = 0;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  g_signal_connect (session, "matrix-changed", G_CALLBACK (on_matrix_changed), &changed);
+  fs_session_open_path (session, path);
+  while (changed < 1 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  if (scaling != FS_SCALING_NONE)
+    {
+      fs_session_set_scaling (session, scaling);
+      while (changed < 2 && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpint (fs_session_get_scaling (session), ==, scaling);
+  return fs_matrix_ref (fs_session_get_matrix (session));
+}
+
+/* The cost after 100 iterations from the data's learning rate, rank 2. */
+static double
+cost_after_100 (FsMatrix *X)
+{
+  FsParams params;
+  g_autoptr(GError) error = NULL;
+  FsFit *fit;
+  double cost;
+
+  fs_params_init_defaults (&params);
+  params.rank = 2;
+  params.max_iters = 100;
+  params.threads = 1;
+  fit = fs_fit_new (X, &params, &error);
+  g_assert_no_error (error);
+  fs_fit_set_lr (fit, fs_solver_get_starting_lr (fs_fit_get_solver (fit)));
+  while (fs_fit_iterate (fit))
+    ;
+  cost = fs_fit_get_final_cost (fit, 0);
+  fs_fit_free (fit);
+  return cost;
+}
+
+/* --scaling scales as the window's Scaling: the same cost after 100
+ * iterations as on the session's matrix with that scaling. */
+static void
+test_scaling (void)
+{
+  const char *names[] = { "none", "unit", "center", "standardize" };
+  g_autofree char *path = real_file ("csv", "R_USArrests.csv");
+  double costs[G_N_ELEMENTS (names)];
+
+  for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autoptr(JsonObject) result = NULL;
+      g_autoptr(FsMatrix) X = session_matrix (path, (FsScaling) k);
+
+      g_assert_cmpint (cli (&out, &err, "run", path, "--scaling", names[k], "--rank", "2",
+                            "--iters", "100", "--threads", "1", "--json", NULL), ==, 0);
+      result = last_json_object (out);
+      costs[k] = json_object_get_double_member (result, "final_cost");
+      g_assert_cmpfloat (costs[k], ==, cost_after_100 (X));
+      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (result, "settings"),
+                                                      "scaling"), ==, names[k]);
+      for (guint j = 0; j < k; j++)
+        g_assert_cmpfloat (costs[j], !=, costs[k]);
+    }
+
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (cli (&out, &err, "run", path, "--scaling", "log", NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "Unknown scaling “log”"));
+  }
+}
+
+/* The final cost --json reports. */
+static double
+json_final_cost (const char *out)
+{
+  g_autoptr(JsonObject) result = last_json_object (out);
+
+  return json_object_get_double_member (result, "final_cost");
+}
+
+/* An example's name where a FILE goes: run, with the example's options
+ * and rank, info and convert. */
+static void
+test_example_by_name (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *csv = g_build_filename (dir, "digits.csv", NULL);
+  g_autofree char *by_name = NULL;
+  g_autofree char *by_option = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  g_autoptr(FsMatrix) digits = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (cli (&by_name, &err, "run", "lowrank", "--example-size", "30x20", "--iters",
+                        "100", "--json", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (&by_option, &err, "run", "--example", "lowrank", "--example-size",
+                        "30x20", "--iters", "100", "--json", NULL), ==, 0);
+  g_assert_cmpfloat (json_final_cost (by_name), ==, json_final_cost (by_option));
+  result = last_json_object (by_name);
+  g_assert_cmpint (json_object_get_int_member (result, "rows"), ==, 30);
+  g_assert_cmpint (json_object_get_int_member (result, "rank"), ==, 5);
+
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (&out, &err, "info", "camera", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "rows: 512"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (&out, &err, "convert", "digits", csv, NULL), ==, 0);
+  digits = fs_matrix_load (csv, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (digits->cols, ==, 64);
+  remove_tree (dir);
+}
+
+/* cli () with standard input read from stdin_path. */
+G_GNUC_NULL_TERMINATED
+static int
+cli_stdin (const char  *stdin_path,
+           char       **out,
+           char       **err,
+           ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) g_getenv ("FS_CLI"));
+  va_start (ap, err);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  g_subprocess_launcher_set_stdin_file_path (launcher, stdin_path);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+/* "-" reads a matrix from standard input as from a file; empty input is
+ * an error that says so. */
+static void
+test_stdin (void)
+{
+  g_autofree char *path = real_file ("csv", "R_USArrests.csv");
+  g_autofree char *from_file = NULL;
+  g_autofree char *from_stdin = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (cli (&from_file, &err, "run", path, "--rank", "2", "--iters", "100", "--json",
+                        NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_stdin (path, &from_stdin, &err, "run", "-", "--rank", "2", "--iters",
+                              "100", "--json", NULL), ==, 0);
+  g_assert_cmpfloat (json_final_cost (from_stdin), ==, json_final_cost (from_file));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_stdin (path, &out, &err, "info", "-", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "row labels: Alabama"));
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_stdin ("/dev/null", &out, &err, "run", "-", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "standard input is empty"));
 }
 
 static void
@@ -1636,6 +1928,11 @@ main (int    argc,
   g_test_add_func ("/cli/run/out-files/mode", test_out_keeps_mode);
   g_test_add_func ("/cli/run/out-files/symlinks", test_out_symlinks);
   g_test_add_func ("/cli/run/out-files/atoms-png", test_out_atoms_png);
+  g_test_add_func ("/cli/run/out-files/json-npy", test_out_json_npy);
+  g_test_add_func ("/cli/run/out-files/npy-needs-out", test_npy_needs_out);
+  g_test_add_func ("/cli/run/scaling", test_scaling);
+  g_test_add_func ("/cli/input/example-by-name", test_example_by_name);
+  g_test_add_func ("/cli/input/stdin", test_stdin);
   g_test_add_func ("/cli/optimum/json", test_optimum_json);
   g_test_add_func ("/cli/info", test_info);
   g_test_add_func ("/cli/unreadable-file", test_unreadable_file);

@@ -563,6 +563,7 @@ fs_window_class_init (FsWindowClass *klass)
   fs_window_torch_class_init (widget_class);
   fs_window_session_class_init (widget_class);
   fs_window_settings_class_init (widget_class);
+  fs_window_data_class_init (widget_class);
 }
 
 static void

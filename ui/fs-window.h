@@ -47,6 +47,13 @@ gboolean    fs_window_has_view           (const char     *name);
 double      fs_window_get_inspect_cpu_seconds (FsWindow  *self);
 void        fs_window_set_pace           (FsWindow       *self,
                                           double          iterations_per_second);
+/* Export Data without its dialog: the viewed run's "W", "H", "WH",
+ * "residual" (X − WH) or "loss" to path, as .csv or .npy by its
+ * extension, atomically. */
+gboolean    fs_window_export_data        (FsWindow       *self,
+                                          const char     *what,
+                                          const char     *path,
+                                          GError        **error);
 double      fs_window_stability_ratio    (const FsParams *params,
                                           double          lr,
                                           double          bound);
