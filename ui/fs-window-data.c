@@ -20,9 +20,6 @@
 #include "fs-results.h"
 #include "fs-window-private.h"
 
-/* The folder of the last export, kept on the window for the next one. */
-#define LAST_FOLDER_KEY "fs-window-data-last-folder"
-
 /* The loss history of every run the snapshot has started. */
 static GBytes *
 encode_loss (FsSnapshot    *s,
@@ -102,7 +99,11 @@ fs_window_export_data (FsWindow    *self,
   bytes = encode_result (self, result, format, error);
   if (bytes == NULL || !fs_results_write (path, bytes, error))
     return FALSE;
-  g_object_set_data_full (G_OBJECT (self), LAST_FOLDER_KEY, g_path_get_dirname (path), g_free);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+
+    fs_window_remember_folder (self, file);
+  }
   return TRUE;
 }
 
@@ -194,14 +195,14 @@ add_result_choice (GtkFileChooser *chooser,
 }
 
 /* The Save dialog, with the result chosen and a name for it in the
- * folder of the last export. */
+ * last folder used (remembered across launches). */
 static void
 show_export_dialog (FsWindow *self,
                     FsResult  selected)
 {
   GtkFileChooserNative *dialog;
   GtkFileChooser *chooser;
-  const char *folder = g_object_get_data (G_OBJECT (self), LAST_FOLDER_KEY);
+  g_autoptr(GFile) folder = fs_window_dup_last_folder (self);
   g_autofree char *name = suggest_name (self, selected);
 
   dialog = gtk_file_chooser_native_new (_("Export Data"), GTK_WINDOW (self),
@@ -212,11 +213,7 @@ show_export_dialog (FsWindow *self,
   add_filter (chooser, _("CSV (pandas, R, spreadsheets)"), "*.csv");
   add_filter (chooser, _("NumPy (.npy)"), "*.npy");
   if (folder != NULL)
-    {
-      g_autoptr(GFile) dir = g_file_new_for_path (folder);
-
-      gtk_file_chooser_set_current_folder (chooser, dir, NULL);
-    }
+    gtk_file_chooser_set_current_folder (chooser, folder, NULL);
   gtk_file_chooser_set_current_name (chooser, name);
   g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
