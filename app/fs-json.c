@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "fs-json"
 
 #include <math.h>
+#include <string.h>
 
 #include "fs-json.h"
 
@@ -69,15 +70,128 @@ fs_json_add_boolean (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, value);
 }
 
+/* A double in the fewest digits (15 to 17) that read back to it. json-glib
+ * 1.6's generator writes %.17g and then appends ".0" when it sees no
+ * point, which turns 1e+20 into "1e+20.0", not JSON; so numbers are
+ * written here. An integral value keeps a ".0", as json-glib wrote it, so
+ * that readers still see a double. */
+static void
+append_double (GString *out,
+               double   value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (int digits = 15; digits <= 17; digits++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buf, sizeof buf, format, value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        break;
+    }
+  g_string_append (out, buf);
+  if (strpbrk (buf, ".e") == NULL)
+    g_string_append (out, ".0");
+}
+
+/* A string as JSON, escaped by json-glib's own generator. */
+static void
+append_string (GString    *out,
+               const char *value)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), value);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_string_append (out, text);
+}
+
+static void append_node (GString  *out,
+                         JsonNode *node);
+
+static void
+append_object (GString    *out,
+               JsonObject *object)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+
+  g_string_append_c (out, '{');
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      if (l != members)
+        g_string_append_c (out, ',');
+      append_string (out, l->data);
+      g_string_append_c (out, ':');
+      append_node (out, json_object_get_member (object, l->data));
+    }
+  g_string_append_c (out, '}');
+}
+
+static void
+append_value (GString  *out,
+              JsonNode *node)
+{
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      break;
+    case G_TYPE_DOUBLE:
+      append_double (out, json_node_get_double (node));
+      break;
+    case G_TYPE_BOOLEAN:
+      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      break;
+    default:
+      append_string (out, json_node_get_string (node));
+      break;
+    }
+}
+
+static void
+append_node (GString  *out,
+             JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      append_object (out, json_node_get_object (node));
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            append_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+    case JSON_NODE_VALUE:
+      append_value (out, node);
+      break;
+    case JSON_NODE_NULL:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
 /* The builder's object on one line, without its line end. */
 char *
 fs_json_to_string (JsonBuilder *builder)
 {
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  GString *out = g_string_new (NULL);
 
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+  append_node (out, root);
+  return g_string_free (out, FALSE);
 }
 
 /* The builder's object on one line of standard output. */

@@ -92,9 +92,48 @@ cli_limited (gsize   max_bytes,
   return status;
 }
 
+/* The length of the JSON number at p (RFC 8259's grammar), or 0. */
+static gsize
+json_number_length (const char *p)
+{
+  const char *start = p;
+
+  if (*p == '-')
+    p++;
+  if (*p == '0')
+    p++;
+  else if (g_ascii_isdigit (*p))
+    while (g_ascii_isdigit (*p))
+      p++;
+  else
+    return 0;
+  if (*p == '.')
+    {
+      if (!g_ascii_isdigit (*++p))
+        return 0;
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  if (*p == 'e' || *p == 'E')
+    {
+      p++;
+      if (*p == '+' || *p == '-')
+        p++;
+      if (!g_ascii_isdigit (*p))
+        return 0;
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  /* A number ends at punctuation or space: "1e+20.0" does not. */
+  if (*p != '\0' && strchr ("{}[],: \t\r\n", *p) == NULL)
+    return 0;
+  return p - start;
+}
+
 /* Whether text is strict JSON lexically (json-glib's parser takes more):
- * outside strings only punctuation, numbers and true, false, null, never
- * NaN, Infinity, inf or nan. */
+ * outside strings only punctuation, numbers by JSON's grammar and true,
+ * false, null, never NaN, Infinity, inf, nan or "1e+20.0" (which
+ * json-glib 1.6's generator writes). */
 static gboolean
 is_strict_json (const char *text)
 {
@@ -115,7 +154,15 @@ is_strict_json (const char *text)
         p += 3;
       else if (g_str_has_prefix (p, "false"))
         p += 4;
-      else if (strchr ("{}[],: \t\r\n0123456789+-.eE", *p) == NULL)
+      else if (*p == '-' || g_ascii_isdigit (*p))
+        {
+          gsize length = json_number_length (p);
+
+          if (length == 0)
+            return FALSE;
+          p += length - 1;
+        }
+      else if (strchr ("{}[],: \t\r\n", *p) == NULL)
         return FALSE;
     }
   return !in_string;
@@ -1467,7 +1514,21 @@ test_json_strict (void)
   g_assert_false (is_strict_json ("{\"a\":inf.0}"));
   g_assert_false (is_strict_json ("{\"a\":NaN}"));
   g_assert_false (is_strict_json ("{\"a\":\"unterminated}"));
+  g_assert_false (is_strict_json ("{\"a\":1e+20.0}"));
+  g_assert_false (is_strict_json ("{\"a\":01}"));
+  g_assert_false (is_strict_json ("{\"a\":1.}"));
   g_assert_true (is_strict_json ("{\"a\":null,\"b\":\"nan and \\\"inf\\\"\",\"c\":-1.5e-3,\"d\":[true,false]}"));
+  g_assert_true (is_strict_json ("{\"a\":1e+20,\"b\":[0,-0.5,2E-7]}"));
+
+  /* Settings and costs far from 1 are written with an exponent. */
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "notebook", "--l2-w", "1e20", "--l2-h", "1e20",
+                        "--tol", "1e-20", "--iters", "5", "--json", NULL), ==, 0);
+  result = last_json_object (out);
+  g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (result, "settings"), "l2_w"),
+                     ==, 1e20);
+  g_clear_pointer (&result, json_object_unref);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
 
   /* A step so large that the cost overflows at once. */
   g_assert_cmpint (cli (&out, &err, "run", "--example", "notebook", "--lr", "1e300", "--json", NULL), ==, 2);
