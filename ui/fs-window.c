@@ -558,6 +558,7 @@ fs_window_class_init (FsWindowClass *klass)
   fs_window_speed_class_init (widget_class);
   fs_window_inspect_class_init (widget_class);
   fs_window_tuning_class_init (widget_class);
+  fs_window_export_class_init (widget_class);
 }
 
 static void
@@ -618,6 +619,7 @@ fs_window_init (FsWindow *self)
   fs_window_speed_init (self);
   fs_window_tuning_init (self);
   fs_window_inspect_init (self);
+  fs_window_export_init (self);
 
   /* The plot and the maps take the focus from a click, and the plot has it
    * at first: there Space runs and pauses (the first focusable widget

@@ -46,6 +46,15 @@ gboolean    fs_window_has_view           (const char     *name);
 double      fs_window_get_inspect_cpu_seconds (FsWindow  *self);
 void        fs_window_set_pace           (FsWindow       *self,
                                           double          iterations_per_second);
+/* Writes a picture of what (loss, X, WH, residual, W, H, data-view,
+ * factors-view, atoms, spectrum, sweep, trace) to path, as PNG, SVG or
+ * PDF by its extension, at width x height (0 x 0: as on screen). */
+gboolean    fs_window_export_image       (FsWindow       *self,
+                                          const char     *what,
+                                          const char     *path,
+                                          int             width,
+                                          int             height,
+                                          GError        **error);
 double      fs_window_stability_ratio    (const FsParams *params,
                                           double          lr,
                                           double          bound);
