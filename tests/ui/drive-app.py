@@ -299,7 +299,8 @@ def png_size(path):
 
 
 def check_export_png(app):
-    """Ctrl+E on the focused loss plot opens the save dialog; a path typed
+    """Shift+F10 on the focused loss plot opens its context menu. Ctrl+E
+    there opens the save dialog; a path typed
     into its name entry and Enter write the plot as PNG there, at its size
     on screen (the size choice's default), and a toast says so."""
     plot = wait_for("the loss plot", lambda: find(app, pyatspi.ROLE_IMAGE, "Cost against iteration"))
@@ -311,6 +312,15 @@ def check_export_png(app):
                     str(extents.y + extents.height // 2), "click", "1",
                     "mousemove", "0", "0"], check=True)
     wait_for("the focus on the loss plot", lambda: plot.getState().contains(pyatspi.STATE_FOCUSED))
+    # Shift+F10 opens the plot's context menu, its first item focused;
+    # Escape closes it and gives the plot the focus back.
+    subprocess.run(["xdotool", "key", "shift+F10"], check=True)
+    item = wait_for("the context menu", lambda: pyatspi.findDescendant(
+        app, lambda a: a is not None and a.getRole() == pyatspi.ROLE_MENU_ITEM
+        and a.name == "Export Image…" and a.getState().contains(pyatspi.STATE_FOCUSED)))
+    subprocess.run(["xdotool", "key", "Escape"], check=True)
+    wait_for("the menu to close", lambda: not item.getState().contains(pyatspi.STATE_FOCUSED)
+             and plot.getState().contains(pyatspi.STATE_FOCUSED))
     subprocess.run(["xdotool", "key", "ctrl+e"], check=True)
     window = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "Export Image"],
                             check=True, capture_output=True, text=True).stdout.split()[0]
