@@ -352,6 +352,16 @@ parse_svg_texts (const char *path)
 }
 
 static gboolean
+svg_has (const char *path,
+         const char *text)
+{
+  g_autofree char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return strstr (contents, text) != NULL;
+}
+
+static gboolean
 has_text (GPtrArray  *texts,
           const char *text)
 {
@@ -385,6 +395,7 @@ test_svg_text (Fixture       *f,
 {
   g_autofree char *path = g_build_filename (f->dir, "loss.svg", NULL);
   g_autofree char *map_path = g_build_filename (f->dir, "X.svg", NULL);
+  g_autofree char *large = g_build_filename (f->dir, "loss-1920x1080.svg", NULL);
   g_autoptr(GPtrArray) labels = NULL;
   g_autoptr(GPtrArray) texts = NULL;
   g_autoptr(GError) error = NULL;
@@ -400,6 +411,16 @@ test_svg_text (Fixture       *f,
       g_test_message ("looking for <text>%s</text>", (char *) labels->pdata[i]);
       g_assert_true (has_text (texts, labels->pdata[i]));
     }
+  /* Twice as large as on screen or more, the plot is drawn enlarged: its
+   * texts too, still as text. */
+  g_clear_pointer (&texts, g_ptr_array_unref);
+  g_assert_true (fs_window_export_image (f->window, "loss", large, 1920, 1080, &error));
+  g_assert_no_error (error);
+  keep_copy (large);
+  texts = parse_svg_texts (large);
+  for (guint i = 0; i < labels->len; i++)
+    g_assert_true (has_text (texts, labels->pdata[i]));
+  g_assert_true (svg_has (large, "transform=\"matrix(2 0 0 2 "));
   /* A map's colour bar labels too, at another size. */
   g_clear_pointer (&texts, g_ptr_array_unref);
   g_assert_true (fs_window_export_image (f->window, "X", map_path, 800, 600, &error));

@@ -1,8 +1,9 @@
 /* fs-export.c: plots and maps as PNG, SVG or PDF pictures.
  *
- * Each widget is allocated the size of its area for a moment, draws into a
- * GtkSnapshot with its own snapshot function, and is given its own size
- * back; the node is drawn by GSK's cairo code onto an image, SVG or PDF
+ * Each widget is allocated the size of its area for a moment (divided by
+ * a whole scale when the area is twice its size on screen or more), draws
+ * into a GtkSnapshot with its own snapshot function, and is given its own
+ * size back; the node is drawn by GSK's cairo code onto an image, SVG or PDF
  * surface. Cairo 1.16's SVG surface writes glyphs as outlines, so for SVG
  * the widgets' texts are recorded apart (fs_plot_append_layout) and
  * written as <text> elements where their markers are found in the nodes.
@@ -92,6 +93,22 @@ background (GtkWidget *widget)
   return bg;
 }
 
+/* The largest whole scale at which the widget, laid out for its area,
+ * is still as large as on screen: a plot in a picture for a slide looks
+ * as on screen, enlarged, its text in proportion, with room to spare. */
+static int
+whole_scale (GtkWidget *widget,
+             int        width,
+             int        height)
+{
+  int real_width = gtk_widget_get_width (widget);
+  int real_height = gtk_widget_get_height (widget);
+
+  if (real_width <= 0 || real_height <= 0)
+    return 1;
+  return MAX (MIN (width / real_width, height / real_height), 1);
+}
+
 /* Every widget's drawing in its area, over the background. */
 static GskRenderNode *
 compose (GtkWidget * const     *widgets,
@@ -108,12 +125,14 @@ compose (GtkWidget * const     *widgets,
     {
       int w = MAX ((int) (areas[i].size.width + 0.5), 1);
       int h = MAX ((int) (areas[i].size.height + 0.5), 1);
-      GskRenderNode *node = snapshot_at_size (widgets[i], w, h);
+      int scale = whole_scale (widgets[i], w, h);
+      GskRenderNode *node = snapshot_at_size (widgets[i], w / scale, h / scale);
 
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((int) (areas[i].origin.x + 0.5),
                                                               (int) (areas[i].origin.y + 0.5)));
       gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+      gtk_snapshot_scale (snapshot, scale, scale);
       if (node != NULL)
         gtk_snapshot_append_node (snapshot, node);
       gtk_snapshot_pop (snapshot);

@@ -26,7 +26,9 @@ gboolean  fs_image_format_from_path (const char             *path,
  * FsSpectrum, FsTracePlot, FsSweepPlot, FsCodeView, FsHistogram), each
  * drawn at the size of its area (in picture pixels) into a width x height
  * picture over the theme's view background. The widgets are allocated
- * that size for a moment and given their own back. */
+ * that size for a moment and given their own back; an area k times as
+ * large as the widget on screen or more is laid out at 1/k of its size
+ * and drawn k times larger, so that text keeps its proportion. */
 GBytes   *fs_export_render          (GtkWidget * const      *widgets,
                                      const graphene_rect_t  *areas,
                                      guint                   n,
