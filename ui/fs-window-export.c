@@ -31,6 +31,9 @@ static const struct
   { "800x600", 800, 600 },
 };
 
+/* The maps' names for fs_window_export_image, in FsHeatmapKind's order. */
+static const char * const map_names[FS_WINDOW_N_MAPS] = { "X", "WH", "residual", "W", "H" };
+
 #define SCREEN_SIZE "screen"
 #define FOLDER_KEY "fs-export-folder"
 
@@ -43,11 +46,9 @@ find_target (FsWindow    *self,
              GtkWidget  **frame,
              GError     **error)
 {
-  const char *maps[FS_WINDOW_N_MAPS] = { "X", "WH", "residual", "W", "H" };
-
   *frame = NULL;
   for (guint k = 0; k < FS_WINDOW_N_MAPS; k++)
-    if (g_strcmp0 (what, maps[k]) == 0)
+    if (g_strcmp0 (what, map_names[k]) == 0)
       g_ptr_array_add (widgets, self->maps[k]);
   if (g_strcmp0 (what, "data-view") == 0 || g_strcmp0 (what, "factors-view") == 0)
     {
@@ -150,11 +151,9 @@ static const char *
 name_of (FsWindow  *self,
          GtkWidget *widget)
 {
-  const char *maps[FS_WINDOW_N_MAPS] = { "X", "WH", "residual", "W", "H" };
-
   for (guint k = 0; k < FS_WINDOW_N_MAPS; k++)
     if (widget == GTK_WIDGET (self->maps[k]))
-      return maps[k];
+      return map_names[k];
   if (widget == GTK_WIDGET (self->loss_plot))
     return "loss";
   if (widget == GTK_WIDGET (self->gallery))
@@ -280,12 +279,14 @@ export_and_report (FsWindow   *self,
 
   if (fs_window_export_image (self, what, path, width, height, &error))
     {
+      /* TRANSLATORS: a toast after an export, e.g. "Saved loss.png". */
       g_autofree char *message = g_strdup_printf (_("Saved %s"), base);
 
       fs_window_show_toast (self, message);
     }
   else
     {
+      /* TRANSLATORS: a file's path, and why it could not be written. */
       g_autofree char *message = g_strdup_printf (_("Could not export “%s”: %s"), path, error->message);
 
       fs_window_show_banner (self, message);
