@@ -304,8 +304,19 @@ def check_export_png(app):
     into its name entry and Enter write the plot as PNG there, at its size
     on screen (the size choice's default), and a toast says so."""
     plot = wait_for("the loss plot", lambda: find(app, pyatspi.ROLE_IMAGE, "Cost against iteration"))
-    # Bare Xvfb has no window manager: the window is at 0, 0.
-    extents = plot.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+
+    # Bare Xvfb has no window manager: the window is at 0, 0. The banner
+    # of the last check may still be sliding in or out: the plot's size is
+    # the one it keeps for a second.
+    def settled():
+        before = plot.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        time.sleep(1.0)
+        after = plot.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        same = (before.x, before.y, before.width, before.height) == \
+            (after.x, after.y, after.width, after.height)
+        return after if same else None
+
+    extents = wait_for("the loss plot's size to settle", settled)
     # A click gives the plot the focus; the pointer then leaves it, so
     # that no readout is drawn.
     subprocess.run(["xdotool", "mousemove", str(extents.x + extents.width // 2),
