@@ -68,6 +68,9 @@ struct _FsAtomGallery
   gsize          label_step;  /* profiles: a label under every step-th bar */
   int            built_width;
   int            built_height;
+  guint          built_mode;     /* fs_plot_text_get_mode () then */
+  int            width;          /* as last allocated */
+  int            height;
 };
 
 G_DEFINE_FINAL_TYPE (FsAtomGallery, fs_atom_gallery, GTK_TYPE_WIDGET)
@@ -357,10 +360,7 @@ append_text (FsAtomGallery *self,
   pango_layout_set_width (layout, (int) (max_w * PANGO_SCALE));
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x - max_w / 2.0), round (y)));
-  gtk_snapshot_append_layout (snapshot, layout, colour);
-  gtk_snapshot_restore (snapshot);
+  fs_plot_append_layout (snapshot, layout, round (x - max_w / 2.0), round (y), colour);
 }
 
 /* The label of bar b of a profile: the first column of its block. */
@@ -476,8 +476,8 @@ append_tile (FsAtomGallery *self,
 static void
 build_content (FsAtomGallery *self)
 {
-  int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  int width = self->width;
+  int height = self->height;
   GtkSnapshot *snapshot;
 
   compute_grid (self, width, height, &self->grid);
@@ -491,6 +491,7 @@ build_content (FsAtomGallery *self)
   self->content = gtk_snapshot_free_to_node (snapshot);
   self->built_width = width;
   self->built_height = height;
+  self->built_mode = fs_plot_text_get_mode ();
 }
 
 static void
@@ -559,8 +560,8 @@ static void
 append_empty_state (FsAtomGallery *self,
                     GtkSnapshot   *snapshot)
 {
-  int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  int width = self->width;
+  int height = self->height;
   GdkRGBA dim = foreground (self, DIM);
 
   append_text (self, snapshot, _("No factors yet"), width / 2.0,
@@ -578,8 +579,9 @@ fs_atom_gallery_snapshot (GtkWidget   *widget,
       append_empty_state (self, snapshot);
       return;
     }
-  if (self->content == NULL || self->built_width != gtk_widget_get_width (widget)
-      || self->built_height != gtk_widget_get_height (widget))
+  /* The captions' texts are recorded apart while an SVG export draws. */
+  if (self->content == NULL || self->built_width != self->width ||
+      self->built_height != self->height || self->built_mode != fs_plot_text_get_mode ())
     {
       g_clear_pointer (&self->content, gsk_render_node_unref);
       build_content (self);
@@ -604,6 +606,8 @@ fs_atom_gallery_size_allocate (GtkWidget *widget,
 {
   FsAtomGallery *self = FS_ATOM_GALLERY (widget);
 
+  self->width = width;
+  self->height = height;
   if (width != self->built_width || height != self->built_height)
     g_clear_pointer (&self->content, gsk_render_node_unref);
 }

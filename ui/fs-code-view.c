@@ -418,8 +418,6 @@ update_layout (FsCodeView *self)
   g_autofree char *widest = NULL;
   double chart_bottom, chart_right, header_bottom;
 
-  self->width = gtk_widget_get_width (GTK_WIDGET (self));
-  self->height = gtk_widget_get_height (GTK_WIDGET (self));
   self->tiled = FALSE;
   if (!shows_sample (self) || self->width <= 0 || self->height <= 0)
     return;
@@ -789,7 +787,11 @@ fs_code_view_size_allocate (GtkWidget *widget,
                             int        height,
                             int        baseline)
 {
-  update_layout (FS_CODE_VIEW (widget));
+  FsCodeView *self = FS_CODE_VIEW (widget);
+
+  self->width = width;
+  self->height = height;
+  update_layout (self);
 }
 
 static void

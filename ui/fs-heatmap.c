@@ -69,6 +69,7 @@ struct _FsHeatmap
   int              label_width;
   int              built_width;
   int              built_height;
+  guint            built_mode;     /* fs_plot_text_get_mode () then */
   gsize            block_rows;
   gsize            block_cols;
   double           shown_lo;
@@ -582,12 +583,9 @@ write_numbers (FsHeatmap     *self,
 
         pango_layout_set_font_description (layout, font);
         pango_layout_get_pixel_size (layout, &w, &h);
-        gtk_snapshot_save (snapshot);
-        gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round ((j + 0.5) * cell_w - w / 2.0),
-                                                                round ((i + 0.5) * cell_h - h / 2.0)));
-        gtk_snapshot_append_layout (snapshot, layout,
-                                    dark ? &(GdkRGBA) { 0, 0, 0, 0.87 } : &(GdkRGBA) { 1, 1, 1, 0.95 });
-        gtk_snapshot_restore (snapshot);
+        fs_plot_append_layout (snapshot, layout, round ((j + 0.5) * cell_w - w / 2.0),
+                               round ((i + 0.5) * cell_h - h / 2.0),
+                               dark ? &(GdkRGBA) { 0, 0, 0, 0.87 } : &(GdkRGBA) { 1, 1, 1, 0.95 });
         self->n_numbers++;
       }
   pango_font_description_free (font);
@@ -638,12 +636,13 @@ paint_exact_zeros (FsHeatmap   *self,
       }
 }
 
-/* Remakes the texture and labels for the current data and size. */
+/* Remakes the texture and labels for the current data and the given size:
+ * the one allocated, or for a moment an export's. */
 static void
-rebuild (FsHeatmap *self)
+rebuild_at (FsHeatmap *self,
+            int        width,
+            int        height)
 {
-  int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
   g_autofree double *blocks = NULL;
   g_autofree gsize *nonzero = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -653,6 +652,7 @@ rebuild (FsHeatmap *self)
   clear_built (self);
   self->built_width = width;
   self->built_height = height;
+  self->built_mode = fs_plot_text_get_mode ();
   if (width <= 0 || height <= 0 || !data_shape (self, &rows, &cols))
     return;
 
@@ -674,7 +674,7 @@ rebuild (FsHeatmap *self)
 static void
 refresh (FsHeatmap *self)
 {
-  rebuild (self);
+  rebuild_at (self, self->built_width, self->built_height);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -686,8 +686,10 @@ fs_heatmap_size_allocate (GtkWidget *widget,
 {
   FsHeatmap *self = FS_HEATMAP (widget);
 
-  if (width != self->built_width || height != self->built_height)
-    rebuild (self);
+  /* The numbers' texts are recorded apart while an SVG export draws. */
+  if (width != self->built_width || height != self->built_height ||
+      self->built_mode != fs_plot_text_get_mode ())
+    rebuild_at (self, width, height);
 }
 
 /* The selected row's outline across the map: around the row's block,
@@ -749,23 +751,15 @@ snapshot_bar (FsHeatmap     *self,
                                  &GRAPHENE_RECT_INIT (area + BAR_GAP, height - BAR_WIDTH,
                                                       BAR_WIDTH, BAR_WIDTH));
       pango_layout_get_pixel_size (self->zero_label, NULL, &zero_h);
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (label_x, height - zero_h));
-      gtk_snapshot_append_layout (snapshot, self->zero_label, fg);
-      gtk_snapshot_restore (snapshot);
+      fs_plot_append_layout (snapshot, self->zero_label, label_x, height - zero_h, fg);
     }
   gtk_snapshot_append_texture (snapshot, self->bar,
                                &GRAPHENE_RECT_INIT (area + BAR_GAP, 0, BAR_WIDTH, bar_h));
 
   pango_layout_get_pixel_size (self->bottom_label, NULL, &label_h);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (label_x, 0));
-  gtk_snapshot_append_layout (snapshot, self->top_label, fg);
-  gtk_snapshot_translate (snapshot,
-                          &GRAPHENE_POINT_INIT (0, MAX (height - label_h - (zero_h > 0 ? zero_h : 0),
-                                                        label_h)));
-  gtk_snapshot_append_layout (snapshot, self->bottom_label, fg);
-  gtk_snapshot_restore (snapshot);
+  fs_plot_append_layout (snapshot, self->top_label, label_x, 0, fg);
+  fs_plot_append_layout (snapshot, self->bottom_label, label_x,
+                         MAX (height - label_h - (zero_h > 0 ? zero_h : 0), label_h), fg);
 }
 
 static void
@@ -773,8 +767,8 @@ fs_heatmap_snapshot (GtkWidget   *widget,
                      GtkSnapshot *snapshot)
 {
   FsHeatmap *self = FS_HEATMAP (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  int width = self->built_width;
+  int height = self->built_height;
   int area = area_width (self, width);
   GdkRGBA fg;
 

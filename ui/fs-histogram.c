@@ -214,8 +214,6 @@ place_areas (FsHistogram *self)
 static void
 update (FsHistogram *self)
 {
-  self->width = gtk_widget_get_width (GTK_WIDGET (self));
-  self->height = gtk_widget_get_height (GTK_WIDGET (self));
   if (!self->has_data)
     return;
   choose_count_axis (self);
@@ -484,7 +482,11 @@ fs_histogram_size_allocate (GtkWidget *widget,
                             int        height,
                             int        baseline)
 {
-  update (FS_HISTOGRAM (widget));
+  FsHistogram *self = FS_HISTOGRAM (widget);
+
+  self->width = width;
+  self->height = height;
+  update (self);
 }
 
 static void

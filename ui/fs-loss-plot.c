@@ -1379,15 +1379,14 @@ update_ghosts_layer (FsLossPlot *self)
 }
 
 /* Everything the snapshot draws but the pointer's marker, for the current
- * snapshot, size and options. */
+ * snapshot, options and the size last allocated (an export allocates
+ * another for a moment). */
 static void
 update (FsLossPlot *self)
 {
   FsSnapshot *s = self->snapshot;
   double lo, hi;
 
-  self->width = gtk_widget_get_width (GTK_WIDGET (self));
-  self->height = gtk_widget_get_height (GTK_WIDGET (self));
   self->highlighted = -1;
   if (s != NULL)
     self->highlighted = s->best_run >= 0 && s->state == FS_RUNNER_FINISHED ? s->best_run
@@ -1650,7 +1649,11 @@ fs_loss_plot_size_allocate (GtkWidget *widget,
   FsLossPlot *self = FS_LOSS_PLOT (widget);
 
   if (width != self->width || height != self->height)
-    update (self);
+    {
+      self->width = width;
+      self->height = height;
+      update (self);
+    }
 }
 
 static void

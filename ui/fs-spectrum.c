@@ -228,8 +228,6 @@ update (FsSpectrum *self)
 {
   int label_w = 0;
 
-  self->width = gtk_widget_get_width (GTK_WIDGET (self));
-  self->height = gtk_widget_get_height (GTK_WIDGET (self));
   choose_value_axis (self);
   text_size (self, "0", &self->line_h);
   for (guint t = 0; t < self->n_y_ticks; t++)
@@ -564,7 +562,11 @@ fs_spectrum_size_allocate (GtkWidget *widget,
                            int        height,
                            int        baseline)
 {
-  update (FS_SPECTRUM (widget));
+  FsSpectrum *self = FS_SPECTRUM (widget);
+
+  self->width = width;
+  self->height = height;
+  update (self);
 }
 
 static void

@@ -412,8 +412,6 @@ relayout (FsSweepPlot *self)
 {
   int label_h = 0, y_w, y2_w, legend_h;
 
-  self->width = gtk_widget_get_width (GTK_WIDGET (self));
-  self->height = gtk_widget_get_height (GTK_WIDGET (self));
   choose_axes (self);
   y_w = layout_ticks (self, self->y_labels, self->y_ticks, self->n_y_ticks, &label_h);
   y2_w = layout_ticks (self, self->y2_labels, self->y2_ticks, self->n_y2_ticks, &label_h);
@@ -1046,7 +1044,11 @@ fs_sweep_plot_size_allocate (GtkWidget *widget,
   FsSweepPlot *self = FS_SWEEP_PLOT (widget);
 
   if (width != self->width || height != self->height)
-    relayout (self);
+    {
+      self->width = width;
+      self->height = height;
+      relayout (self);
+    }
 }
 
 static void

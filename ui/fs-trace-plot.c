@@ -621,8 +621,6 @@ record_plot (FsTracePlot *self)
 static void
 update (FsTracePlot *self)
 {
-  self->width = gtk_widget_get_width (GTK_WIDGET (self));
-  self->height = gtk_widget_get_height (GTK_WIDGET (self));
   update_lines (self);
   layout_labels (self);
   map_lines (self);
@@ -674,10 +672,7 @@ snapshot_layout_at (GtkSnapshot   *snapshot,
                     double         y,
                     const GdkRGBA *colour)
 {
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x), round (y)));
-  gtk_snapshot_append_layout (snapshot, layout, colour);
-  gtk_snapshot_restore (snapshot);
+  fs_plot_append_layout (snapshot, layout, round (x), round (y), colour);
 }
 
 /* The title, the legend's labels and the end labels in their lines'
@@ -812,7 +807,11 @@ fs_trace_plot_size_allocate (GtkWidget *widget,
   FsTracePlot *self = FS_TRACE_PLOT (widget);
 
   if (width != self->width || height != self->height)
-    update (self);
+    {
+      self->width = width;
+      self->height = height;
+      update (self);
+    }
 }
 
 static void

@@ -182,6 +182,9 @@ void   fs_window_inspect_set_matrix (FsWindow      *self,
 void   fs_window_inspect_show       (FsWindow      *self);
 double fs_window_inspect_take_cpu   (FsWindow      *self);
 
+void   fs_window_export_class_init  (GtkWidgetClass *widget_class);
+void   fs_window_export_init        (FsWindow      *self);
+
 void        fs_window_tuning_class_init (GtkWidgetClass *widget_class);
 void        fs_window_tuning_init       (FsWindow      *self);
 void        fs_window_tuning_dispose    (FsWindow      *self);

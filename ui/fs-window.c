@@ -564,6 +564,7 @@ fs_window_class_init (FsWindowClass *klass)
   fs_window_session_class_init (widget_class);
   fs_window_settings_class_init (widget_class);
   fs_window_data_class_init (widget_class);
+  fs_window_export_class_init (widget_class);
 }
 
 static void
@@ -626,6 +627,7 @@ fs_window_init (FsWindow *self)
   fs_window_inspect_init (self);
   fs_window_session_init (self);
   fs_window_settings_init (self);
+  fs_window_export_init (self);
 
   /* The plot and the maps take the focus from a click, and the plot has it
    * at first: there Space runs and pauses (the first focusable widget

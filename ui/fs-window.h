@@ -54,6 +54,15 @@ gboolean    fs_window_export_data        (FsWindow       *self,
                                           const char     *what,
                                           const char     *path,
                                           GError        **error);
+/* Writes a picture of what (loss, X, WH, residual, W, H, data-view,
+ * factors-view, atoms, spectrum, sweep, trace) to path, as PNG, SVG or
+ * PDF by its extension, at width x height (0 x 0: as on screen). */
+gboolean    fs_window_export_image       (FsWindow       *self,
+                                          const char     *what,
+                                          const char     *path,
+                                          int             width,
+                                          int             height,
+                                          GError        **error);
 double      fs_window_stability_ratio    (const FsParams *params,
                                           double          lr,
                                           double          bound);

@@ -6,7 +6,8 @@ and checks the count holds, then runs at full speed past an iteration (or
 to convergence) and takes a screenshot. Then it loads another
 example and checks that the learning rate's value is the one it shows,
 and makes a run diverge and checks that the banner's error reaches a
-screen reader (the focus moves to it). Run it through
+screen reader (the focus moves to it). Last, it exports the loss plot as
+PNG with Ctrl+E and the save dialog, and reads the file back. Run it through
 tests/ui/run-drive-app.sh, which starts Xvfb, a D-Bus session and the app.
 
 Usage: drive-app.py SCREENSHOT.png
@@ -16,8 +17,10 @@ FS_DRIVE_FILL: make the window fill the screen first.
 """
 import os
 import re
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 import pyatspi
@@ -282,6 +285,73 @@ def check_pins(app):
     print("legend: %s; legend bar: %s" % ("; ".join(entries), chip.name))
 
 
+def png_size(path):
+    """The width and height in a PNG's IHDR, or None while the file is not
+    a whole PNG yet."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(24)
+    except OSError:
+        return None
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return struct.unpack(">II", head[16:24])
+
+
+def check_export_png(app):
+    """Shift+F10 on the focused loss plot opens its context menu. Ctrl+E
+    there opens the save dialog; a path typed
+    into its name entry and Enter write the plot as PNG there, at its size
+    on screen (the size choice's default), and a toast says so."""
+    plot = wait_for("the loss plot", lambda: find(app, pyatspi.ROLE_IMAGE, "Cost against iteration"))
+
+    # Bare Xvfb has no window manager: the window is at 0, 0. The banner
+    # of the last check may still be sliding in or out: the plot's size is
+    # the one it keeps for a second.
+    def settled():
+        before = plot.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        time.sleep(1.0)
+        after = plot.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        same = (before.x, before.y, before.width, before.height) == \
+            (after.x, after.y, after.width, after.height)
+        return after if same else None
+
+    extents = wait_for("the loss plot's size to settle", settled)
+    # A click gives the plot the focus; the pointer then leaves it, so
+    # that no readout is drawn.
+    subprocess.run(["xdotool", "mousemove", str(extents.x + extents.width // 2),
+                    str(extents.y + extents.height // 2), "click", "1",
+                    "mousemove", "0", "0"], check=True)
+    wait_for("the focus on the loss plot", lambda: plot.getState().contains(pyatspi.STATE_FOCUSED))
+    # Shift+F10 opens the plot's context menu, its first item focused;
+    # Escape closes it and gives the plot the focus back.
+    subprocess.run(["xdotool", "key", "shift+F10"], check=True)
+    item = wait_for("the context menu", lambda: pyatspi.findDescendant(
+        app, lambda a: a is not None and a.getRole() == pyatspi.ROLE_MENU_ITEM
+        and a.name == "Export Image…" and a.getState().contains(pyatspi.STATE_FOCUSED)))
+    subprocess.run(["xdotool", "key", "Escape"], check=True)
+    wait_for("the menu to close", lambda: not item.getState().contains(pyatspi.STATE_FOCUSED)
+             and plot.getState().contains(pyatspi.STATE_FOCUSED))
+    subprocess.run(["xdotool", "key", "ctrl+e"], check=True)
+    window = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "Export Image"],
+                            check=True, capture_output=True, text=True).stdout.split()[0]
+    folder = tempfile.mkdtemp(prefix="factorscope-drive-")
+    path = os.path.join(folder, "loss-drive.png")
+    subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True)
+    time.sleep(0.5)
+    subprocess.run(["xdotool", "key", "ctrl+a", "BackSpace"], check=True)
+    subprocess.run(["xdotool", "type", "--delay", "20", path], check=True)
+    subprocess.run(["xdotool", "key", "Return"], check=True)
+    size = wait_for("the exported PNG", lambda: png_size(path))
+    assert size == (extents.width, extents.height), \
+        "exported %r, plot on screen %dx%d" % (size, extents.width, extents.height)
+    toast = wait_for("the toast", lambda: find(app, pyatspi.ROLE_LABEL, "Saved loss-drive.png"), 10)
+    print("export: %s is a %dx%d PNG, as the plot on screen; toast: %s" % (path, size[0], size[1],
+                                                                         toast.name))
+    os.unlink(path)
+    os.rmdir(folder)
+
+
 def main():
     shot = sys.argv[1]
     app = wait_for("the application on the accessibility bus", find_app)
@@ -322,6 +392,7 @@ def main():
     check_inspection(app)
     check_pins(app)
     check_banner_announced(app)
+    check_export_png(app)
 
 
 if __name__ == "__main__":
