@@ -35,7 +35,6 @@ static const struct
 static const char * const map_names[FS_WINDOW_N_MAPS] = { "X", "WH", "residual", "W", "H" };
 
 #define SCREEN_SIZE "screen"
-#define FOLDER_KEY "fs-export-folder"
 
 /* The widgets a name stands for (fs_window_export_image), and the one
  * whose size on screen they are laid out in. */
@@ -309,24 +308,23 @@ on_save_response (GtkNativeDialog *dialog,
     path = g_file_get_path (file);
   if (path != NULL)
     {
-      g_object_set_data_full (G_OBJECT (self), FOLDER_KEY, g_path_get_dirname (path), g_free);
+      fs_window_remember_folder (self, file);
       chosen_size (GTK_FILE_CHOOSER (dialog), &width, &height);
       export_and_report (self, what, path, width, height);
     }
   g_object_unref (dialog);
 }
 
+/* The last folder used (fs_window_dup_last_folder: Open's, Save Session's
+ * and every export's, remembered across launches). */
 static void
 set_folder (GtkFileChooser *chooser,
             FsWindow       *self)
 {
-  const char *folder = g_object_get_data (G_OBJECT (self), FOLDER_KEY);
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) folder = fs_window_dup_last_folder (self);
 
-  if (folder == NULL || !g_file_test (folder, G_FILE_TEST_IS_DIR))
-    return;
-  file = g_file_new_for_path (folder);
-  gtk_file_chooser_set_current_folder (chooser, file, NULL);
+  if (folder != NULL)
+    gtk_file_chooser_set_current_folder (chooser, folder, NULL);
 }
 
 /* The save dialog for what (a name of fs_window_export_image). */
