@@ -570,6 +570,44 @@ test_failed_write (Fixture       *f,
   g_rmdir (locked);
 }
 
+/* The pointer's place is not part of a picture: with the pointer over the
+ * loss plot (its readout shown), the exported SVG has no readout. */
+static void
+test_no_hover_readout (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "hovered.svg", NULL);
+  g_autofree char *svg = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) controllers = NULL;
+  GtkWidget *plot;
+  char *readout;
+
+  load_and_step (f);
+  plot = loss_plot (f);
+  controllers = gtk_widget_observe_controllers (plot);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_MOTION (controller))
+        {
+          g_signal_emit_by_name (controller, "enter", gtk_widget_get_width (plot) / 2.0, 40.0);
+          g_signal_emit_by_name (controller, "motion", gtk_widget_get_width (plot) / 2.0, 40.0);
+        }
+    }
+  g_assert_nonnull (fs_loss_plot_get_readout (FS_LOSS_PLOT (plot)));
+  /* The readout as drawn: "iteration 150: cost …". */
+  readout = g_strdup (fs_loss_plot_get_readout (FS_LOSS_PLOT (plot)));
+  g_assert_true (g_str_has_prefix (readout, "iteration "));
+  g_assert_true (fs_window_export_image (f->window, "loss", path, 0, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &svg, NULL, NULL));
+  g_assert_null (strstr (svg, "iteration "));
+  g_assert_null (fs_loss_plot_get_readout (FS_LOSS_PLOT (plot)));
+  g_free (readout);
+}
+
 static void
 add (const char *path,
      void      (*func) (Fixture *, gconstpointer))
@@ -590,5 +628,6 @@ main (int    argc,
   add ("/export/pdf-text", test_pdf_text);
   add ("/export/unknown-extension", test_unknown_extension);
   add ("/export/failed-write", test_failed_write);
+  add ("/export/no-hover-readout", test_no_hover_readout);
   return g_test_run ();
 }

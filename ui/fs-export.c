@@ -74,6 +74,24 @@ fs_image_format_from_path (const char    *path,
   return TRUE;
 }
 
+/* A picture shows the data, not where the pointer happens to be: each of
+ * the widget's motion controllers says the pointer left, which clears
+ * the hover readouts, lines and highlights our widgets draw. The next
+ * motion brings them back. */
+static void
+forget_pointer (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_MOTION (controller))
+        g_signal_emit_by_name (controller, "leave");
+    }
+}
+
 /* The widget's own drawing at width x height. Our widgets keep their size
  * and the caches that depend on it in size_allocate, which is called here
  * as GTK would; restore_size () gives them their own size back. */
@@ -84,6 +102,7 @@ snapshot_at_size (GtkWidget *widget,
 {
   GtkSnapshot *snapshot = gtk_snapshot_new ();
 
+  forget_pointer (widget);
   GTK_WIDGET_GET_CLASS (widget)->size_allocate (widget, width, height, -1);
   GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
   return gtk_snapshot_free_to_node (snapshot);
