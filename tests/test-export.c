@@ -396,6 +396,7 @@ test_svg_text (Fixture       *f,
   g_autofree char *path = g_build_filename (f->dir, "loss.svg", NULL);
   g_autofree char *map_path = g_build_filename (f->dir, "X.svg", NULL);
   g_autofree char *large = g_build_filename (f->dir, "loss-1920x1080.svg", NULL);
+  g_autofree char *view_path = g_build_filename (f->dir, "data-view.svg", NULL);
   g_autoptr(GPtrArray) labels = NULL;
   g_autoptr(GPtrArray) texts = NULL;
   g_autoptr(GError) error = NULL;
@@ -428,6 +429,15 @@ test_svg_text (Fixture       *f,
   keep_copy (map_path);
   texts = parse_svg_texts (map_path);
   g_assert_cmpuint (texts->len, >=, 2);
+  /* A view says which map is which, as the screen does. */
+  g_clear_pointer (&texts, g_ptr_array_unref);
+  g_assert_true (fs_window_export_image (f->window, "data-view", view_path, 0, 0, &error));
+  g_assert_no_error (error);
+  keep_copy (view_path);
+  texts = parse_svg_texts (view_path);
+  g_assert_true (has_text (texts, "X"));
+  g_assert_true (has_text (texts, "WH"));
+  g_assert_true (has_text (texts, "X − WH"));
 }
 
 /* A poppler tool, which must be there under CI. */

@@ -146,7 +146,27 @@ whole_scale (GtkWidget *widget,
   return MAX (MIN (width / real_width, height / real_height), 1);
 }
 
-/* Every widget's drawing in its area, over the background. */
+/* A label (a view's map titles) as text, placed in its area as GTK places
+ * it: through fs_plot_append_layout, so that it stays text in an SVG. */
+static void
+append_label (GtkSnapshot           *snapshot,
+              GtkLabel              *label,
+              const graphene_rect_t *area)
+{
+  GtkWidget *widget = GTK_WIDGET (label);
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, gtk_label_get_text (label));
+  GdkRGBA colour;
+  int w, h;
+
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &colour);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  fs_plot_append_layout (snapshot, layout,
+                         round (area->origin.x + (area->size.width - w) * gtk_label_get_xalign (label)),
+                         round (area->origin.y + (area->size.height - h) / 2.0), &colour);
+}
+
+/* Every widget's drawing in its area, over the background; labels as
+ * their text. */
 static GskRenderNode *
 compose (GtkWidget * const     *widgets,
          const graphene_rect_t *areas,
@@ -160,6 +180,11 @@ compose (GtkWidget * const     *widgets,
   gtk_snapshot_append_color (snapshot, &bg, &GRAPHENE_RECT_INIT (0, 0, width, height));
   for (guint i = 0; i < n; i++)
     {
+      if (GTK_IS_LABEL (widgets[i]))
+        {
+          append_label (snapshot, GTK_LABEL (widgets[i]), &areas[i]);
+          continue;
+        }
       int w = MAX ((int) (areas[i].size.width + 0.5), 1);
       int h = MAX ((int) (areas[i].size.height + 0.5), 1);
       int scale = whole_scale (widgets[i], w, h);

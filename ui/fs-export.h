@@ -23,7 +23,9 @@ gboolean  fs_image_format_from_path (const char             *path,
                                      GError                **error);
 
 /* n leaf drawing widgets (FsLossPlot, FsHeatmap, FsAtomGallery,
- * FsSpectrum, FsTracePlot, FsSweepPlot, FsCodeView, FsHistogram), each
+ * FsSpectrum, FsTracePlot, FsSweepPlot, FsCodeView, FsHistogram) or
+ * GtkLabels (a view's titles: drawn as their text, which stays text in an
+ * SVG), each
  * drawn at the size of its area (in picture pixels) into a width x height
  * picture over the theme's view background. The widgets are allocated
  * that size for a moment and given their own back; an area k times as

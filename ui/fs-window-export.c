@@ -54,7 +54,14 @@ find_target (FsWindow    *self,
       gboolean data = what[0] == 'd';
 
       for (guint k = data ? 0 : FS_HEATMAP_W; k < (data ? FS_HEATMAP_W : FS_WINDOW_N_MAPS); k++)
-        g_ptr_array_add (widgets, self->maps[k]);
+        {
+          GtkWidget *title = gtk_widget_get_prev_sibling (GTK_WIDGET (self->maps[k]));
+
+          g_ptr_array_add (widgets, self->maps[k]);
+          /* Each map's title ("X − WH") above it, as on screen. */
+          if (GTK_IS_LABEL (title))
+            g_ptr_array_add (widgets, title);
+        }
       *frame = GTK_WIDGET (data ? self->data_maps : self->factor_maps);
     }
   else if (g_strcmp0 (what, "loss") == 0)
