@@ -48,6 +48,12 @@ struct _FsSession
   gboolean      pending_new_source;
   FsScaling     pending_scaling;
   FsScaling     wanted_scaling;     /* the last one asked for */
+  /* Each new source asked for (a file, a matrix) is a request, numbered
+   * from 1; the shown source's and the pending one's are kept, so that a
+   * caller knows which of its requests a new source answers. */
+  guint         last_request;
+  guint         pending_request;
+  guint         source_request;
   guint         n_pending;          /* loads and prepares not yet handed back */
   gboolean      computing_optimum;
   gboolean      closed;
@@ -279,6 +285,7 @@ typedef struct
   FsParams   base;        /* the session's settings when it started */
   FsParams   params;      /* base at the new rank, then the starting step */
   gboolean   new_source;
+  guint      request;     /* the request it answers (new_source) */
   FsMatrix  *X;
   FsRunner  *runner;
 } Prepared;
@@ -360,6 +367,8 @@ commit (FsSession *self,
   self->runner = g_steal_pointer (&p->runner);
   fs_runner_set_pace (self->runner, self->pace);
   self->scaling = p->scaling;
+  if (p->new_source)
+    self->source_request = p->request;
   keep_edits (self, p);
   g_free (self->name);
   self->name = g_steal_pointer (&p->name);
@@ -410,7 +419,8 @@ start_prepare (FsSession  *self,
                const char *name,
                FsScaling   scaling,
                guint       rank,
-               gboolean    new_source)
+               gboolean    new_source,
+               guint       request)
 {
   g_autoptr(GTask) task = NULL;
   Prepared *p = g_new0 (Prepared, 1);
@@ -424,6 +434,7 @@ start_prepare (FsSession  *self,
   p->params.nice = self->solver_nice;
   p->params.rank = (guint) CLAMP ((gsize) rank, 1, MIN (source->rows, source->cols));
   p->new_source = new_source;
+  p->request = request;
 
   /* Copies, so that nothing here reads what the thread writes (name may
    * be pending_name itself). */
@@ -437,6 +448,7 @@ start_prepare (FsSession  *self,
     }
   self->pending_rank = p->params.rank;
   self->pending_new_source = new_source;
+  self->pending_request = request;
   self->pending_scaling = scaling;
 
   task = g_task_new (self, renew (&self->prepare_cancellable), on_prepared, NULL);
@@ -480,7 +492,8 @@ on_loaded (GObject      *object,
       g_signal_emit (self, signals[FAILED], 0, message);
       return;
     }
-  start_prepare (self, X, name, self->wanted_scaling, fs_params_default_rank (X->rows, X->cols), TRUE);
+  start_prepare (self, X, name, self->wanted_scaling, fs_params_default_rank (X->rows, X->cols), TRUE,
+                 GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (result), "fs-request")));
 }
 
 /**
@@ -502,6 +515,7 @@ fs_session_open_path (FsSession  *self,
   /* A matrix being prepared stays on its way: it is something to look at
    * while the file loads, and if the file cannot be read. */
   task = g_task_new (self, renew (&self->load_cancellable), on_loaded, NULL);
+  g_object_set_data (G_OBJECT (task), "fs-request", GUINT_TO_POINTER (++self->last_request));
   set_pending (self, +1);
   run_task (task, &load, g_strdup (path), g_free);
 }
@@ -518,7 +532,7 @@ fs_session_set_matrix (FsSession  *self,
   g_return_if_fail (source != NULL && name != NULL);
 
   g_cancellable_cancel (self->load_cancellable);
-  start_prepare (self, source, name, self->wanted_scaling, rank, TRUE);
+  start_prepare (self, source, name, self->wanted_scaling, rank, TRUE, ++self->last_request);
 }
 
 /* A built-in example (fs-examples' table), under its title and rank. */
@@ -562,14 +576,15 @@ fs_session_set_scaling (FsSession *self,
     {
       if (scaling != self->pending_scaling)
         start_prepare (self, self->pending_source, self->pending_name, scaling,
-                       self->pending_rank, self->pending_new_source);
+                       self->pending_rank, self->pending_new_source, self->pending_request);
       return;
     }
   if (scaling == self->scaling)
     return;
   if (self->source != NULL)
     {
-      start_prepare (self, self->source, self->name, scaling, self->params.rank, FALSE);
+      start_prepare (self, self->source, self->name, scaling, self->params.rank, FALSE,
+                     self->source_request);
       return;
     }
   self->scaling = scaling;
@@ -777,6 +792,35 @@ fs_session_get_matrix (FsSession *self)
   g_return_val_if_fail (FS_IS_SESSION (self), NULL);
 
   return self->X;
+}
+
+/**
+ * fs_session_get_last_request:
+ *
+ * The number of the last new source asked for (fs_session_open_path,
+ * fs_session_set_matrix, fs_session_load_example), read right after
+ * asking; 0 before any.
+ */
+guint
+fs_session_get_last_request (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), 0);
+
+  return self->last_request;
+}
+
+/**
+ * fs_session_get_source_request:
+ *
+ * The request the shown source answers: which file or matrix of those
+ * asked for it is, whatever their names. 0 for none.
+ */
+guint
+fs_session_get_source_request (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), 0);
+
+  return self->source_request;
 }
 
 const char *

@@ -72,6 +72,8 @@ double          fs_session_starting_lr_finish   (FsSession      *self,
 FsMatrix       *fs_session_get_source           (FsSession      *self);
 FsMatrix       *fs_session_get_matrix           (FsSession      *self);
 const char     *fs_session_get_name             (FsSession      *self);
+guint           fs_session_get_last_request     (FsSession      *self);
+guint           fs_session_get_source_request   (FsSession      *self);
 FsScaling       fs_session_get_scaling          (FsSession      *self);
 const FsParams *fs_session_get_params           (FsSession      *self);
 FsSnapshot     *fs_session_get_snapshot         (FsSession      *self);

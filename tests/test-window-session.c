@@ -15,6 +15,7 @@
 
 #include "fs-error.h"
 #include "fs-pins.h"
+#include "fs-rules.h"
 #include "fs-session-file.h"
 #include "fs-test-window.h"
 #include "fs-window-private.h"
@@ -88,18 +89,21 @@ typedef struct
   FsWindow   *window;
   guint64     after;   /* a snapshot serial */
   const char *name;    /* the data's name */
+  FsSnapshot *before;  /* the snapshot shown before (held) */
 } Wait;
 
-/* The data called name is in, and a snapshot of it newer than after. */
+/* The data called name is in, and a snapshot of its runner: not the one
+ * shown before, whose runner's serials the new runner's do not follow. */
 static gboolean
 is_loaded (gpointer data)
 {
   Wait *wait = data;
   FsSnapshot *s = fs_window_get_shown_snapshot (wait->window);
   FsSession *session = fs_window_get_session (wait->window);
+  FsMatrix *X = fs_session_get_matrix (session);
 
-  return s != NULL && s->serial > wait->after && !fs_session_get_busy (session) &&
-         g_strcmp0 (fs_session_get_name (session), wait->name) == 0;
+  return s != NULL && s != wait->before && X != NULL && s->rows == X->rows && s->cols == X->cols &&
+         !fs_session_get_busy (session) && g_strcmp0 (fs_session_get_name (session), wait->name) == 0;
 }
 
 static void
@@ -108,7 +112,8 @@ open_and_wait (FsWindow   *window,
 {
   g_autofree char *name = g_path_get_basename (path);
   FsSnapshot *s = fs_window_get_shown_snapshot (window);
-  Wait wait = { window, s != NULL ? s->serial : 0, name };
+  g_autoptr(FsSnapshot) before = s != NULL ? fs_snapshot_ref (s) : NULL;
+  Wait wait = { window, 0, name, before };
 
   fs_window_open_path (window, path);
   g_assert_true (fs_test_wait_for (is_loaded, &wait, 20));
@@ -736,6 +741,92 @@ test_copy_command_line (Fixture       *f,
   g_free (read.text);
 }
 
+/* A session of a copy of a file from tests/data/real at rank, seed and
+ * rule, saved as session in the fixture's folder. */
+static char *
+save_one (Fixture    *f,
+          const char *data,
+          const char *as,
+          const char *session,
+          guint       rank,
+          guint64     seed,
+          const char *rule)
+{
+  g_autofree char *csv = copy_data (f, data, as);
+  char *path = g_build_filename (f->dir, session, NULL);
+  g_autoptr(GError) error = NULL;
+  FsParams p;
+
+  open_and_wait (f->window, csv);
+  p = *fs_session_get_params (fs_window_get_session (f->window));
+  p.rank = rank;
+  p.seed = seed;
+  p.rule = fs_rule_find (rule);
+  set_params (f->window, &p);
+  g_assert_true (fs_window_save_session (f->window, path, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static gboolean
+is_usarrests_idle (gpointer window)
+{
+  FsMatrix *X = fs_session_get_source (fs_window_get_session (window));
+
+  return is_idle (window) && X != NULL && X->rows == 50 && X->cols == 4;
+}
+
+/* A session opened while another is on its way replaces it: the window
+ * ends with the second one's data, settings and name (it used to take the
+ * first one's data as the end of the second one's, and drop the second
+ * one's settings). */
+static void
+test_two_opens (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *a = save_one (f, "R_airquality_NA.csv", "a.csv", "A.factorscope", 2, 11, "adam");
+  g_autofree char *b = save_one (f, "R_USArrests.csv", "b.csv", "B.factorscope", 3, 22, "momentum");
+  g_autofree char *canonical_b = g_canonicalize_filename (b, NULL);
+  FsWindow *other = new_window ();
+  const FsParams *p;
+
+  fs_window_open_path (other, a);
+  fs_window_open_path (other, b);
+  g_assert_true (fs_test_wait_for (is_usarrests_idle, other, 30));
+  p = fs_session_get_params (fs_window_get_session (other));
+  g_assert_cmpuint (p->rank, ==, 3);
+  g_assert_cmpuint (p->seed, ==, 22);
+  g_assert_cmpstr (p->rule->name, ==, "momentum");
+  g_assert_cmpstr (fs_window_get_session_path (other), ==, canonical_b);
+  close_window (other);
+}
+
+/* Two files of the same name, the second opened while the first loads:
+ * the session file names the one shown. */
+static void
+test_same_name_files (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *x = g_build_filename (f->dir, "x", NULL);
+  g_autofree char *y = g_build_filename (f->dir, "y", NULL);
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autoptr(FsSessionFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir (x, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (y, 0755), ==, 0);
+  first = copy_data (f, "sklearn_digits_1797x64.csv", "x/d.csv");
+  second = copy_data (f, "R_USArrests.csv", "y/d.csv");
+  fs_window_open_path (f->window, first);
+  fs_window_open_path (f->window, second);
+  g_assert_true (fs_test_wait_for (is_usarrests_idle, f->window, 30));
+  file = fs_window_dup_session_file (f->window, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (file);
+  g_assert_cmpstr (file->data_path, ==, second);
+}
+
 static void
 add (const char *path,
      void      (*func) (Fixture *, gconstpointer))
@@ -761,5 +852,7 @@ main (int    argc,
   add ("/window-session/recent-files", test_recent_files);
   add ("/window-session/last-params", test_last_params);
   add ("/window-session/copy-command-line", test_copy_command_line);
+  add ("/window-session/two-opens", test_two_opens);
+  add ("/window-session/same-name-files", test_same_name_files);
   return g_test_run ();
 }

@@ -3,8 +3,10 @@
  * window starts with.
  *
  * The window knows where its matrix came from: every file, example or
- * matrix it asks the session for is noted, and when the session commits a
- * new source the note with the session's name for it is the one shown.
+ * matrix it asks the session for is noted with the session's number for
+ * that request, and when the session commits a new source the note with
+ * the number it answers is the one shown (two files of the same name are
+ * two requests).
  * Opening a session checks its data first (a changed or missing file is
  * said in the banner and the current matrix stays), loads the data, then
  * sets the scaling (which prepares the matrix again), then the settings
@@ -40,7 +42,9 @@ typedef struct
   guint     example_rank;
   guint64   example_seed;
   char     *name;           /* what the session calls it once committed */
-  gboolean  restoring;      /* asked for by a session being opened */
+  guint     request;        /* fs_session_get_last_request () when asked */
+  guint     restore;        /* the session being opened that asked for it
+                               (restore_serial then), or 0 */
   /* The SHA-256 of the file when the matrix was committed (computed in a
    * thread): a save checks that it is still the file that was read. */
   char     *checksum;
@@ -60,6 +64,7 @@ struct _FsWindowSessionState
   char          *path;          /* the session saved or opened, or NULL */
   FsSessionFile *restoring;     /* a session (or the last settings) going in */
   char          *restoring_path;
+  guint          restore_serial; /* numbers each session opened */
   gboolean       wait_scaling;  /* ...whose scaling is being prepared */
   gboolean       apply_last;    /* the last settings go to the next matrix */
   GPtrArray     *jobs;          /* PinJob, in the session's order */
@@ -125,11 +130,23 @@ set_session_path (FsWindow   *self,
 
 /* ---- Where the matrix came from ---- */
 
+/* Called right after the request to the session. */
 static void
 note (FsWindow *self,
       Source   *source)
 {
+  source->request = fs_session_get_last_request (self->session);
   g_queue_push_tail (&state (self)->pending, source);
+}
+
+/* Whether source was asked for by the session being opened now. */
+static gboolean
+is_restoring (FsWindow     *self,
+              const Source *source)
+{
+  FsWindowSessionState *st = state (self);
+
+  return source->restore != 0 && source->restore == st->restore_serial && st->restoring != NULL;
 }
 
 /* A file asked for: the session names it by its base name. */
@@ -229,21 +246,24 @@ record_file (FsWindow *self,
   g_task_run_in_thread (task, checksum_thread);
 }
 
-/* The session committed a new source: the oldest note with its name is
- * where it came from (older ones failed or were overtaken). */
+/* The session committed a new source: the note of the request it answers
+ * is where it came from; older notes failed or were overtaken, and newer
+ * ones are still on their way. */
 static Source *
 take_committed (FsWindow *self)
 {
   FsWindowSessionState *st = state (self);
-  const char *name = fs_session_get_name (self->session);
+  guint request = fs_session_get_source_request (self->session);
   Source *source;
 
-  while ((source = g_queue_pop_head (&st->pending)) != NULL)
+  while ((source = g_queue_peek_head (&st->pending)) != NULL && source->request <= request)
     {
-      if (g_strcmp0 (source->name, name) == 0)
+      g_queue_pop_head (&st->pending);
+      if (source->request == request)
         return source;
-      /* A session whose data never came is not being opened any more. */
-      if (source->restoring)
+      /* The session being opened, whose data never came, is not being
+       * opened any more. */
+      if (is_restoring (self, source))
         cancel_restore (self);
       source_free (source);
     }
@@ -471,7 +491,7 @@ on_matrix_changed (FsWindow  *self,
   g_clear_pointer (&st->source, source_free);
   st->source = source;
   record_file (self, source);
-  if (source != NULL && source->restoring && st->restoring != NULL)
+  if (source != NULL && is_restoring (self, source))
     {
       continue_restore (self);
       return;
@@ -737,7 +757,7 @@ load_example (FsWindow             *self,
   source->example_rank = file->example_rank;
   source->example_seed = file->example_seed;
   source->name = g_strdup (_(example->title));
-  source->restoring = TRUE;
+  source->restore = state (self)->restore_serial;
   note (self, source);
   return TRUE;
 }
@@ -759,7 +779,7 @@ load_data (FsWindow            *self,
     }
   fs_session_open_path (self->session, file->data_path);
   fs_window_session_note_path (self, file->data_path);
-  ((Source *) g_queue_peek_tail (&state (self)->pending))->restoring = TRUE;
+  ((Source *) g_queue_peek_tail (&state (self)->pending))->restore = state (self)->restore_serial;
 }
 
 /**
@@ -798,6 +818,7 @@ fs_window_open_session (FsWindow   *self,
   cancel_restore (self);
   cancel_pin_jobs (self);
   state (self)->restoring = g_steal_pointer (&file);
+  state (self)->restore_serial++;
   state (self)->restoring_path = g_canonicalize_filename (path, NULL);
   opened = g_file_new_for_path (state (self)->restoring_path);
   fs_window_remember_folder (self, opened);
