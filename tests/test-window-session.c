@@ -827,6 +827,40 @@ test_same_name_files (Fixture       *f,
   g_assert_cmpstr (file->data_path, ==, second);
 }
 
+/* A value the window cannot set (an L2 of 1e-11 in a field of four
+ * decimals; only a file written by hand has one) is said in the banner,
+ * not changed silently. */
+static void
+test_unshown_value (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *path = save_one (f, "R_USArrests.csv", "b.csv", "B.factorscope", 3, 22, "plain");
+  g_autoptr(FsSessionFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  FsWindow *other;
+
+  file = fs_session_file_load (path, &error);
+  g_assert_no_error (error);
+  file->params.l2_w = 1e-11;
+  file->params.l2_h = 1e-11;
+  g_assert_true (fs_session_file_save (file, path, &error));
+  g_assert_no_error (error);
+  other = new_window ();
+  fs_window_open_path (other, path);
+  g_assert_true (fs_test_wait_for (is_usarrests_idle, other, 30));
+  g_assert_nonnull (fs_window_get_banner (other));
+  g_assert_nonnull (strstr (fs_window_get_banner (other), "L2 1e-11"));
+  g_assert_nonnull (strstr (fs_window_get_banner (other), "B.factorscope"));
+  /* A file the window can hold says nothing. */
+  file->params.l2_w = 0.5;
+  file->params.l2_h = 0.5;
+  g_assert_true (fs_session_file_save (file, path, &error));
+  fs_window_open_path (f->window, path);
+  g_assert_true (fs_test_wait_for (is_usarrests_idle, f->window, 30));
+  g_assert_null (fs_window_get_banner (f->window));
+  close_window (other);
+}
+
 static void
 add (const char *path,
      void      (*func) (Fixture *, gconstpointer))
@@ -854,5 +888,6 @@ main (int    argc,
   add ("/window-session/copy-command-line", test_copy_command_line);
   add ("/window-session/two-opens", test_two_opens);
   add ("/window-session/same-name-files", test_same_name_files);
+  add ("/window-session/unshown-value", test_unshown_value);
   return g_test_run ();
 }

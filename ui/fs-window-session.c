@@ -362,6 +362,30 @@ poll_pin_jobs (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A value the panel cannot hold (an L2 of 1e-11 where its field has four
+ * decimals, restarts above its range: only a file written by hand has
+ * them) is said, never changed silently; `run --session` replays the
+ * file as it is. */
+static void
+report_unshown (FsWindow       *self,
+                const char     *path,
+                const FsParams *wanted)
+{
+  g_autofree char *lost = fs_params_describe_difference (wanted, fs_param_panel_get_params (self->panel));
+  g_autofree char *name = NULL;
+  g_autofree char *message = NULL;
+
+  if (lost == NULL || *lost == '\0' || path == NULL)
+    return;
+  name = g_filename_display_basename (path);
+  /* Translators: the first %s is a session file's name, the second its
+   * settings the window cannot show, e.g. "L2 W 1e-11, restarts 500". */
+  message = g_strdup_printf (_("Some settings of “%s” are beyond what the window can set (%s): the window uses "
+                               "the nearest values it can. factorscope-cli run --session replays the file as it is."),
+                             name, lost);
+  fs_window_show_banner (self, message);
+}
+
 /* The session's settings and speed become the window's; its thread count
  * too, so that the runs are the saved ones bit for bit. */
 static void
@@ -379,6 +403,7 @@ finish_restore (FsWindow *self)
   self->lr_suggested = FALSE;
   fs_param_panel_set_params (self->panel, &p);
   fs_window_send_params (self);
+  report_unshown (self, path, &p);
   fs_window_set_pace (self, file->pace);
   if (path != NULL)
     set_session_path (self, path);
