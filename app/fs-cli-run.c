@@ -727,6 +727,11 @@ add_settings_json (JsonBuilder *b,
   fs_json_add_string (b, "rule", p->rule->name);
   fs_json_add_double (b, "lr", p->lr);
   fs_json_add_boolean (b, "lr_from_data", isnan (r->o.lr));
+  /* No option sets these; a session (--session) may. */
+  fs_json_add_double (b, "momentum", p->momentum);
+  fs_json_add_double (b, "adam_beta1", p->adam_beta1);
+  fs_json_add_double (b, "adam_beta2", p->adam_beta2);
+  fs_json_add_double (b, "adam_eps", p->adam_eps);
   fs_json_add_double (b, "l2_w", p->l2_w);
   fs_json_add_double (b, "l2_h", p->l2_h);
   fs_json_add_double (b, "l1_w", p->l1_w);
@@ -742,6 +747,7 @@ add_settings_json (JsonBuilder *b,
   fs_json_add_double (b, "holdout", p->holdout);
   fs_json_add_int (b, "holdout_seed", (gint64) p->holdout_seed);
   fs_json_add_boolean (b, "stop_unstable", p->stop_unstable);
+  fs_json_add_string (b, "products", fs_products_impl_name (p->products));
   json_builder_end_object (b);
 }
 

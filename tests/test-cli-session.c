@@ -322,8 +322,17 @@ test_settings_without_options (void)
     g_autofree char *changed = save (adam, dir, "changed" FS_SESSION_FILE_EXTENSION);
     g_autoptr(JsonObject) result = run_session_json (changed);
 
+    JsonObject *settings = json_object_get_object_member (result, "settings");
+
     g_assert_true (json_object_get_double_member (result, "final_cost") !=
                    json_object_get_double_member (defaults, "final_cost"));
+    /* run.json keeps every setting, those without an option too. */
+    g_assert_cmpfloat (json_object_get_double_member (settings, "adam_beta1"), ==, 0.8);
+    g_assert_cmpfloat (json_object_get_double_member (settings, "adam_beta2"), ==, 0.99);
+    g_assert_cmpfloat (json_object_get_double_member (settings, "adam_eps"), ==, 1e-6);
+    g_assert_cmpfloat (json_object_get_double_member (settings, "momentum"), ==, adam->params.momentum);
+    g_assert_cmpstr (json_object_get_string_member (settings, "products"), ==,
+                     fs_products_impl_name (adam->params.products));
     g_unlink (changed);
   }
   g_unlink (path);
@@ -424,17 +433,6 @@ test_command_line_matches_session (void)
   g_rmdir (dir);
 }
 
-/* Whether this factorscope-cli has --scaling (added beside this work, on
- * the data-files branch). */
-static gboolean
-cli_has_scaling (void)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-
-  g_assert_cmpint (cli (&out, &err, "run", "--help", NULL), ==, 0);
-  return strstr (out, "--scaling") != NULL;
-}
 
 /* A scaled session: its command line says --scaling, and both replays
  * reach the window's final cost, which it reaches on the scaled matrix. */
@@ -447,13 +445,6 @@ test_scaling (void)
                                  FS_SCALING_STANDARDIZE_COLUMNS };
   const char *names[] = { "unit", "center", "standardize" };
 
-  if (!cli_has_scaling ())
-    {
-      g_test_skip ("factorscope-cli has no --scaling yet: it comes with the data-files "
-                   "branch (i16-files); this case must pass once both are merged");
-      g_rmdir (dir);
-      return;
-    }
   for (guint i = 0; i < G_N_ELEMENTS (scalings); i++)
     {
       g_autoptr(FsSessionFile) file = session_for_file (arrests);
