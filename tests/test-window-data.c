@@ -12,6 +12,7 @@
 #include "fs-error.h"
 #include "fs-loader.h"
 #include "fs-test-window.h"
+#include "fs-window-private.h"
 
 #define STEPS 50
 
@@ -235,6 +236,42 @@ test_dialog (Fixture       *f,
   g_assert_null (fs_window_get_banner (f->window));
 }
 
+/* Ctrl+Shift+E offers the matrix of the plot or map with the focus: the
+ * loss history from the loss plot, H from H's map. */
+static void
+test_dialog_follows_focus (Fixture       *f,
+                           gconstpointer  data)
+{
+  const struct { const char *child; const char *choice; } cases[] = {
+    { "loss_plot", "loss" },
+    { NULL, "H" },
+  };
+
+  open_and_step (f);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GtkWidget *dialog = NULL;
+      GtkWidget *focus;
+
+      if (cases[i].child != NULL)
+        focus = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window), FS_TYPE_WINDOW,
+                                                           cases[i].child));
+      else
+        {
+          g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.view", "s", "factors"));
+          fs_test_redraw (GTK_WIDGET (f->window));
+          focus = GTK_WIDGET (f->window->maps[FS_HEATMAP_H]);
+        }
+      g_assert_true (gtk_widget_grab_focus (focus));
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.export-data", NULL));
+      g_assert_true (fs_test_wait_for (find_chooser, &dialog, 10));
+      g_assert_cmpstr (gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "matrix"), ==,
+                       cases[i].choice);
+      gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+      fs_test_redraw (GTK_WIDGET (f->window));
+    }
+}
+
 static void
 add (const char *path,
      void      (*func) (Fixture *, gconstpointer))
@@ -253,5 +290,6 @@ main (int    argc,
   add ("/window-data/errors", test_export_errors);
   add ("/window-data/actions", test_actions);
   add ("/window-data/dialog", test_dialog);
+  add ("/window-data/dialog-follows-focus", test_dialog_follows_focus);
   return g_test_run ();
 }

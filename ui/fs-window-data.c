@@ -224,7 +224,17 @@ export_data (GtkWidget  *widget,
              const char *action,
              GVariant   *param)
 {
-  show_export_dialog (FS_WINDOW (widget), FS_RESULT_W);
+  FsWindow *self = FS_WINDOW (widget);
+  const char *focused = fs_window_export_focused_name (self);
+  FsResult result = FS_RESULT_W;
+
+  /* The matrix of the plot or map with the focus: the loss history from
+   * the loss plot, X − WH from its map; WH from X's (X is the input). */
+  if (g_strcmp0 (focused, "X") == 0)
+    result = FS_RESULT_WH;
+  else if (focused == NULL || !fs_result_from_string (focused, &result))
+    result = FS_RESULT_W;
+  show_export_dialog (self, result);
 }
 
 /* A plot's or map's context menu: the dialog with its result chosen. */

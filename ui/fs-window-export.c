@@ -173,6 +173,21 @@ name_of (FsWindow  *self,
   return NULL;
 }
 
+/* The plot or map with the keyboard focus, or in which the focus is, by
+ * its name ("loss", "X", "WH", …), or NULL. */
+const char *
+fs_window_export_focused_name (FsWindow *self)
+{
+  for (GtkWidget *w = gtk_root_get_focus (GTK_ROOT (self)); w != NULL; w = gtk_widget_get_parent (w))
+    {
+      const char *name = name_of (self, w);
+
+      if (name != NULL)
+        return name;
+    }
+  return NULL;
+}
+
 /* The plot or map with the focus, or else the view shown. */
 static const char *
 current_target (FsWindow *self)

@@ -168,6 +168,7 @@ void   fs_window_session_note_matrix (FsWindow     *self,
 char  *fs_window_session_dup_last_params (FsWindow *self);
 GtkFileFilter *fs_window_session_filter_new (void);
 void fs_window_data_class_init      (GtkWidgetClass *widget_class);
+const char *fs_window_export_focused_name (FsWindow *self);
 
 void   fs_window_raise_limit        (FsWindow      *self);
 gboolean fs_window_send_params      (FsWindow      *self);
