@@ -397,6 +397,7 @@ test_svg_text (Fixture       *f,
   g_autofree char *map_path = g_build_filename (f->dir, "X.svg", NULL);
   g_autofree char *large = g_build_filename (f->dir, "loss-1920x1080.svg", NULL);
   g_autofree char *view_path = g_build_filename (f->dir, "data-view.svg", NULL);
+  g_autofree char *factors_path = g_build_filename (f->dir, "factors-view.svg", NULL);
   g_autoptr(GPtrArray) labels = NULL;
   g_autoptr(GPtrArray) texts = NULL;
   g_autoptr(GError) error = NULL;
@@ -438,6 +439,19 @@ test_svg_text (Fixture       *f,
   g_assert_true (has_text (texts, "X"));
   g_assert_true (has_text (texts, "WH"));
   g_assert_true (has_text (texts, "X − WH"));
+  /* The W and H view: both maps with their titles, and the histograms and
+   * sparsity charts under them, as on screen. */
+  g_clear_pointer (&texts, g_ptr_array_unref);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.view", "s", "factors"));
+  fs_test_redraw (GTK_WIDGET (f->window));
+  g_assert_true (fs_window_export_image (f->window, "factors-view", factors_path, 0, 0, &error));
+  g_assert_no_error (error);
+  keep_copy (factors_path);
+  texts = parse_svg_texts (factors_path);
+  g_assert_true (has_text (texts, "W"));
+  g_assert_true (has_text (texts, "H"));
+  g_assert_true (has_text (texts, "Sparsity of W"));
+  g_assert_true (has_text (texts, "Sparsity of H"));
 }
 
 /* A poppler tool, which must be there under CI. */

@@ -36,6 +36,39 @@ static const char * const map_names[FS_WINDOW_N_MAPS] = { "X", "WH", "residual",
 
 #define SCREEN_SIZE "screen"
 
+/* Whether widget is one of the plots and maps fs-export draws. */
+static gboolean
+is_drawing (GtkWidget *widget)
+{
+  const GType types[] = { FS_TYPE_HEATMAP, FS_TYPE_HISTOGRAM, FS_TYPE_TRACE_PLOT, FS_TYPE_CODE_VIEW,
+                          FS_TYPE_LOSS_PLOT, FS_TYPE_ATOM_GALLERY, FS_TYPE_SPECTRUM };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (widget, types[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Everything a view shows in frame, as on screen: its plots and maps
+ * (the W and H view's histograms and sparsity charts too) and its titles
+ * ("X − WH", "Sparsity of W"), in the order they are laid out. */
+static void
+collect_drawn (GtkWidget *frame,
+               GPtrArray *widgets)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (frame); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_mapped (child))
+        continue;
+      if (is_drawing (child) ||
+          (GTK_IS_LABEL (child) && *gtk_label_get_text (GTK_LABEL (child)) != '\0'))
+        g_ptr_array_add (widgets, child);
+      else
+        collect_drawn (child, widgets);
+    }
+}
+
 /* The widgets a name stands for (fs_window_export_image), and the one
  * whose size on screen they are laid out in. */
 static gboolean
@@ -53,16 +86,8 @@ find_target (FsWindow    *self,
     {
       gboolean data = what[0] == 'd';
 
-      for (guint k = data ? 0 : FS_HEATMAP_W; k < (data ? FS_HEATMAP_W : FS_WINDOW_N_MAPS); k++)
-        {
-          GtkWidget *title = gtk_widget_get_prev_sibling (GTK_WIDGET (self->maps[k]));
-
-          g_ptr_array_add (widgets, self->maps[k]);
-          /* Each map's title ("X − WH") above it, as on screen. */
-          if (GTK_IS_LABEL (title))
-            g_ptr_array_add (widgets, title);
-        }
       *frame = GTK_WIDGET (data ? self->data_maps : self->factor_maps);
+      collect_drawn (*frame, widgets);
     }
   else if (g_strcmp0 (what, "loss") == 0)
     g_ptr_array_add (widgets, self->loss_plot);
