@@ -524,7 +524,8 @@ fs_window_tuning_set_matrix (FsWindow *self)
   g_clear_object (&self->viewed_pin);
   g_clear_pointer (&self->viewed, fs_snapshot_unref);
   stop_replay (self);
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->pins)) > 0)
+  /* A session being opened brings its own kept runs: no word of the old. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->pins)) > 0 && !fs_window_get_restoring (self))
     fs_window_show_toast (self, _("The kept runs were of the last matrix: they are gone"));
   g_list_store_remove_all (self->pins);
   on_pins_changed (self);
