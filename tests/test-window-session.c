@@ -17,6 +17,7 @@
 #include "fs-pins.h"
 #include "fs-rules.h"
 #include "fs-session-file.h"
+#include "fs-step-size.h"
 #include "fs-test-window.h"
 #include "fs-window-private.h"
 
@@ -606,6 +607,19 @@ has_params_of (gpointer data)
   return is_idle (window) && fs_session_get_params (fs_window_get_session (window))->rank == 3;
 }
 
+/* The learning rate is the rule's starting step for the window's matrix
+ * and settings (fs-step-size.h). */
+static gboolean
+has_starting_lr (gpointer data)
+{
+  FsWindow *window = data;
+  FsSession *session = fs_window_get_session (window);
+  const FsParams *p = fs_session_get_params (session);
+
+  return is_idle (window) && p->rank == 3 &&
+         p->lr == fs_step_size_starting (fs_session_get_matrix (session), p, NULL);
+}
+
 static gboolean
 has_seed_11 (gpointer data)
 {
@@ -649,9 +663,13 @@ test_last_params (Fixture       *f,
   load_example (&(Fixture) { window, NULL }, "lowrank");
   fs_window_restore_last_params (window);
   g_assert_true (fs_test_wait_for (has_params_of, window, 20));
+  g_assert_true (fs_test_wait_for (has_starting_lr, window, 20));
   got = fs_session_get_params (fs_window_get_session (window));
+  /* Every setting but the learning rate, which was the last data's: this
+   * matrix gets the rule's own starting rate for it. */
+  p.lr = got->lr;
   assert_same_params (got, &p);
-  g_assert_cmpfloat (got->lr, ==, 0.0042);
+  g_assert_cmpfloat (got->lr, !=, 0.0042);
   g_assert_cmpuint (got->threads, ==, 0);
   g_assert_cmpint (fs_session_get_scaling (fs_window_get_session (window)), ==, FS_SCALING_STANDARDIZE_COLUMNS);
   g_assert_cmpfloat (fs_session_get_pace (fs_window_get_session (window)), ==, 30.0);

@@ -67,6 +67,7 @@ struct _FsWindowSessionState
   guint          restore_serial; /* numbers each session opened */
   gboolean       wait_scaling;  /* ...whose scaling is being prepared */
   gboolean       apply_last;    /* the last settings go to the next matrix */
+  gboolean       suggest_lr;    /* ...and then the rule's starting rate for it */
   GPtrArray     *jobs;          /* PinJob, in the session's order */
   guint          poll_id;
   GCancellable  *checksum_cancellable;
@@ -193,6 +194,7 @@ cancel_restore (FsWindow *self)
   g_clear_pointer (&st->restoring, fs_session_file_free);
   g_clear_pointer (&st->restoring_path, g_free);
   st->wait_scaling = FALSE;
+  st->suggest_lr = FALSE;
 }
 
 static void
@@ -404,6 +406,11 @@ finish_restore (FsWindow *self)
   fs_param_panel_set_params (self->panel, &p);
   fs_window_send_params (self);
   report_unshown (self, path, &p);
+  if (st->suggest_lr)
+    {
+      st->suggest_lr = FALSE;
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.suggest-lr", NULL);
+    }
   fs_window_set_pace (self, file->pace);
   if (path != NULL)
     set_session_path (self, path);
@@ -435,7 +442,7 @@ static const struct
   gsize size;
 } last_fields[] = {
   PARAM_FIELD (rank), PARAM_FIELD (l2_w), PARAM_FIELD (l2_h), PARAM_FIELD (l1_w),
-  PARAM_FIELD (l1_h), PARAM_FIELD (rule), PARAM_FIELD (lr), PARAM_FIELD (momentum),
+  PARAM_FIELD (l1_h), PARAM_FIELD (rule), PARAM_FIELD (momentum),
   PARAM_FIELD (adam_beta1), PARAM_FIELD (adam_beta2), PARAM_FIELD (adam_eps),
   PARAM_FIELD (l1_mode), PARAM_FIELD (nonneg), PARAM_FIELD (init), PARAM_FIELD (seed),
   PARAM_FIELD (max_iters), PARAM_FIELD (tol), PARAM_FIELD (stop_unstable),
@@ -492,6 +499,8 @@ apply_last (FsWindow *self)
     file->scaling = fs_session_get_scaling (self->session);
   cancel_restore (self);
   st->restoring = g_steal_pointer (&file);
+  /* The last learning rate was its data's: this matrix gets its own. */
+  st->suggest_lr = TRUE;
   continue_restore (self);
 }
 
