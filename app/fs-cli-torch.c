@@ -163,11 +163,12 @@ fs_cli_export_torch (int    argc,
   else
     {
       g_autofree char *name = g_filename_display_name (e.o.out);
+      g_autofree char *quoted = g_shell_quote (name);
 
       fs_cli_print_notices (e.X);
       g_print (_("Wrote %s and its data (%s, rank %u, rule %s, learning rate %.6g).\n"), name,
                e.description, e.params.rank, e.params.rule->name, e.params.lr);
-      g_print (_("Run it with: python3 %s\n"), name);
+      g_print (_("Run it with: python3 %s\n"), quoted);
     }
 
   export_clear (&e);
