@@ -169,6 +169,24 @@ check_output_options (const FsCliRunOptions  *o,
   return TRUE;
 }
 
+/* --out's folder, made if it is not there: before the run too, so that a
+ * folder that cannot be made is said before a long run, not after. */
+static gboolean
+make_out_dir (const char  *dir,
+              GError     **error)
+{
+  int saved;
+  g_autofree char *name = NULL;
+
+  if (g_mkdir_with_parents (dir, 0755) == 0 && g_access (dir, W_OK) == 0)
+    return TRUE;
+  saved = errno;
+  name = g_filename_display_name (dir);
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+               _("Cannot create the folder %s: %s"), name, g_strerror (saved));
+  return FALSE;
+}
+
 /* Parses the arguments, loads the matrix and builds the fit. */
 static gboolean
 run_prepare (Run     *r,
@@ -180,6 +198,7 @@ run_prepare (Run     *r,
 
   if (!run_parse (r, &argc, &argv, &expanded, error) ||
       !check_output_options (&r->o, error) ||
+      (r->o.out != NULL && !make_out_dir (r->o.out, error)) ||
       !fs_cli_parse_lr (r->o.lr_text, &r->o.lr, error) ||
       !fs_cli_run_options_to_params (&r->o, &r->params, error) ||
       !(r->X = fs_cli_input_load (&r->in, argc, argv, &r->description, error)))
@@ -578,15 +597,8 @@ write_outputs (Run     *r,
       !add_output (paths, contents, dir, "atoms.png", format_atoms_png (r, error)))
     return FALSE;
 
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    {
-      int saved = errno;
-      g_autofree char *name = g_filename_display_name (dir);
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   _("Cannot create the folder %s: %s"), name, g_strerror (saved));
-      return FALSE;
-    }
+  if (!make_out_dir (dir, error))
+    return FALSE;
 
   return fs_csv_write_set (paths->len, (const char * const *) paths->pdata,
                            (GBytes * const *) contents->pdata, error);

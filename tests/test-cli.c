@@ -1540,6 +1540,27 @@ test_json_strict (void)
   g_assert_cmpstr (json_object_get_string_member (result, "stopped"), ==, "diverged");
 }
 
+/* A --out folder that cannot be made is said before the run, not after
+ * it: nothing of the run is printed. */
+static void
+test_out_folder_first (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *file = g_build_filename (dir, "plain-file", NULL);
+  g_autofree char *inside = g_build_filename (file, "results", NULL);
+
+  g_assert_true (g_file_set_contents (file, "x", -1, NULL));
+  g_assert_cmpint (cli (&out, &err, "run", "--example", "lowrank", "--iters", "50", "--out", inside, NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "Cannot create the folder"));
+  g_assert_null (strstr (out, "Final cost"));
+  g_assert_cmpstr (out, ==, "");
+  g_unlink (file);
+  g_rmdir (dir);
+}
+
 /* More solver threads than cores only wait for each other: capped, with a
  * note. A FIFO, which would block forever, and a folder are refused. */
 static void
@@ -1976,6 +1997,7 @@ main (int    argc,
   g_test_add_func ("/cli/run/json", test_run_json);
   g_test_add_func ("/cli/run/json-no-optimum", test_run_json_unavailable_optimum);
   g_test_add_func ("/cli/json/strict", test_json_strict);
+  g_test_add_func ("/cli/out/folder-first", test_out_folder_first);
   g_test_add_func ("/cli/threads-and-special-files", test_threads_and_special_files);
   g_test_add_func ("/cli/run/divergence", test_divergence_reported);
   g_test_add_func ("/cli/run/unstable/oscillation", test_unstable_oscillation);
