@@ -221,7 +221,7 @@ def main():
 
     subprocess.run(["convert", "-background", GREY, "-gravity", "North",
                     os.path.join(work, "menu-cut.png"), os.path.join(work, "recent-cut.png"),
-                    "+append", out], check=True)
+                    "+append", "+repage", out], check=True)
     for name in os.listdir(work):
         os.unlink(os.path.join(work, name))
     os.rmdir(work)
