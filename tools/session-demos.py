@@ -199,7 +199,7 @@ def main():
     open_file(app, os.path.join(teaching, "R_USArrests.csv"))
     save_session(os.path.join(teaching, "lecture-usarrests.factorscope"))
 
-    work = tempfile.mkdtemp(prefix="factorscope-session-demos-")
+    work = tempfile.mkdtemp(prefix="shots-", dir=home)
     main_shot, recent_shot = (os.path.join(work, n) for n in ("menu.png", "recent.png"))
     xdotool("mousemove", "0", "0")
     time.sleep(0.5)
