@@ -575,7 +575,7 @@ test_recent_files (Fixture       *f,
   /* The menu: the name, then the folder. */
   g_assert_cmpint (g_menu_model_get_n_items (G_MENU_MODEL (f->window->recent_menu)), ==, 10);
   label = recent_label (f->window, 0);
-  expected = g_strdup_printf ("m5.csv\n%s", f->dir);
+  expected = g_strdup_printf ("m5.csv — %s", f->dir);
   g_assert_cmpstr (label, ==, expected);
 
   g_assert_cmpint (g_unlink (paths->pdata[11]), ==, 0);

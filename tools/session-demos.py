@@ -180,7 +180,7 @@ def open_menu(app):
 def recent_items(app):
     items = pyatspi.findAllDescendants(
         app, lambda a: a is not None and a.getRole() == pyatspi.ROLE_MENU_ITEM
-        and "\n" in a.name)
+        and " — " in a.name)
     return items if len(items) >= 3 else None
 
 
@@ -214,7 +214,7 @@ def main():
     time.sleep(1.0)
     screen(recent_shot)
     recent_box = on_screen(geometry(menu))
-    print("Open Recent: %s" % "; ".join(i.name.replace("\n", " in ") for i in items))
+    print("Open Recent: %s" % "; ".join(i.name for i in items))
     cut_out(main_shot, menu_box, os.path.join(work, "menu-cut.png"))
     cut_out(recent_shot, recent_box, os.path.join(work, "recent-cut.png"))
     xdotool("key", "Escape", "Escape")

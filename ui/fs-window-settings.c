@@ -188,7 +188,9 @@ display_folder (const char *path)
   return g_filename_display_name (folder);
 }
 
-/* One Open Recent item: the file's name, its folder on a second line. */
+/* One Open Recent item: the file's name, then its folder, on one line
+ * (GTK 4.8's popover menus put a second line tight under the first, where
+ * it reads as the next item's). */
 static GMenuItem *
 recent_item (const char *path)
 {
@@ -198,7 +200,8 @@ recent_item (const char *path)
   g_auto(GStrv) parts = NULL;
   GMenuItem *item;
 
-  label = g_strdup_printf ("%s\n%s", name, folder_name);
+  /* Translators: an Open Recent item, a file's name and its folder. */
+  label = g_strdup_printf (_("%s — %s"), name, folder_name);
   /* Menu labels take mnemonics: an underscore in a name is doubled to
    * stay one. */
   parts = g_strsplit (label, "_", -1);
