@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fs-csv.h"
 #include "fs-json.h"
 
 void
@@ -70,28 +71,20 @@ fs_json_add_boolean (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, value);
 }
 
-/* A double in the fewest digits (15 to 17) that read back to it. json-glib
+/* A double in the fewest digits that read back to it (fs-csv's). json-glib
  * 1.6's generator writes %.17g and then appends ".0" when it sees no
  * point, which turns 1e+20 into "1e+20.0", not JSON; so numbers are
  * written here. An integral value keeps a ".0", as json-glib wrote it, so
- * that readers still see a double. */
+ * that readers still see a double. The builder holds finite values only
+ * (fs_json_add_number). */
 static void
 append_double (GString *out,
                double   value)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  gsize start = out->len;
 
-  for (int digits = 15; digits <= 17; digits++)
-    {
-      char format[8];
-
-      g_snprintf (format, sizeof format, "%%.%dg", digits);
-      g_ascii_formatd (buf, sizeof buf, format, value);
-      if (g_ascii_strtod (buf, NULL) == value)
-        break;
-    }
-  g_string_append (out, buf);
-  if (strpbrk (buf, ".e") == NULL)
+  fs_csv_append_number (out, value);
+  if (strpbrk (out->str + start, ".e") == NULL)
     g_string_append (out, ".0");
 }
 

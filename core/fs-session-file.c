@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fs-csv.h"
 #include "fs-error.h"
 #include "fs-examples.h"
 #include "fs-rules.h"
@@ -147,28 +148,15 @@ fs_session_file_add_pin (FsSessionFile  *self,
 
 /* Writing */
 
-/* The shortest of %.15g, %.16g and %.17g that reads back to value: 0.1
- * stays 0.1. JSON has no NaN or infinity; validated settings hold none. */
+/* The fewest digits that read back to value (fs-csv's, which R reads
+ * back too): 0.1 stays 0.1, -0 is "-0.0" (not the integer 0). JSON has no
+ * NaN or infinity; validated settings hold none. */
 static void
 append_double (GString *out,
                double   value)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
   g_assert (isfinite (value));
-  for (int digits = 15; digits <= 17; digits++)
-    {
-      char format[8];
-
-      g_snprintf (format, sizeof format, "%%.%dg", digits);
-      g_ascii_formatd (buf, sizeof buf, format, value);
-      if (g_ascii_strtod (buf, NULL) == value)
-        break;
-    }
-  /* "-0" would read back as the integer 0. */
-  if (value == 0.0 && signbit (value))
-    g_strlcpy (buf, "-0.0", sizeof buf);
-  g_string_append (out, buf);
+  fs_csv_append_number (out, value);
 }
 
 static void
