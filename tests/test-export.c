@@ -632,6 +632,24 @@ test_no_hover_readout (Fixture       *f,
   g_free (readout);
 }
 
+/* A sweep picture before any sweep would be an empty frame: an error that
+ * says what to do, and no file. */
+static void
+test_no_sweep_yet (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "sweep.png", NULL);
+  g_autoptr(GError) error = NULL;
+
+  load_and_step (f);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.view", "s", "sweep"));
+  fs_test_redraw (GTK_WIDGET (f->window));
+  g_assert_false (fs_window_export_image (f->window, "sweep", path, 0, 0, &error));
+  g_assert_error (error, FS_ERROR, FS_ERROR_UNAVAILABLE);
+  g_assert_nonnull (strstr (error->message, "sweep"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
 static void
 add (const char *path,
      void      (*func) (Fixture *, gconstpointer))
@@ -653,5 +671,6 @@ main (int    argc,
   add ("/export/unknown-extension", test_unknown_extension);
   add ("/export/failed-write", test_failed_write);
   add ("/export/no-hover-readout", test_no_hover_readout);
+  add ("/export/no-sweep-yet", test_no_sweep_yet);
   return g_test_run ();
 }

@@ -158,6 +158,13 @@ fs_window_export_image (FsWindow    *self,
                            _("There is nothing to export yet: open a matrix first"));
       return FALSE;
     }
+  if (g_strcmp0 (what, "sweep") == 0 &&
+      fs_sweep_plot_get_n_points (fs_sweep_view_get_plot (self->sweep_view)) == 0)
+    {
+      g_set_error_literal (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
+                           _("There is no sweep to export yet: run one in the Sweep view first"));
+      return FALSE;
+    }
   if (gtk_widget_get_width (frame) <= 0 || gtk_widget_get_height (frame) <= 0)
     {
       g_set_error_literal (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
