@@ -10,6 +10,18 @@
 #include "fs-matrix.h"
 #include "fs-random.h"
 
+/* A new folder of the case's own under TMPDIR (tests/with-tmpdir.sh
+ * gives each test one); a case cannot go on without one. */
+static inline char *
+fs_test_make_tmp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("factorscope-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
 /* A matrix of values uniform in [-1, 1) from stream key; cells whose own
  * uniform draw falls below missing_share become missing. */
 static inline FsMatrix *

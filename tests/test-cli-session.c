@@ -15,18 +15,9 @@
 #include "fs-rules.h"
 #include "fs-session.h"
 #include "fs-session-file.h"
+#include "fs-test-util.h"
 
 #define REPLAY_ITERS 300
-
-static char *
-make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("factorscope-cli-session-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
 
 static char *
 real_data (const char *name)
@@ -269,7 +260,7 @@ assert_replays_window (FsSessionFile *file,
 static void
 test_replay_matches_window (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *airquality = real_data ("csv/R_airquality_NA.csv");
   g_autofree char *arrests = real_data ("csv/R_USArrests.csv");
   const char *rules[] = { "plain", "adam" };
@@ -301,7 +292,7 @@ test_replay_matches_window (void)
 static void
 test_settings_without_options (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autoptr(FsSessionFile) adam = session_for_example ("lowrank");
   g_autoptr(FsSessionFile) momentum = session_for_example ("lowrank");
   g_autofree char *path = NULL;
@@ -393,7 +384,7 @@ assert_command_line_replays (const FsSessionFile *file,
 static void
 test_command_line_matches_session (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *airquality = real_data ("csv/R_airquality_NA.csv");
   g_autoptr(FsSessionFile) lowrank = session_for_example ("lowrank");
   g_autoptr(FsSessionFile) sized = session_for_example ("lowrank");
@@ -439,7 +430,7 @@ test_command_line_matches_session (void)
 static void
 test_scaling (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *arrests = real_data ("csv/R_USArrests.csv");
   const FsScaling scalings[] = { FS_SCALING_UNIT_RANGE, FS_SCALING_CENTER_COLUMNS,
                                  FS_SCALING_STANDARDIZE_COLUMNS };
@@ -466,7 +457,7 @@ test_scaling (void)
 static void
 test_overrides (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
   g_autofree char *w_csv = g_build_filename (out_dir, "W.csv", NULL);
   g_autoptr(FsSessionFile) file = session_for_example ("lowrank");
@@ -534,7 +525,7 @@ assert_fails (const char *message,
 static void
 test_errors (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *data = g_build_filename (dir, "x.csv", NULL);
   g_autofree char *bad = g_build_filename (dir, "bad" FS_SESSION_FILE_EXTENSION, NULL);
   g_autofree char *none = g_build_filename (dir, "none" FS_SESSION_FILE_EXTENSION, NULL);

@@ -23,6 +23,7 @@
 #include "fs-fit.h"
 #include "fs-params.h"
 #include "fs-session.h"
+#include "fs-test-util.h"
 
 /* Runs the tool with the given arguments and returns its exit status,
  * with standard output and error; setup runs in the child before it. */
@@ -475,18 +476,6 @@ test_warnings_healthy_and_unbounded (void)
   g_assert_nonnull (strstr (out2, "final cost"));
 }
 
-/* A new folder of the case's own under TMPDIR; a case cannot go on
- * without one. */
-static char *
-make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("factorscope-cli-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
 /* The PyTorch notebook: D = C F, plain gradient descent with lr 0.01 from
  * uniform factors, the loss every 1000 iterations, then D, D_hat and
  * their difference. */
@@ -517,7 +506,7 @@ test_notebook (void)
 static void
 test_out_files (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *loss_text = NULL;
@@ -735,7 +724,7 @@ check_json_sparsity (JsonObject *result,
 static void
 test_run_sparsity (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *path = g_build_filename (g_getenv ("FS_TEST_DATA"), "csv",
                                             "sklearn_digits_1797x64.csv", NULL);
   g_autofree char *out = NULL;
@@ -787,7 +776,7 @@ assert_matrix_file (const char *path,
 static void
 test_out_file_size_limit (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
@@ -849,7 +838,7 @@ png_pixel_is (GdkPixbuf *pixbuf,
 static void
 test_out_atoms_png (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *npy = g_build_filename (dir, "stack.npy", NULL);
   g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
   g_autofree char *png = g_build_filename (out_dir, "atoms.png", NULL);
@@ -905,7 +894,7 @@ test_out_atoms_png (void)
 static void
 test_out_keeps_mode (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *w_path = g_build_filename (dir, "W.csv", NULL);
   g_autofree char *h_path = g_build_filename (dir, "H.csv", NULL);
   g_autofree char *out = NULL;
@@ -932,7 +921,7 @@ test_out_keeps_mode (void)
 static void
 test_out_symlinks (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *keep = g_build_filename (dir, "keep", NULL);
   g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
   g_autofree char *w_link = g_build_filename (out_dir, "W.csv", NULL);
@@ -1016,7 +1005,7 @@ assert_csv_matches_npy (const char *dir,
 static void
 test_out_json_npy (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *path = real_file ("csv", "R_USArrests.csv");
   g_autofree char *json_path = g_build_filename (dir, "run.json", NULL);
   g_autofree char *out = NULL;
@@ -1171,7 +1160,7 @@ json_final_cost (const char *out)
 static void
 test_example_by_name (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *csv = g_build_filename (dir, "digits.csv", NULL);
   g_autofree char *by_name = NULL;
   g_autofree char *by_option = NULL;
@@ -1321,7 +1310,7 @@ test_info (void)
 static void
 test_unreadable_file (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *bad = g_build_filename (dir, "ragged.csv", NULL);
   g_autofree char *target = g_build_filename (dir, "out.npy", NULL);
   const char *commands[][4] = {
@@ -1352,7 +1341,7 @@ test_convert (void)
 {
   g_autofree char *source = g_build_filename (g_getenv ("FS_TEST_DATA"), "csv",
                                               "R_USArrests.csv", NULL);
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *npy = g_build_filename (dir, "a.npy", NULL);
   g_autofree char *tsv = g_build_filename (dir, "a.tsv", NULL);
   g_autofree char *out = NULL;
@@ -1471,7 +1460,7 @@ check_file_defaults (gsize  rows,
                      gsize  cols,
                      gint64 rank)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *path = g_build_filename (dir, "matrix.csv", NULL);
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *out = NULL;
@@ -1547,7 +1536,7 @@ test_out_folder_first (void)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *file = g_build_filename (dir, "plain-file", NULL);
   g_autofree char *inside = g_build_filename (file, "results", NULL);
 
@@ -1568,7 +1557,7 @@ test_threads_and_special_files (void)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *fifo = g_build_filename (dir, "pipe.csv", NULL);
   g_autofree char *threads = g_strdup_printf ("%u", g_get_num_processors () + 1);
   g_autoptr(JsonObject) result = NULL;
@@ -1598,7 +1587,7 @@ test_threads_and_special_files (void)
 static void
 test_run_holdout_json (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr(JsonObject) result = NULL;

@@ -16,6 +16,7 @@
 #include "fs-loader.h"
 #include "fs-npy.h"
 #include "fs-results.h"
+#include "fs-test-util.h"
 
 #define RANK 2
 
@@ -391,7 +392,7 @@ test_names (void)
 static void
 test_write_atomic (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("test-results-XXXXXX", NULL);
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *path = g_build_filename (dir, "W.csv", NULL);
   g_autofree char *nowhere = g_build_filename (dir, "missing", "W.csv", NULL);
   g_autoptr(GBytes) big = g_bytes_new_take (g_malloc0 (256 * 1024), 256 * 1024);

@@ -14,20 +14,9 @@
 #include "fs-examples.h"
 #include "fs-rules.h"
 #include "fs-session-file.h"
+#include "fs-test-util.h"
 
 #define N_ROUND_TRIPS 300
-
-/* A new folder of the case's own under TMPDIR (tests/with-tmpdir.sh
- * removes it however the case ends). */
-static char *
-make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("factorscope-session-file-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
 
 static char *
 write_file (const char *dir,
@@ -230,7 +219,7 @@ static guint count_entries (const char *dir);
 static void
 test_save_load (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *path = g_build_filename (dir, "s" FS_SESSION_FILE_EXTENSION, NULL);
 
   for (guint i = 0; i < 20; i++)
@@ -396,7 +385,7 @@ test_strict_reader (void)
 static void
 test_strict_reader_names_file (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *text = valid_text ();
   g_autofree char *bad = replace_once (text, "\"version\": 1", "\"version\": 2");
   g_autofree char *path = write_file (dir, "bad" FS_SESSION_FILE_EXTENSION, bad);
@@ -439,7 +428,7 @@ static void
 test_checksum (void)
 {
   g_autofree char *path = real_data ("csv/R_airquality_NA.csv");
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *missing = g_build_filename (dir, "missing.csv", NULL);
   g_autofree char *empty = write_file (dir, "empty.csv", "");
   g_autoptr(GError) error = NULL;
@@ -475,7 +464,7 @@ session_for (const char *data_path)
 static void
 test_check_data (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *data = write_file (dir, "x.csv", "1,2\n3,4\n");
   g_autoptr(FsSessionFile) s = session_for (data);
   g_autoptr(FsSessionFile) example = fs_session_file_new ();
@@ -505,7 +494,7 @@ test_check_data (void)
 static void
 test_moved_folder (void)
 {
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = fs_test_make_tmp_dir ();
   g_autofree char *old_dir = g_build_filename (root, "before", NULL);
   g_autofree char *new_dir = g_build_filename (root, "after", NULL);
   g_autofree char *elsewhere = g_build_filename (root, "elsewhere", NULL);
@@ -562,7 +551,7 @@ count_entries (const char *dir)
 static void
 test_atomic_save (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *no_dir = g_build_filename (dir, "no-such-folder", "s.factorscope", NULL);
   g_autofree char *file = write_file (dir, "plain-file", "not a folder");
   g_autofree char *under_file = g_build_filename (file, "s.factorscope", NULL);
