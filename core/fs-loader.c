@@ -211,3 +211,69 @@ fs_matrix_save (const FsMatrix  *X,
   return g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
                               (gssize) g_bytes_get_size (bytes), error);
 }
+
+/* GROUNDWORK (import-core replaces these three): options other than the
+ * defaults are refused, cancellation is checked only before and after. */
+FsMatrix *
+fs_matrix_load_data_full (const char             *name,
+                          const guint8           *data,
+                          gsize                   len,
+                          const FsImportOptions  *options,
+                          GCancellable           *cancellable,
+                          FsLoadProgressFunc      progress,
+                          gpointer                progress_data,
+                          GError                **error)
+{
+  g_autoptr(FsMatrix) X = NULL;
+
+  if (!fs_import_options_is_default (options))
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, "import options are not implemented yet");
+      return NULL;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  X = fs_matrix_load_data (name, data, len, error);
+  if (X == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  if (progress != NULL)
+    progress (1.0, progress_data);
+  return g_steal_pointer (&X);
+}
+
+FsMatrix *
+fs_matrix_load_full (const char             *path,
+                     const FsImportOptions  *options,
+                     GCancellable           *cancellable,
+                     FsLoadProgressFunc      progress,
+                     gpointer                progress_data,
+                     GError                **error)
+{
+  g_autoptr(FsMatrix) X = NULL;
+
+  if (!fs_import_options_is_default (options))
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, "import options are not implemented yet");
+      return NULL;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  X = fs_matrix_load (path, error);
+  if (X == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  if (progress != NULL)
+    progress (1.0, progress_data);
+  return g_steal_pointer (&X);
+}
+
+FsMatrix *
+fs_matrix_load_preview (const char             *name,
+                        const guint8           *data,
+                        gsize                   len,
+                        const FsImportOptions  *options,
+                        guint                   max_rows,
+                        guint                   max_cols,
+                        GError                **error)
+{
+  return fs_matrix_load_data_full (name, data, len, options, NULL, NULL, NULL, error);
+}

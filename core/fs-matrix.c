@@ -34,6 +34,10 @@ fs_matrix_clear (FsMatrix *self)
   g_strfreev (self->row_labels);
   g_strfreev (self->col_labels);
   g_strfreev (self->notices);
+  if (self->import_options != NULL)
+    fs_import_options_clear (self->import_options);
+  g_clear_pointer (&self->import_options, g_free);
+  g_clear_pointer (&self->import_report, fs_import_report_free);
 }
 
 /* Bytes this process may still allocate: the kernel's MemAvailable, and
@@ -209,6 +213,13 @@ fs_matrix_copy (const FsMatrix *self,
   copy->image_width = self->image_width;
   copy->format = self->format;
   copy->notices = g_strdupv (self->notices);
+  if (self->import_options != NULL)
+    {
+      copy->import_options = g_new0 (FsImportOptions, 1);
+      fs_import_options_copy (copy->import_options, self->import_options);
+    }
+  if (self->import_report != NULL)
+    copy->import_report = fs_import_report_copy (self->import_report);
   return copy;
 }
 

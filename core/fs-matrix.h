@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "fs-import.h"
+
 G_BEGIN_DECLS
 
 /* Row-major doubles. Missing cells hold NaN in data and 0 in mask; mask is
@@ -13,7 +15,10 @@ G_BEGIN_DECLS
  * (cols) strings. image_height × image_width is the shape of one image
  * when each row (or the whole matrix, for rows == image_height) is one;
  * both are 0 otherwise. format names where the matrix came from ("csv",
- * "npy", "mtx", "image", …); notices say what loading left out. Once a
+ * "npy", "mtx", "image", …); notices say what loading left out.
+ * import_options are the options the file was read with (NULL: all
+ * automatic, or not read from a file); import_report is what the loader
+ * decided for delimited text (NULL for other formats). Once a
  * matrix is handed to a solver or another thread it must not change:
  * share it with fs_matrix_ref(). */
 typedef struct
@@ -29,6 +34,8 @@ typedef struct
   gsize        image_width;
   const char  *format;
   char       **notices;
+  FsImportOptions *import_options;
+  FsImportReport  *import_report;
 } FsMatrix;
 
 typedef enum

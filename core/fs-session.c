@@ -458,14 +458,30 @@ start_prepare (FsSession  *self,
 
 /* Loading a file */
 
-static gpointer
-load_work (gpointer   path,
-           GError   **error)
+typedef struct
 {
-  return fs_matrix_load (path, error);
+  char            *path;
+  FsImportOptions  options;
+} Load;
+
+static void
+load_free (Load *load)
+{
+  g_free (load->path);
+  fs_import_options_clear (&load->options);
+  g_free (load);
 }
 
-static const Work load = { load_work, (GDestroyNotify) fs_matrix_unref };
+static gpointer
+load_work (gpointer   data,
+           GError   **error)
+{
+  Load *load = data;
+
+  return fs_matrix_load_full (load->path, &load->options, NULL, NULL, NULL, error);
+}
+
+static const Work load_file = { load_work, (GDestroyNotify) fs_matrix_unref };
 
 static void
 on_loaded (GObject      *object,
@@ -475,7 +491,8 @@ on_loaded (GObject      *object,
   FsSession *self = FS_SESSION (object);
   g_autoptr(GError) error = NULL;
   g_autoptr(FsMatrix) X = g_task_propagate_pointer (G_TASK (result), &error);
-  g_autofree char *name = g_filename_display_basename (g_task_get_task_data (G_TASK (result)));
+  Load *load = g_task_get_task_data (G_TASK (result));
+  g_autofree char *name = g_filename_display_basename (load->path);
 
   set_pending (self, -1);
   if (!is_current (self, result, self->load_cancellable))
@@ -507,17 +524,32 @@ void
 fs_session_open_path (FsSession  *self,
                       const char *path)
 {
+  fs_session_open_path_full (self, path, NULL);
+}
+
+void
+fs_session_open_path_full (FsSession             *self,
+                           const char            *path,
+                           const FsImportOptions *options)
+{
   g_autoptr(GTask) task = NULL;
+  Load *load;
 
   g_return_if_fail (FS_IS_SESSION (self));
   g_return_if_fail (path != NULL);
+
+  load = g_new0 (Load, 1);
+  load->path = g_strdup (path);
+  fs_import_options_init (&load->options);
+  if (options != NULL)
+    fs_import_options_copy (&load->options, options);
 
   /* A matrix being prepared stays on its way: it is something to look at
    * while the file loads, and if the file cannot be read. */
   task = g_task_new (self, renew (&self->load_cancellable), on_loaded, NULL);
   g_object_set_data (G_OBJECT (task), "fs-request", GUINT_TO_POINTER (++self->last_request));
   set_pending (self, +1);
-  run_task (task, &load, g_strdup (path), g_free);
+  run_task (task, &load_file, load, (GDestroyNotify) load_free);
 }
 
 /* A matrix made by the caller, shown under the given name and rank once
@@ -1048,4 +1080,29 @@ FsSession *
 fs_session_new (void)
 {
   return g_object_new (FS_TYPE_SESSION, NULL);
+}
+
+/* GROUNDWORK (the progress helper replaces these): no progress yet. */
+void
+fs_session_cancel_load (FsSession *self)
+{
+  g_return_if_fail (FS_IS_SESSION (self));
+
+  g_cancellable_cancel (self->load_cancellable);
+}
+
+gboolean
+fs_session_get_loading (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), FALSE);
+
+  return FALSE;
+}
+
+double
+fs_session_get_load_progress (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), 0.0);
+
+  return 0.0;
 }

@@ -33,6 +33,18 @@ FsSession      *fs_session_new                  (void);
 
 void            fs_session_open_path            (FsSession      *self,
                                                  const char     *path);
+/* The same, read with import options (NULL: all automatic). */
+void            fs_session_open_path_full       (FsSession             *self,
+                                                 const char            *path,
+                                                 const FsImportOptions *options);
+/* Stops a load in flight (fs_session_open_path): it ends soon, the matrix
+ * shown stays, and no "failed" is emitted for it. */
+void            fs_session_cancel_load          (FsSession      *self);
+/* Whether a file is being read (property "loading"), and how far, in
+ * [0, 1] (property "load-progress", notified at most about 20 times a
+ * second while loading). */
+gboolean        fs_session_get_loading          (FsSession      *self);
+double          fs_session_get_load_progress    (FsSession      *self);
 void            fs_session_set_matrix           (FsSession      *self,
                                                  FsMatrix       *source,
                                                  const char     *name,

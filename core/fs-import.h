@@ -1,0 +1,114 @@
+/* fs-import.h: how a file of numbers is read, as the loader guessed it
+ * and as the user corrected it.
+ *
+ * FsImportOptions are the user's choices (the command line's --row-labels,
+ * --header, --transpose and --drop-columns, the window's import sheet, a
+ * session file's "import" object). All-automatic options read a file
+ * exactly as fs_matrix_load () always did. Row labels and the header
+ * apply to delimited text only; dropping columns and transposing apply
+ * to every format, in that order (columns are the file's columns).
+ *
+ * FsImportReport says what the loader decided for a delimited file and
+ * which of those decisions were guesses, so that the window can offer to
+ * correct them. A matrix read from delimited text carries one
+ * (FsMatrix.import_report); other formats carry none.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  FS_ROW_LABELS_AUTO,   /* the loader decides (README "Row labels") */
+  FS_ROW_LABELS_FIRST,  /* the first column holds the row labels */
+  FS_ROW_LABELS_NONE,   /* every column is data */
+} FsRowLabels;
+
+typedef enum
+{
+  FS_HEADER_AUTO,       /* the loader decides */
+  FS_HEADER_YES,        /* the first row holds the column names */
+  FS_HEADER_NO,         /* the first row is data */
+} FsHeader;
+
+typedef struct
+{
+  FsRowLabels  row_labels;
+  FsHeader     header;
+  gboolean     transpose;
+  /* The file's columns to leave out, 1-based, ascending, no repeats
+   * (NULL when n_drop_columns is 0). Counted in the file, the row-label
+   * column included. */
+  guint       *drop_columns;
+  guint        n_drop_columns;
+} FsImportOptions;
+
+/* All automatic, nothing dropped, not transposed. */
+void         fs_import_options_init         (FsImportOptions        *self);
+void         fs_import_options_clear        (FsImportOptions        *self);
+void         fs_import_options_copy         (FsImportOptions        *dest,
+                                             const FsImportOptions  *src);
+gboolean     fs_import_options_equal        (const FsImportOptions  *a,
+                                             const FsImportOptions  *b);
+/* Whether the options are all automatic (NULL is). */
+gboolean     fs_import_options_is_default   (const FsImportOptions  *self);
+
+/* The command line's and the session file's words: auto, first, none;
+ * auto, yes, no. */
+const char  *fs_row_labels_to_string        (FsRowLabels             value);
+gboolean     fs_row_labels_from_string      (const char             *text,
+                                             FsRowLabels            *value);
+const char  *fs_header_to_string            (FsHeader                value);
+gboolean     fs_header_from_string          (const char             *text,
+                                             FsHeader               *value);
+
+/* --drop-columns' list: "3", "1,4", "2-5,9" (1-based, ranges inclusive,
+ * blanks allowed around the numbers). The result is ascending with no
+ * repeats. An error names the part of the list that is wrong. */
+gboolean     fs_import_parse_columns        (const char             *list,
+                                             guint                 **columns,
+                                             guint                  *n_columns,
+                                             GError                **error);
+/* The shortest list that parses back to columns ("2-5,9"); "" for none. */
+char        *fs_import_format_columns       (const guint            *columns,
+                                             guint                   n_columns);
+
+typedef struct
+{
+  char      separator;           /* ',', ';', '\t' or ' ' (runs of blanks) */
+  gboolean  decimal_comma;       /* 0,5 read as a half (with ';') */
+  gboolean  header;              /* the first row was read as column names */
+  gboolean  header_guessed;      /* ... by a rule the user may want to undo */
+  gboolean  row_labels;          /* the first column was read as row labels */
+  gboolean  row_labels_guessed;  /* ... or not, by a rule (auto only) */
+  /* The numeric first column taken as labels by the rule for numbers
+   * (README "Row labels"): its header, or NULL. */
+  char     *numeric_label_column;
+  guint     n_file_columns;      /* fields in a row of data */
+  guint     n_file_rows;         /* rows of data, the header not counted */
+  /* Text columns the loader left out by itself, 1-based file columns. */
+  guint    *text_columns;
+  guint     n_text_columns;
+  gsize     n_empty_rows;        /* rows of empty fields left out */
+} FsImportReport;
+
+FsImportReport *fs_import_report_new        (void);
+void            fs_import_report_free       (FsImportReport         *self);
+FsImportReport *fs_import_report_copy       (const FsImportReport   *self);
+/* Whether the loader made any decision the user may want to correct: a
+ * guessed header or label column (either way), text columns left out,
+ * empty rows left out. */
+gboolean        fs_import_report_has_guesses (const FsImportReport  *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsImportReport, fs_import_report_free)
+
+/* Progress of a long load, from the loading thread: fraction in [0, 1],
+ * called at most about a hundred times a load. */
+typedef void (*FsLoadProgressFunc) (double   fraction,
+                                    gpointer data);
+
+G_END_DECLS
