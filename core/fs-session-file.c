@@ -98,6 +98,7 @@ fs_session_file_new (void)
   FsSessionFile *self = g_new0 (FsSessionFile, 1);
 
   fs_params_init_defaults (&self->params);
+  fs_import_options_init (&self->import);
   return self;
 }
 
@@ -111,6 +112,7 @@ fs_session_file_free (FsSessionFile *self)
   g_free (self->example);
   g_free (self->pins);
   g_strfreev (self->pin_names);
+  fs_import_options_clear (&self->import);
   g_free (self);
 }
 
@@ -127,6 +129,9 @@ fs_session_file_copy (const FsSessionFile *self)
   copy->example = g_strdup (self->example);
   copy->pins = self->n_pins > 0 ? g_memdup2 (self->pins, self->n_pins * sizeof (FsParams)) : NULL;
   copy->pin_names = g_strdupv (self->pin_names);
+  copy->import.drop_columns = NULL;
+  copy->import.n_drop_columns = 0;
+  fs_import_options_copy (&copy->import, &self->import);
   return copy;
 }
 

@@ -14,6 +14,7 @@
 
 #include <glib.h>
 
+#include "fs-import.h"
 #include "fs-matrix.h"
 #include "fs-params.h"
 
@@ -33,6 +34,9 @@ typedef struct
   gsize      example_cols;
   guint      example_rank;
   guint64    example_seed;
+  /* How data_path is read (all automatic for an example); the JSON's
+   * optional "import" object, left out when all automatic. */
+  FsImportOptions import;
   FsScaling  scaling;
   FsParams   params;      /* params.threads as the window ran (never 0 when
                              saved by the window: replays use the same count) */
