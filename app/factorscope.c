@@ -9,6 +9,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <string.h>
 
 #include "fs-benchmark.h"
 #include "fs-pins.h"
@@ -24,6 +25,8 @@ typedef struct
   char      *benchmark_view;     /* the view shown during it, or NULL */
   gint       benchmark_keep;     /* runs kept during it */
   GPtrArray *sessions;           /* every window's session, to wait for at the end */
+  gboolean   version;            /* --version */
+  gboolean   check_install;      /* --check-install */
 } AppState;
 
 /* A window, whose session main waits for at the end, however the window
@@ -71,11 +74,147 @@ on_shutdown (GApplication *app)
     gtk_window_destroy (windows->data);
 }
 
+/* ---- --check-install ---- */
+
+/* The files the app reads from its own GResource. */
+static const char * const resource_files[] = {
+  "/org/factorscope/Factorscope/fs-window.ui",
+  "/org/factorscope/Factorscope/fs-param-panel.ui",
+  "/org/factorscope/Factorscope/gtk/help-overlay.ui",
+  "/org/factorscope/Factorscope/style.css",
+  "/org/factorscope/Factorscope/icons/scalable/apps/" APP_ID ".svg",
+  "/org/factorscope/Factorscope/icons/symbolic/apps/" APP_ID "-symbolic.svg",
+};
+
+/* What the desktop finds under the data folder, relative to it. */
+static const char * const data_files[] = {
+  "icons/hicolor/scalable/apps/" APP_ID ".svg",
+  "icons/hicolor/symbolic/apps/" APP_ID "-symbolic.svg",
+  "applications/" APP_ID ".desktop",
+  "metainfo/" APP_ID ".metainfo.xml",
+  "mime/packages/" APP_ID ".xml",
+};
+
+/* Prints one line for a check and counts it when it failed. */
+static void
+report_check (guint      *failed,
+              gboolean    ok,
+              const char *what)
+{
+  g_print ("%s %s\n", ok ? "ok     " : "MISSING", what);
+  if (!ok)
+    (*failed)++;
+}
+
+/* The installed data folder: FS_DATADIR in the environment, for a tree
+ * installed with DESTDIR that is not yet where it was configured for. */
+static const char *
+check_datadir (void)
+{
+  const char *datadir = g_getenv ("FS_DATADIR");
+
+  return datadir != NULL && *datadir != '\0' ? datadir : FS_DATADIR;
+}
+
+/* LOCALEDIR, moved with the data folder when it lies inside it. */
+static char *
+check_localedir (void)
+{
+  gsize len = strlen (FS_DATADIR);
+
+  if (strncmp (LOCALEDIR, FS_DATADIR, len) == 0 && LOCALEDIR[len] == '/')
+    return g_strconcat (check_datadir (), LOCALEDIR + len, NULL);
+  return g_strdup (LOCALEDIR);
+}
+
+static void
+check_resources (guint *failed)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (resource_files); i++)
+    {
+      g_autofree char *what = g_strdup_printf ("resource %s", resource_files[i]);
+      gboolean ok = g_resources_get_info (resource_files[i], G_RESOURCE_LOOKUP_FLAGS_NONE,
+                                          NULL, NULL, NULL);
+
+      report_check (failed, ok, what);
+    }
+}
+
+/* The installed schema only, as the default source finds it (system
+ * folders, or GSETTINGS_SCHEMA_DIR): the build folder's copy, which an
+ * uninstalled app falls back on, says nothing about the installation. */
+static void
+check_schema (guint *failed)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  report_check (failed, schema != NULL, "GSettings schema " APP_ID);
+}
+
+static void
+check_data_files (guint *failed)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (data_files); i++)
+    {
+      g_autofree char *path = g_build_filename (check_datadir (), data_files[i], NULL);
+
+      report_check (failed, g_file_test (path, G_FILE_TEST_IS_REGULAR), path);
+    }
+}
+
+/* Every language of po/LINGUAS at build time. */
+static void
+check_translations (guint *failed)
+{
+  g_auto(GStrv) linguas = g_strsplit (FS_LINGUAS, " ", -1);
+  g_autofree char *localedir = check_localedir ();
+
+  if (linguas[0] == NULL)
+    {
+      g_print ("ok      no translations installed (po/LINGUAS lists none)\n");
+      return;
+    }
+  for (gsize i = 0; linguas[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (localedir, linguas[i], "LC_MESSAGES",
+                                                GETTEXT_PACKAGE ".mo", NULL);
+
+      report_check (failed, g_file_test (path, G_FILE_TEST_IS_REGULAR), path);
+    }
+}
+
+/* --check-install: whether everything the app needs, and the desktop
+ * expects, is in place, without a display. One line per check. */
+static gint
+check_install (void)
+{
+  guint failed = 0;
+
+  check_resources (&failed);
+  check_schema (&failed);
+  check_data_files (&failed);
+  check_translations (&failed);
+  if (failed > 0)
+    g_print ("%u missing\n", failed);
+  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 static gint
 on_handle_local_options (GApplication *app,
                          GVariantDict *options,
                          AppState     *state)
 {
+  /* Both answer without a display: they return before GTK starts. */
+  if (state->version)
+    {
+      g_print ("factorscope %s\n", PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+  if (state->check_install)
+    return check_install ();
   if (state->benchmark_seconds < 0 || state->benchmark_seconds > 3600)
     {
       g_printerr (_("--benchmark takes between 1 and 3600 seconds, not %d\n"), state->benchmark_seconds);
@@ -96,6 +235,13 @@ on_handle_local_options (GApplication *app,
       return EXIT_FAILURE;
     }
   return -1;
+}
+
+/* Every window, About included, shows the app's icon. */
+static void
+on_startup (GApplication *app)
+{
+  gtk_window_set_default_icon_name (APP_ID);
 }
 
 static void
@@ -125,10 +271,14 @@ about (GSimpleAction *action,
   GtkWidget *about = adw_about_window_new ();
 
   adw_about_window_set_application_name (ADW_ABOUT_WINDOW (about), "Factorscope");
+  /* From the icon theme: installed under hicolor, or the app's GResource. */
   adw_about_window_set_application_icon (ADW_ABOUT_WINDOW (about), APP_ID);
   adw_about_window_set_version (ADW_ABOUT_WINDOW (about), PACKAGE_VERSION);
   adw_about_window_set_comments (ADW_ABOUT_WINDOW (about),
                                  _("Watch matrix factorization by gradient descent happen."));
+  adw_about_window_set_website (ADW_ABOUT_WINDOW (about), PACKAGE_URL);
+  adw_about_window_set_issue_url (ADW_ABOUT_WINDOW (about), PACKAGE_BUGREPORT);
+  adw_about_window_set_copyright (ADW_ABOUT_WINDOW (about), _("© 2026 The Factorscope developers"));
   adw_about_window_set_developers (ADW_ABOUT_WINDOW (about), developers);
   adw_about_window_set_license_type (ADW_ABOUT_WINDOW (about), GTK_LICENSE_GPL_3_0);
   adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about), _("Cameraman and Greek coins photos"),
@@ -185,8 +335,14 @@ main (int    argc,
       N_("The view shown during --benchmark: data, factors, atoms, spectrum or sweep (data by default)"), N_("VIEW") },
     { "benchmark-keep", 0, 0, G_OPTION_ARG_INT, &state.benchmark_keep,
       N_("Keep N runs (as the Keep button does) evenly during --benchmark, and report their memory"), N_("N") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &state.version,
+      N_("Print the version and quit"), NULL },
+    { "check-install", 0, 0, G_OPTION_ARG_NONE, &state.check_install,
+      N_("Check that the app's resources, settings schema, icons, desktop files and "
+         "translations are in place, print one line per check, and quit"), NULL },
     G_OPTION_ENTRY_NULL
   });
+  g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_handle_local_options), &state);
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), &state);
   g_signal_connect (app, "open", G_CALLBACK (on_open), &state);
