@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fs-benchmark.h"
+#include "fs-error.h"
 #include "fs-pins.h"
 #include "fs-blas.h"
 #include "fs-window.h"
@@ -95,7 +96,9 @@ static const char * const data_files[] = {
   "mime/packages/" APP_ID ".xml",
 };
 
-/* Prints one line for a check and counts it when it failed. */
+/* Prints one line for a check and counts it when it failed. The "ok" and
+ * "MISSING" tags and the names after them stay untranslated: scripts and
+ * package tests read them. */
 static void
 report_check (guint      *failed,
               gboolean    ok,
@@ -174,7 +177,7 @@ check_translations (guint *failed)
 
   if (linguas[0] == NULL)
     {
-      g_print ("ok      no translations installed (po/LINGUAS lists none)\n");
+      g_print ("ok      %s\n", _("no translations installed (po/LINGUAS lists none)"));
       return;
     }
   for (gsize i = 0; linguas[i] != NULL; i++)
@@ -198,7 +201,11 @@ check_install (void)
   check_data_files (&failed);
   check_translations (&failed);
   if (failed > 0)
-    g_print ("%u missing\n", failed);
+    {
+      g_autofree char *count = fs_error_number_text (failed);
+
+      g_print (ngettext ("%s thing is missing\n", "%s things are missing\n", failed), count);
+    }
   return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
