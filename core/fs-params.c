@@ -526,6 +526,9 @@ fs_params_describe_difference (const FsParams *params,
   g_return_val_if_fail (params != NULL && other != NULL, g_string_free (text, FALSE));
 
   if (params->rank != other->rank)
+    /* Translators: this and the strings below are items of a short list of
+     * the settings in which a kept run differs (“rank 6, lr 0.01, seed 3”),
+     * shown in a legend: keep them short. lr is the learning rate. */
     append_part (text, _("rank %u"), params->rank);
   append_penalties (text, "L2", params->l2_w, params->l2_h, other->l2_w, other->l2_h);
   append_penalties (text, "L1", params->l1_w, params->l1_h, other->l1_w, other->l1_h);

@@ -450,6 +450,8 @@ fs_sweep_new (FsMatrix       *X,
         {
           g_autofree char *value = g_strdup_printf ("%g", values[i]);
 
+          /* Translators: before the error of one point of a sweep: the
+           * swept setting's option name (rank, l2-w, …) and its value. */
           g_prefix_error (error, _("At %s %s: "), axes[axis].name, value);
           return NULL;
         }
