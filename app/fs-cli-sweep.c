@@ -429,7 +429,8 @@ print_summary_text (Sweep    *s,
     }
   else
     g_print (_("best: none (every point diverged)\n"));
-  g_print (_("%u points in %.2f s\n"), s->values->len, s->elapsed);
+  g_print (ngettext ("%u point in %.2f s\n", "%u points in %.2f s\n", s->values->len),
+           s->values->len, s->elapsed);
 }
 
 /* Prints the points that have ended since the last call, in order, and
