@@ -179,8 +179,11 @@ def main():
         linguas = f.read().split()
     if "de" not in linguas:
         # Under CI a skip fails (tools/test): German is part of the release.
+        if os.environ.get("CI") is not None:
+            print("Bail out! no de in po/LINGUAS")
+            return 1
         print("1..0 # SKIP no de in po/LINGUAS")
-        return 77 if os.environ.get("CI") is None else 1
+        return 0
     catalogue = gettext.translation("factorscope", LOCALEDIR, languages=["de"])
     with tempfile.TemporaryDirectory() as tmp:
         check_progress()
