@@ -445,7 +445,9 @@ on_optimum_changed (FsWindow *self)
   gboolean reference = fs_session_get_optimum_is_reference (self->session);
 
   fs_loss_plot_set_optimum (self->loss_plot, fs_session_get_optimum (self->session));
-  /* Held-out cells: the full data's f* is a reference, not a target. */
+  /* Held-out cells: the full data's f* is a reference, not a target.
+   * Translators: the label of the loss plot's line at the global optimum
+   * f* (the lowest cost there is); keep “f*” as it is. */
   fs_loss_plot_set_optimum_label (self->loss_plot, reference ? _("f* of the full data") : _("f*"),
                                   !reference);
   update_status (self);
