@@ -149,7 +149,10 @@ setup_process (void)
    * which would take a core from the solver's threads: only the SVD of
    * `run` and `optimum` asks for them. */
   fs_blas_set_threads (1);
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* FS_LOCALEDIR, when set, is where the catalogues are instead: the build
+   * folder's po/ lets tests and screenshots run translated uninstalled. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("FS_LOCALEDIR") != NULL ? g_getenv ("FS_LOCALEDIR")
+                                                                : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("factorscope-cli");

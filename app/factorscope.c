@@ -322,7 +322,10 @@ main (int    argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* FS_LOCALEDIR, when set, is where the catalogues are instead: the build
+   * folder's po/ lets tests and screenshots run translated uninstalled. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("FS_LOCALEDIR") != NULL ? g_getenv ("FS_LOCALEDIR")
+                                                                : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

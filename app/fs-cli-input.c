@@ -68,13 +68,15 @@ fs_cli_input_get_scaling (const FsCliInput *in)
 static char *
 scaling_help (void)
 {
-  g_autoptr(GString) text = g_string_new (_("Scale X first, as the window's Scaling does:"));
+  g_autoptr(GString) list = g_string_new (NULL);
 
   for (guint k = 0; k < FS_N_SCALINGS; k++)
-    g_string_append_printf (text, "%s %s (%s)", k > 0 ? "," : "", scaling_names[k],
+    g_string_append_printf (list, "%s%s (%s)", k > 0 ? ", " : "", scaling_names[k],
                             fs_scaling_get_label ((FsScaling) k));
-  g_string_append (text, _("; default none"));
-  return g_string_free (g_steal_pointer (&text), FALSE);
+  /* Translators: %s lists the values of --scaling, each with the window's
+   * label for it: “none (None), unit (To [0, 1]), …”. The values stay in
+   * English; “none” here is the value too. */
+  return g_strdup_printf (_("Scale X first, as the window's Scaling does: %s; default none"), list->str);
 }
 
 GOptionGroup *
@@ -138,6 +140,7 @@ fs_cli_input_describe_examples (gboolean with_ranks)
     {
       g_string_append_printf (text, "\n  %-10s %s", examples[i].name, _(examples[i].description));
       if (with_ranks)
+        /* Translators: a sentence after an example's description in --help. */
         g_string_append_printf (text, _(" Rank %u by default."), examples[i].default_rank);
     }
   return g_string_free (g_steal_pointer (&text), FALSE);

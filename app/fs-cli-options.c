@@ -39,6 +39,30 @@ fs_cli_run_options_clear (FsCliRunOptions *o)
   g_clear_pointer (&o->lr_text, g_free);
 }
 
+/* How a run ended, in the words of fs_stop_to_string () (which JSON
+ * writes as they are), translated for people. */
+const char *
+fs_cli_stop_text (FsStop stop)
+{
+  switch (stop)
+    {
+    case FS_STOP_ITERATIONS:
+      /* Translators: how a run stopped, a word in a table column and after
+       * a run's final cost: at the iteration limit, by the tolerance (its
+       * cost stopped changing), diverged, unstable, or still running. */
+      return C_("stop", "iterations");
+    case FS_STOP_TOLERANCE:
+      return C_("stop", "tolerance");
+    case FS_STOP_DIVERGED:
+      return C_("stop", "diverged");
+    case FS_STOP_UNSTABLE:
+      return C_("stop", "unstable");
+    case FS_STOP_NONE:
+    default:
+      return C_("stop", "running");
+    }
+}
+
 char *
 fs_cli_rule_names (void)
 {
@@ -46,9 +70,14 @@ fs_cli_rule_names (void)
   const FsRule *rules = fs_rules_get (&n);
   g_autoptr(GString) names = g_string_new (rules[0].name);
 
-  for (guint i = 1; i < n; i++)
-    g_string_append_printf (names, i + 1 < n ? ", %s" : _(" or %s"), rules[i].name);
-  return g_string_free (g_steal_pointer (&names), FALSE);
+  for (guint i = 1; i + 1 < n; i++)
+    g_string_append_printf (names, ", %s", rules[i].name);
+  if (n < 2)
+    return g_string_free (g_steal_pointer (&names), FALSE);
+  /* Translators: the end of a list of the update rules' names (which stay
+   * in English: they are values of --rule): “plain, normalized, momentum”,
+   * then “adam”. */
+  return g_strdup_printf (_("%s or %s"), names->str, rules[n - 1].name);
 }
 
 GOptionEntry *

@@ -54,5 +54,7 @@ gboolean      fs_cli_run_options_to_params      (const FsCliRunOptions *o,
                                                  GError          **error);
 /* "plain, normalized, momentum or adam". */
 char         *fs_cli_rule_names                 (void);
+/* How a run ended, in words for people (JSON has fs_stop_to_string ()). */
+const char   *fs_cli_stop_text                  (FsStop stop);
 
 G_END_DECLS

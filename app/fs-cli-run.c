@@ -228,11 +228,50 @@ print_progress (FsSolver *solver,
                 double    optimum)
 {
   double cost = fs_solver_get_exact_cost (solver);
+  g_autofree char *iteration = fs_error_number_text (fs_solver_get_iteration (solver));
 
-  g_print ("iteration %8" G_GUINT64_FORMAT "  cost %.10g", fs_solver_get_iteration (solver), cost);
   if (isfinite (optimum))
-    g_print ("  gap %.4g", cost - optimum);
-  g_print ("\n");
+    /* Translators: a progress line of `run`; keep the columns aligned with
+     * the line without the gap. %8s is the iteration number, %.10g the
+     * cost, %.4g the gap to the global optimum f*. */
+    g_print (_("iteration %8s  cost %.10g  gap %.4g\n"), iteration, cost, cost - optimum);
+  else
+    /* Translators: a progress line of `run` when f* is not known. */
+    g_print (_("iteration %8s  cost %.10g\n"), iteration, cost);
+}
+
+/* The second line of `run`'s header: the settings, whole for each case so
+ * that a translation can order it as its language wants. */
+static void
+print_settings (Run        *r,
+                guint       n_runs,
+                const char *seed)
+{
+  const FsParams *p = &r->params;
+  const char *l1_mode = fs_l1_mode_to_string (p->l1_mode);
+  const char *init = fs_init_to_string (p->init);
+
+  if (p->nonneg)
+    /* Translators: `run`'s settings: the rank, the update rule (plain,
+     * momentum, …), the learning rate, the L2 penalties on W and H, the L1
+     * penalties on W and H with their mode (prox or subgradient), the
+     * initialization (its name), the number of runs and the first seed.
+     * Keep the names of rules, modes and initializations in English: they
+     * are the values of the command-line options. */
+    g_print (ngettext ("rank %u, rule %s, learning rate %.6g, l2 %g/%g, l1 %g/%g (%s), non-negative, "
+                       "init %s, %u run from seed %s\n",
+                       "rank %u, rule %s, learning rate %.6g, l2 %g/%g, l1 %g/%g (%s), non-negative, "
+                       "init %s, %u runs from seed %s\n", n_runs),
+             p->rank, p->rule->name, p->lr, p->l2_w, p->l2_h, p->l1_w, p->l1_h, l1_mode, init,
+             n_runs, seed);
+  else
+    /* Translators: as the line above, without non-negativity. */
+    g_print (ngettext ("rank %u, rule %s, learning rate %.6g, l2 %g/%g, l1 %g/%g (%s), "
+                       "init %s, %u run from seed %s\n",
+                       "rank %u, rule %s, learning rate %.6g, l2 %g/%g, l1 %g/%g (%s), "
+                       "init %s, %u runs from seed %s\n", n_runs),
+             p->rank, p->rule->name, p->lr, p->l2_w, p->l2_h, p->l1_w, p->l1_h, l1_mode, init,
+             n_runs, seed);
 }
 
 static void
@@ -245,16 +284,16 @@ print_header (Run *r)
   g_autofree char *missing = fs_error_number_text (r->X->n_missing);
   g_autofree char *seed = fs_error_number_text (p->seed);
 
-  g_print (_("%s: %s × %s, %s missing\n"), r->description, rows, cols, missing);
-  g_print (_("rank %u, rule %s, learning rate %.6g, l2 %g/%g, l1 %g/%g (%s)%s, init %s, "
-             "%u run(s) from seed %s\n"),
-           p->rank, p->rule->name, p->lr, p->l2_w, p->l2_h, p->l1_w, p->l1_h,
-           fs_l1_mode_to_string (p->l1_mode), p->nonneg ? _(", non-negative") : "",
-           fs_init_to_string (p->init), n_runs, seed);
+  /* Translators: the first line of `run`: the input's name, its rows and
+   * columns, and how many of its cells are missing. */
+  g_print (ngettext ("%s: %s × %s, %s missing\n", "%s: %s × %s, %s missing\n", r->X->n_missing),
+           r->description, rows, cols, missing);
+  print_settings (r, n_runs, seed);
   if (isfinite (r->optimum))
     g_print (_("global optimum f* = %.10g\n"), r->optimum);
   else
-    g_print (_("global optimum: unavailable (%s)\n"), r->no_optimum);
+    /* Translators: %s says why, such as “no closed form with L1 penalties”. */
+    g_print (_("global optimum: unavailable (%s)\n"), _(r->no_optimum));
   if (n_runs > 1)
     g_print (_("run 1 of %u, seed %s\n"), n_runs, seed);
   print_progress (fs_fit_get_solver (r->fit), r->optimum);
@@ -270,7 +309,7 @@ print_next_run (Run   *r,
 
   g_print (_("run %u: final cost %.10g (%s)\n"), last_run + 1,
            fs_fit_get_final_cost (r->fit, last_run),
-           fs_stop_to_string (fs_fit_get_run_stop (r->fit, last_run)));
+           fs_cli_stop_text (fs_fit_get_run_stop (r->fit, last_run)));
   g_print (_("run %u of %u, seed %s\n"), run + 1, fs_fit_get_n_runs (r->fit), seed);
   print_progress (fs_fit_get_solver (r->fit), r->optimum);
 }
@@ -477,6 +516,7 @@ print_result (Run *r)
 {
   guint n_runs = fs_fit_get_n_runs (r->fit);
   double final = fs_fit_get_final_cost (r->fit, (guint) r->best);
+  double speed;
 
   if (n_runs > 1)
     {
@@ -488,16 +528,23 @@ print_result (Run *r)
 
           g_print (_("run %u (seed %s): final cost %.10g, %s\n"), k + 1, seed,
                    fs_fit_get_final_cost (r->fit, k),
-                   fs_stop_to_string (fs_fit_get_run_stop (r->fit, k)));
+                   fs_cli_stop_text (fs_fit_get_run_stop (r->fit, k)));
         }
       g_print (_("best: run %d, seed %s\n"), r->best + 1, best_seed);
     }
-  g_print (_("final cost %.12g"), final);
+  speed = (double) r->total_iterations / MAX (r->elapsed, 1e-9);
   if (isfinite (r->optimum))
-    g_print (_(", optimum %.12g, gap %.4g (%.3g%%)"), r->optimum, final - r->optimum,
-             r->optimum > 0 ? 100.0 * (final - r->optimum) / r->optimum : 0.0);
-  g_print (_(", %.0f iterations per second\n"),
-           (double) r->total_iterations / MAX (r->elapsed, 1e-9));
+    /* Translators: `run`'s result: the final cost, the global optimum f*,
+     * the gap to it and in percent of it, the solver's speed. */
+    g_print (ngettext ("final cost %.12g, optimum %.12g, gap %.4g (%.3g%%), %.0f iteration per second\n",
+                       "final cost %.12g, optimum %.12g, gap %.4g (%.3g%%), %.0f iterations per second\n",
+                       (gulong) speed),
+             final, r->optimum, final - r->optimum,
+             r->optimum > 0 ? 100.0 * (final - r->optimum) / r->optimum : 0.0, speed);
+  else
+    /* Translators: `run`'s result without f*: the final cost, the speed. */
+    g_print (ngettext ("final cost %.12g, %.0f iteration per second\n",
+                       "final cost %.12g, %.0f iterations per second\n", (gulong) speed), final, speed);
   print_mse (r);
   print_zeros (r);
   print_small_matrices (r);

@@ -199,8 +199,12 @@ print_header (Sweep *s)
   g_autofree char *last = format_value (s->axis, g_array_index (s->values, double,
                                                                 s->values->len - 1));
 
-  g_print (_("%s: %s × %s, %s missing\n"), s->description, rows, cols, missing);
-  g_print (_("sweep of %s from %s to %s, %u points; rule %s, seed %s\n"),
+  g_print (ngettext ("%s: %s × %s, %s missing\n", "%s: %s × %s, %s missing\n", s->X->n_missing),
+           s->description, rows, cols, missing);
+  /* Translators: the swept setting (“L2 on W”), its first and last values,
+   * the number of points, the update rule's name and the seed. */
+  g_print (ngettext ("sweep of %s from %s to %s, %u point; rule %s, seed %s\n",
+                     "sweep of %s from %s to %s, %u points; rule %s, seed %s\n", s->values->len),
            fs_sweep_axis_get_label (s->axis), first, last, s->values->len, p->rule->name, seed);
   g_print (_("each point runs on the solver threads `run` gives it; points on one thread run "
              "side by side, up to %s at a time\n"), cores);
@@ -212,6 +216,8 @@ print_header (Sweep *s)
       g_print (_("%s of the cells held out (split seed %s); f* is the full data's, for "
                  "reference: no gap\n"), share, split);
     }
+  /* Translators: the titles of the sweep table's columns: keep each within
+   * its width (10, 18, 18, 10, 12, 12, 10, 8 and 7 characters). */
   g_print ("%-10s %18s %18s %10s %12s %12s %10s %8s %7s  %s\n", _("value"), _("final cost"),
            _("f*"), _("gap"), _("train MSE"), _("held-out MSE"), _("iterations"), _("time"),
            _("threads"), _("stop"));
@@ -238,7 +244,7 @@ print_point_text (Sweep              *s,
   g_autofree char *train = format_number (6, point->train_mse);
   g_autofree char *holdout = format_number (6, point->holdout_mse);
   g_autofree char *time = g_strdup_printf ("%.2fs", point->elapsed);
-  const char *stop = point->state == FS_SWEEP_POINT_DONE ? fs_stop_to_string (point->stop)
+  const char *stop = point->state == FS_SWEEP_POINT_DONE ? fs_cli_stop_text (point->stop)
                      : point->state == FS_SWEEP_POINT_FAILED ? _("failed")
                      : _("cancelled");
 
@@ -423,7 +429,8 @@ print_summary_text (Sweep    *s,
     }
   else
     g_print (_("best: none (every point diverged)\n"));
-  g_print (_("%u points in %.2f s\n"), s->values->len, s->elapsed);
+  g_print (ngettext ("%u point in %.2f s\n", "%u points in %.2f s\n", s->values->len),
+           s->values->len, s->elapsed);
 }
 
 /* Prints the points that have ended since the last call, in order, and

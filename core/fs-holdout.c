@@ -91,8 +91,12 @@ check_split (double   fraction,
   if (observed < 2)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("Cannot hold out %s of the cells: the matrix has %s observed cell(s), "
-                     "and holding out needs at least 2 (one to train on, one to hold out)"),
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "Cannot hold out %s of the cells: the matrix has %s observed cell, "
+                                "and holding out needs at least 2 (one to train on, one to hold out)",
+                                "Cannot hold out %s of the cells: the matrix has %s observed cells, "
+                                "and holding out needs at least 2 (one to train on, one to hold out)",
+                                observed),
                    share, count);
       return FALSE;
     }

@@ -13,8 +13,10 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs-csv.h"
 #include "fs-delimited.h"
@@ -162,7 +164,9 @@ fs_matrix_load (const char  *path,
   file = g_mapped_file_new (path, FALSE, &local_error);
   if (file == NULL)
     {
-      g_set_error (error, FS_ERROR, FS_ERROR_IO, "%s", local_error->message);
+      /* GLib's words for it are not translated; the system's reason is. */
+      g_set_error (error, FS_ERROR, FS_ERROR_IO, _("Cannot open %s: %s"), name,
+                   g_access (path, R_OK) != 0 ? g_strerror (errno) : local_error->message);
       return NULL;
     }
 

@@ -212,7 +212,8 @@ read_size_line (Reader       *r,
       g_autofree char *rows_text = fs_error_number_text (*rows);
       g_autofree char *cols_text = fs_error_number_text (*cols);
 
-      return fail_at (r, error, _("%s entries cannot fit in a %s × %s matrix"),
+      return fail_at (r, error, g_dngettext (GETTEXT_PACKAGE, "%s entry cannot fit in a %s × %s matrix",
+                                             "%s entries cannot fit in a %s × %s matrix", *entries),
                       entries_text, rows_text, cols_text);
     }
   return TRUE;
@@ -278,7 +279,8 @@ read_coordinate_entries (Reader       *r,
           g_autofree char *k_text = fs_error_number_text (k);
           g_autofree char *entries_text = fs_error_number_text (entries);
 
-          return fail_at (r, error, _("the file ends after %s of %s entries"),
+          return fail_at (r, error, g_dngettext (GETTEXT_PACKAGE, "the file ends after %s of %s entry",
+                                                 "the file ends after %s of %s entries", entries),
                           k_text, entries_text);
         }
       if (!read_entry (r, banner, X, line, &e, error))
@@ -355,8 +357,11 @@ array_fits (Reader        *r,
     g_autofree char *count = fs_error_number_text (values);
     g_autofree char *bytes = fs_error_number_text (room);
 
-    return fail_at (r, error, _("the size line announces %s values, which the %s bytes left "
-                                "in the file cannot hold"), count, bytes);
+    return fail_at (r, error, g_dngettext (GETTEXT_PACKAGE,
+                                           "the size line announces %s value, which the %s bytes "
+                                           "left in the file cannot hold",
+                                           "the size line announces %s values, which the %s bytes "
+                                           "left in the file cannot hold", values), count, bytes);
   }
 }
 

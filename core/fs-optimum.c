@@ -37,7 +37,10 @@ fs_singular_values (const FsMatrix *X,
       g_autofree char *missing = g_strdup_printf ("%" G_GSIZE_FORMAT, X->n_missing);
 
       g_set_error (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
-                   _("The matrix has %s missing cells, so it has no singular values"), missing);
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The matrix has %s missing cell, so it has no singular values",
+                                "The matrix has %s missing cells, so it has no singular values",
+                                X->n_missing), missing);
       return NULL;
     }
 

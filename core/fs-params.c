@@ -87,31 +87,51 @@ fs_params_default_rank (gsize rows,
   return (guint) MAX (1, MIN ((gsize) FS_DEFAULT_RANK, MIN (rows, cols)));
 }
 
+/* A refused setting: FALSE, with the error said. Each message is a whole
+ * sentence with the setting's name in it, which a translation can order
+ * and inflect as its language needs. */
 static gboolean
-check_penalty (double      value,
-               const char *name,
-               GError    **error)
+refuse (GError    **error,
+        const char *format,
+        ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+refuse (GError    **error,
+        const char *format,
+        ...)
 {
-  if (!isfinite (value) || value < 0.0)
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("The %s must be a finite number ≥ 0, not %g"), name, value);
-      return FALSE;
-    }
-  return TRUE;
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (FS_ERROR, FS_ERROR_INVALID_ARGUMENT, format, args));
+  va_end (args);
+  return FALSE;
 }
 
 static gboolean
-check_unit_interval (double      value,
-                     const char *name,
-                     GError    **error)
+penalty_ok (double value)
 {
-  if (!(value >= 0.0 && value < 1.0))
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("%s must be in [0, 1), not %g"), name, value);
-      return FALSE;
-    }
+  return isfinite (value) && value >= 0.0;
+}
+
+static gboolean
+in_unit_interval (double value)
+{
+  return value >= 0.0 && value < 1.0;
+}
+
+static gboolean
+check_penalties (const FsParams *params,
+                 GError        **error)
+{
+  if (!penalty_ok (params->l2_w))
+    return refuse (error, _("The L2 penalty on W must be a finite number ≥ 0, not %g"), params->l2_w);
+  if (!penalty_ok (params->l2_h))
+    return refuse (error, _("The L2 penalty on H must be a finite number ≥ 0, not %g"), params->l2_h);
+  if (!penalty_ok (params->l1_w))
+    return refuse (error, _("The L1 penalty on W must be a finite number ≥ 0, not %g"), params->l1_w);
+  if (!penalty_ok (params->l1_h))
+    return refuse (error, _("The L1 penalty on H must be a finite number ≥ 0, not %g"), params->l1_h);
   return TRUE;
 }
 
@@ -171,10 +191,13 @@ check_rule (const FsParams *params,
       return FALSE;
     }
 
-  if (!check_unit_interval (params->momentum, "The momentum coefficient", error) ||
-      !check_unit_interval (params->adam_beta1, "Adam's beta1", error) ||
-      !check_unit_interval (params->adam_beta2, "Adam's beta2", error))
-    return FALSE;
+  if (!in_unit_interval (params->momentum))
+    return refuse (error, _("The momentum coefficient must be in [0, 1), not %g"), params->momentum);
+  if (!in_unit_interval (params->adam_beta1))
+    /* Translators: beta1 and beta2 are the names of Adam's coefficients. */
+    return refuse (error, _("Adam's beta1 must be in [0, 1), not %g"), params->adam_beta1);
+  if (!in_unit_interval (params->adam_beta2))
+    return refuse (error, _("Adam's beta2 must be in [0, 1), not %g"), params->adam_beta2);
 
   if (!isfinite (params->adam_eps) || params->adam_eps <= 0.0)
     {
@@ -263,15 +286,12 @@ fs_params_validate (const FsParams *params,
 {
   g_return_val_if_fail (params != NULL, FALSE);
 
-  return check_rank (params, X, error) &&
-         check_penalty (params->l2_w, "L2 penalty on W", error) &&
-         check_penalty (params->l2_h, "L2 penalty on H", error) &&
-         check_penalty (params->l1_w, "L1 penalty on W", error) &&
-         check_penalty (params->l1_h, "L1 penalty on H", error) &&
-         check_rule (params, error) &&
-         check_runs (params, error) &&
-         check_unit_interval (params->holdout, "The held-out share", error) &&
-         (X == NULL || check_blas_size (X, error));
+  if (!check_rank (params, X, error) || !check_penalties (params, error) ||
+      !check_rule (params, error) || !check_runs (params, error))
+    return FALSE;
+  if (!in_unit_interval (params->holdout))
+    return refuse (error, _("The held-out share must be in [0, 1), not %g"), params->holdout);
+  return X == NULL || check_blas_size (X, error);
 }
 
 /* The closed form of DESIGN.md holds only for the smooth, unconstrained,
@@ -285,14 +305,15 @@ fs_params_has_optimum (const FsParams *params,
 
   g_return_val_if_fail (params != NULL, FALSE);
 
+  /* The reasons stay in English here, for JSON; people see _(reason). */
   if (params->l1_w > 0.0 || params->l1_h > 0.0)
-    why = "no closed form with L1 penalties";
+    why = N_("no closed form with L1 penalties");
   else if (params->nonneg)
-    why = "no closed form with non-negativity";
+    why = N_("no closed form with non-negativity");
   else if (X != NULL && X->n_missing > 0)
-    why = "no closed form with missing cells";
+    why = N_("no closed form with missing cells");
   else if (params->holdout > 0.0)
-    why = "no closed form with held-out cells";
+    why = N_("no closed form with held-out cells");
 
   if (reason != NULL)
     *reason = why;
@@ -505,6 +526,9 @@ fs_params_describe_difference (const FsParams *params,
   g_return_val_if_fail (params != NULL && other != NULL, g_string_free (text, FALSE));
 
   if (params->rank != other->rank)
+    /* Translators: this and the strings below are items of a short list of
+     * the settings in which a kept run differs (“rank 6, lr 0.01, seed 3”),
+     * shown in a legend: keep them short. lr is the learning rate. */
     append_part (text, _("rank %u"), params->rank);
   append_penalties (text, "L2", params->l2_w, params->l2_h, other->l2_w, other->l2_h);
   append_penalties (text, "L1", params->l1_w, params->l1_h, other->l1_w, other->l1_h);

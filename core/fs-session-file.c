@@ -526,6 +526,7 @@ get_member (const Scope  *scope,
 
   if (node == NULL)
     {
+      /* Translators: a session file's field is missing. */
       fail_field (error, scope, name, _("missing"));
       return NULL;
     }

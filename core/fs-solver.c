@@ -1127,8 +1127,12 @@ check_stop (FsSolver *self,
 
       self->stop = FS_STOP_TOLERANCE;
       self->stop_message =
-        g_strdup_printf (_("The cost changed by less than %.3g (relative) in each of the last %s "
-                           "iterations, at iteration %s."),
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "The cost changed by less than %.3g (relative) in the last "
+                                      "%s iteration, at iteration %s.",
+                                      "The cost changed by less than %.3g (relative) in each of the "
+                                      "last %s iterations, at iteration %s.",
+                                      TOLERANCE_PATIENCE),
                          p->tol, patience, iteration);
     }
   else if (self->iteration >= p->max_iters)
@@ -1136,7 +1140,10 @@ check_stop (FsSolver *self,
       g_autofree char *limit = format_iteration (p->max_iters);
 
       self->stop = FS_STOP_ITERATIONS;
-      self->stop_message = g_strdup_printf (_("Reached the limit of %s iterations."), limit);
+      self->stop_message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                         "Reached the limit of %s iteration.",
+                                                         "Reached the limit of %s iterations.",
+                                                         p->max_iters), limit);
     }
 }
 

@@ -164,12 +164,23 @@ parse_penalty (const char *text,
   return end != text && *end == '\0' && isfinite (*value) && *value >= 0.0;
 }
 
+/* A refused range: FALSE, with the error said. Each message is a whole
+ * sentence about the text given (its “%s”), for translations to order. */
 static gboolean
 set_error (GError     **error,
-           const char  *text,
-           const char  *problem)
+           const char  *format,
+           ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+set_error (GError     **error,
+           const char  *format,
+           ...)
 {
-  g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, "“%s” %s", text, problem);
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (FS_ERROR, FS_ERROR_INVALID_ARGUMENT, format, args));
+  va_end (args);
   return FALSE;
 }
 
@@ -178,9 +189,10 @@ too_many_points (GError     **error,
                  const char  *text)
 {
   g_autofree char *max = fs_error_number_text (FS_SWEEP_MAX_POINTS);
-  g_autofree char *problem = g_strdup_printf (_("has more points than a sweep's %s"), max);
 
-  return set_error (error, text, problem);
+  /* Translators: the first %s is the range given, the second the most
+   * points a sweep has. */
+  return set_error (error, _("“%s” has more points than a sweep's %s"), text, max);
 }
 
 /* N evenly spaced integers from a to b, rounded, each once. */
@@ -212,13 +224,13 @@ parse_ranks (const char  *text,
   if (!parse_count (parts[0], 1, G_MAXUINT, &a) ||
       (n_parts > 1 && !parse_count (parts[1], 1, G_MAXUINT, &b)) ||
       (n_parts > 2 && !parse_count (parts[2], 0, G_MAXUINT, &n)))
-    return set_error (error, text, _("is not a rank, nor a range A:B or A:B:N of whole numbers ≥ 1"));
+    return set_error (error, _("“%s” is not a rank, nor a range A:B or A:B:N of whole numbers ≥ 1"), text);
   if (n_parts == 1)
     b = a;
   if (b < a)
-    return set_error (error, text, _("goes down: a range A:B needs A ≤ B"));
+    return set_error (error, _("“%s” goes down: a range A:B needs A ≤ B"), text);
   if (n_parts == 3 && n < 2)
-    return set_error (error, text, _("needs at least 2 points: A:B:N with N ≥ 2"));
+    return set_error (error, _("“%s” needs at least 2 points: A:B:N with N ≥ 2"), text);
   if ((n_parts < 3 && b - a >= FS_SWEEP_MAX_POINTS) || n > FS_SWEEP_MAX_POINTS)
     return too_many_points (error, text);
 
@@ -239,20 +251,20 @@ parse_penalties (const char  *text,
   if (!parse_penalty (parts[0], &a) ||
       (n_parts > 1 && !parse_penalty (parts[1], &b)) ||
       (n_parts > 2 && !parse_count (parts[2], 0, G_MAXUINT, &n)))
-    return set_error (error, text, _("is not a penalty ≥ 0, nor a log grid A:B:N"));
+    return set_error (error, _("“%s” is not a penalty ≥ 0, nor a log grid A:B:N"), text);
   if (n_parts == 1)
     {
       g_array_append_val (values, a);
       return TRUE;
     }
   if (n_parts == 2)
-    return set_error (error, text, _("needs a count of points: A:B:N"));
+    return set_error (error, _("“%s” needs a count of points: A:B:N"), text);
   if (!(a > 0.0 && b > 0.0))
-    return set_error (error, text, _("starts or ends at 0: a log grid A:B:N needs A, B > 0"));
+    return set_error (error, _("“%s” starts or ends at 0: a log grid A:B:N needs A, B > 0"), text);
   if (!(a < b))
-    return set_error (error, text, _("goes down or stays: a log grid A:B:N needs A < B"));
+    return set_error (error, _("“%s” goes down or stays: a log grid A:B:N needs A < B"), text);
   if (n < 2)
-    return set_error (error, text, _("needs at least 2 points: A:B:N with N ≥ 2"));
+    return set_error (error, _("“%s” needs at least 2 points: A:B:N with N ≥ 2"), text);
   if (n > FS_SWEEP_MAX_POINTS)
     return too_many_points (error, text);
 
@@ -285,9 +297,9 @@ fs_sweep_parse_values (FsSweepAxis   axis,
   parts = g_strsplit (text, ":", -1);
   out = g_array_new (FALSE, FALSE, sizeof (double));
   if (g_strv_length (parts) < 1 || g_strv_length (parts) > 3)
-    return set_error (error, text, axis == FS_SWEEP_RANK
-                                   ? _("is not a rank, nor a range A:B or A:B:N")
-                                   : _("is not a penalty, nor a log grid A:B:N"));
+    return axis == FS_SWEEP_RANK
+             ? set_error (error, _("“%s” is not a rank, nor a range A:B or A:B:N"), text)
+             : set_error (error, _("“%s” is not a penalty, nor a log grid A:B:N"), text);
 
   ok = axis == FS_SWEEP_RANK ? parse_ranks (text, parts, out, error)
                              : parse_penalties (text, parts, out, error);
@@ -438,6 +450,8 @@ fs_sweep_new (FsMatrix       *X,
         {
           g_autofree char *value = g_strdup_printf ("%g", values[i]);
 
+          /* Translators: before the error of one point of a sweep: the
+           * swept setting's option name (rank, l2-w, …) and its value. */
           g_prefix_error (error, _("At %s %s: "), axes[axis].name, value);
           return NULL;
         }

@@ -58,6 +58,7 @@ static const ColumnInfo columns[N_COLUMNS] = {
   { "zeros-w", N_("Zeros\nin W"), N_("The share of entries of W that are exactly 0") },
   { "zeros-h", N_("Zeros\nin H"), N_("The share of entries of H that are exactly 0") },
   { "iterations", N_("Iterations"), N_("The iterations of every run, restarts included") },
+  /* TRANSLATORS: a column's title on two lines: the time, in seconds. */
   { "time", N_("Time\n(s)"), N_("The time spent computing, in seconds") },
 };
 

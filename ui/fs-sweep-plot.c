@@ -798,14 +798,25 @@ append_done (GString            *text,
   g_autofree char *holdout = g_strdup_printf ("%.4g", p->holdout_mse);
   g_autofree char *iterations = g_strdup_printf ("%" G_GUINT64_FORMAT, p->iteration);
 
-  g_string_append_printf (text, _("cost %s"), cost);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *joined = NULL;
+
+  /* Translators: an item of a sweep point's readout: its final cost. */
+  g_ptr_array_add (items, g_strdup_printf (_("cost %s"), cost));
   if (isfinite (p->optimum))
-    g_string_append_printf (text, _(", f* %s"), optimum);
+    /* Translators: an item of a sweep point's readout: the global optimum. */
+    g_ptr_array_add (items, g_strdup_printf (_("f* %s"), optimum));
   if (isfinite (p->holdout_mse))
-    g_string_append_printf (text, _(", held-out MSE %s"), holdout);
-  g_string_append (text, ", ");
-  g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%s iteration", "%s iterations",
-                                             p->iteration), iterations);
+    /* Translators: an item of a sweep point's readout: the mean squared
+     * error of the held-out cells. */
+    g_ptr_array_add (items, g_strdup_printf (_("held-out MSE %s"), holdout));
+  /* Translators: the last item of a sweep point's readout. */
+  g_ptr_array_add (items, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s iteration", "%s iterations",
+                                                        p->iteration), iterations));
+  g_ptr_array_add (items, NULL);
+  /* Translators: what separates the items of a sweep point's readout. */
+  joined = g_strjoinv (_(", "), (char **) items->pdata);
+  g_string_append (text, joined);
 }
 
 static char *
@@ -813,11 +824,10 @@ point_readout (FsSweepPlot        *self,
                const FsSweepPoint *p)
 {
   g_autofree char *name = point_name (self, p);
-  g_autoptr(GString) text = g_string_new (name);
+  g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *iteration = g_strdup_printf ("%" G_GUINT64_FORMAT, p->iteration);
   g_autofree char *limit = g_strdup_printf ("%" G_GUINT64_FORMAT, p->params.max_iters);
 
-  g_string_append (text, ": ");
   switch (p->state)
     {
     case FS_SWEEP_POINT_DONE:
@@ -837,7 +847,9 @@ point_readout (FsSweepPlot        *self,
       g_string_append (text, _("waiting"));
       break;
     }
-  return g_string_free (g_steal_pointer (&text), FALSE);
+  /* Translators: a sweep point's readout: its setting (“rank 6”), then its
+   * state or its numbers (“cost 12.3, f* 11.9, 4000 iterations”). */
+  return g_strdup_printf (_("%s: %s"), name, text->str);
 }
 
 /* The accessible description: the legend, and the selected point's
@@ -847,14 +859,16 @@ describe (FsSweepPlot *self)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
-  for (guint k = 0; k < self->legend_texts->len; k++)
+  if (self->legend_texts->len > 0)
     {
-      if (k == 0)
-        /* TRANSLATORS: before the plot's legend entries, for a screen reader. */
-        g_string_append (text, _("Legend: "));
-      else
-        g_string_append (text, "; ");
-      g_string_append (text, g_ptr_array_index (self->legend_texts, k));
+      g_autoptr(GString) entries = g_string_new (NULL);
+
+      for (guint k = 0; k < self->legend_texts->len; k++)
+        g_string_append_printf (entries, "%s%s", k > 0 ? "; " : "",
+                                (const char *) g_ptr_array_index (self->legend_texts, k));
+      /* TRANSLATORS: the plot's legend entries (separated by “; ”), for a
+       * screen reader. */
+      g_string_printf (text, _("Legend: %s"), entries->str);
     }
   if (self->selected >= 0)
     {

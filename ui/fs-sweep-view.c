@@ -483,6 +483,8 @@ build_popover (FsSweepView *self)
   gtk_label_set_xalign (GTK_LABEL (self->popover_label), 0.0);
   /* Not selectable: the popover's focus goes to Load, not to the text, all selected. */
   gtk_box_append (GTK_BOX (box), self->popover_label);
+  /* Translators: buttons (verbs) for a sweep's point: make it the live run,
+   * or keep it on the comparison plot. */
   gtk_box_append (GTK_BOX (buttons), labelled_button (_("Load"), _("Load as live run"),
                                                       G_CALLBACK (on_load_clicked), self));
   gtk_box_append (GTK_BOX (buttons), labelled_button (_("Keep"), _("Keep (pin) this run"),

@@ -186,6 +186,7 @@ fs_window_update_actions (FsWindow *self)
   FsSnapshot *s = self->shown;
   GtkWidget *widget = GTK_WIDGET (self);
   gboolean running = s != NULL && s->state == FS_RUNNER_RUNNING;
+  /* Translators: the solver's button (verbs): it pauses or runs the solver. */
   const char *label = running ? _("Pause") : _("Run");
 
   gtk_widget_action_set_enabled (widget, "win.run-pause", s != NULL);

@@ -380,6 +380,8 @@ update_spectrum_caption (FsWindow *self)
                            "no fit of this rank can capture it."),
                    rank, total > 0.0 ? 100.0 * tail / total : 0.0);
   if (mu > 0.0)
+    /* Translators: a second sentence, after the one above; λW and λH are
+     * the L2 penalties on W and H. */
     g_string_append_printf (text, _(" With L2 on both factors, the optimum shrinks each kept singular "
                                     "value by √(λW λH) = %.3g and drops those below it."), mu);
   gtk_label_set_text (self->spectrum_caption, text->str);

@@ -46,9 +46,12 @@ fs_window_speed_dup_label (guint    index,
     return g_strdup (long_form ? _("As fast as possible") : _("Full"));
   if (pace == 60.0 && long_form)
     return g_strdup (_("60 iterations per second (one per frame)"));
+  if (long_form)
+    /* Translators: %s is a number of iterations. */
+    return g_strdup_printf (ngettext ("%s iteration per second", "%s iterations per second",
+                                      (gulong) pace), number);
   /* TRANSLATORS: %s is a number of iterations; "/s" is per second */
-  return long_form ? g_strdup_printf (_("%s iterations per second"), number)
-                   : g_strdup_printf (_("%s/s"), number);
+  return g_strdup_printf (_("%s/s"), number);
 }
 
 static guint

@@ -167,8 +167,9 @@ add_pin (FsWindow   *self,
   if (g_list_model_get_n_items (G_LIST_MODEL (self->pins)) >= FS_PINS_MAX)
     {
       g_autofree char *most = g_strdup_printf ("%d", FS_PINS_MAX);
-      g_autofree char *message = g_strdup_printf (_("%s runs are kept already: remove one to keep another"),
-                                                  most);
+      g_autofree char *message = g_strdup_printf (ngettext ("%s run is kept already: remove it to keep another",
+                                                            "%s runs are kept already: remove one to keep another",
+                                                            FS_PINS_MAX), most);
 
       fs_window_show_toast (self, message);
       return FALSE;

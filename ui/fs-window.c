@@ -138,67 +138,121 @@ stop_reason (const FsSnapshot *s)
 #define RELATIVE_GAP_FLOOR 1e-9
 #define GAP_ROUNDING 1e-12
 
-static void
-append_gap (GString          *text,
-            const FsSnapshot *s,
-            double            optimum)
+/* The gap to f* as an item of the status line, or NULL without f*. */
+static char *
+gap_item (const FsSnapshot *s,
+          double            optimum)
 {
   double start = fs_cost_log_get (s->logs[s->run], 0);
-
   double gap;
 
   if (!isfinite (optimum) || !isfinite (s->cost))
-    return;
+    return NULL;
   /* f* from the SVD and the cost each carry rounding: a cost below f* by
    * no more than that is at f*. */
   gap = s->cost - optimum;
   if (gap < 0.0 && -gap <= GAP_ROUNDING * MAX (fabs (optimum), fabs (start)))
     gap = 0.0;
   if (optimum > RELATIVE_GAP_FLOOR * fabs (start))
-    g_string_append_printf (text, _(" · gap to f* %.3g%%"), 100.0 * gap / optimum);
-  else
-    g_string_append_printf (text, _(" · gap to f* %.3g"), gap);
+    /* Translators: an item of the status line; f* is the global optimum
+     * (the lowest cost there is), %.3g the gap in percent of it. */
+    return g_strdup_printf (_("gap to f* %.3g%%"), 100.0 * gap / optimum);
+  /* Translators: an item of the status line; f* is the global optimum,
+   * %.3g the cost above it. */
+  return g_strdup_printf (_("gap to f* %.3g"), gap);
 }
 
+/* Whether the session's SVD is computing an f* the status will show. */
+static gboolean
+computing_optimum (FsWindow *self)
+{
+  return fs_session_get_computing_optimum (self->session) &&
+         !fs_session_get_optimum_is_reference (self->session) &&
+         fs_params_has_optimum (fs_session_get_params (self->session),
+                                fs_session_get_matrix (self->session), NULL);
+}
+
+/* How fast the shown run goes, as an item of the status line, or NULL. */
+static char *
+speed_item (FsWindow         *self,
+            const FsSnapshot *s)
+{
+  double pace = fs_session_get_pace (self->session);
+  guint64 done = 0;
+
+  /* At a set pace the solver's own speed is not what a class sees. */
+  if (pace > 0.0 && s->state == FS_RUNNER_RUNNING)
+    /* Translators: an item of the status line: the pace set for a class. */
+    return g_strdup_printf (ngettext ("at most %.0f iteration/s", "at most %.0f iterations/s",
+                                      (gulong) pace), pace);
+  if (s->elapsed <= 0.0)
+    return NULL;
+  for (guint k = 0; k <= s->run; k++)
+    done += s->log_lengths[k] - 1;
+  /* Translators: an item of the status line: the solver's speed. */
+  return g_strdup_printf (ngettext ("%.0f iteration/s", "%.0f iterations/s",
+                                    (gulong) (done / s->elapsed)), done / s->elapsed);
+}
+
+/* The items of the status line after the iteration and cost, in order. */
+static void
+add_status_items (FsWindow         *self,
+                  const FsSnapshot *s,
+                  GPtrArray        *items)
+{
+  const char *reason = stop_reason (s);
+  char *item;
+
+  if (computing_optimum (self))
+    /* Translators: an item of the status line while the global optimum f*
+     * is computed (an SVD, which takes a while for a large matrix). */
+    g_ptr_array_add (items, g_strdup (_("Computing f*…")));
+  else if (!fs_session_get_optimum_is_reference (self->session) &&
+           (item = gap_item (s, fs_session_get_optimum (self->session))) != NULL)
+    g_ptr_array_add (items, item);
+  /* With held-out cells, what they are for. */
+  if (s->params.holdout > 0.0 && isfinite (s->holdout_mse))
+    /* Translators: an item of the status line: the mean squared error of
+     * the held-out cells, then of the cells the run trains on. */
+    g_ptr_array_add (items, g_strdup_printf (_("held-out MSE %.4g (training %.4g)"),
+                                             s->holdout_mse, s->train_mse));
+  if ((item = speed_item (self, s)) != NULL)
+    g_ptr_array_add (items, item);
+  if (s->n_runs > 1)
+    /* Translators: an item of the status line: which of the runs of a
+     * multi-start is shown. */
+    g_ptr_array_add (items, g_strdup_printf (_("run %u of %u"), s->run + 1, s->n_runs));
+  if (reason != NULL)
+    g_ptr_array_add (items, g_strdup (reason));
+}
+
+/* The status line: complete items, each translated whole, joined by a
+ * separator, so that a translation never has to follow English order
+ * inside a sentence. */
 static void
 update_status (FsWindow *self)
 {
   FsSnapshot *s = self->shown;
-  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *iteration = NULL;
-  const char *reason;
-  guint64 done = 0;
+  g_autofree char *text = NULL;
 
   if (s == NULL)
-    return;
-
-  for (guint k = 0; k <= s->run; k++)
-    done += s->log_lengths[k] - 1;
+    {
+      if (computing_optimum (self))
+        gtk_label_set_text (self->status_label, _("Computing f*…"));
+      return;
+    }
 
   iteration = fs_error_number_text (s->iteration);
-  g_string_printf (text, _("Iteration %s · cost %.6g"), iteration, s->cost);
-  if (!fs_session_get_optimum_is_reference (self->session))
-    append_gap (text, s, fs_session_get_optimum (self->session));
-  /* With held-out cells, what they are for. */
-  if (s->params.holdout > 0.0 && isfinite (s->holdout_mse))
-    g_string_append_printf (text, _(" · held-out MSE %.4g (training %.4g)"), s->holdout_mse,
-                            s->train_mse);
-  /* At a set pace the solver's own speed is not what a class sees. */
-  if (fs_session_get_pace (self->session) > 0.0 && s->state == FS_RUNNER_RUNNING)
-    {
-      double pace = fs_session_get_pace (self->session);
-
-      g_string_append_printf (text, ngettext (" · at most %.0f iteration/s", " · at most %.0f iterations/s",
-                                              (gulong) pace), pace);
-    }
-  else if (s->elapsed > 0.0)
-    g_string_append_printf (text, _(" · %.0f iterations/s"), done / s->elapsed);
-  if (s->n_runs > 1)
-    g_string_append_printf (text, _(" · run %u of %u"), s->run + 1, s->n_runs);
-  reason = stop_reason (s);
-  if (reason != NULL)
-    g_string_append_printf (text, " · %s", reason);
-  gtk_label_set_text (self->status_label, text->str);
+  /* Translators: the first item of the status line; %s is the iteration
+   * number, %.6g the cost (the objective) there. */
+  g_ptr_array_add (items, g_strdup_printf (_("Iteration %s · cost %.6g"), iteration, s->cost));
+  add_status_items (self, s, items);
+  g_ptr_array_add (items, NULL);
+  /* Translators: what separates the items of the status line. */
+  text = g_strjoinv (_(" · "), (char **) items->pdata);
+  gtk_label_set_text (self->status_label, text);
 }
 
 /* The current run's changes of settings, as marks on its curve. */
@@ -391,7 +445,9 @@ on_optimum_changed (FsWindow *self)
   gboolean reference = fs_session_get_optimum_is_reference (self->session);
 
   fs_loss_plot_set_optimum (self->loss_plot, fs_session_get_optimum (self->session));
-  /* Held-out cells: the full data's f* is a reference, not a target. */
+  /* Held-out cells: the full data's f* is a reference, not a target.
+   * Translators: the label of the loss plot's line at the global optimum
+   * f* (the lowest cost there is); keep “f*” as it is. */
   fs_loss_plot_set_optimum_label (self->loss_plot, reference ? _("f* of the full data") : _("f*"),
                                   !reference);
   update_status (self);
@@ -593,6 +649,8 @@ connect_session (FsWindow *self)
   g_signal_connect_swapped (self->session, "matrix-changed", G_CALLBACK (on_matrix_changed), self);
   g_signal_connect_swapped (self->session, "failed", G_CALLBACK (on_failed), self);
   g_signal_connect_swapped (self->session, "notify::optimum", G_CALLBACK (on_optimum_changed), self);
+  g_signal_connect_swapped (self->session, "notify::computing-optimum", G_CALLBACK (update_status),
+                            self);
   g_signal_connect_swapped (self->panel, "changed", G_CALLBACK (on_params_changed), self);
   g_signal_connect_swapped (self->panel, "lr-changed", G_CALLBACK (on_lr_changed), self);
   g_signal_connect_swapped (self->panel, "notify::scaling", G_CALLBACK (on_scaling_changed), self);
