@@ -519,6 +519,7 @@ fs_window_dispose (GObject *object)
     }
   fs_window_inspect_dispose (self);
   fs_window_tuning_dispose (self);
+  fs_window_import_dispose (self);
   fs_window_session_dispose (self);
   fs_window_settings_dispose (self);
   g_clear_pointer (&self->shown, fs_snapshot_unref);
@@ -565,6 +566,7 @@ fs_window_class_init (FsWindowClass *klass)
   fs_window_settings_class_init (widget_class);
   fs_window_data_class_init (widget_class);
   fs_window_export_class_init (widget_class);
+  fs_window_import_class_init (widget_class);
 }
 
 static void
@@ -628,6 +630,7 @@ fs_window_init (FsWindow *self)
   fs_window_session_init (self);
   fs_window_settings_init (self);
   fs_window_export_init (self);
+  fs_window_import_init (self);
 
   /* The plot and the maps take the focus from a click, and the plot has it
    * at first: there Space runs and pauses (the first focusable widget
@@ -659,8 +662,7 @@ fs_window_open_path (FsWindow   *self,
       fs_window_open_session (self, path);
       return;
     }
-  fs_session_open_path (self->session, path);
-  fs_window_session_note_path (self, path);
+  fs_window_import_open (self, path, NULL, TRUE);
 }
 
 /* A matrix made by the caller, shown under the given name and rank. */
