@@ -94,6 +94,11 @@ typedef struct
   guint    *text_columns;
   guint     n_text_columns;
   gsize     n_empty_rows;        /* rows of empty fields left out */
+  /* Why the rule decided as it did, translated, for the import sheet and
+   * `factorscope-cli info` ("its values are whole numbers on another
+   * scale than the rest"); NULL when nothing was guessed. */
+  char     *header_reason;
+  char     *row_labels_reason;
 } FsImportReport;
 
 FsImportReport *fs_import_report_new        (void);
@@ -110,5 +115,38 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsImportReport, fs_import_report_free)
  * called at most about a hundred times a load. */
 typedef void (*FsLoadProgressFunc) (double   fraction,
                                     gpointer data);
+
+/* For the readers of long files: the cancellable checked and progress
+ * reported about every megabyte (fs_load_ticker_due () is one compare,
+ * cheap enough for every record), progress at most once per hundredth
+ * of the file, never 1 (the loader reports that once the matrix is
+ * whole). */
+typedef struct
+{
+  GCancellable       *cancellable;
+  FsLoadProgressFunc  progress;
+  gpointer            progress_data;
+  gsize               len;       /* bytes in the file */
+  gsize               next;      /* the offset of the next check */
+  double              reported;  /* the last fraction reported */
+} FsLoadTicker;
+
+void         fs_load_ticker_init            (FsLoadTicker           *self,
+                                             GCancellable           *cancellable,
+                                             FsLoadProgressFunc      progress,
+                                             gpointer                progress_data,
+                                             gsize                   len);
+/* At offset bytes into the file: FALSE with G_IO_ERROR_CANCELLED once
+ * the load is cancelled. */
+gboolean     fs_load_ticker_tick            (FsLoadTicker           *self,
+                                             gsize                   offset,
+                                             GError                **error);
+
+static inline gboolean
+fs_load_ticker_due (const FsLoadTicker *self,
+                    gsize               offset)
+{
+  return offset >= self->next;
+}
 
 G_END_DECLS
