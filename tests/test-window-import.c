@@ -89,7 +89,8 @@ test_pops_up (Fixture       *f,
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (sheet)));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (sheet)) == GTK_WINDOW (f->window));
   g_assert_cmpstr (fs_import_sheet_get_shape (sheet), ==, "30 × 5");
-  g_assert_nonnull (strstr (fs_import_sheet_get_guesses (sheet), "respondent"));
+  g_assert_nonnull (strstr (fs_import_sheet_get_guesses (sheet),
+                            "The first column, “respondent”, is read as row labels: its values are"));
   /* The header row: a label column, then q1…q5; the first row starts
    * with its id as a label. */
   g_assert_true (g_str_has_prefix (preview, "\tq1\tq2\tq3\tq4\tq5\n635\t2\t5\t1\t2\t2\n"));

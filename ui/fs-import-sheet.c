@@ -86,7 +86,7 @@ struct _FsImportSheet
   GtkLabel        *shape_label;
   GtkBox          *preview_box;
   GtkWidget       *grid;
-  GtkLabel        *guesses_label;
+  AdwPreferencesGroup *reading_group;  /* its description: the guesses */
   GtkWidget       *apply_button;
 };
 
@@ -323,6 +323,10 @@ header_button (FsImportSheet *self,
   GtkWidget *name = gtk_label_new (cell->text);
   GtkWidget *under = gtk_label_new (caption);
 
+  /* Right-aligned over the numbers of the column. */
+  gtk_label_set_xalign (GTK_LABEL (name), 1.0);
+  gtk_label_set_xalign (GTK_LABEL (under), 1.0);
+
   gtk_widget_add_css_class (name, cell->kind == CELL_DROPPED ? "dim-label" : "heading");
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
   gtk_label_set_max_width_chars (GTK_LABEL (name), 12);
@@ -355,6 +359,7 @@ cell_widget (FsImportSheet *self,
   switch (cell->kind)
     {
     case CELL_HEADER:
+      gtk_label_set_xalign (GTK_LABEL (label), 1.0);
       gtk_widget_add_css_class (label, "heading");
       break;
     case CELL_LABEL:
@@ -479,23 +484,33 @@ append_sentence (GString    *text,
   g_string_append (text, sentence);
 }
 
+/* "The first column, “respondent”, is read as row labels: its values are
+ * …": the loader's reason ends the sentence. */
 static void
 append_label_guess (GString              *text,
                     const FsImportReport *report)
 {
+  const char *reason = report->row_labels_reason;
   g_autofree char *sentence = NULL;
 
   if (!report->row_labels_guessed)
     return;
   if (report->row_labels && report->numeric_label_column != NULL)
-    /* Translators: %s is the first column's name, e.g. “id”. */
-    sentence = g_strdup_printf (_("The first column, “%s”, holds distinct whole numbers unlike the rest of the "
-                                  "table, so it is read as row labels. Choose None under Row labels to keep it "
-                                  "as data."), report->numeric_label_column);
+    /* Translators: the first %s is the first column's name, e.g. “id”;
+     * the second why, e.g. "its values are distinct whole numbers on
+     * another scale than the rest". */
+    sentence = g_strdup_printf (_("The first column, “%s”, is read as row labels: %s. Choose None under Row "
+                                  "labels to keep it as data."), report->numeric_label_column,
+                                reason != NULL ? reason : _("its values are distinct whole numbers"));
   else if (report->row_labels)
-    sentence = g_strdup (_("The first column holds text, so it is read as row labels."));
+    /* Translators: %s says why, e.g. "its values are text". */
+    sentence = reason != NULL ? g_strdup_printf (_("The first column is read as row labels: %s."), reason)
+                              : g_strdup (_("The first column is read as row labels."));
   else
-    sentence = g_strdup (_("The first column looks like the others, so it is read as data."));
+    /* Translators: %s says why, e.g. "its values are distinct whole
+     * numbers, but on the same scale as the rest". */
+    sentence = reason != NULL ? g_strdup_printf (_("The first column is read as data: %s."), reason)
+                              : g_strdup (_("The first column is read as data."));
   append_sentence (text, sentence);
 }
 
@@ -503,10 +518,20 @@ static void
 append_header_guess (GString              *text,
                      const FsImportReport *report)
 {
+  const char *reason = report->header_reason;
+  g_autofree char *sentence = NULL;
+
   if (!report->header_guessed)
     return;
-  append_sentence (text, report->header ? _("The first row holds text, so it is read as the columns’ names.")
-                                        : _("The first row holds numbers, so it is read as data."));
+  if (report->header)
+    /* Translators: %s says why, e.g. "its fields are numbers in quotes
+     * above plain numbers, as R writes column names". */
+    sentence = reason != NULL ? g_strdup_printf (_("The first row is read as the columns’ names: %s."), reason)
+                              : g_strdup (_("The first row is read as the columns’ names."));
+  else
+    sentence = reason != NULL ? g_strdup_printf (_("The first row is read as data: %s."), reason)
+                              : g_strdup (_("The first row is read as data."));
+  append_sentence (text, sentence);
 }
 
 static void
@@ -640,8 +665,7 @@ update_preview (FsImportSheet *self)
   else
     show_reading (self);
   gtk_label_set_text (self->shape_label, self->shape);
-  gtk_label_set_text (self->guesses_label, self->guesses);
-  gtk_widget_set_visible (GTK_WIDGET (self->guesses_label), *self->guesses != '\0');
+  adw_preferences_group_set_description (self->reading_group, *self->guesses != '\0' ? self->guesses : NULL);
   update_apply (self);
 }
 
@@ -717,6 +741,18 @@ on_columns_changed (FsImportSheet *self)
     update_preview (self);
 }
 
+/* The list replaced as one change (GtkEditable would first empty it, and
+ * the preview would show that for a moment). */
+static void
+replace_columns_text (FsImportSheet *self,
+                      const char    *text)
+{
+  g_signal_handlers_block_by_func (self->columns_row, on_columns_changed, self);
+  gtk_editable_set_text (GTK_EDITABLE (self->columns_row), text);
+  g_signal_handlers_unblock_by_func (self->columns_row, on_columns_changed, self);
+  on_columns_changed (self);
+}
+
 static int
 compare_columns (gconstpointer a,
                  gconstpointer b)
@@ -748,7 +784,7 @@ toggle_file_column (FsImportSheet *self,
       g_array_sort (list, compare_columns);
     }
   text = fs_import_format_columns ((const guint *) list->data, list->len);
-  gtk_editable_set_text (GTK_EDITABLE (self->columns_row), text);
+  replace_columns_text (self, text);
 }
 
 static void
@@ -795,7 +831,10 @@ build_reading_group (FsImportSheet *self)
   GtkWidget *group = adw_preferences_group_new ();
   GtkWidget *transpose = adw_action_row_new ();
 
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Reading"));
+  /* The loader's guesses go under the title, next to the controls
+   * that undo them. */
+  self->reading_group = ADW_PREFERENCES_GROUP (group);
+  adw_preferences_group_set_title (self->reading_group, _("Reading"));
   self->row_labels_row = choice_row (_("Row labels"), labels);
   self->header_row = choice_row (_("Header"), headers);
   self->transpose_switch = GTK_SWITCH (gtk_switch_new ());
@@ -854,11 +893,6 @@ build_preview_group (FsImportSheet *self)
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->preview_box));
   gtk_widget_add_css_class (scroller, "card");
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), scroller);
-  self->guesses_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->guesses_label, TRUE);
-  gtk_label_set_xalign (self->guesses_label, 0.0);
-  gtk_widget_set_margin_top (GTK_WIDGET (self->guesses_label), 12);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->guesses_label));
   return group;
 }
 
@@ -1015,7 +1049,7 @@ fs_import_sheet_new (const char      *path,
   if (mapped == NULL)
     return NULL;
   self = g_object_new (FS_TYPE_IMPORT_SHEET, "modal", TRUE, "title", _("Import Options"),
-                       "default-width", 720, "default-height", 680, NULL);
+                       "default-width", 720, "default-height", 760, NULL);
   self->mapped = mapped;
   self->path = g_strdup (path);
   self->name = g_path_get_basename (path);
@@ -1093,7 +1127,7 @@ fs_import_sheet_set_columns_text (FsImportSheet *self,
   g_return_if_fail (FS_IS_IMPORT_SHEET (self));
   g_return_if_fail (text != NULL);
 
-  gtk_editable_set_text (GTK_EDITABLE (self->columns_row), text);
+  replace_columns_text (self, text);
 }
 
 void
