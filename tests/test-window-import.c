@@ -219,8 +219,9 @@ test_once_per_file (Fixture       *f,
   fs_test_redraw (GTK_WIDGET (f->window));
   g_assert_null (fs_window_import_get_sheet (f->window));
   /* The matrix row (as the menu and Ctrl+I) still opens it. */
-  g_assert_true (fs_param_panel_get_import_available (f->window->panel));
-  row = gtk_widget_get_template_child (GTK_WIDGET (f->window->panel), FS_TYPE_PARAM_PANEL, "data_row");
+  g_assert_true (fs_param_panel_get_import_available (fs_window_get_panel (f->window)));
+  row = gtk_widget_get_template_child (GTK_WIDGET (fs_window_get_panel (f->window)), FS_TYPE_PARAM_PANEL,
+                                      "data_row");
   g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (row)), ==, "Import options");
   g_signal_emit_by_name (row, "activate");
@@ -313,7 +314,7 @@ test_formats (Fixture       *f,
   FsImportSheet *sheet;
 
   load_example (f, "lowrank");
-  g_assert_false (fs_param_panel_get_import_available (f->window->panel));
+  g_assert_false (fs_param_panel_get_import_available (fs_window_get_panel (f->window)));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.import-options", NULL);
   fs_test_redraw (GTK_WIDGET (f->window));
   g_assert_null (fs_window_import_get_sheet (f->window));
@@ -322,7 +323,7 @@ test_formats (Fixture       *f,
   wait_for_source (f->window, fs_session_get_source (fs_window_get_session (f->window)), 625);
   fs_test_redraw (GTK_WIDGET (f->window));
   g_assert_null (fs_window_import_get_sheet (f->window));
-  g_assert_true (fs_param_panel_get_import_available (f->window->panel));
+  g_assert_true (fs_param_panel_get_import_available (fs_window_get_panel (f->window)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.import-options", NULL));
   g_assert_true (fs_test_wait_for (has_sheet, f->window, 10));
   sheet = fs_window_import_get_sheet (f->window);

@@ -650,7 +650,9 @@ fs_window_new (GtkApplication *application)
 }
 
 /* Loads in a thread; the current matrix stays until the new one is whole.
- * A .factorscope file is opened as a session. */
+ * A .factorscope file is opened as a session. A data file is read with
+ * the import options chosen for it in this window, and the import sheet
+ * opens once it is in when the loader guessed (fs-window-import.c). */
 void
 fs_window_open_path (FsWindow   *self,
                      const char *path)
