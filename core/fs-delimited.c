@@ -1049,6 +1049,9 @@ choose_columns (Parser  *parser,
       any_dropped |= layout->dropped[j];
       if (layout->dropped[j])
         continue;
+      /* A pass down a column of a large file takes tens of milliseconds. */
+      if (g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return FALSE;
       for (guint i = layout->first_data; i < records->len; i++)
         {
           Field *f = field_at (parser, i, j);
@@ -1087,20 +1090,27 @@ choose_columns (Parser  *parser,
   return TRUE;
 }
 
-static void
+/* The kept cells into X, the cancellable checked every 64Ki rows. */
+static gboolean
 copy_values (Parser       *parser,
              const Layout *layout,
-             FsMatrix     *X)
+             FsMatrix     *X,
+             GError      **error)
 {
   for (guint i = 0; i < layout->n_rows; i++)
     {
       double *row = X->data + (gsize) i * layout->n_kept;
       guint c = 0;
 
+      if (i % 65536 == 65535 &&
+          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return FALSE;
+
       for (guint j = layout->label_cols; j < layout->n_cols; j++)
         if (layout->keep[j])
           row[c++] = field_at (parser, layout->first_data + i, j)->value;
     }
+  return TRUE;
 }
 
 static void
@@ -1204,14 +1214,13 @@ build_matrix (Parser  *parser,
       if (X == NULL)
         g_prefix_error (error, "%s: ", parser->name);
     }
-  if (X == NULL)
+  if (X == NULL || !copy_values (parser, &layout, X, error))
     {
       g_free (layout.dropped);
       g_free (layout.keep);
       return NULL;
     }
 
-  copy_values (parser, &layout, X);
   fs_matrix_mark_missing (X);
   X->format = parser->separator == ',' || parser->separator == ';' ? "csv"
             : parser->separator == '\t' ? "tsv" : "text";
