@@ -4,7 +4,12 @@
  * LF, CRLF and CR line ends, comments), each cell is classified once as a
  * number, a missing cell or text, and the layout is read from those
  * classes: a header row, a row-label column in the forms R, pandas and
- * spreadsheets write, and text columns to drop.
+ * spreadsheets write or of distinct whole numbers beside columns of
+ * another type or scale (README "Row labels"), and text columns to drop.
+ * Import options override the header and label rules and drop the
+ * file's columns; the report (fs-import.h) says what was decided and
+ * which were guesses. The tokenizer checks the cancellable and tells
+ * progress every megabyte, and a preview stops after its records.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
