@@ -4,7 +4,12 @@
  * LF, CRLF and CR line ends, comments), each cell is classified once as a
  * number, a missing cell or text, and the layout is read from those
  * classes: a header row, a row-label column in the forms R, pandas and
- * spreadsheets write, and text columns to drop.
+ * spreadsheets write or of distinct whole numbers beside columns of
+ * another type or scale (README "Row labels"), and text columns to drop.
+ * Import options override the header and label rules and drop the
+ * file's columns; the report (fs-import.h) says what was decided and
+ * which were guesses. The tokenizer checks the cancellable and tells
+ * progress every megabyte, and a preview stops after its records.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -757,26 +762,65 @@ median (GArray *values)
                        g_array_index (values, double, n / 2)) / 2.0;
 }
 
-/* Whether data column 0 holds whole numbers, every one different (an
- * increasing column is seen at once, others are sorted). */
-static gboolean
-first_column_is_ids (Parser       *parser,
-                     const Layout *layout)
+/* What the rule for numbers (README "Row labels") finds of data column 0. */
+typedef enum
 {
-  g_autoptr(GArray) values = g_array_sized_new (FALSE, FALSE, sizeof (double), layout->n_rows);
-  gboolean increasing = TRUE;
+  NUMBERS_NOT_IDS,       /* not distinct whole numbers: not considered */
+  NUMBERS_LIKE_REST,     /* distinct whole numbers, of the same type and scale as the rest */
+  NUMBERS_OTHER_TYPE,    /* distinct whole numbers, most of the rest are not whole */
+  NUMBERS_OTHER_SCALE,   /* distinct whole numbers, ten times larger or smaller */
+} NumbersVerdict;
 
+/* Whether data column 0 holds whole numbers only, and their range. */
+static gboolean
+first_column_is_whole (Parser       *parser,
+                       const Layout *layout,
+                       double       *lo,
+                       double       *hi)
+{
+  *lo = INFINITY;
+  *hi = -INFINITY;
   for (guint i = 0; i < layout->n_rows; i++)
     {
       Field *f = field_at (parser, layout->first_data + i, 0);
 
       if (f->kind != CELL_NUMBER || f->value != floor (f->value) || fabs (f->value) > 0x1p53)
         return FALSE;
-      increasing &= i == 0 || f->value > g_array_index (values, double, i - 1);
-      g_array_append_val (values, f->value);
+      *lo = MIN (*lo, f->value);
+      *hi = MAX (*hi, f->value);
     }
-  if (increasing)
-    return TRUE;
+  return TRUE;
+}
+
+/* Whether the whole numbers of data column 0 are all different: a bitmap
+ * over their range when it is at most 64 bits a row (ids, years: a
+ * repeat ends the pass), else sorted. */
+static gboolean
+first_column_is_distinct (Parser       *parser,
+                          const Layout *layout,
+                          double        lo,
+                          double        hi)
+{
+  g_autofree guint64 *seen = NULL;
+  g_autoptr(GArray) values = NULL;
+
+  if (hi - lo < 64.0 * layout->n_rows)
+    {
+      seen = g_new0 (guint64, (gsize) ((hi - lo) / 64) + 1);
+      for (guint i = 0; i < layout->n_rows; i++)
+        {
+          guint64 k = (guint64) (field_at (parser, layout->first_data + i, 0)->value - lo);
+
+          if (seen[k / 64] & ((guint64) 1 << (k % 64)))
+            return FALSE;
+          seen[k / 64] |= (guint64) 1 << (k % 64);
+        }
+      return TRUE;
+    }
+
+  values = g_array_sized_new (FALSE, FALSE, sizeof (double), layout->n_rows);
+  for (guint i = 0; i < layout->n_rows; i++)
+    g_array_append_val (values, field_at (parser, layout->first_data + i, 0)->value);
   g_array_sort (values, compare_doubles);
   for (guint i = 1; i < values->len; i++)
     if (g_array_index (values, double, i) == g_array_index (values, double, i - 1))
@@ -784,13 +828,12 @@ first_column_is_ids (Parser       *parser,
   return TRUE;
 }
 
-/* How the other columns' numbers differ from data column 0's: "type"
- * when most of theirs have a fraction, "scale" when the typical sizes
- * (median |value| of a sample) are ten times apart or more, NULL when
- * they are alike or there are none. */
-static const char *
-how_rest_differs (Parser       *parser,
-                  const Layout *layout)
+/* How the other columns' numbers differ from data column 0's: of another
+ * type when most of theirs have a fraction, of another scale when the
+ * typical sizes (median |value| of a sample) are ten times apart or more. */
+static NumbersVerdict
+compare_with_rest (Parser       *parser,
+                   const Layout *layout)
 {
   g_autoptr(GArray) first = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) rest = g_array_new (FALSE, FALSE, sizeof (double));
@@ -818,48 +861,47 @@ how_rest_differs (Parser       *parser,
       }
 
   if (rest->len == 0)
-    return NULL;
+    return NUMBERS_LIKE_REST;
   if (fractions * 2 > rest->len)
-    return "type";
+    return NUMBERS_OTHER_TYPE;
   a = median (first);
   b = median (rest);
-  return MAX (a, b) > 0.0 && MAX (a, b) >= 10.0 * MIN (a, b) ? "scale" : NULL;
+  return MAX (a, b) > 0.0 && MAX (a, b) >= 10.0 * MIN (a, b) ? NUMBERS_OTHER_SCALE
+                                                             : NUMBERS_LIKE_REST;
 }
 
 /* README "Row labels": under a header, a first column of distinct whole
  * numbers beside columns of another type or scale is a column of ids,
- * years or codes. *considered says whether the column looked like one. */
-static gboolean
-numeric_label_rule (Parser        *parser,
-                    const Layout  *layout,
-                    gboolean      *considered,
-                    const char   **how)
+ * years or codes. */
+static NumbersVerdict
+numeric_label_rule (Parser       *parser,
+                    const Layout *layout)
 {
-  *considered = FALSE;
+  double lo, hi;
+
   if (!layout->header || layout->n_cols < 2 || layout->n_rows < 2 ||
-      !first_column_is_ids (parser, layout))
-    return FALSE;
-  *considered = TRUE;
-  *how = how_rest_differs (parser, layout);
-  return *how != NULL;
+      !first_column_is_whole (parser, layout, &lo, &hi) ||
+      !first_column_is_distinct (parser, layout, lo, hi))
+    return NUMBERS_NOT_IDS;
+  return compare_with_rest (parser, layout);
 }
 
 /* The notice and the report for a numeric column taken as labels. */
 static void
-report_numeric_labels (Parser     *parser,
-                       const char *how)
+report_numeric_labels (Parser         *parser,
+                       NumbersVerdict  verdict)
 {
   FsImportReport *report = parser->report;
   g_autofree char *title = field_text (field_at (parser, 0, 0));
   g_autofree char *number = fs_error_number_text (1);
+  gboolean type = verdict == NUMBERS_OTHER_TYPE;
 
   report->numeric_label_column = g_strdup (title);
   report->row_labels_reason =
-    g_strdup (g_str_equal (how, "type")
-              ? _("its values are distinct whole numbers and most of the others are not")
-              : _("its values are distinct whole numbers on another scale than the rest"));
+    g_strdup (type ? _("its values are distinct whole numbers and most of the others are not")
+                   : _("its values are distinct whole numbers on another scale than the rest"));
   parser->numeric_notice =
-    g_strdup_printf (g_str_equal (how, "type")
+    g_strdup_printf (type
                      /* Translators: the column's number and its header. */
                      ? _("Read column %s (“%s”) as row labels, as its values are distinct whole "
                          "numbers and most of the others are not: to keep it as data, use "
@@ -880,8 +922,8 @@ choose_label_column (Parser       *parser,
                      const Layout *layout)
 {
   FsImportReport *report = parser->report;
-  const char *reason = NULL, *how = NULL;
-  gboolean considered;
+  const char *reason = NULL;
+  NumbersVerdict verdict;
 
   if (layout->dropped[0] || parser->options->row_labels == FS_ROW_LABELS_NONE)
     return FALSE;
@@ -894,19 +936,19 @@ choose_label_column (Parser       *parser,
       report->row_labels_reason = g_strdup (_(reason));
       return TRUE;
     }
-  if (numeric_label_rule (parser, layout, &considered, &how))
+  verdict = numeric_label_rule (parser, layout);
+  if (verdict == NUMBERS_NOT_IDS)
+    return FALSE;
+  report->row_labels_guessed = TRUE;
+  if (verdict == NUMBERS_LIKE_REST)
     {
-      report->row_labels_guessed = TRUE;
-      report_numeric_labels (parser, how);
-      return TRUE;
-    }
-  if (considered)
-    {
-      report->row_labels_guessed = TRUE;
       report->row_labels_reason =
-        g_strdup (_("its values are distinct whole numbers, but on the same scale as the rest"));
+        g_strdup (_("its values are distinct whole numbers, but of the same type and scale as "
+                    "the rest"));
+      return FALSE;
     }
-  return FALSE;
+  report_numeric_labels (parser, verdict);
+  return TRUE;
 }
 
 /* Checks that the header and every data record have as many fields as the
@@ -1049,6 +1091,9 @@ choose_columns (Parser  *parser,
       any_dropped |= layout->dropped[j];
       if (layout->dropped[j])
         continue;
+      /* A pass down a column of a large file takes tens of milliseconds. */
+      if (g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return FALSE;
       for (guint i = layout->first_data; i < records->len; i++)
         {
           Field *f = field_at (parser, i, j);
@@ -1087,20 +1132,27 @@ choose_columns (Parser  *parser,
   return TRUE;
 }
 
-static void
+/* The kept cells into X, the cancellable checked every 64Ki rows. */
+static gboolean
 copy_values (Parser       *parser,
              const Layout *layout,
-             FsMatrix     *X)
+             FsMatrix     *X,
+             GError      **error)
 {
   for (guint i = 0; i < layout->n_rows; i++)
     {
       double *row = X->data + (gsize) i * layout->n_kept;
       guint c = 0;
 
+      if (i % 65536 == 65535 &&
+          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return FALSE;
+
       for (guint j = layout->label_cols; j < layout->n_cols; j++)
         if (layout->keep[j])
           row[c++] = field_at (parser, layout->first_data + i, j)->value;
     }
+  return TRUE;
 }
 
 static void
@@ -1204,14 +1256,13 @@ build_matrix (Parser  *parser,
       if (X == NULL)
         g_prefix_error (error, "%s: ", parser->name);
     }
-  if (X == NULL)
+  if (X == NULL || !copy_values (parser, &layout, X, error))
     {
       g_free (layout.dropped);
       g_free (layout.keep);
       return NULL;
     }
 
-  copy_values (parser, &layout, X);
   fs_matrix_mark_missing (X);
   X->format = parser->separator == ',' || parser->separator == ';' ? "csv"
             : parser->separator == '\t' ? "tsv" : "text";

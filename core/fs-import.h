@@ -5,8 +5,10 @@
  * --header, --transpose and --drop-columns, the window's import sheet, a
  * session file's "import" object). All-automatic options read a file
  * exactly as fs_matrix_load () always did. Row labels and the header
- * apply to delimited text only; dropping columns and transposing apply
- * to every format, in that order (columns are the file's columns).
+ * apply to delimited text only (another format refuses them); dropping
+ * columns and transposing apply to every format, in that order (columns
+ * are the file's columns; dropping column 1 of delimited text leaves no
+ * row labels, whatever row_labels says).
  *
  * FsImportReport says what the loader decided for a delimited file and
  * which of those decisions were guesses, so that the window can offer to
@@ -89,7 +91,8 @@ typedef struct
    * (README "Row labels"): its header, or NULL. */
   char     *numeric_label_column;
   guint     n_file_columns;      /* fields in a row of data */
-  guint     n_file_rows;         /* rows of data, the header not counted */
+  guint     n_file_rows;         /* rows of data, the header not counted (a
+                                  * preview's: those it read) */
   /* Text columns the loader left out by itself, 1-based file columns. */
   guint    *text_columns;
   guint     n_text_columns;

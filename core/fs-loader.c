@@ -3,6 +3,9 @@
  * The format is chosen by content first (the .npy magic, the Matrix
  * Market banner, image signatures), then by the name's extension, and
  * plain text is read as delimited numbers. Files are mapped, not copied.
+ * Import options (fs-import.h) are applied here for every format but
+ * delimited text's header, labels and dropped columns, which its reader
+ * applies as it reads.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
