@@ -249,6 +249,14 @@ test_session (Fixture       *f,
   file = fs_session_file_load (saved, &error);
   g_assert_no_error (error);
   g_assert_cmpint (file->import.row_labels, ==, FS_ROW_LABELS_NONE);
+  {
+    g_autoptr(FsSessionFile) shown = fs_window_dup_session_file (f->window, &error);
+    g_autofree char *command = NULL;
+
+    g_assert_no_error (error);
+    command = fs_session_file_to_command_line (shown);
+    g_assert_nonnull (strstr (command, "--row-labels none"));
+  }
 
   other = g_object_ref (fs_window_new (NULL));
   gtk_window_present (GTK_WINDOW (other));
