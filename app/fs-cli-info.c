@@ -15,6 +15,92 @@
 #include "fs-json.h"
 #include "fs-loader.h"
 
+/* The separator's name, for people. */
+static const char *
+separator_name (const FsImportReport *r)
+{
+  switch (r->separator)
+    {
+    case ';':
+      return r->decimal_comma ? _("semicolon, with decimal commas") : _("semicolon");
+    case '\t':
+      return _("tab");
+    case ' ':
+      return _("blanks");
+    default:
+      return _("comma");
+    }
+}
+
+static void
+add_columns_json (JsonBuilder *b,
+                  const char  *name,
+                  const guint *columns,
+                  guint        n_columns)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n_columns; i++)
+    json_builder_add_int_value (b, columns[i]);
+  json_builder_end_array (b);
+}
+
+static void
+add_nullable_string (JsonBuilder *b,
+                     const char  *name,
+                     const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+/* "import": what the loader decided and which were guesses (null for
+ * formats other than delimited text), and the options it read with. */
+static void
+add_import_json (JsonBuilder    *b,
+                 const FsMatrix *X)
+{
+  const FsImportReport *r = X->import_report;
+  const FsImportOptions *o = X->import_options;
+
+  json_builder_set_member_name (b, "import");
+  if (r == NULL)
+    json_builder_add_null_value (b);
+  else
+    {
+      char separator[2] = { r->separator, '\0' };
+
+      json_builder_begin_object (b);
+      fs_json_add_string (b, "separator", separator);
+      fs_json_add_boolean (b, "decimal_comma", r->decimal_comma);
+      fs_json_add_boolean (b, "header", r->header);
+      fs_json_add_boolean (b, "header_guessed", r->header_guessed);
+      add_nullable_string (b, "header_reason", r->header_reason);
+      fs_json_add_boolean (b, "row_labels", r->row_labels);
+      fs_json_add_boolean (b, "row_labels_guessed", r->row_labels_guessed);
+      add_nullable_string (b, "row_labels_reason", r->row_labels_reason);
+      add_nullable_string (b, "numeric_label_column", r->numeric_label_column);
+      fs_json_add_int (b, "file_columns", r->n_file_columns);
+      fs_json_add_int (b, "file_rows", r->n_file_rows);
+      add_columns_json (b, "text_columns", r->text_columns, r->n_text_columns);
+      fs_json_add_int (b, "empty_rows", (gint64) r->n_empty_rows);
+      json_builder_end_object (b);
+    }
+
+  json_builder_set_member_name (b, "import_options");
+  json_builder_begin_object (b);
+  fs_json_add_string (b, "row_labels",
+                      fs_row_labels_to_string (o != NULL ? o->row_labels : FS_ROW_LABELS_AUTO));
+  fs_json_add_string (b, "header", fs_header_to_string (o != NULL ? o->header : FS_HEADER_AUTO));
+  fs_json_add_boolean (b, "transpose", o != NULL && o->transpose);
+  add_columns_json (b, "drop_columns", o != NULL ? o->drop_columns : NULL,
+                    o != NULL ? o->n_drop_columns : 0);
+  json_builder_end_object (b);
+}
+
 static void
 print_info_json (const FsMatrix *X,
                  double          min,
@@ -46,8 +132,66 @@ print_info_json (const FsMatrix *X,
   for (guint i = 0; X->notices != NULL && X->notices[i] != NULL; i++)
     json_builder_add_string_value (b, X->notices[i]);
   json_builder_end_array (b);
+  add_import_json (b, X);
   json_builder_end_object (b);
   fs_json_print (b);
+}
+
+/* The header the loader read, and why if it guessed. */
+static void
+print_header_text (const FsImportReport *r)
+{
+  if (!r->header)
+    g_print (_("header: none\n"));
+  else if (r->header_guessed && r->header_reason != NULL)
+    g_print (_("header: row 1, guessed: %s\n"), r->header_reason);
+  else
+    g_print (_("header: row 1\n"));
+}
+
+/* The row-label column the loader read, and why if it guessed. */
+static void
+print_row_labels_text (const FsImportReport *r)
+{
+  g_autofree char *one = fs_error_number_text (1);
+  g_autofree char *what = NULL;
+
+  if (!r->row_labels)
+    what = g_strdup (_("none"));
+  else if (r->numeric_label_column != NULL)
+    /* Translators: a column's number and its header. */
+    what = g_strdup_printf (_("column %s (“%s”)"), one, r->numeric_label_column);
+  else
+    what = g_strdup_printf (_("column %s"), one);
+
+  if (r->row_labels_guessed && r->row_labels_reason != NULL)
+    /* Translators: the column (or none), then why the loader chose so. */
+    g_print (_("row-label column: %s, guessed: %s\n"), what, r->row_labels_reason);
+  else
+    g_print (_("row-label column: %s\n"), what);
+}
+
+/* What the loader decided for delimited text. */
+static void
+print_import_text (const FsImportReport *r)
+{
+  if (r == NULL)
+    return;
+  g_print (_("separator: %s\n"), separator_name (r));
+  print_header_text (r);
+  print_row_labels_text (r);
+  if (r->n_text_columns > 0)
+    {
+      g_autofree char *list = fs_import_format_columns (r->text_columns, r->n_text_columns);
+
+      g_print (_("text columns left out: %s\n"), list);
+    }
+  if (r->n_empty_rows > 0)
+    {
+      g_autofree char *count = fs_error_number_text (r->n_empty_rows);
+
+      g_print (_("empty rows left out: %s\n"), count);
+    }
 }
 
 static void
@@ -73,6 +217,24 @@ print_info_text (const FsMatrix *X,
   g_print (_("format: %s\n"), X->format);
   if (X->image_height > 0)
     g_print (_("image shape: %s × %s\n"), height, width);
+  print_import_text (X->import_report);
+}
+
+/* FILE read with the import options given. */
+static FsMatrix *
+load_with_options (const FsCliInput  *in,
+                   const char        *path,
+                   char             **description,
+                   GError           **error)
+{
+  FsImportOptions options;
+  FsMatrix *X;
+
+  if (!fs_cli_input_get_import_options (in, &options, error))
+    return NULL;
+  X = fs_cli_input_load_path_full (path, &options, description, error);
+  fs_import_options_clear (&options);
+  return X;
 }
 
 int
@@ -88,6 +250,7 @@ fs_cli_info (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(FsMatrix) X = NULL;
   g_autofree char *description = NULL;
+  FsCliInput in = { 0 };
   double min, max;
 
   context = fs_cli_context_new (_("FILE"),
@@ -95,11 +258,15 @@ fs_cli_info (int    argc,
                                   "labels and format. FILE may be - for standard input or an "
                                   "example's name."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, fs_cli_input_import_option_group (&in));
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return fs_cli_fail ("%s", error->message);
-  if (argc != 2)
-    return fs_cli_fail (_("Give exactly one FILE"));
-  if (!(X = fs_cli_input_load_path (argv[1], &description, &error)))
+    X = NULL;
+  else if (argc != 2)
+    g_set_error (&error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, _("Give exactly one FILE"));
+  else
+    X = load_with_options (&in, argv[1], &description, &error);
+  fs_cli_input_clear (&in);
+  if (X == NULL)
     return fs_cli_fail ("%s", error->message);
 
   if (!fs_matrix_range (X, &min, &max))
@@ -120,16 +287,22 @@ fs_cli_convert (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(FsMatrix) X = NULL;
   g_autofree char *description = NULL;
+  FsCliInput in = { 0 };
 
   context = fs_cli_context_new (_("IN OUT"),
                                 _("Convert a matrix between formats, chosen by the extension of "
                                   "OUT: .csv, .tsv, .txt or .npy. OUT is replaced only once it "
                                   "is whole. IN may be - for standard input or an example's name."));
+  g_option_context_add_group (context, fs_cli_input_import_option_group (&in));
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return fs_cli_fail ("%s", error->message);
-  if (argc != 3)
-    return fs_cli_fail (_("Give an input FILE and an output FILE"));
-  if (!(X = fs_cli_input_load_path (argv[1], &description, &error)))
+    X = NULL;
+  else if (argc != 3)
+    g_set_error (&error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("Give an input FILE and an output FILE"));
+  else
+    X = load_with_options (&in, argv[1], &description, &error);
+  fs_cli_input_clear (&in);
+  if (X == NULL)
     return fs_cli_fail ("%s", error->message);
   fs_cli_print_notices (X);
   if (!fs_matrix_save (X, argv[2], &error))

@@ -24,6 +24,9 @@ fs_cli_input_clear (FsCliInput *in)
   g_clear_pointer (&in->example_size, g_free);
   g_clear_pointer (&in->scaling, g_free);
   g_clear_pointer (&in->scaling_help, g_free);
+  g_clear_pointer (&in->row_labels, g_free);
+  g_clear_pointer (&in->header, g_free);
+  g_clear_pointer (&in->drop_columns, g_free);
 }
 
 /* --scaling's names, in FsScaling's order: the window's Scaling choices. */
@@ -79,6 +82,75 @@ scaling_help (void)
   return g_strdup_printf (_("Scale X first, as the window's Scaling does: %s; default none"), list->str);
 }
 
+/* How the file is read: the import sheet's choices. */
+static void
+add_import_entries (GOptionGroup *group,
+                    FsCliInput   *in)
+{
+  const GOptionEntry entries[] = {
+    { "row-labels", 0, 0, G_OPTION_ARG_STRING, &in->row_labels,
+      N_("Whether the first column holds row labels: auto (the loader decides), first or none "
+         "(CSV, TSV and text files)"), N_("auto|first|none") },
+    { "header", 0, 0, G_OPTION_ARG_STRING, &in->header,
+      N_("Whether the first row holds column names: auto (the loader decides), yes or no (CSV, "
+         "TSV and text files)"), N_("auto|yes|no") },
+    { "transpose", 0, 0, G_OPTION_ARG_NONE, &in->transpose,
+      N_("Read the file's rows as columns and its columns as rows (after --drop-columns)"),
+      NULL },
+    { "drop-columns", 0, 0, G_OPTION_ARG_STRING, &in->drop_columns,
+      N_("Leave out these columns of the file, counted from 1 with the row-label column: "
+         "such as 3, 1,4 or 2-5"), N_("LIST") },
+    G_OPTION_ENTRY_NULL
+  };
+
+  g_option_group_add_entries (group, entries);
+}
+
+GOptionGroup *
+fs_cli_input_import_option_group (FsCliInput *in)
+{
+  GOptionGroup *group = g_option_group_new ("import", _("Import options:"),
+                                            _("Show the import options"), NULL, NULL);
+
+  add_import_entries (group, in);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  return group;
+}
+
+gboolean
+fs_cli_input_get_import_options (const FsCliInput  *in,
+                                 FsImportOptions   *options,
+                                 GError           **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (in != NULL && options != NULL, FALSE);
+
+  fs_import_options_init (options);
+  if (in->row_labels != NULL && !fs_row_labels_from_string (in->row_labels, &options->row_labels))
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("--row-labels takes auto, first or none, not “%s”"), in->row_labels);
+      return FALSE;
+    }
+  if (in->header != NULL && !fs_header_from_string (in->header, &options->header))
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("--header takes auto, yes or no, not “%s”"), in->header);
+      return FALSE;
+    }
+  options->transpose = in->transpose;
+  if (in->drop_columns != NULL &&
+      !fs_import_parse_columns (in->drop_columns, &options->drop_columns,
+                                &options->n_drop_columns, &local_error))
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, "--drop-columns: %s",
+                   local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GOptionGroup *
 fs_cli_input_option_group (FsCliInput *in)
 {
@@ -103,6 +175,7 @@ fs_cli_input_option_group (FsCliInput *in)
     G_STATIC_ASSERT (FS_EXAMPLE_LOWRANK_ROWS == 100 && FS_EXAMPLE_LOWRANK_COLS == 80);
     G_STATIC_ASSERT (FS_EXAMPLE_LOWRANK_RANK == 5);
     g_option_group_add_entries (group, entries);
+    add_import_entries (group, in);
     g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
     return group;
   }
@@ -199,8 +272,9 @@ check_arguments (const FsCliInput  *in,
 
 /* Standard input read whole, for "-": a pipe cannot be mapped. */
 static FsMatrix *
-load_stdin (char   **description,
-            GError **error)
+load_stdin (const FsImportOptions  *options,
+            char                  **description,
+            GError                **error)
 {
   g_autoptr(GByteArray) data = g_byte_array_new ();
   const char *name = _("standard input");
@@ -231,7 +305,8 @@ load_stdin (char   **description,
                    _("%s is empty: pipe a matrix into it, such as a CSV file"), name);
       return NULL;
     }
-  return fs_matrix_load_data (name, data->data, data->len, error);
+  return fs_matrix_load_data_full (name, data->data, data->len, options, NULL, NULL, NULL,
+                                   error);
 }
 
 static FsMatrix *load_example_named (const FsCliInput  *in,
@@ -247,22 +322,46 @@ fs_cli_input_load_path (const char  *path,
                         char       **description,
                         GError     **error)
 {
+  return fs_cli_input_load_path_full (path, NULL, description, error);
+}
+
+/* Import options read files: an example is made, not read. */
+static gboolean
+check_no_import_options (const FsImportOptions  *options,
+                         GError                **error)
+{
+  if (fs_import_options_is_default (options))
+    return TRUE;
+  g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+               _("--row-labels, --header, --transpose and --drop-columns apply to files, not "
+                 "to built-in examples"));
+  return FALSE;
+}
+
+FsMatrix *
+fs_cli_input_load_path_full (const char             *path,
+                             const FsImportOptions  *options,
+                             char                  **description,
+                             GError                **error)
+{
   const FsExample *example = fs_examples_find (path);
   FsMatrix *X;
 
   g_return_val_if_fail (path != NULL && description != NULL, NULL);
 
   if (g_str_equal (path, "-"))
-    X = load_stdin (description, error);
+    X = load_stdin (options, description, error);
   else if (example != NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
       FsCliInput defaults = { 0 };
 
+      if (!check_no_import_options (options, error))
+        return NULL;
       return load_example_named (&defaults, example, description, error);
     }
   else
     {
-      X = fs_matrix_load (path, error);
+      X = fs_matrix_load_full (path, options, NULL, NULL, NULL, error);
       *description = g_filename_display_basename (path);
     }
   return X;
@@ -393,11 +492,13 @@ fs_cli_input_load (FsCliInput  *in,
                    char       **description,
                    GError     **error)
 {
+  FsImportOptions options;
   FsMatrix *X;
 
   g_return_val_if_fail (in != NULL && description != NULL, NULL);
 
-  if (!check_arguments (in, argc, argv, error))
+  if (!check_arguments (in, argc, argv, error) ||
+      !fs_cli_input_get_import_options (in, &options, error))
     return NULL;
   /* An example by name takes the example options, and its rank. */
   if (in->example == NULL && fs_examples_find (argv[1]) != NULL &&
@@ -405,12 +506,13 @@ fs_cli_input_load (FsCliInput  *in,
     in->example = g_strdup (argv[1]);
   if (in->example == NULL)
     {
-      X = fs_cli_input_load_path (argv[1], description, error);
+      X = fs_cli_input_load_path_full (argv[1], &options, description, error);
       if (X != NULL)
         fs_cli_print_notices (X);
     }
   else
-    X = load_example (in, description, error);
+    X = check_no_import_options (&options, error) ? load_example (in, description, error) : NULL;
+  fs_import_options_clear (&options);
   return apply_scaling (in, X, error);
 }
 

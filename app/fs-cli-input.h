@@ -19,6 +19,11 @@ typedef struct
   gint64  example_seed;
   char   *scaling;        /* --scaling as given, NULL for none */
   char   *scaling_help;   /* --scaling's help, naming the window's labels */
+  /* The import options as given (NULL: not given). */
+  char     *row_labels;
+  char     *header;
+  gboolean  transpose;
+  char     *drop_columns;
 } FsCliInput;
 
 void          fs_cli_input_clear              (FsCliInput        *in);
@@ -29,11 +34,24 @@ FsMatrix     *fs_cli_input_load               (FsCliInput        *in,
                                                char             **argv,
                                                char             **description,
                                                GError           **error);
+/* --row-labels, --header, --transpose and --drop-columns alone, for
+ * the subcommands that take a FILE but not the other input options. */
+GOptionGroup *fs_cli_input_import_option_group (FsCliInput       *in);
+/* The import options given, checked: an error names the option. */
+gboolean      fs_cli_input_get_import_options (const FsCliInput  *in,
+                                               FsImportOptions   *options,
+                                               GError           **error);
 /* A FILE argument: a file, "-" for standard input, or an example's name
  * when no file is called that. */
 FsMatrix     *fs_cli_input_load_path          (const char        *path,
                                                char             **description,
                                                GError           **error);
+/* The same, read with import options (NULL: all automatic); an example
+ * takes none. */
+FsMatrix     *fs_cli_input_load_path_full     (const char             *path,
+                                               const FsImportOptions  *options,
+                                               char                  **description,
+                                               GError                **error);
 /* --scaling's name: none, unit, center or standardize. */
 const char   *fs_cli_scaling_to_string        (FsScaling          scaling);
 gboolean      fs_cli_scaling_from_string      (const char        *name,

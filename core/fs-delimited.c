@@ -4,7 +4,12 @@
  * LF, CRLF and CR line ends, comments), each cell is classified once as a
  * number, a missing cell or text, and the layout is read from those
  * classes: a header row, a row-label column in the forms R, pandas and
- * spreadsheets write, and text columns to drop.
+ * spreadsheets write or of distinct whole numbers beside columns of
+ * another type or scale (README "Row labels"), and text columns to drop.
+ * Import options override the header and label rules and drop the
+ * file's columns; the report (fs-import.h) says what was decided and
+ * which were guesses. The tokenizer checks the cancellable and tells
+ * progress every megabyte, and a preview stops after its records.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -68,6 +73,12 @@ typedef struct
   GArray     *records;
   locale_t    c_locale;   /* for strtod_l: the parse's own, not a global */
   gsize       n_empty_records;  /* rows of empty fields, left out */
+  const FsImportOptions *options;  /* never NULL */
+  FsLoadTicker *ticker;
+  guint       max_records;      /* 0: all of them */
+  gsize       consumed;         /* bytes tokenized */
+  FsImportReport *report;
+  char       *numeric_notice;   /* for a numeric column read as labels */
 } Parser;
 
 static gboolean
@@ -557,7 +568,9 @@ read_record (Parser  *parser,
   return TRUE;
 }
 
-/* Cuts the text into records of fields. */
+/* Cuts the text into records of fields, up to max_records of them when
+ * that is not 0, checking the cancellable and telling progress as it
+ * goes. */
 static gboolean
 tokenize (Parser  *parser,
           GError **error)
@@ -565,8 +578,16 @@ tokenize (Parser  *parser,
   Cursor c = { parser->text, parser->text + parser->len, parser->text, 1 };
 
   while (c.p < c.end)
-    if (!skip_empty_line (&c) && !read_record (parser, &c, error))
-      return FALSE;
+    {
+      if (parser->max_records > 0 && parser->records->len >= parser->max_records)
+        break;
+      if (fs_load_ticker_due (parser->ticker, (gsize) (c.p - parser->text)) &&
+          !fs_load_ticker_tick (parser->ticker, (gsize) (c.p - parser->text), error))
+        return FALSE;
+      if (!skip_empty_line (&c) && !read_record (parser, &c, error))
+        return FALSE;
+    }
+  parser->consumed = (gsize) (c.p - parser->text);
   return TRUE;
 }
 
@@ -615,16 +636,14 @@ record_has_text (Parser *parser,
   return FALSE;
 }
 
-/* A header is a first record with text in it, or, as R writes numbers as
- * names, one whose fields are all quoted above a row of plain numbers. */
+/* As R writes numbers as names: a first record whose fields are all
+ * quoted, above a row of plain numbers. */
 static gboolean
-detect_header (Parser *parser)
+is_quoted_header (Parser *parser)
 {
   Record *first = &g_array_index (parser->records, Record, 0);
   gboolean all_quoted = TRUE, below_plain_number = FALSE;
 
-  if (record_has_text (parser, 0))
-    return TRUE;
   if (parser->records->len < 2)
     return FALSE;
 
@@ -643,21 +662,56 @@ detect_header (Parser *parser)
   return all_quoted && below_plain_number;
 }
 
-/* Whether data column 0 holds row labels rather than values. */
+/* A header as the options say; automatically, a first record with text
+ * in it (not a guess: words are names) or R's quoted numbers (a guess). */
 static gboolean
-detect_label_column (Parser  *parser,
-                     guint    first_data,
-                     guint    n_cols,
-                     gboolean header)
+choose_header (Parser *parser)
 {
-  guint n_rows = parser->records->len - first_data;
+  FsImportReport *report = parser->report;
+
+  if (parser->options->header != FS_HEADER_AUTO)
+    return parser->options->header == FS_HEADER_YES;
+  if (record_has_text (parser, 0))
+    return TRUE;
+  if (!is_quoted_header (parser))
+    return FALSE;
+  report->header_guessed = TRUE;
+  report->header_reason = g_strdup (_("its fields are numbers in quotes above plain numbers, "
+                                      "as R writes column names"));
+  return TRUE;
+}
+
+/* Where the numbers are among the records. */
+typedef struct
+{
+  gboolean  header;
+  gboolean  labels;         /* data column 0 holds row labels */
+  guint     header_offset;  /* 1 when the header has no cell above the labels */
+  guint     first_data;     /* the record of the first row of numbers */
+  guint     n_rows;
+  guint     n_cols;         /* fields per data record */
+  guint     label_cols;
+  gboolean *dropped;        /* per field: a column the options leave out */
+  gboolean *keep;           /* per field: a column of numbers to keep */
+  guint     n_kept;
+} Layout;
+
+/* The rules for a label column of text or of an index, as R, pandas and
+ * spreadsheets write them; the reason goes in *reason. */
+static gboolean
+detect_label_column (Parser        *parser,
+                     const Layout  *layout,
+                     const char   **reason)
+{
+  guint n_rows = layout->n_rows, first_data = layout->first_data;
   gboolean any_text = FALSE, all_quoted = TRUE, other_plain = FALSE, index_column = TRUE;
 
-  if (n_cols < 2)
+  if (layout->n_cols < 2)
     return FALSE;
 
   /* R's write.csv: an empty corner cell above the row names. */
-  if (header && field_at (parser, 0, 0)->len == 0)
+  *reason = N_("its header cell is empty, as R writes row names");
+  if (layout->header && field_at (parser, 0, 0)->len == 0)
     return TRUE;
 
   for (guint i = 0; i < n_rows; i++)
@@ -675,26 +729,231 @@ detect_label_column (Parser  *parser,
                       (i == 0 || f->value - field_at (parser, first_data + i - 1, 0)->value == 1.0);
     }
 
-  return any_text || (all_quoted && other_plain) || (header && index_column && n_rows > 1);
+  *reason = any_text ? N_("it holds text")
+          : (all_quoted && other_plain) ? N_("its values are in quotes and the others are not")
+          : N_("it counts the rows, as pandas and spreadsheets write an index");
+  return any_text || (all_quoted && other_plain) || (layout->header && index_column && n_rows > 1);
 }
 
-/* Where the numbers are among the records. */
-typedef struct
+/* The rule for numbers (README "Row labels") looks at a sample of this
+ * many cells at most: a median of a sample is as telling as the whole. */
+#define SAMPLE_CELLS 100000u
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
 {
-  gboolean  header;
-  gboolean  labels;         /* data column 0 holds row labels */
-  guint     header_offset;  /* 1 when the header has no cell above the labels */
-  guint     first_data;     /* the record of the first row of numbers */
-  guint     n_rows;
-  guint     n_cols;         /* fields per data record */
-  guint     label_cols;
-  gboolean *keep;           /* per field: a column of numbers to keep */
-  guint     n_kept;
-} Layout;
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The median of values, which it sorts. */
+static double
+median (GArray *values)
+{
+  guint n = values->len;
+
+  g_array_sort (values, compare_doubles);
+  if (n == 0)
+    return 0.0;
+  return n % 2 == 1 ? g_array_index (values, double, n / 2)
+                    : (g_array_index (values, double, n / 2 - 1) +
+                       g_array_index (values, double, n / 2)) / 2.0;
+}
+
+/* What the rule for numbers (README "Row labels") finds of data column 0. */
+typedef enum
+{
+  NUMBERS_NOT_IDS,       /* not distinct whole numbers: not considered */
+  NUMBERS_LIKE_REST,     /* distinct whole numbers, of the same type and scale as the rest */
+  NUMBERS_OTHER_TYPE,    /* distinct whole numbers, most of the rest are not whole */
+  NUMBERS_OTHER_SCALE,   /* distinct whole numbers, ten times larger or smaller */
+} NumbersVerdict;
+
+/* Whether data column 0 holds whole numbers only, and their range. */
+static gboolean
+first_column_is_whole (Parser       *parser,
+                       const Layout *layout,
+                       double       *lo,
+                       double       *hi)
+{
+  *lo = INFINITY;
+  *hi = -INFINITY;
+  for (guint i = 0; i < layout->n_rows; i++)
+    {
+      Field *f = field_at (parser, layout->first_data + i, 0);
+
+      if (f->kind != CELL_NUMBER || f->value != floor (f->value) || fabs (f->value) > 0x1p53)
+        return FALSE;
+      *lo = MIN (*lo, f->value);
+      *hi = MAX (*hi, f->value);
+    }
+  return TRUE;
+}
+
+/* Whether the whole numbers of data column 0 are all different: a bitmap
+ * over their range when it is at most 64 bits a row (ids, years: a
+ * repeat ends the pass), else sorted. */
+static gboolean
+first_column_is_distinct (Parser       *parser,
+                          const Layout *layout,
+                          double        lo,
+                          double        hi)
+{
+  g_autofree guint64 *seen = NULL;
+  g_autoptr(GArray) values = NULL;
+
+  if (hi - lo < 64.0 * layout->n_rows)
+    {
+      seen = g_new0 (guint64, (gsize) ((hi - lo) / 64) + 1);
+      for (guint i = 0; i < layout->n_rows; i++)
+        {
+          guint64 k = (guint64) (field_at (parser, layout->first_data + i, 0)->value - lo);
+
+          if (seen[k / 64] & ((guint64) 1 << (k % 64)))
+            return FALSE;
+          seen[k / 64] |= (guint64) 1 << (k % 64);
+        }
+      return TRUE;
+    }
+
+  values = g_array_sized_new (FALSE, FALSE, sizeof (double), layout->n_rows);
+  for (guint i = 0; i < layout->n_rows; i++)
+    g_array_append_val (values, field_at (parser, layout->first_data + i, 0)->value);
+  g_array_sort (values, compare_doubles);
+  for (guint i = 1; i < values->len; i++)
+    if (g_array_index (values, double, i) == g_array_index (values, double, i - 1))
+      return FALSE;
+  return TRUE;
+}
+
+/* How the other columns' numbers differ from data column 0's: of another
+ * type when most of theirs have a fraction, of another scale when the
+ * typical sizes (median |value| of a sample) are ten times apart or more. */
+static NumbersVerdict
+compare_with_rest (Parser       *parser,
+                   const Layout *layout)
+{
+  g_autoptr(GArray) first = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) rest = g_array_new (FALSE, FALSE, sizeof (double));
+  guint64 other_cells = (guint64) layout->n_rows * (layout->n_cols - 1);
+  guint stride = (guint) MAX (1, other_cells / SAMPLE_CELLS);
+  gsize fractions = 0;
+  double a, b;
+
+  for (guint i = 0; i < layout->n_rows; i += MIN (stride, MAX (1, layout->n_rows / 1000)))
+    {
+      double v = fabs (field_at (parser, layout->first_data + i, 0)->value);
+
+      g_array_append_val (first, v);
+    }
+  for (guint i = 0; i < layout->n_rows; i += stride)
+    for (guint j = 1; j < layout->n_cols; j++)
+      {
+        Field *f = field_at (parser, layout->first_data + i, j);
+        double v = fabs (f->value);
+
+        if (layout->dropped[j] || f->kind != CELL_NUMBER)
+          continue;
+        fractions += v != floor (v);
+        g_array_append_val (rest, v);
+      }
+
+  if (rest->len == 0)
+    return NUMBERS_LIKE_REST;
+  if (fractions * 2 > rest->len)
+    return NUMBERS_OTHER_TYPE;
+  a = median (first);
+  b = median (rest);
+  return MAX (a, b) > 0.0 && MAX (a, b) >= 10.0 * MIN (a, b) ? NUMBERS_OTHER_SCALE
+                                                             : NUMBERS_LIKE_REST;
+}
+
+/* README "Row labels": under a header, a first column of distinct whole
+ * numbers beside columns of another type or scale is a column of ids,
+ * years or codes. */
+static NumbersVerdict
+numeric_label_rule (Parser       *parser,
+                    const Layout *layout)
+{
+  double lo, hi;
+
+  if (!layout->header || layout->n_cols < 2 || layout->n_rows < 2 ||
+      !first_column_is_whole (parser, layout, &lo, &hi) ||
+      !first_column_is_distinct (parser, layout, lo, hi))
+    return NUMBERS_NOT_IDS;
+  return compare_with_rest (parser, layout);
+}
+
+/* The notice and the report for a numeric column taken as labels. */
+static void
+report_numeric_labels (Parser         *parser,
+                       NumbersVerdict  verdict)
+{
+  FsImportReport *report = parser->report;
+  g_autofree char *title = field_text (field_at (parser, 0, 0));
+  g_autofree char *number = fs_error_number_text (1);
+  gboolean type = verdict == NUMBERS_OTHER_TYPE;
+
+  report->numeric_label_column = g_strdup (title);
+  report->row_labels_reason =
+    g_strdup (type ? _("its values are distinct whole numbers and most of the others are not")
+                   : _("its values are distinct whole numbers on another scale than the rest"));
+  parser->numeric_notice =
+    g_strdup_printf (type
+                     /* Translators: the column's number and its header. */
+                     ? _("Read column %s (“%s”) as row labels, as its values are distinct whole "
+                         "numbers and most of the others are not: to keep it as data, use "
+                         "--row-labels none on the command line, or Row labels → None in the "
+                         "window's import options")
+                     /* Translators: the column's number and its header. */
+                     : _("Read column %s (“%s”) as row labels, as its values are distinct whole "
+                         "numbers on another scale than the rest: to keep it as data, use "
+                         "--row-labels none on the command line, or Row labels → None in the "
+                         "window's import options"),
+                     number, title);
+}
+
+/* Whether column 1 holds row labels, as the options say or as the rules
+ * guess; a dropped column 1 holds none. */
+static gboolean
+choose_label_column (Parser       *parser,
+                     const Layout *layout)
+{
+  FsImportReport *report = parser->report;
+  const char *reason = NULL;
+  NumbersVerdict verdict;
+
+  if (layout->dropped[0] || parser->options->row_labels == FS_ROW_LABELS_NONE)
+    return FALSE;
+  if (parser->options->row_labels == FS_ROW_LABELS_FIRST)
+    return TRUE;
+
+  if (detect_label_column (parser, layout, &reason))
+    {
+      report->row_labels_guessed = TRUE;
+      report->row_labels_reason = g_strdup (_(reason));
+      return TRUE;
+    }
+  verdict = numeric_label_rule (parser, layout);
+  if (verdict == NUMBERS_NOT_IDS)
+    return FALSE;
+  report->row_labels_guessed = TRUE;
+  if (verdict == NUMBERS_LIKE_REST)
+    {
+      report->row_labels_reason =
+        g_strdup (_("its values are distinct whole numbers, but of the same type and scale as "
+                    "the rest"));
+      return FALSE;
+    }
+  report_numeric_labels (parser, verdict);
+  return TRUE;
+}
 
 /* Checks that the header and every data record have as many fields as the
  * first data record; R's write.table header, one field short, means row
- * labels. */
+ * labels (unless the options say there are none). */
 static gboolean
 check_record_widths (Parser  *parser,
                      Layout  *layout,
@@ -707,7 +966,8 @@ check_record_widths (Parser  *parser,
     {
       const Record *header = &g_array_index (records, Record, 0);
 
-      if (header->n_fields + 1 == layout->n_cols && layout->n_cols >= 2)
+      if (header->n_fields + 1 == layout->n_cols && layout->n_cols >= 2 &&
+          parser->options->row_labels != FS_ROW_LABELS_NONE)
         {
           layout->labels = TRUE;
           layout->header_offset = 1;
@@ -741,6 +1001,37 @@ check_record_widths (Parser  *parser,
   return TRUE;
 }
 
+/* Marks the columns the options drop; one past the file's width is an
+ * error. */
+static gboolean
+mark_dropped_columns (Parser  *parser,
+                      Layout  *layout,
+                      GError **error)
+{
+  const FsImportOptions *options = parser->options;
+
+  for (guint k = 0; k < options->n_drop_columns; k++)
+    {
+      guint column = options->drop_columns[k];
+
+      if (column < 1 || column > layout->n_cols)
+        {
+          g_autofree char *number = fs_error_number_text (column);
+          g_autofree char *width = fs_error_number_text (layout->n_cols);
+
+          g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "%s: cannot drop column %s: the file has %s column",
+                                    "%s: cannot drop column %s: the file has %s columns",
+                                    layout->n_cols),
+                       parser->name, number, width);
+          return FALSE;
+        }
+      layout->dropped[column - 1] = TRUE;
+    }
+  return TRUE;
+}
+
 /* Finds the header row, the row-label column and the size of the table. */
 static gboolean
 read_layout (Parser  *parser,
@@ -755,7 +1046,7 @@ read_layout (Parser  *parser,
       return FALSE;
     }
 
-  layout->header = detect_header (parser);
+  layout->header = choose_header (parser);
   layout->first_data = layout->header ? 1 : 0;
   if (layout->first_data >= records->len)
     {
@@ -765,25 +1056,31 @@ read_layout (Parser  *parser,
     }
 
   layout->n_cols = g_array_index (records, Record, layout->first_data).n_fields;
-  if (!check_record_widths (parser, layout, error))
+  layout->n_rows = records->len - layout->first_data;
+  layout->dropped = g_new0 (gboolean, layout->n_cols);
+  layout->keep = g_new0 (gboolean, layout->n_cols);
+  if (!check_record_widths (parser, layout, error) ||
+      !mark_dropped_columns (parser, layout, error))
     return FALSE;
 
-  if (!layout->labels)
-    layout->labels = detect_label_column (parser, layout->first_data, layout->n_cols,
-                                          layout->header);
+  if (layout->dropped[0])
+    layout->labels = FALSE;
+  else if (!layout->labels)
+    layout->labels = choose_label_column (parser, layout);
   layout->label_cols = layout->labels ? 1 : 0;
-  layout->n_rows = records->len - layout->first_data;
   return TRUE;
 }
 
 /* A column of text (most cells) is dropped with a notice; a stray word in
- * a column of numbers is an error at that word. */
+ * a column of numbers is an error at that word. Columns the options drop
+ * are not looked at. */
 static gboolean
 choose_columns (Parser  *parser,
                 Layout  *layout,
                 GError **error)
 {
   GArray *records = parser->records;
+  gboolean any_dropped = FALSE;
 
   for (guint j = layout->label_cols; j < layout->n_cols; j++)
     {
@@ -791,6 +1088,12 @@ choose_columns (Parser  *parser,
       Field *first_text = NULL;
       gsize first_text_line = 0;
 
+      any_dropped |= layout->dropped[j];
+      if (layout->dropped[j])
+        continue;
+      /* A pass down a column of a large file takes tens of milliseconds. */
+      if (g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return FALSE;
       for (guint i = layout->first_data; i < records->len; i++)
         {
           Field *f = field_at (parser, i, j);
@@ -819,27 +1122,37 @@ choose_columns (Parser  *parser,
 
   if (layout->n_kept == 0)
     {
-      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: has no column of numbers"),
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                   any_dropped ? _("%s: without the dropped columns, no column of numbers is "
+                                   "left")
+                               : _("%s: has no column of numbers"),
                    parser->name);
       return FALSE;
     }
   return TRUE;
 }
 
-static void
+/* The kept cells into X, the cancellable checked every 64Ki rows. */
+static gboolean
 copy_values (Parser       *parser,
              const Layout *layout,
-             FsMatrix     *X)
+             FsMatrix     *X,
+             GError      **error)
 {
   for (guint i = 0; i < layout->n_rows; i++)
     {
       double *row = X->data + (gsize) i * layout->n_kept;
       guint c = 0;
 
+      if (i % 65536 == 65535 &&
+          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return FALSE;
+
       for (guint j = layout->label_cols; j < layout->n_cols; j++)
         if (layout->keep[j])
           row[c++] = field_at (parser, layout->first_data + i, j)->value;
     }
+  return TRUE;
 }
 
 static void
@@ -860,23 +1173,24 @@ copy_labels (Parser       *parser,
 
       X->col_labels = g_new0 (char *, layout->n_kept + 1);
       for (guint j = layout->label_cols; j < layout->n_cols; j++)
-        {
-          Field *f = field_at (parser, 0, j - layout->header_offset);
-
-          if (layout->keep[j])
-            X->col_labels[c++] = field_text (f);
-        }
+        if (layout->keep[j])
+          X->col_labels[c++] = field_text (field_at (parser, 0, j - layout->header_offset));
     }
 }
 
+/* Notices of the text columns left out, which the report lists too. */
 static void
 add_dropped_column_notices (Parser       *parser,
                             const Layout *layout,
                             FsMatrix     *X)
 {
+  FsImportReport *report = parser->report;
+  g_autoptr(GArray) columns = g_array_new (FALSE, FALSE, sizeof (guint));
+
   for (guint j = layout->label_cols; j < layout->n_cols; j++)
-    if (!layout->keep[j])
+    if (!layout->keep[j] && !layout->dropped[j])
       {
+        guint column = j + 1;
         g_autofree char *title =
           layout->header ? field_text (field_at (parser, 0, j - layout->header_offset))
                          : g_strdup_printf ("%u", j + 1);
@@ -885,7 +1199,44 @@ add_dropped_column_notices (Parser       *parser,
                            j + 1, title);
 
         fs_matrix_add_notice (X, notice);
+        g_array_append_val (columns, column);
       }
+  report->n_text_columns = columns->len;
+  report->text_columns = columns->len > 0
+                           ? (guint *) g_array_free (g_steal_pointer (&columns), FALSE) : NULL;
+}
+
+static void
+add_empty_rows_notice (Parser   *parser,
+                       FsMatrix *X)
+{
+  g_autofree char *count = NULL;
+  g_autofree char *notice = NULL;
+
+  if (parser->n_empty_records == 0)
+    return;
+  count = fs_error_number_text (parser->n_empty_records);
+  notice = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Left out %s row whose fields are all empty",
+                                         "Left out %s rows whose fields are all empty",
+                                         parser->n_empty_records), count);
+  fs_matrix_add_notice (X, notice);
+}
+
+/* The report's account of the layout. */
+static void
+fill_report (Parser       *parser,
+             const Layout *layout)
+{
+  FsImportReport *report = parser->report;
+
+  report->separator = parser->separator;
+  report->decimal_comma = parser->decimal_comma;
+  report->header = layout->header;
+  report->row_labels = layout->labels;
+  report->n_file_columns = layout->n_cols;
+  report->n_file_rows = layout->n_rows;
+  report->n_empty_rows = parser->n_empty_records;
 }
 
 static FsMatrix *
@@ -894,41 +1245,136 @@ build_matrix (Parser  *parser,
 {
   Layout layout = { 0 };
   g_autoptr(FsMatrix) X = NULL;
-  g_autofree gboolean *keep = NULL;
+  gboolean ok;
 
-  if (!read_layout (parser, &layout, error))
-    return NULL;
-
-  keep = g_new0 (gboolean, layout.n_cols);
-  layout.keep = keep;
-  if (!choose_columns (parser, &layout, error))
-    return NULL;
-
-  X = fs_matrix_new (layout.n_rows, layout.n_kept, error);
-  if (X == NULL)
+  ok = read_layout (parser, &layout, error) &&
+       !g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error) &&
+       choose_columns (parser, &layout, error);
+  if (ok)
     {
-      g_prefix_error (error, "%s: ", parser->name);
+      X = fs_matrix_new (layout.n_rows, layout.n_kept, error);
+      if (X == NULL)
+        g_prefix_error (error, "%s: ", parser->name);
+    }
+  if (X == NULL || !copy_values (parser, &layout, X, error))
+    {
+      g_free (layout.dropped);
+      g_free (layout.keep);
       return NULL;
     }
 
-  copy_values (parser, &layout, X);
   fs_matrix_mark_missing (X);
   X->format = parser->separator == ',' || parser->separator == ';' ? "csv"
             : parser->separator == '\t' ? "tsv" : "text";
   copy_labels (parser, &layout, X);
+  if (parser->numeric_notice != NULL)
+    fs_matrix_add_notice (X, parser->numeric_notice);
   add_dropped_column_notices (parser, &layout, X);
-  if (parser->n_empty_records > 0)
-    {
-      g_autofree char *count = fs_error_number_text (parser->n_empty_records);
-      g_autofree char *notice =
-        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                      "Left out %s row whose fields are all empty",
-                                      "Left out %s rows whose fields are all empty",
-                                      parser->n_empty_records), count);
-
-      fs_matrix_add_notice (X, notice);
-    }
+  add_empty_rows_notice (parser, X);
+  fill_report (parser, &layout);
+  X->import_report = g_steal_pointer (&parser->report);
+  g_free (layout.dropped);
+  g_free (layout.keep);
   return g_steal_pointer (&X);
+}
+
+/* A NUL byte means a binary file; a megabyte at a time, so that a
+ * cancelled load of a large one ends soon. */
+static gboolean
+check_no_nul (const char    *name,
+              const char    *text,
+              gsize          len,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  for (gsize done = 0; done < len; done += (gsize) 1 << 20)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (memchr (text + done, '\0', MIN (len - done, (gsize) 1 << 20)) != NULL)
+        {
+          g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                       _("%s: holds NUL bytes, so it is not a text file"), name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Sets up the separator, the stops and the field store. */
+static gboolean
+prepare_parser (Parser  *parser,
+                GError **error)
+{
+  parser->separator = detect_separator (parser->text, parser->len);
+  parser->decimal_comma = parser->separator == ';';
+  parser->stops[(guint8) parser->separator] = 1;
+  parser->stops['\n'] = 1;
+  parser->stops['\r'] = 1;
+  if (parser->separator == WHITESPACE_SEPARATOR)
+    parser->stops['\t'] = 1;
+  /* A preview's few records need no room for the whole file's fields. */
+  parser->capacity = parser->max_records > 0 ? 1024 : MAX (parser->len / 4, 64);
+  parser->fields = g_try_new (Field, parser->capacity);
+  if (parser->fields == NULL)
+    {
+      g_autofree char *size = fs_error_number_text (parser->len);
+
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("%s: not enough memory to read %s bytes of text"), parser->name, size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+FsMatrix *
+fs_delimited_parse_full (const char             *name,
+                         const char             *text,
+                         gsize                   len,
+                         const FsImportOptions  *options,
+                         GCancellable           *cancellable,
+                         FsLoadProgressFunc      progress,
+                         gpointer                progress_data,
+                         guint                   max_records,
+                         GError                **error)
+{
+  FsImportOptions defaults;
+  FsLoadTicker ticker;
+  Parser parser = { name, text, len };
+  g_autoptr(GArray) records = g_array_new (FALSE, FALSE, sizeof (Record));
+  FsMatrix *X = NULL;
+
+  g_return_val_if_fail (name != NULL && (text != NULL || len == 0), NULL);
+
+  fs_import_options_init (&defaults);
+  parser.options = options != NULL ? options : &defaults;
+  parser.max_records = max_records;
+  /* A preview reads a part of the file: only that part must be text. */
+  if (max_records == 0 && !check_no_nul (name, text, len, cancellable, error))
+    return NULL;
+  if (len >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
+    {
+      parser.text = text + 3;
+      parser.len = len - 3;
+    }
+  if (!prepare_parser (&parser, error))
+    return NULL;
+
+  fs_load_ticker_init (&ticker, cancellable, progress, progress_data, parser.len);
+  parser.ticker = &ticker;
+  parser.records = records;
+  parser.report = fs_import_report_new ();
+  parser.c_locale = newlocale (LC_ALL_MASK, "C", (locale_t) 0);
+  g_assert (parser.c_locale != (locale_t) 0);
+
+  if (tokenize (&parser, error) &&
+      (max_records == 0 || check_no_nul (name, parser.text, parser.consumed, NULL, error)))
+    X = build_matrix (&parser, error);
+  freelocale (parser.c_locale);
+  g_free (parser.fields);
+  g_free (parser.numeric_notice);
+  fs_import_report_free (parser.report);
+  return X;
 }
 
 FsMatrix *
@@ -937,50 +1383,5 @@ fs_delimited_parse (const char  *name,
                     gsize        len,
                     GError     **error)
 {
-  Parser parser = { name, text, len };
-  g_autoptr(GArray) records = g_array_new (FALSE, FALSE, sizeof (Record));
-  FsMatrix *X;
-
-  g_return_val_if_fail (name != NULL && (text != NULL || len == 0), NULL);
-
-  if (memchr (text, '\0', len) != NULL)
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                   _("%s: holds NUL bytes, so it is not a text file"), name);
-      return NULL;
-    }
-
-  if (len >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
-    {
-      text += 3;
-      len -= 3;
-      parser.text = text;
-      parser.len = len;
-    }
-
-  parser.separator = detect_separator (text, len);
-  parser.decimal_comma = parser.separator == ';';
-  parser.stops[(guint8) parser.separator] = 1;
-  parser.stops['\n'] = 1;
-  parser.stops['\r'] = 1;
-  if (parser.separator == WHITESPACE_SEPARATOR)
-    parser.stops['\t'] = 1;
-  parser.capacity = MAX (len / 4, 64);
-  parser.fields = g_try_new (Field, parser.capacity);
-  if (parser.fields == NULL)
-    {
-      g_autofree char *size = fs_error_number_text (len);
-
-      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   _("%s: not enough memory to read %s bytes of text"), name, size);
-      return NULL;
-    }
-  parser.records = records;
-  parser.c_locale = newlocale (LC_ALL_MASK, "C", (locale_t) 0);
-  g_assert (parser.c_locale != (locale_t) 0);
-
-  X = tokenize (&parser, error) ? build_matrix (&parser, error) : NULL;
-  freelocale (parser.c_locale);
-  g_free (parser.fields);
-  return X;
+  return fs_delimited_parse_full (name, text, len, NULL, NULL, NULL, NULL, 0, error);
 }

@@ -6,6 +6,9 @@
 
 #include <glib.h>
 
+#include <gio/gio.h>
+
+#include "fs-import.h"
 #include "fs-matrix.h"
 
 G_BEGIN_DECLS
@@ -14,5 +17,19 @@ FsMatrix *fs_delimited_parse (const char  *name,
                               const char  *text,
                               gsize        len,
                               GError     **error);
+
+/* The same with import options (NULL: all automatic), a cancellable
+ * checked and progress told about every megabyte, and at most
+ * max_records records read (0: all; a preview's few). The matrix carries
+ * the loader's report (FsMatrix.import_report). */
+FsMatrix *fs_delimited_parse_full (const char             *name,
+                                   const char             *text,
+                                   gsize                   len,
+                                   const FsImportOptions  *options,
+                                   GCancellable           *cancellable,
+                                   FsLoadProgressFunc      progress,
+                                   gpointer                progress_data,
+                                   guint                   max_records,
+                                   GError                **error);
 
 G_END_DECLS

@@ -278,6 +278,8 @@ fs_import_report_free (FsImportReport *self)
     return;
   g_free (self->numeric_label_column);
   g_free (self->text_columns);
+  g_free (self->header_reason);
+  g_free (self->row_labels_reason);
   g_free (self);
 }
 
@@ -290,6 +292,8 @@ fs_import_report_copy (const FsImportReport *self)
 
   copy = g_memdup2 (self, sizeof *self);
   copy->numeric_label_column = g_strdup (self->numeric_label_column);
+  copy->header_reason = g_strdup (self->header_reason);
+  copy->row_labels_reason = g_strdup (self->row_labels_reason);
   copy->text_columns = self->n_text_columns > 0
                          ? g_memdup2 (self->text_columns, self->n_text_columns * sizeof (guint))
                          : NULL;
@@ -302,4 +306,46 @@ fs_import_report_has_guesses (const FsImportReport *self)
   return self != NULL &&
          (self->header_guessed || self->row_labels_guessed || self->n_text_columns > 0 ||
           self->n_empty_rows > 0);
+}
+
+/* A megabyte takes the tokenizer a few milliseconds: a cancelled load
+ * ends well within a tenth of a second. */
+#define TICK_BYTES ((gsize) 1 << 20)
+
+void
+fs_load_ticker_init (FsLoadTicker       *self,
+                     GCancellable       *cancellable,
+                     FsLoadProgressFunc  progress,
+                     gpointer            progress_data,
+                     gsize               len)
+{
+  g_return_if_fail (self != NULL);
+
+  self->cancellable = cancellable;
+  self->progress = progress;
+  self->progress_data = progress_data;
+  self->len = len;
+  self->next = 0;
+  self->reported = 0.0;
+}
+
+gboolean
+fs_load_ticker_tick (FsLoadTicker  *self,
+                     gsize          offset,
+                     GError       **error)
+{
+  double fraction;
+
+  self->next = offset + TICK_BYTES;
+  if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
+    return FALSE;
+  if (self->progress == NULL || self->len == 0)
+    return TRUE;
+  fraction = (double) offset / (double) self->len;
+  if (fraction >= self->reported + 0.01 && fraction < 1.0)
+    {
+      self->reported = fraction;
+      self->progress (fraction, self->progress_data);
+    }
+  return TRUE;
 }

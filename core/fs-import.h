@@ -5,8 +5,10 @@
  * --header, --transpose and --drop-columns, the window's import sheet, a
  * session file's "import" object). All-automatic options read a file
  * exactly as fs_matrix_load () always did. Row labels and the header
- * apply to delimited text only; dropping columns and transposing apply
- * to every format, in that order (columns are the file's columns).
+ * apply to delimited text only (another format refuses them); dropping
+ * columns and transposing apply to every format, in that order (columns
+ * are the file's columns; dropping column 1 of delimited text leaves no
+ * row labels, whatever row_labels says).
  *
  * FsImportReport says what the loader decided for a delimited file and
  * which of those decisions were guesses, so that the window can offer to
@@ -89,11 +91,17 @@ typedef struct
    * (README "Row labels"): its header, or NULL. */
   char     *numeric_label_column;
   guint     n_file_columns;      /* fields in a row of data */
-  guint     n_file_rows;         /* rows of data, the header not counted */
+  guint     n_file_rows;         /* rows of data, the header not counted (a
+                                  * preview's: those it read) */
   /* Text columns the loader left out by itself, 1-based file columns. */
   guint    *text_columns;
   guint     n_text_columns;
   gsize     n_empty_rows;        /* rows of empty fields left out */
+  /* Why the rule decided as it did, translated, for the import sheet and
+   * `factorscope-cli info` ("its values are whole numbers on another
+   * scale than the rest"); NULL when nothing was guessed. */
+  char     *header_reason;
+  char     *row_labels_reason;
 } FsImportReport;
 
 FsImportReport *fs_import_report_new        (void);
@@ -110,5 +118,38 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsImportReport, fs_import_report_free)
  * called at most about a hundred times a load. */
 typedef void (*FsLoadProgressFunc) (double   fraction,
                                     gpointer data);
+
+/* For the readers of long files: the cancellable checked and progress
+ * reported about every megabyte (fs_load_ticker_due () is one compare,
+ * cheap enough for every record), progress at most once per hundredth
+ * of the file, never 1 (the loader reports that once the matrix is
+ * whole). */
+typedef struct
+{
+  GCancellable       *cancellable;
+  FsLoadProgressFunc  progress;
+  gpointer            progress_data;
+  gsize               len;       /* bytes in the file */
+  gsize               next;      /* the offset of the next check */
+  double              reported;  /* the last fraction reported */
+} FsLoadTicker;
+
+void         fs_load_ticker_init            (FsLoadTicker           *self,
+                                             GCancellable           *cancellable,
+                                             FsLoadProgressFunc      progress,
+                                             gpointer                progress_data,
+                                             gsize                   len);
+/* At offset bytes into the file: FALSE with G_IO_ERROR_CANCELLED once
+ * the load is cancelled. */
+gboolean     fs_load_ticker_tick            (FsLoadTicker           *self,
+                                             gsize                   offset,
+                                             GError                **error);
+
+static inline gboolean
+fs_load_ticker_due (const FsLoadTicker *self,
+                    gsize               offset)
+{
+  return offset >= self->next;
+}
 
 G_END_DECLS

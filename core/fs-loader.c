@@ -3,6 +3,9 @@
  * The format is chosen by content first (the .npy magic, the Matrix
  * Market banner, image signatures), then by the name's extension, and
  * plain text is read as delimited numbers. Files are mapped, not copied.
+ * Import options (fs-import.h) are applied here for every format but
+ * delimited text's header, labels and dropped columns, which its reader
+ * applies as it reads.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -58,23 +61,255 @@ looks_like_image (const char   *name,
   return FALSE;
 }
 
-static FsMatrix *
-parse (const char    *name,
-       const guint8  *data,
-       gsize          len,
-       GError       **error)
+typedef enum
+{
+  FORMAT_NPY,
+  FORMAT_MTX,
+  FORMAT_IMAGE,
+  FORMAT_DELIMITED,
+} Format;
+
+static Format
+detect_format (const char   *name,
+               const guint8 *data,
+               gsize         len)
 {
   g_autofree char *lower = g_ascii_strdown (name, -1);
 
   if (has_prefix (data, len, FS_NPY_MAGIC, 6) || g_str_has_suffix (lower, ".npy"))
-    return fs_npy_parse (name, data, len, error);
+    return FORMAT_NPY;
   if ((len >= strlen (FS_MTX_BANNER) &&
        g_ascii_strncasecmp ((const char *) data, FS_MTX_BANNER, strlen (FS_MTX_BANNER)) == 0) ||
       g_str_has_suffix (lower, ".mtx"))
-    return fs_mtx_parse (name, (const char *) data, len, error);
+    return FORMAT_MTX;
   if (looks_like_image (name, data, len))
-    return fs_image_parse (name, data, len, error);
-  return fs_delimited_parse (name, (const char *) data, len, error);
+    return FORMAT_IMAGE;
+  return FORMAT_DELIMITED;
+}
+
+/* How a load goes: its options (never NULL), cancel and progress, and
+ * the records a preview reads (0: all). */
+typedef struct
+{
+  const FsImportOptions *options;
+  GCancellable          *cancellable;
+  FsLoadProgressFunc     progress;
+  gpointer               progress_data;
+  guint                  max_records;
+} LoadRequest;
+
+/* The header and row labels are found in delimited text only. */
+static gboolean
+check_options_apply (const char             *name,
+                     Format                  format,
+                     const FsImportOptions  *options,
+                     GError                **error)
+{
+  if (format == FORMAT_DELIMITED ||
+      (options->header == FS_HEADER_AUTO && options->row_labels == FS_ROW_LABELS_AUTO))
+    return TRUE;
+  g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+               _("%s: the header and row-label options (--header, --row-labels) apply to CSV, "
+                 "TSV and text files only"), name);
+  return FALSE;
+}
+
+static FsMatrix *
+parse (const char         *name,
+       const guint8       *data,
+       gsize               len,
+       Format              format,
+       const LoadRequest  *request,
+       GError            **error)
+{
+  switch (format)
+    {
+    case FORMAT_NPY:
+      return fs_npy_parse (name, data, len, error);
+    case FORMAT_MTX:
+      return fs_mtx_parse_full (name, (const char *) data, len, request->cancellable,
+                                request->progress, request->progress_data, error);
+    case FORMAT_IMAGE:
+      return fs_image_parse (name, data, len, error);
+    case FORMAT_DELIMITED:
+    default:
+      return fs_delimited_parse_full (name, (const char *) data, len, request->options,
+                                      request->cancellable, request->progress,
+                                      request->progress_data, request->max_records, error);
+    }
+}
+
+/* Whether the matrix is one image (not one image a row), whose shape
+ * follows its own. */
+static gboolean
+is_one_image (const FsMatrix *X)
+{
+  return X->image_height == X->rows && X->image_width == X->cols;
+}
+
+/* A new matrix of rows × cols with what X says about itself (format,
+ * notices, report); its cells and labels are the caller's to fill. */
+static FsMatrix *
+new_like (const FsMatrix  *X,
+          gsize            rows,
+          gsize            cols,
+          GError         **error)
+{
+  FsMatrix *Y = fs_matrix_new (rows, cols, error);
+
+  if (Y == NULL)
+    return NULL;
+  Y->format = X->format;
+  Y->notices = g_strdupv (X->notices);
+  if (X->import_report != NULL)
+    Y->import_report = fs_import_report_copy (X->import_report);
+  if (X->import_options != NULL)
+    {
+      Y->import_options = g_new0 (FsImportOptions, 1);
+      fs_import_options_copy (Y->import_options, X->import_options);
+    }
+  if (is_one_image (X))
+    {
+      Y->image_height = rows;
+      Y->image_width = cols;
+    }
+  return Y;
+}
+
+/* The first n strings of labels (NULL for none). */
+static char **
+first_labels (char * const *labels,
+              gsize         n)
+{
+  char **copy;
+
+  if (labels == NULL)
+    return NULL;
+  copy = g_new0 (char *, n + 1);
+  for (gsize i = 0; i < n; i++)
+    copy[i] = g_strdup (labels[i]);
+  return copy;
+}
+
+/* X without the columns the options drop, for the formats other than
+ * delimited text (which drops them as it reads, counting its label
+ * column). */
+static FsMatrix *
+drop_columns (const char             *name,
+              FsMatrix               *X,
+              const FsImportOptions  *options,
+              GError                **error)
+{
+  g_autoptr(FsMatrix) source = X;
+  g_autofree gboolean *dropped = g_new0 (gboolean, X->cols);
+  g_autoptr(FsMatrix) Y = NULL;
+  gsize kept = X->cols, c = 0;
+
+  for (guint k = 0; k < options->n_drop_columns; k++)
+    {
+      guint column = options->drop_columns[k];
+
+      if (column < 1 || column > X->cols)
+        {
+          g_autofree char *number = fs_error_number_text (column);
+          g_autofree char *width = fs_error_number_text (X->cols);
+
+          g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "%s: cannot drop column %s: the file has %s column",
+                                    "%s: cannot drop column %s: the file has %s columns",
+                                    X->cols),
+                       name, number, width);
+          return NULL;
+        }
+      dropped[column - 1] = TRUE;
+      kept--;
+    }
+  if (kept == 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("%s: without the dropped columns, no column of numbers is left"), name);
+      return NULL;
+    }
+
+  if (!(Y = new_like (X, X->rows, kept, error)))
+    return NULL;
+  Y->row_labels = g_strdupv (X->row_labels);
+  Y->col_labels = X->col_labels != NULL ? g_new0 (char *, kept + 1) : NULL;
+  for (gsize j = 0; j < X->cols; j++)
+    if (!dropped[j])
+      {
+        for (gsize i = 0; i < X->rows; i++)
+          Y->data[i * kept + c] = X->data[i * X->cols + j];
+        if (Y->col_labels != NULL)
+          Y->col_labels[c] = g_strdup (X->col_labels[j]);
+        c++;
+      }
+  fs_matrix_mark_missing (Y);
+  return g_steal_pointer (&Y);
+}
+
+/* X turned on its side: rows become columns, row labels column names. */
+static FsMatrix *
+transpose (FsMatrix  *X,
+           GError   **error)
+{
+  g_autoptr(FsMatrix) source = X;
+  FsMatrix *Y = new_like (X, X->cols, X->rows, error);
+
+  if (Y == NULL)
+    return NULL;
+  for (gsize i = 0; i < X->rows; i++)
+    for (gsize j = 0; j < X->cols; j++)
+      Y->data[j * X->rows + i] = X->data[i * X->cols + j];
+  Y->row_labels = g_strdupv (X->col_labels);
+  Y->col_labels = g_strdupv (X->row_labels);
+  fs_matrix_mark_missing (Y);
+  return Y;
+}
+
+/* The top-left max_rows × max_cols of X, for a preview. */
+static FsMatrix *
+corner (FsMatrix  *X,
+        guint      max_rows,
+        guint      max_cols,
+        GError   **error)
+{
+  g_autoptr(FsMatrix) source = X;
+  gsize rows = MIN (X->rows, MAX (max_rows, 1)), cols = MIN (X->cols, MAX (max_cols, 1));
+  FsMatrix *Y;
+
+  if (rows == X->rows && cols == X->cols)
+    return g_steal_pointer (&source);
+  if (!(Y = new_like (X, rows, cols, error)))
+    return NULL;
+  for (gsize i = 0; i < rows; i++)
+    memcpy (Y->data + i * cols, X->data + i * X->cols, cols * sizeof (double));
+  Y->row_labels = first_labels (X->row_labels, rows);
+  Y->col_labels = first_labels (X->col_labels, cols);
+  fs_matrix_mark_missing (Y);
+  return Y;
+}
+
+/* Drops columns (other formats than delimited text) and transposes, in
+ * that order, and keeps a copy of the options that were not automatic. */
+static FsMatrix *
+apply_options (const char             *name,
+               FsMatrix               *X,
+               Format                  format,
+               const FsImportOptions  *options,
+               GError                **error)
+{
+  if (X != NULL && format != FORMAT_DELIMITED && options->n_drop_columns > 0)
+    X = drop_columns (name, X, options, error);
+  if (X != NULL && options->transpose)
+    X = transpose (X, error);
+  if (X != NULL && !fs_import_options_is_default (options))
+    {
+      X->import_options = g_new0 (FsImportOptions, 1);
+      fs_import_options_copy (X->import_options, options);
+    }
+  return X;
 }
 
 /* What every format must give the solver, however it was read: some
@@ -128,31 +363,22 @@ fs_matrix_load_data (const char    *name,
                      gsize          len,
                      GError       **error)
 {
-  g_autoptr(FsMatrix) X = NULL;
-
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
-  X = parse (name, data, len, error);
-  if (X == NULL || !check_values (name, X, error))
-    return NULL;
-  return g_steal_pointer (&X);
+  return fs_matrix_load_data_full (name, data, len, NULL, NULL, NULL, NULL, error);
 }
 
-FsMatrix *
-fs_matrix_load (const char  *path,
-                GError     **error)
+/* Maps a regular file, refusing what is not one and empty files. */
+static GMappedFile *
+map_file (const char  *path,
+          const char  *name,
+          GError     **error)
 {
-  g_autofree char *name = NULL;
   g_autoptr(GMappedFile) file = NULL;
   g_autoptr(GError) local_error = NULL;
-  const guint8 *data;
-  gsize len;
   GStatBuf info;
 
-  g_return_val_if_fail (path != NULL, NULL);
-
-  name = g_filename_display_name (path);
   /* Opening a FIFO waits for a writer, forever: only regular files. */
   if (g_stat (path, &info) == 0 && !S_ISREG (info.st_mode))
     {
@@ -169,16 +395,21 @@ fs_matrix_load (const char  *path,
                    g_access (path, R_OK) != 0 ? g_strerror (errno) : local_error->message);
       return NULL;
     }
-
-  len = g_mapped_file_get_length (file);
-  data = (const guint8 *) g_mapped_file_get_contents (file);
-  if (len == 0)
+  if (g_mapped_file_get_length (file) == 0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: the file is empty"), name);
       return NULL;
     }
+  return g_steal_pointer (&file);
+}
 
-  return fs_matrix_load_data (name, data, len, error);
+FsMatrix *
+fs_matrix_load (const char  *path,
+                GError     **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return fs_matrix_load_full (path, NULL, NULL, NULL, NULL, error);
 }
 
 /* By the extension: .csv (commas), .tsv or .txt (tabs), .npy. The file is
@@ -216,8 +447,30 @@ fs_matrix_save (const FsMatrix  *X,
                               (gssize) g_bytes_get_size (bytes), error);
 }
 
-/* GROUNDWORK (import-core replaces these three): options other than the
- * defaults are refused, cancellation is checked only before and after. */
+/* Reads, checks and reshapes as the request asks. */
+static FsMatrix *
+load_data (const char         *name,
+           const guint8       *data,
+           gsize               len,
+           const LoadRequest  *request,
+           GError            **error)
+{
+  Format format = detect_format (name, data, len);
+  g_autoptr(FsMatrix) X = NULL;
+
+  if (!check_options_apply (name, format, request->options, error) ||
+      g_cancellable_set_error_if_cancelled (request->cancellable, error))
+    return NULL;
+  X = parse (name, data, len, format, request, error);
+  /* A preview's corner may be all missing; the whole file is checked
+   * when it is read. */
+  if (X == NULL || (request->max_records == 0 && !check_values (name, X, error)))
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (request->cancellable, error))
+    return NULL;
+  return apply_options (name, g_steal_pointer (&X), format, request->options, error);
+}
+
 FsMatrix *
 fs_matrix_load_data_full (const char             *name,
                           const guint8           *data,
@@ -228,21 +481,21 @@ fs_matrix_load_data_full (const char             *name,
                           gpointer                progress_data,
                           GError                **error)
 {
-  g_autoptr(FsMatrix) X = NULL;
+  FsImportOptions defaults;
+  LoadRequest request = { options, cancellable, progress, progress_data, 0 };
+  FsMatrix *X;
 
-  if (!fs_import_options_is_default (options))
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, "import options are not implemented yet");
-      return NULL;
-    }
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  X = fs_matrix_load_data (name, data, len, error);
-  if (X == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  if (progress != NULL)
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+
+  fs_import_options_init (&defaults);
+  if (options == NULL)
+    request.options = &defaults;
+  X = load_data (name, data, len, &request, error);
+  if (X != NULL && progress != NULL)
     progress (1.0, progress_data);
-  return g_steal_pointer (&X);
+  return X;
 }
 
 FsMatrix *
@@ -253,22 +506,23 @@ fs_matrix_load_full (const char             *path,
                      gpointer                progress_data,
                      GError                **error)
 {
-  g_autoptr(FsMatrix) X = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GMappedFile) file = NULL;
 
-  if (!fs_import_options_is_default (options))
-    {
-      g_set_error (error, FS_ERROR, FS_ERROR_PARSE, "import options are not implemented yet");
-      return NULL;
-    }
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  g_return_val_if_fail (path != NULL, NULL);
+
+  name = g_filename_display_name (path);
+  file = map_file (path, name, error);
+  if (file == NULL)
     return NULL;
-  X = fs_matrix_load (path, error);
-  if (X == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  if (progress != NULL)
-    progress (1.0, progress_data);
-  return g_steal_pointer (&X);
+  return fs_matrix_load_data_full (name, (const guint8 *) g_mapped_file_get_contents (file),
+                                   g_mapped_file_get_length (file), options, cancellable,
+                                   progress, progress_data, error);
 }
+
+/* The rules for the header and row labels see at least this many
+ * records in a preview, so that they guess as the whole load does. */
+#define PREVIEW_MIN_RECORDS 100
 
 FsMatrix *
 fs_matrix_load_preview (const char             *name,
@@ -279,5 +533,20 @@ fs_matrix_load_preview (const char             *name,
                         guint                   max_cols,
                         GError                **error)
 {
-  return fs_matrix_load_data_full (name, data, len, options, NULL, NULL, NULL, error);
+  FsImportOptions defaults;
+  LoadRequest request = { options, NULL, NULL, NULL, 0 };
+  guint needed;
+  FsMatrix *X;
+
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  fs_import_options_init (&defaults);
+  if (options == NULL)
+    request.options = &defaults;
+  /* Rows of the file are columns once transposed; one more for a header. */
+  needed = request.options->transpose ? max_cols : max_rows;
+  request.max_records = MAX (MIN (needed, G_MAXUINT - 1) + 1, PREVIEW_MIN_RECORDS);
+  X = load_data (name, data, len, &request, error);
+  return X != NULL ? corner (X, max_rows, max_cols, error) : NULL;
 }

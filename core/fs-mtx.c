@@ -24,10 +24,12 @@ typedef enum { SYM_GENERAL, SYM_SYMMETRIC, SYM_SKEW } Symmetry;
 
 typedef struct
 {
-  const char *name;
-  const char *p;
-  const char *end;
-  gsize       line;
+  const char   *name;
+  const char   *p;
+  const char   *end;
+  gsize         line;
+  const char   *start;
+  FsLoadTicker *ticker;
 } Reader;
 
 /* What the banner line says. */
@@ -61,6 +63,16 @@ fail_at (Reader     *r,
   g_set_error (error, FS_ERROR, FS_ERROR_PARSE, "%s:%" G_GSIZE_FORMAT ": %s",
                r->name, r->line, msg);
   return FALSE;
+}
+
+/* Checks the cancellable and tells progress about every megabyte. */
+static inline gboolean
+tick (Reader  *r,
+      GError **error)
+{
+  gsize offset = (gsize) (r->p - r->start);
+
+  return !fs_load_ticker_due (r->ticker, offset) || fs_load_ticker_tick (r->ticker, offset, error);
 }
 
 /* The next line that is not a comment or blank, as a NUL-terminated copy. */
@@ -271,8 +283,12 @@ read_coordinate_entries (Reader       *r,
 
   for (guint64 k = 0; k < entries; k++)
     {
-      g_autofree char *line = next_line (r);
+      g_autofree char *line = NULL;
       Entry e = { 0, 0, 1.0 };
+
+      if (!tick (r, error))
+        return FALSE;
+      line = next_line (r);
 
       if (line == NULL)
         {
@@ -311,9 +327,13 @@ read_array_values (Reader       *r,
     for (guint64 i = symmetry == SYM_GENERAL ? 0 : (symmetry == SYM_SKEW ? j + 1 : j);
          i < rows; i++)
       {
-        g_autofree char *line = next_line (r);
-        char *p = line;
+        g_autofree char *line = NULL;
+        char *p;
         double v;
+
+        if (!tick (r, error))
+          return FALSE;
+        p = line = next_line (r);
 
         if (line == NULL)
           {
@@ -371,7 +391,20 @@ fs_mtx_parse (const char  *name,
               gsize        len,
               GError     **error)
 {
-  Reader r = { name, text, text + len, 0 };
+  return fs_mtx_parse_full (name, text, len, NULL, NULL, NULL, error);
+}
+
+FsMatrix *
+fs_mtx_parse_full (const char          *name,
+                   const char          *text,
+                   gsize                len,
+                   GCancellable        *cancellable,
+                   FsLoadProgressFunc   progress,
+                   gpointer             progress_data,
+                   GError             **error)
+{
+  FsLoadTicker ticker;
+  Reader r = { name, text, text + len, 0, text, &ticker };
   g_autoptr(FsMatrix) X = NULL;
   g_autofree char *extra = NULL;
   Banner banner = { TRUE, FALSE, SYM_GENERAL };
@@ -389,6 +422,7 @@ fs_mtx_parse (const char  *name,
       return NULL;
     }
 
+  fs_load_ticker_init (&ticker, cancellable, progress, progress_data, len);
   if (!parse_banner (&r, &banner, error) ||
       !read_size_line (&r, &banner, &rows, &cols, &entries, error))
     return NULL;

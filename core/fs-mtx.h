@@ -6,6 +6,9 @@
 
 #include <glib.h>
 
+#include <gio/gio.h>
+
+#include "fs-import.h"
 #include "fs-matrix.h"
 
 G_BEGIN_DECLS
@@ -16,5 +19,15 @@ FsMatrix *fs_mtx_parse (const char  *name,
                         const char  *text,
                         gsize        len,
                         GError     **error);
+
+/* The same, with a cancellable checked and progress told about every
+ * megabyte (fs-import.h). */
+FsMatrix *fs_mtx_parse_full (const char          *name,
+                             const char          *text,
+                             gsize                len,
+                             GCancellable        *cancellable,
+                             FsLoadProgressFunc   progress,
+                             gpointer             progress_data,
+                             GError             **error);
 
 G_END_DECLS

@@ -409,6 +409,35 @@ write_data (Writer              *w,
   end_block (w, '}');
 }
 
+/* "import", only when not all automatic: fields at their automatic
+ * value are left out. */
+static void
+write_import (Writer                *w,
+              const FsImportOptions *o)
+{
+  if (fs_import_options_is_default (o))
+    return;
+  begin_block (w, "import", '{');
+  if (o->row_labels != FS_ROW_LABELS_AUTO)
+    write_string (w, "row_labels", fs_row_labels_to_string (o->row_labels));
+  if (o->header != FS_HEADER_AUTO)
+    write_string (w, "header", fs_header_to_string (o->header));
+  if (o->transpose)
+    {
+      begin_member (w, "transpose");
+      g_string_append (w->out, "true");
+    }
+  if (o->n_drop_columns > 0)
+    {
+      begin_member (w, "drop_columns");
+      g_string_append_c (w->out, '[');
+      for (guint i = 0; i < o->n_drop_columns; i++)
+        g_string_append_printf (w->out, "%s%u", i > 0 ? ", " : "", o->drop_columns[i]);
+      g_string_append_c (w->out, ']');
+    }
+  end_block (w, '}');
+}
+
 static void
 write_pins (Writer              *w,
             const FsSessionFile *self)
@@ -437,6 +466,7 @@ session_file_to_json (const FsSessionFile *self,
   write_string (&w, "format", FORMAT_NAME);
   write_uint64 (&w, "version", FS_SESSION_FILE_VERSION);
   write_data (&w, self, base_dir);
+  write_import (&w, &self->import);
   write_string (&w, "scaling", scaling_names[self->scaling]);
   write_params (&w, "params", &self->params);
   write_double (&w, "pace", self->pace);
@@ -875,6 +905,107 @@ read_data (const Scope    *scope,
   return read_data_file (&data, base_dir, self, error);
 }
 
+static const char * const import_fields[] = {
+  "row_labels", "header", "transpose", "drop_columns",
+};
+
+/* Unlike the rest, "import" refuses fields it does not know: a later
+ * version's option, passed over, would read the data differently. */
+static gboolean
+check_import_fields (const Scope  *import,
+                     GError      **error)
+{
+  g_autoptr(GList) names = json_object_get_members (import->object);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    if (!g_strv_contains (import_fields, l->data))
+      return fail_field (error, import, l->data,
+                         _("is not an import option (those are row_labels, header, transpose "
+                           "and drop_columns)"));
+  return TRUE;
+}
+
+/* "row_labels" and "header", each optional. */
+static gboolean
+read_import_words (const Scope      *import,
+                   FsImportOptions  *o,
+                   GError          **error)
+{
+  const char *word;
+
+  if (json_object_has_member (import->object, "row_labels") &&
+      (!get_string (import, "row_labels", &word, error) ||
+       (!fs_row_labels_from_string (word, &o->row_labels) &&
+        !fail_field (error, import, "row_labels", _("must be auto, first or none")))))
+    return FALSE;
+  if (json_object_has_member (import->object, "header") &&
+      (!get_string (import, "header", &word, error) ||
+       (!fs_header_from_string (word, &o->header) &&
+        !fail_field (error, import, "header", _("must be auto, yes or no")))))
+    return FALSE;
+  return TRUE;
+}
+
+/* "drop_columns": column numbers from 1, kept ascending without repeats. */
+static gboolean
+read_drop_columns (const Scope      *import,
+                   FsImportOptions  *o,
+                   GError          **error)
+{
+  g_autofree char *list = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  JsonNode *node;
+  JsonArray *array;
+
+  if (!json_object_has_member (import->object, "drop_columns"))
+    return TRUE;
+  node = get_member (import, "drop_columns", JSON_NODE_ARRAY, G_TYPE_INVALID, _("an array"),
+                     error);
+  if (node == NULL)
+    return FALSE;
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) ||
+          json_node_get_value_type (element) != G_TYPE_INT64 ||
+          json_node_get_int (element) < 1 || json_node_get_int (element) > G_MAXINT)
+        {
+          g_autofree char *name = g_strdup_printf ("drop_columns[%u]", i);
+
+          return fail_field (error, import, name, _("must be a column number from 1"));
+        }
+      g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                              json_node_get_int (element));
+    }
+  return text->len == 0 ||
+         fs_import_parse_columns (text->str, &o->drop_columns, &o->n_drop_columns, error);
+}
+
+/* The optional "import": how the data file is read. */
+static gboolean
+read_import (const Scope    *scope,
+             FsSessionFile  *self,
+             GError        **error)
+{
+  g_autofree char *path = NULL;
+  Scope import;
+
+  if (!json_object_has_member (scope->object, "import"))
+    return TRUE;
+  if (self->example != NULL)
+    return fail_field (error, scope, "import",
+                       _("applies to a data file, not to a built-in example"));
+  if (!get_object (scope, "import", &import, &path, error) ||
+      !check_import_fields (&import, error) ||
+      !read_import_words (&import, &self->import, error) ||
+      (json_object_has_member (import.object, "transpose") &&
+       !get_boolean (&import, "transpose", &self->import.transpose, error)))
+    return FALSE;
+  return read_drop_columns (&import, &self->import, error);
+}
+
 static gboolean
 read_scaling (const Scope    *scope,
               FsSessionFile  *self,
@@ -1005,6 +1136,7 @@ fs_session_file_from_data (const char  *data,
   top = (Scope) { json_node_get_object (root), "" };
   if (!read_header (&top, error) ||
       !read_data (&top, base_dir, self, error) ||
+      !read_import (&top, self, error) ||
       !read_scaling (&top, self, error) ||
       !read_params (&top, "params", &self->params, error) ||
       !read_pace (&top, self, error) ||
@@ -1223,6 +1355,22 @@ add_params_options (GPtrArray      *argv,
     add_uint64_option (argv, "--holdout-seed", p->holdout_seed);
 }
 
+/* How the data file is read, when not all automatic. */
+static void
+add_import_options (GPtrArray             *argv,
+                    const FsImportOptions *o)
+{
+  if (o->row_labels != FS_ROW_LABELS_AUTO)
+    add_option (argv, "--row-labels", g_strdup (fs_row_labels_to_string (o->row_labels)));
+  if (o->header != FS_HEADER_AUTO)
+    add_option (argv, "--header", g_strdup (fs_header_to_string (o->header)));
+  if (o->transpose)
+    g_ptr_array_add (argv, g_strdup ("--transpose"));
+  if (o->n_drop_columns > 0)
+    add_option (argv, "--drop-columns", fs_import_format_columns (o->drop_columns,
+                                                                  o->n_drop_columns));
+}
+
 /* The data: the file, or --example and the options that differ from the
  * example's defaults. */
 static void
@@ -1263,6 +1411,7 @@ fs_session_file_to_argv (const FsSessionFile *self)
   add_params_options (argv, &self->params);
   if (self->scaling != FS_SCALING_NONE)
     add_option (argv, "--scaling", g_strdup (scaling_names[self->scaling]));
+  add_import_options (argv, &self->import);
   add_data_arguments (argv, self);
   g_ptr_array_add (argv, NULL);
   return (char **) g_ptr_array_free (argv, FALSE);

@@ -3,7 +3,9 @@
  *
  * A JSON document (json-glib), documented in README "Sessions":
  * the data (a file's path and the SHA-256 of its bytes, or a built-in
- * example by name), the scaling, every parameter of FsParams including
+ * example by name), how a data file is read (the optional "import"
+ * object, which unlike the rest refuses fields it does not know), the
+ * scaling, every parameter of FsParams including
  * the seeds and the thread count, the speed, and the kept runs' settings.
  * Reading is strict: an unknown version, a missing or mistyped field, or
  * a value FsParams would refuse is an error that names the field.

@@ -492,6 +492,54 @@ test_overrides (void)
   }
 }
 
+/* A session's import options replay: the same matrix and run as the
+ * flags give; flags given too override them. */
+static void
+test_import (void)
+{
+  g_autofree char *dir = fs_test_make_tmp_dir ();
+  g_autofree char *data = g_test_build_filename (G_TEST_DIST, "data", "import", "yearly.csv",
+                                                 NULL);
+  g_autoptr(FsSessionFile) file = session_for_file (data);
+  g_autofree char *path = NULL;
+  g_autoptr(JsonObject) replayed = NULL;
+  g_autoptr(JsonObject) flags = NULL;
+  g_autoptr(JsonObject) overridden = NULL;
+
+  window_params (file, "adam", 0.01, 1);
+  file->params.tol = 0.0;
+  file->params.max_iters = 50;
+  file->import.row_labels = FS_ROW_LABELS_NONE;
+  file->import.transpose = TRUE;
+  g_assert_true (fs_import_parse_columns ("3", &file->import.drop_columns,
+                                          &file->import.n_drop_columns, NULL));
+  path = save (file, dir, "import" FS_SESSION_FILE_EXTENSION);
+  replayed = run_session_json (path);
+  {
+    char *args[] = { "factorscope-cli", "run", data, "--rank", "3", "--rule", "adam", "--lr",
+                     "0.01", "--l2-w", "0.01", "--l2-h", "0.01", "--iters", "50", "--seed", "7",
+                     "--threads", "1", "--row-labels", "none", "--drop-columns", "3",
+                     "--transpose", NULL };
+
+    flags = run_json (args);
+  }
+  g_assert_cmpint (json_object_get_int_member (replayed, "rows"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (replayed, "cols"), ==, 31);
+  g_assert_cmpint (json_object_get_int_member (flags, "rows"), ==, 3);
+  g_assert_true (json_object_get_double_member (replayed, "final_cost") ==
+                 json_object_get_double_member (flags, "final_cost"));
+
+  {
+    char *args[] = { "factorscope-cli", "run", "--session", path, "--row-labels", "auto",
+                     "--drop-columns", "2", "--rank", "2", NULL };
+
+    overridden = run_json (args);
+  }
+  g_assert_cmpint (json_object_get_int_member (overridden, "rows"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (overridden, "cols"), ==, 31);
+  g_unlink (path);
+}
+
 static void
 assert_fails (const char *message,
               ...) G_GNUC_NULL_TERMINATED;
@@ -585,6 +633,7 @@ main (int    argc,
   g_test_add_func ("/cli-session/command-line-matches-session", test_command_line_matches_session);
   g_test_add_func ("/cli-session/scaling", test_scaling);
   g_test_add_func ("/cli-session/overrides", test_overrides);
+  g_test_add_func ("/cli-session/import", test_import);
   g_test_add_func ("/cli-session/errors", test_errors);
 
   return g_test_run ();

@@ -1305,6 +1305,117 @@ test_info (void)
   g_assert_cmpint (json_array_get_int_element (shape, 1), ==, 384);
 }
 
+static char *
+import_data_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", "import", name, NULL);
+}
+
+/* info says what the loader decided and which were guesses, in text and
+ * in JSON; the import options change it. */
+static void
+test_info_import (void)
+{
+  g_autofree char *yearly = import_data_path ("yearly.csv");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  g_autoptr(JsonObject) data = NULL;
+  JsonObject *import, *options;
+
+  g_assert_cmpint (cli (&out, &err, "info", yearly, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "header: row 1\n"));
+  g_assert_nonnull (strstr (out, "row-label column: column 1 (“year”), guessed: its values are "
+                                 "distinct whole numbers"));
+  g_assert_nonnull (strstr (out, "separator: comma\n"));
+  g_assert_nonnull (strstr (err, "--row-labels none"));
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (&out, &err, "info", yearly, "--json", NULL), ==, 0);
+  result = last_json_object (out);
+  g_assert_cmpint (json_object_get_int_member (result, "cols"), ==, 3);
+  import = json_object_get_object_member (result, "import");
+  g_assert_true (json_object_get_boolean_member (import, "row_labels"));
+  g_assert_true (json_object_get_boolean_member (import, "row_labels_guessed"));
+  g_assert_cmpstr (json_object_get_string_member (import, "numeric_label_column"), ==, "year");
+  g_assert_cmpint (json_object_get_int_member (import, "file_columns"), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (import, "separator"), ==, ",");
+
+  /* The data as data, the first column dropped, transposed. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (&out, &err, "info", yearly, "--json", "--row-labels", "none",
+                        "--drop-columns=3", "--transpose", NULL), ==, 0);
+  data = last_json_object (out);
+  g_assert_cmpint (json_object_get_int_member (data, "rows"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (data, "cols"), ==, 31);
+  g_assert_cmpfloat (json_object_get_double_member (data, "max"), ==, 2020.0);
+  options = json_object_get_object_member (data, "import_options");
+  g_assert_cmpstr (json_object_get_string_member (options, "row_labels"), ==, "none");
+  g_assert_true (json_object_get_boolean_member (options, "transpose"));
+  g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (options,
+                                                                             "drop_columns"), 0),
+                   ==, 3);
+}
+
+/* Every subcommand that reads a matrix takes the import options, and a
+ * wrong value is an error that names the option. */
+static void
+test_import_options (void)
+{
+  g_autofree char *yearly = import_data_path ("yearly.csv");
+  const char *bad[][3] = {
+    { "--row-labels=some", "--row-labels", "“some”" },
+    { "--header=maybe", "--header", "“maybe”" },
+    { "--drop-columns=0", "--drop-columns", "“0”" },
+    { "--drop-columns=9", "column 9", "4 columns" },
+  };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) result = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "run", yearly, "--json", "--iters=2", "--row-labels=none",
+                        "--drop-columns", "2-3", "--transpose", NULL), ==, 0);
+  result = last_json_object (out);
+  g_assert_cmpint (json_object_get_int_member (result, "rows"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (result, "cols"), ==, 31);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char *commands[][2] = {
+        { "info", "--json" }, { "convert", "out.npy" }, { "run", "--iters=1" },
+        { "optimum", "--rank=1" }, { "sweep", "--rank=1:2" },
+      };
+
+      for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+        {
+          g_clear_pointer (&out, g_free);
+          g_clear_pointer (&err, g_free);
+          g_test_message ("%s %s", commands[c][0], bad[i][0]);
+          g_assert_cmpint (cli (&out, &err, commands[c][0], yearly, commands[c][1], bad[i][0],
+                                NULL), ==, 1);
+          g_assert_nonnull (strstr (err, bad[i][1]));
+          g_assert_nonnull (strstr (err, bad[i][2]));
+        }
+    }
+
+  /* The header and labels are for delimited text; examples take none. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (&out, &err, "run", "--example=notebook", "--transpose", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "examples"));
+  {
+    g_autofree char *npy = g_test_build_filename (G_TEST_DIST, "data", "npy", "le-f8-3x4.npy",
+                                                  NULL);
+
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (cli (&out, &err, "info", npy, "--header=no", NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "CSV, TSV and text"));
+  }
+}
+
 /* A file that cannot be read fails every subcommand with status 1 and one
  * line naming the file. */
 static void
@@ -2007,6 +2118,8 @@ main (int    argc,
   g_test_add_func ("/cli/input/stdin", test_stdin);
   g_test_add_func ("/cli/optimum/json", test_optimum_json);
   g_test_add_func ("/cli/info", test_info);
+  g_test_add_func ("/cli/info-import", test_info_import);
+  g_test_add_func ("/cli/import-options", test_import_options);
   g_test_add_func ("/cli/unreadable-file", test_unreadable_file);
   g_test_add_func ("/cli/convert", test_convert);
   g_test_add_func ("/cli/help", test_help);

@@ -111,6 +111,24 @@ static const char * const awkward_names[] = {
   "control \x01 char", "",
 };
 
+/* Import options, often all automatic. */
+static void
+random_import (GRand           *rand,
+               FsImportOptions *o)
+{
+  g_autoptr(GError) error = NULL;
+  const char *lists[] = { "1", "2-4", "3,7,9", "1,5-6" };
+
+  if (g_rand_boolean (rand))
+    return;
+  o->row_labels = (FsRowLabels) g_rand_int_range (rand, 0, 3);
+  o->header = (FsHeader) g_rand_int_range (rand, 0, 3);
+  o->transpose = g_rand_boolean (rand);
+  if (g_rand_boolean (rand))
+    g_assert_true (fs_import_parse_columns (lists[g_rand_int_range (rand, 0, 4)],
+                                            &o->drop_columns, &o->n_drop_columns, &error));
+}
+
 static FsSessionFile *
 random_session (GRand *rand)
 {
@@ -123,6 +141,7 @@ random_session (GRand *rand)
     {
       s->data_path = g_strdup_printf ("/some where/\"odd\"/dätä %u.csv", g_rand_int (rand));
       s->checksum = g_strdup ("f1fb73129838bf406f114eb09c252a66f79b74aa7a916e4e38d4a8e23e1608c6");
+      random_import (rand, &s->import);
     }
   else
     {
@@ -169,6 +188,7 @@ assert_sessions_equal (const FsSessionFile *a,
   g_assert_cmpuint (a->example_cols, ==, b->example_cols);
   g_assert_cmpuint (a->example_rank, ==, b->example_rank);
   g_assert_cmpuint (a->example_seed, ==, b->example_seed);
+  g_assert_true (fs_import_options_equal (&a->import, &b->import));
   g_assert_cmpint (a->scaling, ==, b->scaling);
   assert_params_identical (&a->params, &b->params);
   g_assert_true (memcmp (&a->pace, &b->pace, sizeof (double)) == 0);
@@ -379,6 +399,80 @@ test_strict_reader (void)
       g_assert_error (error, FS_ERROR, FS_ERROR_PARSE);
       g_assert_nonnull (strstr (error->message, m->message));
     }
+}
+
+/* "import" is written only when not all automatic, and read strictly:
+ * an unknown field, a wrong type or value is an error naming it; an
+ * example takes none. */
+static void
+test_import (void)
+{
+  static const Mistake import_mistakes[] = {
+    { "\"header\": \"yes\"", "\"header\": \"maybe\"", "“import.header”: must be auto, yes or no" },
+    { "\"header\": \"yes\"", "\"headers\": \"yes\"", "“import.headers”: is not an import option" },
+    { "\"row_labels\": \"first\"", "\"row_labels\": 1", "“import.row_labels”: must be a string" },
+    { "\"row_labels\": \"first\"", "\"row_labels\": \"last\"", "“import.row_labels”" },
+    { "\"transpose\": true", "\"transpose\": \"yes\"", "“import.transpose”: must be true or false" },
+    { "[3, 4]", "[0]", "“import.drop_columns[0]”: must be a column number" },
+    { "[3, 4]", "[3, \"4\"]", "“import.drop_columns[1]”" },
+    { "[3, 4]", "3", "“import.drop_columns”: must be an array" },
+  };
+  g_autofree char *plain = valid_text ();
+  g_autoptr(FsSessionFile) s = fs_session_file_new ();
+  g_autoptr(FsSessionFile) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *example = NULL;
+
+  g_assert_null (strstr (plain, "\"import\""));
+  s->data_path = g_strdup ("/data/x.csv");
+  s->checksum = g_strdup ("f1fb73129838bf406f114eb09c252a66f79b74aa7a916e4e38d4a8e23e1608c6");
+  s->params.rank = 5;
+  s->import.row_labels = FS_ROW_LABELS_FIRST;
+  s->import.header = FS_HEADER_YES;
+  s->import.transpose = TRUE;
+  g_assert_true (fs_import_parse_columns ("3-4", &s->import.drop_columns,
+                                          &s->import.n_drop_columns, &error));
+  text = fs_session_file_to_data (s, NULL);
+  g_assert_nonnull (strstr (text, "\"import\": {\n    \"row_labels\": \"first\",\n    "
+                                  "\"header\": \"yes\",\n    \"transpose\": true,\n    "
+                                  "\"drop_columns\": [3, 4]\n  }"));
+  back = fs_session_file_from_data (text, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (fs_import_options_equal (&back->import, &s->import));
+
+  for (guint i = 0; i < G_N_ELEMENTS (import_mistakes); i++)
+    {
+      const Mistake *m = &import_mistakes[i];
+      g_autofree char *bad = replace_once (text, m->old, m->new);
+      g_autoptr(GError) bad_error = NULL;
+      g_autoptr(FsSessionFile) none = fs_session_file_from_data (bad, -1, NULL, &bad_error);
+
+      g_test_message ("mistake %u: %s", i, bad_error != NULL ? bad_error->message : "none");
+      g_assert_null (none);
+      g_assert_error (bad_error, FS_ERROR, FS_ERROR_PARSE);
+      g_assert_nonnull (strstr (bad_error->message, m->message));
+    }
+
+  /* Each field is optional. */
+  {
+    g_autofree char *only = replace_once (text, "\"row_labels\": \"first\",\n    "
+                                                "\"header\": \"yes\",\n    "
+                                                "\"transpose\": true,\n    ", "");
+    g_autoptr(FsSessionFile) some = fs_session_file_from_data (only, -1, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (some->import.row_labels, ==, FS_ROW_LABELS_AUTO);
+    g_assert_false (some->import.transpose);
+    g_assert_cmpuint (some->import.n_drop_columns, ==, 2);
+  }
+
+  example = replace_once (text, "\"path\": \"/data/x.csv\",",
+                          "\"example\": \"notebook\", \"rows\": 0, \"cols\": 0, "
+                          "\"rank\": 0, \"seed\": \"0\",");
+  g_assert_null (fs_session_file_from_data (example, -1, NULL, &error));
+  g_assert_error (error, FS_ERROR, FS_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "“import”"));
 }
 
 /* Loading names the file too; the document must be an object. */
@@ -614,6 +708,17 @@ test_command_line (void)
                    "--tol 1e-06 --seed 42 --threads 2 --scaling standardize "
                    "'/data/it'\\''s here.csv'");
 
+  s->import.row_labels = FS_ROW_LABELS_NONE;
+  s->import.transpose = TRUE;
+  g_assert_true (fs_import_parse_columns ("2-4,9", &s->import.drop_columns,
+                                          &s->import.n_drop_columns, NULL));
+  g_clear_pointer (&line, g_free);
+  line = fs_session_file_to_command_line (s);
+  g_assert_cmpstr (line, ==,
+                   "factorscope-cli run --rank 3 --rule adam --lr 0.1 --l2-h 0.3333333333333333 "
+                   "--tol 1e-06 --seed 42 --threads 2 --scaling standardize --row-labels none "
+                   "--transpose --drop-columns 2-4,9 '/data/it'\\''s here.csv'");
+
   ex->example = g_strdup ("lowrank");
   ex->example_rows = 30;
   ex->example_seed = 7;
@@ -638,6 +743,7 @@ main (int    argc,
   g_test_add_func ("/session-file/seeds", test_seeds);
   g_test_add_func ("/session-file/strict-reader", test_strict_reader);
   g_test_add_func ("/session-file/strict-reader-names-file", test_strict_reader_names_file);
+  g_test_add_func ("/session-file/import", test_import);
   g_test_add_func ("/session-file/unknown-fields-ignored", test_unknown_fields_ignored);
   g_test_add_func ("/session-file/checksum", test_checksum);
   g_test_add_func ("/session-file/check-data", test_check_data);

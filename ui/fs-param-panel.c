@@ -27,6 +27,7 @@ struct _FsParamPanel
   AdwBin         parent_instance;
 
   AdwActionRow  *data_row;
+  GtkWidget     *data_row_arrow;
   AdwComboRow   *scaling_row;
   AdwComboRow   *l1_mode_row;
   AdwComboRow   *rule_row;
@@ -789,6 +790,39 @@ fs_param_panel_set_data_description (FsParamPanel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA_DESCRIPTION]);
 }
 
+/* The matrix row opens the import options of the file shown (the
+ * window's action), when there is a file to read again. */
+static void
+on_data_row_activated (FsParamPanel *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.import-options", NULL);
+}
+
+/**
+ * fs_param_panel_set_import_available:
+ *
+ * Whether the matrix row can be clicked for the import options (the
+ * matrix was read from a file): it then shows an arrow and a tooltip.
+ */
+void
+fs_param_panel_set_import_available (FsParamPanel *self,
+                                     gboolean      available)
+{
+  g_return_if_fail (FS_IS_PARAM_PANEL (self));
+
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (self->data_row), available);
+  gtk_widget_set_visible (self->data_row_arrow, available);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->data_row), available ? _("Import options") : NULL);
+}
+
+gboolean
+fs_param_panel_get_import_available (FsParamPanel *self)
+{
+  g_return_val_if_fail (FS_IS_PARAM_PANEL (self), FALSE);
+
+  return gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (self->data_row));
+}
+
 static void
 fs_param_panel_get_property (GObject    *object,
                              guint       prop_id,
@@ -917,6 +951,8 @@ fs_param_panel_class_init (FsParamPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/factorscope/Factorscope/fs-param-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, data_row);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, data_row_arrow);
+  gtk_widget_class_bind_template_callback (widget_class, on_data_row_activated);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, scaling_row);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, l1_mode_row);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, rule_row);

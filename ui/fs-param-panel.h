@@ -44,5 +44,9 @@ void            fs_param_panel_set_rank_limit       (FsParamPanel   *self,
 const char     *fs_param_panel_get_data_description (FsParamPanel   *self);
 void            fs_param_panel_set_data_description (FsParamPanel   *self,
                                                      const char     *description);
+/* Whether the matrix row opens the import options (win.import-options). */
+gboolean        fs_param_panel_get_import_available (FsParamPanel   *self);
+void            fs_param_panel_set_import_available (FsParamPanel   *self,
+                                                     gboolean        available);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "fs-atom-gallery.h"
 #include "fs-code-view.h"
 #include "fs-histogram.h"
+#include "fs-import-sheet.h"
 #include "fs-loss-plot.h"
 #include "fs-param-panel.h"
 #include "fs-pins.h"
@@ -44,6 +45,8 @@ typedef enum
 
 /* Sessions in the window (fs-window-session.c). */
 typedef struct _FsWindowSessionState FsWindowSessionState;
+/* Import options in the window (fs-window-import.c). */
+typedef struct _FsWindowImportState FsWindowImportState;
 
 struct _FsWindow
 {
@@ -135,6 +138,7 @@ struct _FsWindow
   GSettings            *settings;         /* NULL when the schema is nowhere */
   GMenu                *recent_menu;      /* Open Recent's items */
   FsWindowSessionState *session_state;
+  FsWindowImportState  *import_state;
 };
 
 void fs_window_show_banner          (FsWindow      *self,
@@ -166,6 +170,7 @@ void   fs_window_session_note_matrix (FsWindow     *self,
                                       const char   *example,
                                       const char   *name);
 char  *fs_window_session_dup_last_params (FsWindow *self);
+const char *fs_window_session_get_data_path (FsWindow *self);
 GtkFileFilter *fs_window_session_filter_new (void);
 void fs_window_data_class_init      (GtkWidgetClass *widget_class);
 const char *fs_window_export_focused_name (FsWindow *self);
@@ -200,6 +205,19 @@ gboolean    fs_window_tuning_add_pin    (FsWindow      *self,
                                          double         optimum);
 
 void   fs_window_torch_class_init   (GtkWidgetClass *widget_class);
+
+void   fs_window_import_class_init  (GtkWidgetClass *widget_class);
+void   fs_window_import_init        (FsWindow      *self);
+void   fs_window_import_dispose     (FsWindow      *self);
+/* Asks the session for the file at path, read with options (NULL: those
+ * remembered for the file, else automatic); by_user: a person opened it,
+ * so the import sheet opens once it is in if the loader guessed. */
+void   fs_window_import_open        (FsWindow               *self,
+                                     const char             *path,
+                                     const FsImportOptions  *options,
+                                     gboolean                by_user);
+/* The import sheet open, or NULL. */
+FsImportSheet *fs_window_import_get_sheet (FsWindow *self);
 
 guint  fs_window_speed_get_n_paces  (void);
 double fs_window_speed_get_pace     (guint          index);

@@ -600,6 +600,7 @@ fill_data (FsWindow       *self,
            GError        **error)
 {
   const Source *source = state (self)->source;
+  FsMatrix *X;
 
   if (source == NULL || (source->path == NULL && source->example == NULL))
     {
@@ -617,6 +618,10 @@ fill_data (FsWindow       *self,
       return TRUE;
     }
   file->data_path = g_strdup (source->path);
+  /* How the file was read, so that a replay reads it the same way. */
+  X = fs_session_get_source (self->session);
+  if (X != NULL && X->import_options != NULL)
+    fs_import_options_copy (&file->import, X->import_options);
   if (!with_checksum)
     return TRUE;
   file->checksum = checksum_unchanged (source, error);
@@ -734,6 +739,16 @@ fs_window_save_session (FsWindow    *self,
   return TRUE;
 }
 
+/* The file the shown matrix was read from (canonical), or NULL for an
+ * example or a caller's matrix. */
+const char *
+fs_window_session_get_data_path (FsWindow *self)
+{
+  const Source *source = state (self)->source;
+
+  return source != NULL ? source->path : NULL;
+}
+
 /* The session's file, or NULL when it was not saved or opened. */
 const char *
 fs_window_get_session_path (FsWindow *self)
@@ -811,8 +826,8 @@ load_data (FsWindow            *self,
         }
       return;
     }
-  fs_session_open_path (self->session, file->data_path);
-  fs_window_session_note_path (self, file->data_path);
+  /* Read as the session was, without the import sheet popping up. */
+  fs_window_import_open (self, file->data_path, &file->import, FALSE);
   ((Source *) g_queue_peek_tail (&state (self)->pending))->restore = state (self)->restore_serial;
 }
 

@@ -575,6 +575,7 @@ fs_window_dispose (GObject *object)
     }
   fs_window_inspect_dispose (self);
   fs_window_tuning_dispose (self);
+  fs_window_import_dispose (self);
   fs_window_session_dispose (self);
   fs_window_settings_dispose (self);
   g_clear_pointer (&self->shown, fs_snapshot_unref);
@@ -621,6 +622,7 @@ fs_window_class_init (FsWindowClass *klass)
   fs_window_settings_class_init (widget_class);
   fs_window_data_class_init (widget_class);
   fs_window_export_class_init (widget_class);
+  fs_window_import_class_init (widget_class);
 }
 
 static void
@@ -686,6 +688,7 @@ fs_window_init (FsWindow *self)
   fs_window_session_init (self);
   fs_window_settings_init (self);
   fs_window_export_init (self);
+  fs_window_import_init (self);
 
   /* The plot and the maps take the focus from a click, and the plot has it
    * at first: there Space runs and pauses (the first focusable widget
@@ -705,7 +708,9 @@ fs_window_new (GtkApplication *application)
 }
 
 /* Loads in a thread; the current matrix stays until the new one is whole.
- * A .factorscope file is opened as a session. */
+ * A .factorscope file is opened as a session. A data file is read with
+ * the import options chosen for it in this window, and the import sheet
+ * opens once it is in when the loader guessed (fs-window-import.c). */
 void
 fs_window_open_path (FsWindow   *self,
                      const char *path)
@@ -717,8 +722,7 @@ fs_window_open_path (FsWindow   *self,
       fs_window_open_session (self, path);
       return;
     }
-  fs_session_open_path (self->session, path);
-  fs_window_session_note_path (self, path);
+  fs_window_import_open (self, path, NULL, TRUE);
 }
 
 /* A matrix made by the caller, shown under the given name and rank. */
