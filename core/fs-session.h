@@ -45,6 +45,8 @@ void            fs_session_cancel_load          (FsSession      *self);
  * second while loading). */
 gboolean        fs_session_get_loading          (FsSession      *self);
 double          fs_session_get_load_progress    (FsSession      *self);
+/* The display name of the file being read, NULL when none is. */
+const char     *fs_session_get_loading_name     (FsSession      *self);
 void            fs_session_set_matrix           (FsSession      *self,
                                                  FsMatrix       *source,
                                                  const char     *name,
@@ -99,5 +101,9 @@ gboolean        fs_session_get_computing_optimum (FsSession     *self);
 
 void            fs_session_close                (FsSession      *self);
 void            fs_session_wait_for_tasks       (FsSession      *self);
+/* The same, giving up at end_time (monotonic, in µs): whether no task's
+ * thread is left running. */
+gboolean        fs_session_wait_for_tasks_until (FsSession      *self,
+                                                 gint64          end_time);
 
 G_END_DECLS
