@@ -233,7 +233,12 @@ svd_work (gpointer       X,
           GCancellable  *cancellable,
           GError       **error)
 {
-  return fs_singular_values (X, error);
+  FsMatrix *matrix = X;
+  GArray *values = fs_singular_values (matrix, error);
+
+  g_debug ("Computing the singular values of a %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT
+           " matrix: done", matrix->rows, matrix->cols);
+  return values;
 }
 
 static const Work svd = { svd_work, (GDestroyNotify) g_array_unref };
@@ -276,6 +281,9 @@ start_svd (FsSession *self)
   /* A cancelled SVD finishes in its thread (LAPACK cannot be stopped),
    * and its result is dropped. */
   task = g_task_new (self, renew (&self->svd_cancellable), on_svd_done, NULL);
+  /* The quit test waits for this line (G_MESSAGES_DEBUG=fs-session). */
+  g_debug ("Computing the singular values of a %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT " matrix",
+           self->X->rows, self->X->cols);
   set_computing_optimum (self, TRUE);
   run_task (task, &svd, fs_matrix_ref (self->X), (GDestroyNotify) fs_matrix_unref);
 }
@@ -467,13 +475,14 @@ start_prepare (FsSession  *self,
 /* Loading a file */
 
 /* The "loading" and "load-progress" properties, notified when they
- * change. */
+ * change, and "loading" whenever a load starts. */
 static void
 set_loading (FsSession  *self,
              gboolean    loading,
              const char *name)
 {
-  gboolean changed = self->loading != loading;
+  /* A new load notifies even while another was loading: its name is new. */
+  gboolean changed = self->loading != loading || loading;
 
   g_object_freeze_notify (G_OBJECT (self));
   if (loading)
@@ -647,6 +656,7 @@ on_loaded (GObject      *object,
    * one has it now. */
   if (!is_current (self, result, self->load_cancellable))
     return;
+  g_debug ("Read %s", name);
   set_loading (self, FALSE, NULL);
 
   if (X == NULL)
@@ -705,6 +715,7 @@ fs_session_open_path_full (FsSession             *self,
   task = g_task_new (self, cancellable, on_loaded, NULL);
   g_object_set_data (G_OBJECT (task), "fs-request", GUINT_TO_POINTER (++self->last_request));
   name = g_filename_display_basename (path);
+  g_debug ("Loading %s", name);
   set_loading (self, TRUE, name);
   set_pending (self, +1);
   run_task (task, &load_file, load, (GDestroyNotify) load_free);
