@@ -40,7 +40,8 @@ void            fs_session_open_path_full       (FsSession             *self,
 /* Stops a load in flight (fs_session_open_path): it ends soon, the matrix
  * shown stays, and no "failed" is emitted for it. */
 void            fs_session_cancel_load          (FsSession      *self);
-/* Whether a file is being read (property "loading"), and how far, in
+/* Whether a file is being read (property "loading", also notified when
+ * a new load replaces one), and how far, in
  * [0, 1] (property "load-progress", notified at most about 20 times a
  * second while loading). */
 gboolean        fs_session_get_loading          (FsSession      *self);
