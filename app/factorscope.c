@@ -163,9 +163,10 @@ quit (GSimpleAction *action,
 }
 
 /* How long main waits for the sessions' tasks once the windows are gone:
- * a cancelled load stops within it; an SVD, which cannot be stopped, may
- * not. */
-#define TASKS_DEADLINE (G_USEC_PER_SEC / 2)
+ * a cancelled load stops within it (the parser checks its cancellable
+ * every megabyte or so); an SVD, which cannot be stopped, does not, and
+ * the wait counts against the 2 s a quit may take. */
+#define TASKS_DEADLINE (G_USEC_PER_SEC / 4)
 
 /* Whether every session's tasks ended before the deadline. */
 static gboolean
