@@ -237,7 +237,7 @@ test_progress (Fixture       *f,
   g_assert_true (fs_test_wait_for (shows_loading, f->window, 10));
   g_assert_true (fs_session_get_loading (session));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window->load_bar)));
-  g_assert_true (g_str_has_prefix (gtk_label_get_label (f->window->load_label), opening));
+  g_assert_true (g_str_has_prefix (gtk_progress_bar_get_text (f->window->load_bar), opening));
 
   if (g_getenv ("FS_TEST_BIG_CSV") != NULL)
     {

@@ -78,7 +78,6 @@ struct _FsWindow
   FsSession            *session;
   /* A file being opened (fs-window-progress.c). */
   GtkWidget            *load_box;
-  GtkLabel             *load_label;
   GtkProgressBar       *load_bar;
   guint                 load_show_id;    /* shows them once a load lasts */
   FsSnapshot           *shown;

@@ -2,10 +2,11 @@
  *
  * The session reads a file in a thread and says so ("loading", and how
  * far in "load-progress"). A load that lasts longer than SHOW_DELAY_MS
- * shows a spinner, "Opening NAME…" with the percentage read, a Cancel
- * button (Escape too) in the header bar, and a thin progress bar under
- * it; a short load shows nothing, so opening a small file does not
- * flicker. Cancel leaves the matrix shown as it was.
+ * shows a spinner and a Cancel button (Escape too) in the header bar, and
+ * under it a progress bar that reads "Opening NAME… N %" (the header bar
+ * has no room left for the name); a short load shows nothing, so opening
+ * a small file does not flicker. Cancel leaves the matrix shown as it
+ * was.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -44,8 +45,7 @@ update_progress (FsWindow *self)
   else
     /* Translators: the name of the file being read. */
     text = g_strdup_printf (_("Opening %s…"), name);
-  gtk_label_set_label (self->load_label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->load_label), text);
+  gtk_progress_bar_set_text (self->load_bar, text);
 }
 
 static void
@@ -107,7 +107,6 @@ void
 fs_window_progress_class_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_bind_template_child (widget_class, FsWindow, load_box);
-  gtk_widget_class_bind_template_child (widget_class, FsWindow, load_label);
   gtk_widget_class_bind_template_child (widget_class, FsWindow, load_bar);
   gtk_widget_class_install_action (widget_class, "win.cancel-load", NULL, cancel_load);
   /* Disabled while nothing loads, so that Escape then goes on as before. */
