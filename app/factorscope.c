@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs-benchmark.h"
 #include "fs-error.h"
@@ -65,14 +66,24 @@ on_activate (GApplication *app,
 }
 
 /* Windows own runner threads, which must stop before the process ends:
- * destroying the windows closes their sessions, which joins the runners. */
+ * destroying the windows closes their sessions, which joins the runners
+ * and cancels their loads. The windows are hidden first, and the display
+ * flushed, so that they go at once even if a runner takes a moment to
+ * stop. */
 static void
 on_shutdown (GApplication *app)
 {
   GList *windows;
+  GdkDisplay *display = gdk_display_get_default ();
 
+  g_debug ("Shutting down: hiding the windows");
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    gtk_widget_set_visible (l->data, FALSE);
+  if (display != NULL)
+    gdk_display_flush (display);
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
     gtk_window_destroy (windows->data);
+  g_debug ("Shutting down: the windows are destroyed");
 }
 
 /* ---- --check-install ---- */
@@ -308,6 +319,42 @@ quit (GSimpleAction *action,
   g_application_quit (app);
 }
 
+/* How long main waits for the sessions' tasks once the windows are gone:
+ * a cancelled load stops within it (the parser checks its cancellable
+ * every megabyte or so); an SVD, which cannot be stopped, does not, and
+ * the wait counts against the 2 s a quit may take. */
+#define TASKS_DEADLINE (G_USEC_PER_SEC / 4)
+
+/* Whether every session's tasks ended before the deadline. */
+static gboolean
+wait_for_sessions (GPtrArray *sessions)
+{
+  gint64 end_time = g_get_monotonic_time () + TASKS_DEADLINE;
+  gboolean done = TRUE;
+
+  for (guint i = 0; i < sessions->len; i++)
+    done = fs_session_wait_for_tasks_until (sessions->pdata[i], end_time) && done;
+  g_debug (done ? "Every task has ended" : "A task is still running after the deadline");
+  return done;
+}
+
+/* A task still runs in a thread: an SVD (LAPACK cannot be interrupted) or
+ * a load the loader has not seen cancelled yet. Returning from main would
+ * run exit (), whose atexit handlers and library destructors unload
+ * OpenBLAS and free what the thread still uses, and it crashes there
+ * (issue 19); waiting for it can take minutes. So leave with _exit (),
+ * which runs none of them and ends the thread with the process. The
+ * windows are gone and the runners joined by now: nothing is left to
+ * save but the settings, synced first, and standard output. */
+G_GNUC_NORETURN static void
+leave_under_running_task (int status)
+{
+  g_settings_sync ();
+  fflush (stdout);
+  fflush (stderr);
+  _exit (status);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -358,8 +405,8 @@ main (int    argc,
   g_signal_connect (app, "open", G_CALLBACK (on_open), &state);
   g_signal_connect (app, "shutdown", G_CALLBACK (on_shutdown), NULL);
   status = g_application_run (G_APPLICATION (app), argc, argv);
-  for (guint i = 0; i < sessions->len; i++)
-    fs_session_wait_for_tasks (sessions->pdata[i]);
   g_free (state.benchmark_view);
+  if (!wait_for_sessions (sessions))
+    leave_under_running_task (status);
   return status;
 }

@@ -40,6 +40,9 @@ struct _FsSession
 
   GCancellable *load_cancellable;
   GCancellable *prepare_cancellable;
+  gboolean      loading;            /* a file is being read */
+  double        load_progress;      /* how far, in [0, 1] */
+  char         *loading_name;       /* its display name, while loading */
   GCancellable *svd_cancellable;
   /* What the prepare in flight makes, for a scaling chosen meanwhile. */
   FsMatrix     *pending_source;
@@ -76,6 +79,8 @@ enum
   PROP_BUSY,
   PROP_COMPUTING_OPTIMUM,
   PROP_SINGULAR_VALUES,
+  PROP_LOADING,
+  PROP_LOAD_PROGRESS,
   N_PROPS
 };
 
@@ -90,12 +95,13 @@ enum
 
 static guint signals[N_SIGNALS];
 
-/* Work done in a task's thread: it takes the task data and returns the
- * result, or NULL and an error. */
+/* Work done in a task's thread: it takes the task data and the task's
+ * cancellable, and returns the result, or NULL and an error. */
 typedef struct
 {
-  gpointer       (*work) (gpointer   data,
-                          GError   **error);
+  gpointer       (*work) (gpointer       data,
+                          GCancellable  *cancellable,
+                          GError       **error);
   GDestroyNotify   free_result;
 } Work;
 
@@ -109,7 +115,7 @@ work_thread (GTask        *task,
   FsSession *self = source;
   const Work *work = g_task_get_source_tag (task);
   GError *error = NULL;
-  gpointer result = work->work (data, &error);
+  gpointer result = work->work (data, cancellable, &error);
 
   g_mutex_lock (&self->threads_lock);
   if (--self->n_threads == 0)
@@ -223,10 +229,16 @@ set_singular_values (FsSession *self,
 }
 
 static gpointer
-svd_work (gpointer   X,
-          GError   **error)
+svd_work (gpointer       X,
+          GCancellable  *cancellable,
+          GError       **error)
 {
-  return fs_singular_values (X, error);
+  FsMatrix *matrix = X;
+  GArray *values = fs_singular_values (matrix, error);
+
+  g_debug ("Computing the singular values of a %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT
+           " matrix: done", matrix->rows, matrix->cols);
+  return values;
 }
 
 static const Work svd = { svd_work, (GDestroyNotify) g_array_unref };
@@ -269,6 +281,9 @@ start_svd (FsSession *self)
   /* A cancelled SVD finishes in its thread (LAPACK cannot be stopped),
    * and its result is dropped. */
   task = g_task_new (self, renew (&self->svd_cancellable), on_svd_done, NULL);
+  /* The quit test waits for this line (G_MESSAGES_DEBUG=fs-session). */
+  g_debug ("Computing the singular values of a %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT " matrix",
+           self->X->rows, self->X->cols);
   set_computing_optimum (self, TRUE);
   run_task (task, &svd, fs_matrix_ref (self->X), (GDestroyNotify) fs_matrix_unref);
 }
@@ -302,8 +317,9 @@ prepared_free (Prepared *p)
 
 /* Returns p itself, or NULL and an error. */
 static gpointer
-prepare_work (gpointer   data,
-              GError   **error)
+prepare_work (gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
 {
   Prepared *p = data;
   double lr;
@@ -458,10 +474,148 @@ start_prepare (FsSession  *self,
 
 /* Loading a file */
 
+/* The "loading" and "load-progress" properties, notified when they
+ * change, and "loading" whenever a load starts. */
+static void
+set_loading (FsSession  *self,
+             gboolean    loading,
+             const char *name)
+{
+  /* A new load notifies even while another was loading: its name is new. */
+  gboolean changed = self->loading != loading || loading;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (loading)
+    {
+      g_free (self->loading_name);
+      self->loading_name = g_strdup (name);
+    }
+  else
+    g_clear_pointer (&self->loading_name, g_free);
+  self->loading = loading;
+  if (self->load_progress != 0.0)
+    {
+      self->load_progress = 0.0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOAD_PROGRESS]);
+    }
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* How far a load has gone, shared by its thread and the session's main
+ * context. The thread only writes the fraction and, at most once per
+ * PROGRESS_INTERVAL, queues one source on that context; the source, in
+ * the session's thread, finds the session through a weak reference (the
+ * source may run after the task has let go of it) and hands the fraction
+ * on if the load is still the current one. */
+#define PROGRESS_INTERVAL (G_USEC_PER_SEC / 20)
+
+typedef struct
+{
+  gatomicrefcount  ref_count;
+  GMutex           lock;
+  double           fraction;   /* the latest, under lock */
+  gint64           sent;       /* when the last source ran, under lock */
+  gboolean         queued;     /* one is queued and not run yet, under lock */
+  GMainContext    *context;
+  GWeakRef         session;
+  GCancellable    *cancellable;  /* the load's, to tell a stale one */
+} LoadProgress;
+
+static LoadProgress *
+load_progress_new (FsSession    *self,
+                   GCancellable *cancellable)
+{
+  LoadProgress *lp = g_new0 (LoadProgress, 1);
+
+  g_atomic_ref_count_init (&lp->ref_count);
+  g_mutex_init (&lp->lock);
+  lp->sent = G_MININT64 / 2;
+  lp->context = g_main_context_ref_thread_default ();
+  g_weak_ref_init (&lp->session, self);
+  lp->cancellable = g_object_ref (cancellable);
+  return lp;
+}
+
+static LoadProgress *
+load_progress_ref (LoadProgress *lp)
+{
+  g_atomic_ref_count_inc (&lp->ref_count);
+  return lp;
+}
+
+static void
+load_progress_unref (LoadProgress *lp)
+{
+  if (!g_atomic_ref_count_dec (&lp->ref_count))
+    return;
+  g_mutex_clear (&lp->lock);
+  g_main_context_unref (lp->context);
+  g_weak_ref_clear (&lp->session);
+  g_object_unref (lp->cancellable);
+  g_free (lp);
+}
+
+/* In the session's thread. */
+static gboolean
+deliver_load_progress (gpointer data)
+{
+  LoadProgress *lp = data;
+  g_autoptr(FsSession) self = g_weak_ref_get (&lp->session);
+  double fraction;
+
+  /* The next source is queued PROGRESS_INTERVAL after this one runs, not
+   * after it was queued: notifications are that far apart here too. */
+  g_mutex_lock (&lp->lock);
+  fraction = lp->fraction;
+  lp->queued = FALSE;
+  lp->sent = g_get_monotonic_time ();
+  g_mutex_unlock (&lp->lock);
+
+  if (self != NULL && self->loading && !self->closed &&
+      self->load_cancellable == lp->cancellable &&
+      !g_cancellable_is_cancelled (lp->cancellable) && fraction != self->load_progress)
+    {
+      self->load_progress = fraction;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOAD_PROGRESS]);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* In the loading thread (FsLoadProgressFunc). */
+static void
+on_load_progress (double   fraction,
+                  gpointer data)
+{
+  LoadProgress *lp = data;
+  gint64 now = g_get_monotonic_time ();
+  gboolean send;
+  GSource *source;
+
+  g_mutex_lock (&lp->lock);
+  lp->fraction = CLAMP (fraction, 0.0, 1.0);
+  send = !lp->queued && now - lp->sent >= PROGRESS_INTERVAL;
+  if (send)
+    lp->queued = TRUE;
+  g_mutex_unlock (&lp->lock);
+  if (!send)
+    return;
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[factorscope] load progress");
+  g_source_set_callback (source, deliver_load_progress, load_progress_ref (lp),
+                         (GDestroyNotify) load_progress_unref);
+  g_source_attach (source, lp->context);
+  g_source_unref (source);
+}
+
 typedef struct
 {
   char            *path;
   FsImportOptions  options;
+  LoadProgress    *progress;
 } Load;
 
 static void
@@ -469,16 +623,19 @@ load_free (Load *load)
 {
   g_free (load->path);
   fs_import_options_clear (&load->options);
+  g_clear_pointer (&load->progress, load_progress_unref);
   g_free (load);
 }
 
 static gpointer
-load_work (gpointer   data,
-           GError   **error)
+load_work (gpointer       data,
+           GCancellable  *cancellable,
+           GError       **error)
 {
   Load *load = data;
 
-  return fs_matrix_load_full (load->path, &load->options, NULL, NULL, NULL, error);
+  return fs_matrix_load_full (load->path, &load->options, cancellable, on_load_progress,
+                              load->progress, error);
 }
 
 static const Work load_file = { load_work, (GDestroyNotify) fs_matrix_unref };
@@ -495,8 +652,12 @@ on_loaded (GObject      *object,
   g_autofree char *name = g_filename_display_basename (load->path);
 
   set_pending (self, -1);
+  /* A cancelled load ended "loading" when it was cancelled, and a newer
+   * one has it now. */
   if (!is_current (self, result, self->load_cancellable))
     return;
+  g_debug ("Read %s", name);
+  set_loading (self, FALSE, NULL);
 
   if (X == NULL)
     {
@@ -533,6 +694,8 @@ fs_session_open_path_full (FsSession             *self,
                            const FsImportOptions *options)
 {
   g_autoptr(GTask) task = NULL;
+  g_autofree char *name = NULL;
+  GCancellable *cancellable;
   Load *load;
 
   g_return_if_fail (FS_IS_SESSION (self));
@@ -545,9 +708,15 @@ fs_session_open_path_full (FsSession             *self,
     fs_import_options_copy (&load->options, options);
 
   /* A matrix being prepared stays on its way: it is something to look at
-   * while the file loads, and if the file cannot be read. */
-  task = g_task_new (self, renew (&self->load_cancellable), on_loaded, NULL);
+   * while the file loads, and if the file cannot be read. The load in
+   * flight, if any, is cancelled. */
+  cancellable = renew (&self->load_cancellable);
+  load->progress = load_progress_new (self, cancellable);
+  task = g_task_new (self, cancellable, on_loaded, NULL);
   g_object_set_data (G_OBJECT (task), "fs-request", GUINT_TO_POINTER (++self->last_request));
+  name = g_filename_display_basename (path);
+  g_debug ("Loading %s", name);
+  set_loading (self, TRUE, name);
   set_pending (self, +1);
   run_task (task, &load_file, load, (GDestroyNotify) load_free);
 }
@@ -563,7 +732,7 @@ fs_session_set_matrix (FsSession  *self,
   g_return_if_fail (FS_IS_SESSION (self));
   g_return_if_fail (source != NULL && name != NULL);
 
-  g_cancellable_cancel (self->load_cancellable);
+  fs_session_cancel_load (self);
   start_prepare (self, source, name, self->wanted_scaling, rank, TRUE, ++self->last_request);
 }
 
@@ -746,8 +915,9 @@ lr_job_free (LrJob *job)
 }
 
 static gpointer
-lr_work (gpointer   data,
-         GError   **error)
+lr_work (gpointer       data,
+         GCancellable  *cancellable,
+         GError       **error)
 {
   LrJob *job = data;
   g_autoptr(GError) local_error = NULL;
@@ -945,7 +1115,7 @@ fs_session_close (FsSession *self)
   g_return_if_fail (FS_IS_SESSION (self));
 
   self->closed = TRUE;
-  g_cancellable_cancel (self->load_cancellable);
+  fs_session_cancel_load (self);
   g_cancellable_cancel (self->prepare_cancellable);
   g_cancellable_cancel (self->svd_cancellable);
   g_clear_pointer (&self->runner, fs_runner_free);
@@ -967,6 +1137,31 @@ fs_session_wait_for_tasks (FsSession *self)
   while (self->n_threads > 0)
     g_cond_wait (&self->threads_done, &self->threads_lock);
   g_mutex_unlock (&self->threads_lock);
+}
+
+/**
+ * fs_session_wait_for_tasks_until:
+ * @end_time: a monotonic time (g_get_monotonic_time ())
+ *
+ * Like fs_session_wait_for_tasks (), but gives up at @end_time. Returns
+ * whether no thread of the session's tasks is running any more: FALSE
+ * means one still is (an SVD cannot be interrupted).
+ */
+gboolean
+fs_session_wait_for_tasks_until (FsSession *self,
+                                 gint64     end_time)
+{
+  gboolean done;
+
+  g_return_val_if_fail (FS_IS_SESSION (self), FALSE);
+
+  g_mutex_lock (&self->threads_lock);
+  while (self->n_threads > 0)
+    if (!g_cond_wait_until (&self->threads_done, &self->threads_lock, end_time))
+      break;
+  done = self->n_threads == 0;
+  g_mutex_unlock (&self->threads_lock);
+  return done;
 }
 
 static void
@@ -991,6 +1186,7 @@ fs_session_finalize (GObject *object)
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_clear_pointer (&self->singular_values, g_array_unref);
   g_free (self->name);
+  g_free (self->loading_name);
   g_mutex_clear (&self->threads_lock);
   g_cond_clear (&self->threads_done);
 
@@ -1025,6 +1221,12 @@ fs_session_get_property (GObject    *object,
     case PROP_SINGULAR_VALUES:
       g_value_set_boxed (value, self->singular_values);
       break;
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+    case PROP_LOAD_PROGRESS:
+      g_value_set_double (value, self->load_progress);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1050,6 +1252,9 @@ fs_session_class_init (FsSessionClass *klass)
                                                              FALSE, flags);
   properties[PROP_SINGULAR_VALUES] = g_param_spec_boxed ("singular-values", NULL, NULL,
                                                          G_TYPE_ARRAY, flags);
+  properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, flags);
+  properties[PROP_LOAD_PROGRESS] = g_param_spec_double ("load-progress", NULL, NULL, 0.0, 1.0,
+                                                        0.0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A new X and runner are in place; new_source is FALSE when only the
@@ -1082,13 +1287,21 @@ fs_session_new (void)
   return g_object_new (FS_TYPE_SESSION, NULL);
 }
 
-/* GROUNDWORK (the progress helper replaces these): no progress yet. */
+/**
+ * fs_session_cancel_load:
+ *
+ * Stops the load in flight, if any: "loading" goes FALSE at once, the
+ * shown matrix stays, and nothing is emitted for it. Its thread ends at
+ * the loader's next check of the cancellable, and its result is dropped.
+ */
 void
 fs_session_cancel_load (FsSession *self)
 {
   g_return_if_fail (FS_IS_SESSION (self));
 
   g_cancellable_cancel (self->load_cancellable);
+  if (self->loading)
+    set_loading (self, FALSE, NULL);
 }
 
 gboolean
@@ -1096,7 +1309,7 @@ fs_session_get_loading (FsSession *self)
 {
   g_return_val_if_fail (FS_IS_SESSION (self), FALSE);
 
-  return FALSE;
+  return self->loading;
 }
 
 double
@@ -1104,5 +1317,14 @@ fs_session_get_load_progress (FsSession *self)
 {
   g_return_val_if_fail (FS_IS_SESSION (self), 0.0);
 
-  return 0.0;
+  return self->load_progress;
+}
+
+/* The display name of the file being read, or NULL when none is. */
+const char *
+fs_session_get_loading_name (FsSession *self)
+{
+  g_return_val_if_fail (FS_IS_SESSION (self), NULL);
+
+  return self->loading_name;
 }

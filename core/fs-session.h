@@ -40,11 +40,14 @@ void            fs_session_open_path_full       (FsSession             *self,
 /* Stops a load in flight (fs_session_open_path): it ends soon, the matrix
  * shown stays, and no "failed" is emitted for it. */
 void            fs_session_cancel_load          (FsSession      *self);
-/* Whether a file is being read (property "loading"), and how far, in
+/* Whether a file is being read (property "loading", also notified when
+ * a new load replaces one), and how far, in
  * [0, 1] (property "load-progress", notified at most about 20 times a
  * second while loading). */
 gboolean        fs_session_get_loading          (FsSession      *self);
 double          fs_session_get_load_progress    (FsSession      *self);
+/* The display name of the file being read, NULL when none is. */
+const char     *fs_session_get_loading_name     (FsSession      *self);
 void            fs_session_set_matrix           (FsSession      *self,
                                                  FsMatrix       *source,
                                                  const char     *name,
@@ -99,5 +102,9 @@ gboolean        fs_session_get_computing_optimum (FsSession     *self);
 
 void            fs_session_close                (FsSession      *self);
 void            fs_session_wait_for_tasks       (FsSession      *self);
+/* The same, giving up at end_time (monotonic, in µs): whether no task's
+ * thread is left running. */
+gboolean        fs_session_wait_for_tasks_until (FsSession      *self,
+                                                 gint64          end_time);
 
 G_END_DECLS

@@ -507,6 +507,232 @@ test_close_drops_pending (Fixture       *f,
   g_assert_null (fs_session_get_snapshot (f->session));
 }
 
+/* Loading: progress and cancel */
+
+typedef struct
+{
+  GArray *loading;    /* gboolean: each value "loading" was notified with */
+  GArray *progress;   /* double: each "load-progress" notified */
+  GArray *times;      /* gint64: when each "load-progress" came */
+} LoadLog;
+
+static void
+on_loading (FsSession  *session,
+            GParamSpec *pspec,
+            LoadLog    *log)
+{
+  gboolean loading = fs_session_get_loading (session);
+
+  g_array_append_val (log->loading, loading);
+}
+
+static void
+on_load_progress (FsSession  *session,
+                  GParamSpec *pspec,
+                  LoadLog    *log)
+{
+  double fraction = fs_session_get_load_progress (session);
+  gint64 now = g_get_monotonic_time ();
+
+  g_array_append_val (log->progress, fraction);
+  g_array_append_val (log->times, now);
+}
+
+static void
+load_log_init (LoadLog   *log,
+               FsSession *session)
+{
+  log->loading = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  log->progress = g_array_new (FALSE, FALSE, sizeof (double));
+  log->times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_signal_connect (session, "notify::loading", G_CALLBACK (on_loading), log);
+  g_signal_connect (session, "notify::load-progress", G_CALLBACK (on_load_progress), log);
+}
+
+static void
+load_log_clear (LoadLog   *log,
+                FsSession *session)
+{
+  g_signal_handlers_disconnect_by_data (session, log);
+  g_array_unref (log->loading);
+  g_array_unref (log->progress);
+  g_array_unref (log->times);
+}
+
+/* A CSV of rows × 50 numbers, about 6 bytes a cell. */
+static char *
+write_big_csv (Fixture    *f,
+               const char *name,
+               guint       rows)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *contents = NULL;
+
+  for (guint i = 0; i < rows; i++)
+    for (guint j = 0; j < 50; j++)
+      g_string_append_printf (text, "%u.%02u%c", (i * 7 + j * 3) % 10, (i + j) % 100,
+                              j + 1 < 50 ? ',' : '\n');
+  contents = g_string_free (g_steal_pointer (&text), FALSE);
+  return write_file (f, name, contents);
+}
+
+static gboolean
+not_loading (Fixture *f)
+{
+  return !fs_session_get_loading (f->session);
+}
+
+/* "loading" goes TRUE when a file is opened and FALSE once it is read,
+ * before its matrix is committed; "load-progress" stays in [0, 1], never
+ * goes back, and is notified at most about 20 times a second. */
+static void
+test_load_progress (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *path = write_big_csv (f, "big.csv", 20000);
+  LoadLog log;
+
+  load_log_init (&log, f->session);
+  g_assert_false (fs_session_get_loading (f->session));
+  fs_session_open_path (f->session, path);
+  g_assert_true (fs_session_get_loading (f->session));
+  g_assert_cmpstr (fs_session_get_loading_name (f->session), ==, "big.csv");
+  g_assert_cmpfloat (fs_session_get_load_progress (f->session), ==, 0.0);
+  g_assert_true (wait_until (not_loading, f));
+  g_assert_null (fs_session_get_loading_name (f->session));
+  g_assert_cmpfloat (fs_session_get_load_progress (f->session), ==, 0.0);
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_cmpstr (fs_session_get_name (f->session), ==, "big.csv");
+
+  g_assert_cmpuint (log.loading->len, ==, 2);
+  g_assert_true (g_array_index (log.loading, gboolean, 0));
+  g_assert_false (g_array_index (log.loading, gboolean, 1));
+  /* The last notification is the reset to 0 when the load ended. */
+  for (guint k = 0; k + 1 < log.progress->len; k++)
+    {
+      double fraction = g_array_index (log.progress, double, k);
+
+      g_assert_cmpfloat (fraction, >, 0.0);
+      g_assert_cmpfloat (fraction, <=, 1.0);
+      if (k > 0)
+        {
+          g_assert_cmpfloat (fraction, >=, g_array_index (log.progress, double, k - 1));
+          g_assert_cmpint (g_array_index (log.times, gint64, k) -
+                           g_array_index (log.times, gint64, k - 1), >=, G_USEC_PER_SEC / 20);
+        }
+    }
+  load_log_clear (&log, f->session);
+}
+
+/* A cancelled load ends "loading" at once, even while its thread still
+ * reads; the matrix shown stays, and nothing is emitted for it. */
+static void
+test_cancel_load (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *path = write_big_csv (f, "big.csv", 20000);
+  g_autoptr(GError) error = NULL;
+  FsMatrix *shown;
+  LoadLog log;
+
+  g_assert_true (fs_session_load_example (f->session, "lowrank", &error));
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_true (wait_until (idle, f));
+  shown = fs_session_get_matrix (f->session);
+  f->n_changed = 0;
+
+  load_log_init (&log, f->session);
+  fs_session_open_path (f->session, path);
+  g_assert_true (fs_session_get_loading (f->session));
+  fs_session_cancel_load (f->session);
+  /* Without a turn of the main loop: the thread may still be reading. */
+  g_assert_false (fs_session_get_loading (f->session));
+  g_assert_null (fs_session_get_loading_name (f->session));
+  g_assert_cmpfloat (fs_session_get_load_progress (f->session), ==, 0.0);
+
+  g_assert_true (wait_until (idle, f));
+  for (int k = 0; k < 100; k++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpuint (f->n_changed, ==, 0);
+  g_assert_null (f->failure);
+  g_assert_true (fs_session_get_matrix (f->session) == shown);
+  g_assert_cmpstr (fs_session_get_name (f->session), ==, "Low-rank example");
+  g_assert_cmpuint (log.loading->len, ==, 2);
+  g_assert_cmpuint (log.progress->len, ==, 0);
+  load_log_clear (&log, f->session);
+
+  /* Cancelling with nothing loading does nothing. */
+  fs_session_cancel_load (f->session);
+  g_assert_false (fs_session_get_loading (f->session));
+}
+
+/* A new open cancels the load in flight: "loading" stays TRUE through the
+ * change, then the second file is the one committed. */
+static void
+test_open_cancels_load (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *first = write_big_csv (f, "first.csv", 20000);
+  g_autofree char *second = write_file (f, "second.csv", diagonal_csv);
+  LoadLog log;
+
+  load_log_init (&log, f->session);
+  fs_session_open_path (f->session, first);
+  fs_session_open_path (f->session, second);
+  g_assert_true (fs_session_get_loading (f->session));
+  g_assert_cmpstr (fs_session_get_loading_name (f->session), ==, "second.csv");
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_true (wait_until (idle, f));
+  g_assert_cmpuint (f->n_changed, ==, 1);
+  g_assert_null (f->failure);
+  g_assert_cmpstr (fs_session_get_name (f->session), ==, "second.csv");
+  /* Each load's start, then the end of the second only. */
+  g_assert_cmpuint (log.loading->len, ==, 3);
+  g_assert_true (g_array_index (log.loading, gboolean, 1));
+  g_assert_false (g_array_index (log.loading, gboolean, 2));
+  g_assert_false (fs_session_get_loading (f->session));
+  load_log_clear (&log, f->session);
+}
+
+/* Closing cancels the load; a matrix set meanwhile does too. */
+static void
+test_close_cancels_load (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, "diagonal.csv", diagonal_csv);
+  g_autoptr(GError) error = NULL;
+
+  fs_session_open_path (f->session, path);
+  g_assert_true (fs_session_load_example (f->session, "lowrank", &error));
+  g_assert_false (fs_session_get_loading (f->session));
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_true (wait_until (idle, f));
+  g_assert_cmpstr (fs_session_get_name (f->session), ==, "Low-rank example");
+
+  fs_session_open_path (f->session, path);
+  g_assert_true (fs_session_get_loading (f->session));
+  fs_session_close (f->session);
+  g_assert_false (fs_session_get_loading (f->session));
+}
+
+/* Waiting for the tasks with a deadline: a task is counted from when it
+ * is started, so an immediate deadline finds it running. */
+static void
+test_wait_until (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, "diagonal.csv", diagonal_csv);
+
+  g_assert_true (fs_session_wait_for_tasks_until (f->session, g_get_monotonic_time ()));
+  fs_session_open_path (f->session, path);
+  g_assert_false (fs_session_wait_for_tasks_until (f->session, g_get_monotonic_time ()));
+  g_assert_true (fs_session_wait_for_tasks_until (f->session,
+                                                  g_get_monotonic_time () + 20 * G_USEC_PER_SEC));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -527,6 +753,11 @@ main (int    argc,
   ADD ("/session/edits-during-prepare", test_edits_during_prepare);
   ADD ("/session/first-file-fails", test_first_file_fails);
   ADD ("/session/close-drops-pending", test_close_drops_pending);
+  ADD ("/session/load-progress", test_load_progress);
+  ADD ("/session/cancel-load", test_cancel_load);
+  ADD ("/session/open-cancels-load", test_open_cancels_load);
+  ADD ("/session/close-cancels-load", test_close_cancels_load);
+  ADD ("/session/wait-until", test_wait_until);
 #undef ADD
 
   return g_test_run ();

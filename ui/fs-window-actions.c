@@ -150,6 +150,78 @@ on_chooser_response (GtkNativeDialog *dialog,
   g_object_unref (dialog);
 }
 
+/* The Open dialog's filters, by extension, whatever its case (FOO.CSV as
+ * foo.csv): each format the loader reads (fs-loader.c), all of them
+ * first, and every file last. The loader reads any other text as
+ * delimited numbers, so "All files" opens more than the list. */
+typedef struct
+{
+  const char *name;
+  const char *suffixes;  /* separated by spaces */
+} OpenFormat;
+
+static const OpenFormat open_formats[] = {
+  { N_("Delimited text (CSV, TSV, TXT, DAT)"), "csv tsv txt dat" },
+  { N_("NumPy arrays"), "npy" },
+  { N_("Matrix Market files"), "mtx" },
+  { N_("Images"), "png jpg jpeg gif bmp tif tiff webp pnm pgm ppm ico" },
+  { N_("Factorscope sessions"), FS_SESSION_FILE_EXTENSION + 1 },
+};
+
+static GtkFileFilter *
+open_filter_new (const char *name,
+                 const char *suffixes)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  g_auto(GStrv) list = g_strsplit (suffixes, " ", -1);
+
+  gtk_file_filter_set_name (filter, name);
+  for (guint i = 0; list[i] != NULL; i++)
+    gtk_file_filter_add_suffix (filter, list[i]);
+  return filter;
+}
+
+/**
+ * fs_window_open_filters_new:
+ *
+ * The Open dialog's filters: "All supported files" (the default), one per
+ * format, and "All files". Returns: (transfer full): a GListModel of
+ * GtkFileFilter.
+ */
+GListModel *
+fs_window_open_filters_new (void)
+{
+  GListStore *filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
+  g_autoptr(GString) every = g_string_new (NULL);
+  g_autoptr(GtkFileFilter) supported = NULL;
+  g_autoptr(GtkFileFilter) all = fs_window_all_files_filter_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (open_formats); i++)
+    g_string_append_printf (every, "%s%s", i > 0 ? " " : "", open_formats[i].suffixes);
+  supported = open_filter_new (_("All supported files"), every->str);
+  g_list_store_append (filters, supported);
+  for (guint i = 0; i < G_N_ELEMENTS (open_formats); i++)
+    {
+      g_autoptr(GtkFileFilter) filter = open_filter_new (_(open_formats[i].name),
+                                                         open_formats[i].suffixes);
+
+      g_list_store_append (filters, filter);
+    }
+  g_list_store_append (filters, all);
+  return G_LIST_MODEL (filters);
+}
+
+/* "All files", for every file dialog. */
+GtkFileFilter *
+fs_window_all_files_filter_new (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("All files"));
+  gtk_file_filter_add_pattern (filter, "*");
+  return filter;
+}
+
 static void
 open_dialog (GtkWidget  *widget,
              const char *action,
@@ -157,20 +229,18 @@ open_dialog (GtkWidget  *widget,
 {
   FsWindow *self = FS_WINDOW (widget);
   GtkFileChooserNative *dialog;
-  GtkFileFilter *filter = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) sessions = fs_window_session_filter_new ();
+  g_autoptr(GListModel) filters = fs_window_open_filters_new ();
   g_autoptr(GFile) folder = fs_window_dup_last_folder (self);
 
   dialog = gtk_file_chooser_native_new (_("Open a Matrix or a Session"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("Matrices, images and sessions"));
-  for (const char * const *p = (const char *[]) { "*.csv", "*.tsv", "*.txt", "*.npy", "*.mtx",
-                                                  "*.png", "*.jpg", "*.jpeg",
-                                                  "*" FS_SESSION_FILE_EXTENSION, NULL }; *p; p++)
-    gtk_file_filter_add_pattern (filter, *p);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), sessions);
-  g_object_unref (filter);
+  for (guint i = 0; i < g_list_model_get_n_items (filters); i++)
+    {
+      g_autoptr(GtkFileFilter) filter = g_list_model_get_item (filters, i);
+
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+    }
+  /* The first filter added is the one shown. */
   if (folder != NULL)
     gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, NULL);
   g_signal_connect (dialog, "response", G_CALLBACK (on_chooser_response), self);

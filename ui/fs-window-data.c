@@ -159,15 +159,16 @@ on_export_response (GtkNativeDialog *dialog,
   g_object_unref (dialog);
 }
 
+/* By extension, whatever its case. */
 static void
 add_filter (GtkFileChooser *chooser,
             const char     *name,
-            const char     *pattern)
+            const char     *suffix)
 {
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
   gtk_file_filter_set_name (filter, name);
-  gtk_file_filter_add_pattern (filter, pattern);
+  gtk_file_filter_add_suffix (filter, suffix);
   gtk_file_chooser_add_filter (chooser, filter);
 }
 
@@ -204,14 +205,16 @@ show_export_dialog (FsWindow *self,
   GtkFileChooser *chooser;
   g_autoptr(GFile) folder = fs_window_dup_last_folder (self);
   g_autofree char *name = suggest_name (self, selected);
+  g_autoptr(GtkFileFilter) all_files = fs_window_all_files_filter_new ();
 
   dialog = gtk_file_chooser_native_new (_("Export Data"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
   chooser = GTK_FILE_CHOOSER (dialog);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   add_result_choice (chooser, selected);
-  add_filter (chooser, _("CSV (pandas, R, spreadsheets)"), "*.csv");
-  add_filter (chooser, _("NumPy (.npy)"), "*.npy");
+  add_filter (chooser, _("CSV (pandas, R, spreadsheets)"), "csv");
+  add_filter (chooser, _("NumPy (.npy)"), "npy");
+  gtk_file_chooser_add_filter (chooser, all_files);
   if (folder != NULL)
     gtk_file_chooser_set_current_folder (chooser, folder, NULL);
   gtk_file_chooser_set_current_name (chooser, name);

@@ -261,15 +261,16 @@ suggested_name (FsWindow   *self,
   return g_strconcat (clean, "-", what, extension, NULL);
 }
 
+/* By extension, whatever its case. */
 static void
 add_filter (GtkFileChooser *chooser,
             const char     *name,
-            const char     *pattern)
+            const char     *suffix)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
 
   gtk_file_filter_set_name (filter, name);
-  gtk_file_filter_add_pattern (filter, pattern);
+  gtk_file_filter_add_suffix (filter, suffix);
   gtk_file_chooser_add_filter (chooser, filter);
   g_object_unref (filter);
 }
@@ -388,6 +389,7 @@ open_save_dialog (FsWindow   *self,
 {
   g_autoptr(GPtrArray) widgets = g_ptr_array_new ();
   g_autofree char *name = suggested_name (self, what, ".png");
+  g_autoptr(GtkFileFilter) all_files = fs_window_all_files_filter_new ();
   GtkFileChooserNative *dialog;
   GtkFileChooser *chooser;
   GtkWidget *frame;
@@ -398,9 +400,10 @@ open_save_dialog (FsWindow   *self,
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   chooser = GTK_FILE_CHOOSER (dialog);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  add_filter (chooser, _("PNG image"), "*.png");
-  add_filter (chooser, _("SVG drawing"), "*.svg");
-  add_filter (chooser, _("PDF document"), "*.pdf");
+  add_filter (chooser, _("PNG image"), "png");
+  add_filter (chooser, _("SVG drawing"), "svg");
+  add_filter (chooser, _("PDF document"), "pdf");
+  gtk_file_chooser_add_filter (chooser, all_files);
   add_size_choice (chooser, frame);
   set_folder (chooser, self);
   gtk_file_chooser_set_current_name (chooser, name);

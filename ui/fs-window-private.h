@@ -79,6 +79,10 @@ struct _FsWindow
   FsTracePlot          *zero_plots[2];
 
   FsSession            *session;
+  /* A file being opened (fs-window-progress.c). */
+  GtkWidget            *load_box;
+  GtkProgressBar       *load_bar;
+  guint                 load_show_id;    /* shows them once a load lasts */
   FsSnapshot           *shown;
   GCancellable         *suggest_cancellable;
   FsBannerKind          banner_kind;
@@ -149,6 +153,9 @@ void fs_window_show_toast           (FsWindow      *self,
 void fs_window_actions_class_init   (GtkWidgetClass *widget_class);
 void fs_window_actions_init         (FsWindow      *self);
 void fs_window_update_actions       (FsWindow      *self);
+/* The Open dialog's filters (GtkFileFilter), for a test to check. */
+GListModel *fs_window_open_filters_new (void);
+GtkFileFilter *fs_window_all_files_filter_new (void);
 
 void fs_window_dnd_init             (FsWindow      *self);
 
@@ -218,6 +225,9 @@ void   fs_window_import_open        (FsWindow               *self,
                                      gboolean                by_user);
 /* The import sheet open, or NULL. */
 FsImportSheet *fs_window_import_get_sheet (FsWindow *self);
+void   fs_window_progress_class_init (GtkWidgetClass *widget_class);
+void   fs_window_progress_init      (FsWindow      *self);
+void   fs_window_progress_dispose   (FsWindow      *self);
 
 guint  fs_window_speed_get_n_paces  (void);
 double fs_window_speed_get_pace     (guint          index);

@@ -909,7 +909,7 @@ fs_window_session_filter_new (void)
   GtkFileFilter *filter = gtk_file_filter_new ();
 
   gtk_file_filter_set_name (filter, _("Factorscope sessions"));
-  gtk_file_filter_add_pattern (filter, "*" FS_SESSION_FILE_EXTENSION);
+  gtk_file_filter_add_suffix (filter, FS_SESSION_FILE_EXTENSION + 1);
   return filter;
 }
 
@@ -939,6 +939,7 @@ save_session_as (GtkWidget  *widget,
   FsWindow *self = FS_WINDOW (widget);
   GtkFileChooserNative *dialog;
   g_autoptr(GtkFileFilter) filter = fs_window_session_filter_new ();
+  g_autoptr(GtkFileFilter) all_files = fs_window_all_files_filter_new ();
   g_autoptr(GFile) folder = fs_window_dup_last_folder (self);
   const char *path = state (self)->path;
   g_autofree char *name = NULL;
@@ -946,6 +947,7 @@ save_session_as (GtkWidget  *widget,
   dialog = gtk_file_chooser_native_new (_("Save Session"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _("_Save"), _("_Cancel"));
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), all_files);
   if (path != NULL)
     name = g_path_get_basename (path);
   else

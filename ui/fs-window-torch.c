@@ -117,6 +117,8 @@ export_torch (GtkWidget  *widget,
   g_autoptr(GFile) folder = fs_window_dup_last_folder (self);
   g_autofree char *name = NULL;
   GtkFileChooserNative *dialog;
+  g_autoptr(GtkFileFilter) scripts = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all_files = fs_window_all_files_filter_new ();
 
   if (fs_session_get_matrix (self->session) == NULL)
     {
@@ -127,6 +129,10 @@ export_torch (GtkWidget  *widget,
   name = suggested_name (self);
   dialog = gtk_file_chooser_native_new (_("Export as PyTorch Script"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_filter_set_name (scripts, _("Python scripts"));
+  gtk_file_filter_add_suffix (scripts, "py");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), scripts);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), all_files);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   if (folder != NULL)
     gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, NULL);

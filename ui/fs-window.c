@@ -567,6 +567,7 @@ fs_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->suggest_cancellable);
   g_clear_object (&self->suggest_cancellable);
+  fs_window_progress_dispose (self);
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
@@ -623,6 +624,7 @@ fs_window_class_init (FsWindowClass *klass)
   fs_window_data_class_init (widget_class);
   fs_window_export_class_init (widget_class);
   fs_window_import_class_init (widget_class);
+  fs_window_progress_class_init (widget_class);
 }
 
 static void
@@ -689,6 +691,7 @@ fs_window_init (FsWindow *self)
   fs_window_settings_init (self);
   fs_window_export_init (self);
   fs_window_import_init (self);
+  fs_window_progress_init (self);
 
   /* The plot and the maps take the focus from a click, and the plot has it
    * at first: there Space runs and pauses (the first focusable widget
