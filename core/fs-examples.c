@@ -85,6 +85,7 @@ static const FsExample examples[] = {
     .name = "lowrank",
     .title = N_("Low-rank example"),
     .menu_label = N_("Low-rank matrix with noise"),
+    /* xgettext:no-c-format */
     .description = N_("A synthetic 100 × 80 matrix of rank 5 plus 1% noise."),
     .default_rank = FS_EXAMPLE_LOWRANK_RANK,
     .load = load_lowrank,
