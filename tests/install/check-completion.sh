@@ -113,7 +113,8 @@ expect_exactly "run FILE <Tab> (one file only)" "$offered" ""
 expect_exactly "run --session <Tab>" "$(complete_line factorscope-cli run --session '')" \
   "$(printf '%s\n' s.factorscope sub)"
 expect_exactly "info <Tab>" "$(complete_line factorscope-cli info '')" \
-  "$(printf '%s\n' sub w.Mtx x.CSV y.npy | sort)"
+  "$(printf '%s\n' sub w.Mtx x.CSV y.npy $examples | sort)"
+expect_exactly "bench <Tab>" "$(complete_line factorscope-cli bench '')" ""
 expect_exactly "convert x.CSV <Tab>" "$(complete_line factorscope-cli convert x.CSV '')" \
   "$(printf '%s\n' sub x.CSV y.npy | sort)"
 expect_exactly "export-torch -o <Tab>" "$(complete_line factorscope-cli export-torch camera -o '')" \
