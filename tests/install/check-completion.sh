@@ -5,6 +5,8 @@
 # program's --help-all prints, so an option added to the program and not
 # to the script fails here.
 # Usage: check-completion.sh SCRIPT FACTORSCOPE-CLI
+# Lists of words are split into words on purpose, unquoted:
+# shellcheck disable=SC2086,SC2116
 set -u
 script=$1
 cli=$2
