@@ -9,7 +9,7 @@
  * Import options override the header and label rules and drop the
  * file's columns; the report (fs-import.h) says what was decided and
  * which were guesses. The tokenizer checks the cancellable and tells
- * progress every megabyte, and a preview stops after its records.
+ * progress every 256 KiB, and a preview stops after its records.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
