@@ -9,7 +9,7 @@
  * Import options override the header and label rules and drop the
  * file's columns; the report (fs-import.h) says what was decided and
  * which were guesses. The tokenizer checks the cancellable and tells
- * progress every megabyte, and a preview stops after its records.
+ * progress every 256 KiB, and a preview stops after its records.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -579,13 +579,22 @@ tokenize (Parser  *parser,
 
   while (c.p < c.end)
     {
+      /* The inner loop is the one before there were ticks: the same code
+       * over the records up to the next tick (a preview's, one record). */
+      const char *stop = parser->max_records > 0 ? c.p + 1
+                       : parser->text + MIN (parser->ticker->next, parser->len);
+
       if (parser->max_records > 0 && parser->records->len >= parser->max_records)
         break;
-      if (fs_load_ticker_due (parser->ticker, (gsize) (c.p - parser->text)) &&
-          !fs_load_ticker_tick (parser->ticker, (gsize) (c.p - parser->text), error))
-        return FALSE;
-      if (!skip_empty_line (&c) && !read_record (parser, &c, error))
-        return FALSE;
+      if (fs_load_ticker_due (parser->ticker, (gsize) (c.p - parser->text)))
+        {
+          if (!fs_load_ticker_tick (parser->ticker, (gsize) (c.p - parser->text), error))
+            return FALSE;
+          continue;
+        }
+      while (c.p < stop)
+        if (!skip_empty_line (&c) && !read_record (parser, &c, error))
+          return FALSE;
     }
   parser->consumed = (gsize) (c.p - parser->text);
   return TRUE;

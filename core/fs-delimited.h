@@ -19,7 +19,7 @@ FsMatrix *fs_delimited_parse (const char  *name,
                               GError     **error);
 
 /* The same with import options (NULL: all automatic), a cancellable
- * checked and progress told about every megabyte, and at most
+ * checked and progress told about every 256 KiB, and at most
  * max_records records read (0: all; a preview's few). The matrix carries
  * the loader's report (FsMatrix.import_report). */
 FsMatrix *fs_delimited_parse_full (const char             *name,

@@ -308,9 +308,10 @@ fs_import_report_has_guesses (const FsImportReport *self)
           self->n_empty_rows > 0);
 }
 
-/* A megabyte takes the tokenizer a few milliseconds: a cancelled load
- * ends well within a tenth of a second. */
-#define TICK_BYTES ((gsize) 1 << 20)
+/* 256 KiB take the tokenizer a millisecond or two, and a tenth of a
+ * second under the sanitizers on a busy machine: a cancelled load ends
+ * within that. */
+#define TICK_BYTES ((gsize) 256 << 10)
 
 void
 fs_load_ticker_init (FsLoadTicker       *self,

@@ -120,7 +120,7 @@ typedef void (*FsLoadProgressFunc) (double   fraction,
                                     gpointer data);
 
 /* For the readers of long files: the cancellable checked and progress
- * reported about every megabyte (fs_load_ticker_due () is one compare,
+ * reported about every 256 KiB (fs_load_ticker_due () is one compare,
  * cheap enough for every record), progress at most once per hundredth
  * of the file, never 1 (the loader reports that once the matrix is
  * whole). */

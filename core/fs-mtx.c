@@ -65,7 +65,7 @@ fail_at (Reader     *r,
   return FALSE;
 }
 
-/* Checks the cancellable and tells progress about every megabyte. */
+/* Checks the cancellable and tells progress about every 256 KiB. */
 static inline gboolean
 tick (Reader  *r,
       GError **error)

@@ -21,7 +21,7 @@ FsMatrix *fs_mtx_parse (const char  *name,
                         GError     **error);
 
 /* The same, with a cancellable checked and progress told about every
- * megabyte (fs-import.h). */
+ * 256 KiB (fs-import.h). */
 FsMatrix *fs_mtx_parse_full (const char          *name,
                              const char          *text,
                              gsize                len,
