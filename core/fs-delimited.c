@@ -1023,19 +1023,8 @@ mark_dropped_columns (Parser  *parser,
     {
       guint column = options->drop_columns[k];
 
-      if (column < 1 || column > layout->n_cols)
-        {
-          g_autofree char *number = fs_error_number_text (column);
-          g_autofree char *width = fs_error_number_text (layout->n_cols);
-
-          g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                       g_dngettext (GETTEXT_PACKAGE,
-                                    "%s: cannot drop column %s: the file has %s column",
-                                    "%s: cannot drop column %s: the file has %s columns",
-                                    layout->n_cols),
-                       parser->name, number, width);
-          return FALSE;
-        }
+      if (!fs_import_check_drop_column (parser->name, column, layout->n_cols, error))
+        return FALSE;
       layout->dropped[column - 1] = TRUE;
     }
   return TRUE;

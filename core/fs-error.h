@@ -26,4 +26,10 @@ GQuark fs_error_quark       (void);
 /* A size or count as text, for translatable messages. */
 char  *fs_error_number_text (guint64 value) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Sets an FS_ERROR_INVALID_ARGUMENT error from a whole, translated
+ * sentence and returns FALSE: for a refused setting. */
+gboolean fs_error_refuse    (GError     **error,
+                             const char  *format,
+                             ...) G_GNUC_PRINTF (2, 3);
+
 G_END_DECLS

@@ -350,3 +350,26 @@ fs_load_ticker_tick (FsLoadTicker  *self,
     }
   return TRUE;
 }
+
+gboolean
+fs_import_check_drop_column (const char  *name,
+                             guint        column,
+                             guint64      width,
+                             GError     **error)
+{
+  g_autofree char *number = NULL;
+  g_autofree char *columns = NULL;
+
+  if (column >= 1 && column <= width)
+    return TRUE;
+
+  number = fs_error_number_text (column);
+  columns = fs_error_number_text (width);
+  g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "%s: cannot drop column %s: the file has %s column",
+                            "%s: cannot drop column %s: the file has %s columns",
+                            width),
+               name, number, columns);
+  return FALSE;
+}

@@ -79,6 +79,13 @@ gboolean     fs_import_parse_columns        (const char             *list,
 char        *fs_import_format_columns       (const guint            *columns,
                                              guint                   n_columns);
 
+/* TRUE when column (1-based) is one of a file's width columns; else an
+ * error that names the file, the column and the width. */
+gboolean     fs_import_check_drop_column    (const char             *name,
+                                             guint                   column,
+                                             guint64                 width,
+                                             GError                **error);
+
 typedef struct
 {
   char      separator;           /* ',', ';', '\t' or ' ' (runs of blanks) */

@@ -209,19 +209,8 @@ drop_columns (const char             *name,
     {
       guint column = options->drop_columns[k];
 
-      if (column < 1 || column > X->cols)
-        {
-          g_autofree char *number = fs_error_number_text (column);
-          g_autofree char *width = fs_error_number_text (X->cols);
-
-          g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                       g_dngettext (GETTEXT_PACKAGE,
-                                    "%s: cannot drop column %s: the file has %s column",
-                                    "%s: cannot drop column %s: the file has %s columns",
-                                    X->cols),
-                       name, number, width);
-          return NULL;
-        }
+      if (!fs_import_check_drop_column (name, column, X->cols, error))
+        return NULL;
       dropped[column - 1] = TRUE;
       kept--;
     }

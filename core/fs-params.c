@@ -87,26 +87,6 @@ fs_params_default_rank (gsize rows,
   return (guint) MAX (1, MIN ((gsize) FS_DEFAULT_RANK, MIN (rows, cols)));
 }
 
-/* A refused setting: FALSE, with the error said. Each message is a whole
- * sentence with the setting's name in it, which a translation can order
- * and inflect as its language needs. */
-static gboolean
-refuse (GError    **error,
-        const char *format,
-        ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-refuse (GError    **error,
-        const char *format,
-        ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (FS_ERROR, FS_ERROR_INVALID_ARGUMENT, format, args));
-  va_end (args);
-  return FALSE;
-}
 
 static gboolean
 penalty_ok (double value)
@@ -125,13 +105,13 @@ check_penalties (const FsParams *params,
                  GError        **error)
 {
   if (!penalty_ok (params->l2_w))
-    return refuse (error, _("The L2 penalty on W must be a finite number ≥ 0, not %g"), params->l2_w);
+    return fs_error_refuse (error, _("The L2 penalty on W must be a finite number ≥ 0, not %g"), params->l2_w);
   if (!penalty_ok (params->l2_h))
-    return refuse (error, _("The L2 penalty on H must be a finite number ≥ 0, not %g"), params->l2_h);
+    return fs_error_refuse (error, _("The L2 penalty on H must be a finite number ≥ 0, not %g"), params->l2_h);
   if (!penalty_ok (params->l1_w))
-    return refuse (error, _("The L1 penalty on W must be a finite number ≥ 0, not %g"), params->l1_w);
+    return fs_error_refuse (error, _("The L1 penalty on W must be a finite number ≥ 0, not %g"), params->l1_w);
   if (!penalty_ok (params->l1_h))
-    return refuse (error, _("The L1 penalty on H must be a finite number ≥ 0, not %g"), params->l1_h);
+    return fs_error_refuse (error, _("The L1 penalty on H must be a finite number ≥ 0, not %g"), params->l1_h);
   return TRUE;
 }
 
@@ -192,12 +172,12 @@ check_rule (const FsParams *params,
     }
 
   if (!in_unit_interval (params->momentum))
-    return refuse (error, _("The momentum coefficient must be in [0, 1), not %g"), params->momentum);
+    return fs_error_refuse (error, _("The momentum coefficient must be in [0, 1), not %g"), params->momentum);
   if (!in_unit_interval (params->adam_beta1))
     /* Translators: beta1 and beta2 are the names of Adam's coefficients. */
-    return refuse (error, _("Adam's beta1 must be in [0, 1), not %g"), params->adam_beta1);
+    return fs_error_refuse (error, _("Adam's beta1 must be in [0, 1), not %g"), params->adam_beta1);
   if (!in_unit_interval (params->adam_beta2))
-    return refuse (error, _("Adam's beta2 must be in [0, 1), not %g"), params->adam_beta2);
+    return fs_error_refuse (error, _("Adam's beta2 must be in [0, 1), not %g"), params->adam_beta2);
 
   if (!isfinite (params->adam_eps) || params->adam_eps <= 0.0)
     {
@@ -290,7 +270,7 @@ fs_params_validate (const FsParams *params,
       !check_rule (params, error) || !check_runs (params, error))
     return FALSE;
   if (!in_unit_interval (params->holdout))
-    return refuse (error, _("The held-out share must be in [0, 1), not %g"), params->holdout);
+    return fs_error_refuse (error, _("The held-out share must be in [0, 1), not %g"), params->holdout);
   return X == NULL || check_blas_size (X, error);
 }
 

@@ -164,25 +164,6 @@ parse_penalty (const char *text,
   return end != text && *end == '\0' && isfinite (*value) && *value >= 0.0;
 }
 
-/* A refused range: FALSE, with the error said. Each message is a whole
- * sentence about the text given (its “%s”), for translations to order. */
-static gboolean
-set_error (GError     **error,
-           const char  *format,
-           ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-set_error (GError     **error,
-           const char  *format,
-           ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (FS_ERROR, FS_ERROR_INVALID_ARGUMENT, format, args));
-  va_end (args);
-  return FALSE;
-}
 
 static gboolean
 too_many_points (GError     **error,
@@ -192,7 +173,7 @@ too_many_points (GError     **error,
 
   /* Translators: the first %s is the range given, the second the most
    * points a sweep has. */
-  return set_error (error, _("“%s” has more points than a sweep's %s"), text, max);
+  return fs_error_refuse (error, _("“%s” has more points than a sweep's %s"), text, max);
 }
 
 /* N evenly spaced integers from a to b, rounded, each once. */
@@ -224,13 +205,13 @@ parse_ranks (const char  *text,
   if (!parse_count (parts[0], 1, G_MAXUINT, &a) ||
       (n_parts > 1 && !parse_count (parts[1], 1, G_MAXUINT, &b)) ||
       (n_parts > 2 && !parse_count (parts[2], 0, G_MAXUINT, &n)))
-    return set_error (error, _("“%s” is not a rank, nor a range A:B or A:B:N of whole numbers ≥ 1"), text);
+    return fs_error_refuse (error, _("“%s” is not a rank, nor a range A:B or A:B:N of whole numbers ≥ 1"), text);
   if (n_parts == 1)
     b = a;
   if (b < a)
-    return set_error (error, _("“%s” goes down: a range A:B needs A ≤ B"), text);
+    return fs_error_refuse (error, _("“%s” goes down: a range A:B needs A ≤ B"), text);
   if (n_parts == 3 && n < 2)
-    return set_error (error, _("“%s” needs at least 2 points: A:B:N with N ≥ 2"), text);
+    return fs_error_refuse (error, _("“%s” needs at least 2 points: A:B:N with N ≥ 2"), text);
   if ((n_parts < 3 && b - a >= FS_SWEEP_MAX_POINTS) || n > FS_SWEEP_MAX_POINTS)
     return too_many_points (error, text);
 
@@ -251,20 +232,20 @@ parse_penalties (const char  *text,
   if (!parse_penalty (parts[0], &a) ||
       (n_parts > 1 && !parse_penalty (parts[1], &b)) ||
       (n_parts > 2 && !parse_count (parts[2], 0, G_MAXUINT, &n)))
-    return set_error (error, _("“%s” is not a penalty ≥ 0, nor a log grid A:B:N"), text);
+    return fs_error_refuse (error, _("“%s” is not a penalty ≥ 0, nor a log grid A:B:N"), text);
   if (n_parts == 1)
     {
       g_array_append_val (values, a);
       return TRUE;
     }
   if (n_parts == 2)
-    return set_error (error, _("“%s” needs a count of points: A:B:N"), text);
+    return fs_error_refuse (error, _("“%s” needs a count of points: A:B:N"), text);
   if (!(a > 0.0 && b > 0.0))
-    return set_error (error, _("“%s” starts or ends at 0: a log grid A:B:N needs A, B > 0"), text);
+    return fs_error_refuse (error, _("“%s” starts or ends at 0: a log grid A:B:N needs A, B > 0"), text);
   if (!(a < b))
-    return set_error (error, _("“%s” goes down or stays: a log grid A:B:N needs A < B"), text);
+    return fs_error_refuse (error, _("“%s” goes down or stays: a log grid A:B:N needs A < B"), text);
   if (n < 2)
-    return set_error (error, _("“%s” needs at least 2 points: A:B:N with N ≥ 2"), text);
+    return fs_error_refuse (error, _("“%s” needs at least 2 points: A:B:N with N ≥ 2"), text);
   if (n > FS_SWEEP_MAX_POINTS)
     return too_many_points (error, text);
 
@@ -298,8 +279,8 @@ fs_sweep_parse_values (FsSweepAxis   axis,
   out = g_array_new (FALSE, FALSE, sizeof (double));
   if (g_strv_length (parts) < 1 || g_strv_length (parts) > 3)
     return axis == FS_SWEEP_RANK
-             ? set_error (error, _("“%s” is not a rank, nor a range A:B or A:B:N"), text)
-             : set_error (error, _("“%s” is not a penalty, nor a log grid A:B:N"), text);
+             ? fs_error_refuse (error, _("“%s” is not a rank, nor a range A:B or A:B:N"), text)
+             : fs_error_refuse (error, _("“%s” is not a penalty, nor a log grid A:B:N"), text);
 
   ok = axis == FS_SWEEP_RANK ? parse_ranks (text, parts, out, error)
                              : parse_penalties (text, parts, out, error);
