@@ -100,7 +100,15 @@ test_real_data (void)
         if (!isnan (X->data[c]))
           sum += X->data[c];
       assert_close (sum, e->sum, 1e-12);
-      g_assert_null (X->notices);
+      /* vegan's dune sites count the rows, an index taken as labels by a
+       * guess that says so. */
+      if (g_str_equal (e->path, "csv/vegan_dune.csv"))
+        {
+          g_assert_cmpuint (g_strv_length (X->notices), ==, 1);
+          g_assert_nonnull (strstr (X->notices[0], "column 1 (“site”)"));
+        }
+      else
+        g_assert_null (X->notices);
     }
 }
 
