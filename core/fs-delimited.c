@@ -79,6 +79,7 @@ typedef struct
   gsize       consumed;         /* bytes tokenized */
   FsImportReport *report;
   char       *numeric_notice;   /* for a numeric column read as labels */
+  gboolean    numeric_labels_guessed;  /* ... and only by a guess */
 } Parser;
 
 static gboolean
@@ -705,43 +706,66 @@ typedef struct
   guint     n_kept;
 } Layout;
 
-/* The rules for a label column of text or of an index, as R, pandas and
- * spreadsheets write them; the reason goes in *reason. */
-static gboolean
-detect_label_column (Parser        *parser,
-                     const Layout  *layout,
-                     const char   **reason)
+/* Which rule for text, quotes or an index took the first column as row
+ * labels. */
+typedef enum
 {
-  guint n_rows = layout->n_rows, first_data = layout->first_data;
-  gboolean any_text = FALSE, all_quoted = TRUE, other_plain = FALSE, index_column = TRUE;
+  LABELS_NO_RULE,
+  LABELS_R_CORNER,  /* R's empty corner cell: the file says so */
+  LABELS_TEXT,      /* text cannot be data: not a guess either */
+  LABELS_QUOTED,    /* numbers in quotes beside plain ones: a guess */
+  LABELS_INDEX,     /* 0, 1, 2, … or 1, 2, 3, … under a header: a guess */
+} LabelsRule;
+
+/* Whether data column 0 counts the rows, as a pandas or spreadsheet
+ * index does: 0, 1, 2, … or 1, 2, 3, … */
+static gboolean
+first_column_is_index (Parser       *parser,
+                       const Layout *layout)
+{
+  for (guint i = 0; i < layout->n_rows; i++)
+    {
+      Field *f = field_at (parser, layout->first_data + i, 0);
+
+      if (f->kind != CELL_NUMBER ||
+          (f->value != (double) i && f->value != (double) (i + 1)) ||
+          (i > 0 && f->value - field_at (parser, layout->first_data + i - 1, 0)->value != 1.0))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The rules for a label column of text or of an index, as R, pandas and
+ * spreadsheets write them. */
+static LabelsRule
+detect_label_column (Parser       *parser,
+                     const Layout *layout)
+{
+  gboolean any_text = FALSE, all_quoted = TRUE, other_plain = FALSE;
 
   if (layout->n_cols < 2)
-    return FALSE;
-
+    return LABELS_NO_RULE;
   /* R's write.csv: an empty corner cell above the row names. */
-  *reason = N_("its header cell is empty, as R writes row names");
   if (layout->header && field_at (parser, 0, 0)->len == 0)
-    return TRUE;
+    return LABELS_R_CORNER;
 
-  for (guint i = 0; i < n_rows; i++)
+  for (guint i = 0; i < layout->n_rows; i++)
     {
-      Field *f = field_at (parser, first_data + i, 0);
-      Field *g = field_at (parser, first_data + i, 1);
+      Field *f = field_at (parser, layout->first_data + i, 0);
+      Field *g = field_at (parser, layout->first_data + i, 1);
 
       any_text |= f->kind == CELL_TEXT;
       all_quoted &= f->quoted;
       other_plain |= g->kind == CELL_NUMBER && !g->quoted;
-      /* A pandas or spreadsheet index: 0, 1, 2, … or 1, 2, 3, … */
-      index_column &= f->kind == CELL_NUMBER &&
-                      (f->value == (double) i ||
-                       f->value == (double) (i + 1)) &&
-                      (i == 0 || f->value - field_at (parser, first_data + i - 1, 0)->value == 1.0);
     }
 
-  *reason = any_text ? N_("it holds text")
-          : (all_quoted && other_plain) ? N_("its values are in quotes and the others are not")
-          : N_("it counts the rows, as pandas and spreadsheets write an index");
-  return any_text || (all_quoted && other_plain) || (layout->header && index_column && n_rows > 1);
+  if (any_text)
+    return LABELS_TEXT;
+  if (all_quoted && other_plain)
+    return LABELS_QUOTED;
+  if (layout->header && layout->n_rows > 1 && first_column_is_index (parser, layout))
+    return LABELS_INDEX;
+  return LABELS_NO_RULE;
 }
 
 /* The rule for numbers (README "Row labels") looks at a sample of this
@@ -774,10 +798,11 @@ median (GArray *values)
 /* What the rule for numbers (README "Row labels") finds of data column 0. */
 typedef enum
 {
-  NUMBERS_NOT_IDS,       /* not distinct whole numbers: not considered */
-  NUMBERS_LIKE_REST,     /* distinct whole numbers, of the same type and scale as the rest */
-  NUMBERS_OTHER_TYPE,    /* distinct whole numbers, most of the rest are not whole */
-  NUMBERS_OTHER_SCALE,   /* distinct whole numbers, ten times larger or smaller */
+  NUMBERS_NOT_IDS,       /* neither distinct whole numbers nor increasing: not considered */
+  NUMBERS_ONLY_COLUMN,   /* no other column holds numbers */
+  NUMBERS_LIKE_REST,     /* of the same type and scale as the rest */
+  NUMBERS_OTHER_TYPE,    /* whole beside fractions, or fractions beside whole numbers */
+  NUMBERS_OTHER_SCALE,   /* ten times larger or smaller */
 } NumbersVerdict;
 
 /* Whether data column 0 holds whole numbers only, and their range. */
@@ -837,12 +862,39 @@ first_column_is_distinct (Parser       *parser,
   return TRUE;
 }
 
+/* Fewer rows than this increase by chance too often (one time in six for
+ * three rows, in twenty-four for four) to say anything. */
+#define MIN_INCREASING_ROWS 4
+
+/* Whether data column 0 holds finite numbers that increase strictly, as
+ * times, wavelengths or doses do. */
+static gboolean
+first_column_increases (Parser       *parser,
+                        const Layout *layout)
+{
+  double previous = -INFINITY;
+
+  if (layout->n_rows < MIN_INCREASING_ROWS)
+    return FALSE;
+  for (guint i = 0; i < layout->n_rows; i++)
+    {
+      Field *f = field_at (parser, layout->first_data + i, 0);
+
+      if (f->kind != CELL_NUMBER || !isfinite (f->value) || !(f->value > previous))
+        return FALSE;
+      previous = f->value;
+    }
+  return TRUE;
+}
+
 /* How the other columns' numbers differ from data column 0's: of another
- * type when most of theirs have a fraction, of another scale when the
- * typical sizes (median |value| of a sample) are ten times apart or more. */
+ * type when column 0 is whole and most of theirs have a fraction, or the
+ * other way round; of another scale when the typical sizes (median |value|
+ * of a sample) are ten times apart or more. */
 static NumbersVerdict
 compare_with_rest (Parser       *parser,
-                   const Layout *layout)
+                   const Layout *layout,
+                   gboolean      first_whole)
 {
   g_autoptr(GArray) first = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) rest = g_array_new (FALSE, FALSE, sizeof (double));
@@ -870,8 +922,8 @@ compare_with_rest (Parser       *parser,
       }
 
   if (rest->len == 0)
-    return NUMBERS_LIKE_REST;
-  if (fractions * 2 > rest->len)
+    return NUMBERS_ONLY_COLUMN;
+  if (first_whole ? fractions * 2 > rest->len : fractions * 2 < rest->len)
     return NUMBERS_OTHER_TYPE;
   a = median (first);
   b = median (rest);
@@ -880,89 +932,145 @@ compare_with_rest (Parser       *parser,
 }
 
 /* README "Row labels": under a header, a first column of distinct whole
- * numbers beside columns of another type or scale is a column of ids,
- * years or codes. */
+ * numbers, or of numbers that increase strictly, beside columns of
+ * another type or scale is a column of ids, years, times or codes.
+ * *whole says which of the two it is. */
 static NumbersVerdict
 numeric_label_rule (Parser       *parser,
-                    const Layout *layout)
+                    const Layout *layout,
+                    gboolean     *whole)
 {
   double lo, hi;
 
-  if (!layout->header || layout->n_cols < 2 || layout->n_rows < 2 ||
-      !first_column_is_whole (parser, layout, &lo, &hi) ||
-      !first_column_is_distinct (parser, layout, lo, hi))
+  if (!layout->header || layout->n_cols < 2 || layout->n_rows < 2)
     return NUMBERS_NOT_IDS;
-  return compare_with_rest (parser, layout);
+  *whole = first_column_is_whole (parser, layout, &lo, &hi) &&
+           first_column_is_distinct (parser, layout, lo, hi);
+  if (!*whole && !first_column_increases (parser, layout))
+    return NUMBERS_NOT_IDS;
+  return compare_with_rest (parser, layout, *whole);
 }
 
-/* The notice and the report for a numeric column taken as labels. */
+/* Why a numeric first column was read as row labels: the reason (after
+ * "as") for the report and the notice. */
+typedef enum
+{
+  WHY_WHOLE_TYPE,
+  WHY_WHOLE_SCALE,
+  WHY_INCREASING_TYPE,
+  WHY_INCREASING_SCALE,
+  WHY_QUOTED,
+  WHY_INDEX,
+} LabelsWhy;
+
+static const char * const why_reasons[] = {
+  [WHY_WHOLE_TYPE] = N_("its values are distinct whole numbers and most of the others are not"),
+  [WHY_WHOLE_SCALE] = N_("its values are distinct whole numbers on another scale than the rest"),
+  [WHY_INCREASING_TYPE] = N_("its values increase strictly and are not whole numbers, while "
+                             "most of the others are"),
+  [WHY_INCREASING_SCALE] = N_("its values increase strictly, on another scale than the rest"),
+  [WHY_QUOTED] = N_("its values are in quotes and the others are not"),
+  [WHY_INDEX] = N_("it counts the rows, as pandas and spreadsheets write an index"),
+};
+
+/* The notice and the report for a numeric column taken as labels, by a
+ * guess the user may want to undo: every one of them says how. */
 static void
-report_numeric_labels (Parser         *parser,
-                       NumbersVerdict  verdict)
+report_numeric_labels (Parser       *parser,
+                       const Layout *layout,
+                       LabelsWhy     why)
 {
   FsImportReport *report = parser->report;
-  g_autofree char *title = field_text (field_at (parser, 0, 0));
+  g_autofree char *title = layout->header ? field_text (field_at (parser, 0, 0)) : NULL;
   g_autofree char *number = fs_error_number_text (1);
-  gboolean type = verdict == NUMBERS_OTHER_TYPE;
+  const char *reason = _(why_reasons[why]);
 
+  report->row_labels_guessed = TRUE;
   report->numeric_label_column = g_strdup (title);
-  report->row_labels_reason =
-    g_strdup (type ? _("its values are distinct whole numbers and most of the others are not")
-                   : _("its values are distinct whole numbers on another scale than the rest"));
+  report->row_labels_reason = g_strdup (reason);
   parser->numeric_notice =
-    g_strdup_printf (type
-                     /* Translators: the column's number and its header. */
-                     ? _("Read column %s (“%s”) as row labels, as its values are distinct whole "
-                         "numbers and most of the others are not: to keep it as data, use "
-                         "--row-labels none on the command line, or Row labels → None in the "
-                         "window's import options")
-                     /* Translators: the column's number and its header. */
-                     : _("Read column %s (“%s”) as row labels, as its values are distinct whole "
-                         "numbers on another scale than the rest: to keep it as data, use "
-                         "--row-labels none on the command line, or Row labels → None in the "
-                         "window's import options"),
-                     number, title);
+    title != NULL
+      /* Translators: the column's number, its header and why (“its values are …”). */
+      ? g_strdup_printf (_("Read column %s (“%s”) as row labels, as %s: to keep it as data, use "
+                           "--row-labels none on the command line, or Row labels → None in the "
+                           "window's import options"), number, title, reason)
+      /* Translators: the column's number and why (“its values are …”). */
+      : g_strdup_printf (_("Read column %s as row labels, as %s: to keep it as data, use "
+                           "--row-labels none on the command line, or Row labels → None in the "
+                           "window's import options"), number, reason);
+}
+
+/* The rule for numbers, when no other rule applied: labels or data. */
+static gboolean
+choose_numeric_labels (Parser       *parser,
+                       const Layout *layout)
+{
+  FsImportReport *report = parser->report;
+  gboolean whole = TRUE;
+  NumbersVerdict verdict = numeric_label_rule (parser, layout, &whole);
+
+  switch (verdict)
+    {
+    case NUMBERS_NOT_IDS:
+      return FALSE;
+    case NUMBERS_ONLY_COLUMN:
+      report->row_labels_guessed = TRUE;
+      report->row_labels_reason = g_strdup (_("it is the only column of numbers"));
+      return FALSE;
+    case NUMBERS_LIKE_REST:
+      report->row_labels_guessed = TRUE;
+      report->row_labels_reason =
+        g_strdup (whole ? _("its values are distinct whole numbers, but of the same type and "
+                            "scale as the rest")
+                        : _("its values increase strictly, but are of the same type and scale "
+                            "as the rest"));
+      return FALSE;
+    case NUMBERS_OTHER_TYPE:
+      report_numeric_labels (parser, layout, whole ? WHY_WHOLE_TYPE : WHY_INCREASING_TYPE);
+      return TRUE;
+    case NUMBERS_OTHER_SCALE:
+      report_numeric_labels (parser, layout, whole ? WHY_WHOLE_SCALE : WHY_INCREASING_SCALE);
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 /* Whether column 1 holds row labels, as the options say or as the rules
- * guess; a dropped column 1 holds none. */
+ * guess; a dropped column 1 holds none. Text and R's corner cell are not
+ * guesses; every decision about a column of numbers is. */
 static gboolean
 choose_label_column (Parser       *parser,
                      const Layout *layout)
 {
-  FsImportReport *report = parser->report;
-  const char *reason = NULL;
-  NumbersVerdict verdict;
-
   if (layout->dropped[0] || parser->options->row_labels == FS_ROW_LABELS_NONE)
     return FALSE;
   if (parser->options->row_labels == FS_ROW_LABELS_FIRST)
     return TRUE;
 
-  if (detect_label_column (parser, layout, &reason))
+  switch (detect_label_column (parser, layout))
     {
-      report->row_labels_guessed = TRUE;
-      report->row_labels_reason = g_strdup (_(reason));
+    case LABELS_R_CORNER:
+    case LABELS_TEXT:
       return TRUE;
+    case LABELS_QUOTED:
+      report_numeric_labels (parser, layout, WHY_QUOTED);
+      parser->numeric_labels_guessed = TRUE;
+      return TRUE;
+    case LABELS_INDEX:
+      report_numeric_labels (parser, layout, WHY_INDEX);
+      parser->numeric_labels_guessed = TRUE;
+      return TRUE;
+    case LABELS_NO_RULE:
+    default:
+      parser->numeric_labels_guessed = choose_numeric_labels (parser, layout);
+      return parser->numeric_labels_guessed;
     }
-  verdict = numeric_label_rule (parser, layout);
-  if (verdict == NUMBERS_NOT_IDS)
-    return FALSE;
-  report->row_labels_guessed = TRUE;
-  if (verdict == NUMBERS_LIKE_REST)
-    {
-      report->row_labels_reason =
-        g_strdup (_("its values are distinct whole numbers, but of the same type and scale as "
-                    "the rest"));
-      return FALSE;
-    }
-  report_numeric_labels (parser, verdict);
-  return TRUE;
 }
 
 /* Checks that the header and every data record have as many fields as the
  * first data record; R's write.table header, one field short, means row
- * labels (unless the options say there are none). */
+ * labels, which options of none cannot undo. */
 static gboolean
 check_record_widths (Parser  *parser,
                      Layout  *layout,
@@ -976,7 +1084,18 @@ check_record_widths (Parser  *parser,
       const Record *header = &g_array_index (records, Record, 0);
 
       if (header->n_fields + 1 == layout->n_cols && layout->n_cols >= 2 &&
-          parser->options->row_labels != FS_ROW_LABELS_NONE)
+          parser->options->row_labels == FS_ROW_LABELS_NONE)
+        {
+          g_autofree char *header_line = fs_error_number_text (header->line);
+
+          g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                       _("%s:%s: the header is one field short, as R's write.table writes row "
+                         "names, so the first column can only be read as row labels: use "
+                         "--row-labels auto or first"),
+                       parser->name, header_line);
+          return FALSE;
+        }
+      if (header->n_fields + 1 == layout->n_cols && layout->n_cols >= 2)
         {
           layout->labels = TRUE;
           layout->header_offset = 1;
@@ -1061,12 +1180,37 @@ read_layout (Parser  *parser,
       !mark_dropped_columns (parser, layout, error))
     return FALSE;
 
-  if (layout->dropped[0])
-    layout->labels = FALSE;
-  else if (!layout->labels)
+  if (layout->dropped[0] &&
+      (layout->labels || parser->options->row_labels == FS_ROW_LABELS_FIRST))
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("%s: the first column holds the row labels, so it cannot be dropped: to "
+                     "leave it out, read no row labels (--row-labels none)"), parser->name);
+      return FALSE;
+    }
+  if (!layout->labels)
     layout->labels = choose_label_column (parser, layout);
   layout->label_cols = layout->labels ? 1 : 0;
   return TRUE;
+}
+
+/* A numeric column 1 guessed as row labels, beside no other column of
+ * numbers (ids beside names, the rest dropped), is read as data instead:
+ * a table of labels alone cannot be analysed. */
+static void
+read_labels_as_data (Parser *parser,
+                     Layout *layout)
+{
+  FsImportReport *report = parser->report;
+
+  layout->labels = FALSE;
+  layout->label_cols = 0;
+  layout->keep[0] = TRUE;
+  layout->n_kept++;
+  g_clear_pointer (&parser->numeric_notice, g_free);
+  g_clear_pointer (&report->numeric_label_column, g_free);
+  g_free (report->row_labels_reason);
+  report->row_labels_reason = g_strdup (_("it is the only column of numbers"));
 }
 
 /* A column of text (most cells) is dropped with a notice; a stray word in
@@ -1118,6 +1262,8 @@ choose_columns (Parser  *parser,
         }
     }
 
+  if (layout->n_kept == 0 && parser->numeric_labels_guessed)
+    read_labels_as_data (parser, layout);
   if (layout->n_kept == 0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_PARSE,

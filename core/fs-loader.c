@@ -42,6 +42,47 @@ has_prefix (const guint8 *data,
   return len >= prefix_len && memcmp (data, prefix, prefix_len) == 0;
 }
 
+static guint32
+read_le32 (const guint8 *p)
+{
+  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
+}
+
+/* "BM" alone starts words too ("BMI,age,weight"): a BMP file header also
+ * holds a plausible file size, reserved zeros and the size of one of the
+ * known DIB headers. */
+static gboolean
+looks_like_bmp (const guint8 *data,
+                gsize         len)
+{
+  static const guint32 dib_sizes[] = { 12, 40, 52, 56, 108, 124 };
+  guint32 dib;
+
+  if (len < 18 || !has_prefix (data, len, "BM", 2) || read_le32 (data + 2) < 26 ||
+      read_le32 (data + 6) != 0)
+    return FALSE;
+  dib = read_le32 (data + 14);
+  for (guint i = 0; i < G_N_ELEMENTS (dib_sizes); i++)
+    if (dib == dib_sizes[i])
+      return TRUE;
+  return FALSE;
+}
+
+/* Signatures of printable bytes only, which a text file may start with. */
+static gboolean
+has_weak_signature (const guint8 *data,
+                    gsize         len)
+{
+  return looks_like_bmp (data, len) || has_prefix (data, len, "GIF8", 4);
+}
+
+static gboolean
+has_text_extension (const char *lower)
+{
+  return g_str_has_suffix (lower, ".csv") || g_str_has_suffix (lower, ".tsv") ||
+         g_str_has_suffix (lower, ".txt");
+}
+
 static gboolean
 looks_like_image (const char   *name,
                   const guint8 *data,
@@ -50,10 +91,12 @@ looks_like_image (const char   *name,
   g_autofree char *lower = g_ascii_strdown (name, -1);
 
   if (has_prefix (data, len, "\x89PNG", 4) || has_prefix (data, len, "\xFF\xD8\xFF", 3) ||
-      has_prefix (data, len, "GIF8", 4) || has_prefix (data, len, "II*\0", 4) ||
-      has_prefix (data, len, "MM\0*", 4) || has_prefix (data, len, "BM", 2) ||
+      has_prefix (data, len, "II*\0", 4) || has_prefix (data, len, "MM\0*", 4) ||
       (len >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0))
     return TRUE;
+  /* A .csv, .tsv or .txt name wins over a signature of printable bytes. */
+  if (has_weak_signature (data, len))
+    return !has_text_extension (lower);
 
   for (guint i = 0; i < G_N_ELEMENTS (image_extensions); i++)
     if (g_str_has_suffix (lower, image_extensions[i]))

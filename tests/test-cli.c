@@ -1359,6 +1359,29 @@ test_info_import (void)
                    ==, 3);
 }
 
+/* A pandas index taken as row labels is said on standard error; the
+ * label column named by --row-labels first cannot be dropped. */
+static void
+test_info_index_labels (void)
+{
+  g_autofree char *indexed = import_data_path ("indexed.csv");
+  g_autofree char *yearly = import_data_path ("yearly.csv");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (cli (&out, &err, "info", indexed, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "row-label column: column 1 (“id”), guessed: it counts the rows"));
+  g_assert_nonnull (strstr (err, "Read column 1 (“id”) as row labels"));
+  g_assert_nonnull (strstr (err, "--row-labels none"));
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (&out, &err, "info", yearly, "--row-labels", "first", "--drop-columns",
+                        "1", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "the first column holds the row labels, so it cannot be "
+                                 "dropped"));
+}
+
 /* Every subcommand that reads a matrix takes the import options, and a
  * wrong value is an error that names the option. */
 static void
@@ -2119,6 +2142,7 @@ main (int    argc,
   g_test_add_func ("/cli/optimum/json", test_optimum_json);
   g_test_add_func ("/cli/info", test_info);
   g_test_add_func ("/cli/info-import", test_info_import);
+  g_test_add_func ("/cli/info-index-labels", test_info_index_labels);
   g_test_add_func ("/cli/import-options", test_import_options);
   g_test_add_func ("/cli/unreadable-file", test_unreadable_file);
   g_test_add_func ("/cli/convert", test_convert);

@@ -109,7 +109,7 @@ test_numeric_labels_same_scale (void)
 }
 
 /* Where the rule must not apply: no header, a single column, repeated
- * values, non-integers, a column of ids alone beside text. */
+ * values, non-integers that do not increase. */
 static void
 test_numeric_labels_not (void)
 {
@@ -117,7 +117,7 @@ test_numeric_labels_not (void)
     "1990,0.5,0.7\n1991,0.2,0.1\n1992,0.3,0.4\n",
     "year\n1990\n1991\n1992\n",
     "year,rate\n1990,0.5\n1990,0.2\n1992,0.3\n",
-    "x,rate\n1990.5,0.5\n1991,0.2\n1992,0.3\n",
+    "x,rate\n1991.5,0.5\n1990,0.2\n1992,0.3\n",
   };
 
   for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
@@ -131,6 +131,171 @@ test_numeric_labels_not (void)
       g_assert_null (X->import_report->numeric_label_column);
       g_assert_null (X->notices);
     }
+}
+
+/* A first column that increases strictly, of any finite values: row
+ * labels beside another scale (wavelengths beside absorbances) or type
+ * (times with fractions beside whole counts), data beside the same. */
+static void
+test_numeric_labels_increasing (void)
+{
+  g_autofree char *path = import_data_path ("wavelengths.csv");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsMatrix) A = fs_matrix_load (path, &error);
+  g_autoptr(FsMatrix) B = NULL;
+  g_autoptr(FsMatrix) C = NULL;
+  g_autoptr(FsMatrix) D = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (A->cols, ==, 2);
+  g_assert_cmpstr (A->row_labels[0], ==, "400.5");
+  g_assert_cmpstr (A->import_report->numeric_label_column, ==, "nm");
+  g_assert_true (A->import_report->row_labels_guessed);
+  g_assert_nonnull (strstr (A->import_report->row_labels_reason, "increase strictly"));
+  g_assert_true (notices_contain (A, "column 1 (“nm”)"));
+  g_assert_true (notices_contain (A, "--row-labels none"));
+
+  B = load_text ("minutes,count,events\n0.0,12,3\n0.5,15,4\n1.0,11,2\n1.5,19,5\n", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (B->cols, ==, 2);
+  g_assert_cmpstr (B->row_labels[1], ==, "0.5");
+  g_assert_nonnull (strstr (B->import_report->row_labels_reason, "whole"));
+  g_assert_true (notices_contain (B, "column 1 (“minutes”)"));
+
+  /* Wavelengths beside counts around 1200: a factor of three is not
+   * another scale, but whole counts are another type. */
+  C = load_text ("nm,count\n400.5,1200\n401.0,1190\n401.5,1215\n402.0,1207\n", NULL,
+                 &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (C->row_labels);
+
+  D = load_text ("t,a\n1.5,2.5\n2.5,1.5\n3.5,2.25\n4.5,3.75\n", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (D->row_labels);
+  g_assert_null (D->notices);
+  g_assert_true (D->import_report->row_labels_guessed);
+  g_assert_nonnull (strstr (D->import_report->row_labels_reason, "increase strictly"));
+}
+
+/* Every numeric column taken as labels by a guess says so (an index, as
+ * pandas writes it; numbers in quotes); a guess that would leave no
+ * column of numbers reads column 1 as data. */
+static void
+test_numeric_labels_notices (void)
+{
+  g_autofree char *path = import_data_path ("indexed.csv");
+  FsImportOptions options;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsMatrix) A = fs_matrix_load (path, &error);
+  g_autoptr(FsMatrix) B = NULL;
+  g_autoptr(FsMatrix) C = NULL;
+  g_autoptr(FsMatrix) D = NULL;
+  g_autoptr(FsMatrix) E = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (A->cols, ==, 2);
+  g_assert_cmpstr (A->row_labels[3], ==, "3");
+  g_assert_true (A->import_report->row_labels_guessed);
+  g_assert_cmpstr (A->import_report->numeric_label_column, ==, "id");
+  g_assert_true (notices_contain (A, "column 1 (“id”)"));
+  g_assert_true (notices_contain (A, "index"));
+  g_assert_true (notices_contain (A, "--row-labels none"));
+
+  B = load_text ("\"7\",0.5\n\"9\",0.25\n\"4\",0.75\n", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (B->row_labels[0], ==, "7");
+  g_assert_true (B->import_report->row_labels_guessed);
+  g_assert_true (notices_contain (B, "Read column 1 as row labels, as its values are in quotes"));
+
+  /* Ids 1..3 beside text only: the ids are the data. */
+  C = load_text ("id,name,city\n1,Ann,Oslo\n2,Bob,Rome\n3,Cy,Nice\n", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (C->cols, ==, 1);
+  g_assert_null (C->row_labels);
+  g_assert_cmpstr (C->col_labels[0], ==, "id");
+  g_assert_false (C->import_report->row_labels);
+  g_assert_true (C->import_report->row_labels_guessed);
+  g_assert_null (C->import_report->numeric_label_column);
+  g_assert_cmpstr (C->import_report->row_labels_reason, ==, "it is the only column of numbers");
+  g_assert_false (notices_contain (C, "row labels"));
+
+  /* The same when the other columns are dropped. */
+  fs_import_options_init (&options);
+  g_assert_true (fs_import_parse_columns ("2,3", &options.drop_columns, &options.n_drop_columns,
+                                          &error));
+  D = fs_matrix_load_full (path, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (D->cols, ==, 1);
+  g_assert_null (D->row_labels);
+  g_assert_null (D->notices);
+  fs_import_options_clear (&options);
+
+  /* Distinct ids beside no other numbers: the reason says so. */
+  E = load_text ("id,name\n3,x\n7,y\n9,z\n", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (E->row_labels);
+  g_assert_true (E->import_report->row_labels_guessed);
+  g_assert_cmpstr (E->import_report->row_labels_reason, ==, "it is the only column of numbers");
+}
+
+/* Text beside numbers, R's empty corner cell and write.table's short
+ * header are row labels the file states, not guesses. */
+static void
+test_labels_not_guessed (void)
+{
+  const char *cases[] = {
+    "name,a,b\nx,1,2\ny,3,4\n",
+    ",a,b\n1,1,2\n2,3,4\n",
+    "a,b\nx,1,2\ny,3,4\n",
+  };
+
+  for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) X = load_text (cases[k], NULL, &error);
+
+      g_test_message ("%s", cases[k]);
+      g_assert_no_error (error);
+      g_assert_nonnull (X->row_labels);
+      g_assert_cmpuint (X->cols, ==, 2);
+      g_assert_true (X->import_report->row_labels);
+      g_assert_false (X->import_report->row_labels_guessed);
+      g_assert_false (fs_import_report_has_guesses (X->import_report));
+      g_assert_null (X->notices);
+    }
+}
+
+/* The label column cannot be dropped when the options or R's short
+ * header say it holds labels; write.table's short header cannot be read
+ * without labels. */
+static void
+test_options_label_errors (void)
+{
+  FsImportOptions options;
+  g_autoptr(GError) error = NULL;
+
+  fs_import_options_init (&options);
+  options.row_labels = FS_ROW_LABELS_FIRST;
+  g_assert_true (fs_import_parse_columns ("1", &options.drop_columns, &options.n_drop_columns,
+                                          &error));
+  g_assert_null (load_text ("year,a,b\n1990,1,2\n1991,3,4\n", &options, &error));
+  g_assert_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "the first column holds the row labels, so it "
+                                            "cannot be dropped"));
+  g_clear_error (&error);
+  options.row_labels = FS_ROW_LABELS_AUTO;
+  g_assert_null (load_text ("a,b\nx,1,2\ny,3,4\n", &options, &error));
+  g_assert_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  fs_import_options_clear (&options);
+
+  fs_import_options_init (&options);
+  options.row_labels = FS_ROW_LABELS_NONE;
+  g_assert_null (load_text ("a,b\nx,1,2\ny,3,4\n", &options, &error));
+  g_assert_error (error, FS_ERROR, FS_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "one field short"));
+  g_assert_nonnull (strstr (error->message, "write.table"));
+  fs_import_options_clear (&options);
 }
 
 /* --header and --row-labels override the rules. */
@@ -497,6 +662,10 @@ main (int    argc,
   g_test_add_func ("/import/numeric-labels/years", test_numeric_labels_years);
   g_test_add_func ("/import/numeric-labels/same-scale", test_numeric_labels_same_scale);
   g_test_add_func ("/import/numeric-labels/not", test_numeric_labels_not);
+  g_test_add_func ("/import/numeric-labels/increasing", test_numeric_labels_increasing);
+  g_test_add_func ("/import/numeric-labels/notices", test_numeric_labels_notices);
+  g_test_add_func ("/import/labels-not-guessed", test_labels_not_guessed);
+  g_test_add_func ("/import/options/label-errors", test_options_label_errors);
   g_test_add_func ("/import/options/header-labels", test_options_header_labels);
   g_test_add_func ("/import/options/drop-transpose", test_options_drop_transpose);
   g_test_add_func ("/import/options/other-formats", test_options_other_formats);

@@ -100,7 +100,15 @@ test_real_data (void)
         if (!isnan (X->data[c]))
           sum += X->data[c];
       assert_close (sum, e->sum, 1e-12);
-      g_assert_null (X->notices);
+      /* vegan's dune sites count the rows, an index taken as labels by a
+       * guess that says so. */
+      if (g_str_equal (e->path, "csv/vegan_dune.csv"))
+        {
+          g_assert_cmpuint (g_strv_length (X->notices), ==, 1);
+          g_assert_nonnull (strstr (X->notices[0], "column 1 (“site”)"));
+        }
+      else
+        g_assert_null (X->notices);
     }
 }
 
@@ -580,6 +588,28 @@ test_write_set (void)
   g_rmdir (dir);
 }
 
+/* Text that starts with "BM" (a BMP's first two bytes) is a table, under
+ * a .csv name or none; a real BMP header holds more than those two bytes. */
+static void
+test_bm_text_is_not_image (void)
+{
+  static const char text[] = "BMI,age,weight\n22.5,31,70\n27.1,45,88\n19.8,23,55\n";
+  const char *names[] = { "bmi.csv", "bmi" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) X = fs_matrix_load_data (names[k], (const guint8 *) text,
+                                                   strlen (text), &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (X->rows, ==, 3);
+      g_assert_cmpuint (X->cols, ==, 3);
+      g_assert_cmpstr (X->col_labels[0], ==, "BMI");
+      g_assert_cmpfloat (X->data[0], ==, 22.5);
+    }
+}
+
 /* A 2 × 2 RGBA image: opaque red, half-transparent black, fully
  * transparent green, opaque grey 51. Luma is BT.709's; transparency is
  * composited on white. Saved as PNG and read back through the loader. */
@@ -743,6 +773,7 @@ main (int    argc,
   g_test_add_func ("/loaders/mtx/variants", test_mtx_variants);
   g_test_add_func ("/loaders/delimited/variants", test_delimited_variants);
   g_test_add_func ("/loaders/broken", test_broken_inputs);
+  g_test_add_func ("/loaders/image/bm-text-is-not-image", test_bm_text_is_not_image);
   g_test_add_func ("/loaders/image/alpha-and-jpeg", test_image_alpha);
   g_test_add_func ("/loaders/image/truncated", test_image_truncated);
   g_test_add_func ("/loaders/delimited/empty-rows", test_empty_rows_notice);
