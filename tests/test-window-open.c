@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <string.h>
 
 #include "fs-test-window.h"
@@ -269,6 +271,37 @@ test_progress (Fixture       *f,
     g_assert_cmpstr (fs_session_get_name (session), ==, "Low-rank example");
 }
 
+static gboolean
+has_source (gpointer window)
+{
+  return fs_session_get_source (fs_window_get_session (window)) != NULL;
+}
+
+/* RUN.FACTORSCOPE, as a file system that upper-cases names gives it, is
+ * opened as a session, not read as a matrix. */
+static void
+test_session_case (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *lower = g_build_filename (f->dir, "run.factorscope", NULL);
+  g_autofree char *saved = g_build_filename (f->dir, "RUN.FACTORSCOPE", NULL);
+  g_autoptr(GError) error = NULL;
+  FsWindow *other;
+
+  load_example (f, "lowrank");
+  g_assert_true (fs_window_save_session (f->window, lower, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_rename (lower, saved), ==, 0);
+  other = g_object_ref (fs_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (other));
+  fs_window_open_path (other, saved);
+  g_assert_true (fs_test_wait_for (has_source, other, 20));
+  g_assert_cmpuint (fs_session_get_source (fs_window_get_session (other))->cols, ==,
+                    fs_session_get_source (fs_window_get_session (f->window))->cols);
+  gtk_window_destroy (GTK_WINDOW (other));
+  g_assert_finalize_object (other);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -277,6 +310,8 @@ main (int    argc,
 
   g_test_add_func ("/window-open/filters", test_filters);
   g_test_add ("/window-open/progress", Fixture, NULL, fixture_set_up, test_progress,
+              fixture_tear_down);
+  g_test_add ("/window-open/session-case", Fixture, NULL, fixture_set_up, test_session_case,
               fixture_tear_down);
   return g_test_run ();
 }
