@@ -224,6 +224,7 @@ test_progress (Fixture       *f,
                    g_array_new (FALSE, FALSE, sizeof (double)), 0, 0 };
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (f->window));
   guint tick;
+  graphene_point_t panel_before, panel_loading;
 
   load_example (f, "lowrank");
   g_assert_false (shows_loading (f->window));
@@ -232,6 +233,9 @@ test_progress (Fixture       *f,
   tick = gtk_widget_add_tick_callback (window, on_tick, &log, NULL);
   g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), &log);
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &log);
+  fs_test_redraw (window);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (f->window->panel), window, &GRAPHENE_POINT_INIT (0, 0),
+                                           &panel_before));
   fs_window_open_path (f->window, path);
   g_assert_true (fs_session_get_loading (session));
   /* Not at once: a short load shows nothing. */
@@ -240,6 +244,11 @@ test_progress (Fixture       *f,
   g_assert_true (fs_session_get_loading (session));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window->load_bar)));
   g_assert_true (g_str_has_prefix (gtk_progress_bar_get_text (f->window->load_bar), opening));
+  /* The bar lies over the content: nothing moves when it shows. */
+  fs_test_redraw (window);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (f->window->panel), window, &GRAPHENE_POINT_INIT (0, 0),
+                                           &panel_loading));
+  g_assert_cmpfloat (panel_loading.y, ==, panel_before.y);
 
   if (g_getenv ("FS_TEST_BIG_CSV") != NULL)
     {
