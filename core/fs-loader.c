@@ -554,7 +554,7 @@ fs_matrix_load_full (const char             *path,
 
 /* The rules for the header and row labels see at least this many
  * records in a preview, so that they guess as the whole load does. */
-#define PREVIEW_MIN_RECORDS 100
+#define PREVIEW_MIN_RECORDS 2000
 
 FsMatrix *
 fs_matrix_load_preview (const char             *name,
@@ -581,4 +581,96 @@ fs_matrix_load_preview (const char             *name,
   request.max_records = MAX (MIN (needed, G_MAXUINT - 1) + 1, PREVIEW_MIN_RECORDS);
   X = load_data (name, data, len, &request, error);
   return X != NULL ? corner (X, max_rows, max_cols, error) : NULL;
+}
+
+/* The columns of base that the options keep, in order; NULL (and error)
+ * when a column to drop is past base's width or none is left. */
+static GArray *
+kept_columns (const FsMatrix         *base,
+              const FsImportOptions  *options,
+              GError                **error)
+{
+  const char *name = _("the matrix");
+  g_autofree gboolean *dropped = g_new0 (gboolean, base->cols);
+  g_autoptr(GArray) kept = g_array_sized_new (FALSE, FALSE, sizeof (gsize), (guint) base->cols);
+
+  for (guint k = 0; k < options->n_drop_columns; k++)
+    {
+      if (!fs_import_check_drop_column (name, options->drop_columns[k], base->cols, error))
+        return NULL;
+      dropped[options->drop_columns[k] - 1] = TRUE;
+    }
+  for (gsize j = 0; j < base->cols; j++)
+    if (!dropped[j])
+      g_array_append_val (kept, j);
+  if (kept->len == 0)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("%s: without the dropped columns, no column of numbers is left"), name);
+      return NULL;
+    }
+  return g_steal_pointer (&kept);
+}
+
+/* The labels of the corner: those of the rows and columns it takes from
+ * base, turned with it. */
+static void
+corner_labels (FsMatrix       *Y,
+               const FsMatrix *base,
+               const gsize    *kept,
+               gboolean        transposed)
+{
+  char **by_row = transposed ? base->col_labels : base->row_labels;
+  char **by_col = transposed ? base->row_labels : base->col_labels;
+
+  if (by_row != NULL)
+    {
+      Y->row_labels = g_new0 (char *, Y->rows + 1);
+      for (gsize i = 0; i < Y->rows; i++)
+        Y->row_labels[i] = g_strdup (by_row[transposed ? kept[i] : i]);
+    }
+  if (by_col != NULL)
+    {
+      Y->col_labels = g_new0 (char *, Y->cols + 1);
+      for (gsize j = 0; j < Y->cols; j++)
+        Y->col_labels[j] = g_strdup (by_col[transposed ? j : kept[j]]);
+    }
+}
+
+FsMatrix *
+fs_matrix_import_corner (const FsMatrix         *base,
+                         const FsImportOptions  *options,
+                         guint                   max_rows,
+                         guint                   max_cols,
+                         GError                **error)
+{
+  g_autoptr(GArray) kept = NULL;
+  const gsize *keep;
+  gboolean turn;
+  gsize rows, cols;
+  FsMatrix *Y;
+
+  g_return_val_if_fail (base != NULL, NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(kept = kept_columns (base, options, error)))
+    return NULL;
+  keep = (const gsize *) kept->data;
+  turn = options->transpose;
+  /* Only the corner is copied: O(max_rows × max_cols), whatever base's size. */
+  rows = MIN (turn ? kept->len : base->rows, MAX (max_rows, 1));
+  cols = MIN (turn ? base->rows : kept->len, MAX (max_cols, 1));
+  if (!(Y = new_like (base, rows, cols, error)))
+    return NULL;
+  for (gsize i = 0; i < rows; i++)
+    for (gsize j = 0; j < cols; j++)
+      Y->data[i * cols + j] = turn ? base->data[j * base->cols + keep[i]] : base->data[i * base->cols + keep[j]];
+  corner_labels (Y, base, keep, turn);
+  fs_matrix_mark_missing (Y);
+  if (Y->import_options == NULL && !fs_import_options_is_default (options))
+    Y->import_options = g_new0 (FsImportOptions, 1);
+  if (Y->import_options != NULL)
+    fs_import_options_copy (Y->import_options, options);
+  return Y;
 }

@@ -48,6 +48,15 @@ FsMatrix *fs_matrix_load_preview (const char             *name,
                                   guint                   max_rows,
                                   guint                   max_cols,
                                   GError                **error);
+/* The top-left corner (at most max_rows × max_cols, labels carried) of
+ * what base, read with automatic options, becomes with these options'
+ * dropped columns and transpose, at the cost of the corner only: the
+ * import sheet's preview of a .npy, .mtx or image, read once. */
+FsMatrix *fs_matrix_import_corner (const FsMatrix         *base,
+                                   const FsImportOptions  *options,
+                                   guint                   max_rows,
+                                   guint                   max_cols,
+                                   GError                **error);
 gboolean  fs_matrix_save       (const FsMatrix  *X,
                                 const char      *path,
                                 GError         **error);

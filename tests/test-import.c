@@ -652,6 +652,75 @@ test_preview_corner (void)
   g_assert_true (notices_contain (P, "respondent"));
 }
 
+static void
+assert_is_corner (const FsMatrix *P,
+                  const FsMatrix *X,
+                  gsize           rows,
+                  gsize           cols)
+{
+  g_assert_cmpuint (P->rows, ==, rows);
+  g_assert_cmpuint (P->cols, ==, cols);
+  for (gsize i = 0; i < rows; i++)
+    {
+      if (X->row_labels != NULL)
+        g_assert_cmpstr (P->row_labels[i], ==, X->row_labels[i]);
+      for (gsize j = 0; j < cols; j++)
+        g_assert_cmpfloat (fs_matrix_get (P, i, j), ==, fs_matrix_get (X, i, j));
+    }
+  for (gsize j = 0; j < cols && X->col_labels != NULL; j++)
+    g_assert_cmpstr (P->col_labels[j], ==, X->col_labels[j]);
+}
+
+/* The corner of a matrix read once, with columns dropped and turned, is
+ * the corner of the whole load with those options, labels included. */
+static void
+test_import_corner (void)
+{
+  g_autofree char *npy = g_build_filename (g_getenv ("FS_TEST_DATA"), "npy", "skimage_lfw_subset_200x625.npy",
+                                           NULL);
+  const char *csv = "name,a,b,c,d\nr1,1,2,3,4\nr2,5,6,7,8\nr3,9,10,11,12\n";
+  guint drop[] = { 2, 5 };
+  guint drop_csv[] = { 3 };
+  FsImportOptions options = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  fs_import_options_init (&options);
+  options.transpose = TRUE;
+  options.drop_columns = drop;
+  options.n_drop_columns = G_N_ELEMENTS (drop);
+  {
+    g_autoptr(FsMatrix) base = fs_matrix_load (npy, &error);
+    g_autoptr(FsMatrix) X = fs_matrix_load_full (npy, &options, NULL, NULL, NULL, &error);
+    g_autoptr(FsMatrix) P = NULL;
+
+    g_assert_no_error (error);
+    P = fs_matrix_import_corner (base, &options, 7, 9, &error);
+    g_assert_no_error (error);
+    assert_is_corner (P, X, 7, 9);
+    g_assert_true (P->import_options->transpose);
+  }
+  {
+    /* Delimited text counts its label column among the file's. */
+    g_autoptr(FsMatrix) base = fs_matrix_load_data ("t.csv", (const guint8 *) csv, strlen (csv), &error);
+    g_autoptr(FsMatrix) X = NULL;
+    g_autoptr(FsMatrix) P = NULL;
+
+    g_assert_no_error (error);
+    options.drop_columns = drop_csv;
+    options.n_drop_columns = 1;
+    X = fs_matrix_load_data_full ("t.csv", (const guint8 *) csv, strlen (csv), &options, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    options.drop_columns = drop;
+    P = fs_matrix_import_corner (base, &options, 2, 2, &error);
+    g_assert_no_error (error);
+    assert_is_corner (P, X, 2, 2);
+    g_assert_cmpstr (P->row_labels[1], ==, "c");
+    options.drop_columns = (guint[]) { 9 };
+    g_assert_null (fs_matrix_import_corner (base, &options, 2, 2, &error));
+    g_assert_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -673,5 +742,6 @@ main (int    argc,
   g_test_add_func ("/import/progress-cancel", test_progress_cancel);
   g_test_add_func ("/import/preview/large", test_preview_large);
   g_test_add_func ("/import/preview/corner", test_preview_corner);
+  g_test_add_func ("/import/import-corner", test_import_corner);
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "fs-test-window.h"
 #include "fs-window-private.h"
@@ -181,6 +182,102 @@ test_invalid_columns (Fixture       *f,
   g_assert_true (gtk_widget_get_sensitive (reload));
 }
 
+/* 2200 records whose ids are distinct over the first 2050 only: the
+ * preview's first records would take them as row labels, the whole load
+ * does not. The sheet says what the whole load did. */
+static void
+test_whole_load_guesses (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "repeats.csv", NULL);
+  g_autoptr(GString) text = g_string_new ("id,a,b,c\n");
+  FsImportSheet *sheet;
+  FsMatrix *X;
+
+  for (guint i = 0; i < 2200; i++)
+    g_string_append_printf (text, "%u,%u.25,%u.5,%u.75\n", i < 2050 ? i + 1 : i - 2049, i % 7, i % 5, i % 3);
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
+  fs_window_open_path (f->window, path);
+  X = wait_for_source (f->window, NULL, 0);
+  g_assert_cmpuint (X->rows, ==, 2200);
+  g_assert_cmpuint (X->cols, ==, 4);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.import-options", NULL));
+  g_assert_true (fs_test_wait_for (has_sheet, f->window, 10));
+  sheet = fs_window_import_get_sheet (f->window);
+  g_assert_cmpstr (fs_import_sheet_get_shape (sheet), ==, "2200 × 4");
+  g_assert_null (strstr (fs_import_sheet_get_guesses (sheet), "is read as row labels"));
+}
+
+static guint
+count_error_labels (GtkWidget *widget)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += (GTK_IS_LABEL (child) && gtk_widget_has_css_class (child, "error") ? 1 : 0) + count_error_labels (child);
+  return n;
+}
+
+/* On the way to 9,x the list 9 is past the file's width: once the list
+ * is wrong, only its own error shows, not the preview's of 9. */
+static void
+test_stale_error (Fixture       *f,
+                  gconstpointer  data)
+{
+  FsImportSheet *sheet = open_survey (f);
+
+  fs_import_sheet_set_columns_text (sheet, "9");
+  g_assert_null (fs_import_sheet_get_columns_error (sheet));
+  g_assert_cmpuint (count_error_labels (GTK_WIDGET (sheet)), ==, 1);
+  fs_import_sheet_set_columns_text (sheet, "9,x");
+  g_assert_nonnull (fs_import_sheet_get_columns_error (sheet));
+  g_assert_cmpuint (count_error_labels (GTK_WIDGET (sheet)), ==, 1);
+  fs_import_sheet_set_columns_text (sheet, "3");
+  g_assert_cmpuint (count_error_labels (GTK_WIDGET (sheet)), ==, 0);
+  g_assert_cmpstr (fs_import_sheet_get_shape (sheet), ==, "30 × 4");
+}
+
+static GtkWidget *
+find_header (GtkWidget *root,
+             guint      column)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) &&
+          GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (child), "file-column")) == column)
+        return child;
+      if ((found = find_header (child, column)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Space on a column's header rebuilds the grid: the focus stays on that
+ * column's header. */
+static void
+test_header_focus (Fixture       *f,
+                   gconstpointer  data)
+{
+  FsImportSheet *sheet = open_survey (f);
+  GtkWidget *header;
+  GtkWidget *focus;
+
+  fs_test_redraw (GTK_WIDGET (sheet));
+  header = find_header (GTK_WIDGET (sheet), 4);
+  g_assert_nonnull (header);
+  g_assert_true (gtk_widget_grab_focus (header));
+  g_signal_emit_by_name (header, "clicked");
+  g_assert_cmpstr (fs_import_sheet_get_shape (sheet), ==, "30 × 4");
+  focus = gtk_root_get_focus (GTK_ROOT (sheet));
+  g_assert_nonnull (focus);
+  g_assert_true (focus != header);
+  g_assert_true (focus == find_header (GTK_WIDGET (sheet), 4));
+}
+
 /* A click on a column's header leaves it out, a second reads it again. */
 static void
 test_toggle_column (Fixture       *f,
@@ -270,6 +367,33 @@ test_session (Fixture       *f,
   g_assert_finalize_object (other);
 }
 
+/* The choice is remembered for the file, not the name it was opened
+ * by: the same file through a symbolic link is read so, without the
+ * sheet. */
+static void
+test_symlink (Fixture       *f,
+              gconstpointer  data)
+{
+  FsImportSheet *sheet = open_survey (f);
+  g_autofree char *target = survey_path ();
+  g_autofree char *absolute = g_canonicalize_filename (target, NULL);
+  g_autofree char *link = g_build_filename (f->dir, "link.csv", NULL);
+  FsMatrix *old;
+  FsMatrix *X;
+
+  fs_import_sheet_set_row_labels (sheet, FS_ROW_LABELS_NONE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sheet), "sheet.apply", NULL));
+  g_assert_true (fs_test_wait_for (has_cols_6, f->window, 20));
+  g_assert_true (fs_test_wait_for (has_no_sheet, f->window, 10));
+  g_assert_cmpint (symlink (absolute, link), ==, 0);
+  old = fs_session_get_source (fs_window_get_session (f->window));
+  fs_window_open_path (f->window, link);
+  X = wait_for_source (f->window, old, 0);
+  g_assert_cmpuint (X->cols, ==, 6);
+  fs_test_redraw (GTK_WIDGET (f->window));
+  g_assert_null (fs_window_import_get_sheet (f->window));
+}
+
 static void
 check_named (GtkWidget *widget)
 {
@@ -279,8 +403,15 @@ check_named (GtkWidget *widget)
       gboolean control = GTK_IS_SWITCH (child) || ADW_IS_COMBO_ROW (child) || ADW_IS_ENTRY_ROW (child) ||
                          (GTK_IS_BUTTON (child) && gtk_button_get_label (GTK_BUTTON (child)) == NULL);
 
-      if (control && gtk_widget_get_visible (child) &&
-          !gtk_test_accessible_has_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL))
+      gboolean self_named = ADW_IS_PREFERENCES_ROW (child);
+
+      /* A row names itself after its title: a label of its own on top
+       * is read twice by screen readers. */
+      if (self_named && gtk_test_accessible_has_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL))
+        g_error ("A %s of the import sheet is named twice", G_OBJECT_TYPE_NAME (child));
+      if (control && !self_named && gtk_widget_get_visible (child) &&
+          !gtk_test_accessible_has_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL) &&
+          !gtk_test_accessible_has_relation (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_RELATION_LABELLED_BY))
         g_error ("A %s of the import sheet has no accessible name", G_OBJECT_TYPE_NAME (child));
       check_named (child);
     }
@@ -295,6 +426,11 @@ test_accessible (Fixture       *f,
 
   check_named (GTK_WIDGET (sheet));
   g_assert_nonnull (find_button (GTK_WIDGET (sheet), "_Cancel"));
+  /* Named by the label inside, once and without the underscore. */
+  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (find_button (GTK_WIDGET (sheet), "_Cancel")),
+                                                    GTK_ACCESSIBLE_PROPERTY_LABEL));
+  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (find_button (GTK_WIDGET (sheet), "_Reload")),
+                                                    GTK_ACCESSIBLE_PROPERTY_LABEL));
   /* Escape is Cancel. */
   gtk_widget_activate_action (GTK_WIDGET (sheet), "sheet.cancel", NULL);
   g_assert_true (fs_test_wait_for (has_no_sheet, f->window, 10));
@@ -358,8 +494,12 @@ main (int    argc,
   add ("/window-import/no-labels", test_no_labels);
   add ("/window-import/invalid-columns", test_invalid_columns);
   add ("/window-import/toggle-column", test_toggle_column);
+  add ("/window-import/stale-error", test_stale_error);
+  add ("/window-import/whole-load-guesses", test_whole_load_guesses);
+  add ("/window-import/header-focus", test_header_focus);
   add ("/window-import/once-per-file", test_once_per_file);
   add ("/window-import/session", test_session);
+  add ("/window-import/symlink", test_symlink);
   add ("/window-import/accessible", test_accessible);
   add ("/window-import/formats", test_formats);
   return g_test_run ();

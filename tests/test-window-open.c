@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <string.h>
 
 #include "fs-test-window.h"
@@ -222,6 +224,7 @@ test_progress (Fixture       *f,
                    g_array_new (FALSE, FALSE, sizeof (double)), 0, 0 };
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (f->window));
   guint tick;
+  graphene_point_t panel_before, panel_loading;
 
   load_example (f, "lowrank");
   g_assert_false (shows_loading (f->window));
@@ -230,6 +233,9 @@ test_progress (Fixture       *f,
   tick = gtk_widget_add_tick_callback (window, on_tick, &log, NULL);
   g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), &log);
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &log);
+  fs_test_redraw (window);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (f->window->panel), window, &GRAPHENE_POINT_INIT (0, 0),
+                                           &panel_before));
   fs_window_open_path (f->window, path);
   g_assert_true (fs_session_get_loading (session));
   /* Not at once: a short load shows nothing. */
@@ -238,6 +244,11 @@ test_progress (Fixture       *f,
   g_assert_true (fs_session_get_loading (session));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window->load_bar)));
   g_assert_true (g_str_has_prefix (gtk_progress_bar_get_text (f->window->load_bar), opening));
+  /* The bar lies over the content: nothing moves when it shows. */
+  fs_test_redraw (window);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (f->window->panel), window, &GRAPHENE_POINT_INIT (0, 0),
+                                           &panel_loading));
+  g_assert_cmpfloat (panel_loading.y, ==, panel_before.y);
 
   if (g_getenv ("FS_TEST_BIG_CSV") != NULL)
     {
@@ -269,6 +280,37 @@ test_progress (Fixture       *f,
     g_assert_cmpstr (fs_session_get_name (session), ==, "Low-rank example");
 }
 
+static gboolean
+has_source (gpointer window)
+{
+  return fs_session_get_source (fs_window_get_session (window)) != NULL;
+}
+
+/* RUN.FACTORSCOPE, as a file system that upper-cases names gives it, is
+ * opened as a session, not read as a matrix. */
+static void
+test_session_case (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *lower = g_build_filename (f->dir, "run.factorscope", NULL);
+  g_autofree char *saved = g_build_filename (f->dir, "RUN.FACTORSCOPE", NULL);
+  g_autoptr(GError) error = NULL;
+  FsWindow *other;
+
+  load_example (f, "lowrank");
+  g_assert_true (fs_window_save_session (f->window, lower, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_rename (lower, saved), ==, 0);
+  other = g_object_ref (fs_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (other));
+  fs_window_open_path (other, saved);
+  g_assert_true (fs_test_wait_for (has_source, other, 20));
+  g_assert_cmpuint (fs_session_get_source (fs_window_get_session (other))->cols, ==,
+                    fs_session_get_source (fs_window_get_session (f->window))->cols);
+  gtk_window_destroy (GTK_WINDOW (other));
+  g_assert_finalize_object (other);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -277,6 +319,8 @@ main (int    argc,
 
   g_test_add_func ("/window-open/filters", test_filters);
   g_test_add ("/window-open/progress", Fixture, NULL, fixture_set_up, test_progress,
+              fixture_tear_down);
+  g_test_add ("/window-open/session-case", Fixture, NULL, fixture_set_up, test_session_case,
               fixture_tear_down);
   return g_test_run ();
 }

@@ -69,6 +69,11 @@ struct _FsImportSheet
   gsize            base_cols;
   gsize            n_records;   /* delimited: the file's rows with a header, or 0 */
   FsImportOptions  options;
+  FsImportOptions  shown_options; /* what the matrix shown was read with */
+  FsImportReport  *shown_report;  /* what its whole load guessed, or NULL */
+  gsize            shown_rows;
+  gsize            shown_cols;
+  FsMatrix        *base;          /* another format: the file read once, automatically */
   FsMatrix        *preview;
   GArray          *columns;     /* Column: the preview's, left to right */
   char            *preview_text;
@@ -311,11 +316,41 @@ set_short (GtkLabel   *label,
 static void toggle_file_column (FsImportSheet *self,
                                 guint          column);
 
+static GtkWidget *
+find_header_button (GtkWidget *widget,
+                    guint      column)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (widget), "file-column")) == column)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_header_button (child, column);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The grid is built anew: the focus goes to the same column's new
+ * header, not back to the first one. */
 static void
 on_header_clicked (GtkButton     *button,
                    FsImportSheet *self)
 {
-  toggle_file_column (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "file-column")));
+  guint column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "file-column"));
+  gboolean focused = gtk_widget_has_focus (GTK_WIDGET (button));
+
+  toggle_file_column (self, column);
+  if (focused && self->grid != NULL)
+    {
+      GtkWidget *same = find_header_button (self->grid, column);
+
+      if (same != NULL)
+        gtk_widget_grab_focus (same);
+    }
 }
 
 /* A column's header: its name over its number in the file, which the
@@ -625,6 +660,8 @@ show_read_error (FsImportSheet *self,
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (label), 0.0);
   gtk_widget_add_css_class (label, "error");
+  /* Away from the card's edges on every side. */
+  gtk_widget_set_margin_top (label, 12);
   gtk_widget_set_margin_start (label, 12);
   gtk_widget_set_margin_end (label, 12);
   gtk_widget_set_margin_bottom (label, 12);
@@ -637,23 +674,74 @@ show_read_error (FsImportSheet *self,
 }
 
 static void
+clear_read_error (FsImportSheet *self)
+{
+  if (self->grid != NULL)
+    gtk_box_remove (self->preview_box, self->grid);
+  self->grid = NULL;
+  g_clear_pointer (&self->read_error, g_free);
+}
+
+/* With the options the matrix shown was read with, the shape and the
+ * guesses are those of its whole load: the preview's first records may
+ * guess otherwise (ids that repeat further down, a column that turns to
+ * words after them). */
+static gboolean
+options_are_shown (FsImportSheet *self)
+{
+  return fs_import_options_equal (&self->options, &self->shown_options);
+}
+
+static char *
+format_shown_shape (FsImportSheet *self)
+{
+  g_autofree char *r = fs_error_number_text (self->shown_rows);
+  g_autofree char *c = fs_error_number_text (self->shown_cols);
+
+  return g_strdup_printf (_("%s × %s"), r, c);
+}
+
+static void
 show_reading (FsImportSheet *self)
 {
   g_autoptr(Table) table = make_table (self);
+  gboolean shown = options_are_shown (self);
 
   set_grid (self, table_to_grid (self, table));
   g_free (self->preview_text);
   self->preview_text = table_to_text (table);
   g_free (self->shape);
-  self->shape = format_shape (self);
+  self->shape = shown ? format_shown_shape (self) : format_shape (self);
   g_free (self->guesses);
-  self->guesses = describe_guesses (self->preview->import_report);
+  self->guesses = describe_guesses (shown && self->shown_report != NULL ? self->shown_report
+                                                                        : self->preview->import_report);
 }
 
 static void
 update_apply (FsImportSheet *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sheet.apply", fs_import_sheet_get_can_apply (self));
+}
+
+/* Another format than delimited text is read whole: once, the first
+ * time, and each preview is the corner of that (a 96 MB .npy is not read
+ * again on every key). */
+static FsMatrix *
+read_corner (FsImportSheet  *self,
+             const guint8   *data,
+             gsize           len,
+             guint           max_rows,
+             guint           max_cols,
+             GError        **error)
+{
+  if (self->base == NULL &&
+      !(self->base = fs_matrix_load_data_full (self->name, data, len, NULL, NULL, NULL, NULL, error)))
+    return NULL;
+  /* The file's name in the error, as the whole load says it. */
+  for (guint k = 0; k < self->options.n_drop_columns; k++)
+    if (!fs_import_check_drop_column (self->name, self->options.drop_columns[k], self->base->cols, error))
+      return NULL;
+  return fs_matrix_import_corner (self->base, &self->options, max_rows, max_cols, error);
 }
 
 static void
@@ -668,9 +756,13 @@ update_preview (FsImportSheet *self)
   g_clear_pointer (&self->preview, fs_matrix_unref);
   g_clear_pointer (&self->read_error, g_free);
   /* One more row and column than shown tell whether the table goes on. */
-  self->preview = fs_matrix_load_preview (self->name, data != NULL ? data : (const guint8 *) "", len,
-                                          &self->options, FS_IMPORT_SHEET_PREVIEW_ROWS + 1,
-                                          FS_IMPORT_SHEET_PREVIEW_COLS + 1, &error);
+  if (self->delimited)
+    self->preview = fs_matrix_load_preview (self->name, data != NULL ? data : (const guint8 *) "", len,
+                                            &self->options, FS_IMPORT_SHEET_PREVIEW_ROWS + 1,
+                                            FS_IMPORT_SHEET_PREVIEW_COLS + 1, &error);
+  else
+    self->preview = read_corner (self, data != NULL ? data : (const guint8 *) "", len,
+                                 FS_IMPORT_SHEET_PREVIEW_ROWS + 1, FS_IMPORT_SHEET_PREVIEW_COLS + 1, &error);
   read = g_get_monotonic_time ();
   if (self->preview == NULL)
     {
@@ -748,6 +840,10 @@ on_columns_changed (FsImportSheet *self)
   if (*text != '\0' && !fs_import_parse_columns (text, &columns, &n, &error))
     {
       show_columns_error (self, error->message);
+      /* The error of the list before (9, past the file's width, on the
+       * way to 9,x) is no longer the one to fix. */
+      if (self->read_error != NULL)
+        clear_read_error (self);
       update_apply (self);
       return;
     }
@@ -837,7 +933,8 @@ choice_row (const char *title,
     gtk_string_list_append (model, _(choices[k]));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_combo_row_set_model (row, G_LIST_MODEL (model));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  /* The row names itself after its title: a label property on top
+   * would make screen readers say the name twice. */
   return row;
 }
 
@@ -857,16 +954,12 @@ build_reading_group (FsImportSheet *self)
   self->header_row = choice_row (_("Header"), headers);
   self->transpose_switch = GTK_SWITCH (gtk_switch_new ());
   gtk_widget_set_valign (GTK_WIDGET (self->transpose_switch), GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->transpose_switch), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Transpose"), -1);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (transpose), _("Transpose"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (transpose), _("The file’s rows become the matrix’s columns"));
   adw_action_row_add_suffix (ADW_ACTION_ROW (transpose), GTK_WIDGET (self->transpose_switch));
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (transpose), GTK_WIDGET (self->transpose_switch));
   self->columns_row = ADW_ENTRY_ROW (adw_entry_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->columns_row), _("Columns to leave out"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->columns_row), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Columns to leave out"), -1);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->row_labels_row));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->header_row));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), transpose);
@@ -929,6 +1022,11 @@ build_header_bar (FsImportSheet *self)
   gtk_widget_set_tooltip_text (self->apply_button, _("Read the file again with these options"));
   gtk_widget_add_css_class (self->apply_button, "suggested-action");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->apply_button), "sheet.apply");
+  /* GTK 4.8 names a mnemonic button both by its label, underscore
+   * included, and by the label inside: "_Reload Reload". The label inside
+   * is the plain name. */
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (cancel_button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (self->apply_button), GTK_ACCESSIBLE_PROPERTY_LABEL);
   adw_header_bar_pack_start (ADW_HEADER_BAR (bar), cancel_button);
   adw_header_bar_pack_end (ADW_HEADER_BAR (bar), self->apply_button);
   return bar;
@@ -976,6 +1074,9 @@ fs_import_sheet_finalize (GObject *object)
   g_free (self->guesses);
   g_free (self->columns_error);
   g_free (self->read_error);
+  fs_import_options_clear (&self->shown_options);
+  g_clear_pointer (&self->shown_report, fs_import_report_free);
+  g_clear_pointer (&self->base, fs_matrix_unref);
 
   G_OBJECT_CLASS (fs_import_sheet_parent_class)->finalize (object);
 }
@@ -1006,6 +1107,7 @@ static void
 fs_import_sheet_init (FsImportSheet *self)
 {
   fs_import_options_init (&self->options);
+  fs_import_options_init (&self->shown_options);
   self->shape = g_strdup ("");
   self->guesses = g_strdup ("");
 }
@@ -1020,7 +1122,17 @@ take_shown (FsImportSheet  *self,
 
   self->delimited = shown->format == NULL || !g_strv_contains (others, shown->format);
   if (shown->import_options != NULL)
-    fs_import_options_copy (&self->options, shown->import_options);
+    {
+      fs_import_options_copy (&self->options, shown->import_options);
+      fs_import_options_copy (&self->shown_options, shown->import_options);
+    }
+  if (shown->import_report != NULL)
+    self->shown_report = fs_import_report_copy (shown->import_report);
+  /* Read with automatic options, the matrix shown is the file as read. */
+  if (!self->delimited && shown->import_options == NULL)
+    self->base = fs_matrix_ref ((FsMatrix *) shown);
+  self->shown_rows = shown->rows;
+  self->shown_cols = shown->cols;
   self->base_rows = self->options.transpose ? shown->cols : shown->rows;
   self->base_cols = (self->options.transpose ? shown->rows : shown->cols) + self->options.n_drop_columns;
   if (shown->import_report != NULL)

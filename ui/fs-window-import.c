@@ -16,6 +16,8 @@
 
 #define G_LOG_DOMAIN "fs-window"
 
+#include <stdlib.h>
+
 #include <glib/gi18n.h>
 
 #include "fs-window-private.h"
@@ -40,6 +42,25 @@ options_free (FsImportOptions *options)
   g_free (options);
 }
 
+/* The key of a file: its real path, so that the same file through a
+ * symbolic link is the same file; the canonical path of one that is
+ * gone. */
+static char *
+file_key (const char *path)
+{
+  g_autofree char *canonical = g_canonicalize_filename (path, NULL);
+  char *real = realpath (canonical, NULL);
+
+  if (real != NULL)
+    {
+      char *key = g_strdup (real);
+
+      free (real);
+      return key;
+    }
+  return g_steal_pointer (&canonical);
+}
+
 static void
 remember (FsWindow              *self,
           const char            *path,
@@ -50,14 +71,14 @@ remember (FsWindow              *self,
   fs_import_options_init (copy);
   if (options != NULL)
     fs_import_options_copy (copy, options);
-  g_hash_table_replace (state (self)->remembered, g_canonicalize_filename (path, NULL), copy);
+  g_hash_table_replace (state (self)->remembered, file_key (path), copy);
 }
 
 static const FsImportOptions *
 lookup (FsWindow   *self,
         const char *path)
 {
-  g_autofree char *key = g_canonicalize_filename (path, NULL);
+  g_autofree char *key = file_key (path);
 
   return g_hash_table_lookup (state (self)->remembered, key);
 }

@@ -2,9 +2,10 @@
  *
  * The session reads a file in a thread and says so ("loading", and how
  * far in "load-progress"). A load that lasts longer than SHOW_DELAY_MS
- * shows a spinner and a Cancel button (Escape too) in the header bar, and
- * under it a progress bar that reads "Opening NAME… N %" (the header bar
- * has no room left for the name); a short load shows nothing, so opening
+ * shows a Cancel button (Escape too) in the header bar, and
+ * a thin progress bar that reads "Opening NAME… N %" (the header bar has
+ * no room left for the name) over the top edge of the content, so that
+ * nothing moves when it shows; a short load shows nothing, so opening
  * a small file does not flicker. Cancel leaves the matrix shown as it
  * was.
  *

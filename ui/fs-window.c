@@ -710,6 +710,16 @@ fs_window_new (GtkApplication *application)
   return g_object_new (FS_TYPE_WINDOW, "application", application, NULL);
 }
 
+/* RUN.FACTORSCOPE, from a file system that upper-cases names, is a
+ * session too. */
+static gboolean
+has_session_extension (const char *path)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+
+  return g_str_has_suffix (lower, FS_SESSION_FILE_EXTENSION);
+}
+
 /* Loads in a thread; the current matrix stays until the new one is whole.
  * A .factorscope file is opened as a session. A data file is read with
  * the import options chosen for it in this window, and the import sheet
@@ -720,7 +730,7 @@ fs_window_open_path (FsWindow   *self,
 {
   g_return_if_fail (FS_IS_WINDOW (self));
 
-  if (g_str_has_suffix (path, FS_SESSION_FILE_EXTENSION))
+  if (has_session_extension (path))
     {
       fs_window_open_session (self, path);
       return;
