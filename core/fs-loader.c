@@ -239,11 +239,11 @@ first_labels (char * const *labels,
  * column). */
 static FsMatrix *
 drop_columns (const char             *name,
-              FsMatrix               *X,
+              FsMatrix               *taken,
               const FsImportOptions  *options,
               GError                **error)
 {
-  g_autoptr(FsMatrix) source = X;
+  g_autoptr(FsMatrix) X = taken;
   g_autofree gboolean *dropped = g_new0 (gboolean, X->cols);
   g_autoptr(FsMatrix) Y = NULL;
   gsize kept = X->cols, c = 0;
@@ -283,10 +283,10 @@ drop_columns (const char             *name,
 
 /* X turned on its side: rows become columns, row labels column names. */
 static FsMatrix *
-transpose (FsMatrix  *X,
+transpose (FsMatrix  *taken,
            GError   **error)
 {
-  g_autoptr(FsMatrix) source = X;
+  g_autoptr(FsMatrix) X = taken;
   FsMatrix *Y = new_like (X, X->cols, X->rows, error);
 
   if (Y == NULL)

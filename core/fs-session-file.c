@@ -952,7 +952,6 @@ read_drop_columns (const Scope      *import,
                    FsImportOptions  *o,
                    GError          **error)
 {
-  g_autofree char *list = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
   JsonNode *node;
   JsonArray *array;
