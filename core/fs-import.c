@@ -28,6 +28,7 @@ fs_import_options_init (FsImportOptions *self)
   memset (self, 0, sizeof *self);
   self->row_labels = FS_ROW_LABELS_AUTO;
   self->header = FS_HEADER_AUTO;
+  self->storage = FS_STORAGE_AUTO;
 }
 
 void
@@ -62,6 +63,7 @@ fs_import_options_equal (const FsImportOptions *a,
     return fs_import_options_is_default (a) && fs_import_options_is_default (b);
   return a->row_labels == b->row_labels && a->header == b->header &&
          !a->transpose == !b->transpose && a->n_drop_columns == b->n_drop_columns &&
+         a->storage == b->storage && !a->zeros_are_values == !b->zeros_are_values &&
          (a->n_drop_columns == 0 ||
           memcmp (a->drop_columns, b->drop_columns, a->n_drop_columns * sizeof (guint)) == 0);
 }
@@ -71,7 +73,8 @@ fs_import_options_is_default (const FsImportOptions *self)
 {
   return self == NULL ||
          (self->row_labels == FS_ROW_LABELS_AUTO && self->header == FS_HEADER_AUTO &&
-          !self->transpose && self->n_drop_columns == 0);
+          !self->transpose && self->n_drop_columns == 0 &&
+          self->storage == FS_STORAGE_AUTO && !self->zeros_are_values);
 }
 
 static const char * const row_labels_words[] = { "auto", "first", "none" };

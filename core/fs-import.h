@@ -21,6 +21,8 @@
 
 #include <gio/gio.h>
 
+#include "fs-sparse.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -47,6 +49,13 @@ typedef struct
    * column included. */
   guint       *drop_columns;
   guint        n_drop_columns;
+  /* How the matrix is held (fs-sparse.h): automatic by the observed
+   * share, or forced (--storage). GROUNDWORK (issue 18): honoured by the
+   * loaders once the sparse path lands. */
+  FsStorage    storage;
+  /* Unlisted cells of a sparse file are real zeros, not missing
+   * (--zeros-are-values): the cost runs over every cell and f* exists. */
+  gboolean     zeros_are_values;
 } FsImportOptions;
 
 /* All automatic, nothing dropped, not transposed. */

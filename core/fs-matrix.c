@@ -38,6 +38,7 @@ fs_matrix_clear (FsMatrix *self)
     fs_import_options_clear (self->import_options);
   g_clear_pointer (&self->import_options, g_free);
   g_clear_pointer (&self->import_report, fs_import_report_free);
+  g_clear_pointer (&self->sparse, fs_sparse_unref);
 }
 
 /* Bytes this process may still allocate: the kernel's MemAvailable, and
@@ -196,6 +197,34 @@ fs_matrix_new_from_data (gsize         rows,
 }
 
 FsMatrix *
+fs_matrix_new_sparse (FsSparse *sparse)
+{
+  FsMatrix *self;
+
+  g_return_val_if_fail (sparse != NULL, NULL);
+
+  self = g_atomic_rc_box_new0 (FsMatrix);
+  self->rows = sparse->rows;
+  self->cols = sparse->cols;
+  self->sparse = fs_sparse_ref (sparse);
+  self->n_missing = sparse->zeros_are_values ? 0 : sparse->rows * sparse->cols - sparse->nnz;
+  return self;
+}
+
+gboolean
+fs_matrix_is_sparse (const FsMatrix *self)
+{
+  return self != NULL && self->sparse != NULL;
+}
+
+gsize
+fs_matrix_n_observed (const FsMatrix *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->rows * self->cols - self->n_missing;
+}
+
+FsMatrix *
 fs_matrix_copy (const FsMatrix *self,
                 GError        **error)
 {
@@ -203,7 +232,9 @@ fs_matrix_copy (const FsMatrix *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  copy = fs_matrix_new_from_data (self->rows, self->cols, self->data, error);
+  /* A sparse layout is immutable: the copy shares it. */
+  copy = self->sparse != NULL ? fs_matrix_new_sparse (self->sparse)
+                              : fs_matrix_new_from_data (self->rows, self->cols, self->data, error);
   if (copy == NULL)
     return NULL;
 
@@ -269,6 +300,8 @@ fs_matrix_is_observed (const FsMatrix *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (i < self->rows && j < self->cols, FALSE);
 
+  if (self->sparse != NULL)
+    return self->sparse->zeros_are_values || fs_sparse_find (self->sparse, i, j) >= 0;
   return self->mask == NULL || self->mask[i * self->cols + j] != 0;
 }
 
@@ -280,6 +313,12 @@ fs_matrix_get (const FsMatrix *self,
   g_return_val_if_fail (self != NULL, NAN);
   g_return_val_if_fail (i < self->rows && j < self->cols, NAN);
 
+  if (self->sparse != NULL)
+    {
+      gssize at = fs_sparse_find (self->sparse, i, j);
+
+      return at >= 0 ? self->sparse->values[at] : self->sparse->zeros_are_values ? 0.0 : NAN;
+    }
   return self->data[i * self->cols + j];
 }
 
@@ -292,6 +331,8 @@ fs_matrix_frobenius_sq (const FsMatrix *self)
 
   g_return_val_if_fail (self != NULL, NAN);
 
+  if (self->sparse != NULL)
+    return fs_sparse_frobenius_sq (self->sparse);
   len = self->rows * self->cols;
   for (gsize k = 0; k < len; k++)
     if (self->mask == NULL || self->mask[k])
@@ -313,6 +354,12 @@ fs_matrix_mean_abs (const FsMatrix *self)
   if (observed == 0)
     return 0.0;
 
+  if (self->sparse != NULL)
+    {
+      for (gsize k = 0; k < self->sparse->nnz; k++)
+        sum += fabs (self->sparse->values[k]);
+      return sum / (double) observed;
+    }
   for (gsize k = 0; k < len; k++)
     if (self->mask == NULL || self->mask[k])
       sum += fabs (self->data[k]);
@@ -347,6 +394,22 @@ fs_matrix_range (const FsMatrix *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (min != NULL && max != NULL, FALSE);
 
+  if (self->sparse != NULL)
+    {
+      for (gsize k = 0; k < self->sparse->nnz; k++)
+        {
+          lo = MIN (lo, self->sparse->values[k]);
+          hi = MAX (hi, self->sparse->values[k]);
+        }
+      if (self->sparse->zeros_are_values && self->sparse->nnz < self->rows * self->cols)
+        {
+          lo = MIN (lo, 0.0);
+          hi = MAX (hi, 0.0);
+        }
+      *min = lo;
+      *max = hi;
+      return lo <= hi;
+    }
   len = self->rows * self->cols;
   for (gsize k = 0; k < len; k++)
     if (self->mask == NULL || self->mask[k])

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "fs-import.h"
+#include "fs-sparse.h"
 
 G_BEGIN_DECLS
 
@@ -20,7 +21,15 @@ G_BEGIN_DECLS
  * automatic, or not read from a file); import_report is what the loader
  * decided for delimited text (NULL for other formats). Once a
  * matrix is handed to a solver or another thread it must not change:
- * share it with fs_matrix_ref(). */
+ * share it with fs_matrix_ref().
+ *
+ * A sparse matrix (fs-sparse.h) has sparse set and data and mask NULL:
+ * only its listed cells are held. n_missing is rows × cols - nnz when the
+ * unlisted cells are missing, 0 when they are real zeros
+ * (sparse->zeros_are_values). fs_matrix_get, fs_matrix_is_observed, the
+ * norms and the range work on both; code that reads data directly must
+ * check fs_matrix_is_sparse () first and either read the layout or refuse
+ * with a message that says the view or feature needs a dense matrix. */
 typedef struct
 {
   gsize        rows;
@@ -36,6 +45,7 @@ typedef struct
   char       **notices;
   FsImportOptions *import_options;
   FsImportReport  *import_report;
+  FsSparse        *sparse;
 } FsMatrix;
 
 typedef enum
@@ -55,6 +65,11 @@ FsMatrix *fs_matrix_new_from_data   (gsize           rows,
                                      gsize           cols,
                                      const double   *data,
                                      GError        **error);
+/* Takes sparse (a reference is kept). */
+FsMatrix *fs_matrix_new_sparse      (FsSparse       *sparse);
+gboolean  fs_matrix_is_sparse       (const FsMatrix *self);
+/* The observed cells: rows × cols - n_missing. */
+gsize     fs_matrix_n_observed      (const FsMatrix *self);
 FsMatrix *fs_matrix_copy            (const FsMatrix *self,
                                      GError        **error);
 FsMatrix *fs_matrix_ref             (FsMatrix       *self);

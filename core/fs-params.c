@@ -76,7 +76,7 @@ fs_params_equal (const FsParams *a,
          a->seed == b->seed && a->max_iters == b->max_iters && a->tol == b->tol &&
          a->stop_unstable == b->stop_unstable && a->restarts == b->restarts && a->threads == b->threads && a->nice == b->nice &&
          a->products == b->products && a->holdout == b->holdout &&
-         a->holdout_seed == b->holdout_seed;
+         a->holdout_seed == b->holdout_seed && a->dtype == b->dtype;
 }
 
 /* The rank a newly opened matrix starts with. */
@@ -302,7 +302,7 @@ fs_params_has_optimum (const FsParams *params,
 
 /* Whether going from old to new settings needs a new start: the shapes of
  * W and H (rank), the starting point (seed, init), the runs (restarts) and
- * how the products are computed (threads, products), and the cells trained
+ * how the products are computed (threads, products, dtype), and the cells trained
  * on (holdout, holdout_seed). Everything else
  * (penalties, rule and its coefficients, L1 mode, bounds, learning rate,
  * limits, the instability stop, the nice value) can change under a
@@ -316,7 +316,7 @@ fs_params_needs_restart (const FsParams *old,
   return old->rank != new->rank || old->seed != new->seed || old->init != new->init ||
          old->restarts != new->restarts || old->threads != new->threads ||
          old->products != new->products || old->holdout != new->holdout ||
-         old->holdout_seed != new->holdout_seed;
+         old->holdout_seed != new->holdout_seed || old->dtype != new->dtype;
 }
 
 /* The penalties on one factor, named for a message: "L1", "L2" or
@@ -555,4 +555,26 @@ fs_params_describe_difference (const FsParams *params,
       append_part (text, _("split seed %s"), seed);
     }
   return g_string_free (text, FALSE);
+}
+
+static const char * const dtype_words[] = { "float64", "float32" };
+
+const char *
+fs_dtype_to_string (FsDtype dtype)
+{
+  g_return_val_if_fail (dtype < FS_N_DTYPES, "float64");
+  return dtype_words[dtype];
+}
+
+gboolean
+fs_dtype_from_string (const char *name,
+                      FsDtype    *dtype)
+{
+  for (guint i = 0; name != NULL && i < FS_N_DTYPES; i++)
+    if (g_ascii_strcasecmp (name, dtype_words[i]) == 0)
+      {
+        *dtype = (FsDtype) i;
+        return TRUE;
+      }
+  return FALSE;
 }

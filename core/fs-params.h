@@ -38,6 +38,18 @@ typedef enum
   FS_STOP_UNSTABLE,
 } FsStop;
 
+/* The precision the passes over X compute in. FLOAT32 holds X and the
+ * copies of W and H that those passes read in single precision; costs are
+ * reported in double (as the peers' float32 runs report them).
+ * GROUNDWORK (issue 18): the solver refuses FLOAT32 until the float32
+ * path lands. */
+typedef enum
+{
+  FS_DTYPE_FLOAT64,
+  FS_DTYPE_FLOAT32,
+  FS_N_DTYPES
+} FsDtype;
+
 #define FS_MAX_ITERATIONS (G_GUINT64_CONSTANT (50000000))
 
 /* The defaults that the window and the command line share: the PyTorch
@@ -78,6 +90,7 @@ typedef struct
   guint         threads;   /* the solver's threads; 0 picks by size */
   int           nice;      /* their nice value while they compute; 0 leaves them be */
   FsProductsImpl products; /* the fastest products they may use (avx512: any) */
+  FsDtype       dtype;
 } FsParams;
 
 /* FsParams as a GValue, for properties that hold settings. */
@@ -113,5 +126,9 @@ const char *fs_init_get_label       (FsInit          init);
 gboolean    fs_init_from_string     (const char     *name,
                                      FsInit         *init);
 const char *fs_stop_to_string       (FsStop          stop);
+/* float64, float32: the command line's and the session file's words. */
+const char *fs_dtype_to_string      (FsDtype         dtype);
+gboolean    fs_dtype_from_string    (const char     *name,
+                                     FsDtype        *dtype);
 
 G_END_DECLS
