@@ -474,7 +474,7 @@ cost_at (FsSolver     *solver,
 /* Central differences of the sparse cost against its gradients, with L2
  * on, at a handful of entries of W and of H. */
 static void
-test_finite_differences (void)
+check_finite_differences (gboolean zeros)
 {
   g_auto(Pair) pair = { 0 };
   g_autoptr(FsSolver) solver = NULL;
@@ -486,7 +486,7 @@ test_finite_differences (void)
   gsize len_w, len_h;
   FsParams p;
 
-  pair_init (&pair, 8);
+  pair_init_full (&pair, 8, zeros);
   base_params (&p);
   p.l2_w = 0.1;
   p.l2_h = 0.2;
@@ -523,6 +523,13 @@ test_finite_differences (void)
     }
 }
 
+static void
+test_finite_differences (void)
+{
+  check_finite_differences (FALSE);
+  check_finite_differences (TRUE);
+}
+
 /* The same settings twice: the same run, bit for bit. */
 static void
 test_bit_identical (void)
@@ -555,6 +562,51 @@ test_bit_identical (void)
                    fs_solver_get_h (b), COLS * p.rank * sizeof (double));
 }
 
+/* Each kernel this CPU runs against the portable one, on ranks around
+ * the vector widths and the register path's limit of 32, on rows that
+ * start and end anywhere. */
+static void
+test_kernels (void)
+{
+  g_auto(Pair) pair = { 0 };
+  FsSparse *x;
+  FsSparseKernel best = fs_sparse_kernel_best (FS_SPARSE_KERNEL_AVX512);
+  const gsize ranks[] = { 1, 3, 4, 7, 8, 9, 16, 17, 31, 32, 33, 40, 45 };
+
+  pair_init (&pair, 10);
+  x = pair.sparse->sparse;
+  if (best == FS_SPARSE_KERNEL_SCALAR)
+    g_test_message ("no vector kernel runs here: only the portable one is tested");
+  for (guint kernel = FS_SPARSE_KERNEL_AVX2; kernel <= best; kernel++)
+    for (guint q = 0; q < G_N_ELEMENTS (ranks); q++)
+      {
+        gsize r = ranks[q];
+        g_autofree double *W = g_new (double, ROWS * r);
+        g_autofree double *ht = g_new (double, COLS * r);
+        g_autofree double *gw0 = g_new0 (double, ROWS * r);
+        g_autofree double *gw1 = g_new0 (double, ROWS * r);
+        g_autofree double *gh0 = g_new0 (double, COLS * r);
+        g_autofree double *gh1 = g_new0 (double, COLS * r);
+        FsSparseSums a, b;
+
+        fs_random_fill_signed (fs_random_key (r, 1), W, ROWS * r);
+        fs_random_fill_signed (fs_random_key (r, 2), ht, COLS * r);
+        fs_sparse_rows_scalar (x, 2, ROWS - 1, W, ht, r, 0.3, gw0, gh0, &a);
+        fs_sparse_kernel_rows (kernel, x, 2, ROWS - 1, W, ht, r, 0.3, gw1, gh1, &b);
+        g_test_message ("%s, rank %" G_GSIZE_FORMAT, fs_sparse_kernel_name (kernel), r);
+        assert_close (a.data, b.data, 1e-13, "data term", r);
+        assert_close (a.sq_w, b.sq_w, 1e-13, "||W||^2", r);
+        assert_close (a.sq_grad_w, b.sq_grad_w, 1e-13, "||grad_w||^2", r);
+        for (gsize k = 0; k < ROWS * r; k++)
+          g_assert_cmpfloat_with_epsilon (gw0[k], gw1[k], 1e-12 * (1.0 + fabs (gw0[k])));
+        for (gsize k = 0; k < COLS * r; k++)
+          g_assert_cmpfloat_with_epsilon (gh0[k], gh1[k], 1e-12 * (1.0 + fabs (gh0[k])));
+        /* Rows outside the block are left alone. */
+        for (gsize k = 0; k < 2 * r; k++)
+          g_assert_cmpfloat (gw1[k], ==, 0.0);
+      }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -574,6 +626,7 @@ main (int    argc,
   g_test_add_func ("/sparse-solver/bit-identical", test_bit_identical);
   g_test_add_func ("/sparse-solver/zeros-are-values", test_zeros_are_values);
   g_test_add_func ("/sparse-solver/zeros-are-values-extras", test_zeros_are_values_extras);
+  g_test_add_func ("/sparse-solver/kernels", test_kernels);
 
   return g_test_run ();
 }
