@@ -144,6 +144,9 @@ share_prepare (guint    index,
   gsize runs = column_runs (sh, r, m, &len);
   double *st[FS_RULE_MAX_STATE];
 
+  /* The sparse path steps W block by block in its pass (fs-solver-sparse.c). */
+  if (self->steps_w_in_pass)
+    rows = 0;
   if (self->stepping && rows > 0)
     {
       for (guint s = 0; s < self->rule->n_state; s++)
