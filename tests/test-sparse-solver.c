@@ -160,6 +160,8 @@ compare_runs (const FsParams *p,
   pair_init_full (&pair, 3, zeros);
   dense = solver_or_die (pair.dense, p);
   sparse = solver_or_die (pair.sparse, p);
+  if (p->products == FS_PRODUCTS_BLAS)
+    g_assert_cmpint (fs_solver_get_products (sparse), ==, FS_PRODUCTS_BLAS);
   assert_close (fs_solver_get_sigma_estimate (dense), fs_solver_get_sigma_estimate (sparse),
                 1e-12, "sigma estimate", 0);
   assert_close (fs_solver_get_starting_lr (dense), fs_solver_get_starting_lr (sparse),
@@ -251,10 +253,18 @@ vary_holdout (FsParams *p)
   p->holdout_seed = 5;
 }
 
+/* The portable kernel, which products = blas asks for. */
+static void
+vary_portable (FsParams *p)
+{
+  p->products = FS_PRODUCTS_BLAS;
+}
+
 static void
 test_plain_settings (void)
 {
   each_rule_and_thread_count (vary_nothing);
+  each_rule_and_thread_count (vary_portable);
 }
 
 static void
