@@ -118,6 +118,31 @@ fs_matrix_check_size (gsize    rows,
   return TRUE;
 }
 
+gboolean
+fs_matrix_check_sparse_size (gsize    rows,
+                             gsize    cols,
+                             gsize    nnz,
+                             GError **error)
+{
+  /* Two row-pointer arrays (the layout's and a sort's) and, per cell, the
+   * triplet (16 bytes), the layout (12) and a sort entry (16). */
+  double need = (rows + 1.0) * 2 * sizeof (gsize) + nnz * 44.0;
+  gsize available;
+
+  if (need < (double) (64 << 20) || need <= (double) (available = memory_available ()))
+    return TRUE;
+  {
+    g_autofree char *shape = format_shape (rows, cols);
+    g_autofree char *cells = fs_error_number_text (nnz);
+
+    g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                 _("A sparse matrix of %s with %s listed cells needs %.1f GiB to read, more "
+                   "than the %.1f GiB of memory left: use a part of it, or free memory"),
+                 shape, cells, need / (1 << 30), available / (double) (1 << 30));
+    return FALSE;
+  }
+}
+
 FsMatrix *
 fs_matrix_new (gsize    rows,
                gsize    cols,
@@ -288,6 +313,8 @@ fs_matrix_mark_missing (FsMatrix *self)
   gsize len, missing = 0;
 
   g_return_if_fail (self != NULL);
+  /* A sparse matrix's missing cells are its unlisted ones. */
+  g_return_if_fail (self->sparse == NULL);
 
   len = self->rows * self->cols;
   for (gsize k = 0; k < len; k++)

@@ -118,6 +118,13 @@ FsMatrix *fs_matrix_to_sparse       (const FsMatrix *self,
 gboolean  fs_matrix_check_size      (gsize           rows,
                                      gsize           cols,
                                      GError        **error);
+/* The same for reading a sparse matrix of nnz listed cells: its row
+ * pointers and cells, with the room a reader needs to sort them, must fit
+ * in the memory left (a 60-byte header may claim 4 billion rows). */
+gboolean  fs_matrix_check_sparse_size (gsize         rows,
+                                       gsize         cols,
+                                       gsize         nnz,
+                                       GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsMatrix, fs_matrix_unref)
 

@@ -503,6 +503,14 @@ read_sparse (Reader                *r,
   FsMatrix *X = NULL;
   gsize n_repeats = 0;
 
+  if (!fs_matrix_check_sparse_size (rows, cols, MIN (entries * mirror, rows * cols), error))
+    {
+      g_prefix_error (error, "%s:%" G_GSIZE_FORMAT ": ", r->name, r->line);
+      g_array_unref (c.rows);
+      g_array_unref (c.cols);
+      g_array_unref (c.values);
+      return NULL;
+    }
   if (read_coordinate_cells (r, banner, rows, cols, entries, &c, error))
     {
       sparse = fs_sparse_new_from_cells (rows, cols, (const guint32 *) c.rows->data,
