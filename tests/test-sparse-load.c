@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include "fs-analysis.h"
 #include "fs-error.h"
 #include "fs-loader.h"
 #include "fs-matrix.h"
@@ -670,6 +671,33 @@ test_scaled (void)
   }
 }
 
+/* The cost terms of a sparse X, over its listed cells, or over every
+ * cell when unlisted cells are zeros, equal the dense copy's. */
+static void
+test_cost_terms (void)
+{
+  for (guint zeros = 0; zeros < 2; zeros++)
+    {
+      g_autoptr(FsMatrix) X = load_with ("ratings-40x30.mtx", FS_STORAGE_AUTO, zeros);
+      g_autoptr(FsMatrix) D = fs_matrix_to_dense (X, NULL);
+      guint rank = 3;
+      g_autofree double *W = g_new (double, X->rows * rank);
+      g_autofree double *H = g_new (double, rank * X->cols);
+      FsCostTerms sparse_terms, dense_terms;
+      FsParams p;
+
+      fs_params_init_defaults (&p);
+      p.l2_w = 0.1;
+      fs_random_fill_signed (1, W, X->rows * rank);
+      fs_random_fill_signed (2, H, rank * X->cols);
+      fs_cost_terms (X, W, H, rank, &p, &sparse_terms);
+      fs_cost_terms (D, W, H, rank, &p, &dense_terms);
+      g_assert_false (fs_matrix_is_sparse (D));
+      g_assert_cmpfloat (fabs (sparse_terms.data - dense_terms.data), <=, 1e-12 * dense_terms.data);
+      g_assert_cmpfloat (sparse_terms.l2_w, ==, dense_terms.l2_w);
+    }
+}
+
 /* The session file keeps storage and zeros_are_values, and leaves them
  * out when automatic. */
 static void
@@ -801,6 +829,7 @@ main (int    argc,
   g_test_add_func ("/sparse-load/bad-input", test_bad_input);
   g_test_add_func ("/sparse-load/save", test_save);
   g_test_add_func ("/sparse-load/scaled", test_scaled);
+  g_test_add_func ("/sparse-load/cost-terms", test_cost_terms);
   g_test_add_func ("/sparse-load/session-file", test_session_file);
   g_test_add_func ("/sparse-load/cli", test_cli);
   return g_test_run ();
