@@ -655,8 +655,8 @@ fs_matrix_save (const FsMatrix  *X,
 
       if (dense == NULL)
         {
-          g_prefix_error (error, _("%s: a sparse matrix is written as a table in full (write "
-                                   ".mtx to keep it sparse): "), name);
+          g_prefix_error (error, _("%s: a sparse matrix is written as a table in full, and "
+                                   "cannot be here (write .mtx to keep it sparse): "), name);
           return FALSE;
         }
       return fs_matrix_save (dense, path, error);

@@ -547,10 +547,7 @@ fs_matrix_to_dense (const FsMatrix  *self,
   s = self->sparse;
   dense = fs_matrix_new (self->rows, self->cols, error);
   if (dense == NULL)
-    {
-      g_prefix_error (error, _("Held dense (--storage dense): "));
-      return NULL;
-    }
+    return NULL;
   unlisted = s->zeros_are_values ? 0.0 : NAN;
   for (gsize k = 0; k < self->rows * self->cols; k++)
     dense->data[k] = unlisted;

@@ -279,6 +279,7 @@ test_mtx_huge_sparse (void)
  * sparse layout (about 750 KiB) can. */
 #define WIDE 2048
 
+#ifndef UNDER_ASAN
 static char *
 mostly_missing_text (gsize *observed)
 {
@@ -308,6 +309,7 @@ vm_data_bytes (void)
   g_assert_nonnull (vm);
   return (gsize) g_ascii_strtoull (vm + strlen ("VmData:"), NULL, 10) * 1024;
 }
+#endif
 
 static void
 test_delimited_without_dense (void)
