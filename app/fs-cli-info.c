@@ -98,7 +98,43 @@ add_import_json (JsonBuilder    *b,
   fs_json_add_boolean (b, "transpose", o != NULL && o->transpose);
   add_columns_json (b, "drop_columns", o != NULL ? o->drop_columns : NULL,
                     o != NULL ? o->n_drop_columns : 0);
+  fs_json_add_string (b, "storage", fs_storage_to_string (o != NULL ? o->storage : FS_STORAGE_AUTO));
+  fs_json_add_boolean (b, "zeros_are_values", o != NULL && o->zeros_are_values);
   json_builder_end_object (b);
+}
+
+/* The cells held as values: a sparse matrix's listed cells, a dense
+ * one's observed cells. */
+static gsize
+listed_cells (const FsMatrix *X)
+{
+  return X->sparse != NULL ? X->sparse->nnz : fs_matrix_n_observed (X);
+}
+
+/* The bytes the matrix's cells take: the layout, or the values and the
+ * mask. */
+static gsize
+bytes_held (const FsMatrix *X)
+{
+  if (X->sparse != NULL)
+    return fs_sparse_bytes (X->sparse);
+  return X->rows * X->cols * (sizeof (double) + (X->mask != NULL ? 1 : 0));
+}
+
+/* "storage", "listed", "listed_share", "bytes" and "unlisted" (missing,
+ * zeros, or null for a dense matrix, which lists every cell). */
+static void
+add_storage_json (JsonBuilder    *b,
+                  const FsMatrix *X)
+{
+  fs_json_add_string (b, "storage", X->sparse != NULL ? "sparse" : "dense");
+  fs_json_add_int (b, "listed", (gint64) listed_cells (X));
+  fs_json_add_double (b, "listed_share", listed_cells (X) / ((double) X->rows * X->cols));
+  fs_json_add_int (b, "bytes", (gint64) bytes_held (X));
+  if (X->sparse != NULL)
+    fs_json_add_string (b, "unlisted", X->sparse->zeros_are_values ? "zeros" : "missing");
+  else
+    add_nullable_string (b, "unlisted", NULL);
 }
 
 static void
@@ -117,6 +153,7 @@ print_info_json (const FsMatrix *X,
   fs_json_add_boolean (b, "row_labels", X->row_labels != NULL);
   fs_json_add_boolean (b, "col_labels", X->col_labels != NULL);
   fs_json_add_string (b, "format", X->format);
+  add_storage_json (b, X);
   json_builder_set_member_name (b, "image_shape");
   if (X->image_height > 0)
     {
@@ -194,6 +231,24 @@ print_import_text (const FsImportReport *r)
     }
 }
 
+/* How the matrix is held: "storage: sparse", the cells it lists and their
+ * share, the bytes they take, and what its unlisted cells are. */
+static void
+print_storage_text (const FsMatrix *X)
+{
+  g_autofree char *listed = fs_error_number_text (listed_cells (X));
+  g_autofree char *bytes = fs_error_number_text (bytes_held (X));
+  g_autofree char *share = g_strdup_printf ("%.3g", 100.0 * listed_cells (X) / ((double) X->rows * X->cols));
+
+  g_print (X->sparse != NULL ? _("storage: sparse\n") : _("storage: dense\n"));
+  /* Translators: the cells held as values, then their share of the matrix in per cent. */
+  g_print (_("listed cells: %s (%s %% of the matrix)\n"), listed, share);
+  g_print (_("bytes held: %s\n"), bytes);
+  if (X->sparse != NULL)
+    g_print (X->sparse->zeros_are_values ? _("unlisted cells: zeros\n")
+                                         : _("unlisted cells: missing\n"));
+}
+
 static void
 print_info_text (const FsMatrix *X,
                  double          min,
@@ -215,6 +270,7 @@ print_info_text (const FsMatrix *X,
   if (X->row_labels != NULL || X->col_labels != NULL)
     g_print (_("(the first label of each is shown)\n"));
   g_print (_("format: %s\n"), X->format);
+  print_storage_text (X);
   if (X->image_height > 0)
     g_print (_("image shape: %s × %s\n"), height, width);
   print_import_text (X->import_report);
@@ -291,8 +347,9 @@ fs_cli_convert (int    argc,
 
   context = fs_cli_context_new (_("IN OUT"),
                                 _("Convert a matrix between formats, chosen by the extension of "
-                                  "OUT: .csv, .tsv, .txt or .npy. OUT is replaced only once it "
-                                  "is whole. IN may be - for standard input or an example's name."));
+                                  "OUT: .csv, .tsv, .txt, .npy or .mtx (a sparse matrix as its "
+                                  "listed cells). OUT is replaced only once it is whole. IN may "
+                                  "be - for standard input or an example's name."));
   g_option_context_add_group (context, fs_cli_input_import_option_group (&in));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     X = NULL;

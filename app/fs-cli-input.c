@@ -27,6 +27,7 @@ fs_cli_input_clear (FsCliInput *in)
   g_clear_pointer (&in->row_labels, g_free);
   g_clear_pointer (&in->header, g_free);
   g_clear_pointer (&in->drop_columns, g_free);
+  g_clear_pointer (&in->storage, g_free);
 }
 
 /* --scaling's names, in FsScaling's order: the window's Scaling choices. */
@@ -100,6 +101,12 @@ add_import_entries (GOptionGroup *group,
     { "drop-columns", 0, 0, G_OPTION_ARG_STRING, &in->drop_columns,
       N_("Leave out these columns of the file, counted from 1 with the row-label column: "
          "such as 3, 1,4 or 2-5"), N_("LIST") },
+    { "storage", 0, 0, G_OPTION_ARG_STRING, &in->storage,
+      N_("Hold the matrix as its observed cells only (sparse), in full (dense), or sparse "
+         "when few cells are listed (auto, the default)"), N_("auto|dense|sparse") },
+    { "zeros-are-values", 0, 0, G_OPTION_ARG_NONE, &in->zeros_are_values,
+      N_("Cells the file gives no value (unlisted in a sparse file, empty or NA) are zeros, "
+         "not missing"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
@@ -139,6 +146,13 @@ fs_cli_input_get_import_options (const FsCliInput  *in,
                    _("--header takes auto, yes or no, not “%s”"), in->header);
       return FALSE;
     }
+  if (in->storage != NULL && !fs_storage_from_string (in->storage, &options->storage))
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("--storage takes auto, dense or sparse, not “%s”"), in->storage);
+      return FALSE;
+    }
+  options->zeros_are_values = in->zeros_are_values;
   options->transpose = in->transpose;
   if (in->drop_columns != NULL &&
       !fs_import_parse_columns (in->drop_columns, &options->drop_columns,
@@ -333,8 +347,8 @@ check_no_import_options (const FsImportOptions  *options,
   if (fs_import_options_is_default (options))
     return TRUE;
   g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-               _("--row-labels, --header, --transpose and --drop-columns apply to files, not "
-                 "to built-in examples"));
+               _("--row-labels, --header, --transpose, --drop-columns, --storage and "
+                 "--zeros-are-values apply to files, not to built-in examples"));
   return FALSE;
 }
 

@@ -24,6 +24,8 @@ typedef struct
   char     *header;
   gboolean  transpose;
   char     *drop_columns;
+  char     *storage;            /* --storage as given, NULL when it was not */
+  gboolean  zeros_are_values;
 } FsCliInput;
 
 void          fs_cli_input_clear              (FsCliInput        *in);
@@ -34,8 +36,9 @@ FsMatrix     *fs_cli_input_load               (FsCliInput        *in,
                                                char             **argv,
                                                char             **description,
                                                GError           **error);
-/* --row-labels, --header, --transpose and --drop-columns alone, for
- * the subcommands that take a FILE but not the other input options. */
+/* --row-labels, --header, --transpose, --drop-columns, --storage and
+ * --zeros-are-values alone, for the subcommands that take a FILE but not
+ * the other input options. */
 GOptionGroup *fs_cli_input_import_option_group (FsCliInput       *in);
 /* The import options given, checked: an error names the option. */
 gboolean      fs_cli_input_get_import_options (const FsCliInput  *in,

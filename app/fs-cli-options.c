@@ -116,7 +116,7 @@ fs_cli_run_options_common_entries (FsCliRunOptions *o)
       { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Solver threads (default: 1 for small problems, else all cores)"), N_("T") },
       { "holdout", 0, 0, G_OPTION_ARG_DOUBLE, &o->holdout, N_("Hold this share of the observed cells out of training and report their error (e.g. 0.1; default 0: none)"), N_("FRACTION") },
       { "holdout-seed", 0, 0, G_OPTION_ARG_INT64, &o->holdout_seed, N_("Seed of the held-out cells (default 0)"), N_("S") },
-      { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write W.csv, H.csv, WH.csv, residual.csv (X − WH), loss.csv, run.json and atoms.png into DIR"), N_("DIR") },
+      { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write W.csv, H.csv, WH.csv, residual.csv (X − WH), loss.csv, run.json and atoms.png into DIR (for a sparse X, WH.mtx and residual.mtx on its listed cells)"), N_("DIR") },
       { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print one JSON object instead of progress"), NULL },
       { "no-stop-unstable", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &o->stop_unstable, N_("Keep going when the cost turns unstable (default: stop, with a learning rate to try)"), NULL },
       G_OPTION_ENTRY_NULL

@@ -431,6 +431,7 @@ print_small_matrices (Run *r)
   const FsMatrix *X = r->X;
   g_autofree double *wh = NULL;
   g_autofree double *diff = NULL;
+  g_autofree double *values = NULL;
 
   if (X->rows > PRINT_MAX_SIDE || X->cols > PRINT_MAX_SIDE)
     return;
@@ -438,9 +439,14 @@ print_small_matrices (Run *r)
   wh = product (X->rows, X->cols, r->params.rank, fs_fit_get_best_w (r->fit),
                 fs_fit_get_best_h (r->fit));
   diff = g_new (double, X->rows * X->cols);
+  values = g_new (double, X->rows * X->cols);
+  /* fs_matrix_get reads a sparse X too: NaN where a cell is missing. */
   for (gsize k = 0; k < X->rows * X->cols; k++)
-    diff[k] = X->data[k] - wh[k];
-  print_matrix (_("X:"), X->rows, X->cols, X->data);
+    {
+      values[k] = fs_matrix_get (X, k / X->cols, k % X->cols);
+      diff[k] = values[k] - wh[k];
+    }
+  print_matrix (_("X:"), X->rows, X->cols, values);
   print_matrix (_("WH:"), X->rows, X->cols, wh);
   print_matrix (_("X - WH:"), X->rows, X->cols, diff);
 }
@@ -614,12 +620,17 @@ add_results (Run          *r,
 
   for (FsResult k = 0; k < FS_N_RESULTS; k++)
     {
+      /* A sparse X's WH and X − WH go on its listed cells, once, as .mtx. */
+      gboolean listed = r->X->sparse != NULL && (k == FS_RESULT_WH || k == FS_RESULT_RESIDUAL);
       g_autofree char *name = g_strdup_printf ("%s.%s", fs_result_get_file_name (k),
-                                               fs_data_format_get_extension (format));
-      GBytes *bytes = k == FS_RESULT_LOSS
-                    ? encode_loss (r->fit, format, error)
-                    : fs_results_encode_matrix (k, format, r->X, W, H, r->params.rank, error);
+                                               listed ? "mtx" : fs_data_format_get_extension (format));
+      GBytes *bytes;
 
+      if (listed && format != FS_DATA_CSV)
+        continue;
+      bytes = k == FS_RESULT_LOSS ? encode_loss (r->fit, format, error)
+            : listed ? fs_results_encode_listed (k, r->X, W, H, r->params.rank)
+            : fs_results_encode_matrix (k, format, r->X, W, H, r->params.rank, error);
       if (!add_output (paths, contents, r->o.out, name, bytes))
         return FALSE;
     }

@@ -54,6 +54,61 @@ panel_data_term (const FsMatrix *X,
   return cblas_ddot ((int) len, panel, 1, panel, 1);
 }
 
+/* Σ over all cells of (WH)² = <WᵀW, HHᵀ>, from the two rank × rank Grams:
+ * O((n + m) r²), never n × m. */
+static double
+sum_wh_squares (const double *W,
+                const double *H,
+                gsize         n,
+                gsize         m,
+                guint         rank)
+{
+  g_autofree double *gw = g_new (double, (gsize) rank * rank);
+  g_autofree double *gh = g_new (double, (gsize) rank * rank);
+
+  cblas_dgemm (CblasRowMajor, CblasTrans, CblasNoTrans, (int) rank, (int) rank, (int) n, 1.0,
+               W, (int) rank, W, (int) rank, 0.0, gw, (int) rank);
+  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) rank, (int) rank, (int) m, 1.0,
+               H, (int) m, H, (int) m, 0.0, gh, (int) rank);
+  return cblas_ddot ((int) rank * (int) rank, gw, 1, gh, 1);
+}
+
+/* The data term of a sparse X over its listed cells, with H turned so
+ * that each column's factors are contiguous: O(nnz r). When the unlisted
+ * cells are zeros, their part Σ (WH)² is the whole matrix's less the
+ * listed cells'. */
+static double
+sparse_data_term (const FsMatrix *X,
+                  const double   *W,
+                  const double   *H,
+                  guint           rank)
+{
+  const FsSparse *s = X->sparse;
+  gsize m = X->cols;
+  g_autofree double *ht = g_new (double, m * rank);
+  double sum = 0.0, listed_wh = 0.0;
+
+  for (guint k = 0; k < rank; k++)
+    for (gsize j = 0; j < m; j++)
+      ht[j * rank + k] = H[k * m + j];
+  for (gsize i = 0; i < X->rows; i++)
+    for (gsize e = s->row_ptr[i]; e < s->row_ptr[i + 1]; e++)
+      {
+        const double *w = W + i * rank, *h = ht + (gsize) s->col_idx[e] * rank;
+        double wh = 0.0, res;
+
+        for (guint k = 0; k < rank; k++)
+          wh += w[k] * h[k];
+        res = s->values[e] - wh;
+
+        sum += res * res;
+        listed_wh += wh * wh;
+      }
+  if (s->zeros_are_values)
+    sum += sum_wh_squares (W, H, X->rows, m, rank) - listed_wh;
+  return sum;
+}
+
 static double
 data_term (const FsMatrix *X,
            const double   *W,
@@ -67,6 +122,8 @@ data_term (const FsMatrix *X,
 
   if (n == 0 || m == 0)
     return 0.0;
+  if (X->sparse != NULL)
+    return sparse_data_term (X, W, H, rank);
   panel = g_new (double, panel_rows * m);
   for (gsize i0 = 0; i0 < n; i0 += panel_rows)
     sum += panel_data_term (X, W, H, rank, i0, MIN (panel_rows, n - i0), panel);

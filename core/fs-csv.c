@@ -155,8 +155,12 @@ GBytes *
 fs_csv_encode (const FsMatrix *X,
                char            separator)
 {
-  GString *out = g_string_sized_new (X->rows * X->cols * 8 + 64);
+  GString *out;
 
+  /* fs_matrix_save makes a sparse matrix dense first. */
+  g_return_val_if_fail (X != NULL && X->sparse == NULL, NULL);
+
+  out = g_string_sized_new (X->rows * X->cols * 8 + 64);
   if (X->col_labels != NULL)
     {
       if (X->row_labels != NULL)

@@ -1383,6 +1383,106 @@ fill_report (Parser       *parser,
   report->n_empty_rows = parser->n_empty_records;
 }
 
+/* Whether a kept cell goes into the sparse layout: a number, and not a
+ * zero when unlisted cells are zeros (it means the same unlisted). */
+static inline gboolean
+is_listed (const Parser *parser,
+           const Field  *f)
+{
+  return f->kind == CELL_NUMBER && !(parser->options->zeros_are_values && f->value == 0.0);
+}
+
+/* Whether the table is held sparse (fs-sparse.h): when forced, or, left
+ * automatic, when its listed cells are fewer than FS_SPARSE_AUTO_SHARE of
+ * rows × cols. A preview's few records are read dense. */
+static gboolean
+wants_sparse (Parser       *parser,
+              const Layout *layout,
+              gsize        *nnz)
+{
+  FsStorage storage = parser->options->storage;
+  double share = FS_SPARSE_AUTO_SHARE * (double) layout->n_rows * (double) layout->n_kept;
+
+  *nnz = 0;
+  if (parser->max_records > 0 || storage == FS_STORAGE_DENSE)
+    return FALSE;
+  /* Left automatic, a dense table is known as such a share of the way in. */
+  for (guint i = 0; i < layout->n_rows && (storage == FS_STORAGE_SPARSE || *nnz < share); i++)
+    {
+      const Field *row = field_at (parser, layout->first_data + i, 0);
+
+      for (guint j = layout->label_cols; j < layout->n_cols; j++)
+        *nnz += layout->keep[j] && is_listed (parser, &row[j]);
+    }
+  return storage == FS_STORAGE_SPARSE || *nnz < share;
+}
+
+/* The kept cells as a sparse layout, never rows × cols: the cancellable
+ * checked every 64Ki rows. */
+static FsMatrix *
+copy_sparse_values (Parser       *parser,
+                    const Layout *layout,
+                    gsize         nnz,
+                    GError      **error)
+{
+  g_autoptr(FsSparse) s = fs_sparse_new (layout->n_rows, layout->n_kept, nnz, error);
+  gsize at = 0;
+
+  if (s == NULL)
+    {
+      g_prefix_error (error, "%s: ", parser->name);
+      return NULL;
+    }
+  for (guint i = 0; i < layout->n_rows; i++)
+    {
+      const Field *row = field_at (parser, layout->first_data + i, 0);
+      guint c = 0;
+
+      if (i % 65536 == 65535 &&
+          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return NULL;
+      s->row_ptr[i] = at;
+      for (guint j = layout->label_cols; j < layout->n_cols; j++)
+        if (layout->keep[j])
+          {
+            const Field *f = &row[j];
+
+            if (is_listed (parser, f))
+              {
+                s->col_idx[at] = c;
+                s->values[at++] = f->value;
+              }
+            c++;
+          }
+    }
+  s->row_ptr[layout->n_rows] = at;
+  s->zeros_are_values = parser->options->zeros_are_values;
+  return fs_matrix_new_sparse (s);
+}
+
+/* The kept cells, held dense or sparse as wants_sparse says. */
+static FsMatrix *
+copy_cells (Parser       *parser,
+            const Layout *layout,
+            GError      **error)
+{
+  g_autoptr(FsMatrix) X = NULL;
+  gsize nnz;
+
+  if (wants_sparse (parser, layout, &nnz))
+    return copy_sparse_values (parser, layout, nnz, error);
+  X = fs_matrix_new (layout->n_rows, layout->n_kept, error);
+  if (X == NULL)
+    {
+      g_prefix_error (error, "%s: ", parser->name);
+      return NULL;
+    }
+  if (!copy_values (parser, layout, X, error))
+    return NULL;
+  fs_matrix_mark_missing (X);
+  return g_steal_pointer (&X);
+}
+
 static FsMatrix *
 build_matrix (Parser  *parser,
               GError **error)
@@ -1395,19 +1495,14 @@ build_matrix (Parser  *parser,
        !g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error) &&
        choose_columns (parser, &layout, error);
   if (ok)
-    {
-      X = fs_matrix_new (layout.n_rows, layout.n_kept, error);
-      if (X == NULL)
-        g_prefix_error (error, "%s: ", parser->name);
-    }
-  if (X == NULL || !copy_values (parser, &layout, X, error))
+    X = copy_cells (parser, &layout, error);
+  if (X == NULL)
     {
       g_free (layout.dropped);
       g_free (layout.keep);
       return NULL;
     }
 
-  fs_matrix_mark_missing (X);
   X->format = parser->separator == ',' || parser->separator == ';' ? "csv"
             : parser->separator == '\t' ? "tsv" : "text";
   copy_labels (parser, &layout, X);

@@ -2,8 +2,8 @@
  * and as the user corrected it.
  *
  * FsImportOptions are the user's choices (the command line's --row-labels,
- * --header, --transpose and --drop-columns, the window's import sheet, a
- * session file's "import" object). All-automatic options read a file
+ * --header, --transpose, --drop-columns, --storage and --zeros-are-values,
+ * the window's import sheet, a session file's "import" object). All-automatic options read a file
  * exactly as fs_matrix_load () always did. Row labels and the header
  * apply to delimited text only (another format refuses them); dropping
  * columns and transposing apply to every format, in that order (columns
@@ -49,12 +49,14 @@ typedef struct
    * column included. */
   guint       *drop_columns;
   guint        n_drop_columns;
-  /* How the matrix is held (fs-sparse.h): automatic by the observed
-   * share, or forced (--storage). GROUNDWORK (issue 18): honoured by the
-   * loaders once the sparse path lands. */
+  /* How the matrix is held (fs-sparse.h), applied last: forced
+   * (--storage), or automatic, when Matrix Market coordinate files and
+   * delimited text are held sparse below FS_SPARSE_AUTO_SHARE of listed
+   * cells and the other formats dense (fs-loader.c). */
   FsStorage    storage;
-  /* Unlisted cells of a sparse file are real zeros, not missing
-   * (--zeros-are-values): the cost runs over every cell and f* exists. */
+  /* Cells the file gives no value are real zeros, not missing
+   * (--zeros-are-values): a sparse matrix's unlisted cells (the cost runs
+   * over every cell and f* exists), a dense matrix's missing cells. */
   gboolean     zeros_are_values;
 } FsImportOptions;
 

@@ -170,8 +170,9 @@ parse (const char         *name,
     case FORMAT_NPY:
       return fs_npy_parse (name, data, len, error);
     case FORMAT_MTX:
-      return fs_mtx_parse_full (name, (const char *) data, len, request->cancellable,
-                                request->progress, request->progress_data, error);
+      return fs_mtx_parse_options (name, (const char *) data, len, request->options,
+                                   request->cancellable, request->progress,
+                                   request->progress_data, error);
     case FORMAT_IMAGE:
       return fs_image_parse (name, data, len, error);
     case FORMAT_DELIMITED:
@@ -190,18 +191,14 @@ is_one_image (const FsMatrix *X)
   return X->image_height == X->rows && X->image_width == X->cols;
 }
 
-/* A new matrix of rows × cols with what X says about itself (format,
- * notices, report); its cells and labels are the caller's to fill. */
-static FsMatrix *
-new_like (const FsMatrix  *X,
-          gsize            rows,
-          gsize            cols,
-          GError         **error)
+/* Gives Y, of rows × cols, what X says about itself (format, notices,
+ * report, options, the image shape when it is one image). */
+static void
+take_about (FsMatrix        *Y,
+            const FsMatrix  *X,
+            gsize            rows,
+            gsize            cols)
 {
-  FsMatrix *Y = fs_matrix_new (rows, cols, error);
-
-  if (Y == NULL)
-    return NULL;
   Y->format = X->format;
   Y->notices = g_strdupv (X->notices);
   if (X->import_report != NULL)
@@ -216,7 +213,66 @@ new_like (const FsMatrix  *X,
       Y->image_height = rows;
       Y->image_width = cols;
     }
+}
+
+/* A new matrix of rows × cols with what X says about itself (format,
+ * notices, report); its cells and labels are the caller's to fill. */
+static FsMatrix *
+new_like (const FsMatrix  *X,
+          gsize            rows,
+          gsize            cols,
+          GError         **error)
+{
+  FsMatrix *Y = fs_matrix_new (rows, cols, error);
+
+  if (Y != NULL)
+    take_about (Y, X, rows, cols);
   return Y;
+}
+
+/* A sparse matrix on layout s with what X says about itself. */
+static FsMatrix *
+new_sparse_like (const FsMatrix *X,
+                 FsSparse       *s)
+{
+  FsMatrix *Y;
+
+  s->zeros_are_values = X->sparse->zeros_are_values;
+  Y = fs_matrix_new_sparse (s);
+  take_about (Y, X, s->rows, s->cols);
+  return Y;
+}
+
+/* The columns of a sparse X that keep[] says to keep, renumbered. */
+static FsMatrix *
+drop_sparse_columns (const FsMatrix  *X,
+                     const gboolean  *dropped,
+                     gsize            kept,
+                     GError         **error)
+{
+  const FsSparse *from = X->sparse;
+  g_autofree guint32 *to = g_new (guint32, X->cols);
+  g_autoptr(FsSparse) s = NULL;
+  gsize nnz = 0, at = 0, c = 0;
+
+  for (gsize j = 0; j < X->cols; j++)
+    to[j] = dropped[j] ? G_MAXUINT32 : (guint32) c++;
+  for (gsize e = 0; e < from->nnz; e++)
+    nnz += to[from->col_idx[e]] != G_MAXUINT32;
+  if (!(s = fs_sparse_new (X->rows, kept, nnz, error)))
+    return NULL;
+  for (gsize i = 0; i < X->rows; i++)
+    {
+      s->row_ptr[i] = at;
+      for (gsize e = from->row_ptr[i]; e < from->row_ptr[i + 1]; e++)
+        if (to[from->col_idx[e]] != G_MAXUINT32)
+          {
+            s->col_idx[at] = to[from->col_idx[e]];
+            s->values[at++] = from->values[e];
+          }
+    }
+  s->row_ptr[X->rows] = at;
+  return new_sparse_like (X, s);
 }
 
 /* The first n strings of labels (NULL for none). */
@@ -264,21 +320,52 @@ drop_columns (const char             *name,
       return NULL;
     }
 
-  if (!(Y = new_like (X, X->rows, kept, error)))
+  if (!(Y = X->sparse != NULL ? drop_sparse_columns (X, dropped, kept, error)
+                               : new_like (X, X->rows, kept, error)))
     return NULL;
   Y->row_labels = g_strdupv (X->row_labels);
   Y->col_labels = X->col_labels != NULL ? g_new0 (char *, kept + 1) : NULL;
   for (gsize j = 0; j < X->cols; j++)
     if (!dropped[j])
       {
-        for (gsize i = 0; i < X->rows; i++)
+        for (gsize i = 0; i < X->rows && Y->sparse == NULL; i++)
           Y->data[i * kept + c] = X->data[i * X->cols + j];
         if (Y->col_labels != NULL)
           Y->col_labels[c] = g_strdup (X->col_labels[j]);
         c++;
       }
-  fs_matrix_mark_missing (Y);
+  if (Y->sparse == NULL)
+    fs_matrix_mark_missing (Y);
   return g_steal_pointer (&Y);
+}
+
+/* The layout of a sparse X turned on its side, in O(nnz + rows + cols):
+ * a counting sort of the cells by column, rows ascending within each. */
+static FsMatrix *
+transpose_sparse (const FsMatrix  *X,
+                  GError         **error)
+{
+  const FsSparse *from = X->sparse;
+  g_autoptr(FsSparse) s = fs_sparse_new (X->cols, X->rows, from->nnz, error);
+
+  if (s == NULL)
+    return NULL;
+  for (gsize e = 0; e < from->nnz; e++)
+    s->row_ptr[from->col_idx[e] + 1]++;
+  for (gsize j = 0; j < X->cols; j++)
+    s->row_ptr[j + 1] += s->row_ptr[j];
+  /* row_ptr[j] is where column j's next cell goes, until it is shifted back. */
+  for (gsize i = 0; i < X->rows; i++)
+    for (gsize e = from->row_ptr[i]; e < from->row_ptr[i + 1]; e++)
+      {
+        gsize at = s->row_ptr[from->col_idx[e]]++;
+
+        s->col_idx[at] = (guint32) i;
+        s->values[at] = from->values[e];
+      }
+  memmove (s->row_ptr + 1, s->row_ptr, X->cols * sizeof (gsize));
+  s->row_ptr[0] = 0;
+  return new_sparse_like (X, s);
 }
 
 /* X turned on its side: rows become columns, row labels column names. */
@@ -287,16 +374,18 @@ transpose (FsMatrix  *taken,
            GError   **error)
 {
   g_autoptr(FsMatrix) X = taken;
-  FsMatrix *Y = new_like (X, X->cols, X->rows, error);
+  FsMatrix *Y = X->sparse != NULL ? transpose_sparse (X, error)
+                                  : new_like (X, X->cols, X->rows, error);
 
   if (Y == NULL)
     return NULL;
-  for (gsize i = 0; i < X->rows; i++)
+  for (gsize i = 0; i < X->rows && X->sparse == NULL; i++)
     for (gsize j = 0; j < X->cols; j++)
       Y->data[j * X->rows + i] = X->data[i * X->cols + j];
   Y->row_labels = g_strdupv (X->col_labels);
   Y->col_labels = g_strdupv (X->row_labels);
-  fs_matrix_mark_missing (Y);
+  if (Y->sparse == NULL)
+    fs_matrix_mark_missing (Y);
   return Y;
 }
 
@@ -316,26 +405,86 @@ corner (FsMatrix  *X,
   if (!(Y = new_like (X, rows, cols, error)))
     return NULL;
   for (gsize i = 0; i < rows; i++)
-    memcpy (Y->data + i * cols, X->data + i * X->cols, cols * sizeof (double));
+    for (gsize j = 0; j < cols; j++)
+      Y->data[i * cols + j] = fs_matrix_get (X, i, j);
   Y->row_labels = first_labels (X->row_labels, rows);
   Y->col_labels = first_labels (X->col_labels, cols);
   fs_matrix_mark_missing (Y);
   return Y;
 }
 
-/* Drops columns (other formats than delimited text) and transposes, in
- * that order, and keeps a copy of the options that were not automatic. */
+/* With zeros_are_values, a dense matrix's missing cells are zeros: none
+ * is left missing, and a notice counts them. */
+static FsMatrix *
+fill_missing_with_zeros (FsMatrix *X)
+{
+  g_autofree char *count = NULL;
+  g_autofree char *notice = NULL;
+
+  if (X->n_missing == 0)
+    return X;
+  count = fs_error_number_text (X->n_missing);
+  notice = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%s cell without a value was read as a zero "
+                                         "(--zeros-are-values)",
+                                         "%s cells without a value were read as zeros "
+                                         "(--zeros-are-values)", X->n_missing), count);
+  for (gsize k = 0; k < X->rows * X->cols; k++)
+    if (isnan (X->data[k]))
+      X->data[k] = 0.0;
+  fs_matrix_mark_missing (X);
+  fs_matrix_add_notice (X, notice);
+  return X;
+}
+
+/* The storage the options ask for, and what zeros_are_values means for
+ * it: a sparse matrix's unlisted cells are zeros, a dense one's missing
+ * cells are. Left automatic, the readers of Matrix Market coordinate
+ * files and delimited text chose as they read; .npy, images and Matrix
+ * Market arrays stay dense unless forced. */
+static FsMatrix *
+apply_storage (const char             *name,
+               FsMatrix               *taken,
+               const FsImportOptions  *options,
+               GError                **error)
+{
+  g_autoptr(FsMatrix) X = taken;
+  FsMatrix *Y = NULL;
+
+  if (X->sparse != NULL && options->storage == FS_STORAGE_DENSE)
+    Y = fs_matrix_to_dense (X, error);
+  else if (X->sparse == NULL && options->storage == FS_STORAGE_SPARSE)
+    Y = fs_matrix_to_sparse (X, options->zeros_are_values, error);
+  else if (X->sparse == NULL && options->zeros_are_values)
+    return fill_missing_with_zeros (g_steal_pointer (&X));
+  else
+    return g_steal_pointer (&X);
+  if (Y == NULL)
+    g_prefix_error (error, "%s: ", name);
+  else if (Y->sparse == NULL && options->zeros_are_values)
+    fill_missing_with_zeros (Y);
+  return Y;
+}
+
+/* Drops columns (other formats than delimited text), transposes and
+ * holds the matrix as the storage option says, in that order, and keeps
+ * a copy of the options that were not automatic. A preview's corner is
+ * read dense. */
 static FsMatrix *
 apply_options (const char             *name,
                FsMatrix               *X,
                Format                  format,
-               const FsImportOptions  *options,
+               const LoadRequest      *request,
                GError                **error)
 {
+  const FsImportOptions *options = request->options;
+
   if (X != NULL && format != FORMAT_DELIMITED && options->n_drop_columns > 0)
     X = drop_columns (name, X, options, error);
   if (X != NULL && options->transpose)
     X = transpose (X, error);
+  if (X != NULL && request->max_records == 0)
+    X = apply_storage (name, X, options, error);
   if (X != NULL && !fs_import_options_is_default (options))
     {
       X->import_options = g_new0 (FsImportOptions, 1);
@@ -349,6 +498,38 @@ apply_options (const char             *name,
  * sum to infinity), and squares whose sum a double holds (the cost is a
  * sum of squares). */
 static gboolean
+check_sparse_values (const char      *name,
+                     const FsMatrix  *X,
+                     GError         **error)
+{
+  const FsSparse *s = X->sparse;
+  g_autofree char *row = NULL;
+  g_autofree char *col = NULL;
+  gsize largest = 0, i = 0;
+
+  if (s->nnz == 0 && !s->zeros_are_values)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                   _("%s: every cell is missing: there is nothing to factorize"), name);
+      return FALSE;
+    }
+  if (isfinite (fs_sparse_frobenius_sq (s)))
+    return TRUE;
+  for (gsize e = 1; e < s->nnz; e++)
+    if (fabs (s->values[e]) > fabs (s->values[largest]))
+      largest = e;
+  while (s->row_ptr[i + 1] <= largest)
+    i++;
+  row = fs_error_number_text (i + 1);
+  col = fs_error_number_text ((gsize) s->col_idx[largest] + 1);
+  g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+               _("%s: the values are too large to factorize: the sum of their squares "
+                 "overflows (the largest is at row %s, column %s); divide the data by a power "
+                 "of ten first"), name, row, col);
+  return FALSE;
+}
+
+static gboolean
 check_values (const char      *name,
               const FsMatrix  *X,
               GError         **error)
@@ -358,6 +539,8 @@ check_values (const char      *name,
   g_autofree char *row = NULL;
   g_autofree char *col = NULL;
 
+  if (X->sparse != NULL)
+    return check_sparse_values (name, X, error);
   if (X->n_missing == len)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
@@ -444,34 +627,54 @@ fs_matrix_load (const char  *path,
   return fs_matrix_load_full (path, NULL, NULL, NULL, NULL, error);
 }
 
-/* By the extension: .csv (commas), .tsv or .txt (tabs), .npy. The file is
- * written beside the target and renamed over it, so a failure leaves the
- * old file whole. */
+/* By the extension: .csv (commas), .tsv or .txt (tabs), .npy, .mtx
+ * (fs_mtx_encode: a sparse matrix as its listed cells). A sparse matrix
+ * written as a table is made dense first, as --storage dense would. The
+ * file is written beside the target and renamed over it, so a failure
+ * leaves the old file whole. */
 gboolean
 fs_matrix_save (const FsMatrix  *X,
                 const char      *path,
                 GError         **error)
 {
   g_autofree char *lower = NULL;
+  g_autofree char *name = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  gboolean table;
 
   g_return_val_if_fail (X != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
   lower = g_ascii_strdown (path, -1);
-  if (g_str_has_suffix (lower, ".npy"))
+  name = g_filename_display_name (path);
+  table = g_str_has_suffix (lower, ".npy") || g_str_has_suffix (lower, ".csv") ||
+          g_str_has_suffix (lower, ".tsv") || g_str_has_suffix (lower, ".txt");
+  if (X->sparse != NULL && table)
+    {
+      g_autoptr(FsMatrix) dense = fs_matrix_to_dense (X, error);
+
+      if (dense == NULL)
+        {
+          g_prefix_error (error, _("%s: a sparse matrix is written as a table in full, and "
+                                   "cannot be here (write .mtx to keep it sparse): "), name);
+          return FALSE;
+        }
+      return fs_matrix_save (dense, path, error);
+    }
+
+  if (g_str_has_suffix (lower, ".mtx"))
+    bytes = fs_mtx_encode (X);
+  else if (g_str_has_suffix (lower, ".npy"))
     bytes = fs_npy_encode (X);
   else if (g_str_has_suffix (lower, ".csv"))
     bytes = fs_csv_encode (X, ',');
-  else if (g_str_has_suffix (lower, ".tsv") || g_str_has_suffix (lower, ".txt"))
+  else if (table)
     bytes = fs_csv_encode (X, '\t');
   else
     {
-      g_autofree char *name = g_filename_display_name (path);
-
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                   _("%s: cannot tell the format to write from the extension (use .csv, .tsv, .txt or .npy)"),
-                   name);
+                   _("%s: cannot tell the format to write from the extension (use .csv, .tsv, "
+                     ".txt, .npy or .mtx)"), name);
       return FALSE;
     }
 
@@ -500,7 +703,7 @@ load_data (const char         *name,
     return NULL;
   if (g_cancellable_set_error_if_cancelled (request->cancellable, error))
     return NULL;
-  return apply_options (name, g_steal_pointer (&X), format, request->options, error);
+  return apply_options (name, g_steal_pointer (&X), format, request, error);
 }
 
 FsMatrix *
@@ -665,7 +868,7 @@ fs_matrix_import_corner (const FsMatrix         *base,
     return NULL;
   for (gsize i = 0; i < rows; i++)
     for (gsize j = 0; j < cols; j++)
-      Y->data[i * cols + j] = turn ? base->data[j * base->cols + keep[i]] : base->data[i * base->cols + keep[j]];
+      Y->data[i * cols + j] = turn ? fs_matrix_get (base, j, keep[i]) : fs_matrix_get (base, i, keep[j]);
   corner_labels (Y, base, keep, turn);
   fs_matrix_mark_missing (Y);
   if (Y->import_options == NULL && !fs_import_options_is_default (options))

@@ -118,6 +118,31 @@ fs_matrix_check_size (gsize    rows,
   return TRUE;
 }
 
+gboolean
+fs_matrix_check_sparse_size (gsize    rows,
+                             gsize    cols,
+                             gsize    nnz,
+                             GError **error)
+{
+  /* Two row-pointer arrays (the layout's and a sort's) and, per cell, the
+   * triplet (16 bytes), the layout (12) and a sort entry (16). */
+  double need = (rows + 1.0) * 2 * sizeof (gsize) + nnz * 44.0;
+  gsize available;
+
+  if (need < (double) (64 << 20) || need <= (double) (available = memory_available ()))
+    return TRUE;
+  {
+    g_autofree char *shape = format_shape (rows, cols);
+    g_autofree char *cells = fs_error_number_text (nnz);
+
+    g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                 _("A sparse matrix of %s with %s listed cells needs %.1f GiB to read, more "
+                   "than the %.1f GiB of memory left: use a part of it, or free memory"),
+                 shape, cells, need / (1 << 30), available / (double) (1 << 30));
+    return FALSE;
+  }
+}
+
 FsMatrix *
 fs_matrix_new (gsize    rows,
                gsize    cols,
@@ -224,6 +249,9 @@ fs_matrix_n_observed (const FsMatrix *self)
   return self->rows * self->cols - self->n_missing;
 }
 
+static void copy_about (FsMatrix       *copy,
+                        const FsMatrix *self);
+
 FsMatrix *
 fs_matrix_copy (const FsMatrix *self,
                 GError        **error)
@@ -237,7 +265,16 @@ fs_matrix_copy (const FsMatrix *self,
                               : fs_matrix_new_from_data (self->rows, self->cols, self->data, error);
   if (copy == NULL)
     return NULL;
+  copy_about (copy, self);
+  return copy;
+}
 
+/* What self says about itself, besides its cells: labels, image shape,
+ * format, notices, options and report. */
+static void
+copy_about (FsMatrix       *copy,
+            const FsMatrix *self)
+{
   copy->row_labels = g_strdupv (self->row_labels);
   copy->col_labels = g_strdupv (self->col_labels);
   copy->image_height = self->image_height;
@@ -251,7 +288,6 @@ fs_matrix_copy (const FsMatrix *self,
     }
   if (self->import_report != NULL)
     copy->import_report = fs_import_report_copy (self->import_report);
-  return copy;
 }
 
 FsMatrix *
@@ -277,6 +313,8 @@ fs_matrix_mark_missing (FsMatrix *self)
   gsize len, missing = 0;
 
   g_return_if_fail (self != NULL);
+  /* A sparse matrix's missing cells are its unlisted ones. */
+  g_return_if_fail (self->sparse == NULL);
 
   len = self->rows * self->cols;
   for (gsize k = 0; k < len; k++)
@@ -423,10 +461,6 @@ fs_matrix_range (const FsMatrix *self,
   return lo <= hi;
 }
 
-/* A scaled copy: to [0, 1] over the whole matrix, or each column centred
- * on its mean, or centred and divided by its standard deviation (columns
- * of one value are only centred). Missing cells stay missing and count
- * for nothing. */
 /* The translated label of a scaling, for a list to choose from. */
 const char *
 fs_scaling_get_label (FsScaling scaling)
@@ -439,6 +473,10 @@ fs_scaling_get_label (FsScaling scaling)
   return _(labels[scaling]);
 }
 
+static FsMatrix *scaled_sparse (const FsMatrix  *self,
+                                FsScaling        scaling,
+                                GError         **error);
+
 FsMatrix *
 fs_matrix_scaled (const FsMatrix  *self,
                   FsScaling        scaling,
@@ -449,6 +487,8 @@ fs_matrix_scaled (const FsMatrix  *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
+  if (self->sparse != NULL && scaling != FS_SCALING_NONE)
+    return scaled_sparse (self, scaling, error);
   copy = fs_matrix_copy (self, error);
   if (copy == NULL || scaling == FS_SCALING_NONE)
     return g_steal_pointer (&copy);
@@ -490,4 +530,155 @@ fs_matrix_scaled (const FsMatrix  *self,
           }
     }
   return g_steal_pointer (&copy);
+}
+
+FsMatrix *
+fs_matrix_to_dense (const FsMatrix  *self,
+                    GError         **error)
+{
+  g_autoptr(FsMatrix) dense = NULL;
+  const FsSparse *s;
+  double unlisted;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->sparse == NULL)
+    return fs_matrix_copy (self, error);
+  s = self->sparse;
+  dense = fs_matrix_new (self->rows, self->cols, error);
+  if (dense == NULL)
+    return NULL;
+  unlisted = s->zeros_are_values ? 0.0 : NAN;
+  for (gsize k = 0; k < self->rows * self->cols; k++)
+    dense->data[k] = unlisted;
+  for (gsize i = 0; i < s->rows; i++)
+    for (gsize e = s->row_ptr[i]; e < s->row_ptr[i + 1]; e++)
+      dense->data[i * s->cols + s->col_idx[e]] = s->values[e];
+  fs_matrix_mark_missing (dense);
+  copy_about (dense, self);
+  return g_steal_pointer (&dense);
+}
+
+/* Whether a dense cell is listed in the sparse form: observed, and not a
+ * zero when zeros are values (an unlisted cell is one then). */
+static inline gboolean
+is_listed (const FsMatrix *self,
+           gsize           k,
+           gboolean        zeros_are_values)
+{
+  return (self->mask == NULL || self->mask[k]) && !(zeros_are_values && self->data[k] == 0.0);
+}
+
+FsMatrix *
+fs_matrix_to_sparse (const FsMatrix  *self,
+                     gboolean         zeros_are_values,
+                     GError         **error)
+{
+  g_autoptr(FsSparse) s = NULL;
+  FsMatrix *sparse;
+  gsize nnz = 0, at = 0;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->sparse != NULL)
+    return fs_matrix_copy (self, error);
+  for (gsize k = 0; k < self->rows * self->cols; k++)
+    nnz += is_listed (self, k, zeros_are_values);
+  s = fs_sparse_new (self->rows, self->cols, nnz, error);
+  if (s == NULL)
+    return NULL;
+  for (gsize i = 0; i < self->rows; i++)
+    {
+      s->row_ptr[i] = at;
+      for (gsize j = 0; j < self->cols; j++)
+        if (is_listed (self, i * self->cols + j, zeros_are_values))
+          {
+            s->col_idx[at] = (guint32) j;
+            s->values[at++] = self->data[i * self->cols + j];
+          }
+    }
+  s->row_ptr[self->rows] = at;
+  s->zeros_are_values = zeros_are_values;
+  sparse = fs_matrix_new_sparse (s);
+  copy_about (sparse, self);
+  return sparse;
+}
+
+/* The listed values of a sparse matrix scaled as fs_matrix_scaled says;
+ * the pattern is shared in meaning, copied in memory. */
+static gboolean
+refuse_scaling_zeros (const FsMatrix  *self,
+                      FsScaling        scaling,
+                      GError         **error)
+{
+  double lo, hi;
+
+  if (!self->sparse->zeros_are_values || self->sparse->nnz == self->rows * self->cols)
+    return FALSE;
+  /* Unit range keeps zeros at zero when zero is the smallest value. */
+  if (scaling == FS_SCALING_UNIT_RANGE && fs_matrix_range (self, &lo, &hi) && lo >= 0.0)
+    return FALSE;
+  g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+               _("Scaling “%s” would turn the unlisted zeros of this sparse matrix into other "
+                 "values: it needs a dense matrix (--storage dense)"),
+               fs_scaling_get_label (scaling));
+  return TRUE;
+}
+
+static void
+scale_sparse_columns (FsSparse  *s,
+                      FsScaling  scaling)
+{
+  g_autofree double *sum = g_new0 (double, s->cols);
+  g_autofree double *squares = g_new0 (double, s->cols);
+  g_autofree gsize *count = g_new0 (gsize, s->cols);
+
+  for (gsize e = 0; e < s->nnz; e++)
+    {
+      sum[s->col_idx[e]] += s->values[e];
+      count[s->col_idx[e]]++;
+    }
+  for (gsize j = 0; j < s->cols; j++)
+    sum[j] = count[j] > 0 ? sum[j] / count[j] : 0.0;
+  for (gsize e = 0; e < s->nnz; e++)
+    squares[s->col_idx[e]] += pow (s->values[e] - sum[s->col_idx[e]], 2);
+  for (gsize j = 0; j < s->cols; j++)
+    squares[j] = count[j] > 1 ? sqrt (squares[j] / (count[j] - 1)) : 0.0;
+  for (gsize e = 0; e < s->nnz; e++)
+    {
+      guint32 j = s->col_idx[e];
+
+      s->values[e] -= sum[j];
+      if (scaling == FS_SCALING_STANDARDIZE_COLUMNS && squares[j] > 0.0)
+        s->values[e] /= squares[j];
+    }
+}
+
+static FsMatrix *
+scaled_sparse (const FsMatrix  *self,
+               FsScaling        scaling,
+               GError         **error)
+{
+  const FsSparse *from = self->sparse;
+  g_autoptr(FsSparse) s = NULL;
+  FsMatrix *copy;
+  double lo, hi;
+
+  if (refuse_scaling_zeros (self, scaling, error))
+    return NULL;
+  s = fs_sparse_new (from->rows, from->cols, from->nnz, error);
+  if (s == NULL)
+    return NULL;
+  memcpy (s->row_ptr, from->row_ptr, (from->rows + 1) * sizeof (gsize));
+  memcpy (s->col_idx, from->col_idx, from->nnz * sizeof (guint32));
+  memcpy (s->values, from->values, from->nnz * sizeof (double));
+  s->zeros_are_values = from->zeros_are_values;
+  if (scaling != FS_SCALING_UNIT_RANGE)
+    scale_sparse_columns (s, scaling);
+  else if (fs_matrix_range (self, &lo, &hi) && hi > lo)
+    for (gsize e = 0; e < s->nnz; e++)
+      s->values[e] = (s->values[e] - lo) / (hi - lo);
+  copy = fs_matrix_new_sparse (s);
+  copy_about (copy, self);
+  return copy;
 }

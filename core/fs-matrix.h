@@ -1,4 +1,5 @@
-/* fs-matrix.h: a dense, immutable-once-shared matrix with missing cells.
+/* fs-matrix.h: a dense or sparse, immutable-once-shared matrix with
+ * missing cells.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -88,13 +89,42 @@ double    fs_matrix_get             (const FsMatrix *self,
                                      gsize           j);
 double    fs_matrix_frobenius_sq    (const FsMatrix *self);
 double    fs_matrix_mean_abs        (const FsMatrix *self);
+/* A scaled copy: to [0, 1] over the whole matrix, or each column centred
+ * on its mean, or centred and divided by its standard deviation (columns
+ * of one value are only centred). Missing cells stay missing and count
+ * for nothing. A sparse matrix keeps its pattern: its listed values are
+ * scaled, the columns' means and deviations taken over the listed cells.
+ * When its unlisted cells are zeros (zeros_are_values), a scaling that
+ * would make them other values (centring, standardizing, or to [0, 1]
+ * with negative values) is refused with an error that says it needs a
+ * dense matrix. */
 FsMatrix *fs_matrix_scaled          (const FsMatrix *self,
                                      FsScaling       scaling,
                                      GError        **error);
 const char *fs_scaling_get_label    (FsScaling       scaling);
+/* A dense copy of a sparse matrix (a plain copy of a dense one): unlisted
+ * cells NaN (missing), or 0 when they are zeros; refused as
+ * fs_matrix_check_size refuses, naming the shape and the memory. */
+FsMatrix *fs_matrix_to_dense        (const FsMatrix *self,
+                                     GError        **error);
+/* A sparse copy of a dense matrix (a plain copy of a sparse one). The
+ * listed cells are the observed ones (NaN cells are unlisted, so
+ * missing); zeros are listed like any value. With zeros_are_values,
+ * unlisted cells are zeros: zero cells are left unlisted (they mean the
+ * same) and so are missing cells, which become zeros. */
+FsMatrix *fs_matrix_to_sparse       (const FsMatrix *self,
+                                     gboolean        zeros_are_values,
+                                     GError        **error);
 gboolean  fs_matrix_check_size      (gsize           rows,
                                      gsize           cols,
                                      GError        **error);
+/* The same for reading a sparse matrix of nnz listed cells: its row
+ * pointers and cells, with the room a reader needs to sort them, must fit
+ * in the memory left (a 60-byte header may claim 4 billion rows). */
+gboolean  fs_matrix_check_sparse_size (gsize         rows,
+                                       gsize         cols,
+                                       gsize         nnz,
+                                       GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsMatrix, fs_matrix_unref)
 

@@ -2,8 +2,16 @@
  *
  * Coordinate and array layouts; real, integer and pattern fields; general,
  * symmetric and skew-symmetric matrices expanded to the full matrix.
- * Duplicate coordinates are summed, as SciPy's mmread does. Cells a
- * coordinate file does not list are zeros, not missing cells.
+ *
+ * A coordinate file is held sparse (fs-sparse.h) when the storage asks
+ * for it, or, left automatic, when the cells its size line announces
+ * (twice the entries for the symmetric kinds) are fewer than
+ * FS_SPARSE_AUTO_SHARE of rows × cols: its entries are read as cells and
+ * nothing of size rows × cols is allocated. Its unlisted cells are then
+ * missing, or zeros with zeros_are_values, and a cell listed twice keeps
+ * its first value (with a notice that counts them). Held dense, it reads
+ * as it always did: unlisted cells are zeros and duplicate coordinates
+ * are summed, as SciPy's mmread does. Array files are read dense.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +25,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fs-csv.h"
 #include "fs-error.h"
 #include "fs-mtx.h"
 
@@ -213,9 +222,13 @@ read_size_line (Reader       *r,
       return fail_at (r, error, _("a symmetric matrix must be square, not %s × %s"),
                       rows_text, cols_text);
     }
-  if (!fs_matrix_check_size (*rows, *cols, error))
+  if (*rows == 0 || *cols == 0 || *rows > G_MAXUINT32 || *cols > G_MAXUINT32)
     {
-      g_prefix_error (error, "%s:%" G_GSIZE_FORMAT ": ", r->name, r->line);
+      /* fs_matrix_check_size says why (no cells, too large) in its words. */
+      if (!fs_matrix_check_size (*rows, *cols, error))
+        g_prefix_error (error, "%s:%" G_GSIZE_FORMAT ": ", r->name, r->line);
+      else
+        fail_at (r, error, _("a matrix needs 1 to 4294967295 rows and columns"));
       return FALSE;
     }
   if (banner->coordinate && *entries > *rows * *cols)
@@ -236,7 +249,8 @@ read_size_line (Reader       *r,
 static gboolean
 read_entry (Reader         *r,
             const Banner   *banner,
-            const FsMatrix *X,
+            guint64         rows,
+            guint64         cols,
             char           *line,
             Entry          *e,
             GError        **error)
@@ -247,12 +261,12 @@ read_entry (Reader         *r,
       (!banner->pattern && !read_double (&p, &e->v)) || !at_line_end (p))
     return fail_at (r, error, banner->pattern ? _("expected “ROW COLUMN”")
                                               : _("expected “ROW COLUMN VALUE” with a finite value"));
-  if (e->i < 1 || e->i > X->rows || e->j < 1 || e->j > X->cols)
+  if (e->i < 1 || e->i > rows || e->j < 1 || e->j > cols)
     {
       g_autofree char *i_text = fs_error_number_text (e->i);
       g_autofree char *j_text = fs_error_number_text (e->j);
-      g_autofree char *rows_text = fs_error_number_text (X->rows);
-      g_autofree char *cols_text = fs_error_number_text (X->cols);
+      g_autofree char *rows_text = fs_error_number_text (rows);
+      g_autofree char *cols_text = fs_error_number_text (cols);
 
       return fail_at (r, error, _("entry (%s, %s) is outside the %s × %s matrix (indices start at 1)"),
                       i_text, j_text, rows_text, cols_text);
@@ -270,6 +284,36 @@ read_entry (Reader         *r,
   return TRUE;
 }
 
+/* Entry k of a coordinate file's entries, checked; FALSE with an error
+ * naming the line when it is not there or not right. */
+static gboolean
+read_next_entry (Reader       *r,
+                 const Banner *banner,
+                 guint64       rows,
+                 guint64       cols,
+                 guint64       k,
+                 guint64       entries,
+                 Entry        *e,
+                 GError      **error)
+{
+  g_autofree char *line = NULL;
+
+  if (!tick (r, error))
+    return FALSE;
+  line = next_line (r);
+  if (line == NULL)
+    {
+      g_autofree char *k_text = fs_error_number_text (k);
+      g_autofree char *entries_text = fs_error_number_text (entries);
+
+      return fail_at (r, error, g_dngettext (GETTEXT_PACKAGE, "the file ends after %s of %s entry",
+                                             "the file ends after %s of %s entries", entries),
+                      k_text, entries_text);
+    }
+  *e = (Entry) { 0, 0, 1.0 };
+  return read_entry (r, banner, rows, cols, line, e, error);
+}
+
 /* Adds up the entries of a coordinate file, mirrored for the symmetric
  * kinds. */
 static gboolean
@@ -283,23 +327,9 @@ read_coordinate_entries (Reader       *r,
 
   for (guint64 k = 0; k < entries; k++)
     {
-      g_autofree char *line = NULL;
-      Entry e = { 0, 0, 1.0 };
+      Entry e;
 
-      if (!tick (r, error))
-        return FALSE;
-      line = next_line (r);
-
-      if (line == NULL)
-        {
-          g_autofree char *k_text = fs_error_number_text (k);
-          g_autofree char *entries_text = fs_error_number_text (entries);
-
-          return fail_at (r, error, g_dngettext (GETTEXT_PACKAGE, "the file ends after %s of %s entry",
-                                                 "the file ends after %s of %s entries", entries),
-                          k_text, entries_text);
-        }
-      if (!read_entry (r, banner, X, line, &e, error))
+      if (!read_next_entry (r, banner, X->rows, X->cols, k, entries, &e, error))
         return FALSE;
 
       X->data[(e.i - 1) * cols + (e.j - 1)] += e.v;
@@ -385,13 +415,175 @@ array_fits (Reader        *r,
   }
 }
 
+/* The cells a coordinate file lists, as triplets, mirrored for the
+ * symmetric kinds. */
+typedef struct
+{
+  GArray *rows;
+  GArray *cols;
+  GArray *values;
+} Cells;
+
+static void
+cells_add (Cells   *c,
+           guint64  i,
+           guint64  j,
+           double   v)
+{
+  guint32 row = (guint32) i, col = (guint32) j;
+
+  g_array_append_val (c->rows, row);
+  g_array_append_val (c->cols, col);
+  g_array_append_val (c->values, v);
+}
+
+static gboolean
+read_coordinate_cells (Reader       *r,
+                       const Banner *banner,
+                       guint64       rows,
+                       guint64       cols,
+                       guint64       entries,
+                       Cells        *c,
+                       GError      **error)
+{
+  for (guint64 k = 0; k < entries; k++)
+    {
+      Entry e;
+
+      if (!read_next_entry (r, banner, rows, cols, k, entries, &e, error))
+        return FALSE;
+      cells_add (c, e.i - 1, e.j - 1, e.v);
+      if (banner->symmetry == SYM_SYMMETRIC && e.i != e.j)
+        cells_add (c, e.j - 1, e.i - 1, e.v);
+      else if (banner->symmetry == SYM_SKEW)
+        cells_add (c, e.j - 1, e.i - 1, -e.v);
+    }
+  return TRUE;
+}
+
+static void
+add_repeats_notice (FsMatrix *X,
+                    gsize     n_repeats)
+{
+  g_autofree char *count = NULL;
+  g_autofree char *notice = NULL;
+
+  if (n_repeats == 0)
+    return;
+  count = fs_error_number_text (n_repeats);
+  notice = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%s cell is listed more than once: its first value "
+                                         "was kept",
+                                         "%s cells are listed more than once: the first value "
+                                         "of each was kept", n_repeats), count);
+  fs_matrix_add_notice (X, notice);
+}
+
+/* A coordinate file read as its cells, never rows × cols: the triplets
+ * take 16 bytes a cell, the layout 12. The room reserved up front is what
+ * the rest of the file can hold (4 bytes an entry at least), so that a
+ * size line that lies cannot claim memory. */
+static FsMatrix *
+read_sparse (Reader                *r,
+             const Banner          *banner,
+             guint64                rows,
+             guint64                cols,
+             guint64                entries,
+             const FsImportOptions *options,
+             GError               **error)
+{
+  guint64 mirror = banner->symmetry == SYM_GENERAL ? 1 : 2;
+  guint room = (guint) MIN (MIN (entries, (guint64) (r->end - r->p) / 4) * mirror, (guint64) 1 << 28);
+  Cells c = {
+    g_array_sized_new (FALSE, FALSE, sizeof (guint32), room),
+    g_array_sized_new (FALSE, FALSE, sizeof (guint32), room),
+    g_array_sized_new (FALSE, FALSE, sizeof (double), room),
+  };
+  g_autoptr(FsSparse) sparse = NULL;
+  FsMatrix *X = NULL;
+  gsize n_repeats = 0;
+
+  if (!fs_matrix_check_sparse_size (rows, cols, MIN (entries * mirror, rows * cols), error))
+    {
+      g_prefix_error (error, "%s:%" G_GSIZE_FORMAT ": ", r->name, r->line);
+      g_array_unref (c.rows);
+      g_array_unref (c.cols);
+      g_array_unref (c.values);
+      return NULL;
+    }
+  if (read_coordinate_cells (r, banner, rows, cols, entries, &c, error))
+    {
+      sparse = fs_sparse_new_from_cells (rows, cols, (const guint32 *) c.rows->data,
+                                         (const guint32 *) c.cols->data,
+                                         (const double *) c.values->data, c.rows->len,
+                                         &n_repeats, error);
+      if (sparse == NULL)
+        g_prefix_error (error, "%s: ", r->name);
+    }
+  g_array_unref (c.rows);
+  g_array_unref (c.cols);
+  g_array_unref (c.values);
+  if (sparse == NULL)
+    return NULL;
+  sparse->zeros_are_values = options->zeros_are_values;
+  X = fs_matrix_new_sparse (sparse);
+  add_repeats_notice (X, n_repeats);
+  return X;
+}
+
+/* Sparse when forced, or left automatic, when the cells the size line
+ * announces are a small share of the matrix. */
+static gboolean
+wants_sparse (const Banner          *banner,
+              guint64                rows,
+              guint64                cols,
+              guint64                entries,
+              const FsImportOptions *options)
+{
+  double listed = (double) entries * (banner->symmetry == SYM_GENERAL ? 1 : 2);
+
+  if (!banner->coordinate || options->storage == FS_STORAGE_DENSE)
+    return FALSE;
+  return options->storage == FS_STORAGE_SPARSE ||
+         listed < FS_SPARSE_AUTO_SHARE * (double) rows * (double) cols;
+}
+
+static FsMatrix *
+read_dense (Reader        *r,
+            const Banner  *banner,
+            guint64        rows,
+            guint64        cols,
+            guint64        entries,
+            GError       **error)
+{
+  g_autoptr(FsMatrix) X = NULL;
+
+  if (!fs_matrix_check_size (rows, cols, error))
+    {
+      g_prefix_error (error, "%s:%" G_GSIZE_FORMAT ": ", r->name, r->line);
+      return NULL;
+    }
+  if (!banner->coordinate && !array_fits (r, banner, rows, cols, error))
+    return NULL;
+  X = fs_matrix_new (rows, cols, error);
+  if (X == NULL)
+    {
+      g_prefix_error (error, "%s: ", r->name);
+      return NULL;
+    }
+  if (banner->coordinate ? !read_coordinate_entries (r, banner, entries, X, error)
+                         : !read_array_values (r, banner, X, error))
+    return NULL;
+  return g_steal_pointer (&X);
+}
+
 FsMatrix *
 fs_mtx_parse (const char  *name,
               const char  *text,
               gsize        len,
               GError     **error)
 {
-  return fs_mtx_parse_full (name, text, len, NULL, NULL, NULL, error);
+  return fs_mtx_parse_options (name, text, len, NULL, NULL, NULL, NULL, error);
 }
 
 FsMatrix *
@@ -403,13 +595,31 @@ fs_mtx_parse_full (const char          *name,
                    gpointer             progress_data,
                    GError             **error)
 {
+  return fs_mtx_parse_options (name, text, len, NULL, cancellable, progress, progress_data,
+                               error);
+}
+
+FsMatrix *
+fs_mtx_parse_options (const char             *name,
+                      const char             *text,
+                      gsize                   len,
+                      const FsImportOptions  *options,
+                      GCancellable           *cancellable,
+                      FsLoadProgressFunc      progress,
+                      gpointer                progress_data,
+                      GError                **error)
+{
   FsLoadTicker ticker;
   Reader r = { name, text, text + len, 0, text, &ticker };
+  FsImportOptions defaults;
   g_autoptr(FsMatrix) X = NULL;
   g_autofree char *extra = NULL;
   Banner banner = { TRUE, FALSE, SYM_GENERAL };
   guint64 rows, cols, entries = 0;
 
+  fs_import_options_init (&defaults);
+  if (options == NULL)
+    options = &defaults;
   if (len < strlen (FS_MTX_BANNER) || g_ascii_strncasecmp (text, FS_MTX_BANNER, strlen (FS_MTX_BANNER)) != 0)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
@@ -427,17 +637,10 @@ fs_mtx_parse_full (const char          *name,
       !read_size_line (&r, &banner, &rows, &cols, &entries, error))
     return NULL;
 
-  if (!banner.coordinate && !array_fits (&r, &banner, rows, cols, error))
-    return NULL;
-  X = fs_matrix_new (rows, cols, error);
+  X = wants_sparse (&banner, rows, cols, entries, options)
+        ? read_sparse (&r, &banner, rows, cols, entries, options, error)
+        : read_dense (&r, &banner, rows, cols, entries, error);
   if (X == NULL)
-    {
-      g_prefix_error (error, "%s: ", name);
-      return NULL;
-    }
-
-  if (banner.coordinate ? !read_coordinate_entries (&r, &banner, entries, X, error)
-                        : !read_array_values (&r, &banner, X, error))
     return NULL;
 
   extra = next_line (&r);
@@ -449,4 +652,55 @@ fs_mtx_parse_full (const char          *name,
 
   X->format = "mtx";
   return g_steal_pointer (&X);
+}
+
+static void
+append_cell (GString *out,
+             gsize    i,
+             gsize    j,
+             double   v)
+{
+  g_string_append_printf (out, "%" G_GSIZE_FORMAT " %" G_GSIZE_FORMAT " ", i + 1, j + 1);
+  fs_csv_append_number (out, v);
+  g_string_append_c (out, '\n');
+}
+
+GBytes *
+fs_mtx_encode (const FsMatrix *X)
+{
+  GString *out;
+
+  g_return_val_if_fail (X != NULL, NULL);
+
+  out = g_string_new (NULL);
+  if (X->sparse == NULL && X->mask == NULL)
+    {
+      g_string_append_printf (out, "%%%%MatrixMarket matrix array real general\n"
+                              "%" G_GSIZE_FORMAT " %" G_GSIZE_FORMAT "\n", X->rows, X->cols);
+      for (gsize j = 0; j < X->cols; j++)
+        for (gsize i = 0; i < X->rows; i++)
+          {
+            fs_csv_append_number (out, X->data[i * X->cols + j]);
+            g_string_append_c (out, '\n');
+          }
+      return g_string_free_to_bytes (out);
+    }
+
+  g_string_append_printf (out, "%%%%MatrixMarket matrix coordinate real general\n"
+                          "%% Written by Factorscope: the cells not listed are %s.\n"
+                          "%" G_GSIZE_FORMAT " %" G_GSIZE_FORMAT " %" G_GSIZE_FORMAT "\n",
+                          X->sparse != NULL && X->sparse->zeros_are_values
+                            ? "zeros (read it with --zeros-are-values)"
+                            : "missing (read it with --storage sparse)",
+                          X->rows, X->cols,
+                          X->sparse != NULL ? X->sparse->nnz : X->rows * X->cols - X->n_missing);
+  if (X->sparse != NULL)
+    for (gsize i = 0; i < X->rows; i++)
+      for (gsize e = X->sparse->row_ptr[i]; e < X->sparse->row_ptr[i + 1]; e++)
+        append_cell (out, i, X->sparse->col_idx[e], X->sparse->values[e]);
+  else
+    for (gsize k = 0; k < X->rows * X->cols; k++)
+      if (X->mask[k])
+        append_cell (out, k / X->cols, k % X->cols, X->data[k]);
+  return g_string_free_to_bytes (out);
 }

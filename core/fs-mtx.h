@@ -30,4 +30,22 @@ FsMatrix *fs_mtx_parse_full (const char          *name,
                              gpointer             progress_data,
                              GError             **error);
 
+/* The same, read with import options (NULL: all automatic): their
+ * storage and zeros_are_values (the loader applies the rest). */
+FsMatrix *fs_mtx_parse_options (const char             *name,
+                                const char             *text,
+                                gsize                   len,
+                                const FsImportOptions  *options,
+                                GCancellable           *cancellable,
+                                FsLoadProgressFunc      progress,
+                                gpointer                progress_data,
+                                GError                **error);
+
+/* A matrix as Matrix Market text: a sparse one, or a dense one with
+ * missing cells, as "coordinate real general" listing its observed cells
+ * (a comment says whether the unlisted ones are missing or zeros); a
+ * dense one without, as "array real general". Numbers in the fewest
+ * digits that read back to the same double. */
+GBytes   *fs_mtx_encode (const FsMatrix *X);
+
 G_END_DECLS

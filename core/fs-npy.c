@@ -424,7 +424,7 @@ fs_npy_parse (const char    *name,
 GBytes *
 fs_npy_encode (const FsMatrix *X)
 {
-  g_return_val_if_fail (X != NULL, NULL);
+  g_return_val_if_fail (X != NULL && X->sparse == NULL, NULL);
 
   return fs_npy_encode_data (X->rows, X->cols, X->data);
 }

@@ -178,6 +178,14 @@ fs_results_encode_matrix (FsResult         result,
   g_return_val_if_fail (result < FS_RESULT_LOSS, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (X->sparse != NULL && (result == FS_RESULT_WH || result == FS_RESULT_RESIDUAL))
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("%s of a sparse matrix is not written in full, rows × columns: it is "
+                     "written on the listed cells as Matrix Market (.mtx)"),
+                   fs_result_get_label (result));
+      return NULL;
+    }
   if (!fs_matrix_check_size (X->rows, X->cols, error))
     return NULL;
   rows = labels_or_numbers (X->row_labels, X->rows, "");
@@ -252,4 +260,47 @@ fs_results_write (const char  *path,
   g_return_val_if_fail (path != NULL && contents != NULL, FALSE);
 
   return fs_csv_write_set (1, paths, all, error);
+}
+
+GBytes *
+fs_results_encode_listed (FsResult         result,
+                          const FsMatrix  *X,
+                          const double    *W,
+                          const double    *H,
+                          guint            rank)
+{
+  const FsSparse *s;
+  GString *out;
+  gsize m;
+  g_autofree double *ht = NULL;
+
+  g_return_val_if_fail (X != NULL && X->sparse != NULL && W != NULL && H != NULL, NULL);
+  g_return_val_if_fail (result == FS_RESULT_WH || result == FS_RESULT_RESIDUAL, NULL);
+
+  s = X->sparse;
+  m = X->cols;
+  ht = g_new (double, m * rank);
+  for (guint k = 0; k < rank; k++)
+    for (gsize j = 0; j < m; j++)
+      ht[j * rank + k] = H[k * m + j];
+  out = g_string_new ("%%MatrixMarket matrix coordinate real general\n");
+  g_string_append_printf (out, "%% Factorscope: %s on the cells X lists; %s\n",
+                          result == FS_RESULT_WH ? "W H" : "X - W H",
+                          s->zeros_are_values ? "on the others X is 0"
+                                              : "the others are missing in X");
+  g_string_append_printf (out, "%" G_GSIZE_FORMAT " %" G_GSIZE_FORMAT " %" G_GSIZE_FORMAT "\n",
+                          X->rows, m, s->nnz);
+  for (gsize i = 0; i < X->rows; i++)
+    for (gsize e = s->row_ptr[i]; e < s->row_ptr[i + 1]; e++)
+      {
+        const double *w = W + i * rank, *h = ht + (gsize) s->col_idx[e] * rank;
+        double wh = 0.0;
+
+        for (guint k = 0; k < rank; k++)
+          wh += w[k] * h[k];
+        g_string_append_printf (out, "%" G_GSIZE_FORMAT " %u ", i + 1, s->col_idx[e] + 1);
+        fs_csv_append_number (out, result == FS_RESULT_WH ? wh : s->values[e] - wh);
+        g_string_append_c (out, '\n');
+      }
+  return g_string_free_to_bytes (out);
 }

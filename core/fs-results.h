@@ -42,6 +42,14 @@ GBytes     *fs_results_encode_matrix (FsResult             result,
                                       const double        *H,
                                       guint                rank,
                                       GError             **error);
+/* W H or X − W H of a sparse X on the cells X lists only, as Matrix
+ * Market coordinate text (fs_results_encode_matrix refuses those two for
+ * a sparse X: rows × cols in full is what sparse storage avoids). */
+GBytes     *fs_results_encode_listed (FsResult             result,
+                                      const FsMatrix      *X,
+                                      const double        *W,
+                                      const double        *H,
+                                      guint                rank);
 GBytes     *fs_results_encode_loss   (FsDataFormat         format,
                                       FsCostLog * const   *logs,
                                       const gsize         *lengths,

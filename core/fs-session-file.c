@@ -435,6 +435,13 @@ write_import (Writer                *w,
         g_string_append_printf (w->out, "%s%u", i > 0 ? ", " : "", o->drop_columns[i]);
       g_string_append_c (w->out, ']');
     }
+  if (o->storage != FS_STORAGE_AUTO)
+    write_string (w, "storage", fs_storage_to_string (o->storage));
+  if (o->zeros_are_values)
+    {
+      begin_member (w, "zeros_are_values");
+      g_string_append (w->out, "true");
+    }
   end_block (w, '}');
 }
 
@@ -906,7 +913,7 @@ read_data (const Scope    *scope,
 }
 
 static const char * const import_fields[] = {
-  "row_labels", "header", "transpose", "drop_columns",
+  "row_labels", "header", "transpose", "drop_columns", "storage", "zeros_are_values",
 };
 
 /* Unlike the rest, "import" refuses fields it does not know: a later
@@ -920,8 +927,8 @@ check_import_fields (const Scope  *import,
   for (GList *l = names; l != NULL; l = l->next)
     if (!g_strv_contains (import_fields, l->data))
       return fail_field (error, import, l->data,
-                         _("is not an import option (those are row_labels, header, transpose "
-                           "and drop_columns)"));
+                         _("is not an import option (those are row_labels, header, transpose, "
+                           "drop_columns, storage and zeros_are_values)"));
   return TRUE;
 }
 
@@ -942,6 +949,11 @@ read_import_words (const Scope      *import,
       (!get_string (import, "header", &word, error) ||
        (!fs_header_from_string (word, &o->header) &&
         !fail_field (error, import, "header", _("must be auto, yes or no")))))
+    return FALSE;
+  if (json_object_has_member (import->object, "storage") &&
+      (!get_string (import, "storage", &word, error) ||
+       (!fs_storage_from_string (word, &o->storage) &&
+        !fail_field (error, import, "storage", _("must be auto, dense or sparse")))))
     return FALSE;
   return TRUE;
 }
@@ -1000,7 +1012,9 @@ read_import (const Scope    *scope,
       !check_import_fields (&import, error) ||
       !read_import_words (&import, &self->import, error) ||
       (json_object_has_member (import.object, "transpose") &&
-       !get_boolean (&import, "transpose", &self->import.transpose, error)))
+       !get_boolean (&import, "transpose", &self->import.transpose, error)) ||
+      (json_object_has_member (import.object, "zeros_are_values") &&
+       !get_boolean (&import, "zeros_are_values", &self->import.zeros_are_values, error)))
     return FALSE;
   return read_drop_columns (&import, &self->import, error);
 }
@@ -1368,6 +1382,10 @@ add_import_options (GPtrArray             *argv,
   if (o->n_drop_columns > 0)
     add_option (argv, "--drop-columns", fs_import_format_columns (o->drop_columns,
                                                                   o->n_drop_columns));
+  if (o->storage != FS_STORAGE_AUTO)
+    add_option (argv, "--storage", g_strdup (fs_storage_to_string (o->storage)));
+  if (o->zeros_are_values)
+    g_ptr_array_add (argv, g_strdup ("--zeros-are-values"));
 }
 
 /* The data: the file, or --example and the options that differ from the

@@ -249,6 +249,14 @@ fs_torch_export (const char     *script_path,
   g_return_val_if_fail (X != NULL && params != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  /* The script reads X and its mask as dense .npy arrays. */
+  if (X->sparse != NULL)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("Exporting a PyTorch script needs a dense matrix, and this one is held "
+                     "sparse: read it with --storage dense to export it"));
+      return FALSE;
+    }
   if (!fs_params_validate (params, X, error))
     return FALSE;
 

@@ -389,8 +389,8 @@ test_broken_inputs (void)
       "squares.csv: the values are too large to factorize: the sum of their squares overflows "
       "(the largest is at row 2, column 2)" },
     { "all-missing.csv", "NA,NA\n,NA\n", 0, "all-missing.csv: every cell is missing" },
-    /* More cells than the solver indexes with int. */
-    { "cells.mtx", "%%MatrixMarket matrix coordinate real general\n50000 50000 1\n1 1 1\n", 0,
+    /* More cells than the solver indexes with int, held dense. */
+    { "cells.mtx", "%%MatrixMarket matrix coordinate real general\n50000 50000 2500000000\n1 1 1\n", 0,
       "cells.mtx:2: A matrix of 50000 × 50000 has 2500000000 cells, more than the 2147483647" },
   };
 
@@ -686,7 +686,9 @@ test_empty_rows_notice (void)
 static void
 test_memory_limit (void)
 {
-  static const char text[] = "%%MatrixMarket matrix coordinate real general\n20000 20000 1\n1 1 1\n";
+  /* Every cell announced, so that the file is read dense (a sparse read
+   * would hold 1 cell). */
+  static const char text[] = "%%MatrixMarket matrix coordinate real general\n20000 20000 400000000\n1 1 1\n";
 
   if (g_test_subprocess ())
     {
