@@ -1,5 +1,7 @@
 /* fs-cli-bench.c: factorscope-cli bench, the solver timed on the
  * benchmark problem of shared/bench, with the peers' options and JSON.
+ * With --nnz, the sparse problem of shared/bench/peer_sparse.py on the
+ * solver's sparse path, with that peer's JSON.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "fs-bench-sparse.h"
 #include "fs-blas.h"
 #include "fs-cli.h"
 #include "fs-error.h"
@@ -23,6 +26,7 @@ typedef struct
 {
   gint64  n;
   gint64  m;
+  gint64  nnz;       /* --nnz: candidate cells of the sparse problem, 0 for the dense one */
   gint64  iters;
   gint64  seed;
   int     r;
@@ -39,6 +43,7 @@ typedef struct
 /* What one timed stretch measured. */
 typedef struct
 {
+  gsize  nnz;        /* the observed cells of the sparse problem, 0 for the dense one */
   double initial_cost;
   double final_cost;
   double wall;
@@ -51,6 +56,7 @@ bench_context_new (BenchOptions *o)
     { "n", 0, 0, G_OPTION_ARG_INT64, &o->n, N_("Rows (default 1000)"), N_("N") },
     { "m", 0, 0, G_OPTION_ARG_INT64, &o->m, N_("Columns (default 1000)"), N_("M") },
     { "r", 0, 0, G_OPTION_ARG_INT, &o->r, N_("Rank (default 20)"), N_("R") },
+    { "nnz", 0, 0, G_OPTION_ARG_INT64, &o->nnz, N_("Candidate observed cells: the sparse problem of peer_sparse.py (repeats dropped)"), N_("N") },
     { "iters", 0, 0, G_OPTION_ARG_INT64, &o->iters, N_("Timed iterations (default 100)"), N_("N") },
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Solver threads (default 1)"), N_("T") },
     { "dtype", 0, 0, G_OPTION_ARG_STRING, &o->dtype, N_("float64 (float32 is refused)"), N_("TYPE") },
@@ -88,6 +94,15 @@ bench_check_options (const BenchOptions  *o,
            o->warmup < 0 || o->seed < 0)
     g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                  _("--n, --m, --r, --iters and --threads must be ≥ 1, --warmup and --seed ≥ 0"));
+  else if (o->nnz < 0)
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, _("--nnz must be ≥ 1"));
+  else if (o->nnz > 0 && (o->n > G_MAXUINT32 || o->m > G_MAXUINT32))
+    {
+      g_autofree char *most = fs_error_number_text (G_MAXUINT32);
+
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("With --nnz, --n and --m must be at most %s"), most);
+    }
   else if (o->r > MIN (o->n, o->m))
     {
       g_autofree char *most = fs_error_number_text ((guint64) MIN (o->n, o->m));
@@ -100,14 +115,29 @@ bench_check_options (const BenchOptions  *o,
   return FALSE;
 }
 
+/* The cost the peers print. The sparse one is evaluated here, over the
+ * listed cells in float64, whatever the solver's path keeps. */
+static double
+bench_cost (FsSolver           *solver,
+            const BenchOptions *o,
+            const FsSparse     *sparse,
+            const double       *W,
+            const double       *H)
+{
+  if (sparse == NULL)
+    return fs_solver_get_exact_cost (solver);
+  return fs_bench_sparse_cost (sparse, W, H, (guint) o->r, o->l2_w, o->l2_h);
+}
+
 /* The warm-up, then the timed iterations, both from the peers' start. */
 static BenchResult
 bench_time (FsSolver           *solver,
             const BenchOptions *o,
+            const FsSparse     *sparse,
             const double       *W0,
             const double       *H0)
 {
-  BenchResult result;
+  BenchResult result = { .nnz = sparse != NULL ? sparse->nnz : 0 };
   gint64 start;
 
   fs_solver_start_from (solver, W0, H0);
@@ -115,12 +145,13 @@ bench_time (FsSolver           *solver,
     fs_solver_iterate (solver);
 
   fs_solver_start_from (solver, W0, H0);
-  result.initial_cost = fs_solver_get_exact_cost (solver);
+  result.initial_cost = bench_cost (solver, o, sparse, W0, H0);
   start = g_get_monotonic_time ();
   for (gint64 k = 0; k < o->iters; k++)
     fs_solver_iterate (solver);
   result.wall = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-  result.final_cost = fs_solver_get_exact_cost (solver);
+  result.final_cost = bench_cost (solver, o, sparse, fs_solver_get_w (solver),
+                                  fs_solver_get_h (solver));
   return result;
 }
 
@@ -137,6 +168,8 @@ print_bench_json (const BenchOptions *o,
   fs_json_add_int (b, "n", o->n);
   fs_json_add_int (b, "m", o->m);
   fs_json_add_int (b, "r", o->r);
+  if (result->nnz > 0)
+    fs_json_add_int (b, "nnz", (gint64) result->nnz);
   fs_json_add_string (b, "dtype", "float64");
   fs_json_add_string (b, "rule", params->rule->name);
   fs_json_add_int (b, "threads", o->threads);
@@ -158,20 +191,40 @@ print_bench_json (const BenchOptions *o,
   fs_json_print (b);
 }
 
+/* The dense problem of shared/bench, or with --nnz the sparse one
+ * (*sparse set, the cells not listed missing). */
+static gboolean
+bench_problem (const BenchOptions  *o,
+               FsMatrix           **X,
+               FsSparse           **sparse,
+               double             **W0,
+               double             **H0,
+               GError             **error)
+{
+  if (o->nnz == 0)
+    return fs_bench_problem ((gsize) o->n, (gsize) o->m, (guint) o->r, (guint64) o->seed,
+                             X, W0, H0, error);
+  if (!fs_bench_sparse_problem ((gsize) o->n, (gsize) o->m, (gsize) o->nnz, (guint) o->r,
+                                (guint64) o->seed, sparse, W0, H0, error))
+    return FALSE;
+  *X = fs_matrix_new_sparse (*sparse);
+  return TRUE;
+}
+
 /* Builds the problem and its solver, times it and prints the JSON. */
 static gboolean
 bench_solve (const BenchOptions  *o,
              GError             **error)
 {
   g_autoptr(FsMatrix) X = NULL;
+  g_autoptr(FsSparse) sparse = NULL;
   g_autoptr(FsSolver) solver = NULL;
   g_autofree double *W0 = NULL;
   g_autofree double *H0 = NULL;
   FsParams params;
   BenchResult result;
 
-  if (!fs_bench_problem ((gsize) o->n, (gsize) o->m, (guint) o->r, (guint64) o->seed,
-                         &X, &W0, &H0, error))
+  if (!bench_problem (o, &X, &sparse, &W0, &H0, error))
     return FALSE;
 
   fs_params_init_defaults (&params);
@@ -191,7 +244,7 @@ bench_solve (const BenchOptions  *o,
   if (solver == NULL)
     return FALSE;
 
-  result = bench_time (solver, o, W0, H0);
+  result = bench_time (solver, o, sparse, W0, H0);
   print_bench_json (o, &params, solver, &result);
   return TRUE;
 }
