@@ -242,6 +242,30 @@ test_reference_cli (void)
     }
 }
 
+/* The same small problem on the dense path (masked n × m arrays) and on
+ * the sparse path: the scipy peer's final cost, and each other's to 1e-12. */
+static void
+test_storages (void)
+{
+  const char *storages[] = { "dense", "sparse" };
+  double final[G_N_ELEMENTS (storages)];
+
+  for (guint k = 0; k < G_N_ELEMENTS (storages); k++)
+    {
+      const char *argv[] = {
+        g_getenv ("FS_CLI"), "bench", "--n", "300", "--m", "200", "--nnz", "2000", "--r", "5",
+        "--iters", "10", "--storage", storages[k], NULL
+      };
+      g_autoptr(JsonObject) result = run_json (argv);
+
+      g_assert_cmpstr (json_object_get_string_member (result, "storage"), ==, storages[k]);
+      g_assert_cmpint (json_object_get_int_member (result, "nnz"), ==, 1969);
+      final[k] = json_object_get_double_member (result, "final_cost");
+      assert_close (final[k], 53.91339698531661, 1e-9, storages[k]);
+    }
+  assert_close (final[1], final[0], 1e-12, "sparse against dense");
+}
+
 static void
 test_bad_nnz (void)
 {
@@ -300,6 +324,7 @@ main (int    argc,
   g_test_add_func ("/bench-sparse/no-dense-array", test_no_dense_array);
   g_test_add_func ("/bench-sparse/reference-problem", test_reference_problem);
   g_test_add_func ("/bench-sparse/reference-cli", test_reference_cli);
+  g_test_add_func ("/bench-sparse/storages", test_storages);
   g_test_add_func ("/bench-sparse/bad-nnz", test_bad_nnz);
   g_test_add_func ("/bench-sparse/peer-scipy", test_peer_scipy);
 
