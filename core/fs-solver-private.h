@@ -126,6 +126,7 @@ gboolean fs_solver_sparse_alloc      (FsSolver  *self,
 void     fs_solver_sparse_prepare    (FsSolver  *self,
                                       Share     *sh);
 double   fs_solver_sparse_evaluate   (FsSolver  *self);
+double   fs_solver_sparse_exact_data_term (FsSolver *self);
 gboolean fs_solver_sparse_get_grams  (FsSolver      *self,
                                       const double **wtw,
                                       const double **hht);

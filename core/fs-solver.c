@@ -565,7 +565,12 @@ evaluate (FsSolver *self)
   double data_term, sq_grad_w = 0.0, sq_grad_h = 0.0;
 
   if (self->pattern != NULL)
-    data_term = evaluate_sparse (self);
+    {
+      data_term = evaluate_sparse (self);
+      if (self->pattern->zeros_are_values &&
+          gram_needs_exact (self, data_term, data_term + share_penalties (self)))
+        data_term = fs_solver_sparse_exact_data_term (self);
+    }
   else if (self->residual != NULL)
     data_term = evaluate_residual (self);
   else
@@ -819,12 +824,6 @@ fs_solver_new (FsMatrix       *X,
   if (!fs_params_validate (params, X, error))
     return NULL;
   /* GROUNDWORK (issue 18): the float32 path replaces this. */
-  if (fs_matrix_is_sparse (X) && X->sparse->zeros_are_values)
-    {
-      fs_error_refuse (error, _("The solver does not run on sparse matrices whose unlisted "
-                                "cells are zeros yet"));
-      return NULL;
-    }
   if (params->dtype != FS_DTYPE_FLOAT64)
     {
       fs_error_refuse (error, _("The solver computes in float64 only"));
@@ -1256,7 +1255,9 @@ fs_solver_get_exact_cost (FsSolver *self)
 {
   g_return_val_if_fail (self != NULL, NAN);
 
-  if (self->residual != NULL || self->pattern != NULL)
+  if (self->pattern != NULL)
+    return fs_solver_sparse_exact_data_term (self) + penalties (self);
+  if (self->residual != NULL)
     return self->cost;
 
   return exact_data_term (self) + penalties (self);
