@@ -218,7 +218,8 @@ bench_wants_dense (const BenchOptions *o,
   if (o->storage != NULL)
     fs_storage_from_string (o->storage, &storage);
   if (storage == FS_STORAGE_AUTO)
-    return (double) sparse->nnz >= FS_SPARSE_AUTO_SHARE * (double) sparse->rows * (double) sparse->cols;
+    return (double) sparse->nnz
+           >= FS_SPARSE_AUTO_SHARE * (double) sparse->rows * (double) sparse->cols;
   return storage == FS_STORAGE_DENSE;
 }
 
