@@ -110,6 +110,7 @@ struct _FsSolver
   FsSparse      *pattern;
   double        *ht;
   FsSparseKernel kernel;
+  gboolean       steps_w_in_pass;  /* W's step and ||W||_1 are the pass's */
 };
 
 /* fs-solver.c */

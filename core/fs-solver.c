@@ -17,6 +17,10 @@
  * each share adds up the held-out cells of its rows from its block of X -
  * WH before the mask zeroes them.
  *
+ * A sparse matrix (fs_matrix_is_sparse) runs the path of
+ * fs-solver-sparse.c: the same steps, penalties, trace and stops, with
+ * the data term and the gradients from passes over its listed cells only.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -144,6 +148,9 @@ share_prepare (guint    index,
   gsize runs = column_runs (sh, r, m, &len);
   double *st[FS_RULE_MAX_STATE];
 
+  /* The sparse path steps W block by block in its pass (fs-solver-sparse.c). */
+  if (self->steps_w_in_pass)
+    rows = 0;
   if (self->stepping && rows > 0)
     {
       for (guint s = 0; s < self->rule->n_state; s++)
@@ -1249,7 +1256,10 @@ fs_solver_get_warning (FsSolver *self)
 }
 
 /* ||X - WH||^2 over the observed cells, from the residual itself, a panel of
- * rows at a time: the Gram form loses digits when the residual is tiny. */
+ * rows at a time: the Gram form loses digits when the residual is tiny.
+ * On a sparse matrix: the cost itself with missing cells, and with zeros
+ * as values the data term from the listed cells and the Grams
+ * (fs_solver_sparse_exact_data_term), plus the penalties. */
 double
 fs_solver_get_exact_cost (FsSolver *self)
 {
@@ -1277,7 +1287,8 @@ fs_solver_get_stability_bound (FsSolver *self)
 /* The rule's starting learning rate at the point the run started from:
  * for a start from a seed, what fs_step_size_starting() gives. */
 /* W^T W and H H^T at the current W and H, as the last evaluation made
- * them; FALSE with missing cells, whose evaluation makes neither. */
+ * them; FALSE with missing cells (dense or sparse), whose evaluation
+ * makes neither. A sparse matrix with zeros as values has them. */
 gboolean
 fs_solver_get_grams (FsSolver      *self,
                      const double **wtw,
