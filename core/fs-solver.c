@@ -857,7 +857,11 @@ fs_solver_new (FsMatrix       *X,
   self->panel_rows = CLAMP (PANEL_BYTES / (self->m * sizeof (double)), 1, self->n);
   self->impl = self->X->mask == NULL && self->pattern == NULL
                ? fs_products_best_impl (params->products) : FS_PRODUCTS_BLAS;
-  self->kernel = fs_sparse_kernel_best (FS_SPARSE_KERNEL_AVX512);
+  /* params->products caps the sparse pass's kernel the same way: blas
+   * (no vector products) leaves it the portable one. */
+  self->kernel = fs_sparse_kernel_best (params->products == FS_PRODUCTS_BLAS ? FS_SPARSE_KERNEL_SCALAR
+                                        : params->products == FS_PRODUCTS_AVX2 ? FS_SPARSE_KERNEL_AVX2
+                                        : FS_SPARSE_KERNEL_AVX512);
   self->n_shares = params->threads > 0 ? params->threads
                                        : fs_params_auto_threads (self->n, self->m, self->r);
 
@@ -1468,11 +1472,15 @@ fs_solver_get_threads (FsSolver *self)
   return self->n_shares;
 }
 
-/* Which implementation computes the products over X. */
+/* Which implementation computes the products over X: on a sparse matrix,
+ * the instruction set of the pass over its cells (blas: the portable one). */
 FsProductsImpl
 fs_solver_get_products (FsSolver *self)
 {
   g_return_val_if_fail (self != NULL, FS_PRODUCTS_BLAS);
 
+  if (self->pattern != NULL)
+    return self->kernel == FS_SPARSE_KERNEL_AVX512 ? FS_PRODUCTS_AVX512
+           : self->kernel == FS_SPARSE_KERNEL_AVX2 ? FS_PRODUCTS_AVX2 : FS_PRODUCTS_BLAS;
   return self->impl;
 }

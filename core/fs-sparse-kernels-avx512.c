@@ -60,7 +60,11 @@ prefetch_ahead (const FsSparse *x,
     {
       gsize ahead = x->col_idx[p + PREFETCH_CELLS];
 
-      prefetch_rows (ht + ahead * r, ght + ahead * r, r);
+      for (gsize k = 0; k < r; k += 8)
+        {
+          __builtin_prefetch (ht + ahead * r + k, 0, 3);
+          __builtin_prefetch (ght + ahead * r + k, 1, 3);
+        }
     }
 }
 

@@ -160,6 +160,8 @@ compare_runs (const FsParams *p,
   pair_init_full (&pair, 3, zeros);
   dense = solver_or_die (pair.dense, p);
   sparse = solver_or_die (pair.sparse, p);
+  if (p->products == FS_PRODUCTS_BLAS)
+    g_assert_cmpint (fs_solver_get_products (sparse), ==, FS_PRODUCTS_BLAS);
   assert_close (fs_solver_get_sigma_estimate (dense), fs_solver_get_sigma_estimate (sparse),
                 1e-12, "sigma estimate", 0);
   assert_close (fs_solver_get_starting_lr (dense), fs_solver_get_starting_lr (sparse),
@@ -251,10 +253,18 @@ vary_holdout (FsParams *p)
   p->holdout_seed = 5;
 }
 
+/* The portable kernel, which products = blas asks for. */
+static void
+vary_portable (FsParams *p)
+{
+  p->products = FS_PRODUCTS_BLAS;
+}
+
 static void
 test_plain_settings (void)
 {
   each_rule_and_thread_count (vary_nothing);
+  each_rule_and_thread_count (vary_portable);
 }
 
 static void
@@ -345,6 +355,69 @@ test_zeros_are_values_extras (void)
   p.holdout = 0.1;
   g_assert_null (fs_solver_new (pair.sparse, &p, &error));
   g_assert_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT);
+}
+
+/* With zeros as values, near a perfect fit (a block low-rank matrix whose
+ * zero blocks are unlisted, from its own factors slightly moved): the cost
+ * and the exact cost to the precision of the dense path's, where the Gram
+ * form (off by about eps ||X||^2) would be off by 1e-4. */
+static void
+test_zeros_are_values_near_fit (void)
+{
+  enum { R = 3 };
+  g_autofree double *W0 = g_new (double, ROWS * R);
+  g_autofree double *W = g_new (double, ROWS * R);
+  g_autofree double *H0 = g_new (double, R * COLS);
+  g_autofree double *x = g_new0 (double, ROWS * COLS);
+  g_autofree guint8 *listed = g_new0 (guint8, ROWS * COLS);
+  g_autoptr(FsSparse) sparse = NULL;
+  g_autoptr(FsMatrix) X = NULL;
+  g_autoptr(FsSolver) solver = NULL;
+  g_autoptr(GError) error = NULL;
+  double naive = 0.0;
+  FsParams p;
+
+  /* Row i and column j load on factor i % R and j % R only. */
+  fs_random_fill_unit (fs_random_key (13, 1), W0, ROWS * R);
+  fs_random_fill_unit (fs_random_key (13, 2), H0, R * COLS);
+  for (gsize i = 0; i < ROWS; i++)
+    for (gsize j = 0; j < COLS; j++)
+      if (i % R == j % R)
+        {
+          x[i * COLS + j] = W0[i * R + i % R] * H0[(j % R) * COLS + j];
+          listed[i * COLS + j] = 1;
+        }
+  for (gsize i = 0; i < ROWS; i++)
+    for (gsize k = 0; k < R; k++)
+      {
+        W0[i * R + k] = k == i % R ? W0[i * R + k] : 0.0;
+        W[i * R + k] = W0[i * R + k] + 1e-6 * (double) ((i + k) % 5) / 4.0;
+      }
+  for (gsize k = 0; k < R; k++)
+    for (gsize j = 0; j < COLS; j++)
+      H0[k * COLS + j] = k == j % R ? H0[k * COLS + j] : 0.0;
+
+  sparse = fs_sparse_new_from_dense (ROWS, COLS, x, listed, &error);
+  g_assert_no_error (error);
+  sparse->zeros_are_values = TRUE;
+  X = fs_matrix_new_sparse (sparse);
+  base_params (&p);
+  p.rank = R;
+  p.threads = 2;
+  solver = solver_or_die (X, &p);
+  fs_solver_start_from (solver, W, H0);
+  for (gsize i = 0; i < ROWS; i++)
+    for (gsize j = 0; j < COLS; j++)
+      {
+        double d = x[i * COLS + j];
+
+        for (gsize k = 0; k < R; k++)
+          d -= W[i * R + k] * H0[k * COLS + j];
+        naive += d * d;
+      }
+  g_assert_cmpfloat (naive, <, 1e-9 * fs_sparse_frobenius_sq (sparse));
+  assert_close (fs_solver_get_cost (solver), naive, 1e-10, "cost near a fit", 0);
+  assert_close (fs_solver_get_exact_cost (solver), naive, 1e-10, "exact cost near a fit", 0);
 }
 
 /* The split picks the same cells from a sparse matrix as from its dense
@@ -626,6 +699,7 @@ main (int    argc,
   g_test_add_func ("/sparse-solver/bit-identical", test_bit_identical);
   g_test_add_func ("/sparse-solver/zeros-are-values", test_zeros_are_values);
   g_test_add_func ("/sparse-solver/zeros-are-values-extras", test_zeros_are_values_extras);
+  g_test_add_func ("/sparse-solver/zeros-are-values-near-fit", test_zeros_are_values_near_fit);
   g_test_add_func ("/sparse-solver/kernels", test_kernels);
 
   return g_test_run ();
