@@ -1,5 +1,7 @@
 /* fs-cli-bench.c: factorscope-cli bench, the solver timed on the
  * benchmark problem of shared/bench, with the peers' options and JSON.
+ * With --nnz, the sparse problem of shared/bench/peer_sparse.py on the
+ * solver's sparse path, with that peer's JSON.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "fs-bench-sparse.h"
 #include "fs-blas.h"
 #include "fs-cli.h"
 #include "fs-error.h"
@@ -23,6 +26,7 @@ typedef struct
 {
   gint64  n;
   gint64  m;
+  gint64  nnz;       /* --nnz: candidate cells of the sparse problem, 0 for the dense one */
   gint64  iters;
   gint64  seed;
   int     r;
@@ -34,11 +38,14 @@ typedef struct
   double  l2_h;
   char   *dtype;
   char   *rule;
+  char   *storage;   /* --storage with --nnz: how the sparse problem is held */
 } BenchOptions;
 
 /* What one timed stretch measured. */
 typedef struct
 {
+  gsize  nnz;        /* the observed cells of the sparse problem, 0 for the dense one */
+  const char *storage;  /* with nnz: "sparse" or "dense", the solver's path */
   double initial_cost;
   double final_cost;
   double wall;
@@ -51,6 +58,8 @@ bench_context_new (BenchOptions *o)
     { "n", 0, 0, G_OPTION_ARG_INT64, &o->n, N_("Rows (default 1000)"), N_("N") },
     { "m", 0, 0, G_OPTION_ARG_INT64, &o->m, N_("Columns (default 1000)"), N_("M") },
     { "r", 0, 0, G_OPTION_ARG_INT, &o->r, N_("Rank (default 20)"), N_("R") },
+    { "nnz", 0, 0, G_OPTION_ARG_INT64, &o->nnz, N_("Candidate observed cells: the sparse problem of peer_sparse.py (repeats dropped)"), N_("N") },
+    { "storage", 0, 0, G_OPTION_ARG_STRING, &o->storage, N_("With --nnz: sparse (the default), dense (masked n × m arrays) or auto"), N_("STORAGE") },
     { "iters", 0, 0, G_OPTION_ARG_INT64, &o->iters, N_("Timed iterations (default 100)"), N_("N") },
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Solver threads (default 1)"), N_("T") },
     { "dtype", 0, 0, G_OPTION_ARG_STRING, &o->dtype, N_("float64 (float32 is refused)"), N_("TYPE") },
@@ -75,6 +84,8 @@ static gboolean
 bench_check_options (const BenchOptions  *o,
                      GError             **error)
 {
+  FsStorage storage;
+
   if (o->dtype != NULL && g_str_equal (o->dtype, "float32"))
     g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                  _("--dtype float32 is not supported: Factorscope computes in float64"));
@@ -88,6 +99,20 @@ bench_check_options (const BenchOptions  *o,
            o->warmup < 0 || o->seed < 0)
     g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                  _("--n, --m, --r, --iters and --threads must be ≥ 1, --warmup and --seed ≥ 0"));
+  else if (o->nnz < 0)
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, _("--nnz must be ≥ 1"));
+  else if (o->storage != NULL && o->nnz == 0)
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT, _("--storage needs --nnz"));
+  else if (o->storage != NULL && !fs_storage_from_string (o->storage, &storage))
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("Unknown --storage “%s” (use sparse, dense or auto)"), o->storage);
+  else if (o->nnz > 0 && (o->n > G_MAXUINT32 || o->m > G_MAXUINT32))
+    {
+      g_autofree char *most = fs_error_number_text (G_MAXUINT32);
+
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("With --nnz, --n and --m must be at most %s"), most);
+    }
   else if (o->r > MIN (o->n, o->m))
     {
       g_autofree char *most = fs_error_number_text ((guint64) MIN (o->n, o->m));
@@ -100,14 +125,32 @@ bench_check_options (const BenchOptions  *o,
   return FALSE;
 }
 
+/* The cost the peers print. The sparse one is evaluated here, over the
+ * listed cells in float64, whatever the solver's path keeps. */
+static double
+bench_cost (FsSolver           *solver,
+            const BenchOptions *o,
+            const FsSparse     *sparse,
+            const double       *W,
+            const double       *H)
+{
+  if (sparse == NULL)
+    return fs_solver_get_exact_cost (solver);
+  return fs_bench_sparse_cost (sparse, W, H, (guint) o->r, o->l2_w, o->l2_h);
+}
+
 /* The warm-up, then the timed iterations, both from the peers' start. */
 static BenchResult
 bench_time (FsSolver           *solver,
             const BenchOptions *o,
+            const FsSparse     *sparse,
             const double       *W0,
             const double       *H0)
 {
-  BenchResult result;
+  BenchResult result = {
+    .nnz = sparse != NULL ? sparse->nnz : 0,
+    .storage = fs_matrix_is_sparse (fs_solver_get_matrix (solver)) ? "sparse" : "dense",
+  };
   gint64 start;
 
   fs_solver_start_from (solver, W0, H0);
@@ -115,12 +158,13 @@ bench_time (FsSolver           *solver,
     fs_solver_iterate (solver);
 
   fs_solver_start_from (solver, W0, H0);
-  result.initial_cost = fs_solver_get_exact_cost (solver);
+  result.initial_cost = bench_cost (solver, o, sparse, W0, H0);
   start = g_get_monotonic_time ();
   for (gint64 k = 0; k < o->iters; k++)
     fs_solver_iterate (solver);
   result.wall = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-  result.final_cost = fs_solver_get_exact_cost (solver);
+  result.final_cost = bench_cost (solver, o, sparse, fs_solver_get_w (solver),
+                                  fs_solver_get_h (solver));
   return result;
 }
 
@@ -137,6 +181,11 @@ print_bench_json (const BenchOptions *o,
   fs_json_add_int (b, "n", o->n);
   fs_json_add_int (b, "m", o->m);
   fs_json_add_int (b, "r", o->r);
+  if (result->nnz > 0)
+    {
+      fs_json_add_int (b, "nnz", (gint64) result->nnz);
+      fs_json_add_string (b, "storage", result->storage);
+    }
   fs_json_add_string (b, "dtype", "float64");
   fs_json_add_string (b, "rule", params->rule->name);
   fs_json_add_int (b, "threads", o->threads);
@@ -158,20 +207,74 @@ print_bench_json (const BenchOptions *o,
   fs_json_print (b);
 }
 
+/* With --storage dense, or auto above FS_SPARSE_AUTO_SHARE: the sparse
+ * problem's cells in masked n × m arrays, for the dense path. */
+static gboolean
+bench_wants_dense (const BenchOptions *o,
+                   const FsSparse     *sparse)
+{
+  FsStorage storage = FS_STORAGE_SPARSE;
+
+  if (o->storage != NULL)
+    fs_storage_from_string (o->storage, &storage);
+  if (storage == FS_STORAGE_AUTO)
+    return (double) sparse->nnz
+           >= FS_SPARSE_AUTO_SHARE * (double) sparse->rows * (double) sparse->cols;
+  return storage == FS_STORAGE_DENSE;
+}
+
+static FsMatrix *
+bench_densify (const FsSparse  *sparse,
+               GError         **error)
+{
+  g_autoptr(FsMatrix) X = fs_matrix_new (sparse->rows, sparse->cols, error);
+
+  if (X == NULL)
+    return NULL;
+  for (gsize k = 0; k < sparse->rows * sparse->cols; k++)
+    X->data[k] = NAN;
+  for (gsize i = 0; i < sparse->rows; i++)
+    for (gsize e = sparse->row_ptr[i]; e < sparse->row_ptr[i + 1]; e++)
+      X->data[i * sparse->cols + sparse->col_idx[e]] = sparse->values[e];
+  fs_matrix_mark_missing (X);
+  return g_steal_pointer (&X);
+}
+
+/* The dense problem of shared/bench, or with --nnz the sparse one
+ * (*sparse set, the cells not listed missing). */
+static gboolean
+bench_problem (const BenchOptions  *o,
+               FsMatrix           **X,
+               FsSparse           **sparse,
+               double             **W0,
+               double             **H0,
+               GError             **error)
+{
+  if (o->nnz == 0)
+    return fs_bench_problem ((gsize) o->n, (gsize) o->m, (guint) o->r, (guint64) o->seed,
+                             X, W0, H0, error);
+  if (!fs_bench_sparse_problem ((gsize) o->n, (gsize) o->m, (gsize) o->nnz, (guint) o->r,
+                                (guint64) o->seed, sparse, W0, H0, error))
+    return FALSE;
+  *X = bench_wants_dense (o, *sparse) ? bench_densify (*sparse, error)
+                                      : fs_matrix_new_sparse (*sparse);
+  return *X != NULL;
+}
+
 /* Builds the problem and its solver, times it and prints the JSON. */
 static gboolean
 bench_solve (const BenchOptions  *o,
              GError             **error)
 {
   g_autoptr(FsMatrix) X = NULL;
+  g_autoptr(FsSparse) sparse = NULL;
   g_autoptr(FsSolver) solver = NULL;
   g_autofree double *W0 = NULL;
   g_autofree double *H0 = NULL;
   FsParams params;
   BenchResult result;
 
-  if (!fs_bench_problem ((gsize) o->n, (gsize) o->m, (guint) o->r, (guint64) o->seed,
-                         &X, &W0, &H0, error))
+  if (!bench_problem (o, &X, &sparse, &W0, &H0, error))
     return FALSE;
 
   fs_params_init_defaults (&params);
@@ -191,7 +294,7 @@ bench_solve (const BenchOptions  *o,
   if (solver == NULL)
     return FALSE;
 
-  result = bench_time (solver, o, W0, H0);
+  result = bench_time (solver, o, sparse, W0, H0);
   print_bench_json (o, &params, solver, &result);
   return TRUE;
 }
@@ -220,5 +323,6 @@ fs_cli_bench (int    argc,
   g_free (o.dtype);
   g_free (o.lr_text);
   g_free (o.rule);
+  g_free (o.storage);
   return status;
 }
