@@ -103,6 +103,30 @@ check_split (double   fraction,
   return TRUE;
 }
 
+/* The listed cells of a sparse matrix, which come in row-major order as
+ * the observed cells of its dense copy do: the same draws pick the same
+ * cells on both. */
+static void
+select_sparse_cells (FsHoldout      *self,
+                     const FsSparse *x,
+                     Uniforms       *u)
+{
+  gsize observed = x->nnz, t = 0, taken = 0;
+
+  for (gsize i = 0; i < x->rows && taken < self->n_cells; i++)
+    for (gsize p = x->row_ptr[i]; p < x->row_ptr[i + 1] && taken < self->n_cells; p++)
+      {
+        if ((double) (observed - t) * uniforms_next (u) < (double) (self->n_cells - taken))
+          {
+            self->cells[taken] = i * x->cols + x->col_idx[p];
+            self->values[taken] = x->values[p];
+            taken++;
+          }
+        t++;
+      }
+  g_assert (taken == self->n_cells);
+}
+
 /* Algorithm S over the observed cells: the t-th of them is taken when
  * (observed - t) U < k - taken. */
 static void
@@ -116,6 +140,11 @@ select_cells (FsHoldout      *self,
   u->key = fs_random_key (seed, HOLDOUT_STREAM);
   u->next = 0;
   u->used = UNIFORM_BLOCK;
+  if (X->sparse != NULL)
+    {
+      select_sparse_cells (self, X->sparse, u);
+      return;
+    }
   for (gsize k = 0; k < len && taken < self->n_cells; k++)
     {
       if (X->mask != NULL && !X->mask[k])
@@ -143,6 +172,17 @@ fs_holdout_new (const FsMatrix *X,
   g_return_val_if_fail (X != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* With zeros as values every one of the rows × cols cells is observed:
+   * a split would list a share of all of them, which a sparse matrix is
+   * held sparse to avoid. */
+  if (X->sparse != NULL && X->sparse->zeros_are_values)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                   _("Cannot hold cells out of a sparse matrix whose unlisted cells are zeros: "
+                     "the split would have to list a share of every cell. Hold cells out with "
+                     "the unlisted cells missing, or load the matrix dense"));
+      return NULL;
+    }
   observed = count_observed (X);
   if (!check_split (fraction, observed, error))
     return NULL;
@@ -213,6 +253,58 @@ fs_holdout_get_n_train (const FsHoldout *self)
   return self->n_train;
 }
 
+/* The listed cells of x less the held-out ones (a subset of them, both in
+ * row-major order, so one merge-like walk finds them). */
+static FsSparse *
+sparse_without_held (const FsHoldout *self,
+                     const FsSparse  *x,
+                     GError         **error)
+{
+  FsSparse *train = fs_sparse_new (x->rows, x->cols, x->nnz - self->n_cells, error);
+  gsize c = 0, q = 0;
+
+  if (train == NULL)
+    return NULL;
+  train->zeros_are_values = x->zeros_are_values;
+  for (gsize i = 0; i < x->rows; i++)
+    {
+      for (gsize p = x->row_ptr[i]; p < x->row_ptr[i + 1]; p++)
+        {
+          if (c < self->n_cells && self->cells[c] == i * x->cols + x->col_idx[p])
+            {
+              c++;
+              continue;
+            }
+          train->col_idx[q] = x->col_idx[p];
+          train->values[q] = x->values[p];
+          q++;
+        }
+      train->row_ptr[i + 1] = q;
+    }
+  g_assert (c == self->n_cells && q == train->nnz);
+  return train;
+}
+
+/* A sparse X's copy with the held-out cells no longer listed. */
+static FsMatrix *
+sparse_training_matrix (const FsHoldout *self,
+                        const FsMatrix  *X,
+                        GError         **error)
+{
+  g_autoptr(FsSparse) pattern = sparse_without_held (self, X->sparse, error);
+  FsMatrix *train;
+
+  if (pattern == NULL)
+    return NULL;
+  train = fs_matrix_copy (X, error);
+  if (train == NULL)
+    return NULL;
+  fs_sparse_unref (train->sparse);
+  train->sparse = fs_sparse_ref (pattern);
+  train->n_missing = X->rows * X->cols - pattern->nnz;
+  return train;
+}
+
 /* X's copy (labels, image shape, format and notices with it), its
  * held-out cells made missing, its mask and n_missing made again. */
 FsMatrix *
@@ -226,6 +318,8 @@ fs_holdout_training_matrix (const FsHoldout *self,
   g_return_val_if_fail (X != NULL, NULL);
   g_return_val_if_fail (X->rows == self->rows && X->cols == self->cols, NULL);
 
+  if (X->sparse != NULL)
+    return sparse_training_matrix (self, X, error);
   train = fs_matrix_copy (X, error);
   if (train == NULL)
     return NULL;

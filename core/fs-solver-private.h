@@ -15,6 +15,7 @@
 #include "fs-products.h"
 #include "fs-rules.h"
 #include "fs-solver.h"
+#include "fs-sparse-kernels.h"
 #include "fs-step-size.h"
 #include "fs-trace.h"
 
@@ -39,6 +40,8 @@ typedef struct
   double  sq_h;         /* ||H||^2 over its columns (missing cells only) */
   gsize   held0, held1; /* the held-out cells in its rows, as indices into the split */
   double  held_sum;     /* Σ (X - WH)^2 over them */
+  double *ght;          /* sparse path: m × r, its rows' part of -grad_h / 2,
+                         * transposed (fs-solver-sparse.c) */
 } Share;
 
 struct _FsSolver
@@ -102,6 +105,29 @@ struct _FsSolver
   FsStop         stop;
   char          *stop_message;
   guint          calm;          /* iterations in a row within the tolerance */
+  /* The sparse path (fs-solver-sparse.c): X's listed cells to train on
+   * (X->sparse), H transposed (m × r) so that each h_j is contiguous. */
+  FsSparse      *pattern;
+  double        *ht;
+  FsSparseKernel kernel;
 };
+
+/* fs-solver.c */
+gsize    fs_solver_first_held_from   (const FsHoldout *holdout,
+                                      gsize            index);
+
+/* fs-solver-sparse.c: the shares (split by listed cells) and their
+ * buffers; the share's part of the step's epilogue (H^T over its columns
+ * and the squared norms), called at the end of share_prepare; then the
+ * passes over the pattern, which return the data term and leave the
+ * gradients, the shares' sq_grad_w / sq_grad_h and holdout_sum set. */
+gboolean fs_solver_sparse_alloc      (FsSolver  *self,
+                                      GError   **error);
+void     fs_solver_sparse_prepare    (FsSolver  *self,
+                                      Share     *sh);
+double   fs_solver_sparse_evaluate   (FsSolver  *self);
+gboolean fs_solver_sparse_get_grams  (FsSolver      *self,
+                                      const double **wtw,
+                                      const double **hht);
 
 G_END_DECLS

@@ -165,6 +165,11 @@ share_prepare (guint    index,
   for (gsize k = 0; p->l1_h != 0.0 && k < runs; k++)
     sh->abs_h += l1_norm (self->H + k * m + sh->col0, len);
 
+  if (self->pattern != NULL)
+    {
+      fs_solver_sparse_prepare (self, sh);
+      return;
+    }
   if (self->residual != NULL)
     {
       if (rows > 0)
@@ -197,7 +202,7 @@ share_penalties (FsSolver *self)
       abs_w += self->shares[s].abs_w;
       abs_h += self->shares[s].abs_h;
     }
-  if (self->residual == NULL)
+  if (self->residual == NULL && self->pattern == NULL)
     for (gsize i = 0; i < self->r; i++)
       {
         sq_w += self->wtw[i * self->r + i];
@@ -492,6 +497,14 @@ evaluate_residual (FsSolver *self)
   return sum_shares (self);
 }
 
+/* The step and the prepared shares, then the passes over the pattern. */
+static double
+evaluate_sparse (FsSolver *self)
+{
+  fs_pool_run (self->pool, share_prepare, self);
+  return fs_solver_sparse_evaluate (self);
+}
+
 static double
 penalties (FsSolver *self)
 {
@@ -551,7 +564,9 @@ evaluate (FsSolver *self)
   gsize len_w = self->n * self->r, len_h = self->r * self->m;
   double data_term, sq_grad_w = 0.0, sq_grad_h = 0.0;
 
-  if (self->residual != NULL)
+  if (self->pattern != NULL)
+    data_term = evaluate_sparse (self);
+  else if (self->residual != NULL)
     data_term = evaluate_residual (self);
   else
     {
@@ -621,6 +636,7 @@ fs_solver_free (FsSolver *self)
       g_free (sh->hht);
       g_free (sh->scratch);
       g_free (sh->panel);
+      g_free (sh->ght);
     }
   g_free (self->shares);
   g_free (self->packed_h);
@@ -630,6 +646,8 @@ fs_solver_free (FsSolver *self)
   g_free (self->gram_h);
   g_free (self->packed_gram_w);
   g_free (self->residual);
+  g_free (self->ht);
+  g_clear_pointer (&self->pattern, fs_sparse_unref);
   g_free (self->stop_message);
   g_free (self);
 }
@@ -698,9 +716,9 @@ alloc_factors (FsSolver  *self,
 }
 
 /* The first held-out cell at or after the row-major index, by bisection. */
-static gsize
-first_held_from (const FsHoldout *holdout,
-                 gsize            index)
+gsize
+fs_solver_first_held_from (const FsHoldout *holdout,
+                           gsize            index)
 {
   const gsize *cells = fs_holdout_get_cells (holdout);
   gsize lo = 0, hi = fs_holdout_get_n_cells (holdout);
@@ -737,8 +755,8 @@ alloc_shares (FsSolver  *self,
       sh->col1 = m * (s + 1) / self->n_shares;
       if (self->holdout != NULL)
         {
-          sh->held0 = first_held_from (self->holdout, sh->row0 * m);
-          sh->held1 = first_held_from (self->holdout, sh->row1 * m);
+          sh->held0 = fs_solver_first_held_from (self->holdout, sh->row0 * m);
+          sh->held1 = fs_solver_first_held_from (self->holdout, sh->row1 * m);
         }
       sh->wtx = s == 0 ? self->grad_h : try_alloc (r * m, error);
       if (sh->wtx == NULL ||
@@ -800,10 +818,11 @@ fs_solver_new (FsMatrix       *X,
 
   if (!fs_params_validate (params, X, error))
     return NULL;
-  /* GROUNDWORK (issue 18): the sparse and float32 paths replace these. */
-  if (fs_matrix_is_sparse (X))
+  /* GROUNDWORK (issue 18): the float32 path replaces this. */
+  if (fs_matrix_is_sparse (X) && X->sparse->zeros_are_values)
     {
-      fs_error_refuse (error, _("The solver does not run on sparse matrices yet"));
+      fs_error_refuse (error, _("The solver does not run on sparse matrices whose unlisted "
+                                "cells are zeros yet"));
       return NULL;
     }
   if (params->dtype != FS_DTYPE_FLOAT64)
@@ -821,18 +840,23 @@ fs_solver_new (FsMatrix       *X,
   self->n = self->X->rows;
   self->m = self->X->cols;
   self->r = params->rank;
-  self->x_norm_sq = observed_norm_sq (self->X);
+  self->pattern = self->X->sparse != NULL ? fs_sparse_ref (self->X->sparse) : NULL;
+  self->x_norm_sq = self->pattern != NULL ? fs_sparse_frobenius_sq (self->pattern)
+                                          : observed_norm_sq (self->X);
   self->x_sigma = fs_step_size_sigma_estimate (self->X);
   /* A perfect fit leaves a cost of about eps^2 ||X||^2 that rounding moves
    * by orders of magnitude; far above that, far below any real cost. */
   self->cost_floor = 1e-24 * self->x_norm_sq;
   self->instability = fs_instability_new ();
   self->panel_rows = CLAMP (PANEL_BYTES / (self->m * sizeof (double)), 1, self->n);
-  self->impl = self->X->mask == NULL ? fs_products_best_impl (params->products) : FS_PRODUCTS_BLAS;
+  self->impl = self->X->mask == NULL && self->pattern == NULL
+               ? fs_products_best_impl (params->products) : FS_PRODUCTS_BLAS;
+  self->kernel = fs_sparse_kernel_best (FS_SPARSE_KERNEL_AVX512);
   self->n_shares = params->threads > 0 ? params->threads
                                        : fs_params_auto_threads (self->n, self->m, self->r);
 
-  if (!alloc_factors (self, error) || !alloc_shares (self, error))
+  if (!alloc_factors (self, error) ||
+      !(self->pattern != NULL ? fs_solver_sparse_alloc (self, error) : alloc_shares (self, error)))
     return NULL;
 
   /* The solver's threads are its own; OpenBLAS runs on each of them. */
@@ -1232,7 +1256,7 @@ fs_solver_get_exact_cost (FsSolver *self)
 {
   g_return_val_if_fail (self != NULL, NAN);
 
-  if (self->residual != NULL)
+  if (self->residual != NULL || self->pattern != NULL)
     return self->cost;
 
   return exact_data_term (self) + penalties (self);
@@ -1260,6 +1284,8 @@ fs_solver_get_grams (FsSolver      *self,
 {
   g_return_val_if_fail (self != NULL && wtw != NULL && hht != NULL, FALSE);
 
+  if (self->pattern != NULL)
+    return fs_solver_sparse_get_grams (self, wtw, hht);
   if (self->residual != NULL)
     return FALSE;
   *wtw = self->wtw;

@@ -275,3 +275,66 @@ fs_sparse_bytes (const FsSparse *self)
 {
   return (self->rows + 1) * sizeof (gsize) + self->nnz * (sizeof (guint32) + sizeof (double));
 }
+
+/* y = X v (y: rows, v: cols). */
+void
+fs_sparse_mul_vec (const FsSparse *self,
+                   const double   *v,
+                   double         *y)
+{
+  g_return_if_fail (self != NULL && v != NULL && y != NULL);
+
+  for (gsize i = 0; i < self->rows; i++)
+    {
+      double sum = 0.0;
+
+      for (gsize p = self->row_ptr[i]; p < self->row_ptr[i + 1]; p++)
+        sum += self->values[p] * v[self->col_idx[p]];
+      y[i] = sum;
+    }
+}
+
+/* y = alpha X^T u (y: cols, u: rows). */
+void
+fs_sparse_mul_t_vec (const FsSparse *self,
+                     double          alpha,
+                     const double   *u,
+                     double         *y)
+{
+  g_return_if_fail (self != NULL && u != NULL && y != NULL);
+
+  memset (y, 0, self->cols * sizeof (double));
+  for (gsize i = 0; i < self->rows; i++)
+    {
+      double ui = alpha * u[i];
+
+      for (gsize p = self->row_ptr[i]; p < self->row_ptr[i + 1]; p++)
+        y[self->col_idx[p]] += self->values[p] * ui;
+    }
+}
+
+/* The row with the largest norm and that norm (0 for an empty matrix). */
+gsize
+fs_sparse_largest_row (const FsSparse *self,
+                       double         *norm)
+{
+  gsize best = 0;
+  double best_sq = 0.0;
+
+  g_return_val_if_fail (self != NULL && norm != NULL, 0);
+
+  for (gsize i = 0; i < self->rows; i++)
+    {
+      double sq = 0.0;
+
+      for (gsize p = self->row_ptr[i]; p < self->row_ptr[i + 1]; p++)
+        sq += self->values[p] * self->values[p];
+      if (sq > best_sq)
+        {
+          best_sq = sq;
+          best = i;
+        }
+    }
+  *norm = sqrt (best_sq);
+  return best;
+}

@@ -93,6 +93,18 @@ double      fs_sparse_frobenius_sq (const FsSparse  *self);
 /* Bytes held: what the memory budget of README "Sparse matrices" counts. */
 gsize       fs_sparse_bytes        (const FsSparse  *self);
 
+/* y = X v, and y = alpha X^T u: the sparse operator's products, O(nnz). */
+void        fs_sparse_mul_vec      (const FsSparse  *self,
+                                    const double    *v,
+                                    double          *y);
+void        fs_sparse_mul_t_vec    (const FsSparse  *self,
+                                    double           alpha,
+                                    const double    *u,
+                                    double          *y);
+/* The listed row with the largest norm, *norm set to it (0: no cells). */
+gsize       fs_sparse_largest_row  (const FsSparse  *self,
+                                    double          *norm);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsSparse, fs_sparse_unref)
 
 G_END_DECLS

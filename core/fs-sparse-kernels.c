@@ -1,0 +1,100 @@
+/* fs-sparse-kernels.c: the portable kernel and the dispatch.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-sparse"
+
+#include <string.h>
+
+#include "fs-sparse-kernels.h"
+
+static const char * const kernel_names[] = { "scalar", "avx2", "avx512" };
+
+FsSparseKernel
+fs_sparse_kernel_best (FsSparseKernel most)
+{
+  FsSparseKernel best = FS_SPARSE_KERNEL_SCALAR;
+
+#ifdef FS_SPARSE_HAVE_SIMD
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    best = FS_SPARSE_KERNEL_AVX2;
+  if (best == FS_SPARSE_KERNEL_AVX2 && __builtin_cpu_supports ("avx512f") &&
+      __builtin_cpu_supports ("avx512vl"))
+    best = FS_SPARSE_KERNEL_AVX512;
+#endif
+  return MIN (best, most);
+}
+
+const char *
+fs_sparse_kernel_name (FsSparseKernel kernel)
+{
+  g_return_val_if_fail (kernel < G_N_ELEMENTS (kernel_names), "scalar");
+  return kernel_names[kernel];
+}
+
+double
+fs_sparse_rows_scalar (const FsSparse *x,
+                       gsize           row0,
+                       gsize           row1,
+                       const double   *W,
+                       const double   *ht,
+                       gsize           r,
+                       double         *a,
+                       double         *ght)
+{
+  double sum = 0.0;
+
+  for (gsize i = row0; i < row1; i++)
+    {
+      const double *w = W + i * r;
+      double *ai = a + i * r;
+
+      memset (ai, 0, r * sizeof (double));
+      for (gsize p = x->row_ptr[i]; p < x->row_ptr[i + 1]; p++)
+        {
+          const double *h = ht + (gsize) x->col_idx[p] * r;
+          double *g = ght + (gsize) x->col_idx[p] * r;
+          double wh = 0.0, res;
+
+          for (gsize k = 0; k < r; k++)
+            wh += w[k] * h[k];
+          res = x->values[p] - wh;
+          for (gsize k = 0; k < r; k++)
+            {
+              ai[k] += res * h[k];
+              g[k] += res * w[k];
+            }
+          sum += res * res;
+        }
+    }
+  return sum;
+}
+
+double
+fs_sparse_kernel_rows (FsSparseKernel  kernel,
+                       const FsSparse *x,
+                       gsize           row0,
+                       gsize           row1,
+                       const double   *W,
+                       const double   *ht,
+                       gsize           r,
+                       double         *a,
+                       double         *ght)
+{
+  switch (kernel)
+    {
+#ifdef FS_SPARSE_HAVE_SIMD
+    case FS_SPARSE_KERNEL_AVX2:
+      return fs_sparse_rows_avx2 (x, row0, row1, W, ht, r, a, ght);
+    case FS_SPARSE_KERNEL_AVX512:
+      return fs_sparse_rows_avx512 (x, row0, row1, W, ht, r, a, ght);
+#endif
+    case FS_SPARSE_KERNEL_SCALAR:
+    case FS_N_SPARSE_KERNELS:
+    default:
+      return fs_sparse_rows_scalar (x, row0, row1, W, ht, r, a, ght);
+    }
+}

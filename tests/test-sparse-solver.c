@@ -1,0 +1,488 @@
+/* test-sparse-solver.c: the solver's sparse path against its dense path
+ * on the same cells, its gradients against finite differences, its runs
+ * bit for bit, and its held-out split against the dense one.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "fs-cost-log.h"
+#include "fs-error.h"
+#include "fs-fit.h"
+#include "fs-holdout.h"
+#include "fs-random.h"
+#include "fs-rules.h"
+#include "fs-solver.h"
+#include "fs-sparse.h"
+#include "fs-sparse-kernels.h"
+#include "fs-step-size.h"
+
+#define ROWS 41
+#define COLS 29
+#define SHARE 0.3
+#define ITERATIONS 50
+#define COST_TOLERANCE 1e-12
+
+/* Two matrices with the same cells: a dense one with NaN for the
+ * unlisted cells, and its sparse copy. */
+typedef struct
+{
+  FsMatrix *dense;
+  FsMatrix *sparse;
+} Pair;
+
+static void
+pair_clear (Pair *pair)
+{
+  g_clear_pointer (&pair->dense, fs_matrix_unref);
+  g_clear_pointer (&pair->sparse, fs_matrix_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pair, pair_clear)
+
+/* About SHARE of the cells listed, values in [0, 2), rows 3 and 17 empty
+ * (rows without cells must work, at share borders too). */
+static void
+pair_init (Pair    *pair,
+           guint64  seed)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsSparse) sparse = NULL;
+  g_autofree double *pick = g_new (double, ROWS * COLS);
+  g_autofree double *values = g_new (double, ROWS * COLS);
+
+  fs_random_fill_unit (fs_random_key (seed, 1), pick, ROWS * COLS);
+  fs_random_fill_unit (fs_random_key (seed, 2), values, ROWS * COLS);
+  for (gsize k = 0; k < ROWS * COLS; k++)
+    {
+      gsize i = k / COLS;
+
+      values[k] = pick[k] < SHARE && i != 3 && i != 17 ? 2.0 * values[k] : NAN;
+    }
+  pair->dense = fs_matrix_new_from_data (ROWS, COLS, values, &error);
+  g_assert_no_error (error);
+  fs_matrix_mark_missing (pair->dense);
+  sparse = fs_sparse_new_from_dense (ROWS, COLS, values, pair->dense->mask, &error);
+  g_assert_no_error (error);
+  pair->sparse = fs_matrix_new_sparse (sparse);
+  g_assert_cmpuint (pair->sparse->n_missing, ==, pair->dense->n_missing);
+}
+
+static void
+base_params (FsParams *p)
+{
+  fs_params_init_defaults (p);
+  p->rank = 4;
+  p->lr = 0.01;
+  p->max_iters = ITERATIONS;
+  p->tol = 0.0;
+  p->seed = 11;
+  p->threads = 1;
+}
+
+static FsSolver *
+solver_or_die (FsMatrix       *X,
+               const FsParams *p)
+{
+  g_autoptr(GError) error = NULL;
+  FsSolver *solver = fs_solver_new (X, p, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (solver);
+  return solver;
+}
+
+static void
+assert_close (double      a,
+              double      b,
+              double      tolerance,
+              const char *what,
+              guint64     iteration)
+{
+  double scale = MAX (fabs (a), fabs (b));
+
+  if (!(fabs (a - b) <= tolerance * scale))
+    g_error ("%s at iteration %" G_GUINT64_FORMAT ": %.17g against %.17g (relative %.3g)",
+             what, iteration, a, b, scale > 0.0 ? fabs (a - b) / scale : 0.0);
+}
+
+/* Both solvers' current costs, terms and held-out errors agree. */
+static void
+assert_same_state (FsSolver *dense,
+                   FsSolver *sparse)
+{
+  guint64 it = fs_solver_get_iteration (dense);
+
+  g_assert_cmpuint (fs_solver_get_iteration (sparse), ==, it);
+  assert_close (fs_solver_get_cost (dense), fs_solver_get_cost (sparse), COST_TOLERANCE,
+                "cost", it);
+  assert_close (fs_solver_get_train_mse (dense), fs_solver_get_train_mse (sparse),
+                COST_TOLERANCE, "training MSE", it);
+  assert_close (fs_solver_get_grad_norm_w (dense), fs_solver_get_grad_norm_w (sparse),
+                1e-10, "gradient norm of W", it);
+  assert_close (fs_solver_get_grad_norm_h (dense), fs_solver_get_grad_norm_h (sparse),
+                1e-10, "gradient norm of H", it);
+  if (fs_solver_get_holdout (dense) != NULL)
+    assert_close (fs_solver_get_holdout_mse (dense), fs_solver_get_holdout_mse (sparse),
+                  COST_TOLERANCE, "held-out MSE", it);
+}
+
+/* ITERATIONS iterations of p on both matrices, compared at each. */
+static void
+compare_runs (const FsParams *p)
+{
+  g_auto(Pair) pair = { 0 };
+  g_autoptr(FsSolver) dense = NULL;
+  g_autoptr(FsSolver) sparse = NULL;
+
+  pair_init (&pair, 3);
+  dense = solver_or_die (pair.dense, p);
+  sparse = solver_or_die (pair.sparse, p);
+  assert_close (fs_solver_get_sigma_estimate (dense), fs_solver_get_sigma_estimate (sparse),
+                1e-12, "sigma estimate", 0);
+  assert_close (fs_solver_get_starting_lr (dense), fs_solver_get_starting_lr (sparse),
+                1e-12, "starting learning rate", 0);
+  assert_same_state (dense, sparse);
+  for (guint k = 0; k < ITERATIONS; k++)
+    {
+      FsStop a = fs_solver_iterate (dense), b = fs_solver_iterate (sparse);
+
+      g_assert_cmpint (a, ==, b);
+      assert_same_state (dense, sparse);
+    }
+  g_assert_cmpint (fs_solver_get_stop (sparse), ==, FS_STOP_ITERATIONS);
+}
+
+/* A variation of the base settings, with every rule and both thread
+ * counts. */
+typedef void (*Variation) (FsParams *p);
+
+static void
+each_rule_and_thread_count (Variation vary)
+{
+  guint n_rules;
+  const FsRule *rules = fs_rules_get (&n_rules);
+
+  for (guint threads = 1; threads <= 2; threads++)
+    for (const FsRule *rule = rules; rule < rules + n_rules; rule++)
+      {
+        FsParams p;
+
+        base_params (&p);
+        p.rule = rule;
+        p.threads = threads;
+        vary (&p);
+        g_test_message ("%s, %u threads", rule->name, threads);
+        compare_runs (&p);
+      }
+}
+
+static void
+vary_nothing (FsParams *p)
+{
+}
+
+static void
+vary_l2 (FsParams *p)
+{
+  p->l2_w = 0.3;
+  p->l2_h = 0.05;
+}
+
+static void
+vary_l1_proximal (FsParams *p)
+{
+  p->l1_w = 0.02;
+  p->l1_h = 0.01;
+  p->l1_mode = FS_L1_PROXIMAL;
+}
+
+static void
+vary_l1_subgradient (FsParams *p)
+{
+  p->l1_w = 0.02;
+  p->l1_h = 0.01;
+  p->l1_mode = FS_L1_SUBGRADIENT;
+}
+
+static void
+vary_nonneg (FsParams *p)
+{
+  p->nonneg = TRUE;
+  p->l2_w = 0.01;
+}
+
+static void
+vary_holdout (FsParams *p)
+{
+  p->holdout = 0.2;
+  p->holdout_seed = 5;
+}
+
+static void
+test_plain_settings (void)
+{
+  each_rule_and_thread_count (vary_nothing);
+}
+
+static void
+test_l2 (void)
+{
+  each_rule_and_thread_count (vary_l2);
+}
+
+static void
+test_l1_proximal (void)
+{
+  each_rule_and_thread_count (vary_l1_proximal);
+}
+
+static void
+test_l1_subgradient (void)
+{
+  each_rule_and_thread_count (vary_l1_subgradient);
+}
+
+static void
+test_nonneg (void)
+{
+  each_rule_and_thread_count (vary_nonneg);
+}
+
+static void
+test_holdout (void)
+{
+  each_rule_and_thread_count (vary_holdout);
+}
+
+/* The split picks the same cells from a sparse matrix as from its dense
+ * copy, and the training matrix lists the rest. */
+static void
+test_holdout_same_cells (void)
+{
+  g_auto(Pair) pair = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsHoldout) a = NULL;
+  g_autoptr(FsHoldout) b = NULL;
+  g_autoptr(FsMatrix) train = NULL;
+  gsize n;
+
+  pair_init (&pair, 4);
+  a = fs_holdout_new (pair.dense, 0.25, 9, &error);
+  g_assert_no_error (error);
+  b = fs_holdout_new (pair.sparse, 0.25, 9, &error);
+  g_assert_no_error (error);
+  n = fs_holdout_get_n_cells (a);
+  g_assert_cmpuint (fs_holdout_get_n_cells (b), ==, n);
+  g_assert_cmpuint (fs_holdout_get_n_train (b), ==, fs_holdout_get_n_train (a));
+  g_assert_cmpmem (fs_holdout_get_cells (a), n * sizeof (gsize),
+                   fs_holdout_get_cells (b), n * sizeof (gsize));
+  g_assert_cmpmem (fs_holdout_get_values (a), n * sizeof (double),
+                   fs_holdout_get_values (b), n * sizeof (double));
+
+  train = fs_holdout_training_matrix (b, pair.sparse, &error);
+  g_assert_no_error (error);
+  g_assert_true (fs_matrix_is_sparse (train));
+  g_assert_cmpuint (train->sparse->nnz, ==, fs_holdout_get_n_train (b));
+  for (gsize c = 0; c < n; c++)
+    g_assert_cmpint (fs_sparse_find (train->sparse, fs_holdout_get_cells (b)[c] / COLS,
+                                     fs_holdout_get_cells (b)[c] % COLS), ==, -1);
+}
+
+/* Both to their stop, compared at each iteration. */
+static void
+iterate_both (FsSolver *dense,
+              FsSolver *sparse)
+{
+  FsStop a;
+
+  do
+    {
+      a = fs_solver_iterate (dense);
+      g_assert_cmpint (fs_solver_iterate (sparse), ==, a);
+      assert_same_state (dense, sparse);
+    }
+  while (a == FS_STOP_NONE);
+  g_assert_cmpint (a, ==, FS_STOP_ITERATIONS);
+}
+
+/* A change of learning rate, of penalties and of rule in the middle of a
+ * run, a stop lifted by resume: the two paths still agree. */
+static void
+test_changes (void)
+{
+  g_auto(Pair) pair = { 0 };
+  g_autoptr(FsSolver) dense = NULL;
+  g_autoptr(FsSolver) sparse = NULL;
+  FsParams p;
+
+  pair_init (&pair, 6);
+  base_params (&p);
+  p.threads = 2;
+  p.max_iters = 20;
+  dense = solver_or_die (pair.dense, &p);
+  sparse = solver_or_die (pair.sparse, &p);
+  iterate_both (dense, sparse);
+
+  p.max_iters = 60;
+  p.l2_w = 0.2;
+  p.rule = fs_rule_find ("adam");
+  fs_solver_change_params (dense, &p);
+  fs_solver_change_params (sparse, &p);
+  assert_same_state (dense, sparse);
+  fs_solver_set_lr (dense, 0.02);
+  fs_solver_set_lr (sparse, 0.02);
+  iterate_both (dense, sparse);
+  g_assert_cmpuint (fs_solver_get_iteration (sparse), ==, 60);
+  g_assert_false (fs_solver_resume (sparse));
+}
+
+/* Restarts: every run of a fit on either path, cost by cost. */
+static void
+test_restarts (void)
+{
+  g_auto(Pair) pair = { 0 };
+  g_autoptr(GError) error = NULL;
+  FsFit *dense, *sparse;
+  FsParams p;
+
+  pair_init (&pair, 7);
+  base_params (&p);
+  p.restarts = 3;
+  p.max_iters = 30;
+  dense = fs_fit_new (pair.dense, &p, &error);
+  g_assert_no_error (error);
+  sparse = fs_fit_new (pair.sparse, &p, &error);
+  g_assert_no_error (error);
+  while (fs_fit_iterate (dense))
+    {
+      g_assert_true (fs_fit_iterate (sparse));
+      g_assert_cmpuint (fs_fit_get_current_run (sparse), ==, fs_fit_get_current_run (dense));
+      assert_same_state (fs_fit_get_solver (dense), fs_fit_get_solver (sparse));
+    }
+  g_assert_false (fs_fit_iterate (sparse));
+  g_assert_cmpuint (fs_fit_get_n_runs (sparse), ==, fs_fit_get_n_runs (dense));
+  for (guint run = 0; run < fs_fit_get_n_runs (dense); run++)
+    assert_close (fs_fit_get_final_cost (dense, run), fs_fit_get_final_cost (sparse, run),
+                  COST_TOLERANCE, "final cost of a restart", run);
+  fs_fit_free (dense);
+  fs_fit_free (sparse);
+}
+
+/* The cost of p's solver started from W and H. */
+static double
+cost_at (FsSolver     *solver,
+         const double *W,
+         const double *H)
+{
+  fs_solver_start_from (solver, W, H);
+  return fs_solver_get_cost (solver);
+}
+
+/* Central differences of the sparse cost against its gradients, with L2
+ * on, at a handful of entries of W and of H. */
+static void
+test_finite_differences (void)
+{
+  g_auto(Pair) pair = { 0 };
+  g_autoptr(FsSolver) solver = NULL;
+  g_autofree double *W = NULL;
+  g_autofree double *H = NULL;
+  g_autofree double *gw = NULL;
+  g_autofree double *gh = NULL;
+  const double step = 1e-6;
+  gsize len_w, len_h;
+  FsParams p;
+
+  pair_init (&pair, 8);
+  base_params (&p);
+  p.l2_w = 0.1;
+  p.l2_h = 0.2;
+  p.threads = 2;
+  solver = solver_or_die (pair.sparse, &p);
+  len_w = ROWS * p.rank;
+  len_h = p.rank * COLS;
+  W = g_memdup2 (fs_solver_get_w (solver), len_w * sizeof (double));
+  H = g_memdup2 (fs_solver_get_h (solver), len_h * sizeof (double));
+  gw = g_memdup2 (fs_solver_get_grad_w (solver), len_w * sizeof (double));
+  gh = g_memdup2 (fs_solver_get_grad_h (solver), len_h * sizeof (double));
+
+  for (gsize k = 1; k < len_w; k += 13)
+    {
+      double keep = W[k], up, down;
+
+      W[k] = keep + step;
+      up = cost_at (solver, W, H);
+      W[k] = keep - step;
+      down = cost_at (solver, W, H);
+      W[k] = keep;
+      assert_close ((up - down) / (2.0 * step), gw[k], 1e-6, "gradient of W", k);
+    }
+  for (gsize k = 2; k < len_h; k += 7)
+    {
+      double keep = H[k], up, down;
+
+      H[k] = keep + step;
+      up = cost_at (solver, W, H);
+      H[k] = keep - step;
+      down = cost_at (solver, W, H);
+      H[k] = keep;
+      assert_close ((up - down) / (2.0 * step), gh[k], 1e-6, "gradient of H", k);
+    }
+}
+
+/* The same settings twice: the same run, bit for bit. */
+static void
+test_bit_identical (void)
+{
+  g_auto(Pair) pair = { 0 };
+  g_autoptr(FsSolver) a = NULL;
+  g_autoptr(FsSolver) b = NULL;
+  FsParams p;
+
+  pair_init (&pair, 9);
+  base_params (&p);
+  p.threads = 2;
+  p.rule = fs_rule_find ("adam");
+  p.holdout = 0.1;
+  a = solver_or_die (pair.sparse, &p);
+  b = solver_or_die (pair.sparse, &p);
+  for (guint k = 0; k < ITERATIONS; k++)
+    {
+      double ca, cb;
+
+      fs_solver_iterate (a);
+      fs_solver_iterate (b);
+      ca = fs_solver_get_cost (a);
+      cb = fs_solver_get_cost (b);
+      g_assert_cmpmem (&ca, sizeof ca, &cb, sizeof cb);
+    }
+  g_assert_cmpmem (fs_solver_get_w (a), ROWS * p.rank * sizeof (double),
+                   fs_solver_get_w (b), ROWS * p.rank * sizeof (double));
+  g_assert_cmpmem (fs_solver_get_h (a), COLS * p.rank * sizeof (double),
+                   fs_solver_get_h (b), COLS * p.rank * sizeof (double));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sparse-solver/plain-settings", test_plain_settings);
+  g_test_add_func ("/sparse-solver/l2", test_l2);
+  g_test_add_func ("/sparse-solver/l1-proximal", test_l1_proximal);
+  g_test_add_func ("/sparse-solver/l1-subgradient", test_l1_subgradient);
+  g_test_add_func ("/sparse-solver/nonneg", test_nonneg);
+  g_test_add_func ("/sparse-solver/holdout", test_holdout);
+  g_test_add_func ("/sparse-solver/holdout-same-cells", test_holdout_same_cells);
+  g_test_add_func ("/sparse-solver/changes", test_changes);
+  g_test_add_func ("/sparse-solver/restarts", test_restarts);
+  g_test_add_func ("/sparse-solver/finite-differences", test_finite_differences);
+  g_test_add_func ("/sparse-solver/bit-identical", test_bit_identical);
+
+  return g_test_run ();
+}
