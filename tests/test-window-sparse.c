@@ -483,6 +483,7 @@ static void
 test_runs (Fixture       *f,
            gconstpointer  data)
 {
+  const char *views[] = { "factors", "atoms", "spectrum", "sweep", "data" };
   g_autoptr(FsMatrix) X = random_sparse (300, 200, 0.05, 13, FALSE);
   g_autoptr(GError) error = NULL;
   g_autoptr(FsSolver) solver = NULL;
@@ -508,6 +509,17 @@ test_runs (Fixture       *f,
   expected = g_strdup_printf ("sparse, %s listed cells (", listed);
   g_assert_nonnull (strstr (fs_window_get_status (f->window), expected));
   g_assert_nonnull (strstr (adw_window_title_get_subtitle (f->window->window_title), expected));
+
+  /* Every view draws it; a selected sample shows its row in the code
+   * views (read from the listed cells). */
+  fs_heatmap_set_selected_row (fs_window_get_heatmap (f->window, FS_HEATMAP_X), 3);
+  for (guint k = 0; k < G_N_ELEMENTS (views); k++)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.view", "s", views[k]));
+      fs_test_redraw (GTK_WIDGET (f->window));
+    }
+  /* No closed form with missing cells: the spectrum says so. */
+  g_assert_nonnull (strstr (gtk_label_get_text (f->window->spectrum_caption), "missing cells"));
 }
 
 static void

@@ -45,6 +45,7 @@ struct _FsHeatmapCache
   guint       n_computed;
   gboolean    busy;                 /* a job is computing in a thread */
   double      job_cpu;              /* the jobs' CPU seconds not yet taken */
+  double      total_cpu;            /* and in all */
 };
 
 enum
@@ -196,6 +197,7 @@ on_job_done (GObject      *object,
 
   self->busy = FALSE;
   self->job_cpu += job->cpu;
+  self->total_cpu += job->cpu;
   if (job->snapshot == self->snapshot)
     store (self, job->rows, job->cols, g_steal_pointer (&job->means));
   g_signal_emit (self, signals[SIGNAL_UPDATED], 0);
@@ -263,6 +265,14 @@ fs_heatmap_cache_is_busy (FsHeatmapCache *self)
 {
   g_return_val_if_fail (FS_IS_HEATMAP_CACHE (self), FALSE);
   return self->busy;
+}
+
+/* The CPU seconds the jobs in threads took in all (the benchmark's). */
+double
+fs_heatmap_cache_get_cpu_seconds (FsHeatmapCache *self)
+{
+  g_return_val_if_fail (FS_IS_HEATMAP_CACHE (self), 0.0);
+  return self->total_cpu;
 }
 
 /* The CPU seconds the jobs in threads took since the last call: the

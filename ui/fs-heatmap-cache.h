@@ -29,6 +29,7 @@ const double   *fs_heatmap_cache_get_wh_means    (FsHeatmapCache *self,
 guint           fs_heatmap_cache_get_n_computed  (FsHeatmapCache *self);
 gboolean        fs_heatmap_cache_is_busy         (FsHeatmapCache *self);
 double          fs_heatmap_cache_take_cpu        (FsHeatmapCache *self);
+double          fs_heatmap_cache_get_cpu_seconds (FsHeatmapCache *self);
 /* Whether the block means of WH for X run over its listed cells only. */
 gboolean        fs_heatmap_cache_over_listed     (const FsMatrix *X);
 
