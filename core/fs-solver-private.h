@@ -110,6 +110,7 @@ struct _FsSolver
   FsSparse      *pattern;
   double        *ht;
   FsSparseKernel kernel;
+  gboolean       steps_w_in_pass;  /* W's step and ||W||_1 are the pass's */
 };
 
 /* fs-solver.c */
@@ -126,6 +127,7 @@ gboolean fs_solver_sparse_alloc      (FsSolver  *self,
 void     fs_solver_sparse_prepare    (FsSolver  *self,
                                       Share     *sh);
 double   fs_solver_sparse_evaluate   (FsSolver  *self);
+double   fs_solver_sparse_exact_data_term (FsSolver *self);
 gboolean fs_solver_sparse_get_grams  (FsSolver      *self,
                                       const double **wtw,
                                       const double **hht);

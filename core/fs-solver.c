@@ -17,6 +17,10 @@
  * each share adds up the held-out cells of its rows from its block of X -
  * WH before the mask zeroes them.
  *
+ * A sparse matrix (fs_matrix_is_sparse) runs the path of
+ * fs-solver-sparse.c: the same steps, penalties, trace and stops, with
+ * the data term and the gradients from passes over its listed cells only.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -144,6 +148,9 @@ share_prepare (guint    index,
   gsize runs = column_runs (sh, r, m, &len);
   double *st[FS_RULE_MAX_STATE];
 
+  /* The sparse path steps W block by block in its pass (fs-solver-sparse.c). */
+  if (self->steps_w_in_pass)
+    rows = 0;
   if (self->stepping && rows > 0)
     {
       for (guint s = 0; s < self->rule->n_state; s++)
@@ -565,7 +572,12 @@ evaluate (FsSolver *self)
   double data_term, sq_grad_w = 0.0, sq_grad_h = 0.0;
 
   if (self->pattern != NULL)
-    data_term = evaluate_sparse (self);
+    {
+      data_term = evaluate_sparse (self);
+      if (self->pattern->zeros_are_values &&
+          gram_needs_exact (self, data_term, data_term + share_penalties (self)))
+        data_term = fs_solver_sparse_exact_data_term (self);
+    }
   else if (self->residual != NULL)
     data_term = evaluate_residual (self);
   else
@@ -819,12 +831,6 @@ fs_solver_new (FsMatrix       *X,
   if (!fs_params_validate (params, X, error))
     return NULL;
   /* GROUNDWORK (issue 18): the float32 path replaces this. */
-  if (fs_matrix_is_sparse (X) && X->sparse->zeros_are_values)
-    {
-      fs_error_refuse (error, _("The solver does not run on sparse matrices whose unlisted "
-                                "cells are zeros yet"));
-      return NULL;
-    }
   if (params->dtype != FS_DTYPE_FLOAT64)
     {
       fs_error_refuse (error, _("The solver computes in float64 only"));
@@ -1250,13 +1256,18 @@ fs_solver_get_warning (FsSolver *self)
 }
 
 /* ||X - WH||^2 over the observed cells, from the residual itself, a panel of
- * rows at a time: the Gram form loses digits when the residual is tiny. */
+ * rows at a time: the Gram form loses digits when the residual is tiny.
+ * On a sparse matrix: the cost itself with missing cells, and with zeros
+ * as values the data term from the listed cells and the Grams
+ * (fs_solver_sparse_exact_data_term), plus the penalties. */
 double
 fs_solver_get_exact_cost (FsSolver *self)
 {
   g_return_val_if_fail (self != NULL, NAN);
 
-  if (self->residual != NULL || self->pattern != NULL)
+  if (self->pattern != NULL)
+    return fs_solver_sparse_exact_data_term (self) + penalties (self);
+  if (self->residual != NULL)
     return self->cost;
 
   return exact_data_term (self) + penalties (self);
@@ -1276,7 +1287,8 @@ fs_solver_get_stability_bound (FsSolver *self)
 /* The rule's starting learning rate at the point the run started from:
  * for a start from a seed, what fs_step_size_starting() gives. */
 /* W^T W and H H^T at the current W and H, as the last evaluation made
- * them; FALSE with missing cells, whose evaluation makes neither. */
+ * them; FALSE with missing cells (dense or sparse), whose evaluation
+ * makes neither. A sparse matrix with zeros as values has them. */
 gboolean
 fs_solver_get_grams (FsSolver      *self,
                      const double **wtw,

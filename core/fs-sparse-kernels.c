@@ -35,22 +35,23 @@ fs_sparse_kernel_name (FsSparseKernel kernel)
   return kernel_names[kernel];
 }
 
-double
+void
 fs_sparse_rows_scalar (const FsSparse *x,
                        gsize           row0,
                        gsize           row1,
                        const double   *W,
                        const double   *ht,
                        gsize           r,
-                       double         *a,
-                       double         *ght)
+                       double          l2_w,
+                       double         *grad_w,
+                       double         *ght,
+                       FsSparseSums   *sums)
 {
-  double sum = 0.0;
-
+  *sums = (FsSparseSums) { 0 };
   for (gsize i = row0; i < row1; i++)
     {
       const double *w = W + i * r;
-      double *ai = a + i * r;
+      double *ai = grad_w + i * r;
 
       memset (ai, 0, r * sizeof (double));
       for (gsize p = x->row_ptr[i]; p < x->row_ptr[i + 1]; p++)
@@ -67,13 +68,18 @@ fs_sparse_rows_scalar (const FsSparse *x,
               ai[k] += res * h[k];
               g[k] += res * w[k];
             }
-          sum += res * res;
+          sums->data += res * res;
+        }
+      for (gsize k = 0; k < r; k++)
+        {
+          ai[k] = -2.0 * (ai[k] - l2_w * w[k]);
+          sums->sq_grad_w += ai[k] * ai[k];
+          sums->sq_w += w[k] * w[k];
         }
     }
-  return sum;
 }
 
-double
+void
 fs_sparse_kernel_rows (FsSparseKernel  kernel,
                        const FsSparse *x,
                        gsize           row0,
@@ -81,20 +87,25 @@ fs_sparse_kernel_rows (FsSparseKernel  kernel,
                        const double   *W,
                        const double   *ht,
                        gsize           r,
-                       double         *a,
-                       double         *ght)
+                       double          l2_w,
+                       double         *grad_w,
+                       double         *ght,
+                       FsSparseSums   *sums)
 {
   switch (kernel)
     {
 #ifdef FS_SPARSE_HAVE_SIMD
     case FS_SPARSE_KERNEL_AVX2:
-      return fs_sparse_rows_avx2 (x, row0, row1, W, ht, r, a, ght);
+      fs_sparse_rows_avx2 (x, row0, row1, W, ht, r, l2_w, grad_w, ght, sums);
+      return;
     case FS_SPARSE_KERNEL_AVX512:
-      return fs_sparse_rows_avx512 (x, row0, row1, W, ht, r, a, ght);
+      fs_sparse_rows_avx512 (x, row0, row1, W, ht, r, l2_w, grad_w, ght, sums);
+      return;
 #endif
     case FS_SPARSE_KERNEL_SCALAR:
     case FS_N_SPARSE_KERNELS:
     default:
-      return fs_sparse_rows_scalar (x, row0, row1, W, ht, r, a, ght);
+      fs_sparse_rows_scalar (x, row0, row1, W, ht, r, l2_w, grad_w, ght, sums);
+      return;
     }
 }

@@ -44,10 +44,12 @@ pair_clear (Pair *pair)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pair, pair_clear)
 
 /* About SHARE of the cells listed, values in [0, 2), rows 3 and 17 empty
- * (rows without cells must work, at share borders too). */
+ * (rows without cells must work, at share borders too). With zeros, the
+ * unlisted cells are real zeros: 0 in the dense matrix. */
 static void
-pair_init (Pair    *pair,
-           guint64  seed)
+pair_init_full (Pair     *pair,
+                guint64   seed,
+                gboolean  zeros)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(FsSparse) sparse = NULL;
@@ -67,8 +69,24 @@ pair_init (Pair    *pair,
   fs_matrix_mark_missing (pair->dense);
   sparse = fs_sparse_new_from_dense (ROWS, COLS, values, pair->dense->mask, &error);
   g_assert_no_error (error);
+  sparse->zeros_are_values = zeros;
   pair->sparse = fs_matrix_new_sparse (sparse);
+  if (zeros)
+    {
+      for (gsize k = 0; k < ROWS * COLS; k++)
+        if (isnan (pair->dense->data[k]))
+          pair->dense->data[k] = 0.0;
+      fs_matrix_mark_missing (pair->dense);
+      g_assert_cmpuint (pair->dense->n_missing, ==, 0);
+    }
   g_assert_cmpuint (pair->sparse->n_missing, ==, pair->dense->n_missing);
+}
+
+static void
+pair_init (Pair    *pair,
+           guint64  seed)
+{
+  pair_init_full (pair, seed, FALSE);
 }
 
 static void
@@ -132,13 +150,14 @@ assert_same_state (FsSolver *dense,
 
 /* ITERATIONS iterations of p on both matrices, compared at each. */
 static void
-compare_runs (const FsParams *p)
+compare_runs (const FsParams *p,
+              gboolean        zeros)
 {
   g_auto(Pair) pair = { 0 };
   g_autoptr(FsSolver) dense = NULL;
   g_autoptr(FsSolver) sparse = NULL;
 
-  pair_init (&pair, 3);
+  pair_init_full (&pair, 3, zeros);
   dense = solver_or_die (pair.dense, p);
   sparse = solver_or_die (pair.sparse, p);
   assert_close (fs_solver_get_sigma_estimate (dense), fs_solver_get_sigma_estimate (sparse),
@@ -154,6 +173,8 @@ compare_runs (const FsParams *p)
       assert_same_state (dense, sparse);
     }
   g_assert_cmpint (fs_solver_get_stop (sparse), ==, FS_STOP_ITERATIONS);
+  assert_close (fs_solver_get_exact_cost (dense), fs_solver_get_exact_cost (sparse),
+                COST_TOLERANCE, "exact cost", ITERATIONS);
 }
 
 /* A variation of the base settings, with every rule and both thread
@@ -161,7 +182,8 @@ compare_runs (const FsParams *p)
 typedef void (*Variation) (FsParams *p);
 
 static void
-each_rule_and_thread_count (Variation vary)
+each_rule_and_thread_count_full (Variation vary,
+                                 gboolean  zeros)
 {
   guint n_rules;
   const FsRule *rules = fs_rules_get (&n_rules);
@@ -175,9 +197,16 @@ each_rule_and_thread_count (Variation vary)
         p.rule = rule;
         p.threads = threads;
         vary (&p);
-        g_test_message ("%s, %u threads", rule->name, threads);
-        compare_runs (&p);
+        g_test_message ("%s, %u threads%s", rule->name, threads,
+                        zeros ? ", zeros as values" : "");
+        compare_runs (&p, zeros);
       }
+}
+
+static void
+each_rule_and_thread_count (Variation vary)
+{
+  each_rule_and_thread_count_full (vary, FALSE);
 }
 
 static void
@@ -256,6 +285,66 @@ static void
 test_holdout (void)
 {
   each_rule_and_thread_count (vary_holdout);
+}
+
+/* With zeros as values, every variation but the held-out split. */
+static void
+test_zeros_are_values (void)
+{
+  Variation variations[] = {
+    vary_nothing, vary_l2, vary_l1_proximal, vary_l1_subgradient, vary_nonneg,
+  };
+
+  for (guint v = 0; v < G_N_ELEMENTS (variations); v++)
+    each_rule_and_thread_count_full (variations[v], TRUE);
+}
+
+/* With zeros as values: the Grams match the dense path's, the exact cost
+ * matches a naive sum over every cell, and a held-out split is refused. */
+static void
+test_zeros_are_values_extras (void)
+{
+  g_auto(Pair) pair = { 0 };
+  g_autoptr(FsSolver) dense = NULL;
+  g_autoptr(FsSolver) sparse = NULL;
+  g_autoptr(GError) error = NULL;
+  const double *wtw_d, *hht_d, *wtw_s, *hht_s, *W, *H;
+  double naive = 0.0;
+  FsParams p;
+
+  pair_init_full (&pair, 12, TRUE);
+  base_params (&p);
+  dense = solver_or_die (pair.dense, &p);
+  sparse = solver_or_die (pair.sparse, &p);
+  for (guint k = 0; k < 20; k++)
+    {
+      fs_solver_iterate (dense);
+      fs_solver_iterate (sparse);
+    }
+  g_assert_true (fs_solver_get_grams (dense, &wtw_d, &hht_d));
+  g_assert_true (fs_solver_get_grams (sparse, &wtw_s, &hht_s));
+  for (guint k = 0; k < p.rank * p.rank; k++)
+    {
+      assert_close (wtw_d[k], wtw_s[k], 1e-12, "W^T W", k);
+      assert_close (hht_d[k], hht_s[k], 1e-12, "H H^T", k);
+    }
+
+  W = fs_solver_get_w (sparse);
+  H = fs_solver_get_h (sparse);
+  for (gsize i = 0; i < ROWS; i++)
+    for (gsize j = 0; j < COLS; j++)
+      {
+        double d = pair.dense->data[i * COLS + j];
+
+        for (guint k = 0; k < p.rank; k++)
+          d -= W[i * p.rank + k] * H[k * COLS + j];
+        naive += d * d;
+      }
+  assert_close (fs_solver_get_exact_cost (sparse), naive, 1e-13, "exact cost", 20);
+
+  p.holdout = 0.1;
+  g_assert_null (fs_solver_new (pair.sparse, &p, &error));
+  g_assert_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT);
 }
 
 /* The split picks the same cells from a sparse matrix as from its dense
@@ -385,7 +474,7 @@ cost_at (FsSolver     *solver,
 /* Central differences of the sparse cost against its gradients, with L2
  * on, at a handful of entries of W and of H. */
 static void
-test_finite_differences (void)
+check_finite_differences (gboolean zeros)
 {
   g_auto(Pair) pair = { 0 };
   g_autoptr(FsSolver) solver = NULL;
@@ -397,7 +486,7 @@ test_finite_differences (void)
   gsize len_w, len_h;
   FsParams p;
 
-  pair_init (&pair, 8);
+  pair_init_full (&pair, 8, zeros);
   base_params (&p);
   p.l2_w = 0.1;
   p.l2_h = 0.2;
@@ -434,6 +523,13 @@ test_finite_differences (void)
     }
 }
 
+static void
+test_finite_differences (void)
+{
+  check_finite_differences (FALSE);
+  check_finite_differences (TRUE);
+}
+
 /* The same settings twice: the same run, bit for bit. */
 static void
 test_bit_identical (void)
@@ -466,6 +562,51 @@ test_bit_identical (void)
                    fs_solver_get_h (b), COLS * p.rank * sizeof (double));
 }
 
+/* Each kernel this CPU runs against the portable one, on ranks around
+ * the vector widths and the register path's limit of 32, on rows that
+ * start and end anywhere. */
+static void
+test_kernels (void)
+{
+  g_auto(Pair) pair = { 0 };
+  FsSparse *x;
+  FsSparseKernel best = fs_sparse_kernel_best (FS_SPARSE_KERNEL_AVX512);
+  const gsize ranks[] = { 1, 3, 4, 7, 8, 9, 16, 17, 31, 32, 33, 40, 45 };
+
+  pair_init (&pair, 10);
+  x = pair.sparse->sparse;
+  if (best == FS_SPARSE_KERNEL_SCALAR)
+    g_test_message ("no vector kernel runs here: only the portable one is tested");
+  for (guint kernel = FS_SPARSE_KERNEL_AVX2; kernel <= best; kernel++)
+    for (guint q = 0; q < G_N_ELEMENTS (ranks); q++)
+      {
+        gsize r = ranks[q];
+        g_autofree double *W = g_new (double, ROWS * r);
+        g_autofree double *ht = g_new (double, COLS * r);
+        g_autofree double *gw0 = g_new0 (double, ROWS * r);
+        g_autofree double *gw1 = g_new0 (double, ROWS * r);
+        g_autofree double *gh0 = g_new0 (double, COLS * r);
+        g_autofree double *gh1 = g_new0 (double, COLS * r);
+        FsSparseSums a, b;
+
+        fs_random_fill_signed (fs_random_key (r, 1), W, ROWS * r);
+        fs_random_fill_signed (fs_random_key (r, 2), ht, COLS * r);
+        fs_sparse_rows_scalar (x, 2, ROWS - 1, W, ht, r, 0.3, gw0, gh0, &a);
+        fs_sparse_kernel_rows (kernel, x, 2, ROWS - 1, W, ht, r, 0.3, gw1, gh1, &b);
+        g_test_message ("%s, rank %" G_GSIZE_FORMAT, fs_sparse_kernel_name (kernel), r);
+        assert_close (a.data, b.data, 1e-13, "data term", r);
+        assert_close (a.sq_w, b.sq_w, 1e-13, "||W||^2", r);
+        assert_close (a.sq_grad_w, b.sq_grad_w, 1e-13, "||grad_w||^2", r);
+        for (gsize k = 0; k < ROWS * r; k++)
+          g_assert_cmpfloat_with_epsilon (gw0[k], gw1[k], 1e-12 * (1.0 + fabs (gw0[k])));
+        for (gsize k = 0; k < COLS * r; k++)
+          g_assert_cmpfloat_with_epsilon (gh0[k], gh1[k], 1e-12 * (1.0 + fabs (gh0[k])));
+        /* Rows outside the block are left alone. */
+        for (gsize k = 0; k < 2 * r; k++)
+          g_assert_cmpfloat (gw1[k], ==, 0.0);
+      }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -483,6 +624,9 @@ main (int    argc,
   g_test_add_func ("/sparse-solver/restarts", test_restarts);
   g_test_add_func ("/sparse-solver/finite-differences", test_finite_differences);
   g_test_add_func ("/sparse-solver/bit-identical", test_bit_identical);
+  g_test_add_func ("/sparse-solver/zeros-are-values", test_zeros_are_values);
+  g_test_add_func ("/sparse-solver/zeros-are-values-extras", test_zeros_are_values_extras);
+  g_test_add_func ("/sparse-solver/kernels", test_kernels);
 
   return g_test_run ();
 }

@@ -1,0 +1,269 @@
+/* fs-sparse-kernels-avx512.c: the sparse path's fused pass on vectors of 8.
+ *
+ * For a rank up to 32, w_i and the row's accumulator a_i live in four
+ * registers each for the whole row (masked where the rank is not a
+ * multiple of 8), so that a cell costs the loads of h_j and ght_j, 12
+ * fused multiply-adds and the store of ght_j. Larger ranks run the same
+ * steps through memory, 8 lanes at a time. The rows h_j and ght_j of the
+ * cells a few ahead, and w_i and grad_w_i of the rows a few ahead, are
+ * prefetched: the columns are scattered, and W and its gradient (read and
+ * written once an iteration) come from memory; the pass otherwise waited
+ * on each.
+ *
+ * This file is compiled with -mavx512f -mavx512vl -mavx2 -mfma
+ * (core/meson.build): nothing in it may run before fs_sparse_kernel_best
+ * has found those on the CPU.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "fs-sparse"
+
+#include <immintrin.h>
+#include <string.h>
+
+#include "fs-sparse-kernels.h"
+
+#if !defined(__AVX512F__) || !defined(__AVX512VL__) || !defined(__AVX2__) || !defined(__FMA__)
+#error "fs-sparse-kernels-avx512.c needs -mavx512f -mavx512vl -mavx2 -mfma"
+#endif
+
+/* Cells ahead whose rows of H^T and of the gradient are prefetched. */
+#define PREFETCH_CELLS 16
+/* Rows ahead whose w_i and grad_w_i are prefetched: with about 10 cells a
+ * row, waiting on W was most of the pass before. */
+#define PREFETCH_ROWS 4
+
+/* Two rows of r values into L1 ahead of their use. */
+static inline void
+prefetch_rows (const double *one,
+               const double *other,
+               gsize         r)
+{
+  for (gsize k = 0; k < r; k += 8)
+    {
+      _mm_prefetch ((const char *) (one + k), _MM_HINT_T0);
+      _mm_prefetch ((const char *) (other + k), _MM_HINT_T0);
+    }
+}
+
+static inline void
+prefetch_ahead (const FsSparse *x,
+                gsize           p,
+                gsize           end,
+                const double   *ht,
+                const double   *ght,
+                gsize           r)
+{
+  if (p + PREFETCH_CELLS < end)
+    {
+      gsize ahead = x->col_idx[p + PREFETCH_CELLS];
+
+      prefetch_rows (ht + ahead * r, ght + ahead * r, r);
+    }
+}
+
+/* One vector of the row epilogue: grad = -2 (a - l2_w w), stored; the
+ * squares of grad and w added to their sums. */
+static inline void
+finish_lanes (__m512d    a,
+              __m512d    w,
+              __m512d    l2,
+              __mmask8   mask,
+              double    *grad,
+              __m512d   *sq_grad,
+              __m512d   *sq_w)
+{
+  __m512d g = _mm512_mul_pd (_mm512_set1_pd (-2.0), _mm512_fnmadd_pd (l2, w, a));
+
+  _mm512_mask_storeu_pd (grad, mask, g);
+  *sq_grad = _mm512_fmadd_pd (g, g, *sq_grad);
+  *sq_w = _mm512_fmadd_pd (w, w, *sq_w);
+}
+
+/* ght_j += res w over one vector. */
+static inline void
+add_lanes (double   *g,
+           __mmask8  mask,
+           __m512d   vres,
+           __m512d   w)
+{
+  _mm512_mask_storeu_pd (g, mask, _mm512_fmadd_pd (vres, w, _mm512_maskz_loadu_pd (mask, g)));
+}
+
+/* The rows with rank r <= 32: vectors v < 4 hold lanes 8 v to 8 v + 7,
+ * those past the rank masked off (and zero). */
+static void
+rows_in_registers (const FsSparse *x,
+                   gsize           row0,
+                   gsize           row1,
+                   const double   *W,
+                   const double   *ht,
+                   gsize           r,
+                   double          l2_w,
+                   double         *grad_w,
+                   double         *ght,
+                   FsSparseSums   *sums)
+{
+  const gsize end = x->row_ptr[row1];
+  const __m512d l2 = _mm512_set1_pd (l2_w);
+  const __mmask8 m0 = (__mmask8) ((1u << MIN (r, 8)) - 1u);
+  const __mmask8 m1 = (__mmask8) ((1u << (r > 8 ? MIN (r - 8, 8) : 0)) - 1u);
+  const __mmask8 m2 = (__mmask8) ((1u << (r > 16 ? MIN (r - 16, 8) : 0)) - 1u);
+  const __mmask8 m3 = (__mmask8) ((1u << (r > 24 ? r - 24 : 0)) - 1u);
+  __m512d sq_grad = _mm512_setzero_pd (), sq_w = sq_grad;
+  double data = 0.0;
+
+  for (gsize i = row0; i < row1; i++)
+    {
+      const double *w = W + i * r;
+      double *gw = grad_w + i * r;
+      __m512d w0, w1, w2, w3, a0 = _mm512_setzero_pd (), a1 = a0, a2 = a0, a3 = a0;
+
+      if (i + PREFETCH_ROWS < row1)
+        prefetch_rows (W + (i + PREFETCH_ROWS) * r, grad_w + (i + PREFETCH_ROWS) * r, r);
+      w0 = _mm512_maskz_loadu_pd (m0, w);
+      w1 = _mm512_maskz_loadu_pd (m1, w + 8);
+      w2 = _mm512_maskz_loadu_pd (m2, w + 16);
+      w3 = _mm512_maskz_loadu_pd (m3, w + 24);
+      for (gsize p = x->row_ptr[i]; p < x->row_ptr[i + 1]; p++)
+        {
+          gsize j = x->col_idx[p];
+          const double *h = ht + j * r;
+          double *g = ght + j * r;
+          __m512d h0, h1, h2, h3, d, vres;
+          double res;
+
+          prefetch_ahead (x, p, end, ht, ght, r);
+          h0 = _mm512_maskz_loadu_pd (m0, h);
+          h1 = _mm512_maskz_loadu_pd (m1, h + 8);
+          h2 = _mm512_maskz_loadu_pd (m2, h + 16);
+          h3 = _mm512_maskz_loadu_pd (m3, h + 24);
+          d = _mm512_add_pd (_mm512_fmadd_pd (w0, h0, _mm512_mul_pd (w1, h1)),
+                             _mm512_fmadd_pd (w2, h2, _mm512_mul_pd (w3, h3)));
+          res = x->values[p] - _mm512_reduce_add_pd (d);
+          vres = _mm512_set1_pd (res);
+          a0 = _mm512_fmadd_pd (vres, h0, a0);
+          a1 = _mm512_fmadd_pd (vres, h1, a1);
+          a2 = _mm512_fmadd_pd (vres, h2, a2);
+          a3 = _mm512_fmadd_pd (vres, h3, a3);
+          add_lanes (g, m0, vres, w0);
+          add_lanes (g + 8, m1, vres, w1);
+          add_lanes (g + 16, m2, vres, w2);
+          add_lanes (g + 24, m3, vres, w3);
+          data += res * res;
+        }
+      finish_lanes (a0, w0, l2, m0, gw, &sq_grad, &sq_w);
+      finish_lanes (a1, w1, l2, m1, gw + 8, &sq_grad, &sq_w);
+      finish_lanes (a2, w2, l2, m2, gw + 16, &sq_grad, &sq_w);
+      finish_lanes (a3, w3, l2, m3, gw + 24, &sq_grad, &sq_w);
+    }
+  sums->data = data;
+  sums->sq_w = _mm512_reduce_add_pd (sq_w);
+  sums->sq_grad_w = _mm512_reduce_add_pd (sq_grad);
+}
+
+/* One cell at any rank, the row's accumulator a (in L1 for the row) in
+ * memory, 8 lanes at a time and the last r % 8 masked. */
+static inline double
+cell_in_memory (double        value,
+                const double *w,
+                const double *h,
+                double       *a,
+                double       *g,
+                gsize         r)
+{
+  const __mmask8 tail = (__mmask8) ((1u << (r % 8)) - 1u);
+  const gsize full = r - r % 8;
+  __m512d d = _mm512_setzero_pd (), vres;
+  double res;
+  gsize k;
+
+  for (k = 0; k < full; k += 8)
+    d = _mm512_fmadd_pd (_mm512_loadu_pd (w + k), _mm512_loadu_pd (h + k), d);
+  if (tail)
+    d = _mm512_fmadd_pd (_mm512_maskz_loadu_pd (tail, w + k), _mm512_maskz_loadu_pd (tail, h + k), d);
+  res = value - _mm512_reduce_add_pd (d);
+  vres = _mm512_set1_pd (res);
+  for (k = 0; k < full; k += 8)
+    {
+      _mm512_storeu_pd (a + k, _mm512_fmadd_pd (vres, _mm512_loadu_pd (h + k), _mm512_loadu_pd (a + k)));
+      add_lanes (g + k, 0xff, vres, _mm512_loadu_pd (w + k));
+    }
+  if (tail)
+    {
+      _mm512_mask_storeu_pd (a + k, tail, _mm512_fmadd_pd (vres, _mm512_maskz_loadu_pd (tail, h + k),
+                                                           _mm512_maskz_loadu_pd (tail, a + k)));
+      add_lanes (g + k, tail, vres, _mm512_maskz_loadu_pd (tail, w + k));
+    }
+  return res * res;
+}
+
+static void
+rows_in_memory (const FsSparse *x,
+                gsize           row0,
+                gsize           row1,
+                const double   *W,
+                const double   *ht,
+                gsize           r,
+                double          l2_w,
+                double         *grad_w,
+                double         *ght,
+                FsSparseSums   *sums)
+{
+  const gsize end = x->row_ptr[row1];
+  const __m512d l2 = _mm512_set1_pd (l2_w);
+  const __mmask8 tail = (__mmask8) ((1u << (r % 8)) - 1u);
+  const gsize full = r - r % 8;
+  __m512d sq_grad = _mm512_setzero_pd (), sq_w = sq_grad;
+  double data = 0.0;
+
+  for (gsize i = row0; i < row1; i++)
+    {
+      const double *w = W + i * r;
+      double *a = grad_w + i * r;
+      gsize k;
+
+      if (i + PREFETCH_ROWS < row1)
+        prefetch_rows (W + (i + PREFETCH_ROWS) * r, grad_w + (i + PREFETCH_ROWS) * r, r);
+      memset (a, 0, r * sizeof (double));
+      for (gsize p = x->row_ptr[i]; p < x->row_ptr[i + 1]; p++)
+        {
+          gsize j = x->col_idx[p];
+
+          prefetch_ahead (x, p, end, ht, ght, r);
+          data += cell_in_memory (x->values[p], w, ht + j * r, a, ght + j * r, r);
+        }
+      for (k = 0; k < full; k += 8)
+        finish_lanes (_mm512_loadu_pd (a + k), _mm512_loadu_pd (w + k), l2, 0xff, a + k,
+                      &sq_grad, &sq_w);
+      if (tail)
+        finish_lanes (_mm512_maskz_loadu_pd (tail, a + k), _mm512_maskz_loadu_pd (tail, w + k),
+                      l2, tail, a + k, &sq_grad, &sq_w);
+    }
+  sums->data = data;
+  sums->sq_w = _mm512_reduce_add_pd (sq_w);
+  sums->sq_grad_w = _mm512_reduce_add_pd (sq_grad);
+}
+
+void
+fs_sparse_rows_avx512 (const FsSparse *x,
+                       gsize           row0,
+                       gsize           row1,
+                       const double   *W,
+                       const double   *ht,
+                       gsize           r,
+                       double          l2_w,
+                       double         *grad_w,
+                       double         *ght,
+                       FsSparseSums   *sums)
+{
+  *sums = (FsSparseSums) { 0 };
+  if (row1 <= row0)
+    return;
+  if (r <= 32)
+    rows_in_registers (x, row0, row1, W, ht, r, l2_w, grad_w, ght, sums);
+  else
+    rows_in_memory (x, row0, row1, W, ht, r, l2_w, grad_w, ght, sums);
+}
