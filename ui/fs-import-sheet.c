@@ -990,6 +990,15 @@ build_reading_group (FsImportSheet *self)
   return group;
 }
 
+/* Whether the file is a Matrix Market one, which lists its cells. */
+static gboolean
+lists_cells (const char *name)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  return g_str_has_suffix (lower, ".mtx") || g_str_has_suffix (lower, ".mtx.gz");
+}
+
 /* A switch in a row of its own, named after the row's title. */
 static GtkSwitch *
 switch_row (AdwPreferencesGroup *group,
@@ -1105,6 +1114,10 @@ build (FsImportSheet *self)
   gtk_box_append (GTK_BOX (page), build_hint (self));
   storage = build_storage_group (self);
   gtk_widget_set_margin_top (storage, 24);
+  /* Unlisted and mostly missing cells come in delimited text and Matrix
+   * Market files; an array (.npy) or an image lists every cell. */
+  gtk_widget_set_visible (storage, self->delimited || lists_cells (self->name));
+  gtk_widget_set_visible (GTK_WIDGET (self->storage_row), gtk_widget_get_visible (storage));
   gtk_box_append (GTK_BOX (page), storage);
   gtk_widget_set_margin_top (preview, 24);
   gtk_box_append (GTK_BOX (page), preview);
