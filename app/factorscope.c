@@ -26,6 +26,7 @@ typedef struct
   gint       benchmark_seconds;  /* 0 without --benchmark */
   char      *benchmark_view;     /* the view shown during it, or NULL */
   gint       benchmark_keep;     /* runs kept during it */
+  char      *benchmark_case;     /* "dense" (NULL) or "sparse" */
   GPtrArray *sessions;           /* every window's session, to wait for at the end */
   gboolean   version;            /* --version */
   gboolean   check_install;      /* --check-install */
@@ -57,7 +58,8 @@ on_activate (GApplication *app,
 
   if (state->benchmark_seconds > 0)
     fs_benchmark_start (window, (guint) state->benchmark_seconds, state->benchmark_view,
-                        (guint) state->benchmark_keep);
+                        (guint) state->benchmark_keep,
+                        g_strcmp0 (state->benchmark_case, "sparse") == 0);
   else if (!fs_window_load_example (window, "lowrank", &error))
     g_warning ("%s", error->message);
   else
@@ -244,6 +246,12 @@ on_handle_local_options (GApplication *app,
                   state->benchmark_view);
       return EXIT_FAILURE;
     }
+  if (state->benchmark_case != NULL && g_strcmp0 (state->benchmark_case, "dense") != 0 &&
+      g_strcmp0 (state->benchmark_case, "sparse") != 0)
+    {
+      g_printerr (_("--benchmark-case takes dense or sparse, not “%s”\n"), state->benchmark_case);
+      return EXIT_FAILURE;
+    }
   if (state->benchmark_keep < 0 || state->benchmark_keep > FS_PINS_MAX)
     {
       g_autofree char *most = g_strdup_printf ("%d", FS_PINS_MAX);
@@ -392,6 +400,9 @@ main (int    argc,
       N_("The view shown during --benchmark: data, factors, atoms, spectrum or sweep (data by default)"), N_("VIEW") },
     { "benchmark-keep", 0, 0, G_OPTION_ARG_INT, &state.benchmark_keep,
       N_("Keep N runs (as the Keep button does) evenly during --benchmark, and report their memory"), N_("N") },
+    { "benchmark-case", 0, 0, G_OPTION_ARG_STRING, &state.benchmark_case,
+      N_("The problem of --benchmark: dense (2000 × 2000, rank 50, the default) or sparse "
+         "(100000 × 20000, 1,000,000 candidate cells, rank 32)"), N_("CASE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &state.version,
       N_("Print the version and quit"), NULL },
     { "check-install", 0, 0, G_OPTION_ARG_NONE, &state.check_install,
@@ -406,6 +417,7 @@ main (int    argc,
   g_signal_connect (app, "shutdown", G_CALLBACK (on_shutdown), NULL);
   status = g_application_run (G_APPLICATION (app), argc, argv);
   g_free (state.benchmark_view);
+  g_free (state.benchmark_case);
   if (!wait_for_sessions (sessions))
     leave_under_running_task (status);
   return status;

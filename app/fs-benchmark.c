@@ -1,5 +1,10 @@
 /* fs-benchmark.c: the app's --benchmark mode.
  *
+ * Two problems: the dense one of ../shared/bench (2000 × 2000, rank 50)
+ * and, with --benchmark-case sparse, the sparse one of
+ * ../shared/bench/peer_sparse.py (100000 × 20000, 1,000,000 candidate
+ * cells, rank 32), built here from its recipe in O(nnz + (n + m) r).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -16,10 +21,15 @@
 #include "fs-params.h"
 #include "fs-pins.h"
 #include "fs-pool.h"
+#include "fs-random.h"
 
 #define BENCH_ROWS 2000
 #define BENCH_COLS 2000
 #define BENCH_RANK 50
+#define SPARSE_ROWS 100000
+#define SPARSE_COLS 20000
+#define SPARSE_CANDIDATES 1000000
+#define SPARSE_RANK 32
 /* Seconds of running before measuring: threads and caches settle. */
 #define WARMUP_SECONDS 2.0
 
@@ -40,8 +50,15 @@ typedef struct
   guint64        start_iteration;
   double         start_cpu;
   double         start_inspect_cpu;
+  double         start_heatmap_cpu;
   char          *view;
   guint          keep;         /* runs to keep (Keep) during the measurement */
+  gboolean       sparse;       /* the sparse problem */
+  gsize          rows;
+  gsize          cols;
+  guint          rank;
+  gsize          nnz;          /* listed cells (sparse), 0 */
+  double         x_mib;        /* what X holds */
   guint          kept;
   gint64         paint_start;
   gint64         last_frame;
@@ -130,8 +147,16 @@ add_memory (JsonBuilder *builder,
   fs_json_add_double (builder, "kept_runs_mib", kept / (1024.0 * 1024.0));
   fs_json_add_int (builder, "checkpoints", snap->n_checkpoints);
   fs_json_add_double (builder, "checkpoints_mib", checkpoints / (1024.0 * 1024.0));
-  fs_json_add_double (builder, "x_mib", (double) BENCH_ROWS * BENCH_COLS * sizeof (double) / (1024.0 * 1024.0));
+  fs_json_add_double (builder, "x_mib", b->x_mib);
   fs_json_add_double (builder, "peak_rss_mib", peak_rss_mib ());
+}
+
+static double
+heatmap_cpu_seconds (FsWindow *window)
+{
+  FsHeatmapCache *cache = fs_heatmap_get_cache (fs_window_get_heatmap (window, FS_HEATMAP_WH));
+
+  return cache != NULL ? fs_heatmap_cache_get_cpu_seconds (cache) : 0.0;
 }
 
 static void
@@ -148,10 +173,14 @@ finish (Benchmark  *b,
 
   json_builder_begin_object (builder);
   fs_json_add_string (builder, "peer", "factorscope-window");
-  fs_json_add_int (builder, "n", BENCH_ROWS);
-  fs_json_add_int (builder, "m", BENCH_COLS);
-  fs_json_add_int (builder, "r", BENCH_RANK);
-  fs_json_add_int (builder, "threads", fs_params_auto_threads (BENCH_ROWS, BENCH_COLS, BENCH_RANK));
+  fs_json_add_string (builder, "case", b->sparse ? "sparse" : "dense");
+  fs_json_add_int (builder, "n", b->rows);
+  fs_json_add_int (builder, "m", b->cols);
+  fs_json_add_int (builder, "r", b->rank);
+  if (b->sparse)
+    fs_json_add_int (builder, "nnz", b->nnz);
+  fs_json_add_int (builder, "threads", snap->params.threads > 0 ? snap->params.threads
+                                       : fs_params_auto_threads (b->rows, b->cols, b->rank));
   fs_json_add_int (builder, "iterations", iterations);
   fs_json_add_double (builder, "seconds", seconds);
   fs_json_add_double (builder, "iterations_per_second", (double) iterations / seconds);
@@ -168,6 +197,9 @@ finish (Benchmark  *b,
   fs_json_add_string (builder, "view", b->view != NULL ? b->view : "data");
   fs_json_add_double (builder, "inspect_cpu_share",
                       (fs_window_get_inspect_cpu_seconds (b->window) - b->start_inspect_cpu) / seconds);
+  /* The heatmaps' means over a sparse X's listed cells, in a thread. */
+  fs_json_add_double (builder, "heatmap_cpu_share",
+                      (heatmap_cpu_seconds (b->window) - b->start_heatmap_cpu) / seconds);
   fs_json_add_double (builder, "initial_cost", fs_cost_log_get (snap->logs[snap->run], 0));
   fs_json_add_double (builder, "cost", snap->cost);
   add_memory (builder, b, snap);
@@ -201,9 +233,13 @@ poll_benchmark (gpointer data)
   switch (b->phase)
     {
     case WAITING:
-      /* The SVD for f* runs once after loading: not part of the steady state. */
-      if (snap == NULL || snap->rows != BENCH_ROWS || snap->rank != BENCH_RANK ||
-          fs_session_get_computing_optimum (fs_window_get_session (b->window)))
+      /* The SVD for f* runs once after loading: not part of the steady
+       * state. Run and Pause works once the window shows a snapshot: a
+       * matrix with no f* to compute (a sparse one) gets there before the
+       * window's next frame. */
+      if (snap == NULL || snap->rows != b->rows || snap->rank != b->rank ||
+          fs_session_get_computing_optimum (fs_window_get_session (b->window)) ||
+          fs_window_get_shown_snapshot (b->window) == NULL)
         return G_SOURCE_CONTINUE;
       run_without_tolerance (b->window);
       b->phase = WARMING;
@@ -226,6 +262,7 @@ poll_benchmark (gpointer data)
       b->start_iteration = snap->iteration;
       b->start_cpu = fs_thread_cpu_seconds ();
       b->start_inspect_cpu = fs_window_get_inspect_cpu_seconds (b->window);
+      b->start_heatmap_cpu = heatmap_cpu_seconds (b->window);
       return G_SOURCE_CONTINUE;
 
     case MEASURING:
@@ -265,11 +302,86 @@ on_realize (GtkWidget *widget,
   b->after_id = g_signal_connect (b->clock, "after-paint", G_CALLBACK (on_after_paint), b);
 }
 
+/* u(key)[index], signed as fs_random_fill_signed gives it: one value of
+ * a stream, at any place. */
+static double
+signed_at (guint64 key,
+           guint64 index)
+{
+  double unit;
+
+  fs_random_fill_unit_from (key, index, &unit, 1);
+  return 2.0 * unit - 1.0;
+}
+
+/* The cells of peer_sparse.py's problem (seed 0): A = u1 (n × r), B = u2
+ * (r × m), candidate t at i = ⌊(u6[t] + 1) / 2 · n⌋, j likewise from u7
+ * (clamped), x = A_i · B_j / √r + 0.01 u3[i m + j]; a repeated cell keeps
+ * its first value. */
+static FsMatrix *
+sparse_problem (GError **error)
+{
+  const gsize n = SPARSE_ROWS, m = SPARSE_COLS, r = SPARSE_RANK, count = SPARSE_CANDIDATES;
+  g_autofree double *A = g_new (double, n * r);
+  g_autofree double *B = g_new (double, r * m);
+  g_autofree double *u = g_new (double, count);
+  g_autofree guint32 *rows = g_new (guint32, count);
+  g_autofree guint32 *cols = g_new (guint32, count);
+  g_autofree double *values = g_new (double, count);
+  g_autoptr(FsSparse) sparse = NULL;
+
+  fs_random_fill_signed (fs_random_key (0, 1), A, n * r);
+  fs_random_fill_signed (fs_random_key (0, 2), B, r * m);
+  fs_random_fill_signed (fs_random_key (0, 6), u, count);
+  for (gsize t = 0; t < count; t++)
+    rows[t] = (guint32) MIN ((gsize) ((u[t] + 1.0) / 2.0 * n), n - 1);
+  fs_random_fill_signed (fs_random_key (0, 7), u, count);
+  for (gsize t = 0; t < count; t++)
+    {
+      gsize i = rows[t], j = MIN ((gsize) ((u[t] + 1.0) / 2.0 * m), m - 1);
+      double dot = 0.0;
+
+      for (gsize k = 0; k < r; k++)
+        dot += A[i * r + k] * B[k * m + j];
+      cols[t] = (guint32) j;
+      values[t] = dot / sqrt ((double) r) + 0.01 * signed_at (fs_random_key (0, 3), i * m + j);
+    }
+  sparse = fs_sparse_new_from_cells (n, m, rows, cols, values, count, NULL, error);
+  return sparse != NULL ? fs_matrix_new_sparse (sparse) : NULL;
+}
+
+/* The problem of the case, and its shape in b. */
+static FsMatrix *
+make_problem (Benchmark  *b,
+              GError    **error)
+{
+  FsMatrix *X;
+
+  if (!b->sparse)
+    {
+      b->rows = BENCH_ROWS;
+      b->cols = BENCH_COLS;
+      b->rank = BENCH_RANK;
+      b->x_mib = (double) BENCH_ROWS * BENCH_COLS * sizeof (double) / (1024.0 * 1024.0);
+      return fs_example_lowrank (BENCH_ROWS, BENCH_COLS, BENCH_RANK, 0.01, 0, error);
+    }
+  X = sparse_problem (error);
+  if (X == NULL)
+    return NULL;
+  b->rows = SPARSE_ROWS;
+  b->cols = SPARSE_COLS;
+  b->rank = SPARSE_RANK;
+  b->nnz = X->sparse->nnz;
+  b->x_mib = fs_sparse_bytes (X->sparse) / (1024.0 * 1024.0);
+  return X;
+}
+
 void
 fs_benchmark_start (FsWindow   *window,
                     guint       seconds,
                     const char *view,
-                    guint       keep)
+                    guint       keep,
+                    gboolean    sparse)
 {
   g_autoptr(FsMatrix) X = NULL;
   g_autoptr(GError) error = NULL;
@@ -278,15 +390,17 @@ fs_benchmark_start (FsWindow   *window,
   g_return_if_fail (FS_IS_WINDOW (window));
   g_return_if_fail (seconds > 0);
 
-  X = fs_example_lowrank (BENCH_ROWS, BENCH_COLS, BENCH_RANK, 0.01, 0, &error);
+  b = g_new0 (Benchmark, 1);
+  b->sparse = sparse;
+  X = make_problem (b, &error);
   if (X == NULL)
     {
       g_printerr ("%s\n", error->message);
+      g_free (b);
       g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window))));
       return;
     }
 
-  b = g_new0 (Benchmark, 1);
   b->window = window;
   b->seconds = seconds;
   b->view = g_strdup (view);
@@ -300,7 +414,7 @@ fs_benchmark_start (FsWindow   *window,
   else
     g_signal_connect (window, "realize", G_CALLBACK (on_realize), b);
 
-  fs_window_load_matrix (window, X, _("Benchmark problem"), BENCH_RANK);
+  fs_window_load_matrix (window, X, _("Benchmark problem"), b->rank);
   /* A view that looks inside W and H, with a sample selected: its jobs
    * and drawing are measured too. */
   if (view != NULL)

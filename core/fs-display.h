@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "fs-cost-log.h"
+#include "fs-sparse.h"
 #include "fs-trace.h"
 
 G_BEGIN_DECLS
@@ -60,6 +61,24 @@ void     fs_block_means_product (const double *W,
                                  double       *w_means,
                                  double       *h_means,
                                  double       *out);
+/* The same for a sparse matrix, from its listed cells only: O(nnz +
+ * out_rows · out_cols), nothing of rows × cols. With unlisted cells
+ * missing a block is the mean of its listed cells, NaN with none (the
+ * returned count); with zeros_are_values the unlisted cells count as 0. */
+gsize    fs_block_means_sparse  (const FsSparse *X,
+                                 gsize           out_rows,
+                                 gsize           out_cols,
+                                 double         *out);
+/* Block means of W H over the listed cells of X only (what the cost of a
+ * matrix with missing cells sees), NaN for a block with none listed:
+ * O(nnz · rank + cols · rank). */
+void     fs_block_means_product_listed (const FsSparse *X,
+                                        const double   *W,
+                                        const double   *H,
+                                        gsize           rank,
+                                        gsize           out_rows,
+                                        gsize           out_cols,
+                                        double         *out);
 void     fs_colormap_rgb       (FsColormap     map,
                                 double         t,
                                 guint8         rgb[3]);

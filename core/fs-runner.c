@@ -61,6 +61,7 @@ struct _FsRunner
   double        lifted_tol;    /* the tolerance Run went past, or 0 */
   gboolean      dirty;         /* steps made since the last snapshot */
   gint64        last_publish;
+  double        publish_cost;  /* the last snapshot's CPU seconds, this thread's */
   /* The current run's checkpoints, and the best run's while it is not the
    * current one (fs-checkpoints.h); the iteration of the current store's
    * last checkpoint, G_MAXUINT64 when the solver has moved or changed
@@ -622,6 +623,14 @@ apply_change_and_resume (FsRunner *self)
     }
 }
 
+/* A snapshot copies W and H on this thread while the solver's threads
+ * wait: 30 MB for 100000 × 32 and 32 × 20000, 15 ms or more, which every
+ * 30 ms cost a third of the solver's time. Batches then grow so that
+ * snapshots take at most PUBLISH_SHARE of it, up to PUBLISH_MAX_INTERVAL
+ * (the window shows two snapshots a second at least). */
+#define PUBLISH_SHARE 0.03
+#define PUBLISH_MAX_INTERVAL (500 * G_TIME_SPAN_MILLISECOND)
+
 /* Iterates without the lock until a command arrives, the fit is done,
  * max_steps are made, or it is time to publish. Returns the steps made. */
 static guint64
@@ -631,6 +640,8 @@ iterate_batch (FsRunner *self,
   gint64 start = g_get_monotonic_time ();
   gint64 now = start;
   guint64 steps = 0;
+  gint64 interval = CLAMP ((gint64) (self->publish_cost / PUBLISH_SHARE * G_USEC_PER_SEC),
+                           FS_RUNNER_PUBLISH_INTERVAL, PUBLISH_MAX_INTERVAL);
 
   while (steps < max_steps)
     {
@@ -642,7 +653,7 @@ iterate_batch (FsRunner *self,
       if (!more || g_atomic_int_get (&self->command_pending))
         break;
       now = g_get_monotonic_time ();
-      if (now - start >= FS_RUNNER_PUBLISH_INTERVAL)
+      if (now - start >= interval)
         break;
     }
 
@@ -691,10 +702,12 @@ static void
 publish_now (FsRunner *self)
 {
   FsSnapshot *snap;
+  double cpu = fs_thread_cpu_seconds ();
 
   g_mutex_unlock (&self->mutex);
   snap = snapshot_new (self, FS_RUNNER_RUNNING);
   g_mutex_lock (&self->mutex);
+  self->publish_cost = fs_thread_cpu_seconds () - cpu;
 
   snap->state = current_state (self);
   self->dirty = FALSE;

@@ -179,13 +179,32 @@ compute_code (FsCodeView *self)
                      self->strength);
 }
 
+/* Row i of X, NaN where missing: from a sparse X's listed cells in
+ * O(m), never a dense copy of X. */
+static double *
+copy_row (const FsMatrix *X,
+          gsize           i)
+{
+  const FsSparse *sp = X->sparse;
+  double *row;
+
+  if (sp == NULL)
+    return g_memdup2 (X->data + i * X->cols, sizeof (double) * X->cols);
+  row = g_new (double, X->cols);
+  for (gsize j = 0; j < X->cols; j++)
+    row[j] = sp->zeros_are_values ? 0.0 : NAN;
+  for (gsize p = sp->row_ptr[i]; p < sp->row_ptr[i + 1]; p++)
+    row[sp->col_idx[p]] = sp->values[p];
+  return row;
+}
+
 /* w_i H in O(m r), and the sample and residual beside it. */
 static void
 compute_images (FsCodeView *self)
 {
   const FsSnapshot *s = self->snapshot;
   gsize m = s->cols;
-  const double *x = self->X->data + (gsize) self->row * m;
+  double *x = copy_row (self->X, (gsize) self->row);
   double *recon = g_new0 (double, m);
   double *resid = g_new (double, m);
 
@@ -195,7 +214,7 @@ compute_images (FsCodeView *self)
         recon[j] += self->code[k] * s->H[(gsize) k * m + j];
   for (gsize j = 0; j < m; j++)
     resid[j] = x[j] - recon[j];
-  self->values[FS_CODE_VIEW_SAMPLE] = g_memdup2 (x, sizeof (double) * m);
+  self->values[FS_CODE_VIEW_SAMPLE] = x;
   self->values[FS_CODE_VIEW_RECONSTRUCTION] = recon;
   self->values[FS_CODE_VIEW_RESIDUAL] = resid;
   self->has_images = TRUE;

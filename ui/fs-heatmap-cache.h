@@ -1,12 +1,18 @@
 /* fs-heatmap-cache.h: the block means of WH, shared by the heatmaps of one
  * window so that WH and X − WH cost one computation per snapshot.
  *
+ * For a sparse X whose unlisted cells are missing the means run over the
+ * listed cells only, O(nnz · rank): when that is more than a few
+ * milliseconds of work they are computed in a thread, get returns NULL
+ * meanwhile, and "updated" says when to ask again.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <glib-object.h>
 
+#include "fs-matrix.h"
 #include "fs-runner.h"
 
 G_BEGIN_DECLS
@@ -17,8 +23,14 @@ G_DECLARE_FINAL_TYPE (FsHeatmapCache, fs_heatmap_cache, FS, HEATMAP_CACHE, GObje
 FsHeatmapCache *fs_heatmap_cache_new             (void);
 const double   *fs_heatmap_cache_get_wh_means    (FsHeatmapCache *self,
                                                   FsSnapshot     *snapshot,
+                                                  FsMatrix       *X,
                                                   gsize           out_rows,
                                                   gsize           out_cols);
 guint           fs_heatmap_cache_get_n_computed  (FsHeatmapCache *self);
+gboolean        fs_heatmap_cache_is_busy         (FsHeatmapCache *self);
+double          fs_heatmap_cache_take_cpu        (FsHeatmapCache *self);
+double          fs_heatmap_cache_get_cpu_seconds (FsHeatmapCache *self);
+/* Whether the block means of WH for X run over its listed cells only. */
+gboolean        fs_heatmap_cache_over_listed     (const FsMatrix *X);
 
 G_END_DECLS

@@ -14,6 +14,12 @@
  * the residual outline the selected sample (row), which a click or the
  * keyboard moves.
  *
+ * A sparse X is reduced from its listed cells (fs_block_means_sparse):
+ * blocks with none are missing. With missing unlisted cells, WH and the
+ * residual are averaged over the listed cells too, which for a large
+ * matrix the cache does in a thread: until it is done the map keeps the
+ * picture it has ("waiting") and redraws on the cache's "updated".
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -54,6 +60,7 @@ struct _FsHeatmap
   double           range_hi;
   FsHeatmapCache  *cache;
   FsHeatmapCache  *own_cache;       /* made when there is no shared one */
+  gboolean         waiting;         /* for the cache's means: keeps the picture */
 
   /* The kind's colour map, sampled, and its bar: made once. */
   FsColormapTable *colors;
@@ -84,6 +91,9 @@ struct _FsHeatmap
   double           scale_hi;
   guint            last_run;
   guint64          last_iteration;
+
+  /* The blocks' values the texture shows (block_rows × block_cols). */
+  double          *blocks;
 
   /* The values of a small matrix, written in its cells. */
   GskRenderNode   *numbers_node;
@@ -212,8 +222,11 @@ get_x_means (FsHeatmap *self,
   self->x_means[0].means = g_new (double, out_rows * out_cols);
   self->x_means[0].rows = out_rows;
   self->x_means[0].cols = out_cols;
-  fs_block_means (self->X->data, self->X->mask, self->X->rows, self->X->cols,
-                  out_rows, out_cols, self->x_means[0].means);
+  if (fs_matrix_is_sparse (self->X))
+    fs_block_means_sparse (self->X->sparse, out_rows, out_cols, self->x_means[0].means);
+  else
+    fs_block_means (self->X->data, self->X->mask, self->X->rows, self->X->cols,
+                    out_rows, out_cols, self->x_means[0].means);
   return self->x_means[0].means;
 }
 
@@ -231,19 +244,33 @@ forget_first_scale (FsHeatmap *self)
   self->scale_rows = self->scale_cols = 0;
 }
 
+static void refresh (FsHeatmap *self);
+
+/* A job of the cache is done: a map that waits for it asks again. */
+static void
+on_cache_updated (FsHeatmap *self)
+{
+  if (self->waiting)
+    refresh (self);
+}
+
 static FsHeatmapCache *
 get_cache (FsHeatmap *self)
 {
   if (self->cache != NULL)
     return self->cache;
   if (self->own_cache == NULL)
-    self->own_cache = fs_heatmap_cache_new ();
+    {
+      self->own_cache = fs_heatmap_cache_new ();
+      g_signal_connect_object (self->own_cache, "updated", G_CALLBACK (on_cache_updated), self,
+                               G_CONNECT_SWAPPED);
+    }
   return self->own_cache;
 }
 
 /* nonzero (W and H only) gets each block's count of cells that are not
- * exactly 0. */
-static void
+ * exactly 0. FALSE while the cache computes the means of WH in a thread. */
+static gboolean
 compute_blocks (FsHeatmap *self,
                 gsize      rows,
                 gsize      cols,
@@ -268,8 +295,12 @@ compute_blocks (FsHeatmap *self,
     case FS_HEATMAP_WH:
     case FS_HEATMAP_RESIDUAL:
       {
-        memcpy (out, fs_heatmap_cache_get_wh_means (get_cache (self), s, out_rows, out_cols),
-                out_rows * out_cols * sizeof (double));
+        const double *wh = fs_heatmap_cache_get_wh_means (get_cache (self), s, self->X,
+                                                          out_rows, out_cols);
+
+        if (wh == NULL)
+          return FALSE;
+        memcpy (out, wh, out_rows * out_cols * sizeof (double));
         if (self->kind == FS_HEATMAP_RESIDUAL)
           {
             const double *x = get_x_means (self, out_rows, out_cols);
@@ -282,6 +313,7 @@ compute_blocks (FsHeatmap *self,
     default:
       g_assert_not_reached ();
     }
+  return TRUE;
 }
 
 static PangoLayout *
@@ -301,6 +333,7 @@ clear_built (FsHeatmap *self)
   g_clear_object (&self->bottom_label);
   g_clear_object (&self->zero_label);
   g_clear_pointer (&self->numbers_node, gsk_render_node_unref);
+  g_clear_pointer (&self->blocks, g_free);
   self->n_numbers = 0;
   self->block_rows = self->block_cols = 0;
 }
@@ -417,8 +450,13 @@ first_scale_range (FsHeatmap *self,
       const double *x = get_x_means (self, out_rows, out_cols);
       double ignored;
 
-      fs_block_means_product (s->W, s->H, s->rows, s->cols, s->rank, out_rows, out_cols,
-                              w_means, h_means, blocks);
+      /* Once per size and run: worth no thread, even over listed cells. */
+      if (fs_heatmap_cache_over_listed (self->X))
+        fs_block_means_product_listed (self->X->sparse, s->W, s->H, s->rank, out_rows, out_cols,
+                                       blocks);
+      else
+        fs_block_means_product (s->W, s->H, s->rows, s->cols, s->rank, out_rows, out_cols,
+                                w_means, h_means, blocks);
       for (gsize k = 0; k < out_rows * out_cols; k++)
         blocks[k] = x[k] - blocks[k];
       blocks_range (self, blocks, out_rows * out_cols, &ignored, &self->scale_hi);
@@ -431,6 +469,7 @@ first_scale_range (FsHeatmap *self,
 
 /* The blocks for a widget of width × height, and their colour range;
  * for W and H, also each block's count of non-zero cells (g_free it).
+ * NULL while the cache computes WH's means in a thread.
  * The labels' width decides the heat area's, and for the residual (or
  * without a fixed range) the blocks decide the labels: start from the
  * last width and take one more pass only if the labels' width changes. */
@@ -463,7 +502,8 @@ compute_shown_blocks (FsHeatmap *self,
       blocks = g_new (double, out_rows * out_cols);
       g_free (*nonzero);
       *nonzero = shows_zeros (self) ? g_new (gsize, out_rows * out_cols) : NULL;
-      compute_blocks (self, rows, cols, out_rows, out_cols, blocks, *nonzero);
+      if (!compute_blocks (self, rows, cols, out_rows, out_cols, blocks, *nonzero))
+        return NULL;
       if (first_scale)
         first_scale_range (self, out_rows, out_cols, &lo, &hi);
       else if (own_range)
@@ -649,14 +689,27 @@ rebuild_at (FsHeatmap *self,
   guint8 *pixels;
   gsize rows, cols, px_w, px_h;
 
-  clear_built (self);
   self->built_width = width;
   self->built_height = height;
   self->built_mode = fs_plot_text_get_mode ();
+  self->waiting = FALSE;
   if (width <= 0 || height <= 0 || !data_shape (self, &rows, &cols))
-    return;
+    {
+      clear_built (self);
+      return;
+    }
 
   blocks = compute_shown_blocks (self, rows, cols, width, height, &px_w, &px_h, &nonzero);
+  /* The picture of the last snapshot stays (stretched to a new size) until
+   * the cache has the means: a moment's old picture, never a blank one. */
+  if (blocks == NULL)
+    {
+      self->waiting = TRUE;
+      return;
+    }
+  g_clear_object (&self->texture);
+  g_clear_pointer (&self->numbers_node, gsk_render_node_unref);
+  self->n_numbers = 0;
   pixels = g_new (guint8, self->block_rows * self->block_cols * 4);
   fs_render_rgba (blocks, self->block_rows, self->block_cols, self->shown_lo, self->shown_hi,
                   self->colors, pixels, self->block_cols * 4);
@@ -668,6 +721,8 @@ rebuild_at (FsHeatmap *self,
   bytes = g_bytes_new_take (pixels, px_w * px_h * 4);
   self->texture = gdk_memory_texture_new ((int) px_w, (int) px_h,
                                           GDK_MEMORY_R8G8B8A8_PREMULTIPLIED, bytes, px_w * 4);
+  g_free (self->blocks);
+  self->blocks = g_steal_pointer (&blocks);
 }
 
 /* Rebuilds and redraws after a change of data or range. */
@@ -917,7 +972,9 @@ fs_heatmap_describe_cell (FsHeatmap *self,
                                : g_strdup_printf (_("column %s"), col_number);
 
   if (!cell_value (self, row, col, &value))
-    return g_strdup_printf (_("%s, %s: missing"), row_text, col_text);
+    /* TRANSLATORS: a cell a sparse file does not list (its value is unknown). */
+    return fs_matrix_is_sparse (self->X) ? g_strdup_printf (_("%s, %s: not listed"), row_text, col_text)
+                                         : g_strdup_printf (_("%s, %s: missing"), row_text, col_text);
   if (shows_zeros (self) && value == 0.0)
     return g_strdup_printf (_("%s, %s: exactly 0"), row_text, col_text);
   return g_strdup_printf ("%s, %s: %.6g", row_text, col_text, value);
@@ -950,8 +1007,9 @@ fs_heatmap_dispose (GObject *object)
   clear_built (self);
   clear_x_means (self);
   g_clear_object (&self->bar);
-  g_clear_object (&self->cache);
+  fs_heatmap_set_cache (self, NULL);
   g_clear_object (&self->own_cache);
+  self->waiting = FALSE;
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_clear_pointer (&self->snapshot, fs_snapshot_unref);
   forget_first_scale (self);
@@ -1400,8 +1458,15 @@ fs_heatmap_set_cache (FsHeatmap      *self,
   g_return_if_fail (FS_IS_HEATMAP (self));
   g_return_if_fail (cache == NULL || FS_IS_HEATMAP_CACHE (cache));
 
-  if (g_set_object (&self->cache, cache))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
+  if (self->cache == cache)
+    return;
+  if (self->cache != NULL)
+    g_signal_handlers_disconnect_by_func (self->cache, on_cache_updated, self);
+  g_set_object (&self->cache, cache);
+  if (cache != NULL)
+    g_signal_connect_object (cache, "updated", G_CALLBACK (on_cache_updated), self,
+                             G_CONNECT_SWAPPED);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
 }
 
 FsHeatmapCache *
@@ -1421,6 +1486,29 @@ fs_heatmap_get_blocks (FsHeatmap *self,
 
   *rows = self->block_rows;
   *cols = self->block_cols;
+}
+
+/* The value block (row, col) of the texture shows: a block mean, NaN
+ * for a block with no observed (listed) cell. For tests. */
+double
+fs_heatmap_get_block_value (FsHeatmap *self,
+                            gsize      row,
+                            gsize      col)
+{
+  g_return_val_if_fail (FS_IS_HEATMAP (self), NAN);
+
+  if (self->blocks == NULL || row >= self->block_rows || col >= self->block_cols)
+    return NAN;
+  return self->blocks[row * self->block_cols + col];
+}
+
+/* Whether the map waits for its cache's thread (and shows the picture it
+ * had). */
+gboolean
+fs_heatmap_get_waiting (FsHeatmap *self)
+{
+  g_return_val_if_fail (FS_IS_HEATMAP (self), FALSE);
+  return self->waiting;
 }
 
 /* How many cells have their value written in them: all the observed

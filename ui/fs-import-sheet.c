@@ -86,6 +86,8 @@ struct _FsImportSheet
   AdwComboRow     *row_labels_row;
   AdwComboRow     *header_row;
   GtkSwitch       *transpose_switch;
+  AdwComboRow     *storage_row;
+  GtkSwitch       *zeros_switch;
   AdwEntryRow     *columns_row;
   GtkLabel        *columns_hint;
   GtkLabel        *shape_label;
@@ -689,7 +691,12 @@ clear_read_error (FsImportSheet *self)
 static gboolean
 options_are_shown (FsImportSheet *self)
 {
-  return fs_import_options_equal (&self->options, &self->shown_options);
+  FsImportOptions options = self->options;
+
+  /* How the cells are held changes neither the shape nor the guesses. */
+  options.storage = self->shown_options.storage;
+  options.zeros_are_values = self->shown_options.zeros_are_values;
+  return fs_import_options_equal (&options, &self->shown_options);
 }
 
 static char *
@@ -803,6 +810,19 @@ on_transpose_changed (FsImportSheet *self)
   self->options.transpose = gtk_switch_get_active (self->transpose_switch);
   if (!self->setting)
     update_preview (self);
+}
+
+/* How the cells are held changes nothing of the preview: only the options. */
+static void
+on_storage_changed (FsImportSheet *self)
+{
+  self->options.storage = (FsStorage) adw_combo_row_get_selected (self->storage_row);
+}
+
+static void
+on_zeros_changed (FsImportSheet *self)
+{
+  self->options.zeros_are_values = gtk_switch_get_active (self->zeros_switch);
 }
 
 #define COLUMNS_HINT N_("The file’s columns, counted from 1 with the labels, such as 2-5,9")
@@ -970,6 +990,53 @@ build_reading_group (FsImportSheet *self)
   return group;
 }
 
+/* Whether the file is a Matrix Market one, which lists its cells. */
+static gboolean
+lists_cells (const char *name)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  return g_str_has_suffix (lower, ".mtx") || g_str_has_suffix (lower, ".mtx.gz");
+}
+
+/* A switch in a row of its own, named after the row's title. */
+static GtkSwitch *
+switch_row (AdwPreferencesGroup *group,
+            const char          *title,
+            const char          *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *toggle = gtk_switch_new ();
+
+  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  adw_preferences_group_add (group, row);
+  return GTK_SWITCH (toggle);
+}
+
+/* How the matrix is held: as every cell, or as the listed cells only
+ * (fs-sparse.h), and what an unlisted cell means. */
+static GtkWidget *
+build_storage_group (FsImportSheet *self)
+{
+  static const char *const storages[] = { N_("Automatic"), N_("Dense"), N_("Sparse"), NULL };
+  GtkWidget *group = adw_preferences_group_new ();
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Storage"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                         _("Sparse keeps only the cells the file lists: "
+                                           "automatic when they are a small share of all"));
+  self->storage_row = choice_row (_("Storage"), storages);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->storage_row));
+  self->zeros_switch = switch_row (ADW_PREFERENCES_GROUP (group), _("Unlisted cells are zeros"),
+                                   _("For counts: a cell the file does not list is 0, not missing"));
+  return group;
+}
+
 static GtkWidget *
 build_hint (FsImportSheet *self)
 {
@@ -1040,10 +1107,18 @@ build (FsImportSheet *self)
   GtkWidget *clamp = adw_clamp_new ();
   GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *preview = build_preview_group (self);
+  GtkWidget *storage;
 
   gtk_box_append (GTK_BOX (content), build_header_bar (self));
   gtk_box_append (GTK_BOX (page), build_reading_group (self));
   gtk_box_append (GTK_BOX (page), build_hint (self));
+  storage = build_storage_group (self);
+  gtk_widget_set_margin_top (storage, 24);
+  /* Unlisted and mostly missing cells come in delimited text and Matrix
+   * Market files; an array (.npy) or an image lists every cell. */
+  gtk_widget_set_visible (storage, self->delimited || lists_cells (self->name));
+  gtk_widget_set_visible (GTK_WIDGET (self->storage_row), gtk_widget_get_visible (storage));
+  gtk_box_append (GTK_BOX (page), storage);
   gtk_widget_set_margin_top (preview, 24);
   gtk_box_append (GTK_BOX (page), preview);
   g_object_set (page, "margin-top", 18, "margin-bottom", 18, "margin-start", 12, "margin-end", 12, NULL);
@@ -1149,6 +1224,8 @@ set_controls (FsImportSheet *self)
   adw_combo_row_set_selected (self->row_labels_row, self->options.row_labels);
   adw_combo_row_set_selected (self->header_row, self->options.header);
   gtk_switch_set_active (self->transpose_switch, self->options.transpose);
+  adw_combo_row_set_selected (self->storage_row, self->options.storage);
+  gtk_switch_set_active (self->zeros_switch, self->options.zeros_are_values);
   gtk_editable_set_text (GTK_EDITABLE (self->columns_row), columns);
   self->setting = FALSE;
 }
@@ -1159,6 +1236,8 @@ connect_controls (FsImportSheet *self)
   g_signal_connect_swapped (self->row_labels_row, "notify::selected", G_CALLBACK (on_row_labels_changed), self);
   g_signal_connect_swapped (self->header_row, "notify::selected", G_CALLBACK (on_header_changed), self);
   g_signal_connect_swapped (self->transpose_switch, "notify::active", G_CALLBACK (on_transpose_changed), self);
+  g_signal_connect_swapped (self->storage_row, "notify::selected", G_CALLBACK (on_storage_changed), self);
+  g_signal_connect_swapped (self->zeros_switch, "notify::active", G_CALLBACK (on_zeros_changed), self);
   g_signal_connect_swapped (self->columns_row, "changed", G_CALLBACK (on_columns_changed), self);
 }
 
@@ -1248,6 +1327,25 @@ fs_import_sheet_set_transpose (FsImportSheet *self,
   g_return_if_fail (FS_IS_IMPORT_SHEET (self));
 
   gtk_switch_set_active (self->transpose_switch, transpose);
+}
+
+void
+fs_import_sheet_set_storage (FsImportSheet *self,
+                             FsStorage      storage)
+{
+  g_return_if_fail (FS_IS_IMPORT_SHEET (self));
+  g_return_if_fail (storage < FS_N_STORAGES);
+
+  adw_combo_row_set_selected (self->storage_row, storage);
+}
+
+void
+fs_import_sheet_set_zeros_are_values (FsImportSheet *self,
+                                      gboolean       zeros_are_values)
+{
+  g_return_if_fail (FS_IS_IMPORT_SHEET (self));
+
+  gtk_switch_set_active (self->zeros_switch, zeros_are_values);
 }
 
 void

@@ -46,6 +46,10 @@ void           fs_import_sheet_set_header     (FsImportSheet         *self,
                                                FsHeader               value);
 void           fs_import_sheet_set_transpose  (FsImportSheet         *self,
                                                gboolean               transpose);
+void           fs_import_sheet_set_storage    (FsImportSheet         *self,
+                                               FsStorage              storage);
+void           fs_import_sheet_set_zeros_are_values (FsImportSheet   *self,
+                                                     gboolean         zeros_are_values);
 void           fs_import_sheet_set_columns_text (FsImportSheet       *self,
                                                  const char          *text);
 /* Clicks the header of the preview's column (0-based among those shown,

@@ -61,6 +61,22 @@ encode_result (FsWindow      *self,
                            _("The run shown is not of this matrix yet: export once it starts"));
       return NULL;
     }
+  /* A sparse X has no dense residual to write, and W H only while its
+   * rows × cols fit in memory. */
+  if (fs_matrix_is_sparse (X) && result == FS_RESULT_RESIDUAL)
+    {
+      g_set_error_literal (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
+                           _("X − WH of a sparse matrix is known only at its listed cells: "
+                             "export W and H instead"));
+      return NULL;
+    }
+  if (fs_matrix_is_sparse (X) && result == FS_RESULT_WH && !fs_matrix_check_size (X->rows, X->cols, NULL))
+    {
+      g_set_error_literal (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                           _("WH of this sparse matrix has too many cells to write: "
+                             "export W and H instead"));
+      return NULL;
+    }
   return fs_results_encode_matrix (result, format, X, s->W, s->H, s->rank, error);
 }
 

@@ -375,6 +375,15 @@ update_spectrum_caption (FsWindow *self)
       if (i >= p->rank)
         tail += v * v;
     }
+  /* A sparse X has only its top singular values: the tail is what they
+   * leave of ‖X‖², which its listed cells give. */
+  if (fs_matrix_is_sparse (fs_session_get_matrix (self->session)))
+    {
+      double kept = total - tail;
+
+      total = fs_matrix_frobenius_sq (fs_session_get_matrix (self->session));
+      tail = MAX (total - kept, 0.0);
+    }
   /* TRANSLATORS: %s is the rank; the share is of ||X||^2 */
   g_string_printf (text, _("Beyond the rank cut at %s, the singular values of X hold %.3g%% of ‖X‖²: "
                            "no fit of this rank can capture it."),

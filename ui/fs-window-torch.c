@@ -36,6 +36,14 @@ fs_window_export_torch (FsWindow    *self,
                            _("There is no matrix to export: open one first"));
       return FALSE;
     }
+  /* The script reads X as a dense .npy beside it. */
+  if (fs_matrix_is_sparse (X))
+    {
+      g_set_error_literal (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
+                           _("Export as PyTorch needs a dense matrix: reload the file with "
+                             "Storage set to Dense in Import Options"));
+      return FALSE;
+    }
   return fs_torch_export (path, X, fs_session_get_params (self->session), error);
 }
 

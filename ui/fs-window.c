@@ -194,6 +194,22 @@ speed_item (FsWindow         *self,
                                     (gulong) (done / s->elapsed)), done / s->elapsed);
 }
 
+/* "sparse, 60,000 listed cells (2 %)" for a sparse matrix, else NULL. */
+static char *
+sparse_item (const FsMatrix *X)
+{
+  g_autofree char *listed = NULL;
+  g_autofree char *percent = NULL;
+
+  if (!fs_matrix_is_sparse (X))
+    return NULL;
+  listed = fs_error_number_text (X->sparse->nnz);
+  percent = g_strdup_printf ("%.2g", 100.0 * X->sparse->nnz / ((double) X->rows * X->cols));
+  /* Translators: an item of the status line and the data's description:
+   * a matrix held as its listed cells only, and their share of all. */
+  return g_strdup_printf (_("sparse, %s listed cells (%s %%)"), listed, percent);
+}
+
 /* The items of the status line after the iteration and cost, in order. */
 static void
 add_status_items (FsWindow         *self,
@@ -224,6 +240,8 @@ add_status_items (FsWindow         *self,
     g_ptr_array_add (items, g_strdup_printf (_("run %u of %u"), s->run + 1, s->n_runs));
   if (reason != NULL)
     g_ptr_array_add (items, g_strdup (reason));
+  if ((item = sparse_item (fs_session_get_matrix (self->session))) != NULL)
+    g_ptr_array_add (items, item);
 }
 
 /* The status line: complete items, each translated whole, joined by a
@@ -358,6 +376,8 @@ on_tick (GtkWidget     *widget,
   /* The inspection jobs' CPU counts as the window's: it is taken from
    * the solver's cores all the same. */
   self->last_update_cpu -= fs_window_inspect_take_cpu (self);
+  /* So does the heatmaps' averaging of WH over a sparse X's cells. */
+  self->last_update_cpu -= fs_heatmap_cache_take_cpu (fs_heatmap_get_cache (self->maps[FS_HEATMAP_WH]));
   if (self->last_update != 0 &&
       fs_params_auto_threads (snap->rows, snap->cols, snap->rank) >= (guint) g_get_num_processors ())
     self->next_update = now + MIN ((gint64) ((cpu - self->last_update_cpu) / UI_CPU_SHARE * G_USEC_PER_SEC),
@@ -397,10 +417,14 @@ on_matrix_changed (FsWindow  *self,
   g_autofree char *rows = fs_error_number_text (source->rows);
   g_autofree char *cols = fs_error_number_text (source->cols);
   g_autofree char *missing = fs_error_number_text (source->n_missing);
+  g_autofree char *sparse = sparse_item (source);
   g_autofree char *subtitle = NULL;
 
   /* TRANSLATORS: the data's name, its rows and columns, and its missing cells */
-  subtitle = source->n_missing > 0
+  subtitle = sparse != NULL
+    /* TRANSLATORS: the data's name, its rows and columns, and how it is held */
+    ? g_strdup_printf (_("%s: %s × %s, %s"), fs_session_get_name (session), rows, cols, sparse)
+    : source->n_missing > 0
     ? g_strdup_printf (_("%s: %s × %s, %s missing"), fs_session_get_name (session), rows, cols, missing)
     : g_strdup_printf (_("%s: %s × %s"), fs_session_get_name (session), rows, cols);
   adw_window_title_set_subtitle (self->window_title, subtitle);

@@ -1,0 +1,546 @@
+/* test-window-sparse.c: a sparse matrix in the window (issue 18): the
+ * heatmaps' block statistics over the listed cells, grey where nothing is
+ * listed; WH and X − WH over the listed cells, in a thread for a large
+ * matrix; a zeros-are-values matrix drawn with its zeros; the import
+ * sheet's Storage row and switch; the status line of a sparse matrix.
+ * Test matrices are built with fs_sparse_new_from_cells.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "fs-display.h"
+#include "fs-error.h"
+#include "fs-heatmap.h"
+#include "fs-solver.h"
+#include "fs-test-window.h"
+#include "fs-window-private.h"
+
+/* A sparse rows × cols matrix of count cells. */
+static FsMatrix *
+sparse_matrix (gsize          rows,
+               gsize          cols,
+               const guint32 *cell_rows,
+               const guint32 *cell_cols,
+               const double  *values,
+               gsize          count,
+               gboolean       zeros_are_values)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsSparse) sparse = fs_sparse_new_from_cells (rows, cols, cell_rows, cell_cols, values,
+                                                         count, NULL, &error);
+
+  g_assert_no_error (error);
+  sparse->zeros_are_values = zeros_are_values;
+  return fs_matrix_new_sparse (sparse);
+}
+
+/* A sparse matrix of about share × rows × cols random cells. */
+static FsMatrix *
+random_sparse (gsize    rows,
+               gsize    cols,
+               double   share,
+               guint32  seed,
+               gboolean zeros_are_values)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  gsize count = (gsize) (share * rows * cols);
+  g_autofree guint32 *r = g_new (guint32, count);
+  g_autofree guint32 *c = g_new (guint32, count);
+  g_autofree double *v = g_new (double, count);
+
+  for (gsize k = 0; k < count; k++)
+    {
+      r[k] = (guint32) g_rand_int_range (rand, 0, (gint32) rows);
+      c[k] = (guint32) g_rand_int_range (rand, 0, (gint32) cols);
+      v[k] = g_rand_double_range (rand, -1.0, 2.0);
+    }
+  return sparse_matrix (rows, cols, r, c, v, count, zeros_are_values);
+}
+
+/* A paused snapshot of rows × cols at the given rank with seeded factors. */
+static FsSnapshot *
+random_snapshot (gsize   rows,
+                 gsize   cols,
+                 guint   rank,
+                 guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  FsSnapshot *snap = g_atomic_rc_box_new0 (FsSnapshot);
+
+  snap->serial = 1;
+  snap->state = FS_RUNNER_PAUSED;
+  snap->rows = rows;
+  snap->cols = cols;
+  snap->rank = rank;
+  snap->n_runs = 1;
+  snap->best_run = -1;
+  snap->logs = g_new (FsCostLog *, 1);
+  snap->logs[0] = fs_cost_log_new ();
+  snap->log_lengths = g_new0 (gsize, 1);
+  snap->final_costs = g_new0 (double, 1);
+  snap->W = g_new (double, rows * rank);
+  snap->H = g_new (double, (gsize) rank * cols);
+  for (gsize k = 0; k < rows * rank; k++)
+    snap->W[k] = g_rand_double (rand);
+  for (gsize k = 0; k < (gsize) rank * cols; k++)
+    snap->H[k] = g_rand_double (rand);
+  return snap;
+}
+
+static double
+wh_at (const FsSnapshot *s,
+       gsize             i,
+       gsize             j)
+{
+  double sum = 0.0;
+
+  for (guint k = 0; k < s->rank; k++)
+    sum += s->W[i * s->rank + k] * s->H[(gsize) k * s->cols + j];
+  return sum;
+}
+
+/* What the dense path would show: the block means of the observed cells
+ * of X (kind X), of W H over them (WH) or of X − W H (the residual),
+ * computed cell by cell from fs_matrix_get. */
+static double
+expected_block (FsHeatmapKind     kind,
+                const FsMatrix   *X,
+                const FsSnapshot *s,
+                gsize             block_rows,
+                gsize             block_cols,
+                gsize             b,
+                gsize             c)
+{
+  gsize r0, r1, c0, c1, n = 0;
+  double sum = 0.0;
+
+  fs_block_bounds (X->rows, block_rows, b, &r0, &r1);
+  fs_block_bounds (X->cols, block_cols, c, &c0, &c1);
+  for (gsize i = r0; i < r1; i++)
+    for (gsize j = c0; j < c1; j++)
+      if (fs_matrix_is_observed (X, i, j))
+        {
+          double x = fs_matrix_get (X, i, j);
+
+          sum += kind == FS_HEATMAP_X ? x : kind == FS_HEATMAP_WH ? wh_at (s, i, j) : x - wh_at (s, i, j);
+          n++;
+        }
+  return n > 0 ? sum / n : NAN;
+}
+
+static void
+assert_blocks (FsHeatmap        *map,
+               FsHeatmapKind     kind,
+               const FsMatrix   *X,
+               const FsSnapshot *s)
+{
+  gsize block_rows, block_cols, empty = 0;
+
+  fs_heatmap_get_blocks (map, &block_rows, &block_cols);
+  g_assert_cmpuint (block_rows, >, 0);
+  for (gsize b = 0; b < block_rows; b++)
+    for (gsize c = 0; c < block_cols; c++)
+      {
+        double want = expected_block (kind, X, s, block_rows, block_cols, b, c);
+        double got = fs_heatmap_get_block_value (map, b, c);
+
+        if (isnan (want))
+          {
+            g_assert_true (isnan (got));
+            empty++;
+          }
+        else
+          g_assert_cmpfloat_with_epsilon (got, want, 1e-12 * MAX (1.0, fabs (want)));
+      }
+  /* The test matrices leave some blocks without a listed cell. */
+  g_assert_cmpuint (empty, >, 0);
+}
+
+static void
+assert_grey (const FsTestImage *image,
+             int                x,
+             int                y)
+{
+  guint8 got[3];
+
+  fs_test_pixel (image, x, y, got);
+  if (!fs_test_close_colour (got, (guint8[]) { 128, 128, 128 }, 2))
+    g_error ("pixel (%d, %d) is %u,%u,%u, not the missing cells' grey", x, y, got[0], got[1], got[2]);
+}
+
+/* A 4 × 3 matrix shown cell for cell: the listed cells in their colours,
+ * the unlisted ones (a whole row of them) grey, and the readout says
+ * which are not listed. */
+static void
+test_small_x (void)
+{
+  const guint32 r[] = { 0, 0, 2, 3 }, c[] = { 0, 2, 1, 2 };
+  const double v[] = { 1.0, 3.0, 2.0, 5.0 };
+  g_autoptr(FsMatrix) X = sparse_matrix (4, 3, r, c, v, 4, FALSE);
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_X)));
+  g_autoptr(FsTestImage) image = NULL;
+  g_autofree char *unlisted = NULL;
+  g_autofree char *listed = NULL;
+  GtkWindow *window;
+  gsize block_rows, block_cols;
+  int area;
+
+  fs_heatmap_set_matrix (map, X);
+  fs_heatmap_set_range (map, 1.0, 5.0);
+  window = fs_test_show (GTK_WIDGET (map), 320, 200);
+  image = fs_test_render (GTK_WIDGET (map));
+  fs_heatmap_get_blocks (map, &block_rows, &block_cols);
+  g_assert_cmpuint (block_rows, ==, 4);
+  g_assert_cmpuint (block_cols, ==, 3);
+  assert_blocks (map, FS_HEATMAP_X, X, NULL);
+  g_assert_cmpfloat (fs_heatmap_get_block_value (map, 3, 2), ==, 5.0);
+
+  for (area = 0; fs_heatmap_get_cell_at (map, area, 1, &block_rows, &block_cols); area++)
+    ;
+  for (int i = 0; i < 4; i++)
+    for (int j = 0; j < 3; j++)
+      {
+        int x = (int) ((j + 0.12) * area / 3), y = (int) ((i + 0.12) * image->height / 4);
+        double value = fs_heatmap_get_block_value (map, i, j);
+        guint8 got[3], want[3];
+
+        if (isnan (value))
+          {
+            assert_grey (image, x, y);
+            continue;
+          }
+        fs_test_pixel (image, x, y, got);
+        fs_colormap_rgb (FS_COLORMAP_SEQUENTIAL, (value - 1.0) / 4.0, want);
+        g_assert_true (fs_test_close_colour (got, want, 2));
+      }
+
+  unlisted = fs_heatmap_describe_cell (map, 1, 1);
+  g_assert_cmpstr (unlisted, ==, "row 2, column 2: not listed");
+  listed = fs_heatmap_describe_cell (map, 2, 1);
+  g_assert_cmpstr (listed, ==, "row 3, column 2: 2");
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (map);
+}
+
+/* A 600 × 500 matrix with 0.2 % listed, in fewer blocks than cells: X, WH
+ * and X − WH are means over the listed cells of each block (WH too), and
+ * the blocks with none are grey. */
+static void
+test_blocks_over_listed (void)
+{
+  g_autoptr(FsMatrix) X = random_sparse (600, 500, 0.002, 7, FALSE);
+  g_autoptr(FsSnapshot) snap = random_snapshot (600, 500, 3, 8);
+  g_autoptr(FsHeatmapCache) cache = fs_heatmap_cache_new ();
+  FsHeatmapKind kinds[3] = { FS_HEATMAP_X, FS_HEATMAP_WH, FS_HEATMAP_RESIDUAL };
+
+  for (guint k = 0; k < 3; k++)
+    {
+      FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (kinds[k])));
+      g_autoptr(FsTestImage) image = NULL;
+      GtkWindow *window;
+      gsize block_rows, block_cols;
+
+      fs_heatmap_set_cache (map, cache);
+      fs_heatmap_set_matrix (map, X);
+      fs_heatmap_set_snapshot (map, snap);
+      window = fs_test_show (GTK_WIDGET (map), 300, 200);
+      image = fs_test_render (GTK_WIDGET (map));
+      fs_heatmap_get_blocks (map, &block_rows, &block_cols);
+      g_assert_cmpuint (block_rows, <, 600);
+      g_assert_cmpuint (block_cols, <, 500);
+      assert_blocks (map, kinds[k], X, snap);
+      /* A block with nothing listed shows the grey. */
+      for (gsize b = 0; b < block_rows; b++)
+        for (gsize c = 0; c < block_cols; c++)
+          if (isnan (fs_heatmap_get_block_value (map, b, c)))
+            {
+              int x = (int) c, y = (int) b;
+
+              /* One block a pixel at scale 1: the block's own pixel. */
+              assert_grey (image, x, y);
+              b = block_rows;
+              break;
+            }
+      gtk_window_destroy (window);
+      g_assert_finalize_object (map);
+    }
+}
+
+static gboolean
+stops_waiting (gpointer map)
+{
+  return !fs_heatmap_get_waiting (map);
+}
+
+/* A matrix large enough for the cache's thread: the map waits (NULL from
+ * the cache), then shows the means over the listed cells. */
+static void
+test_threaded_means (void)
+{
+  g_autoptr(FsMatrix) X = random_sparse (2000, 1500, 0.04, 11, FALSE);
+  g_autoptr(FsSnapshot) snap = random_snapshot (2000, 1500, 40, 12);
+  g_autoptr(FsHeatmapCache) cache = fs_heatmap_cache_new ();
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_WH)));
+  GtkWindow *window;
+
+  g_assert_cmpfloat ((double) X->sparse->nnz * snap->rank, >=, 4e6);
+  g_assert_null (fs_heatmap_cache_get_wh_means (cache, snap, X, 10, 10));
+  g_assert_true (fs_heatmap_cache_is_busy (cache));
+
+  fs_heatmap_set_cache (map, cache);
+  fs_heatmap_set_matrix (map, X);
+  fs_heatmap_set_snapshot (map, snap);
+  window = fs_test_show (GTK_WIDGET (map), 300, 200);
+  g_assert_true (fs_test_wait_for (stops_waiting, map, 20));
+  g_assert_false (fs_heatmap_cache_is_busy (cache));
+  g_assert_cmpfloat (fs_heatmap_cache_take_cpu (cache), >, 0.0);
+  {
+    gsize block_rows, block_cols;
+
+    fs_heatmap_get_blocks (map, &block_rows, &block_cols);
+    g_assert_cmpuint (block_rows, ==, 200);
+    /* Spot checks: a full comparison cell by cell takes seconds here. */
+    for (gsize b = 0; b < block_rows; b += 37)
+      for (gsize c = 0; c < block_cols; c += 41)
+        {
+          double want = expected_block (FS_HEATMAP_WH, X, snap, block_rows, block_cols, b, c);
+          double got = fs_heatmap_get_block_value (map, b, c);
+
+          if (isnan (want))
+            g_assert_true (isnan (got));
+          else
+            g_assert_cmpfloat_with_epsilon (got, want, 1e-12 * MAX (1.0, fabs (want)));
+        }
+  }
+  gtk_window_destroy (window);
+  g_assert_finalize_object (map);
+}
+
+/* Unlisted cells that are zeros: X's blocks average them as 0, WH and the
+ * residual run over every cell, and a small one shows its zeros in the
+ * colour of 0, not grey. */
+static void
+test_zeros_are_values (void)
+{
+  const guint32 cell_rows[] = { 0, 1, 2 }, cell_cols[] = { 0, 2, 1 };
+  const double v[] = { 4.0, 2.0, 1.0 };
+  g_autoptr(FsMatrix) small = sparse_matrix (3, 3, cell_rows, cell_cols, v, 3, TRUE);
+  g_autoptr(FsMatrix) X = random_sparse (600, 500, 0.002, 9, TRUE);
+  g_autoptr(FsSnapshot) snap = random_snapshot (600, 500, 3, 10);
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_X)));
+  FsHeatmap *residual = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_RESIDUAL)));
+  g_autoptr(FsTestImage) image = NULL;
+  GtkWindow *window;
+  gsize block_rows, block_cols;
+  guint8 got[3], want[3];
+  int area;
+
+  g_assert_cmpuint (small->n_missing, ==, 0);
+  fs_heatmap_set_matrix (map, small);
+  fs_heatmap_set_range (map, 0.0, 4.0);
+  window = fs_test_show (GTK_WIDGET (map), 320, 200);
+  image = fs_test_render (GTK_WIDGET (map));
+  for (area = 0; fs_heatmap_get_cell_at (map, area, 1, &block_rows, &block_cols); area++)
+    ;
+  g_assert_cmpfloat (fs_heatmap_get_block_value (map, 0, 1), ==, 0.0);
+  g_assert_cmpfloat (fs_heatmap_get_block_value (map, 0, 0), ==, 4.0);
+  fs_test_pixel (image, (int) (1.12 * area / 3), (int) (0.12 * image->height / 3), got);
+  fs_colormap_rgb (FS_COLORMAP_SEQUENTIAL, 0.0, want);
+  g_assert_true (fs_test_close_colour (got, want, 2));
+  g_assert_cmpuint (fs_heatmap_get_n_numbers (map), ==, 9);
+  gtk_window_destroy (window);
+
+  /* Larger: every block has a value; the residual's is X's mean (zeros
+   * counted) less the mean of W H over all the block's cells. */
+  fs_heatmap_set_matrix (residual, X);
+  fs_heatmap_set_snapshot (residual, snap);
+  window = fs_test_show (GTK_WIDGET (residual), 300, 200);
+  fs_heatmap_get_blocks (residual, &block_rows, &block_cols);
+  for (gsize b = 0; b < block_rows; b += 7)
+    for (gsize c = 0; c < block_cols; c += 5)
+      {
+        double want_value = expected_block (FS_HEATMAP_RESIDUAL, X, snap, block_rows, block_cols, b, c);
+
+        g_assert_cmpfloat_with_epsilon (fs_heatmap_get_block_value (residual, b, c), want_value,
+                                        1e-10 * MAX (1.0, fabs (want_value)));
+      }
+  gtk_window_destroy (window);
+  g_assert_finalize_object (map);
+  g_assert_finalize_object (residual);
+}
+
+/* ---- In the window ---- */
+
+/* The row of the sheet titled title. */
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_switch (GtkWidget *widget)
+{
+  if (GTK_IS_SWITCH (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_switch (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_sheet (gpointer window)
+{
+  return fs_window_import_get_sheet (window) != NULL;
+}
+
+static gboolean
+has_source (gpointer window)
+{
+  return fs_session_get_source (fs_window_get_session (window)) != NULL;
+}
+
+static gboolean
+read_sparse_options (gpointer window)
+{
+  FsMatrix *X = fs_session_get_source (fs_window_get_session (window));
+
+  return X != NULL && X->import_options != NULL && X->import_options->storage == FS_STORAGE_SPARSE;
+}
+
+/* The Storage row and the "Unlisted cells are zeros" switch, found by
+ * their names, set the options, and Reload reads the file with them. */
+static void
+test_import_storage (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "import-ui", "survey.csv", NULL);
+  FsImportSheet *sheet;
+  GtkWidget *storage, *zeros_row, *zeros;
+  FsImportOptions options = { 0 };
+  FsMatrix *X;
+
+  fs_window_open_path (f->window, path);
+  g_assert_true (fs_test_wait_for (has_source, f->window, 20));
+  g_assert_true (fs_test_wait_for (has_sheet, f->window, 10));
+  sheet = fs_window_import_get_sheet (f->window);
+
+  storage = find_row (GTK_WIDGET (sheet), "Storage");
+  g_assert_true (ADW_IS_COMBO_ROW (storage));
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (storage)), ==, FS_STORAGE_AUTO);
+  zeros_row = find_row (GTK_WIDGET (sheet), "Unlisted cells are zeros");
+  g_assert_nonnull (zeros_row);
+  zeros = find_switch (zeros_row);
+  g_assert_nonnull (zeros);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (zeros), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Unlisted cells are zeros");
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (storage), FS_STORAGE_SPARSE);
+  gtk_switch_set_active (GTK_SWITCH (zeros), TRUE);
+  fs_import_sheet_get_options (sheet, &options);
+  g_assert_cmpint (options.storage, ==, FS_STORAGE_SPARSE);
+  g_assert_true (options.zeros_are_values);
+  fs_import_options_clear (&options);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sheet), "sheet.apply", NULL));
+  g_assert_true (fs_test_wait_for (read_sparse_options, f->window, 20));
+  X = fs_session_get_source (fs_window_get_session (f->window));
+  g_assert_true (X->import_options->zeros_are_values);
+}
+
+static gboolean
+status_says_sparse (gpointer window)
+{
+  return has_snapshot (window) && strstr (fs_window_get_status (window), "sparse, ") != NULL;
+}
+
+/* A sparse matrix opens and runs: the status line and the subtitle say
+ * it is sparse and how many cells are listed. */
+static void
+test_runs (Fixture       *f,
+           gconstpointer  data)
+{
+  const char *views[] = { "factors", "atoms", "spectrum", "sweep", "data" };
+  g_autoptr(FsMatrix) X = random_sparse (300, 200, 0.05, 13, FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsSolver) solver = NULL;
+  FsParams params;
+  g_autofree char *listed = NULL;
+  g_autofree char *expected = NULL;
+
+  fs_params_init_defaults (&params);
+  params.rank = 4;
+  solver = fs_solver_new (X, &params, &error);
+  if (solver == NULL)
+    {
+      g_test_skip ("The solver's sparse path is not on this branch yet");
+      return;
+    }
+
+  fs_window_load_matrix (f->window, X, "ratings", 4);
+  g_assert_true (fs_test_wait_for (has_snapshot, f->window, 20));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-pause", NULL));
+  g_assert_true (fs_test_wait_for (is_running, f->window, 20));
+  g_assert_true (fs_test_wait_for (status_says_sparse, f->window, 20));
+  listed = fs_error_number_text (X->sparse->nnz);
+  expected = g_strdup_printf ("sparse, %s listed cells (", listed);
+  g_assert_nonnull (strstr (fs_window_get_status (f->window), expected));
+  g_assert_nonnull (strstr (adw_window_title_get_subtitle (f->window->window_title), expected));
+
+  /* Every view draws it; a selected sample shows its row in the code
+   * views (read from the listed cells). */
+  fs_heatmap_set_selected_row (fs_window_get_heatmap (f->window, FS_HEATMAP_X), 3);
+  for (guint k = 0; k < G_N_ELEMENTS (views); k++)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.view", "s", views[k]));
+      fs_test_redraw (GTK_WIDGET (f->window));
+    }
+  /* No closed form with missing cells: the spectrum says so. */
+  g_assert_nonnull (strstr (gtk_label_get_text (f->window->spectrum_caption), "missing cells"));
+}
+
+static void
+add_window_test (const char *path,
+                 void      (*func) (Fixture *, gconstpointer))
+{
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  fs_test_ui_init (&argc, &argv);
+
+  g_test_add_func ("/window-sparse/small-x", test_small_x);
+  g_test_add_func ("/window-sparse/blocks-over-listed", test_blocks_over_listed);
+  g_test_add_func ("/window-sparse/threaded-means", test_threaded_means);
+  g_test_add_func ("/window-sparse/zeros-are-values", test_zeros_are_values);
+  add_window_test ("/window-sparse/import-storage", test_import_storage);
+  add_window_test ("/window-sparse/runs", test_runs);
+
+  return g_test_run ();
+}
