@@ -5,9 +5,11 @@
  * values: the callers check X->n_missing first). The method is a block
  * Golub–Kahan–Lanczos bidiagonalization with full reorthogonalization and
  * thick restarts (Krylov–Schur style): X v and Xᵀ u are O(nnz) passes over
- * the compressed rows, LAPACK only sees the small projected matrix, and
- * nothing of size rows × cols is ever allocated. The memory is that of a
- * basis of (rows + cols) × about 2k + 16 doubles.
+ * the compressed rows (empty rows and columns left out: they add only
+ * zeros), LAPACK only sees the small projected matrix, and nothing of size
+ * rows × cols is ever allocated. The memory is that of a basis of
+ * (rows + cols) × (k + MAX (k, 96)) doubles at most: 123 MB for the
+ * benchmark's 100000 × 20000 and k = 32.
  *
  * A value is returned once its Ritz residual is below 1e-10 of itself (or
  * 1e-12 of the largest, for values near zero), which bounds its error by
