@@ -16,6 +16,10 @@
 #include "fs-optimum.h"
 #include "fs-params.h"
 
+/* A sparse matrix prints its top rank + SHOWN_PAST_RANK values: enough to
+ * see the cut, without the cost of all of them. */
+#define SHOWN_PAST_RANK 8
+
 typedef struct
 {
   int        rank;
@@ -47,6 +51,36 @@ optimum_context_new (OptimumOptions *o)
   return context;
 }
 
+/* The values f* needs: all of a dense matrix's (and an error when it has
+ * missing cells, as before), the top ones of a sparse matrix whose
+ * unlisted cells are zeros; a sparse matrix whose unlisted cells are
+ * missing has no closed form. */
+static GArray *
+optimum_values (const OptimumOptions *o,
+                const FsParams       *params,
+                FsMatrix             *X,
+                GError              **error)
+{
+  const char *reason = NULL;
+  GArray *singular;
+
+  if (fs_matrix_is_sparse (X) && !fs_params_has_optimum (params, X, &reason))
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
+                   _("No global optimum: %s (the cells a sparse matrix does not list are missing, "
+                     "unless they are said to be zeros)"), _(reason));
+      return NULL;
+    }
+
+  fs_blas_set_threads (g_get_num_processors ());
+  if (fs_matrix_is_sparse (X))
+    singular = fs_singular_values_for_rank (X, (guint) o->rank + SHOWN_PAST_RANK, error);
+  else
+    singular = fs_singular_values (X, error);
+  fs_blas_set_threads (1);
+  return singular;
+}
+
 /* The matrix's singular values, after checking the arguments. */
 static GArray *
 optimum_prepare (OptimumOptions  *o,
@@ -58,7 +92,6 @@ optimum_prepare (OptimumOptions  *o,
 {
   g_autoptr(GOptionContext) context = optimum_context_new (o);
   FsParams params;
-  GArray *singular;
 
   if (!g_option_context_parse (context, &argc, &argv, error))
     return NULL;
@@ -77,11 +110,7 @@ optimum_prepare (OptimumOptions  *o,
   params.l2_h = o->l2_h;
   if (!fs_params_validate (&params, *X, error))
     return NULL;
-
-  fs_blas_set_threads (g_get_num_processors ());
-  singular = fs_singular_values (*X, error);
-  fs_blas_set_threads (1);
-  return singular;
+  return optimum_values (o, &params, *X, error);
 }
 
 static void
@@ -104,6 +133,13 @@ print_optimum_json (const OptimumOptions *o,
   for (guint i = 0; i < singular->len; i++)
     json_builder_add_double_value (b, g_array_index (singular, double, i));
   json_builder_end_array (b);
+  if (fs_matrix_is_sparse (X))
+    {
+      /* Only the top values: ||X||² stands for the rest. */
+      json_builder_set_member_name (b, "singular_values_top_only");
+      json_builder_add_boolean_value (b, TRUE);
+      fs_json_add_double (b, "frobenius_sq", fs_matrix_frobenius_sq (X));
+    }
   json_builder_end_object (b);
   fs_json_print (b);
 }
@@ -120,7 +156,7 @@ print_optimum_text (const OptimumOptions *o,
 
   g_print (_("%s: %s × %s\n"), description, rows, cols);
   g_print (_("f* = %.12g (rank %d, l2 %g/%g)\n"), optimum, o->rank, o->l2_w, o->l2_h);
-  g_print (_("singular values:"));
+  g_print ("%s", fs_matrix_is_sparse (X) ? _("top singular values:") : _("singular values:"));
   for (guint i = 0; i < singular->len; i++)
     g_print ("%s%.10g", i == (guint) o->rank ? " |" : " ", g_array_index (singular, double, i));
   g_print ("\n");
@@ -142,8 +178,7 @@ fs_cli_optimum (int    argc,
   if (singular == NULL)
     return fs_cli_fail ("%s", error->message);
 
-  optimum = fs_optimum_value ((double *) singular->data, singular->len, (guint) o.rank,
-                              o.l2_w, o.l2_h);
+  optimum = fs_optimum_for_matrix (X, singular, (guint) o.rank, o.l2_w, o.l2_h);
   if (o.json)
     print_optimum_json (&o, X, singular, optimum);
   else

@@ -108,13 +108,13 @@ compute_optimum (Run *r)
 
   /* All cores for the SVD; the solver runs OpenBLAS on its own threads. */
   fs_blas_set_threads (g_get_num_processors ());
-  singular = fs_singular_values (r->X, &error);
+  singular = fs_singular_values_for_rank (r->X, r->params.rank, &error);
   fs_blas_set_threads (1);
   if (singular == NULL)
     r->no_optimum = g_strdup (error->message);
   else
-    r->optimum = fs_optimum_value ((double *) singular->data, singular->len, r->params.rank,
-                                   r->params.l2_w, r->params.l2_h);
+    r->optimum = fs_optimum_for_matrix (r->X, singular, r->params.rank, r->params.l2_w,
+                                        r->params.l2_h);
 }
 
 /* Parses the arguments, and with --session parses them again after the

@@ -16,33 +16,37 @@
 
 #include "fs-error.h"
 #include "fs-optimum.h"
+#include "fs-sparse-svd.h"
 
-/* The singular values of X, largest first, from LAPACK's divide and
- * conquer SVD on a copy (it destroys its input). */
-GArray *
-fs_singular_values (const FsMatrix *X,
-                    GError        **error)
+/* Sizes go into messages as strings: xgettext cannot read the GLib
+ * format macros inside a translatable string. */
+static gboolean
+check_no_missing (const FsMatrix *X,
+                  GError        **error)
+{
+  g_autofree char *missing = NULL;
+
+  if (X->n_missing == 0)
+    return TRUE;
+  missing = g_strdup_printf ("%" G_GSIZE_FORMAT, X->n_missing);
+  g_set_error (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "The matrix has %s missing cell, so it has no singular values",
+                            "The matrix has %s missing cells, so it has no singular values",
+                            X->n_missing), missing);
+  return FALSE;
+}
+
+/* The singular values of a dense X, largest first, from LAPACK's divide
+ * and conquer SVD on a copy (it destroys its input). */
+static GArray *
+dense_singular_values (const FsMatrix *X,
+                       GError        **error)
 {
   g_autofree double *a = NULL;
   g_autoptr(GArray) values = NULL;
   gsize k;
   lapack_int info;
-
-  g_return_val_if_fail (X != NULL, NULL);
-
-  /* Sizes go into messages as strings: xgettext cannot read the GLib
-   * format macros inside a translatable string. */
-  if (X->n_missing > 0)
-    {
-      g_autofree char *missing = g_strdup_printf ("%" G_GSIZE_FORMAT, X->n_missing);
-
-      g_set_error (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
-                   g_dngettext (GETTEXT_PACKAGE,
-                                "The matrix has %s missing cell, so it has no singular values",
-                                "The matrix has %s missing cells, so it has no singular values",
-                                X->n_missing), missing);
-      return NULL;
-    }
 
   a = g_try_malloc_n (X->rows * X->cols, sizeof (double));
   if (a == NULL)
@@ -71,6 +75,33 @@ fs_singular_values (const FsMatrix *X,
     }
 
   return g_steal_pointer (&values);
+}
+
+GArray *
+fs_singular_values (const FsMatrix *X,
+                    GError        **error)
+{
+  g_return_val_if_fail (X != NULL, NULL);
+
+  if (!check_no_missing (X, error))
+    return NULL;
+  if (fs_matrix_is_sparse (X))
+    return fs_sparse_svd_top (X->sparse, FS_OPTIMUM_SPARSE_TOP, error);
+  return dense_singular_values (X, error);
+}
+
+GArray *
+fs_singular_values_for_rank (const FsMatrix *X,
+                             guint           rank,
+                             GError        **error)
+{
+  g_return_val_if_fail (X != NULL, NULL);
+
+  if (!check_no_missing (X, error))
+    return NULL;
+  if (fs_matrix_is_sparse (X))
+    return fs_sparse_svd_top (X->sparse, rank, error);
+  return dense_singular_values (X, error);
 }
 
 /* f* = sum_{i<=r} [s_i^2 - max(s_i - mu, 0)^2] + sum_{i>r} s_i^2 with
@@ -105,6 +136,68 @@ fs_optimum_value (const double *singular_values,
   if (n_values > 0 && sum < (double) n_values * pow (OPTIMUM_ROUNDING * DBL_EPSILON * singular_values[0], 2))
     return 0.0;
   return sum;
+}
+
+/* The rounding of ||X||² - Σ s_i², in units of eps (||X||² + s_1 Σ s_i):
+ * each s_i is known to about eps s_1, so each s_i² to 2 eps s_1 s_i, and a
+ * smaller difference is zero. */
+#define TAIL_ROUNDING 16.0
+
+/* The same sum, written as ||X||² - Σ_{i<=r} s_i² (what the top values
+ * leave) plus Σ_{i<=r} [s_i² - max(s_i - mu, 0)²] (what L2 takes from
+ * them), so that only the top r values are needed. */
+double
+fs_optimum_value_top (const double *top,
+                      gsize         n_top,
+                      double        frobenius_sq,
+                      guint         rank,
+                      double        l2_w,
+                      double        l2_h)
+{
+  double mu = sqrt (l2_w * l2_h);
+  double captured = 0.0, shrunk = 0.0, sum = 0.0, tail;
+  gsize n = MIN (n_top, (gsize) rank);
+
+  g_return_val_if_fail (top != NULL || n_top == 0, NAN);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double s = top[i];
+      double kept = MAX (s - mu, 0.0);
+
+      captured += s * s;
+      sum += s;
+      shrunk += (s - kept) * (s + kept);
+    }
+
+  /* Close to rank r the tail is the difference of two nearly equal sums:
+   * below their rounding it is 0, as fs_optimum_value () says of its
+   * own. */
+  tail = frobenius_sq - captured;
+  if (tail < TAIL_ROUNDING * DBL_EPSILON * (frobenius_sq + (n > 0 ? top[0] * sum : 0.0)))
+    tail = 0.0;
+  return tail + shrunk;
+}
+
+double
+fs_optimum_for_matrix (const FsMatrix *X,
+                       const GArray   *values,
+                       guint           rank,
+                       double          l2_w,
+                       double          l2_h)
+{
+  const double *s;
+
+  g_return_val_if_fail (X != NULL, NAN);
+  g_return_val_if_fail (values != NULL, NAN);
+
+  s = (const double *) (gpointer) values->data;
+  if (!fs_matrix_is_sparse (X))
+    return fs_optimum_value (s, values->len, rank, l2_w, l2_h);
+  /* Top values only: a rank past them needs values not computed. */
+  if (values->len < MIN ((gsize) rank, MIN (X->rows, X->cols)))
+    return NAN;
+  return fs_optimum_value_top (s, values->len, fs_matrix_frobenius_sq (X), rank, l2_w, l2_h);
 }
 
 /* The start of the power iteration: v0 = X^T e_i / ||X^T e_i|| for the
@@ -157,6 +250,9 @@ fs_spectral_norm (const FsMatrix *X,
 
   g_return_val_if_fail (X != NULL, NAN);
   g_return_val_if_fail (X->rows <= G_MAXINT && X->cols <= G_MAXINT, NAN);
+
+  if (fs_matrix_is_sparse (X))
+    return fs_sparse_svd_spectral_norm (X->sparse, iterations);
 
   v = g_new (double, X->cols);
   u = g_new (double, X->rows);

@@ -182,8 +182,8 @@ update_optimum (FsSession *self)
   full.holdout = 0.0;
   if (self->singular_values != NULL && self->X != NULL &&
       fs_params_has_optimum (&full, self->X, NULL))
-    optimum = fs_optimum_value ((double *) self->singular_values->data, self->singular_values->len,
-                                self->params.rank, self->params.l2_w, self->params.l2_h);
+    optimum = fs_optimum_for_matrix (self->X, self->singular_values, self->params.rank,
+                                     self->params.l2_w, self->params.l2_h);
 
   if (reference == self->optimum_is_reference &&
       (optimum == self->optimum || (isnan (optimum) && isnan (self->optimum))))

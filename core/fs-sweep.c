@@ -558,8 +558,7 @@ point_optimum (FsSweep        *self,
   singular = get_singular_values (self);
   if (singular == NULL)
     return NAN;
-  return fs_optimum_value ((const double *) (gpointer) singular->data, singular->len,
-                           params->rank, params->l2_w, params->l2_h);
+  return fs_optimum_for_matrix (self->X, singular, params->rank, params->l2_w, params->l2_h);
 }
 
 static double

@@ -326,8 +326,8 @@ pin_optimum (FsWindow       *self,
   if (values == NULL || params->holdout > 0.0 ||
       !fs_params_has_optimum (&full, fs_session_get_matrix (self->session), NULL))
     return NAN;
-  return fs_optimum_value ((double *) values->data, values->len, params->rank, params->l2_w,
-                           params->l2_h);
+  return fs_optimum_for_matrix (fs_session_get_matrix (self->session), values, params->rank,
+                                params->l2_w, params->l2_h);
 }
 
 /* Once every kept run has ended, each is kept under its name, in order. */
