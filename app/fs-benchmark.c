@@ -15,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fs-bench-sparse.h"
 #include "fs-benchmark.h"
 #include "fs-examples.h"
 #include "fs-json.h"
@@ -302,52 +303,20 @@ on_realize (GtkWidget *widget,
   b->after_id = g_signal_connect (b->clock, "after-paint", G_CALLBACK (on_after_paint), b);
 }
 
-/* u(key)[index], signed as fs_random_fill_signed gives it: one value of
- * a stream, at any place. */
-static double
-signed_at (guint64 key,
-           guint64 index)
-{
-  double unit;
-
-  fs_random_fill_unit_from (key, index, &unit, 1);
-  return 2.0 * unit - 1.0;
-}
-
-/* The cells of peer_sparse.py's problem (seed 0): A = u1 (n × r), B = u2
- * (r × m), candidate t at i = ⌊(u6[t] + 1) / 2 · n⌋, j likewise from u7
- * (clamped), x = A_i · B_j / √r + 0.01 u3[i m + j]; a repeated cell keeps
- * its first value. */
+/* The cells of peer_sparse.py's problem (seed 0), as `factorscope-cli
+ * bench --nnz` builds them (fs-bench-sparse.h), so that the window's rate
+ * can be held against the command line's on the same cells. */
 static FsMatrix *
 sparse_problem (GError **error)
 {
-  const gsize n = SPARSE_ROWS, m = SPARSE_COLS, r = SPARSE_RANK, count = SPARSE_CANDIDATES;
-  g_autofree double *A = g_new (double, n * r);
-  g_autofree double *B = g_new (double, r * m);
-  g_autofree double *u = g_new (double, count);
-  g_autofree guint32 *rows = g_new (guint32, count);
-  g_autofree guint32 *cols = g_new (guint32, count);
-  g_autofree double *values = g_new (double, count);
   g_autoptr(FsSparse) sparse = NULL;
+  g_autofree double *W0 = NULL;
+  g_autofree double *H0 = NULL;
 
-  fs_random_fill_signed (fs_random_key (0, 1), A, n * r);
-  fs_random_fill_signed (fs_random_key (0, 2), B, r * m);
-  fs_random_fill_signed (fs_random_key (0, 6), u, count);
-  for (gsize t = 0; t < count; t++)
-    rows[t] = (guint32) MIN ((gsize) ((u[t] + 1.0) / 2.0 * n), n - 1);
-  fs_random_fill_signed (fs_random_key (0, 7), u, count);
-  for (gsize t = 0; t < count; t++)
-    {
-      gsize i = rows[t], j = MIN ((gsize) ((u[t] + 1.0) / 2.0 * m), m - 1);
-      double dot = 0.0;
-
-      for (gsize k = 0; k < r; k++)
-        dot += A[i * r + k] * B[k * m + j];
-      cols[t] = (guint32) j;
-      values[t] = dot / sqrt ((double) r) + 0.01 * signed_at (fs_random_key (0, 3), i * m + j);
-    }
-  sparse = fs_sparse_new_from_cells (n, m, rows, cols, values, count, NULL, error);
-  return sparse != NULL ? fs_matrix_new_sparse (sparse) : NULL;
+  if (!fs_bench_sparse_problem (SPARSE_ROWS, SPARSE_COLS, SPARSE_CANDIDATES, SPARSE_RANK, 0,
+                                &sparse, &W0, &H0, error))
+    return NULL;
+  return fs_matrix_new_sparse (sparse);
 }
 
 /* The problem of the case, and its shape in b. */

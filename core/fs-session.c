@@ -236,14 +236,8 @@ svd_work (gpointer       X,
   FsMatrix *matrix = X;
   GArray *values;
 
-  /* SPARSE-SVD (issue 18): fs_singular_values reads a dense X; the sparse
-   * SVD's top values replace this refusal when that branch is merged. */
-  if (fs_matrix_is_sparse (matrix))
-    {
-      g_set_error_literal (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
-                           "The singular values of a sparse matrix are not computed yet");
-      return NULL;
-    }
+  /* A sparse matrix whose unlisted cells are zeros gets its top values
+   * (FS_OPTIMUM_SPARSE_TOP) from the sparse SVD, never a dense copy. */
   values = fs_singular_values (matrix, error);
 
   g_debug ("Computing the singular values of a %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT
