@@ -551,7 +551,9 @@ evaluate (FsSolver *self)
   gsize len_w = self->n * self->r, len_h = self->r * self->m;
   double data_term, sq_grad_w = 0.0, sq_grad_h = 0.0;
 
-  if (self->residual != NULL)
+  if (self->f32 != NULL)  /* float32: fs-solver-f32.c */
+    data_term = fs_solver_f32_data_term (self);
+  else if (self->residual != NULL)
     data_term = evaluate_residual (self);
   else
     {
@@ -599,6 +601,7 @@ fs_solver_free (FsSolver *self)
     return;
 
   fs_solver_clear_state (self);
+  g_clear_pointer (&self->f32, fs_solver_f32_free);  /* float32 */
   g_clear_pointer (&self->instability, fs_instability_free);
   fs_warning_clear (&self->warning);
   g_clear_pointer (&self->log, fs_cost_log_unref);
@@ -800,15 +803,10 @@ fs_solver_new (FsMatrix       *X,
 
   if (!fs_params_validate (params, X, error))
     return NULL;
-  /* GROUNDWORK (issue 18): the sparse and float32 paths replace these. */
+  /* GROUNDWORK (issue 18): the sparse path replaces this. */
   if (fs_matrix_is_sparse (X))
     {
       fs_error_refuse (error, _("The solver does not run on sparse matrices yet"));
-      return NULL;
-    }
-  if (params->dtype != FS_DTYPE_FLOAT64)
-    {
-      fs_error_refuse (error, _("The solver computes in float64 only"));
       return NULL;
     }
 
@@ -840,6 +838,9 @@ fs_solver_new (FsMatrix       *X,
   self->pool = fs_pool_new (self->n_shares, params->nice);
 
   if (!alloc_residual_and_state (self, error))
+    return NULL;
+  /* float32: its copies and buffers (fs-solver-f32.c). */
+  if (params->dtype == FS_DTYPE_FLOAT32 && !fs_solver_f32_init (self, error))
     return NULL;
 
   fs_solver_start (self, params->seed);
