@@ -7,6 +7,7 @@
  *        (4 rows by 3 vectors, 6 by 2, 8 by 1): 8 to 12 sums in registers.
  *   wtx: up to 4 columns of W (broadcast) times 24 columns of X,
  *        accumulated down the tile's rows; 12 sums.
+ *   dot: the last r % 8 rows of H, as dot products along the rows of X.
  *
  * This file is compiled with -mavx2 -mfma (core/meson.build): nothing in
  * it may run before fs_products_best_impl has found those on the CPU.
@@ -160,6 +161,72 @@ kernel_wtx (const int      mk,
       }
 }
 
+/* The sum of v's 8 lanes. */
+KERNEL float
+sum_lanes (__m256 v)
+{
+  __m128 s = _mm_add_ps (_mm256_castps256_ps128 (v), _mm256_extractf128_ps (v, 1));
+
+  s = _mm_add_ps (s, _mm_movehl_ps (s, s));
+  s = _mm_add_ss (s, _mm_movehdup_ps (s));
+  return _mm_cvtss_f32 (s);
+}
+
+/* out[a][k] (+)= sum_j x[a][j] h[k][j] for a < mr, k < nk: the last
+ * r % 8 rows of H as dot products along the rows (fs-products-f32-avx512.c
+ * has the same on vectors of 16). mr nk <= 12. */
+KERNEL void
+kernel_dot (const int    mr,
+            const int    nk,
+            const float *x,
+            gsize        ldx,
+            gsize        jlen,
+            const float *h,
+            gsize        ldh,
+            float       *out,
+            gsize        ldo,
+            gboolean     accumulate)
+{
+  __m256 acc[8][7];
+  gsize j = 0;
+
+#pragma GCC unroll 8
+  for (int a = 0; a < mr; a++)
+#pragma GCC unroll 7
+    for (int k = 0; k < nk; k++)
+      acc[a][k] = _mm256_setzero_ps ();
+
+  for (; j < jlen; j += 8)
+    {
+      __m256i mask = lane_mask (MIN (jlen - j, 8));
+      __m256 hv[7];
+
+#pragma GCC unroll 7
+      for (int k = 0; k < nk; k++)
+        hv[k] = _mm256_maskload_ps (h + k * ldh + j, mask);
+#pragma GCC unroll 8
+      for (int a = 0; a < mr; a++)
+        {
+          __m256 xv = _mm256_maskload_ps (x + a * ldx + j, mask);
+
+#pragma GCC unroll 7
+          for (int k = 0; k < nk; k++)
+            acc[a][k] = _mm256_fmadd_ps (xv, hv[k], acc[a][k]);
+        }
+    }
+
+#pragma GCC unroll 8
+  for (int a = 0; a < mr; a++)
+#pragma GCC unroll 7
+    for (int k = 0; k < nk; k++)
+      {
+        float sum = sum_lanes (acc[a][k]);
+        float *o = out + a * ldo + k;
+
+        *o = accumulate ? *o + sum : sum;
+      }
+}
+
 #define XHT_CASE(MR, NV) \
   case (MR) * 4 + (NV): \
     kernel_xht (MR, NV, x, ldx, jlen, hp, out, ldo, accumulate); \
@@ -216,6 +283,36 @@ fs_products_f32_avx2_tile_wtx (int          mk,
   switch ((mk * 4 + nv) * 2 + (masked ? 1 : 0))
     {
     WTX_CASES (4); WTX_CASES (3); WTX_CASES (2); WTX_CASES (1);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+#define DOT_CASE(MR, NK) \
+  case (MR) * 8 + (NK): \
+    kernel_dot (MR, NK, x, ldx, jlen, h, ldh, out, ldo, accumulate); \
+    break
+#define DOT_CASES2(NK) DOT_CASE (2, NK); DOT_CASE (1, NK)
+#define DOT_CASES4(NK) DOT_CASE (4, NK); DOT_CASE (3, NK); DOT_CASES2 (NK)
+#define DOT_CASES6(NK) DOT_CASE (6, NK); DOT_CASE (5, NK); DOT_CASES4 (NK)
+#define DOT_CASES8(NK) DOT_CASE (8, NK); DOT_CASE (7, NK); DOT_CASES6 (NK)
+
+void
+fs_products_f32_avx2_tile_dot (int          mr,
+                               int          nk,
+                               const float *x,
+                               gsize        ldx,
+                               gsize        jlen,
+                               const float *h,
+                               gsize        ldh,
+                               float       *out,
+                               gsize        ldo,
+                               gboolean     accumulate)
+{
+  switch (mr * 8 + nk)
+    {
+    DOT_CASES8 (1); DOT_CASES6 (2); DOT_CASE (3, 3); DOT_CASES2 (3); DOT_CASES2 (4);
+    DOT_CASES2 (5); DOT_CASE (1, 6); DOT_CASE (1, 7);
     default:
       g_assert_not_reached ();
     }

@@ -9,6 +9,8 @@
  *        it); 24 sums live in registers for a whole tile row.
  *   wtx: up to 8 columns of W (broadcast) times 48 columns of X,
  *        accumulated down the tile's rows; again 24 sums.
+ *   dot: the last r % 8 rows of H, as dot products along the rows of X
+ *        (16 columns a vector), so that no lane of xht is padding.
  *
  * This file is compiled with -mavx512f -mavx512vl -mavx2 -mfma
  * (core/meson.build): nothing in it may run before fs_products_best_impl
@@ -169,6 +171,61 @@ kernel_wtx (const int      mk,
       }
 }
 
+/* out[a][k] (+)= sum_j x[a][j] h[k][j] for a < mr, k < nk: the last
+ * r % 8 rows of H, which would fill only part of a vector of lanes in
+ * kernel_xht, as dot products along the rows instead. mr nk <= 24. */
+KERNEL void
+kernel_dot (const int    mr,
+            const int    nk,
+            const float *x,
+            gsize        ldx,
+            gsize        jlen,
+            const float *h,
+            gsize        ldh,
+            float       *out,
+            gsize        ldo,
+            gboolean     accumulate)
+{
+  __m512 acc[8][7];
+  gsize j = 0;
+
+#pragma GCC unroll 8
+  for (int a = 0; a < mr; a++)
+#pragma GCC unroll 7
+    for (int k = 0; k < nk; k++)
+      acc[a][k] = _mm512_setzero_ps ();
+
+  for (; j < jlen; j += 16)
+    {
+      __mmask16 mask = jlen - j >= 16 ? 0xffff : (__mmask16) ((1u << (jlen - j)) - 1);
+      __m512 hv[7];
+
+#pragma GCC unroll 7
+      for (int k = 0; k < nk; k++)
+        hv[k] = _mm512_maskz_loadu_ps (mask, h + k * ldh + j);
+#pragma GCC unroll 8
+      for (int a = 0; a < mr; a++)
+        {
+          __m512 xv = _mm512_maskz_loadu_ps (mask, x + a * ldx + j);
+
+#pragma GCC unroll 7
+          for (int k = 0; k < nk; k++)
+            acc[a][k] = _mm512_fmadd_ps (xv, hv[k], acc[a][k]);
+        }
+    }
+
+#pragma GCC unroll 8
+  for (int a = 0; a < mr; a++)
+#pragma GCC unroll 7
+    for (int k = 0; k < nk; k++)
+      {
+        float sum = _mm512_reduce_add_ps (acc[a][k]);
+        float *o = out + a * ldo + k;
+
+        *o = accumulate ? *o + sum : sum;
+      }
+}
+
 #define XHT_CASE(MR, W) \
   case (MR) * 64 + (W): \
     kernel_xht (MR, (W) / 16, (W) % 16 != 0, x, ldx, jlen, hp, out, ldo, accumulate); \
@@ -227,6 +284,36 @@ fs_products_f32_avx512_tile_wtx (int          mk,
     {
     WTX_CASES (8); WTX_CASES (7); WTX_CASES (6); WTX_CASES (5);
     WTX_CASES (4); WTX_CASES (3); WTX_CASES (2); WTX_CASES (1);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+#define DOT_CASE(MR, NK) \
+  case (MR) * 8 + (NK): \
+    kernel_dot (MR, NK, x, ldx, jlen, h, ldh, out, ldo, accumulate); \
+    break
+#define DOT_CASES3(NK) DOT_CASE (3, NK); DOT_CASE (2, NK); DOT_CASE (1, NK)
+#define DOT_CASES4(NK) DOT_CASE (4, NK); DOT_CASES3 (NK)
+#define DOT_CASES6(NK) DOT_CASE (6, NK); DOT_CASE (5, NK); DOT_CASES4 (NK)
+#define DOT_CASES8(NK) DOT_CASE (8, NK); DOT_CASE (7, NK); DOT_CASES6 (NK)
+
+void
+fs_products_f32_avx512_tile_dot (int          mr,
+                                 int          nk,
+                                 const float *x,
+                                 gsize        ldx,
+                                 gsize        jlen,
+                                 const float *h,
+                                 gsize        ldh,
+                                 float       *out,
+                                 gsize        ldo,
+                                 gboolean     accumulate)
+{
+  switch (mr * 8 + nk)
+    {
+    DOT_CASES8 (1); DOT_CASES8 (2); DOT_CASES8 (3); DOT_CASES6 (4);
+    DOT_CASES4 (5); DOT_CASES4 (6); DOT_CASES3 (7);
     default:
       g_assert_not_reached ();
     }

@@ -37,6 +37,26 @@ f32_round_up8 (gsize k)
   return (k + 7) & ~(gsize) 7;
 }
 
+/* The rows of H that are packed, in lanes of 8; the last r % 8 rows go
+ * to the dot products instead, so that no lane is padding. */
+static inline gsize
+f32_packed_rows (gsize r)
+{
+  return r - r % 8;
+}
+
+/* Rows of X per block of the dot products with nk rows of H: as many sums
+ * as the registers hold beside nk rows of H and a vector of X. */
+static inline gsize
+f32_dot_rows (FsProductsImpl impl,
+              gsize          nk)
+{
+  static const guint8 rows512[8] = { 0, 8, 8, 8, 6, 4, 4, 3 };
+  static const guint8 rows256[8] = { 0, 8, 6, 3, 2, 2, 1, 1 };
+
+  return impl == FS_PRODUCTS_AVX512 ? rows512[nk] : rows256[nk];
+}
+
 /* Lanes of packed H per block, of `left` (a multiple of 8): at most 3
  * vectors, in blocks as even as multiples of 8 allow (56 = 32 + 24 with
  * AVX-512, 24 + 24 + 8 with AVX2). */
@@ -65,7 +85,18 @@ f32_wcols_block (FsProductsImpl impl,
 
 /* fs-products-f32-avx2.c (AVX2 and FMA): xht for w in 8, 16, 24 lanes
  * and mr rows (at most 8, 6, 4); wtx for mk <= 4 columns of W and
- * c <= 24 columns of x. */
+ * c <= 24 columns of x; dot for nk < 8 rows of h and mr <=
+ * f32_dot_rows (AVX2, nk) rows of x. */
+void fs_products_f32_avx2_tile_dot   (int          mr,
+                                      int          nk,
+                                      const float *x,
+                                      gsize        ldx,
+                                      gsize        jlen,
+                                      const float *h,
+                                      gsize        ldh,
+                                      float       *out,
+                                      gsize        ldo,
+                                      gboolean     accumulate);
 void fs_products_f32_avx2_tile_xht   (int          mr,
                                       int          w,
                                       const float *x,
@@ -88,7 +119,18 @@ void fs_products_f32_avx2_tile_wtx   (int          mk,
 
 /* fs-products-f32-avx512.c (AVX-512 F and VL, with AVX2 and FMA): xht for
  * w in 8 .. 48 lanes (a multiple of 8) and mr rows (at most 8 from 40
- * lanes on, 12 below); wtx for mk <= 8 and c <= 48. */
+ * lanes on, 12 below); wtx for mk <= 8 and c <= 48; dot for nk < 8 and
+ * mr <= f32_dot_rows (AVX512, nk). */
+void fs_products_f32_avx512_tile_dot (int          mr,
+                                      int          nk,
+                                      const float *x,
+                                      gsize        ldx,
+                                      gsize        jlen,
+                                      const float *h,
+                                      gsize        ldh,
+                                      float       *out,
+                                      gsize        ldo,
+                                      gboolean     accumulate);
 void fs_products_f32_avx512_tile_xht (int          mr,
                                       int          w,
                                       const float *x,

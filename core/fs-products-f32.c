@@ -3,10 +3,9 @@
  *
  * As for doubles (fs-products-tiles.c), both products come from one pass
  * over a block of rows of X, tile by tile, while the tile is in L2: xht
- * for the tile's rows, then wtx for its columns. Unlike the double path,
- * H is packed in lanes of 8 with the lanes past r zero (r = 50 computes 56
- * lanes, 12% more than it needs): it keeps every kernel on whole vectors
- * and this file short, at a cost that only the xht half pays.
+ * for the tile's rows, then wtx for its columns. The first r - r % 8 rows
+ * of H are packed in lanes of 8 for xht; the last r % 8 go to dot
+ * products along the rows of the tile, so that no lane is padding.
  *
  * This file is built for any CPU: it only chooses block sizes and calls
  * the kernels of fs-products-f32-avx2.c or fs-products-f32-avx512.c, as
@@ -35,7 +34,7 @@ fs_products_f32_packed_len (FsProductsImpl impl,
                             gsize          r,
                             gsize          m)
 {
-  return impl != FS_PRODUCTS_BLAS ? f32_round_up8 (r) * m : 0;
+  return impl != FS_PRODUCTS_BLAS ? f32_packed_rows (r) * m : 0;
 }
 
 /* Room for a tile of W (or of gram_h) packed by pack_w_tile. */
@@ -46,10 +45,11 @@ fs_products_f32_scratch_len (FsProductsImpl impl,
   return impl != FS_PRODUCTS_BLAS ? F32_TILE_ROWS * r : 0;
 }
 
-/* Packs columns col0 .. col1 - 1 of H (r × m doubles, leading dimension
- * m) as floats, so that threads can share the work: the block of lanes
- * kb .. kb + w - 1 (f32_lanes_block) starts at kb * m and holds, for each
- * column j, the w values H[kb .. kb + w - 1][j], zero past row r - 1. */
+/* Packs columns col0 .. col1 - 1 of the first f32_packed_rows (r) rows
+ * of H (r × m doubles, leading dimension m) as floats, so that threads
+ * can share the work: the block of lanes kb .. kb + w - 1
+ * (f32_lanes_block) starts at kb * m and holds, for each column j, the w
+ * values H[kb .. kb + w - 1][j]. */
 void
 fs_products_f32_pack (FsProductsImpl impl,
                       const double  *H,
@@ -59,7 +59,7 @@ fs_products_f32_pack (FsProductsImpl impl,
                       gsize          col1,
                       float         *packed)
 {
-  gsize lanes = f32_round_up8 (r);
+  gsize lanes = f32_packed_rows (r);
 
   if (impl == FS_PRODUCTS_BLAS)
     return;
@@ -74,12 +74,8 @@ fs_products_f32_pack (FsProductsImpl impl,
         {
           const double *row = H + (kb + l) * m;
 
-          if (kb + l >= r)
-            for (gsize j = col0; j < col1; j++)
-              dst[j * w + l] = 0.0f;
-          else
-            for (gsize j = col0; j < col1; j++)
-              dst[j * w + l] = (float) row[j];
+          for (gsize j = col0; j < col1; j++)
+            dst[j * w + l] = (float) row[j];
         }
     }
 }
@@ -140,7 +136,50 @@ pack_w_tile (FsProductsImpl impl,
     }
 }
 
-/* xht[0 .. ib) (+)= x H[.., j0 .. j0 + jc)^T for a tile x of ib rows. */
+/* Asks for rows × cols floats of X (leading dimension ldx) to be brought
+ * into L2. */
+static void
+prefetch_rows (const float *x,
+               gsize        ldx,
+               gsize        rows,
+               gsize        cols)
+{
+  for (gsize a = 0; a < rows; a++)
+    {
+      const char *p = (const char *) (x + a * ldx);
+
+      for (gsize b = 0; b < cols * sizeof (float); b += 64)
+        __builtin_prefetch (p + b, 0, 2);
+    }
+}
+
+/* The next tile of X, fetched into L2 while the kernels work on this one:
+ * its rows a0 .. a0 + rows, as the first pass over this tile reaches them. */
+typedef struct
+{
+  const float *x;     /* NULL at the last tile */
+  gsize        rows;
+  gsize        cols;
+} NextTile;
+
+static void
+prefetch_next (const NextTile *next,
+               gsize           ldx,
+               gsize           a0,
+               gsize           rows,
+               gboolean        last)
+{
+  if (next == NULL || next->x == NULL || a0 >= next->rows)
+    return;
+  prefetch_rows (next->x + a0 * ldx, ldx, last ? next->rows - a0 : MIN (rows, next->rows - a0),
+                 next->cols);
+}
+
+/* xht[0 .. ib) (+)= x P[.., j0 .. j0 + jc)^T for a tile x of ib rows and
+ * P of r rows: its first f32_packed_rows (r) rows packed with m columns
+ * in all, the others at rest (row r - r % 8 of P at column j0, leading
+ * dimension m); xht's leading dimension is ldo. The dot products of the
+ * rows at rest come last, while the tile is in L2. */
 static void
 tile_xht (FsProductsImpl  impl,
           const float    *x,
@@ -149,11 +188,16 @@ tile_xht (FsProductsImpl  impl,
           gsize           j0,
           gsize           jc,
           const float    *packed,
+          const float    *rest,
           gsize           m,
-          gsize           lanes,
+          gsize           r,
           float          *xht,
-          gboolean        accumulate)
+          gsize           ldo,
+          gboolean        accumulate,
+          const NextTile *next)
 {
+  gsize lanes = f32_packed_rows (r), nk = r - lanes, step = f32_dot_rows (impl, nk);
+
   for (gsize kb = 0, w; kb < lanes; kb += w)
     {
       gsize mr;
@@ -165,13 +209,28 @@ tile_xht (FsProductsImpl  impl,
           const float *hp = packed + kb * m + j0 * w;
 
           rows = xht_block (ib - a0, mr);
+          if (kb == 0)
+            prefetch_next (next, ldx, a0, rows, a0 + rows >= ib);
           if (impl == FS_PRODUCTS_AVX512)
             fs_products_f32_avx512_tile_xht ((int) rows, (int) w, x + a0 * ldx, ldx, jc, hp,
-                                             xht + a0 * lanes + kb, lanes, accumulate);
+                                             xht + a0 * ldo + kb, ldo, accumulate);
           else
             fs_products_f32_avx2_tile_xht ((int) rows, (int) w, x + a0 * ldx, ldx, jc, hp,
-                                           xht + a0 * lanes + kb, lanes, accumulate);
+                                           xht + a0 * ldo + kb, ldo, accumulate);
         }
+    }
+  for (gsize a0 = 0; nk > 0 && a0 < ib; a0 += step)
+    {
+      int rows = (int) MIN (step, ib - a0);
+
+      if (lanes == 0)
+        prefetch_next (next, ldx, a0, step, a0 + step >= ib);
+      if (impl == FS_PRODUCTS_AVX512)
+        fs_products_f32_avx512_tile_dot (rows, (int) nk, x + a0 * ldx, ldx, jc, rest, m,
+                                         xht + a0 * ldo + lanes, ldo, accumulate);
+      else
+        fs_products_f32_avx2_tile_dot (rows, (int) nk, x + a0 * ldx, ldx, jc, rest, m,
+                                       xht + a0 * ldo + lanes, ldo, accumulate);
     }
 }
 
@@ -230,16 +289,25 @@ products_tiles (const FsProductsF32Args *a)
       for (gsize j0 = 0; j0 < m; j0 += tile_cols)
         {
           gsize jc = MIN (tile_cols, m - j0);
+          NextTile next = { NULL, 0, 0 };
 
-          tile_xht (impl, a->X + i0 * m + j0, m, ib, j0, jc, a->packed_h, m, lanes,
-                    a->xht + i0 * lanes, j0 > 0);
+          /* The next tile: to the right, or the next rows' first. */
+          if (j0 + jc < m)
+            next = (NextTile) { a->X + i0 * m + j0 + jc, ib, MIN (tile_cols, m - j0 - jc) };
+          else if (i0 + ib < rows)
+            next = (NextTile) { a->X + (i0 + ib) * m, MIN (tile_rows, rows - i0 - ib),
+                                MIN (tile_cols, m) };
+          tile_xht (impl, a->X + i0 * m + j0, m, ib, j0, jc, a->packed_h,
+                    a->H + f32_packed_rows (r) * m + j0, m, r, a->xht + i0 * lanes, lanes,
+                    j0 > 0, &next);
           tile_wtx (impl, a->X + i0 * m, m, ib, j0, jc, a->scratch, r, a->wtx, m,
                     a->accumulate || i0 > 0);
         }
 
       /* xht[i0 .. i0 + ib) += W[i0 .. i0 + ib) gram_w, as one more tile. */
-      tile_xht (impl, a->W + i0 * r, r, ib, 0, r, a->packed_gram_w, r, lanes,
-                a->xht + i0 * lanes, TRUE);
+      tile_xht (impl, a->W + i0 * r, r, ib, 0, r, a->packed_gram_w,
+                a->gram_w + f32_packed_rows (r) * r, r, r, a->xht + i0 * lanes, lanes, TRUE,
+                NULL);
     }
 
   /* wtx[.., col0 .. col1) += gram_h H[.., col0 .. col1), as more rows
@@ -294,7 +362,8 @@ fs_products_f32_rows (const FsProductsF32Args *args)
 #ifdef FS_PRODUCTS_HAVE_SIMD
   if (args->impl != FS_PRODUCTS_BLAS)
     {
-      g_assert (args->packed_h != NULL && args->packed_gram_w != NULL && args->scratch != NULL);
+      g_assert ((args->packed_h != NULL && args->packed_gram_w != NULL) || args->r < 8);
+      g_assert (args->gram_w != NULL && args->scratch != NULL);
       products_tiles (args);
       return;
     }

@@ -96,10 +96,11 @@ void           fs_products_grams        (FsProductsImpl        impl,
  * matrices. Every product, sum and result here is a float. On CPUs with AVX2 and FMA both come
  * from one pass over the block, tile by tile, on vectors of 8 floats; with
  * AVX-512 on vectors of 16 (with one of 8 where the lanes ask for it);
- * elsewhere from two single-threaded OpenBLAS sgemm calls. H is read from
- * a copy packed by fs_products_f32_pack in lanes of 8, the lanes past r
- * zero, so that xht's rows are whole vectors: its leading dimension is r
- * rounded up to 8, and the values past r are scratch. */
+ * elsewhere from OpenBLAS sgemm calls. The first r - r % 8 rows of H are
+ * read from a copy packed by fs_products_f32_pack in lanes of 8, the
+ * others where they are (dot products along the rows of X). xht's leading
+ * dimension is r rounded up to 8 (fs_products_f32_lanes), which the
+ * OpenBLAS path may use; the values past r are scratch. */
 typedef struct
 {
   FsProductsImpl impl;

@@ -12,10 +12,13 @@
 #include <math.h>
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "fs-examples.h"
 #include "fs-params.h"
 #include "fs-products.h"
 #include "fs-rules.h"
+#include "fs-session-file.h"
 #include "fs-solver.h"
 #include "fs-sparse.h"
 #include "fs-test-util.h"
@@ -436,6 +439,104 @@ test_dtype_words (void)
   g_assert_cmpint (dtype, ==, FS_DTYPE_FLOAT32);
 }
 
+/* A session file keeps the precision; one saved before float32 existed
+ * (no "dtype") reads as float64; a word it does not know is refused,
+ * naming the field; the command line it stands for asks for float32. */
+static void
+test_session_file (void)
+{
+  g_autoptr(FsSessionFile) file = fs_session_file_new ();
+  g_autoptr(FsSessionFile) back = NULL;
+  g_autoptr(FsSessionFile) old = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *command = NULL;
+  g_autoptr(GString) edited = NULL;
+
+  file->example = g_strdup ("lowrank");
+  file->params.dtype = FS_DTYPE_FLOAT32;
+  data = fs_session_file_to_data (file, NULL);
+  g_assert_nonnull (strstr (data, "\"dtype\": \"float32\""));
+  back = fs_session_file_from_data (data, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (back->params.dtype, ==, FS_DTYPE_FLOAT32);
+  command = fs_session_file_to_command_line (back);
+  g_assert_nonnull (strstr (command, "--dtype float32"));
+
+  edited = g_string_new (data);
+  g_string_replace (edited, ",\n    \"dtype\": \"float32\"", "", 1);
+  g_assert_null (strstr (edited->str, "dtype"));
+  old = fs_session_file_from_data (edited->str, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (old->params.dtype, ==, FS_DTYPE_FLOAT64);
+
+  g_string_assign (edited, data);
+  g_string_replace (edited, "\"float32\"", "\"float16\"", 1);
+  g_assert_null (fs_session_file_from_data (edited->str, -1, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "dtype"));
+}
+
+/* Runs factorscope-cli (FS_CLI) and parses the JSON it prints. */
+static JsonObject *
+cli_json (const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  int status = 0;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("FS_CLI"));
+  for (guint k = 0; args[k] != NULL; k++)
+    g_ptr_array_add (argv, (gpointer) args[k]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* bench --dtype float32 prints "dtype": "float32" and the peers' final
+ * cost to 1e-6; run --json keeps the precision in its settings; an
+ * unknown word is refused. */
+static void
+test_cli (void)
+{
+  static const char *const bench[] = {
+    "bench", "--n", "300", "--m", "200", "--r", "10", "--iters", "50", "--dtype", "float32", NULL
+  };
+  static const char *const run[] = {
+    "run", "--example", "lowrank", "--iters", "20", "--dtype", "float32", "--json", NULL
+  };
+  g_autoptr(JsonObject) b = NULL;
+  g_autoptr(JsonObject) r = NULL;
+  const char *refused[] = { g_getenv ("FS_CLI"), "run", "--example", "lowrank", "--dtype",
+                            "float16", NULL };
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  if (g_getenv ("FS_CLI") == NULL)
+    {
+      g_test_skip ("FS_CLI is not set");
+      return;
+    }
+  b = cli_json (bench);
+  g_assert_cmpstr (json_object_get_string_member (b, "dtype"), ==, "float32");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (b, "final_cost") / PEER_F32_PLAIN,
+                                  1.0, 1e-6);
+  r = cli_json (run);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (r, "settings"),
+                                                  "dtype"), ==, "float32");
+
+  g_assert_true (g_spawn_sync (NULL, (char **) refused, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                               NULL, NULL, &err, &status, NULL));
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "float16"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -456,6 +557,8 @@ main (int    argc,
   g_test_add_func ("/float32/solver/masked", test_solver_masked);
   g_test_add_func ("/float32/sparse-refused", test_sparse_refused);
   g_test_add_func ("/float32/dtype-words", test_dtype_words);
+  g_test_add_func ("/float32/session-file", test_session_file);
+  g_test_add_func ("/float32/cli", test_cli);
 
   return g_test_run ();
 }
