@@ -531,6 +531,20 @@ test_cli (void)
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (r, "settings"),
                                                   "dtype"), ==, "float32");
 
+  /* An exact fit (f* = 0): costs under the float rounding of the Gram
+   * form are costed exactly, and its noise is no instability. */
+  {
+    static const char *const exact[] = {
+      "run", "--example", "notebook", "--dtype", "float32", "--tol", "1e-7", "--json", NULL
+    };
+    g_autoptr(JsonObject) e = cli_json (exact);
+
+    g_assert_cmpstr (json_object_get_string_member (e, "stopped"), ==, "tolerance");
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (e, "warnings")), ==, 0);
+    g_assert_cmpfloat (json_object_get_double_member (e, "final_cost"), >=, 0.0);
+    g_assert_cmpfloat (json_object_get_double_member (e, "final_cost"), <, 1e-10);
+  }
+
   g_assert_true (g_spawn_sync (NULL, (char **) refused, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
                                NULL, NULL, &err, &status, NULL));
   g_assert_false (g_spawn_check_wait_status (status, NULL));
