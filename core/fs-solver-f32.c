@@ -47,9 +47,11 @@
 #include "fs-error.h"
 #include "fs-solver-private.h"
 
-/* Rows of X per call of the products with more than one thread (a block
- * that stays in cache while both products read it), and at most with one. */
-#define CHUNK_ROWS 64
+/* Rows of X per call of the products with more than one thread, and at
+ * most with one: the tile walk keeps X in cache, and longer chunks read
+ * and write each share's float W^T X fewer times (256 rather than 64: 3%
+ * faster on 2000 × 2000 rank 50 with 2 threads). */
+#define CHUNK_ROWS 256
 #define CHUNK_ROWS_ALONE 512
 /* The Gram form's error in float, as a share of ||X||^2: measured up to
  * 3.8e-8 (0.32 FLT_EPSILON) on the benchmark problems (500 × 400 rank 20,
