@@ -62,7 +62,7 @@ bench_context_new (BenchOptions *o)
     { "storage", 0, 0, G_OPTION_ARG_STRING, &o->storage, N_("With --nnz: sparse (the default), dense (masked n × m arrays) or auto"), N_("STORAGE") },
     { "iters", 0, 0, G_OPTION_ARG_INT64, &o->iters, N_("Timed iterations (default 100)"), N_("N") },
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Solver threads (default 1)"), N_("T") },
-    { "dtype", 0, 0, G_OPTION_ARG_STRING, &o->dtype, N_("float64 (float32 is refused)"), N_("TYPE") },
+    { "dtype", 0, 0, G_OPTION_ARG_STRING, &o->dtype, N_("float64 or float32 (default float64)"), N_("TYPE") },
     { "rule", 0, 0, G_OPTION_ARG_STRING, &o->rule, N_("plain or normalized (default plain)"), N_("RULE") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, N_("Seed of the data (default 0)"), N_("S") },
     { "lr", 0, 0, G_OPTION_ARG_STRING, &o->lr_text, N_("Step (default 1/||X||_F for plain, 0.05 for normalized)"), N_("ETA") },
@@ -85,13 +85,11 @@ bench_check_options (const BenchOptions  *o,
                      GError             **error)
 {
   FsStorage storage;
+  FsDtype dtype;
 
-  if (o->dtype != NULL && g_str_equal (o->dtype, "float32"))
+  if (o->dtype != NULL && !fs_dtype_from_string (o->dtype, &dtype))
     g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("--dtype float32 is not supported: Factorscope computes in float64"));
-  else if (o->dtype != NULL && !g_str_equal (o->dtype, "float64"))
-    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
-                 _("Unknown --dtype “%s” (use float64)"), o->dtype);
+                 _("Unknown --dtype “%s” (use float64 or float32)"), o->dtype);
   else if (o->rule != NULL && !g_str_equal (o->rule, "plain") && !g_str_equal (o->rule, "normalized"))
     g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                  _("Unknown --rule “%s” (use plain or normalized)"), o->rule);
@@ -186,7 +184,7 @@ print_bench_json (const BenchOptions *o,
       fs_json_add_int (b, "nnz", (gint64) result->nnz);
       fs_json_add_string (b, "storage", result->storage);
     }
-  fs_json_add_string (b, "dtype", "float64");
+  fs_json_add_string (b, "dtype", fs_dtype_to_string (params->dtype));
   fs_json_add_string (b, "rule", params->rule->name);
   fs_json_add_int (b, "threads", o->threads);
   fs_json_add_int (b, "iters", o->iters);
@@ -289,6 +287,8 @@ bench_solve (const BenchOptions  *o,
   params.l2_h = o->l2_h;
   params.max_iters = (guint64) MAX (o->iters, o->warmup);
   params.threads = (guint) o->threads;
+  if (o->dtype != NULL)
+    fs_dtype_from_string (o->dtype, &params.dtype);
 
   solver = fs_solver_new (X, &params, error);
   if (solver == NULL)

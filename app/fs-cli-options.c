@@ -37,6 +37,7 @@ fs_cli_run_options_clear (FsCliRunOptions *o)
   g_clear_pointer (&o->out, g_free);
   g_clear_pointer (&o->rule_help, g_free);
   g_clear_pointer (&o->lr_text, g_free);
+  g_clear_pointer (&o->dtype, g_free);
 }
 
 /* How a run ended, in the words of fs_stop_to_string () (which JSON
@@ -114,6 +115,7 @@ fs_cli_run_options_common_entries (FsCliRunOptions *o)
       { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, N_("Seed of the first run (default 0)"), N_("S") },
       { "restarts", 0, 0, G_OPTION_ARG_INT, &o->restarts, N_("Number of runs, from seeds S, S+1, ...; the lowest final cost wins (default 1)"), N_("K") },
       { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Solver threads (default: 1 for small problems, else all cores)"), N_("T") },
+      { "dtype", 0, 0, G_OPTION_ARG_STRING, &o->dtype, N_("Precision of the passes over X: float64 (default) or float32"), N_("TYPE") },
       { "holdout", 0, 0, G_OPTION_ARG_DOUBLE, &o->holdout, N_("Hold this share of the observed cells out of training and report their error (e.g. 0.1; default 0: none)"), N_("FRACTION") },
       { "holdout-seed", 0, 0, G_OPTION_ARG_INT64, &o->holdout_seed, N_("Seed of the held-out cells (default 0)"), N_("S") },
       { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write W.csv, H.csv, WH.csv, residual.csv (X − WH), loss.csv, run.json and atoms.png into DIR (for a sparse X, WH.mtx and residual.mtx on its listed cells)"), N_("DIR") },
@@ -176,7 +178,8 @@ check_counts (const FsCliRunOptions  *o,
   return FALSE;
 }
 
-/* The options that name a choice: rule, L1 mode, initialization. */
+/* The options that name a choice: rule, L1 mode, initialization,
+ * precision. */
 static gboolean
 parse_choices (const FsCliRunOptions  *o,
                FsParams               *p,
@@ -195,6 +198,9 @@ parse_choices (const FsCliRunOptions  *o,
   else if (o->init != NULL && !fs_init_from_string (o->init, &p->init))
     g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                  _("Unknown initialization “%s” (use uniform or scaled)"), o->init);
+  else if (o->dtype != NULL && !fs_dtype_from_string (o->dtype, &p->dtype))
+    g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
+                 _("Unknown --dtype “%s” (use float64 or float32)"), o->dtype);
   else
     return TRUE;
   return FALSE;

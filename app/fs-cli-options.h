@@ -27,6 +27,7 @@ typedef struct
   gint64    seed;
   int       restarts;
   int       threads;
+  char     *dtype;       /* float64 or float32, NULL for the default */
   double    holdout;
   gint64    holdout_seed;
   char     *out;

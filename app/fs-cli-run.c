@@ -818,6 +818,7 @@ add_settings_json (JsonBuilder *b,
   fs_json_add_int (b, "holdout_seed", (gint64) p->holdout_seed);
   fs_json_add_boolean (b, "stop_unstable", p->stop_unstable);
   fs_json_add_string (b, "products", fs_products_impl_name (p->products));
+  fs_json_add_string (b, "dtype", fs_dtype_to_string (p->dtype));
   json_builder_end_object (b);
 }
 

@@ -259,6 +259,21 @@ check_blas_size (const FsMatrix *X,
 
 /* Whether params are valid, and (when X is given) whether a solver can
  * run them on X. */
+/* float32 runs the dense paths only (fs-solver-f32.c): a sparse matrix
+ * keeps its observed cells in double. */
+static gboolean
+check_dtype (const FsParams *params,
+             const FsMatrix *X,
+             GError        **error)
+{
+  if (params->dtype >= FS_N_DTYPES)
+    return fs_error_refuse (error, _("Unknown precision"));
+  if (params->dtype == FS_DTYPE_FLOAT32 && X != NULL && fs_matrix_is_sparse (X))
+    return fs_error_refuse (error, _("Single precision (float32) runs on dense matrices only: "
+                                     "load the matrix with dense storage, or compute in float64"));
+  return TRUE;
+}
+
 gboolean
 fs_params_validate (const FsParams *params,
                     const FsMatrix *X,
@@ -271,6 +286,8 @@ fs_params_validate (const FsParams *params,
     return FALSE;
   if (!in_unit_interval (params->holdout))
     return fs_error_refuse (error, _("The held-out share must be in [0, 1), not %g"), params->holdout);
+  if (!check_dtype (params, X, error))
+    return FALSE;
   return X == NULL || check_blas_size (X, error);
 }
 

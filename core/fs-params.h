@@ -40,9 +40,9 @@ typedef enum
 
 /* The precision the passes over X compute in. FLOAT32 holds X and the
  * copies of W and H that those passes read in single precision; costs are
- * reported in double (as the peers' float32 runs report them).
- * GROUNDWORK (issue 18): the solver refuses FLOAT32 until the float32
- * path lands. */
+ * reported in double (as the peers' float32 runs report them);
+ * fs-solver-f32.c says exactly what is single. A sparse matrix computes in
+ * double only (fs_params_validate refuses FLOAT32 for it). */
 typedef enum
 {
   FS_DTYPE_FLOAT64,

@@ -352,6 +352,7 @@ write_params (Writer         *w,
   begin_block (w, name, '{');
   for (guint i = 0; i < G_N_ELEMENTS (param_fields); i++)
     write_param (w, p, &param_fields[i]);
+  write_string (w, "dtype", fs_dtype_to_string (p->dtype));  /* float32: optional on reading */
   end_block (w, '}');
 }
 
@@ -784,6 +785,24 @@ check_param (const Scope      *scope,
   return fail_field (error, scope, field->name, local->message);
 }
 
+/* float32: "dtype", float64 or float32; optional, as sessions saved
+ * before single precision have none (they computed in float64). */
+static gboolean
+read_dtype (const Scope  *scope,
+            FsParams     *p,
+            GError      **error)
+{
+  const char *word;
+
+  if (!json_object_has_member (scope->object, "dtype"))
+    return TRUE;
+  if (!get_string (scope, "dtype", &word, error))
+    return FALSE;
+  if (!fs_dtype_from_string (word, &p->dtype))
+    return fail_field (error, scope, "dtype", _("must be float64 or float32"));
+  return TRUE;
+}
+
 static gboolean
 read_params (const Scope  *scope,
              const char   *name,
@@ -800,7 +819,7 @@ read_params (const Scope  *scope,
     if (!read_param (&inner, &param_fields[i], p, error) ||
         !check_param (&inner, &param_fields[i], p, error))
       return FALSE;
-  return TRUE;
+  return read_dtype (&inner, p, error);
 }
 
 static gboolean
@@ -1366,6 +1385,8 @@ add_params_options (GPtrArray      *argv,
     add_double_option (argv, "--holdout", p->holdout);
   if (p->holdout_seed != 0)
     add_uint64_option (argv, "--holdout-seed", p->holdout_seed);
+  if (p->dtype != FS_DTYPE_FLOAT64)  /* float32 */
+    add_option (argv, "--dtype", g_strdup (fs_dtype_to_string (p->dtype)));
 }
 
 /* How the data file is read, when not all automatic. */

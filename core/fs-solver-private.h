@@ -21,6 +21,9 @@
 
 G_BEGIN_DECLS
 
+/* float32: the single-precision path's state (fs-solver-f32.c). */
+typedef struct _FsSolverF32 FsSolverF32;
+
 /* One thread's part of an evaluation. */
 typedef struct
 {
@@ -111,6 +114,11 @@ struct _FsSolver
   double        *ht;
   FsSparseKernel kernel;
   gboolean       steps_w_in_pass;  /* W's step and ||W||_1 are the pass's */
+
+  /* float32: with FS_DTYPE_FLOAT32, the float copies and buffers of
+   * fs-solver-f32.c, whose evaluation replaces the double one; NULL in
+   * float64. */
+  FsSolverF32   *f32;
 };
 
 /* fs-solver.c */
@@ -131,5 +139,14 @@ double   fs_solver_sparse_exact_data_term (FsSolver *self);
 gboolean fs_solver_sparse_get_grams  (FsSolver      *self,
                                       const double **wtw,
                                       const double **hht);
+
+
+/* float32 (fs-solver-f32.c): its state, made once the double state is;
+ * the data term and both gradients at the current W and H (and the step
+ * before them, in an iteration); its state freed. */
+gboolean fs_solver_f32_init      (FsSolver    *self,
+                                  GError     **error);
+double   fs_solver_f32_data_term (FsSolver    *self);
+void     fs_solver_f32_free      (FsSolverF32 *f32);
 
 G_END_DECLS

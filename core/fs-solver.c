@@ -578,6 +578,8 @@ evaluate (FsSolver *self)
           gram_needs_exact (self, data_term, data_term + share_penalties (self)))
         data_term = fs_solver_sparse_exact_data_term (self);
     }
+  else if (self->f32 != NULL)  /* float32: fs-solver-f32.c */
+    data_term = fs_solver_f32_data_term (self);
   else if (self->residual != NULL)
     data_term = evaluate_residual (self);
   else
@@ -626,6 +628,7 @@ fs_solver_free (FsSolver *self)
     return;
 
   fs_solver_clear_state (self);
+  g_clear_pointer (&self->f32, fs_solver_f32_free);  /* float32 */
   g_clear_pointer (&self->instability, fs_instability_free);
   fs_warning_clear (&self->warning);
   g_clear_pointer (&self->log, fs_cost_log_unref);
@@ -830,13 +833,6 @@ fs_solver_new (FsMatrix       *X,
 
   if (!fs_params_validate (params, X, error))
     return NULL;
-  /* GROUNDWORK (issue 18): the float32 path replaces this. */
-  if (params->dtype != FS_DTYPE_FLOAT64)
-    {
-      fs_error_refuse (error, _("The solver computes in float64 only"));
-      return NULL;
-    }
-
   self = g_new0 (FsSolver, 1);
   self->given = fs_matrix_ref (X);
   if (!split_matrix (self, params, error))
@@ -874,6 +870,9 @@ fs_solver_new (FsMatrix       *X,
   self->pool = fs_pool_new (self->n_shares, params->nice);
 
   if (!alloc_residual_and_state (self, error))
+    return NULL;
+  /* float32: its copies and buffers (fs-solver-f32.c). */
+  if (params->dtype == FS_DTYPE_FLOAT32 && !fs_solver_f32_init (self, error))
     return NULL;
 
   fs_solver_start (self, params->seed);

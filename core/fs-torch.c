@@ -127,6 +127,9 @@ settings_block (const char     *stem,
   append_number (out, "TOLERANCE", p->tol, "relative change that counts as quiet; 0: off [tol]");
   g_string_append_printf (out, "%-12s = %-24s # some observed cells are held out [holdout]\n",
                           "HOLDOUT", p->holdout > 0.0 ? "True" : "False");
+  /* float32: the script's default --dtype. */
+  append_text (out, "DTYPE", fs_dtype_to_string (p->dtype),
+               "float64 or float32: the precision the run computed in [dtype]");
   g_string_append_printf (out, "%-12s = %-24s # the seed W0 and H0 were drawn from [seed]",
                           "SEED", seed);
   return g_string_free (out, FALSE);

@@ -238,7 +238,7 @@ test_bad_arguments (void)
     { "run", "/nonexistent/matrix.csv", NULL },
     { "run", NULL },
     { "optimum", "--example", "lowrank", NULL },
-    { "bench", "--dtype", "float32", NULL },
+    { "bench", "--dtype", "float16", NULL },
     { "bench", "--r", "0", NULL },
     { "frobnicate", NULL },
   };

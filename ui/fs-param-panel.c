@@ -32,6 +32,7 @@ struct _FsParamPanel
   AdwComboRow   *l1_mode_row;
   AdwComboRow   *rule_row;
   AdwComboRow   *init_row;
+  AdwComboRow   *dtype_row;     /* float32: Double (float64) or Single (float32) */
   GtkSpinButton *rank_spin;
   GtkSpinButton *l2_w_spin;
   GtkSpinButton *l2_h_spin;
@@ -155,6 +156,7 @@ read_rows (FsParamPanel *self,
   p->holdout = gtk_switch_get_active (self->holdout_switch)
                ? gtk_spin_button_get_value (self->holdout_spin) / 100.0 : 0.0;
   p->holdout_seed = (guint64) gtk_spin_button_get_value (self->holdout_seed_spin);
+  p->dtype = (FsDtype) MIN (adw_combo_row_get_selected (self->dtype_row), FS_N_DTYPES - 1);
 }
 
 static void
@@ -182,6 +184,7 @@ write_rows (FsParamPanel *self)
   if (p->holdout > 0.0)
     gtk_spin_button_set_value (self->holdout_spin, 100.0 * p->holdout);
   gtk_spin_button_set_value (self->holdout_seed_spin, (double) p->holdout_seed);
+  adw_combo_row_set_selected (self->dtype_row, p->dtype);
   self->updating = FALSE;
 }
 
@@ -489,6 +492,15 @@ init_label (guint index)
   return fs_init_get_label ((FsInit) index);
 }
 
+/* float32: in the order of FsDtype. */
+static const char *
+dtype_label (guint index)
+{
+  static const char *labels[FS_N_DTYPES] = { N_("Double (float64)"), N_("Single (float32)") };
+
+  return _(labels[index]);
+}
+
 static const char *
 scaling_label (guint index)
 {
@@ -518,7 +530,7 @@ static void
 name_inner_parts (FsParamPanel *self)
 {
   AdwComboRow *rows[] = { self->scaling_row, self->l1_mode_row, self->rule_row, self->init_row,
-                          self->tol_row };
+                          self->tol_row, self->dtype_row };
   GtkWidget *scrolled = find_descendant (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
@@ -549,6 +561,7 @@ fill_choice_rows (FsParamPanel *self)
   fill_choices (self->init_row, init_label, FS_N_INITS);
   fill_choices (self->scaling_row, scaling_label, FS_N_SCALINGS);
   fill_choices (self->tol_row, tolerance_label, G_N_ELEMENTS (tolerances));
+  fill_choices (self->dtype_row, dtype_label, FS_N_DTYPES);
 }
 
 const FsParams *
@@ -957,6 +970,7 @@ fs_param_panel_class_init (FsParamPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, l1_mode_row);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, rule_row);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, init_row);
+  gtk_widget_class_bind_template_child (widget_class, FsParamPanel, dtype_row);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, rank_spin);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, l2_w_spin);
   gtk_widget_class_bind_template_child (widget_class, FsParamPanel, l2_h_spin);
@@ -990,7 +1004,8 @@ connect_rows (FsParamPanel *self)
   GtkSpinButton *spins[] = { self->rank_spin, self->l2_w_spin, self->l2_h_spin, self->l1_w_spin,
                              self->l1_h_spin, self->lr_spin, self->restarts_spin, self->iters_spin,
                              self->seed_spin, self->holdout_spin, self->holdout_seed_spin };
-  AdwComboRow *rows[] = { self->l1_mode_row, self->rule_row, self->init_row, self->tol_row };
+  AdwComboRow *rows[] = { self->l1_mode_row, self->rule_row, self->init_row, self->tol_row,
+                          self->dtype_row };
 
   for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
     {

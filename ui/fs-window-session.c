@@ -447,6 +447,7 @@ static const struct
   PARAM_FIELD (l1_mode), PARAM_FIELD (nonneg), PARAM_FIELD (init), PARAM_FIELD (seed),
   PARAM_FIELD (max_iters), PARAM_FIELD (tol), PARAM_FIELD (stop_unstable),
   PARAM_FIELD (restarts), PARAM_FIELD (holdout), PARAM_FIELD (holdout_seed),
+  PARAM_FIELD (dtype),  /* float32 */
 };
 
 /* The saved settings that are valid for X, over the session's own (the

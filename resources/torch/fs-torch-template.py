@@ -28,10 +28,11 @@
 # and stops only at the iteration limit, at the tolerance, or when the cost
 # becomes NaN or infinite or grows a millionfold.
 #
-# On a GPU: --device cuda (the default when there is one). --dtype float32
-# is several times faster there, at the price of precision: float32 keeps
-# about 7 digits, so the costs agree with Factorscope's to about 1e-5
-# rather than 1e-15. For several GPUs or machines, split the rows of X and
+# On a GPU: --device cuda (the default when there is one). The precision
+# is the run's (DTYPE below, torch.float64 or torch.float32; --dtype
+# changes it): float32 is several times faster on GPUs, at the price of
+# precision: it keeps about 7 digits, so the costs agree with Factorscope's
+# to about 1e-5 rather than 1e-15. For several GPUs or machines, split the rows of X and
 # W across processes with torch.distributed, keep H on every process and
 # all-reduce its gradient and the cost each step (Factorscope's README
 # describes how); this script runs in one process.
@@ -67,8 +68,8 @@ def parse_arguments(argv):
                         help="iteration limit (default %(default)s)")
     parser.add_argument("--device", default=None,
                         help="cpu, cuda, cuda:1, ... (default: cuda when available, else cpu)")
-    parser.add_argument("--dtype", choices=["float64", "float32"], default="float64",
-                        help="float64 (default) matches Factorscope; float32 is faster on GPUs")
+    parser.add_argument("--dtype", choices=["float64", "float32"], default=DTYPE,
+                        help="the run's precision (default %(default)s); float32 is faster on GPUs")
     parser.add_argument("--out-prefix", default=os.path.join(HERE, STEM),
                         help="write PREFIX-W.npy and PREFIX-H.npy (default %(default)s)")
     return parser.parse_args(argv)
