@@ -11,9 +11,10 @@
 G_BEGIN_DECLS
 
 /* A sparse matrix (fs_matrix_is_sparse ()) gives only its top singular
- * values, from fs-sparse-svd.h, never a dense copy: this many for the
- * callers that do not know the rank (the window's spectrum and f*, the
- * sweeps), and f* at a larger rank is not known from them. */
+ * values, from fs-sparse-svd.h, never a dense copy: at least this many
+ * for the spectrum (the window asks for MAX (this, rank), again when the
+ * rank passes it; a sweep for MAX (this, its largest rank)), and f* at a
+ * larger rank is not known from them. */
 #define FS_OPTIMUM_SPARSE_TOP 64
 
 /* The singular values of X, largest first: all MIN (rows, cols) of a

@@ -44,6 +44,7 @@ struct _FsSession
   double        load_progress;      /* how far, in [0, 1] */
   char         *loading_name;       /* its display name, while loading */
   GCancellable *svd_cancellable;
+  guint         svd_count;          /* the top values asked of a sparse X */
   /* What the prepare in flight makes, for a scaling chosen meanwhile. */
   FsMatrix     *pending_source;
   char         *pending_name;
@@ -228,20 +229,33 @@ set_singular_values (FsSession *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SINGULAR_VALUES]);
 }
 
+typedef struct
+{
+  FsMatrix *X;
+  guint     count;   /* the top values a sparse X gives */
+} SvdJob;
+
+static void
+svd_job_free (SvdJob *job)
+{
+  fs_matrix_unref (job->X);
+  g_free (job);
+}
+
 static gpointer
-svd_work (gpointer       X,
+svd_work (gpointer       data,
           GCancellable  *cancellable,
           GError       **error)
 {
-  FsMatrix *matrix = X;
+  SvdJob *job = data;
   GArray *values;
 
   /* A sparse matrix whose unlisted cells are zeros gets its top values
-   * (FS_OPTIMUM_SPARSE_TOP) from the sparse SVD, never a dense copy. */
-  values = fs_singular_values (matrix, error);
+   * from the sparse SVD, never a dense copy; a dense one gets them all. */
+  values = fs_singular_values_for_rank (job->X, job->count, error);
 
   g_debug ("Computing the singular values of a %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT
-           " matrix: done", matrix->rows, matrix->cols);
+           " matrix: done", job->X->rows, job->X->cols);
   return values;
 }
 
@@ -268,10 +282,19 @@ on_svd_done (GObject      *object,
   update_optimum (self);
 }
 
+/* The top values to ask of a sparse X: enough for the spectrum, and for
+ * f* at the rank set, which may be above them. */
+static guint
+svd_count_for_rank (guint rank)
+{
+  return MAX (FS_OPTIMUM_SPARSE_TOP, rank);
+}
+
 static void
 start_svd (FsSession *self)
 {
   g_autoptr(GTask) task = NULL;
+  SvdJob *job;
 
   set_singular_values (self, NULL);
   update_optimum (self);
@@ -289,7 +312,10 @@ start_svd (FsSession *self)
   g_debug ("Computing the singular values of a %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT " matrix",
            self->X->rows, self->X->cols);
   set_computing_optimum (self, TRUE);
-  run_task (task, &svd, fs_matrix_ref (self->X), (GDestroyNotify) fs_matrix_unref);
+  job = g_new0 (SvdJob, 1);
+  job->X = fs_matrix_ref (self->X);
+  job->count = self->svd_count = svd_count_for_rank (self->params.rank);
+  run_task (task, &svd, job, (GDestroyNotify) svd_job_free);
 }
 
 /* Preparing a matrix: the scaled X, its starting learning rate and a
@@ -328,19 +354,6 @@ prepare_work (gpointer       data,
   Prepared *p = data;
   double lr;
 
-  /* Scaling rewrites every cell: a sparse matrix is taken as it is (a new
-   * one drops the scaling, which the panel then shows). */
-  if (fs_matrix_is_sparse (p->source) && p->scaling != FS_SCALING_NONE)
-    {
-      if (!p->new_source)
-        {
-          g_set_error_literal (error, FS_ERROR, FS_ERROR_UNAVAILABLE,
-                               _("Scaling needs a dense matrix: reload the file with "
-                                 "Storage set to Dense in Import Options"));
-          return NULL;
-        }
-      p->scaling = FS_SCALING_NONE;
-    }
   p->X = p->scaling == FS_SCALING_NONE ? fs_matrix_ref (p->source)
                                        : fs_matrix_scaled (p->source, p->scaling, error);
   if (p->X == NULL)
@@ -809,6 +822,17 @@ fs_session_set_scaling (FsSession *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCALING]);
 }
 
+/* Whether f* at the rank set needs more top values of a sparse X than
+ * the SVD was asked for: the SVD then starts again (the one in flight,
+ * if any, is cancelled). */
+static gboolean
+needs_more_values (FsSession *self)
+{
+  return self->X != NULL && fs_matrix_is_sparse (self->X) && self->X->n_missing == 0 &&
+         self->params.rank > self->svd_count &&
+         self->svd_count < MIN (self->X->rows, self->X->cols);
+}
+
 /* New settings restart the run from iteration 0, still running if it
  * was (the runner keeps the intent). */
 gboolean
@@ -826,7 +850,10 @@ fs_session_set_params (FsSession       *self,
   if (self->runner != NULL && !fs_runner_set_params (self->runner, &p, error))
     return FALSE;
   self->params = p;
-  update_optimum (self);
+  if (needs_more_values (self))
+    start_svd (self);
+  else
+    update_optimum (self);
   return TRUE;
 }
 

@@ -65,6 +65,7 @@ struct _FsSweep
   GMutex         svd_mutex;
   gboolean       svd_done;
   GArray        *singular;
+  guint          largest_rank;  /* of the points, for a sparse X's top values */
 };
 
 static const struct
@@ -423,6 +424,7 @@ fs_sweep_new (FsMatrix       *X,
       point->state = FS_SWEEP_POINT_WAITING;
       point->params = *base;
       fs_sweep_apply (axis, values[i], &point->params);
+      self->largest_rank = MAX (self->largest_rank, point->params.rank);
       point->cost = point->optimum = point->train_mse = point->holdout_mse = NAN;
       point->zeros_w = point->zeros_h = NAN;
       point->rows = X->rows;
@@ -530,14 +532,17 @@ take_point (FsSweep *self,
     }
 }
 
-/* The singular values of X, computed by the first caller. */
+/* The singular values of X, computed by the first caller: for a sparse
+ * X, enough top values for the spectrum and every point's rank. */
 static const GArray *
 get_singular_values (FsSweep *self)
 {
   g_mutex_lock (&self->svd_mutex);
   if (!self->svd_done)
     {
-      self->singular = fs_singular_values (self->X, NULL);
+      guint count = MAX (FS_OPTIMUM_SPARSE_TOP, self->largest_rank);
+
+      self->singular = fs_singular_values_for_rank (self->X, count, NULL);
       self->svd_done = TRUE;
     }
   g_mutex_unlock (&self->svd_mutex);

@@ -11,6 +11,7 @@
 #include "fs-examples.h"
 #include "fs-optimum.h"
 #include "fs-session.h"
+#include "fs-sparse.h"
 
 typedef struct
 {
@@ -301,6 +302,160 @@ test_scaling_prepares_again (Fixture       *f,
   X = fs_session_get_matrix (f->session);
   g_assert_cmpfloat (X->data[0], ==, 0.0);
   g_assert_cmpfloat (X->data[5], ==, 1.0);
+}
+
+/* A sparse rows × cols matrix of about share × rows × cols random cells
+ * in [1, 5]. */
+static FsMatrix *
+random_sparse (gsize    rows,
+               gsize    cols,
+               double   share,
+               guint32  seed,
+               gboolean zeros_are_values)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  gsize count = (gsize) (share * rows * cols);
+  g_autofree guint32 *r = g_new (guint32, count);
+  g_autofree guint32 *c = g_new (guint32, count);
+  g_autofree double *v = g_new (double, count);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsSparse) sparse = NULL;
+
+  for (gsize k = 0; k < count; k++)
+    {
+      r[k] = (guint32) g_rand_int_range (rand, 0, (gint32) rows);
+      c[k] = (guint32) g_rand_int_range (rand, 0, (gint32) cols);
+      v[k] = g_rand_double_range (rand, 1.0, 5.0);
+    }
+  sparse = fs_sparse_new_from_cells (rows, cols, r, c, v, count, NULL, &error);
+  g_assert_no_error (error);
+  sparse->zeros_are_values = zeros_are_values;
+  return fs_matrix_new_sparse (sparse);
+}
+
+/* Each listed value of scaled is that of source standardized over the
+ * listed values of its column (mean 0, sample deviation 1). */
+static void
+assert_standardized (const FsMatrix *source,
+                     const FsMatrix *scaled)
+{
+  const FsSparse *a = source->sparse, *b = scaled->sparse;
+  g_autofree double *sum = g_new0 (double, a->cols);
+  g_autofree double *squares = g_new0 (double, a->cols);
+  g_autofree gsize *count = g_new0 (gsize, a->cols);
+
+  g_assert_nonnull (b);
+  g_assert_cmpuint (b->nnz, ==, a->nnz);
+  for (gsize e = 0; e < a->nnz; e++)
+    {
+      sum[a->col_idx[e]] += a->values[e];
+      count[a->col_idx[e]]++;
+    }
+  for (gsize j = 0; j < a->cols; j++)
+    sum[j] /= MAX (count[j], 1);
+  for (gsize e = 0; e < a->nnz; e++)
+    squares[a->col_idx[e]] += pow (a->values[e] - sum[a->col_idx[e]], 2);
+  for (gsize e = 0; e < a->nnz; e++)
+    {
+      guint32 j = a->col_idx[e];
+      double sd = sqrt (squares[j] / (count[j] - 1));
+
+      g_assert_cmpuint (count[j], >, 1);
+      g_assert_cmpuint (b->col_idx[e], ==, j);
+      g_assert_cmpfloat_with_epsilon (b->values[e], (a->values[e] - sum[j]) / sd, 1e-12);
+    }
+}
+
+/* A sparse matrix takes a scaling as a dense one does: Standardize scales
+ * its listed values per column, and a new sparse matrix keeps it. */
+static void
+test_sparse_scaling (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(FsMatrix) first = random_sparse (30, 12, 0.3, 3, FALSE);
+  g_autoptr(FsMatrix) second = random_sparse (25, 10, 0.4, 4, FALSE);
+
+  fs_session_set_matrix (f->session, first, "first", 2);
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_true (fs_session_get_matrix (f->session) == first);
+
+  f->n_changed = 0;
+  fs_session_set_scaling (f->session, FS_SCALING_STANDARDIZE_COLUMNS);
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_null (f->failure);
+  g_assert_cmpint (fs_session_get_scaling (f->session), ==, FS_SCALING_STANDARDIZE_COLUMNS);
+  g_assert_true (fs_matrix_is_sparse (fs_session_get_matrix (f->session)));
+  assert_standardized (first, fs_session_get_matrix (f->session));
+
+  f->n_changed = 0;
+  fs_session_set_matrix (f->session, second, "second", 2);
+  g_assert_true (wait_until (changed_once, f));
+  g_assert_true (f->last_new_source);
+  g_assert_null (f->failure);
+  g_assert_cmpint (fs_session_get_scaling (f->session), ==, FS_SCALING_STANDARDIZE_COLUMNS);
+  assert_standardized (second, fs_session_get_matrix (f->session));
+}
+
+/* Zeros that are values would stop being zeros: fs_matrix_scaled's own
+ * message reaches "failed" and the matrix stays as it was. */
+static void
+test_sparse_scaling_refused (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(FsMatrix) X = random_sparse (30, 12, 0.3, 5, TRUE);
+
+  fs_session_set_matrix (f->session, X, "counts", 2);
+  g_assert_true (wait_until (changed_once, f));
+  fs_session_set_scaling (f->session, FS_SCALING_CENTER_COLUMNS);
+  g_assert_true (wait_until (failed, f));
+  g_test_message ("%s", f->failure);
+  g_assert_nonnull (strstr (f->failure, "unlisted zeros"));
+  g_assert_true (wait_until (idle, f));
+  g_assert_cmpint (fs_session_get_scaling (f->session), ==, FS_SCALING_NONE);
+  g_assert_true (fs_session_get_matrix (f->session) == X);
+}
+
+static gboolean
+has_values_for_80 (Fixture *f)
+{
+  GArray *values = fs_session_get_singular_values (f->session);
+
+  return values != NULL && values->len >= 80;
+}
+
+/* f* of a sparse matrix whose zeros are values above FS_OPTIMUM_SPARSE_TOP:
+ * a rank past the values computed computes more, and f* is then known
+ * (the command line's run prints it too). */
+static void
+test_sparse_optimum_high_rank (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(FsMatrix) X = random_sparse (120, 100, 0.3, 6, TRUE);
+  g_autoptr(GArray) expected = NULL;
+  FsParams params;
+
+  fs_session_set_matrix (f->session, X, "counts", 4);
+  g_assert_true (wait_until (has_singular_values, f));
+  g_assert_cmpuint (fs_session_get_singular_values (f->session)->len, ==, FS_OPTIMUM_SPARSE_TOP);
+  g_assert_true (isfinite (fs_session_get_optimum (f->session)));
+
+  /* Within the values computed: nothing starts again. */
+  params = *fs_session_get_params (f->session);
+  params.rank = FS_OPTIMUM_SPARSE_TOP;
+  g_assert_true (fs_session_set_params (f->session, &params, NULL));
+  g_assert_false (fs_session_get_computing_optimum (f->session));
+  g_assert_true (isfinite (fs_session_get_optimum (f->session)));
+
+  params.rank = 80;
+  g_assert_true (fs_session_set_params (f->session, &params, NULL));
+  g_assert_true (fs_session_get_computing_optimum (f->session));
+  g_assert_true (wait_until (has_values_for_80, f));
+  g_assert_true (wait_until (idle, f));
+  expected = fs_singular_values_for_rank (X, 80, NULL);
+  g_assert_nonnull (expected);
+  g_assert_cmpfloat_with_epsilon (fs_session_get_optimum (f->session),
+                                  fs_optimum_for_matrix (X, expected, 80, params.l2_w, params.l2_h),
+                                  1e-9 * fs_matrix_frobenius_sq (X));
 }
 
 static gboolean
@@ -767,6 +922,9 @@ main (int    argc,
   ADD ("/session/open-cancels-load", test_open_cancels_load);
   ADD ("/session/close-cancels-load", test_close_cancels_load);
   ADD ("/session/wait-until", test_wait_until);
+  ADD ("/session/sparse-scaling", test_sparse_scaling);
+  ADD ("/session/sparse-scaling-refused", test_sparse_scaling_refused);
+  ADD ("/session/sparse-optimum-high-rank", test_sparse_optimum_high_rank);
 #undef ADD
 
   return g_test_run ();

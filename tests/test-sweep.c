@@ -11,6 +11,7 @@
 #include "fs-examples.h"
 #include "fs-fit.h"
 #include "fs-optimum.h"
+#include "fs-sparse.h"
 #include "fs-sweep.h"
 #include "fs-test-util.h"
 
@@ -669,6 +670,49 @@ test_bad_rank (void)
   g_assert_nonnull (strstr (error->message, "rank"));
 }
 
+/* f* of a sparse matrix whose zeros are values, at ranks above
+ * FS_OPTIMUM_SPARSE_TOP: the sweep computes as many top values as its
+ * largest rank needs, and each point's f* is that of `run`. */
+static void
+test_sparse_optimum_high_rank (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (21);
+  gsize rows = 90, cols = 80, count = 2000;
+  g_autofree guint32 *r = g_new (guint32, count);
+  g_autofree guint32 *c = g_new (guint32, count);
+  g_autofree double *v = g_new (double, count);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsSparse) sparse = NULL;
+  g_autoptr(FsMatrix) X = NULL;
+  g_autoptr(FsSweep) sweep = NULL;
+  FsParams base;
+
+  for (gsize k = 0; k < count; k++)
+    {
+      r[k] = (guint32) g_rand_int_range (rand, 0, (gint32) rows);
+      c[k] = (guint32) g_rand_int_range (rand, 0, (gint32) cols);
+      v[k] = g_rand_double_range (rand, 1.0, 5.0);
+    }
+  sparse = fs_sparse_new_from_cells (rows, cols, r, c, v, count, NULL, &error);
+  g_assert_no_error (error);
+  sparse->zeros_are_values = TRUE;
+  X = fs_matrix_new_sparse (sparse);
+  base_params (&base);
+  base.max_iters = 5;
+  sweep = sweep_run (X, &base, TRUE, FS_SWEEP_RANK, "63:66", NULL);
+  for (guint i = 0; i < fs_sweep_get_n_points (sweep); i++)
+    {
+      g_autoptr(FsSweepPoint) p = fs_sweep_get_point (sweep, i);
+      g_autoptr(GArray) top = fs_singular_values_for_rank (X, p->params.rank, NULL);
+
+      g_assert_nonnull (top);
+      g_assert_true (isfinite (p->optimum));
+      g_assert_cmpfloat_with_epsilon (p->optimum,
+                                      fs_optimum_for_matrix (X, top, p->params.rank, base.l2_w, base.l2_h),
+                                      1e-9 * fs_matrix_frobenius_sq (X));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -687,6 +731,7 @@ main (int    argc,
   g_test_add_func ("/sweep/changed-callback", test_changed_callback);
   g_test_add_func ("/sweep/snapshot", test_snapshot);
   g_test_add_func ("/sweep/bad-rank", test_bad_rank);
+  g_test_add_func ("/sweep/sparse-optimum-high-rank", test_sparse_optimum_high_rank);
 
   return g_test_run ();
 }

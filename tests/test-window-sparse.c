@@ -15,6 +15,8 @@
 #include "fs-display.h"
 #include "fs-error.h"
 #include "fs-heatmap.h"
+#include "fs-loader.h"
+#include "fs-optimum.h"
 #include "fs-solver.h"
 #include "fs-test-window.h"
 #include "fs-window-private.h"
@@ -321,6 +323,105 @@ test_threaded_means (void)
   g_assert_finalize_object (map);
 }
 
+static double
+shown_hi (FsHeatmap *map)
+{
+  double lo, hi;
+
+  fs_heatmap_get_shown_range (map, &lo, &hi);
+  return hi;
+}
+
+/* Moves map into a new window of width × height and waits for its
+ * blocks. */
+static GtkWindow *
+move_map (FsHeatmap *map,
+          GtkWindow *from,
+          int        width,
+          int        height)
+{
+  GtkWindow *window;
+
+  gtk_window_set_child (from, NULL);
+  gtk_window_destroy (from);
+  window = fs_test_show (GTK_WIDGET (map), width, height);
+  g_assert_true (fs_test_wait_for (stops_waiting, map, 20));
+  return window;
+}
+
+typedef struct
+{
+  gsize  rows;
+  gsize  cols;
+  double hi;
+} ScaleSeen;
+
+/* Records the map's block size and scale; the scale of the first
+ * snapshot at a size seen before must be the same whichever cache
+ * computed it. (The labels' width follows the scale, and the blocks'
+ * width the labels', so a size may alternate between two widths.) */
+static void
+record_scale (FsHeatmap *map,
+              ScaleSeen *seen,
+              guint      n_seen)
+{
+  ScaleSeen *now = &seen[n_seen];
+
+  fs_heatmap_get_blocks (map, &now->rows, &now->cols);
+  now->hi = shown_hi (map);
+  g_assert_cmpfloat (now->hi, >, 0.0);
+  for (guint k = 0; k < n_seen; k++)
+    if (seen[k].rows == now->rows && seen[k].cols == now->cols)
+      g_assert_cmpfloat_with_epsilon (now->hi, seen[k].hi, 1e-12 * seen[k].hi);
+}
+
+/* Under fixed-range the residual's first scale of a large sparse X is
+ * taken from WH's means over the listed cells in a thread, as the blocks
+ * are: on the first draw from the shared cache (the first snapshot is the
+ * latest then), at a later size from the map's own; either way the map
+ * waits, then shows the same scale at the same size. */
+static void
+test_threaded_first_scale (void)
+{
+  g_autoptr(FsMatrix) X = random_sparse (2000, 1500, 0.04, 11, FALSE);
+  g_autoptr(FsSnapshot) start = random_snapshot (2000, 1500, 40, 12);
+  g_autoptr(FsSnapshot) later = random_snapshot (2000, 1500, 40, 14);
+  g_autoptr(FsHeatmapCache) cache = fs_heatmap_cache_new ();
+  FsHeatmap *map = g_object_ref_sink (FS_HEATMAP (fs_heatmap_new (FS_HEATMAP_RESIDUAL)));
+  ScaleSeen seen[4];
+  GtkWindow *window;
+
+  later->iteration = 50;
+  g_assert_cmpfloat ((double) X->sparse->nnz * start->rank, >=, 4e6);
+  fs_heatmap_set_cache (map, cache);
+  fs_heatmap_set_matrix (map, X);
+  fs_heatmap_set_fixed_range (map, TRUE);
+  fs_heatmap_set_snapshot (map, start);
+  window = fs_test_show (GTK_WIDGET (map), 300, 200);
+  g_assert_true (fs_test_wait_for (stops_waiting, map, 20));
+  record_scale (map, seen, 0);
+  /* The first draw's scale came with the blocks: no thread of its own. */
+  g_assert_cmpfloat (fs_heatmap_take_cpu (map), ==, 0.0);
+
+  fs_heatmap_set_snapshot (map, later);
+  fs_test_redraw (GTK_WIDGET (map));
+  g_assert_true (fs_test_wait_for (stops_waiting, map, 20));
+  record_scale (map, seen, 1);
+
+  /* Another size: the first snapshot's means at it, in the map's thread. */
+  window = move_map (map, window, 420, 260);
+  record_scale (map, seen, 2);
+  g_assert_true (seen[2].cols != seen[0].cols);
+  g_assert_cmpfloat (fs_heatmap_take_cpu (map), >, 0.0);
+
+  /* Back at the first size: the same scale as before at its width. */
+  window = move_map (map, window, 300, 200);
+  record_scale (map, seen, 3);
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (map);
+}
+
 /* Unlisted cells that are zeros: X's blocks average them as 0, WH and the
  * residual run over every cell, and a small one shows its zeros in the
  * colour of 0, not grey. */
@@ -494,11 +595,8 @@ test_runs (Fixture       *f,
   fs_params_init_defaults (&params);
   params.rank = 4;
   solver = fs_solver_new (X, &params, &error);
-  if (solver == NULL)
-    {
-      g_test_skip ("The solver's sparse path is not on this branch yet");
-      return;
-    }
+  g_assert_no_error (error);
+  g_assert_nonnull (solver);
 
   fs_window_load_matrix (f->window, X, "ratings", 4);
   g_assert_true (fs_test_wait_for (has_snapshot, f->window, 20));
@@ -522,6 +620,95 @@ test_runs (Fixture       *f,
   g_assert_nonnull (strstr (gtk_label_get_text (f->window->spectrum_caption), "missing cells"));
 }
 
+typedef struct
+{
+  FsWindow   *window;
+  const char *expected;
+} CaptionWait;
+
+static gboolean
+caption_says (gpointer data)
+{
+  CaptionWait *wait = data;
+
+  return strstr (gtk_label_get_text (wait->window->spectrum_caption), wait->expected) != NULL;
+}
+
+/* The share beyond rank of ‖X‖² as the caption writes it, from the
+ * sparse SVD's top values and the listed cells' ‖X‖². */
+static char *
+expected_share (FsMatrix *X,
+                guint     rank)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) values = fs_singular_values_for_rank (X, rank, &error);
+  double total = fs_matrix_frobenius_sq (X), kept = 0.0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (values->len, >=, rank);
+  for (guint i = 0; i < rank; i++)
+    kept += g_array_index (values, double, i) * g_array_index (values, double, i);
+  return g_strdup_printf ("hold %.3g%% of", 100.0 * MAX (total - kept, 0.0) / total);
+}
+
+/* A sparse matrix whose zeros are values: the caption's share is of the
+ * listed cells' ‖X‖², also at a rank above FS_OPTIMUM_SPARSE_TOP, where
+ * the session computes more values (f* is then known too). */
+static void
+test_spectrum_caption (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(FsMatrix) X = random_sparse (120, 100, 0.3, 17, TRUE);
+  FsSession *session = fs_window_get_session (f->window);
+  g_autofree char *at_4 = expected_share (X, 4);
+  g_autofree char *at_80 = expected_share (X, 80);
+  CaptionWait wait = { f->window, at_4 };
+  FsParams params;
+
+  fs_window_load_matrix (f->window, X, "counts", 4);
+  g_assert_true (fs_test_wait_for (has_snapshot, f->window, 20));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.view", "s", "spectrum"));
+  g_assert_true (fs_test_wait_for (caption_says, &wait, 20));
+
+  params = *fs_session_get_params (session);
+  params.rank = 80;
+  g_assert_true (fs_session_set_params (session, &params, NULL));
+  wait.expected = at_80;
+  g_assert_true (fs_test_wait_for (caption_says, &wait, 20));
+  g_assert_true (isfinite (fs_session_get_optimum (session)));
+}
+
+/* Export Data → WH of a sparse matrix writes every cell of W H as CSV:
+ * WH comes from the factors alone, whatever X's layout (the review of
+ * issue 18: it must be allowed). */
+static void
+test_export_wh (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(FsMatrix) X = random_sparse (12, 9, 0.3, 19, FALSE);
+  g_autofree char *path = g_build_filename (f->dir, "ratings-WH.csv", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsMatrix) wh = NULL;
+  FsSnapshot *s;
+  gboolean ok;
+
+  fs_window_load_matrix (f->window, X, "ratings", 2);
+  g_assert_true (fs_test_wait_for (has_snapshot, f->window, 20));
+  s = fs_window_get_viewed_snapshot (f->window);
+  g_assert_nonnull (s);
+  ok = fs_window_export_data (f->window, "WH", path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  wh = fs_matrix_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (wh->rows, ==, 12);
+  g_assert_cmpuint (wh->cols, ==, 9);
+  for (gsize i = 0; i < 12; i++)
+    for (gsize j = 0; j < 9; j++)
+      g_assert_cmpfloat_with_epsilon (fs_matrix_get (wh, i, j), wh_at (s, i, j),
+                                      1e-9 * MAX (1.0, fabs (wh_at (s, i, j))));
+}
+
 static void
 add_window_test (const char *path,
                  void      (*func) (Fixture *, gconstpointer))
@@ -538,9 +725,12 @@ main (int    argc,
   g_test_add_func ("/window-sparse/small-x", test_small_x);
   g_test_add_func ("/window-sparse/blocks-over-listed", test_blocks_over_listed);
   g_test_add_func ("/window-sparse/threaded-means", test_threaded_means);
+  g_test_add_func ("/window-sparse/threaded-first-scale", test_threaded_first_scale);
   g_test_add_func ("/window-sparse/zeros-are-values", test_zeros_are_values);
   add_window_test ("/window-sparse/import-storage", test_import_storage);
   add_window_test ("/window-sparse/runs", test_runs);
+  add_window_test ("/window-sparse/spectrum-caption", test_spectrum_caption);
+  add_window_test ("/window-sparse/export-wh", test_export_wh);
 
   return g_test_run ();
 }

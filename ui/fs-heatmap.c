@@ -17,8 +17,9 @@
  * A sparse X is reduced from its listed cells (fs_block_means_sparse):
  * blocks with none are missing. With missing unlisted cells, WH and the
  * residual are averaged over the listed cells too, which for a large
- * matrix the cache does in a thread: until it is done the map keeps the
- * picture it has ("waiting") and redraws on the cache's "updated".
+ * matrix the cache does in a thread (and so does the map's own cache for
+ * the residual's first scale under fixed-range): until it is done the map
+ * keeps the picture it has ("waiting") and redraws on "updated".
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -86,6 +87,7 @@ struct _FsHeatmap
    * snapshot at iteration 0 of run 0, kept for the block size it was
    * computed at; and the order of the snapshots seen, to tell a restart. */
   FsSnapshot      *scale_snapshot;
+  FsHeatmapCache  *scale_cache;     /* WH's means for it, when not the latest */
   gsize            scale_rows;
   gsize            scale_cols;
   double           scale_hi;
@@ -428,43 +430,67 @@ uses_first_scale (FsHeatmap *self)
          s->rows == self->X->rows && s->cols == self->X->cols;
 }
 
+/* The cache of WH's means for the first snapshot: the shared one while it
+ * is also the latest (the blocks shown have just asked it), else the
+ * map's own, whose entries stay that snapshot's while the shared cache
+ * follows the latest. Either computes the means over a sparse X's listed
+ * cells in a thread when they cost more than a moment. */
+static FsHeatmapCache *
+get_scale_cache (FsHeatmap *self)
+{
+  if (self->scale_snapshot == self->snapshot)
+    return get_cache (self);
+  if (self->scale_cache == NULL)
+    {
+      self->scale_cache = fs_heatmap_cache_new ();
+      g_signal_connect_object (self->scale_cache, "updated", G_CALLBACK (on_cache_updated), self,
+                               G_CONNECT_SWAPPED);
+    }
+  return self->scale_cache;
+}
+
 /* The symmetric range of the residual at the first snapshot, in blocks
  * of the size shown now (block means soften extremes, so a scale taken at
- * another size would not match), computed once per size. WH's means come
- * from the factors, not through the shared cache, which holds the latest
- * snapshot's. */
-static void
+ * another size would not match), computed once per size. FALSE while a
+ * cache computes WH's means for it in a thread. */
+static gboolean
 first_scale_range (FsHeatmap *self,
                    gsize      out_rows,
                    gsize      out_cols,
                    double    *lo,
                    double    *hi)
 {
-  FsSnapshot *s = self->scale_snapshot;
-
   if (self->scale_rows != out_rows || self->scale_cols != out_cols)
     {
-      g_autofree double *w_means = g_new (double, out_rows * s->rank);
-      g_autofree double *h_means = g_new (double, s->rank * out_cols);
-      g_autofree double *blocks = g_new (double, out_rows * out_cols);
-      const double *x = get_x_means (self, out_rows, out_cols);
+      gsize n = out_rows * out_cols;
+      g_autofree double *blocks = g_new (double, n);
+      const double *wh = fs_heatmap_cache_get_wh_means (get_scale_cache (self), self->scale_snapshot,
+                                                        self->X, out_rows, out_cols);
+      const double *x;
       double ignored;
 
-      /* Once per size and run: worth no thread, even over listed cells. */
-      if (fs_heatmap_cache_over_listed (self->X))
-        fs_block_means_product_listed (self->X->sparse, s->W, s->H, s->rank, out_rows, out_cols,
-                                       blocks);
-      else
-        fs_block_means_product (s->W, s->H, s->rows, s->cols, s->rank, out_rows, out_cols,
-                                w_means, h_means, blocks);
-      for (gsize k = 0; k < out_rows * out_cols; k++)
+      if (wh == NULL)
+        return FALSE;
+      memcpy (blocks, wh, n * sizeof (double));
+      x = get_x_means (self, out_rows, out_cols);
+      for (gsize k = 0; k < n; k++)
         blocks[k] = x[k] - blocks[k];
-      blocks_range (self, blocks, out_rows * out_cols, &ignored, &self->scale_hi);
+      blocks_range (self, blocks, n, &ignored, &self->scale_hi);
       self->scale_rows = out_rows;
       self->scale_cols = out_cols;
     }
   *lo = -self->scale_hi;
   *hi = self->scale_hi;
+  return TRUE;
+}
+
+/* The CPU seconds the map's own threads took for the first scale since
+ * the last call: the window counts them with the shared cache's. */
+double
+fs_heatmap_take_cpu (FsHeatmap *self)
+{
+  g_return_val_if_fail (FS_IS_HEATMAP (self), 0.0);
+  return self->scale_cache != NULL ? fs_heatmap_cache_take_cpu (self->scale_cache) : 0.0;
 }
 
 /* The blocks for a widget of width × height, and their colour range;
@@ -505,7 +531,10 @@ compute_shown_blocks (FsHeatmap *self,
       if (!compute_blocks (self, rows, cols, out_rows, out_cols, blocks, *nonzero))
         return NULL;
       if (first_scale)
-        first_scale_range (self, out_rows, out_cols, &lo, &hi);
+        {
+          if (!first_scale_range (self, out_rows, out_cols, &lo, &hi))
+            return NULL;
+        }
       else if (own_range)
         blocks_range (self, blocks, out_rows * out_cols, &lo, &hi);
       self->label_width = set_labels (self, lo, hi);
@@ -1009,6 +1038,7 @@ fs_heatmap_dispose (GObject *object)
   g_clear_object (&self->bar);
   fs_heatmap_set_cache (self, NULL);
   g_clear_object (&self->own_cache);
+  g_clear_object (&self->scale_cache);
   self->waiting = FALSE;
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_clear_pointer (&self->snapshot, fs_snapshot_unref);

@@ -67,6 +67,7 @@ double          fs_heatmap_get_block_value  (FsHeatmap      *self,
                                              gsize           row,
                                              gsize           col);
 gboolean        fs_heatmap_get_waiting      (FsHeatmap      *self);
+double          fs_heatmap_take_cpu         (FsHeatmap      *self);
 guint           fs_heatmap_get_n_numbers    (FsHeatmap      *self);
 /* X, WH and the residual: the selected sample (row), or -1; outlined
  * across the map. A click selects the row under the pointer; with focus,

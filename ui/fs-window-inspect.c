@@ -346,6 +346,40 @@ on_spin_output (GtkSpinButton *spin,
 
 /* ---- The spectrum ---- */
 
+/* ‖X‖² and the share of it beyond the rank, from the singular values
+ * known. A sparse X has only its top values: its listed cells give ‖X‖²,
+ * and the tail is what the values up to the rank leave of it; FALSE when
+ * they are fewer than the rank, so that the tail is not known. */
+static gboolean
+spectrum_shares (FsMatrix     *X,
+                 const GArray *values,
+                 guint         rank,
+                 double       *total,
+                 double       *tail)
+{
+  double kept = 0.0, all = 0.0;
+
+  for (guint i = 0; i < values->len; i++)
+    {
+      double v = g_array_index (values, double, i);
+
+      all += v * v;
+      if (i < rank)
+        kept += v * v;
+    }
+  if (X == NULL || !fs_matrix_is_sparse (X))
+    {
+      *total = all;
+      *tail = all - kept;
+      return TRUE;
+    }
+  if (values->len < MIN (rank, MIN (X->rows, X->cols)))
+    return FALSE;
+  *total = fs_matrix_frobenius_sq (X);
+  *tail = MAX (*total - kept, 0.0);
+  return TRUE;
+}
+
 static void
 update_spectrum_caption (FsWindow *self)
 {
@@ -353,6 +387,7 @@ update_spectrum_caption (FsWindow *self)
   const FsParams *p = self->viewed != NULL && self->viewed->params.rank > 0
                       ? &self->viewed->params : fs_session_get_params (self->session);
   double total = 0.0, tail = 0.0, mu = sqrt (p->l2_w * p->l2_h);
+  FsMatrix *X;
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *rank = fs_error_number_text (p->rank);
 
@@ -367,22 +402,18 @@ update_spectrum_caption (FsWindow *self)
       gtk_label_set_text (self->spectrum_caption, _("Singular values of X: not computed yet."));
       return;
     }
-  for (guint i = 0; i < values->len; i++)
+  X = fs_session_get_matrix (self->session);
+  if (!spectrum_shares (X, values, p->rank, &total, &tail))
     {
-      double v = g_array_index (values, double, i);
+      g_autofree char *known = fs_error_number_text (values->len);
 
-      total += v * v;
-      if (i >= p->rank)
-        tail += v * v;
-    }
-  /* A sparse X has only its top singular values: the tail is what they
-   * leave of ‖X‖², which its listed cells give. */
-  if (fs_matrix_is_sparse (fs_session_get_matrix (self->session)))
-    {
-      double kept = total - tail;
-
-      total = fs_matrix_frobenius_sq (fs_session_get_matrix (self->session));
-      tail = MAX (total - kept, 0.0);
+      /* TRANSLATORS: the first %s is the rank, the second how many of the
+       * largest singular values of a sparse X are known (fewer). */
+      g_string_printf (text, _("Beyond the rank cut at %s, the share of ‖X‖² the singular values "
+                               "of X hold is not computed: only the largest %s are known."),
+                       rank, known);
+      gtk_label_set_text (self->spectrum_caption, text->str);
+      return;
     }
   /* TRANSLATORS: %s is the rank; the share is of ||X||^2 */
   g_string_printf (text, _("Beyond the rank cut at %s, the singular values of X hold %.3g%% of ‖X‖²: "

@@ -378,6 +378,7 @@ on_tick (GtkWidget     *widget,
   self->last_update_cpu -= fs_window_inspect_take_cpu (self);
   /* So does the heatmaps' averaging of WH over a sparse X's cells. */
   self->last_update_cpu -= fs_heatmap_cache_take_cpu (fs_heatmap_get_cache (self->maps[FS_HEATMAP_WH]));
+  self->last_update_cpu -= fs_heatmap_take_cpu (self->maps[FS_HEATMAP_RESIDUAL]);
   if (self->last_update != 0 &&
       fs_params_auto_threads (snap->rows, snap->cols, snap->rank) >= (guint) g_get_num_processors ())
     self->next_update = now + MIN ((gint64) ((cpu - self->last_update_cpu) / UI_CPU_SHARE * G_USEC_PER_SEC),
