@@ -215,27 +215,7 @@ bench_wants_dense (const BenchOptions *o,
 
   if (o->storage != NULL)
     fs_storage_from_string (o->storage, &storage);
-  if (storage == FS_STORAGE_AUTO)
-    return (double) sparse->nnz
-           >= FS_SPARSE_AUTO_SHARE * (double) sparse->rows * (double) sparse->cols;
-  return storage == FS_STORAGE_DENSE;
-}
-
-static FsMatrix *
-bench_densify (const FsSparse  *sparse,
-               GError         **error)
-{
-  g_autoptr(FsMatrix) X = fs_matrix_new (sparse->rows, sparse->cols, error);
-
-  if (X == NULL)
-    return NULL;
-  for (gsize k = 0; k < sparse->rows * sparse->cols; k++)
-    X->data[k] = NAN;
-  for (gsize i = 0; i < sparse->rows; i++)
-    for (gsize e = sparse->row_ptr[i]; e < sparse->row_ptr[i + 1]; e++)
-      X->data[i * sparse->cols + sparse->col_idx[e]] = sparse->values[e];
-  fs_matrix_mark_missing (X);
-  return g_steal_pointer (&X);
+  return !fs_storage_wants_sparse (storage, sparse->nnz, sparse->rows, sparse->cols);
 }
 
 /* The dense problem of shared/bench, or with --nnz the sparse one
@@ -254,8 +234,13 @@ bench_problem (const BenchOptions  *o,
   if (!fs_bench_sparse_problem ((gsize) o->n, (gsize) o->m, (gsize) o->nnz, (guint) o->r,
                                 (guint64) o->seed, sparse, W0, H0, error))
     return FALSE;
-  *X = bench_wants_dense (o, *sparse) ? bench_densify (*sparse, error)
-                                      : fs_matrix_new_sparse (*sparse);
+  *X = fs_matrix_new_sparse (*sparse);
+  if (bench_wants_dense (o, *sparse))
+    {
+      g_autoptr(FsMatrix) held = g_steal_pointer (X);
+
+      *X = fs_matrix_to_dense (held, error);
+    }
   return *X != NULL;
 }
 

@@ -75,8 +75,10 @@ sum_wh_squares (const double *W,
 
 /* The data term of a sparse X over its listed cells, with H turned so
  * that each column's factors are contiguous: O(nnz r). When the unlisted
- * cells are zeros, their part Σ (WH)² is the whole matrix's less the
- * listed cells'. */
+ * cells are zeros, it is summed over every cell within
+ * FS_SPARSE_EXACT_BUDGET, as the solver sums it, and above that their
+ * part Σ (WH)² is the whole matrix's less the listed cells' (which loses
+ * the digits of a near-perfect fit). */
 static double
 sparse_data_term (const FsMatrix *X,
                   const double   *W,
@@ -91,6 +93,9 @@ sparse_data_term (const FsMatrix *X,
   for (guint k = 0; k < rank; k++)
     for (gsize j = 0; j < m; j++)
       ht[j * rank + k] = H[k * m + j];
+  if (s->zeros_are_values &&
+      (double) X->rows * (double) m * (double) rank <= FS_SPARSE_EXACT_BUDGET)
+    return fs_sparse_every_cell_sq (s, W, ht, rank, 0, X->rows);
   for (gsize i = 0; i < X->rows; i++)
     for (gsize e = s->row_ptr[i]; e < s->row_ptr[i + 1]; e++)
       {

@@ -1401,20 +1401,20 @@ wants_sparse (Parser       *parser,
               gsize        *nnz)
 {
   FsStorage storage = parser->options->storage;
-  double share = FS_SPARSE_AUTO_SHARE * (double) layout->n_rows * (double) layout->n_kept;
+  gsize rows = layout->n_rows, cols = layout->n_kept;
 
   *nnz = 0;
   if (parser->max_records > 0 || storage == FS_STORAGE_DENSE)
     return FALSE;
   /* Left automatic, a dense table is known as such a share of the way in. */
-  for (guint i = 0; i < layout->n_rows && (storage == FS_STORAGE_SPARSE || *nnz < share); i++)
+  for (guint i = 0; i < rows && fs_storage_wants_sparse (storage, *nnz, rows, cols); i++)
     {
       const Field *row = field_at (parser, layout->first_data + i, 0);
 
       for (guint j = layout->label_cols; j < layout->n_cols; j++)
         *nnz += layout->keep[j] && is_listed (parser, &row[j]);
     }
-  return storage == FS_STORAGE_SPARSE || *nnz < share;
+  return fs_storage_wants_sparse (storage, *nnz, rows, cols);
 }
 
 /* The kept cells as a sparse layout, never rows × cols: the cancellable

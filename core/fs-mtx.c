@@ -11,7 +11,8 @@
  * missing, or zeros with zeros_are_values, and a cell listed twice keeps
  * its first value (with a notice that counts them). Held dense, it reads
  * as it always did: unlisted cells are zeros and duplicate coordinates
- * are summed, as SciPy's mmread does. Array files are read dense.
+ * are summed, as SciPy's mmread does, with notices that count both.
+ * Array files are read dense.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -314,13 +315,49 @@ read_next_entry (Reader       *r,
   return read_entry (r, banner, rows, cols, line, e, error);
 }
 
+/* The cells a dense read of a coordinate file wrote: a bit per cell, so
+ * that the unlisted ones (read as zeros) and the repeats (summed) can be
+ * said. seen is NULL when its rows × cols / 8 bytes could not be had. */
+typedef struct
+{
+  guint8 *seen;
+  gsize   listed;
+  gsize   repeats;
+} Tally;
+
+static void
+tally_clear (Tally *t)
+{
+  g_clear_pointer (&t->seen, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Tally, tally_clear)
+
+static inline void
+tally_cell (Tally *t,
+            gsize  k)
+{
+  guint8 bit = (guint8) (1u << (k % 8));
+
+  if (t->seen == NULL)
+    return;
+  if (t->seen[k / 8] & bit)
+    t->repeats++;
+  else
+    {
+      t->seen[k / 8] |= bit;
+      t->listed++;
+    }
+}
+
 /* Adds up the entries of a coordinate file, mirrored for the symmetric
- * kinds. */
+ * kinds, and tallies the cells they land on. */
 static gboolean
 read_coordinate_entries (Reader       *r,
                          const Banner *banner,
                          guint64       entries,
                          FsMatrix     *X,
+                         Tally        *tally,
                          GError      **error)
 {
   guint64 cols = X->cols;
@@ -328,17 +365,58 @@ read_coordinate_entries (Reader       *r,
   for (guint64 k = 0; k < entries; k++)
     {
       Entry e;
+      gsize at, mirror;
 
       if (!read_next_entry (r, banner, X->rows, X->cols, k, entries, &e, error))
         return FALSE;
 
-      X->data[(e.i - 1) * cols + (e.j - 1)] += e.v;
+      at = (e.i - 1) * cols + (e.j - 1);
+      mirror = (e.j - 1) * cols + (e.i - 1);
+      X->data[at] += e.v;
+      tally_cell (tally, at);
       if (banner->symmetry == SYM_SYMMETRIC && e.i != e.j)
-        X->data[(e.j - 1) * cols + (e.i - 1)] += e.v;
+        X->data[mirror] += e.v;
       else if (banner->symmetry == SYM_SKEW)
-        X->data[(e.j - 1) * cols + (e.i - 1)] -= e.v;
+        X->data[mirror] -= e.v;
+      if (banner->symmetry != SYM_GENERAL && e.i != e.j)
+        tally_cell (tally, mirror);
     }
   return TRUE;
+}
+
+/* A dense read makes unlisted cells zeros and sums repeats, where the
+ * sparse read makes them missing and keeps the first: said where it
+ * happens, so that the two storages' different figures are explained. */
+static void
+add_dense_coordinate_notices (FsMatrix    *X,
+                              const Tally *tally)
+{
+  gsize unlisted = X->rows * X->cols - tally->listed;
+
+  if (tally->seen == NULL)
+    return;
+  if (unlisted > 0)
+    {
+      g_autofree char *count = fs_error_number_text (unlisted);
+      g_autofree char *notice =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "%s unlisted cell is read as a zero (--storage sparse "
+                                      "reads it as missing)",
+                                      "%s unlisted cells are read as zeros (--storage sparse "
+                                      "reads them as missing)", unlisted), count);
+
+      fs_matrix_add_notice (X, notice);
+    }
+  if (tally->repeats > 0)
+    {
+      g_autofree char *count = fs_error_number_text (tally->repeats);
+      g_autofree char *notice =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "%s repeated cell was summed",
+                                      "%s repeated cells were summed", tally->repeats), count);
+
+      fs_matrix_add_notice (X, notice);
+    }
 }
 
 /* The values of an array file, column by column; a symmetric array lists
@@ -540,12 +618,9 @@ wants_sparse (const Banner          *banner,
               guint64                entries,
               const FsImportOptions *options)
 {
-  double listed = (double) entries * (banner->symmetry == SYM_GENERAL ? 1 : 2);
+  guint64 listed = MIN (entries, G_MAXUINT64 / 2) * (banner->symmetry == SYM_GENERAL ? 1 : 2);
 
-  if (!banner->coordinate || options->storage == FS_STORAGE_DENSE)
-    return FALSE;
-  return options->storage == FS_STORAGE_SPARSE ||
-         listed < FS_SPARSE_AUTO_SHARE * (double) rows * (double) cols;
+  return banner->coordinate && fs_storage_wants_sparse (options->storage, listed, rows, cols);
 }
 
 static FsMatrix *
@@ -557,6 +632,7 @@ read_dense (Reader        *r,
             GError       **error)
 {
   g_autoptr(FsMatrix) X = NULL;
+  g_auto(Tally) tally = { NULL, 0, 0 };
 
   if (!fs_matrix_check_size (rows, cols, error))
     {
@@ -571,9 +647,12 @@ read_dense (Reader        *r,
       g_prefix_error (error, "%s: ", r->name);
       return NULL;
     }
-  if (banner->coordinate ? !read_coordinate_entries (r, banner, entries, X, error)
-                         : !read_array_values (r, banner, X, error))
+  if (!banner->coordinate)
+    return read_array_values (r, banner, X, error) ? g_steal_pointer (&X) : NULL;
+  tally.seen = g_try_malloc0 (rows * cols / 8 + 1);
+  if (!read_coordinate_entries (r, banner, entries, X, &tally, error))
     return NULL;
+  add_dense_coordinate_notices (X, &tally);
   return g_steal_pointer (&X);
 }
 

@@ -128,6 +128,34 @@ fs_params_auto_threads (gsize rows,
   return flops < 2e7 ? 1 : (guint) CLAMP (g_get_num_processors (), 1, 256);
 }
 
+/* A sparse X costs about 4 nnz r a pass, and each thread holds an m × r
+ * H-gradient buffer that it zeroes and the pass sums every iteration:
+ * the same cut-off on the work, and no more threads than nnz / m, so that
+ * the buffers never outweigh the pattern. */
+static guint
+auto_threads_sparse (gsize nnz,
+                     gsize cols,
+                     guint rank)
+{
+  double flops = 4.0 * (double) nnz * (double) rank;
+  guint cores = (guint) CLAMP (g_get_num_processors (), 1, 256);
+
+  if (flops < 2e7)
+    return 1;
+  return (guint) MIN ((gsize) cores, MAX (nnz / MAX (cols, 1), 1));
+}
+
+guint
+fs_params_auto_threads_for (const FsMatrix *X,
+                            guint           rank)
+{
+  g_return_val_if_fail (X != NULL, 1);
+
+  if (X->sparse != NULL)
+    return auto_threads_sparse (X->sparse->nnz, X->cols, rank);
+  return fs_params_auto_threads (X->rows, X->cols, rank);
+}
+
 static gboolean
 check_rank (const FsParams *params,
             const FsMatrix *X,
@@ -240,25 +268,34 @@ check_runs (const FsParams *params,
   return TRUE;
 }
 
-/* The solver hands BLAS its lengths as int. */
 static gboolean
-check_blas_size (const FsMatrix *X,
-                 GError        **error)
+refuse_blas_size (const FsMatrix *X,
+                  GError        **error)
 {
-  if (X->rows > G_MAXINT || X->cols > G_MAXINT || X->rows * X->cols > G_MAXINT)
-    {
-      g_autofree char *rows = fs_error_number_text (X->rows);
-      g_autofree char *cols = fs_error_number_text (X->cols);
+  g_autofree char *rows = fs_error_number_text (X->rows);
+  g_autofree char *cols = fs_error_number_text (X->cols);
 
-      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   _("A %s × %s matrix is beyond what BLAS can index"), rows, cols);
-      return FALSE;
-    }
-  return TRUE;
+  g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+               _("A %s × %s matrix is beyond what BLAS can index"), rows, cols);
+  return FALSE;
 }
 
-/* Whether params are valid, and (when X is given) whether a solver can
- * run them on X. */
+/* The solver hands BLAS its lengths as int. The dense path hands it
+ * rows × cols; the sparse path never does (its kernels index cells with
+ * gsize), only the factors, n × r and m × r, and their r × r Grams. */
+static gboolean
+check_blas_size (const FsMatrix *X,
+                 guint           rank,
+                 GError        **error)
+{
+  if (X->rows > G_MAXINT || X->cols > G_MAXINT)
+    return refuse_blas_size (X, error);
+  if (X->sparse != NULL)
+    return (double) MAX (X->rows, X->cols) * (double) rank <= (double) G_MAXINT
+           || refuse_blas_size (X, error);
+  return X->rows * X->cols <= G_MAXINT || refuse_blas_size (X, error);
+}
+
 /* float32 runs the dense paths only (fs-solver-f32.c): a sparse matrix
  * keeps its observed cells in double. */
 static gboolean
@@ -274,6 +311,8 @@ check_dtype (const FsParams *params,
   return TRUE;
 }
 
+/* Whether params are valid, and (when X is given) whether a solver can
+ * run them on X. */
 gboolean
 fs_params_validate (const FsParams *params,
                     const FsMatrix *X,
@@ -288,7 +327,7 @@ fs_params_validate (const FsParams *params,
     return fs_error_refuse (error, _("The held-out share must be in [0, 1), not %g"), params->holdout);
   if (!check_dtype (params, X, error))
     return FALSE;
-  return X == NULL || check_blas_size (X, error);
+  return X == NULL || check_blas_size (X, params->rank, error);
 }
 
 /* The closed form of DESIGN.md holds only for the smooth, unconstrained,

@@ -105,6 +105,10 @@ guint       fs_params_default_rank  (gsize           rows,
 guint       fs_params_auto_threads  (gsize           rows,
                                      gsize           cols,
                                      guint           rank);
+/* fs_params_auto_threads for X, whose storage changes the work: a
+ * sparse X's follows its listed cells. */
+guint       fs_params_auto_threads_for (const FsMatrix *X,
+                                        guint           rank);
 gboolean    fs_params_validate      (const FsParams *params,
                                      const FsMatrix *X,
                                      GError        **error);

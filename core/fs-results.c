@@ -178,7 +178,9 @@ fs_results_encode_matrix (FsResult         result,
   g_return_val_if_fail (result < FS_RESULT_LOSS, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (X->sparse != NULL && (result == FS_RESULT_WH || result == FS_RESULT_RESIDUAL))
+  /* X - WH needs X->data; WH is formed from W and H alone, so a sparse
+   * X refuses only the residual. */
+  if (X->sparse != NULL && result == FS_RESULT_RESIDUAL)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT,
                    _("%s of a sparse matrix is not written in full, rows × columns: it is "
@@ -186,7 +188,10 @@ fs_results_encode_matrix (FsResult         result,
                    fs_result_get_label (result));
       return NULL;
     }
-  if (!fs_matrix_check_size (X->rows, X->cols, error))
+  /* The size that counts is the written table's: W and H of a large
+   * sparse X are small. */
+  if (!fs_matrix_check_size (result == FS_RESULT_H ? rank : X->rows,
+                             result == FS_RESULT_W ? rank : X->cols, error))
     return NULL;
   rows = labels_or_numbers (X->row_labels, X->rows, "");
   cols = labels_or_numbers (X->col_labels, X->cols, "V");

@@ -43,8 +43,8 @@ GBytes     *fs_results_encode_matrix (FsResult             result,
                                       guint                rank,
                                       GError             **error);
 /* W H or X − W H of a sparse X on the cells X lists only, as Matrix
- * Market coordinate text (fs_results_encode_matrix refuses those two for
- * a sparse X: rows × cols in full is what sparse storage avoids). */
+ * Market coordinate text (fs_results_encode_matrix refuses X − W H of a
+ * sparse X, and W H in full is rows × cols, what sparse storage avoids). */
 GBytes     *fs_results_encode_listed (FsResult             result,
                                       const FsMatrix      *X,
                                       const double        *W,

@@ -24,8 +24,8 @@
  * r × r Grams (O((n + m) r^2)). Where the Gram form is not precise enough
  * (gram_needs_exact in fs-solver.c), the data term is summed over every
  * cell, O(n m r) as on the dense path, when n m r is at most
- * EXACT_BUDGET; above, as Σ_listed (x - wh)^2 + (<W^T W, H H^T> -
- * Σ_listed (wh)^2). That form is no more precise than the Gram form
+ * FS_SPARSE_EXACT_BUDGET (fs-sparse.h: fs_cost_terms holds to it too);
+ * above, as Σ_listed (x - wh)^2 + (<W^T W, H H^T> - Σ_listed (wh)^2). That form is no more precise than the Gram form
  * (measured: both off by up to about 10 eps ||X||^2, 5e-4 relative on a
  * data term of 4e-12 ||X||^2 where the sum over every cell is good to
  * 1e-14): the unlisted cells' part subtracts two terms of the size of
@@ -46,11 +46,6 @@
 #include "fs-error.h"
 #include "fs-solver-private.h"
 #include "fs-sparse-kernels.h"
-
-/* The largest n m r whose exact data term, with zeros as values, is summed
- * over every cell: 2^27 multiply-adds, tens of milliseconds, only in the
- * iterations where the Gram form is not precise enough. */
-#define EXACT_BUDGET ((double) (1 << 27))
 
 /* Rows of W stepped at a time before the pass reads them: 64 rows of rank
  * 32 are 16 KiB of W, as much of its gradient and of each state array,
@@ -470,33 +465,13 @@ share_every_cell (guint    index,
 {
   FsSolver *self = data;
   Share *sh = &self->shares[index];
-  const FsSparse *x = self->pattern;
-  gsize r = self->r;
-  double sum = 0.0;
 
-  for (gsize i = sh->row0; i < sh->row1; i++)
-    {
-      const double *w = self->W + i * r;
-      gsize p = x->row_ptr[i];
-
-      for (gsize j = 0; j < self->m; j++)
-        {
-          const double *h = self->ht + j * r;
-          double d = 0.0;
-
-          for (gsize k = 0; k < r; k++)
-            d -= w[k] * h[k];
-          if (p < x->row_ptr[i + 1] && x->col_idx[p] == j)
-            d += x->values[p++];
-          sum += d * d;
-        }
-    }
-  sh->sum = sum;
+  sh->sum = fs_sparse_every_cell_sq (self->pattern, self->W, self->ht, self->r, sh->row0, sh->row1);
 }
 
 /* With zeros as values, ||X - WH||^2 over all cells without the Gram
  * form's ||X||^2 - 2 <W, X H^T>: summed over every cell within
- * EXACT_BUDGET, else Σ_listed (x - wh)^2 + <W^T W, H H^T> - Σ_listed
+ * FS_SPARSE_EXACT_BUDGET, else Σ_listed (x - wh)^2 + <W^T W, H H^T> - Σ_listed
  * (wh)^2 from the Grams of the last evaluation. Without zeros as values
  * the data term is exact already. */
 double
@@ -506,7 +481,7 @@ fs_solver_sparse_exact_data_term (FsSolver *self)
 
   if (!self->pattern->zeros_are_values)
     return self->data_term;
-  if ((double) self->n * (double) self->m * (double) self->r <= EXACT_BUDGET)
+  if ((double) self->n * (double) self->m * (double) self->r <= FS_SPARSE_EXACT_BUDGET)
     {
       fs_pool_run (self->pool, share_every_cell, self);
       for (guint s = 0; s < self->n_shares; s++)

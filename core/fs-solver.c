@@ -859,7 +859,7 @@ fs_solver_new (FsMatrix       *X,
                                         : params->products == FS_PRODUCTS_AVX2 ? FS_SPARSE_KERNEL_AVX2
                                         : FS_SPARSE_KERNEL_AVX512);
   self->n_shares = params->threads > 0 ? params->threads
-                                       : fs_params_auto_threads (self->n, self->m, self->r);
+                                       : fs_params_auto_threads_for (self->X, self->r);
 
   if (!alloc_factors (self, error) ||
       !(self->pattern != NULL ? fs_solver_sparse_alloc (self, error) : alloc_shares (self, error)))

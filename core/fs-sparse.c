@@ -37,18 +37,33 @@ fs_storage_from_string (const char *text,
   return FALSE;
 }
 
+gboolean
+fs_storage_wants_sparse (FsStorage storage,
+                         guint64   listed,
+                         gsize     rows,
+                         gsize     cols)
+{
+  g_return_val_if_fail (storage < FS_N_STORAGES, FALSE);
+
+  if (storage != FS_STORAGE_AUTO)
+    return storage == FS_STORAGE_SPARSE;
+  return (double) listed < FS_SPARSE_AUTO_SHARE * (double) rows * (double) cols;
+}
+
+/* The shape and the cells, in the words of fs_matrix_check_sparse_size:
+ * billions of rows with a few cells are too large for their rows, which
+ * only the shape tells. */
 static gboolean
 too_large (gsize    rows,
            gsize    cols,
            gsize    nnz,
            GError **error)
 {
+  g_autofree char *shape = g_strdup_printf ("%" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT, rows, cols);
   g_autofree char *cells = fs_error_number_text (nnz);
 
   g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-               _("A sparse matrix of %s observed cells is too large to hold"), cells);
-  (void) rows;
-  (void) cols;
+               _("A sparse matrix of %s with %s listed cells is too large to hold"), shape, cells);
   return FALSE;
 }
 
@@ -337,4 +352,37 @@ fs_sparse_largest_row (const FsSparse *self,
     }
   *norm = sqrt (best_sq);
   return best;
+}
+
+double
+fs_sparse_every_cell_sq (const FsSparse *self,
+                         const double   *W,
+                         const double   *ht,
+                         gsize           r,
+                         gsize           row0,
+                         gsize           row1)
+{
+  double sum = 0.0;
+
+  g_return_val_if_fail (self != NULL && W != NULL && ht != NULL, NAN);
+  g_return_val_if_fail (row0 <= row1 && row1 <= self->rows, NAN);
+
+  for (gsize i = row0; i < row1; i++)
+    {
+      const double *w = W + i * r;
+      gsize p = self->row_ptr[i];
+
+      for (gsize j = 0; j < self->cols; j++)
+        {
+          const double *h = ht + j * r;
+          double d = 0.0;
+
+          for (gsize k = 0; k < r; k++)
+            d -= w[k] * h[k];
+          if (p < self->row_ptr[i + 1] && self->col_idx[p] == j)
+            d += self->values[p++];
+          sum += d * d;
+        }
+    }
+  return sum;
 }

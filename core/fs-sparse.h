@@ -61,6 +61,14 @@ const char *fs_storage_to_string   (FsStorage        storage);
 gboolean    fs_storage_from_string (const char      *text,
                                     FsStorage       *storage);
 
+/* Whether a matrix of rows × cols with listed cells is held sparse:
+ * SPARSE always, DENSE never, AUTO when listed is below
+ * FS_SPARSE_AUTO_SHARE of rows × cols. The loaders' and bench's one rule. */
+gboolean    fs_storage_wants_sparse (FsStorage       storage,
+                                     guint64         listed,
+                                     gsize           rows,
+                                     gsize           cols);
+
 /* An empty layout for rows × cols with room for nnz cells: row_ptr zeroed,
  * col_idx and values uninitialised (the caller fills them and row_ptr).
  * NULL with FS_ERROR_TOO_LARGE when the sizes overflow or the memory left
@@ -110,6 +118,23 @@ void        fs_sparse_mul_t_vec    (const FsSparse  *self,
 /* The listed row with the largest norm, *norm set to it (0: no cells). */
 gsize       fs_sparse_largest_row  (const FsSparse  *self,
                                     double          *norm);
+
+/* The largest n m r whose data term, with zeros as values, is summed over
+ * every cell (fs_sparse_every_cell_sq) rather than from the Grams: 2^27
+ * multiply-adds, tens of milliseconds. The solver and fs_cost_terms both
+ * hold to it, so that they give the same digits near a perfect fit. */
+#define FS_SPARSE_EXACT_BUDGET ((double) (1 << 27))
+
+/* Σ (x - w h)^2 over every cell of rows row0 to row1 - 1, the unlisted x
+ * 0: w the rows of W (n × r), h the columns of H as the rows of ht
+ * (m × r). O((row1 - row0) m r), exact where the Gram form loses the
+ * digits of a near-perfect fit. */
+double      fs_sparse_every_cell_sq (const FsSparse *self,
+                                     const double   *W,
+                                     const double   *ht,
+                                     gsize           r,
+                                     gsize           row0,
+                                     gsize           row1);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsSparse, fs_sparse_unref)
 

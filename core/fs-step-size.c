@@ -148,53 +148,14 @@ fs_step_size_joint_bound_from_grams (const double *wtw,
   return 2.0 / curvature;
 }
 
-/* fs_spectral_norm () on the sparse operator, unlisted cells 0 whatever
- * they mean (as the dense path takes missing cells): the same start from
- * the row of largest norm and the same steps, O(nnz) each, so that a
- * sparse matrix and its dense copy get the same estimate to rounding. */
-static double
-sparse_spectral_norm (const FsSparse *x,
-                      guint           iterations)
-{
-  g_autofree double *v = g_new0 (double, x->cols);
-  g_autofree double *u = g_new (double, x->rows);
-  double norm, sigma = 0.0;
-  gsize best = fs_sparse_largest_row (x, &norm);
-
-  g_return_val_if_fail (x->rows <= G_MAXINT && x->cols <= G_MAXINT, NAN);
-
-  if (!(norm > 0.0))
-    return 0.0;
-  for (gsize p = x->row_ptr[best]; p < x->row_ptr[best + 1]; p++)
-    v[x->col_idx[p]] = x->values[p] / norm;
-
-  for (guint it = 0; it < iterations; it++)
-    {
-      double norm_u, norm_v;
-
-      fs_sparse_mul_vec (x, v, u);
-      norm_u = cblas_dnrm2 ((int) x->rows, u, 1);
-      if (norm_u == 0.0)
-        return 0.0;
-      sigma = norm_u;
-      fs_sparse_mul_t_vec (x, 1.0 / norm_u, u, v);
-      norm_v = cblas_dnrm2 ((int) x->cols, v, 1);
-      if (norm_v == 0.0)
-        return sigma;
-      sigma = norm_v;
-      cblas_dscal ((int) x->cols, 1.0 / norm_v, v, 1);
-    }
-  return sigma;
-}
-
 /* The estimate of sigma_1(X) that the step sizes use. */
 double
 fs_step_size_sigma_estimate (const FsMatrix *X)
 {
   g_return_val_if_fail (X != NULL, NAN);
 
-  if (X->sparse != NULL)
-    return sparse_spectral_norm (X->sparse, SIGMA_ITERATIONS);
+  /* A sparse X takes fs_sparse_svd_spectral_norm, which gives its dense
+   * copy's estimate to rounding. */
   return fs_spectral_norm (X, SIGMA_ITERATIONS);
 }
 

@@ -440,7 +440,7 @@ fs_sweep_new (FsMatrix       *X,
         }
       self->threads[i] = base->threads > 0
                            ? base->threads
-                           : fs_params_auto_threads (X->rows, X->cols, point->params.rank);
+                           : fs_params_auto_threads_for (X, point->params.rank);
       point->threads = self->threads[i];
     }
   return g_steal_pointer (&self);

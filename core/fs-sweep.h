@@ -5,7 +5,7 @@
  * held-out split, on threads of its own, and keeps each point's result.
  * A point's numbers are those of a separate run (`factorscope-cli run`
  * with the same settings) to the last bit: each point's FsFit has the
- * threads fs_params_auto_threads () gives it (or the base's, when set),
+ * threads fs_params_auto_threads_for () gives it (or the base's, when set),
  * and points run two (up to the cores) at a time only when each of them
  * runs on one thread. With no learning rate of its own (lr_auto), each
  * point starts from fs_solver_get_starting_lr () of its own solver, as

@@ -16,6 +16,7 @@
 #include "fs-loader.h"
 #include "fs-npy.h"
 #include "fs-results.h"
+#include "fs-sparse.h"
 #include "fs-test-util.h"
 
 #define RANK 2
@@ -438,6 +439,80 @@ test_write_atomic (void)
   g_rmdir (dir);
 }
 
+/* A sparse X of rows × cols whose cells (i, (7 i) % cols) for i < count
+ * hold i + 1. */
+static FsMatrix *
+sparse_diagonal (gsize rows,
+                 gsize cols,
+                 gsize count)
+{
+  g_autofree guint32 *cell_rows = g_new (guint32, count);
+  g_autofree guint32 *cell_cols = g_new (guint32, count);
+  g_autofree double *values = g_new (double, count);
+  g_autoptr(FsSparse) sparse = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (gsize k = 0; k < count; k++)
+    {
+      cell_rows[k] = (guint32) k;
+      cell_cols[k] = (guint32) ((7 * k) % cols);
+      values[k] = (double) (k + 1);
+    }
+  sparse = fs_sparse_new_from_cells (rows, cols, cell_rows, cell_cols, values, count, NULL,
+                                     &error);
+  g_assert_no_error (error);
+  return fs_matrix_new_sparse (sparse);
+}
+
+/* W and H of a sparse X too large to hold in full are checked at their
+ * own shapes, and written. */
+static void
+test_sparse_large_factors (void)
+{
+  g_autoptr(FsMatrix) X = sparse_diagonal (200000, 200000, 100);
+  g_autofree double *W = NULL;
+  g_autofree double *H = NULL;
+  g_autoptr(GBytes) w = NULL;
+  g_autoptr(GBytes) h = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_factors (X, &W, &H);
+  w = encode (FS_RESULT_W, FS_DATA_CSV, X, W, H);
+  h = encode (FS_RESULT_H, FS_DATA_NPY, X, W, H);
+  g_assert_cmpuint (g_bytes_get_size (h), >, RANK * 200000 * sizeof (double));
+  g_assert_null (fs_results_encode_matrix (FS_RESULT_WH, FS_DATA_CSV, X, W, H, RANK, &error));
+  g_assert_error (error, FS_ERROR, FS_ERROR_TOO_LARGE);
+}
+
+/* W H of a small sparse X is written in full, from W and H; X − W H,
+ * which needs every cell of X, is refused. */
+static void
+test_sparse_product (void)
+{
+  g_autoptr(FsMatrix) X = sparse_diagonal (9, 5, 4);
+  g_autofree double *W = NULL;
+  g_autofree double *H = NULL;
+  g_autoptr(GBytes) wh = NULL;
+  g_autoptr(FsMatrix) back = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_factors (X, &W, &H);
+  wh = encode (FS_RESULT_WH, FS_DATA_CSV, X, W, H);
+  back = load_bytes ("WH.csv", wh);
+  g_assert_cmpuint (back->rows, ==, 9);
+  g_assert_cmpuint (back->cols, ==, 5);
+  for (gsize i = 0; i < 9; i++)
+    for (gsize j = 0; j < 5; j++)
+      {
+        double want = product_cell (X, W, H, i, j);
+
+        g_assert_cmpfloat (fabs (fs_matrix_get (back, i, j) - want), <=, 1e-12 * fmax (1.0, fabs (want)));
+      }
+  g_assert_null (fs_results_encode_matrix (FS_RESULT_RESIDUAL, FS_DATA_CSV, X, W, H, RANK,
+                                           &error));
+  g_assert_error (error, FS_ERROR, FS_ERROR_INVALID_ARGUMENT);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -453,6 +528,8 @@ main (int    argc,
   g_test_add_func ("/results/loss", test_loss);
   g_test_add_func ("/results/names", test_names);
   g_test_add_func ("/results/write-atomic", test_write_atomic);
+  g_test_add_func ("/results/sparse/large-factors", test_sparse_large_factors);
+  g_test_add_func ("/results/sparse/product", test_sparse_product);
 
   return g_test_run ();
 }

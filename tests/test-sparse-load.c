@@ -252,9 +252,13 @@ test_mtx_huge_sparse (void)
                                         "4000000000 2 1\n1 1 1\n";
         g_autoptr(FsMatrix) R = parse_with ("rows.mtx", rows_text, FS_STORAGE_AUTO, FALSE, &error);
 
+        /* Refused by the estimate when the memory left is under 64 GiB,
+         * else by the allocation under the limit above: both name the
+         * file, the shape and the cells. */
         g_assert_null (R);
         g_assert_error (error, FS_ERROR, FS_ERROR_TOO_LARGE);
-        g_assert_nonnull (strstr (error->message, "rows.mtx:2: A sparse matrix of 4000000000 × 2"));
+        g_assert_true (g_str_has_prefix (error->message, "rows.mtx:"));
+        g_assert_nonnull (strstr (error->message, "A sparse matrix of 4000000000 × 2 with 1 listed cells"));
       }
 #endif
       return;
@@ -814,6 +818,47 @@ test_cli (void)
   g_assert_nonnull (strstr (err, "needs a dense matrix"));
 }
 
+/* A coordinate file read dense says what the sparse read would do
+ * otherwise: its unlisted cells are zeros, its repeats summed. */
+static void
+test_mtx_dense_notices (void)
+{
+  static const char text[] = "%%MatrixMarket matrix coordinate real general\n"
+                             "3 3 3\n1 1 1\n2 2 2\n1 1 3\n";
+  static const char symmetric[] = "%%MatrixMarket matrix coordinate real symmetric\n"
+                                  "3 3 2\n2 1 5\n3 3 1\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsMatrix) D = parse_with ("d.mtx", text, FS_STORAGE_DENSE, FALSE, &error);
+  g_autoptr(FsMatrix) S = parse_with ("d.mtx", text, FS_STORAGE_SPARSE, FALSE, &error);
+  g_autoptr(FsMatrix) M = parse_with ("m.mtx", symmetric, FS_STORAGE_DENSE, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_false (fs_matrix_is_sparse (D));
+  g_assert_cmpfloat (fs_matrix_get (D, 0, 0), ==, 4.0);
+  g_assert_cmpfloat (fs_matrix_get (D, 0, 1), ==, 0.0);
+  g_assert_true (has_notice (D, "7 unlisted cells are read as zeros (--storage sparse reads "
+                                "them as missing)"));
+  g_assert_true (has_notice (D, "1 repeated cell was summed"));
+  g_assert_false (has_notice (S, "unlisted"));
+  g_assert_true (has_notice (S, "1 cell is listed more than once"));
+  /* The mirrored cell is listed too: (1, 2), (2, 1) and (3, 3). */
+  g_assert_true (has_notice (M, "6 unlisted cells are read as zeros"));
+  g_assert_false (has_notice (M, "summed"));
+}
+
+/* A layout too large to hold is named by its shape and cells: billions
+ * of rows are too many with only two cells. */
+static void
+test_too_large_names_shape (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsSparse) s = fs_sparse_new (4000000000u, 2, G_MAXSIZE / 8, &error);
+
+  g_assert_null (s);
+  g_assert_error (error, FS_ERROR, FS_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "4000000000 × 2"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -823,6 +868,8 @@ main (int    argc,
   g_test_add_func ("/sparse-load/mtx/coordinate", test_mtx_coordinate);
   g_test_add_func ("/sparse-load/mtx/symmetric", test_mtx_symmetric);
   g_test_add_func ("/sparse-load/mtx/huge", test_mtx_huge_sparse);
+  g_test_add_func ("/sparse-load/mtx/dense-notices", test_mtx_dense_notices);
+  g_test_add_func ("/sparse-load/too-large-names-shape", test_too_large_names_shape);
   g_test_add_func ("/sparse-load/delimited/without-dense", test_delimited_without_dense);
   g_test_add_func ("/sparse-load/auto-threshold", test_auto_threshold);
   g_test_add_func ("/sparse-load/forced", test_forced_storage);

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fs-analysis.h"
 #include "fs-cost-log.h"
 #include "fs-error.h"
 #include "fs-fit.h"
@@ -680,6 +681,138 @@ test_kernels (void)
       }
 }
 
+/* With zeros as values, at an exact low-rank product (its zero blocks
+ * unlisted): the cost terms' data term is summed over every cell as the
+ * solver's is, so it is ≥ 0, tiny, and the solver's own, where the Gram
+ * form's difference of two terms of the size of ||WH||^2 is not. */
+static void
+test_zeros_are_values_cost_terms (void)
+{
+  enum { R = 3 };
+  g_autofree double *W0 = g_new (double, ROWS * R);
+  g_autofree double *H0 = g_new (double, R * COLS);
+  g_autofree double *x = g_new0 (double, ROWS * COLS);
+  g_autofree guint8 *listed = g_new0 (guint8, ROWS * COLS);
+  g_autoptr(FsSparse) sparse = NULL;
+  g_autoptr(FsMatrix) X = NULL;
+  g_autoptr(FsSolver) solver = NULL;
+  g_autoptr(GError) error = NULL;
+  FsCostTerms terms;
+  FsParams p;
+
+  /* Row i and column j load on factor i % R and j % R only. */
+  fs_random_fill_unit (fs_random_key (17, 1), W0, ROWS * R);
+  fs_random_fill_unit (fs_random_key (17, 2), H0, R * COLS);
+  for (gsize i = 0; i < ROWS; i++)
+    for (gsize k = 0; k < R; k++)
+      W0[i * R + k] = k == i % R ? 1.0 + W0[i * R + k] : 0.0;
+  for (gsize k = 0; k < R; k++)
+    for (gsize j = 0; j < COLS; j++)
+      H0[k * COLS + j] = k == j % R ? 1.0 + H0[k * COLS + j] : 0.0;
+  for (gsize i = 0; i < ROWS; i++)
+    for (gsize j = 0; j < COLS; j++)
+      if (i % R == j % R)
+        {
+          x[i * COLS + j] = W0[i * R + i % R] * H0[(j % R) * COLS + j];
+          listed[i * COLS + j] = 1;
+        }
+
+  sparse = fs_sparse_new_from_dense (ROWS, COLS, x, listed, &error);
+  g_assert_no_error (error);
+  sparse->zeros_are_values = TRUE;
+  X = fs_matrix_new_sparse (sparse);
+  base_params (&p);
+  p.rank = R;
+  p.l2_w = p.l2_h = p.l1_w = p.l1_h = 0.0;
+  p.max_iters = 5;
+  solver = solver_or_die (X, &p);
+  fs_solver_start_from (solver, W0, H0);
+  while (fs_solver_iterate (solver) == FS_STOP_NONE)
+    ;
+  fs_cost_terms (X, fs_solver_get_w (solver), fs_solver_get_h (solver), R, &p, &terms);
+  g_assert_cmpfloat (terms.data, >=, 0.0);
+  g_assert_cmpfloat (terms.data, <=, 1e-24 * fs_sparse_frobenius_sq (sparse));
+  g_assert_cmpfloat (fabs (terms.data - fs_solver_get_exact_cost (solver)), <=,
+                     1e-24 * fs_sparse_frobenius_sq (sparse));
+}
+
+/* A 200000 × 200000 matrix of 1000 cells: rows × cols is far past what
+ * BLAS indexes, but the sparse path never hands BLAS more than n r or
+ * m r; it runs, on one thread (its few cells are little work). A rank
+ * whose factors BLAS cannot index is refused. */
+static void
+test_huge (void)
+{
+  enum { N = 200000, CELLS = 1000 };
+  g_autofree guint32 *cell_rows = g_new (guint32, CELLS);
+  g_autofree guint32 *cell_cols = g_new (guint32, CELLS);
+  g_autofree double *values = g_new (double, CELLS);
+  g_autoptr(FsSparse) sparse = NULL;
+  g_autoptr(FsMatrix) X = NULL;
+  g_autoptr(FsSolver) solver = NULL;
+  g_autoptr(GError) error = NULL;
+  FsParams p;
+
+  for (guint k = 0; k < CELLS; k++)
+    {
+      cell_rows[k] = k * 199;
+      cell_cols[k] = (k * 7919) % N;
+      values[k] = (k % 5) + 0.5;
+    }
+  sparse = fs_sparse_new_from_cells (N, N, cell_rows, cell_cols, values, CELLS, NULL, &error);
+  g_assert_no_error (error);
+  X = fs_matrix_new_sparse (sparse);
+  base_params (&p);
+  p.rank = 2;
+  p.max_iters = 3;
+  p.threads = 0;
+  g_assert_true (fs_params_validate (&p, X, &error));
+  g_assert_no_error (error);
+  solver = solver_or_die (X, &p);
+  g_assert_cmpuint (fs_solver_get_threads (solver), ==, 1);
+  while (fs_solver_iterate (solver) == FS_STOP_NONE)
+    ;
+  g_assert_cmpint (fs_solver_get_stop (solver), ==, FS_STOP_ITERATIONS);
+  g_assert_true (isfinite (fs_solver_get_cost (solver)));
+
+  p.rank = 11000;
+  g_assert_false (fs_params_validate (&p, X, &error));
+  g_assert_error (error, FS_ERROR, FS_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "BLAS"));
+}
+
+/* A sparse X's automatic thread count follows its cells: one thread for
+ * little work, and never more than nnz / cols, so that each thread's
+ * cols × rank gradient buffer does not outweigh the pattern. */
+static void
+test_auto_threads (void)
+{
+  static const struct
+  {
+    gsize rows, cols, nnz;
+    guint rank;
+    gboolean all_cores;
+  } cases[] = {
+    { 200000, 200000, 1000, 2, FALSE },      /* little work */
+    { 100, 1000000, 100000, 50, FALSE },     /* nnz / cols = 0: one thread */
+    { 100000, 10, 1000000, 10, TRUE },       /* work, and cells enough */
+  };
+  guint cores = (guint) CLAMP (g_get_num_processors (), 1, 256);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsSparse) sparse = fs_sparse_new (cases[c].rows, cases[c].cols, cases[c].nnz,
+                                                  &error);
+      g_autoptr(FsMatrix) X = NULL;
+
+      g_assert_no_error (error);
+      X = fs_matrix_new_sparse (sparse);
+      g_assert_cmpuint (fs_params_auto_threads_for (X, cases[c].rank), ==,
+                        cases[c].all_cores ? cores : 1);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -701,6 +834,9 @@ main (int    argc,
   g_test_add_func ("/sparse-solver/zeros-are-values-extras", test_zeros_are_values_extras);
   g_test_add_func ("/sparse-solver/zeros-are-values-near-fit", test_zeros_are_values_near_fit);
   g_test_add_func ("/sparse-solver/kernels", test_kernels);
+  g_test_add_func ("/sparse-solver/zeros-are-values-cost-terms", test_zeros_are_values_cost_terms);
+  g_test_add_func ("/sparse-solver/huge", test_huge);
+  g_test_add_func ("/sparse-solver/auto-threads", test_auto_threads);
 
   return g_test_run ();
 }
