@@ -539,6 +539,12 @@ load_thread (gpointer data)
   return NULL;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define CANCEL_LIMIT (2 * G_USEC_PER_SEC)
+#else
+#define CANCEL_LIMIT (G_USEC_PER_SEC / 2)
+#endif
+
 /* Progress rises to 1 in at most about a hundred steps; a load cancelled
  * from another thread ends soon with G_IO_ERROR_CANCELLED. */
 static void
@@ -574,8 +580,10 @@ test_progress_cancel (void)
   g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&run.error);
   g_test_message ("ended %.1f ms after the cancel", (run.returned - cancelled) / 1000.0);
-  /* About 10 ms here; loose for a loaded CI machine and the sanitizers. */
-  g_assert_cmpint (run.returned - cancelled, <, G_USEC_PER_SEC / 2);
+  /* About 10 ms here; loose for a loaded CI machine, and looser under
+   * AddressSanitizer, where the tokenizer's stretch between two checks of
+   * the cancellable took 0.73 s with the other tests running beside it. */
+  g_assert_cmpint (run.returned - cancelled, <, CANCEL_LIMIT);
   g_remove (path);
 }
 
