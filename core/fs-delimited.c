@@ -1902,10 +1902,11 @@ tokenize_split (Parser  *parser,
 
   shared.chunks = chunks;
   shared.n_chunks = n;
-  shared.running = MIN (n_threads, n);
+  n_threads = MIN (n_threads, n);
+  shared.running = n_threads;
   g_mutex_init (&shared.mutex);
   g_cond_init (&shared.cond);
-  for (guint t = 0; t < shared.running; t++)
+  for (guint t = 0; t < n_threads; t++)
     g_ptr_array_add (threads, g_thread_new ("fs-delimited", chunk_worker, &shared));
 
   /* This thread tells progress and watches the cancellable. */
