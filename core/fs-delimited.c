@@ -90,6 +90,7 @@ typedef struct
   GArray *specials;       /* of Field, in order */
   GArray *records;
   gsize   n_empty_records;  /* rows of empty fields, left out */
+  gsize   n_missing;      /* missing cells, in any column */
 } Store;
 
 typedef struct
@@ -581,6 +582,7 @@ read_record (Parser  *parser,
         return FALSE;
       any_value |= f.len > 0 || f.quoted;
       any_text |= f.kind == CELL_TEXT;
+      st->n_missing += f.kind == CELL_MISSING;
       if (G_UNLIKELY (st->n_values == st->capacity) && !grow_values (parser, 0, error))
         return FALSE;
       st->values[st->n_values++] = f.value;
@@ -610,6 +612,7 @@ read_record (Parser  *parser,
   if (!any_value)
     {
       st->n_values = rec.first;
+      st->n_missing -= rec.n_fields;
       g_array_set_size (st->specials, rec.first_special);
       st->n_empty_records++;
       return TRUE;
@@ -1631,7 +1634,9 @@ copy_cells (Parser       *parser,
       g_prefix_error (error, "%s: ", parser->name);
       return NULL;
     }
-  fs_matrix_mark_missing (X);
+  /* No missing cell in the file, none in the matrix: no pass to find them. */
+  if (parser->st.n_missing > 0)
+    fs_matrix_mark_missing (X);
   return g_steal_pointer (&X);
 }
 
@@ -1764,6 +1769,9 @@ typedef struct
   GCond   cond;
 } Shared;
 
+/* A worker looks for a cancel this often: a fraction of a millisecond. */
+#define CHECK_BYTES ((gssize) 64 << 10)
+
 static gboolean
 parse_chunk (Shared  *shared,
              Chunk   *chunk,
@@ -1786,10 +1794,14 @@ parse_chunk (Shared  *shared,
   while (c.p < chunk->end)
     {
       const char *from = c.p;
-      const char *stop = chunk->end - c.p > (gssize) (256 << 10) ? c.p + (256 << 10) : chunk->end;
+      const char *stop = chunk->end - c.p > CHECK_BYTES ? c.p + CHECK_BYTES : chunk->end;
 
-      if (g_atomic_int_get (&shared->stop))
+      /* The workers watch the cancellable themselves: no wait for the
+       * calling thread to wake and tell them. */
+      if (g_atomic_int_get (&shared->stop) ||
+          g_cancellable_is_cancelled (parser->ticker->cancellable))
         {
+          g_atomic_int_set (&shared->stop, 1);
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
           return FALSE;
         }
@@ -1812,7 +1824,7 @@ chunk_worker (gpointer data)
     {
       gint k = g_atomic_int_add (&shared->next, 1);
 
-      if (k >= (gint) shared->n_chunks)
+      if (k >= (gint) shared->n_chunks || g_atomic_int_get (&shared->stop))
         break;
       parse_chunk (shared, &shared->chunks[k], &shared->chunks[k].error);
     }
@@ -1852,6 +1864,7 @@ join_chunk (Parser  *parser,
       g_array_append_val (st->records, rec);
     }
   st->n_empty_records += from->n_empty_records;
+  st->n_missing += from->n_missing;
   return TRUE;
 }
 
@@ -1914,7 +1927,7 @@ tokenize_split (Parser  *parser,
   while (shared.running > 0)
     {
       g_cond_wait_until (&shared.cond, &shared.mutex,
-                         g_get_monotonic_time () + 10 * G_TIME_SPAN_MILLISECOND);
+                         g_get_monotonic_time () + 5 * G_TIME_SPAN_MILLISECOND);
       if (shared.running > 0 && !g_atomic_int_get (&shared.stop) &&
           !fs_load_ticker_tick (parser->ticker, (gsize) g_atomic_pointer_get (&shared.done),
                                 error))
@@ -1926,6 +1939,9 @@ tokenize_split (Parser  *parser,
   g_mutex_unlock (&shared.mutex);
   for (guint t = 0; t < threads->len; t++)
     g_thread_join (threads->pdata[t]);
+  if (result == SPLIT_DONE && g_atomic_int_get (&shared.stop) &&
+      g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+    result = SPLIT_FAILED;
   g_mutex_clear (&shared.mutex);
   g_cond_clear (&shared.cond);
 

@@ -51,6 +51,53 @@ is_double_tie (long double x)
 }
 #endif
 
+/* Whether the 8 bytes of v (read little-endian) are all ASCII digits:
+ * each byte's high nibble is 3, and adding 6 does not carry past 9. */
+static inline gboolean
+is_eight_digits (guint64 v)
+{
+  return ((v & G_GUINT64_CONSTANT (0xF0F0F0F0F0F0F0F0)) |
+          (((v + G_GUINT64_CONSTANT (0x0606060606060606)) &
+            G_GUINT64_CONSTANT (0xF0F0F0F0F0F0F0F0)) >> 4)) ==
+         G_GUINT64_CONSTANT (0x3333333333333333);
+}
+
+/* The value of 8 ASCII digits, the first in the lowest byte: pairs of
+ * digits, then fours, then the eight, each step one multiply. */
+static inline guint64
+eight_digits_value (guint64 v)
+{
+  v -= G_GUINT64_CONSTANT (0x3030303030303030);
+  v = (v * 10 + (v >> 8)) & G_GUINT64_CONSTANT (0x00FF00FF00FF00FF);
+  v = (v * 100 + (v >> 16)) & G_GUINT64_CONSTANT (0x0000FFFF0000FFFF);
+  return (v * 10000 + (v >> 32)) & G_GUINT64_CONSTANT (0xFFFFFFFF);
+}
+
+/* Reads the digits at p into *mantissa (mantissa * 10^n + digits, modulo
+ * 2^64), eight at a time where it can; returns where they end. */
+static inline const char *
+read_digits (const char *p,
+             const char *end,
+             guint64    *mantissa)
+{
+  guint64 m = *mantissa;
+
+  while (end - p >= 8)
+    {
+      guint64 v;
+
+      memcpy (&v, p, sizeof v);
+      if (!is_eight_digits (v))
+        break;
+      m = m * 100000000u + eight_digits_value (v);
+      p += 8;
+    }
+  for (; p < end && (guint) (*p - '0') < 10; p++)
+    m = m * 10 + (guint64) (*p - '0');
+  *mantissa = m;
+  return p;
+}
+
 gboolean
 fs_number_parse (const char *s,
                  gsize       len,
@@ -64,36 +111,39 @@ fs_number_parse (const char *s,
   const char *first_digit;
   double v;
 
+  /* Longer text is no number a fast path rounds. */
+  if (len > 400)
+    return FALSE;
   if (p < end && (*p == '-' || *p == '+'))
     negative = *p++ == '-';
 
-  /* Leading zeros are not significant digits. */
+  /* Leading zeros are not significant digits. Past 19 digits the
+   * mantissa wraps, but then the number is refused. */
   first_digit = p;
   while (p < end && *p == '0')
     p++;
-  for (; p < end && (guint) (*p - '0') < 10; p++)
-    {
-      if (++digits > 19)
-        return FALSE;
-      mantissa = mantissa * 10 + (guint64) (*p - '0');
-    }
+  {
+    const char *from = p;
+
+    p = read_digits (p, end, &mantissa);
+    digits = (int) (p - from);
+  }
   any = p > first_digit;
   if (p < end && *p == point)
     {
-      const char *after = ++p;
+      const char *after = ++p, *from;
 
       if (mantissa == 0)
         for (; p < end && *p == '0'; p++)
           exponent--;
-      for (; p < end && (guint) (*p - '0') < 10; p++)
-        {
-          if (++digits > 19)
-            return FALSE;
-          mantissa = mantissa * 10 + (guint64) (*p - '0');
-          exponent--;
-        }
+      from = p;
+      p = read_digits (p, end, &mantissa);
+      digits += (int) (p - from);
+      exponent -= (int) (p - from);
       any |= p > after;
     }
+  if (digits > 19)
+    return FALSE;
   /* "." alone, or "-", is no number. */
   if (!any)
     return FALSE;

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fs-delimited.h"
@@ -343,9 +344,38 @@ cancel_thread (gpointer data)
   return NULL;
 }
 
+static gint64
+cancel_once (GString *text,
+             guint    n_chunks)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  CancelRun run = { text, cancellable, n_chunks };
+  GThread *thread = g_thread_new ("load", cancel_thread, &run);
+  gint64 cancelled;
+
+  while (!g_atomic_int_get (&run.progressed))
+    g_usleep (1000);
+  cancelled = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  g_thread_join (thread);
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&run.error);
+  return run.returned - cancelled;
+}
+
+static int
+compare_times (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
 /* A load cancelled once it has told progress ends with
- * G_IO_ERROR_CANCELLED within 100 ms of the cancel, serially and in
- * chunks. */
+ * G_IO_ERROR_CANCELLED within 100 ms of the cancel, serially and in 2
+ * and 8 chunks: the median of three cancels, so that one time slice lost
+ * on a busy machine does not decide. */
 static void
 test_cancel (void)
 {
@@ -354,21 +384,14 @@ test_cancel (void)
 
   for (guint k = 0; k < G_N_ELEMENTS (chunk_counts); k++)
     {
-      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-      CancelRun run = { text, cancellable, chunk_counts[k] };
-      GThread *thread = g_thread_new ("load", cancel_thread, &run);
-      gint64 cancelled;
+      gint64 times[3];
 
-      while (!g_atomic_int_get (&run.progressed))
-        g_usleep (1000);
-      cancelled = g_get_monotonic_time ();
-      g_cancellable_cancel (cancellable);
-      g_thread_join (thread);
-      g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-      g_clear_error (&run.error);
-      g_test_message ("%u chunks: ended %.1f ms after the cancel", chunk_counts[k],
-                      (run.returned - cancelled) / 1000.0);
-      g_assert_cmpint (run.returned - cancelled, <, CANCEL_LIMIT);
+      for (guint t = 0; t < G_N_ELEMENTS (times); t++)
+        times[t] = cancel_once (text, chunk_counts[k]);
+      qsort (times, G_N_ELEMENTS (times), sizeof times[0], compare_times);
+      g_test_message ("%u chunks: ended %.1f, %.1f, %.1f ms after the cancel", chunk_counts[k],
+                      times[0] / 1000.0, times[1] / 1000.0, times[2] / 1000.0);
+      g_assert_cmpint (times[1], <, CANCEL_LIMIT);
     }
   g_string_free (text, TRUE);
 }
