@@ -1865,6 +1865,9 @@ join_chunk (Parser  *parser,
     }
   st->n_empty_records += from->n_empty_records;
   st->n_missing += from->n_missing;
+  /* Freed as soon as joined: one chunk's records at a time held twice. */
+  g_clear_pointer (&from->specials, g_array_unref);
+  g_clear_pointer (&from->records, g_array_unref);
   return TRUE;
 }
 
