@@ -5,10 +5,20 @@
  */
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include "fs-number.h"
+
+/* Up to 19 digits take the extended-precision path on x86-64 only;
+ * elsewhere they go to strtod, and only the exactness of what the fast
+ * path takes is tested (not built on other architectures yet). */
+#if defined(__x86_64__) && LDBL_MANT_DIG == 64
+#define EXTENDED_PATH 1
+#else
+#define EXTENDED_PATH 0
+#endif
 
 /* Parses text both ways; a number fs_number_parse takes must be
  * g_ascii_strtod's bits, and text strtod does not read whole must be
@@ -56,7 +66,7 @@ test_edges (void)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (taken); i++)
-    if (!check_one (taken[i], '.'))
+    if (!check_one (taken[i], '.') && EXTENDED_PATH)
       g_error ("“%s” should take a fast path", taken[i]);
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
@@ -122,7 +132,8 @@ test_random (void)
       taken += check_one (buf, '.');
     }
   /* Most of them take a fast path: the test is of something. */
-  g_assert_cmpuint (taken, >, n / 2);
+  if (EXTENDED_PATH)
+    g_assert_cmpuint (taken, >, n / 2);
 }
 
 /* Doubles printed in full (17 digits, as our writer and NumPy do) and in
@@ -152,7 +163,8 @@ test_round_trip (void)
       g_snprintf (buf, sizeof buf, "%.18Lg", mid);
       check_one (buf, '.');
     }
-  g_assert_cmpuint (taken, >, n * 9 / 10);
+  if (EXTENDED_PATH)
+    g_assert_cmpuint (taken, >, n * 9 / 10);
 }
 
 int
