@@ -215,7 +215,7 @@ test_awkward_texts (void)
     "1 2 3\r4 5 6\r",
     "# comment\n1,2,3\n\n4,NA,6\n",
     "a,b\nr1,1,2\nr2,3,4\n",
-    "\xEF\xBB\xBF" "1,2\n3,4\n",
+    ("\xEF\xBB\xBF" "1,2\n3,4\n"),
     "n,v,w\nalpha,1,2\nbeta,3,4\n",
     "1,2,3\n4,5\n",
     "1,2,3\n4,five,6\n",
