@@ -2,8 +2,22 @@
  *
  * The text is cut into records and fields once (quotes, doubled quotes,
  * LF, CRLF and CR line ends, comments), each cell is classified once as a
- * number, a missing cell or text, and the layout is read from those
- * classes: a header row, a row-label column in the forms R, pandas and
+ * number, a missing cell or text as it is cut, and its value goes straight
+ * into one array of doubles, record after record, which becomes the
+ * matrix's own (compacted in place when a header, a label column or
+ * dropped columns are left out): no token per field and no second copy.
+ * A cell is kept whole (text, quotes, position) only where the layout
+ * rules or a message need it: the first record, the first column, and
+ * every cell of text or in quotes. Missing cells hold NaN, text a NaN of
+ * its own (a number is never NaN: "nan" is missing, and other NaN
+ * spellings are errors).
+ *
+ * A large file is cut at line ends into chunks parsed by threads, joined
+ * in order; a chunk must end exactly where the next begins (a quoted
+ * field across the cut, or an error anywhere, and the whole file is read
+ * serially instead), so the result is the serial one, bit for bit.
+ *
+ * The layout is read from the cells' classes: a header row, a row-label column in the forms R, pandas and
  * spreadsheets write or of distinct whole numbers beside columns of
  * another type or scale (README "Row labels"), and text columns to drop.
  * Import options override the header and label rules and drop the
@@ -27,9 +41,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "fs-delimited.h"
 #include "fs-error.h"
+#include "fs-number.h"
 
 /* Lines looked at to choose the separator. */
 #define SNIFF_LINES 40
@@ -42,6 +58,7 @@ typedef enum
   CELL_TEXT,
 } CellKind;
 
+/* A cell kept whole: its text, where it is, and its class. */
 typedef struct
 {
   const char *start;
@@ -49,15 +66,32 @@ typedef struct
   guint32     column;   /* 1-based character column of the field's start */
   guint8      quoted;
   guint8      kind;
+  guint32     index;    /* its place in its record */
   double      value;
 } Field;
 
 typedef struct
 {
-  gsize first;
-  guint n_fields;
-  gsize line;
+  gsize   first;          /* its first value in values, when held */
+  gsize   first_special;  /* its first cell kept whole */
+  guint   n_fields;
+  guint   n_special;
+  gsize   line;
+  gboolean held;          /* its values are in values (not for a sure header) */
 } Record;
+
+/* What the tokenizer makes of a stretch of text: every record's values
+ * one after another, the cells kept whole, the records. */
+typedef struct
+{
+  double *values;
+  gsize   n_values;
+  gsize   capacity;
+  GArray *specials;       /* of Field, in order */
+  GArray *records;
+  gsize   n_empty_records;  /* rows of empty fields, left out */
+  gsize   n_missing;      /* missing cells, in any column */
+} Store;
 
 typedef struct
 {
@@ -66,13 +100,11 @@ typedef struct
   gsize       len;
   char        separator;
   gboolean    decimal_comma;
-  Field      *fields;
-  gsize       n_fields;
-  gsize       capacity;
   guint8      stops[256]; /* bytes that end an unquoted field */
-  GArray     *records;
+  Store       st;
+  gboolean    first_chunk;  /* its first record is the file's first */
+  double      cells_per_byte;  /* a guess from the file's start, for room */
   locale_t    c_locale;   /* for strtod_l: the parse's own, not a global */
-  gsize       n_empty_records;  /* rows of empty fields, left out */
   const FsImportOptions *options;  /* never NULL */
   FsLoadTicker *ticker;
   guint       max_records;      /* 0: all of them */
@@ -230,72 +262,29 @@ set_position_error (Parser     *parser,
                parser->name, line, column, message);
 }
 
-static const double exact_powers_of_ten[] = {
-  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
+/* Text's mark in the values: a NaN no number and no missing cell has. */
+#define TEXT_BITS G_GUINT64_CONSTANT (0x7ff8000000000fe1)
 
-/* Clinger's fast path: a decimal with at most 15 significant digits and a
- * power of ten within ±22 is one exact integer times (or over) one exact
- * power, so a single IEEE operation gives the correctly rounded value, the
- * same bits strtod gives. Returns FALSE for anything else. */
-static gboolean
-parse_simple_number (const char *s,
-                     gsize       len,
-                     char        point,
-                     double     *out)
+static inline double
+text_value (void)
 {
-  const char *p = s, *end = s + len;
-  gboolean negative = FALSE, any = FALSE;
-  guint64 mantissa = 0;
-  int digits = 0, exponent = 0;
+  guint64 bits = TEXT_BITS;
   double v;
 
-  if (p < end && (*p == '-' || *p == '+'))
-    negative = *p++ == '-';
-
-  for (; p < end && g_ascii_isdigit (*p); p++, any = TRUE)
-    {
-      if ((mantissa != 0 || *p != '0') && ++digits > 15)
-        return FALSE;
-      mantissa = mantissa * 10 + (guint64) (*p - '0');
-    }
-  if (p < end && *p == point)
-    for (p++; p < end && g_ascii_isdigit (*p); p++, any = TRUE)
-      {
-        if ((mantissa != 0 || *p != '0') && ++digits > 15)
-          return FALSE;
-        mantissa = mantissa * 10 + (guint64) (*p - '0');
-        exponent--;
-      }
-  if (!any)
-    return FALSE;
-
-  if (p < end && (*p == 'e' || *p == 'E'))
-    {
-      gboolean negative_exponent = FALSE;
-      int e = 0;
-
-      p++;
-      if (p < end && (*p == '-' || *p == '+'))
-        negative_exponent = *p++ == '-';
-      if (p == end || !g_ascii_isdigit (*p))
-        return FALSE;
-      for (; p < end && g_ascii_isdigit (*p); p++)
-        if ((e = e * 10 + (*p - '0')) > 400)
-          return FALSE;
-      exponent += negative_exponent ? -e : e;
-    }
-
-  if (p != end || exponent < -22 || exponent > 22)
-    return FALSE;
-
-  v = (double) mantissa;
-  v = exponent < 0 ? v / exact_powers_of_ten[-exponent] : v * exact_powers_of_ten[exponent];
-  *out = negative ? -v : v;
-  return TRUE;
+  memcpy (&v, &bits, sizeof v);
+  return v;
 }
 
+static inline CellKind
+kind_of (double v)
+{
+  guint64 bits;
+
+  if (G_LIKELY (!isnan (v)))
+    return CELL_NUMBER;
+  memcpy (&bits, &v, sizeof bits);
+  return bits == TEXT_BITS ? CELL_TEXT : CELL_MISSING;
+}
 
 /* Classifies one field; numbers out of range and infinities are errors. */
 static gboolean
@@ -310,7 +299,7 @@ classify (Parser  *parser,
   char *stop = NULL;
   double value;
 
-  if (parse_simple_number (f->start, f->len, parser->decimal_comma ? ',' : '.', &f->value))
+  if (fs_number_parse (f->start, f->len, parser->decimal_comma ? ',' : '.', &f->value))
     {
       f->kind = CELL_NUMBER;
       return TRUE;
@@ -324,6 +313,7 @@ classify (Parser  *parser,
     }
 
   f->kind = CELL_TEXT;
+  f->value = text_value ();
   if (is_infinity_token (f->start, f->len))
     {
       set_position_error (parser, error, line, f->column,
@@ -486,40 +476,91 @@ read_plain_field (Parser *parser,
   c->p = p;
 }
 
-static gboolean
-append_field (Parser      *parser,
-              const Field *f,
-              GError     **error)
+/* Room for count more values: the first guess of room comes from the
+ * file's start (only the room used is ever touched); a guess too low
+ * doubles it. */
+static double *
+alloc_values (gsize count)
 {
-  if (parser->n_fields == parser->capacity)
+  gsize bytes = MAX (count, 1) * sizeof (double);
+  void *p = NULL;
+
+  if (count > G_MAXSIZE / sizeof (double) / 2 ||
+      posix_memalign (&p, bytes >= ((gsize) 4 << 20) ? (gsize) 2 << 20 : 64, bytes) != 0)
+    return NULL;
+#ifdef MADV_HUGEPAGE
+  if (bytes >= ((gsize) 4 << 20))
+    madvise (p, bytes, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+static gboolean
+grow_values (Parser  *parser,
+             gsize    at_least,
+             GError **error)
+{
+  Store *st = &parser->st;
+  gsize capacity = MAX (MAX (st->capacity * 2, at_least), 1024);
+  double *grown = alloc_values (capacity);
+
+  if (grown == NULL)
     {
-      Field *grown = g_try_renew (Field, parser->fields, parser->capacity * 2);
+      g_autofree char *cells = fs_error_number_text (st->capacity);
 
-      if (grown == NULL)
-        {
-          g_autofree char *cells = fs_error_number_text (parser->capacity);
-
-          g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                       _("%s: not enough memory for more than %s cells"), parser->name, cells);
-          return FALSE;
-        }
-      parser->fields = grown;
-      parser->capacity *= 2;
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("%s: not enough memory for more than %s cells"), parser->name, cells);
+      return FALSE;
     }
-  parser->fields[parser->n_fields++] = *f;
+  if (st->n_values > 0)
+    memcpy (grown, st->values, st->n_values * sizeof (double));
+  g_free (st->values);
+  st->values = grown;
+  st->capacity = capacity;
   return TRUE;
 }
 
+static void
+store_clear (Store *st)
+{
+  g_clear_pointer (&st->values, g_free);
+  g_clear_pointer (&st->specials, g_array_unref);
+  g_clear_pointer (&st->records, g_array_unref);
+}
+
+static void
+store_init (Store *st)
+{
+  memset (st, 0, sizeof *st);
+  st->specials = g_array_new (FALSE, FALSE, sizeof (Field));
+  st->records = g_array_new (FALSE, FALSE, sizeof (Record));
+}
+
+/* Whether the file's first record, f among them, is the header whatever
+ * the second says: as choose_header decides it. */
+static gboolean
+is_sure_header (Parser *parser,
+                gboolean has_text)
+{
+  FsHeader header = parser->options->header;
+
+  return header == FS_HEADER_YES || (header == FS_HEADER_AUTO && has_text);
+}
+
 /* Reads the fields of the record at the cursor, up to the end of its
- * (last) line, and keeps the record unless all its fields are empty. */
+ * (last) line, and keeps the record unless all its fields are empty. The
+ * values go to the store; the file's first record, the first column and
+ * cells of text or in quotes are kept whole too. */
 static gboolean
 read_record (Parser  *parser,
              Cursor  *c,
              GError **error)
 {
-  Record rec = { parser->n_fields, 0, c->line };
+  Store *st = &parser->st;
+  Record rec = { st->n_values, st->specials->len, 0, 0, c->line, TRUE };
   gboolean whitespace = parser->separator == WHITESPACE_SEPARATOR;
-  gboolean any_value = FALSE;
+  gboolean any_value = FALSE, any_text = FALSE;
+  gboolean all_special = parser->first_chunk && st->records->len == 0;
 
   for (;;)
     {
@@ -540,8 +581,17 @@ read_record (Parser  *parser,
       if (!classify (parser, &f, c->line, error))
         return FALSE;
       any_value |= f.len > 0 || f.quoted;
-      if (!append_field (parser, &f, error))
+      any_text |= f.kind == CELL_TEXT;
+      st->n_missing += f.kind == CELL_MISSING;
+      if (G_UNLIKELY (st->n_values == st->capacity) && !grow_values (parser, 0, error))
         return FALSE;
+      st->values[st->n_values++] = f.value;
+      if (rec.n_fields == 0 || f.kind == CELL_TEXT || f.quoted || all_special)
+        {
+          f.index = rec.n_fields;
+          g_array_append_val (st->specials, f);
+          rec.n_special++;
+        }
       rec.n_fields++;
 
       if (whitespace)
@@ -559,13 +609,22 @@ read_record (Parser  *parser,
   next_line (c);
 
   /* A record of empty fields (",,,") holds no value: skip it, and say so. */
-  if (any_value)
-    g_array_append_val (parser->records, rec);
-  else
+  if (!any_value)
     {
-      parser->n_fields = rec.first;
-      parser->n_empty_records++;
+      st->n_values = rec.first;
+      st->n_missing -= rec.n_fields;
+      g_array_set_size (st->specials, rec.first_special);
+      st->n_empty_records++;
+      return TRUE;
     }
+  /* A sure header's values are not data: the next record's go in their
+   * place, and the matrix needs no shift. Its cells are all kept whole. */
+  if (all_special && is_sure_header (parser, any_text))
+    {
+      st->n_values = rec.first;
+      rec.held = FALSE;
+    }
+  g_array_append_val (st->records, rec);
   return TRUE;
 }
 
@@ -585,7 +644,7 @@ tokenize (Parser  *parser,
       const char *stop = parser->max_records > 0 ? c.p + 1
                        : parser->text + MIN (parser->ticker->next, parser->len);
 
-      if (parser->max_records > 0 && parser->records->len >= parser->max_records)
+      if (parser->max_records > 0 && parser->st.records->len >= parser->max_records)
         break;
       if (fs_load_ticker_due (parser->ticker, (gsize) (c.p - parser->text)))
         {
@@ -601,15 +660,69 @@ tokenize (Parser  *parser,
   return TRUE;
 }
 
-static Field *
-field_at (Parser *parser,
-          guint   record,
-          guint   index)
+static inline const Record *
+record_at (const Parser *parser,
+           guint         record)
 {
-  Record *rec = &g_array_index (parser->records, Record, record);
+  return &g_array_index (parser->st.records, Record, record);
+}
+
+/* The cell kept whole at index of rec, or NULL. */
+static const Field *
+find_special (const Parser *parser,
+              const Record *rec,
+              guint         index)
+{
+  const Field *specials = &g_array_index (parser->st.specials, Field, rec->first_special);
+  guint lo = 0, hi = rec->n_special;
+
+  if (hi > 0 && specials[0].index == index)
+    return &specials[0];
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (specials[mid].index < index)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo < rec->n_special && specials[lo].index == index ? &specials[lo] : NULL;
+}
+
+/* The value of a cell: a number, NaN for a missing cell, text's NaN. */
+static inline double
+value_at (const Parser *parser,
+          guint         record,
+          guint         index)
+{
+  const Record *rec = record_at (parser, record);
 
   g_assert (index < rec->n_fields);
-  return &parser->fields[rec->first + index];
+  if (G_LIKELY (rec->held))
+    return parser->st.values[rec->first + index];
+  return find_special (parser, rec, index)->value;
+}
+
+/* A cell as a Field; one not kept whole has its value, class and place
+ * only (it is a number or a missing cell, without quotes). */
+static Field
+field_at (const Parser *parser,
+          guint         record,
+          guint         index)
+{
+  const Record *rec = record_at (parser, record);
+  const Field *special;
+  Field f = { 0 };
+
+  g_assert (index < rec->n_fields);
+  special = find_special (parser, rec, index);
+  if (special != NULL)
+    return *special;
+  f.index = index;
+  f.value = parser->st.values[rec->first + index];
+  f.kind = kind_of (f.value);
+  return f;
 }
 
 /* The field's text, with doubled quotes undone. */
@@ -634,14 +747,26 @@ field_text (const Field *f)
   return g_string_free (s, FALSE);
 }
 
+/* The text of cell index of record, which must be kept whole or a number. */
+static char *
+cell_text (const Parser *parser,
+           guint         record,
+           guint         index)
+{
+  Field f = field_at (parser, record, index);
+
+  g_assert (f.start != NULL);
+  return field_text (&f);
+}
+
 static gboolean
 record_has_text (Parser *parser,
                  guint   record)
 {
-  Record *rec = &g_array_index (parser->records, Record, record);
+  Record *rec = &g_array_index (parser->st.records, Record, record);
 
   for (guint j = 0; j < rec->n_fields; j++)
-    if (field_at (parser, record, j)->kind == CELL_TEXT)
+    if (field_at (parser, record, j).kind == CELL_TEXT)
       return TRUE;
   return FALSE;
 }
@@ -651,23 +776,23 @@ record_has_text (Parser *parser,
 static gboolean
 is_quoted_header (Parser *parser)
 {
-  Record *first = &g_array_index (parser->records, Record, 0);
+  Record *first = &g_array_index (parser->st.records, Record, 0);
   gboolean all_quoted = TRUE, below_plain_number = FALSE;
 
-  if (parser->records->len < 2)
+  if (parser->st.records->len < 2)
     return FALSE;
 
   for (guint j = 0; j < first->n_fields; j++)
     {
-      Field *f = field_at (parser, 0, j);
+      Field f = field_at (parser, 0, j);
 
-      all_quoted &= f->quoted || f->len == 0;
+      all_quoted &= f.quoted || f.len == 0;
     }
-  for (guint j = 0; j < g_array_index (parser->records, Record, 1).n_fields; j++)
+  for (guint j = 0; j < g_array_index (parser->st.records, Record, 1).n_fields; j++)
     {
-      Field *f = field_at (parser, 1, j);
+      Field f = field_at (parser, 1, j);
 
-      below_plain_number |= f->kind == CELL_NUMBER && !f->quoted;
+      below_plain_number |= f.kind == CELL_NUMBER && !f.quoted;
     }
   return all_quoted && below_plain_number;
 }
@@ -725,11 +850,11 @@ first_column_is_index (Parser       *parser,
 {
   for (guint i = 0; i < layout->n_rows; i++)
     {
-      Field *f = field_at (parser, layout->first_data + i, 0);
+      Field f = field_at (parser, layout->first_data + i, 0);
 
-      if (f->kind != CELL_NUMBER ||
-          (f->value != (double) i && f->value != (double) (i + 1)) ||
-          (i > 0 && f->value - field_at (parser, layout->first_data + i - 1, 0)->value != 1.0))
+      if (f.kind != CELL_NUMBER ||
+          (f.value != (double) i && f.value != (double) (i + 1)) ||
+          (i > 0 && f.value - value_at (parser, layout->first_data + i - 1, 0) != 1.0))
         return FALSE;
     }
   return TRUE;
@@ -746,17 +871,17 @@ detect_label_column (Parser       *parser,
   if (layout->n_cols < 2)
     return LABELS_NO_RULE;
   /* R's write.csv: an empty corner cell above the row names. */
-  if (layout->header && field_at (parser, 0, 0)->len == 0)
+  if (layout->header && field_at (parser, 0, 0).len == 0)
     return LABELS_R_CORNER;
 
   for (guint i = 0; i < layout->n_rows; i++)
     {
-      Field *f = field_at (parser, layout->first_data + i, 0);
-      Field *g = field_at (parser, layout->first_data + i, 1);
+      Field f = field_at (parser, layout->first_data + i, 0);
+      Field g = field_at (parser, layout->first_data + i, 1);
 
-      any_text |= f->kind == CELL_TEXT;
-      all_quoted &= f->quoted;
-      other_plain |= g->kind == CELL_NUMBER && !g->quoted;
+      any_text |= f.kind == CELL_TEXT;
+      all_quoted &= f.quoted;
+      other_plain |= g.kind == CELL_NUMBER && !g.quoted;
     }
 
   if (any_text)
@@ -816,12 +941,12 @@ first_column_is_whole (Parser       *parser,
   *hi = -INFINITY;
   for (guint i = 0; i < layout->n_rows; i++)
     {
-      Field *f = field_at (parser, layout->first_data + i, 0);
+      Field f = field_at (parser, layout->first_data + i, 0);
 
-      if (f->kind != CELL_NUMBER || f->value != floor (f->value) || fabs (f->value) > 0x1p53)
+      if (f.kind != CELL_NUMBER || f.value != floor (f.value) || fabs (f.value) > 0x1p53)
         return FALSE;
-      *lo = MIN (*lo, f->value);
-      *hi = MAX (*hi, f->value);
+      *lo = MIN (*lo, f.value);
+      *hi = MAX (*hi, f.value);
     }
   return TRUE;
 }
@@ -843,7 +968,7 @@ first_column_is_distinct (Parser       *parser,
       seen = g_new0 (guint64, (gsize) ((hi - lo) / 64) + 1);
       for (guint i = 0; i < layout->n_rows; i++)
         {
-          guint64 k = (guint64) (field_at (parser, layout->first_data + i, 0)->value - lo);
+          guint64 k = (guint64) (value_at (parser, layout->first_data + i, 0) - lo);
 
           if (seen[k / 64] & ((guint64) 1 << (k % 64)))
             return FALSE;
@@ -854,7 +979,11 @@ first_column_is_distinct (Parser       *parser,
 
   values = g_array_sized_new (FALSE, FALSE, sizeof (double), layout->n_rows);
   for (guint i = 0; i < layout->n_rows; i++)
-    g_array_append_val (values, field_at (parser, layout->first_data + i, 0)->value);
+    {
+      double v = value_at (parser, layout->first_data + i, 0);
+
+      g_array_append_val (values, v);
+    }
   g_array_sort (values, compare_doubles);
   for (guint i = 1; i < values->len; i++)
     if (g_array_index (values, double, i) == g_array_index (values, double, i - 1))
@@ -878,11 +1007,11 @@ first_column_increases (Parser       *parser,
     return FALSE;
   for (guint i = 0; i < layout->n_rows; i++)
     {
-      Field *f = field_at (parser, layout->first_data + i, 0);
+      Field f = field_at (parser, layout->first_data + i, 0);
 
-      if (f->kind != CELL_NUMBER || !isfinite (f->value) || !(f->value > previous))
+      if (f.kind != CELL_NUMBER || !isfinite (f.value) || !(f.value > previous))
         return FALSE;
-      previous = f->value;
+      previous = f.value;
     }
   return TRUE;
 }
@@ -905,17 +1034,17 @@ compare_with_rest (Parser       *parser,
 
   for (guint i = 0; i < layout->n_rows; i += MIN (stride, MAX (1, layout->n_rows / 1000)))
     {
-      double v = fabs (field_at (parser, layout->first_data + i, 0)->value);
+      double v = fabs (value_at (parser, layout->first_data + i, 0));
 
       g_array_append_val (first, v);
     }
   for (guint i = 0; i < layout->n_rows; i += stride)
     for (guint j = 1; j < layout->n_cols; j++)
       {
-        Field *f = field_at (parser, layout->first_data + i, j);
-        double v = fabs (f->value);
+        double value = value_at (parser, layout->first_data + i, j);
+        double v = fabs (value);
 
-        if (layout->dropped[j] || f->kind != CELL_NUMBER)
+        if (layout->dropped[j] || kind_of (value) != CELL_NUMBER)
           continue;
         fractions += v != floor (v);
         g_array_append_val (rest, v);
@@ -981,7 +1110,7 @@ report_numeric_labels (Parser       *parser,
                        LabelsWhy     why)
 {
   FsImportReport *report = parser->report;
-  g_autofree char *title = layout->header ? field_text (field_at (parser, 0, 0)) : NULL;
+  g_autofree char *title = layout->header ? cell_text (parser, 0, 0) : NULL;
   g_autofree char *number = fs_error_number_text (1);
   const char *reason = _(why_reasons[why]);
 
@@ -1076,7 +1205,7 @@ check_record_widths (Parser  *parser,
                      Layout  *layout,
                      GError **error)
 {
-  GArray *records = parser->records;
+  GArray *records = parser->st.records;
   const Record *first = &g_array_index (records, Record, layout->first_data);
 
   if (layout->header)
@@ -1155,7 +1284,7 @@ read_layout (Parser  *parser,
              Layout  *layout,
              GError **error)
 {
-  GArray *records = parser->records;
+  GArray *records = parser->st.records;
 
   if (records->len == 0)
     {
@@ -1215,49 +1344,58 @@ read_labels_as_data (Parser *parser,
 
 /* A column of text (most cells) is dropped with a notice; a stray word in
  * a column of numbers is an error at that word. Columns the options drop
- * are not looked at. */
+ * are not looked at. Text cells are all kept whole: one pass over those,
+ * row by row, counts them per column. */
 static gboolean
 choose_columns (Parser  *parser,
                 Layout  *layout,
                 GError **error)
 {
-  GArray *records = parser->records;
+  GArray *records = parser->st.records;
   gboolean any_dropped = FALSE;
+  g_autofree guint *text_cells = g_new0 (guint, layout->n_cols);
+  g_autofree Field *first_text = g_new0 (Field, layout->n_cols);
+  g_autofree gsize *first_text_line = g_new0 (gsize, layout->n_cols);
+
+  for (guint i = layout->first_data; i < records->len; i++)
+    {
+      const Record *rec = record_at (parser, i);
+      const Field *specials = &g_array_index (parser->st.specials, Field, rec->first_special);
+
+      if (i % 65536 == 65535 &&
+          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return FALSE;
+      for (guint k = 0; k < rec->n_special; k++)
+        {
+          guint j = specials[k].index;
+
+          if (specials[k].kind != CELL_TEXT || j < layout->label_cols || layout->dropped[j])
+            continue;
+          if (text_cells[j]++ == 0)
+            {
+              first_text[j] = specials[k];
+              first_text_line[j] = rec->line;
+            }
+        }
+    }
 
   for (guint j = layout->label_cols; j < layout->n_cols; j++)
     {
-      guint text_cells = 0;
-      Field *first_text = NULL;
-      gsize first_text_line = 0;
-
       any_dropped |= layout->dropped[j];
       if (layout->dropped[j])
         continue;
-      /* A pass down a column of a large file takes tens of milliseconds. */
-      if (g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
-        return FALSE;
-      for (guint i = layout->first_data; i < records->len; i++)
-        {
-          Field *f = field_at (parser, i, j);
 
-          if (f->kind == CELL_TEXT && text_cells++ == 0)
-            {
-              first_text = f;
-              first_text_line = g_array_index (records, Record, i).line;
-            }
-        }
-
-      if (text_cells == 0)
+      if (text_cells[j] == 0)
         {
           layout->keep[j] = TRUE;
           layout->n_kept++;
         }
-      else if (text_cells * 2 < layout->n_rows)
+      else if (text_cells[j] * 2 < layout->n_rows)
         {
-          g_autofree char *word = field_text (first_text);
+          g_autofree char *word = field_text (&first_text[j]);
           g_autofree char *msg = g_strdup_printf (_("“%s” is not a number"), word);
 
-          set_position_error (parser, error, first_text_line, first_text->column, msg);
+          set_position_error (parser, error, first_text_line[j], first_text[j].column, msg);
           return FALSE;
         }
     }
@@ -1276,25 +1414,37 @@ choose_columns (Parser  *parser,
   return TRUE;
 }
 
-/* The kept cells into X, the cancellable checked every 64Ki rows. */
+/* The kept cells, moved to the front of the values row after row: the
+ * matrix's own layout, in place (a cell only ever moves towards the
+ * start). Nothing moves when every cell of every record is kept. The
+ * cancellable is checked every 64Ki rows. */
 static gboolean
-copy_values (Parser       *parser,
-             const Layout *layout,
-             FsMatrix     *X,
-             GError      **error)
+compact_values (Parser       *parser,
+                const Layout *layout,
+                GError      **error)
 {
+  double *values = parser->st.values;
+  gsize at = 0;
+  gboolean all_kept = layout->n_kept == layout->n_cols;
+
+  if (all_kept && record_at (parser, layout->first_data)->first == 0)
+    return TRUE;
   for (guint i = 0; i < layout->n_rows; i++)
     {
-      double *row = X->data + (gsize) i * layout->n_kept;
-      guint c = 0;
+      const double *row = values + record_at (parser, layout->first_data + i)->first;
 
       if (i % 65536 == 65535 &&
           g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
         return FALSE;
-
+      if (all_kept)
+        {
+          memmove (values + at, row, layout->n_cols * sizeof (double));
+          at += layout->n_cols;
+          continue;
+        }
       for (guint j = layout->label_cols; j < layout->n_cols; j++)
         if (layout->keep[j])
-          row[c++] = field_at (parser, layout->first_data + i, j)->value;
+          values[at++] = row[j];
     }
   return TRUE;
 }
@@ -1308,7 +1458,7 @@ copy_labels (Parser       *parser,
     {
       X->row_labels = g_new0 (char *, layout->n_rows + 1);
       for (guint i = 0; i < layout->n_rows; i++)
-        X->row_labels[i] = field_text (field_at (parser, layout->first_data + i, 0));
+        X->row_labels[i] = cell_text (parser, layout->first_data + i, 0);
     }
 
   if (layout->header)
@@ -1318,7 +1468,7 @@ copy_labels (Parser       *parser,
       X->col_labels = g_new0 (char *, layout->n_kept + 1);
       for (guint j = layout->label_cols; j < layout->n_cols; j++)
         if (layout->keep[j])
-          X->col_labels[c++] = field_text (field_at (parser, 0, j - layout->header_offset));
+          X->col_labels[c++] = cell_text (parser, 0, j - layout->header_offset);
     }
 }
 
@@ -1336,7 +1486,7 @@ add_dropped_column_notices (Parser       *parser,
       {
         guint column = j + 1;
         g_autofree char *title =
-          layout->header ? field_text (field_at (parser, 0, j - layout->header_offset))
+          layout->header ? cell_text (parser, 0, j - layout->header_offset)
                          : g_strdup_printf ("%u", j + 1);
         g_autofree char *notice =
           g_strdup_printf (_("Left out column %u (“%s”): it holds text, not numbers"),
@@ -1357,13 +1507,13 @@ add_empty_rows_notice (Parser   *parser,
   g_autofree char *count = NULL;
   g_autofree char *notice = NULL;
 
-  if (parser->n_empty_records == 0)
+  if (parser->st.n_empty_records == 0)
     return;
-  count = fs_error_number_text (parser->n_empty_records);
+  count = fs_error_number_text (parser->st.n_empty_records);
   notice = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "Left out %s row whose fields are all empty",
                                          "Left out %s rows whose fields are all empty",
-                                         parser->n_empty_records), count);
+                                         parser->st.n_empty_records), count);
   fs_matrix_add_notice (X, notice);
 }
 
@@ -1380,16 +1530,16 @@ fill_report (Parser       *parser,
   report->row_labels = layout->labels;
   report->n_file_columns = layout->n_cols;
   report->n_file_rows = layout->n_rows;
-  report->n_empty_rows = parser->n_empty_records;
+  report->n_empty_rows = parser->st.n_empty_records;
 }
 
 /* Whether a kept cell goes into the sparse layout: a number, and not a
  * zero when unlisted cells are zeros (it means the same unlisted). */
 static inline gboolean
 is_listed (const Parser *parser,
-           const Field  *f)
+           double        value)
 {
-  return f->kind == CELL_NUMBER && !(parser->options->zeros_are_values && f->value == 0.0);
+  return !isnan (value) && !(parser->options->zeros_are_values && value == 0.0);
 }
 
 /* Whether the table is held sparse (fs-sparse.h): when forced, or, left
@@ -1409,10 +1559,10 @@ wants_sparse (Parser       *parser,
   /* Left automatic, a dense table is known as such a share of the way in. */
   for (guint i = 0; i < rows && fs_storage_wants_sparse (storage, *nnz, rows, cols); i++)
     {
-      const Field *row = field_at (parser, layout->first_data + i, 0);
+      const double *row = parser->st.values + record_at (parser, layout->first_data + i)->first;
 
       for (guint j = layout->label_cols; j < layout->n_cols; j++)
-        *nnz += layout->keep[j] && is_listed (parser, &row[j]);
+        *nnz += layout->keep[j] && is_listed (parser, row[j]);
     }
   return fs_storage_wants_sparse (storage, *nnz, rows, cols);
 }
@@ -1435,7 +1585,7 @@ copy_sparse_values (Parser       *parser,
     }
   for (guint i = 0; i < layout->n_rows; i++)
     {
-      const Field *row = field_at (parser, layout->first_data + i, 0);
+      const double *row = parser->st.values + record_at (parser, layout->first_data + i)->first;
       guint c = 0;
 
       if (i % 65536 == 65535 &&
@@ -1445,12 +1595,10 @@ copy_sparse_values (Parser       *parser,
       for (guint j = layout->label_cols; j < layout->n_cols; j++)
         if (layout->keep[j])
           {
-            const Field *f = &row[j];
-
-            if (is_listed (parser, f))
+            if (is_listed (parser, row[j]))
               {
                 s->col_idx[at] = c;
-                s->values[at++] = f->value;
+                s->values[at++] = row[j];
               }
             c++;
           }
@@ -1460,7 +1608,8 @@ copy_sparse_values (Parser       *parser,
   return fs_matrix_new_sparse (s);
 }
 
-/* The kept cells, held dense or sparse as wants_sparse says. */
+/* The kept cells, held dense (the values themselves, compacted) or
+ * sparse as wants_sparse says. */
 static FsMatrix *
 copy_cells (Parser       *parser,
             const Layout *layout,
@@ -1471,15 +1620,23 @@ copy_cells (Parser       *parser,
 
   if (wants_sparse (parser, layout, &nnz))
     return copy_sparse_values (parser, layout, nnz, error);
-  X = fs_matrix_new (layout->n_rows, layout->n_kept, error);
+  if (!fs_matrix_check_size (layout->n_rows, layout->n_kept, error))
+    {
+      g_prefix_error (error, "%s: ", parser->name);
+      return NULL;
+    }
+  if (!compact_values (parser, layout, error))
+    return NULL;
+  X = fs_matrix_new_take (layout->n_rows, layout->n_kept, g_steal_pointer (&parser->st.values),
+                          error);
   if (X == NULL)
     {
       g_prefix_error (error, "%s: ", parser->name);
       return NULL;
     }
-  if (!copy_values (parser, layout, X, error))
-    return NULL;
-  fs_matrix_mark_missing (X);
+  /* No missing cell in the file, none in the matrix: no pass to find them. */
+  if (parser->st.n_missing > 0)
+    fs_matrix_mark_missing (X);
   return g_steal_pointer (&X);
 }
 
@@ -1540,11 +1697,22 @@ check_no_nul (const char    *name,
   return TRUE;
 }
 
-/* Sets up the separator, the stops and the field store. */
-static gboolean
-prepare_parser (Parser  *parser,
-                GError **error)
+/* Values for len bytes of text, from the guess of cells per byte, with a
+ * quarter more: room never touched costs no memory. */
+static gsize
+guess_cells (const Parser *parser,
+             gsize         len)
 {
+  return (gsize) (parser->cells_per_byte * (double) len * 1.25) + 1024;
+}
+
+/* Sets up the separator, the stops, and the guess of cells per byte from
+ * the file's first 64 KiB (separators and line ends counted). */
+static void
+prepare_parser (Parser *parser)
+{
+  gsize sample = MIN (parser->len, (gsize) 64 << 10), ends = 1;
+
   parser->separator = detect_separator (parser->text, parser->len);
   parser->decimal_comma = parser->separator == ';';
   parser->stops[(guint8) parser->separator] = 1;
@@ -1552,18 +1720,344 @@ prepare_parser (Parser  *parser,
   parser->stops['\r'] = 1;
   if (parser->separator == WHITESPACE_SEPARATOR)
     parser->stops['\t'] = 1;
-  /* A preview's few records need no room for the whole file's fields. */
-  parser->capacity = parser->max_records > 0 ? 1024 : MAX (parser->len / 4, 64);
-  parser->fields = g_try_new (Field, parser->capacity);
-  if (parser->fields == NULL)
-    {
-      g_autofree char *size = fs_error_number_text (parser->len);
+  for (gsize k = 0; k < sample; k++)
+    ends += parser->stops[(guint8) parser->text[k]];
+  parser->cells_per_byte = (double) ends / (double) MAX (sample, 1);
+}
 
-      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   _("%s: not enough memory to read %s bytes of text"), parser->name, size);
+/* A store with room for the values of len bytes of text. */
+static gboolean
+store_reserve (Parser  *parser,
+               gsize    len,
+               GError **error)
+{
+  store_init (&parser->st);
+  /* A preview's few records need no room for the whole file's. */
+  return grow_values (parser, parser->max_records > 0 ? 1024 : guess_cells (parser, len), error);
+}
+
+/* Threads and chunks for a large file. */
+
+/* Below this, threads do not pay for themselves (measured: README
+ * "Loading"). */
+#define PARALLEL_MIN_BYTES ((gsize) 2 << 20)
+/* A chunk's values are copied into the first chunk's once all are read:
+ * chunks of 8 MiB of text keep that copy's extra memory small. */
+#define CHUNK_BYTES ((gsize) 8 << 20)
+#define MAX_CHUNKS 1024u
+
+typedef struct
+{
+  const char *start;
+  const char *end;        /* where the next chunk starts */
+  Parser      parser;     /* with a store of its own */
+  const char *stopped;    /* where its parse ended */
+  gsize       lines;      /* line ends it stepped over */
+  gboolean    nul;        /* it holds a NUL byte */
+  GError     *error;
+} Chunk;
+
+typedef struct
+{
+  Chunk  *chunks;
+  guint   n_chunks;
+  gint    next;           /* the next chunk to take (atomic) */
+  gint    stop;           /* cancelled (atomic) */
+  gssize  done;           /* bytes read (atomic) */
+  guint   running;
+  GMutex  mutex;
+  GCond   cond;
+} Shared;
+
+/* A worker looks for a cancel this often: a fraction of a millisecond. */
+#define CHECK_BYTES ((gssize) 64 << 10)
+
+static gboolean
+parse_chunk (Shared  *shared,
+             Chunk   *chunk,
+             GError **error)
+{
+  Parser *parser = &chunk->parser;
+  Cursor c = { chunk->start, parser->text + parser->len, chunk->start, 1 };
+
+  /* A NUL byte: the same error as check_no_nul's, which the serial path
+   * gives before any other. */
+  if (memchr (chunk->start, '\0', (gsize) (chunk->end - chunk->start)) != NULL)
+    {
+      chunk->nul = TRUE;
       return FALSE;
     }
+  /* The first chunk's values become the matrix: room for the file's. */
+  if (!store_reserve (parser, parser->first_chunk ? parser->len
+                                                  : (gsize) (chunk->end - chunk->start), error))
+    return FALSE;
+  while (c.p < chunk->end)
+    {
+      const char *from = c.p;
+      const char *stop = chunk->end - c.p > CHECK_BYTES ? c.p + CHECK_BYTES : chunk->end;
+
+      /* The workers watch the cancellable themselves: no wait for the
+       * calling thread to wake and tell them. */
+      if (g_atomic_int_get (&shared->stop) ||
+          g_cancellable_is_cancelled (parser->ticker->cancellable))
+        {
+          g_atomic_int_set (&shared->stop, 1);
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+          return FALSE;
+        }
+      while (c.p < stop)
+        if (!skip_empty_line (&c) && !read_record (parser, &c, error))
+          return FALSE;
+      g_atomic_pointer_add (&shared->done, c.p - from);
+    }
+  chunk->stopped = c.p;
+  chunk->lines = c.line - 1;
   return TRUE;
+}
+
+static gpointer
+chunk_worker (gpointer data)
+{
+  Shared *shared = data;
+
+  for (;;)
+    {
+      gint k = g_atomic_int_add (&shared->next, 1);
+
+      if (k >= (gint) shared->n_chunks || g_atomic_int_get (&shared->stop))
+        break;
+      parse_chunk (shared, &shared->chunks[k], &shared->chunks[k].error);
+    }
+  g_mutex_lock (&shared->mutex);
+  shared->running--;
+  g_cond_signal (&shared->cond);
+  g_mutex_unlock (&shared->mutex);
+  return NULL;
+}
+
+/* Chunk k's records, cells and values after the first chunk's, its lines
+ * counted on from the lines before it; its values freed once copied. */
+static gboolean
+join_chunk (Parser  *parser,
+            Chunk   *chunk,
+            gsize    line_offset,
+            GError **error)
+{
+  Store *st = &parser->st, *from = &chunk->parser.st;
+  gsize value_offset = st->n_values, special_offset = st->specials->len;
+
+  if (st->n_values + from->n_values > st->capacity &&
+      !grow_values (parser, st->n_values + from->n_values, error))
+    return FALSE;
+  if (from->n_values > 0)
+    memcpy (st->values + st->n_values, from->values, from->n_values * sizeof (double));
+  st->n_values += from->n_values;
+  g_clear_pointer (&from->values, g_free);
+  g_array_append_vals (st->specials, from->specials->data, from->specials->len);
+  for (guint i = 0; i < from->records->len; i++)
+    {
+      Record rec = g_array_index (from->records, Record, i);
+
+      rec.first += value_offset;
+      rec.first_special += special_offset;
+      rec.line += line_offset;
+      g_array_append_val (st->records, rec);
+    }
+  st->n_empty_records += from->n_empty_records;
+  st->n_missing += from->n_missing;
+  /* Freed as soon as joined: one chunk's records at a time held twice. */
+  g_clear_pointer (&from->specials, g_array_unref);
+  g_clear_pointer (&from->records, g_array_unref);
+  return TRUE;
+}
+
+typedef enum
+{
+  SPLIT_DONE,
+  SPLIT_FAILED,   /* an error to give (cancelled, NUL bytes, memory) */
+  SPLIT_SERIAL,   /* a quoted field across a cut, or an error: read serially */
+} SplitResult;
+
+/* Reads the text in n_chunks chunks cut at line ends, on up to n_threads
+ * threads, into parser's store, as the serial tokenizer would. */
+static SplitResult
+tokenize_split (Parser  *parser,
+                guint    n_chunks,
+                guint    n_threads,
+                GError **error)
+{
+  g_autofree Chunk *chunks = g_new0 (Chunk, n_chunks);
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  Shared shared = { 0 };
+  const char *text = parser->text, *end = text + parser->len;
+  SplitResult result = SPLIT_DONE;
+  guint n = 0;
+  gsize lines = 0;
+
+  for (guint k = 0; k < n_chunks; k++)
+    {
+      const char *start = n == 0 ? text : chunks[n - 1].end;
+      const char *cut = k + 1 == n_chunks ? end : text + parser->len / n_chunks * (k + 1);
+
+      if (cut < start)
+        cut = start;
+      if (cut < end && (cut == text || cut[-1] != '\n'))
+        {
+          const char *eol = memchr (cut, '\n', (gsize) (end - cut));
+
+          cut = eol != NULL ? eol + 1 : end;
+        }
+      if (cut == start)
+        continue;
+      chunks[n].start = start;
+      chunks[n].end = cut;
+      chunks[n].parser = *parser;
+      chunks[n].parser.first_chunk = n == 0;
+      n++;
+    }
+
+  shared.chunks = chunks;
+  shared.n_chunks = n;
+  n_threads = MIN (n_threads, n);
+  shared.running = n_threads;
+  g_mutex_init (&shared.mutex);
+  g_cond_init (&shared.cond);
+  for (guint t = 0; t < n_threads; t++)
+    g_ptr_array_add (threads, g_thread_new ("fs-delimited", chunk_worker, &shared));
+
+  /* This thread tells progress and watches the cancellable. */
+  g_mutex_lock (&shared.mutex);
+  while (shared.running > 0)
+    {
+      g_cond_wait_until (&shared.cond, &shared.mutex,
+                         g_get_monotonic_time () + 5 * G_TIME_SPAN_MILLISECOND);
+      if (shared.running > 0 && !g_atomic_int_get (&shared.stop) &&
+          !fs_load_ticker_tick (parser->ticker, (gsize) g_atomic_pointer_get (&shared.done),
+                                error))
+        {
+          g_atomic_int_set (&shared.stop, 1);
+          result = SPLIT_FAILED;
+        }
+    }
+  g_mutex_unlock (&shared.mutex);
+  for (guint t = 0; t < threads->len; t++)
+    g_thread_join (threads->pdata[t]);
+  if (result == SPLIT_DONE && g_atomic_int_get (&shared.stop) &&
+      g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+    result = SPLIT_FAILED;
+  g_mutex_clear (&shared.mutex);
+  g_cond_clear (&shared.cond);
+
+  for (guint k = 0; k < n && result == SPLIT_DONE; k++)
+    if (chunks[k].nul)
+      {
+        g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                     _("%s: holds NUL bytes, so it is not a text file"), parser->name);
+        result = SPLIT_FAILED;
+      }
+  for (guint k = 0; k < n && result == SPLIT_DONE; k++)
+    if (chunks[k].error != NULL || chunks[k].stopped != chunks[k].end)
+      result = SPLIT_SERIAL;
+  /* The first record must be the first chunk's (it is kept whole). */
+  if (result == SPLIT_DONE && chunks[0].parser.st.records->len == 0)
+    result = SPLIT_SERIAL;
+
+  if (result == SPLIT_DONE)
+    {
+      parser->st = chunks[0].parser.st;
+      memset (&chunks[0].parser.st, 0, sizeof (Store));
+      lines = chunks[0].lines;
+      for (guint k = 1; k < n && result == SPLIT_DONE; k++)
+        {
+          if (!join_chunk (parser, &chunks[k], lines, error))
+            result = SPLIT_FAILED;
+          lines += chunks[k].lines;
+        }
+      parser->consumed = parser->len;
+    }
+  for (guint k = 0; k < n; k++)
+    {
+      store_clear (&chunks[k].parser.st);
+      g_clear_error (&chunks[k].error);
+    }
+  if (result != SPLIT_DONE)
+    store_clear (&parser->st);
+  return result;
+}
+
+/* n_chunks: 0 to choose (threads for a large file), 1 to read serially. */
+static FsMatrix *
+parse_delimited (const char             *name,
+                 const char             *text,
+                 gsize                   len,
+                 const FsImportOptions  *options,
+                 GCancellable           *cancellable,
+                 FsLoadProgressFunc      progress,
+                 gpointer                progress_data,
+                 guint                   max_records,
+                 guint                   n_chunks,
+                 GError                **error)
+{
+  FsImportOptions defaults;
+  FsLoadTicker ticker;
+  Parser parser = { name, text, len };
+  guint n_threads = g_get_num_processors ();
+  gboolean ok = FALSE;
+  FsMatrix *X = NULL;
+
+  g_return_val_if_fail (name != NULL && (text != NULL || len == 0), NULL);
+
+  fs_import_options_init (&defaults);
+  parser.options = options != NULL ? options : &defaults;
+  parser.max_records = max_records;
+  parser.first_chunk = TRUE;
+  if (n_chunks == 0)
+    n_chunks = max_records > 0 || n_threads < 2 || len < PARALLEL_MIN_BYTES
+                 ? 1 : CLAMP (len / CHUNK_BYTES, n_threads, MAX_CHUNKS);
+  else
+    n_threads = MAX (n_threads, 2);
+  /* A preview reads a part of the file: only that part must be text.
+   * Chunks look for NUL bytes in their own parts. */
+  if (max_records == 0 && n_chunks == 1 && !check_no_nul (name, text, len, cancellable, error))
+    return NULL;
+  if (len >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
+    {
+      parser.text = text + 3;
+      parser.len = len - 3;
+    }
+  prepare_parser (&parser);
+
+  fs_load_ticker_init (&ticker, cancellable, progress, progress_data, parser.len);
+  parser.ticker = &ticker;
+  parser.report = fs_import_report_new ();
+  parser.c_locale = newlocale (LC_ALL_MASK, "C", (locale_t) 0);
+  g_assert (parser.c_locale != (locale_t) 0);
+
+  if (n_chunks > 1)
+    switch (tokenize_split (&parser, n_chunks, n_threads, error))
+      {
+      case SPLIT_DONE:
+        ok = TRUE;
+        break;
+      case SPLIT_FAILED:
+        break;
+      case SPLIT_SERIAL:
+      default:
+        /* Progress goes on from where it was told. */
+        n_chunks = 1;
+        ticker.next = 0;
+        break;
+      }
+  if (n_chunks == 1)
+    ok = store_reserve (&parser, parser.len, error) && tokenize (&parser, error) &&
+         (max_records == 0 || check_no_nul (name, parser.text, parser.consumed, NULL, error));
+  if (ok)
+    X = build_matrix (&parser, error);
+  freelocale (parser.c_locale);
+  store_clear (&parser.st);
+  g_free (parser.numeric_notice);
+  fs_import_report_free (parser.report);
+  return X;
 }
 
 FsMatrix *
@@ -1577,43 +2071,25 @@ fs_delimited_parse_full (const char             *name,
                          guint                   max_records,
                          GError                **error)
 {
-  FsImportOptions defaults;
-  FsLoadTicker ticker;
-  Parser parser = { name, text, len };
-  g_autoptr(GArray) records = g_array_new (FALSE, FALSE, sizeof (Record));
-  FsMatrix *X = NULL;
+  return parse_delimited (name, text, len, options, cancellable, progress, progress_data,
+                          max_records, 0, error);
+}
 
-  g_return_val_if_fail (name != NULL && (text != NULL || len == 0), NULL);
+FsMatrix *
+fs_delimited_parse_split (const char             *name,
+                          const char             *text,
+                          gsize                   len,
+                          const FsImportOptions  *options,
+                          GCancellable           *cancellable,
+                          FsLoadProgressFunc      progress,
+                          gpointer                progress_data,
+                          guint                   n_chunks,
+                          GError                **error)
+{
+  g_return_val_if_fail (n_chunks >= 1, NULL);
 
-  fs_import_options_init (&defaults);
-  parser.options = options != NULL ? options : &defaults;
-  parser.max_records = max_records;
-  /* A preview reads a part of the file: only that part must be text. */
-  if (max_records == 0 && !check_no_nul (name, text, len, cancellable, error))
-    return NULL;
-  if (len >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
-    {
-      parser.text = text + 3;
-      parser.len = len - 3;
-    }
-  if (!prepare_parser (&parser, error))
-    return NULL;
-
-  fs_load_ticker_init (&ticker, cancellable, progress, progress_data, parser.len);
-  parser.ticker = &ticker;
-  parser.records = records;
-  parser.report = fs_import_report_new ();
-  parser.c_locale = newlocale (LC_ALL_MASK, "C", (locale_t) 0);
-  g_assert (parser.c_locale != (locale_t) 0);
-
-  if (tokenize (&parser, error) &&
-      (max_records == 0 || check_no_nul (name, parser.text, parser.consumed, NULL, error)))
-    X = build_matrix (&parser, error);
-  freelocale (parser.c_locale);
-  g_free (parser.fields);
-  g_free (parser.numeric_notice);
-  fs_import_report_free (parser.report);
-  return X;
+  return parse_delimited (name, text, len, options, cancellable, progress, progress_data, 0,
+                          n_chunks, error);
 }
 
 FsMatrix *

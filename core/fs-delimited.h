@@ -32,4 +32,17 @@ FsMatrix *fs_delimited_parse_full (const char             *name,
                                    guint                   max_records,
                                    GError                **error);
 
+/* The same, the file cut into n_chunks chunks at line ends, read by
+ * threads (1: serially), whatever its size: for tests, which hold the
+ * result to the serial one bit for bit. */
+FsMatrix *fs_delimited_parse_split (const char             *name,
+                                    const char             *text,
+                                    gsize                   len,
+                                    const FsImportOptions  *options,
+                                    GCancellable           *cancellable,
+                                    FsLoadProgressFunc      progress,
+                                    gpointer                progress_data,
+                                    guint                   n_chunks,
+                                    GError                **error);
+
 G_END_DECLS

@@ -202,6 +202,32 @@ fs_alloc_doubles (gsize count)
   return p;
 }
 
+/* A matrix of data, which it takes (allocated as fs_alloc_doubles does,
+ * freed with g_free, rows × cols filled, possibly more room after them):
+ * for a loader that parses straight into its buffer. On a size error,
+ * data is freed. The mask is not built: call fs_matrix_mark_missing. */
+FsMatrix *
+fs_matrix_new_take (gsize     rows,
+                    gsize     cols,
+                    double   *data,
+                    GError  **error)
+{
+  FsMatrix *self;
+
+  g_return_val_if_fail (data != NULL, NULL);
+
+  if (!fs_matrix_check_size (rows, cols, error))
+    {
+      g_free (data);
+      return NULL;
+    }
+  self = g_atomic_rc_box_new0 (FsMatrix);
+  self->rows = rows;
+  self->cols = cols;
+  self->data = data;
+  return self;
+}
+
 FsMatrix *
 fs_matrix_new_from_data (gsize         rows,
                          gsize         cols,

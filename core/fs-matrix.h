@@ -62,6 +62,10 @@ FsMatrix *fs_matrix_new             (gsize           rows,
                                      gsize           cols,
                                      GError        **error);
 double   *fs_alloc_doubles          (gsize           count);
+FsMatrix *fs_matrix_new_take        (gsize           rows,
+                                     gsize           cols,
+                                     double         *data,
+                                     GError        **error);
 FsMatrix *fs_matrix_new_from_data   (gsize           rows,
                                      gsize           cols,
                                      const double   *data,

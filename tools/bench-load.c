@@ -1,56 +1,63 @@
-/* bench-load.c: how long fs_matrix_load takes on a file, median of N.
- * Prints one JSON object. Run through tools/bench-load, which runs NumPy
- * beside it. */
-#include "config.h"
+/* bench-load.c: runs a command in a fresh process and prints, on its own
+ * standard error, the process's wall seconds and peak resident memory in
+ * bytes (wait4's ru_maxrss). The command's standard output passes through;
+ * its standard error is dropped.
+ *
+ * A small C parent, because a child forked from Python carries Python's
+ * resident memory in its ru_maxrss (the high-water mark of the memory it
+ * had before exec). tools/bench-load runs every load through it.
+ *
+ * Usage: bench-load COMMAND [ARGUMENT...] */
+#define _GNU_SOURCE 1
 
+#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
-
-#include "fs-loader.h"
-
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 int
 main (int    argc,
       char **argv)
 {
-  int repeats = argc > 2 ? atoi (argv[2]) : 20;
-  g_autofree double *seconds = NULL;
-  gsize rows = 0, cols = 0;
+  struct timespec start, end;
+  struct rusage usage;
+  int status;
+  pid_t pid;
 
-  if (argc < 2 || repeats < 1)
+  if (argc < 2)
     {
-      fprintf (stderr, "usage: bench-load FILE [REPEATS]\n");
-      return 1;
+      fprintf (stderr, "usage: bench-load COMMAND [ARGUMENT...]\n");
+      return 2;
     }
 
-  seconds = g_new (double, repeats);
-  for (int k = 0; k < repeats; k++)
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  pid = fork ();
+  if (pid < 0)
     {
-      g_autoptr(GError) error = NULL;
-      gint64 start = g_get_monotonic_time ();
-      g_autoptr(FsMatrix) X = fs_matrix_load (argv[1], &error);
-
-      seconds[k] = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-      if (X == NULL)
-        {
-          fprintf (stderr, "bench-load: %s\n", error->message);
-          return 1;
-        }
-      rows = X->rows;
-      cols = X->cols;
+      perror ("bench-load: fork");
+      return 2;
     }
+  if (pid == 0)
+    {
+      int null = open ("/dev/null", O_WRONLY);
 
-  qsort (seconds, repeats, sizeof (double), compare_doubles);
-  printf ("{\"reader\": \"factorscope\", \"rows\": %" G_GSIZE_FORMAT ", \"cols\": %" G_GSIZE_FORMAT ", "
-          "\"median_s\": %.6f, \"min_s\": %.6f, \"repeats\": %d}\n",
-          rows, cols, seconds[repeats / 2], seconds[0], repeats);
-  return 0;
+      if (null >= 0)
+        dup2 (null, 2);
+      execvp (argv[1], argv + 1);
+      _exit (127);
+    }
+  if (wait4 (pid, &status, 0, &usage) != pid)
+    {
+      perror ("bench-load: wait4");
+      return 2;
+    }
+  clock_gettime (CLOCK_MONOTONIC, &end);
+
+  fprintf (stderr, "%.6f %ld\n",
+           (double) (end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) * 1e-9,
+           usage.ru_maxrss * 1024L);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
 }
