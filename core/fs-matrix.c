@@ -143,10 +143,14 @@ fs_matrix_check_sparse_size (gsize    rows,
   }
 }
 
-FsMatrix *
-fs_matrix_new (gsize    rows,
-               gsize    cols,
-               GError **error)
+static double *alloc_doubles (gsize    count,
+                              gboolean zero);
+
+static FsMatrix *
+new_matrix (gsize     rows,
+            gsize     cols,
+            gboolean  zero,
+            GError  **error)
 {
   FsMatrix *self;
   double *data;
@@ -154,7 +158,7 @@ fs_matrix_new (gsize    rows,
   if (!fs_matrix_check_size (rows, cols, error))
     return NULL;
 
-  data = fs_alloc_doubles (rows * cols);
+  data = alloc_doubles (rows * cols, zero);
   if (data == NULL)
     {
       g_autofree char *shape = format_shape (rows, cols);
@@ -172,6 +176,22 @@ fs_matrix_new (gsize    rows,
   return self;
 }
 
+FsMatrix *
+fs_matrix_new (gsize    rows,
+               gsize    cols,
+               GError **error)
+{
+  return new_matrix (rows, cols, TRUE, error);
+}
+
+FsMatrix *
+fs_matrix_new_unset (gsize    rows,
+                     gsize    cols,
+                     GError **error)
+{
+  return new_matrix (rows, cols, FALSE, error);
+}
+
 /* From this size on, fs_alloc_doubles asks for huge pages. */
 #define HUGE_BYTES ((gsize) 4 << 20)
 #define HUGE_PAGE ((gsize) 2 << 20)
@@ -185,8 +205,9 @@ fs_matrix_new (gsize    rows,
  * products walk X down its columns, a row per 4 KiB page or more on wide
  * matrices, and with small pages nearly every row misses the first-level
  * TLB. The zeroing then faults the huge pages in. */
-double *
-fs_alloc_doubles (gsize count)
+static double *
+alloc_doubles (gsize    count,
+               gboolean zero)
 {
   gsize bytes = MAX (count, 1) * sizeof (double);
   void *p = NULL;
@@ -198,8 +219,15 @@ fs_alloc_doubles (gsize count)
   if (bytes >= HUGE_BYTES)
     madvise (p, bytes, MADV_HUGEPAGE);
 #endif
-  memset (p, 0, bytes);
+  if (zero)
+    memset (p, 0, bytes);
   return p;
+}
+
+double *
+fs_alloc_doubles (gsize count)
+{
+  return alloc_doubles (count, TRUE);
 }
 
 FsMatrix *

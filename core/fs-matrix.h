@@ -61,6 +61,12 @@ typedef enum
 FsMatrix *fs_matrix_new             (gsize           rows,
                                      gsize           cols,
                                      GError        **error);
+/* The same with the cells not set (neither zeros nor NaN): for a reader
+ * that writes every cell, or fails and frees the matrix (a .npy file read
+ * straight into it), and so needs no pass of zeros first. */
+FsMatrix *fs_matrix_new_unset       (gsize           rows,
+                                     gsize           cols,
+                                     GError        **error);
 double   *fs_alloc_doubles          (gsize           count);
 FsMatrix *fs_matrix_new_from_data   (gsize           rows,
                                      gsize           cols,
