@@ -143,14 +143,10 @@ fs_matrix_check_sparse_size (gsize    rows,
   }
 }
 
-static double *alloc_doubles (gsize    count,
-                              gboolean zero);
-
-static FsMatrix *
-new_matrix (gsize     rows,
-            gsize     cols,
-            gboolean  zero,
-            GError  **error)
+FsMatrix *
+fs_matrix_new (gsize    rows,
+               gsize    cols,
+               GError **error)
 {
   FsMatrix *self;
   double *data;
@@ -158,7 +154,7 @@ new_matrix (gsize     rows,
   if (!fs_matrix_check_size (rows, cols, error))
     return NULL;
 
-  data = alloc_doubles (rows * cols, zero);
+  data = fs_alloc_doubles (rows * cols);
   if (data == NULL)
     {
       g_autofree char *shape = format_shape (rows, cols);
@@ -176,22 +172,6 @@ new_matrix (gsize     rows,
   return self;
 }
 
-FsMatrix *
-fs_matrix_new (gsize    rows,
-               gsize    cols,
-               GError **error)
-{
-  return new_matrix (rows, cols, TRUE, error);
-}
-
-FsMatrix *
-fs_matrix_new_unset (gsize    rows,
-                     gsize    cols,
-                     GError **error)
-{
-  return new_matrix (rows, cols, FALSE, error);
-}
-
 /* From this size on, fs_alloc_doubles asks for huge pages. */
 #define HUGE_BYTES ((gsize) 4 << 20)
 #define HUGE_PAGE ((gsize) 2 << 20)
@@ -205,9 +185,8 @@ fs_matrix_new_unset (gsize    rows,
  * products walk X down its columns, a row per 4 KiB page or more on wide
  * matrices, and with small pages nearly every row misses the first-level
  * TLB. The zeroing then faults the huge pages in. */
-static double *
-alloc_doubles (gsize    count,
-               gboolean zero)
+double *
+fs_alloc_doubles (gsize count)
 {
   gsize bytes = MAX (count, 1) * sizeof (double);
   void *p = NULL;
@@ -219,15 +198,8 @@ alloc_doubles (gsize    count,
   if (bytes >= HUGE_BYTES)
     madvise (p, bytes, MADV_HUGEPAGE);
 #endif
-  if (zero)
-    memset (p, 0, bytes);
+  memset (p, 0, bytes);
   return p;
-}
-
-double *
-fs_alloc_doubles (gsize count)
-{
-  return alloc_doubles (count, TRUE);
 }
 
 FsMatrix *
@@ -477,12 +449,41 @@ fs_matrix_range (const FsMatrix *self,
       return lo <= hi;
     }
   len = self->rows * self->cols;
-  for (gsize k = 0; k < len; k++)
-    if (self->mask == NULL || self->mask[k])
-      {
-        lo = MIN (lo, self->data[k]);
-        hi = MAX (hi, self->data[k]);
-      }
+  if (self->mask == NULL)
+    {
+      /* Every cell observed (no NaN): four independent minima and maxima,
+       * without a branch, where one chain of compares was a quarter of
+       * `info` on a large .npy. */
+      const double *d = self->data;
+      double lo1 = lo, lo2 = lo, lo3 = lo, hi1 = hi, hi2 = hi, hi3 = hi;
+      gsize k = 0;
+
+      for (; k + 4 <= len; k += 4)
+        {
+          lo = MIN (lo, d[k]);
+          hi = MAX (hi, d[k]);
+          lo1 = MIN (lo1, d[k + 1]);
+          hi1 = MAX (hi1, d[k + 1]);
+          lo2 = MIN (lo2, d[k + 2]);
+          hi2 = MAX (hi2, d[k + 2]);
+          lo3 = MIN (lo3, d[k + 3]);
+          hi3 = MAX (hi3, d[k + 3]);
+        }
+      for (; k < len; k++)
+        {
+          lo = MIN (lo, d[k]);
+          hi = MAX (hi, d[k]);
+        }
+      lo = MIN (MIN (lo, lo1), MIN (lo2, lo3));
+      hi = MAX (MAX (hi, hi1), MAX (hi2, hi3));
+    }
+  else
+    for (gsize k = 0; k < len; k++)
+      if (self->mask[k])
+        {
+          lo = MIN (lo, self->data[k]);
+          hi = MAX (hi, self->data[k]);
+        }
 
   *min = lo;
   *max = hi;
@@ -709,4 +710,38 @@ scaled_sparse (const FsMatrix  *self,
   copy = fs_matrix_new_sparse (s);
   copy_about (copy, self);
   return copy;
+}
+
+/* fs_matrix_new without the pass of zeros: the same alignment and huge
+ * pages as fs_alloc_doubles, the cells left unset. */
+FsMatrix *
+fs_matrix_new_unset (gsize    rows,
+                     gsize    cols,
+                     GError **error)
+{
+  FsMatrix *self;
+  gsize bytes;
+  void *p = NULL;
+
+  if (!fs_matrix_check_size (rows, cols, error))
+    return NULL;
+  bytes = MAX (rows * cols, 1) * sizeof (double);
+  if (posix_memalign (&p, bytes >= HUGE_BYTES ? HUGE_PAGE : 64, bytes) != 0)
+    {
+      g_autofree char *shape = format_shape (rows, cols);
+
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("Not enough memory for a matrix of %s (%.1f MiB)"),
+                   shape, rows * (double) cols * 8 / (1024 * 1024));
+      return NULL;
+    }
+#ifdef MADV_HUGEPAGE
+  if (bytes >= HUGE_BYTES)
+    madvise (p, bytes, MADV_HUGEPAGE);
+#endif
+  self = g_atomic_rc_box_new0 (FsMatrix);
+  self->rows = rows;
+  self->cols = cols;
+  self->data = p;
+  return self;
 }
