@@ -1,4 +1,5 @@
-/* fs-blas.h: explicit control of OpenBLAS.
+/* fs-blas.h: explicit control of OpenBLAS, which the core loads at its
+ * first linear algebra (fs-blas.c), not at start-up.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,5 +12,9 @@ G_BEGIN_DECLS
 void         fs_blas_set_threads  (guint threads);
 guint        fs_blas_get_threads  (void);
 const char  *fs_blas_get_corename (void);
+/* Whether OpenBLAS and LAPACKE have been loaded in this process: FALSE
+ * until the first CBLAS or LAPACKE call (or the two above). Setting the
+ * thread count does not load them. */
+gboolean     fs_blas_is_loaded    (void);
 
 G_END_DECLS

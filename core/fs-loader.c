@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
@@ -168,7 +169,8 @@ parse (const char         *name,
   switch (format)
     {
     case FORMAT_NPY:
-      return fs_npy_parse (name, data, len, error);
+      return fs_npy_parse_full (name, data, len, request->cancellable, request->progress,
+                                request->progress_data, error);
     case FORMAT_MTX:
       return fs_mtx_parse_options (name, (const char *) data, len, request->options,
                                    request->cancellable, request->progress,
@@ -547,6 +549,27 @@ check_values (const char      *name,
                    _("%s: every cell is missing: there is nothing to factorize"), name);
       return FALSE;
     }
+  /* The common case in one quick pass: four independent sums of the
+   * observed cells' squares (an infinite cell makes them infinite too).
+   * Only when they overflow is the matrix walked again, slowly, for the
+   * cell to name. */
+  {
+    const double *d = X->data;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    gsize k = 0;
+
+    for (; k + 4 <= len; k += 4)
+      {
+        s0 += d[k] == d[k] ? d[k] * d[k] : 0.0;
+        s1 += d[k + 1] == d[k + 1] ? d[k + 1] * d[k + 1] : 0.0;
+        s2 += d[k + 2] == d[k + 2] ? d[k + 2] * d[k + 2] : 0.0;
+        s3 += d[k + 3] == d[k + 3] ? d[k + 3] * d[k + 3] : 0.0;
+      }
+    for (; k < len; k++)
+      s0 += d[k] == d[k] ? d[k] * d[k] : 0.0;
+    if (isfinite ((s0 + s1) + (s2 + s3)))
+      return TRUE;
+  }
   for (gsize k = 0; k < len && !isinf (X->data[cell]); k++)
     if (!isnan (X->data[k]))
       {
@@ -682,6 +705,32 @@ fs_matrix_save (const FsMatrix  *X,
                               (gssize) g_bytes_get_size (bytes), error);
 }
 
+/* Checks what a reader gave and reshapes it as the request asks;
+ * sum_sq is the sum of the observed cells' squares when the reader took
+ * it (NAN: it did not). */
+static FsMatrix *
+finish_load (const char         *name,
+             FsMatrix           *taken,
+             Format              format,
+             const LoadRequest  *request,
+             double              sum_sq,
+             GError            **error)
+{
+  g_autoptr(FsMatrix) X = taken;
+
+  /* A preview's corner may be all missing; the whole file is checked
+   * when it is read (a finite sum taken by the reader says its values
+   * pass, and check_values () needs no pass of its own over them). */
+  if (X == NULL || (request->max_records == 0 &&
+                    !(isfinite (sum_sq) && X->sparse == NULL &&
+                      X->n_missing < X->rows * X->cols) &&
+                    !check_values (name, X, error)))
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (request->cancellable, error))
+    return NULL;
+  return apply_options (name, g_steal_pointer (&X), format, request, error);
+}
+
 /* Reads, checks and reshapes as the request asks. */
 static FsMatrix *
 load_data (const char         *name,
@@ -691,19 +740,12 @@ load_data (const char         *name,
            GError            **error)
 {
   Format format = detect_format (name, data, len);
-  g_autoptr(FsMatrix) X = NULL;
 
   if (!check_options_apply (name, format, request->options, error) ||
       g_cancellable_set_error_if_cancelled (request->cancellable, error))
     return NULL;
-  X = parse (name, data, len, format, request, error);
-  /* A preview's corner may be all missing; the whole file is checked
-   * when it is read. */
-  if (X == NULL || (request->max_records == 0 && !check_values (name, X, error)))
-    return NULL;
-  if (g_cancellable_set_error_if_cancelled (request->cancellable, error))
-    return NULL;
-  return apply_options (name, g_steal_pointer (&X), format, request, error);
+  return finish_load (name, parse (name, data, len, format, request, error), format, request,
+                      NAN, error);
 }
 
 FsMatrix *
@@ -733,6 +775,65 @@ fs_matrix_load_data_full (const char             *name,
   return X;
 }
 
+/* The bytes that choose the format (detect_format () reads no further). */
+#define HEAD_BYTES 64
+
+/* A .npy file is read into the matrix with read (), not mapped: mapping
+ * it would fault in every page of the file besides the matrix's own, and
+ * copy. NULL with *error unset when the file is not a .npy (it is then
+ * mapped as before). */
+static FsMatrix *
+read_npy_file (const char             *path,
+               const char             *name,
+               const FsImportOptions  *options,
+               GCancellable           *cancellable,
+               FsLoadProgressFunc      progress,
+               gpointer                progress_data,
+               GError                **error)
+{
+  FsImportOptions defaults;
+  LoadRequest request = { options, cancellable, progress, progress_data, 0 };
+  double sum_sq = NAN;
+  guint8 head[HEAD_BYTES];
+  GStatBuf info;
+  gssize got;
+  int fd;
+  FsMatrix *X;
+
+  /* Opening a FIFO waits for a writer, forever: only regular files, as
+   * map_file () says. */
+  if (g_stat (path, &info) != 0 || !S_ISREG (info.st_mode) || info.st_size == 0)
+    return NULL;
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return NULL;
+  do
+    got = pread (fd, head, sizeof head, 0);
+  while (got < 0 && errno == EINTR);
+  if (got <= 0 || detect_format (name, head, (gsize) got) != FORMAT_NPY)
+    {
+      close (fd);
+      return NULL;
+    }
+
+  fs_import_options_init (&defaults);
+  if (options == NULL)
+    request.options = &defaults;
+  if (!check_options_apply (name, FORMAT_NPY, request.options, error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      close (fd);
+      return NULL;
+    }
+  X = fs_npy_read_fd (name, fd, (guint64) info.st_size, cancellable, progress, progress_data,
+                      &sum_sq, error);
+  close (fd);
+  X = finish_load (name, X, FORMAT_NPY, &request, sum_sq, error);
+  if (X != NULL && progress != NULL)
+    progress (1.0, progress_data);
+  return X;
+}
+
 FsMatrix *
 fs_matrix_load_full (const char             *path,
                      const FsImportOptions  *options,
@@ -743,10 +844,21 @@ fs_matrix_load_full (const char             *path,
 {
   g_autofree char *name = NULL;
   g_autoptr(GMappedFile) file = NULL;
+  g_autoptr(GError) local_error = NULL;
+  FsMatrix *X;
 
   g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
   name = g_filename_display_name (path);
+  X = read_npy_file (path, name, options, cancellable, progress, progress_data, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (X != NULL)
+    return X;
   file = map_file (path, name, error);
   if (file == NULL)
     return NULL;

@@ -475,12 +475,41 @@ fs_matrix_range (const FsMatrix *self,
       return lo <= hi;
     }
   len = self->rows * self->cols;
-  for (gsize k = 0; k < len; k++)
-    if (self->mask == NULL || self->mask[k])
-      {
-        lo = MIN (lo, self->data[k]);
-        hi = MAX (hi, self->data[k]);
-      }
+  if (self->mask == NULL)
+    {
+      /* Every cell observed (no NaN): four independent minima and maxima,
+       * without a branch, where one chain of compares was a quarter of
+       * `info` on a large .npy. */
+      const double *d = self->data;
+      double lo1 = lo, lo2 = lo, lo3 = lo, hi1 = hi, hi2 = hi, hi3 = hi;
+      gsize k = 0;
+
+      for (; k + 4 <= len; k += 4)
+        {
+          lo = MIN (lo, d[k]);
+          hi = MAX (hi, d[k]);
+          lo1 = MIN (lo1, d[k + 1]);
+          hi1 = MAX (hi1, d[k + 1]);
+          lo2 = MIN (lo2, d[k + 2]);
+          hi2 = MAX (hi2, d[k + 2]);
+          lo3 = MIN (lo3, d[k + 3]);
+          hi3 = MAX (hi3, d[k + 3]);
+        }
+      for (; k < len; k++)
+        {
+          lo = MIN (lo, d[k]);
+          hi = MAX (hi, d[k]);
+        }
+      lo = MIN (MIN (lo, lo1), MIN (lo2, lo3));
+      hi = MAX (MAX (hi, hi1), MAX (hi2, hi3));
+    }
+  else
+    for (gsize k = 0; k < len; k++)
+      if (self->mask[k])
+        {
+          lo = MIN (lo, self->data[k]);
+          hi = MAX (hi, self->data[k]);
+        }
 
   *min = lo;
   *max = hi;
@@ -707,4 +736,38 @@ scaled_sparse (const FsMatrix  *self,
   copy = fs_matrix_new_sparse (s);
   copy_about (copy, self);
   return copy;
+}
+
+/* fs_matrix_new without the pass of zeros: the same alignment and huge
+ * pages as fs_alloc_doubles, the cells left unset. */
+FsMatrix *
+fs_matrix_new_unset (gsize    rows,
+                     gsize    cols,
+                     GError **error)
+{
+  FsMatrix *self;
+  gsize bytes;
+  void *p = NULL;
+
+  if (!fs_matrix_check_size (rows, cols, error))
+    return NULL;
+  bytes = MAX (rows * cols, 1) * sizeof (double);
+  if (posix_memalign (&p, bytes >= HUGE_BYTES ? HUGE_PAGE : 64, bytes) != 0)
+    {
+      g_autofree char *shape = format_shape (rows, cols);
+
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("Not enough memory for a matrix of %s (%.1f MiB)"),
+                   shape, rows * (double) cols * 8 / (1024 * 1024));
+      return NULL;
+    }
+#ifdef MADV_HUGEPAGE
+  if (bytes >= HUGE_BYTES)
+    madvise (p, bytes, MADV_HUGEPAGE);
+#endif
+  self = g_atomic_rc_box_new0 (FsMatrix);
+  self->rows = rows;
+  self->cols = cols;
+  self->data = p;
+  return self;
 }

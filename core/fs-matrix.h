@@ -72,6 +72,12 @@ FsMatrix *fs_matrix_new_from_data   (gsize           rows,
                                      GError        **error);
 /* Takes sparse (a reference is kept). */
 FsMatrix *fs_matrix_new_sparse      (FsSparse       *sparse);
+/* fs_matrix_new with the cells not set (neither zeros nor NaN): for a reader
+ * that writes every cell, or fails and frees the matrix (a .npy file read
+ * straight into it), and so needs no pass of zeros first. */
+FsMatrix *fs_matrix_new_unset       (gsize           rows,
+                                     gsize           cols,
+                                     GError        **error);
 gboolean  fs_matrix_is_sparse       (const FsMatrix *self);
 /* The observed cells: rows × cols - n_missing. */
 gsize     fs_matrix_n_observed      (const FsMatrix *self);

@@ -29,6 +29,7 @@
 #include "fs-csv.h"
 #include "fs-error.h"
 #include "fs-mtx.h"
+#include "fs-number.h"
 
 typedef enum { SYM_GENERAL, SYM_SYMMETRIC, SYM_SKEW } Symmetry;
 
@@ -85,9 +86,13 @@ tick (Reader  *r,
   return !fs_load_ticker_due (r->ticker, offset) || fs_load_ticker_tick (r->ticker, offset, error);
 }
 
-/* The next line that is not a comment or blank, as a NUL-terminated copy. */
-static char *
-next_line (Reader *r)
+/* The next line that is not a comment or blank: [*start, *stop), its
+ * leading blanks and line end left out; FALSE at the end of the text.
+ * Nothing is copied. */
+static inline gboolean
+next_span (Reader      *r,
+           const char **start,
+           const char **stop)
 {
   while (r->p < r->end)
     {
@@ -101,44 +106,100 @@ next_line (Reader *r)
         q++;
       if (q == line_end || *q == '%')
         continue;
-      return g_strndup (q, (gsize) (line_end - q));
+      *start = q;
+      *stop = line_end;
+      return TRUE;
     }
-  return NULL;
+  return FALSE;
 }
 
+/* The same as a NUL-terminated copy, or NULL. */
+static char *
+next_line (Reader *r)
+{
+  const char *start, *stop;
+
+  return next_span (r, &start, &stop) ? g_strndup (start, (gsize) (stop - start)) : NULL;
+}
+
+static inline const char *
+skip_blanks (const char *p,
+             const char *end)
+{
+  while (p < end && g_ascii_isspace (*p))
+    p++;
+  return p;
+}
+
+/* An unsigned decimal after blanks, in [*p, end); *p moves past it. */
+static inline gboolean
+span_uint (const char **p,
+           const char  *end,
+           guint64     *value)
+{
+  const char *q = skip_blanks (*p, end);
+  guint64 v = 0;
+
+  if (q == end || !g_ascii_isdigit (*q))
+    return FALSE;
+  for (; q < end && g_ascii_isdigit (*q); q++)
+    {
+      guint digit = (guint) (*q - '0');
+
+      if (v > (G_MAXUINT64 - digit) / 10)
+        return FALSE;
+      v = v * 10 + digit;
+    }
+  *value = v;
+  *p = q;
+  return TRUE;
+}
+
+/* A finite number after blanks, up to the next blank; *p moves past it.
+ * fs_number_parse (the delimited reader's) reads nearly all numbers
+ * exactly; the rest (ties, more than 19 digits, hexadecimal) go to
+ * g_ascii_strtod. */
+static inline gboolean
+span_double (const char **p,
+             const char  *end,
+             double      *value)
+{
+  const char *q = skip_blanks (*p, end), *t = q;
+
+  while (t < end && !g_ascii_isspace (*t))
+    t++;
+  if (t == q)
+    return FALSE;
+  if (!fs_number_parse (q, (gsize) (t - q), '.', value))
+    {
+      char small[64];
+      g_autofree char *large = NULL;
+      gsize len = (gsize) (t - q);
+      char *buf = len < sizeof small ? small : (large = g_malloc (len + 1));
+      char *stop = NULL;
+
+      memcpy (buf, q, len);
+      buf[len] = '\0';
+      *value = g_ascii_strtod (buf, &stop);
+      if (stop != buf + len)
+        return FALSE;
+    }
+  if (!isfinite (*value))
+    return FALSE;
+  *p = t;
+  return TRUE;
+}
+
+/* The same three on a NUL-terminated line (the size line). */
 static gboolean
 read_uint (char   **p,
            guint64 *value)
 {
-  char *end = NULL;
+  const char *q = *p;
 
-  while (g_ascii_isspace (**p))
-    (*p)++;
-  if (!g_ascii_isdigit (**p))
+  if (!span_uint (&q, *p + strlen (*p), value))
     return FALSE;
-  errno = 0;
-  *value = g_ascii_strtoull (*p, &end, 10);
-  if (errno != 0)
-    return FALSE;
-  *p = end;
-  return TRUE;
-}
-
-static gboolean
-read_double (char   **p,
-             double  *value)
-{
-  char *end = NULL;
-
-  while (g_ascii_isspace (**p))
-    (*p)++;
-  if (**p == '\0')
-    return FALSE;
-  errno = 0;
-  *value = g_ascii_strtod (*p, &end);
-  if (end == *p || !isfinite (*value))
-    return FALSE;
-  *p = end;
+  *p += q - *p;
   return TRUE;
 }
 
@@ -247,19 +308,18 @@ read_size_line (Reader       *r,
 
 /* One line "ROW COLUMN [VALUE]" of a coordinate file, checked against the
  * size of X and the symmetry; i and j count from 1, as in the file. */
-static gboolean
+static inline gboolean
 read_entry (Reader         *r,
             const Banner   *banner,
             guint64         rows,
             guint64         cols,
-            char           *line,
+            const char     *p,
+            const char     *end,
             Entry          *e,
             GError        **error)
 {
-  char *p = line;
-
-  if (!read_uint (&p, &e->i) || !read_uint (&p, &e->j) ||
-      (!banner->pattern && !read_double (&p, &e->v)) || !at_line_end (p))
+  if (!span_uint (&p, end, &e->i) || !span_uint (&p, end, &e->j) ||
+      (!banner->pattern && !span_double (&p, end, &e->v)) || skip_blanks (p, end) != end)
     return fail_at (r, error, banner->pattern ? _("expected “ROW COLUMN”")
                                               : _("expected “ROW COLUMN VALUE” with a finite value"));
   if (e->i < 1 || e->i > rows || e->j < 1 || e->j > cols)
@@ -287,7 +347,7 @@ read_entry (Reader         *r,
 
 /* Entry k of a coordinate file's entries, checked; FALSE with an error
  * naming the line when it is not there or not right. */
-static gboolean
+static inline gboolean
 read_next_entry (Reader       *r,
                  const Banner *banner,
                  guint64       rows,
@@ -297,12 +357,11 @@ read_next_entry (Reader       *r,
                  Entry        *e,
                  GError      **error)
 {
-  g_autofree char *line = NULL;
+  const char *start, *stop;
 
   if (!tick (r, error))
     return FALSE;
-  line = next_line (r);
-  if (line == NULL)
+  if (!next_span (r, &start, &stop))
     {
       g_autofree char *k_text = fs_error_number_text (k);
       g_autofree char *entries_text = fs_error_number_text (entries);
@@ -312,7 +371,7 @@ read_next_entry (Reader       *r,
                       k_text, entries_text);
     }
   *e = (Entry) { 0, 0, 1.0 };
-  return read_entry (r, banner, rows, cols, line, e, error);
+  return read_entry (r, banner, rows, cols, start, stop, e, error);
 }
 
 /* The cells a dense read of a coordinate file wrote: a bit per cell, so
@@ -435,15 +494,12 @@ read_array_values (Reader       *r,
     for (guint64 i = symmetry == SYM_GENERAL ? 0 : (symmetry == SYM_SKEW ? j + 1 : j);
          i < rows; i++)
       {
-        g_autofree char *line = NULL;
-        char *p;
+        const char *p, *end;
         double v;
 
         if (!tick (r, error))
           return FALSE;
-        p = line = next_line (r);
-
-        if (line == NULL)
+        if (!next_span (r, &p, &end))
           {
             g_autofree char *row_text = fs_error_number_text (i + 1);
             g_autofree char *col_text = fs_error_number_text (j + 1);
@@ -451,7 +507,7 @@ read_array_values (Reader       *r,
             return fail_at (r, error, _("the file ends before the value of row %s, column %s"),
                             row_text, col_text);
           }
-        if (!read_double (&p, &v) || !at_line_end (p))
+        if (!span_double (&p, end, &v) || skip_blanks (p, end) != end)
           return fail_at (r, error, _("expected one finite value"));
         X->data[i * cols + j] = v;
         if (symmetry == SYM_SYMMETRIC)
@@ -493,26 +549,75 @@ array_fits (Reader        *r,
   }
 }
 
-/* The cells a coordinate file lists, as triplets, mirrored for the
- * symmetric kinds. */
+/* The cells a coordinate file lists, as triplets in the file's order,
+ * mirrored for the symmetric kinds: 16 bytes a cell. */
 typedef struct
 {
-  GArray *rows;
-  GArray *cols;
-  GArray *values;
+  guint32 *rows;
+  guint32 *cols;
+  double  *values;
+  gsize    len;
+  gsize    room;
 } Cells;
 
 static void
+cells_clear (Cells *c)
+{
+  g_clear_pointer (&c->rows, g_free);
+  g_clear_pointer (&c->cols, g_free);
+  g_clear_pointer (&c->values, g_free);
+  c->len = c->room = 0;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Cells, cells_clear)
+
+static gboolean
+cells_reserve (Cells  *c,
+               gsize   room)
+{
+  guint32 *rows = g_try_renew (guint32, c->rows, MAX (room, 1));
+  guint32 *cols = rows != NULL ? g_try_renew (guint32, c->cols, MAX (room, 1)) : NULL;
+  double *values = cols != NULL ? g_try_renew (double, c->values, MAX (room, 1)) : NULL;
+
+  if (rows != NULL)
+    c->rows = rows;
+  if (cols != NULL)
+    c->cols = cols;
+  if (values == NULL)
+    return FALSE;
+  c->values = values;
+  c->room = room;
+  return TRUE;
+}
+
+static inline gboolean
 cells_add (Cells   *c,
            guint64  i,
            guint64  j,
            double   v)
 {
-  guint32 row = (guint32) i, col = (guint32) j;
+  if (G_UNLIKELY (c->len == c->room) && !cells_reserve (c, c->room + c->room / 2 + 1024))
+    return FALSE;
+  c->rows[c->len] = (guint32) i;
+  c->cols[c->len] = (guint32) j;
+  c->values[c->len] = v;
+  c->len++;
+  return TRUE;
+}
 
-  g_array_append_val (c->rows, row);
-  g_array_append_val (c->cols, col);
-  g_array_append_val (c->values, v);
+static gboolean
+no_memory (Reader  *r,
+           guint64  rows,
+           guint64  cols,
+           GError **error)
+{
+  g_autofree char *rows_text = fs_error_number_text (rows);
+  g_autofree char *cols_text = fs_error_number_text (cols);
+
+  g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+               _("%s: not enough memory for the cells of the %s × %s matrix"),
+               r->name, rows_text, cols_text);
+  return FALSE;
 }
 
 static gboolean
@@ -530,13 +635,137 @@ read_coordinate_cells (Reader       *r,
 
       if (!read_next_entry (r, banner, rows, cols, k, entries, &e, error))
         return FALSE;
-      cells_add (c, e.i - 1, e.j - 1, e.v);
-      if (banner->symmetry == SYM_SYMMETRIC && e.i != e.j)
-        cells_add (c, e.j - 1, e.i - 1, e.v);
-      else if (banner->symmetry == SYM_SKEW)
-        cells_add (c, e.j - 1, e.i - 1, -e.v);
+      if (!cells_add (c, e.i - 1, e.j - 1, e.v) ||
+          (banner->symmetry == SYM_SYMMETRIC && e.i != e.j &&
+           !cells_add (c, e.j - 1, e.i - 1, e.v)) ||
+          (banner->symmetry == SYM_SKEW && !cells_add (c, e.j - 1, e.i - 1, -e.v)))
+        return no_memory (r, rows, cols, error);
     }
   return TRUE;
+}
+
+/* Sorts a row's cells by column, stably (a merge sort through tmp, of
+ * room for n): of a cell listed twice, the first stays first. */
+static void
+sort_row (guint32  *col,
+          double   *val,
+          gsize     n,
+          guint32  *tmp_col,
+          double   *tmp_val)
+{
+  if (n <= 32)
+    {
+      for (gsize a = 1; a < n; a++)
+        {
+          guint32 c = col[a];
+          double v = val[a];
+          gsize b = a;
+
+          for (; b > 0 && col[b - 1] > c; b--)
+            {
+              col[b] = col[b - 1];
+              val[b] = val[b - 1];
+            }
+          col[b] = c;
+          val[b] = v;
+        }
+      return;
+    }
+  {
+    gsize half = n / 2, a = 0, b = half, out = 0;
+
+    sort_row (col, val, half, tmp_col, tmp_val);
+    sort_row (col + half, val + half, n - half, tmp_col, tmp_val);
+    if (col[half - 1] <= col[half])
+      return;
+    while (a < half && b < n)
+      {
+        gboolean left = col[a] <= col[b];
+
+        tmp_col[out] = left ? col[a] : col[b];
+        tmp_val[out++] = left ? val[a++] : val[b++];
+      }
+    for (; a < half; a++, out++)
+      {
+        tmp_col[out] = col[a];
+        tmp_val[out] = val[a];
+      }
+    for (; b < n; b++, out++)
+      {
+        tmp_col[out] = col[b];
+        tmp_val[out] = val[b];
+      }
+    memcpy (col, tmp_col, n * sizeof *col);
+    memcpy (val, tmp_val, n * sizeof *val);
+  }
+}
+
+/* The compressed-row layout of the cells, which it frees as soon as they
+ * are placed (the layout takes 12 bytes a cell, the triplets 16): a
+ * counting sort by row, each row then sorted by column, a cell listed
+ * twice keeping its first value. *n_repeats counts those left out. */
+static FsSparse *
+cells_to_sparse (Cells   *c,
+                 guint64  rows,
+                 guint64  cols,
+                 gsize   *n_repeats,
+                 GError **error)
+{
+  g_autoptr(FsSparse) s = fs_sparse_new (rows, cols, c->len, error);
+  g_autofree guint32 *tmp_col = NULL;
+  g_autofree double *tmp_val = NULL;
+  gsize kept = 0, longest = 0, n = c->len;
+
+  if (s == NULL)
+    return NULL;
+  for (gsize k = 0; k < n; k++)
+    s->row_ptr[c->rows[k] + 1]++;
+  for (gsize i = 0; i < rows; i++)
+    {
+      longest = MAX (longest, s->row_ptr[i + 1]);
+      s->row_ptr[i + 1] += s->row_ptr[i];
+    }
+  /* row_ptr[i] is where row i's next cell goes, until shifted back. */
+  for (gsize k = 0; k < n; k++)
+    {
+      gsize at = s->row_ptr[c->rows[k]]++;
+
+      s->col_idx[at] = c->cols[k];
+      s->values[at] = c->values[k];
+    }
+  memmove (s->row_ptr + 1, s->row_ptr, rows * sizeof (gsize));
+  s->row_ptr[0] = 0;
+  cells_clear (c);
+
+  for (gsize i = 0; i < rows; i++)
+    {
+      gsize begin = s->row_ptr[i], end = s->row_ptr[i + 1];
+      gboolean sorted = TRUE;
+
+      for (gsize e = begin + 1; e < end && sorted; e++)
+        sorted = s->col_idx[e - 1] < s->col_idx[e];
+      if (!sorted)
+        {
+          if (tmp_col == NULL && longest > 32)
+            {
+              tmp_col = g_new (guint32, longest);
+              tmp_val = g_new (double, longest);
+            }
+          sort_row (s->col_idx + begin, s->values + begin, end - begin, tmp_col, tmp_val);
+        }
+      s->row_ptr[i] = kept;
+      for (gsize e = begin; e < end; e++)
+        {
+          if (!sorted && e > begin && s->col_idx[e] == s->col_idx[e - 1])
+            continue;
+          s->col_idx[kept] = s->col_idx[e];
+          s->values[kept++] = s->values[e];
+        }
+    }
+  s->row_ptr[rows] = kept;
+  *n_repeats = n - kept;
+  s->nnz = kept;
+  return g_steal_pointer (&s);
 }
 
 static void
@@ -558,9 +787,10 @@ add_repeats_notice (FsMatrix *X,
 }
 
 /* A coordinate file read as its cells, never rows × cols: the triplets
- * take 16 bytes a cell, the layout 12. The room reserved up front is what
- * the rest of the file can hold (4 bytes an entry at least), so that a
- * size line that lies cannot claim memory. */
+ * take 16 bytes a cell, the layout 12, and the triplets are freed as the
+ * layout is made. The room reserved up front is what the rest of the
+ * file can hold (4 bytes an entry at least), so that a size line that
+ * lies cannot claim memory. */
 static FsMatrix *
 read_sparse (Reader                *r,
              const Banner          *banner,
@@ -571,12 +801,9 @@ read_sparse (Reader                *r,
              GError               **error)
 {
   guint64 mirror = banner->symmetry == SYM_GENERAL ? 1 : 2;
-  guint room = (guint) MIN (MIN (entries, (guint64) (r->end - r->p) / 4) * mirror, (guint64) 1 << 28);
-  Cells c = {
-    g_array_sized_new (FALSE, FALSE, sizeof (guint32), room),
-    g_array_sized_new (FALSE, FALSE, sizeof (guint32), room),
-    g_array_sized_new (FALSE, FALSE, sizeof (double), room),
-  };
+  guint64 room = MIN (MIN (entries, (guint64) (r->end - r->p) / 4 + 1) * mirror,
+                      (guint64) 1 << 28);
+  g_auto(Cells) c = { NULL, NULL, NULL, 0, 0 };
   g_autoptr(FsSparse) sparse = NULL;
   FsMatrix *X = NULL;
   gsize n_repeats = 0;
@@ -584,25 +811,21 @@ read_sparse (Reader                *r,
   if (!fs_matrix_check_sparse_size (rows, cols, MIN (entries * mirror, rows * cols), error))
     {
       g_prefix_error (error, "%s:%" G_GSIZE_FORMAT ": ", r->name, r->line);
-      g_array_unref (c.rows);
-      g_array_unref (c.cols);
-      g_array_unref (c.values);
       return NULL;
     }
-  if (read_coordinate_cells (r, banner, rows, cols, entries, &c, error))
+  if (!cells_reserve (&c, (gsize) room))
     {
-      sparse = fs_sparse_new_from_cells (rows, cols, (const guint32 *) c.rows->data,
-                                         (const guint32 *) c.cols->data,
-                                         (const double *) c.values->data, c.rows->len,
-                                         &n_repeats, error);
-      if (sparse == NULL)
-        g_prefix_error (error, "%s: ", r->name);
+      no_memory (r, rows, cols, error);
+      return NULL;
     }
-  g_array_unref (c.rows);
-  g_array_unref (c.cols);
-  g_array_unref (c.values);
-  if (sparse == NULL)
+  if (!read_coordinate_cells (r, banner, rows, cols, entries, &c, error))
     return NULL;
+  sparse = cells_to_sparse (&c, rows, cols, &n_repeats, error);
+  if (sparse == NULL)
+    {
+      g_prefix_error (error, "%s: ", r->name);
+      return NULL;
+    }
   sparse->zeros_are_values = options->zeros_are_values;
   X = fs_matrix_new_sparse (sparse);
   add_repeats_notice (X, n_repeats);
@@ -694,7 +917,7 @@ fs_mtx_parse_options (const char             *name,
   g_autoptr(FsMatrix) X = NULL;
   g_autofree char *extra = NULL;
   Banner banner = { TRUE, FALSE, SYM_GENERAL };
-  guint64 rows, cols, entries = 0;
+  guint64 rows = 0, cols = 0, entries = 0;
 
   fs_import_options_init (&defaults);
   if (options == NULL)

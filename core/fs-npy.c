@@ -12,8 +12,11 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs-error.h"
 #include "fs-npy.h"
@@ -172,49 +175,189 @@ half_to_double (guint16 h)
   return sign * ldexp (mantissa + 1024, exponent - 25);
 }
 
-static double
-read_element (const guint8 *p,
-              const Header *h)
+static inline double
+float_bits_to_double (guint32 u)
 {
-  guint8 b[8];
-  guint64 u = 0;
+  float f;
 
-  for (guint k = 0; k < h->size; k++)
-    b[k] = h->big_endian ? p[h->size - 1 - k] : p[k];
-  for (guint k = 0; k < h->size; k++)
-    u |= (guint64) b[k] << (8 * k);
+  memcpy (&f, &u, sizeof f);
+  return f;
+}
 
-  switch (h->kind)
+static inline double
+double_bits (guint64 u)
+{
+  double d;
+
+  memcpy (&d, &u, sizeof d);
+  return d;
+}
+
+static inline guint8  swap8  (guint8 u)  { return u; }
+static inline guint16 swap16 (guint16 u) { return GUINT16_SWAP_LE_BE (u); }
+static inline guint32 swap32 (guint32 u) { return GUINT32_SWAP_LE_BE (u); }
+static inline guint64 swap64 (guint64 u) { return GUINT64_SWAP_LE_BE (u); }
+
+/* One loop per element type, the byte swap (for the other byte order)
+ * and the conversion inside. */
+#define CONVERT(UT, SWAP, EXPR)                                    \
+  for (gsize e = 0; e < n; e++)                                    \
+    {                                                              \
+      UT u;                                                        \
+                                                                   \
+      memcpy (&u, src + e * sizeof (UT), sizeof (UT));             \
+      if (swap)                                                    \
+        u = SWAP (u);                                              \
+      out[e] = (EXPR);                                             \
+    }
+
+/* n elements of src as doubles into out. */
+static void
+convert_elements (const Header *h,
+                  const guint8 *src,
+                  gsize         n,
+                  double       *out)
+{
+  gboolean swap = h->big_endian != (G_BYTE_ORDER == G_BIG_ENDIAN);
+
+  switch (h->kind << 8 | h->size)
     {
-    case 'b':
-      return u != 0 ? 1.0 : 0.0;
-    case 'u':
-      return (double) u;
-    case 'i':
-      if (h->size < 8 && (u >> (8 * h->size - 1)) & 1)
-        u |= G_MAXUINT64 << (8 * h->size);
-      return (double) (gint64) u;
-    case 'f':
-      if (h->size == 2)
-        return half_to_double ((guint16) u);
-      if (h->size == 4)
-        {
-          guint32 u32 = (guint32) u;
-          float f;
-
-          memcpy (&f, &u32, sizeof f);
-          return f;
-        }
-      else
-        {
-          double d;
-
-          memcpy (&d, &u, sizeof d);
-          return d;
-        }
+    case 'b' << 8 | 1: CONVERT (guint8, swap8, u != 0 ? 1.0 : 0.0); break;
+    case 'u' << 8 | 1: CONVERT (guint8, swap8, (double) u); break;
+    case 'u' << 8 | 2: CONVERT (guint16, swap16, (double) u); break;
+    case 'u' << 8 | 4: CONVERT (guint32, swap32, (double) u); break;
+    case 'u' << 8 | 8: CONVERT (guint64, swap64, (double) u); break;
+    case 'i' << 8 | 1: CONVERT (guint8, swap8, (double) (gint8) u); break;
+    case 'i' << 8 | 2: CONVERT (guint16, swap16, (double) (gint16) u); break;
+    case 'i' << 8 | 4: CONVERT (guint32, swap32, (double) (gint32) u); break;
+    case 'i' << 8 | 8: CONVERT (guint64, swap64, (double) (gint64) u); break;
+    case 'f' << 8 | 2: CONVERT (guint16, swap16, half_to_double (u)); break;
+    case 'f' << 8 | 4: CONVERT (guint32, swap32, float_bits_to_double (u)); break;
+    case 'f' << 8 | 8: CONVERT (guint64, swap64, double_bits (u)); break;
     default:
       g_assert_not_reached ();
     }
+}
+
+#undef CONVERT
+
+/* Whether the file's elements are the matrix's cells in their order, as
+ * doubles of this machine: read straight into the matrix. */
+static gboolean
+is_native_layout (const Header *h,
+                  guint64       rows,
+                  guint64       cols)
+{
+  gboolean c_order = !h->fortran || h->n_dims <= 1 ||
+                     (h->n_dims == 2 && (rows <= 1 || cols <= 1));
+
+  return c_order && h->kind == 'f' && h->size == 8 &&
+         h->big_endian == (G_BYTE_ORDER == G_BIG_ENDIAN);
+}
+
+/* What a pass over the cells saw: the sum of their squares, finite when
+ * every cell is (and the solver's cost cannot overflow), NaN when some
+ * cell is missing (NaN), infinite when a cell is or the sum overflows. */
+typedef struct
+{
+  double sum_sq;
+} Seen;
+
+/* Two doubles in GCC's (and Clang's) vector extension: one SSE2 register,
+ * which every x86-64 has. */
+typedef double Pair __attribute__ ((vector_size (16)));
+
+/* One pass over n cells while they are in the cache: four squares at a
+ * time, without a branch. */
+static inline void
+scan_cells (const double *c,
+            gsize         n,
+            Seen         *seen)
+{
+  Pair sums_a = { 0.0, 0.0 }, sums_b = { 0.0, 0.0 };
+  double sum = 0.0;
+  gsize k = 0;
+
+  for (; k + 4 <= n; k += 4)
+    {
+      Pair a, b;
+
+      memcpy (&a, c + k, sizeof a);
+      memcpy (&b, c + k + 2, sizeof b);
+      sums_a += a * a;
+      sums_b += b * b;
+    }
+  for (; k < n; k++)
+    sum += c[k] * c[k];
+  sums_a += sums_b;
+  seen->sum_sq += (sums_a[0] + sums_a[1]) + sum;
+}
+
+/* Converts n elements of src, the elements first, first + 1, … of the
+ * file, into their cells of X; the matrix's own order for a C-order
+ * file, scattered for a Fortran-order one. */
+static void
+convert_block (const Header *h,
+               const guint8 *src,
+               gsize         n,
+               guint64       first,
+               FsMatrix     *X,
+               Seen         *seen)
+{
+  guint64 rows = X->rows, cols = X->cols;
+  double tmp[1024];
+
+  if (!h->fortran || h->n_dims <= 1)
+    {
+      convert_elements (h, src, n, X->data + first);
+      scan_cells (X->data + first, n, seen);
+      return;
+    }
+  for (gsize done = 0; done < n; done += G_N_ELEMENTS (tmp))
+    {
+      gsize m = MIN (n - done, G_N_ELEMENTS (tmp));
+
+      convert_elements (h, src + done * h->size, m, tmp);
+      scan_cells (tmp, m, seen);
+      for (gsize e = 0; e < m; e++)
+        {
+          /* Element k of the file: (i, a, b) of an (N, h, w) array in
+           * Fortran order, k = i + N (a + h b); (i, j) of a 2-D one. */
+          guint64 k = first + done + e, i = k % rows, t = k / rows, j;
+
+          if (h->n_dims == 3)
+            j = (t % h->shape[1]) * h->shape[2] + t / h->shape[1];
+          else
+            j = t;
+          X->data[i * cols + j] = tmp[e];
+        }
+    }
+}
+
+/* After the cells are in: an error naming the first infinite cell, in
+ * the matrix's order, and the missing cells marked. */
+static gboolean
+finish_cells (const char  *name,
+              FsMatrix    *X,
+              const Seen  *seen,
+              GError     **error)
+{
+  if (isfinite (seen->sum_sq))
+    return TRUE;
+  /* Some cell is NaN or infinite, or the squares' sum overflows. */
+  for (gsize k = 0; k < X->rows * X->cols; k++)
+    if (isinf (X->data[k]))
+      {
+        g_autofree char *row = fs_error_number_text (k / X->cols + 1);
+        g_autofree char *col = fs_error_number_text (k % X->cols + 1);
+        g_autofree char *msg =
+          g_strdup_printf (_("holds an infinite value at row %s, column %s"), row, col);
+
+        return fail (error, name, msg);
+      }
+  if (isnan (seen->sum_sq))
+    fs_matrix_mark_missing (X);
+  return TRUE;
 }
 
 /* The magic, the version and the header length; sets *offset to where the
@@ -324,53 +467,54 @@ matrix_size (const char    *name,
   return TRUE;
 }
 
-/* Where element (i, j) of the matrix is in the data, in elements. */
-static guint64
-source_index (const Header *h,
-              guint64       rows,
-              guint64       cols,
-              guint64       i,
-              guint64       j)
+/* The data holds the elements the shape needs. */
+static gboolean
+check_data_size (const char  *name,
+                 const Header *h,
+                 guint64      rows,
+                 guint64      cols,
+                 guint64      data_len,
+                 GError     **error)
 {
-  if (!h->fortran)
-    return i * cols + j;
+  if (rows * cols <= data_len / h->size)
+    return TRUE;
+  {
+    g_autofree char *needed = fs_error_number_text (rows * cols * h->size);
+    g_autofree char *present = fs_error_number_text (data_len);
+    g_autofree char *msg =
+      g_strdup_printf (_("the .npy data is truncated: the shape needs %s bytes, the file has %s"),
+                       needed, present);
+    return fail (error, name, msg);
+  }
+}
+
+static FsMatrix *
+new_matrix (const char    *name,
+            const Header  *h,
+            guint64        rows,
+            guint64        cols,
+            GError       **error)
+{
+  /* Every cell is written before the matrix is returned. */
+  FsMatrix *X = fs_matrix_new_unset (rows, cols, error);
+
+  if (X == NULL)
+    {
+      g_prefix_error (error, "%s: ", name);
+      return NULL;
+    }
+  X->format = "npy";
   if (h->n_dims == 3)
     {
-      /* Element (i, a, b) of an (N, h, w) array in Fortran order. */
-      guint64 a = j / h->shape[2], b = j % h->shape[2];
-
-      return i + rows * (a + h->shape[1] * b);
+      X->image_height = h->shape[1];
+      X->image_width = h->shape[2];
     }
-  return i + rows * j;
+  return X;
 }
 
-/* Converts the elements into X, in C order; infinities are errors. */
-static gboolean
-copy_elements (const char    *name,
-               const guint8  *elements,
-               const Header  *h,
-               FsMatrix      *X,
-               GError       **error)
-{
-  guint64 rows = X->rows, cols = X->cols;
-
-  for (guint64 i = 0; i < rows; i++)
-    for (guint64 j = 0; j < cols; j++)
-      {
-        double v = read_element (elements + source_index (h, rows, cols, i, j) * h->size, h);
-
-        if (isinf (v))
-          {
-            g_autofree char *row = fs_error_number_text (i + 1);
-            g_autofree char *col = fs_error_number_text (j + 1);
-            g_autofree char *msg =
-              g_strdup_printf (_("holds an infinite value at row %s, column %s"), row, col);
-            return fail (error, name, msg);
-          }
-        X->data[i * cols + j] = v;
-      }
-  return TRUE;
-}
+/* The cancellable is checked and progress told after each block: 1 MiB
+ * (a multiple of every element size), a millisecond or so of work. */
+#define BLOCK_BYTES ((gsize) 1 << 20)
 
 FsMatrix *
 fs_npy_parse (const char    *name,
@@ -378,9 +522,23 @@ fs_npy_parse (const char    *name,
               gsize          len,
               GError       **error)
 {
+  return fs_npy_parse_full (name, data, len, NULL, NULL, NULL, error);
+}
+
+FsMatrix *
+fs_npy_parse_full (const char          *name,
+                   const guint8        *data,
+                   gsize                len,
+                   GCancellable        *cancellable,
+                   FsLoadProgressFunc   progress,
+                   gpointer             progress_data,
+                   GError             **error)
+{
   g_autoptr(FsMatrix) X = NULL;
+  FsLoadTicker ticker;
   Header h = { 0 };
-  gsize header_len, offset;
+  Seen seen = { 0.0 };
+  gsize header_len, offset, total;
   guint64 rows, cols;
 
   if (!read_preamble (name, data, len, &header_len, &offset, error) ||
@@ -388,34 +546,149 @@ fs_npy_parse (const char    *name,
     return NULL;
   offset += header_len;
 
-  if (!matrix_size (name, &h, &rows, &cols, error))
-    return NULL;
-  if (rows * cols > (len - offset) / h.size)
-    {
-      g_autofree char *needed = fs_error_number_text (rows * cols * h.size);
-      g_autofree char *present = fs_error_number_text (len - offset);
-      g_autofree char *msg =
-        g_strdup_printf (_("the .npy data is truncated: the shape needs %s bytes, the file has %s"),
-                         needed, present);
-      return fail (error, name, msg), NULL;
-    }
-
-  X = fs_matrix_new (rows, cols, error);
-  if (X == NULL)
-    {
-      g_prefix_error (error, "%s: ", name);
-      return NULL;
-    }
-  if (!copy_elements (name, data + offset, &h, X, error))
+  if (!matrix_size (name, &h, &rows, &cols, error) ||
+      !check_data_size (name, &h, rows, cols, len - offset, error) ||
+      !(X = new_matrix (name, &h, rows, cols, error)))
     return NULL;
 
-  fs_matrix_mark_missing (X);
-  X->format = "npy";
-  if (h.n_dims == 3)
+  fs_load_ticker_init (&ticker, cancellable, progress, progress_data, len);
+  total = rows * cols;
+  for (gsize first = 0, per_block = BLOCK_BYTES / h.size; first < total; first += per_block)
     {
-      X->image_height = h.shape[1];
-      X->image_width = h.shape[2];
+      gsize n = MIN (per_block, total - first);
+
+      convert_block (&h, data + offset + first * h.size, n, first, X, &seen);
+      if (!fs_load_ticker_tick (&ticker, offset + (first + n) * h.size, error))
+        return NULL;
     }
+  if (!finish_cells (name, X, &seen, error))
+    return NULL;
+  return g_steal_pointer (&X);
+}
+
+/* Reads len bytes at offset of the file, whole: a short read is retried,
+ * an end of file before them is an error (the file shrank). */
+static gboolean
+read_at (const char  *name,
+         int          fd,
+         void        *buffer,
+         gsize        len,
+         guint64      offset,
+         GError     **error)
+{
+  guint8 *p = buffer;
+
+  while (len > 0)
+    {
+      gssize got = pread (fd, p, MIN (len, (gsize) G_MAXSSIZE), (off_t) offset);
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, FS_ERROR, FS_ERROR_IO, _("Cannot read %s: %s"), name,
+                       g_strerror (saved));
+          return FALSE;
+        }
+      if (got == 0)
+        return fail (error, name, _("the file ended before its data: it changed while it was read"));
+      p += got;
+      len -= (gsize) got;
+      offset += (guint64) got;
+    }
+  return TRUE;
+}
+
+/* The data part of the file, in blocks: float64 in this machine's order
+ * and the matrix's order straight into the matrix, anything else through
+ * a buffer of one block. */
+static gboolean
+read_data (const char    *name,
+           int            fd,
+           guint64        offset,
+           const Header  *h,
+           FsMatrix      *X,
+           FsLoadTicker  *ticker,
+           double        *sum_sq,
+           GError       **error)
+{
+  g_autofree guint8 *buffer = NULL;
+  gsize total = X->rows * X->cols, per_block = BLOCK_BYTES / h->size;
+  Seen seen = { 0.0 };
+  gboolean native = is_native_layout (h, X->rows, X->cols);
+
+  if (!native)
+    buffer = g_malloc (BLOCK_BYTES);
+  for (gsize first = 0; first < total; first += per_block)
+    {
+      gsize n = MIN (per_block, total - first);
+      guint64 at = offset + (guint64) first * h->size;
+
+      if (native)
+        {
+          if (!read_at (name, fd, X->data + first, n * sizeof (double), at, error))
+            return FALSE;
+          scan_cells (X->data + first, n, &seen);
+        }
+      else
+        {
+          if (!read_at (name, fd, buffer, n * h->size, at, error))
+            return FALSE;
+          convert_block (h, buffer, n, first, X, &seen);
+        }
+      if (!fs_load_ticker_tick (ticker, (gsize) (at + n * h->size), error))
+        return FALSE;
+    }
+  *sum_sq = seen.sum_sq;
+  return finish_cells (name, X, &seen, error);
+}
+
+FsMatrix *
+fs_npy_read_fd (const char          *name,
+                int                  fd,
+                guint64              size,
+                GCancellable        *cancellable,
+                FsLoadProgressFunc   progress,
+                gpointer             progress_data,
+                double              *sum_sq,
+                GError             **error)
+{
+  g_autoptr(FsMatrix) X = NULL;
+  g_autofree guint8 *header = NULL;
+  double sum = NAN;
+  FsLoadTicker ticker;
+  Header h = { 0 };
+  guint8 preamble[12] = { 0 };
+  gsize header_len, offset;
+  guint64 rows, cols;
+
+  g_return_val_if_fail (fd >= 0, NULL);
+
+  if (!read_at (name, fd, preamble, (gsize) MIN (size, sizeof preamble), 0, error) ||
+      !read_preamble (name, preamble, (gsize) MIN (size, G_MAXSIZE), &header_len, &offset, error))
+    return NULL;
+  header = g_malloc (header_len + 1);
+  if (!read_at (name, fd, header, header_len, offset, error) ||
+      !read_header (name, header, header_len, &h, error))
+    return NULL;
+  offset += header_len;
+
+  if (!matrix_size (name, &h, &rows, &cols, error) ||
+      !check_data_size (name, &h, rows, cols, size - offset, error) ||
+      !(X = new_matrix (name, &h, rows, cols, error)))
+    return NULL;
+
+#ifdef POSIX_FADV_SEQUENTIAL
+  /* The kernel reads further ahead. */
+  posix_fadvise (fd, (off_t) offset, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+  fs_load_ticker_init (&ticker, cancellable, progress, progress_data, (gsize) size);
+  if (!read_data (name, fd, offset, &h, X, &ticker, &sum, error))
+    return NULL;
+  if (sum_sq != NULL)
+    *sum_sq = sum;
   return g_steal_pointer (&X);
 }
 

@@ -16,6 +16,31 @@ FsMatrix *fs_npy_parse   (const char      *name,
                           const guint8    *data,
                           gsize            len,
                           GError         **error);
+/* The same, with the cancellable checked and progress told after every
+ * MiB (fs-import.h). */
+FsMatrix *fs_npy_parse_full (const char          *name,
+                             const guint8        *data,
+                             gsize                len,
+                             GCancellable        *cancellable,
+                             FsLoadProgressFunc   progress,
+                             gpointer             progress_data,
+                             GError             **error);
+/* A .npy file open on fd, size bytes long, read with pread () and not
+ * mapped: the header, then the data a MiB at a time, float64 of this
+ * machine's byte order in the matrix's order read straight into the
+ * matrix's cells (no copy, no conversion), any other type converted from
+ * a buffer of one MiB. The same matrix and errors as fs_npy_parse_full
+ * on the file's bytes. sum_sq (may be NULL) is set to the sum of the
+ * cells' squares, taken as they were read: when it is finite, no cell is
+ * missing or infinite and the solver's cost cannot overflow. */
+FsMatrix *fs_npy_read_fd (const char          *name,
+                          int                  fd,
+                          guint64              size,
+                          GCancellable        *cancellable,
+                          FsLoadProgressFunc   progress,
+                          gpointer             progress_data,
+                          double              *sum_sq,
+                          GError             **error);
 GBytes   *fs_npy_encode  (const FsMatrix  *X);
 GBytes   *fs_npy_encode_data (gsize         rows,
                               gsize         cols,
