@@ -2,8 +2,9 @@
  *
  * Built only with -Db_sanitize=thread. Each __wrap_ function calls the real
  * one and annotates what it did:
- *  - GMutex and GRecMutex through TSan's custom-mutex API, as TSan's own
- *    pthread_mutex interceptors do; g_cond_wait* unlocks the mutex before
+ *  - GMutex through TSan's custom-mutex API, as TSan's own pthread_mutex
+ *    interceptors do (GRecMutex is a pthread mutex in GLib 2.74, which
+ *    TSan sees already); g_cond_wait* unlocks the mutex before
  *    waiting and locks it again after, as pthread_cond_wait's interceptor
  *    does (a signal alone orders nothing, as with pthreads);
  *  - every other hand-over as a release on an address before it and an
@@ -12,13 +13,16 @@
  *    address); the last reference's drop, which then frees (counts and
  *    rc boxes: each drop releases, the last one acquires before it
  *    clears); a GAsyncQueue's push and pop; a source attached from any
- *    thread and its callback; a GTask's thread function and the caller of
- *    g_task_run_in_thread, the return from the thread and the task's
+ *    thread and its callback; a GTask's return from its thread and its
  *    callback, and the callback's end and the task's disposal (whichever
- *    thread drops the task last frees its task data).
+ *    thread drops the task last frees its task data);
+ *  - a GTask's thread function runs on a thread of its own (pthread_create
+ *    and pthread_join, which TSan sees), not in GLib's pool, and its
+ *    return from there is ordered before its callback by a pthread mutex:
+ *    what GIO does there is done under GLib's main-context lock anyway.
  * An annotation that is missing shows as a report in the tests, never as a
- * hidden one; an extra one could hide a race, so each pairs with exactly
- * the synchronisation GLib does.
+ * hidden one; an extra one could hide a race, so each pairs with
+ * synchronisation that GLib does.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -34,7 +38,7 @@
 
 #include "fs-tsan.h"
 
-/* ---- GMutex, GRecMutex, GCond ---- */
+/* ---- GMutex, GCond ---- */
 
 void
 __wrap_g_mutex_init (GMutex *mutex)
@@ -75,48 +79,6 @@ __wrap_g_mutex_unlock (GMutex *mutex)
 {
   __tsan_mutex_pre_unlock (mutex, 0);
   __real_g_mutex_unlock (mutex);
-  __tsan_mutex_post_unlock (mutex, 0);
-}
-
-void
-__wrap_g_rec_mutex_init (GRecMutex *mutex)
-{
-  __real_g_rec_mutex_init (mutex);
-  __tsan_mutex_create (mutex, __tsan_mutex_not_static | __tsan_mutex_write_reentrant);
-}
-
-void
-__wrap_g_rec_mutex_clear (GRecMutex *mutex)
-{
-  __tsan_mutex_destroy (mutex, __tsan_mutex_not_static);
-  __real_g_rec_mutex_clear (mutex);
-}
-
-void
-__wrap_g_rec_mutex_lock (GRecMutex *mutex)
-{
-  __tsan_mutex_pre_lock (mutex, 0);
-  __real_g_rec_mutex_lock (mutex);
-  __tsan_mutex_post_lock (mutex, 0, 0);
-}
-
-gboolean
-__wrap_g_rec_mutex_trylock (GRecMutex *mutex)
-{
-  gboolean locked;
-
-  __tsan_mutex_pre_lock (mutex, __tsan_mutex_try_lock);
-  locked = __real_g_rec_mutex_trylock (mutex);
-  __tsan_mutex_post_lock (mutex, __tsan_mutex_try_lock | (locked ? 0 : __tsan_mutex_try_lock_failed),
-                          0);
-  return locked;
-}
-
-void
-__wrap_g_rec_mutex_unlock (GRecMutex *mutex)
-{
-  __tsan_mutex_pre_unlock (mutex, 0);
-  __real_g_rec_mutex_unlock (mutex);
   __tsan_mutex_post_unlock (mutex, 0);
 }
 
@@ -325,8 +287,8 @@ __wrap_g_source_attach (GSource      *source,
  * context files it: hand-overs of GLib's own, under its futexes. A pthread
  * mutex, which TSan sees, is held around each such call and taken once at
  * the start of the callback, so the callback comes after the whole call,
- * not only after its start. It never waits long: no call it is held
- * around waits for another thread. */
+ * not only after its start (GLib locks the main context there too). It
+ * never waits long: no call it is held around waits for another thread. */
 
 static pthread_mutex_t task_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
@@ -367,7 +329,6 @@ task_callback_quark (void)
 {
   return g_quark_from_static_string ("fs-tsan-task-callback");
 }
-
 
 /* The callback acquires what the thread released when it returned, and
  * releases what it did for the thread that disposes of the task. */

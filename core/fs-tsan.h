@@ -8,7 +8,7 @@
  * `-Wl,--wrap=SYMBOL` for each function below (core/meson.build lists
  * them): the program's calls to SYMBOL reach __wrap_SYMBOL (fs-tsan.c),
  * which calls the real function (__real_SYMBOL) and tells TSan what it did:
- * a lock or unlock through its custom-mutex API (so lock-order inversions
+ * a GMutex lock or unlock through its custom-mutex API (so lock-order inversions
  * are found too), or a release before a hand-over and an acquire where the
  * other side takes it. No source file changes for it; GLib's own calls
  * inside libglib are not wrapped (nor need to be: TSan sees no memory
@@ -32,11 +32,6 @@ FS_TSAN_DECLARE (void, g_mutex_lock, (GMutex *mutex))
 FS_TSAN_DECLARE (gboolean, g_mutex_trylock, (GMutex *mutex))
 FS_TSAN_DECLARE (void, g_mutex_unlock, (GMutex *mutex))
 
-FS_TSAN_DECLARE (void, g_rec_mutex_init, (GRecMutex *mutex))
-FS_TSAN_DECLARE (void, g_rec_mutex_clear, (GRecMutex *mutex))
-FS_TSAN_DECLARE (void, g_rec_mutex_lock, (GRecMutex *mutex))
-FS_TSAN_DECLARE (gboolean, g_rec_mutex_trylock, (GRecMutex *mutex))
-FS_TSAN_DECLARE (void, g_rec_mutex_unlock, (GRecMutex *mutex))
 
 FS_TSAN_DECLARE (void, g_cond_wait, (GCond *cond, GMutex *mutex))
 FS_TSAN_DECLARE (gboolean, g_cond_wait_until, (GCond *cond, GMutex *mutex, gint64 end_time))
