@@ -775,8 +775,10 @@ runner_thread (gpointer data)
 {
   FsRunner *self = data;
 
-  fs_thread_set_nice (self->params.nice);
+  /* The settings only under the lock: fs_runner_set_params may be writing
+   * them already. */
   g_mutex_lock (&self->mutex);
+  fs_thread_set_nice (self->params.nice);
   for (;;)
     {
       gboolean stepping;

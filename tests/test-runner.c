@@ -667,6 +667,29 @@ test_change_during_restart (void)
     }
 }
 
+/* Settings sent the moment a runner is made reach it whole: the thread
+ * reads its settings only under the runner's lock (ThreadSanitizer, in
+ * the 'threads' suite, reported the nice value read unlocked while
+ * fs_runner_set_params wrote the settings). */
+static void
+test_set_params_at_start (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (12, 9, 3, 0.05, 1, NULL);
+
+  for (guint k = 0; k < 50; k++)
+    {
+      g_autoptr(FsRunner) runner = NULL;
+      FsParams p;
+
+      base_params (&p);
+      runner = fs_runner_new (X, &p, NULL);
+      p.rank = 2;
+      p.nice = k % 2;
+      g_assert_true (fs_runner_set_params (runner, &p, NULL));
+      fs_snapshot_unref (wait_for (runner, settled_at, &p));
+    }
+}
+
 /* A run that went on from its convergence and then diverged is shown as
  * it is: no longer the best, with its own factors, not the converged ones
  * it left. */
@@ -1218,6 +1241,7 @@ main (int    argc,
   g_test_add_func ("/runner/continue", test_continue);
   g_test_add_func ("/runner/change-during-restart", test_change_during_restart);
   g_test_add_func ("/runner/continue-then-diverge", test_continue_then_diverge);
+  g_test_add_func ("/runner/set-params-at-start", test_set_params_at_start);
   g_test_add_func ("/runner/stress-intent", test_stress_intent);
   g_test_add_func ("/runner/snapshot-mse", test_snapshot_mse);
   g_test_add_func ("/runner/checkpoints", test_checkpoints);
