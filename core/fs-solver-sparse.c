@@ -210,7 +210,8 @@ share_pattern (guint    index,
   gsize r = self->r;
   FsSparseSums sums;
 
-  memset (sh->ght, 0, self->m * r * sizeof (double));
+  /* sh->ght is zero here: share_grad_h zeroed it as it read it (and the
+   * allocation did, before the first pass). */
   sh->sum = sh->sq_w = sh->sq_grad_w = sh->abs_w = 0.0;
   for (gsize b0 = sh->row0; b0 < sh->row1; b0 += STEP_BLOCK_ROWS)
     {
@@ -230,7 +231,10 @@ share_pattern (guint    index,
 }
 
 /* grad_h over the share's columns: -2 (Σ over shares, in share order, of
- * their transposed parts - l2_h H), written back in H's layout. */
+ * their transposed parts - l2_h H), written back in H's layout. Each
+ * share's part is zeroed as it is read, while it is in cache, for the
+ * next pass (share_pattern) to add to: a pass of its own over each
+ * buffer's m r values cost more. */
 static void
 share_grad_h (guint    index,
               guint    count,
@@ -245,13 +249,22 @@ share_grad_h (guint    index,
 
   for (gsize j = sh->col0; j < sh->col1; j++)
     {
-      memcpy (acc, self->shares[0].ght + j * r, r * sizeof (double));
+      double *first = self->shares[0].ght + j * r;
+
+      for (gsize k = 0; k < r; k++)
+        {
+          acc[k] = first[k];
+          first[k] = 0.0;
+        }
       for (guint s = 1; s < self->n_shares; s++)
         {
-          const double *part = self->shares[s].ght + j * r;
+          double *part = self->shares[s].ght + j * r;
 
           for (gsize k = 0; k < r; k++)
-            acc[k] += part[k];
+            {
+              acc[k] += part[k];
+              part[k] = 0.0;
+            }
         }
       for (gsize k = 0; k < r; k++)
         {
