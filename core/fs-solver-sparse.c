@@ -52,6 +52,9 @@
  * which stay in L2 between the step and the pass. */
 #define STEP_BLOCK_ROWS 64
 
+/* The thread counts whose list of H-gradient buffers lives on the stack. */
+#define FS_SPARSE_MAX_STACK_SHARES 64
+
 /* The first row whose cells start at or after the cell index, by
  * bisection over the row offsets. */
 static gsize
@@ -242,41 +245,17 @@ share_grad_h (guint    index,
 {
   FsSolver *self = data;
   Share *sh = &self->shares[index];
-  gsize r = self->r, m = self->m;
-  double l2 = self->params.l2_h, sq = 0.0;
-  double g[FS_SPARSE_MAX_STACK_RANK];
-  double *acc = r <= FS_SPARSE_MAX_STACK_RANK ? g : g_new (double, r);
+  double *parts[FS_SPARSE_MAX_STACK_SHARES];
+  double **p = self->n_shares <= FS_SPARSE_MAX_STACK_SHARES ? parts
+               : g_new (double *, self->n_shares);
 
-  for (gsize j = sh->col0; j < sh->col1; j++)
-    {
-      double *first = self->shares[0].ght + j * r;
-
-      for (gsize k = 0; k < r; k++)
-        {
-          acc[k] = first[k];
-          first[k] = 0.0;
-        }
-      for (guint s = 1; s < self->n_shares; s++)
-        {
-          double *part = self->shares[s].ght + j * r;
-
-          for (gsize k = 0; k < r; k++)
-            {
-              acc[k] += part[k];
-              part[k] = 0.0;
-            }
-        }
-      for (gsize k = 0; k < r; k++)
-        {
-          double v = -2.0 * (acc[k] - l2 * self->ht[j * r + k]);
-
-          self->grad_h[k * m + j] = v;
-          sq += v * v;
-        }
-    }
-  if (acc != g)
-    g_free (acc);
-  sh->sq_grad_h = sq;
+  for (guint s = 0; s < self->n_shares; s++)
+    p[s] = self->shares[s].ght;
+  fs_sparse_kernel_sum_parts (self->kernel, p, self->n_shares, self->ht, self->r, self->m,
+                              sh->col0, sh->col1, self->params.l2_h, self->grad_h,
+                              &sh->sq_grad_h);
+  if (p != parts)
+    g_free (p);
 }
 
 /* x_i H^T into grad_w's row i, and x_i's part of W^T X into ght, for

@@ -261,11 +261,37 @@ vary_portable (FsParams *p)
   p->products = FS_PRODUCTS_BLAS;
 }
 
+/* Rank 24 (at most the 29 columns): a multiple of 8, for the vector sum
+ * of the H gradient's parts (test_kernels holds rank 32's own pass
+ * against the portable one); with the L2 penalties, which that sum
+ * applies. */
+static void
+vary_rank_24 (FsParams *p)
+{
+  p->rank = 24;
+  p->lr = 0.002;
+  p->l2_w = 0.3;
+  p->l2_h = 0.05;
+}
+
 static void
 test_plain_settings (void)
 {
   each_rule_and_thread_count (vary_nothing);
   each_rule_and_thread_count (vary_portable);
+}
+
+static void
+test_rank_24 (void)
+{
+  FsParams p;
+
+  each_rule_and_thread_count (vary_rank_24);
+  /* Three shares: three parts summed, columns split 9, 10, 10. */
+  base_params (&p);
+  vary_rank_24 (&p);
+  p.threads = 3;
+  compare_runs (&p, FALSE);
 }
 
 static void
@@ -681,6 +707,84 @@ test_kernels (void)
       }
 }
 
+/* The vector sum of the H gradient's parts against the portable one, for
+ * 1 to 3 parts, ranks that are multiples of 8 and not (those go to the
+ * portable code), and column ranges with and without whole blocks of 8:
+ * the same gradient in H's layout and sum of squares, the parts zeroed
+ * over the range, and everything outside it left alone. */
+static void
+test_sum_parts (void)
+{
+  FsSparseKernel best = fs_sparse_kernel_best (FS_SPARSE_KERNEL_AVX512);
+  const gsize ranks[] = { 3, 8, 12, 16, 32, 40 };
+  const gsize ranges[][2] = { { 0, COLS }, { 3, 26 }, { 5, 12 }, { 7, 8 }, { 9, 9 } };
+
+  if (best != FS_SPARSE_KERNEL_AVX512)
+    g_test_message ("no AVX-512 here: only the portable sum runs");
+  for (guint q = 0; q < G_N_ELEMENTS (ranks); q++)
+    for (guint n_parts = 1; n_parts <= 3; n_parts++)
+      for (guint c = 0; c < G_N_ELEMENTS (ranges); c++)
+        {
+          gsize r = ranks[q], col0 = ranges[c][0], col1 = ranges[c][1], len = COLS * r;
+          g_autofree double *ht = g_new (double, len);
+          g_autofree double *start = g_new (double, 3 * len);
+          double *parts0[3], *parts1[3];
+          g_autofree double *store0 = g_new (double, 3 * len);
+          g_autofree double *store1 = g_new (double, 3 * len);
+          g_autofree double *grad0 = g_new (double, len);
+          g_autofree double *grad1 = g_new (double, len);
+          double sq0 = -1.0, sq1 = -1.0;
+
+          fs_random_fill_signed (fs_random_key (r, 3), ht, len);
+          fs_random_fill_signed (fs_random_key (r, 4), start, 3 * len);
+          memcpy (store0, start, 3 * len * sizeof (double));
+          memcpy (store1, start, 3 * len * sizeof (double));
+          for (gsize k = 0; k < len; k++)
+            grad0[k] = grad1[k] = 7.0;
+          for (guint s = 0; s < 3; s++)
+            {
+              parts0[s] = store0 + s * len;
+              parts1[s] = store1 + s * len;
+            }
+          fs_sparse_sum_parts_scalar (parts0, n_parts, ht, r, COLS, col0, col1, 0.25, grad0, &sq0);
+          fs_sparse_kernel_sum_parts (best, parts1, n_parts, ht, r, COLS, col0, col1, 0.25,
+                                      grad1, &sq1);
+          g_test_message ("%s, rank %" G_GSIZE_FORMAT ", %u parts, columns %" G_GSIZE_FORMAT
+                          " to %" G_GSIZE_FORMAT, fs_sparse_kernel_name (best), r, n_parts,
+                          col0, col1);
+          /* The portable sum against the definition. */
+          for (gsize j = col0; j < col1; j++)
+            for (gsize k = 0; k < r; k++)
+              {
+                double acc = start[j * r + k];
+
+                for (guint s = 1; s < n_parts; s++)
+                  acc += start[s * len + j * r + k];
+                g_assert_cmpfloat (grad0[k * COLS + j], ==, -2.0 * (acc - 0.25 * ht[j * r + k]));
+              }
+          assert_close (sq0, sq1, 1e-13, "sum of squares", r);
+          g_assert_cmpfloat (sq0, >=, 0.0);
+          for (gsize k = 0; k < len; k++)
+            {
+              gsize j = k % COLS;
+
+              /* grad_h is r × m: column j of row k / COLS. */
+              if (j >= col0 && j < col1)
+                g_assert_cmpfloat_with_epsilon (grad0[k], grad1[k], 1e-14 * (1.0 + fabs (grad0[k])));
+              else
+                g_assert_cmpfloat (grad1[k], ==, 7.0);
+            }
+          for (guint s = 0; s < 3; s++)
+            for (gsize k = 0; k < len; k++)
+              {
+                gboolean cleared = s < n_parts && k / r >= col0 && k / r < col1;
+
+                g_assert_cmpfloat (parts1[s][k], ==, cleared ? 0.0 : start[s * len + k]);
+                g_assert_cmpfloat (parts0[s][k], ==, parts1[s][k]);
+              }
+        }
+}
+
 /* With zeros as values, at an exact low-rank product (its zero blocks
  * unlisted): the cost terms' data term is summed over every cell as the
  * solver's is, so it is ≥ 0, tiny, and the solver's own, where the Gram
@@ -834,6 +938,8 @@ main (int    argc,
   g_test_add_func ("/sparse-solver/zeros-are-values-extras", test_zeros_are_values_extras);
   g_test_add_func ("/sparse-solver/zeros-are-values-near-fit", test_zeros_are_values_near_fit);
   g_test_add_func ("/sparse-solver/kernels", test_kernels);
+  g_test_add_func ("/sparse-solver/sum-parts", test_sum_parts);
+  g_test_add_func ("/sparse-solver/rank-24", test_rank_24);
   g_test_add_func ("/sparse-solver/zeros-are-values-cost-terms", test_zeros_are_values_cost_terms);
   g_test_add_func ("/sparse-solver/huge", test_huge);
   g_test_add_func ("/sparse-solver/auto-threads", test_auto_threads);
