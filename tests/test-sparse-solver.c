@@ -20,6 +20,7 @@
 #include "fs-sparse.h"
 #include "fs-sparse-kernels.h"
 #include "fs-step-size.h"
+#include "fs-trace.h"
 
 #define ROWS 41
 #define COLS 29
@@ -785,6 +786,57 @@ test_sum_parts (void)
         }
 }
 
+/* The trace's zeros, which the shares count in parts, are fs_count_zeros
+ * over all of W and H: at 1 to 3 threads, from a start with exact zeros,
+ * values small against the largest magnitude of all (which sits in the
+ * last share's rows and columns: against their own share's largest they
+ * are not small), and a NaN (which fs_count_zeros counts alone). */
+static void
+test_trace_zeros (void)
+{
+  g_auto(Pair) pair = { 0 };
+  enum { R = 4 };
+
+  pair_init (&pair, 21);
+  for (guint threads = 1; threads <= 3; threads++)
+    for (guint with_nan = 0; with_nan <= 1; with_nan++)
+      {
+        g_autoptr(FsSolver) solver = NULL;
+        g_autofree double *W0 = g_new (double, ROWS * R);
+        g_autofree double *H0 = g_new (double, R * COLS);
+        FsTrace *trace;
+        FsZeroCount w, h;
+        FsParams p;
+
+        fs_random_fill_unit (fs_random_key (21, 1), W0, ROWS * R);
+        fs_random_fill_unit (fs_random_key (21, 2), H0, R * COLS);
+        W0[0] = W0[6] = H0[1] = H0[COLS + 2] = 0.0;
+        W0[5] = 1e-6;
+        W0[9] = -2e-6;
+        H0[3] = 3e-6;
+        W0[ROWS * R - 1] = 1e3;
+        H0[R * COLS - 1] = -1e3;
+        if (with_nan)
+          W0[2] = NAN;
+        base_params (&p);
+        p.rank = R;
+        p.threads = threads;
+        solver = solver_or_die (pair.sparse, &p);
+        fs_solver_start_from (solver, W0, H0);
+        fs_count_zeros (W0, ROWS * R, &w);
+        fs_count_zeros (H0, R * COLS, &h);
+        g_assert_cmpuint (w.exact, ==, 2);
+        g_assert_cmpuint (w.small, ==, 4);
+        g_assert_cmpuint (h.small, ==, 3);
+        trace = fs_solver_get_trace (solver);
+        g_assert_cmpuint (fs_trace_get_length (trace), ==, 1);
+        g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_ZEROS_W, 0), ==, (double) w.exact / w.total);
+        g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_SMALL_W, 0), ==, (double) w.small / w.total);
+        g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_ZEROS_H, 0), ==, (double) h.exact / h.total);
+        g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_SMALL_H, 0), ==, (double) h.small / h.total);
+      }
+}
+
 /* With zeros as values, at an exact low-rank product (its zero blocks
  * unlisted): the cost terms' data term is summed over every cell as the
  * solver's is, so it is ≥ 0, tiny, and the solver's own, where the Gram
@@ -940,6 +992,7 @@ main (int    argc,
   g_test_add_func ("/sparse-solver/kernels", test_kernels);
   g_test_add_func ("/sparse-solver/sum-parts", test_sum_parts);
   g_test_add_func ("/sparse-solver/rank-24", test_rank_24);
+  g_test_add_func ("/sparse-solver/trace-zeros", test_trace_zeros);
   g_test_add_func ("/sparse-solver/zeros-are-values-cost-terms", test_zeros_are_values_cost_terms);
   g_test_add_func ("/sparse-solver/huge", test_huge);
   g_test_add_func ("/sparse-solver/auto-threads", test_auto_threads);
