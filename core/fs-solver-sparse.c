@@ -49,10 +49,11 @@
 
 /* Rows of W stepped at a time before the pass reads them: 256 rows of
  * rank 32 are 64 KiB of W, as much of its gradient and of each state
- * array, which stay in L2 (1 MiB) between the step and the pass. 64 rows
- * took 4 to 8% longer a pass (100000 × 20000, 10^6 cells, rank 32, 2
- * threads, Zen 4: the step's BLAS calls cost more than their work), 16
- * rows 30%, 1024 rows (half of L2 per array) 30%. */
+ * array, which stay in L2 (1 MiB) between the step and the pass, with a
+ * quarter of 64 rows' BLAS calls. Against 256 rows, a pass took 4 to 8%
+ * longer with 64 rows, 20 to 35% with 16, 55 to 90% with 1024 (100000 ×
+ * 20000, 10^6 cells, rank 32, 2 threads, Zen 4, CPU time a thread on a
+ * loaded machine). */
 #define STEP_BLOCK_ROWS 256
 
 /* The thread counts whose list of H-gradient buffers lives on the stack. */
