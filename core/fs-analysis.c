@@ -268,6 +268,38 @@ fs_count_zeros (const double *values,
   *count = (FsZeroCount) { .total = len, .exact = c.exact, .small = c.small };
 }
 
+double
+fs_count_zeros_part_max (const double *values,
+                         gsize         len)
+{
+  double max;
+
+  g_return_val_if_fail (values != NULL || len == 0, 0.0);
+
+  if (len == 0 || len > G_MAXINT)
+    return plain_max_magnitude (values, len);
+  max = fabs (values[cblas_idamax ((int) len, values, 1)]);
+  return isfinite (max) ? max : plain_max_magnitude (values, len);
+}
+
+gboolean
+fs_count_zeros_part (const double *values,
+                     gsize         len,
+                     double        max,
+                     FsZeroCount  *count)
+{
+  Counts c;
+
+  g_return_val_if_fail (values != NULL || len == 0, FALSE);
+  g_return_val_if_fail (count != NULL, FALSE);
+
+  c = count_below (values, len, FS_SMALL_RELATIVE * max);
+  count->total += len;
+  count->exact += c.exact;
+  count->small += c.small;
+  return c.nan == 0;
+}
+
 /* The whole decades around the finite non-zero magnitudes: lo = floor of
  * the smallest's log10, hi one above the floor of the largest's (its ceil,
  * unless it is a whole decade, which must fall inside [lo, hi)). FALSE

@@ -46,6 +46,18 @@ void    fs_count_zeros           (const double      *values,
                                   gsize              len,
                                   FsZeroCount       *count);
 
+/* fs_count_zeros in parts (threads, each over a part of one array): the
+ * largest finite magnitude of a part as fs_count_zeros finds it; then,
+ * from the largest over all parts, each part's counts added into *count
+ * (total included). FALSE when the part holds a NaN: the caller counts
+ * the whole array with fs_count_zeros instead. */
+double   fs_count_zeros_part_max (const double      *values,
+                                  gsize              len);
+gboolean fs_count_zeros_part     (const double      *values,
+                                  gsize              len,
+                                  double             max,
+                                  FsZeroCount       *count);
+
 /* Counts of log10 |v| for the non-zero finite entries, in n_bins equal bins
  * over [lo, hi) (whole decades: lo = floor (log10 min |v|), hi = floor of
  * the largest + 1, so that a largest of exactly 10^k falls inside), and the

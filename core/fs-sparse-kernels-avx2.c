@@ -4,8 +4,8 @@
  * for ranks above 16 there are not enough registers for it and w_i, and
  * one loop for every rank keeps this fallback simple. Lanes past the last
  * multiple of 4 are done one at a time. The rows h_j and ght_j of the
- * cells a few ahead, and w_i and grad_w_i of the rows a few ahead, are
- * prefetched, as in fs-sparse-kernels-avx512.c.
+ * cells ahead (into L2 far ahead, into L1 near), and w_i and grad_w_i of
+ * the rows a few ahead, are prefetched, as in fs-sparse-kernels-avx512.c.
  *
  * This file is compiled with -mavx2 -mfma (core/meson.build): nothing in
  * it may run before fs_sparse_kernel_best has found those on the CPU.
@@ -26,10 +26,12 @@
 #endif
 
 /* As in fs-sparse-kernels-avx512.c. */
-#define PREFETCH_CELLS 16
+#define PREFETCH_CELLS 8
+#define PREFETCH_FAR 64
 #define PREFETCH_ROWS 4
+#define ALWAYS_INLINE inline __attribute__ ((always_inline))
 
-static inline double
+static ALWAYS_INLINE double
 horizontal_sum (__m256d v)
 {
   __m128d lo = _mm256_castpd256_pd128 (v), hi = _mm256_extractf128_pd (v, 1);
@@ -39,7 +41,7 @@ horizontal_sum (__m256d v)
 }
 
 /* w . h over the rank, with two accumulators. */
-static inline double
+static ALWAYS_INLINE double
 dot (const double *w,
      const double *h,
      gsize         full,
@@ -62,21 +64,30 @@ dot (const double *w,
   return sum;
 }
 
-/* Two rows of r values into L1 ahead of their use. */
-static inline void
+/* Two rows of r values into the cache level of hint ahead of their use. */
+static ALWAYS_INLINE void
 prefetch_rows (const double *one,
                const double *other,
-               gsize         r)
+               gsize         r,
+               int           hint)
 {
   for (gsize k = 0; k < r; k += 8)
     {
-      _mm_prefetch ((const char *) (one + k), _MM_HINT_T0);
-      _mm_prefetch ((const char *) (other + k), _MM_HINT_T0);
+      if (hint == _MM_HINT_T1)
+        {
+          _mm_prefetch ((const char *) (one + k), _MM_HINT_T1);
+          _mm_prefetch ((const char *) (other + k), _MM_HINT_T1);
+        }
+      else
+        {
+          _mm_prefetch ((const char *) (one + k), _MM_HINT_T0);
+          _mm_prefetch ((const char *) (other + k), _MM_HINT_T0);
+        }
     }
 }
 
 /* One cell: res = value - w . h, a += res h, g += res w; res^2. */
-static inline double
+static ALWAYS_INLINE double
 cell (double        value,
       const double *w,
       const double *h,
@@ -104,7 +115,7 @@ cell (double        value,
 }
 
 /* grad_w_i = -2 (a - l2_w w_i) in place, and the squares' sums. */
-static inline void
+static ALWAYS_INLINE void
 finish_row (double       *a,
             const double *w,
             double        l2_w,
@@ -144,15 +155,19 @@ fs_sparse_rows_avx2 (const FsSparse *x,
       double *a = grad_w + i * r;
 
       if (i + PREFETCH_ROWS < row1)
-        prefetch_rows (W + (i + PREFETCH_ROWS) * r, grad_w + (i + PREFETCH_ROWS) * r, r);
+        prefetch_rows (W + (i + PREFETCH_ROWS) * r, grad_w + (i + PREFETCH_ROWS) * r, r,
+                       _MM_HINT_T0);
       memset (a, 0, r * sizeof (double));
       for (gsize p = x->row_ptr[i]; p < x->row_ptr[i + 1]; p++)
         {
           gsize j = x->col_idx[p];
 
+          if (p + PREFETCH_FAR < end)
+            prefetch_rows (ht + (gsize) x->col_idx[p + PREFETCH_FAR] * r,
+                           ght + (gsize) x->col_idx[p + PREFETCH_FAR] * r, r, _MM_HINT_T1);
           if (p + PREFETCH_CELLS < end)
             prefetch_rows (ht + (gsize) x->col_idx[p + PREFETCH_CELLS] * r,
-                           ght + (gsize) x->col_idx[p + PREFETCH_CELLS] * r, r);
+                           ght + (gsize) x->col_idx[p + PREFETCH_CELLS] * r, r, _MM_HINT_T0);
           sums->data += cell (x->values[p], w, ht + j * r, a, ght + j * r, full, r);
         }
       finish_row (a, w, l2_w, r, sums);

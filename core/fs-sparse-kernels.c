@@ -80,6 +80,62 @@ fs_sparse_rows_scalar (const FsSparse *x,
 }
 
 void
+fs_sparse_sum_parts_scalar (double * const *parts,
+                            guint           n_parts,
+                            const double   *ht,
+                            gsize           r,
+                            gsize           m,
+                            gsize           col0,
+                            gsize           col1,
+                            double          l2_h,
+                            double         *grad_h,
+                            double         *sq_grad_h)
+{
+  double sq = 0.0;
+
+  for (gsize j = col0; j < col1; j++)
+    for (gsize k = 0; k < r; k++)
+      {
+        double acc = parts[0][j * r + k], v;
+
+        parts[0][j * r + k] = 0.0;
+        for (guint s = 1; s < n_parts; s++)
+          {
+            acc += parts[s][j * r + k];
+            parts[s][j * r + k] = 0.0;
+          }
+        v = -2.0 * (acc - l2_h * ht[j * r + k]);
+        grad_h[k * m + j] = v;
+        sq += v * v;
+      }
+  *sq_grad_h = sq;
+}
+
+/* AVX2 runs the portable sum: it is a small part of an iteration. */
+void
+fs_sparse_kernel_sum_parts (FsSparseKernel  kernel,
+                            double * const *parts,
+                            guint           n_parts,
+                            const double   *ht,
+                            gsize           r,
+                            gsize           m,
+                            gsize           col0,
+                            gsize           col1,
+                            double          l2_h,
+                            double         *grad_h,
+                            double         *sq_grad_h)
+{
+#ifdef FS_SPARSE_HAVE_SIMD
+  if (kernel == FS_SPARSE_KERNEL_AVX512)
+    {
+      fs_sparse_sum_parts_avx512 (parts, n_parts, ht, r, m, col0, col1, l2_h, grad_h, sq_grad_h);
+      return;
+    }
+#endif
+  fs_sparse_sum_parts_scalar (parts, n_parts, ht, r, m, col0, col1, l2_h, grad_h, sq_grad_h);
+}
+
+void
 fs_sparse_kernel_rows (FsSparseKernel  kernel,
                        const FsSparse *x,
                        gsize           row0,

@@ -53,6 +53,24 @@ void fs_sparse_kernel_rows (FsSparseKernel  kernel,
                             double         *ght,
                             FsSparseSums   *sums);
 
+/* The H gradient over the columns col0 to col1 from the shares' parts
+ * (n_parts arrays of m × r, row j the part of -grad_h_j / 2): acc_j =
+ * parts[0]_j + parts[1]_j + … in that order, grad_h[k m + j] = -2 (acc_j[k]
+ * - l2_h ht_j[k]) in H's layout (r × m), and Σ grad_h^2 over those columns
+ * into *sq_grad_h. The parts' rows there are left zero, for the next pass
+ * to add to. */
+void fs_sparse_kernel_sum_parts (FsSparseKernel  kernel,
+                                 double * const *parts,
+                                 guint           n_parts,
+                                 const double   *ht,
+                                 gsize           r,
+                                 gsize           m,
+                                 gsize           col0,
+                                 gsize           col1,
+                                 double          l2_h,
+                                 double         *grad_h,
+                                 double         *sq_grad_h);
+
 /* The implementations, for the dispatch and the tests. */
 void fs_sparse_rows_scalar (const FsSparse *x,
                             gsize           row0,
@@ -84,5 +102,26 @@ void fs_sparse_rows_avx512 (const FsSparse *x,
                             double         *grad_w,
                             double         *ght,
                             FsSparseSums   *sums);
+
+void fs_sparse_sum_parts_scalar (double * const *parts,
+                                 guint           n_parts,
+                                 const double   *ht,
+                                 gsize           r,
+                                 gsize           m,
+                                 gsize           col0,
+                                 gsize           col1,
+                                 double          l2_h,
+                                 double         *grad_h,
+                                 double         *sq_grad_h);
+void fs_sparse_sum_parts_avx512 (double * const *parts,
+                                 guint           n_parts,
+                                 const double   *ht,
+                                 gsize           r,
+                                 gsize           m,
+                                 gsize           col0,
+                                 gsize           col1,
+                                 double          l2_h,
+                                 double         *grad_h,
+                                 double         *sq_grad_h);
 
 G_END_DECLS

@@ -20,6 +20,7 @@
 #include "fs-sparse.h"
 #include "fs-sparse-kernels.h"
 #include "fs-step-size.h"
+#include "fs-trace.h"
 
 #define ROWS 41
 #define COLS 29
@@ -261,11 +262,37 @@ vary_portable (FsParams *p)
   p->products = FS_PRODUCTS_BLAS;
 }
 
+/* Rank 24 (at most the 29 columns): a multiple of 8, for the vector sum
+ * of the H gradient's parts (test_kernels holds rank 32's own pass
+ * against the portable one); with the L2 penalties, which that sum
+ * applies. */
+static void
+vary_rank_24 (FsParams *p)
+{
+  p->rank = 24;
+  p->lr = 0.002;
+  p->l2_w = 0.3;
+  p->l2_h = 0.05;
+}
+
 static void
 test_plain_settings (void)
 {
   each_rule_and_thread_count (vary_nothing);
   each_rule_and_thread_count (vary_portable);
+}
+
+static void
+test_rank_24 (void)
+{
+  FsParams p;
+
+  each_rule_and_thread_count (vary_rank_24);
+  /* Three shares: three parts summed, columns split 9, 10, 10. */
+  base_params (&p);
+  vary_rank_24 (&p);
+  p.threads = 3;
+  compare_runs (&p, FALSE);
 }
 
 static void
@@ -681,6 +708,135 @@ test_kernels (void)
       }
 }
 
+/* The vector sum of the H gradient's parts against the portable one, for
+ * 1 to 3 parts, ranks that are multiples of 8 and not (those go to the
+ * portable code), and column ranges with and without whole blocks of 8:
+ * the same gradient in H's layout and sum of squares, the parts zeroed
+ * over the range, and everything outside it left alone. */
+static void
+test_sum_parts (void)
+{
+  FsSparseKernel best = fs_sparse_kernel_best (FS_SPARSE_KERNEL_AVX512);
+  const gsize ranks[] = { 3, 8, 12, 16, 32, 40 };
+  const gsize ranges[][2] = { { 0, COLS }, { 3, 26 }, { 5, 12 }, { 7, 8 }, { 9, 9 } };
+
+  if (best != FS_SPARSE_KERNEL_AVX512)
+    g_test_message ("no AVX-512 here: only the portable sum runs");
+  for (guint q = 0; q < G_N_ELEMENTS (ranks); q++)
+    for (guint n_parts = 1; n_parts <= 3; n_parts++)
+      for (guint c = 0; c < G_N_ELEMENTS (ranges); c++)
+        {
+          gsize r = ranks[q], col0 = ranges[c][0], col1 = ranges[c][1], len = COLS * r;
+          g_autofree double *ht = g_new (double, len);
+          g_autofree double *start = g_new (double, 3 * len);
+          double *parts0[3], *parts1[3];
+          g_autofree double *store0 = g_new (double, 3 * len);
+          g_autofree double *store1 = g_new (double, 3 * len);
+          g_autofree double *grad0 = g_new (double, len);
+          g_autofree double *grad1 = g_new (double, len);
+          double sq0 = -1.0, sq1 = -1.0;
+
+          fs_random_fill_signed (fs_random_key (r, 3), ht, len);
+          fs_random_fill_signed (fs_random_key (r, 4), start, 3 * len);
+          memcpy (store0, start, 3 * len * sizeof (double));
+          memcpy (store1, start, 3 * len * sizeof (double));
+          for (gsize k = 0; k < len; k++)
+            grad0[k] = grad1[k] = 7.0;
+          for (guint s = 0; s < 3; s++)
+            {
+              parts0[s] = store0 + s * len;
+              parts1[s] = store1 + s * len;
+            }
+          fs_sparse_sum_parts_scalar (parts0, n_parts, ht, r, COLS, col0, col1, 0.25, grad0, &sq0);
+          fs_sparse_kernel_sum_parts (best, parts1, n_parts, ht, r, COLS, col0, col1, 0.25,
+                                      grad1, &sq1);
+          g_test_message ("%s, rank %" G_GSIZE_FORMAT ", %u parts, columns %" G_GSIZE_FORMAT
+                          " to %" G_GSIZE_FORMAT, fs_sparse_kernel_name (best), r, n_parts,
+                          col0, col1);
+          /* The portable sum against the definition. */
+          for (gsize j = col0; j < col1; j++)
+            for (gsize k = 0; k < r; k++)
+              {
+                double acc = start[j * r + k];
+
+                for (guint s = 1; s < n_parts; s++)
+                  acc += start[s * len + j * r + k];
+                g_assert_cmpfloat (grad0[k * COLS + j], ==, -2.0 * (acc - 0.25 * ht[j * r + k]));
+              }
+          assert_close (sq0, sq1, 1e-13, "sum of squares", r);
+          g_assert_cmpfloat (sq0, >=, 0.0);
+          for (gsize k = 0; k < len; k++)
+            {
+              gsize j = k % COLS;
+
+              /* grad_h is r × m: column j of row k / COLS. */
+              if (j >= col0 && j < col1)
+                g_assert_cmpfloat_with_epsilon (grad0[k], grad1[k], 1e-14 * (1.0 + fabs (grad0[k])));
+              else
+                g_assert_cmpfloat (grad1[k], ==, 7.0);
+            }
+          for (guint s = 0; s < 3; s++)
+            for (gsize k = 0; k < len; k++)
+              {
+                gboolean cleared = s < n_parts && k / r >= col0 && k / r < col1;
+
+                g_assert_cmpfloat (parts1[s][k], ==, cleared ? 0.0 : start[s * len + k]);
+                g_assert_cmpfloat (parts0[s][k], ==, parts1[s][k]);
+              }
+        }
+}
+
+/* The trace's zeros, which the shares count in parts, are fs_count_zeros
+ * over all of W and H: at 1 to 3 threads, from a start with exact zeros,
+ * values small against the largest magnitude of all (which sits in the
+ * last share's rows and columns: against their own share's largest they
+ * are not small), and a NaN (which fs_count_zeros counts alone). */
+static void
+test_trace_zeros (void)
+{
+  g_auto(Pair) pair = { 0 };
+  enum { R = 4 };
+
+  pair_init (&pair, 21);
+  for (guint threads = 1; threads <= 3; threads++)
+    for (guint with_nan = 0; with_nan <= 1; with_nan++)
+      {
+        g_autoptr(FsSolver) solver = NULL;
+        g_autofree double *W0 = g_new (double, ROWS * R);
+        g_autofree double *H0 = g_new (double, R * COLS);
+        FsTrace *trace;
+        FsZeroCount w, h;
+        FsParams p;
+
+        fs_random_fill_unit (fs_random_key (21, 1), W0, ROWS * R);
+        fs_random_fill_unit (fs_random_key (21, 2), H0, R * COLS);
+        W0[0] = W0[6] = H0[1] = H0[COLS + 2] = 0.0;
+        W0[5] = 1e-6;
+        W0[9] = -2e-6;
+        H0[3] = 3e-6;
+        W0[ROWS * R - 1] = 1e3;
+        H0[R * COLS - 1] = -1e3;
+        if (with_nan)
+          W0[2] = NAN;
+        base_params (&p);
+        p.rank = R;
+        p.threads = threads;
+        solver = solver_or_die (pair.sparse, &p);
+        fs_solver_start_from (solver, W0, H0);
+        fs_count_zeros (W0, ROWS * R, &w);
+        fs_count_zeros (H0, R * COLS, &h);
+        g_assert_cmpuint (w.exact, ==, 2);
+        g_assert_cmpuint (w.small, ==, 4);
+        g_assert_cmpuint (h.small, ==, 3);
+        trace = fs_solver_get_trace (solver);
+        g_assert_cmpuint (fs_trace_get_length (trace), ==, 1);
+        g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_ZEROS_W, 0), ==, (double) w.exact / w.total);
+        g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_SMALL_W, 0), ==, (double) w.small / w.total);
+        g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_ZEROS_H, 0), ==, (double) h.exact / h.total);
+        g_assert_cmpfloat (fs_trace_get (trace, FS_TRACE_SMALL_H, 0), ==, (double) h.small / h.total);
+      }
+}
+
 /* With zeros as values, at an exact low-rank product (its zero blocks
  * unlisted): the cost terms' data term is summed over every cell as the
  * solver's is, so it is ≥ 0, tiny, and the solver's own, where the Gram
@@ -834,6 +990,9 @@ main (int    argc,
   g_test_add_func ("/sparse-solver/zeros-are-values-extras", test_zeros_are_values_extras);
   g_test_add_func ("/sparse-solver/zeros-are-values-near-fit", test_zeros_are_values_near_fit);
   g_test_add_func ("/sparse-solver/kernels", test_kernels);
+  g_test_add_func ("/sparse-solver/sum-parts", test_sum_parts);
+  g_test_add_func ("/sparse-solver/rank-24", test_rank_24);
+  g_test_add_func ("/sparse-solver/trace-zeros", test_trace_zeros);
   g_test_add_func ("/sparse-solver/zeros-are-values-cost-terms", test_zeros_are_values_cost_terms);
   g_test_add_func ("/sparse-solver/huge", test_huge);
   g_test_add_func ("/sparse-solver/auto-threads", test_auto_threads);
