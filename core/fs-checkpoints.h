@@ -15,8 +15,9 @@
  *
  * A store may take its factors' memory from an FsFactorPool, which gets
  * it back when the last reference to a checkpoint goes, on any thread:
- * the runner's snapshots then copy W and H into pages already touched
- * instead of fresh ones (a 30 MB copy took 15 ms, mostly page faults).
+ * the runner's snapshots then copy W and H into pages already touched,
+ * never into fresh ones that fault in page by page (as a 30 MB
+ * allocation may be whenever malloc has handed freed memory back).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
