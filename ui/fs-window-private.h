@@ -93,8 +93,6 @@ struct _FsWindow
   guint64               marks_key;       /* the run and count of the marks shown */
   FsPress               pressed;         /* the last Run/Pause press... */
   guint64               pressed_serial;  /* ...and the snapshot it saw */
-  guint                 poll_id;         /* looks for new snapshots */
-  guint                 tick_id;         /* shows one in the next frame */
   gint64                next_update;     /* monotonic µs */
   gint64                last_update;
   double                last_update_cpu; /* the main thread's CPU seconds */

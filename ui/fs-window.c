@@ -2,9 +2,9 @@
  *
  * The session owns the data, the runner and the background tasks; the
  * panel owns the settings as the user sees them. The window passes the
- * panel's changes to the session, follows the session's signals, and
- * every POLL_MSEC looks for the runner's latest snapshot; only a new one
- * asks for a frame, at whose start it updates the widgets.
+ * panel's changes to the session, follows the session's signals, and on
+ * every frame-clock tick takes the runner's latest snapshot; only a new
+ * snapshot updates the widgets.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -348,24 +348,7 @@ show_snapshot (FsWindow   *self,
 #define UI_CPU_SHARE 0.02
 /* ...but never fewer than two updates a second, however slow drawing is. */
 #define MAX_UPDATE_USEC (G_USEC_PER_SEC / 2)
-/* How often the window looks for a new snapshot: about once a frame. */
-#define POLL_MSEC 16
 
-/* Whether snap, the session's latest, is one to show now. The window
- * holds a ref to the shown one, so a new pointer is a new snapshot. */
-static gboolean
-is_due (FsWindow   *self,
-        FsSnapshot *snap,
-        gint64      now)
-{
-  if (snap == NULL || snap == self->shown)
-    return FALSE;
-  return !(snap->state == FS_RUNNER_RUNNING && self->shown != NULL &&
-           self->shown->state == FS_RUNNER_RUNNING && now < self->next_update);
-}
-
-/* Shows the latest snapshot at the start of a frame (its update phase),
- * so that the widgets lay out and draw it in that frame; once. */
 static gboolean
 on_tick (GtkWidget     *widget,
          GdkFrameClock *clock,
@@ -373,12 +356,18 @@ on_tick (GtkWidget     *widget,
 {
   FsWindow *self = FS_WINDOW (widget);
   g_autoptr(FsSnapshot) snap = fs_session_get_snapshot (self->session);
-  gint64 now = g_get_monotonic_time ();
+  gint64 now;
   double cpu;
 
-  self->tick_id = 0;
-  if (!is_due (self, snap, now))
-    return G_SOURCE_REMOVE;
+  /* The window holds a ref to the shown one, so a new pointer is a new
+   * snapshot. */
+  if (snap == NULL || snap == self->shown)
+    return G_SOURCE_CONTINUE;
+
+  now = g_get_monotonic_time ();
+  if (snap->state == FS_RUNNER_RUNNING && self->shown != NULL &&
+      self->shown->state == FS_RUNNER_RUNNING && now < self->next_update)
+    return G_SOURCE_CONTINUE;
 
   /* The CPU used since the last update (its drawing and the frames after
    * it), over the share allowed, is the least wall time to leave before
@@ -398,25 +387,6 @@ on_tick (GtkWidget     *widget,
   self->last_update_cpu = cpu;
 
   show_snapshot (self, snap);
-  return G_SOURCE_REMOVE;
-}
-
-/* A timer looks for snapshots and asks for a frame only when one is due.
- * A tick callback kept all the time keeps the frame clock running, 60
- * frames a second with nothing to draw, and under X11 each costs round
- * trips to the server: that was a third of the main thread's CPU during
- * a run, taken from the solver's cores. */
-static gboolean
-poll_snapshot (gpointer data)
-{
-  FsWindow *self = FS_WINDOW (data);
-  g_autoptr(FsSnapshot) snap = NULL;
-
-  if (self->tick_id != 0)
-    return G_SOURCE_CONTINUE;
-  snap = fs_session_get_snapshot (self->session);
-  if (is_due (self, snap, g_get_monotonic_time ()))
-    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
   return G_SOURCE_CONTINUE;
 }
 
@@ -620,10 +590,6 @@ fs_window_dispose (GObject *object)
 {
   FsWindow *self = FS_WINDOW (object);
 
-  g_clear_handle_id (&self->poll_id, g_source_remove);
-  if (self->tick_id != 0)
-    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-  self->tick_id = 0;
   g_cancellable_cancel (self->suggest_cancellable);
   g_clear_object (&self->suggest_cancellable);
   fs_window_progress_dispose (self);
@@ -759,7 +725,7 @@ fs_window_init (FsWindow *self)
   for (guint k = 0; k < FS_WINDOW_N_MAPS; k++)
     take_focus_on_click (GTK_WIDGET (self->maps[k]));
   gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->loss_plot));
-  self->poll_id = g_timeout_add (POLL_MSEC, poll_snapshot, self);
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
   fs_window_update_actions (self);
 }
 
