@@ -13,6 +13,12 @@
  * reference, so a snapshot can hold the list as it was and be read on any
  * thread with no lock. No GTK.
  *
+ * A store may take its factors' memory from an FsFactorPool, which gets
+ * it back when the last reference to a checkpoint goes, on any thread:
+ * the runner's snapshots then copy W and H into pages already touched,
+ * never into fresh ones that fault in page by page (as a 30 MB
+ * allocation may be whenever malloc has handed freed memory back).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -42,9 +48,24 @@ FsCheckpoint   *fs_checkpoint_ref           (FsCheckpoint   *self);
 void            fs_checkpoint_unref         (FsCheckpoint   *self);
 gsize           fs_checkpoint_get_bytes     (const FsCheckpoint *self);
 
+/* Buffers for checkpoints' factors, handed back when a checkpoint is
+ * freed and handed out again: at most max_free kept free, of the size
+ * last asked (a new size lets the others go). Thread-safe. */
+typedef struct _FsFactorPool FsFactorPool;
+
+FsFactorPool   *fs_factor_pool_new          (guint           max_free);
+FsFactorPool   *fs_factor_pool_ref          (FsFactorPool   *self);
+void            fs_factor_pool_unref        (FsFactorPool   *self);
+/* How many buffers the pool has allocated (not handed out again). */
+guint64         fs_factor_pool_get_allocations (FsFactorPool *self);
+guint           fs_factor_pool_get_n_free   (FsFactorPool   *self);
+
 typedef struct _FsCheckpoints FsCheckpoints;
 
 FsCheckpoints  *fs_checkpoints_new          (gsize           budget);
+/* The same, its checkpoints' factors from pool (which it refs). */
+FsCheckpoints  *fs_checkpoints_new_with_pool (gsize          budget,
+                                              FsFactorPool  *pool);
 void            fs_checkpoints_free         (FsCheckpoints  *self);
 /* Forgets every checkpoint (a new run). */
 void            fs_checkpoints_clear        (FsCheckpoints  *self);
@@ -68,6 +89,7 @@ FsCheckpoint  **fs_checkpoints_dup_all      (FsCheckpoints  *self,
 gsize           fs_checkpoints_get_bytes    (FsCheckpoints  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsCheckpoints, fs_checkpoints_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsFactorPool, fs_factor_pool_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FsCheckpoint, fs_checkpoint_unref)
 
 G_END_DECLS

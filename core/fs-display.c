@@ -256,35 +256,106 @@ fs_block_means_product_listed (const FsSparse *X,
                                gsize           out_cols,
                                double         *out)
 {
-  g_autofree gsize *col_block = NULL;
+  fs_block_means_product_listed_sizes (X, W, H, rank, 1, &out_rows, &out_cols, &out);
+}
+
+/* One size's blocks while the rows go by: the row block being summed,
+ * where it ends, and its column block of each column. */
+typedef struct
+{
+  gsize   out_rows;
+  gsize   out_cols;
+  double *out;
+  gsize  *col_block;
+  gsize  *counts;
+  gsize   block;
+  gsize   end;
+} ListedSize;
+
+/* Starts summing row block b of size z. */
+static void
+listed_size_begin (ListedSize *z,
+                   gsize       rows,
+                   gsize       b)
+{
+  gsize first;
+
+  z->block = b;
+  fs_block_bounds (rows, z->out_rows, b, &first, &z->end);
+  memset (z->out + b * z->out_cols, 0, z->out_cols * sizeof (double));
+  memset (z->counts, 0, z->out_cols * sizeof (gsize));
+}
+
+/* Turns the row block's sums into means. */
+static void
+listed_size_finish (ListedSize *z)
+{
+  double *sums = z->out + z->block * z->out_cols;
+
+  for (gsize c = 0; c < z->out_cols; c++)
+    sums[c] = z->counts[c] > 0 ? sums[c] / (double) z->counts[c] : NAN;
+}
+
+/* The dot product of a listed cell is the whole cost: each is computed
+ * once and added to the block it falls in at every size, in the order of
+ * the cells, so that each size gets the very sums it would get alone. */
+void
+fs_block_means_product_listed_sizes (const FsSparse *X,
+                                     const double   *W,
+                                     const double   *H,
+                                     gsize           rank,
+                                     guint           n_sizes,
+                                     const gsize    *out_rows,
+                                     const gsize    *out_cols,
+                                     double        **outs)
+{
   g_autofree double *Ht = NULL;
-  g_autofree gsize *counts = NULL;
+  g_autofree ListedSize *sizes = NULL;
 
   g_return_if_fail (X != NULL && W != NULL && H != NULL);
-  g_return_if_fail (out_rows >= 1 && out_rows <= X->rows);
-  g_return_if_fail (out_cols >= 1 && out_cols <= X->cols);
-
-  col_block = column_blocks (X->cols, out_cols);
-  Ht = transpose_h (H, rank, X->cols);
-  counts = g_new (gsize, out_cols);
-  for (gsize b = 0; b < out_rows; b++)
+  g_return_if_fail (n_sizes >= 1 && out_rows != NULL && out_cols != NULL && outs != NULL);
+  for (guint s = 0; s < n_sizes; s++)
     {
-      double *sums = out + b * out_cols;
-      gsize first, end;
+      g_return_if_fail (out_rows[s] >= 1 && out_rows[s] <= X->rows);
+      g_return_if_fail (out_cols[s] >= 1 && out_cols[s] <= X->cols);
+      g_return_if_fail (outs[s] != NULL);
+    }
 
-      fs_block_bounds (X->rows, out_rows, b, &first, &end);
-      memset (sums, 0, out_cols * sizeof (double));
-      memset (counts, 0, out_cols * sizeof (gsize));
-      for (gsize i = first; i < end; i++)
-        for (gsize p = X->row_ptr[i]; p < X->row_ptr[i + 1]; p++)
+  Ht = transpose_h (H, rank, X->cols);
+  sizes = g_new (ListedSize, n_sizes);
+  for (guint s = 0; s < n_sizes; s++)
+    {
+      sizes[s] = (ListedSize) { out_rows[s], out_cols[s], outs[s],
+                                column_blocks (X->cols, out_cols[s]), g_new (gsize, out_cols[s]) };
+      listed_size_begin (&sizes[s], X->rows, 0);
+    }
+  for (gsize i = 0; i < X->rows; i++)
+    {
+      for (guint s = 0; s < n_sizes; s++)
+        if (i == sizes[s].end)
           {
-            gsize j = X->col_idx[p], c = col_block[j];
-
-            sums[c] += dot (W + i * rank, Ht + j * rank, rank);
-            counts[c]++;
+            listed_size_finish (&sizes[s]);
+            listed_size_begin (&sizes[s], X->rows, sizes[s].block + 1);
           }
-      for (gsize c = 0; c < out_cols; c++)
-        sums[c] = counts[c] > 0 ? sums[c] / (double) counts[c] : NAN;
+      for (gsize p = X->row_ptr[i]; p < X->row_ptr[i + 1]; p++)
+        {
+          gsize j = X->col_idx[p];
+          double v = dot (W + i * rank, Ht + j * rank, rank);
+
+          for (guint s = 0; s < n_sizes; s++)
+            {
+              gsize c = sizes[s].col_block[j];
+
+              sizes[s].out[sizes[s].block * sizes[s].out_cols + c] += v;
+              sizes[s].counts[c]++;
+            }
+        }
+    }
+  for (guint s = 0; s < n_sizes; s++)
+    {
+      listed_size_finish (&sizes[s]);
+      g_free (sizes[s].col_block);
+      g_free (sizes[s].counts);
     }
 }
 

@@ -79,6 +79,17 @@ void     fs_block_means_product_listed (const FsSparse *X,
                                         gsize           out_rows,
                                         gsize           out_cols,
                                         double         *out);
+/* The same at n_sizes sizes in one pass over the listed cells (a dot
+ * product each, whatever the number of sizes): outs[s] gets
+ * out_rows[s] × out_cols[s] means, exactly what the call above gives. */
+void     fs_block_means_product_listed_sizes (const FsSparse *X,
+                                              const double   *W,
+                                              const double   *H,
+                                              gsize           rank,
+                                              guint           n_sizes,
+                                              const gsize    *out_rows,
+                                              const gsize    *out_cols,
+                                              double        **outs);
 void     fs_colormap_rgb       (FsColormap     map,
                                 double         t,
                                 guint8         rgb[3]);

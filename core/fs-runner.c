@@ -69,6 +69,8 @@ struct _FsRunner
   FsCheckpoints *checkpoints;
   FsCheckpoints *best_checkpoints;
   guint64       checkpoint_iteration;
+  /* Where both stores' factors come from and go back to. */
+  FsFactorPool  *factor_pool;
 };
 
 /* Whether factor is one of the snapshot's checkpoints' W or H (the
@@ -624,12 +626,20 @@ apply_change_and_resume (FsRunner *self)
 }
 
 /* A snapshot copies W and H on this thread while the solver's threads
- * wait: 30 MB for 100000 × 32 and 32 × 20000, 15 ms or more, which every
- * 30 ms cost a third of the solver's time. Batches then grow so that
- * snapshots take at most PUBLISH_SHARE of it, up to PUBLISH_MAX_INTERVAL
- * (the window shows two snapshots a second at least). */
-#define PUBLISH_SHARE 0.03
+ * wait: 30 MB for 100000 × 32 and 32 × 20000, 11 ms of CPU (median) on
+ * a loaded 2-core Zen 4 VM, into fresh pages or into the buffers
+ * FACTOR_POOL_FREE keeps, which spare page faults whatever malloc does
+ * with freed memory. Batches grow so that snapshots take at most
+ * PUBLISH_SHARE of the solver's time, up to PUBLISH_MAX_INTERVAL (the
+ * window shows two snapshots a second at least): on that case one every
+ * 500 ms, while a 2000 × 2000 matrix at rank 50 still gets one every
+ * 30 ms. */
+#define PUBLISH_SHARE 0.01
 #define PUBLISH_MAX_INTERVAL (500 * G_TIME_SPAN_MILLISECOND)
+/* The window holds the snapshot it shows, the runner the latest, and a
+ * heatmap job perhaps an older one: two free buffers make the copies of
+ * a steady run reuse memory. */
+#define FACTOR_POOL_FREE 2
 
 /* Iterates without the lock until a command arrives, the fit is done,
  * max_steps are made, or it is time to publish. Returns the steps made. */
@@ -863,8 +873,9 @@ fs_runner_new (FsMatrix       *X,
   self->applied = *params;
   self->marks = g_array_new (FALSE, FALSE, sizeof (FsMark));
   g_array_set_clear_func (self->marks, clear_mark);
-  self->checkpoints = fs_checkpoints_new (FS_CHECKPOINTS_BUDGET);
-  self->best_checkpoints = fs_checkpoints_new (FS_CHECKPOINTS_BUDGET);
+  self->factor_pool = fs_factor_pool_new (FACTOR_POOL_FREE);
+  self->checkpoints = fs_checkpoints_new_with_pool (FS_CHECKPOINTS_BUDGET, self->factor_pool);
+  self->best_checkpoints = fs_checkpoints_new_with_pool (FS_CHECKPOINTS_BUDGET, self->factor_pool);
   self->checkpoint_iteration = G_MAXUINT64;
 
   publish (self, snapshot_new (self, FS_RUNNER_PAUSED));
@@ -1060,6 +1071,7 @@ fs_runner_free (FsRunner *self)
   g_clear_pointer (&self->marks, g_array_unref);
   g_clear_pointer (&self->checkpoints, fs_checkpoints_free);
   g_clear_pointer (&self->best_checkpoints, fs_checkpoints_free);
+  g_clear_pointer (&self->factor_pool, fs_factor_pool_unref);
   g_clear_pointer (&self->X, fs_matrix_unref);
   g_free (self->message);
   g_cond_clear (&self->publish_cond);
@@ -1095,6 +1107,17 @@ fs_runner_get_snapshot (FsRunner *self)
   snap = fs_snapshot_ref (self->snapshot);
   g_mutex_unlock (&self->mutex);
   return snap;
+}
+
+/* How many buffers for W and H the runner has allocated: after the first
+ * few snapshots of a run, the ones the reader has let go are used again
+ * (for tests). */
+guint64
+fs_runner_get_factor_allocations (FsRunner *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return fs_factor_pool_get_allocations (self->factor_pool);
 }
 
 /* Waits until a snapshot newer than after_serial is published. */

@@ -131,6 +131,7 @@ double      fs_runner_get_pace     (FsRunner       *self);
 void        fs_runner_stop         (FsRunner       *self);
 FsSnapshot *fs_runner_get_snapshot (FsRunner       *self);
 guint64     fs_runner_get_commands_sent (FsRunner  *self);
+guint64     fs_runner_get_factor_allocations (FsRunner *self);
 gboolean    fs_runner_wait         (FsRunner       *self,
                                     guint64         after_serial,
                                     gint64          timeout_us);

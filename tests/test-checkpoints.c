@@ -210,6 +210,83 @@ test_outlives_store (void)
   free_all (all, n);
 }
 
+/* The last checkpoint of a store (a new reference). */
+static FsCheckpoint *
+dup_last (FsCheckpoints *store)
+{
+  guint n;
+  FsCheckpoint **all = fs_checkpoints_dup_all (store, &n);
+  FsCheckpoint *last = fs_checkpoint_ref (all[n - 1]);
+
+  free_all (all, n);
+  return last;
+}
+
+static gpointer
+unref_checkpoint (gpointer checkpoint)
+{
+  fs_checkpoint_unref (checkpoint);
+  return NULL;
+}
+
+/* A store with a pool: a last checkpoint replaced, and let go, lends its
+ * buffer to the next; one still held does not, and goes back to the pool
+ * when let go on another thread, to be used again (holding the new
+ * factors, not the old); the pool keeps at most its max_free, and a new
+ * shape lets the kept ones go. Checkpoints outlive store and pool. */
+static void
+test_pool (void)
+{
+  FsFactorPool *pool = fs_factor_pool_new (2);
+  FsCheckpoints *store = fs_checkpoints_new_with_pool (FS_CHECKPOINTS_BUDGET, pool);
+  FsCheckpoint *held, *other, *again;
+  double W[LEN_W + 2 * ROWS], H[LEN_H + 2 * COLS];
+
+  offer (store, 0, 0.0);
+  offer (store, 3, 0.0);
+  g_assert_cmpuint (fs_factor_pool_get_allocations (pool), ==, 2);
+  for (guint64 t = 5; t <= 7; t++)
+    offer (store, t, 0.0);
+  g_assert_cmpuint (fs_factor_pool_get_allocations (pool), ==, 2);
+
+  held = dup_last (store);
+  offer (store, 9, 0.0);
+  g_assert_cmpuint (fs_factor_pool_get_allocations (pool), ==, 3);
+  assert_holds (held, 7, 0.0);
+  g_thread_join (g_thread_new ("unref", unref_checkpoint, held));
+  g_assert_cmpuint (fs_factor_pool_get_n_free (pool), ==, 1);
+  offer (store, 10, 0.5);
+  g_assert_cmpuint (fs_factor_pool_get_allocations (pool), ==, 3);
+  g_assert_cmpuint (fs_factor_pool_get_n_free (pool), ==, 1);
+  again = dup_last (store);
+  assert_holds (again, 10, 0.5);
+
+  /* Three let go at once (11 came from the pool, 12 is new): two kept. */
+  other = dup_last (store);
+  offer (store, 11, 0.0);
+  held = dup_last (store);
+  offer (store, 12, 0.0);
+  fs_checkpoint_unref (again);
+  fs_checkpoint_unref (other);
+  fs_checkpoint_unref (held);
+  g_assert_cmpuint (fs_factor_pool_get_n_free (pool), ==, 2);
+
+  /* Another rank: the kept buffers do not fit and go. */
+  memset (W, 0, sizeof W);
+  memset (H, 0, sizeof H);
+  fs_checkpoints_clear (store);
+  g_assert_cmpuint (fs_factor_pool_get_n_free (pool), ==, 2);
+  fs_checkpoints_offer (store, 0, 0, 1.0, W, H, ROWS, COLS, RANK + 2);
+  g_assert_cmpuint (fs_factor_pool_get_n_free (pool), ==, 0);
+  g_assert_cmpuint (fs_factor_pool_get_allocations (pool), ==, 5);
+
+  held = dup_last (store);
+  fs_checkpoints_free (store);
+  fs_factor_pool_unref (pool);
+  g_assert_cmpuint (held->rank, ==, RANK + 2);
+  fs_checkpoint_unref (held);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -222,6 +299,7 @@ main (int    argc,
   g_test_add_func ("/checkpoints/budget", test_budget);
   g_test_add_func ("/checkpoints/budget-too-small", test_budget_too_small);
   g_test_add_func ("/checkpoints/outlives-store", test_outlives_store);
+  g_test_add_func ("/checkpoints/pool", test_pool);
 
   return g_test_run ();
 }

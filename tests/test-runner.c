@@ -926,6 +926,102 @@ checkpoints_contents (const FsSnapshot *snap)
   return g_byte_array_free_to_bytes (all);
 }
 
+/* W and H of snap are what fit, iterated on to snap's iteration, has. */
+static void
+assert_factors_of_fit (const FsSnapshot *snap,
+                       FsFit            *fit)
+{
+  FsSolver *solver = fs_fit_get_solver (fit);
+  gsize bytes_w = snap->rows * snap->rank * sizeof (double);
+  gsize bytes_h = snap->rank * snap->cols * sizeof (double);
+
+  g_assert_cmpuint (fs_solver_get_iteration (solver), <=, snap->iteration);
+  while (fs_solver_get_iteration (solver) < snap->iteration)
+    fs_fit_iterate (fit);
+  g_assert_cmpmem (snap->W, bytes_w, fs_solver_get_w (solver), bytes_w);
+  g_assert_cmpmem (snap->H, bytes_h, fs_solver_get_h (solver), bytes_h);
+}
+
+/* The 0s and powers of two in (from, to]: the iterations whose
+ * checkpoints a store keeps for good, each in a buffer of its own. */
+static guint
+powers_of_two_in (guint64 from,
+                  guint64 to)
+{
+  guint n = 0;
+
+  for (guint64 p = 1; p <= to; p *= 2)
+    n += p > from;
+  return n;
+}
+
+/* A reader that holds the snapshot it shows until it takes the next, as
+ * the window does, and one old snapshot all along: once warm, snapshots
+ * reuse the buffers of W and H let go (no allocation but for the
+ * checkpoints kept for good), and each snapshot's factors are the run's
+ * at its iteration, the old one's unchanged after all the reuse. */
+static void
+test_factor_buffers_recycled (void)
+{
+  g_autoptr(FsMatrix) X = fs_example_lowrank (120, 90, 4, 0.05, 3, NULL);
+  g_autoptr(FsRunner) runner = NULL;
+  g_autoptr(FsFit) fit = NULL;
+  g_autoptr(FsSnapshot) shown = NULL;
+  g_autoptr(FsSnapshot) old = NULL;
+  g_autoptr(GBytes) old_factors = NULL;
+  guint64 warm_allocations = 0, warm_serial = 0, warm_iteration = 0;
+  FsParams p;
+
+  base_params (&p);
+  p.rank = 4;
+  p.lr = 2e-3;
+  p.max_iters = FS_MAX_ITERATIONS;
+  fit = fs_fit_new (X, &p, NULL);
+  runner = fs_runner_new (X, &p, NULL);
+  /* Paced, so that the fit above follows in a moment: tens of
+   * iterations a snapshot. */
+  fs_runner_set_pace (runner, 3000.0);
+  fs_runner_run (runner);
+
+  for (guint taken = 0; taken < 80;)
+    {
+      FsSnapshot *snap;
+
+      g_assert_true (fs_runner_wait (runner, shown != NULL ? shown->serial : 0, DEADLINE));
+      snap = fs_runner_get_snapshot (runner);
+      if (snap->state != FS_RUNNER_RUNNING || snap->iteration == 0)
+        {
+          fs_snapshot_unref (snap);
+          continue;
+        }
+      g_clear_pointer (&shown, fs_snapshot_unref);
+      shown = snap;
+      assert_factors_of_fit (shown, fit);
+      taken++;
+      if (taken == 10)
+        {
+          old = fs_snapshot_ref (shown);
+          old_factors = checkpoints_contents (old);
+        }
+      if (taken == 20)
+        {
+          warm_allocations = fs_runner_get_factor_allocations (runner);
+          warm_serial = shown->serial;
+          warm_iteration = shown->iteration;
+        }
+    }
+
+  /* Many snapshots since, and no allocation but for the powers of two. */
+  g_assert_cmpuint (shown->serial - warm_serial, >=, 60);
+  g_assert_cmpuint (fs_runner_get_factor_allocations (runner) - warm_allocations, <=,
+                    powers_of_two_in (warm_iteration, shown->iteration + 1));
+  {
+    g_autoptr(GBytes) now = checkpoints_contents (old);
+
+    g_assert_true (g_bytes_equal (old_factors, now));
+  }
+}
+
 /* After 1000 iterations the snapshot keeps W and H at 0, 1, 2, …, 512 and
  * 1000, its own factors the last one's; they are a separate fit's at those
  * iterations; a published snapshot's checkpoints stay as they were while
@@ -1249,6 +1345,7 @@ main (int    argc,
   g_test_add_func ("/runner/checkpoints-restarts", test_checkpoints_restarts);
   g_test_add_func ("/runner/checkpoints-bytes", test_checkpoints_bytes);
   g_test_add_func ("/runner/snapshot-copies", test_snapshot_copies);
+  g_test_add_func ("/runner/factor-buffers-recycled", test_factor_buffers_recycled);
 
   return g_test_run ();
 }

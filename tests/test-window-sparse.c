@@ -323,6 +323,167 @@ test_threaded_means (void)
   g_assert_finalize_object (map);
 }
 
+/* The means at several sizes in one pass are, size by size, the very
+ * numbers of one size alone, and the block means of W H over the listed
+ * cells computed cell by cell. */
+static void
+test_listed_sizes (void)
+{
+  g_autoptr(FsMatrix) X = random_sparse (300, 250, 0.01, 21, FALSE);
+  g_autoptr(FsSnapshot) snap = random_snapshot (300, 250, 5, 22);
+  const gsize rows[3] = { 37, 300, 12 }, cols[3] = { 29, 250, 250 };
+  double *outs[3];
+
+  for (guint k = 0; k < 3; k++)
+    outs[k] = g_new (double, rows[k] * cols[k]);
+  fs_block_means_product_listed_sizes (X->sparse, snap->W, snap->H, snap->rank, 3, rows, cols, outs);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_autofree double *alone = g_new (double, rows[k] * cols[k]);
+      gsize empty = 0;
+
+      fs_block_means_product_listed (X->sparse, snap->W, snap->H, snap->rank, rows[k], cols[k], alone);
+      for (gsize b = 0; b < rows[k]; b++)
+        for (gsize c = 0; c < cols[k]; c++)
+          {
+            double got = outs[k][b * cols[k] + c];
+            double want = expected_block (FS_HEATMAP_WH, X, snap, rows[k], cols[k], b, c);
+
+            g_assert_true (memcmp (&got, &alone[b * cols[k] + c], sizeof got) == 0);
+            if (isnan (want))
+              {
+                g_assert_true (isnan (got));
+                empty++;
+              }
+            else
+              g_assert_cmpfloat_with_epsilon (got, want, 1e-12 * MAX (1.0, fabs (want)));
+          }
+      g_assert_cmpuint (empty, >, 0);
+      g_free (outs[k]);
+    }
+}
+
+static gboolean
+cache_idle (gpointer cache)
+{
+  return !fs_heatmap_cache_is_busy (cache);
+}
+
+/* The means of snapshot at a size are those of one pass at that size. */
+static void
+assert_cache_means (const double     *got,
+                    const FsMatrix   *X,
+                    const FsSnapshot *snap,
+                    gsize             rows,
+                    gsize             cols)
+{
+  g_autofree double *want = g_new (double, rows * cols);
+
+  g_assert_nonnull (got);
+  fs_block_means_product_listed (X->sparse, snap->W, snap->H, snap->rank, rows, cols, want);
+  g_assert_true (memcmp (got, want, rows * cols * sizeof (double)) == 0);
+}
+
+/* The WH and residual maps ask two sizes (their labels differ in width):
+ * once both were asked for a snapshot, the next snapshot's means come at
+ * both sizes from one job, one pass over the listed cells. */
+static void
+test_one_pass_for_sizes (void)
+{
+  g_autoptr(FsMatrix) X = random_sparse (2000, 1500, 0.04, 11, FALSE);
+  g_autoptr(FsSnapshot) first = random_snapshot (2000, 1500, 40, 12);
+  g_autoptr(FsSnapshot) second = random_snapshot (2000, 1500, 40, 13);
+  g_autoptr(FsHeatmapCache) cache = fs_heatmap_cache_new ();
+
+  g_assert_cmpfloat ((double) X->sparse->nnz * first->rank, >=, 4e6);
+  /* The first snapshot: one size, then the other, a job each. */
+  g_assert_null (fs_heatmap_cache_get_wh_means (cache, first, X, 200, 229));
+  g_assert_true (fs_test_wait_for (cache_idle, cache, 20));
+  assert_cache_means (fs_heatmap_cache_get_wh_means (cache, first, X, 200, 229), X, first, 200, 229);
+  g_assert_null (fs_heatmap_cache_get_wh_means (cache, first, X, 200, 222));
+  g_assert_true (fs_test_wait_for (cache_idle, cache, 20));
+  assert_cache_means (fs_heatmap_cache_get_wh_means (cache, first, X, 200, 222), X, first, 200, 222);
+  g_assert_cmpuint (fs_heatmap_cache_get_n_jobs (cache), ==, 2);
+
+  /* The next: the first size asked starts a job that brings both. */
+  g_assert_null (fs_heatmap_cache_get_wh_means (cache, second, X, 200, 229));
+  g_assert_true (fs_test_wait_for (cache_idle, cache, 20));
+  assert_cache_means (fs_heatmap_cache_get_wh_means (cache, second, X, 200, 222), X, second, 200, 222);
+  assert_cache_means (fs_heatmap_cache_get_wh_means (cache, second, X, 200, 229), X, second, 200, 229);
+  g_assert_cmpuint (fs_heatmap_cache_get_n_jobs (cache), ==, 3);
+}
+
+static void
+count_updates (guint *updates)
+{
+  (*updates)++;
+}
+
+typedef struct
+{
+  guint *updates;
+  guint  seen;
+} UpdateWait;
+
+static gboolean
+updated_since (gpointer data)
+{
+  UpdateWait *wait = data;
+
+  return *wait->updates > wait->seen;
+}
+
+/* While a run goes on, a job starts only once the last one's CPU time is
+ * within the cache's share of a core; a map asking meanwhile gets NULL
+ * and is told ("updated") when to ask again. A snapshot of a run that is
+ * not going on (paused, stepped, finished) is computed at once. */
+static void
+test_jobs_paced (void)
+{
+  g_autoptr(FsMatrix) X = random_sparse (2000, 1500, 0.04, 11, FALSE);
+  g_autoptr(FsSnapshot) first = random_snapshot (2000, 1500, 40, 12);
+  g_autoptr(FsSnapshot) second = random_snapshot (2000, 1500, 40, 13);
+  g_autoptr(FsSnapshot) paused = random_snapshot (2000, 1500, 40, 14);
+  g_autoptr(FsSnapshot) later = random_snapshot (2000, 1500, 40, 15);
+  g_autoptr(FsHeatmapCache) cache = fs_heatmap_cache_new ();
+  g_autoptr(FsHeatmapCache) quick = fs_heatmap_cache_new ();
+  guint updates = 0;
+  UpdateWait wait = { &updates, 0 };
+  const double *means = NULL;
+
+  first->state = second->state = later->state = FS_RUNNER_RUNNING;
+  /* A thousandth of a core: the next job waits a thousand times the CPU
+   * of the last, seconds for this one. */
+  fs_heatmap_cache_set_cpu_share (cache, 0.001);
+  g_assert_null (fs_heatmap_cache_get_wh_means (cache, first, X, 100, 100));
+  g_assert_true (fs_test_wait_for (cache_idle, cache, 20));
+  assert_cache_means (fs_heatmap_cache_get_wh_means (cache, first, X, 100, 100), X, first, 100, 100);
+  g_assert_null (fs_heatmap_cache_get_wh_means (cache, second, X, 100, 100));
+  g_assert_false (fs_heatmap_cache_is_busy (cache));
+  g_assert_cmpuint (fs_heatmap_cache_get_n_jobs (cache), ==, 1);
+  g_assert_cmpfloat (fs_heatmap_cache_take_cpu (cache), >, 0.0);
+
+  g_assert_null (fs_heatmap_cache_get_wh_means (cache, paused, X, 100, 100));
+  g_assert_true (fs_heatmap_cache_is_busy (cache));
+  g_assert_cmpuint (fs_heatmap_cache_get_n_jobs (cache), ==, 2);
+  g_assert_true (fs_test_wait_for (cache_idle, cache, 20));
+  assert_cache_means (fs_heatmap_cache_get_wh_means (cache, paused, X, 100, 100), X, paused, 100, 100);
+
+  /* At a twentieth of a core the wait is short: asking again on each
+   * "updated", a running snapshot gets its means. */
+  fs_heatmap_cache_set_cpu_share (quick, 0.05);
+  g_signal_connect_swapped (quick, "updated", G_CALLBACK (count_updates), &updates);
+  g_assert_null (fs_heatmap_cache_get_wh_means (quick, first, X, 100, 100));
+  g_assert_true (fs_test_wait_for (cache_idle, quick, 20));
+  while ((means = fs_heatmap_cache_get_wh_means (quick, later, X, 100, 100)) == NULL)
+    {
+      wait.seen = updates;
+      g_assert_true (fs_test_wait_for (updated_since, &wait, 20));
+    }
+  assert_cache_means (means, X, later, 100, 100);
+  g_assert_cmpuint (fs_heatmap_cache_get_n_jobs (quick), ==, 2);
+}
+
 static double
 shown_hi (FsHeatmap *map)
 {
@@ -726,6 +887,9 @@ main (int    argc,
   g_test_add_func ("/window-sparse/blocks-over-listed", test_blocks_over_listed);
   g_test_add_func ("/window-sparse/threaded-means", test_threaded_means);
   g_test_add_func ("/window-sparse/threaded-first-scale", test_threaded_first_scale);
+  g_test_add_func ("/window-sparse/listed-sizes", test_listed_sizes);
+  g_test_add_func ("/window-sparse/one-pass-for-sizes", test_one_pass_for_sizes);
+  g_test_add_func ("/window-sparse/jobs-paced", test_jobs_paced);
   g_test_add_func ("/window-sparse/zeros-are-values", test_zeros_are_values);
   add_window_test ("/window-sparse/import-storage", test_import_storage);
   add_window_test ("/window-sparse/runs", test_runs);

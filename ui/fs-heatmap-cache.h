@@ -3,8 +3,10 @@
  *
  * For a sparse X whose unlisted cells are missing the means run over the
  * listed cells only, O(nnz · rank): when that is more than a few
- * milliseconds of work they are computed in a thread, get returns NULL
- * meanwhile, and "updated" says when to ask again.
+ * milliseconds of work they are computed in a thread, every size asked
+ * lately in one pass, no more often during a run than keeps the thread
+ * under a share of a core; get returns NULL meanwhile, and "updated" says
+ * when to ask again.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,6 +29,9 @@ const double   *fs_heatmap_cache_get_wh_means    (FsHeatmapCache *self,
                                                   gsize           out_rows,
                                                   gsize           out_cols);
 guint           fs_heatmap_cache_get_n_computed  (FsHeatmapCache *self);
+guint           fs_heatmap_cache_get_n_jobs      (FsHeatmapCache *self);
+void            fs_heatmap_cache_set_cpu_share   (FsHeatmapCache *self,
+                                                  double          share);
 gboolean        fs_heatmap_cache_is_busy         (FsHeatmapCache *self);
 double          fs_heatmap_cache_take_cpu        (FsHeatmapCache *self);
 double          fs_heatmap_cache_get_cpu_seconds (FsHeatmapCache *self);
