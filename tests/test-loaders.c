@@ -791,7 +791,12 @@ main (int    argc,
   g_test_add_func ("/loaders/memory-limit", test_memory_limit);
 #endif
   g_test_add_func ("/writers/round-trips", test_round_trips);
-  g_test_add_func ("/writers/atomic", test_atomic_write);
+  /* Under valgrind (the 'valgrind' suite of tests/meson.build sets
+   * FS_UNDER_VALGRIND) the killed writer, valgrind's too, has not begun its
+   * temporary file within the test's 30 s: the test measures timing there,
+   * not memory errors, so that suite does not register it. */
+  if (g_getenv ("FS_UNDER_VALGRIND") == NULL)
+    g_test_add_func ("/writers/atomic", test_atomic_write);
   g_test_add_func ("/writers/set", test_write_set);
   g_test_add_func ("/writers/errors", test_save_errors);
 
