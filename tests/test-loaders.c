@@ -848,9 +848,10 @@ main (int    argc,
 #endif
   g_test_add_func ("/writers/round-trips", test_round_trips);
   /* Under valgrind (the 'valgrind' suite of tests/meson.build sets
-   * FS_UNDER_VALGRIND) the killed writer, valgrind's too, has not begun its
-   * temporary file within the test's 30 s: the test measures timing there,
-   * not memory errors, so that suite does not register it. */
+   * FS_UNDER_VALGRIND) the forked writer runs under valgrind too and had
+   * not begun its temporary file within the test's 30 s: there the test
+   * would measure valgrind's speed, not memory errors, so that suite does
+   * not register it. */
   if (g_getenv ("FS_UNDER_VALGRIND") == NULL)
     g_test_add_func ("/writers/atomic", test_atomic_write);
   g_test_add_func ("/writers/set", test_write_set);
