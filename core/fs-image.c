@@ -37,6 +37,12 @@ on_size_prepared (GdkPixbufLoader *loader,
 {
   SizeCheck *check = data;
 
+  /* gdk-pixbuf's loader of text PNM (P2, P3) announces the size again as
+   * it reads on, after rows were decoded: the same size keeps their tally,
+   * and a size refused stays refused. */
+  if (check->size_error != NULL ||
+      (check->decoded != NULL && width == check->width && height == check->height))
+    return;
   check->width = width;
   check->height = height;
   if (width <= 0 || height <= 0 ||
