@@ -657,13 +657,24 @@ load_free (Load *load)
   g_free (load);
 }
 
+static gint minimum_load_ms;
+
+void
+fs_session_set_minimum_load_time (guint ms)
+{
+  g_atomic_int_set (&minimum_load_ms, (gint) MIN (ms, (guint) G_MAXINT));
+}
+
 static gpointer
 load_work (gpointer       data,
            GCancellable  *cancellable,
            GError       **error)
 {
   Load *load = data;
+  gint64 until = g_get_monotonic_time () + 1000 * (gint64) g_atomic_int_get (&minimum_load_ms);
 
+  while (g_get_monotonic_time () < until && !g_cancellable_is_cancelled (cancellable))
+    g_usleep (2000);
   return fs_matrix_load_full (load->path, &load->options, cancellable, on_load_progress,
                               load->progress, error);
 }

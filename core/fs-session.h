@@ -107,4 +107,11 @@ void            fs_session_wait_for_tasks       (FsSession      *self);
 gboolean        fs_session_wait_for_tasks_until (FsSession      *self,
                                                  gint64          end_time);
 
+/* For tests of what a long load shows: every load of a file from now on
+ * (in any session) lasts at least ms milliseconds, waiting on its
+ * cancellable before it reads, so a cancel still ends it at once. 0, the
+ * default, waits for nothing. The readers are fast enough that a test
+ * file small enough to write could not otherwise be counted on to last. */
+void            fs_session_set_minimum_load_time (guint          ms);
+
 G_END_DECLS
