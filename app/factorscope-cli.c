@@ -25,16 +25,19 @@ typedef struct
   const char *name;
   int       (*run) (int argc, char **argv);
   const char *summary;
+  /* Whether it does linear algebra: OpenBLAS is then loaded before the
+   * command starts (fs_blas_load); info and convert never load it. */
+  gboolean    blas;
 } Command;
 
 static const Command commands[] = {
-  { "run", fs_cli_run, N_("Factorize a matrix, printing progress") },
-  { "sweep", fs_cli_sweep, N_("Factorize over a range of ranks or penalties") },
-  { "optimum", fs_cli_optimum, N_("Print the closed-form global optimum f*") },
-  { "bench", fs_cli_bench, N_("Time the solver on the shared benchmark problem") },
-  { "info", fs_cli_info, N_("Describe a matrix file") },
-  { "convert", fs_cli_convert, N_("Convert a matrix file to .csv, .tsv or .npy") },
-  { "export-torch", fs_cli_export_torch, N_("Write a run as a standalone PyTorch script") },
+  { "run", fs_cli_run, N_("Factorize a matrix, printing progress"), TRUE },
+  { "sweep", fs_cli_sweep, N_("Factorize over a range of ranks or penalties"), TRUE },
+  { "optimum", fs_cli_optimum, N_("Print the closed-form global optimum f*"), TRUE },
+  { "bench", fs_cli_bench, N_("Time the solver on the shared benchmark problem"), TRUE },
+  { "info", fs_cli_info, N_("Describe a matrix file"), FALSE },
+  { "convert", fs_cli_convert, N_("Convert a matrix file to .csv, .tsv or .npy"), FALSE },
+  { "export-torch", fs_cli_export_torch, N_("Write a run as a standalone PyTorch script"), TRUE },
 };
 
 /* "factorscope-cli" or, once a subcommand runs, "factorscope-cli NAME"
@@ -188,6 +191,8 @@ main (int    argc,
         g_set_prgname (name);
         /* The subcommand's own options start after its name. */
         argv[1] = name;
+        if (commands[i].blas)
+          fs_blas_load ();
         return commands[i].run (argc - 1, argv + 1);
       }
 

@@ -268,6 +268,8 @@ static void
 on_startup (GApplication *app)
 {
   gtk_window_set_default_icon_name (APP_ID);
+  /* Before any window or thread: without OpenBLAS the app cannot run. */
+  fs_blas_load ();
 }
 
 static void

@@ -157,6 +157,12 @@ get_table (void)
   return &table;
 }
 
+void
+fs_blas_load (void)
+{
+  get_table ();
+}
+
 gboolean
 fs_blas_is_loaded (void)
 {

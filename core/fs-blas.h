@@ -16,5 +16,9 @@ const char  *fs_blas_get_corename (void);
  * until the first CBLAS or LAPACKE call (or the two above). Setting the
  * thread count does not load them. */
 gboolean     fs_blas_is_loaded    (void);
+/* Loads them now, on the calling thread: what a program calls before it
+ * starts threads that do linear algebra, so that a missing library ends
+ * it there, with its message, and not on a worker thread later. */
+void         fs_blas_load         (void);
 
 G_END_DECLS

@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "fs-delimited.h"
 #include "fs-error.h"
@@ -506,7 +507,7 @@ grow_values (Parser  *parser,
 
   if (grown == NULL)
     {
-      g_autofree char *cells = fs_error_number_text (st->capacity);
+      g_autofree char *cells = fs_error_number_text (capacity);
 
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
                    _("%s: not enough memory for more than %s cells"), parser->name, cells);
@@ -1414,6 +1415,23 @@ choose_columns (Parser  *parser,
   return TRUE;
 }
 
+/* After compact_values: the pages of values past the kept cells (text
+ * and label columns, a header, dropped columns, written before the
+ * compaction) go back to the system, so that the matrix, which keeps the
+ * buffer, holds no more than its own cells. */
+static void
+release_dropped (double *values,
+                 gsize   kept,
+                 gsize   written)
+{
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  guintptr from = ((guintptr) (values + kept) + page - 1) / page * page;
+  guintptr to = (guintptr) (values + written) / page * page;
+
+  if (written > kept && to > from)
+    madvise ((void *) from, to - from, MADV_DONTNEED);
+}
+
 /* The kept cells, moved to the front of the values row after row: the
  * matrix's own layout, in place (a cell only ever moves towards the
  * start). Nothing moves when every cell of every record is kept. The
@@ -1627,6 +1645,8 @@ copy_cells (Parser       *parser,
     }
   if (!compact_values (parser, layout, error))
     return NULL;
+  release_dropped (parser->st.values, (gsize) layout->n_rows * layout->n_kept,
+                   parser->st.n_values);
   X = fs_matrix_new_take (layout->n_rows, layout->n_kept, g_steal_pointer (&parser->st.values),
                           error);
   if (X == NULL)
@@ -1923,7 +1943,25 @@ tokenize_split (Parser  *parser,
   g_mutex_init (&shared.mutex);
   g_cond_init (&shared.cond);
   for (guint t = 0; t < n_threads; t++)
-    g_ptr_array_add (threads, g_thread_new ("fs-delimited", chunk_worker, &shared));
+    {
+      /* A process short of threads (pids.max, RLIMIT_NPROC) reads with
+       * those it got, or serially with none. */
+      GThread *thread = g_thread_try_new ("fs-delimited", chunk_worker, &shared, NULL);
+
+      if (thread == NULL)
+        {
+          g_mutex_lock (&shared.mutex);
+          shared.running -= n_threads - t;
+          g_mutex_unlock (&shared.mutex);
+          if (t == 0)
+            {
+              g_atomic_int_set (&shared.stop, 1);
+              result = SPLIT_SERIAL;
+            }
+          break;
+        }
+      g_ptr_array_add (threads, thread);
+    }
 
   /* This thread tells progress and watches the cancellable. */
   g_mutex_lock (&shared.mutex);

@@ -669,7 +669,18 @@ fs_npy_read_fd (const char          *name,
   if (!read_at (name, fd, preamble, (gsize) MIN (size, sizeof preamble), 0, error) ||
       !read_preamble (name, preamble, (gsize) MIN (size, G_MAXSIZE), &header_len, &offset, error))
     return NULL;
-  header = g_malloc (header_len + 1);
+  /* The header's length is checked against the file only: a file of some
+   * GB may claim a header that large. */
+  header = g_try_malloc (header_len + 1);
+  if (header == NULL)
+    {
+      g_autofree char *claimed = fs_error_number_text (header_len);
+      g_autofree char *msg =
+        g_strdup_printf (_("not enough memory for its header of %s bytes"), claimed);
+
+      fail (error, name, msg);
+      return NULL;
+    }
   if (!read_at (name, fd, header, header_len, offset, error) ||
       !read_header (name, header, header_len, &h, error))
     return NULL;
