@@ -1415,6 +1415,14 @@ choose_columns (Parser  *parser,
   return TRUE;
 }
 
+static gint joined_reads;
+
+guint
+fs_delimited_get_joined_reads (void)
+{
+  return (guint) g_atomic_int_get (&joined_reads);
+}
+
 /* After compact_values: the pages of values past the kept cells (text
  * and label columns, a header, dropped columns, written before the
  * compaction) go back to the system, so that the matrix, which keeps the
@@ -2012,6 +2020,8 @@ tokenize_split (Parser  *parser,
           lines += chunks[k].lines;
         }
       parser->consumed = parser->len;
+      if (result == SPLIT_DONE)
+        g_atomic_int_inc (&joined_reads);
     }
   for (guint k = 0; k < n; k++)
     {

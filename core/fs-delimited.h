@@ -44,5 +44,9 @@ FsMatrix *fs_delimited_parse_split (const char             *name,
                                     gpointer                progress_data,
                                     guint                   n_chunks,
                                     GError                **error);
+/* How many reads in this process were read in chunks by threads and
+ * joined (not read again serially after a cut across a quoted field or an
+ * error): for tests, which check that the threads really ran. */
+guint     fs_delimited_get_joined_reads (void);
 
 G_END_DECLS

@@ -300,9 +300,18 @@ test_large (void)
   g_autoptr(FsMatrix) X = fs_delimited_parse_full ("large.csv", text->str, text->len, NULL, NULL,
                                                    NULL, NULL, 0, &error);
 
+  guint joined = fs_delimited_get_joined_reads ();
+  g_autoptr(GError) four_error = NULL;
+  g_autoptr(FsMatrix) four = NULL;
+
   g_assert_no_error (serial_error);
   assert_same_result (serial, serial_error, X, error);
   g_assert_cmpuint (X->cols, ==, 100);
+  /* Four chunks, read by threads and joined, not read again serially. */
+  four = fs_delimited_parse_split ("large.csv", text->str, text->len, NULL, NULL, NULL, NULL, 4,
+                                   &four_error);
+  g_assert_cmpuint (fs_delimited_get_joined_reads (), ==, joined + 1);
+  assert_same_result (serial, serial_error, four, four_error);
   g_string_free (text, TRUE);
 }
 
