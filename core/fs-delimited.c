@@ -1782,7 +1782,7 @@ typedef struct
   const char *stopped;    /* where its parse ended */
   gsize       lines;      /* line ends it stepped over */
   gboolean    nul;        /* it holds a NUL byte */
-  GError     *error;
+  gboolean    failed;     /* its parse ended early (error or cancel) */
 } Chunk;
 
 typedef struct
@@ -1807,6 +1807,7 @@ parse_chunk (Shared  *shared,
 {
   Parser *parser = &chunk->parser;
   Cursor c = { chunk->start, parser->text + parser->len, chunk->start, 1 };
+  gsize len = parser->first_chunk ? parser->len : (gsize) (chunk->end - chunk->start);
 
   /* A NUL byte: the same error as check_no_nul's, which the serial path
    * gives before any other. */
@@ -1815,9 +1816,9 @@ parse_chunk (Shared  *shared,
       chunk->nul = TRUE;
       return FALSE;
     }
-  /* The first chunk's values become the matrix: room for the file's. */
-  if (!store_reserve (parser, parser->first_chunk ? parser->len
-                                                  : (gsize) (chunk->end - chunk->start), error))
+  /* The first chunk's values become the matrix: room for the file's.
+   * (Its store's arrays exist already: see tokenize_split.) */
+  if (!grow_values (parser, parser->max_records > 0 ? 1024 : guess_cells (parser, len), error))
     return FALSE;
   while (c.p < chunk->end)
     {
@@ -1854,7 +1855,11 @@ chunk_worker (gpointer data)
 
       if (k >= (gint) shared->n_chunks || g_atomic_int_get (&shared->stop))
         break;
-      parse_chunk (shared, &shared->chunks[k], &shared->chunks[k].error);
+      /* No GError in a worker (GLib 2.74 takes them from its slice
+       * allocator too): a chunk that fails is read again serially, which
+       * gives the error, and a cancel is told by the calling thread. */
+      if (!parse_chunk (shared, &shared->chunks[k], NULL))
+        shared->chunks[k].failed = TRUE;
     }
   g_mutex_lock (&shared->mutex);
   shared->running--;
@@ -1941,6 +1946,10 @@ tokenize_split (Parser  *parser,
       chunks[n].end = cut;
       chunks[n].parser = *parser;
       chunks[n].parser.first_chunk = n == 0;
+      /* Its arrays made here, before the threads: GLib 2.74 allocates
+       * array headers from its slice allocator, whose hand-overs between
+       * threads ThreadSanitizer cannot see. */
+      store_init (&chunks[n].parser.st);
       n++;
     }
 
@@ -2002,7 +2011,7 @@ tokenize_split (Parser  *parser,
         result = SPLIT_FAILED;
       }
   for (guint k = 0; k < n && result == SPLIT_DONE; k++)
-    if (chunks[k].error != NULL || chunks[k].stopped != chunks[k].end)
+    if (chunks[k].failed || chunks[k].stopped != chunks[k].end)
       result = SPLIT_SERIAL;
   /* The first record must be the first chunk's (it is kept whole). */
   if (result == SPLIT_DONE && chunks[0].parser.st.records->len == 0)
@@ -2026,7 +2035,6 @@ tokenize_split (Parser  *parser,
   for (guint k = 0; k < n; k++)
     {
       store_clear (&chunks[k].parser.st);
-      g_clear_error (&chunks[k].error);
     }
   if (result != SPLIT_DONE)
     store_clear (&parser->st);
