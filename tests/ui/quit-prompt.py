@@ -37,8 +37,8 @@ def check(condition, what):
 class App:
     """The app on a file, its debug lines collected as they come."""
 
-    def __init__(self, path):
-        env = dict(os.environ, G_MESSAGES_DEBUG="fs-session factorscope")
+    def __init__(self, path, **extra_env):
+        env = dict(os.environ, G_MESSAGES_DEBUG="fs-session factorscope", **extra_env)
         self.lines = []
         self.cond = threading.Condition()
         # GLib writes debug messages to standard output.
@@ -187,10 +187,12 @@ def quit_during_load(folder):
     rng = np.random.default_rng(2)
     row = (",".join(f"{v:.6f}" for v in rng.random(2000)) + "\n").encode()
     with open(path, "wb") as f:
-        # 6000 rows of 2000 numbers, 108 MB: several seconds to read here.
-        for i in range(6000):
+        # 600 rows of 2000 numbers, 11 MB, read in a few ms: the app is told
+        # to make every load last a minute (FS_TEST_MIN_LOAD_MS), so that
+        # Ctrl+Q surely comes while the file is being read.
+        for i in range(600):
             f.write(row)
-    running = App(path)
+    running = App(path, FS_TEST_MIN_LOAD_MS="60000")
     check(running.wait_for("Loading big.csv", 60), "load: the app starts reading the file")
     # Nothing large is drawn yet (the window shows the low-rank example):
     # press at once, while the reading has far to go, however fast it is.
