@@ -516,6 +516,20 @@ new_matrix (const char    *name,
  * (a multiple of every element size), a millisecond or so of work. */
 #define BLOCK_BYTES ((gsize) 1 << 20)
 
+/* A file is read on several threads from this many blocks on: below it,
+ * starting them costs about what they save. At most MAX_THREADS. */
+#define SPLIT_MIN_BLOCKS 8
+#define MAX_THREADS 8
+
+/* Loads that were read on several threads, for the tests. */
+static gint split_reads;
+
+guint
+fs_npy_get_split_reads (void)
+{
+  return (guint) g_atomic_int_get (&split_reads);
+}
+
 FsMatrix *
 fs_npy_parse (const char    *name,
               const guint8  *data,
@@ -566,15 +580,15 @@ fs_npy_parse_full (const char          *name,
   return g_steal_pointer (&X);
 }
 
-/* Reads len bytes at offset of the file, whole: a short read is retried,
- * an end of file before them is an error (the file shrank). */
-static gboolean
-read_at (const char  *name,
-         int          fd,
-         void        *buffer,
-         gsize        len,
-         guint64      offset,
-         GError     **error)
+/* Reads len bytes at offset of the file, whole, a short read retried:
+ * 0, or the errno of a failed read, or -1 when the file ends before
+ * them (it shrank). Sets no GError, so the reading threads allocate
+ * nothing from GLib. */
+static int
+pread_all (int      fd,
+           void    *buffer,
+           gsize    len,
+           guint64  offset)
 {
   guint8 *p = buffer;
 
@@ -585,25 +599,288 @@ read_at (const char  *name,
       if (got < 0 && errno == EINTR)
         continue;
       if (got < 0)
-        {
-          int saved = errno;
-
-          g_set_error (error, FS_ERROR, FS_ERROR_IO, _("Cannot read %s: %s"), name,
-                       g_strerror (saved));
-          return FALSE;
-        }
+        return errno;
       if (got == 0)
-        return fail (error, name, _("the file ended before its data: it changed while it was read"));
+        return -1;
       p += got;
       len -= (gsize) got;
       offset += (guint64) got;
     }
+  return 0;
+}
+
+/* The error pread_all's result names. */
+static gboolean
+read_failed (const char  *name,
+             int          result,
+             GError     **error)
+{
+  if (result < 0)
+    return fail (error, name, _("the file ended before its data: it changed while it was read"));
+  g_set_error (error, FS_ERROR, FS_ERROR_IO, _("Cannot read %s: %s"), name,
+               g_strerror (result));
+  return FALSE;
+}
+
+static gboolean
+read_at (const char  *name,
+         int          fd,
+         void        *buffer,
+         gsize        len,
+         guint64      offset,
+         GError     **error)
+{
+  int result = pread_all (fd, buffer, len, offset);
+
+  return result == 0 || read_failed (name, result, error);
+}
+
+/* The data part of a file, in blocks of BLOCK_BYTES: what one block's
+ * reader needs. */
+typedef struct
+{
+  int            fd;
+  guint64        offset;     /* of the data in the file */
+  const Header  *h;
+  FsMatrix      *X;
+  gsize          per_block;  /* elements */
+  gsize          n_blocks;
+  double        *block_sums; /* each block's sum of squares */
+} Blocks;
+
+/* Reads block b into the matrix: float64 in this machine's order and the
+ * matrix's order straight into its cells, anything else through buffer
+ * (BLOCK_BYTES). 0 or pread_all's failure. */
+static int
+read_block (const Blocks *blocks,
+            gsize         b,
+            guint8       *buffer)
+{
+  const Header *h = blocks->h;
+  FsMatrix *X = blocks->X;
+  gsize first = b * blocks->per_block;
+  gsize n = MIN (blocks->per_block, X->rows * X->cols - first);
+  guint64 at = blocks->offset + (guint64) first * h->size;
+  Seen seen = { 0.0 };
+  int result;
+
+  if (buffer == NULL)
+    {
+      result = pread_all (blocks->fd, X->data + first, n * sizeof (double), at);
+      if (result == 0)
+        scan_cells (X->data + first, n, &seen);
+    }
+  else
+    {
+      result = pread_all (blocks->fd, buffer, n * h->size, at);
+      if (result == 0)
+        convert_block (h, buffer, n, first, X, &seen);
+    }
+  blocks->block_sums[b] = seen.sum_sq;
+  return result;
+}
+
+/* The blocks shared by the reading threads: each takes the next
+ * UNIT_BLOCKS blocks not taken (so a thread slowed by the disk or by
+ * another process takes fewer) until every block is read or one fails or
+ * the load is cancelled. 4 MiB: whole huge pages of the matrix (it starts
+ * on a 2 MiB boundary), so two threads do not fault in the same one. */
+#define UNIT_BLOCKS 4
+
+typedef struct
+{
+  const Blocks *blocks;
+  GMutex        mutex;
+  GCond         cond;
+  guint         running;     /* threads not finished, under mutex */
+  int           failure;     /* the first failure, under mutex */
+  gsize         failed_at;   /* its block, under mutex */
+  gint          stop;        /* atomic */
+  guint         next;        /* atomic: the next unit to take */
+  gsize         done;        /* atomic (pointer-sized): bytes read */
+  guint8      **buffers;     /* one per reader, for conversions */
+  guint         next_buffer; /* atomic */
+} Shared;
+
+/* Reads the blocks of unit u (or what is left of them once reading
+ * stops); with a ticker (the loading thread's), progress is told and
+ * the cancellable checked after each block. FALSE once reading stops. */
+static gboolean
+read_unit (Shared        *shared,
+           gsize          u,
+           guint8        *buffer,
+           FsLoadTicker  *ticker,
+           GError       **error)
+{
+  const Blocks *blocks = shared->blocks;
+  gsize total = blocks->X->rows * blocks->X->cols;
+
+  for (gsize b = u * UNIT_BLOCKS; b < MIN ((u + 1) * UNIT_BLOCKS, blocks->n_blocks); b++)
+    {
+      int result;
+      gsize done;
+
+      if (g_atomic_int_get (&shared->stop))
+        return FALSE;
+      result = read_block (blocks, b, buffer);
+      if (result != 0)
+        {
+          g_mutex_lock (&shared->mutex);
+          if (shared->failure == 0 || b < shared->failed_at)
+            {
+              shared->failure = result;
+              shared->failed_at = b;
+            }
+          g_mutex_unlock (&shared->mutex);
+          g_atomic_int_set (&shared->stop, 1);
+          return FALSE;
+        }
+      done = (gsize) g_atomic_pointer_add (&shared->done,
+                                           MIN (blocks->per_block, total - b * blocks->per_block) *
+                                           blocks->h->size);
+      if (ticker != NULL &&
+          !fs_load_ticker_tick (ticker, (gsize) blocks->offset + done, error))
+        {
+          g_atomic_int_set (&shared->stop, 1);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 
-/* The data part of the file, in blocks: float64 in this machine's order
- * and the matrix's order straight into the matrix, anything else through
- * a buffer of one block. */
+/* The units not taken, one after the other. */
+static void
+read_units (Shared        *shared,
+            guint8        *buffer,
+            FsLoadTicker  *ticker,
+            GError       **error)
+{
+  gsize n_units = (shared->blocks->n_blocks + UNIT_BLOCKS - 1) / UNIT_BLOCKS;
+
+  for (;;)
+    {
+      gsize u = (gsize) g_atomic_int_add (&shared->next, 1);
+
+      if (u >= n_units || !read_unit (shared, u, buffer, ticker, error))
+        return;
+    }
+}
+
+static gpointer
+block_worker (gpointer data)
+{
+  Shared *shared = data;
+  guint8 *buffer = NULL;
+
+  if (shared->buffers != NULL)
+    buffer = shared->buffers[g_atomic_int_add (&shared->next_buffer, 1)];
+  read_units (shared, buffer, NULL, NULL);
+  g_mutex_lock (&shared->mutex);
+  shared->running--;
+  g_cond_signal (&shared->cond);
+  g_mutex_unlock (&shared->mutex);
+  return NULL;
+}
+
+/* Reads the blocks on n_threads threads, this one among them: it tells
+ * progress and watches the cancellable after each of its blocks, and
+ * once it has no more to read, every 5 ms until the others end. FALSE
+ * with error set on a failure or a cancel, or without one and *serial
+ * set when no other thread could be started. */
+static gboolean
+read_blocks_split (const char    *name,
+                   const Blocks  *blocks,
+                   guint          n_threads,
+                   FsLoadTicker  *ticker,
+                   gboolean      *serial,
+                   GError       **error)
+{
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  Shared shared = { blocks };
+  g_autoptr(GError) cancel = NULL;
+  gboolean native = is_native_layout (blocks->h, blocks->X->rows, blocks->X->cols);
+  guint8 *buffer = NULL;
+  gsize first;
+
+  *serial = FALSE;
+  n_threads = (guint) MIN ((gsize) n_threads, blocks->n_blocks);
+  /* Made here, before the threads: nothing GLib allocates passes
+   * between them. */
+  if (!native)
+    {
+      shared.buffers = g_new (guint8 *, n_threads);
+      for (guint t = 0; t < n_threads; t++)
+        shared.buffers[t] = g_malloc (BLOCK_BYTES);
+      buffer = shared.buffers[g_atomic_int_add (&shared.next_buffer, 1)];
+    }
+  g_mutex_init (&shared.mutex);
+  g_cond_init (&shared.cond);
+  /* This thread's first unit is taken before the others start, so that
+   * it tells progress at least once. */
+  first = (gsize) g_atomic_int_add (&shared.next, 1);
+  shared.running = n_threads - 1;
+  for (guint t = 1; t < n_threads; t++)
+    {
+      /* A process short of threads reads with those it got. */
+      GThread *thread = g_thread_try_new ("fs-npy", block_worker, &shared, NULL);
+
+      if (thread == NULL)
+        {
+          g_mutex_lock (&shared.mutex);
+          shared.running -= n_threads - t;
+          g_mutex_unlock (&shared.mutex);
+          break;
+        }
+      g_ptr_array_add (threads, thread);
+    }
+
+  if (threads->len > 0 && read_unit (&shared, first, buffer, ticker, &cancel))
+    read_units (&shared, buffer, ticker, &cancel);
+  g_mutex_lock (&shared.mutex);
+  while (shared.running > 0)
+    {
+      g_cond_wait_until (&shared.cond, &shared.mutex,
+                         g_get_monotonic_time () + 5 * G_TIME_SPAN_MILLISECOND);
+      if (shared.running > 0 && cancel == NULL &&
+          !fs_load_ticker_tick (ticker, (gsize) blocks->offset +
+                                        (gsize) g_atomic_pointer_get (&shared.done),
+                                &cancel))
+        g_atomic_int_set (&shared.stop, 1);
+    }
+  g_mutex_unlock (&shared.mutex);
+  for (guint t = 0; t < threads->len; t++)
+    g_thread_join (threads->pdata[t]);
+  g_mutex_clear (&shared.mutex);
+  g_cond_clear (&shared.cond);
+  if (shared.buffers != NULL)
+    for (guint t = 0; t < n_threads; t++)
+      g_free (shared.buffers[t]);
+  g_free (shared.buffers);
+
+  if (threads->len == 0)
+    {
+      *serial = TRUE;
+      return FALSE;
+    }
+  if (cancel != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&cancel));
+      return FALSE;
+    }
+  if (shared.failure != 0)
+    return read_failed (name, shared.failure, error);
+  /* A cancel after this thread's last look. */
+  if (g_cancellable_set_error_if_cancelled (ticker->cancellable, error))
+    return FALSE;
+  g_atomic_int_inc (&split_reads);
+  return TRUE;
+}
+
+/* The data part of the file, a block at a time, on n_threads threads (0:
+ * as many as the machine has cores, when the data is large enough to pay
+ * for them), then the cells checked. The blocks' sums of squares are
+ * added in the blocks' order, so the sum is the same bit for bit however
+ * many threads read. */
 static gboolean
 read_data (const char    *name,
            int            fd,
@@ -611,36 +888,46 @@ read_data (const char    *name,
            const Header  *h,
            FsMatrix      *X,
            FsLoadTicker  *ticker,
+           guint          n_threads,
            double        *sum_sq,
            GError       **error)
 {
-  g_autofree guint8 *buffer = NULL;
+  g_autofree double *block_sums = NULL;
   gsize total = X->rows * X->cols, per_block = BLOCK_BYTES / h->size;
+  Blocks blocks = { fd, offset, h, X, per_block, (total + per_block - 1) / per_block };
   Seen seen = { 0.0 };
-  gboolean native = is_native_layout (h, X->rows, X->cols);
+  gboolean serial = TRUE;
 
-  if (!native)
-    buffer = g_malloc (BLOCK_BYTES);
-  for (gsize first = 0; first < total; first += per_block)
+  block_sums = g_new0 (double, MAX (blocks.n_blocks, 1));
+  blocks.block_sums = block_sums;
+  if (n_threads == 0)
+    n_threads = blocks.n_blocks >= SPLIT_MIN_BLOCKS
+                  ? (guint) CLAMP (g_get_num_processors (), 1, MAX_THREADS) : 1;
+  if (n_threads > 1 && blocks.n_blocks > 1)
     {
-      gsize n = MIN (per_block, total - first);
-      guint64 at = offset + (guint64) first * h->size;
-
-      if (native)
-        {
-          if (!read_at (name, fd, X->data + first, n * sizeof (double), at, error))
-            return FALSE;
-          scan_cells (X->data + first, n, &seen);
-        }
-      else
-        {
-          if (!read_at (name, fd, buffer, n * h->size, at, error))
-            return FALSE;
-          convert_block (h, buffer, n, first, X, &seen);
-        }
-      if (!fs_load_ticker_tick (ticker, (gsize) (at + n * h->size), error))
+      if (read_blocks_split (name, &blocks, n_threads, ticker, &serial, error))
+        serial = FALSE;
+      else if (!serial)
         return FALSE;
     }
+  if (serial)
+    {
+      g_autofree guint8 *buffer = is_native_layout (h, X->rows, X->cols)
+                                    ? NULL : g_malloc (BLOCK_BYTES);
+
+      for (gsize b = 0; b < blocks.n_blocks; b++)
+        {
+          int result = read_block (&blocks, b, buffer);
+          gsize end = MIN ((b + 1) * per_block, total);
+
+          if (result != 0)
+            return read_failed (name, result, error);
+          if (!fs_load_ticker_tick (ticker, (gsize) (offset + (guint64) end * h->size), error))
+            return FALSE;
+        }
+    }
+  for (gsize b = 0; b < blocks.n_blocks; b++)
+    seen.sum_sq += block_sums[b];
   *sum_sq = seen.sum_sq;
   return finish_cells (name, X, &seen, error);
 }
@@ -654,6 +941,21 @@ fs_npy_read_fd (const char          *name,
                 gpointer             progress_data,
                 double              *sum_sq,
                 GError             **error)
+{
+  return fs_npy_read_fd_split (name, fd, size, 0, cancellable, progress, progress_data, sum_sq,
+                               error);
+}
+
+FsMatrix *
+fs_npy_read_fd_split (const char          *name,
+                      int                  fd,
+                      guint64              size,
+                      guint                n_threads,
+                      GCancellable        *cancellable,
+                      FsLoadProgressFunc   progress,
+                      gpointer             progress_data,
+                      double              *sum_sq,
+                      GError             **error)
 {
   g_autoptr(FsMatrix) X = NULL;
   g_autofree guint8 *header = NULL;
@@ -696,7 +998,7 @@ fs_npy_read_fd (const char          *name,
   posix_fadvise (fd, (off_t) offset, 0, POSIX_FADV_SEQUENTIAL);
 #endif
   fs_load_ticker_init (&ticker, cancellable, progress, progress_data, (gsize) size);
-  if (!read_data (name, fd, offset, &h, X, &ticker, &sum, error))
+  if (!read_data (name, fd, offset, &h, X, &ticker, n_threads, &sum, error))
     return NULL;
   if (sum_sq != NULL)
     *sum_sq = sum;

@@ -26,7 +26,8 @@ FsMatrix *fs_npy_parse_full (const char          *name,
                              gpointer             progress_data,
                              GError             **error);
 /* A .npy file open on fd, size bytes long, read with pread () and not
- * mapped: the header, then the data a MiB at a time, float64 of this
+ * mapped: the header, then the data a MiB at a time (on every core when
+ * the data is 8 MiB or more: each thread reads whole blocks), float64 of this
  * machine's byte order in the matrix's order read straight into the
  * matrix's cells (no copy, no conversion), any other type converted from
  * a buffer of one MiB. The same matrix and errors as fs_npy_parse_full
@@ -41,6 +42,20 @@ FsMatrix *fs_npy_read_fd (const char          *name,
                           gpointer             progress_data,
                           double              *sum_sq,
                           GError             **error);
+/* The same on n_threads threads (0: as fs_npy_read_fd chooses, 1: this
+ * thread alone), for the tests: each reads whole blocks of a MiB, and the
+ * matrix, the sum and the errors are the same however many read. */
+FsMatrix *fs_npy_read_fd_split (const char          *name,
+                                int                  fd,
+                                guint64              size,
+                                guint                n_threads,
+                                GCancellable        *cancellable,
+                                FsLoadProgressFunc   progress,
+                                gpointer             progress_data,
+                                double              *sum_sq,
+                                GError             **error);
+/* How many loads were read on more than one thread, for the tests. */
+guint     fs_npy_get_split_reads (void);
 GBytes   *fs_npy_encode  (const FsMatrix  *X);
 GBytes   *fs_npy_encode_data (gsize         rows,
                               gsize         cols,
