@@ -718,7 +718,7 @@ read_unit (Shared        *shared,
   for (gsize b = u * UNIT_BLOCKS; b < MIN ((u + 1) * UNIT_BLOCKS, blocks->n_blocks); b++)
     {
       int result;
-      gsize done;
+      gsize done, bytes;
 
       if (g_atomic_int_get (&shared->stop))
         return FALSE;
@@ -735,9 +735,9 @@ read_unit (Shared        *shared,
           g_atomic_int_set (&shared->stop, 1);
           return FALSE;
         }
-      done = (gsize) g_atomic_pointer_add (&shared->done,
-                                           MIN (blocks->per_block, total - b * blocks->per_block) *
-                                           blocks->h->size);
+      bytes = MIN (blocks->per_block, total - b * blocks->per_block) * blocks->h->size;
+      /* The add gives the count before it. */
+      done = (gsize) g_atomic_pointer_add (&shared->done, bytes) + bytes;
       if (ticker != NULL &&
           !fs_load_ticker_tick (ticker, (gsize) blocks->offset + done, error))
         {
