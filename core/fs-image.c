@@ -234,8 +234,8 @@ fs_image_parse_pixbuf (const char    *name,
  * for bit, and refuse what the pixbuf path refuses (tests/test-image-rows.c
  * compares the two on every PNG and JPEG in the repository):
  * - PNG: palettes, grey below 8 bits and tRNS expanded, 16 bits cut to the
- *   high byte (png_set_strip_16), grey made RGB, gamma and colour chunks
- *   ignored. An interlaced PNG is combined pass by pass in the matrix's
+ *   high byte (png_set_strip_16), grey taken as RGB, gamma and colour
+ *   chunks ignored. An interlaced PNG is combined pass by pass in the matrix's
  *   rows too, and turned into grey levels once its last pass is in.
  * - JPEG: libjpeg's default output (grey, RGB, or CMYK taken for Adobe's
  *   inverted CMYK, marker or not, as gdk-pixbuf 2.42 does; fancy
@@ -247,24 +247,50 @@ fs_image_parse_pixbuf (const char    *name,
  * once; a file cut short leaves them waiting for more, which tells what is
  * missing. */
 
-/* Turns the first width * channels bytes of row (8-bit grey, RGB or RGBA
- * pixels) into width grey levels, in place. */
+/* Turns the first width * channels bytes of row (8-bit grey, grey and
+ * alpha, RGB or RGBA pixels) into width grey levels, in place. Grey is
+ * given to grey_level as the RGB pixel gdk-pixbuf would make of it. */
 static void
-row_to_grey (double   *row,
-             int       width,
-             int       channels,
-             gboolean  alpha)
+row_to_grey (double *row,
+             int     width,
+             int     channels)
 {
-  const guint8 *bytes = (const guint8 *) row;
+  const guint8 *b = (const guint8 *) row;
 
-  for (int j = width - 1; j >= 0; j--)
+  switch (channels)
     {
-      guint8 px[4] = { 0 };
+    case 1:
+      for (int j = width - 1; j >= 0; j--)
+        {
+          const guint8 px[3] = { b[j], b[j], b[j] };
 
-      memcpy (px, bytes + (gsize) j * channels, channels);
-      if (channels == 1)
-        px[1] = px[2] = px[0];
-      row[j] = grey_level (px, alpha);
+          row[j] = grey_level (px, FALSE);
+        }
+      break;
+    case 2:
+      for (int j = width - 1; j >= 0; j--)
+        {
+          const guint8 px[4] = { b[2 * j], b[2 * j], b[2 * j], b[2 * j + 1] };
+
+          row[j] = grey_level (px, TRUE);
+        }
+      break;
+    case 3:
+      for (int j = width - 1; j >= 0; j--)
+        {
+          const guint8 px[3] = { b[3 * j], b[3 * j + 1], b[3 * j + 2] };
+
+          row[j] = grey_level (px, FALSE);
+        }
+      break;
+    default:
+      for (int j = width - 1; j >= 0; j--)
+        {
+          const guint8 px[4] = { b[4 * j], b[4 * j + 1], b[4 * j + 2], b[4 * j + 3] };
+
+          row[j] = grey_level (px, TRUE);
+        }
+      break;
     }
 }
 
@@ -312,7 +338,6 @@ typedef struct
   int       width;
   int       height;
   int       channels;
-  gboolean  alpha;
   gboolean  interlaced;
   int       rows;       /* 1 + the last row libpng reported */
   gboolean  complete;   /* the last row of the last pass reported */
@@ -356,8 +381,8 @@ png_rows_info (png_structp png,
     png_set_expand (png);
   if (bit_depth == 16)
     png_set_strip_16 (png);
-  if (color_type == PNG_COLOR_TYPE_GRAY || color_type == PNG_COLOR_TYPE_GRAY_ALPHA)
-    png_set_gray_to_rgb (png);
+  /* gdk-pixbuf also makes grey RGB (png_set_gray_to_rgb); row_to_grey
+   * does that for grey_level, at no cost to libpng. */
   r->interlaced = interlace != PNG_INTERLACE_NONE;
   if (r->interlaced)
     png_set_interlace_handling (png);
@@ -365,8 +390,11 @@ png_rows_info (png_structp png,
 
   png_get_IHDR (png, info, &width, &height, &bit_depth, &color_type, &interlace, NULL, NULL);
   r->channels = png_get_channels (png, info);
-  if (bit_depth != 8 || (color_type != PNG_COLOR_TYPE_RGB && color_type != PNG_COLOR_TYPE_RGB_ALPHA) ||
-      (r->channels != 3 && r->channels != 4) || width == 0 || height == 0 ||
+  if (bit_depth != 8 || r->channels < 1 || r->channels > 4 ||
+      (color_type & PNG_COLOR_MASK_PALETTE) != 0 ||
+      r->channels != ((color_type & PNG_COLOR_MASK_COLOR) ? 3 : 1) +
+                     ((color_type & PNG_COLOR_MASK_ALPHA) ? 1 : 0) ||
+      width == 0 || height == 0 ||
       png_get_rowbytes (png, info) > (gsize) width * sizeof (double))
     {
       r->layout = TRUE;
@@ -375,7 +403,6 @@ png_rows_info (png_structp png,
   /* libpng refuses more than 2^31 - 1 (its user limit: 10^6) either way. */
   r->width = (int) width;
   r->height = (int) height;
-  r->alpha = color_type == PNG_COLOR_TYPE_RGB_ALPHA;
   if (!fs_matrix_check_size (height, width, &r->size_error))
     png_error (png, "size");
   r->X = fs_matrix_new (height, width, &r->size_error);
@@ -405,7 +432,7 @@ png_rows_row (png_structp png,
   row = r->X->data + (gsize) row_num * r->width;
   png_progressive_combine_row (png, (png_bytep) row, new_row);
   if (!r->interlaced)
-    row_to_grey (row, r->width, r->channels, r->alpha);
+    row_to_grey (row, r->width, r->channels);
 }
 
 /* Whether libpng read the data without an error. Nothing here changes
@@ -468,7 +495,7 @@ parse_png (const char    *name,
     {
       if (r.interlaced)
         for (int i = 0; i < r.height; i++)
-          row_to_grey (r.X->data + (gsize) i * r.width, r.width, r.channels, r.alpha);
+          row_to_grey (r.X->data + (gsize) i * r.width, r.width, r.channels);
       r.X->format = "image";
       r.X->image_height = (gsize) r.height;
       r.X->image_width = (gsize) r.width;
@@ -617,7 +644,7 @@ jpeg_rows_decode (JpegRows     *r,
           if (channels == 4)
             cmyk_row_to_grey (row, width);
           else
-            row_to_grey (row, width, channels, FALSE);
+            row_to_grey (row, width, channels);
         }
     }
   r->ended = jpeg_finish_decompress (cinfo);
