@@ -333,7 +333,7 @@ typedef struct
 {
   FsMatrix *X;          /* allocated when the header is read */
   GError   *size_error; /* the size refused, or no memory for the matrix */
-  gboolean  layout;     /* the transforms did not give 8-bit RGB or RGBA */
+  gboolean  layout;     /* the transforms gave no 8-bit grey or RGB, alpha or not */
   char      message[200]; /* libpng's error */
   int       width;
   int       height;
