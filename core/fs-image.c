@@ -1,6 +1,7 @@
 /* fs-image.c
  *
- * Any format gdk-pixbuf reads. Grey level is ITU-R BT.709 luma of the
+ * PNG and JPEG read row by row with libpng and libjpeg (below), any other
+ * format gdk-pixbuf reads through a pixbuf. Grey level is ITU-R BT.709 luma of the
  * stored (gamma-encoded) values, after compositing alpha on white, scaled
  * to [0, 1]. The size is checked when the loader announces it, before the
  * pixels are allocated. A file cut short decodes without an error in some
@@ -16,10 +17,32 @@
 #include <glib/gi18n-lib.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
+
+/* jpeglib.h needs stdio.h's FILE and size_t first. */
+#include <jpeglib.h>
 
 #include "fs-error.h"
 #include "fs-image.h"
+
+/* The grey level of an 8-bit RGB or RGBA pixel. Both paths (the pixbuf's
+ * and the row readers') call this one function, so that they give the same
+ * doubles (tests/test-image-rows.c compares them bit for bit). */
+static inline double
+grey_level (const guint8 *px,
+            gboolean      alpha)
+{
+  /* Grey pixels map exactly; the weights' sum is 1 only to rounding. */
+  double y = px[0] == px[1] && px[1] == px[2]
+           ? px[0] : 0.2126 * px[0] + 0.7152 * px[1] + 0.0722 * px[2];
+
+  if (alpha)
+    y = (px[3] * y + (255 - px[3]) * 255.0) / 255.0;
+  return y / 255.0;
+}
 
 typedef struct
 {
@@ -75,6 +98,15 @@ on_area_updated (GdkPixbufLoader *loader,
     check->decoded[i] = 1;
 }
 
+static gboolean
+is_png (const guint8 *data,
+        gsize         len)
+{
+  static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+  return len >= sizeof png && memcmp (data, png, sizeof png) == 0;
+}
+
 /* Whether a PNG or JPEG file holds its end: the IEND chunk, or the EOI
  * marker after the last start of scan. An interlaced PNG or a progressive
  * JPEG cut short has every row drawn by an earlier pass, so only the end
@@ -83,10 +115,9 @@ static gboolean
 has_end (const guint8 *data,
          gsize         len)
 {
-  static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
   gsize sos = 0;
 
-  if (len >= sizeof png && memcmp (data, png, sizeof png) == 0)
+  if (is_png (data, len))
     return len >= 12 && memcmp (data + len - 8, "IEND", 4) == 0;
   if (len < 2 || data[0] != 0xFF || data[1] != 0xD8)
     return TRUE;
@@ -111,10 +142,10 @@ first_missing_row (const SizeCheck *check)
 }
 
 FsMatrix *
-fs_image_parse (const char    *name,
-                const guint8  *data,
-                gsize          len,
-                GError       **error)
+fs_image_parse_pixbuf (const char    *name,
+                       const guint8  *data,
+                       gsize          len,
+                       GError       **error)
 {
   g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
   g_autoptr(GError) local_error = NULL;
@@ -184,19 +215,501 @@ fs_image_parse (const char    *name,
 
   for (int i = 0; i < height; i++)
     for (int j = 0; j < width; j++)
-      {
-        const guint8 *px = pixels + (gsize) i * stride + (gsize) j * channels;
-        /* Grey pixels map exactly; the weights' sum is 1 only to rounding. */
-        double y = px[0] == px[1] && px[1] == px[2]
-                 ? px[0] : 0.2126 * px[0] + 0.7152 * px[1] + 0.0722 * px[2];
-
-        if (alpha)
-          y = (px[3] * y + (255 - px[3]) * 255.0) / 255.0;
-        X->data[(gsize) i * width + j] = y / 255.0;
-      }
+      X->data[(gsize) i * width + j] =
+        grey_level (pixels + (gsize) i * stride + (gsize) j * channels, alpha);
 
   X->format = "image";
   X->image_height = (gsize) height;
   X->image_width = (gsize) width;
   return g_steal_pointer (&X);
+}
+
+/* Row readers for PNG (libpng) and JPEG (libjpeg), the formats large
+ * images come in. gdk-pixbuf holds the whole image in a pixbuf of 3 or 4
+ * bytes a pixel beside the matrix's 8; these decode each row into the first
+ * bytes of that row of the matrix itself and turn it into grey levels in
+ * place, from the right: pixel j's double covers the bytes of pixel j and
+ * of later pixels only, which are read already. They apply gdk-pixbuf
+ * 2.42's transforms (io-png.c, io-jpeg.c), so the matrix is the same bit
+ * for bit, and refuse what the pixbuf path refuses (tests/test-image-rows.c
+ * compares the two on every PNG and JPEG in the repository):
+ * - PNG: palettes, grey below 8 bits and tRNS expanded, 16 bits cut to the
+ *   high byte (png_set_strip_16), grey taken as RGB, gamma and colour
+ *   chunks ignored. An interlaced PNG is combined pass by pass in the matrix's
+ *   rows too, and turned into grey levels once its last pass is in.
+ * - JPEG: libjpeg's default output (grey, RGB, or CMYK taken for Adobe's
+ *   inverted CMYK, marker or not, as gdk-pixbuf 2.42 does; fancy
+ *   upsampling, the default integer IDCT), no block smoothing. A
+ *   progressive or multi-scan JPEG needs libjpeg's whole-image coefficient
+ *   buffer (2 bytes a sample of each component) until its last scan: the
+ *   only such buffer here.
+ * The whole file is in memory, so the libraries' readers are given it at
+ * once; a file cut short leaves them waiting for more, which tells what is
+ * missing. */
+
+/* Turns the first width * channels bytes of row (8-bit grey, grey and
+ * alpha, RGB or RGBA pixels) into width grey levels, in place. Grey is
+ * given to grey_level as the RGB pixel gdk-pixbuf would make of it. */
+static void
+row_to_grey (double *row,
+             int     width,
+             int     channels)
+{
+  const guint8 *b = (const guint8 *) row;
+
+  switch (channels)
+    {
+    case 1:
+      for (int j = width - 1; j >= 0; j--)
+        {
+          const guint8 px[3] = { b[j], b[j], b[j] };
+
+          row[j] = grey_level (px, FALSE);
+        }
+      break;
+    case 2:
+      for (int j = width - 1; j >= 0; j--)
+        {
+          const guint8 px[4] = { b[2 * j], b[2 * j], b[2 * j], b[2 * j + 1] };
+
+          row[j] = grey_level (px, TRUE);
+        }
+      break;
+    case 3:
+      for (int j = width - 1; j >= 0; j--)
+        {
+          const guint8 px[3] = { b[3 * j], b[3 * j + 1], b[3 * j + 2] };
+
+          row[j] = grey_level (px, FALSE);
+        }
+      break;
+    default:
+      for (int j = width - 1; j >= 0; j--)
+        {
+          const guint8 px[4] = { b[4 * j], b[4 * j + 1], b[4 * j + 2], b[4 * j + 3] };
+
+          row[j] = grey_level (px, TRUE);
+        }
+      break;
+    }
+}
+
+/* The same for CMYK, made RGB as gdk-pixbuf 2.42's io-jpeg.c does: as
+ * Adobe's inverted CMYK (k * c / 255), whether the file has Adobe's marker
+ * or not, with the opaque alpha channel of the pixbuf it makes. */
+static void
+cmyk_row_to_grey (double *row,
+                  int     width)
+{
+  const guint8 *bytes = (const guint8 *) row;
+
+  for (int j = width - 1; j >= 0; j--)
+    {
+      const guint8 *p = bytes + (gsize) j * 4;
+      int k = p[3];
+      guint8 px[4] = { k * p[0] / 255, k * p[1] / 255, k * p[2] / 255, 255 };
+
+      row[j] = grey_level (px, TRUE);
+    }
+}
+
+static void
+set_cut_short (GError     **error,
+               const char  *name,
+               int          missing,
+               int          height)
+{
+  if (missing >= 0)
+    g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                 _("%s: the image is cut short: row %d of %d and those after it are missing"),
+                 name, missing + 1, height);
+  else
+    g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                 _("%s: the image is cut short: its data ends before the end of the file format"),
+                 name);
+}
+
+typedef struct
+{
+  FsMatrix *X;          /* allocated when the header is read */
+  GError   *size_error; /* the size refused, or no memory for the matrix */
+  gboolean  layout;     /* the transforms gave no 8-bit grey or RGB, alpha or not */
+  char      message[200]; /* libpng's error */
+  int       width;
+  int       height;
+  int       channels;
+  gboolean  interlaced;
+  int       rows;       /* 1 + the last row libpng reported */
+  gboolean  complete;   /* the last row of the last pass reported */
+} PngRows;
+
+static void
+png_rows_error (png_structp     png,
+                png_const_charp message)
+{
+  PngRows *r = png_get_error_ptr (png);
+
+  if (r->message[0] == '\0')
+    g_strlcpy (r->message, message, sizeof r->message);
+  png_longjmp (png, 1);
+}
+
+static void
+png_rows_warning (png_structp     png,
+                  png_const_charp message)
+{
+  /* Warnings are not errors, as in gdk-pixbuf; nothing on stderr. */
+}
+
+static void
+png_rows_info (png_structp png,
+               png_infop   info)
+{
+  PngRows *r = png_get_progressive_ptr (png);
+  png_uint_32 width, height;
+  int bit_depth, color_type, interlace;
+
+  png_get_IHDR (png, info, &width, &height, &bit_depth, &color_type, &interlace, NULL, NULL);
+  /* gdk-pixbuf's setup_png_transformations, step by step. */
+  if (color_type == PNG_COLOR_TYPE_PALETTE && bit_depth <= 8)
+    png_set_expand (png);
+  else if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8)
+    png_set_expand (png);
+  else if (png_get_valid (png, info, PNG_INFO_tRNS))
+    png_set_expand (png);
+  else if (bit_depth < 8)
+    png_set_expand (png);
+  if (bit_depth == 16)
+    png_set_strip_16 (png);
+  /* gdk-pixbuf also makes grey RGB (png_set_gray_to_rgb); row_to_grey
+   * does that for grey_level, at no cost to libpng. */
+  r->interlaced = interlace != PNG_INTERLACE_NONE;
+  if (r->interlaced)
+    png_set_interlace_handling (png);
+  png_read_update_info (png, info);
+
+  png_get_IHDR (png, info, &width, &height, &bit_depth, &color_type, &interlace, NULL, NULL);
+  r->channels = png_get_channels (png, info);
+  if (bit_depth != 8 || r->channels < 1 || r->channels > 4 ||
+      (color_type & PNG_COLOR_MASK_PALETTE) != 0 ||
+      r->channels != ((color_type & PNG_COLOR_MASK_COLOR) ? 3 : 1) +
+                     ((color_type & PNG_COLOR_MASK_ALPHA) ? 1 : 0) ||
+      width == 0 || height == 0 ||
+      png_get_rowbytes (png, info) > (gsize) width * sizeof (double))
+    {
+      r->layout = TRUE;
+      png_error (png, "layout");
+    }
+  /* libpng refuses more than 2^31 - 1 (its user limit: 10^6) either way. */
+  r->width = (int) width;
+  r->height = (int) height;
+  if (!fs_matrix_check_size (height, width, &r->size_error))
+    png_error (png, "size");
+  r->X = fs_matrix_new (height, width, &r->size_error);
+  if (r->X == NULL)
+    png_error (png, "size");
+}
+
+static void
+png_rows_row (png_structp png,
+              png_bytep   new_row,
+              png_uint_32 row_num,
+              int         pass)
+{
+  PngRows *r = png_get_progressive_ptr (png);
+  double *row;
+
+  if (r->X == NULL || row_num >= (png_uint_32) r->height)
+    png_error (png, "a row past the image's height");
+  r->rows = MAX (r->rows, (int) row_num + 1);
+  /* With interlace handling, every pass reports every row (those it
+   * leaves out with no data), and the last pass is the 7th (index 6),
+   * which no image width or height leaves out. */
+  if (pass == (r->interlaced ? 6 : 0) && row_num == (png_uint_32) r->height - 1)
+    r->complete = TRUE;
+  if (new_row == NULL)
+    return;
+  row = r->X->data + (gsize) row_num * r->width;
+  png_progressive_combine_row (png, (png_bytep) row, new_row);
+  if (!r->interlaced)
+    row_to_grey (row, r->width, r->channels);
+}
+
+/* Whether libpng read the data without an error. Nothing here changes
+ * after setjmp but what r points to. */
+static gboolean
+png_rows_feed (png_structp   png,
+               png_infop     info,
+               const guint8 *data,
+               gsize         len)
+{
+  if (setjmp (png_jmpbuf (png)))
+    return FALSE;
+  /* libpng only reads the buffer, though its prototype is not const. */
+  png_process_data (png, info, (png_bytep) data, len);
+  return TRUE;
+}
+
+static FsMatrix *
+parse_png (const char    *name,
+           const guint8  *data,
+           gsize          len,
+           GError       **error)
+{
+  PngRows r = { 0 };
+  png_structp png;
+  png_infop info;
+  gboolean read;
+
+  png = png_create_read_struct (PNG_LIBPNG_VER_STRING, &r, png_rows_error, png_rows_warning);
+  info = png != NULL ? png_create_info_struct (png) : NULL;
+  if (info == NULL)
+    {
+      png_destroy_read_struct (&png, NULL, NULL);
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("%s: not enough memory to read the image"), name);
+      return NULL;
+    }
+  png_set_progressive_read_fn (png, &r, png_rows_info, png_rows_row, NULL);
+  read = png_rows_feed (png, info, data, len);
+  png_destroy_read_struct (&png, &info, NULL);
+
+  if (r.size_error != NULL)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE, "%s: %s", name, r.size_error->message);
+      g_error_free (r.size_error);
+    }
+  else if (r.layout)
+    g_set_error (error, FS_ERROR, FS_ERROR_PARSE, _("%s: holds no 8-bit RGB image"), name);
+  else if (!read)
+    g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                 _("%s: cannot read the image: error in the PNG data: %s"), name, r.message);
+  else if (r.X == NULL)
+    g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                 _("%s: cannot read the image: the file ends before its pixels"), name);
+  else if (r.rows < r.height)
+    set_cut_short (error, name, r.rows, r.height);
+  else if (!r.complete || !has_end (data, len))
+    set_cut_short (error, name, -1, r.height);
+  else
+    {
+      if (r.interlaced)
+        for (int i = 0; i < r.height; i++)
+          row_to_grey (r.X->data + (gsize) i * r.width, r.width, r.channels);
+      r.X->format = "image";
+      r.X->image_height = (gsize) r.height;
+      r.X->image_width = (gsize) r.width;
+      return g_steal_pointer (&r.X);
+    }
+  g_clear_pointer (&r.X, fs_matrix_unref);
+  return NULL;
+}
+
+typedef struct
+{
+  struct jpeg_error_mgr pub;
+  jmp_buf               jump;
+  char                  message[JMSG_LENGTH_MAX];
+} JpegErrors;
+
+typedef struct
+{
+  struct jpeg_decompress_struct cinfo;
+  struct jpeg_source_mgr        src;
+  JpegErrors                    errors;
+  FsMatrix                     *X;
+  GError                       *size_error;
+  gboolean                      colour_space; /* neither grey, RGB nor CMYK */
+  gboolean                      created;
+  gboolean                      header;       /* the header was read */
+  gboolean                      ended;        /* the end-of-image marker was read */
+} JpegRows;
+
+static void
+jpeg_rows_error_exit (j_common_ptr cinfo)
+{
+  JpegErrors *errors = (JpegErrors *) cinfo->err;
+
+  if (errors->message[0] == '\0')
+    (*cinfo->err->format_message) (cinfo, errors->message);
+  longjmp (errors->jump, 1);
+}
+
+static void
+jpeg_rows_output_message (j_common_ptr cinfo)
+{
+  /* Warnings (corrupt data libjpeg gets past) are not errors, as in
+   * gdk-pixbuf; nothing on stderr. */
+}
+
+static void
+jpeg_rows_init_source (j_decompress_ptr cinfo)
+{
+}
+
+/* The whole file is in the buffer: asked for more, libjpeg suspends, and
+ * the reader sees what is missing. */
+static boolean
+jpeg_rows_fill_input_buffer (j_decompress_ptr cinfo)
+{
+  return FALSE;
+}
+
+static void
+jpeg_rows_skip_input_data (j_decompress_ptr cinfo,
+                           long             num_bytes)
+{
+  struct jpeg_source_mgr *src = cinfo->src;
+
+  if (num_bytes > 0)
+    {
+      size_t skip = MIN ((size_t) num_bytes, src->bytes_in_buffer);
+
+      src->next_input_byte += skip;
+      src->bytes_in_buffer -= skip;
+    }
+}
+
+static void
+jpeg_rows_term_source (j_decompress_ptr cinfo)
+{
+}
+
+/* Whether libjpeg read the data without an error. Nothing here is used
+ * after a longjmp but what r points to. */
+static gboolean
+jpeg_rows_decode (JpegRows     *r,
+                  const guint8 *data,
+                  gsize         len)
+{
+  j_decompress_ptr cinfo = &r->cinfo;
+  int width, height, channels;
+
+  if (setjmp (r->errors.jump))
+    return FALSE;
+
+  jpeg_create_decompress (cinfo);
+  r->created = TRUE;
+  r->src.init_source = jpeg_rows_init_source;
+  r->src.fill_input_buffer = jpeg_rows_fill_input_buffer;
+  r->src.skip_input_data = jpeg_rows_skip_input_data;
+  r->src.resync_to_restart = jpeg_resync_to_restart;
+  r->src.term_source = jpeg_rows_term_source;
+  r->src.next_input_byte = data;
+  r->src.bytes_in_buffer = len;
+  cinfo->src = &r->src;
+
+  if (jpeg_read_header (cinfo, TRUE) != JPEG_HEADER_OK)
+    return TRUE;
+  r->header = TRUE;
+  jpeg_calc_output_dimensions (cinfo);
+  channels = cinfo->output_components;
+  if (!((cinfo->out_color_space == JCS_GRAYSCALE && channels == 1) ||
+        (cinfo->out_color_space == JCS_RGB && channels == 3) ||
+        (cinfo->out_color_space == JCS_CMYK && channels == 4)))
+    {
+      r->colour_space = TRUE;
+      return FALSE;
+    }
+  width = (int) cinfo->output_width;
+  height = (int) cinfo->output_height;
+  if (!fs_matrix_check_size (cinfo->output_height, cinfo->output_width, &r->size_error))
+    return FALSE;
+  r->X = fs_matrix_new (cinfo->output_height, cinfo->output_width, &r->size_error);
+  if (r->X == NULL)
+    return FALSE;
+
+  /* gdk-pixbuf turns block smoothing off (after jpeg_start_decompress, so
+   * fancy upsampling stays on); it changes nothing once every scan is in,
+   * but the same settings make sure. */
+  cinfo->do_block_smoothing = FALSE;
+  if (!jpeg_start_decompress (cinfo))
+    return TRUE;
+  while (cinfo->output_scanline < cinfo->output_height)
+    {
+      JSAMPROW rows[4];
+      int first = (int) cinfo->output_scanline;
+      int want = MIN (MIN (cinfo->rec_outbuf_height, 4), height - first);
+      int got;
+
+      for (int i = 0; i < want; i++)
+        rows[i] = (JSAMPROW) (r->X->data + (gsize) (first + i) * width);
+      got = (int) jpeg_read_scanlines (cinfo, rows, (JDIMENSION) want);
+      if (got == 0)
+        return TRUE;
+      for (int i = 0; i < got; i++)
+        {
+          double *row = r->X->data + (gsize) (first + i) * width;
+
+          if (channels == 4)
+            cmyk_row_to_grey (row, width);
+          else
+            row_to_grey (row, width, channels);
+        }
+    }
+  r->ended = jpeg_finish_decompress (cinfo);
+  return TRUE;
+}
+
+static FsMatrix *
+parse_jpeg (const char    *name,
+            const guint8  *data,
+            gsize          len,
+            GError       **error)
+{
+  JpegRows *r = g_new0 (JpegRows, 1);
+  gboolean read;
+  FsMatrix *X = NULL;
+
+  r->cinfo.err = jpeg_std_error (&r->errors.pub);
+  r->errors.pub.error_exit = jpeg_rows_error_exit;
+  r->errors.pub.output_message = jpeg_rows_output_message;
+  read = jpeg_rows_decode (r, data, len);
+
+  if (r->size_error != NULL)
+    {
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE, "%s: %s", name, r->size_error->message);
+      g_error_free (r->size_error);
+    }
+  else if (r->colour_space)
+    g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                 _("%s: cannot read the image: a JPEG of %d components in a colour space "
+                   "other than grey, RGB and CMYK"), name, r->cinfo.num_components);
+  else if (!read)
+    g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                 _("%s: cannot read the image: error in the JPEG data: %s"), name,
+                 r->errors.message);
+  else if (!r->header || r->X == NULL)
+    g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
+                 _("%s: cannot read the image: the file ends before its pixels"), name);
+  else if (r->cinfo.output_scanline < r->cinfo.output_height)
+    set_cut_short (error, name, (int) r->cinfo.output_scanline, (int) r->cinfo.output_height);
+  else if (!r->ended || !has_end (data, len))
+    set_cut_short (error, name, -1, (int) r->cinfo.output_height);
+  else
+    {
+      X = g_steal_pointer (&r->X);
+      X->format = "image";
+      X->image_height = X->rows;
+      X->image_width = X->cols;
+    }
+  if (r->created)
+    jpeg_destroy_decompress (&r->cinfo);
+  g_clear_pointer (&r->X, fs_matrix_unref);
+  g_free (r);
+  return X;
+}
+
+FsMatrix *
+fs_image_parse (const char    *name,
+                const guint8  *data,
+                gsize          len,
+                GError       **error)
+{
+  if (is_png (data, len))
+    return parse_png (name, data, len, error);
+  /* gdk-pixbuf takes any file starting with SOI for a JPEG. */
+  if (len >= 2 && data[0] == 0xFF && data[1] == 0xD8)
+    return parse_jpeg (name, data, len, error);
+  return fs_image_parse_pixbuf (name, data, len, error);
 }
