@@ -521,13 +521,29 @@ new_matrix (const char    *name,
 #define SPLIT_MIN_BLOCKS 8
 #define MAX_THREADS 8
 
-/* Loads that were read on several threads, for the tests. */
+/* Loads that were read on several threads, the blocks read in such
+ * loads, and those read by threads other than the loading one, for the
+ * tests. */
 static gint split_reads;
+static gint split_blocks;
+static gint worker_blocks;
 
 guint
 fs_npy_get_split_reads (void)
 {
   return (guint) g_atomic_int_get (&split_reads);
+}
+
+guint
+fs_npy_get_split_blocks (void)
+{
+  return (guint) g_atomic_int_get (&split_blocks);
+}
+
+guint
+fs_npy_get_worker_blocks (void)
+{
+  return (guint) g_atomic_int_get (&worker_blocks);
 }
 
 FsMatrix *
@@ -693,8 +709,9 @@ typedef struct
   GMutex        mutex;
   GCond         cond;
   guint         running;     /* threads not finished, under mutex */
-  int           failure;     /* the first failure, under mutex */
-  gsize         failed_at;   /* its block, under mutex */
+  int          *results;     /* per block: 0 read, else its failure; each
+                              * written by the thread that read it */
+  guint8       *read;        /* per block: whether it was tried */
   gint          stop;        /* atomic */
   guint         next;        /* atomic: the next unit to take */
   gsize         done;        /* atomic (pointer-sized): bytes read */
@@ -723,15 +740,13 @@ read_unit (Shared        *shared,
       if (g_atomic_int_get (&shared->stop))
         return FALSE;
       result = read_block (blocks, b, buffer);
+      shared->results[b] = result;
+      shared->read[b] = 1;
+      g_atomic_int_inc (&split_blocks);
+      if (ticker == NULL)
+        g_atomic_int_inc (&worker_blocks);
       if (result != 0)
         {
-          g_mutex_lock (&shared->mutex);
-          if (shared->failure == 0 || b < shared->failed_at)
-            {
-              shared->failure = result;
-              shared->failed_at = b;
-            }
-          g_mutex_unlock (&shared->mutex);
           g_atomic_int_set (&shared->stop, 1);
           return FALSE;
         }
@@ -796,6 +811,10 @@ read_blocks_split (const char    *name,
                    GError       **error)
 {
   g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr(GPtrArray) buffers = g_ptr_array_new_with_free_func (g_free);
+  g_autofree int *results = g_new0 (int, blocks->n_blocks);
+  g_autofree guint8 *read = g_new0 (guint8, blocks->n_blocks);
+  g_autofree guint8 **buffer_list = NULL;
   Shared shared = { blocks };
   g_autoptr(GError) cancel = NULL;
   gboolean native = is_native_layout (blocks->h, blocks->X->rows, blocks->X->cols);
@@ -803,14 +822,18 @@ read_blocks_split (const char    *name,
   gsize first;
 
   *serial = FALSE;
-  n_threads = (guint) MIN ((gsize) n_threads, blocks->n_blocks);
+  shared.results = results;
+  shared.read = read;
+  /* No more threads than units to share. */
+  n_threads = (guint) MIN ((gsize) n_threads, (blocks->n_blocks + UNIT_BLOCKS - 1) / UNIT_BLOCKS);
   /* Made here, before the threads: nothing GLib allocates passes
    * between them. */
   if (!native)
     {
-      shared.buffers = g_new (guint8 *, n_threads);
+      buffer_list = g_new (guint8 *, n_threads);
       for (guint t = 0; t < n_threads; t++)
-        shared.buffers[t] = g_malloc (BLOCK_BYTES);
+        g_ptr_array_add (buffers, buffer_list[t] = g_malloc (BLOCK_BYTES));
+      shared.buffers = buffer_list;
       buffer = shared.buffers[g_atomic_int_add (&shared.next_buffer, 1)];
     }
   g_mutex_init (&shared.mutex);
@@ -841,21 +864,22 @@ read_blocks_split (const char    *name,
     {
       g_cond_wait_until (&shared.cond, &shared.mutex,
                          g_get_monotonic_time () + 5 * G_TIME_SPAN_MILLISECOND);
-      if (shared.running > 0 && cancel == NULL &&
-          !fs_load_ticker_tick (ticker, (gsize) blocks->offset +
+      if (shared.running == 0 || cancel != NULL)
+        continue;
+      /* Progress is told outside the lock: the callback is the
+       * application's, and a reader finishing must not wait on it. */
+      g_mutex_unlock (&shared.mutex);
+      if (!fs_load_ticker_tick (ticker, (gsize) blocks->offset +
                                         (gsize) g_atomic_pointer_get (&shared.done),
                                 &cancel))
         g_atomic_int_set (&shared.stop, 1);
+      g_mutex_lock (&shared.mutex);
     }
   g_mutex_unlock (&shared.mutex);
   for (guint t = 0; t < threads->len; t++)
     g_thread_join (threads->pdata[t]);
   g_mutex_clear (&shared.mutex);
   g_cond_clear (&shared.cond);
-  if (shared.buffers != NULL)
-    for (guint t = 0; t < n_threads; t++)
-      g_free (shared.buffers[t]);
-  g_free (shared.buffers);
 
   if (threads->len == 0)
     {
@@ -867,9 +891,18 @@ read_blocks_split (const char    *name,
       g_propagate_error (error, g_steal_pointer (&cancel));
       return FALSE;
     }
-  if (shared.failure != 0)
-    return read_failed (name, shared.failure, error);
-  /* A cancel after this thread's last look. */
+  /* A failure stopped the threads, perhaps before a block under it that
+   * fails otherwise (an I/O error before the end of a file that shrank):
+   * the blocks are looked at in order, those not tried read now, so the
+   * error is the one a single thread meets first. */
+  for (gsize b = 0; b < blocks->n_blocks; b++)
+    {
+      int result = shared.read[b] ? shared.results[b] : read_block (blocks, b, buffer);
+
+      if (result != 0)
+        return read_failed (name, result, error);
+    }
+  /* A cancel after this thread's last look counts, as on one thread. */
   if (g_cancellable_set_error_if_cancelled (ticker->cancellable, error))
     return FALSE;
   g_atomic_int_inc (&split_reads);
@@ -925,6 +958,9 @@ read_data (const char    *name,
           if (!fs_load_ticker_tick (ticker, (gsize) (offset + (guint64) end * h->size), error))
             return FALSE;
         }
+      /* As the threads' path: a cancel after the last look counts. */
+      if (g_cancellable_set_error_if_cancelled (ticker->cancellable, error))
+        return FALSE;
     }
   for (gsize b = 0; b < blocks.n_blocks; b++)
     seen.sum_sq += block_sums[b];

@@ -54,8 +54,12 @@ FsMatrix *fs_npy_read_fd_split (const char          *name,
                                 gpointer             progress_data,
                                 double              *sum_sq,
                                 GError             **error);
-/* How many loads were read on more than one thread, for the tests. */
+/* How many loads were read on more than one thread, how many blocks were
+ * read in such loads, and how many of those by threads other than the
+ * loading one, for the tests. */
 guint     fs_npy_get_split_reads (void);
+guint     fs_npy_get_split_blocks (void);
+guint     fs_npy_get_worker_blocks (void);
 GBytes   *fs_npy_encode  (const FsMatrix  *X);
 GBytes   *fs_npy_encode_data (gsize         rows,
                               gsize         cols,
