@@ -20,6 +20,7 @@
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 /* jpeglib.h needs stdio.h's FILE and size_t first. */
@@ -232,7 +233,10 @@ fs_image_parse_pixbuf (const char    *name,
  * of later pixels only, which are read already. They apply gdk-pixbuf
  * 2.42's transforms (io-png.c, io-jpeg.c), so the matrix is the same bit
  * for bit, and refuse what the pixbuf path refuses (tests/test-image-rows.c
- * compares the two on every PNG and JPEG in the repository):
+ * compares the two on every PNG and JPEG in the repository), and more: a
+ * file whose data ends before the format's end, which gdk-pixbuf may turn
+ * into rows copied from an earlier interlace pass
+ * (tests/data/images-stricter):
  * - PNG: palettes, grey below 8 bits and tRNS expanded, 16 bits cut to the
  *   high byte (png_set_strip_16), grey taken as RGB, gamma and colour
  *   chunks ignored. An interlaced PNG is combined pass by pass in the matrix's
@@ -488,7 +492,9 @@ parse_png (const char    *name,
     g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
                  _("%s: cannot read the image: the file ends before its pixels"), name);
   else if (r.rows < r.height)
-    set_cut_short (error, name, r.rows, r.height);
+    /* An interlaced image's passes each cover the whole height: no row is
+     * the first one missing. */
+    set_cut_short (error, name, r.interlaced ? -1 : (int) r.rows, r.height);
   else if (!r.complete || !has_end (data, len))
     set_cut_short (error, name, -1, r.height);
   else
@@ -575,6 +581,35 @@ jpeg_rows_term_source (j_decompress_ptr cinfo)
 {
 }
 
+/* What libjpeg holds beside the output for a file of several scans
+ * (progressive, or components in separate scans): every component's
+ * DCT coefficients for the whole image, 64 of 2 bytes a block, until
+ * the last scan is in. 0 for a file of one scan, decoded a band at a
+ * time. */
+static gsize
+jpeg_coefficient_bytes (j_decompress_ptr cinfo)
+{
+  int max_h = 1, max_v = 1;
+  double bytes = 0.0;
+
+  if (!jpeg_has_multiple_scans (cinfo))
+    return 0;
+  for (int c = 0; c < cinfo->num_components; c++)
+    {
+      max_h = MAX (max_h, cinfo->comp_info[c].h_samp_factor);
+      max_v = MAX (max_v, cinfo->comp_info[c].v_samp_factor);
+    }
+  for (int c = 0; c < cinfo->num_components; c++)
+    {
+      const jpeg_component_info *comp = &cinfo->comp_info[c];
+      double w = ceil ((double) cinfo->image_width * comp->h_samp_factor / (max_h * DCTSIZE));
+      double h = ceil ((double) cinfo->image_height * comp->v_samp_factor / (max_v * DCTSIZE));
+
+      bytes += w * h * DCTSIZE2 * sizeof (JCOEF);
+    }
+  return bytes >= (double) G_MAXSIZE ? G_MAXSIZE : (gsize) bytes;
+}
+
 /* Whether libjpeg read the data without an error. Nothing here is used
  * after a longjmp but what r points to. */
 static gboolean
@@ -613,7 +648,8 @@ jpeg_rows_decode (JpegRows     *r,
     }
   width = (int) cinfo->output_width;
   height = (int) cinfo->output_height;
-  if (!fs_matrix_check_size (cinfo->output_height, cinfo->output_width, &r->size_error))
+  if (!fs_matrix_check_size_with (cinfo->output_height, cinfo->output_width,
+                                  jpeg_coefficient_bytes (cinfo), &r->size_error))
     return FALSE;
   r->X = fs_matrix_new (cinfo->output_height, cinfo->output_width, &r->size_error);
   if (r->X == NULL)
@@ -683,7 +719,10 @@ parse_jpeg (const char    *name,
     g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
                  _("%s: cannot read the image: the file ends before its pixels"), name);
   else if (r->cinfo.output_scanline < r->cinfo.output_height)
-    set_cut_short (error, name, (int) r->cinfo.output_scanline, (int) r->cinfo.output_height);
+    /* A progressive file's scans each cover the whole height. */
+    set_cut_short (error, name,
+                   jpeg_has_multiple_scans (&r->cinfo) ? -1 : (int) r->cinfo.output_scanline,
+                   (int) r->cinfo.output_height);
   else if (!r->ended || !has_end (data, len))
     set_cut_short (error, name, -1, (int) r->cinfo.output_height);
   else

@@ -71,7 +71,17 @@ fs_matrix_check_size (gsize    rows,
                       gsize    cols,
                       GError **error)
 {
+  return fs_matrix_check_size_with (rows, cols, 0, error);
+}
+
+gboolean
+fs_matrix_check_size_with (gsize    rows,
+                           gsize    cols,
+                           gsize    beside,
+                           GError **error)
+{
   gsize available;
+  double need;
 
   if (rows == 0 || cols == 0)
     {
@@ -103,16 +113,23 @@ fs_matrix_check_size (gsize    rows,
     }
 
   /* Small matrices are not worth a look at /proc. */
-  if (rows * cols * sizeof (double) >= 64 << 20 &&
-      rows * cols * sizeof (double) > (available = memory_available ()))
+  need = rows * (double) cols * sizeof (double) + (double) beside;
+  if (need >= (double) (64 << 20) && need > (double) (available = memory_available ()))
     {
       g_autofree char *shape = format_shape (rows, cols);
 
-      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   _("A matrix of %s needs %.1f GiB, more than the %.1f GiB of memory left: "
-                     "use a part of it, or free memory"),
-                   shape, rows * (double) cols * sizeof (double) / (1 << 30),
-                   available / (double) (1 << 30));
+      if (beside == 0)
+        g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                     _("A matrix of %s needs %.1f GiB, more than the %.1f GiB of memory left: "
+                       "use a part of it, or free memory"),
+                     shape, need / (1 << 30), available / (double) (1 << 30));
+      else
+        g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                     _("A matrix of %s and the %.1f GiB its reading holds beside it need "
+                       "%.1f GiB, more than the %.1f GiB of memory left: use a part of it, "
+                       "or free memory"),
+                     shape, (double) beside / (1 << 30), need / (1 << 30),
+                     available / (double) (1 << 30));
       return FALSE;
     }
   return TRUE;

@@ -128,6 +128,12 @@ FsMatrix *fs_matrix_to_sparse       (const FsMatrix *self,
 gboolean  fs_matrix_check_size      (gsize           rows,
                                      gsize           cols,
                                      GError        **error);
+/* The same for a reader that holds beside bytes besides the matrix while
+ * it fills it (a decoder's whole-image buffer). */
+gboolean  fs_matrix_check_size_with (gsize           rows,
+                                     gsize           cols,
+                                     gsize           beside,
+                                     GError        **error);
 /* The same for reading a sparse matrix of nnz listed cells: its row
  * pointers and cells, with the room a reader needs to sort them, must fit
  * in the memory left (a 60-byte header may claim 4 billion rows). */

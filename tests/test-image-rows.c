@@ -182,7 +182,41 @@ test_cut_short (void)
 
 /* Every file with one byte changed at 16 places (headers, tables, pixel
  * data, the end): the same outcome both ways, whether the libraries refuse
- * the file or get past the fault (libjpeg does, in entropy-coded data). */
+ * the file or get past the fault (libjpeg does, in entropy-coded data).
+ * Not every corruption is: the row readers refuse some files the pixbuf
+ * path takes (/image-rows/stricter), never the other way round here. */
+/* Files whose data ends before the format's end, which gdk-pixbuf's loader
+ * still turns into a matrix (of rows copied from earlier passes, or past a
+ * marker that swallowed the rest of the file): the row readers refuse
+ * them as cut short, naming the file (tests/data/images-stricter). */
+static void
+test_stricter (void)
+{
+  const char *names[] = { "interlaced-idat-past-end.png", "jpeg-app4-in-scan.jpg" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "images-stricter",
+                                                     names[i], NULL);
+      g_autofree guint8 *data = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) pixbuf_error = NULL;
+      g_autoptr(FsMatrix) R = NULL;
+      g_autoptr(FsMatrix) P = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (path, (char **) &data, &len, NULL));
+      R = fs_image_parse (names[i], data, len, &error);
+      P = fs_image_parse_pixbuf (names[i], data, len, &pixbuf_error);
+      g_assert_null (R);
+      g_assert_error (error, FS_ERROR, FS_ERROR_PARSE);
+      g_assert_true (g_str_has_prefix (error->message, names[i]));
+      g_assert_nonnull (strstr (error->message, "cut short"));
+      g_assert_no_error (pixbuf_error);
+      g_assert_nonnull (P);
+    }
+}
+
 static void
 test_corrupt (void)
 {
@@ -287,6 +321,23 @@ jpeg_claiming (guint16 width,
   return g_bytes_new (bytes, sizeof bytes);
 }
 
+/* The same header, progressive (SOF2) with three full-size components:
+ * libjpeg keeps 3 × 2 bytes of coefficients a pixel until the last scan. */
+static GBytes *
+jpeg_progressive_claiming (guint16 width,
+                           guint16 height)
+{
+  const guint8 bytes[] = {
+    0xFF, 0xD8,
+    0xFF, 0xC2, 0, 17, 8, height >> 8, height & 0xFF, width >> 8, width & 0xFF, 3,
+    1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0,
+    0xFF, 0xDA, 0, 12, 3, 1, 0x00, 2, 0x00, 3, 0x00, 0, 0, 0,
+    0xFF, 0xD9,
+  };
+
+  return g_bytes_new (bytes, sizeof bytes);
+}
+
 static void
 assert_too_large (const char *name,
                   GBytes     *bytes,
@@ -318,7 +369,9 @@ test_too_many_cells (void)
 #ifndef __SANITIZE_ADDRESS__
 /* 20000 × 20000 (3.0 GiB of doubles) under a 1 GiB address-space limit:
  * refused by the size check, before the matrix or a pixel buffer is
- * allocated (an allocation that failed would say "Not enough memory"). */
+ * allocated (an allocation that failed would say "Not enough memory"); a
+ * progressive JPEG whose matrix fits but not with the coefficients libjpeg
+ * holds beside it, too. */
 static void
 test_size_checked_first (void)
 {
@@ -329,8 +382,15 @@ test_size_checked_first (void)
       g_autoptr(GBytes) jpeg = jpeg_claiming (20000, 20000);
 
       g_assert_cmpint (setrlimit (RLIMIT_AS, &limit), ==, 0);
+      /* 10000 × 10000: 0.7 GiB of doubles fit, not with libjpeg's 0.6
+       * GiB of coefficients beside them. */
+      g_autoptr(GBytes) progressive = jpeg_progressive_claiming (10000, 10000);
+
+      g_assert_cmpint (setrlimit (RLIMIT_AS, &limit), ==, 0);
       assert_too_large ("big.png", png, "needs 3.0 GiB, more than the");
       assert_too_large ("big.jpg", jpeg, "needs 3.0 GiB, more than the");
+      assert_too_large ("progressive.jpg", progressive,
+                        "and the 0.6 GiB its reading holds beside it need 1.3 GiB, more than the");
       return;
     }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
@@ -414,6 +474,7 @@ main (int    argc,
   g_test_add_func ("/image-rows/same-matrix", test_same_matrix);
   g_test_add_func ("/image-rows/cut-short", test_cut_short);
   g_test_add_func ("/image-rows/corrupt", test_corrupt);
+  g_test_add_func ("/image-rows/stricter", test_stricter);
   g_test_add_func ("/image-rows/too-many-cells", test_too_many_cells);
 #ifndef __SANITIZE_ADDRESS__
   g_test_add_func ("/image-rows/size-checked-first", test_size_checked_first);
