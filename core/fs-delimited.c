@@ -71,8 +71,9 @@ typedef struct
   double      value;
 } Field;
 
-/* A record kept whole: the file's first two only (the header, the
- * layout rules and messages look at them). */
+/* The file's first two records: the first kept whole (every cell), the
+ * second's place and width (the header, the layout rules and messages
+ * look at them). */
 typedef struct
 {
   gsize   first;          /* its first value in values, when held */
@@ -95,10 +96,12 @@ typedef struct
   double *values;
   gsize   n_values;
   gsize   capacity;
-  GArray *specials;       /* of Field: the cells of the file's first two records */
+  GArray *specials;       /* of Field: the cells of the file's first record (and,
+                           * until the width is known, the second's text) */
   GArray *records;        /* of Record: the file's first two records */
   gsize   n_records;      /* records read (without the empty ones) */
-  gsize  *starts;         /* per record after the file's first: its offset in the text */
+  guint8 *starts;         /* per record after the file's first: its offset in the
+                           * text, of Parser.start_size bytes */
   gsize   n_starts;
   gsize   starts_capacity;
   gsize   n_empty_records;  /* rows of empty fields, left out */
@@ -107,6 +110,7 @@ typedef struct
   guint  *text_cells;     /* cells of text */
   Field  *first_text;     /* the first of them */
   gsize  *first_text_line;  /* ... and its record's line */
+  gboolean second_plain;    /* the second record holds a number not in quotes */
   gboolean col0_unquoted;   /* a first cell not in quotes */
   gboolean col1_plain;      /* a second cell that is a number not in quotes */
   gsize   mismatch_line;    /* the first record of another width (0: none) */
@@ -129,6 +133,7 @@ typedef struct
   gint       *pos;        /* per column of the width: its place in a kept row, or -1 */
   guint       row_width;  /* values kept per record after the first */
   gboolean    want_starts;  /* the first column may be row labels: keep where records start */
+  guint       start_size;   /* bytes of an offset: 4 for a text under 4 GiB */
   locale_t    c_locale;   /* for strtod_l: the parse's own, not a global */
   const FsImportOptions *options;  /* never NULL */
   FsLoadTicker *ticker;
@@ -503,18 +508,22 @@ read_plain_field (Parser *parser,
 
 /* Room for count more values: the first guess of room comes from the
  * file's start (only the room used is ever touched); a guess too low
- * doubles it. */
+ * doubles it. The matrix's own (huge) asks for huge pages; a chunk's
+ * values, copied into it and freed, do not: each would hold up to 2 MiB
+ * more than it uses until the join (17 chunks of a 140 MB file: 34 MB). */
 static double *
-alloc_values (gsize count)
+alloc_values (gsize    count,
+              gboolean huge)
 {
   gsize bytes = MAX (count, 1) * sizeof (double);
   void *p = NULL;
 
+  huge = huge && bytes >= ((gsize) 4 << 20);
   if (count > G_MAXSIZE / sizeof (double) / 2 ||
-      posix_memalign (&p, bytes >= ((gsize) 4 << 20) ? (gsize) 2 << 20 : 64, bytes) != 0)
+      posix_memalign (&p, huge ? (gsize) 2 << 20 : 64, bytes) != 0)
     return NULL;
 #ifdef MADV_HUGEPAGE
-  if (bytes >= ((gsize) 4 << 20))
+  if (huge)
     madvise (p, bytes, MADV_HUGEPAGE);
 #endif
   return p;
@@ -527,7 +536,7 @@ grow_values (Parser  *parser,
 {
   Store *st = &parser->st;
   gsize capacity = MAX (MAX (st->capacity * 2, at_least), 1024);
-  double *grown = alloc_values (capacity);
+  double *grown = alloc_values (capacity, parser->first_chunk);
 
   if (grown == NULL)
     {
@@ -567,16 +576,40 @@ store_init_columns (Store *st,
   st->first_text_line = g_new0 (gsize, MAX (width, 1));
 }
 
-/* An empty store; its counts per column when the width is known. */
+/* An empty store (its counts per column are made at its first text
+ * cell: a wide file of numbers needs none). */
 static void
-store_init (Store *st,
-            guint  width)
+store_init (Store *st)
 {
   memset (st, 0, sizeof *st);
   st->specials = g_array_new (FALSE, FALSE, sizeof (Field));
   st->records = g_array_new (FALSE, FALSE, sizeof (Record));
-  if (width > 0)
-    store_init_columns (st, width);
+}
+
+/* The number of text cells of the records after the first in column j. */
+static inline guint
+text_cells_of (const Store *st,
+               guint        j)
+{
+  return st->text_cells != NULL ? st->text_cells[j] : 0;
+}
+
+/* Counts a text cell f of column index, of the record on line. */
+static void
+count_text (Parser      *parser,
+            guint        index,
+            const Field *f,
+            gsize        line)
+{
+  Store *st = &parser->st;
+
+  if (st->text_cells == NULL)
+    store_init_columns (st, parser->width);
+  if (st->text_cells[index]++ == 0)
+    {
+      st->first_text[index] = *f;
+      st->first_text_line[index] = line;
+    }
 }
 
 /* Whether the file's first record, f among them, is the header whatever
@@ -629,8 +662,8 @@ grow_starts (Parser  *parser,
 {
   Store *st = &parser->st;
   gsize capacity = MAX (st->starts_capacity * 2, 1024);
-  gsize *grown = capacity < G_MAXSIZE / sizeof (gsize) / 2
-                   ? g_try_realloc_n (st->starts, capacity, sizeof (gsize)) : NULL;
+  guint8 *grown = capacity < G_MAXSIZE / sizeof (guint64) / 2
+                    ? g_try_realloc_n (st->starts, capacity, parser->start_size) : NULL;
 
   if (grown == NULL)
     {
@@ -659,13 +692,9 @@ second_record_sets_width (Parser       *parser,
   for (guint j = 0; j < rec->n_fields; j++)
     parser->pos[j] = (gint) j;
   parser->row_width = rec->n_fields;
-  store_init_columns (st, rec->n_fields);
   for (guint k = 0; k < rec->n_special; k++)
-    if (specials[k].kind == CELL_TEXT && st->text_cells[specials[k].index]++ == 0)
-      {
-        st->first_text[specials[k].index] = specials[k];
-        st->first_text_line[specials[k].index] = rec->line;
-      }
+    if (specials[k].kind == CELL_TEXT)
+      count_text (parser, specials[k].index, &specials[k], rec->line);
 }
 
 /* Reads the fields of the record at the cursor, up to the end of its
@@ -683,13 +712,13 @@ read_record (Parser  *parser,
   gboolean whitespace = parser->separator == WHITESPACE_SEPARATOR;
   gboolean any_value = FALSE, any_text = FALSE;
   gboolean first = parser->first_chunk && st->n_records == 0;
-  /* The file's first two records are kept whole. */
+  /* The file's first two records are noted. */
   gboolean head = parser->first_chunk && st->n_records < 2;
   /* The first record's values, and the second's before the width is
    * known, go one after another. */
   gboolean append = first || parser->width == 0;
   gboolean keep = !append && st->mismatch_line == 0;
-  gboolean col0_quoted = FALSE, col1_plain = FALSE;
+  gboolean col0_quoted = FALSE, col1_plain = FALSE, plain = FALSE;
   const char *start = c->p;
   double *row = NULL;
 
@@ -734,17 +763,17 @@ read_record (Parser  *parser,
 
           if (pos >= 0 && keep)
             row[pos] = f.value;
-          if (f.kind == CELL_TEXT && st->text_cells[index]++ == 0)
-            {
-              st->first_text[index] = f;
-              st->first_text_line[index] = rec.line;
-            }
+          if (G_UNLIKELY (f.kind == CELL_TEXT))
+            count_text (parser, index, &f, rec.line);
         }
+      plain |= f.kind == CELL_NUMBER && !f.quoted;
       if (index == 0)
         col0_quoted = f.quoted;
       else if (index == 1)
         col1_plain = f.kind == CELL_NUMBER && !f.quoted;
-      if (head)
+      /* The first record's cells are kept whole; the second's text, to be
+       * counted once the width is known. */
+      if (first || (append && f.kind == CELL_TEXT))
         {
           f.index = index;
           g_array_append_val (st->specials, f);
@@ -802,11 +831,16 @@ read_record (Parser  *parser,
         st->n_values += parser->row_width;
       st->col0_unquoted |= !col0_quoted;
       st->col1_plain |= col1_plain;
+      if (head)
+        st->second_plain = plain;
       if (parser->want_starts)
         {
           if (G_UNLIKELY (st->n_starts == st->starts_capacity) && !grow_starts (parser, error))
             return FALSE;
-          st->starts[st->n_starts++] = (gsize) (start - parser->text);
+          if (parser->start_size == sizeof (guint32))
+            ((guint32 *) st->starts)[st->n_starts++] = (guint32) (start - parser->text);
+          else
+            ((guint64 *) st->starts)[st->n_starts++] = (guint64) (start - parser->text);
         }
     }
   if (head)
@@ -856,7 +890,7 @@ record_at (const Parser *parser,
   return &g_array_index (parser->st.records, Record, record);
 }
 
-/* A cell of one of the file's first two records: all are kept whole. */
+/* A cell of the file's first record: all are kept whole. */
 static inline const Field *
 head_field (const Parser *parser,
             guint         record,
@@ -864,6 +898,7 @@ head_field (const Parser *parser,
 {
   const Record *rec = record_at (parser, record);
 
+  g_assert (record == 0);
   g_assert (index < rec->n_fields && rec->n_special == rec->n_fields);
   return &g_array_index (parser->st.specials, Field, rec->first_special + index);
 }
@@ -898,14 +933,14 @@ value_at (const Parser *parser,
   const gint *map;
   const double *row;
 
-  if (record < 2)
+  if (record == 0)
     return head_field (parser, record, index)->value;
   row = row_values (parser, record, &map);
   g_assert (index < parser->width);
   return map[index] >= 0 ? row[map[index]] : text_value ();
 }
 
-/* A cell of one of the file's first two records as a Field. */
+/* A cell of the file's first record as a Field. */
 static Field
 field_at (const Parser *parser,
           guint         record,
@@ -936,7 +971,7 @@ field_text (const Field *f)
   return g_string_free (s, FALSE);
 }
 
-/* The text of a cell of one of the file's first two records. */
+/* The text of a cell of the file's first record. */
 static char *
 cell_text (const Parser *parser,
            guint         record,
@@ -977,12 +1012,7 @@ is_quoted_header (Parser *parser)
 
       all_quoted &= f.quoted || f.len == 0;
     }
-  for (guint j = 0; j < g_array_index (parser->st.records, Record, 1).n_fields; j++)
-    {
-      Field f = field_at (parser, 1, j);
-
-      below_plain_number |= f.kind == CELL_NUMBER && !f.quoted;
-    }
+  below_plain_number = parser->st.second_plain;
   return all_quoted && below_plain_number;
 }
 
@@ -1074,7 +1104,7 @@ detect_label_column (Parser       *parser,
     }
   if (layout->n_rows > 1 - layout->first_data)
     {
-      any_text |= parser->st.text_cells[0] > 0;
+      any_text |= text_cells_of (&parser->st, 0) > 0;
       all_quoted &= !parser->st.col0_unquoted;
       other_plain |= parser->st.col1_plain;
     }
@@ -1236,7 +1266,7 @@ compare_with_rest (Parser       *parser,
   for (guint i = 0; i < layout->n_rows; i += stride)
     for (guint j = 1; j < layout->n_cols; j++)
       {
-        double value = layout->dropped[j] || parser->st.text_cells[j] > 0
+        double value = layout->dropped[j] || text_cells_of (&parser->st, j) > 0
                          ? text_value () : value_at (parser, layout->first_data + i, j);
         double v = fabs (value);
 
@@ -1572,7 +1602,7 @@ choose_columns (Parser  *parser,
           first_text[j] = field_at (parser, 0, j);
           first_text_line[j] = record_at (parser, 0)->line;
         }
-  if (st->n_records > 1)
+  if (st->text_cells != NULL)
     for (guint j = 0; j < layout->n_cols; j++)
       if (st->text_cells[j] > 0 && (text_cells[j] += st->text_cells[j]) == st->text_cells[j])
         {
@@ -1714,9 +1744,11 @@ label_field (Parser       *parser,
   Cursor c = { 0 };
   Field f = { 0 };
 
-  if (record < 2)
+  if (record == 0)
     return field_at (parser, record, 0);
-  c.p = parser->text + parser->st.starts[record - 1];
+  c.p = parser->text + (parser->start_size == sizeof (guint32)
+                          ? ((const guint32 *) parser->st.starts)[record - 1]
+                          : ((const guint64 *) parser->st.starts)[record - 1]);
   c.end = parser->text + parser->len;
   c.line_start = c.p;
   c.line = 1;
@@ -2013,8 +2045,8 @@ reserve_starts (Parser  *parser,
 
   if (!parser->want_starts || parser->max_records > 0)
     return TRUE;
-  st->starts = count < G_MAXSIZE / sizeof (gsize) / 2 ? g_try_malloc_n (count, sizeof (gsize))
-                                                      : NULL;
+  st->starts = count < G_MAXSIZE / sizeof (guint64) / 2
+                 ? g_try_malloc_n (count, parser->start_size) : NULL;
   if (st->starts == NULL)
     return grow_starts (parser, error);
   st->starts_capacity = count;
@@ -2043,6 +2075,7 @@ prepare_parser (Parser *parser)
     }
   parser->cells_per_byte = (double) ends / (double) MAX (sample, 1);
   parser->lines_per_byte = (double) lines / (double) MAX (sample, 1);
+  parser->start_size = parser->len <= G_MAXUINT32 ? sizeof (guint32) : sizeof (guint64);
 }
 
 /* The sample read to learn the width: at least this much of the file's
@@ -2094,7 +2127,7 @@ sample_width (Parser *parser)
   sample.max_records = 0;
   sample.want_starts = FALSE;
   sample.report = NULL;
-  store_init (&sample.st, 0);
+  store_init (&sample.st);
   c = (Cursor) { sample.text, cut, sample.text, 1 };
   while (ok && c.p < c.end)
     ok = skip_empty_line (&c) || read_record (&sample, &c, NULL);
@@ -2110,7 +2143,7 @@ store_reserve (Parser  *parser,
                gsize    len,
                GError **error)
 {
-  store_init (&parser->st, parser->width);
+  store_init (&parser->st);
   /* A preview's few records need no room for the whole file's. */
   return grow_values (parser, parser->max_records > 0 ? 1024 : guess_cells (parser, len), error) &&
          reserve_starts (parser, len, error);
@@ -2250,18 +2283,22 @@ join_chunk (Parser  *parser,
       while (st->n_starts + from->n_starts > st->starts_capacity)
         if (!grow_starts (parser, error))
           return FALSE;
-      memcpy (st->starts + st->n_starts, from->starts, from->n_starts * sizeof (gsize));
+      memcpy (st->starts + st->n_starts * parser->start_size, from->starts,
+              from->n_starts * parser->start_size);
       st->n_starts += from->n_starts;
     }
   g_clear_pointer (&from->starts, g_free);
-  for (guint j = 0; j < parser->width; j++)
-    if (from->text_cells[j] > 0 && st->text_cells[j] == 0)
-      {
-        st->first_text[j] = from->first_text[j];
-        st->first_text_line[j] = from->first_text_line[j] + line_offset;
-      }
-  for (guint j = 0; j < parser->width; j++)
-    st->text_cells[j] += from->text_cells[j];
+  if (from->text_cells != NULL && st->text_cells == NULL)
+    store_init_columns (st, parser->width);
+  for (guint j = 0; from->text_cells != NULL && j < parser->width; j++)
+    {
+      if (from->text_cells[j] > 0 && st->text_cells[j] == 0)
+        {
+          st->first_text[j] = from->first_text[j];
+          st->first_text_line[j] = from->first_text_line[j] + line_offset;
+        }
+      st->text_cells[j] += from->text_cells[j];
+    }
   st->col0_unquoted |= from->col0_unquoted;
   st->col1_plain |= from->col1_plain;
   st->n_records += from->n_records;
@@ -2315,7 +2352,7 @@ tokenize_split (Parser  *parser,
       /* Its arrays made here, before the threads: GLib 2.74 allocates
        * array headers from its slice allocator, whose hand-overs between
        * threads ThreadSanitizer cannot see. */
-      store_init (&chunks[n].parser.st, parser->width);
+      store_init (&chunks[n].parser.st);
       n++;
     }
 
