@@ -667,10 +667,11 @@ grow_starts (Parser  *parser,
 
   if (grown == NULL)
     {
-      g_autofree char *rows = fs_error_number_text (capacity);
+      /* As many cells as those rows hold: the message the values give. */
+      g_autofree char *cells = fs_error_number_text (capacity * MAX (parser->width, 1));
 
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                   _("%s: not enough memory for more than %s rows"), parser->name, rows);
+                   _("%s: not enough memory for more than %s cells"), parser->name, cells);
       return FALSE;
     }
   st->starts = grown;
