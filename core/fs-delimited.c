@@ -508,22 +508,18 @@ read_plain_field (Parser *parser,
 
 /* Room for count more values: the first guess of room comes from the
  * file's start (only the room used is ever touched); a guess too low
- * doubles it. The matrix's own (huge) asks for huge pages; a chunk's
- * values, copied into it and freed, do not: each would hold up to 2 MiB
- * more than it uses until the join (17 chunks of a 140 MB file: 34 MB). */
+ * doubles it. */
 static double *
-alloc_values (gsize    count,
-              gboolean huge)
+alloc_values (gsize count)
 {
   gsize bytes = MAX (count, 1) * sizeof (double);
   void *p = NULL;
 
-  huge = huge && bytes >= ((gsize) 4 << 20);
   if (count > G_MAXSIZE / sizeof (double) / 2 ||
-      posix_memalign (&p, huge ? (gsize) 2 << 20 : 64, bytes) != 0)
+      posix_memalign (&p, bytes >= ((gsize) 4 << 20) ? (gsize) 2 << 20 : 64, bytes) != 0)
     return NULL;
 #ifdef MADV_HUGEPAGE
-  if (huge)
+  if (bytes >= ((gsize) 4 << 20))
     madvise (p, bytes, MADV_HUGEPAGE);
 #endif
   return p;
@@ -536,7 +532,7 @@ grow_values (Parser  *parser,
 {
   Store *st = &parser->st;
   gsize capacity = MAX (MAX (st->capacity * 2, at_least), 1024);
-  double *grown = alloc_values (capacity, parser->first_chunk);
+  double *grown = alloc_values (capacity);
 
   if (grown == NULL)
     {
@@ -1780,9 +1776,14 @@ copy_labels (Parser       *parser,
       for (guint i = 0; i < layout->n_rows; i++)
         {
           Field f = label_field (parser, layout, i);
-          g_autofree char *text = field_text (&f);
+          g_autofree char *text = NULL;
 
-          X->row_labels[i] = g_string_chunk_insert (X->row_label_text, text);
+          /* Most labels are their text as it is. */
+          if (!f.quoted && g_utf8_validate_len (f.start, f.len, NULL))
+            X->row_labels[i] = g_string_chunk_insert_len (X->row_label_text, f.start, f.len);
+          else
+            X->row_labels[i] = g_string_chunk_insert (X->row_label_text,
+                                                      text = field_text (&f));
         }
     }
 
@@ -2228,6 +2229,11 @@ parse_chunk (Shared  *shared,
     }
   chunk->stopped = c.p;
   chunk->lines = c.line - 1;
+  /* The huge page its last values are in is held whole, up to 2 MiB more
+   * than it uses (17 chunks of a 140 MB file: 34 MB) until the join
+   * copies it: the pages past its values go back now. */
+  if (!parser->first_chunk)
+    release_dropped (parser->st.values, parser->st.n_values, parser->st.capacity);
   return TRUE;
 }
 
