@@ -128,7 +128,6 @@ typedef struct
   Store       st;
   gboolean    first_chunk;  /* its first record is the file's first */
   double      cells_per_byte;  /* a guess from the file's start, for room */
-  double      lines_per_byte;  /* the same for records */
   guint       width;      /* fields of the file's second record (0: not known yet) */
   gint       *pos;        /* per column of the width: its place in a kept row, or -1 */
   guint       row_width;  /* values kept per record after the first */
@@ -2023,6 +2022,16 @@ check_no_nul (const char    *name,
   return TRUE;
 }
 
+/* Records in len bytes of text, from the guess of cells per byte and the
+ * width, with a quarter more (a count of line ends in the file's first
+ * 64 KiB is no guess for a file of long lines). */
+static gsize
+guess_records (const Parser *parser,
+               gsize         len)
+{
+  return (gsize) (parser->cells_per_byte * (double) len * 1.25 / MAX (parser->width, 1)) + 1;
+}
+
 /* Values for len bytes of text, from the guess of cells (or, once the
  * width is known, of records) per byte, with a quarter more: room never
  * touched costs no memory. */
@@ -2031,8 +2040,7 @@ guess_cells (const Parser *parser,
              gsize         len)
 {
   if (parser->width > 0)
-    return (gsize) (parser->lines_per_byte * (double) len * 1.25) * parser->row_width +
-           parser->width + 1024;
+    return guess_records (parser, len) * parser->row_width + parser->width + 1024;
   return (gsize) (parser->cells_per_byte * (double) len * 1.25) + 1024;
 }
 
@@ -2043,7 +2051,7 @@ reserve_starts (Parser  *parser,
                 GError **error)
 {
   Store *st = &parser->st;
-  gsize count = (gsize) (parser->lines_per_byte * (double) len * 1.25) + 1024;
+  gsize count = guess_records (parser, len) + 1024;
 
   if (!parser->want_starts || parser->max_records > 0)
     return TRUE;
@@ -2055,13 +2063,12 @@ reserve_starts (Parser  *parser,
   return TRUE;
 }
 
-/* Sets up the separator, the stops, and the guesses of cells and lines
- * per byte from the file's first 64 KiB (separators and line ends
- * counted). */
+/* Sets up the separator, the stops, and the guess of cells per byte from
+ * the file's first 64 KiB (separators and line ends counted). */
 static void
 prepare_parser (Parser *parser)
 {
-  gsize sample = MIN (parser->len, (gsize) 64 << 10), ends = 1, lines = 1;
+  gsize sample = MIN (parser->len, (gsize) 64 << 10), ends = 1;
 
   parser->separator = detect_separator (parser->text, parser->len);
   parser->decimal_comma = parser->separator == ';';
@@ -2071,12 +2078,8 @@ prepare_parser (Parser *parser)
   if (parser->separator == WHITESPACE_SEPARATOR)
     parser->stops['\t'] = 1;
   for (gsize k = 0; k < sample; k++)
-    {
-      ends += parser->stops[(guint8) parser->text[k]];
-      lines += parser->text[k] == '\n';
-    }
+    ends += parser->stops[(guint8) parser->text[k]];
   parser->cells_per_byte = (double) ends / (double) MAX (sample, 1);
-  parser->lines_per_byte = (double) lines / (double) MAX (sample, 1);
   parser->start_size = parser->len <= G_MAXUINT32 ? sizeof (guint32) : sizeof (guint64);
 }
 
