@@ -115,8 +115,9 @@ test_tall_narrow (void)
   assert_within_bound (path, 1000000, 2);
 }
 
-/* 300,000 rows of 9 text columns (left out) and 2 of numbers, under a
- * header: 13 MB for a matrix of 4.8 MB. */
+/* 300,000 rows of 9 text columns (the first read as row labels, the others
+ * left out) and 2 of numbers, under a header: 13 MB for a matrix of
+ * 4.8 MB. */
 static void
 test_mostly_text (void)
 {
