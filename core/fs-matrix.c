@@ -31,7 +31,13 @@ fs_matrix_clear (FsMatrix *self)
 {
   g_free (self->data);
   g_free (self->mask);
-  g_strfreev (self->row_labels);
+  if (self->row_label_text != NULL)
+    {
+      g_free (self->row_labels);
+      g_string_chunk_free (self->row_label_text);
+    }
+  else
+    g_strfreev (self->row_labels);
   g_strfreev (self->col_labels);
   g_strfreev (self->notices);
   if (self->import_options != NULL)

@@ -39,6 +39,9 @@ typedef struct
   guint8      *mask;
   gsize        n_missing;
   char       **row_labels;
+  /* When set, the row labels' text: row_labels points into it (one
+   * allocation for them all, not one each), and is freed with g_free. */
+  GStringChunk *row_label_text;
   char       **col_labels;
   gsize        image_height;
   gsize        image_width;

@@ -1,0 +1,172 @@
+/* test-load-memory.c: the peak memory of loading delimited text stays
+ * under the file's size + the matrix + 32 MiB (issue 20) on the shapes
+ * that once broke it: tall and narrow (each row cost a record and its
+ * first cell kept whole, ~90 bytes beyond its values), mostly text (every
+ * text cell kept whole, 32 bytes, and given a value) and row labels (one
+ * allocation each). Each file is written into the test's TMPDIR and read by
+ * `factorscope-cli info`, a fresh process as the user runs it, whose peak
+ * resident memory is wait4's ru_maxrss: the file's pages it maps count,
+ * as they do for the user. Memory does not depend on the machine's load.
+ *
+ * Registered only in builds without sanitizers (tests/meson.build):
+ * their shadow memory is not the program's.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <unistd.h>
+
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#define SLACK ((gsize) 32 << 20)
+
+/* A fixed sequence of numbers in [0, 1), six decimals. */
+static guint32
+next_number (guint64 *state)
+{
+  *state = *state * G_GUINT64_CONSTANT (6364136223846793005) + G_GUINT64_CONSTANT (1442695040888963407);
+  return (guint32) ((*state >> 33) % 1000000);
+}
+
+/* Writes text to a file of the test's TMPDIR; its path. */
+static char *
+write_file (const char *name,
+            GString    *text)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
+
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Runs `factorscope-cli info --json path` and gives its peak resident
+ * memory in bytes; checks the shape it read. */
+static gsize
+peak_of_info (const char *path,
+              gsize       rows,
+              gsize       cols)
+{
+  const char *cli = g_getenv ("FS_CLI");
+  const char *argv[] = { cli, "info", "--json", path, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *shape = g_strdup_printf ("\"rows\":%" G_GSIZE_FORMAT ",\"cols\":%" G_GSIZE_FORMAT ",",
+                                            rows, cols);
+  struct rusage usage;
+  GPid pid;
+  int out_fd, status;
+  GString *text = g_string_new (NULL);
+  char buf[4096];
+  gssize got;
+
+  g_assert_nonnull (cli);
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+                                           NULL, NULL, &pid, NULL, &out_fd, NULL, &error));
+  g_assert_no_error (error);
+  while ((got = read (out_fd, buf, sizeof buf)) > 0)
+    g_string_append_len (text, buf, got);
+  close (out_fd);
+  g_assert_cmpint (wait4 (pid, &status, 0, &usage), ==, pid);
+  g_spawn_close_pid (pid);
+  out = g_string_free (text, FALSE);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  if (strstr (out, shape) == NULL)
+    g_error ("%s: info did not read %s: %s", path, shape, out);
+  return (gsize) usage.ru_maxrss * 1024;
+}
+
+static void
+assert_within_bound (const char *path,
+                     gsize       rows,
+                     gsize       cols)
+{
+  GStatBuf st;
+  gsize peak, bound;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  bound = (gsize) st.st_size + rows * cols * sizeof (double) + SLACK;
+  peak = peak_of_info (path, rows, cols);
+  g_test_message ("%s: %.1f MB, peak %.1f MB, bound %.1f MB", path, st.st_size / 1e6,
+                  peak / 1e6, bound / 1e6);
+  g_assert_cmpuint (peak, <=, bound);
+}
+
+/* 1,000,000 rows of 2 numbers: 18 MB. */
+static void
+test_tall_narrow (void)
+{
+  GString *text = g_string_sized_new (18000000);
+  g_autofree char *path = NULL;
+  guint64 state = 1;
+
+  for (guint i = 0; i < 1000000; i++)
+    g_string_append_printf (text, "0.%06u,0.%06u\n", next_number (&state), next_number (&state));
+  path = write_file ("tall.csv", text);
+  g_string_free (text, TRUE);
+  assert_within_bound (path, 1000000, 2);
+}
+
+/* 300,000 rows of 9 text columns (the first read as row labels, the others
+ * left out) and 2 of numbers, under a header: 13 MB for a matrix of
+ * 4.8 MB. */
+static void
+test_mostly_text (void)
+{
+  static const char * const words[] = { "ab", "cd", "ef", "gh", "ij", "kl", "mn", "op" };
+  GString *text = g_string_sized_new (14000000);
+  g_autofree char *path = NULL;
+  guint64 state = 2;
+
+  g_string_append (text, "t1,t2,t3,t4,t5,t6,t7,t8,t9,x,y\n");
+  for (guint i = 0; i < 300000; i++)
+    {
+      for (guint j = 0; j < 9; j++)
+        {
+          g_string_append (text, words[next_number (&state) % G_N_ELEMENTS (words)]);
+          g_string_append_c (text, ',');
+        }
+      g_string_append_printf (text, "0.%06u,0.%06u\n", next_number (&state), next_number (&state));
+    }
+  path = write_file ("text.csv", text);
+  g_string_free (text, TRUE);
+  assert_within_bound (path, 300000, 2);
+}
+
+/* 500,000 rows of a label and 3 numbers under R's header (an empty corner
+ * cell): 16 MB. */
+static void
+test_row_labels (void)
+{
+  GString *text = g_string_sized_new (17000000);
+  g_autofree char *path = NULL;
+  guint64 state = 3;
+
+  g_string_append (text, ",c1,c2,c3\n");
+  for (guint i = 0; i < 500000; i++)
+    g_string_append_printf (text, "r%u,0.%06u,0.%06u,0.%06u\n", i + 1, next_number (&state),
+                            next_number (&state), next_number (&state));
+  path = write_file ("labels.csv", text);
+  g_string_free (text, TRUE);
+  assert_within_bound (path, 500000, 3);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/load-memory/tall-narrow", test_tall_narrow);
+  g_test_add_func ("/load-memory/mostly-text", test_mostly_text);
+  g_test_add_func ("/load-memory/row-labels", test_row_labels);
+  return g_test_run ();
+}
