@@ -941,7 +941,10 @@ zeros_part (ZeroCounting *z,
 
   if (!z->counting)
     {
-      *max = MAX (*max, fs_count_zeros_part_max (values, len));
+      /* Apart: MAX would call it twice. */
+      double part = fs_count_zeros_part_max (values, len);
+
+      *max = MAX (*max, part);
       return TRUE;
     }
   return fs_count_zeros_part (values, len, of_h ? z->all_max_h : z->all_max_w,
