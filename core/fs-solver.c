@@ -912,8 +912,8 @@ mark_change (FsSolver *self)
 }
 
 /* The zeros of W and H counted by the shares, over their rows of W and
- * columns of H: the largest magnitudes first, then the counts below the
- * largest of all. */
+ * columns of H, in two passes of share_zeros: the largest magnitudes
+ * first, then (counting) the counts below the largest of all. */
 typedef struct
 {
   FsSolver    *self;
@@ -924,29 +924,39 @@ typedef struct
   gboolean    *no_nan;
   double       all_max_w;
   double       all_max_h;
+  gboolean     counting;
 } ZeroCounting;
 
-static void
-share_zeros_max (guint    index,
-                 guint    count,
-                 gpointer data)
+/* One run of share index's values, of H (of_h) or of W, into the pass:
+ * its largest magnitude into the share's, or its counts into the share's
+ * (FALSE when it holds a NaN). */
+static gboolean
+zeros_part (ZeroCounting *z,
+            guint         index,
+            gboolean      of_h,
+            const double *values,
+            gsize         len)
 {
-  ZeroCounting *z = data;
-  FsSolver *self = z->self;
-  const Share *sh = &self->shares[index];
-  gsize r = self->r, m = self->m, cols = sh->col1 - sh->col0;
+  double *max = of_h ? &z->max_h[index] : &z->max_w[index];
 
-  z->max_w[index] = fs_count_zeros_part_max (self->W + sh->row0 * r, (sh->row1 - sh->row0) * r);
-  z->max_h[index] = 0.0;
-  for (gsize k = 0; k < r && cols > 0; k++)
-    z->max_h[index] = MAX (z->max_h[index],
-                           fs_count_zeros_part_max (self->H + k * m + sh->col0, cols));
+  if (!z->counting)
+    {
+      /* Apart: MAX would call it twice. */
+      double part = fs_count_zeros_part_max (values, len);
+
+      *max = MAX (*max, part);
+      return TRUE;
+    }
+  return fs_count_zeros_part (values, len, of_h ? z->all_max_h : z->all_max_w,
+                              of_h ? &z->zeros_h[index] : &z->zeros_w[index]);
 }
 
+/* The share's rows of W (one run) and its columns of H (a run each row of
+ * H) through the pass of zeros_part. */
 static void
-share_zeros_count (guint    index,
-                   guint    count,
-                   gpointer data)
+share_zeros (guint    index,
+             guint    count,
+             gpointer data)
 {
   ZeroCounting *z = data;
   FsSolver *self = z->self;
@@ -954,12 +964,13 @@ share_zeros_count (guint    index,
   gsize r = self->r, m = self->m, cols = sh->col1 - sh->col0;
   gboolean no_nan;
 
-  z->zeros_w[index] = z->zeros_h[index] = (FsZeroCount) { 0 };
-  no_nan = fs_count_zeros_part (self->W + sh->row0 * r, (sh->row1 - sh->row0) * r,
-                                z->all_max_w, &z->zeros_w[index]);
+  if (z->counting)
+    z->zeros_w[index] = z->zeros_h[index] = (FsZeroCount) { 0 };
+  else
+    z->max_w[index] = z->max_h[index] = 0.0;
+  no_nan = zeros_part (z, index, FALSE, self->W + sh->row0 * r, (sh->row1 - sh->row0) * r);
   for (gsize k = 0; k < r && cols > 0; k++)
-    no_nan &= fs_count_zeros_part (self->H + k * m + sh->col0, cols, z->all_max_h,
-                                   &z->zeros_h[index]);
+    no_nan &= zeros_part (z, index, TRUE, self->H + k * m + sh->col0, cols);
   z->no_nan[index] = no_nan;
 }
 
@@ -976,16 +987,17 @@ count_zeros (FsSolver    *self,
   g_autofree double *max = g_new (double, 2 * n);
   g_autofree FsZeroCount *counts = g_new (FsZeroCount, 2 * n);
   g_autofree gboolean *no_nan = g_new (gboolean, n);
-  ZeroCounting z = { self, max, max + n, counts, counts + n, no_nan, 0.0, 0.0 };
+  ZeroCounting z = { self, max, max + n, counts, counts + n, no_nan, 0.0, 0.0, FALSE };
   gboolean whole = TRUE;
 
-  fs_pool_run (self->pool, share_zeros_max, &z);
+  fs_pool_run (self->pool, share_zeros, &z);
   for (guint s = 0; s < n; s++)
     {
       z.all_max_w = MAX (z.all_max_w, z.max_w[s]);
       z.all_max_h = MAX (z.all_max_h, z.max_h[s]);
     }
-  fs_pool_run (self->pool, share_zeros_count, &z);
+  z.counting = TRUE;
+  fs_pool_run (self->pool, share_zeros, &z);
   *zeros_w = *zeros_h = (FsZeroCount) { 0 };
   for (guint s = 0; s < n; s++)
     {

@@ -4,9 +4,11 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib.h>
 #include <math.h>
 
+#include "fs-loader.h"
 #include "fs-matrix.h"
 #include "fs-random.h"
 
@@ -88,4 +90,91 @@ fs_test_naive_cost (const FsMatrix *X,
   for (gsize k = 0; k < r * X->cols; k++)
     f += l2_h * H[k] * H[k] + l1_h * fabs (H[k]);
   return f;
+}
+
+/* A load of a file run by fs_test_check_progress_cancel: the fractions
+ * its progress reported, when it returned and its error. */
+typedef struct
+{
+  GMutex        lock;
+  GCond         cond;
+  GCancellable *cancellable;
+  const char   *path;
+  GArray       *fractions;
+  gint64        returned;
+  GError       *error;
+  gboolean      hold;       /* the first progress waits for the cancel */
+  gboolean      released;
+} FsTestLoadRun;
+
+static inline void
+fs_test_record_progress (double   fraction,
+                         gpointer data)
+{
+  FsTestLoadRun *run = data;
+
+  g_mutex_lock (&run->lock);
+  g_array_append_val (run->fractions, fraction);
+  g_cond_broadcast (&run->cond);
+  /* Held until the test has cancelled: however fast the other reading
+   * threads are, the load is not over before the cancel. */
+  while (run->hold && !run->released)
+    g_cond_wait (&run->cond, &run->lock);
+  g_mutex_unlock (&run->lock);
+}
+
+static inline gpointer
+fs_test_load_thread (gpointer data)
+{
+  FsTestLoadRun *run = data;
+  FsMatrix *X = fs_matrix_load_full (run->path, NULL, run->cancellable,
+                                     fs_test_record_progress, run, &run->error);
+
+  run->returned = g_get_monotonic_time ();
+  g_clear_pointer (&X, fs_matrix_unref);
+  return NULL;
+}
+
+/* The file at path loads whole with progress rising to 1 in min_steps to
+ * 102 steps; loaded again on another thread and cancelled from this one
+ * once it has told progress (held there until the cancel), the load ends
+ * with G_IO_ERROR_CANCELLED within limit microseconds of the cancel. */
+static inline void
+fs_test_check_progress_cancel (const char *path,
+                               guint       min_steps,
+                               gint64      limit)
+{
+  g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  FsTestLoadRun run = { .path = path, .fractions = fractions };
+  GThread *thread;
+  gint64 cancelled;
+
+  fs_test_load_thread (&run);
+  g_assert_no_error (run.error);
+  g_assert_cmpuint (fractions->len, >=, min_steps);
+  g_assert_cmpuint (fractions->len, <=, 102);
+  for (guint i = 1; i < fractions->len; i++)
+    g_assert_cmpfloat (g_array_index (fractions, double, i), >=,
+                       g_array_index (fractions, double, i - 1));
+  g_assert_cmpfloat (g_array_index (fractions, double, fractions->len - 1), ==, 1.0);
+
+  g_array_set_size (fractions, 0);
+  run.cancellable = cancellable;
+  run.hold = TRUE;
+  g_mutex_lock (&run.lock);
+  thread = g_thread_new ("load", fs_test_load_thread, &run);
+  while (fractions->len == 0)
+    g_cond_wait (&run.cond, &run.lock);
+  cancelled = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  run.released = TRUE;
+  g_cond_broadcast (&run.cond);
+  g_mutex_unlock (&run.lock);
+  g_thread_join (thread);
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&run.error);
+  g_test_message ("%s: ended %.1f ms after the cancel", path,
+                  (run.returned - cancelled) / 1000.0);
+  g_assert_cmpint (run.returned - cancelled, <, limit);
 }

@@ -504,41 +504,6 @@ write_large_csv (const char *dir,
   return g_steal_pointer (&path);
 }
 
-typedef struct
-{
-  GMutex        lock;
-  GCond         cond;
-  GCancellable *cancellable;
-  const char   *path;
-  GArray       *fractions;
-  gint64        returned;
-  GError       *error;
-} LoadRun;
-
-static void
-record_progress (double   fraction,
-                 gpointer data)
-{
-  LoadRun *run = data;
-
-  g_mutex_lock (&run->lock);
-  g_array_append_val (run->fractions, fraction);
-  g_cond_signal (&run->cond);
-  g_mutex_unlock (&run->lock);
-}
-
-static gpointer
-load_thread (gpointer data)
-{
-  LoadRun *run = data;
-  FsMatrix *X = fs_matrix_load_full (run->path, NULL, run->cancellable, record_progress, run,
-                                     &run->error);
-
-  run->returned = g_get_monotonic_time ();
-  g_clear_pointer (&X, fs_matrix_unref);
-  return NULL;
-}
-
 #if defined(__SANITIZE_THREAD__)
 /* ThreadSanitizer runs this 5 to 15 times slower. */
 #define CANCEL_LIMIT (3 * G_USEC_PER_SEC)
@@ -549,44 +514,17 @@ load_thread (gpointer data)
 #endif
 
 /* Progress rises to 1 in at most about a hundred steps; a load cancelled
- * from another thread ends soon with G_IO_ERROR_CANCELLED. */
+ * from another thread ends soon with G_IO_ERROR_CANCELLED: about 10 ms
+ * here; CANCEL_LIMIT is loose for a loaded CI machine, and looser under
+ * AddressSanitizer, where the tokenizer's stretch between two checks of
+ * the cancellable took 0.73 s with the other tests running beside it. */
 static void
 test_progress_cancel (void)
 {
   g_autofree char *dir = fs_test_make_tmp_dir ();
   g_autofree char *path = write_large_csv (dir, "");
-  g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  LoadRun run = { .path = path, .fractions = fractions };
-  GThread *thread;
-  gint64 cancelled;
 
-  load_thread (&run);
-  g_assert_no_error (run.error);
-  g_assert_cmpuint (fractions->len, >=, 10);
-  g_assert_cmpuint (fractions->len, <=, 102);
-  for (guint i = 1; i < fractions->len; i++)
-    g_assert_cmpfloat (g_array_index (fractions, double, i), >=,
-                       g_array_index (fractions, double, i - 1));
-  g_assert_cmpfloat (g_array_index (fractions, double, fractions->len - 1), ==, 1.0);
-
-  g_array_set_size (fractions, 0);
-  run.cancellable = cancellable;
-  g_mutex_lock (&run.lock);
-  thread = g_thread_new ("load", load_thread, &run);
-  while (fractions->len == 0)
-    g_cond_wait (&run.cond, &run.lock);
-  g_mutex_unlock (&run.lock);
-  cancelled = g_get_monotonic_time ();
-  g_cancellable_cancel (cancellable);
-  g_thread_join (thread);
-  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&run.error);
-  g_test_message ("ended %.1f ms after the cancel", (run.returned - cancelled) / 1000.0);
-  /* About 10 ms here; loose for a loaded CI machine, and looser under
-   * AddressSanitizer, where the tokenizer's stretch between two checks of
-   * the cancellable took 0.73 s with the other tests running beside it. */
-  g_assert_cmpint (run.returned - cancelled, <, CANCEL_LIMIT);
+  fs_test_check_progress_cancel (path, 10, CANCEL_LIMIT);
   g_remove (path);
 }
 

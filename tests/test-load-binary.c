@@ -26,6 +26,8 @@
 #endif
 #endif
 
+/* How soon after its cancel a load must end
+ * (fs_test_check_progress_cancel). */
 #ifdef UNDER_ASAN
 #define CANCEL_LIMIT (2 * G_USEC_PER_SEC)
 #else
@@ -217,89 +219,6 @@ test_npy_large_exact (void)
   g_remove (path);
 }
 
-typedef struct
-{
-  GMutex        lock;
-  GCond         cond;
-  GCancellable *cancellable;
-  const char   *path;
-  GArray       *fractions;
-  gint64        returned;
-  GError       *error;
-  gboolean      hold;       /* the first progress waits for the cancel */
-  gboolean      released;
-} LoadRun;
-
-static void
-record_progress (double   fraction,
-                 gpointer data)
-{
-  LoadRun *run = data;
-
-  g_mutex_lock (&run->lock);
-  g_array_append_val (run->fractions, fraction);
-  g_cond_broadcast (&run->cond);
-  /* Held until the test has cancelled: however fast the other reading
-   * threads are, the load is not over before the cancel. */
-  while (run->hold && !run->released)
-    g_cond_wait (&run->cond, &run->lock);
-  g_mutex_unlock (&run->lock);
-}
-
-static gpointer
-load_thread (gpointer data)
-{
-  LoadRun *run = data;
-  FsMatrix *X = fs_matrix_load_full (run->path, NULL, run->cancellable, record_progress, run,
-                                     &run->error);
-
-  run->returned = g_get_monotonic_time ();
-  g_clear_pointer (&X, fs_matrix_unref);
-  return NULL;
-}
-
-/* Progress rises to 1 in min_steps to about a hundred steps; a load
- * cancelled from another thread once it has started ends within
- * CANCEL_LIMIT with G_IO_ERROR_CANCELLED. */
-static void
-check_progress_cancel (const char *path,
-                       guint       min_steps)
-{
-  g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  LoadRun run = { .path = path, .fractions = fractions };
-  GThread *thread;
-  gint64 cancelled;
-
-  load_thread (&run);
-  g_assert_no_error (run.error);
-  g_assert_cmpuint (fractions->len, >=, min_steps);
-  g_assert_cmpuint (fractions->len, <=, 102);
-  for (guint i = 1; i < fractions->len; i++)
-    g_assert_cmpfloat (g_array_index (fractions, double, i), >=,
-                       g_array_index (fractions, double, i - 1));
-  g_assert_cmpfloat (g_array_index (fractions, double, fractions->len - 1), ==, 1.0);
-
-  g_array_set_size (fractions, 0);
-  run.cancellable = cancellable;
-  run.hold = TRUE;
-  g_mutex_lock (&run.lock);
-  thread = g_thread_new ("load", load_thread, &run);
-  while (fractions->len == 0)
-    g_cond_wait (&run.cond, &run.lock);
-  cancelled = g_get_monotonic_time ();
-  g_cancellable_cancel (cancellable);
-  run.released = TRUE;
-  g_cond_broadcast (&run.cond);
-  g_mutex_unlock (&run.lock);
-  g_thread_join (thread);
-  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&run.error);
-  g_test_message ("%s: ended %.1f ms after the cancel", path,
-                  (run.returned - cancelled) / 1000.0);
-  g_assert_cmpint (run.returned - cancelled, <, CANCEL_LIMIT);
-}
-
 static void
 test_npy_progress_cancel (void)
 {
@@ -316,7 +235,7 @@ test_npy_progress_cancel (void)
    * progress after each block it reads itself (at least its first, taken
    * before the others start), and how many it reads depends on how the
    * threads are scheduled; a serial read tells it every 1%. */
-  check_progress_cancel (path, g_get_num_processors () > 1 ? 2 : 10);
+  fs_test_check_progress_cancel (path, g_get_num_processors () > 1 ? 2 : 10, CANCEL_LIMIT);
 
   g_string_append_len (f32, "\x93NUMPY\x01\x00\x00\x00", 10);
   g_string_append (f32, "{'descr': '<f4', 'fortran_order': True, 'shape': (3000, 2000), }");
@@ -333,7 +252,8 @@ test_npy_progress_cancel (void)
     }
   g_file_set_contents (f32_path, f32->str, (gssize) f32->len, &error);
   g_assert_no_error (error);
-  check_progress_cancel (f32_path, g_get_num_processors () > 1 ? 2 : 10);
+  fs_test_check_progress_cancel (f32_path, g_get_num_processors () > 1 ? 2 : 10,
+                                 CANCEL_LIMIT);
   g_remove (path);
   g_remove (f32_path);
 }
@@ -468,7 +388,7 @@ test_mtx_progress_cancel (void)
       vs[k] = 1.0 / (double) (k + 3);
     }
   path = write_mtx (dir, "large.mtx", "real general", 20000, 3000, is, js, vs, n);
-  check_progress_cancel (path, 10);
+  fs_test_check_progress_cancel (path, 10, CANCEL_LIMIT);
   g_remove (path);
 }
 

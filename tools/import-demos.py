@@ -6,7 +6,9 @@ their ids in the first column, five answers from 1 to 5). The loader takes
 the ids as row labels by its rule for numbers, so the Import Options sheet
 pops up by itself; once it has drawn, the sheet's own window is saved (no
 window manager runs under Xvfb: the sheet would cover the main window's
-corner in a picture of the whole screen).
+corner in a picture of the whole screen). The sheet is first made as tall
+as a user would drag it to see all of it: at its default 760 pixels the
+Storage rows push the preview below its bottom edge.
 
 Usage (through tools/import-demos): import-demos.py OUTPUT.png
 """
@@ -28,9 +30,15 @@ def spread(window):
     return float(out.stdout.strip() or 0)
 
 
+# The whole sheet, Reading, Storage and the preview's 8 rows with the
+# ellipsis under them (tools/import-demos gives the display the height).
+WIDTH, HEIGHT = 720, 960
+
+
 def main():
     shot = sys.argv[1]
     window = sheet_window()
+    subprocess.run(["xdotool", "windowsize", window, str(WIDTH), str(HEIGHT)], check=True)
     deadline = time.monotonic() + 30
     while spread(window) < 0.05:
         if time.monotonic() > deadline:
