@@ -1013,7 +1013,12 @@ test_factor_buffers_recycled (void)
 
   /* Many snapshots since, and no allocation but for the powers of two up
    * to where the run stopped (paused first: running on, it could pass
-   * another power of two before the count is read). */
+   * another power of two before the count is read), and two: up to five
+   * sets of W and H are live at once (the one shown here and the one just
+   * taken, the old one, the runner's published one and the one it fills),
+   * and on a busy machine the first twenty may not have met that many
+   * (CI's sanitizer builds saw 1 and 2 more). Without reuse there would be
+   * one a snapshot, 60 and more. */
   g_assert_cmpuint (shown->serial - warm_serial, >=, 60);
   fs_runner_pause (runner);
   for (;;)
@@ -1025,7 +1030,7 @@ test_factor_buffers_recycled (void)
       if (last->state == FS_RUNNER_PAUSED)
         {
           g_assert_cmpuint (fs_runner_get_factor_allocations (runner) - warm_allocations, <=,
-                            powers_of_two_in (warm_iteration, last->iteration + 1));
+                            powers_of_two_in (warm_iteration, last->iteration + 1) + 2);
           break;
         }
       g_clear_pointer (&shown, fs_snapshot_unref);
