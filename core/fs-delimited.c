@@ -1704,7 +1704,8 @@ compact_values (Parser       *parser,
   gsize at = 0, rows_at;
 
   /* Every record's every cell kept, one after another. */
-  if (layout->n_kept == layout->n_cols && (layout->n_rows == 1 || parser->row_width == layout->n_cols))
+  if (layout->n_kept == layout->n_cols &&
+      (parser->row_width == layout->n_cols || (layout->n_rows == 1 && layout->first_data == 0)))
     {
       rows_at = (gsize) (row_values (parser, layout->first_data, &map) - values);
       if (rows_at > 0)
@@ -2494,7 +2495,12 @@ parse_delimited (const char             *name,
   prepare_parser (&parser);
   parser.c_locale = newlocale (LC_ALL_MASK, "C", (locale_t) 0);
   g_assert (parser.c_locale != (locale_t) 0);
-  sample_width (&parser);
+  /* A preview's few records are read serially, their width learnt from
+   * the second: a sample of the file's start reaches records the preview
+   * does not read, whose text would leave out a column that is data in
+   * the preview's. */
+  if (max_records == 0)
+    sample_width (&parser);
   /* Chunks need the width, which the file's start may not tell. */
   if (parser.width == 0)
     n_chunks = 1;

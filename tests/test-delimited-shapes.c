@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "fs-delimited.h"
@@ -175,6 +176,91 @@ test_deep_stray_word (void)
   g_string_free (text, TRUE);
 }
 
+/* A preview of the file's first records (the import sheet's) is what a
+ * whole read of just those records gives: text further on, inside the
+ * part of the file the reader samples for its width, does not change it
+ * (a column with text past the preview is data in it), and a single data
+ * row shorter than the header is read as itself. Each case: the text, how
+ * many records the preview reads, and those records' own text. */
+static void
+assert_preview_is_prefix (const char *text,
+                          guint       records,
+                          const char *prefix)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) prefix_error = NULL;
+  g_autoptr(FsMatrix) P = fs_delimited_parse_full ("preview.csv", text, strlen (text), NULL,
+                                                   NULL, NULL, NULL, records, &error);
+  g_autoptr(FsMatrix) W = fs_delimited_parse_full ("preview.csv", prefix, strlen (prefix), NULL,
+                                                   NULL, NULL, NULL, 0, &prefix_error);
+
+  g_test_message ("%u records: %s", records,
+                  error != NULL ? error->message : "read");
+  if (prefix_error != NULL)
+    {
+      g_assert_nonnull (error);
+      g_assert_cmpstr (error->message, ==, prefix_error->message);
+      return;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (P->rows, ==, W->rows);
+  g_assert_cmpuint (P->cols, ==, W->cols);
+  g_assert_cmpuint (P->n_missing, ==, W->n_missing);
+  for (gsize k = 0; k < W->rows * W->cols; k++)
+    if (isnan (W->data[k]))
+      g_assert_true (isnan (P->data[k]));
+    else
+      g_assert_cmpfloat (P->data[k], ==, W->data[k]);
+  g_assert_true ((P->row_labels == NULL) == (W->row_labels == NULL));
+  for (gsize i = 0; W->row_labels != NULL && i < W->rows; i++)
+    g_assert_cmpstr (P->row_labels[i], ==, W->row_labels[i]);
+  g_assert_true ((P->col_labels == NULL) == (W->col_labels == NULL));
+  for (gsize j = 0; W->col_labels != NULL && j < W->cols; j++)
+    g_assert_cmpstr (P->col_labels[j], ==, W->col_labels[j]);
+}
+
+/* Records "i % 10,(3 i) % 10" under the header "a,b", with column b's
+ * cell from line from_line on (or on that line alone) replaced by word. */
+static GString *
+digits_text (guint       n_rows,
+             guint       from_line,
+             gboolean    alone,
+             const char *word,
+             guint       up_to)
+{
+  GString *text = g_string_new ("a,b\n");
+
+  for (guint i = 1; i <= MIN (n_rows, up_to); i++)
+    {
+      guint line = i + 1;
+
+      if (line == from_line || (!alone && line > from_line))
+        g_string_append_printf (text, "%u,%s\n", i % 10, word);
+      else
+        g_string_append_printf (text, "%u,%u\n", i % 10, (3 * i) % 10);
+    }
+  return text;
+}
+
+static void
+test_preview (void)
+{
+  const guint limit = 2000;
+  g_autoptr(GString) stray = digits_text (3000, 2502, TRUE, "oops", G_MAXUINT);
+  g_autoptr(GString) stray_prefix = digits_text (3000, 2502, TRUE, "oops", limit - 1);
+  g_autoptr(GString) word = digits_text (3000, 2100, FALSE, "word", G_MAXUINT);
+  g_autoptr(GString) word_prefix = digits_text (3000, 2100, FALSE, "word", limit - 1);
+
+  /* The text past the preview but inside the sampled part. */
+  assert_preview_is_prefix (stray->str, limit, stray_prefix->str);
+  assert_preview_is_prefix (word->str, limit, word_prefix->str);
+  assert_preview_is_prefix ("x\n1\n2\nfoo\n3\n", 3, "x\n1\n2\n");
+  assert_preview_is_prefix ("x\n1\n2\nfoo\n3\n", 2, "x\n1\n");
+  /* One data row, shorter than the header or with a label. */
+  assert_preview_is_prefix ("a,b,c\nNA,1,2\nr2,3,4\n", 2, "a,b,c\nNA,1,2\n");
+  assert_preview_is_prefix ("a,b,c\n1,2,3\n\"x\ny\",2\n3,4,5\n", 2, "a,b,c\n1,2,3\n");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -184,5 +270,6 @@ main (int    argc,
   g_test_add_func ("/delimited-shapes/late-text-column", test_late_text_column);
   g_test_add_func ("/delimited-shapes/deep-width-error", test_deep_width_error);
   g_test_add_func ("/delimited-shapes/deep-stray-word", test_deep_stray_word);
+  g_test_add_func ("/delimited-shapes/preview", test_preview);
   return g_test_run ();
 }
