@@ -524,13 +524,41 @@ alloc_values (gsize count)
   return p;
 }
 
+/* Copies n values from src to dst a MiB at a time, each MiB of src given
+ * back to the system once copied (its whole pages): moving a buffer into
+ * a larger one holds the values once, not twice, at any moment. src is
+ * not to be read after. */
+static void
+move_values (double       *dst,
+             const double *src,
+             gsize         n)
+{
+  const gsize block = ((gsize) 1 << 20) / sizeof (double);
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  /* The first of src's whole pages not given back yet. */
+  guintptr released = ((guintptr) src + page - 1) / page * page;
+
+  for (gsize at = 0; at < n; at += block)
+    {
+      gsize m = MIN (block, n - at);
+      guintptr to = (guintptr) (src + at + m) / page * page;
+
+      memcpy (dst + at, src + at, m * sizeof (double));
+      if (to > released)
+        {
+          madvise ((void *) released, to - released, MADV_DONTNEED);
+          released = to;
+        }
+    }
+}
+
+/* Moves the values into a buffer of room for capacity of them. */
 static gboolean
-grow_values (Parser  *parser,
-             gsize    at_least,
-             GError **error)
+resize_values (Parser  *parser,
+               gsize    capacity,
+               GError **error)
 {
   Store *st = &parser->st;
-  gsize capacity = MAX (MAX (st->capacity * 2, at_least), 1024);
   double *grown = alloc_values (capacity);
 
   if (grown == NULL)
@@ -542,11 +570,19 @@ grow_values (Parser  *parser,
       return FALSE;
     }
   if (st->n_values > 0)
-    memcpy (grown, st->values, st->n_values * sizeof (double));
+    move_values (grown, st->values, st->n_values);
   g_free (st->values);
   st->values = grown;
   st->capacity = capacity;
   return TRUE;
+}
+
+static gboolean
+grow_values (Parser  *parser,
+             gsize    at_least,
+             GError **error)
+{
+  return resize_values (parser, MAX (MAX (parser->st.capacity * 2, at_least), 1024), error);
 }
 
 static void
@@ -2286,7 +2322,7 @@ join_chunk (Parser  *parser,
       !grow_values (parser, st->n_values + from->n_values, error))
     return FALSE;
   if (from->n_values > 0)
-    memcpy (st->values + st->n_values, from->values, from->n_values * sizeof (double));
+    move_values (st->values + st->n_values, from->values, from->n_values);
   st->n_values += from->n_values;
   g_clear_pointer (&from->values, g_free);
   if (from->n_starts > 0)
@@ -2434,8 +2470,16 @@ tokenize_split (Parser  *parser,
 
   if (result == SPLIT_DONE)
     {
+      gsize total = 0;
+
       parser->st = chunks[0].parser.st;
       memset (&chunks[0].parser.st, 0, sizeof (Store));
+      /* Room for every chunk's values, made once, before the joins: the
+       * values are moved, never held twice (move_values). */
+      for (guint k = 0; k < n; k++)
+        total += k == 0 ? parser->st.n_values : chunks[k].parser.st.n_values;
+      if (total > parser->st.capacity && !resize_values (parser, total, error))
+        result = SPLIT_FAILED;
       lines = chunks[0].lines;
       for (guint k = 1; k < n && result == SPLIT_DONE; k++)
         {
