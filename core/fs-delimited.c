@@ -668,7 +668,9 @@ option_drops (const Parser *parser,
 /* The width of every record after the first, and which columns keep
  * their values: all but those text_cells (of a sample of the file's
  * start, or NULL) found text in and those the options drop. Row labels
- * need the records' starts only where the first column may be labels. */
+ * need the records' starts unless the first column cannot be labels (no
+ * row labels asked for, that column dropped, or one column without
+ * FS_ROW_LABELS_FIRST). */
 static void
 set_width (Parser      *parser,
            guint        width,

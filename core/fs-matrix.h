@@ -39,8 +39,11 @@ typedef struct
   guint8      *mask;
   gsize        n_missing;
   char       **row_labels;
-  /* When set, the row labels' text: row_labels points into it (one
-   * allocation for them all, not one each), and is freed with g_free. */
+  /* When set, the row labels' text: row_labels' strings point into it
+   * (one allocation for them all, not one each), and the array itself is
+   * freed with g_free, the chunk with g_string_chunk_free. Such labels are
+   * read only: to change one, copy the array with g_strdupv first (and
+   * clear this field). */
   GStringChunk *row_label_text;
   char       **col_labels;
   gsize        image_height;
