@@ -2122,6 +2122,17 @@ prepare_parser (Parser *parser)
   parser->start_size = parser->len <= G_MAXUINT32 ? sizeof (guint32) : sizeof (guint64);
 }
 
+/* The first LF or CR at p or after it, before end, or NULL. */
+static const char *
+line_end (const char *p,
+          const char *end)
+{
+  for (; p < end; p++)
+    if (*p == '\n' || *p == '\r')
+      return p;
+  return NULL;
+}
+
 /* The sample read to learn the width: at least this much of the file's
  * start, up to a line end, and at most SAMPLE_MAX_BYTES. */
 #define SAMPLE_MIN_BYTES ((gsize) 64 << 10)
@@ -2146,8 +2157,10 @@ sample_width (Parser *parser)
   Cursor c;
   gboolean ok = TRUE;
 
-  /* Past the file's third line end, then to a line end. */
-  while (found < 3 && q < end && (q = memchr (q, '\n', (gsize) (end - q))) != NULL)
+  /* Past the file's third line end, then to a line end: LF, or CR (a
+   * file of CR line ends has no LF; a CRLF cut between its two bytes
+   * ends the sample's last line all the same). */
+  while (found < 3 && q < end && (q = line_end (q, end)) != NULL)
     {
       q++;
       found++;
@@ -2156,9 +2169,9 @@ sample_width (Parser *parser)
     cut = end;
   else if (q > cut)
     cut = q;
-  if (cut < end && cut[-1] != '\n')
+  if (cut < end && cut[-1] != '\n' && cut[-1] != '\r')
     {
-      const char *eol = memchr (cut, '\n', (gsize) (end - cut));
+      const char *eol = line_end (cut, end);
 
       cut = eol != NULL ? eol + 1 : end;
     }

@@ -68,23 +68,32 @@ late_text (void)
   return text;
 }
 
+/* The same read with LF line ends and with CR ones (the sample that
+ * learns the width cuts at either; chunks are cut at LF only, so a file
+ * of CR line ends is read whole by one thread). */
 static void
 test_late_text_column (void)
 {
   GString *text = late_text ();
 
   g_assert_cmpuint (text->len, >, (gsize) 2 << 20);
-  for (guint k = 0; k < G_N_ELEMENTS (chunk_counts); k++)
+  for (guint k = 0; k < 2 * G_N_ELEMENTS (chunk_counts); k++)
     {
       guint joined = fs_delimited_get_joined_reads ();
+      gboolean cr = k >= G_N_ELEMENTS (chunk_counts);
       g_autoptr(GError) error = NULL;
-      g_autoptr(FsMatrix) X = fs_delimited_parse_split ("late.csv", text->str, text->len, NULL,
-                                                        NULL, NULL, NULL, chunk_counts[k],
-                                                        &error);
+      g_autoptr(FsMatrix) X = NULL;
 
+      if (k == G_N_ELEMENTS (chunk_counts))
+        for (gsize b = 0; b < text->len; b++)
+          if (text->str[b] == '\n')
+            text->str[b] = '\r';
+      X = fs_delimited_parse_split ("late.csv", text->str, text->len, NULL, NULL, NULL, NULL,
+                                    chunk_counts[k % G_N_ELEMENTS (chunk_counts)], &error);
       g_assert_no_error (error);
       /* Cut into chunks, it was read by threads and joined. */
-      g_assert_cmpuint (fs_delimited_get_joined_reads (), ==, joined + (chunk_counts[k] > 1));
+      if (!cr)
+        g_assert_cmpuint (fs_delimited_get_joined_reads (), ==, joined + (chunk_counts[k] > 1));
       g_assert_cmpuint (X->rows, ==, ROWS);
       g_assert_cmpuint (X->cols, ==, 3);
       g_assert_cmpstr (X->col_labels[0], ==, "a");
