@@ -2162,6 +2162,9 @@ sample_width (Parser *parser)
    * ends the sample's last line all the same). */
   while (found < 3 && q < end && (q = line_end (q, end)) != NULL)
     {
+      /* A CRLF is one line end. */
+      if (*q == '\r' && q + 1 < end && q[1] == '\n')
+        q++;
       q++;
       found++;
     }
@@ -2173,6 +2176,8 @@ sample_width (Parser *parser)
     {
       const char *eol = line_end (cut, end);
 
+      if (eol != NULL && *eol == '\r' && eol + 1 < end && eol[1] == '\n')
+        eol++;
       cut = eol != NULL ? eol + 1 : end;
     }
   if ((gsize) (cut - parser->text) > SAMPLE_MAX_BYTES)
