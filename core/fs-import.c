@@ -350,6 +350,11 @@ fs_load_ticker_tick (FsLoadTicker  *self,
     {
       self->reported = fraction;
       self->progress (fraction, self->progress_data);
+      /* A cancel while progress was told (from the callback, or from
+       * another thread meanwhile) stops the load now, not a step later:
+       * other threads reading beside this one stop with it. */
+      if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
+        return FALSE;
     }
   return TRUE;
 }
