@@ -814,7 +814,6 @@ read_blocks_split (const char    *name,
   g_autoptr(GPtrArray) buffers = g_ptr_array_new_with_free_func (g_free);
   g_autofree int *results = g_new0 (int, blocks->n_blocks);
   g_autofree guint8 *read = g_new0 (guint8, blocks->n_blocks);
-  g_autofree guint8 **buffer_list = NULL;
   Shared shared = { blocks };
   g_autoptr(GError) cancel = NULL;
   gboolean native = is_native_layout (blocks->h, blocks->X->rows, blocks->X->cols);
@@ -830,10 +829,9 @@ read_blocks_split (const char    *name,
    * between them. */
   if (!native)
     {
-      buffer_list = g_new (guint8 *, n_threads);
       for (guint t = 0; t < n_threads; t++)
-        g_ptr_array_add (buffers, buffer_list[t] = g_malloc (BLOCK_BYTES));
-      shared.buffers = buffer_list;
+        g_ptr_array_add (buffers, g_malloc (BLOCK_BYTES));
+      shared.buffers = (guint8 **) buffers->pdata;
       buffer = shared.buffers[g_atomic_int_add (&shared.next_buffer, 1)];
     }
   g_mutex_init (&shared.mutex);
@@ -936,7 +934,8 @@ read_data (const char    *name,
   if (n_threads == 0)
     n_threads = blocks.n_blocks >= SPLIT_MIN_BLOCKS
                   ? (guint) CLAMP (g_get_num_processors (), 1, MAX_THREADS) : 1;
-  if (n_threads > 1 && blocks.n_blocks > 1)
+  /* Threads share units of UNIT_BLOCKS: one unit is read serially. */
+  if (n_threads > 1 && blocks.n_blocks > UNIT_BLOCKS)
     {
       if (read_blocks_split (name, &blocks, n_threads, ticker, &serial, error))
         serial = FALSE;
