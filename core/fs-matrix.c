@@ -371,6 +371,7 @@ fs_matrix_mark_missing (FsMatrix *self)
 
   g_clear_pointer (&self->mask, g_free);
   self->n_missing = missing;
+  self->range_known = FALSE;
   if (missing == 0)
     return;
 
@@ -496,6 +497,12 @@ fs_matrix_range (const FsMatrix *self,
       *min = lo;
       *max = hi;
       return lo <= hi;
+    }
+  if (self->range_known)
+    {
+      *min = self->range_min;
+      *max = self->range_max;
+      return TRUE;
     }
   len = self->rows * self->cols;
   if (self->mask == NULL)

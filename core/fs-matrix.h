@@ -53,6 +53,15 @@ typedef struct
   FsImportOptions *import_options;
   FsImportReport  *import_report;
   FsSparse        *sparse;
+  /* The smallest and largest cell, when the reader saw them as it read
+   * (range_known): fs_matrix_range () then needs no pass of its own over
+   * a large matrix. Set only where every cell is observed and neither is
+   * a zero (whose sign a comparison does not order). Code that changes
+   * data or mask in place clears range_known (fs_matrix_mark_missing
+   * does). */
+  gboolean     range_known;
+  double       range_min;
+  double       range_max;
 } FsMatrix;
 
 typedef enum

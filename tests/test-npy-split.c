@@ -82,6 +82,38 @@ assert_same_read (const Read *a,
   if (a->X->mask != NULL)
     g_assert_cmpmem (a->X->mask, a->X->rows * a->X->cols, b->X->mask, b->X->rows * b->X->cols);
   g_assert_cmpmem (&a->sum_sq, sizeof (double), &b->sum_sq, sizeof (double));
+  g_assert_cmpint (a->X->range_known, ==, b->X->range_known);
+  g_assert_cmpmem (&a->X->range_min, sizeof (double), &b->X->range_min, sizeof (double));
+  g_assert_cmpmem (&a->X->range_max, sizeof (double), &b->X->range_max, sizeof (double));
+}
+
+/* The range the reader noted, against a plain pass over the observed
+ * cells: known exactly when every cell is observed and neither end is a
+ * zero, and then the same bit for bit; fs_matrix_range gives the pass's
+ * either way. */
+static void
+assert_range (const FsMatrix *X)
+{
+  double lo = INFINITY, hi = -INFINITY, got_lo, got_hi;
+
+  for (gsize k = 0; k < X->rows * X->cols; k++)
+    if (!isnan (X->data[k]))
+      {
+        lo = X->data[k] < lo ? X->data[k] : lo;
+        hi = X->data[k] > hi ? X->data[k] : hi;
+      }
+  g_assert_cmpint (X->range_known, ==, X->n_missing == 0 && lo <= hi && lo != 0.0 && hi != 0.0);
+  if (X->range_known)
+    {
+      g_assert_cmpmem (&X->range_min, sizeof (double), &lo, sizeof (double));
+      g_assert_cmpmem (&X->range_max, sizeof (double), &hi, sizeof (double));
+    }
+  if (lo <= hi && lo != 0.0 && hi != 0.0)
+    {
+      g_assert_true (fs_matrix_range (X, &got_lo, &got_hi));
+      g_assert_cmpmem (&got_lo, sizeof (double), &lo, sizeof (double));
+      g_assert_cmpmem (&got_hi, sizeof (double), &hi, sizeof (double));
+    }
 }
 
 /* Reads path on 1 thread, then on 2 .. MAX_SPLIT, each the same; returns
@@ -123,6 +155,20 @@ test_data_files (void)
       if (g_file_test (path, G_FILE_TEST_IS_DIR))
         continue;
       serial = assert_split_same (path, 0);
+      if (serial.X != NULL)
+        {
+          g_autofree char *contents = NULL;
+          g_autoptr(FsMatrix) Y = NULL;
+          gsize len;
+
+          assert_range (serial.X);
+          /* Read from memory (standard input's path): the same range. */
+          g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+          Y = fs_npy_parse (path, (const guint8 *) contents, len, NULL);
+          g_assert_nonnull (Y);
+          assert_range (Y);
+          g_assert_cmpint (Y->range_known, ==, serial.X->range_known);
+        }
       read_clear (&serial);
       n++;
     }
@@ -219,6 +265,9 @@ test_many_blocks (void)
       g_assert_cmpuint (serial.X->image_height, ==, files[f].h);
       g_assert_cmpuint (serial.X->image_width, ==, files[f].w);
       g_assert_cmpuint (serial.X->n_missing, ==, files[f].missing);
+      assert_range (serial.X);
+      if (files[f].missing == 0)
+        g_assert_true (serial.X->range_known);
       if (files[f].missing > 0)
         g_assert_true (isnan (serial.sum_sq));
       else
@@ -252,6 +301,56 @@ test_many_blocks (void)
    * threads read blocks. */
   g_assert_cmpuint (fs_npy_get_split_reads () - before, ==, G_N_ELEMENTS (files) * (MAX_SPLIT - 1));
   g_assert_cmpuint (fs_npy_get_worker_blocks () - workers_before, >, 0);
+  g_rmdir (dir);
+}
+
+/* The range noted while reading: the least cell in a middle block, the
+ * greatest among the last cells, which the scan's four-at-a-time loop
+ * leaves to its tail, on 1 to 8 threads; a zero at the bottom (0 and -0
+ * in one file) left to fs_matrix_range; a cell made missing afterwards
+ * forgets the range. */
+static void
+test_range (void)
+{
+  g_autofree char *dir = fs_test_make_tmp_dir ();
+  const gsize rows = 1501, cols = 1403, n = rows * cols;   /* n % 4 == 3 */
+  g_autofree double *f8 = g_new (double, n);
+  g_autofree char *path = NULL;
+  Read serial;
+  double lo, hi;
+
+  fs_random_fill_signed (47, f8, n);
+  f8[n / 3] = -9.25;
+  f8[n - 1] = 7.5;
+  path = write_npy (dir, "range.npy", "<f8", FALSE, "(1501, 1403)", f8, n * sizeof (double));
+  serial = assert_split_same (path, 0);
+  assert_range (serial.X);
+  g_assert_true (serial.X->range_known);
+  g_assert_cmpfloat (serial.X->range_min, ==, -9.25);
+  g_assert_cmpfloat (serial.X->range_max, ==, 7.5);
+  /* A cell made missing: the range is that of the rest. */
+  serial.X->data[n - 1] = NAN;
+  fs_matrix_mark_missing (serial.X);
+  g_assert_false (serial.X->range_known);
+  g_assert_true (fs_matrix_range (serial.X, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, -9.25);
+  g_assert_cmpfloat (hi, <, 7.5);
+  read_clear (&serial);
+  g_remove (path);
+  g_free (path);
+
+  for (gsize k = 0; k < n; k++)
+    f8[k] = 1.0 + fabs (f8[k]);
+  f8[17] = 0.0;
+  f8[n - 2] = -0.0;
+  path = write_npy (dir, "zeros.npy", "<f8", FALSE, "(1501, 1403)", f8, n * sizeof (double));
+  serial = assert_split_same (path, 0);
+  assert_range (serial.X);
+  g_assert_false (serial.X->range_known);
+  g_assert_true (fs_matrix_range (serial.X, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 0.0);
+  read_clear (&serial);
+  g_remove (path);
   g_rmdir (dir);
 }
 
@@ -370,6 +469,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/npy-split/data-files", test_data_files);
   g_test_add_func ("/npy-split/many-blocks", test_many_blocks);
+  g_test_add_func ("/npy-split/range", test_range);
   g_test_add_func ("/npy-split/errors", test_errors);
   g_test_add_func ("/npy-split/cancel", test_cancel);
   return g_test_run ();
