@@ -166,7 +166,10 @@ factor_norm (const FsStepSizeContext *ctx,
 static double
 start_normalized (const FsStepSizeContext *ctx)
 {
-  return 0.01 * MAX (factor_norm (ctx, TRUE), factor_norm (ctx, FALSE));
+  /* Each norm taken once: MAX () evaluates the greater argument twice. */
+  double norm_w = factor_norm (ctx, TRUE), norm_h = factor_norm (ctx, FALSE);
+
+  return 0.01 * MAX (norm_w, norm_h);
 }
 
 static double
