@@ -30,8 +30,8 @@ def spread(window):
     return float(out.stdout.strip() or 0)
 
 
-# The whole sheet, Reading, Storage and the preview's 8 rows with the
-# ellipsis under them (tools/import-demos gives the display the height).
+# The whole sheet, Reading, the preview's 8 rows with the ellipsis under
+# them, and Storage (tools/import-demos gives the display the height).
 WIDTH, HEIGHT = 720, 960
 
 

@@ -1112,6 +1112,10 @@ build (FsImportSheet *self)
   gtk_box_append (GTK_BOX (content), build_header_bar (self));
   gtk_box_append (GTK_BOX (page), build_reading_group (self));
   gtk_box_append (GTK_BOX (page), build_hint (self));
+  /* The preview right under the choices it shows, in sight at the
+   * sheet's default height; storage, seldom changed, below it. */
+  gtk_widget_set_margin_top (preview, 24);
+  gtk_box_append (GTK_BOX (page), preview);
   storage = build_storage_group (self);
   gtk_widget_set_margin_top (storage, 24);
   /* Unlisted and mostly missing cells come in delimited text and Matrix
@@ -1119,8 +1123,6 @@ build (FsImportSheet *self)
   gtk_widget_set_visible (storage, self->delimited || lists_cells (self->name));
   gtk_widget_set_visible (GTK_WIDGET (self->storage_row), gtk_widget_get_visible (storage));
   gtk_box_append (GTK_BOX (page), storage);
-  gtk_widget_set_margin_top (preview, 24);
-  gtk_box_append (GTK_BOX (page), preview);
   g_object_set (page, "margin-top", 18, "margin-bottom", 18, "margin-start", 12, "margin-end", 12, NULL);
   adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 760);
   adw_clamp_set_child (ADW_CLAMP (clamp), page);
