@@ -126,6 +126,7 @@ typedef struct
   gsize   *ends;          /* per record after the file's first */
   gsize    n_ends;
   gsize    ends_capacity;
+  double  *row;           /* the record being read, as a row of values */
 } Store;
 
 typedef struct
@@ -674,6 +675,7 @@ store_clear (Store *st)
   g_clear_pointer (&st->cell_pos, g_free);
   g_clear_pointer (&st->cell_values, g_free);
   g_clear_pointer (&st->ends, g_free);
+  g_clear_pointer (&st->row, g_free);
   g_clear_pointer (&st->specials, g_array_unref);
   g_clear_pointer (&st->records, g_array_unref);
   g_clear_pointer (&st->starts, g_free);
@@ -913,18 +915,18 @@ read_record (Parser  *parser,
    * known, go one after another. */
   gboolean append = first || parser->width == 0;
   gboolean keep = !append && st->mismatch_line == 0;
-  /* Its numbers only, not a row of values. */
+  /* Its numbers only, taken from a row of its own once it is read. */
   gboolean compact = keep && parser->compact;
   gboolean col0_quoted = FALSE, col1_plain = FALSE, plain = FALSE;
   const char *start = c->p;
   double *row = NULL;
-  gsize first_cell = st->n_cells;
 
   if (compact)
     {
       if (G_UNLIKELY (st->n_cells + parser->row_width > st->cells_capacity) &&
           !grow_cells (parser, st->n_cells + parser->row_width, error))
         return FALSE;
+      row = st->row;
     }
   else if (keep)
     {
@@ -966,15 +968,7 @@ read_record (Parser  *parser,
           gint pos = parser->pos[index];
 
           if (pos >= 0 && keep)
-            {
-              if (!compact)
-                row[pos] = f.value;
-              else if (f.kind == CELL_NUMBER)
-                {
-                  st->cell_pos[st->n_cells] = (guint32) pos;
-                  st->cell_values[st->n_cells++] = f.value;
-                }
-            }
+            row[pos] = f.value;
           if (G_UNLIKELY (f.kind == CELL_TEXT))
             count_text (parser, index, &f, rec.line);
         }
@@ -1011,7 +1005,6 @@ read_record (Parser  *parser,
   if (!any_value)
     {
       st->n_values = rec.first;
-      st->n_cells = first_cell;
       st->n_missing -= rec.n_fields;
       g_array_set_size (st->specials, rec.first_special);
       st->n_empty_records++;
@@ -1039,10 +1032,16 @@ read_record (Parser  *parser,
               st->mismatch_line = rec.line;
               st->mismatch_fields = rec.n_fields;
             }
-          st->n_cells = first_cell;
         }
       else if (compact)
         {
+          /* A number is never NaN; missing cells and text are. */
+          for (guint k = 0; k < parser->row_width; k++)
+            if (!isnan (row[k]))
+              {
+                st->cell_pos[st->n_cells] = k;
+                st->cell_values[st->n_cells++] = row[k];
+              }
           if (G_UNLIKELY (st->n_ends == st->ends_capacity) &&
               !resize_ends (parser, MAX (st->ends_capacity * 2, 1024), error))
             return FALSE;
@@ -2669,14 +2668,23 @@ reserve_room (Parser  *parser,
               gsize    len,
               GError **error)
 {
-  /* Compact: the values of the file's first record, and numbers for the
-   * sample's share of cells. */
+  /* Compact: the record being read as a row, the values of the file's
+   * first record, and numbers for the sample's share of cells. */
   if (parser->compact)
-    return grow_values (parser, parser->width + 1024, error) &&
-           resize_cells (parser, (gsize) (parser->number_share * (double) guess_cells (parser, len))
-                                 + 1024, error) &&
-           resize_ends (parser, guess_records (parser, len) + 1024, error) &&
-           reserve_starts (parser, len, error);
+    {
+      parser->st.row = g_try_new (double, MAX (parser->row_width, 1));
+      if (parser->st.row == NULL)
+        {
+          set_room_error (parser, parser->row_width, error);
+          return FALSE;
+        }
+      return grow_values (parser, parser->width + 1024, error) &&
+             resize_cells (parser,
+                           (gsize) (parser->number_share * (double) guess_cells (parser, len)) +
+                             1024, error) &&
+             resize_ends (parser, guess_records (parser, len) + 1024, error) &&
+             reserve_starts (parser, len, error);
+    }
   /* A preview's few records need no room for the whole file's. */
   return grow_values (parser, parser->max_records > 0 ? 1024 : guess_cells (parser, len), error) &&
          reserve_starts (parser, len, error);
