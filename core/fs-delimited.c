@@ -2819,6 +2819,7 @@ join_chunk (Parser  *parser,
             GError **error)
 {
   Store *st = &parser->st, *from = &chunk->parser.st;
+  guintptr released_pos = 0, released_values = 0, released_ends = 0;
 
   g_assert (from->records->len == 0);
   if (st->mismatch_line == 0 && from->mismatch_line != 0)
@@ -2832,13 +2833,24 @@ join_chunk (Parser  *parser,
   if (st->n_ends + from->n_ends > st->ends_capacity &&
       !resize_ends (parser, st->n_ends + from->n_ends, error))
     return FALSE;
-  if (from->n_cells > 0)
+  /* Moved a MiB at a time, each copied MiB's pages given back: a
+   * chunk's numbers and ends are not held twice. */
+  for (gsize at = 0; at < from->n_cells; )
     {
-      memcpy (st->cell_pos + st->n_cells, from->cell_pos, from->n_cells * sizeof (guint32));
-      memcpy (st->cell_values + st->n_cells, from->cell_values, from->n_cells * sizeof (double));
+      gsize m = MIN (((gsize) 1 << 20) / sizeof (double), from->n_cells - at);
+
+      memcpy (st->cell_pos + st->n_cells + at, from->cell_pos + at, m * sizeof (guint32));
+      memcpy (st->cell_values + st->n_cells + at, from->cell_values + at, m * sizeof (double));
+      at += m;
+      release_read (from->cell_pos, at * sizeof (guint32), &released_pos);
+      release_read (from->cell_values, at * sizeof (double), &released_values);
     }
   for (gsize k = 0; k < from->n_ends; k++)
-    st->ends[st->n_ends + k] = from->ends[k] + st->n_cells;
+    {
+      st->ends[st->n_ends + k] = from->ends[k] + st->n_cells;
+      if (k % 131072 == 131071)
+        release_read (from->ends, (k + 1) * sizeof (gsize), &released_ends);
+    }
   st->n_cells += from->n_cells;
   st->n_ends += from->n_ends;
   g_clear_pointer (&from->cell_pos, g_free);
