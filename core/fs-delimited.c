@@ -10,7 +10,11 @@
  * rules or a message need it: the first record, the first column, and
  * every cell of text or in quotes. Missing cells hold NaN, text a NaN of
  * its own (a number is never NaN: "nan" is missing, and other NaN
- * spellings are errors).
+ * spellings are errors). A file whose start is mostly missing cells
+ * (choose_compact) keeps only the numbers of the records after the first,
+ * with their places, in arrays that become the sparse matrix's own, or
+ * the dense one's rows if it is held dense after all: a missing cell
+ * costs nothing while the file is read.
  *
  * A large file is cut at line ends into chunks parsed by threads, joined
  * in order; a chunk must end exactly where the next begins (a quoted
@@ -2195,7 +2199,8 @@ copy_sparse_values (Parser       *parser,
  * numbers that are listed cells of kept columns moved to the front in
  * place (column places made the matrix's columns), the file's first
  * record's (when data) put before them. column: the matrix's column of
- * each place in a kept row, or -1. */
+ * each place in a kept row, or -1. The cancellable is checked every 1024
+ * rows (a row of a wide file is thousands of cells). */
 static FsMatrix *
 compact_to_sparse (Parser       *parser,
                    const Layout *layout,
@@ -2215,7 +2220,7 @@ compact_to_sparse (Parser       *parser,
     }
   for (gsize r = 0; r < st->n_ends; r++)
     {
-      if (r % 65536 == 65535 &&
+      if (r % 1024 == 1023 &&
           g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
         return NULL;
       for (; from < st->ends[r]; from++)
@@ -2312,7 +2317,7 @@ compact_to_dense (Parser       *parser,
     {
       double *row = data + at;
 
-      if (r % 65536 == 65535 &&
+      if (r % 1024 == 1023 &&
           g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
         {
           g_free (data);
