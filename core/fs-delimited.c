@@ -10,7 +10,11 @@
  * rules or a message need it: the first record, the first column, and
  * every cell of text or in quotes. Missing cells hold NaN, text a NaN of
  * its own (a number is never NaN: "nan" is missing, and other NaN
- * spellings are errors).
+ * spellings are errors). A file whose start is mostly missing cells
+ * (choose_compact) keeps only the numbers of the records after the first,
+ * with their places, in arrays that become the sparse matrix's own, or
+ * the dense one's rows if it is held dense after all: a missing cell
+ * costs nothing while the file is read.
  *
  * A large file is cut at line ends into chunks parsed by threads, joined
  * in order; a chunk must end exactly where the next begins (a quoted
@@ -115,6 +119,18 @@ typedef struct
   gboolean col1_plain;      /* a second cell that is a number not in quotes */
   gsize   mismatch_line;    /* the first record of another width (0: none) */
   guint   mismatch_fields;  /* ... and its width */
+  /* Compact (Parser.compact): the records after the file's first keep
+   * only their numbers, as the place in a kept row and the value, in
+   * order (the sparse layout's own arrays, handed to it), and where each
+   * record's numbers end: a missing cell costs nothing. */
+  guint32 *cell_pos;
+  double  *cell_values;
+  gsize    n_cells;
+  gsize    cells_capacity;
+  gsize   *ends;          /* per record after the file's first */
+  gsize    n_ends;
+  gsize    ends_capacity;
+  double  *row;           /* the record being read, as a row of values */
 } Store;
 
 typedef struct
@@ -132,6 +148,8 @@ typedef struct
   gint       *pos;        /* per column of the width: its place in a kept row, or -1 */
   guint       row_width;  /* values kept per record after the first */
   gboolean    want_starts;  /* the first column may be row labels: keep where records start */
+  gboolean    compact;      /* the records after the first keep their numbers only (Store) */
+  double      number_share; /* ... of the cells of kept columns in the sample, for room */
   guint       start_size;   /* bytes of an offset: 4 for a text under 4 GiB */
   locale_t    c_locale;   /* for strtod_l: the parse's own, not a global */
   const FsImportOptions *options;  /* never NULL */
@@ -585,10 +603,83 @@ grow_values (Parser  *parser,
   return resize_values (parser, MAX (MAX (parser->st.capacity * 2, at_least), 1024), error);
 }
 
+/* The message for room that cannot be had, for count cells. */
+static void
+set_room_error (Parser  *parser,
+                gsize    count,
+                GError **error)
+{
+  g_autofree char *cells = fs_error_number_text (count);
+
+  g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+               _("%s: not enough memory for more than %s cells"), parser->name, cells);
+}
+
+/* Compact: room for capacity numbers (realloc: a large block grows in
+ * place or is remapped, never held twice). */
+static gboolean
+resize_cells (Parser  *parser,
+              gsize    capacity,
+              GError **error)
+{
+  Store *st = &parser->st;
+  guint32 *pos = capacity < G_MAXSIZE / sizeof (double) / 2
+                   ? g_try_realloc_n (st->cell_pos, MAX (capacity, 1), sizeof (guint32)) : NULL;
+  double *values;
+
+  if (pos == NULL)
+    {
+      set_room_error (parser, capacity, error);
+      return FALSE;
+    }
+  st->cell_pos = pos;
+  values = g_try_realloc_n (st->cell_values, MAX (capacity, 1), sizeof (double));
+  if (values == NULL)
+    {
+      set_room_error (parser, capacity, error);
+      return FALSE;
+    }
+  st->cell_values = values;
+  st->cells_capacity = capacity;
+  return TRUE;
+}
+
+static gboolean
+grow_cells (Parser  *parser,
+            gsize    at_least,
+            GError **error)
+{
+  return resize_cells (parser, MAX (MAX (parser->st.cells_capacity * 2, at_least), 1024), error);
+}
+
+/* Compact: room for where capacity records end. */
+static gboolean
+resize_ends (Parser  *parser,
+             gsize    capacity,
+             GError **error)
+{
+  Store *st = &parser->st;
+  gsize *grown = capacity < G_MAXSIZE / sizeof (gsize) / 2
+                   ? g_try_realloc_n (st->ends, MAX (capacity, 1), sizeof (gsize)) : NULL;
+
+  if (grown == NULL)
+    {
+      set_room_error (parser, capacity * MAX (parser->width, 1), error);
+      return FALSE;
+    }
+  st->ends = grown;
+  st->ends_capacity = capacity;
+  return TRUE;
+}
+
 static void
 store_clear (Store *st)
 {
   g_clear_pointer (&st->values, g_free);
+  g_clear_pointer (&st->cell_pos, g_free);
+  g_clear_pointer (&st->cell_values, g_free);
+  g_clear_pointer (&st->ends, g_free);
+  g_clear_pointer (&st->row, g_free);
   g_clear_pointer (&st->specials, g_array_unref);
   g_clear_pointer (&st->records, g_array_unref);
   g_clear_pointer (&st->starts, g_free);
@@ -731,6 +822,82 @@ second_record_sets_width (Parser       *parser,
       count_text (parser, specials[k].index, &specials[k], rec->line);
 }
 
+/* Compact, left automatic: the numbers so far are more than
+ * COMPACT_DENSE_SHARE of the cells of kept columns read (past the
+ * first 1024), so the table is held dense most likely, and 12 bytes a
+ * number would outgrow 8 a cell. A table forced sparse keeps its numbers
+ * only: they are the layout. */
+#define COMPACT_DENSE_SHARE (2.0 / 3.0)
+
+static inline gboolean
+compact_too_dense (const Parser *parser)
+{
+  const Store *st = &parser->st;
+  double cells = (double) st->n_ends * parser->row_width;
+
+  return parser->options->storage == FS_STORAGE_AUTO && cells > 1024 &&
+         (double) st->n_cells > COMPACT_DENSE_SHARE * cells;
+}
+
+/* Gives back the whole pages of base[0 .. bytes) that are not yet,
+ * *released being the first of them (0: none given back). */
+static void
+release_read (const void *base,
+              gsize       bytes,
+              guintptr   *released)
+{
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  guintptr to = ((guintptr) base + bytes) / page * page;
+
+  if (*released == 0)
+    *released = ((guintptr) base + page - 1) / page * page;
+  if (to > *released)
+    {
+      madvise ((void *) *released, to - *released, MADV_DONTNEED);
+      *released = to;
+    }
+}
+
+/* Compact no more: the records' numbers made rows of values (a cell
+ * without a number NaN: a missing cell's, and text's is never asked for
+ * but as not a number), the store's pages given back as they are read,
+ * and the records after read as rows. */
+static gboolean
+compact_to_rows (Parser  *parser,
+                 GError **error)
+{
+  Store *st = &parser->st;
+  gsize rows = st->n_ends, width = parser->row_width, from = 0, told = 0;
+  guintptr released_pos = 0, released_values = 0, released_ends = 0;
+  double *row;
+
+  if (st->n_values + rows * width + width > st->capacity &&
+      !grow_values (parser, st->n_values + rows * width + width, error))
+    return FALSE;
+  row = st->values + st->n_values;
+  for (gsize r = 0; r < rows; r++, row += width)
+    {
+      for (gsize k = 0; k < width; k++)
+        row[k] = NAN;
+      for (; from < st->ends[r]; from++)
+        row[st->cell_pos[from]] = st->cell_values[from];
+      if ((from - told) * sizeof (double) >= ((gsize) 1 << 20))
+        {
+          release_read (st->cell_pos, from * sizeof (guint32), &released_pos);
+          release_read (st->cell_values, from * sizeof (double), &released_values);
+          release_read (st->ends, r * sizeof (gsize), &released_ends);
+          told = from;
+        }
+    }
+  st->n_values += rows * width;
+  g_clear_pointer (&st->cell_pos, g_free);
+  g_clear_pointer (&st->cell_values, g_free);
+  g_clear_pointer (&st->ends, g_free);
+  st->n_cells = st->cells_capacity = st->n_ends = st->ends_capacity = 0;
+  parser->compact = FALSE;
+  return TRUE;
+}
+
 /* Reads the fields of the record at the cursor, up to the end of its
  * (last) line, and keeps the record unless all its fields are empty. The
  * file's first record has its values one after another, the later ones
@@ -752,11 +919,20 @@ read_record (Parser  *parser,
    * known, go one after another. */
   gboolean append = first || parser->width == 0;
   gboolean keep = !append && st->mismatch_line == 0;
+  /* Its numbers only, taken from a row of its own once it is read. */
+  gboolean compact = keep && parser->compact;
   gboolean col0_quoted = FALSE, col1_plain = FALSE, plain = FALSE;
   const char *start = c->p;
   double *row = NULL;
 
-  if (keep)
+  if (compact)
+    {
+      if (G_UNLIKELY (st->n_cells + parser->row_width > st->cells_capacity) &&
+          !grow_cells (parser, st->n_cells + parser->row_width, error))
+        return FALSE;
+      row = st->row;
+    }
+  else if (keep)
     {
       if (G_UNLIKELY (st->n_values + parser->row_width > st->capacity) &&
           !grow_values (parser, st->n_values + parser->row_width, error))
@@ -861,6 +1037,22 @@ read_record (Parser  *parser,
               st->mismatch_fields = rec.n_fields;
             }
         }
+      else if (compact)
+        {
+          /* A number is never NaN; missing cells and text are. */
+          for (guint k = 0; k < parser->row_width; k++)
+            if (!isnan (row[k]))
+              {
+                st->cell_pos[st->n_cells] = k;
+                st->cell_values[st->n_cells++] = row[k];
+              }
+          if (G_UNLIKELY (st->n_ends == st->ends_capacity) &&
+              !resize_ends (parser, MAX (st->ends_capacity * 2, 1024), error))
+            return FALSE;
+          st->ends[st->n_ends++] = st->n_cells;
+          if (G_UNLIKELY (compact_too_dense (parser)) && !compact_to_rows (parser, error))
+            return FALSE;
+        }
       else if (keep)
         st->n_values += parser->row_width;
       st->col0_unquoted |= !col0_quoted;
@@ -957,6 +1149,37 @@ row_values (const Parser *parser,
          (gsize) (record - 1) * parser->row_width;
 }
 
+/* Compact: the value of a cell of a record after the file's first, found
+ * among its numbers (in the order of their places); NaN when it has none
+ * there, as for a missing cell (the rules only ask whether a cell is a
+ * number: text in a column keeps it out of them). */
+static double
+compact_value_at (const Parser *parser,
+                  guint         record,
+                  guint         index)
+{
+  const Store *st = &parser->st;
+  gint pos;
+  gsize lo, hi, end;
+
+  g_assert (index < parser->width && record >= 1 && record - 1 < st->n_ends);
+  pos = parser->pos[index];
+  if (pos < 0)
+    return text_value ();
+  lo = record >= 2 ? st->ends[record - 2] : 0;
+  hi = end = st->ends[record - 1];
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+
+      if (st->cell_pos[mid] < (guint32) pos)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo < end && st->cell_pos[lo] == (guint32) pos ? st->cell_values[lo] : NAN;
+}
+
 /* The value of a cell: a number, NaN for a missing cell, text's NaN (as
  * for every cell of a column whose values are not kept). */
 static inline double
@@ -969,6 +1192,8 @@ value_at (const Parser *parser,
 
   if (record == 0)
     return head_field (parser, record, index)->value;
+  if (parser->compact)
+    return compact_value_at (parser, record, index);
   row = row_values (parser, record, &map);
   g_assert (index < parser->width);
   return map[index] >= 0 ? row[map[index]] : text_value ();
@@ -1970,6 +2195,204 @@ copy_sparse_values (Parser       *parser,
   return fs_matrix_new_sparse (s);
 }
 
+/* Compact, held sparse: the store's own arrays become the layout's, its
+ * numbers that are listed cells of kept columns moved to the front in
+ * place (column places made the matrix's columns), the file's first
+ * record's (when data) put before them. column: the matrix's column of
+ * each place in a kept row, or -1. The cancellable is checked every 1024
+ * rows (a row of a wide file is thousands of cells). */
+static FsMatrix *
+compact_to_sparse (Parser       *parser,
+                   const Layout *layout,
+                   const gint   *column,
+                   const double *first,
+                   gsize         nnz,
+                   GError      **error)
+{
+  Store *st = &parser->st;
+  g_autoptr(FsSparse) s = fs_sparse_new (layout->n_rows, layout->n_kept, 0, error);
+  gsize at = 0, from = 0, first_nnz = 0, lead = layout->first_data == 0 ? 2 : 1;
+
+  if (s == NULL)
+    {
+      g_prefix_error (error, "%s: ", parser->name);
+      return NULL;
+    }
+  for (gsize r = 0; r < st->n_ends; r++)
+    {
+      if (r % 1024 == 1023 &&
+          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return NULL;
+      for (; from < st->ends[r]; from++)
+        {
+          gint col = column[st->cell_pos[from]];
+
+          if (col >= 0 && is_listed (parser, st->cell_values[from]))
+            {
+              st->cell_pos[at] = (guint32) col;
+              st->cell_values[at++] = st->cell_values[from];
+            }
+        }
+      st->ends[r] = at;
+    }
+  first_nnz = nnz - at;
+  /* Room for the file's first record's cells and the rows' first end
+   * (ends' capacity is never short of this: a record's end is written
+   * after room for it was made). */
+  if ((nnz > st->cells_capacity || nnz < st->cells_capacity / 2) &&
+      !resize_cells (parser, nnz, error))
+    return NULL;
+  if (st->n_ends + lead > st->ends_capacity && !resize_ends (parser, st->n_ends + lead, error))
+    return NULL;
+  if (first_nnz > 0)
+    {
+      guint c = 0;
+
+      memmove (st->cell_pos + first_nnz, st->cell_pos, at * sizeof (guint32));
+      memmove (st->cell_values + first_nnz, st->cell_values, at * sizeof (double));
+      at = 0;
+      for (guint j = layout->label_cols; j < layout->n_cols; j++)
+        if (layout->keep[j])
+          {
+            if (is_listed (parser, first[j]))
+              {
+                st->cell_pos[at] = c;
+                st->cell_values[at++] = first[j];
+              }
+            c++;
+          }
+      g_assert (at == first_nnz);
+    }
+  memmove (st->ends + lead, st->ends, st->n_ends * sizeof (gsize));
+  st->ends[0] = 0;
+  if (lead == 2)
+    st->ends[1] = 0;
+  for (gsize r = 1; r < st->n_ends + lead; r++)
+    st->ends[r] += first_nnz;
+  g_assert (st->ends[st->n_ends + lead - 1] == nnz);
+
+  g_free (s->row_ptr);
+  g_free (s->col_idx);
+  g_free (s->values);
+  s->row_ptr = g_steal_pointer (&st->ends);
+  s->col_idx = g_steal_pointer (&st->cell_pos);
+  s->values = g_steal_pointer (&st->cell_values);
+  s->nnz = nnz;
+  s->zeros_are_values = parser->options->zeros_are_values;
+  return fs_matrix_new_sparse (s);
+}
+
+/* Compact, held dense after all: the rows made from the numbers, missing
+ * cells NaN as the values hold them, the store's pages given back as it
+ * is read, so that it and the matrix are not both held whole. */
+static FsMatrix *
+compact_to_dense (Parser       *parser,
+                  const Layout *layout,
+                  const gint   *column,
+                  const double *first,
+                  GError      **error)
+{
+  Store *st = &parser->st;
+  gsize n_kept = layout->n_kept, at = 0, from = 0, told = 0;
+  guintptr released_pos = 0, released_values = 0, released_ends = 0;
+  g_autoptr(FsMatrix) X = NULL;
+  double *data;
+
+  if (!fs_matrix_check_size (layout->n_rows, n_kept, error))
+    {
+      g_prefix_error (error, "%s: ", parser->name);
+      return NULL;
+    }
+  data = alloc_values ((gsize) layout->n_rows * n_kept);
+  if (data == NULL)
+    {
+      set_room_error (parser, (gsize) layout->n_rows * n_kept, error);
+      return NULL;
+    }
+  if (first != NULL)
+    for (guint j = layout->label_cols; j < layout->n_cols; j++)
+      if (layout->keep[j])
+        data[at++] = first[j];
+  for (gsize r = 0; r < st->n_ends; r++)
+    {
+      double *row = data + at;
+
+      if (r % 1024 == 1023 &&
+          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        {
+          g_free (data);
+          return NULL;
+        }
+      for (gsize c = 0; c < n_kept; c++)
+        row[c] = NAN;
+      for (; from < st->ends[r]; from++)
+        {
+          gint col = column[st->cell_pos[from]];
+
+          if (col >= 0)
+            row[col] = st->cell_values[from];
+        }
+      at += n_kept;
+      /* A MiB of the store read: its pages go back. */
+      if ((from - told) * sizeof (double) >= ((gsize) 1 << 20))
+        {
+          release_read (st->cell_pos, from * sizeof (guint32), &released_pos);
+          release_read (st->cell_values, from * sizeof (double), &released_values);
+          release_read (st->ends, r * sizeof (gsize), &released_ends);
+          told = from;
+        }
+    }
+  g_clear_pointer (&st->cell_pos, g_free);
+  g_clear_pointer (&st->cell_values, g_free);
+  g_clear_pointer (&st->ends, g_free);
+  X = fs_matrix_new_take (layout->n_rows, n_kept, data, error);
+  if (X == NULL)
+    {
+      g_prefix_error (error, "%s: ", parser->name);
+      return NULL;
+    }
+  if (parser->st.n_missing > 0)
+    fs_matrix_mark_missing (X);
+  return g_steal_pointer (&X);
+}
+
+/* Compact: held sparse or dense as wants_sparse would say, from the
+ * numbers (a cell that is not among them is not listed). */
+static FsMatrix *
+copy_compact_cells (Parser       *parser,
+                    const Layout *layout,
+                    GError      **error)
+{
+  Store *st = &parser->st;
+  g_autofree gint *column = g_new (gint, MAX (parser->row_width, 1));
+  const double *first = NULL;
+  gsize nnz = 0;
+  guint c = 0;
+
+  g_assert (st->n_ends + 1 == st->n_records && layout->n_cols == parser->width);
+  for (guint k = 0; k < parser->row_width; k++)
+    column[k] = -1;
+  for (guint j = layout->label_cols; j < layout->n_cols; j++)
+    if (layout->keep[j])
+      {
+        g_assert (parser->pos[j] >= 0);
+        column[parser->pos[j]] = (gint) c++;
+      }
+  if (layout->first_data == 0)
+    {
+      const gint *map;
+
+      first = row_values (parser, 0, &map);
+      for (guint j = layout->label_cols; j < layout->n_cols; j++)
+        nnz += layout->keep[j] && is_listed (parser, first[j]);
+    }
+  for (gsize k = 0; k < st->n_cells; k++)
+    nnz += column[st->cell_pos[k]] >= 0 && is_listed (parser, st->cell_values[k]);
+  if (fs_storage_wants_sparse (parser->options->storage, nnz, layout->n_rows, layout->n_kept))
+    return compact_to_sparse (parser, layout, column, first, nnz, error);
+  return compact_to_dense (parser, layout, column, first, error);
+}
+
 /* The kept cells, held dense (the values themselves, compacted) or
  * sparse as wants_sparse says. */
 static FsMatrix *
@@ -1980,6 +2403,8 @@ copy_cells (Parser       *parser,
   g_autoptr(FsMatrix) X = NULL;
   gsize nnz;
 
+  if (parser->compact)
+    return copy_compact_cells (parser, layout, error);
   if (wants_sparse (parser, layout, &nnz))
     return copy_sparse_values (parser, layout, nnz, error);
   if (!fs_matrix_check_size (layout->n_rows, layout->n_kept, error))
@@ -2138,6 +2563,46 @@ line_end (const char *p,
 #define SAMPLE_MIN_BYTES ((gsize) 64 << 10)
 #define SAMPLE_MAX_BYTES ((gsize) 16 << 20)
 
+/* The share of numbers among the sample's cells of kept columns below
+ * which the records after the first keep their numbers only (compact):
+ * left automatic, twice the share below which a table is held sparse (a
+ * file whose start is so sparse is most likely held sparse, and if not,
+ * its numbers take less room than its values would); forced sparse, the
+ * share at which 12 bytes a number take the room of 8 a cell. Never for
+ * a table held dense whatever it holds. */
+#define COMPACT_AUTO_SHARE (2 * FS_SPARSE_AUTO_SHARE)
+#define COMPACT_FORCED_SHARE (2.0 / 3.0)
+
+/* Whether the records after the file's first keep their numbers only:
+ * as the sample (its records after the first, of sample->width values
+ * each) shows them in the columns that keep their values. */
+static void
+choose_compact (Parser       *parser,
+                const Parser *sample)
+{
+  const Store *st = &sample->st;
+  const Record *first = &g_array_index (st->records, Record, 0);
+  gsize at = first->held ? first->n_fields : 0;
+  guint64 kept = 0, numbers = 0;
+  FsStorage storage = parser->options->storage;
+
+  parser->compact = FALSE;
+  if (storage == FS_STORAGE_DENSE || sample->row_width != parser->width)
+    return;
+  for (; at + sample->row_width <= st->n_values; at += sample->row_width)
+    for (guint j = 0; j < parser->width; j++)
+      if (parser->pos[j] >= 0)
+        {
+          kept++;
+          numbers += !isnan (st->values[at + j]);
+        }
+  if (kept == 0)
+    return;
+  parser->number_share = (double) numbers / (double) kept;
+  parser->compact = parser->number_share < (storage == FS_STORAGE_SPARSE ? COMPACT_FORCED_SHARE
+                                                                         : COMPACT_AUTO_SHARE);
+}
+
 /* Reads the file's start, up to a line end past SAMPLE_MIN_BYTES and past
  * the file's third line, to learn the width of the records after the
  * first and which columns hold text there (their values are never kept:
@@ -2194,9 +2659,40 @@ sample_width (Parser *parser)
   while (ok && c.p < c.end)
     ok = skip_empty_line (&c) || read_record (&sample, &c, NULL);
   if (ok && sample.st.n_records >= 2)
-    set_width (parser, sample.width, sample.st.text_cells);
+    {
+      set_width (parser, sample.width, sample.st.text_cells);
+      choose_compact (parser, &sample);
+    }
   g_free (sample.pos);
   store_clear (&sample.st);
+}
+
+/* Room for the values (or, compact, the numbers) of len bytes of text. */
+static gboolean
+reserve_room (Parser  *parser,
+              gsize    len,
+              GError **error)
+{
+  /* Compact: the record being read as a row, the values of the file's
+   * first record, and numbers for the sample's share of cells. */
+  if (parser->compact)
+    {
+      parser->st.row = g_try_new (double, MAX (parser->row_width, 1));
+      if (parser->st.row == NULL)
+        {
+          set_room_error (parser, parser->row_width, error);
+          return FALSE;
+        }
+      return grow_values (parser, parser->width + 1024, error) &&
+             resize_cells (parser,
+                           (gsize) (parser->number_share * (double) guess_cells (parser, len)) +
+                             1024, error) &&
+             resize_ends (parser, guess_records (parser, len) + 1024, error) &&
+             reserve_starts (parser, len, error);
+    }
+  /* A preview's few records need no room for the whole file's. */
+  return grow_values (parser, parser->max_records > 0 ? 1024 : guess_cells (parser, len), error) &&
+         reserve_starts (parser, len, error);
 }
 
 /* A store with room for the values of len bytes of text. */
@@ -2206,9 +2702,7 @@ store_reserve (Parser  *parser,
                GError **error)
 {
   store_init (&parser->st);
-  /* A preview's few records need no room for the whole file's. */
-  return grow_values (parser, parser->max_records > 0 ? 1024 : guess_cells (parser, len), error) &&
-         reserve_starts (parser, len, error);
+  return reserve_room (parser, len, error);
 }
 
 /* Threads and chunks for a large file. */
@@ -2265,8 +2759,7 @@ parse_chunk (Shared  *shared,
     }
   /* The first chunk's values become the matrix: room for the file's.
    * (Its store's arrays exist already: see tokenize_split.) */
-  if (!grow_values (parser, parser->max_records > 0 ? 1024 : guess_cells (parser, len), error) ||
-      !reserve_starts (parser, len, error))
+  if (!reserve_room (parser, len, error))
     return FALSE;
   while (c.p < chunk->end)
     {
@@ -2331,6 +2824,7 @@ join_chunk (Parser  *parser,
             GError **error)
 {
   Store *st = &parser->st, *from = &chunk->parser.st;
+  guintptr released_pos = 0, released_values = 0, released_ends = 0;
 
   g_assert (from->records->len == 0);
   if (st->mismatch_line == 0 && from->mismatch_line != 0)
@@ -2338,6 +2832,35 @@ join_chunk (Parser  *parser,
       st->mismatch_line = from->mismatch_line + line_offset;
       st->mismatch_fields = from->mismatch_fields;
     }
+  if (st->n_cells + from->n_cells > st->cells_capacity &&
+      !grow_cells (parser, st->n_cells + from->n_cells, error))
+    return FALSE;
+  if (st->n_ends + from->n_ends > st->ends_capacity &&
+      !resize_ends (parser, st->n_ends + from->n_ends, error))
+    return FALSE;
+  /* Moved a MiB at a time, each copied MiB's pages given back: a
+   * chunk's numbers and ends are not held twice. */
+  for (gsize at = 0; at < from->n_cells; )
+    {
+      gsize m = MIN (((gsize) 1 << 20) / sizeof (double), from->n_cells - at);
+
+      memcpy (st->cell_pos + st->n_cells + at, from->cell_pos + at, m * sizeof (guint32));
+      memcpy (st->cell_values + st->n_cells + at, from->cell_values + at, m * sizeof (double));
+      at += m;
+      release_read (from->cell_pos, at * sizeof (guint32), &released_pos);
+      release_read (from->cell_values, at * sizeof (double), &released_values);
+    }
+  for (gsize k = 0; k < from->n_ends; k++)
+    {
+      st->ends[st->n_ends + k] = from->ends[k] + st->n_cells;
+      if (k % 131072 == 131071)
+        release_read (from->ends, (k + 1) * sizeof (gsize), &released_ends);
+    }
+  st->n_cells += from->n_cells;
+  st->n_ends += from->n_ends;
+  g_clear_pointer (&from->cell_pos, g_free);
+  g_clear_pointer (&from->cell_values, g_free);
+  g_clear_pointer (&from->ends, g_free);
   if (st->n_values + from->n_values > st->capacity &&
       !grow_values (parser, st->n_values + from->n_values, error))
     return FALSE;
@@ -2487,18 +3010,43 @@ tokenize_split (Parser  *parser,
    * whole). */
   if (result == SPLIT_DONE && chunks[0].parser.st.n_records < 2)
     result = SPLIT_SERIAL;
+  /* Compact: a chunk that found itself too dense reads rows; then all do
+   * (in their turn, each store given back as it is read). */
+  if (result == SPLIT_DONE && parser->compact)
+    {
+      gboolean all = TRUE;
+
+      for (guint k = 0; k < n; k++)
+        all &= chunks[k].parser.compact;
+      for (guint k = 0; k < n && !all && result == SPLIT_DONE; k++)
+        if (chunks[k].parser.compact && !compact_to_rows (&chunks[k].parser, error))
+          result = SPLIT_FAILED;
+      parser->compact = all;
+    }
 
   if (result == SPLIT_DONE)
     {
-      gsize total = 0;
+      gsize total = 0, cells = 0, ends = 0;
 
       parser->st = chunks[0].parser.st;
       memset (&chunks[0].parser.st, 0, sizeof (Store));
       /* Room for every chunk's values, made once, before the joins: the
        * values are moved, never held twice (move_values). */
       for (guint k = 0; k < n; k++)
-        total += k == 0 ? parser->st.n_values : chunks[k].parser.st.n_values;
+        {
+          total += k == 0 ? parser->st.n_values : chunks[k].parser.st.n_values;
+          cells += k == 0 ? parser->st.n_cells : chunks[k].parser.st.n_cells;
+          ends += k == 0 ? parser->st.n_ends : chunks[k].parser.st.n_ends;
+        }
       if (total > parser->st.capacity && !resize_values (parser, total, error))
+        result = SPLIT_FAILED;
+      /* Compact: the numbers grow in place (realloc), each chunk's freed
+       * once copied. */
+      if (result == SPLIT_DONE && cells > parser->st.cells_capacity &&
+          !resize_cells (parser, cells, error))
+        result = SPLIT_FAILED;
+      if (result == SPLIT_DONE && ends > parser->st.ends_capacity &&
+          !resize_ends (parser, ends, error))
         result = SPLIT_FAILED;
       lines = chunks[0].lines;
       for (guint k = 1; k < n && result == SPLIT_DONE; k++)

@@ -481,6 +481,106 @@ test_forced_storage (void)
   g_assert_cmpfloat (fs_matrix_get (ratings_dense, 0, 0), ==, 0.0);
 }
 
+/* Delimited text whose start is mostly missing keeps only its numbers
+ * while it is read (fs-delimited.c, compact), and gives the matrix a
+ * dense read gives (which keeps every cell's value): the same cells,
+ * listed exactly where a number is (not a zero, with zeros as values),
+ * the same labels, guesses and notices; held dense after all (a file
+ * sparse only at its start), the same values bit for bit. */
+static FsMatrix *
+load_options (const char *name,
+              FsStorage   storage,
+              gboolean    zeros_are_values,
+              guint       variant)
+{
+  g_autofree char *path = sparse_path (name);
+  g_autoptr(GError) error = NULL;
+  guint drop[] = { 3 };
+  FsImportOptions options;
+  FsMatrix *X;
+
+  fs_import_options_init (&options);
+  options.storage = storage;
+  options.zeros_are_values = zeros_are_values;
+  if (variant == 1)
+    options.row_labels = FS_ROW_LABELS_NONE;
+  else if (variant == 2)
+    {
+      options.drop_columns = drop;
+      options.n_drop_columns = 1;
+    }
+  X = fs_matrix_load_full (path, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (X);
+  return X;
+}
+
+static void
+assert_same_strv (char **a,
+                  char **b)
+{
+  g_assert_true ((a == NULL) == (b == NULL));
+  if (a != NULL)
+    g_assert_true (g_strv_equal ((const char * const *) a, (const char * const *) b));
+}
+
+static void
+test_delimited_numbers_only (void)
+{
+  static const char * const names[] = { "ratings-ids-300x240.csv", "sparse-start-1000x100.csv",
+                                        "survey-30x24.csv" };
+  static const FsStorage storages[] = { FS_STORAGE_AUTO, FS_STORAGE_SPARSE };
+
+  for (guint f = 0; f < G_N_ELEMENTS (names); f++)
+    for (guint zeros = 0; zeros < 2; zeros++)
+      for (guint variant = 0; variant < 3; variant++)
+        for (guint k = 0; k < G_N_ELEMENTS (storages); k++)
+          {
+            g_autoptr(FsMatrix) D = load_options (names[f], FS_STORAGE_DENSE, zeros, variant);
+            g_autoptr(FsMatrix) X = load_options (names[f], storages[k], zeros, variant);
+            gboolean held_dense = f == 1 && storages[k] == FS_STORAGE_AUTO;
+
+            g_test_message ("%s, zeros %u, variant %u, storage %u", names[f], zeros, variant,
+                            storages[k]);
+            g_assert_false (fs_matrix_is_sparse (D));
+            g_assert_cmpint (fs_matrix_is_sparse (X), ==, !held_dense);
+            assert_same_strv (X->row_labels, D->row_labels);
+            assert_same_strv (X->col_labels, D->col_labels);
+            g_assert_cmpint (X->import_report->row_labels, ==, D->import_report->row_labels);
+            g_assert_cmpint (X->import_report->row_labels_guessed, ==,
+                             D->import_report->row_labels_guessed);
+            g_assert_cmpstr (X->import_report->row_labels_reason, ==,
+                             D->import_report->row_labels_reason);
+            if (held_dense)
+              {
+                g_assert_cmpuint (X->rows, ==, D->rows);
+                g_assert_cmpuint (X->cols, ==, D->cols);
+                g_assert_cmpmem (X->data, X->rows * X->cols * sizeof (double),
+                                 D->data, D->rows * D->cols * sizeof (double));
+                g_assert_cmpuint (X->n_missing, ==, D->n_missing);
+                g_assert_true ((X->mask == NULL) == (D->mask == NULL));
+                if (X->mask != NULL)
+                  g_assert_cmpmem (X->mask, X->rows * X->cols, D->mask, D->rows * D->cols);
+                assert_same_strv (X->notices, D->notices);
+                continue;
+              }
+            assert_same_cells (X, D);
+            /* Listed: a number, not a zero when zeros are values. */
+            {
+              gsize listed = 0;
+
+              for (gsize c = 0; c < D->rows * D->cols; c++)
+                listed += !isnan (D->data[c]) && !(zeros && D->data[c] == 0.0) &&
+                          fs_matrix_is_observed (D, c / D->cols, c % D->cols);
+              g_assert_cmpuint (X->sparse->nnz, ==, listed);
+            }
+            /* Zeros as values: the dense read's notice counts the cells it
+             * made zeros, which the sparse one leaves unlisted. */
+            if (!zeros)
+              assert_same_strv (X->notices, D->notices);
+          }
+}
+
 /* --zeros-are-values: a sparse matrix's unlisted cells read as zeros (no
  * cell missing); a dense one's missing cells become zeros, with a notice;
  * a dense file made sparse leaves its zeros unlisted. */
@@ -875,6 +975,7 @@ main (int    argc,
 #endif
   g_test_add_func ("/sparse-load/auto-threshold", test_auto_threshold);
   g_test_add_func ("/sparse-load/forced", test_forced_storage);
+  g_test_add_func ("/sparse-load/delimited/numbers-only", test_delimited_numbers_only);
   g_test_add_func ("/sparse-load/zeros-are-values", test_zeros_are_values);
   g_test_add_func ("/sparse-load/transpose-drop", test_transpose_and_drop);
   g_test_add_func ("/sparse-load/bad-input", test_bad_input);
