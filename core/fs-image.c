@@ -340,7 +340,8 @@ cmyk_row_to_grey (double *row,
  * true for every c <= 8, as n - i >= 1 makes the left side at least
  * (8 - c) + c = 8. (With c = 8 each double would cover its own bytes
  * only.) /image-rows/multi-scan checks c = 1, 3 and 4 at sizes down to
- * 1 × 1 against gdk-pixbuf. */
+ * 1 × 1 against gdk-pixbuf and against the baseline file of the same
+ * pixels, made grey row by row. */
 static void
 tail_to_grey (double *data,
               gsize   n,
