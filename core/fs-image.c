@@ -246,7 +246,11 @@ fs_image_parse_pixbuf (const char    *name,
  *   upsampling, the default integer IDCT), no block smoothing. A
  *   progressive or multi-scan JPEG needs libjpeg's whole-image coefficient
  *   buffer (2 bytes a sample of each component) until its last scan: the
- *   only such buffer here.
+ *   only such buffer here. Its samples go to the end of the matrix's
+ *   buffer, whose first pages are not touched yet, and are made grey
+ *   once libjpeg has freed its coefficients (tail_to_grey): the peak is
+ *   the larger of the coefficients with the samples and the matrix, not
+ *   the two together.
  * The whole file is in memory, so the libraries' readers are given it at
  * once; a file cut short leaves them waiting for more, which tells what is
  * missing. */
@@ -301,6 +305,15 @@ row_to_grey (double *row,
 /* The same for CMYK, made RGB as gdk-pixbuf 2.42's io-jpeg.c does: as
  * Adobe's inverted CMYK (k * c / 255), whether the file has Adobe's marker
  * or not, with the opaque alpha channel of the pixbuf it makes. */
+static inline double
+cmyk_grey_level (const guint8 *p)
+{
+  int k = p[3];
+  const guint8 px[4] = { k * p[0] / 255, k * p[1] / 255, k * p[2] / 255, 255 };
+
+  return grey_level (px, TRUE);
+}
+
 static void
 cmyk_row_to_grey (double *row,
                   int     width)
@@ -309,11 +322,62 @@ cmyk_row_to_grey (double *row,
 
   for (int j = width - 1; j >= 0; j--)
     {
-      const guint8 *p = bytes + (gsize) j * 4;
-      int k = p[3];
-      guint8 px[4] = { k * p[0] / 255, k * p[1] / 255, k * p[2] / 255, 255 };
+      /* Copied out before the store, which covers them in part. */
+      const guint8 p[4] = { bytes[4 * j], bytes[4 * j + 1], bytes[4 * j + 2], bytes[4 * j + 3] };
 
-      row[j] = grey_level (px, TRUE);
+      row[j] = cmyk_grey_level (p);
+    }
+}
+
+/* Turns the n pixels of 8-bit samples at the end of data's n doubles (c
+ * bytes a pixel: 1 grey, 3 RGB, 4 CMYK; as row_to_grey and
+ * cmyk_row_to_grey take them) into n grey levels, in place, from the
+ * first: the same doubles as those give. The samples start at byte
+ * T = 8n - cn; pixel i's are bytes T + ci to T + ci + c - 1, copied out
+ * before its double, bytes 8i to 8i + 7, is stored. That store reaches no
+ * byte of a later pixel k > i, the first of which is T + c(i + 1):
+ *   8i + 7 < 8n - cn + ci + c  <=>  (8 - c)(n - i) + c > 7,
+ * true for every c <= 8, as n - i >= 1 makes the left side at least
+ * (8 - c) + c = 8. (With c = 8 each double would cover its own bytes
+ * only.) /image-rows/multi-scan checks c = 1, 3 and 4 at sizes down to
+ * 1 × 1 against gdk-pixbuf and against the baseline file of the same
+ * pixels, made grey row by row. */
+static void
+tail_to_grey (double *data,
+              gsize   n,
+              int     channels)
+{
+  const guint8 *b = (const guint8 *) data + n * (sizeof (double) - (gsize) channels);
+
+  g_assert (channels >= 1 && channels <= (int) sizeof (double));
+  switch (channels)
+    {
+    case 1:
+      for (gsize i = 0; i < n; i++)
+        {
+          const guint8 px[3] = { b[i], b[i], b[i] };
+
+          data[i] = grey_level (px, FALSE);
+        }
+      break;
+    case 3:
+      for (gsize i = 0; i < n; i++)
+        {
+          const guint8 px[3] = { b[3 * i], b[3 * i + 1], b[3 * i + 2] };
+
+          data[i] = grey_level (px, FALSE);
+        }
+      break;
+    case 4:
+      for (gsize i = 0; i < n; i++)
+        {
+          const guint8 p[4] = { b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3] };
+
+          data[i] = cmyk_grey_level (p);
+        }
+      break;
+    default:
+      g_assert_not_reached ();
     }
 }
 
@@ -526,6 +590,8 @@ typedef struct
   FsMatrix                     *X;
   GError                       *size_error;
   gboolean                      colour_space; /* neither grey, RGB nor CMYK */
+  gboolean                      in_tail;      /* samples at the end of X's buffer */
+  int                           channels;
   gboolean                      created;
   gboolean                      header;       /* the header was read */
   gboolean                      ended;        /* the end-of-image marker was read */
@@ -619,6 +685,9 @@ jpeg_rows_decode (JpegRows     *r,
 {
   j_decompress_ptr cinfo = &r->cinfo;
   int width, height, channels;
+  gsize coefficients;
+  double pixels, tail;
+  guint8 *samples;
 
   if (setjmp (r->errors.jump))
     return FALSE;
@@ -648,12 +717,27 @@ jpeg_rows_decode (JpegRows     *r,
     }
   width = (int) cinfo->output_width;
   height = (int) cinfo->output_height;
-  if (!fs_matrix_check_size_with (cinfo->output_height, cinfo->output_width,
-                                  jpeg_coefficient_bytes (cinfo), &r->size_error))
+  r->channels = channels;
+  coefficients = jpeg_coefficient_bytes (cinfo);
+  /* Where libjpeg holds coefficients, the samples go to the end of the
+   * matrix's buffer (tail_to_grey), untouched so far but for them: the
+   * peak is the coefficients and the samples, or the matrix once they are
+   * freed. Otherwise each row is made grey in its own row. */
+  r->in_tail = coefficients > 0;
+  pixels = (double) width * height;
+  tail = r->in_tail ? pixels * channels : 0.0;
+  if (!fs_matrix_check_size_peak (cinfo->output_height, cinfo->output_width, coefficients,
+                                  (gsize) MAX (coefficients + tail - pixels * sizeof (double),
+                                               0.0),
+                                  &r->size_error))
     return FALSE;
-  r->X = fs_matrix_new (cinfo->output_height, cinfo->output_width, &r->size_error);
+  /* Every cell is written before the matrix is returned: its pages are
+   * touched only as rows come (and the first ones only at the end). */
+  r->X = fs_matrix_new_unset (cinfo->output_height, cinfo->output_width, &r->size_error);
   if (r->X == NULL)
     return FALSE;
+  samples = (guint8 *) r->X->data +
+            (r->in_tail ? (gsize) width * height * (sizeof (double) - channels) : 0);
 
   /* gdk-pixbuf turns block smoothing off (after jpeg_start_decompress, so
    * fancy upsampling stays on); it changes nothing once every scan is in,
@@ -669,11 +753,13 @@ jpeg_rows_decode (JpegRows     *r,
       int got;
 
       for (int i = 0; i < want; i++)
-        rows[i] = (JSAMPROW) (r->X->data + (gsize) (first + i) * width);
+        rows[i] = r->in_tail
+                ? samples + (gsize) (first + i) * width * channels
+                : (JSAMPROW) (r->X->data + (gsize) (first + i) * width);
       got = (int) jpeg_read_scanlines (cinfo, rows, (JDIMENSION) want);
       if (got == 0)
         return TRUE;
-      for (int i = 0; i < got; i++)
+      for (int i = 0; i < got && !r->in_tail; i++)
         {
           double *row = r->X->data + (gsize) (first + i) * width;
 
@@ -683,6 +769,8 @@ jpeg_rows_decode (JpegRows     *r,
             row_to_grey (row, width, channels);
         }
     }
+  /* Frees libjpeg's image memory, the coefficients with it (jpeg_abort),
+   * before the samples in the tail are spread over the whole matrix. */
   r->ended = jpeg_finish_decompress (cinfo);
   return TRUE;
 }
@@ -728,6 +816,8 @@ parse_jpeg (const char    *name,
   else
     {
       X = g_steal_pointer (&r->X);
+      if (r->in_tail)
+        tail_to_grey (X->data, X->rows * X->cols, r->channels);
       X->format = "image";
       X->image_height = X->rows;
       X->image_width = X->cols;

@@ -47,25 +47,42 @@ fs_matrix_clear (FsMatrix *self)
   g_clear_pointer (&self->sparse, fs_sparse_unref);
 }
 
+/* The address-space and data limits (ulimit -v, -d): what this process
+ * may still allocate, resident or not; G_MAXSIZE where none is set. */
+static gsize
+address_space_available (void)
+{
+  gsize most = G_MAXSIZE;
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    most = MIN (most, (gsize) limit.rlim_cur);
+  if (getrlimit (RLIMIT_DATA, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    most = MIN (most, (gsize) limit.rlim_cur);
+  return most;
+}
+
+/* The kernel's MemAvailable: what may still be resident; G_MAXSIZE when
+ * it is not known. */
+static gsize
+resident_available (void)
+{
+  g_autofree char *meminfo = NULL;
+  const char *line;
+
+  if (g_file_get_contents ("/proc/meminfo", &meminfo, NULL, NULL) &&
+      (line = strstr (meminfo, "MemAvailable:")) != NULL)
+    return (gsize) g_ascii_strtoull (line + strlen ("MemAvailable:"), NULL, 10) * 1024;
+  return G_MAXSIZE;
+}
+
 /* Bytes this process may still allocate: the kernel's MemAvailable, and
  * the address-space and data limits (ulimit -v, -d); G_MAXSIZE where none
  * is known. */
 static gsize
 memory_available (void)
 {
-  gsize most = G_MAXSIZE;
-  g_autofree char *meminfo = NULL;
-  const char *line;
-  struct rlimit limit;
-
-  if (g_file_get_contents ("/proc/meminfo", &meminfo, NULL, NULL) &&
-      (line = strstr (meminfo, "MemAvailable:")) != NULL)
-    most = (gsize) g_ascii_strtoull (line + strlen ("MemAvailable:"), NULL, 10) * 1024;
-  if (getrlimit (RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
-    most = MIN (most, (gsize) limit.rlim_cur);
-  if (getrlimit (RLIMIT_DATA, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
-    most = MIN (most, (gsize) limit.rlim_cur);
-  return most;
+  return MIN (resident_available (), address_space_available ());
 }
 
 /* Refuses, before anything is allocated, a size whose byte count
@@ -86,8 +103,19 @@ fs_matrix_check_size_with (gsize    rows,
                            gsize    beside,
                            GError **error)
 {
+  return fs_matrix_check_size_peak (rows, cols, beside, beside, error);
+}
+
+gboolean
+fs_matrix_check_size_peak (gsize    rows,
+                           gsize    cols,
+                           gsize    beside,
+                           gsize    resident,
+                           GError **error)
+{
+  g_autofree char *matrix_shape = NULL;
   gsize available;
-  double need;
+  double matrix, need;
 
   if (rows == 0 || cols == 0)
     {
@@ -118,27 +146,38 @@ fs_matrix_check_size_with (gsize    rows,
       return FALSE;
     }
 
-  /* Small matrices are not worth a look at /proc. */
-  need = rows * (double) cols * sizeof (double) + (double) beside;
-  if (need >= (double) (64 << 20) && need > (double) (available = memory_available ()))
+  /* Small matrices are not worth a look at /proc. The address space
+   * (ulimit -v, -d) must hold the matrix and all that is beside it; the
+   * memory left (MemAvailable too), the matrix and what of that is
+   * resident beside it at the peak. */
+  matrix = rows * (double) cols * sizeof (double);
+  resident = MIN (resident, beside);
+  if (matrix + beside < (double) (64 << 20))
+    return TRUE;
+  if (matrix + beside > (double) (available = address_space_available ()))
+    need = matrix + beside;
+  else if (matrix + resident > (double) (available = memory_available ()))
     {
-      g_autofree char *shape = format_shape (rows, cols);
-
-      if (beside == 0)
-        g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                     _("A matrix of %s needs %.1f GiB, more than the %.1f GiB of memory left: "
-                       "use a part of it, or free memory"),
-                     shape, need / (1 << 30), available / (double) (1 << 30));
-      else
-        g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
-                     _("A matrix of %s and the %.1f GiB its reading holds beside it need "
-                       "%.1f GiB, more than the %.1f GiB of memory left: use a part of it, "
-                       "or free memory"),
-                     shape, (double) beside / (1 << 30), need / (1 << 30),
-                     available / (double) (1 << 30));
-      return FALSE;
+      need = matrix + resident;
+      beside = resident;
     }
-  return TRUE;
+  else
+    return TRUE;
+
+  matrix_shape = format_shape (rows, cols);
+  if (beside == 0)
+    g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                 _("A matrix of %s needs %.1f GiB, more than the %.1f GiB of memory left: "
+                   "use a part of it, or free memory"),
+                 matrix_shape, need / (1 << 30), available / (double) (1 << 30));
+  else
+    g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                 _("A matrix of %s and the %.1f GiB its reading holds beside it need "
+                   "%.1f GiB, more than the %.1f GiB of memory left: use a part of it, "
+                   "or free memory"),
+                 matrix_shape, (double) beside / (1 << 30), need / (1 << 30),
+                 available / (double) (1 << 30));
+  return FALSE;
 }
 
 gboolean

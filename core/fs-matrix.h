@@ -149,6 +149,17 @@ gboolean  fs_matrix_check_size_with (gsize           rows,
                                      gsize           cols,
                                      gsize           beside,
                                      GError        **error);
+/* The same where the matrix's pages are not all touched while beside is
+ * held: the address space (ulimit -v, -d) must hold the matrix and beside
+ * bytes, the memory left (MemAvailable) the matrix and resident bytes
+ * (at most beside): the peak is the matrix + resident (a progressive
+ * JPEG's coefficients and its samples in part of the matrix's buffer,
+ * then the matrix alone). */
+gboolean  fs_matrix_check_size_peak (gsize           rows,
+                                     gsize           cols,
+                                     gsize           beside,
+                                     gsize           resident,
+                                     GError        **error);
 /* The same for reading a sparse matrix of nnz listed cells: its row
  * pointers and cells, with the room a reader needs to sort them, must fit
  * in the memory left (a 60-byte header may claim 4 billion rows). */
