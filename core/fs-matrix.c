@@ -247,8 +247,8 @@ fs_matrix_new (gsize    rows,
  * products walk X down its columns, a row per 4 KiB page or more on wide
  * matrices, and with small pages nearly every row misses the first-level
  * TLB. The zeroing then faults the huge pages in. */
-double *
-fs_alloc_doubles (gsize count)
+static double *
+alloc_doubles_unset (gsize count)
 {
   gsize bytes = MAX (count, 1) * sizeof (double);
   void *p = NULL;
@@ -260,7 +260,16 @@ fs_alloc_doubles (gsize count)
   if (bytes >= HUGE_BYTES)
     madvise (p, bytes, MADV_HUGEPAGE);
 #endif
-  memset (p, 0, bytes);
+  return p;
+}
+
+double *
+fs_alloc_doubles (gsize count)
+{
+  double *p = alloc_doubles_unset (count);
+
+  if (p != NULL)
+    memset (p, 0, MAX (count, 1) * sizeof (double));
   return p;
 }
 
@@ -815,13 +824,12 @@ fs_matrix_new_unset (gsize    rows,
                      GError **error)
 {
   FsMatrix *self;
-  gsize bytes;
-  void *p = NULL;
+  double *p;
 
   if (!fs_matrix_check_size (rows, cols, error))
     return NULL;
-  bytes = MAX (rows * cols, 1) * sizeof (double);
-  if (posix_memalign (&p, bytes >= HUGE_BYTES ? HUGE_PAGE : 64, bytes) != 0)
+  p = alloc_doubles_unset (rows * cols);
+  if (p == NULL)
     {
       g_autofree char *shape = format_shape (rows, cols);
 
@@ -830,10 +838,6 @@ fs_matrix_new_unset (gsize    rows,
                    shape, rows * (double) cols * 8 / (1024 * 1024));
       return NULL;
     }
-#ifdef MADV_HUGEPAGE
-  if (bytes >= HUGE_BYTES)
-    madvise (p, bytes, MADV_HUGEPAGE);
-#endif
   self = g_atomic_rc_box_new0 (FsMatrix);
   self->rows = rows;
   self->cols = cols;
