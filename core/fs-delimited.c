@@ -71,15 +71,17 @@ typedef struct
   double      value;
 } Field;
 
-/* The file's first two records: the first kept whole (every cell), the
- * second's place and width (the header, the layout rules and messages
- * look at them). */
+/* The file's first two records: the first's cells that the layout rules
+ * and messages look at kept whole (every cell of a header; of a record
+ * of data, only its first two cells and those of text, in quotes or
+ * empty: its numbers' values are all the rules need), the second's place
+ * and width. */
 typedef struct
 {
   gsize   first;          /* its first value in values, when held */
   gsize   first_special;  /* its first cell kept whole */
   guint   n_fields;
-  guint   n_special;
+  guint   n_special;      /* its cells kept whole, in order */
   gsize   line;
   gboolean held;          /* its values are in values (not for a sure header) */
 } Record;
@@ -127,9 +129,12 @@ typedef struct
   guint8      stops[256]; /* bytes that end an unquoted field */
   Store       st;
   gboolean    first_chunk;  /* its first record is the file's first */
+  gboolean    first_whole;  /* ... which is a header: keep its every cell whole */
   double      cells_per_byte;  /* a guess from the file's start, for room */
   guint       width;      /* fields of the file's second record (0: not known yet) */
-  gint       *pos;        /* per column of the width: its place in a kept row, or -1 */
+  gint       *pos;        /* per column of the width: its place in a kept row, or -1
+                           * (NULL: every column kept, at its place: a very wide
+                           * file of numbers needs no 4 bytes a column) */
   guint       row_width;  /* values kept per record after the first */
   gboolean    want_starts;  /* the first column may be row labels: keep where records start */
   guint       start_size;   /* bytes of an offset: 4 for a text under 4 GiB */
@@ -665,9 +670,19 @@ option_drops (const Parser *parser,
   return FALSE;
 }
 
+/* Whether the column j of the records after the first leaves out its
+ * values: text_cells (of a sample of the file's start, or NULL) found text
+ * in it, or the options drop it. */
+static gboolean
+leaves_out (const Parser *parser,
+            const guint  *text_cells,
+            guint         j)
+{
+  return (text_cells != NULL && text_cells[j] > 0) || option_drops (parser, j);
+}
+
 /* The width of every record after the first, and which columns keep
- * their values: all but those text_cells (of a sample of the file's
- * start, or NULL) found text in and those the options drop. Row labels
+ * their values: all but those leaves_out says. Row labels
  * need the records' starts unless the first column cannot be labels (no
  * row labels asked for, that column dropped, or one column without
  * FS_ROW_LABELS_FIRST). */
@@ -677,13 +692,15 @@ set_width (Parser      *parser,
            const guint *text_cells)
 {
   const FsImportOptions *options = parser->options;
+  gboolean all_kept = TRUE;
 
+  for (guint j = 0; j < width && all_kept; j++)
+    all_kept = !leaves_out (parser, text_cells, j);
   parser->width = width;
-  parser->pos = g_new (gint, MAX (width, 1));
-  parser->row_width = 0;
-  for (guint j = 0; j < width; j++)
-    parser->pos[j] = (text_cells != NULL && text_cells[j] > 0) || option_drops (parser, j)
-                       ? -1 : (gint) parser->row_width++;
+  parser->pos = all_kept ? NULL : g_new (gint, MAX (width, 1));
+  parser->row_width = all_kept ? width : 0;
+  for (guint j = 0; j < width && !all_kept; j++)
+    parser->pos[j] = leaves_out (parser, text_cells, j) ? -1 : (gint) parser->row_width++;
   parser->want_starts = options->row_labels != FS_ROW_LABELS_NONE && !option_drops (parser, 0) &&
                         (width >= 2 || options->row_labels == FS_ROW_LABELS_FIRST);
 }
@@ -723,8 +740,7 @@ second_record_sets_width (Parser       *parser,
   const Field *specials = &g_array_index (st->specials, Field, rec->first_special);
 
   set_width (parser, rec->n_fields, NULL);
-  for (guint j = 0; j < rec->n_fields; j++)
-    parser->pos[j] = (gint) j;
+  g_clear_pointer (&parser->pos, g_free);
   parser->row_width = rec->n_fields;
   for (guint k = 0; k < rec->n_special; k++)
     if (specials[k].kind == CELL_TEXT)
@@ -735,7 +751,7 @@ second_record_sets_width (Parser       *parser,
  * (last) line, and keeps the record unless all its fields are empty. The
  * file's first record has its values one after another, the later ones
  * those of their kept columns (Store); the file's first two records are
- * kept whole too. */
+ * noted, and cells of the first kept whole (Record). */
 static gboolean
 read_record (Parser  *parser,
              Cursor  *c,
@@ -746,6 +762,9 @@ read_record (Parser  *parser,
   gboolean whitespace = parser->separator == WHITESPACE_SEPARATOR;
   gboolean any_value = FALSE, any_text = FALSE;
   gboolean first = parser->first_chunk && st->n_records == 0;
+  /* A header (as the options say, or found so on a first reading) has
+   * every cell kept whole. */
+  gboolean whole = first && (parser->first_whole || parser->options->header == FS_HEADER_YES);
   /* The file's first two records are noted. */
   gboolean head = parser->first_chunk && st->n_records < 2;
   /* The first record's values, and the second's before the width is
@@ -754,6 +773,7 @@ read_record (Parser  *parser,
   gboolean keep = !append && st->mismatch_line == 0;
   gboolean col0_quoted = FALSE, col1_plain = FALSE, plain = FALSE;
   const char *start = c->p;
+  const gint *pos_of = parser->pos;
   double *row = NULL;
 
   if (keep)
@@ -793,7 +813,7 @@ read_record (Parser  *parser,
         }
       else if (G_LIKELY (index < parser->width))
         {
-          gint pos = parser->pos[index];
+          gint pos = pos_of != NULL ? pos_of[index] : (gint) index;
 
           if (pos >= 0 && keep)
             row[pos] = f.value;
@@ -805,9 +825,10 @@ read_record (Parser  *parser,
         col0_quoted = f.quoted;
       else if (index == 1)
         col1_plain = f.kind == CELL_NUMBER && !f.quoted;
-      /* The first record's cells are kept whole; the second's text, to be
-       * counted once the width is known. */
-      if (first || (append && f.kind == CELL_TEXT))
+      /* The first record's cells that the rules look at (Record) are kept
+       * whole; the second's text, to be counted once the width is known. */
+      if (first ? whole || index < 2 || f.kind == CELL_TEXT || f.quoted || f.len == 0
+                : append && f.kind == CELL_TEXT)
         {
           f.index = index;
           g_array_append_val (st->specials, f);
@@ -842,11 +863,25 @@ read_record (Parser  *parser,
     {
       /* A sure header's values are not data: the next record's go in
        * their place, and the matrix needs no shift. Its cells are all
-       * kept whole. */
+       * kept whole: it is read again so when its numbers were not. */
       if (is_sure_header (parser, any_text))
         {
           st->n_values = rec.first;
           rec.held = FALSE;
+          if (rec.n_special < rec.n_fields)
+            {
+              g_assert (!whole);
+              /* Its missing cells are counted again; its values are
+               * still where they were appended. */
+              for (guint k = 0; k < rec.n_fields; k++)
+                st->n_missing -= kind_of (st->values[rec.first + k]) == CELL_MISSING;
+              g_array_set_size (st->specials, rec.first_special);
+              parser->first_whole = TRUE;
+              /* A record starts a line. */
+              c->p = c->line_start = start;
+              c->line = rec.line;
+              return read_record (parser, c, error);
+            }
         }
     }
   else
@@ -924,17 +959,31 @@ record_at (const Parser *parser,
   return &g_array_index (parser->st.records, Record, record);
 }
 
-/* A cell of the file's first record: all are kept whole. */
-static inline const Field *
+/* A cell of the file's first record kept whole, or NULL: its cells kept
+ * whole are in order of their index. */
+static const Field *
 head_field (const Parser *parser,
             guint         record,
             guint         index)
 {
   const Record *rec = record_at (parser, record);
+  const Field *kept = &g_array_index (parser->st.specials, Field, rec->first_special);
+  guint lo = 0, hi = rec->n_special;
 
   g_assert (record == 0);
-  g_assert (index < rec->n_fields && rec->n_special == rec->n_fields);
-  return &g_array_index (parser->st.specials, Field, rec->first_special + index);
+  g_assert (index < rec->n_fields);
+  if (rec->n_special == rec->n_fields)
+    return &kept[index];
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (kept[mid].index < index)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo < rec->n_special && kept[lo].index == index ? &kept[lo] : NULL;
 }
 
 /* The kept values of a record, held (not a sure header), and in *map
@@ -968,19 +1017,38 @@ value_at (const Parser *parser,
   const double *row;
 
   if (record == 0)
-    return head_field (parser, record, index)->value;
+    {
+      const Field *kept = head_field (parser, record, index);
+
+      /* A cell not kept whole has its value held. */
+      return kept != NULL ? kept->value
+                          : parser->st.values[record_at (parser, record)->first + index];
+    }
   row = row_values (parser, record, &map);
   g_assert (index < parser->width);
+  if (map == NULL)
+    return row[index];
   return map[index] >= 0 ? row[map[index]] : text_value ();
 }
 
-/* A cell of the file's first record as a Field. */
+/* A cell of the file's first record as a Field: one not kept whole is a
+ * number or a missing cell of a held record, not in quotes and not
+ * empty, of which its value and class are known (no text: start NULL). */
 static Field
 field_at (const Parser *parser,
           guint         record,
           guint         index)
 {
-  return *head_field (parser, record, index);
+  const Field *kept = head_field (parser, record, index);
+  Field f = { 0 };
+
+  if (kept != NULL)
+    return *kept;
+  g_assert (record_at (parser, record)->held);
+  f.index = index;
+  f.value = parser->st.values[record_at (parser, record)->first + index];
+  f.kind = kind_of (f.value);
+  return f;
 }
 
 /* The field's text, with doubled quotes undone. */
@@ -1017,14 +1085,17 @@ cell_text (const Parser *parser,
   return field_text (&f);
 }
 
+/* Whether the file's first record holds text: its cells of text are all
+ * kept whole. */
 static gboolean
 record_has_text (Parser *parser,
                  guint   record)
 {
-  Record *rec = &g_array_index (parser->st.records, Record, record);
+  const Record *rec = record_at (parser, record);
 
-  for (guint j = 0; j < rec->n_fields; j++)
-    if (field_at (parser, record, j).kind == CELL_TEXT)
+  g_assert (record == 0);
+  for (guint k = 0; k < rec->n_special; k++)
+    if (g_array_index (parser->st.specials, Field, rec->first_special + k).kind == CELL_TEXT)
       return TRUE;
   return FALSE;
 }
@@ -1037,7 +1108,8 @@ is_quoted_header (Parser *parser)
   Record *first = &g_array_index (parser->st.records, Record, 0);
   gboolean all_quoted = TRUE, below_plain_number = FALSE;
 
-  if (parser->st.records->len < 2)
+  /* A cell not kept whole is neither in quotes nor empty. */
+  if (parser->st.records->len < 2 || first->n_special < first->n_fields)
     return FALSE;
 
   for (guint j = 0; j < first->n_fields; j++)
@@ -1080,7 +1152,8 @@ typedef struct
   guint     n_cols;         /* fields per data record */
   guint     label_cols;
   gboolean *dropped;        /* per field: a column the options leave out */
-  gboolean *keep;           /* per field: a column of numbers to keep */
+  guint8   *keep;           /* per field: a column of numbers to keep (a byte: a file
+                             * may have millions of columns) */
   guint     n_kept;
 } Layout;
 
@@ -1576,7 +1649,7 @@ read_layout (Parser  *parser,
   layout->n_cols = g_array_index (records, Record, layout->first_data).n_fields;
   layout->n_rows = (guint) (parser->st.n_records - layout->first_data);
   layout->dropped = g_new0 (gboolean, layout->n_cols);
-  layout->keep = g_new0 (gboolean, layout->n_cols);
+  layout->keep = g_new0 (guint8, layout->n_cols);
   if (!check_record_widths (parser, layout, error) ||
       !mark_dropped_columns (parser, layout, error))
     return FALSE;

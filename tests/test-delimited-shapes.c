@@ -4,9 +4,10 @@
  * (64 KiB and three lines) and in any chunk: a column that turns to text
  * only far down (left out, its notice), row labels read again from the
  * text, a stray word and a row of another width deep in the file (their
- * line and column). Each text of about 3 MB is read serially and cut into
- * 4 and 7 chunks read by threads; the values are checked against the
- * numbers the text was written from.
+ * line and column), and the file's first record, of which only the
+ * cells the rules need are kept whole. Each text of about 3 MB is read
+ * serially and cut into 4 and 7 chunks read by threads; the values are
+ * checked against the numbers the text was written from.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -272,6 +273,88 @@ test_preview (void)
   assert_preview_is_prefix ("a,b,c\n1,2,3\n\"x\ny\",2\n3,4,5\n", 2, "a,b,c\n1,2,3\n");
 }
 
+/* Reads text serially and in chunks: the same column labels and the same
+ * values (NaN for missing) every time, or the same error. */
+static void
+assert_first_record (const char         *text,
+                     const FsImportOptions *options,
+                     const char * const *col_labels,
+                     const double       *first_row,
+                     guint               cols,
+                     const char         *error_message)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (chunk_counts); k++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) X = fs_delimited_parse_split ("first.csv", text, strlen (text),
+                                                        options, NULL, NULL, NULL,
+                                                        chunk_counts[k], &error);
+
+      g_test_message ("%.*s, %u chunks", (int) strcspn (text, "\n"), text, chunk_counts[k]);
+      if (error_message != NULL)
+        {
+          g_assert_null (X);
+          g_assert_error (error, FS_ERROR, FS_ERROR_PARSE);
+          g_assert_cmpstr (error->message, ==, error_message);
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_cmpuint (X->cols, ==, cols);
+      if (col_labels == NULL)
+        g_assert_null (X->col_labels);
+      else
+        g_assert_true (g_strv_equal ((const char * const *) X->col_labels, col_labels));
+      for (guint j = 0; j < cols; j++)
+        if (isnan (first_row[j]))
+          g_assert_true (isnan (X->data[j]));
+        else
+          g_assert_cmpfloat (X->data[j], ==, first_row[j]);
+    }
+}
+
+/* The file's first record, long (so that its cells past the first two
+ * are not all kept whole) and followed by a few thousand rows of whole
+ * numbers: as a
+ * header found by a word at its end (read again whole: its numbers are
+ * column labels), as a header by the options, as data with a missing
+ * and an empty cell, as data with a stray word (its line and column),
+ * and R's header of quoted numbers. */
+static void
+test_first_record (void)
+{
+  static const char * const mixed_labels[] = { "0.5", "2", "NA", "", "7", "total", NULL };
+  static const char * const number_labels[] = { "1", "2", "3", "4", "5", "6", NULL };
+  static const double ones[] = { 1, 2, 3, 4, 5, 6 };
+  const double data_row[] = { 1, 2, 3, NAN, NAN, 6 };
+  GString *rows = g_string_new (NULL);
+  g_autofree char *mixed = NULL;
+  g_autofree char *plain = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *stray = NULL;
+  g_autofree char *quoted = NULL;
+  FsImportOptions options;
+
+  /* Numbers that repeat (no column of ids), 1 to 6 in the first row. */
+  for (guint i = 0; i < 5000; i++)
+    for (guint j = 0; j < 6; j++)
+      g_string_append_printf (rows, "%u%c", (i * 7 + j) % 100 + 1, j == 5 ? '\n' : ',');
+  mixed = g_strconcat ("0.5,2,NA,,7,total\n", rows->str, NULL);
+  plain = g_strconcat ("1,2,3,4,5,6\n", rows->str, NULL);
+  missing = g_strconcat ("1,2,3,NA,,6\n", rows->str, NULL);
+  stray = g_strconcat ("1,2,3,4,oops,6\n", rows->str, NULL);
+  quoted = g_strconcat ("\"1\",\"2\",\"3\",\"4\",\"5\",\"6\"\n", rows->str, NULL);
+
+  assert_first_record (mixed, NULL, mixed_labels, ones, 6, NULL);
+  fs_import_options_init (&options);
+  options.header = FS_HEADER_YES;
+  assert_first_record (plain, &options, number_labels, ones, 6, NULL);
+  assert_first_record (missing, NULL, NULL, data_row, 6, NULL);
+  options.header = FS_HEADER_NO;
+  assert_first_record (stray, &options, NULL, NULL, 6, "first.csv:1:9: “oops” is not a number");
+  assert_first_record (quoted, NULL, number_labels, ones, 6, NULL);
+  g_string_free (rows, TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -282,5 +365,6 @@ main (int    argc,
   g_test_add_func ("/delimited-shapes/deep-width-error", test_deep_width_error);
   g_test_add_func ("/delimited-shapes/deep-stray-word", test_deep_stray_word);
   g_test_add_func ("/delimited-shapes/preview", test_preview);
+  g_test_add_func ("/delimited-shapes/first-record", test_first_record);
   return g_test_run ();
 }

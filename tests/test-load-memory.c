@@ -216,6 +216,41 @@ test_cr_line_ends (void)
   assert_within_bound (path, 4190000, 2);
 }
 
+/* Rows of one-digit cells, cols a row ("3,7\n"): the smallest cells, so
+ * that any bytes kept a row or a column beyond the values show. */
+static char *
+write_digits (const char *name,
+              gsize       rows,
+              gsize       cols)
+{
+  GString *text = g_string_sized_new (rows * cols * 2);
+  char *path;
+  guint64 state = rows + cols;
+
+  for (gsize i = 0; i < rows; i++)
+    for (gsize j = 0; j < cols; j++)
+      {
+        g_string_append_c (text, (char) ('0' + next_number (&state) % 10));
+        g_string_append_c (text, j + 1 == cols ? '\n' : ',');
+      }
+  path = write_file (name, text);
+  g_string_free (text, TRUE);
+  return path;
+}
+
+/* 4 lines of 3,000,000 one-digit numbers (24 MB, a matrix of 96 MB), too
+ * long for the sample of the file's start to hold three of them: the
+ * first record kept 32 bytes a cell beside its value (in case it was a
+ * header), and 4 bytes a column said where each column's values go,
+ * every column being kept: 258.1 MB against a bound of 153.6. */
+static void
+test_very_wide (void)
+{
+  g_autofree char *path = write_digits ("wide-digits.csv", 4, 3000000);
+
+  assert_within_bound (path, 4, 3000000);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -226,5 +261,6 @@ main (int    argc,
   g_test_add_func ("/load-memory/mostly-text", test_mostly_text);
   g_test_add_func ("/load-memory/row-labels", test_row_labels);
   g_test_add_func ("/load-memory/cr-line-ends", test_cr_line_ends);
+  g_test_add_func ("/load-memory/very-wide", test_very_wide);
   return g_test_run ();
 }
