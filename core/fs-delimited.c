@@ -136,7 +136,8 @@ typedef struct
                            * (NULL: every column kept, at its place: a very wide
                            * file of numbers needs no 4 bytes a column) */
   guint       row_width;  /* values kept per record after the first */
-  gboolean    want_starts;  /* the first column may be row labels: keep where records start */
+  gboolean    want_starts;  /* the first column may be row labels: keep where records start
+                            * (else, if it is, find_record_starts finds them) */
   guint       start_size;   /* bytes of an offset: 4 for a text under 4 GiB */
   locale_t    c_locale;   /* for strtod_l: the parse's own, not a global */
   const FsImportOptions *options;  /* never NULL */
@@ -685,7 +686,8 @@ leaves_out (const Parser *parser,
  * their values: all but those leaves_out says. Row labels
  * need the records' starts unless the first column cannot be labels (no
  * row labels asked for, that column dropped, or one column without
- * FS_ROW_LABELS_FIRST). */
+ * FS_ROW_LABELS_FIRST; a sample of the file's start may tell more:
+ * sample_may_have_labels). */
 static void
 set_width (Parser      *parser,
            guint        width,
@@ -1841,6 +1843,103 @@ compact_values (Parser       *parser,
   return TRUE;
 }
 
+static gint start_rescans;
+
+guint
+fs_delimited_get_start_rescans (void)
+{
+  return (guint) g_atomic_int_get (&start_rescans);
+}
+
+/* Steps over the record at the cursor as read_record reads it (the text
+ * was read so once, without an error); whether a field of it is not empty
+ * (read_record leaves out a record of empty fields). */
+static gboolean
+step_over_record (Parser *parser,
+                  Cursor *c)
+{
+  gboolean whitespace = parser->separator == WHITESPACE_SEPARATOR;
+  gboolean any_value = FALSE;
+
+  for (;;)
+    {
+      Field f = { 0 };
+
+      while (c->p < c->end && is_padding (parser, *c->p))
+        c->p++;
+      if (c->p < c->end && *c->p == '"')
+        {
+          if (!read_quoted_field (parser, c, &f, NULL))
+            g_assert_not_reached ();
+        }
+      else
+        read_plain_field (parser, c, &f);
+      any_value |= f.len > 0 || f.quoted;
+
+      if (whitespace)
+        while (c->p < c->end && is_blank (*c->p))
+          c->p++;
+      else if (c->p < c->end && *c->p == parser->separator)
+        {
+          c->p++;
+          continue;
+        }
+      if (c->p == c->end || is_line_end (*c->p))
+        break;
+    }
+  next_line (c);
+  return any_value;
+}
+
+/* Where the records after the file's first start, found by reading the
+ * text again, as the tokenizer found them: for row labels that the
+ * sample of the file's start did not foresee (sample_may_have_labels), so
+ * that the tokenizer kept no starts. The cancellable is checked every
+ * 64Ki records. */
+static gboolean
+find_record_starts (Parser  *parser,
+                    GError **error)
+{
+  Store *st = &parser->st;
+  Cursor c = { parser->text, parser->text + parser->len, parser->text, 1 };
+  gsize records = 0;
+
+  g_assert (st->starts == NULL && st->n_records >= 1);
+  st->starts = g_try_malloc_n (MAX (st->n_records - 1, 1), parser->start_size);
+  if (st->starts == NULL)
+    {
+      /* As many cells as those rows hold: the message the values give. */
+      g_autofree char *cells = fs_error_number_text (st->n_records * MAX (parser->width, 1));
+
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("%s: not enough memory for more than %s cells"), parser->name, cells);
+      return FALSE;
+    }
+  st->starts_capacity = st->n_records - 1;
+  while (records < st->n_records)
+    {
+      const char *start;
+
+      g_assert (c.p < c.end);
+      if (skip_empty_line (&c))
+        continue;
+      start = c.p;
+      if (!step_over_record (parser, &c))
+        continue;
+      if (records % 65536 == 65535 &&
+          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return FALSE;
+      if (records++ == 0)
+        continue;
+      if (parser->start_size == sizeof (guint32))
+        ((guint32 *) st->starts)[st->n_starts++] = (guint32) (start - parser->text);
+      else
+        ((guint64 *) st->starts)[st->n_starts++] = (guint64) (start - parser->text);
+    }
+  g_atomic_int_inc (&start_rescans);
+  return TRUE;
+}
+
 /* Row label i (of a data row) as a Field, read again from the text where
  * its record starts. */
 static Field
@@ -2088,6 +2187,9 @@ build_matrix (Parser  *parser,
   ok = read_layout (parser, &layout, error) &&
        !g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error) &&
        choose_columns (parser, &layout, error);
+  /* Row labels the sample of the file's start did not foresee. */
+  if (ok && layout.labels && !parser->want_starts)
+    ok = find_record_starts (parser, error);
   if (ok)
     X = copy_cells (parser, &layout, error);
   if (X == NULL)
@@ -2206,6 +2308,49 @@ line_end (const char *p,
   return NULL;
 }
 
+/* Whether the first column may turn out to be row labels, as far as the
+ * sample (the file's first records, read as the whole read reads them)
+ * tells: by the options; by the header, which the file's first two
+ * records decide (R's empty corner cell, write.table's header one field
+ * short); by text or quotes in it; or, under a header, by numbers that
+ * may be ids or times (README "Row labels": whole numbers all different,
+ * or numbers that increase, which a repeat or a fall among the sample's
+ * rows, the file's first, already rules out; first_column_is_index's
+ * rows are both). Else only text in it past the sample can make it
+ * labels, and the starts of the records are found then by reading the
+ * text again (find_record_starts): a tall file of numbers keeps no 4
+ * bytes a row for labels it does not have. A wrong "cannot" here would
+ * cost that second reading, never a wrong label. */
+static gboolean
+sample_may_have_labels (Parser *sample)
+{
+  const Store *st = &sample->st;
+  const FsImportOptions *options = sample->options;
+  Layout ids = { 0 };
+  double lo, hi;
+  gboolean header;
+
+  if (options->row_labels == FS_ROW_LABELS_FIRST || st->mismatch_line != 0 ||
+      text_cells_of (st, 0) > 0 || !st->col0_unquoted)
+    return TRUE;
+  /* As choose_header decides. */
+  header = is_sure_header (sample, record_has_text (sample, 0)) ||
+           (options->header == FS_HEADER_AUTO && is_quoted_header (sample));
+  if (!header)
+    return field_at (sample, 0, 0).kind == CELL_TEXT;
+  if (field_at (sample, 0, 0).len == 0 || record_at (sample, 0)->n_fields + 1 == sample->width)
+    return TRUE;
+  ids.header = TRUE;
+  ids.first_data = 1;
+  ids.n_rows = (guint) (st->n_records - 1);
+  ids.n_cols = sample->width;
+  if (ids.n_rows < MIN_INCREASING_ROWS)
+    return TRUE;
+  return (first_column_is_whole (sample, &ids, &lo, &hi) &&
+          first_column_is_distinct (sample, &ids, lo, hi)) ||
+         first_column_increases (sample, &ids);
+}
+
 /* The sample read to learn the width: at least this much of the file's
  * start, up to a line end, and at most SAMPLE_MAX_BYTES. */
 #define SAMPLE_MIN_BYTES ((gsize) 64 << 10)
@@ -2267,7 +2412,10 @@ sample_width (Parser *parser)
   while (ok && c.p < c.end)
     ok = skip_empty_line (&c) || read_record (&sample, &c, NULL);
   if (ok && sample.st.n_records >= 2)
-    set_width (parser, sample.width, sample.st.text_cells);
+    {
+      set_width (parser, sample.width, sample.st.text_cells);
+      parser->want_starts = parser->want_starts && sample_may_have_labels (&sample);
+    }
   g_free (sample.pos);
   store_clear (&sample.st);
 }
