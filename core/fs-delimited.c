@@ -75,15 +75,17 @@ typedef struct
   double      value;
 } Field;
 
-/* The file's first two records: the first kept whole (every cell), the
- * second's place and width (the header, the layout rules and messages
- * look at them). */
+/* The file's first two records: the first's cells that the layout rules
+ * and messages look at kept whole (every cell of a header; of a record
+ * of data, only its first two cells and those of text, in quotes or
+ * empty: its numbers' values are all the rules need), the second's place
+ * and width. */
 typedef struct
 {
   gsize   first;          /* its first value in values, when held */
   gsize   first_special;  /* its first cell kept whole */
   guint   n_fields;
-  guint   n_special;
+  guint   n_special;      /* its cells kept whole, in order */
   gsize   line;
   gboolean held;          /* its values are in values (not for a sure header) */
 } Record;
@@ -143,11 +145,15 @@ typedef struct
   guint8      stops[256]; /* bytes that end an unquoted field */
   Store       st;
   gboolean    first_chunk;  /* its first record is the file's first */
+  gboolean    first_whole;  /* ... which is a header: keep its every cell whole */
   double      cells_per_byte;  /* a guess from the file's start, for room */
   guint       width;      /* fields of the file's second record (0: not known yet) */
-  gint       *pos;        /* per column of the width: its place in a kept row, or -1 */
+  gint       *pos;        /* per column of the width: its place in a kept row, or -1
+                           * (NULL: every column kept, at its place: a very wide
+                           * file of numbers needs no 4 bytes a column) */
   guint       row_width;  /* values kept per record after the first */
-  gboolean    want_starts;  /* the first column may be row labels: keep where records start */
+  gboolean    want_starts;  /* the first column may be row labels: keep where records start
+                             * (else, if it is, find_record_starts finds them) */
   gboolean    compact;      /* the records after the first keep their numbers only (Store) */
   double      number_share; /* ... of the cells of kept columns in the sample, for room */
   guint       start_size;   /* bytes of an offset: 4 for a text under 4 GiB */
@@ -756,25 +762,47 @@ option_drops (const Parser *parser,
   return FALSE;
 }
 
+/* Whether the column j of the records after the first leaves out its
+ * values: text_cells (of a sample of the file's start, or NULL) found text
+ * in it, or the options drop it. */
+static gboolean
+leaves_out (const Parser *parser,
+            const guint  *text_cells,
+            guint         j)
+{
+  return (text_cells != NULL && text_cells[j] > 0) || option_drops (parser, j);
+}
+
+/* The place of column j in a kept row, or -1 (Parser.pos; NULL: every
+ * column kept, at its own place). */
+static inline gint
+place_of (const Parser *parser,
+          guint         j)
+{
+  return parser->pos != NULL ? parser->pos[j] : (gint) j;
+}
+
 /* The width of every record after the first, and which columns keep
- * their values: all but those text_cells (of a sample of the file's
- * start, or NULL) found text in and those the options drop. Row labels
+ * their values: all but those leaves_out says. Row labels
  * need the records' starts unless the first column cannot be labels (no
  * row labels asked for, that column dropped, or one column without
- * FS_ROW_LABELS_FIRST). */
+ * FS_ROW_LABELS_FIRST; a sample of the file's start may tell more:
+ * sample_may_have_labels). */
 static void
 set_width (Parser      *parser,
            guint        width,
            const guint *text_cells)
 {
   const FsImportOptions *options = parser->options;
+  gboolean all_kept = TRUE;
 
+  for (guint j = 0; j < width && all_kept; j++)
+    all_kept = !leaves_out (parser, text_cells, j);
   parser->width = width;
-  parser->pos = g_new (gint, MAX (width, 1));
-  parser->row_width = 0;
-  for (guint j = 0; j < width; j++)
-    parser->pos[j] = (text_cells != NULL && text_cells[j] > 0) || option_drops (parser, j)
-                       ? -1 : (gint) parser->row_width++;
+  parser->pos = all_kept ? NULL : g_new (gint, MAX (width, 1));
+  parser->row_width = all_kept ? width : 0;
+  for (guint j = 0; j < width && !all_kept; j++)
+    parser->pos[j] = leaves_out (parser, text_cells, j) ? -1 : (gint) parser->row_width++;
   parser->want_starts = options->row_labels != FS_ROW_LABELS_NONE && !option_drops (parser, 0) &&
                         (width >= 2 || options->row_labels == FS_ROW_LABELS_FIRST);
 }
@@ -814,8 +842,7 @@ second_record_sets_width (Parser       *parser,
   const Field *specials = &g_array_index (st->specials, Field, rec->first_special);
 
   set_width (parser, rec->n_fields, NULL);
-  for (guint j = 0; j < rec->n_fields; j++)
-    parser->pos[j] = (gint) j;
+  g_clear_pointer (&parser->pos, g_free);
   parser->row_width = rec->n_fields;
   for (guint k = 0; k < rec->n_special; k++)
     if (specials[k].kind == CELL_TEXT)
@@ -902,7 +929,7 @@ compact_to_rows (Parser  *parser,
  * (last) line, and keeps the record unless all its fields are empty. The
  * file's first record has its values one after another, the later ones
  * those of their kept columns (Store); the file's first two records are
- * kept whole too. */
+ * noted, and cells of the first kept whole (Record). */
 static gboolean
 read_record (Parser  *parser,
              Cursor  *c,
@@ -913,6 +940,9 @@ read_record (Parser  *parser,
   gboolean whitespace = parser->separator == WHITESPACE_SEPARATOR;
   gboolean any_value = FALSE, any_text = FALSE;
   gboolean first = parser->first_chunk && st->n_records == 0;
+  /* A header (as the options say, or found so on a first reading) has
+   * every cell kept whole. */
+  gboolean whole = first && (parser->first_whole || parser->options->header == FS_HEADER_YES);
   /* The file's first two records are noted. */
   gboolean head = parser->first_chunk && st->n_records < 2;
   /* The first record's values, and the second's before the width is
@@ -969,7 +999,7 @@ read_record (Parser  *parser,
         }
       else if (G_LIKELY (index < parser->width))
         {
-          gint pos = parser->pos[index];
+          gint pos = place_of (parser, index);
 
           if (pos >= 0 && keep)
             row[pos] = f.value;
@@ -981,9 +1011,10 @@ read_record (Parser  *parser,
         col0_quoted = f.quoted;
       else if (index == 1)
         col1_plain = f.kind == CELL_NUMBER && !f.quoted;
-      /* The first record's cells are kept whole; the second's text, to be
-       * counted once the width is known. */
-      if (first || (append && f.kind == CELL_TEXT))
+      /* The first record's cells that the rules look at (Record) are kept
+       * whole; the second's text, to be counted once the width is known. */
+      if (first ? whole || index < 2 || f.kind == CELL_TEXT || f.quoted || f.len == 0
+                : append && f.kind == CELL_TEXT)
         {
           f.index = index;
           g_array_append_val (st->specials, f);
@@ -1018,11 +1049,25 @@ read_record (Parser  *parser,
     {
       /* A sure header's values are not data: the next record's go in
        * their place, and the matrix needs no shift. Its cells are all
-       * kept whole. */
+       * kept whole: it is read again so when its numbers were not. */
       if (is_sure_header (parser, any_text))
         {
           st->n_values = rec.first;
           rec.held = FALSE;
+          if (rec.n_special < rec.n_fields)
+            {
+              g_assert (!whole);
+              /* Its missing cells are counted again; its values are
+               * still where they were appended. */
+              for (guint k = 0; k < rec.n_fields; k++)
+                st->n_missing -= kind_of (st->values[rec.first + k]) == CELL_MISSING;
+              g_array_set_size (st->specials, rec.first_special);
+              parser->first_whole = TRUE;
+              /* A record starts a line. */
+              c->p = c->line_start = start;
+              c->line = rec.line;
+              return read_record (parser, c, error);
+            }
         }
     }
   else
@@ -1116,17 +1161,31 @@ record_at (const Parser *parser,
   return &g_array_index (parser->st.records, Record, record);
 }
 
-/* A cell of the file's first record: all are kept whole. */
-static inline const Field *
+/* A cell of the file's first record kept whole, or NULL: its cells kept
+ * whole are in order of their index. */
+static const Field *
 head_field (const Parser *parser,
             guint         record,
             guint         index)
 {
   const Record *rec = record_at (parser, record);
+  const Field *kept = &g_array_index (parser->st.specials, Field, rec->first_special);
+  guint lo = 0, hi = rec->n_special;
 
   g_assert (record == 0);
-  g_assert (index < rec->n_fields && rec->n_special == rec->n_fields);
-  return &g_array_index (parser->st.specials, Field, rec->first_special + index);
+  g_assert (index < rec->n_fields);
+  if (rec->n_special == rec->n_fields)
+    return &kept[index];
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (kept[mid].index < index)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo < rec->n_special && kept[lo].index == index ? &kept[lo] : NULL;
 }
 
 /* The kept values of a record, held (not a sure header), and in *map
@@ -1163,7 +1222,7 @@ compact_value_at (const Parser *parser,
   gsize lo, hi, end;
 
   g_assert (index < parser->width && record >= 1 && record - 1 < st->n_ends);
-  pos = parser->pos[index];
+  pos = place_of (parser, index);
   if (pos < 0)
     return text_value ();
   lo = record >= 2 ? st->ends[record - 2] : 0;
@@ -1191,21 +1250,40 @@ value_at (const Parser *parser,
   const double *row;
 
   if (record == 0)
-    return head_field (parser, record, index)->value;
+    {
+      const Field *kept = head_field (parser, record, index);
+
+      /* A cell not kept whole has its value held. */
+      return kept != NULL ? kept->value
+                          : parser->st.values[record_at (parser, record)->first + index];
+    }
   if (parser->compact)
     return compact_value_at (parser, record, index);
   row = row_values (parser, record, &map);
   g_assert (index < parser->width);
+  if (map == NULL)
+    return row[index];
   return map[index] >= 0 ? row[map[index]] : text_value ();
 }
 
-/* A cell of the file's first record as a Field. */
+/* A cell of the file's first record as a Field: one not kept whole is a
+ * number or a missing cell of a held record, not in quotes and not
+ * empty, of which its value and class are known (no text: start NULL). */
 static Field
 field_at (const Parser *parser,
           guint         record,
           guint         index)
 {
-  return *head_field (parser, record, index);
+  const Field *kept = head_field (parser, record, index);
+  Field f = { 0 };
+
+  if (kept != NULL)
+    return *kept;
+  g_assert (record_at (parser, record)->held);
+  f.index = index;
+  f.value = parser->st.values[record_at (parser, record)->first + index];
+  f.kind = kind_of (f.value);
+  return f;
 }
 
 /* The field's text, with doubled quotes undone. */
@@ -1242,14 +1320,17 @@ cell_text (const Parser *parser,
   return field_text (&f);
 }
 
+/* Whether the file's first record holds text: its cells of text are all
+ * kept whole. */
 static gboolean
 record_has_text (Parser *parser,
                  guint   record)
 {
-  Record *rec = &g_array_index (parser->st.records, Record, record);
+  const Record *rec = record_at (parser, record);
 
-  for (guint j = 0; j < rec->n_fields; j++)
-    if (field_at (parser, record, j).kind == CELL_TEXT)
+  g_assert (record == 0);
+  for (guint k = 0; k < rec->n_special; k++)
+    if (g_array_index (parser->st.specials, Field, rec->first_special + k).kind == CELL_TEXT)
       return TRUE;
   return FALSE;
 }
@@ -1262,7 +1343,8 @@ is_quoted_header (Parser *parser)
   Record *first = &g_array_index (parser->st.records, Record, 0);
   gboolean all_quoted = TRUE, below_plain_number = FALSE;
 
-  if (parser->st.records->len < 2)
+  /* A cell not kept whole is neither in quotes nor empty. */
+  if (parser->st.records->len < 2 || first->n_special < first->n_fields)
     return FALSE;
 
   for (guint j = 0; j < first->n_fields; j++)
@@ -1305,7 +1387,8 @@ typedef struct
   guint     n_cols;         /* fields per data record */
   guint     label_cols;
   gboolean *dropped;        /* per field: a column the options leave out */
-  gboolean *keep;           /* per field: a column of numbers to keep */
+  guint8   *keep;           /* per field: a column of numbers to keep (a byte: a file
+                             * may have millions of columns) */
   guint     n_kept;
 } Layout;
 
@@ -1801,7 +1884,7 @@ read_layout (Parser  *parser,
   layout->n_cols = g_array_index (records, Record, layout->first_data).n_fields;
   layout->n_rows = (guint) (parser->st.n_records - layout->first_data);
   layout->dropped = g_new0 (gboolean, layout->n_cols);
-  layout->keep = g_new0 (gboolean, layout->n_cols);
+  layout->keep = g_new0 (guint8, layout->n_cols);
   if (!check_record_widths (parser, layout, error) ||
       !mark_dropped_columns (parser, layout, error))
     return FALSE;
@@ -1990,6 +2073,103 @@ compact_values (Parser       *parser,
       for (guint c = 0; c < layout->n_kept; c++)
         values[at++] = row[from[c]];
     }
+  return TRUE;
+}
+
+static gint start_rescans;
+
+guint
+fs_delimited_get_start_rescans (void)
+{
+  return (guint) g_atomic_int_get (&start_rescans);
+}
+
+/* Steps over the record at the cursor as read_record reads it (the text
+ * was read so once, without an error); whether a field of it is not empty
+ * (read_record leaves out a record of empty fields). */
+static gboolean
+step_over_record (Parser *parser,
+                  Cursor *c)
+{
+  gboolean whitespace = parser->separator == WHITESPACE_SEPARATOR;
+  gboolean any_value = FALSE;
+
+  for (;;)
+    {
+      Field f = { 0 };
+
+      while (c->p < c->end && is_padding (parser, *c->p))
+        c->p++;
+      if (c->p < c->end && *c->p == '"')
+        {
+          if (!read_quoted_field (parser, c, &f, NULL))
+            g_assert_not_reached ();
+        }
+      else
+        read_plain_field (parser, c, &f);
+      any_value |= f.len > 0 || f.quoted;
+
+      if (whitespace)
+        while (c->p < c->end && is_blank (*c->p))
+          c->p++;
+      else if (c->p < c->end && *c->p == parser->separator)
+        {
+          c->p++;
+          continue;
+        }
+      if (c->p == c->end || is_line_end (*c->p))
+        break;
+    }
+  next_line (c);
+  return any_value;
+}
+
+/* Where the records after the file's first start, found by reading the
+ * text again, as the tokenizer found them: for row labels that the
+ * sample of the file's start did not foresee (sample_may_have_labels), so
+ * that the tokenizer kept no starts. The cancellable is checked every
+ * 64Ki records. */
+static gboolean
+find_record_starts (Parser  *parser,
+                    GError **error)
+{
+  Store *st = &parser->st;
+  Cursor c = { parser->text, parser->text + parser->len, parser->text, 1 };
+  gsize records = 0;
+
+  g_assert (st->starts == NULL && st->n_records >= 1);
+  st->starts = g_try_malloc_n (MAX (st->n_records - 1, 1), parser->start_size);
+  if (st->starts == NULL)
+    {
+      /* As many cells as those rows hold: the message the values give. */
+      g_autofree char *cells = fs_error_number_text (st->n_records * MAX (parser->width, 1));
+
+      g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE,
+                   _("%s: not enough memory for more than %s cells"), parser->name, cells);
+      return FALSE;
+    }
+  st->starts_capacity = st->n_records - 1;
+  while (records < st->n_records)
+    {
+      const char *start;
+
+      g_assert (c.p < c.end);
+      if (skip_empty_line (&c))
+        continue;
+      start = c.p;
+      if (!step_over_record (parser, &c))
+        continue;
+      if (records % 65536 == 65535 &&
+          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return FALSE;
+      if (records++ == 0)
+        continue;
+      if (parser->start_size == sizeof (guint32))
+        ((guint32 *) st->starts)[st->n_starts++] = (guint32) (start - parser->text);
+      else
+        ((guint64 *) st->starts)[st->n_starts++] = (guint64) (start - parser->text);
+    }
+  g_atomic_int_inc (&start_rescans);
   return TRUE;
 }
 
@@ -2375,8 +2555,8 @@ copy_compact_cells (Parser       *parser,
   for (guint j = layout->label_cols; j < layout->n_cols; j++)
     if (layout->keep[j])
       {
-        g_assert (parser->pos[j] >= 0);
-        column[parser->pos[j]] = (gint) c++;
+        g_assert (place_of (parser, j) >= 0);
+        column[place_of (parser, j)] = (gint) c++;
       }
   if (layout->first_data == 0)
     {
@@ -2440,6 +2620,9 @@ build_matrix (Parser  *parser,
   ok = read_layout (parser, &layout, error) &&
        !g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error) &&
        choose_columns (parser, &layout, error);
+  /* Row labels the sample of the file's start did not foresee. */
+  if (ok && layout.labels && !parser->want_starts)
+    ok = find_record_starts (parser, error);
   if (ok)
     X = copy_cells (parser, &layout, error);
   if (X == NULL)
@@ -2558,6 +2741,49 @@ line_end (const char *p,
   return NULL;
 }
 
+/* Whether the first column may turn out to be row labels, as far as the
+ * sample (the file's first records, read as the whole read reads them)
+ * tells: by the options; by the header, which the file's first two
+ * records decide (R's empty corner cell, write.table's header one field
+ * short); by text or quotes in it; or, under a header, by numbers that
+ * may be ids or times (README "Row labels": whole numbers all different,
+ * or numbers that increase, which a repeat or a fall among the sample's
+ * rows, the file's first, already rules out; first_column_is_index's
+ * rows are both). Else only text in it past the sample can make it
+ * labels, and the starts of the records are found then by reading the
+ * text again (find_record_starts): a tall file of numbers keeps no 4
+ * bytes a row for labels it does not have. A wrong "cannot" here would
+ * cost that second reading, never a wrong label. */
+static gboolean
+sample_may_have_labels (Parser *sample)
+{
+  const Store *st = &sample->st;
+  const FsImportOptions *options = sample->options;
+  Layout ids = { 0 };
+  double lo, hi;
+  gboolean header;
+
+  if (options->row_labels == FS_ROW_LABELS_FIRST || st->mismatch_line != 0 ||
+      text_cells_of (st, 0) > 0 || !st->col0_unquoted)
+    return TRUE;
+  /* As choose_header decides. */
+  header = is_sure_header (sample, record_has_text (sample, 0)) ||
+           (options->header == FS_HEADER_AUTO && is_quoted_header (sample));
+  if (!header)
+    return field_at (sample, 0, 0).kind == CELL_TEXT;
+  if (field_at (sample, 0, 0).len == 0 || record_at (sample, 0)->n_fields + 1 == sample->width)
+    return TRUE;
+  ids.header = TRUE;
+  ids.first_data = 1;
+  ids.n_rows = (guint) (st->n_records - 1);
+  ids.n_cols = sample->width;
+  if (ids.n_rows < MIN_INCREASING_ROWS)
+    return TRUE;
+  return (first_column_is_whole (sample, &ids, &lo, &hi) &&
+          first_column_is_distinct (sample, &ids, lo, hi)) ||
+         first_column_increases (sample, &ids);
+}
+
 /* The sample read to learn the width: at least this much of the file's
  * start, up to a line end, and at most SAMPLE_MAX_BYTES. */
 #define SAMPLE_MIN_BYTES ((gsize) 64 << 10)
@@ -2591,7 +2817,7 @@ choose_compact (Parser       *parser,
     return;
   for (; at + sample->row_width <= st->n_values; at += sample->row_width)
     for (guint j = 0; j < parser->width; j++)
-      if (parser->pos[j] >= 0)
+      if (place_of (parser, j) >= 0)
         {
           kept++;
           numbers += !isnan (st->values[at + j]);
@@ -2662,6 +2888,7 @@ sample_width (Parser *parser)
     {
       set_width (parser, sample.width, sample.st.text_cells);
       choose_compact (parser, &sample);
+      parser->want_starts = parser->want_starts && sample_may_have_labels (&sample);
     }
   g_free (sample.pos);
   store_clear (&sample.st);

@@ -48,5 +48,10 @@ FsMatrix *fs_delimited_parse_split (const char             *name,
  * joined (not read again serially after a cut across a quoted field or an
  * error): for tests, which check that the threads really ran. */
 guint     fs_delimited_get_joined_reads (void);
+/* How many reads in this process found where their records start by
+ * reading the text again, for row labels that the sample of the file's
+ * start did not foresee (so no start was kept as it was read): for
+ * tests. */
+guint     fs_delimited_get_start_rescans (void);
 
 G_END_DECLS

@@ -4,9 +4,13 @@
  * (64 KiB and three lines) and in any chunk: a column that turns to text
  * only far down (left out, its notice), row labels read again from the
  * text, a stray word and a row of another width deep in the file (their
- * line and column). Each text of about 3 MB is read serially and cut into
- * 4 and 7 chunks read by threads; the values are checked against the
- * numbers the text was written from.
+ * line and column), row labels that only text past the sample makes
+ * labels (the records' starts found by reading the text again) and those
+ * the sample must foresee (numbers that may be ids), and the file's first
+ * record, of which only the cells the rules need are kept whole. Each
+ * text of about 3 MB is read serially and cut into 4 and 7 chunks read by
+ * threads; the values are checked against the numbers the text was
+ * written from.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -272,6 +276,339 @@ test_preview (void)
   assert_preview_is_prefix ("a,b,c\n1,2,3\n\"x\ny\",2\n3,4,5\n", 2, "a,b,c\n1,2,3\n");
 }
 
+/* Rows "label,x,y" with no header, separated by sep, whose labels are
+ * numbers (their text, "%.6f") but for row TEXT_ROW's, a word, far past
+ * the sample of the file's start: the sample says the first column
+ * cannot be row labels, the whole file says it is. Past the sample, the
+ * text is awkward where records start: a blank line and a comment before
+ * row 40000, a record of empty fields before row 40001 (left out; not
+ * with blanks for separators), a label in quotes with a line end, a
+ * doubled quote and the separator in it at row 45000, and CRLF line ends
+ * from row 55000. label_of gives each row's label. */
+#define TEXT_ROW 50000u
+
+static char *
+label_of (guint i,
+          char  sep)
+{
+  if (i == TEXT_ROW)
+    return g_strdup ("late");
+  if (i == 45000)
+    return g_strdup_printf ("a \"b\"%c\nc", sep);
+  return g_strdup_printf ("%.6f", cell (i, 2));
+}
+
+static GString *
+late_labels (char sep)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < ROWS; i++)
+    {
+      if (i == 40000)
+        g_string_append (text, "\n# a comment\n");
+      if (i == 40001 && sep != ' ')
+        g_string_append_printf (text, "%c\n", sep);
+      if (i == 45000)
+        g_string_append_printf (text, "\"a \"\"b\"\"%c\nc\"", sep);
+      else if (i == TEXT_ROW)
+        g_string_append (text, "late");
+      else
+        append_cell (text, i, 2);
+      g_string_append_c (text, sep);
+      append_cell (text, i, 0);
+      g_string_append_c (text, sep);
+      append_cell (text, i, 1);
+      g_string_append (text, i >= 55000 ? "\r\n" : "\n");
+    }
+  return text;
+}
+
+/* Read serially and in chunks, with commas and with blanks: the labels
+ * are every row's first field, found by reading the text again once a
+ * read. */
+static void
+test_late_label_text (void)
+{
+  static const char seps[] = { ',', ' ' };
+
+  for (guint s = 0; s < G_N_ELEMENTS (seps); s++)
+    {
+      GString *text = late_labels (seps[s]);
+
+      g_assert_cmpuint (text->len, >, (gsize) 1 << 20);
+      for (guint k = 0; k < G_N_ELEMENTS (chunk_counts); k++)
+        {
+          guint rescans = fs_delimited_get_start_rescans ();
+          g_autoptr(GError) error = NULL;
+          g_autoptr(FsMatrix) X = fs_delimited_parse_split ("labels.csv", text->str, text->len,
+                                                            NULL, NULL, NULL, NULL,
+                                                            chunk_counts[k], &error);
+
+          g_test_message ("separator '%c', %u chunks", seps[s], chunk_counts[k]);
+          g_assert_no_error (error);
+          g_assert_cmpuint (fs_delimited_get_start_rescans (), ==, rescans + 1);
+          g_assert_cmpuint (X->rows, ==, ROWS);
+          g_assert_cmpuint (X->cols, ==, 2);
+          g_assert_true (X->import_report->row_labels);
+          g_assert_false (X->import_report->row_labels_guessed);
+          g_assert_cmpuint (X->import_report->n_empty_rows, ==, seps[s] == ' ' ? 0 : 1);
+          g_assert_nonnull (X->row_labels);
+          for (guint i = 0; i < ROWS; i++)
+            {
+              g_autofree char *label = label_of (i, seps[s]);
+
+              g_assert_cmpstr (X->row_labels[i], ==, label);
+              g_assert_cmpfloat (X->data[i * 2 + 0], ==, cell (i, 0));
+              g_assert_cmpfloat (X->data[i * 2 + 1], ==, cell (i, 1));
+            }
+          g_assert_null (X->row_labels[ROWS]);
+        }
+      g_string_free (text, TRUE);
+    }
+}
+
+/* The same first column of numbers, with the word, under a header whose
+ * first column's numbers repeat within the sample (i % 10: not ids), and
+ * read with the options that rule labels out or in: none keeps the word
+ * an error, first reads the labels with no second reading. */
+static void
+test_late_label_text_header (void)
+{
+  GString *text = g_string_new ("n,x,y\n");
+  FsImportOptions options;
+
+  for (guint i = 0; i < ROWS; i++)
+    {
+      if (i == TEXT_ROW)
+        g_string_append (text, "late");
+      else
+        g_string_append_printf (text, "%u", i % 10);
+      g_string_append_c (text, ',');
+      append_cell (text, i, 0);
+      g_string_append_c (text, ',');
+      append_cell (text, i, 1);
+      g_string_append_c (text, '\n');
+    }
+  for (guint k = 0; k < G_N_ELEMENTS (chunk_counts); k++)
+    {
+      guint rescans = fs_delimited_get_start_rescans ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) X = NULL;
+      g_autoptr(FsMatrix) F = NULL;
+      g_autofree char *expected = NULL;
+
+      X = fs_delimited_parse_split ("header.csv", text->str, text->len, NULL, NULL, NULL, NULL,
+                                    chunk_counts[k], &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (fs_delimited_get_start_rescans (), ==, rescans + 1);
+      g_assert_cmpuint (X->rows, ==, ROWS);
+      g_assert_cmpuint (X->cols, ==, 2);
+      g_assert_cmpstr (X->col_labels[0], ==, "x");
+      g_assert_cmpstr (X->col_labels[1], ==, "y");
+      for (guint i = 0; i < ROWS; i++)
+        {
+          g_autofree char *label = i == TEXT_ROW ? g_strdup ("late") : g_strdup_printf ("%u", i % 10);
+
+          g_assert_cmpstr (X->row_labels[i], ==, label);
+          g_assert_cmpfloat (X->data[i * 2 + 1], ==, cell (i, 1));
+        }
+
+      fs_import_options_init (&options);
+      options.row_labels = FS_ROW_LABELS_NONE;
+      F = fs_delimited_parse_split ("header.csv", text->str, text->len, &options, NULL, NULL,
+                                    NULL, chunk_counts[k], &error);
+      g_assert_null (F);
+      expected = g_strdup_printf ("header.csv:%u:1: “late” is not a number", TEXT_ROW + 2);
+      g_assert_error (error, FS_ERROR, FS_ERROR_PARSE);
+      g_assert_cmpstr (error->message, ==, expected);
+      g_clear_error (&error);
+
+      options.row_labels = FS_ROW_LABELS_FIRST;
+      F = fs_delimited_parse_split ("header.csv", text->str, text->len, &options, NULL, NULL,
+                                    NULL, chunk_counts[k], &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (fs_delimited_get_start_rescans (), ==, rescans + 1);
+      for (guint i = 0; i < ROWS; i++)
+        g_assert_cmpstr (F->row_labels[i], ==, X->row_labels[i]);
+    }
+  g_string_free (text, TRUE);
+}
+
+/* A first column under a header that the rule for numbers (README "Row
+ * labels") takes as labels over the whole file: the sample must keep the
+ * records' starts for it (no second reading). first(i) writes row i's
+ * first cell, rest(i, j) its others. */
+typedef void (*WriteCell) (GString *text, guint i, guint j);
+
+static void
+write_id (GString *text, guint i, guint j)
+{
+  g_string_append_printf (text, "%u", 1000 + 3 * i);
+}
+
+static void
+write_time (GString *text, guint i, guint j)
+{
+  g_string_append_printf (text, "%.2f", 0.25 * i + 0.5);
+}
+
+static void
+write_index (GString *text, guint i, guint j)
+{
+  g_string_append_printf (text, "%u", i);
+}
+
+static void
+write_fraction (GString *text, guint i, guint j)
+{
+  append_cell (text, i, j);
+}
+
+static void
+write_count (GString *text, guint i, guint j)
+{
+  g_string_append_printf (text, "%u", (i * 31 + j * 17) % 97);
+}
+
+static void
+assert_numeric_labels (WriteCell   first,
+                       WriteCell   rest,
+                       const char *reason)
+{
+  GString *text = g_string_new ("k,a,b\n");
+
+  for (guint i = 0; i < ROWS; i++)
+    {
+      first (text, i, 0);
+      for (guint j = 1; j < 3; j++)
+        {
+          g_string_append_c (text, ',');
+          rest (text, i, j);
+        }
+      g_string_append_c (text, '\n');
+    }
+  for (guint k = 0; k < G_N_ELEMENTS (chunk_counts); k++)
+    {
+      guint rescans = fs_delimited_get_start_rescans ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) X = fs_delimited_parse_split ("ids.csv", text->str, text->len, NULL,
+                                                        NULL, NULL, NULL, chunk_counts[k],
+                                                        &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (fs_delimited_get_start_rescans (), ==, rescans);
+      g_assert_cmpuint (X->rows, ==, ROWS);
+      g_assert_cmpuint (X->cols, ==, 2);
+      g_assert_true (X->import_report->row_labels_guessed);
+      g_assert_cmpstr (X->import_report->row_labels_reason, ==, reason);
+      g_assert_cmpstr (X->import_report->numeric_label_column, ==, "k");
+      for (guint i = 0; i < ROWS; i++)
+        {
+          GString *label = g_string_new (NULL);
+
+          first (label, i, 0);
+          g_assert_cmpstr (X->row_labels[i], ==, label->str);
+          g_string_free (label, TRUE);
+        }
+    }
+  g_string_free (text, TRUE);
+}
+
+static void
+test_numeric_labels_foreseen (void)
+{
+  assert_numeric_labels (write_id, write_fraction,
+                         "its values are distinct whole numbers and most of the others are not");
+  assert_numeric_labels (write_time, write_count,
+                         "its values increase strictly and are not whole numbers, while most of "
+                         "the others are");
+  assert_numeric_labels (write_index, write_count,
+                         "it counts the rows, as pandas and spreadsheets write an index");
+}
+
+/* Reads text serially and in chunks: the same column labels and the same
+ * values (NaN for missing) every time, or the same error. */
+static void
+assert_first_record (const char         *text,
+                     const FsImportOptions *options,
+                     const char * const *col_labels,
+                     const double       *first_row,
+                     guint               cols,
+                     const char         *error_message)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (chunk_counts); k++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) X = fs_delimited_parse_split ("first.csv", text, strlen (text),
+                                                        options, NULL, NULL, NULL,
+                                                        chunk_counts[k], &error);
+
+      g_test_message ("%.*s, %u chunks", (int) strcspn (text, "\n"), text, chunk_counts[k]);
+      if (error_message != NULL)
+        {
+          g_assert_null (X);
+          g_assert_error (error, FS_ERROR, FS_ERROR_PARSE);
+          g_assert_cmpstr (error->message, ==, error_message);
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_cmpuint (X->cols, ==, cols);
+      if (col_labels == NULL)
+        g_assert_null (X->col_labels);
+      else
+        g_assert_true (g_strv_equal ((const char * const *) X->col_labels, col_labels));
+      for (guint j = 0; j < cols; j++)
+        if (isnan (first_row[j]))
+          g_assert_true (isnan (X->data[j]));
+        else
+          g_assert_cmpfloat (X->data[j], ==, first_row[j]);
+    }
+}
+
+/* The file's first record, long (so that its cells past the first two
+ * are not all kept whole) and followed by a few thousand rows of whole
+ * numbers: as a
+ * header found by a word at its end (read again whole: its numbers are
+ * column labels), as a header by the options, as data with a missing
+ * and an empty cell, as data with a stray word (its line and column),
+ * and R's header of quoted numbers. */
+static void
+test_first_record (void)
+{
+  static const char * const mixed_labels[] = { "0.5", "2", "NA", "", "7", "total", NULL };
+  static const char * const number_labels[] = { "1", "2", "3", "4", "5", "6", NULL };
+  static const double ones[] = { 1, 2, 3, 4, 5, 6 };
+  const double data_row[] = { 1, 2, 3, NAN, NAN, 6 };
+  GString *rows = g_string_new (NULL);
+  g_autofree char *mixed = NULL;
+  g_autofree char *plain = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *stray = NULL;
+  g_autofree char *quoted = NULL;
+  FsImportOptions options;
+
+  /* Numbers that repeat (no column of ids), 1 to 6 in the first row. */
+  for (guint i = 0; i < 5000; i++)
+    for (guint j = 0; j < 6; j++)
+      g_string_append_printf (rows, "%u%c", (i * 7 + j) % 100 + 1, j == 5 ? '\n' : ',');
+  mixed = g_strconcat ("0.5,2,NA,,7,total\n", rows->str, NULL);
+  plain = g_strconcat ("1,2,3,4,5,6\n", rows->str, NULL);
+  missing = g_strconcat ("1,2,3,NA,,6\n", rows->str, NULL);
+  stray = g_strconcat ("1,2,3,4,oops,6\n", rows->str, NULL);
+  quoted = g_strconcat ("\"1\",\"2\",\"3\",\"4\",\"5\",\"6\"\n", rows->str, NULL);
+
+  assert_first_record (mixed, NULL, mixed_labels, ones, 6, NULL);
+  fs_import_options_init (&options);
+  options.header = FS_HEADER_YES;
+  assert_first_record (plain, &options, number_labels, ones, 6, NULL);
+  assert_first_record (missing, NULL, NULL, data_row, 6, NULL);
+  options.header = FS_HEADER_NO;
+  assert_first_record (stray, &options, NULL, NULL, 6, "first.csv:1:9: “oops” is not a number");
+  assert_first_record (quoted, NULL, number_labels, ones, 6, NULL);
+  g_string_free (rows, TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -282,5 +619,9 @@ main (int    argc,
   g_test_add_func ("/delimited-shapes/deep-width-error", test_deep_width_error);
   g_test_add_func ("/delimited-shapes/deep-stray-word", test_deep_stray_word);
   g_test_add_func ("/delimited-shapes/preview", test_preview);
+  g_test_add_func ("/delimited-shapes/late-label-text", test_late_label_text);
+  g_test_add_func ("/delimited-shapes/late-label-text-header", test_late_label_text_header);
+  g_test_add_func ("/delimited-shapes/numeric-labels-foreseen", test_numeric_labels_foreseen);
+  g_test_add_func ("/delimited-shapes/first-record", test_first_record);
   return g_test_run ();
 }

@@ -273,6 +273,40 @@ test_quotes_across_cuts (void)
   g_string_free (text, TRUE);
 }
 
+/* A first column of numbers that turns to text past the sample of the
+ * file's start (so that row labels are found by reading the text again),
+ * with and without a header, blank lines, comments, records of empty
+ * fields and quoted labels with line ends past the sample too: the same
+ * result in any number of chunks and with every set of options. */
+static void
+test_late_labels (void)
+{
+  for (guint header = 0; header < 2; header++)
+    {
+      GString *text = g_string_new (header ? "k,a,b\n" : NULL);
+      guint rescans = fs_delimited_get_start_rescans ();
+
+      for (guint r = 0; r < 20000; r++)
+        {
+          if (r % 997 == 500)
+            g_string_append (text, "\n# note\n,,\n");
+          if (r == 15000)
+            g_string_append (text, "\"r\"\"15\n000\"");
+          else if (r % 7000 == 6999)
+            g_string_append_printf (text, "w%u", r);
+          else
+            g_string_append_printf (text, "%u.5", r % 10);
+          g_string_append_printf (text, ",%u,%u.25\n", r, r % 7);
+        }
+      g_assert_true (check_splits ("late-labels.csv", text->str, text->len, NULL));
+      /* Read again for labels, not foreseen by the sample: serially and
+       * in 2..8 chunks. */
+      g_assert_cmpuint (fs_delimited_get_start_rescans (), ==, rescans + 8);
+      check_with_options ("late-labels.csv", text->str, text->len);
+      g_string_free (text, TRUE);
+    }
+}
+
 /* About 48 MB of numbers, as tools/bench-load writes them. */
 static GString *
 large_text (void)
@@ -424,6 +458,7 @@ main (int    argc,
   g_test_add_func ("/delimited-split/data-files", test_data_files);
   g_test_add_func ("/delimited-split/awkward-texts", test_awkward_texts);
   g_test_add_func ("/delimited-split/quotes-across-cuts", test_quotes_across_cuts);
+  g_test_add_func ("/delimited-split/late-labels", test_late_labels);
   g_test_add_func ("/delimited-split/large", test_large);
   g_test_add_func ("/delimited-split/cancel", test_cancel);
   return g_test_run ();

@@ -276,6 +276,54 @@ test_mostly_missing (void)
   g_assert_cmpuint (peak, <=, bound);
 }
 
+/* Rows of one-digit cells, cols a row ("3,7\n"): the smallest cells, so
+ * that any bytes kept a row or a column beyond the values show. */
+static char *
+write_digits (const char *name,
+              gsize       rows,
+              gsize       cols)
+{
+  GString *text = g_string_sized_new (rows * cols * 2);
+  char *path;
+  guint64 state = rows + cols;
+
+  for (gsize i = 0; i < rows; i++)
+    for (gsize j = 0; j < cols; j++)
+      {
+        g_string_append_c (text, (char) ('0' + next_number (&state) % 10));
+        g_string_append_c (text, j + 1 == cols ? '\n' : ',');
+      }
+  path = write_file (name, text);
+  g_string_free (text, TRUE);
+  return path;
+}
+
+/* 8,000,000 rows of two one-digit numbers (32 MB, a matrix of 128 MB):
+ * the start of every record was kept (4 bytes a row, more while chunks
+ * are joined) in case the first column turned out to be row labels,
+ * which a sample of the file's start tells it cannot be unless text
+ * comes into it later: 210.6 MB against a bound of 193.6. */
+static void
+test_tall_digits (void)
+{
+  g_autofree char *path = write_digits ("tall-digits.csv", 8000000, 2);
+
+  assert_within_bound (path, 8000000, 2);
+}
+
+/* 4 lines of 3,000,000 one-digit numbers (24 MB, a matrix of 96 MB), too
+ * long for the sample of the file's start to hold three of them: the
+ * first record kept 32 bytes a cell beside its value (in case it was a
+ * header), and 4 bytes a column said where each column's values go,
+ * every column being kept: 258.1 MB against a bound of 153.6. */
+static void
+test_very_wide (void)
+{
+  g_autofree char *path = write_digits ("wide-digits.csv", 4, 3000000);
+
+  assert_within_bound (path, 4, 3000000);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -287,5 +335,7 @@ main (int    argc,
   g_test_add_func ("/load-memory/row-labels", test_row_labels);
   g_test_add_func ("/load-memory/cr-line-ends", test_cr_line_ends);
   g_test_add_func ("/load-memory/mostly-missing", test_mostly_missing);
+  g_test_add_func ("/load-memory/tall-digits", test_tall_digits);
+  g_test_add_func ("/load-memory/very-wide", test_very_wide);
   return g_test_run ();
 }
