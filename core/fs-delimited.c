@@ -2207,6 +2207,20 @@ label_field (Parser       *parser,
 
 /* The row labels, all in one string chunk (FsMatrix.row_label_text), and
  * the header's column labels. */
+/* The field's text (field_text's) in chunk: most labels are their text
+ * as it is, copied straight in; one chunk holds them all, where a string
+ * of its own cost 128 bytes (a file may have millions of columns). */
+static char *
+chunk_field_text (GStringChunk *chunk,
+                  const Field  *f)
+{
+  g_autofree char *text = NULL;
+
+  if (!f->quoted && g_utf8_validate_len (f->start, f->len, NULL))
+    return g_string_chunk_insert_len (chunk, f->start, f->len);
+  return g_string_chunk_insert (chunk, text = field_text (f));
+}
+
 static void
 copy_labels (Parser       *parser,
              const Layout *layout,
@@ -2219,14 +2233,8 @@ copy_labels (Parser       *parser,
       for (guint i = 0; i < layout->n_rows; i++)
         {
           Field f = label_field (parser, layout, i);
-          g_autofree char *text = NULL;
 
-          /* Most labels are their text as it is. */
-          if (!f.quoted && g_utf8_validate_len (f.start, f.len, NULL))
-            X->row_labels[i] = g_string_chunk_insert_len (X->row_label_text, f.start, f.len);
-          else
-            X->row_labels[i] = g_string_chunk_insert (X->row_label_text,
-                                                      text = field_text (&f));
+          X->row_labels[i] = chunk_field_text (X->row_label_text, &f);
         }
     }
 
@@ -2235,9 +2243,15 @@ copy_labels (Parser       *parser,
       guint c = 0;
 
       X->col_labels = g_new0 (char *, layout->n_kept + 1);
+      X->col_label_text = g_string_chunk_new ((gsize) 1 << 16);
       for (guint j = layout->label_cols; j < layout->n_cols; j++)
         if (layout->keep[j])
-          X->col_labels[c++] = cell_text (parser, 0, j - layout->header_offset);
+          {
+            Field f = field_at (parser, 0, j - layout->header_offset);
+
+            g_assert (f.start != NULL);
+            X->col_labels[c++] = chunk_field_text (X->col_label_text, &f);
+          }
     }
 }
 

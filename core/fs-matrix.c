@@ -38,7 +38,13 @@ fs_matrix_clear (FsMatrix *self)
     }
   else
     g_strfreev (self->row_labels);
-  g_strfreev (self->col_labels);
+  if (self->col_label_text != NULL)
+    {
+      g_free (self->col_labels);
+      g_string_chunk_free (self->col_label_text);
+    }
+  else
+    g_strfreev (self->col_labels);
   g_strfreev (self->notices);
   if (self->import_options != NULL)
     fs_import_options_clear (self->import_options);

@@ -46,6 +46,8 @@ typedef struct
    * clear this field). */
   GStringChunk *row_label_text;
   char       **col_labels;
+  /* The same for the column labels (a file may have millions). */
+  GStringChunk *col_label_text;
   gsize        image_height;
   gsize        image_width;
   const char  *format;
