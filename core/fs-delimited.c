@@ -162,6 +162,10 @@ typedef struct
   FsLoadTicker *ticker;
   guint       max_records;      /* 0: all of them */
   gsize       consumed;         /* bytes tokenized */
+  const char *room_end;         /* a chunk's end: room is made for the text up to it
+                                 * (NULL: the text's end) */
+  gsize       dense_cells;      /* compact: cells read before their share may turn
+                                 * the store to rows (compact_too_dense) */
   FsImportReport *report;
   char       *numeric_notice;   /* for a numeric column read as labels */
   gboolean    numeric_labels_guessed;  /* ... and only by a guess */
@@ -851,7 +855,7 @@ second_record_sets_width (Parser       *parser,
 
 /* Compact, left automatic: the numbers so far are more than
  * COMPACT_DENSE_SHARE of the cells of kept columns read (past the
- * first 1024), so the table is held dense most likely, and 12 bytes a
+ * first 1024, and a chunk's dense_cells), so the table is held dense most likely, and 12 bytes a
  * number would outgrow 8 a cell. A table forced sparse keeps its numbers
  * only: they are the layout. */
 #define COMPACT_DENSE_SHARE (2.0 / 3.0)
@@ -862,7 +866,7 @@ compact_too_dense (const Parser *parser)
   const Store *st = &parser->st;
   double cells = (double) st->n_ends * parser->row_width;
 
-  return parser->options->storage == FS_STORAGE_AUTO && cells > 1024 &&
+  return parser->options->storage == FS_STORAGE_AUTO && cells > MAX (parser->dense_cells, 1024) &&
          (double) st->n_cells > COMPACT_DENSE_SHARE * cells;
 }
 
@@ -885,21 +889,29 @@ release_read (const void *base,
     }
 }
 
+static gsize guess_records (const Parser *parser,
+                            gsize         len);
+
 /* Compact no more: the records' numbers made rows of values (a cell
  * without a number NaN: a missing cell's, and text's is never asked for
  * but as not a number), the store's pages given back as they are read,
- * and the records after read as rows. */
+ * and the records after (the text from at on; NULL: none) read as rows. */
 static gboolean
-compact_to_rows (Parser  *parser,
-                 GError **error)
+compact_to_rows (Parser      *parser,
+                 const char  *at,
+                 GError     **error)
 {
   Store *st = &parser->st;
-  gsize rows = st->n_ends, width = parser->row_width, from = 0, told = 0;
+  gsize rows = st->n_ends, width = parser->row_width, from = 0, told = 0, checked = 0;
+  const char *end = parser->room_end != NULL ? parser->room_end : parser->text + parser->len;
+  /* Room for the rows so far and those of the text still to read, made
+   * once (as reserve_room does for a file read as rows from the start). */
+  gsize room = st->n_values + rows * width + width +
+               (at != NULL && at < end ? guess_records (parser, (gsize) (end - at)) * width : 0);
   guintptr released_pos = 0, released_values = 0, released_ends = 0;
   double *row;
 
-  if (st->n_values + rows * width + width > st->capacity &&
-      !grow_values (parser, st->n_values + rows * width + width, error))
+  if (room > st->capacity && !resize_values (parser, room, error))
     return FALSE;
   row = st->values + st->n_values;
   for (gsize r = 0; r < rows; r++, row += width)
@@ -908,6 +920,13 @@ compact_to_rows (Parser  *parser,
         row[k] = NAN;
       for (; from < st->ends[r]; from++)
         row[st->cell_pos[from]] = st->cell_values[from];
+      /* About every million cells, a look at the cancellable. */
+      if ((r - checked) * width >= ((gsize) 1 << 20))
+        {
+          if (g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+            return FALSE;
+          checked = r;
+        }
       if ((from - told) * sizeof (double) >= ((gsize) 1 << 20))
         {
           release_read (st->cell_pos, from * sizeof (guint32), &released_pos);
@@ -922,6 +941,78 @@ compact_to_rows (Parser  *parser,
   g_clear_pointer (&st->ends, g_free);
   st->n_cells = st->cells_capacity = st->n_ends = st->ends_capacity = 0;
   parser->compact = FALSE;
+  return TRUE;
+}
+
+/* Where the values of the records after the file's first start: after
+ * the first record's, when this store holds it. */
+static gsize
+rows_head (const Parser *parser)
+{
+  const Store *st = &parser->st;
+  const Record *first = st->records->len > 0 ? &g_array_index (st->records, Record, 0) : NULL;
+
+  return first != NULL && first->held ? first->n_fields : 0;
+}
+
+/* The numbers among the values of the rows after the file's first. */
+static gsize
+count_row_numbers (const Parser *parser)
+{
+  const Store *st = &parser->st;
+  gsize numbers = 0;
+
+  for (gsize k = rows_head (parser); k < st->n_values; k++)
+    numbers += !isnan (st->values[k]);
+  return numbers;
+}
+
+/* Compact again: a chunk that found itself dense while the file as a
+ * whole is not (tokenize_split) keeps its rows' numbers only, the rows'
+ * pages given back as they are read. */
+static gboolean
+rows_to_compact (Parser  *parser,
+                 GError **error)
+{
+  Store *st = &parser->st;
+  gsize head = rows_head (parser), width = parser->row_width;
+  gsize rows = (st->n_values - head) / MAX (width, 1), numbers = count_row_numbers (parser);
+  gsize n = 0, checked = 0;
+  guintptr released = 0;
+  const double *row = st->values + head;
+
+  g_assert (width > 0 && head + rows * width == st->n_values && st->n_cells == 0 &&
+            st->n_ends == 0);
+  if ((numbers > st->cells_capacity && !resize_cells (parser, numbers, error)) ||
+      (rows > st->ends_capacity && !resize_ends (parser, rows, error)))
+    return FALSE;
+  for (gsize r = 0; r < rows; r++, row += width)
+    {
+      for (guint k = 0; k < width; k++)
+        if (!isnan (row[k]))
+          {
+            st->cell_pos[n] = k;
+            st->cell_values[n++] = row[k];
+          }
+      st->ends[r] = n;
+      if ((r - checked) * width >= ((gsize) 1 << 20))
+        {
+          if (g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+            return FALSE;
+          release_read (st->values + head, (r + 1) * width * sizeof (double), &released);
+          checked = r;
+        }
+    }
+  st->n_cells = n;
+  st->n_ends = rows;
+  st->n_values = head;
+  /* A store without the file's first record holds no values now. */
+  if (head == 0)
+    {
+      g_clear_pointer (&st->values, g_free);
+      st->capacity = 0;
+    }
+  parser->compact = TRUE;
   return TRUE;
 }
 
@@ -1095,7 +1186,7 @@ read_record (Parser  *parser,
               !resize_ends (parser, MAX (st->ends_capacity * 2, 1024), error))
             return FALSE;
           st->ends[st->n_ends++] = st->n_cells;
-          if (G_UNLIKELY (compact_too_dense (parser)) && !compact_to_rows (parser, error))
+          if (G_UNLIKELY (compact_too_dense (parser)) && !compact_to_rows (parser, c->p, error))
             return FALSE;
         }
       else if (keep)
@@ -2405,7 +2496,7 @@ compact_to_sparse (Parser       *parser,
 {
   Store *st = &parser->st;
   g_autoptr(FsSparse) s = fs_sparse_new (layout->n_rows, layout->n_kept, 0, error);
-  gsize at = 0, from = 0, first_nnz = 0, lead = layout->first_data == 0 ? 2 : 1;
+  gsize at = 0, from = 0, first_nnz = 0, lead = layout->first_data == 0 ? 2 : 1, checked = 0;
 
   if (s == NULL)
     {
@@ -2414,9 +2505,13 @@ compact_to_sparse (Parser       *parser,
     }
   for (gsize r = 0; r < st->n_ends; r++)
     {
-      if (r % 1024 == 1023 &&
-          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
-        return NULL;
+      /* About every million numbers (or rows), a look at the cancellable. */
+      if (from + r - checked >= ((gsize) 1 << 20))
+        {
+          if (g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+            return NULL;
+          checked = from + r;
+        }
       for (; from < st->ends[r]; from++)
         {
           gint col = column[st->cell_pos[from]];
@@ -2507,15 +2602,19 @@ compact_to_dense (Parser       *parser,
     for (guint j = layout->label_cols; j < layout->n_cols; j++)
       if (layout->keep[j])
         data[at++] = first[j];
-  for (gsize r = 0; r < st->n_ends; r++)
+  for (gsize r = 0, checked = 0; r < st->n_ends; r++)
     {
       double *row = data + at;
 
-      if (r % 1024 == 1023 &&
-          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+      /* About every million cells, a look at the cancellable. */
+      if ((r - checked) * MAX (n_kept, 1) >= ((gsize) 1 << 20))
         {
-          g_free (data);
-          return NULL;
+          if (g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+            {
+              g_free (data);
+              return NULL;
+            }
+          checked = r;
         }
       for (gsize c = 0; c < n_kept; c++)
         row[c] = NAN;
@@ -2991,6 +3090,18 @@ parse_chunk (Shared  *shared,
   Cursor c = { chunk->start, parser->text + parser->len, chunk->start, 1 };
   gsize len = parser->first_chunk ? parser->len : (gsize) (chunk->end - chunk->start);
 
+  /* The first chunk's room is the file's (its values become the
+   * matrix); another's, its own text's. */
+  if (!parser->first_chunk)
+    {
+      parser->room_end = chunk->end;
+      /* A chunk knows nothing of the cells before it, which a serial read
+       * counts too: a dense part at its start turns it to rows only once
+       * it holds a quarter of the chunk's cells (a sparse file's chunk of
+       * rows was up to 8 bytes a cell of 8 MiB of text, on every thread). */
+      parser->dense_cells = guess_records (parser, len) * parser->row_width / 4;
+    }
+
   /* A NUL byte: the same error as check_no_nul's, which the serial path
    * gives before any other. */
   if (memchr (chunk->start, '\0', (gsize) (chunk->end - chunk->start)) != NULL)
@@ -3251,18 +3362,44 @@ tokenize_split (Parser  *parser,
    * whole). */
   if (result == SPLIT_DONE && chunks[0].parser.st.n_records < 2)
     result = SPLIT_SERIAL;
-  /* Compact: a chunk that found itself too dense reads rows; then all do
-   * (in their turn, each store given back as it is read). */
+  /* Compact: a chunk that found itself too dense reads rows (its own
+   * numbers' share passed COMPACT_DENSE_SHARE). Then the file's share
+   * decides for all (in their turn, each store given back as it is
+   * read): rows when it passed it too, else numbers only again, as a
+   * serial read that met the same dense part among sparse ones would
+   * have kept them. */
   if (result == SPLIT_DONE && parser->compact)
     {
       gboolean all = TRUE;
+      double numbers = 0.0, cells = 0.0;
 
       for (guint k = 0; k < n; k++)
-        all &= chunks[k].parser.compact;
-      for (guint k = 0; k < n && !all && result == SPLIT_DONE; k++)
-        if (chunks[k].parser.compact && !compact_to_rows (&chunks[k].parser, error))
-          result = SPLIT_FAILED;
-      parser->compact = all;
+        {
+          Parser *chunk = &chunks[k].parser;
+
+          all &= chunk->compact;
+          if (chunk->compact)
+            {
+              numbers += (double) chunk->st.n_cells;
+              cells += (double) chunk->st.n_ends * chunk->row_width;
+            }
+          else
+            {
+              numbers += (double) count_row_numbers (chunk);
+              cells += (double) (chunk->st.n_values - rows_head (chunk));
+            }
+        }
+      if (!all && numbers > COMPACT_DENSE_SHARE * cells)
+        {
+          for (guint k = 0; k < n && result == SPLIT_DONE; k++)
+            if (chunks[k].parser.compact && !compact_to_rows (&chunks[k].parser, NULL, error))
+              result = SPLIT_FAILED;
+          parser->compact = FALSE;
+        }
+      else
+        for (guint k = 0; k < n && result == SPLIT_DONE; k++)
+          if (!chunks[k].parser.compact && !rows_to_compact (&chunks[k].parser, error))
+            result = SPLIT_FAILED;
     }
 
   if (result == SPLIT_DONE)

@@ -244,15 +244,16 @@ fs_matrix_new (gsize    rows,
 #define HUGE_BYTES ((gsize) 4 << 20)
 #define HUGE_PAGE ((gsize) 2 << 20)
 
-/* count zeroed doubles starting on a 64-byte boundary, so that rows whose
- * length is a multiple of 8 start on a cache line and the solver's vector
- * loads never straddle two; NULL when memory runs out. Free with g_free.
+/* count doubles, not set, starting on a 64-byte boundary, so that rows
+ * whose length is a multiple of 8 start on a cache line and the solver's
+ * vector loads never straddle two; NULL when memory runs out. Free with
+ * g_free.
  *
  * From 4 MiB on, the block starts on a 2 MiB boundary and asks the kernel
  * for transparent huge pages (where it grants them only on request): the
  * products walk X down its columns, a row per 4 KiB page or more on wide
  * matrices, and with small pages nearly every row misses the first-level
- * TLB. The zeroing then faults the huge pages in. */
+ * TLB. The first write to a page faults it in (huge). */
 static double *
 alloc_doubles_unset (gsize count)
 {
@@ -269,6 +270,7 @@ alloc_doubles_unset (gsize count)
   return p;
 }
 
+/* As alloc_doubles_unset, zeroed. */
 double *
 fs_alloc_doubles (gsize count)
 {
