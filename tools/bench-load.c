@@ -7,16 +7,69 @@
  * resident memory in its ru_maxrss (the high-water mark of the memory it
  * had before exec). tools/bench-load runs every load through it.
  *
+ * The memory the child starts from (FS_BENCH_MEMORY), the same for every
+ * reader measured:
+ *   warm      this parent touches 256 MiB of huge pages and frees them
+ *             before the fork: the child finds memory freed a moment ago,
+ *             as any process on a desktop does;
+ *   cold:S    this parent waits S seconds before the fork: on a virtual
+ *             machine that reports free memory to its host (virtio-balloon
+ *             free page reporting, as here), memory free that long has
+ *             been handed back, and each huge page the child touches is
+ *             faulted in by the host first;
+ *   unset     as the processes before left it (the order of the readers
+ *             then decides who finds memory warm).
+ *
  * Usage: bench-load COMMAND [ARGUMENT...] */
 #define _GNU_SOURCE 1
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Touches bytes of huge pages and frees them: warm memory for the child. */
+static void
+warm_memory (size_t bytes)
+{
+  char *p = mmap (NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  if (p == MAP_FAILED)
+    return;
+#ifdef MADV_HUGEPAGE
+  madvise (p, bytes, MADV_HUGEPAGE);
+#endif
+  for (size_t k = 0; k < bytes; k += 4096)
+    p[k] = 1;
+  munmap (p, bytes);
+}
+
+static void
+set_memory (const char *state)
+{
+  if (state == NULL || *state == '\0')
+    return;
+  if (strcmp (state, "warm") == 0)
+    warm_memory ((size_t) 256 << 20);
+  else if (strncmp (state, "cold:", 5) == 0)
+    {
+      double seconds = atof (state + 5);
+      struct timespec pause = { (time_t) seconds, (long) ((seconds - (time_t) seconds) * 1e9) };
+
+      nanosleep (&pause, NULL);
+    }
+  else
+    {
+      fprintf (stderr, "bench-load: FS_BENCH_MEMORY is warm or cold:SECONDS, not %s\n", state);
+      exit (2);
+    }
+}
 
 int
 main (int    argc,
@@ -33,6 +86,7 @@ main (int    argc,
       return 2;
     }
 
+  set_memory (getenv ("FS_BENCH_MEMORY"));
   clock_gettime (CLOCK_MONOTONIC, &start);
   pid = fork ();
   if (pid < 0)
