@@ -543,10 +543,10 @@ alloc_values (gsize count)
   void *p = NULL;
 
   if (count > G_MAXSIZE / sizeof (double) / 2 ||
-      posix_memalign (&p, bytes >= ((gsize) 4 << 20) ? (gsize) 2 << 20 : 64, bytes) != 0)
+      posix_memalign (&p, bytes >= ((gsize) 2 << 20) ? (gsize) 2 << 20 : 64, bytes) != 0)
     return NULL;
 #ifdef MADV_HUGEPAGE
-  if (bytes >= ((gsize) 4 << 20))
+  if (bytes >= ((gsize) 2 << 20))
     madvise (p, bytes, MADV_HUGEPAGE);
 #endif
   return p;
