@@ -2571,6 +2571,28 @@ compact_to_sparse (Parser       *parser,
   return fs_matrix_new_sparse (s);
 }
 
+
+/* The matrix of data (rows x cols values, which it takes), its missing
+ * cells marked: the file had none, the matrix has none, and no pass
+ * looks for them. */
+static FsMatrix *
+matrix_of_values (Parser  *parser,
+                  gsize    rows,
+                  gsize    cols,
+                  double  *data,
+                  GError **error)
+{
+  FsMatrix *X = fs_matrix_new_take (rows, cols, data, error);
+
+  if (X == NULL)
+    {
+      g_prefix_error (error, "%s: ", parser->name);
+      return NULL;
+    }
+  if (parser->st.n_missing > 0)
+    fs_matrix_mark_missing (X);
+  return X;
+}
 /* Compact, held dense after all: the rows made from the numbers, missing
  * cells NaN as the values hold them, the store's pages given back as it
  * is read, so that it and the matrix are not both held whole. */
@@ -2584,7 +2606,6 @@ compact_to_dense (Parser       *parser,
   Store *st = &parser->st;
   gsize n_kept = layout->n_kept, at = 0, from = 0, told = 0;
   guintptr released_pos = 0, released_values = 0, released_ends = 0;
-  g_autoptr(FsMatrix) X = NULL;
   double *data;
 
   if (!fs_matrix_check_size (layout->n_rows, n_kept, error))
@@ -2638,15 +2659,7 @@ compact_to_dense (Parser       *parser,
   g_clear_pointer (&st->cell_pos, g_free);
   g_clear_pointer (&st->cell_values, g_free);
   g_clear_pointer (&st->ends, g_free);
-  X = fs_matrix_new_take (layout->n_rows, n_kept, data, error);
-  if (X == NULL)
-    {
-      g_prefix_error (error, "%s: ", parser->name);
-      return NULL;
-    }
-  if (parser->st.n_missing > 0)
-    fs_matrix_mark_missing (X);
-  return g_steal_pointer (&X);
+  return matrix_of_values (parser, layout->n_rows, n_kept, data, error);
 }
 
 /* Compact: held sparse or dense as wants_sparse would say, from the
@@ -2693,7 +2706,6 @@ copy_cells (Parser       *parser,
             const Layout *layout,
             GError      **error)
 {
-  g_autoptr(FsMatrix) X = NULL;
   gsize nnz;
 
   if (parser->compact)
@@ -2709,17 +2721,8 @@ copy_cells (Parser       *parser,
     return NULL;
   release_dropped (parser->st.values, (gsize) layout->n_rows * layout->n_kept,
                    parser->st.n_values);
-  X = fs_matrix_new_take (layout->n_rows, layout->n_kept, g_steal_pointer (&parser->st.values),
-                          error);
-  if (X == NULL)
-    {
-      g_prefix_error (error, "%s: ", parser->name);
-      return NULL;
-    }
-  /* No missing cell in the file, none in the matrix: no pass to find them. */
-  if (parser->st.n_missing > 0)
-    fs_matrix_mark_missing (X);
-  return g_steal_pointer (&X);
+  return matrix_of_values (parser, layout->n_rows, layout->n_kept,
+                           g_steal_pointer (&parser->st.values), error);
 }
 
 static FsMatrix *
