@@ -164,8 +164,8 @@ typedef struct
   gsize       consumed;         /* bytes tokenized */
   const char *room_end;         /* a chunk's end: room is made for the text up to it
                                  * (NULL: the text's end) */
-  gsize       dense_cells;      /* compact: cells read before their share may turn
-                                 * the store to rows (compact_too_dense) */
+  const char *dense_from;       /* compact, a chunk: where its share may turn the
+                                 * store to rows (compact_too_dense; NULL: anywhere) */
   FsImportReport *report;
   char       *numeric_notice;   /* for a numeric column read as labels */
   gboolean    numeric_labels_guessed;  /* ... and only by a guess */
@@ -855,18 +855,20 @@ second_record_sets_width (Parser       *parser,
 
 /* Compact, left automatic: the numbers so far are more than
  * COMPACT_DENSE_SHARE of the cells of kept columns read (past the
- * first 1024, and a chunk's dense_cells), so the table is held dense most likely, and 12 bytes a
+ * first 1024; a chunk, past its dense_from), so the table is held dense most likely, and 12 bytes a
  * number would outgrow 8 a cell. A table forced sparse keeps its numbers
  * only: they are the layout. */
 #define COMPACT_DENSE_SHARE (2.0 / 3.0)
 
 static inline gboolean
-compact_too_dense (const Parser *parser)
+compact_too_dense (const Parser *parser,
+                   const char   *at)
 {
   const Store *st = &parser->st;
   double cells = (double) st->n_ends * parser->row_width;
 
-  return parser->options->storage == FS_STORAGE_AUTO && cells > MAX (parser->dense_cells, 1024) &&
+  return parser->options->storage == FS_STORAGE_AUTO && cells > 1024 &&
+         (parser->dense_from == NULL || at >= parser->dense_from) &&
          (double) st->n_cells > COMPACT_DENSE_SHARE * cells;
 }
 
@@ -970,6 +972,14 @@ count_row_numbers (const Parser *parser)
 /* Compact again: a chunk that found itself dense while the file as a
  * whole is not (tokenize_split) keeps its rows' numbers only, the rows'
  * pages given back as they are read. */
+static gint rows_to_compacts;
+
+guint
+fs_delimited_get_rows_to_compacts (void)
+{
+  return (guint) g_atomic_int_get (&rows_to_compacts);
+}
+
 static gboolean
 rows_to_compact (Parser  *parser,
                  GError **error)
@@ -1013,6 +1023,7 @@ rows_to_compact (Parser  *parser,
       st->capacity = 0;
     }
   parser->compact = TRUE;
+  g_atomic_int_inc (&rows_to_compacts);
   return TRUE;
 }
 
@@ -1186,7 +1197,7 @@ read_record (Parser  *parser,
               !resize_ends (parser, MAX (st->ends_capacity * 2, 1024), error))
             return FALSE;
           st->ends[st->n_ends++] = st->n_cells;
-          if (G_UNLIKELY (compact_too_dense (parser)) && !compact_to_rows (parser, c->p, error))
+          if (G_UNLIKELY (compact_too_dense (parser, c->p)) && !compact_to_rows (parser, c->p, error))
             return FALSE;
         }
       else if (keep)
@@ -2296,8 +2307,6 @@ label_field (Parser       *parser,
   return f;
 }
 
-/* The row labels, all in one string chunk (FsMatrix.row_label_text), and
- * the header's column labels. */
 /* The field's text (field_text's) in chunk: most labels are their text
  * as it is, copied straight in; one chunk holds them all, where a string
  * of its own cost 128 bytes (a file may have millions of columns). */
@@ -2312,6 +2321,8 @@ chunk_field_text (GStringChunk *chunk,
   return g_string_chunk_insert (chunk, text = field_text (f));
 }
 
+/* The row labels and the header's column labels, each kind in one string
+ * chunk (FsMatrix.row_label_text, col_label_text). */
 static void
 copy_labels (Parser       *parser,
              const Layout *layout,
@@ -2571,10 +2582,8 @@ compact_to_sparse (Parser       *parser,
   return fs_matrix_new_sparse (s);
 }
 
-
 /* The matrix of data (rows x cols values, which it takes), its missing
- * cells marked: the file had none, the matrix has none, and no pass
- * looks for them. */
+ * cells marked: looked for only when the file had some. */
 static FsMatrix *
 matrix_of_values (Parser  *parser,
                   gsize    rows,
@@ -3099,10 +3108,12 @@ parse_chunk (Shared  *shared,
     {
       parser->room_end = chunk->end;
       /* A chunk knows nothing of the cells before it, which a serial read
-       * counts too: a dense part at its start turns it to rows only once
-       * it holds a quarter of the chunk's cells (a sparse file's chunk of
-       * rows was up to 8 bytes a cell of 8 MiB of text, on every thread). */
-      parser->dense_cells = guess_records (parser, len) * parser->row_width / 4;
+       * counts too: a dense part at its start turns it to rows only past
+       * a quarter of its text (a sparse file's chunk of rows was up to 8
+       * bytes a cell of 8 MiB of text, on every thread). Bytes, not cells
+       * guessed from the file's start, whose empty cells may be a ninth of
+       * the size of its later numbers. */
+      parser->dense_from = chunk->start + len / 4;
     }
 
   /* A NUL byte: the same error as check_no_nul's, which the serial path
@@ -3368,9 +3379,9 @@ tokenize_split (Parser  *parser,
   /* Compact: a chunk that found itself too dense reads rows (its own
    * numbers' share passed COMPACT_DENSE_SHARE). Then the file's share
    * decides for all (in their turn, each store given back as it is
-   * read): rows when it passed it too, else numbers only again, as a
-   * serial read that met the same dense part among sparse ones would
-   * have kept them. */
+   * read): rows when it passed it too, else numbers only again (a serial
+   * read whose running share passed it keeps rows: the matrix is the
+   * same either way, only the memory on the way differs). */
   if (result == SPLIT_DONE && parser->compact)
     {
       gboolean all = TRUE;

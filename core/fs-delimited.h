@@ -53,5 +53,8 @@ guint     fs_delimited_get_joined_reads (void);
  * start did not foresee (so no start was kept as it was read): for
  * tests. */
 guint     fs_delimited_get_start_rescans (void);
+/* How many chunks of split reads turned from rows back to numbers only
+ * (a chunk met a dense part of a file that is mostly missing): for tests. */
+guint     fs_delimited_get_rows_to_compacts (void);
 
 G_END_DECLS

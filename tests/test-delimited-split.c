@@ -429,6 +429,72 @@ compare_times (gconstpointer a,
  * Alone they take 0.5 to 30 ms; beside the rest of the suite on a 2-core
  * machine with a load of 11, the chunked ones took 70 to 105 ms, the
  * threads waiting for a core. */
+/* Rows of NA with 1% of numbers, rows [dense_from, dense_to) all numbers,
+ * optionally under a header of names. */
+static GString *
+mostly_missing_text (gboolean header,
+                     gsize    dense_from,
+                     gsize    dense_to,
+                     gsize    rows,
+                     guint    cols)
+{
+  GString *text = g_string_new (NULL);
+  guint64 state = 7;
+
+  for (guint j = 0; header && j < cols; j++)
+    g_string_append_printf (text, "c%u%c", j, j + 1 < cols ? ',' : '\n');
+  for (gsize i = 0; i < rows; i++)
+    for (guint j = 0; j < cols; j++)
+      {
+        state = state * G_GUINT64_CONSTANT (6364136223846793005) +
+                G_GUINT64_CONSTANT (1442695040888963407);
+        if ((i >= dense_from && i < dense_to) || (state >> 33) % 100 == 0 || (i == 0 && j == 0))
+          g_string_append_printf (text, "0.%06u", (guint) ((state >> 20) % 1000000));
+        else
+          g_string_append (text, "NA");
+        g_string_append_c (text, j + 1 < cols ? ',' : '\n');
+      }
+  return text;
+}
+
+/* Mostly missing files read numbers only, with a dense part: in chunks,
+ * one that meets it turns to rows, and the file's share makes it numbers
+ * only again at the join (or every chunk rows, when the file is dense
+ * after all); each the serial read's matrix bit for bit. The case the
+ * review found: a dense part early, under a header or not, and late;
+ * forced dense storage; a file that turns dense for good. */
+static void
+test_compact_turns (void)
+{
+  const struct { gboolean header; gsize from, to, rows; FsStorage storage; } cases[] = {
+    { FALSE, 400, 1600, 20000, FS_STORAGE_AUTO },
+    { TRUE, 400, 1600, 20000, FS_STORAGE_AUTO },
+    { FALSE, 400, 1600, 20000, FS_STORAGE_DENSE },
+    { FALSE, 400, 1600, 3000, FS_STORAGE_AUTO },
+    { TRUE, 300, 9000, 20000, FS_STORAGE_AUTO },
+    { FALSE, 12000, 14000, 20000, FS_STORAGE_AUTO },
+  };
+  guint before = fs_delimited_get_rows_to_compacts ();
+
+  for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      GString *text = mostly_missing_text (cases[k].header, cases[k].from, cases[k].to,
+                                           cases[k].rows, 200);
+      FsImportOptions options;
+
+      fs_import_options_init (&options);
+      options.storage = cases[k].storage;
+      g_test_message ("header %d, dense rows %" G_GSIZE_FORMAT " to %" G_GSIZE_FORMAT
+                      " of %" G_GSIZE_FORMAT, cases[k].header, cases[k].from, cases[k].to,
+                      cases[k].rows);
+      g_assert_true (check_splits ("mostly-missing.csv", text->str, text->len, &options));
+      fs_import_options_clear (&options);
+      g_string_free (text, TRUE);
+    }
+  /* The turn back to numbers only was taken. */
+  g_assert_cmpuint (fs_delimited_get_rows_to_compacts (), >, before);
+}
+
 static void
 test_cancel (void)
 {
@@ -460,6 +526,7 @@ main (int    argc,
   g_test_add_func ("/delimited-split/quotes-across-cuts", test_quotes_across_cuts);
   g_test_add_func ("/delimited-split/late-labels", test_late_labels);
   g_test_add_func ("/delimited-split/large", test_large);
+  g_test_add_func ("/delimited-split/compact-turns", test_compact_turns);
   g_test_add_func ("/delimited-split/cancel", test_cancel);
   return g_test_run ();
 }
