@@ -279,9 +279,10 @@ test_mostly_missing (void)
 /* A header of 3000 names over 2200 rows of NA with 1% of numbers, rows
  * 1050 to 1149 all numbers (22 MB, read in chunks on two threads): the
  * chunk that met the dense rows read rows of 8 bytes a cell to its end,
- * and then every chunk was made rows (85.6 MB, where a serial read keeps
- * to 30); now a chunk turns to rows only past a quarter of its cells,
- * and the file's share decides at the join. */
+ * and then every chunk was made rows (85.3 MB, where a serial read keeps
+ * to 30); now a chunk turns to rows only past a quarter of its text (here
+ * none does), and the file's share decides at the join
+ * (/delimited-split/compact-turns takes the turn back). */
 static void
 test_dense_part (void)
 {

@@ -59,9 +59,18 @@ set_memory (const char *state)
     warm_memory ((size_t) 256 << 20);
   else if (strncmp (state, "cold:", 5) == 0)
     {
-      double seconds = atof (state + 5);
-      struct timespec pause = { (time_t) seconds, (long) ((seconds - (time_t) seconds) * 1e9) };
+      char *end;
+      double seconds = strtod (state + 5, &end);
+      struct timespec pause;
 
+      if (end == state + 5 || *end != '\0' || !(seconds >= 0.0 && seconds < 3600.0))
+        {
+          fprintf (stderr, "bench-load: cold:SECONDS takes 0 to 3600 seconds, not %s\n",
+                   state + 5);
+          exit (2);
+        }
+      pause.tv_sec = (time_t) seconds;
+      pause.tv_nsec = (long) ((seconds - (double) pause.tv_sec) * 1e9);
       nanosleep (&pause, NULL);
     }
   else
