@@ -969,9 +969,6 @@ count_row_numbers (const Parser *parser)
   return numbers;
 }
 
-/* Compact again: a chunk that found itself dense while the file as a
- * whole is not (tokenize_split) keeps its rows' numbers only, the rows'
- * pages given back as they are read. */
 static gint rows_to_compacts;
 
 guint
@@ -980,6 +977,9 @@ fs_delimited_get_rows_to_compacts (void)
   return (guint) g_atomic_int_get (&rows_to_compacts);
 }
 
+/* Compact again: a chunk that found itself dense while the file as a
+ * whole is not (tokenize_split) keeps its rows' numbers only, the rows'
+ * pages given back as they are read. */
 static gboolean
 rows_to_compact (Parser  *parser,
                  GError **error)

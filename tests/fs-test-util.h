@@ -14,6 +14,16 @@
 
 /* A new folder of the case's own under TMPDIR (tests/with-tmpdir.sh
  * gives each test one); a case cannot go on without one. */
+/* Two string vectors, both NULL or equal. */
+static inline void
+fs_test_assert_same_strv (char **a,
+                          char **b)
+{
+  g_assert_true ((a == NULL) == (b == NULL));
+  if (a != NULL)
+    g_assert_true (g_strv_equal ((const char * const *) a, (const char * const *) b));
+}
+
 static inline char *
 fs_test_make_tmp_dir (void)
 {

@@ -15,15 +15,7 @@
 #include "fs-delimited.h"
 #include "fs-import.h"
 #include "fs-sparse.h"
-
-static void
-assert_same_strv (char **a,
-                  char **b)
-{
-  g_assert_true ((a == NULL) == (b == NULL));
-  if (a != NULL)
-    g_assert_true (g_strv_equal ((const char * const *) a, (const char * const *) b));
-}
+#include "fs-test-util.h"
 
 static void
 assert_same_report (const FsImportReport *a,
@@ -91,9 +83,9 @@ assert_same_result (const FsMatrix *a,
       g_assert_cmpmem (a->sparse->values, a->sparse->nnz * sizeof (double),
                        b->sparse->values, b->sparse->nnz * sizeof (double));
     }
-  assert_same_strv (a->row_labels, b->row_labels);
-  assert_same_strv (a->col_labels, b->col_labels);
-  assert_same_strv (a->notices, b->notices);
+  fs_test_assert_same_strv (a->row_labels, b->row_labels);
+  fs_test_assert_same_strv (a->col_labels, b->col_labels);
+  fs_test_assert_same_strv (a->notices, b->notices);
   assert_same_report (a->import_report, b->import_report);
 }
 

@@ -516,15 +516,6 @@ load_options (const char *name,
 }
 
 static void
-assert_same_strv (char **a,
-                  char **b)
-{
-  g_assert_true ((a == NULL) == (b == NULL));
-  if (a != NULL)
-    g_assert_true (g_strv_equal ((const char * const *) a, (const char * const *) b));
-}
-
-static void
 test_delimited_numbers_only (void)
 {
   static const char * const names[] = { "ratings-ids-300x240.csv", "sparse-start-1000x100.csv",
@@ -544,8 +535,8 @@ test_delimited_numbers_only (void)
                             storages[k]);
             g_assert_false (fs_matrix_is_sparse (D));
             g_assert_cmpint (fs_matrix_is_sparse (X), ==, !held_dense);
-            assert_same_strv (X->row_labels, D->row_labels);
-            assert_same_strv (X->col_labels, D->col_labels);
+            fs_test_assert_same_strv (X->row_labels, D->row_labels);
+            fs_test_assert_same_strv (X->col_labels, D->col_labels);
             g_assert_cmpint (X->import_report->row_labels, ==, D->import_report->row_labels);
             g_assert_cmpint (X->import_report->row_labels_guessed, ==,
                              D->import_report->row_labels_guessed);
@@ -561,7 +552,7 @@ test_delimited_numbers_only (void)
                 g_assert_true ((X->mask == NULL) == (D->mask == NULL));
                 if (X->mask != NULL)
                   g_assert_cmpmem (X->mask, X->rows * X->cols, D->mask, D->rows * D->cols);
-                assert_same_strv (X->notices, D->notices);
+                fs_test_assert_same_strv (X->notices, D->notices);
                 continue;
               }
             assert_same_cells (X, D);
@@ -577,7 +568,7 @@ test_delimited_numbers_only (void)
             /* Zeros as values: the dense read's notice counts the cells it
              * made zeros, which the sparse one leaves unlisted. */
             if (!zeros)
-              assert_same_strv (X->notices, D->notices);
+              fs_test_assert_same_strv (X->notices, D->notices);
           }
 }
 
