@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <math.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* jpeglib.h needs stdio.h's FILE and size_t first. */
 #include <jpeglib.h>
@@ -245,12 +247,13 @@ fs_image_parse_pixbuf (const char    *name,
  *   inverted CMYK, marker or not, as gdk-pixbuf 2.42 does; fancy
  *   upsampling, the default integer IDCT), no block smoothing. A
  *   progressive or multi-scan JPEG needs libjpeg's whole-image coefficient
- *   buffer (2 bytes a sample of each component) until its last scan: the
- *   only such buffer here. Its samples go to the end of the matrix's
- *   buffer, whose first pages are not touched yet, and are made grey
- *   once libjpeg has freed its coefficients (tail_to_grey): the peak is
- *   the larger of the coefficients with the samples and the matrix, not
- *   the two together.
+ *   buffer (2 bytes a sample of each component: 2 bytes a pixel for grey,
+ *   3 at 4:2:0, 6 at 4:4:4, 8 for CMYK) until its output pass is done:
+ *   the only such buffer here. Its rows are decoded into the matrix's
+ *   rows as a baseline file's are, and the pages of coefficients the
+ *   output pass has left behind are given back as it goes
+ *   (coefficients_behind): the peak is the larger of the coefficients
+ *   and the matrix (8 bytes a pixel), not the two together.
  * The whole file is in memory, so the libraries' readers are given it at
  * once; a file cut short leaves them waiting for more, which tells what is
  * missing. */
@@ -326,58 +329,6 @@ cmyk_row_to_grey (double *row,
       const guint8 p[4] = { bytes[4 * j], bytes[4 * j + 1], bytes[4 * j + 2], bytes[4 * j + 3] };
 
       row[j] = cmyk_grey_level (p);
-    }
-}
-
-/* Turns the n pixels of 8-bit samples at the end of data's n doubles (c
- * bytes a pixel: 1 grey, 3 RGB, 4 CMYK; as row_to_grey and
- * cmyk_row_to_grey take them) into n grey levels, in place, from the
- * first: the same doubles as those give. The samples start at byte
- * T = 8n - cn; pixel i's are bytes T + ci to T + ci + c - 1, copied out
- * before its double, bytes 8i to 8i + 7, is stored. That store reaches no
- * byte of a later pixel k > i, the first of which is T + c(i + 1):
- *   8i + 7 < 8n - cn + ci + c  <=>  (8 - c)(n - i) + c > 7,
- * true for every c <= 8, as n - i >= 1 makes the left side at least
- * (8 - c) + c = 8. (With c = 8 each double would cover its own bytes
- * only.) /image-rows/multi-scan checks c = 1, 3 and 4 at sizes down to
- * 1 × 1 against gdk-pixbuf and against the baseline file of the same
- * pixels, made grey row by row. */
-static void
-tail_to_grey (double *data,
-              gsize   n,
-              int     channels)
-{
-  const guint8 *b = (const guint8 *) data + n * (sizeof (double) - (gsize) channels);
-
-  g_assert (channels >= 1 && channels <= (int) sizeof (double));
-  switch (channels)
-    {
-    case 1:
-      for (gsize i = 0; i < n; i++)
-        {
-          const guint8 px[3] = { b[i], b[i], b[i] };
-
-          data[i] = grey_level (px, FALSE);
-        }
-      break;
-    case 3:
-      for (gsize i = 0; i < n; i++)
-        {
-          const guint8 px[3] = { b[3 * i], b[3 * i + 1], b[3 * i + 2] };
-
-          data[i] = grey_level (px, FALSE);
-        }
-      break;
-    case 4:
-      for (gsize i = 0; i < n; i++)
-        {
-          const guint8 p[4] = { b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3] };
-
-          data[i] = cmyk_grey_level (p);
-        }
-      break;
-    default:
-      g_assert_not_reached ();
     }
 }
 
@@ -582,6 +533,23 @@ typedef struct
   char                  message[JMSG_LENGTH_MAX];
 } JpegErrors;
 
+/* What coefficients_behind keeps of one of libjpeg's coefficient arrays
+ * (one a component) to give back the pages of rows the output pass has
+ * left behind. */
+#define RECENT_ROWS 16
+
+typedef struct
+{
+  jvirt_barray_ptr array;
+  guintptr         base;      /* where row 0's pointer is: the same at every call */
+  gboolean         off;       /* something not as expected: gives back no more */
+  JDIMENSION       next_row;  /* the row the output pass asks for next */
+  JDIMENSION       behind;    /* rows before it are in [lo, hi) or given back */
+  gsize            stride;    /* bytes from a row to the next, in one chunk */
+  JBLOCKROW        recent[RECENT_ROWS]; /* row i's pointer at i % RECENT_ROWS */
+  guintptr         lo, hi;    /* bytes of rows behind, not given back yet */
+} CoefficientRows;
+
 typedef struct
 {
   struct jpeg_decompress_struct cinfo;
@@ -590,11 +558,16 @@ typedef struct
   FsMatrix                     *X;
   GError                       *size_error;
   gboolean                      colour_space; /* neither grey, RGB nor CMYK */
-  gboolean                      in_tail;      /* samples at the end of X's buffer */
-  int                           channels;
   gboolean                      created;
   gboolean                      header;       /* the header was read */
   gboolean                      ended;        /* the end-of-image marker was read */
+  /* libjpeg's access_virt_barray, which coefficients_behind wraps */
+  JBLOCKARRAY                 (*access) (j_common_ptr, jvirt_barray_ptr, JDIMENSION,
+                                         JDIMENSION, boolean);
+  gboolean                      output_pass;  /* jpeg_start_decompress returned */
+  gsize                         page;         /* 0: give nothing back */
+  gsize                         widest_row;   /* bytes of the widest component's row */
+  CoefficientRows               coefficients[MAX_COMPONENTS];
 } JpegRows;
 
 static void
@@ -647,17 +620,162 @@ jpeg_rows_term_source (j_decompress_ptr cinfo)
 {
 }
 
+/* Pages of coefficients are given back this many bytes at a time. */
+#define RELEASE_BATCH ((gsize) 256 << 10)
+
+/* Gives the whole pages of [c->lo, c->hi), rows the output pass has left
+ * behind, back to the kernel (they are no longer resident, and would read
+ * as zeros). A page only in part in the range, which may hold bytes of
+ * rows still needed or of another allocation, stays; its bytes in the
+ * range stay there, to go with the next rows', which follow on in the
+ * same chunk. */
+static void
+give_back (JpegRows        *r,
+           CoefficientRows *c)
+{
+  guintptr from = (c->lo + r->page - 1) & ~(guintptr) (r->page - 1);
+  guintptr to = c->hi & ~(guintptr) (r->page - 1);
+
+  if (to <= from)
+    return;
+  if (madvise ((void *) from, to - from, MADV_DONTNEED) != 0)
+    c->off = TRUE;
+  c->lo = to;
+}
+
+/* libjpeg's access_virt_barray, wrapped: for a file of several scans
+ * (progressive, or a scan a component) libjpeg holds every component's
+ * coefficients for the whole image, 2 bytes a sample, in a virtual array
+ * a component, until its output pass ends (jpeg_finish_decompress frees
+ * them). Once the output pass has begun, this gives back the pages of the
+ * rows it has left behind, so that the coefficients shrink as the matrix
+ * grows: the peak is the larger of the two, not their sum.
+ *
+ * Why it is safe, read from libjpeg-turbo 2.1's source (Debian 12 has
+ * 2.1.5): jpeg_start_decompress reads every scan of such a file (its
+ * input pass, jdcoefct.c's consume_data, asks for rows writable) before it
+ * returns. The output pass then asks for each component's array only from
+ * decompress_data (jdcoefct.c), read-only, one iMCU row (v_samp_factor
+ * block rows) a call, at output_iMCU_row, which it counts up by one a
+ * call: every row once, in order. Block smoothing, which would read the
+ * rows around (decompress_smooth_data), is off (do_block_smoothing), and
+ * buffered-image mode, which would read the arrays again in a later pass,
+ * is not used. jmemmgr.c's alloc_barray lays an array's rows end to end
+ * in chunks of up to 10^9 bytes (one malloc each: at least 953 rows, as a
+ * JPEG row holds at most 8192 blocks, 1 MiB), and access_virt_barray
+ * returns the array of row pointers from the one for start_row, which is
+ * the same array of pointers at every call while the whole array is in
+ * memory (the one case in libjpeg-turbo, whose jmemnobs.c has no backing
+ * store).
+ *
+ * So a row is given back only when all of this holds, and each array
+ * stops giving back for good at the first call that breaks it: the
+ * output pass has begun (jpeg_start_decompress returned); the call is
+ * read-only and asks for the rows after the last call's, at most 4 (the
+ * largest v_samp_factor), starting at row 0; the array of row pointers
+ * has stayed where it was from the first call, input pass included (an
+ * array in part on backing store, whose window moves, fails this); the
+ * row is before the previous call's rows (one iMCU row is kept back, in
+ * case); it runs on from the rows before it, given back with them
+ * (stride: the distance from row 0 to row 1, which are in one chunk, at
+ * most the widest component's row); only whole pages inside those rows
+ * go back (give_back), never one that holds a byte of a row still needed
+ * or of a malloc header. If a libjpeg read a row again after all, it would
+ * read zeros and give other pixels: tests/test-image-rows.c compares the
+ * matrix bit for bit with gdk-pixbuf's, whose libjpeg keeps every row,
+ * on every progressive and multi-scan JPEG of the repository
+ * (/image-rows/same-matrix, /image-rows/multi-scan), and
+ * /image-rows/memory/progressive-jpeg-cmyk holds the peak to the bound. */
+static JBLOCKARRAY
+coefficients_behind (j_common_ptr     cinfo,
+                     jvirt_barray_ptr array,
+                     JDIMENSION       start_row,
+                     JDIMENSION       num_rows,
+                     boolean          writable)
+{
+  JpegRows *r = cinfo->client_data;
+  JBLOCKARRAY rows = r->access (cinfo, array, start_row, num_rows, writable);
+  guintptr base = (guintptr) rows - (guintptr) start_row * sizeof (JBLOCKROW);
+  CoefficientRows *c = NULL;
+
+  for (int i = 0; i < MAX_COMPONENTS && c == NULL; i++)
+    if (r->coefficients[i].array == array || r->coefficients[i].array == NULL)
+      c = &r->coefficients[i];
+  if (c == NULL || r->page == 0)
+    return rows;
+  if (c->array == NULL)
+    {
+      c->array = array;
+      c->base = base;
+    }
+  if (c->off)
+    return rows;
+  if (base != c->base ||
+      (r->output_pass &&
+       (writable || start_row != c->next_row || num_rows == 0 || num_rows > 4)))
+    {
+      c->off = TRUE;
+      return rows;
+    }
+  if (!r->output_pass)
+    return rows;
+
+  for (JDIMENSION k = 0; k < num_rows; k++)
+    {
+      JDIMENSION row = start_row + k;
+
+      if (row == 1)
+        {
+          c->stride = (guintptr) rows[k] - (guintptr) c->recent[0];
+          if (c->stride == 0 || c->stride > r->widest_row || c->stride % sizeof (JBLOCK) != 0)
+            {
+              c->off = TRUE;
+              return rows;
+            }
+        }
+      c->recent[row % RECENT_ROWS] = rows[k];
+    }
+  c->next_row = start_row + num_rows;
+
+  /* The rows before the previous call's. */
+  for (; start_row >= num_rows && c->behind < start_row - num_rows; c->behind++)
+    {
+      guintptr at = (guintptr) c->recent[c->behind % RECENT_ROWS];
+
+      if (c->stride == 0 || c->behind + RECENT_ROWS < c->next_row)
+        {
+          c->off = TRUE;
+          return rows;
+        }
+      /* A row in another chunk: the rows before it go back now. */
+      if (at != c->hi)
+        {
+          give_back (r, c);
+          c->lo = at;
+        }
+      c->hi = at + c->stride;
+    }
+  if (c->hi - c->lo >= RELEASE_BATCH)
+    give_back (r, c);
+  return rows;
+}
+
 /* What libjpeg holds beside the output for a file of several scans
  * (progressive, or components in separate scans): every component's
  * DCT coefficients for the whole image, 64 of 2 bytes a block, until
- * the last scan is in. 0 for a file of one scan, decoded a band at a
- * time. */
+ * its output pass is done. 0 for a file of one scan, decoded a band at a
+ * time. *held: the most of them coefficients_behind holds at once in the
+ * output pass beyond the rows not reached yet: for each component, two
+ * iMCU rows (the one asked for and the one kept back), a batch not given
+ * back yet, and two pages in part (of up to 64 KiB). */
 static gsize
-jpeg_coefficient_bytes (j_decompress_ptr cinfo)
+jpeg_coefficient_bytes (j_decompress_ptr cinfo,
+                        gsize           *held)
 {
   int max_h = 1, max_v = 1;
-  double bytes = 0.0;
+  double bytes = 0.0, behind = 0.0;
 
+  *held = 0;
   if (!jpeg_has_multiple_scans (cinfo))
     return 0;
   for (int c = 0; c < cinfo->num_components; c++)
@@ -672,7 +790,11 @@ jpeg_coefficient_bytes (j_decompress_ptr cinfo)
       double h = ceil ((double) cinfo->image_height * comp->v_samp_factor / (max_v * DCTSIZE));
 
       bytes += w * h * DCTSIZE2 * sizeof (JCOEF);
+      /* A row of blocks is rounded up to a whole MCU, up to 3 more. */
+      behind += 2.0 * comp->v_samp_factor * (w + 3) * DCTSIZE2 * sizeof (JCOEF) +
+                RELEASE_BATCH + 2 * 65536;
     }
+  *held = (gsize) MIN (behind, (double) G_MAXSIZE / 2);
   return bytes >= (double) G_MAXSIZE ? G_MAXSIZE : (gsize) bytes;
 }
 
@@ -685,9 +807,9 @@ jpeg_rows_decode (JpegRows     *r,
 {
   j_decompress_ptr cinfo = &r->cinfo;
   int width, height, channels;
-  gsize coefficients;
-  double pixels, tail;
-  guint8 *samples;
+  gsize coefficients, held;
+  double matrix;
+  long page;
 
   if (setjmp (r->errors.jump))
     return FALSE;
@@ -702,6 +824,11 @@ jpeg_rows_decode (JpegRows     *r,
   r->src.next_input_byte = data;
   r->src.bytes_in_buffer = len;
   cinfo->src = &r->src;
+  cinfo->client_data = r;
+  page = sysconf (_SC_PAGESIZE);
+  r->page = page > 0 && (page & (page - 1)) == 0 ? (gsize) page : 0;
+  r->access = cinfo->mem->access_virt_barray;
+  cinfo->mem->access_virt_barray = coefficients_behind;
 
   if (jpeg_read_header (cinfo, TRUE) != JPEG_HEADER_OK)
     return TRUE;
@@ -717,34 +844,34 @@ jpeg_rows_decode (JpegRows     *r,
     }
   width = (int) cinfo->output_width;
   height = (int) cinfo->output_height;
-  r->channels = channels;
-  coefficients = jpeg_coefficient_bytes (cinfo);
-  /* Where libjpeg holds coefficients, the samples go to the end of the
-   * matrix's buffer (tail_to_grey), untouched so far but for them: the
-   * peak is the coefficients and the samples, or the matrix once they are
-   * freed. Otherwise each row is made grey in its own row. */
-  r->in_tail = coefficients > 0;
-  pixels = (double) width * height;
-  tail = r->in_tail ? pixels * channels : 0.0;
+  for (int c = 0; c < cinfo->num_components; c++)
+    r->widest_row = MAX (r->widest_row,
+                         ((gsize) cinfo->comp_info[c].width_in_blocks + 3) * sizeof (JBLOCK));
+  /* Where libjpeg holds coefficients, they are all resident when the
+   * output pass begins and the matrix not yet; then the matrix grows as
+   * they shrink (coefficients_behind): the peak is the larger of the two
+   * and what is held back of the coefficients. */
+  coefficients = jpeg_coefficient_bytes (cinfo, &held);
+  matrix = (double) width * height * sizeof (double);
   if (!fs_matrix_check_size_peak (cinfo->output_height, cinfo->output_width, coefficients,
-                                  (gsize) MAX (coefficients + tail - pixels * sizeof (double),
-                                               0.0),
+                                  coefficients == 0 ? 0
+                                  : (gsize) (MAX ((double) coefficients - matrix, 0.0) + held),
                                   &r->size_error))
     return FALSE;
   /* Every cell is written before the matrix is returned: its pages are
-   * touched only as rows come (and the first ones only at the end). */
+   * touched only as rows come. */
   r->X = fs_matrix_new_unset (cinfo->output_height, cinfo->output_width, &r->size_error);
   if (r->X == NULL)
     return FALSE;
-  samples = (guint8 *) r->X->data +
-            (r->in_tail ? (gsize) width * height * (sizeof (double) - channels) : 0);
 
   /* gdk-pixbuf turns block smoothing off (after jpeg_start_decompress, so
    * fancy upsampling stays on); it changes nothing once every scan is in,
-   * but the same settings make sure. */
+   * but the same settings make sure, and coefficients_behind counts on
+   * it. */
   cinfo->do_block_smoothing = FALSE;
   if (!jpeg_start_decompress (cinfo))
     return TRUE;
+  r->output_pass = TRUE;
   while (cinfo->output_scanline < cinfo->output_height)
     {
       JSAMPROW rows[4];
@@ -753,13 +880,11 @@ jpeg_rows_decode (JpegRows     *r,
       int got;
 
       for (int i = 0; i < want; i++)
-        rows[i] = r->in_tail
-                ? samples + (gsize) (first + i) * width * channels
-                : (JSAMPROW) (r->X->data + (gsize) (first + i) * width);
+        rows[i] = (JSAMPROW) (r->X->data + (gsize) (first + i) * width);
       got = (int) jpeg_read_scanlines (cinfo, rows, (JDIMENSION) want);
       if (got == 0)
         return TRUE;
-      for (int i = 0; i < got && !r->in_tail; i++)
+      for (int i = 0; i < got; i++)
         {
           double *row = r->X->data + (gsize) (first + i) * width;
 
@@ -769,8 +894,7 @@ jpeg_rows_decode (JpegRows     *r,
             row_to_grey (row, width, channels);
         }
     }
-  /* Frees libjpeg's image memory, the coefficients with it (jpeg_abort),
-   * before the samples in the tail are spread over the whole matrix. */
+  /* Frees libjpeg's image memory, the coefficients with it (jpeg_abort). */
   r->ended = jpeg_finish_decompress (cinfo);
   return TRUE;
 }
@@ -816,8 +940,6 @@ parse_jpeg (const char    *name,
   else
     {
       X = g_steal_pointer (&r->X);
-      if (r->in_tail)
-        tail_to_grey (X->data, X->rows * X->cols, r->channels);
       X->format = "image";
       X->image_height = X->rows;
       X->image_width = X->cols;

@@ -132,7 +132,7 @@ same_both_ways (const char   *name,
  * grey and alpha of 8 and 16, RGB and RGBA of 8 and 16, tRNS in grey, RGB
  * and palette images, Adam7 interlacing (down to 1 × 1, where passes are
  * empty), grey, RGB (4:4:4, 4:2:2, 4:2:0) and CMYK JPEG with and without
- * Adobe's marker, progressive grey and colour (tests/data/images). */
+ * Adobe's marker, progressive grey, colour and CMYK (tests/data/images). */
 static void
 test_same_matrix (void)
 {
@@ -146,7 +146,7 @@ test_same_matrix (void)
     "camera-64-interlaced.png", "grey.jpg", "rgb.jpg", "rgb-444.jpg", "rgb-422.jpg",
     "rgb-420.jpg", "cmyk.jpg", "cmyk-adobe.jpg", "cmyk-no-adobe.jpg", "camera-64.jpg",
     "camera-64-progressive.jpg", "rgb-progressive.jpg", "grey-progressive-odd.jpg",
-    "rgb-420-progressive-odd.jpg",
+    "rgb-420-progressive-odd.jpg", "cmyk-progressive.jpg",
   };
   g_autoptr(GPtrArray) files = repository_images ();
 
@@ -265,13 +265,15 @@ typedef enum
 
 /* width × height pixels of components bytes (1 grey, 3 RGB, 4 CMYK)
  * written as a JPEG by libjpeg, quality 90, its default sampling (4:2:0
- * for RGB); gdk-pixbuf writes baseline files only. */
+ * for RGB) or, full_size, every component at full size (4:4:4);
+ * gdk-pixbuf writes baseline files only. */
 static GBytes *
-encode_jpeg (const guint8 *pixels,
-             int           width,
-             int           height,
-             int           components,
-             Scans         scans)
+encode_jpeg_sampled (const guint8 *pixels,
+                     int           width,
+                     int           height,
+                     int           components,
+                     Scans         scans,
+                     gboolean      full_size)
 {
   struct jpeg_compress_struct cinfo;
   struct jpeg_error_mgr errors;
@@ -289,6 +291,8 @@ encode_jpeg (const guint8 *pixels,
   cinfo.in_color_space = components == 1 ? JCS_GRAYSCALE : components == 3 ? JCS_RGB : JCS_CMYK;
   jpeg_set_defaults (&cinfo);
   jpeg_set_quality (&cinfo, 90, TRUE);
+  for (int c = 0; c < components && full_size; c++)
+    cinfo.comp_info[c].h_samp_factor = cinfo.comp_info[c].v_samp_factor = 1;
   if (scans == SCANS_PROGRESSIVE)
     jpeg_simple_progression (&cinfo);
   else if (scans == SCANS_COMPONENTS)
@@ -311,6 +315,16 @@ encode_jpeg (const guint8 *pixels,
   bytes = g_bytes_new (out, size);
   free (out);
   return bytes;
+}
+
+static GBytes *
+encode_jpeg (const guint8 *pixels,
+             int           width,
+             int           height,
+             int           components,
+             Scans         scans)
+{
+  return encode_jpeg_sampled (pixels, width, height, components, scans, FALSE);
 }
 
 /* Multi-scan JPEGs, progressive and sequential with a scan a component,
@@ -375,6 +389,60 @@ test_multi_scan (void)
           }
       }
   g_assert_cmpuint (compared, ==, 28);
+}
+
+/* Multi-scan JPEGs large enough that the row reader gives back pages of
+ * libjpeg's coefficients as its output pass leaves them behind (rows of
+ * up to 24 KiB a component, batches of 256 KiB, core/fs-image.c), at an
+ * odd size, so that the last iMCU row and the last block of a row are in
+ * part outside the image: grey, RGB at 4:2:0 (luma asked for two block
+ * rows a call) and 4:4:4, and CMYK, progressive and a scan a component.
+ * The same matrix as gdk-pixbuf's bit for bit (its libjpeg keeps every
+ * row), and as the baseline file of the same pixels. */
+static void
+test_multi_scan_large (void)
+{
+  const int width = 1531, height = 997;
+  static const struct { int components; gboolean full_size; } kinds[] = {
+    { 1, FALSE }, { 3, FALSE }, { 3, TRUE }, { 4, FALSE },
+  };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      int n = kinds[k].components;
+      g_autofree guint8 *pixels = g_malloc ((gsize) width * height * n);
+      g_autoptr(GBytes) baseline = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) B = NULL;
+
+      for (int i = 0; i < height; i++)
+        for (int j = 0; j < width * n; j++)
+          pixels[(gsize) i * width * n + j] = (guint8) (i * 29 + j * 7 + (i * j) % 13 +
+                                                        ((i / 40 + j / 70) % 2) * 90);
+      baseline = encode_jpeg_sampled (pixels, width, height, n, SCANS_ONE, kinds[k].full_size);
+      B = fs_image_parse ("baseline.jpg", g_bytes_get_data (baseline, NULL),
+                          g_bytes_get_size (baseline), &error);
+      g_assert_no_error (error);
+      for (Scans scans = SCANS_PROGRESSIVE; scans <= SCANS_COMPONENTS; scans++)
+        {
+          g_autofree char *name = g_strdup_printf ("%s-%d%s-%dx%d.jpg",
+                                                   scans == SCANS_PROGRESSIVE ? "progressive"
+                                                                              : "scans",
+                                                   n, kinds[k].full_size ? "-444" : "",
+                                                   width, height);
+          g_autoptr(GBytes) bytes = encode_jpeg_sampled (pixels, width, height, n, scans,
+                                                         kinds[k].full_size);
+          g_autoptr(FsMatrix) R = NULL;
+          gsize len;
+          const guint8 *data = g_bytes_get_data (bytes, &len);
+
+          g_test_message ("%s", name);
+          R = fs_image_parse (name, data, len, &error);
+          g_assert_no_error (error);
+          g_assert_true (memcmp (R->data, B->data, R->rows * R->cols * sizeof (double)) == 0);
+          g_assert_true (same_both_ways (name, data, len));
+        }
+    }
 }
 
 static void
@@ -559,20 +627,43 @@ current_rss (void)
   return pages * (gsize) sysconf (_SC_PAGESIZE);
 }
 
-/* A 2400 × 2400 RGB PNG or baseline JPEG (written by gdk-pixbuf), or
- * progressive JPEG (4:2:0, written by libjpeg), loaded from its file in a
- * fresh process: the peak resident memory grows by no more than the file,
- * the matrix (44 MiB) and 6 MiB. The pixbuf path took 3 bytes a pixel more
- * (16.5 MiB); the progressive file took the 16.5 MiB of coefficients
- * libjpeg holds until its last scan more, while its output was written
- * into the matrix's rows. Not under AddressSanitizer or valgrind, whose
- * own memory would count. */
+/* What /image-rows/memory loads: a PNG or baseline JPEG (RGB, written
+ * by gdk-pixbuf), or a progressive JPEG (written by libjpeg) of RGB at
+ * 4:2:0 or 4:4:4, or of CMYK, side × side pixels. */
+typedef struct
+{
+  const char *kind;       /* the file's name after "memory." */
+  int         side;
+  int         components; /* 3 RGB, 4 CMYK */
+  gboolean    progressive;
+  gboolean    full_size;  /* every component at full size (4:4:4) */
+} MemoryCase;
+
+static const MemoryCase memory_cases[] = {
+  { "png", 2400, 3, FALSE, FALSE },
+  { "jpg", 2400, 3, FALSE, FALSE },
+  { "progressive.jpg", 2400, 3, TRUE, FALSE },
+  { "progressive-444.jpg", 3200, 3, TRUE, TRUE },
+  { "progressive-cmyk.jpg", 2400, 4, TRUE, TRUE },
+};
+
+/* Each of memory_cases loaded from its file in a fresh process: the peak
+ * resident memory grows by no more than the file, the matrix (44 MiB at
+ * 2400 × 2400, 78 MiB at 3200 × 3200) and 6 MiB. The pixbuf path took 3
+ * bytes a pixel more (16.5 MiB at 2400 × 2400). A progressive file makes
+ * libjpeg hold every component's coefficients, 2 bytes a sample, until
+ * its output pass: 3 bytes a pixel at 4:2:0, 6 at 4:4:4, 8 for CMYK; the
+ * reader gives their pages back as the output pass leaves them behind.
+ * Holding them to the end, with the samples in the end of the matrix's
+ * buffer, took 9 bytes a pixel at 4:4:4 (9.8 MiB over at 3200 × 3200) and
+ * 12 for CMYK (22 MiB over at 2400 × 2400). Not under AddressSanitizer or
+ * valgrind, whose own memory would count. */
 static void
 test_memory (gconstpointer data)
 {
-  const char *kind = data;
-  const int side = 2400;
-  g_autofree char *name = g_strdup_printf ("memory.%s", kind);
+  const MemoryCase *m = data;
+  const int side = m->side;
+  g_autofree char *name = g_strdup_printf ("memory.%s", m->kind);
   g_autofree char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
   g_autoptr(GError) error = NULL;
 
@@ -600,35 +691,54 @@ test_memory (gconstpointer data)
       g_assert_cmpuint (X->rows, ==, side);
       g_assert_cmpuint (X->cols, ==, side);
       g_assert_cmpuint (grown, <=, bound);
+      /* The matrix whose load kept to the bound is gdk-pixbuf's, bit for
+       * bit: the pages given back were not read again. */
+      {
+        g_autofree guint8 *file = NULL;
+        gsize len;
+        g_autoptr(FsMatrix) P = NULL;
+
+        g_assert_true (g_file_get_contents (path, (char **) &file, &len, &error));
+        P = fs_image_parse_pixbuf (name, file, len, &error);
+        g_assert_no_error (error);
+        g_assert_true (memcmp (X->data, P->data, X->rows * X->cols * sizeof (double)) == 0);
+      }
       return;
     }
 
   {
-    g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, side, side);
-    guint8 *px = gdk_pixbuf_get_pixels (pixbuf);
-    int stride = gdk_pixbuf_get_rowstride (pixbuf);
+    g_autofree guint8 *px = g_malloc ((gsize) side * side * m->components);
 
     for (int i = 0; i < side; i++)
       for (int j = 0; j < side; j++)
         {
-          guint8 *p = px + (gsize) i * stride + (gsize) j * 3;
+          guint8 *p = px + ((gsize) i * side + j) * m->components;
 
           p[0] = (guint8) (i + j);
           p[1] = (guint8) (i * j / 97);
           p[2] = (guint8) (j * 3 - i);
+          if (m->components == 4)
+            p[3] = (guint8) (255 - (i ^ j) / 5);
         }
-    if (strcmp (kind, "progressive.jpg") == 0)
+    if (m->progressive)
       {
-        g_autoptr(GBytes) bytes = NULL;
+        g_autoptr(GBytes) bytes = encode_jpeg_sampled (px, side, side, m->components,
+                                                       SCANS_PROGRESSIVE, m->full_size);
 
-        g_assert_cmpint (stride, ==, side * 3);
-        bytes = encode_jpeg (px, side, side, 3, SCANS_PROGRESSIVE);
         g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
                                             (gssize) g_bytes_get_size (bytes), &error));
       }
     else
-      g_assert_true (gdk_pixbuf_save (pixbuf, path, strcmp (kind, "png") == 0 ? "png" : "jpeg",
-                                      &error, NULL));
+      {
+        g_autoptr(GdkPixbuf) pixbuf = NULL;
+
+        g_assert_cmpint (m->components, ==, 3);
+        pixbuf = gdk_pixbuf_new_from_data (px, GDK_COLORSPACE_RGB, FALSE, 8, side, side,
+                                           side * 3, NULL, NULL);
+        g_assert_true (gdk_pixbuf_save (pixbuf, path,
+                                        strcmp (m->kind, "png") == 0 ? "png" : "jpeg",
+                                        &error, NULL));
+      }
     g_assert_no_error (error);
   }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
@@ -648,15 +758,20 @@ main (int    argc,
   g_test_add_func ("/image-rows/corrupt", test_corrupt);
   g_test_add_func ("/image-rows/stricter", test_stricter);
   g_test_add_func ("/image-rows/multi-scan", test_multi_scan);
+  g_test_add_func ("/image-rows/multi-scan-large", test_multi_scan_large);
   g_test_add_func ("/image-rows/too-many-cells", test_too_many_cells);
 #ifndef __SANITIZE_ADDRESS__
   g_test_add_func ("/image-rows/size-checked-first", test_size_checked_first);
   if (g_getenv ("FS_UNDER_VALGRIND") == NULL)
     {
-      g_test_add_data_func ("/image-rows/memory/png", "png", test_memory);
-      g_test_add_data_func ("/image-rows/memory/jpeg", "jpg", test_memory);
-      g_test_add_data_func ("/image-rows/memory/progressive-jpeg", "progressive.jpg",
-                            test_memory);
+      static const char * const paths[G_N_ELEMENTS (memory_cases)] = {
+        "/image-rows/memory/png", "/image-rows/memory/jpeg",
+        "/image-rows/memory/progressive-jpeg", "/image-rows/memory/progressive-jpeg-444",
+        "/image-rows/memory/progressive-jpeg-cmyk",
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (memory_cases); i++)
+        g_test_add_data_func (paths[i], &memory_cases[i], test_memory);
     }
 #endif
 

@@ -87,3 +87,9 @@ i = d.find(b'\xff\xee')
 assert i > 0
 n = struct.unpack('>H', d[i + 2:i + 4])[0]
 open(f'{out}/cmyk-no-adobe.jpg', 'wb').write(d[:i] + d[i + 2 + n:])
+# Progressive CMYK (libjpeg holds 8 bytes a pixel of coefficients): the
+# photo's complements as C, M and Y and a ramp as K, Adobe's marker as PIL
+# writes it.
+cmyk = np.concatenate([255 - photo, (ramp(H, W, 255) // 2 + 60)[..., None]], axis=2)
+Image.fromarray(cmyk.astype(np.uint8), 'CMYK').save(f'{out}/cmyk-progressive.jpg', quality=90,
+                                                   progressive=True)
