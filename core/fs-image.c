@@ -683,9 +683,13 @@ give_back (JpegRows        *r,
  * or of a malloc header. If a libjpeg read a row again after all, it would
  * read zeros and give other pixels: tests/test-image-rows.c compares the
  * matrix bit for bit with gdk-pixbuf's, whose libjpeg keeps every row,
- * on every progressive and multi-scan JPEG of the repository
- * (/image-rows/same-matrix, /image-rows/multi-scan), and
- * /image-rows/memory/progressive-jpeg-cmyk holds the peak to the bound. */
+ * on multi-scan files large enough for pages to be given back (grey,
+ * 4:2:0, 4:4:4 and CMYK, progressive and a scan a component:
+ * /image-rows/multi-scan-large; and the files /image-rows/memory holds to
+ * file + matrix + 6 MiB, which fails if nothing is given back), as on
+ * every JPEG of the repository. A chunk boundary (arrays over 10^9 bytes,
+ * images of more than about 500 million pixels at 4:4:4) is reasoned
+ * here, not tested. */
 static JBLOCKARRAY
 coefficients_behind (j_common_ptr     cinfo,
                      jvirt_barray_ptr array,
