@@ -88,7 +88,24 @@ typedef struct
   guint   n_special;      /* its cells kept whole, in order */
   gsize   line;
   gboolean held;          /* its values are in values (not for a sure header) */
+  gboolean whole;         /* read whole (a header): none of its cells kept, all
+                           * read again from Store.head_marks */
+  gboolean has_text;      /* a cell of text */
+  gboolean all_quoted;    /* every cell in quotes or empty */
 } Record;
+
+/* Where a cell of a header read whole starts (before its padding), every
+ * HEAD_MARK_EVERY cells: the header is read again from there, not kept
+ * whole (a Field is 40 bytes, and a header may name millions of
+ * columns). */
+typedef struct
+{
+  const char *p;
+  const char *line_start;
+  gsize       line;
+} HeadMark;
+
+#define HEAD_MARK_EVERY 256u
 
 /* What the tokenizer makes of a stretch of text. The file's first record
  * has its values one after another (when held); every later one has the
@@ -105,6 +122,7 @@ typedef struct
   GArray *specials;       /* of Field: the cells of the file's first record (and,
                            * until the width is known, the second's text) */
   GArray *records;        /* of Record: the file's first two records */
+  GArray *head_marks;     /* of HeadMark: the first record's, when read whole */
   gsize   n_records;      /* records read (without the empty ones) */
   guint8 *starts;         /* per record after the file's first: its offset in the
                            * text, of Parser.start_size bytes */
@@ -157,6 +175,8 @@ typedef struct
   gboolean    compact;      /* the records after the first keep their numbers only (Store) */
   double      number_share; /* ... of the cells of kept columns in the sample, for room */
   guint       start_size;   /* bytes of an offset: 4 for a text under 4 GiB */
+  gboolean    release_text; /* the text is a file's read-only mapping: pages read
+                             * are given back (release_text) */
   locale_t    c_locale;   /* for strtod_l: the parse's own, not a global */
   const FsImportOptions *options;  /* never NULL */
   FsLoadTicker *ticker;
@@ -309,11 +329,11 @@ is_infinity_token (const char *s,
 }
 
 static void
-set_position_error (Parser     *parser,
-                    GError    **error,
-                    gsize       line,
-                    gsize       column,
-                    const char *message)
+set_position_error (const Parser *parser,
+                    GError      **error,
+                    gsize         line,
+                    gsize         column,
+                    const char   *message)
 {
   g_set_error (error, FS_ERROR, FS_ERROR_PARSE, "%s:%" G_GSIZE_FORMAT ":%" G_GSIZE_FORMAT ": %s",
                parser->name, line, column, message);
@@ -345,10 +365,10 @@ kind_of (double v)
 
 /* Classifies one field; numbers out of range and infinities are errors. */
 static gboolean
-classify (Parser  *parser,
-          Field   *f,
-          gsize    line,
-          GError **error)
+classify (const Parser  *parser,
+          Field         *f,
+          gsize          line,
+          GError       **error)
 {
   char small[64];
   g_autofree char *large = NULL;
@@ -468,10 +488,10 @@ skip_empty_line (Cursor *c)
 /* A field in quotes, which may hold separators, doubled quotes and line
  * ends; only padding may follow the closing quote. */
 static gboolean
-read_quoted_field (Parser  *parser,
-                   Cursor  *c,
-                   Field   *f,
-                   GError **error)
+read_quoted_field (const Parser  *parser,
+                   Cursor        *c,
+                   Field         *f,
+                   GError       **error)
 {
   gboolean whitespace = parser->separator == WHITESPACE_SEPARATOR;
   gsize open_line = c->line, open_column = f->column;
@@ -518,9 +538,9 @@ read_quoted_field (Parser  *parser,
 /* A field without quotes: up to the next separator or line end, with
  * trailing blanks left out. */
 static void
-read_plain_field (Parser *parser,
-                  Cursor *c,
-                  Field  *f)
+read_plain_field (const Parser *parser,
+                  Cursor       *c,
+                  Field        *f)
 {
   const char *p = c->p;
 
@@ -531,6 +551,45 @@ read_plain_field (Parser *parser,
   while (f->len > 0 && is_blank (f->start[f->len - 1]))
     f->len--;
   c->p = p;
+}
+
+/* Reads the field at the cursor, the padding before it left out, and
+ * classifies it. */
+static inline gboolean
+read_field (const Parser  *parser,
+            Cursor        *c,
+            Field         *f,
+            GError       **error)
+{
+  while (c->p < c->end && is_padding (parser, *c->p))
+    c->p++;
+
+  f->column = (guint32) (c->p - c->line_start) + 1;
+  if (c->p < c->end && *c->p == '"')
+    {
+      if (!read_quoted_field (parser, c, f, error))
+        return FALSE;
+    }
+  else
+    read_plain_field (parser, c, f);
+  return classify (parser, f, c->line, error);
+}
+
+/* Steps past the separator after a field: whether another field of its
+ * record follows (else the cursor is at its line end or the text's). */
+static inline gboolean
+next_field (const Parser *parser,
+            Cursor       *c)
+{
+  if (parser->separator == WHITESPACE_SEPARATOR)
+    while (c->p < c->end && is_blank (*c->p))
+      c->p++;
+  else if (c->p < c->end && *c->p == parser->separator)
+    {
+      c->p++;
+      return TRUE;
+    }
+  return !(c->p == c->end || is_line_end (*c->p));
 }
 
 /* Room for count more values: the first guess of room comes from the
@@ -692,6 +751,7 @@ store_clear (Store *st)
   g_clear_pointer (&st->row, g_free);
   g_clear_pointer (&st->specials, g_array_unref);
   g_clear_pointer (&st->records, g_array_unref);
+  g_clear_pointer (&st->head_marks, g_array_unref);
   g_clear_pointer (&st->starts, g_free);
   g_clear_pointer (&st->text_cells, g_free);
   g_clear_pointer (&st->first_text, g_free);
@@ -716,6 +776,7 @@ store_init (Store *st)
   memset (st, 0, sizeof *st);
   st->specials = g_array_new (FALSE, FALSE, sizeof (Field));
   st->records = g_array_new (FALSE, FALSE, sizeof (Record));
+  st->head_marks = g_array_new (FALSE, FALSE, sizeof (HeadMark));
 }
 
 /* The number of text cells of the records after the first in column j. */
@@ -891,6 +952,20 @@ release_read (const void *base,
     }
 }
 
+/* Gives back the pages of the text from from up to at, a MiB or more at
+ * a time, when the text is a file's read-only mapping: a file read is
+ * not held resident beside its matrix (read again, as a header or row
+ * labels are, its pages come back from the file). */
+static inline void
+release_text (const Parser *parser,
+              const char   *from,
+              const char   *at,
+              guintptr     *released)
+{
+  if (parser->release_text && (guintptr) at >= *released + ((guintptr) 1 << 20))
+    release_read (from, (gsize) (at - from), released);
+}
+
 static gsize guess_records (const Parser *parser,
                             gsize         len);
 
@@ -1039,11 +1114,10 @@ read_record (Parser  *parser,
 {
   Store *st = &parser->st;
   Record rec = { st->n_values, st->specials->len, 0, 0, c->line, TRUE };
-  gboolean whitespace = parser->separator == WHITESPACE_SEPARATOR;
-  gboolean any_value = FALSE, any_text = FALSE;
+  gboolean any_value = FALSE, any_text = FALSE, all_quoted = TRUE;
   gboolean first = parser->first_chunk && st->n_records == 0;
-  /* A header (as the options say, or found so on a first reading) has
-   * every cell kept whole. */
+  /* A header (as the options say, or found so on a first reading) is
+   * read whole: every cell can be read again (HeadMark). */
   gboolean whole = first && (parser->first_whole || parser->options->header == FS_HEADER_YES);
   /* The file's first two records are noted. */
   gboolean head = parser->first_chunk && st->n_records < 2;
@@ -1057,6 +1131,9 @@ read_record (Parser  *parser,
   const char *start = c->p;
   double *row = NULL;
 
+  rec.whole = whole;
+  if (whole)
+    g_array_set_size (st->head_marks, 0);
   if (compact)
     {
       if (G_UNLIKELY (st->n_cells + parser->row_width > st->cells_capacity) &&
@@ -1076,22 +1153,19 @@ read_record (Parser  *parser,
       Field f = { 0 };
       guint index = rec.n_fields;
 
-      while (c->p < c->end && is_padding (parser, *c->p))
-        c->p++;
-
-      f.column = (guint32) (c->p - c->line_start) + 1;
-      if (c->p < c->end && *c->p == '"')
+      /* A header read whole is read again from a mark every
+       * HEAD_MARK_EVERY cells, not kept a Field a cell. */
+      if (G_UNLIKELY (whole) && index % HEAD_MARK_EVERY == 0)
         {
-          if (!read_quoted_field (parser, c, &f, error))
-            return FALSE;
-        }
-      else
-        read_plain_field (parser, c, &f);
+          HeadMark mark = { c->p, c->line_start, c->line };
 
-      if (!classify (parser, &f, c->line, error))
+          g_array_append_val (st->head_marks, mark);
+        }
+      if (!read_field (parser, c, &f, error))
         return FALSE;
       any_value |= f.len > 0 || f.quoted;
       any_text |= f.kind == CELL_TEXT;
+      all_quoted &= f.quoted || f.len == 0;
       st->n_missing += f.kind == CELL_MISSING;
       if (append)
         {
@@ -1115,7 +1189,7 @@ read_record (Parser  *parser,
         col1_plain = f.kind == CELL_NUMBER && !f.quoted;
       /* The first record's cells that the rules look at (Record) are kept
        * whole; the second's text, to be counted once the width is known. */
-      if (first ? whole || index < 2 || f.kind == CELL_TEXT || f.quoted || f.len == 0
+      if (first ? !whole && (index < 2 || f.kind == CELL_TEXT || f.quoted || f.len == 0)
                 : append && f.kind == CELL_TEXT)
         {
           f.index = index;
@@ -1123,20 +1197,16 @@ read_record (Parser  *parser,
           rec.n_special++;
         }
       rec.n_fields++;
-
-      if (whitespace)
-        while (c->p < c->end && is_blank (*c->p))
-          c->p++;
-      else if (c->p < c->end && *c->p == parser->separator)
-        {
-          c->p++;
-          continue;
-        }
-
-      if (c->p == c->end || is_line_end (*c->p))
+      /* Text makes the first record a sure header (is_sure_header), read
+       * again whole at once: its cells of text are not kept. */
+      if (G_UNLIKELY (first && !whole && f.kind == CELL_TEXT) && is_sure_header (parser, TRUE))
+        goto read_whole;
+      if (!next_field (parser, c))
         break;
     }
   next_line (c);
+  rec.has_text = any_text;
+  rec.all_quoted = all_quoted;
 
   /* A record of empty fields (",,,") holds no value: skip it, and say so. */
   if (!any_value)
@@ -1150,26 +1220,13 @@ read_record (Parser  *parser,
   if (first)
     {
       /* A sure header's values are not data: the next record's go in
-       * their place, and the matrix needs no shift. Its cells are all
-       * kept whole: it is read again so when its numbers were not. */
+       * their place, and the matrix needs no shift. It was read whole
+       * (its first text cell had it read again so). */
       if (is_sure_header (parser, any_text))
         {
+          g_assert (whole);
           st->n_values = rec.first;
           rec.held = FALSE;
-          if (rec.n_special < rec.n_fields)
-            {
-              g_assert (!whole);
-              /* Its missing cells are counted again; its values are
-               * still where they were appended. */
-              for (guint k = 0; k < rec.n_fields; k++)
-                st->n_missing -= kind_of (st->values[rec.first + k]) == CELL_MISSING;
-              g_array_set_size (st->specials, rec.first_special);
-              parser->first_whole = TRUE;
-              /* A record starts a line. */
-              c->p = c->line_start = start;
-              c->line = rec.line;
-              return read_record (parser, c, error);
-            }
         }
     }
   else
@@ -1220,6 +1277,19 @@ read_record (Parser  *parser,
     g_array_append_val (st->records, rec);
   st->n_records++;
   return TRUE;
+
+read_whole:
+  /* Its cells read so far are counted again; their values are still
+   * where they were appended. */
+  for (guint k = 0; k < rec.n_fields; k++)
+    st->n_missing -= kind_of (st->values[rec.first + k]) == CELL_MISSING;
+  st->n_values = rec.first;
+  g_array_set_size (st->specials, rec.first_special);
+  parser->first_whole = TRUE;
+  /* A record starts a line. */
+  c->p = c->line_start = start;
+  c->line = rec.line;
+  return read_record (parser, c, error);
 }
 
 /* Cuts the text into records of fields, up to max_records of them when
@@ -1230,6 +1300,7 @@ tokenize (Parser  *parser,
           GError **error)
 {
   Cursor c = { parser->text, parser->text + parser->len, parser->text, 1 };
+  guintptr released = 0;
 
   while (c.p < c.end)
     {
@@ -1244,6 +1315,7 @@ tokenize (Parser  *parser,
         {
           if (!fs_load_ticker_tick (parser->ticker, (gsize) (c.p - parser->text), error))
             return FALSE;
+          release_text (parser, parser->text, c.p, &released);
           continue;
         }
       while (c.p < stop)
@@ -1263,6 +1335,45 @@ record_at (const Parser *parser,
   return &g_array_index (parser->st.records, Record, record);
 }
 
+/* A reader of the cells of a header read whole (Record.whole), again;
+ * one that a caller keeps reads cells asked for in order once each. */
+typedef struct
+{
+  Cursor c;               /* at the start of cell next (c.p NULL: nowhere yet) */
+  guint  next;
+} HeadCells;
+
+/* Cell index of the file's first record, read whole, read again: from
+ * where the reader is, when that is before it, else from its mark. */
+static Field
+read_head_again (const Parser *parser,
+                 HeadCells    *cells,
+                 guint         index)
+{
+  guint mark = index / HEAD_MARK_EVERY;
+
+  g_assert (record_at (parser, 0)->whole && index < record_at (parser, 0)->n_fields);
+  if (cells->c.p == NULL || cells->next > index || cells->next / HEAD_MARK_EVERY < mark)
+    {
+      const HeadMark *m = &g_array_index (parser->st.head_marks, HeadMark, mark);
+
+      cells->c = (Cursor) { m->p, parser->text + parser->len, m->line_start, m->line };
+      cells->next = mark * HEAD_MARK_EVERY;
+    }
+  for (;;)
+    {
+      Field f = { 0 };
+
+      /* It was read once without an error. */
+      if (!read_field (parser, &cells->c, &f, NULL))
+        g_assert_not_reached ();
+      f.index = cells->next++;
+      next_field (parser, &cells->c);
+      if (f.index == index)
+        return f;
+    }
+}
+
 /* A cell of the file's first record kept whole, or NULL: its cells kept
  * whole are in order of their index. */
 static const Field *
@@ -1274,7 +1385,7 @@ head_field (const Parser *parser,
   const Field *kept = &g_array_index (parser->st.specials, Field, rec->first_special);
   guint lo = 0, hi = rec->n_special;
 
-  g_assert (record == 0);
+  g_assert (record == 0 && !rec->whole);
   g_assert (index < rec->n_fields);
   if (rec->n_special == rec->n_fields)
     return &kept[index];
@@ -1353,7 +1464,15 @@ value_at (const Parser *parser,
 
   if (record == 0)
     {
-      const Field *kept = head_field (parser, record, index);
+      const Field *kept;
+
+      if (record_at (parser, 0)->whole)
+        {
+          HeadCells cells = { 0 };
+
+          return read_head_again (parser, &cells, index).value;
+        }
+      kept = head_field (parser, record, index);
 
       /* A cell not kept whole has its value held. */
       return kept != NULL ? kept->value
@@ -1368,17 +1487,25 @@ value_at (const Parser *parser,
   return map[index] >= 0 ? row[map[index]] : text_value ();
 }
 
-/* A cell of the file's first record as a Field: one not kept whole is a
- * number or a missing cell of a held record, not in quotes and not
- * empty, of which its value and class are known (no text: start NULL). */
+/* A cell of the file's first record as a Field: one of a header read
+ * whole is read again; one not kept whole is a number or a missing cell
+ * of a held record, not in quotes and not empty, of which its value and
+ * class are known (no text: start NULL). */
 static Field
 field_at (const Parser *parser,
           guint         record,
           guint         index)
 {
-  const Field *kept = head_field (parser, record, index);
+  const Field *kept;
   Field f = { 0 };
 
+  if (record_at (parser, record)->whole)
+    {
+      HeadCells cells = { 0 };
+
+      return read_head_again (parser, &cells, index);
+    }
+  kept = head_field (parser, record, index);
   if (kept != NULL)
     return *kept;
   g_assert (record_at (parser, record)->held);
@@ -1386,6 +1513,17 @@ field_at (const Parser *parser,
   f.value = parser->st.values[record_at (parser, record)->first + index];
   f.kind = kind_of (f.value);
   return f;
+}
+
+/* A cell of a header, asked for in order: a header read whole is read
+ * once through by the caller's reader, not once a cell from its mark. */
+static Field
+head_cell (const Parser *parser,
+           HeadCells    *cells,
+           guint         index)
+{
+  return record_at (parser, 0)->whole ? read_head_again (parser, cells, index)
+                                      : field_at (parser, 0, index);
 }
 
 /* The field's text, with doubled quotes undone. */
@@ -1422,19 +1560,13 @@ cell_text (const Parser *parser,
   return field_text (&f);
 }
 
-/* Whether the file's first record holds text: its cells of text are all
- * kept whole. */
+/* Whether the file's first record holds text. */
 static gboolean
 record_has_text (Parser *parser,
                  guint   record)
 {
-  const Record *rec = record_at (parser, record);
-
   g_assert (record == 0);
-  for (guint k = 0; k < rec->n_special; k++)
-    if (g_array_index (parser->st.specials, Field, rec->first_special + k).kind == CELL_TEXT)
-      return TRUE;
-  return FALSE;
+  return record_at (parser, record)->has_text;
 }
 
 /* As R writes numbers as names: a first record whose fields are all
@@ -1442,21 +1574,8 @@ record_has_text (Parser *parser,
 static gboolean
 is_quoted_header (Parser *parser)
 {
-  Record *first = &g_array_index (parser->st.records, Record, 0);
-  gboolean all_quoted = TRUE, below_plain_number = FALSE;
-
-  /* A cell not kept whole is neither in quotes nor empty. */
-  if (parser->st.records->len < 2 || first->n_special < first->n_fields)
-    return FALSE;
-
-  for (guint j = 0; j < first->n_fields; j++)
-    {
-      Field f = field_at (parser, 0, j);
-
-      all_quoted &= f.quoted || f.len == 0;
-    }
-  below_plain_number = parser->st.second_plain;
-  return all_quoted && below_plain_number;
+  return parser->st.records->len >= 2 && record_at (parser, 0)->all_quoted &&
+         parser->st.second_plain;
 }
 
 /* A header as the options say; automatically, a first record with text
@@ -2238,6 +2357,7 @@ find_record_starts (Parser  *parser,
   Store *st = &parser->st;
   Cursor c = { parser->text, parser->text + parser->len, parser->text, 1 };
   gsize records = 0;
+  guintptr released = 0;
 
   g_assert (st->starts == NULL && st->n_records >= 1);
   st->starts = g_try_malloc_n (MAX (st->n_records - 1, 1), parser->start_size);
@@ -2261,9 +2381,12 @@ find_record_starts (Parser  *parser,
       start = c.p;
       if (!step_over_record (parser, &c))
         continue;
-      if (records % 65536 == 65535 &&
-          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
-        return FALSE;
+      if (records % 65536 == 65535)
+        {
+          if (g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+            return FALSE;
+          release_text (parser, parser->text, c.p, &released);
+        }
       if (records++ == 0)
         continue;
       if (parser->start_size == sizeof (guint32))
@@ -2330,6 +2453,8 @@ copy_labels (Parser       *parser,
 {
   if (layout->labels)
     {
+      guintptr released = 0;
+
       X->row_labels = g_new0 (char *, layout->n_rows + 1);
       X->row_label_text = g_string_chunk_new ((gsize) 1 << 20);
       for (guint i = 0; i < layout->n_rows; i++)
@@ -2337,6 +2462,10 @@ copy_labels (Parser       *parser,
           Field f = label_field (parser, layout, i);
 
           X->row_labels[i] = chunk_field_text (X->row_label_text, &f);
+          /* Each label brings its part of the file back (and the pages
+           * around it): they go back again behind. */
+          if (i % 4096 == 4095)
+            release_text (parser, parser->text, f.start, &released);
         }
     }
 
@@ -2344,12 +2473,14 @@ copy_labels (Parser       *parser,
     {
       guint c = 0;
 
+      HeadCells cells = { 0 };
+
       X->col_labels = g_new0 (char *, layout->n_kept + 1);
       X->col_label_text = g_string_chunk_new ((gsize) 1 << 16);
       for (guint j = layout->label_cols; j < layout->n_cols; j++)
         if (layout->keep[j])
           {
-            Field f = field_at (parser, 0, j - layout->header_offset);
+            Field f = head_cell (parser, &cells, j - layout->header_offset);
 
             g_assert (f.start != NULL);
             X->col_labels[c++] = chunk_field_text (X->col_label_text, &f);
@@ -2365,14 +2496,22 @@ add_dropped_column_notices (Parser       *parser,
 {
   FsImportReport *report = parser->report;
   g_autoptr(GArray) columns = g_array_new (FALSE, FALSE, sizeof (guint));
+  HeadCells cells = { 0 };
 
   for (guint j = layout->label_cols; j < layout->n_cols; j++)
     if (!layout->keep[j] && !layout->dropped[j])
       {
         guint column = j + 1;
-        g_autofree char *title =
-          layout->header ? cell_text (parser, 0, j - layout->header_offset)
-                         : g_strdup_printf ("%u", j + 1);
+        g_autofree char *title = NULL;
+
+        if (layout->header)
+          {
+            Field f = head_cell (parser, &cells, j - layout->header_offset);
+
+            title = field_text (&f);
+          }
+        else
+          title = g_strdup_printf ("%u", j + 1);
         g_autofree char *notice =
           g_strdup_printf (_("Left out column %u (“%s”): it holds text, not numbers"),
                            j + 1, title);
@@ -2774,22 +2913,27 @@ build_matrix (Parser  *parser,
 /* A NUL byte means a binary file; a megabyte at a time, so that a
  * cancelled load of a large one ends soon. */
 static gboolean
-check_no_nul (const char    *name,
+check_no_nul (const Parser  *parser,
               const char    *text,
               gsize          len,
               GCancellable  *cancellable,
               GError       **error)
 {
+  guintptr released = 0;
+
   for (gsize done = 0; done < len; done += (gsize) 1 << 20)
     {
+      gsize part = MIN (len - done, (gsize) 1 << 20);
+
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      if (memchr (text + done, '\0', MIN (len - done, (gsize) 1 << 20)) != NULL)
+      if (memchr (text + done, '\0', part) != NULL)
         {
           g_set_error (error, FS_ERROR, FS_ERROR_PARSE,
-                       _("%s: holds NUL bytes, so it is not a text file"), name);
+                       _("%s: holds NUL bytes, so it is not a text file"), parser->name);
           return FALSE;
         }
+      release_text (parser, text, text + done + part, &released);
     }
   return TRUE;
 }
@@ -3101,6 +3245,7 @@ parse_chunk (Shared  *shared,
   Parser *parser = &chunk->parser;
   Cursor c = { chunk->start, parser->text + parser->len, chunk->start, 1 };
   gsize len = parser->first_chunk ? parser->len : (gsize) (chunk->end - chunk->start);
+  guintptr released = 0;
 
   /* The first chunk's room is the file's (its values become the
    * matrix); another's, its own text's. */
@@ -3116,13 +3261,6 @@ parse_chunk (Shared  *shared,
       parser->dense_from = chunk->start + len / 4;
     }
 
-  /* A NUL byte: the same error as check_no_nul's, which the serial path
-   * gives before any other. */
-  if (memchr (chunk->start, '\0', (gsize) (chunk->end - chunk->start)) != NULL)
-    {
-      chunk->nul = TRUE;
-      return FALSE;
-    }
   /* The first chunk's values become the matrix: room for the file's.
    * (Its store's arrays exist already: see tokenize_split.) */
   if (!reserve_room (parser, len, error))
@@ -3144,7 +3282,18 @@ parse_chunk (Shared  *shared,
       while (c.p < stop)
         if (!skip_empty_line (&c) && !read_record (parser, &c, error))
           return FALSE;
+      /* A NUL byte in what was read (records run past stop): the same
+       * error as check_no_nul's, which the serial path gives before any
+       * other (a chunk whose parse fails first is read again serially,
+       * which gives it). Looked for as the text is read, the chunk's
+       * text is not all brought in first. */
+      if (memchr (from, '\0', (gsize) (c.p - from)) != NULL)
+        {
+          chunk->nul = TRUE;
+          return FALSE;
+        }
       g_atomic_pointer_add (&shared->done, c.p - from);
+      release_text (parser, chunk->start, c.p, &released);
     }
   chunk->stopped = c.p;
   chunk->lines = c.line - 1;
@@ -3471,6 +3620,7 @@ parse_delimited (const char             *name,
                  gpointer                progress_data,
                  guint                   max_records,
                  guint                   n_chunks,
+                 gboolean                mapped,
                  GError                **error)
 {
   FsImportOptions defaults;
@@ -3486,6 +3636,7 @@ parse_delimited (const char             *name,
   parser.options = options != NULL ? options : &defaults;
   parser.max_records = max_records;
   parser.first_chunk = TRUE;
+  parser.release_text = mapped;
   if (n_chunks == 0)
     n_chunks = max_records > 0 || n_threads < 2 || len < PARALLEL_MIN_BYTES
                  ? 1 : CLAMP (len / CHUNK_BYTES, n_threads, MAX_CHUNKS);
@@ -3510,7 +3661,7 @@ parse_delimited (const char             *name,
     n_chunks = 1;
   /* A preview reads a part of the file: only that part must be text.
    * Chunks look for NUL bytes in their own parts. */
-  if (max_records == 0 && n_chunks == 1 && !check_no_nul (name, text, len, cancellable, error))
+  if (max_records == 0 && n_chunks == 1 && !check_no_nul (&parser, text, len, cancellable, error))
     {
       freelocale (parser.c_locale);
       g_free (parser.pos);
@@ -3538,7 +3689,7 @@ parse_delimited (const char             *name,
       }
   if (n_chunks == 1)
     ok = store_reserve (&parser, parser.len, error) && tokenize (&parser, error) &&
-         (max_records == 0 || check_no_nul (name, parser.text, parser.consumed, NULL, error));
+         (max_records == 0 || check_no_nul (&parser, parser.text, parser.consumed, NULL, error));
   if (ok)
     X = build_matrix (&parser, error);
   freelocale (parser.c_locale);
@@ -3561,7 +3712,7 @@ fs_delimited_parse_full (const char             *name,
                          GError                **error)
 {
   return parse_delimited (name, text, len, options, cancellable, progress, progress_data,
-                          max_records, 0, error);
+                          max_records, 0, FALSE, error);
 }
 
 FsMatrix *
@@ -3578,7 +3729,22 @@ fs_delimited_parse_split (const char             *name,
   g_return_val_if_fail (n_chunks >= 1, NULL);
 
   return parse_delimited (name, text, len, options, cancellable, progress, progress_data, 0,
-                          n_chunks, error);
+                          n_chunks, FALSE, error);
+}
+
+FsMatrix *
+fs_delimited_parse_mapped (const char             *name,
+                           const char             *text,
+                           gsize                   len,
+                           const FsImportOptions  *options,
+                           GCancellable           *cancellable,
+                           FsLoadProgressFunc      progress,
+                           gpointer                progress_data,
+                           guint                   n_chunks,
+                           GError                **error)
+{
+  return parse_delimited (name, text, len, options, cancellable, progress, progress_data, 0,
+                          n_chunks, TRUE, error);
 }
 
 FsMatrix *

@@ -44,6 +44,21 @@ FsMatrix *fs_delimited_parse_split (const char             *name,
                                     gpointer                progress_data,
                                     guint                   n_chunks,
                                     GError                **error);
+/* The same for text that is a file's read-only private mapping (as
+ * g_mapped_file_new makes it), whose pages are given back as they are
+ * read: the file is not held resident beside its matrix, and a page read
+ * again comes back from the file. Never for text in memory of its own,
+ * which would read as zeros. n_chunks: 0 to choose, else as
+ * fs_delimited_parse_split. */
+FsMatrix *fs_delimited_parse_mapped (const char             *name,
+                                     const char             *text,
+                                     gsize                   len,
+                                     const FsImportOptions  *options,
+                                     GCancellable           *cancellable,
+                                     FsLoadProgressFunc      progress,
+                                     gpointer                progress_data,
+                                     guint                   n_chunks,
+                                     GError                **error);
 /* How many reads in this process were read in chunks by threads and
  * joined (not read again serially after a cut across a quoted field or an
  * error): for tests, which check that the threads really ran. */

@@ -131,8 +131,9 @@ detect_format (const char   *name,
   return FORMAT_DELIMITED;
 }
 
-/* How a load goes: its options (never NULL), cancel and progress, and
- * the records a preview reads (0: all). */
+/* How a load goes: its options (never NULL), cancel and progress, the
+ * records a preview reads (0: all), and whether the data is a file's
+ * read-only mapping, whose pages the reader may give back as it goes. */
 typedef struct
 {
   const FsImportOptions *options;
@@ -140,6 +141,7 @@ typedef struct
   FsLoadProgressFunc     progress;
   gpointer               progress_data;
   guint                  max_records;
+  gboolean               mapped;
 } LoadRequest;
 
 /* The header and row labels are found in delimited text only. */
@@ -179,6 +181,10 @@ parse (const char         *name,
       return fs_image_parse (name, data, len, error);
     case FORMAT_DELIMITED:
     default:
+      if (request->mapped && request->max_records == 0)
+        return fs_delimited_parse_mapped (name, (const char *) data, len, request->options,
+                                          request->cancellable, request->progress,
+                                          request->progress_data, 0, error);
       return fs_delimited_parse_full (name, (const char *) data, len, request->options,
                                       request->cancellable, request->progress,
                                       request->progress_data, request->max_records, error);
@@ -748,6 +754,30 @@ load_data (const char         *name,
                       NAN, error);
 }
 
+static FsMatrix *
+load_data_full (const char             *name,
+                const guint8           *data,
+                gsize                   len,
+                const FsImportOptions  *options,
+                GCancellable           *cancellable,
+                FsLoadProgressFunc      progress,
+                gpointer                progress_data,
+                gboolean                mapped,
+                GError                **error)
+{
+  FsImportOptions defaults;
+  LoadRequest request = { options, cancellable, progress, progress_data, 0, mapped };
+  FsMatrix *X;
+
+  fs_import_options_init (&defaults);
+  if (options == NULL)
+    request.options = &defaults;
+  X = load_data (name, data, len, &request, error);
+  if (X != NULL && progress != NULL)
+    progress (1.0, progress_data);
+  return X;
+}
+
 FsMatrix *
 fs_matrix_load_data_full (const char             *name,
                           const guint8           *data,
@@ -758,21 +788,12 @@ fs_matrix_load_data_full (const char             *name,
                           gpointer                progress_data,
                           GError                **error)
 {
-  FsImportOptions defaults;
-  LoadRequest request = { options, cancellable, progress, progress_data, 0 };
-  FsMatrix *X;
-
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (data != NULL || len == 0, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
-  fs_import_options_init (&defaults);
-  if (options == NULL)
-    request.options = &defaults;
-  X = load_data (name, data, len, &request, error);
-  if (X != NULL && progress != NULL)
-    progress (1.0, progress_data);
-  return X;
+  return load_data_full (name, data, len, options, cancellable, progress, progress_data, FALSE,
+                         error);
 }
 
 /* The bytes that choose the format (detect_format () reads no further). */
@@ -862,9 +883,11 @@ fs_matrix_load_full (const char             *path,
   file = map_file (path, name, error);
   if (file == NULL)
     return NULL;
-  return fs_matrix_load_data_full (name, (const guint8 *) g_mapped_file_get_contents (file),
-                                   g_mapped_file_get_length (file), options, cancellable,
-                                   progress, progress_data, error);
+  /* The mapping is read-only and private: its pages may be given back
+   * as they are read, and come back from the file if read again. */
+  return load_data_full (name, (const guint8 *) g_mapped_file_get_contents (file),
+                         g_mapped_file_get_length (file), options, cancellable, progress,
+                         progress_data, TRUE, error);
 }
 
 /* The rules for the header and row labels see at least this many

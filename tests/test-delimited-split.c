@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -341,6 +342,73 @@ test_large (void)
   g_string_free (text, TRUE);
 }
 
+/* About 12 MB under a header of names, some in quotes across lines, with
+ * row labels and a text column: read from a file's mapping, whose pages
+ * the reader gives back as it goes, then brings back for the header and
+ * the labels. */
+static void
+test_mapped (void)
+{
+  GString *text = g_string_sized_new (13 << 20);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (21);
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "mapped.csv", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMappedFile) file = NULL;
+  FsImportOptions options;
+  guint drop[] = { 3 };
+
+  g_string_append (text, "id");
+  for (guint j = 0; j < 300; j++)
+    g_string_append_printf (text, j % 97 == 3 ? ",\"c\n%u, \"\"q\"\"\""
+                                  : j % 7 == 5 ? ",\"c%u, q\"" : ",c%u", j);
+  g_string_append (text, ",note\n");
+  for (guint i = 0; text->len < (12u << 20); i++)
+    {
+      g_string_append_printf (text, "r%u", i);
+      for (guint j = 0; j < 300; j++)
+        g_string_append_printf (text, ",%.6f", g_rand_double (rand));
+      g_string_append (text, i % 5 == 0 ? ",\"a, b\"\n" : ",word\n");
+    }
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, &error));
+  g_assert_no_error (error);
+  file = g_mapped_file_new (path, FALSE, &error);
+  g_assert_no_error (error);
+
+  for (guint k = 0; k < 3; k++)
+    {
+      g_autoptr(GError) serial_error = NULL;
+      g_autoptr(FsMatrix) serial = NULL;
+
+      fs_import_options_init (&options);
+      if (k == 1)
+        {
+          options.drop_columns = drop;
+          options.n_drop_columns = 1;
+        }
+      else if (k == 2)
+        options.row_labels = FS_ROW_LABELS_NONE;
+      serial = fs_delimited_parse_split ("mapped.csv", text->str, text->len, &options, NULL,
+                                         NULL, NULL, 1, &serial_error);
+      g_assert_no_error (serial_error);
+      g_assert_cmpuint (serial->cols, ==, k == 2 ? 300 : k == 1 ? 299 : 300);
+      g_assert_nonnull (serial->col_labels);
+      g_assert_cmpstr (serial->col_labels[3], ==, k == 1 ? "c4" : "c\n3, \"q\"");
+      g_assert_cmpstr (serial->col_labels[5], ==, k == 1 ? "c6" : "c5, q");
+      for (guint n = 0; n <= 8; n += n < 3 ? 1 : 5)
+        {
+          g_autoptr(GError) mapped_error = NULL;
+          g_autoptr(FsMatrix) mapped =
+            fs_delimited_parse_mapped ("mapped.csv", g_mapped_file_get_contents (file),
+                                       g_mapped_file_get_length (file), &options, NULL, NULL,
+                                       NULL, n, &mapped_error);
+
+          assert_same_result (serial, serial_error, mapped, mapped_error);
+        }
+    }
+  g_string_free (text, TRUE);
+  g_unlink (path);
+}
+
 /* The target, and the limit no cancel may pass even on a busy machine
  * (test-import's). */
 #if defined(__SANITIZE_THREAD__)
@@ -518,6 +586,7 @@ main (int    argc,
   g_test_add_func ("/delimited-split/quotes-across-cuts", test_quotes_across_cuts);
   g_test_add_func ("/delimited-split/late-labels", test_late_labels);
   g_test_add_func ("/delimited-split/large", test_large);
+  g_test_add_func ("/delimited-split/mapped", test_mapped);
   g_test_add_func ("/delimited-split/compact-turns", test_compact_turns);
   g_test_add_func ("/delimited-split/cancel", test_cancel);
   return g_test_run ();

@@ -382,6 +382,50 @@ test_wide_header (void)
   assert_within_bound (path, 24, 300000);
 }
 
+/* 2 lines of 1,000,000 one-digit numbers under a header of names (12 MB,
+ * a matrix of 16 MB): the header's cells were kept whole while the file
+ * was read, a Field of 40 bytes each (and its labels are 24 MB). */
+static void
+test_header_cells (void)
+{
+  g_autofree char *path = write_digits ("header-cells.csv", 2, 1000000, TRUE);
+
+  assert_within_bound (path, 2, 1000000);
+}
+
+/* 500,000 rows of 4 numbers of 17 digits (37 MB, a matrix of 16 MB): the
+ * file is mapped, and its pages are given back as they are read, so it is
+ * not resident beside the matrix (61.6 MB before); read on two threads,
+ * the peak stays under the matrix + 24 MiB, which a process holding the
+ * file whole could not. */
+static void
+test_file_given_back (void)
+{
+  GString *text = g_string_sized_new (38000000);
+  g_autofree char *path = NULL;
+  guint64 state = 5;
+  GStatBuf st;
+  gsize peak, bound;
+
+  for (guint i = 0; i < 500000; i++)
+    g_string_append_printf (text, "0.%06u%06u%05u,%06u.%06u%05u,-%06u.%06u,0.%06u%06u%05u\n",
+                            next_number (&state), next_number (&state),
+                            next_number (&state) % 100000, next_number (&state),
+                            next_number (&state), next_number (&state) % 100000,
+                            next_number (&state), next_number (&state), next_number (&state),
+                            next_number (&state), next_number (&state) % 100000);
+  path = write_file ("given-back.csv", text);
+  g_string_free (text, TRUE);
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  bound = (gsize) 500000 * 4 * sizeof (double) + ((gsize) 24 << 20);
+  peak = peak_of_info (path, 500000, 4);
+  g_test_message ("%s: %.1f MB, peak %.1f MB, bound %.1f MB", path, st.st_size / 1e6,
+                  peak / 1e6, bound / 1e6);
+  g_assert_cmpuint ((gsize) st.st_size, >, ((gsize) 24 << 20) + 8000000);
+  g_assert_cmpuint (peak, <=, bound);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -397,5 +441,7 @@ main (int    argc,
   g_test_add_func ("/load-memory/tall-digits", test_tall_digits);
   g_test_add_func ("/load-memory/very-wide", test_very_wide);
   g_test_add_func ("/load-memory/wide-header", test_wide_header);
+  g_test_add_func ("/load-memory/header-cells", test_header_cells);
+  g_test_add_func ("/load-memory/file-given-back", test_file_given_back);
   return g_test_run ();
 }
