@@ -621,21 +621,14 @@ move_values (double       *dst,
              gsize         n)
 {
   const gsize block = ((gsize) 1 << 20) / sizeof (double);
-  gsize page = (gsize) sysconf (_SC_PAGESIZE);
-  /* The first of src's whole pages not given back yet. */
-  guintptr released = ((guintptr) src + page - 1) / page * page;
+  guintptr given = 0;
 
   for (gsize at = 0; at < n; at += block)
     {
       gsize m = MIN (block, n - at);
-      guintptr to = (guintptr) (src + at + m) / page * page;
 
       memcpy (dst + at, src + at, m * sizeof (double));
-      if (to > released)
-        {
-          madvise ((void *) released, to - released, MADV_DONTNEED);
-          released = to;
-        }
+      fs_give_back_read (src, (at + m) * sizeof (double), &given);
     }
 }
 
@@ -933,25 +926,6 @@ compact_too_dense (const Parser *parser,
          (double) st->n_cells > COMPACT_DENSE_SHARE * cells;
 }
 
-/* Gives back the whole pages of base[0 .. bytes) that are not yet,
- * *released being the first of them (0: none given back). */
-static void
-release_read (const void *base,
-              gsize       bytes,
-              guintptr   *released)
-{
-  gsize page = (gsize) sysconf (_SC_PAGESIZE);
-  guintptr to = ((guintptr) base + bytes) / page * page;
-
-  if (*released == 0)
-    *released = ((guintptr) base + page - 1) / page * page;
-  if (to > *released)
-    {
-      madvise ((void *) *released, to - *released, MADV_DONTNEED);
-      *released = to;
-    }
-}
-
 /* Gives back the pages of the text from from up to at, a MiB or more at
  * a time, when the text is a file's read-only mapping: a file read is
  * not held resident beside its matrix (read again, as a header or row
@@ -963,7 +937,7 @@ release_text (const Parser *parser,
               guintptr     *released)
 {
   if (parser->release_text && (guintptr) at >= *released + ((guintptr) 1 << 20))
-    release_read (from, (gsize) (at - from), released);
+    fs_give_back_read (from, (gsize) (at - from), released);
 }
 
 static gsize guess_records (const Parser *parser,
@@ -1006,9 +980,9 @@ compact_to_rows (Parser      *parser,
         }
       if ((from - told) * sizeof (double) >= ((gsize) 1 << 20))
         {
-          release_read (st->cell_pos, from * sizeof (guint32), &released_pos);
-          release_read (st->cell_values, from * sizeof (double), &released_values);
-          release_read (st->ends, r * sizeof (gsize), &released_ends);
+          fs_give_back_read (st->cell_pos, from * sizeof (guint32), &released_pos);
+          fs_give_back_read (st->cell_values, from * sizeof (double), &released_values);
+          fs_give_back_read (st->ends, r * sizeof (gsize), &released_ends);
           told = from;
         }
     }
@@ -1084,7 +1058,7 @@ rows_to_compact (Parser  *parser,
         {
           if (g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
             return FALSE;
-          release_read (st->values + head, (r + 1) * width * sizeof (double), &released);
+          fs_give_back_read (st->values + head, (r + 1) * width * sizeof (double), &released);
           checked = r;
         }
     }
@@ -2225,12 +2199,8 @@ release_dropped (double *values,
                  gsize   kept,
                  gsize   written)
 {
-  gsize page = (gsize) sysconf (_SC_PAGESIZE);
-  guintptr from = ((guintptr) (values + kept) + page - 1) / page * page;
-  guintptr to = (guintptr) (values + written) / page * page;
-
-  if (written > kept && to > from)
-    madvise ((void *) from, to - from, MADV_DONTNEED);
+  if (written > kept)
+    fs_give_back_pages ((guintptr) (values + kept), (guintptr) (values + written));
 }
 
 /* Where each kept cell of a data row is among the row's values: in
@@ -2798,9 +2768,9 @@ compact_to_dense (Parser       *parser,
       /* A MiB of the store read: its pages go back. */
       if ((from - told) * sizeof (double) >= ((gsize) 1 << 20))
         {
-          release_read (st->cell_pos, from * sizeof (guint32), &released_pos);
-          release_read (st->cell_values, from * sizeof (double), &released_values);
-          release_read (st->ends, r * sizeof (gsize), &released_ends);
+          fs_give_back_read (st->cell_pos, from * sizeof (guint32), &released_pos);
+          fs_give_back_read (st->cell_values, from * sizeof (double), &released_values);
+          fs_give_back_read (st->ends, r * sizeof (gsize), &released_ends);
           told = from;
         }
     }
@@ -3362,14 +3332,14 @@ join_chunk (Parser  *parser,
       memcpy (st->cell_pos + st->n_cells + at, from->cell_pos + at, m * sizeof (guint32));
       memcpy (st->cell_values + st->n_cells + at, from->cell_values + at, m * sizeof (double));
       at += m;
-      release_read (from->cell_pos, at * sizeof (guint32), &released_pos);
-      release_read (from->cell_values, at * sizeof (double), &released_values);
+      fs_give_back_read (from->cell_pos, at * sizeof (guint32), &released_pos);
+      fs_give_back_read (from->cell_values, at * sizeof (double), &released_values);
     }
   for (gsize k = 0; k < from->n_ends; k++)
     {
       st->ends[st->n_ends + k] = from->ends[k] + st->n_cells;
       if (k % 131072 == 131071)
-        release_read (from->ends, (k + 1) * sizeof (gsize), &released_ends);
+        fs_give_back_read (from->ends, (k + 1) * sizeof (gsize), &released_ends);
     }
   st->n_cells += from->n_cells;
   st->n_ends += from->n_ends;

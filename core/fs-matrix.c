@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "fs-error.h"
 #include "fs-matrix.h"
@@ -268,6 +269,38 @@ alloc_doubles_unset (gsize count)
     madvise (p, bytes, MADV_HUGEPAGE);
 #endif
   return p;
+}
+
+guintptr
+fs_give_back_pages (guintptr from,
+                    guintptr to)
+{
+  guintptr page = (guintptr) sysconf (_SC_PAGESIZE);
+  guintptr first = (from + page - 1) / page * page;
+  guintptr end = to / page * page;
+
+  if (end > first && madvise ((void *) first, end - first, MADV_DONTNEED) != 0)
+    return 0;
+  return end;
+}
+
+void
+fs_give_back_read (const void *base,
+                   gsize       bytes,
+                   guintptr   *given)
+{
+  guintptr end = (guintptr) base + bytes;
+
+  if (*given == 0)
+    *given = (guintptr) base;
+  if (end > *given)
+    {
+      guintptr to = fs_give_back_pages (*given, end);
+
+      /* The part page at the end goes with the next call's. */
+      if (to > *given)
+        *given = to;
+    }
 }
 
 /* As alloc_doubles_unset, zeroed. */

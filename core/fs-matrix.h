@@ -79,6 +79,18 @@ FsMatrix *fs_matrix_new             (gsize           rows,
                                      gsize           cols,
                                      GError        **error);
 double   *fs_alloc_doubles          (gsize           count);
+/* Gives the whole pages in [from, to) back to the system (madvise
+ * MADV_DONTNEED): no longer resident, they read as zeros if they are
+ * anonymous memory, and come back from the file if they map one. A page
+ * only in part in the range stays. Returns where the pages given back
+ * end (to rounded down to a page), or 0 when madvise fails. */
+guintptr  fs_give_back_pages        (guintptr        from,
+                                     guintptr        to);
+/* Gives back the whole pages of base[0 .. bytes) read since the last
+ * call: *given is where those given back end (0 at first). */
+void      fs_give_back_read         (const void     *base,
+                                     gsize           bytes,
+                                     guintptr       *given);
 FsMatrix *fs_matrix_new_take        (gsize           rows,
                                      gsize           cols,
                                      double         *data,
