@@ -144,11 +144,14 @@ first_missing_row (const SizeCheck *check)
   return -1;
 }
 
-FsMatrix *
-fs_image_parse_pixbuf (const char    *name,
-                       const guint8  *data,
-                       gsize          len,
-                       GError       **error)
+/* mapped: data is a file's read-only mapping, whose pages go back once
+ * the loader has them. */
+static FsMatrix *
+parse_pixbuf (const char    *name,
+              const guint8  *data,
+              gsize          len,
+              gboolean       mapped,
+              GError       **error)
 {
   g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
   g_autoptr(GError) local_error = NULL;
@@ -159,11 +162,17 @@ fs_image_parse_pixbuf (const char    *name,
   const guint8 *pixels;
   int width, height, stride, channels;
   gboolean alpha;
+  guintptr given = 0, file_given = 0;
 
   g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &check);
   g_signal_connect (loader, "area-updated", G_CALLBACK (on_area_updated), &check);
-  if (!gdk_pixbuf_loader_write (loader, data, len, &local_error) ||
-      !gdk_pixbuf_loader_close (loader, &local_error))
+  /* A MiB at a time: a loader that keeps the file's bytes (TIFF's) holds
+   * them while those of a mapped file go back, not both. */
+  for (gsize done = 0; done < len && local_error == NULL; done += (gsize) 1 << 20)
+    if (gdk_pixbuf_loader_write (loader, data + done, MIN (len - done, (gsize) 1 << 20),
+                                 &local_error) && mapped)
+      fs_give_back_read (data, MIN (len, done + ((gsize) 1 << 20)), &file_given);
+  if (local_error != NULL || !gdk_pixbuf_loader_close (loader, &local_error))
     {
       g_clear_error (&check.size_error);
       g_free (check.decoded);
@@ -209,22 +218,40 @@ fs_image_parse_pixbuf (const char    *name,
   alpha = gdk_pixbuf_get_has_alpha (pixbuf);
   pixels = gdk_pixbuf_read_pixels (pixbuf);
 
-  X = fs_matrix_new ((gsize) height, (gsize) width, error);
+  X = fs_matrix_new_unset ((gsize) height, (gsize) width, error);
   if (X == NULL)
     {
       g_prefix_error (error, "%s: ", name);
       return NULL;
     }
 
+  /* The pixbuf (3 or 4 bytes a pixel) is read once, row by row, and
+   * freed after: the pages of its rows read go back as the matrix's are
+   * written, so the two are not held whole at once (12 bytes a pixel
+   * against the matrix's 8). Nothing reads it again: the loader is
+   * closed, and the pixbuf goes with it. */
   for (int i = 0; i < height; i++)
-    for (int j = 0; j < width; j++)
-      X->data[(gsize) i * width + j] =
-        grey_level (pixels + (gsize) i * stride + (gsize) j * channels, alpha);
+    {
+      for (int j = 0; j < width; j++)
+        X->data[(gsize) i * width + j] =
+          grey_level (pixels + (gsize) i * stride + (gsize) j * channels, alpha);
+      if (i % 64 == 63)
+        fs_give_back_read (pixels, (gsize) (i + 1) * stride, &given);
+    }
 
   X->format = "image";
   X->image_height = (gsize) height;
   X->image_width = (gsize) width;
   return g_steal_pointer (&X);
+}
+
+FsMatrix *
+fs_image_parse_pixbuf (const char    *name,
+                       const guint8  *data,
+                       gsize          len,
+                       GError       **error)
+{
+  return parse_pixbuf (name, data, len, FALSE, error);
 }
 
 /* Row readers for PNG (libpng) and JPEG (libjpeg), the formats large
@@ -633,14 +660,15 @@ static void
 give_back (JpegRows        *r,
            CoefficientRows *c)
 {
-  guintptr from = (c->lo + r->page - 1) & ~(guintptr) (r->page - 1);
-  guintptr to = c->hi & ~(guintptr) (r->page - 1);
+  guintptr to;
 
-  if (to <= from)
+  if (c->hi <= c->lo)
     return;
-  if (madvise ((void *) from, to - from, MADV_DONTNEED) != 0)
+  to = fs_give_back_pages (c->lo, c->hi);
+  if (to == 0)
     c->off = TRUE;
-  c->lo = to;
+  else if (to > c->lo)
+    c->lo = to;
 }
 
 /* libjpeg's access_virt_barray, wrapped: for a file of several scans
@@ -955,16 +983,35 @@ parse_jpeg (const char    *name,
   return X;
 }
 
-FsMatrix *
-fs_image_parse (const char    *name,
-                const guint8  *data,
-                gsize          len,
-                GError       **error)
+static FsMatrix *
+parse_image (const char    *name,
+             const guint8  *data,
+             gsize          len,
+             gboolean       mapped,
+             GError       **error)
 {
   if (is_png (data, len))
     return parse_png (name, data, len, error);
   /* gdk-pixbuf takes any file starting with SOI for a JPEG. */
   if (len >= 2 && data[0] == 0xFF && data[1] == 0xD8)
     return parse_jpeg (name, data, len, error);
-  return fs_image_parse_pixbuf (name, data, len, error);
+  return parse_pixbuf (name, data, len, mapped, error);
+}
+
+FsMatrix *
+fs_image_parse (const char    *name,
+                const guint8  *data,
+                gsize          len,
+                GError       **error)
+{
+  return parse_image (name, data, len, FALSE, error);
+}
+
+FsMatrix *
+fs_image_parse_mapped (const char    *name,
+                       const guint8  *data,
+                       gsize          len,
+                       GError       **error)
+{
+  return parse_image (name, data, len, TRUE, error);
 }

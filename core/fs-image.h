@@ -19,6 +19,15 @@ FsMatrix *fs_image_parse        (const char    *name,
 
 /* Any format through gdk-pixbuf, PNG and JPEG included: what
  * fs_image_parse's row readers must match bit for bit (their test). */
+/* The same for data that is a file's read-only private mapping (as
+ * g_mapped_file_new makes it): pages read may be given back, and come
+ * back from the file if read again. Never for data in memory of its
+ * own, which would read as zeros. */
+FsMatrix *fs_image_parse_mapped (const char    *name,
+                                 const guint8  *data,
+                                 gsize          len,
+                                 GError       **error);
+
 FsMatrix *fs_image_parse_pixbuf (const char    *name,
                                  const guint8  *data,
                                  gsize          len,
