@@ -7,8 +7,9 @@
  * matrix's own (compacted in place when a header, a label column or
  * dropped columns are left out): no token per field and no second copy.
  * A cell is kept whole (text, quotes, position) only where the layout
- * rules or a message need it: the first record, the first column, and
- * every cell of text or in quotes. Missing cells hold NaN, text a NaN of
+ * rules or a message need it: the first cell of text of each column (the
+ * file's first record is read again from a mark every 256 cells, and row
+ * labels from where their records start). Missing cells hold NaN, text a NaN of
  * its own (a number is never NaN: "nan" is missing, and other NaN
  * spellings are errors). A file whose start is mostly missing cells
  * (choose_compact) keeps only the numbers of the records after the first,
@@ -75,28 +76,25 @@ typedef struct
   double      value;
 } Field;
 
-/* The file's first two records: the first's cells that the layout rules
- * and messages look at kept whole (every cell of a header; of a record
- * of data, only its first two cells and those of text, in quotes or
- * empty: its numbers' values are all the rules need), the second's place
- * and width. */
+/* The file's first two records: their place and width, the first's
+ * marks (HeadMark: its cells are read again from them) and what the
+ * rules ask of it, and the second's cells of text, kept whole until the
+ * width is known. */
 typedef struct
 {
   gsize   first;          /* its first value in values, when held */
-  gsize   first_special;  /* its first cell kept whole */
+  gsize   first_special;  /* the second's: its first cell kept whole */
   guint   n_fields;
-  guint   n_special;      /* its cells kept whole, in order */
+  guint   n_special;      /* the second's: its cells kept whole, in order */
   gsize   line;
   gboolean held;          /* its values are in values (not for a sure header) */
-  gboolean whole;         /* read whole (a header): none of its cells kept, all
-                           * read again from Store.head_marks */
   gboolean has_text;      /* a cell of text */
   gboolean all_quoted;    /* every cell in quotes or empty */
 } Record;
 
-/* Where a cell of a header read whole starts (before its padding), every
- * HEAD_MARK_EVERY cells: the header is read again from there, not kept
- * whole (a Field is 40 bytes, and a header may name millions of
+/* Where a cell of the file's first record starts (before its padding),
+ * every HEAD_MARK_EVERY cells: its cells are read again from there, not
+ * kept whole (a Field is 40 bytes, and a header may name millions of
  * columns). */
 typedef struct
 {
@@ -119,10 +117,10 @@ typedef struct
   double *values;
   gsize   n_values;
   gsize   capacity;
-  GArray *specials;       /* of Field: the cells of the file's first record (and,
-                           * until the width is known, the second's text) */
+  GArray *specials;       /* of Field: the second record's text, until the width
+                           * is known */
   GArray *records;        /* of Record: the file's first two records */
-  GArray *head_marks;     /* of HeadMark: the first record's, when read whole */
+  GArray *head_marks;     /* of HeadMark: the file's first record's */
   gsize   n_records;      /* records read (without the empty ones) */
   guint8 *starts;         /* per record after the file's first: its offset in the
                            * text, of Parser.start_size bytes */
@@ -163,7 +161,6 @@ typedef struct
   guint8      stops[256]; /* bytes that end an unquoted field */
   Store       st;
   gboolean    first_chunk;  /* its first record is the file's first */
-  gboolean    first_whole;  /* ... which is a header: keep its every cell whole */
   double      cells_per_byte;  /* a guess from the file's start, for room */
   guint       width;      /* fields of the file's second record (0: not known yet) */
   gint       *pos;        /* per column of the width: its place in a kept row, or -1
@@ -175,7 +172,7 @@ typedef struct
   gboolean    compact;      /* the records after the first keep their numbers only (Store) */
   double      number_share; /* ... of the cells of kept columns in the sample, for room */
   guint       start_size;   /* bytes of an offset: 4 for a text under 4 GiB */
-  gboolean    release_text; /* the text is a file's read-only mapping: pages read
+  gboolean    text_mapped;  /* the text is a file's read-only mapping: pages read
                              * are given back (release_text) */
   locale_t    c_locale;   /* for strtod_l: the parse's own, not a global */
   const FsImportOptions *options;  /* never NULL */
@@ -926,17 +923,18 @@ compact_too_dense (const Parser *parser,
          (double) st->n_cells > COMPACT_DENSE_SHARE * cells;
 }
 
-/* Gives back the pages of the text from from up to at, a MiB or more at
- * a time, when the text is a file's read-only mapping: a file read is
- * not held resident beside its matrix (read again, as a header or row
- * labels are, its pages come back from the file). */
+/* Gives back the pages of the text from from up to at (after the first
+ * call, a MiB or more at a time), when the text is a file's read-only
+ * mapping: a file read is not held resident beside its matrix (read
+ * again, as a header or row labels are, its pages come back from the
+ * file). */
 static inline void
 release_text (const Parser *parser,
               const char   *from,
               const char   *at,
               guintptr     *released)
 {
-  if (parser->release_text && (guintptr) at >= *released + ((guintptr) 1 << 20))
+  if (parser->text_mapped && (guintptr) at >= *released + ((guintptr) 1 << 20))
     fs_give_back_read (from, (gsize) (at - from), released);
 }
 
@@ -1080,7 +1078,7 @@ rows_to_compact (Parser  *parser,
  * (last) line, and keeps the record unless all its fields are empty. The
  * file's first record has its values one after another, the later ones
  * those of their kept columns (Store); the file's first two records are
- * noted, and cells of the first kept whole (Record). */
+ * noted (Record), the first with a mark every HEAD_MARK_EVERY cells. */
 static gboolean
 read_record (Parser  *parser,
              Cursor  *c,
@@ -1090,9 +1088,6 @@ read_record (Parser  *parser,
   Record rec = { st->n_values, st->specials->len, 0, 0, c->line, TRUE };
   gboolean any_value = FALSE, any_text = FALSE, all_quoted = TRUE;
   gboolean first = parser->first_chunk && st->n_records == 0;
-  /* A header (as the options say, or found so on a first reading) is
-   * read whole: every cell can be read again (HeadMark). */
-  gboolean whole = first && (parser->first_whole || parser->options->header == FS_HEADER_YES);
   /* The file's first two records are noted. */
   gboolean head = parser->first_chunk && st->n_records < 2;
   /* The first record's values, and the second's before the width is
@@ -1105,8 +1100,7 @@ read_record (Parser  *parser,
   const char *start = c->p;
   double *row = NULL;
 
-  rec.whole = whole;
-  if (whole)
+  if (first)
     g_array_set_size (st->head_marks, 0);
   if (compact)
     {
@@ -1127,9 +1121,9 @@ read_record (Parser  *parser,
       Field f = { 0 };
       guint index = rec.n_fields;
 
-      /* A header read whole is read again from a mark every
+      /* The first record is read again from a mark every
        * HEAD_MARK_EVERY cells, not kept a Field a cell. */
-      if (G_UNLIKELY (whole) && index % HEAD_MARK_EVERY == 0)
+      if (G_UNLIKELY (first) && index % HEAD_MARK_EVERY == 0)
         {
           HeadMark mark = { c->p, c->line_start, c->line };
 
@@ -1161,20 +1155,15 @@ read_record (Parser  *parser,
         col0_quoted = f.quoted;
       else if (index == 1)
         col1_plain = f.kind == CELL_NUMBER && !f.quoted;
-      /* The first record's cells that the rules look at (Record) are kept
-       * whole; the second's text, to be counted once the width is known. */
-      if (first ? !whole && (index < 2 || f.kind == CELL_TEXT || f.quoted || f.len == 0)
-                : append && f.kind == CELL_TEXT)
+      /* The second record's text is kept whole, to be counted once the
+       * width is known (the first's is read again from its marks). */
+      if (!first && append && f.kind == CELL_TEXT)
         {
           f.index = index;
           g_array_append_val (st->specials, f);
           rec.n_special++;
         }
       rec.n_fields++;
-      /* Text makes the first record a sure header (is_sure_header), read
-       * again whole at once: its cells of text are not kept. */
-      if (G_UNLIKELY (first && !whole && f.kind == CELL_TEXT) && is_sure_header (parser, TRUE))
-        goto read_whole;
       if (!next_field (parser, c))
         break;
     }
@@ -1194,11 +1183,9 @@ read_record (Parser  *parser,
   if (first)
     {
       /* A sure header's values are not data: the next record's go in
-       * their place, and the matrix needs no shift. It was read whole
-       * (its first text cell had it read again so). */
+       * their place, and the matrix needs no shift. */
       if (is_sure_header (parser, any_text))
         {
-          g_assert (whole);
           st->n_values = rec.first;
           rec.held = FALSE;
         }
@@ -1252,18 +1239,6 @@ read_record (Parser  *parser,
   st->n_records++;
   return TRUE;
 
-read_whole:
-  /* Its cells read so far are counted again; their values are still
-   * where they were appended. */
-  for (guint k = 0; k < rec.n_fields; k++)
-    st->n_missing -= kind_of (st->values[rec.first + k]) == CELL_MISSING;
-  st->n_values = rec.first;
-  g_array_set_size (st->specials, rec.first_special);
-  parser->first_whole = TRUE;
-  /* A record starts a line. */
-  c->p = c->line_start = start;
-  c->line = rec.line;
-  return read_record (parser, c, error);
 }
 
 /* Cuts the text into records of fields, up to max_records of them when
@@ -1309,7 +1284,7 @@ record_at (const Parser *parser,
   return &g_array_index (parser->st.records, Record, record);
 }
 
-/* A reader of the cells of a header read whole (Record.whole), again;
+/* A reader of the cells of the file's first record, again (HeadMark);
  * one that a caller keeps reads cells asked for in order once each. */
 typedef struct
 {
@@ -1317,16 +1292,17 @@ typedef struct
   guint  next;
 } HeadCells;
 
-/* Cell index of the file's first record, read whole, read again: from
- * where the reader is, when that is before it, else from its mark. */
+/* Cell index of the file's first record, read again: from where the
+ * reader is, when that is before it and past the cell's mark, else from
+ * its mark. */
 static Field
-read_head_again (const Parser *parser,
-                 HeadCells    *cells,
-                 guint         index)
+head_cell (const Parser *parser,
+           HeadCells    *cells,
+           guint         index)
 {
   guint mark = index / HEAD_MARK_EVERY;
 
-  g_assert (record_at (parser, 0)->whole && index < record_at (parser, 0)->n_fields);
+  g_assert (index < record_at (parser, 0)->n_fields);
   if (cells->c.p == NULL || cells->next > index || cells->next / HEAD_MARK_EVERY < mark)
     {
       const HeadMark *m = &g_array_index (parser->st.head_marks, HeadMark, mark);
@@ -1346,33 +1322,6 @@ read_head_again (const Parser *parser,
       if (f.index == index)
         return f;
     }
-}
-
-/* A cell of the file's first record kept whole, or NULL: its cells kept
- * whole are in order of their index. */
-static const Field *
-head_field (const Parser *parser,
-            guint         record,
-            guint         index)
-{
-  const Record *rec = record_at (parser, record);
-  const Field *kept = &g_array_index (parser->st.specials, Field, rec->first_special);
-  guint lo = 0, hi = rec->n_special;
-
-  g_assert (record == 0 && !rec->whole);
-  g_assert (index < rec->n_fields);
-  if (rec->n_special == rec->n_fields)
-    return &kept[index];
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (kept[mid].index < index)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo < rec->n_special && kept[lo].index == index ? &kept[lo] : NULL;
 }
 
 /* The kept values of a record, held (not a sure header), and in *map
@@ -1438,19 +1387,12 @@ value_at (const Parser *parser,
 
   if (record == 0)
     {
-      const Field *kept;
+      const Record *first = record_at (parser, 0);
+      HeadCells cells = { 0 };
 
-      if (record_at (parser, 0)->whole)
-        {
-          HeadCells cells = { 0 };
-
-          return read_head_again (parser, &cells, index).value;
-        }
-      kept = head_field (parser, record, index);
-
-      /* A cell not kept whole has its value held. */
-      return kept != NULL ? kept->value
-                          : parser->st.values[record_at (parser, record)->first + index];
+      /* A held record's values are all there; a header's are read again. */
+      return first->held ? parser->st.values[first->first + index]
+                         : head_cell (parser, &cells, index).value;
     }
   if (parser->compact)
     return compact_value_at (parser, record, index);
@@ -1461,43 +1403,17 @@ value_at (const Parser *parser,
   return map[index] >= 0 ? row[map[index]] : text_value ();
 }
 
-/* A cell of the file's first record as a Field: one of a header read
- * whole is read again; one not kept whole is a number or a missing cell
- * of a held record, not in quotes and not empty, of which its value and
- * class are known (no text: start NULL). */
+/* A cell of the file's first record as a Field, read again from its
+ * mark (head_cell, for cells asked for in order). */
 static Field
 field_at (const Parser *parser,
           guint         record,
           guint         index)
 {
-  const Field *kept;
-  Field f = { 0 };
+  HeadCells cells = { 0 };
 
-  if (record_at (parser, record)->whole)
-    {
-      HeadCells cells = { 0 };
-
-      return read_head_again (parser, &cells, index);
-    }
-  kept = head_field (parser, record, index);
-  if (kept != NULL)
-    return *kept;
-  g_assert (record_at (parser, record)->held);
-  f.index = index;
-  f.value = parser->st.values[record_at (parser, record)->first + index];
-  f.kind = kind_of (f.value);
-  return f;
-}
-
-/* A cell of a header, asked for in order: a header read whole is read
- * once through by the caller's reader, not once a cell from its mark. */
-static Field
-head_cell (const Parser *parser,
-           HeadCells    *cells,
-           guint         index)
-{
-  return record_at (parser, 0)->whole ? read_head_again (parser, cells, index)
-                                      : field_at (parser, 0, index);
+  g_assert (record == 0);
+  return head_cell (parser, &cells, index);
 }
 
 /* The field's text, with doubled quotes undone. */
@@ -2132,13 +2048,21 @@ choose_columns (Parser  *parser,
   g_autofree Field *first_text = g_new0 (Field, layout->n_cols);
   g_autofree gsize *first_text_line = g_new0 (gsize, layout->n_cols);
 
-  if (layout->first_data == 0)
-    for (guint j = 0; j < layout->n_cols; j++)
-      if (field_at (parser, 0, j).kind == CELL_TEXT && text_cells[j]++ == 0)
+  if (layout->first_data == 0 && record_at (parser, 0)->has_text)
+    {
+      HeadCells cells = { 0 };
+
+      for (guint j = 0; j < layout->n_cols; j++)
         {
-          first_text[j] = field_at (parser, 0, j);
-          first_text_line[j] = record_at (parser, 0)->line;
+          Field f = head_cell (parser, &cells, j);
+
+          if (f.kind == CELL_TEXT && text_cells[j]++ == 0)
+            {
+              first_text[j] = f;
+              first_text_line[j] = record_at (parser, 0)->line;
+            }
         }
+    }
   if (st->text_cells != NULL)
     for (guint j = 0; j < layout->n_cols; j++)
       if (st->text_cells[j] > 0 && (text_cells[j] += st->text_cells[j]) == st->text_cells[j])
@@ -2444,6 +2368,7 @@ copy_labels (Parser       *parser,
       guint c = 0;
 
       HeadCells cells = { 0 };
+      guintptr released = 0;
 
       X->col_labels = g_new0 (char *, layout->n_kept + 1);
       X->col_label_text = g_string_chunk_new ((gsize) 1 << 16);
@@ -2454,6 +2379,10 @@ copy_labels (Parser       *parser,
 
             g_assert (f.start != NULL);
             X->col_labels[c++] = chunk_field_text (X->col_label_text, &f);
+            /* A header of millions of names comes back from the file as
+             * it is read, and goes back behind. */
+            if (c % 4096 == 0)
+              release_text (parser, parser->text, f.start, &released);
           }
     }
 }
@@ -3254,9 +3183,9 @@ parse_chunk (Shared  *shared,
           return FALSE;
       /* A NUL byte in what was read (records run past stop): the same
        * error as check_no_nul's, which the serial path gives before any
-       * other (a chunk whose parse fails first is read again serially,
-       * which gives it). Looked for as the text is read, the chunk's
-       * text is not all brought in first. */
+       * other (a chunk whose parse fails first has the file read again
+       * serially, after check_no_nul). Looked for as the text is read,
+       * the chunk's text is not all brought in first. */
       if (memchr (from, '\0', (gsize) (c.p - from)) != NULL)
         {
           chunk->nul = TRUE;
@@ -3606,7 +3535,7 @@ parse_delimited (const char             *name,
   parser.options = options != NULL ? options : &defaults;
   parser.max_records = max_records;
   parser.first_chunk = TRUE;
-  parser.release_text = mapped;
+  parser.text_mapped = mapped;
   if (n_chunks == 0)
     n_chunks = max_records > 0 || n_threads < 2 || len < PARALLEL_MIN_BYTES
                  ? 1 : CLAMP (len / CHUNK_BYTES, n_threads, MAX_CHUNKS);
@@ -3652,9 +3581,13 @@ parse_delimited (const char             *name,
         break;
       case SPLIT_SERIAL:
       default:
-        /* Progress goes on from where it was told. */
+        /* Progress goes on from where it was told. Chunks look for NUL
+         * bytes in what they read only: one that failed first did not
+         * see its own (nor did chunks no thread read). */
         n_chunks = 1;
         ticker.next = 0;
+        if (!check_no_nul (&parser, text, len, cancellable, error))
+          n_chunks = 0;
         break;
       }
   if (n_chunks == 1)
