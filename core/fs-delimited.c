@@ -2044,50 +2044,49 @@ choose_columns (Parser  *parser,
 {
   Store *st = &parser->st;
   gboolean any_dropped = FALSE;
-  g_autofree guint *text_cells = g_new0 (guint, layout->n_cols);
-  g_autofree Field *first_text = g_new0 (Field, layout->n_cols);
-  g_autofree gsize *first_text_line = g_new0 (gsize, layout->n_cols);
-
-  if (layout->first_data == 0 && record_at (parser, 0)->has_text)
-    {
-      HeadCells cells = { 0 };
-
-      for (guint j = 0; j < layout->n_cols; j++)
-        {
-          Field f = head_cell (parser, &cells, j);
-
-          if (f.kind == CELL_TEXT && text_cells[j]++ == 0)
-            {
-              first_text[j] = f;
-              first_text_line[j] = record_at (parser, 0)->line;
-            }
-        }
-    }
-  if (st->text_cells != NULL)
-    for (guint j = 0; j < layout->n_cols; j++)
-      if (st->text_cells[j] > 0 && (text_cells[j] += st->text_cells[j]) == st->text_cells[j])
-        {
-          first_text[j] = st->first_text[j];
-          first_text_line[j] = st->first_text_line[j];
-        }
+  /* The first record's cells count too when they are data: read in order
+   * with the columns (no copy of the counts a column: a file may have
+   * millions). */
+  gboolean first_is_data = layout->first_data == 0 && record_at (parser, 0)->has_text;
+  HeadCells cells = { 0 };
 
   for (guint j = layout->label_cols; j < layout->n_cols; j++)
     {
+      guint text_cells = text_cells_of (st, j);
+      Field first = { 0 };
+      gsize first_line = 0;
+
       any_dropped |= layout->dropped[j];
       if (layout->dropped[j])
         continue;
+      if (first_is_data)
+        {
+          first = head_cell (parser, &cells, j);
+          if (first.kind == CELL_TEXT)
+            {
+              text_cells++;
+              first_line = record_at (parser, 0)->line;
+            }
+        }
 
-      if (text_cells[j] == 0)
+      if (text_cells == 0)
         {
           layout->keep[j] = TRUE;
           layout->n_kept++;
         }
-      else if (text_cells[j] * 2 < layout->n_rows)
+      else if (text_cells * 2 < layout->n_rows)
         {
-          g_autofree char *word = field_text (&first_text[j]);
-          g_autofree char *msg = g_strdup_printf (_("“%s” is not a number"), word);
+          g_autofree char *word = NULL;
+          g_autofree char *msg = NULL;
 
-          set_position_error (parser, error, first_text_line[j], first_text[j].column, msg);
+          if (first_line == 0)
+            {
+              first = st->first_text[j];
+              first_line = st->first_text_line[j];
+            }
+          word = field_text (&first);
+          msg = g_strdup_printf (_("“%s” is not a number"), word);
+          set_position_error (parser, error, first_line, first.column, msg);
           return FALSE;
         }
     }
@@ -2388,6 +2387,9 @@ copy_labels (Parser       *parser,
 }
 
 /* Notices of the text columns left out, which the report lists too. */
+/* Left-out text columns past this many have one notice together. */
+#define MAX_COLUMN_NOTICES 5
+
 static void
 add_dropped_column_notices (Parser       *parser,
                             const Layout *layout,
@@ -2395,29 +2397,58 @@ add_dropped_column_notices (Parser       *parser,
 {
   FsImportReport *report = parser->report;
   g_autoptr(GArray) columns = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GString) named = g_string_new (NULL);
   HeadCells cells = { 0 };
 
   for (guint j = layout->label_cols; j < layout->n_cols; j++)
     if (!layout->keep[j] && !layout->dropped[j])
       {
         guint column = j + 1;
-        g_autofree char *title = NULL;
 
-        if (layout->header)
-          {
-            Field f = head_cell (parser, &cells, j - layout->header_offset);
-
-            title = field_text (&f);
-          }
-        else
-          title = g_strdup_printf ("%u", j + 1);
-        g_autofree char *notice =
-          g_strdup_printf (_("Left out column %u (“%s”): it holds text, not numbers"),
-                           j + 1, title);
-
-        fs_matrix_add_notice (X, notice);
         g_array_append_val (columns, column);
       }
+
+  /* A notice a column (the window shows each for a while), but one for
+   * them all past a few: a file may have thousands of text columns, which
+   * the report lists. */
+  for (guint k = 0; k < columns->len && k < MAX_COLUMN_NOTICES; k++)
+    {
+      guint column = g_array_index (columns, guint, k);
+      g_autofree char *title = NULL;
+
+      if (layout->header)
+        {
+          Field f = head_cell (parser, &cells, column - 1 - layout->header_offset);
+
+          title = field_text (&f);
+        }
+      else
+        title = g_strdup_printf ("%u", column);
+      if (columns->len <= MAX_COLUMN_NOTICES)
+        {
+          g_autofree char *notice =
+            g_strdup_printf (_("Left out column %u (“%s”): it holds text, not numbers"),
+                             column, title);
+
+          fs_matrix_add_notice (X, notice);
+        }
+      else if (k < 3)
+        g_string_append_printf (named, "%s%u (“%s”)", k > 0 ? ", " : "", column, title);
+    }
+  if (columns->len > MAX_COLUMN_NOTICES)
+    {
+      g_autofree char *count = fs_error_number_text (columns->len);
+      g_autofree char *rest = fs_error_number_text (columns->len - 3);
+      g_autofree char *notice =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "Left out %s columns that hold text, not numbers: %s and "
+                                      "%s other",
+                                      "Left out %s columns that hold text, not numbers: %s and "
+                                      "%s others", columns->len - 3),
+                         count, named->str, rest);
+
+      fs_matrix_add_notice (X, notice);
+    }
   report->n_text_columns = columns->len;
   report->text_columns = columns->len > 0
                            ? (guint *) g_array_free (g_steal_pointer (&columns), FALSE) : NULL;

@@ -120,6 +120,51 @@ test_late_text_column (void)
   g_string_free (text, TRUE);
 }
 
+/* Many text columns have one notice together (a notice a column made
+ * the window show one after another, and 500,000 of them took 50 s to
+ * add, each counting those before it); the report lists them all. With
+ * no header, a column is named by its number. */
+static void
+test_many_text_columns (void)
+{
+  for (guint header = 0; header < 2; header++)
+    {
+      GString *text = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) X = NULL;
+      FsImportOptions options;
+
+      for (guint j = 0; header && j < 3000; j++)
+        g_string_append_printf (text, "%sh%u", j > 0 ? "," : "", j);
+      if (header)
+        g_string_append_c (text, '\n');
+      for (guint i = 0; i < 4; i++)
+        for (guint j = 0; j < 3000; j++)
+          {
+            if (j % 3 == 1)
+              g_string_append (text, "word");
+            else
+              g_string_append_printf (text, "%u.25", (i * 13 + j) % 17);
+            g_string_append_c (text, j == 2999 ? '\n' : ',');
+          }
+      fs_import_options_init (&options);
+      options.header = header ? FS_HEADER_AUTO : FS_HEADER_NO;
+      X = fs_delimited_parse_full ("many.csv", text->str, text->len, &options, NULL, NULL, NULL,
+                                   0, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (X->cols, ==, 2000);
+      g_assert_cmpuint (X->import_report->n_text_columns, ==, 1000);
+      g_assert_cmpuint (X->import_report->text_columns[999], ==, 2999);
+      g_assert_cmpuint (g_strv_length (X->notices), ==, 1);
+      g_assert_cmpstr (X->notices[0], ==,
+                       header ? "Left out 1000 columns that hold text, not numbers: 2 (“h1”), "
+                                "5 (“h4”), 8 (“h7”) and 997 others"
+                              : "Left out 1000 columns that hold text, not numbers: 2 (“2”), "
+                                "5 (“5”), 8 (“8”) and 997 others");
+      g_string_free (text, TRUE);
+    }
+}
+
 /* Rows of three numbers; at line `line` (1-based), `bad` instead. */
 static GString *
 numbers_with (guint       line,
@@ -616,6 +661,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/delimited-shapes/late-text-column", test_late_text_column);
+  g_test_add_func ("/delimited-shapes/many-text-columns", test_many_text_columns);
   g_test_add_func ("/delimited-shapes/deep-width-error", test_deep_width_error);
   g_test_add_func ("/delimited-shapes/deep-stray-word", test_deep_stray_word);
   g_test_add_func ("/delimited-shapes/preview", test_preview);
