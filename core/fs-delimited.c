@@ -2849,8 +2849,8 @@ check_no_nul (const Parser  *parser,
               GCancellable  *cancellable,
               GError       **error)
 {
-  guintptr released = 0;
-
+  /* Its pages stay: the tokenizer reads them next, and gives them back
+   * behind it. */
   for (gsize done = 0; done < len; done += (gsize) 1 << 20)
     {
       gsize part = MIN (len - done, (gsize) 1 << 20);
@@ -2863,7 +2863,6 @@ check_no_nul (const Parser  *parser,
                        _("%s: holds NUL bytes, so it is not a text file"), parser->name);
           return FALSE;
         }
-      release_text (parser, text, text + done + part, &released);
     }
   return TRUE;
 }
@@ -3566,7 +3565,7 @@ parse_delimited (const char             *name,
   parser.options = options != NULL ? options : &defaults;
   parser.max_records = max_records;
   parser.first_chunk = TRUE;
-  parser.text_mapped = mapped;
+  parser.text_mapped = mapped && len >= FS_GIVE_BACK_MIN_BYTES;
   if (n_chunks == 0)
     n_chunks = max_records > 0 || n_threads < 2 || len < PARALLEL_MIN_BYTES
                  ? 1 : CLAMP (len / CHUNK_BYTES, n_threads, MAX_CHUNKS);

@@ -170,7 +170,7 @@ parse_pixbuf (const char    *name,
    * them while those of a mapped file go back, not both. */
   for (gsize done = 0; done < len && local_error == NULL; done += (gsize) 1 << 20)
     if (gdk_pixbuf_loader_write (loader, data + done, MIN (len - done, (gsize) 1 << 20),
-                                 &local_error) && mapped)
+                                 &local_error) && mapped && len >= FS_GIVE_BACK_MIN_BYTES)
       fs_give_back_read (data, MIN (len, done + ((gsize) 1 << 20)), &file_given);
   if (local_error != NULL || !gdk_pixbuf_loader_close (loader, &local_error))
     {

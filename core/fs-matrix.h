@@ -79,6 +79,11 @@ FsMatrix *fs_matrix_new             (gsize           rows,
                                      gsize           cols,
                                      GError        **error);
 double   *fs_alloc_doubles          (gsize           count);
+/* A file read through a mapping smaller than this keeps its pages: they
+ * fit the room every load is allowed beside file and matrix, and giving
+ * them back would cost faults for nothing. */
+#define FS_GIVE_BACK_MIN_BYTES ((gsize) 8 << 20)
+
 /* Gives the whole pages in [from, to) back to the system (madvise
  * MADV_DONTNEED): no longer resident, they read as zeros if they are
  * anonymous memory, and come back from the file if they map one. A page
