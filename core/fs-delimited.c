@@ -2411,7 +2411,8 @@ add_dropped_column_notices (Parser       *parser,
   /* A notice a column (the window shows each for a while), but one for
    * them all past a few: a file may have thousands of text columns, which
    * the report lists. */
-  for (guint k = 0; k < columns->len && k < MAX_COLUMN_NOTICES; k++)
+  /* Each named, or the first three in the notice for all. */
+  for (guint k = 0; k < (columns->len <= MAX_COLUMN_NOTICES ? columns->len : 3); k++)
     {
       guint column = g_array_index (columns, guint, k);
       g_autofree char *title = NULL;
@@ -2432,7 +2433,7 @@ add_dropped_column_notices (Parser       *parser,
 
           fs_matrix_add_notice (X, notice);
         }
-      else if (k < 3)
+      else
         g_string_append_printf (named, "%s%u (“%s”)", k > 0 ? ", " : "", column, title);
     }
   if (columns->len > MAX_COLUMN_NOTICES)

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <math.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 /* jpeglib.h needs stdio.h's FILE and size_t first. */
@@ -235,7 +234,7 @@ parse_pixbuf (const char    *name,
       for (int j = 0; j < width; j++)
         X->data[(gsize) i * width + j] =
           grey_level (pixels + (gsize) i * stride + (gsize) j * channels, alpha);
-      if (i % 64 == 63)
+      if (i % 64 == 63 && (gsize) height * stride >= FS_GIVE_BACK_MIN_BYTES)
         fs_give_back_read (pixels, (gsize) (i + 1) * stride, &given);
     }
 
