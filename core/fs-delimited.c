@@ -78,14 +78,11 @@ typedef struct
 
 /* The file's first two records: their place and width, the first's
  * marks (HeadMark: its cells are read again from them) and what the
- * rules ask of it, and the second's cells of text, kept whole until the
- * width is known. */
+ * rules ask of it. */
 typedef struct
 {
   gsize   first;          /* its first value in values, when held */
-  gsize   first_special;  /* the second's: its first cell kept whole */
   guint   n_fields;
-  guint   n_special;      /* the second's: its cells kept whole, in order */
   gsize   line;
   gboolean held;          /* its values are in values (not for a sure header) */
   gboolean has_text;      /* a cell of text */
@@ -117,8 +114,6 @@ typedef struct
   double *values;
   gsize   n_values;
   gsize   capacity;
-  GArray *specials;       /* of Field: the second record's text, until the width
-                           * is known */
   GArray *records;        /* of Record: the file's first two records */
   GArray *head_marks;     /* of HeadMark: the file's first record's */
   gsize   n_records;      /* records read (without the empty ones) */
@@ -128,10 +123,13 @@ typedef struct
   gsize   starts_capacity;
   gsize   n_empty_records;  /* rows of empty fields, left out */
   gsize   n_missing;      /* missing cells, in any column */
-  /* Of the records after the file's first, per column of the width: */
-  guint  *text_cells;     /* cells of text */
-  Field  *first_text;     /* the first of them */
-  gsize  *first_text_line;  /* ... and its record's line */
+  /* Of the records after the file's first, per column: the cells of
+   * text (a count only: the first of them, for an error, is found by
+   * reading the text again, find_first_text; a file may have millions
+   * of columns), for n_text_columns columns (NULL: none yet; the second
+   * record's grow with it, before the width is known). */
+  guint  *text_cells;
+  gsize   n_text_columns;
   gboolean second_plain;    /* the second record holds a number not in quotes */
   gboolean col0_unquoted;   /* a first cell not in quotes */
   gboolean col1_plain;      /* a second cell that is a number not in quotes */
@@ -739,23 +737,25 @@ store_clear (Store *st)
   g_clear_pointer (&st->cell_values, g_free);
   g_clear_pointer (&st->ends, g_free);
   g_clear_pointer (&st->row, g_free);
-  g_clear_pointer (&st->specials, g_array_unref);
   g_clear_pointer (&st->records, g_array_unref);
   g_clear_pointer (&st->head_marks, g_array_unref);
   g_clear_pointer (&st->starts, g_free);
   g_clear_pointer (&st->text_cells, g_free);
-  g_clear_pointer (&st->first_text, g_free);
-  g_clear_pointer (&st->first_text_line, g_free);
+  st->n_text_columns = 0;
 }
 
-/* The counts per column, for a width of width fields. */
+/* Counts of text cells for at least columns columns: for the width, or,
+ * before it is known, twice as many as before (zeros in the new ones). */
 static void
-store_init_columns (Store *st,
-                    guint  width)
+store_grow_columns (Store *st,
+                    gsize  columns)
 {
-  st->text_cells = g_new0 (guint, MAX (width, 1));
-  st->first_text = g_new0 (Field, MAX (width, 1));
-  st->first_text_line = g_new0 (gsize, MAX (width, 1));
+  gsize grown = MAX (columns, st->n_text_columns * 2);
+
+  st->text_cells = g_renew (guint, st->text_cells, grown);
+  memset (st->text_cells + st->n_text_columns, 0,
+          (grown - st->n_text_columns) * sizeof (guint));
+  st->n_text_columns = grown;
 }
 
 /* An empty store (its counts per column are made at its first text
@@ -764,7 +764,6 @@ static void
 store_init (Store *st)
 {
   memset (st, 0, sizeof *st);
-  st->specials = g_array_new (FALSE, FALSE, sizeof (Field));
   st->records = g_array_new (FALSE, FALSE, sizeof (Record));
   st->head_marks = g_array_new (FALSE, FALSE, sizeof (HeadMark));
 }
@@ -774,25 +773,20 @@ static inline guint
 text_cells_of (const Store *st,
                guint        j)
 {
-  return st->text_cells != NULL ? st->text_cells[j] : 0;
+  return j < st->n_text_columns ? st->text_cells[j] : 0;
 }
 
-/* Counts a text cell f of column index, of the record on line. */
-static void
-count_text (Parser      *parser,
-            guint        index,
-            const Field *f,
-            gsize        line)
+/* Counts a text cell of column index (the width's room at once, once it
+ * is known). */
+static inline void
+count_text (Parser *parser,
+            guint   index)
 {
   Store *st = &parser->st;
 
-  if (st->text_cells == NULL)
-    store_init_columns (st, parser->width);
-  if (st->text_cells[index]++ == 0)
-    {
-      st->first_text[index] = *f;
-      st->first_text_line[index] = line;
-    }
+  if (G_UNLIKELY (index >= st->n_text_columns))
+    store_grow_columns (st, MAX ((gsize) parser->width, (gsize) index + 1));
+  st->text_cells[index]++;
 }
 
 /* Whether the file's first record, f among them, is the header whatever
@@ -818,14 +812,14 @@ option_drops (const Parser *parser,
 }
 
 /* Whether the column j of the records after the first leaves out its
- * values: text_cells (of a sample of the file's start, or NULL) found text
- * in it, or the options drop it. */
+ * values: counts (a sample of the file's start, or NULL) found text in
+ * it, or the options drop it. */
 static gboolean
 leaves_out (const Parser *parser,
-            const guint  *text_cells,
+            const Store  *counts,
             guint         j)
 {
-  return (text_cells != NULL && text_cells[j] > 0) || option_drops (parser, j);
+  return (counts != NULL && text_cells_of (counts, j) > 0) || option_drops (parser, j);
 }
 
 /* The place of column j in a kept row, or -1 (Parser.pos; NULL: every
@@ -846,18 +840,18 @@ place_of (const Parser *parser,
 static void
 set_width (Parser      *parser,
            guint        width,
-           const guint *text_cells)
+           const Store *counts)
 {
   const FsImportOptions *options = parser->options;
   gboolean all_kept = TRUE;
 
   for (guint j = 0; j < width && all_kept; j++)
-    all_kept = !leaves_out (parser, text_cells, j);
+    all_kept = !leaves_out (parser, counts, j);
   parser->width = width;
   parser->pos = all_kept ? NULL : g_new (gint, MAX (width, 1));
   parser->row_width = all_kept ? width : 0;
   for (guint j = 0; j < width && !all_kept; j++)
-    parser->pos[j] = leaves_out (parser, text_cells, j) ? -1 : (gint) parser->row_width++;
+    parser->pos[j] = leaves_out (parser, counts, j) ? -1 : (gint) parser->row_width++;
   parser->want_starts = options->row_labels != FS_ROW_LABELS_NONE && !option_drops (parser, 0) &&
                         (width >= 2 || options->row_labels == FS_ROW_LABELS_FIRST);
 }
@@ -887,21 +881,15 @@ grow_starts (Parser  *parser,
 }
 
 /* The second record, read before the width was known, sets it: all its
- * columns keep their values (their room is taken already), and its text
- * cells, all kept whole, are counted. */
+ * columns keep their values (their room is taken already; its text cells
+ * were counted as it was read). */
 static void
 second_record_sets_width (Parser       *parser,
                           const Record *rec)
 {
-  Store *st = &parser->st;
-  const Field *specials = &g_array_index (st->specials, Field, rec->first_special);
-
   set_width (parser, rec->n_fields, NULL);
   g_clear_pointer (&parser->pos, g_free);
   parser->row_width = rec->n_fields;
-  for (guint k = 0; k < rec->n_special; k++)
-    if (specials[k].kind == CELL_TEXT)
-      count_text (parser, specials[k].index, &specials[k], rec->line);
 }
 
 /* Compact, left automatic: the numbers so far are more than
@@ -1085,7 +1073,7 @@ read_record (Parser  *parser,
              GError **error)
 {
   Store *st = &parser->st;
-  Record rec = { st->n_values, st->specials->len, 0, 0, c->line, TRUE };
+  Record rec = { st->n_values, 0, c->line, TRUE };
   gboolean any_value = FALSE, any_text = FALSE, all_quoted = TRUE;
   gboolean first = parser->first_chunk && st->n_records == 0;
   /* The file's first two records are noted. */
@@ -1148,21 +1136,17 @@ read_record (Parser  *parser,
           if (pos >= 0 && keep)
             row[pos] = f.value;
           if (G_UNLIKELY (f.kind == CELL_TEXT))
-            count_text (parser, index, &f, rec.line);
+            count_text (parser, index);
         }
       plain |= f.kind == CELL_NUMBER && !f.quoted;
       if (index == 0)
         col0_quoted = f.quoted;
       else if (index == 1)
         col1_plain = f.kind == CELL_NUMBER && !f.quoted;
-      /* The second record's text is kept whole, to be counted once the
-       * width is known (the first's is read again from its marks). */
+      /* The second record's text is counted as the record grows (the
+       * first's is read again from its marks). */
       if (!first && append && f.kind == CELL_TEXT)
-        {
-          f.index = index;
-          g_array_append_val (st->specials, f);
-          rec.n_special++;
-        }
+        count_text (parser, index);
       rec.n_fields++;
       if (!next_field (parser, c))
         break;
@@ -1176,7 +1160,6 @@ read_record (Parser  *parser,
     {
       st->n_values = rec.first;
       st->n_missing -= rec.n_fields;
-      g_array_set_size (st->specials, rec.first_special);
       st->n_empty_records++;
       return TRUE;
     }
@@ -1497,7 +1480,7 @@ typedef struct
   guint     n_rows;
   guint     n_cols;         /* fields per data record */
   guint     label_cols;
-  gboolean *dropped;        /* per field: a column the options leave out */
+  guint8   *dropped;        /* per field: a column the options leave out */
   guint8   *keep;           /* per field: a column of numbers to keep (a byte: a file
                              * may have millions of columns) */
   guint     n_kept;
@@ -1994,7 +1977,7 @@ read_layout (Parser  *parser,
 
   layout->n_cols = g_array_index (records, Record, layout->first_data).n_fields;
   layout->n_rows = (guint) (parser->st.n_records - layout->first_data);
-  layout->dropped = g_new0 (gboolean, layout->n_cols);
+  layout->dropped = g_new0 (guint8, layout->n_cols);
   layout->keep = g_new0 (guint8, layout->n_cols);
   if (!check_record_widths (parser, layout, error) ||
       !mark_dropped_columns (parser, layout, error))
@@ -2031,6 +2014,56 @@ read_labels_as_data (Parser *parser,
   g_clear_pointer (&report->numeric_label_column, g_free);
   g_free (report->row_labels_reason);
   report->row_labels_reason = g_strdup (_("it is the only column of numbers"));
+}
+
+/* The first text cell of column j among the records after the file's
+ * first, and its record's line: found by reading the text again, as the
+ * tokenizer read it (only a count is kept a column, text_cells; this is
+ * for an error's place). FALSE if cancelled (checked every 64Ki
+ * records). */
+static gboolean
+find_first_text (Parser  *parser,
+                 guint    j,
+                 Field   *found,
+                 gsize   *line,
+                 GError **error)
+{
+  Cursor c = { parser->text, parser->text + parser->len, parser->text, 1 };
+  gboolean after_first = FALSE;
+  gsize records = 0;
+
+  while (c.p < c.end)
+    {
+      gboolean any_value = FALSE;
+      gsize record_line = c.line;
+
+      if (skip_empty_line (&c))
+        continue;
+      for (guint index = 0;; index++)
+        {
+          Field f = { 0 };
+
+          /* It was read once without an error. */
+          if (!read_field (parser, &c, &f, NULL))
+            g_assert_not_reached ();
+          any_value |= f.len > 0 || f.quoted;
+          if (after_first && index == j && f.kind == CELL_TEXT)
+            {
+              *found = f;
+              *line = record_line;
+              return TRUE;
+            }
+          if (!next_field (parser, &c))
+            break;
+        }
+      next_line (&c);
+      /* A record of empty fields is not the file's first. */
+      after_first |= any_value;
+      if (++records % 65536 == 0 &&
+          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return FALSE;
+    }
+  g_assert_not_reached ();
 }
 
 /* A column of text (most cells) is dropped with a notice; a stray word in
@@ -2079,11 +2112,8 @@ choose_columns (Parser  *parser,
           g_autofree char *word = NULL;
           g_autofree char *msg = NULL;
 
-          if (first_line == 0)
-            {
-              first = st->first_text[j];
-              first_line = st->first_text_line[j];
-            }
+          if (first_line == 0 && !find_first_text (parser, j, &first, &first_line, error))
+            return FALSE;
           word = field_text (&first);
           msg = g_strdup_printf (_("“%s” is not a number"), word);
           set_position_error (parser, error, first_line, first.column, msg);
@@ -2820,22 +2850,23 @@ build_matrix (Parser  *parser,
     ok = find_record_starts (parser, error);
   if (ok)
     X = copy_cells (parser, &layout, error);
-  if (X == NULL)
+  /* What a column's cells were and where they went is not asked for
+   * again: 8 bytes a column, not held beside the labels. */
+  g_clear_pointer (&parser->st.text_cells, g_free);
+  parser->st.n_text_columns = 0;
+  g_clear_pointer (&parser->pos, g_free);
+  if (X != NULL)
     {
-      g_free (layout.dropped);
-      g_free (layout.keep);
-      return NULL;
+      X->format = parser->separator == ',' || parser->separator == ';' ? "csv"
+                : parser->separator == '\t' ? "tsv" : "text";
+      copy_labels (parser, &layout, X);
+      if (parser->numeric_notice != NULL)
+        fs_matrix_add_notice (X, parser->numeric_notice);
+      add_dropped_column_notices (parser, &layout, X);
+      add_empty_rows_notice (parser, X);
+      fill_report (parser, &layout);
+      X->import_report = g_steal_pointer (&parser->report);
     }
-
-  X->format = parser->separator == ',' || parser->separator == ';' ? "csv"
-            : parser->separator == '\t' ? "tsv" : "text";
-  copy_labels (parser, &layout, X);
-  if (parser->numeric_notice != NULL)
-    fs_matrix_add_notice (X, parser->numeric_notice);
-  add_dropped_column_notices (parser, &layout, X);
-  add_empty_rows_notice (parser, X);
-  fill_report (parser, &layout);
-  X->import_report = g_steal_pointer (&parser->report);
   g_free (layout.dropped);
   g_free (layout.keep);
   return g_steal_pointer (&X);
@@ -3085,7 +3116,7 @@ sample_width (Parser *parser)
     ok = skip_empty_line (&c) || read_record (&sample, &c, NULL);
   if (ok && sample.st.n_records >= 2)
     {
-      set_width (parser, sample.width, sample.st.text_cells);
+      set_width (parser, sample.width, &sample.st);
       choose_compact (parser, &sample);
       parser->want_starts = parser->want_starts && sample_may_have_labels (&sample);
     }
@@ -3323,17 +3354,12 @@ join_chunk (Parser  *parser,
       st->n_starts += from->n_starts;
     }
   g_clear_pointer (&from->starts, g_free);
-  if (from->text_cells != NULL && st->text_cells == NULL)
-    store_init_columns (st, parser->width);
-  for (guint j = 0; from->text_cells != NULL && j < parser->width; j++)
-    {
-      if (from->text_cells[j] > 0 && st->text_cells[j] == 0)
-        {
-          st->first_text[j] = from->first_text[j];
-          st->first_text_line[j] = from->first_text_line[j] + line_offset;
-        }
-      st->text_cells[j] += from->text_cells[j];
-    }
+  if (from->n_text_columns > st->n_text_columns)
+    store_grow_columns (st, from->n_text_columns);
+  for (gsize j = 0; j < from->n_text_columns; j++)
+    st->text_cells[j] += from->text_cells[j];
+  g_clear_pointer (&from->text_cells, g_free);
+  from->n_text_columns = 0;
   st->col0_unquoted |= from->col0_unquoted;
   st->col1_plain |= from->col1_plain;
   st->n_records += from->n_records;

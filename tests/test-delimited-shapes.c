@@ -236,6 +236,57 @@ test_deep_stray_word (void)
   g_string_free (text, TRUE);
 }
 
+/* Only a count of text cells is kept a column: the error's word is
+ * found by reading the file again, and must be the first of several in
+ * its column, on the line the tokenizer counted. Before it: a comment, a
+ * blank line, a record of empty fields, and cells of a text column
+ * holding line ends (each adds a line), so that records and lines
+ * differ; the stray words are in one column, a later one first in
+ * chunks read before it. */
+static void
+test_first_stray_word (void)
+{
+  GString *text = g_string_new ("# made by a test\n\nx,y,name\n,,\n");
+  guint line = 5, first_line = 0;
+  g_autofree char *expected = NULL;
+
+  for (guint i = 0; i < 120000; i++)
+    {
+      const char *word = i == 70000 ? "oops" : i == 90000 || i == 110000 ? "later" : NULL;
+
+      if (word != NULL && first_line == 0)
+        first_line = line;
+      g_string_append_printf (text, "%u,%s,", i, word != NULL ? word : "0.5");
+      if (i % 1000 == 0)
+        {
+          /* A cell of two line ends. */
+          g_string_append (text, "\"a\nb\nc\"\n");
+          line += 3;
+        }
+      else
+        {
+          g_string_append (text, "w\n");
+          line++;
+        }
+    }
+  expected = g_strdup_printf ("deep.csv:%u:7: “oops” is not a number", first_line);
+  assert_error_everywhere (text, expected);
+  g_string_free (text, TRUE);
+}
+
+/* A stray word in the second record (its text is counted before the
+ * width is known) and another further on: the second's is named. */
+static void
+test_stray_word_second_record (void)
+{
+  GString *text = g_string_new ("a,b,c\n1,2,\"two\nlines\"\n");
+
+  for (guint i = 0; i < 90000; i++)
+    g_string_append_printf (text, "%u,0.25,%s\n", i, i == 80000 ? "late" : "0.5");
+  assert_error_everywhere (text, "deep.csv:2:5: “two\nlines” is not a number");
+  g_string_free (text, TRUE);
+}
+
 /* A preview of the file's first records (the import sheet's) is what a
  * whole read of just those records gives: text further on, inside the
  * part of the file the reader samples for its width, does not change it
@@ -664,6 +715,8 @@ main (int    argc,
   g_test_add_func ("/delimited-shapes/many-text-columns", test_many_text_columns);
   g_test_add_func ("/delimited-shapes/deep-width-error", test_deep_width_error);
   g_test_add_func ("/delimited-shapes/deep-stray-word", test_deep_stray_word);
+  g_test_add_func ("/delimited-shapes/first-stray-word", test_first_stray_word);
+  g_test_add_func ("/delimited-shapes/stray-word-second-record", test_stray_word_second_record);
   g_test_add_func ("/delimited-shapes/preview", test_preview);
   g_test_add_func ("/delimited-shapes/late-label-text", test_late_label_text);
   g_test_add_func ("/delimited-shapes/late-label-text-header", test_late_label_text_header);
