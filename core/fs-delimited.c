@@ -55,6 +55,11 @@
 
 /* Lines looked at to choose the separator. */
 #define SNIFF_LINES 40
+/* ... within the file's first 4 MiB (a line longer than that, the file's
+ * first, is looked at up to there): the lines of a file of millions of
+ * columns would take a tenth of a second a candidate, before any look
+ * at the cancellable. */
+#define SNIFF_BYTES ((gsize) 4 << 20)
 #define WHITESPACE_SEPARATOR ' '
 
 typedef enum
@@ -251,7 +256,7 @@ detect_separator (const char *text,
                   gsize       len)
 {
   const char candidates[] = { '\t', ';', ',', WHITESPACE_SEPARATOR };
-  const char *end = text + len;
+  const char *end = text + MIN (len, SNIFF_BYTES);
 
   for (guint c = 0; c < G_N_ELEMENTS (candidates); c++)
     {
@@ -267,6 +272,9 @@ detect_separator (const char *text,
 
           while (eol < end && !is_line_end (*eol))
             eol++;
+          /* A line cut at SNIFF_BYTES counts only as the first. */
+          if (eol == end && end < text + len && seen > 0)
+            break;
           n = count_fields (p, eol, candidates[c]);
           if (n >= 0)
             {
@@ -1062,6 +1070,10 @@ rows_to_compact (Parser  *parser,
   return TRUE;
 }
 
+/* Cells of one record between looks at the cancellable (a few
+ * milliseconds of reading). */
+#define CANCEL_CHECK_CELLS 65536u
+
 /* Reads the fields of the record at the cursor, up to the end of its
  * (last) line, and keeps the record unless all its fields are empty. The
  * file's first record has its values one after another, the later ones
@@ -1150,6 +1162,11 @@ read_record (Parser  *parser,
       rec.n_fields++;
       if (!next_field (parser, c))
         break;
+      /* A record of millions of cells takes a tenth of a second or more:
+       * a cancel is looked at within it too. */
+      if (G_UNLIKELY (rec.n_fields % CANCEL_CHECK_CELLS == 0) &&
+          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+        return FALSE;
     }
   next_line (c);
   rec.has_text = any_text;
@@ -2368,12 +2385,17 @@ chunk_field_text (GStringChunk *chunk,
 }
 
 /* The row labels and the header's column labels, each kind in one string
- * chunk (FsMatrix.row_label_text, col_label_text). */
-static void
+ * chunk (FsMatrix.row_label_text, col_label_text); FALSE if cancelled
+ * (millions of them take a tenth of a second: the cancellable is looked
+ * at every 4096). */
+static gboolean
 copy_labels (Parser       *parser,
              const Layout *layout,
-             FsMatrix     *X)
+             FsMatrix     *X,
+             GError      **error)
 {
+  GCancellable *cancellable = parser->ticker->cancellable;
+
   if (layout->labels)
     {
       guintptr released = 0;
@@ -2388,7 +2410,11 @@ copy_labels (Parser       *parser,
           /* Each label brings its part of the file back (and the pages
            * around it): they go back again behind. */
           if (i % 4096 == 4095)
-            release_text (parser, parser->text, f.start, &released);
+            {
+              release_text (parser, parser->text, f.start, &released);
+              if (g_cancellable_set_error_if_cancelled (cancellable, error))
+                return FALSE;
+            }
         }
     }
 
@@ -2411,9 +2437,14 @@ copy_labels (Parser       *parser,
             /* A header of millions of names comes back from the file as
              * it is read, and goes back behind. */
             if (c % 4096 == 0)
-              release_text (parser, parser->text, f.start, &released);
+              {
+                release_text (parser, parser->text, f.start, &released);
+                if (g_cancellable_set_error_if_cancelled (cancellable, error))
+                  return FALSE;
+              }
           }
     }
+  return TRUE;
 }
 
 /* Notices of the text columns left out, which the report lists too. */
@@ -2859,13 +2890,17 @@ build_matrix (Parser  *parser,
     {
       X->format = parser->separator == ',' || parser->separator == ';' ? "csv"
                 : parser->separator == '\t' ? "tsv" : "text";
-      copy_labels (parser, &layout, X);
-      if (parser->numeric_notice != NULL)
-        fs_matrix_add_notice (X, parser->numeric_notice);
-      add_dropped_column_notices (parser, &layout, X);
-      add_empty_rows_notice (parser, X);
-      fill_report (parser, &layout);
-      X->import_report = g_steal_pointer (&parser->report);
+      if (copy_labels (parser, &layout, X, error))
+        {
+          if (parser->numeric_notice != NULL)
+            fs_matrix_add_notice (X, parser->numeric_notice);
+          add_dropped_column_notices (parser, &layout, X);
+          add_empty_rows_notice (parser, X);
+          fill_report (parser, &layout);
+          X->import_report = g_steal_pointer (&parser->report);
+        }
+      else
+        g_clear_pointer (&X, fs_matrix_unref);
     }
   g_free (layout.dropped);
   g_free (layout.keep);
@@ -3067,7 +3102,8 @@ choose_compact (Parser       *parser,
  * quoted field across its end, fewer than two records) leaves the width
  * to be learnt from the second record, and the file read serially. */
 static void
-sample_width (Parser *parser)
+sample_width (Parser       *parser,
+              GCancellable *cancellable)
 {
   Parser sample = *parser;
   FsLoadTicker ticker;
@@ -3104,7 +3140,8 @@ sample_width (Parser *parser)
   if ((gsize) (cut - parser->text) > SAMPLE_MAX_BYTES)
     return;
 
-  fs_load_ticker_init (&ticker, NULL, NULL, NULL, parser->len);
+  /* Cancelled, it tells nothing (and the load stops at its next look). */
+  fs_load_ticker_init (&ticker, cancellable, NULL, NULL, parser->len);
   sample.ticker = &ticker;
   sample.len = (gsize) (cut - parser->text);
   sample.max_records = 0;
@@ -3611,7 +3648,7 @@ parse_delimited (const char             *name,
    * does not read, whose text would leave out a column that is data in
    * the preview's. */
   if (max_records == 0)
-    sample_width (&parser);
+    sample_width (&parser, cancellable);
   /* Chunks need the width, which the file's start may not tell. */
   if (parser.width == 0)
     n_chunks = 1;
