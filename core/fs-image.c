@@ -29,6 +29,7 @@
 
 #include "fs-error.h"
 #include "fs-image.h"
+#include "fs-import.h"
 
 /* The grey level of an 8-bit RGB or RGBA pixel. Both paths (the pixbuf's
  * and the row readers') call this one function, so that they give the same
@@ -143,13 +144,31 @@ first_missing_row (const SizeCheck *check)
   return -1;
 }
 
+/* Rows between looks at the cancellable where a reader goes row by row
+ * (a few milliseconds of work even for rows of 8000 pixels). */
+#define CANCEL_CHECK_ROWS 64
+
+/* Whether the load is cancelled, said in *error. */
+static gboolean
+rows_cancelled (FsLoadTicker *ticker,
+                int           row,
+                GError      **error)
+{
+  return row % CANCEL_CHECK_ROWS == CANCEL_CHECK_ROWS - 1 &&
+         g_cancellable_set_error_if_cancelled (ticker->cancellable, error);
+}
+
 /* mapped: data is a file's read-only mapping, whose pages go back once
- * the loader has them. */
+ * the loader has them. The file goes to the loader a MiB at a time, the
+ * cancellable looked at and progress told between (gdk-pixbuf's TIFF
+ * loader decodes the image only once it is closed, which cannot be cut
+ * short). */
 static FsMatrix *
 parse_pixbuf (const char    *name,
               const guint8  *data,
               gsize          len,
               gboolean       mapped,
+              FsLoadTicker  *ticker,
               GError       **error)
 {
   g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
@@ -168,9 +187,19 @@ parse_pixbuf (const char    *name,
   /* A MiB at a time: a loader that keeps the file's bytes (TIFF's) holds
    * them while those of a mapped file go back, not both. */
   for (gsize done = 0; done < len && local_error == NULL; done += (gsize) 1 << 20)
-    if (gdk_pixbuf_loader_write (loader, data + done, MIN (len - done, (gsize) 1 << 20),
-                                 &local_error) && mapped && len >= FS_GIVE_BACK_MIN_BYTES)
-      fs_give_back_read (data, MIN (len, done + ((gsize) 1 << 20)), &file_given);
+    {
+      if (!fs_load_ticker_tick (ticker, done, error))
+        {
+          /* The loader is closed, its error (the image not whole) not told. */
+          gdk_pixbuf_loader_close (loader, NULL);
+          g_clear_error (&check.size_error);
+          g_free (check.decoded);
+          return NULL;
+        }
+      if (gdk_pixbuf_loader_write (loader, data + done, MIN (len - done, (gsize) 1 << 20),
+                                   &local_error) && mapped && len >= FS_GIVE_BACK_MIN_BYTES)
+        fs_give_back_read (data, MIN (len, done + ((gsize) 1 << 20)), &file_given);
+    }
   if (local_error != NULL || !gdk_pixbuf_loader_close (loader, &local_error))
     {
       g_clear_error (&check.size_error);
@@ -236,6 +265,8 @@ parse_pixbuf (const char    *name,
           grey_level (pixels + (gsize) i * stride + (gsize) j * channels, alpha);
       if (i % 64 == 63 && (gsize) height * stride >= FS_GIVE_BACK_MIN_BYTES)
         fs_give_back_read (pixels, (gsize) (i + 1) * stride, &given);
+      if (rows_cancelled (ticker, i, error))
+        return NULL;
     }
 
   X->format = "image";
@@ -250,7 +281,10 @@ fs_image_parse_pixbuf (const char    *name,
                        gsize          len,
                        GError       **error)
 {
-  return parse_pixbuf (name, data, len, FALSE, error);
+  FsLoadTicker ticker;
+
+  fs_load_ticker_init (&ticker, NULL, NULL, NULL, len);
+  return parse_pixbuf (name, data, len, FALSE, &ticker, error);
 }
 
 /* Row readers for PNG (libpng) and JPEG (libjpeg), the formats large
@@ -480,18 +514,32 @@ png_rows_row (png_structp png,
     row_to_grey (row, r->width, r->channels);
 }
 
-/* Whether libpng read the data without an error. Nothing here changes
- * after setjmp but what r points to. */
+/* PNG data is given to libpng this many bytes at a time. */
+#define PNG_PIECE ((gsize) 256 << 10)
+
+/* Whether libpng read the data without an error: given to it a piece at
+ * a time, the cancellable looked at and progress told between (FALSE and
+ * *cancel_error if cancelled). Nothing here changes after setjmp but what
+ * r points to. */
 static gboolean
-png_rows_feed (png_structp   png,
-               png_infop     info,
-               const guint8 *data,
-               gsize         len)
+png_rows_feed (png_structp    png,
+               png_infop      info,
+               const guint8  *data,
+               gsize          len,
+               FsLoadTicker  *ticker,
+               GError       **cancel_error)
 {
+  volatile gsize done = 0;
+
   if (setjmp (png_jmpbuf (png)))
     return FALSE;
-  /* libpng only reads the buffer, though its prototype is not const. */
-  png_process_data (png, info, (png_bytep) data, len);
+  for (; done < len; done += PNG_PIECE)
+    {
+      if (!fs_load_ticker_tick (ticker, done, cancel_error))
+        return FALSE;
+      /* libpng only reads the buffer, though its prototype is not const. */
+      png_process_data (png, info, (png_bytep) data + done, MIN (PNG_PIECE, len - done));
+    }
   return TRUE;
 }
 
@@ -499,9 +547,11 @@ static FsMatrix *
 parse_png (const char    *name,
            const guint8  *data,
            gsize          len,
+           FsLoadTicker  *ticker,
            GError       **error)
 {
   PngRows r = { 0 };
+  GError *cancel_error = NULL;
   png_structp png;
   png_infop info;
   gboolean read;
@@ -516,10 +566,12 @@ parse_png (const char    *name,
       return NULL;
     }
   png_set_progressive_read_fn (png, &r, png_rows_info, png_rows_row, NULL);
-  read = png_rows_feed (png, info, data, len);
+  read = png_rows_feed (png, info, data, len, ticker, &cancel_error);
   png_destroy_read_struct (&png, &info, NULL);
 
-  if (r.size_error != NULL)
+  if (cancel_error != NULL)
+    g_propagate_error (error, cancel_error);
+  else if (r.size_error != NULL)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE, "%s: %s", name, r.size_error->message);
       g_error_free (r.size_error);
@@ -540,9 +592,15 @@ parse_png (const char    *name,
     set_cut_short (error, name, -1, r.height);
   else
     {
-      if (r.interlaced)
-        for (int i = 0; i < r.height; i++)
+      for (int i = 0; r.interlaced && i < r.height; i++)
+        {
           row_to_grey (r.X->data + (gsize) i * r.width, r.width, r.channels);
+          if (rows_cancelled (ticker, i, error))
+            {
+              g_clear_pointer (&r.X, fs_matrix_unref);
+              return NULL;
+            }
+        }
       r.X->format = "image";
       r.X->image_height = (gsize) r.height;
       r.X->image_width = (gsize) r.width;
@@ -580,6 +638,11 @@ typedef struct
 {
   struct jpeg_decompress_struct cinfo;
   struct jpeg_source_mgr        src;
+  const guint8                 *data;         /* the file, given to libjpeg in pieces */
+  const guint8                 *data_end;
+  const guint8                 *given_end;    /* the end of the pieces given */
+  FsLoadTicker                 *ticker;
+  GError                       *cancel_error; /* cancelled: G_IO_ERROR_CANCELLED */
   JpegErrors                    errors;
   FsMatrix                     *X;
   GError                       *size_error;
@@ -618,26 +681,54 @@ jpeg_rows_init_source (j_decompress_ptr cinfo)
 {
 }
 
-/* The whole file is in the buffer: asked for more, libjpeg suspends, and
- * the reader sees what is missing. */
+/* The file is in memory, given to libjpeg JPEG_PIECE bytes at a time:
+ * between pieces the cancellable is looked at and progress told (a
+ * progressive file's scans are all read before its first row comes, a
+ * second or more for a large one). Asked for more past the file's end,
+ * libjpeg suspends, and the reader sees what is missing. */
+#define JPEG_PIECE ((gsize) 64 << 10)
+
+/* libjpeg asks for the next piece once it has read the last one given
+ * (src's fields are then not where it is: it holds them itself between
+ * its syncs). It never asks again after a suspension here, which ends the
+ * read. */
 static boolean
 jpeg_rows_fill_input_buffer (j_decompress_ptr cinfo)
 {
-  return FALSE;
+  JpegRows *r = cinfo->client_data;
+  struct jpeg_source_mgr *src = cinfo->src;
+
+  if (r->given_end >= r->data_end)
+    return FALSE;
+  if (!fs_load_ticker_tick (r->ticker, (gsize) (r->given_end - r->data), &r->cancel_error))
+    longjmp (r->errors.jump, 1);
+  src->next_input_byte = r->given_end;
+  src->bytes_in_buffer = MIN (JPEG_PIECE, (gsize) (r->data_end - r->given_end));
+  r->given_end += src->bytes_in_buffer;
+  return TRUE;
 }
 
 static void
 jpeg_rows_skip_input_data (j_decompress_ptr cinfo,
                            long             num_bytes)
 {
+  JpegRows *r = cinfo->client_data;
   struct jpeg_source_mgr *src = cinfo->src;
 
-  if (num_bytes > 0)
+  if (num_bytes <= 0)
+    return;
+  if ((size_t) num_bytes <= src->bytes_in_buffer)
     {
-      size_t skip = MIN ((size_t) num_bytes, src->bytes_in_buffer);
-
-      src->next_input_byte += skip;
-      src->bytes_in_buffer -= skip;
+      src->next_input_byte += num_bytes;
+      src->bytes_in_buffer -= (size_t) num_bytes;
+    }
+  else
+    {
+      /* Past this piece: the next read asks for the piece from there
+       * (fill_input_buffer), none past the file's end. */
+      src->next_input_byte += MIN ((gsize) num_bytes, (gsize) (r->data_end - src->next_input_byte));
+      src->bytes_in_buffer = 0;
+      r->given_end = src->next_input_byte;
     }
 }
 
@@ -852,8 +943,11 @@ jpeg_rows_decode (JpegRows     *r,
   r->src.skip_input_data = jpeg_rows_skip_input_data;
   r->src.resync_to_restart = jpeg_resync_to_restart;
   r->src.term_source = jpeg_rows_term_source;
+  r->data = data;
+  r->data_end = data + len;
   r->src.next_input_byte = data;
-  r->src.bytes_in_buffer = len;
+  r->src.bytes_in_buffer = MIN (len, JPEG_PIECE);
+  r->given_end = data + r->src.bytes_in_buffer;
   cinfo->src = &r->src;
   cinfo->client_data = r;
   page = sysconf (_SC_PAGESIZE);
@@ -924,6 +1018,11 @@ jpeg_rows_decode (JpegRows     *r,
           else
             row_to_grey (row, width, channels);
         }
+      /* A progressive file's rows read no more of it: the cancellable is
+       * looked at here too. */
+      if (first / CANCEL_CHECK_ROWS != (first + got) / CANCEL_CHECK_ROWS &&
+          g_cancellable_set_error_if_cancelled (r->ticker->cancellable, &r->cancel_error))
+        return FALSE;
     }
   /* Frees libjpeg's image memory, the coefficients with it (jpeg_abort). */
   r->ended = jpeg_finish_decompress (cinfo);
@@ -934,6 +1033,7 @@ static FsMatrix *
 parse_jpeg (const char    *name,
             const guint8  *data,
             gsize          len,
+            FsLoadTicker  *ticker,
             GError       **error)
 {
   JpegRows *r = g_new0 (JpegRows, 1);
@@ -943,9 +1043,15 @@ parse_jpeg (const char    *name,
   r->cinfo.err = jpeg_std_error (&r->errors.pub);
   r->errors.pub.error_exit = jpeg_rows_error_exit;
   r->errors.pub.output_message = jpeg_rows_output_message;
+  r->ticker = ticker;
   read = jpeg_rows_decode (r, data, len);
 
-  if (r->size_error != NULL)
+  if (r->cancel_error != NULL)
+    {
+      g_propagate_error (error, r->cancel_error);
+      g_clear_error (&r->size_error);
+    }
+  else if (r->size_error != NULL)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE, "%s: %s", name, r->size_error->message);
       g_error_free (r->size_error);
@@ -982,19 +1088,25 @@ parse_jpeg (const char    *name,
   return X;
 }
 
-static FsMatrix *
-parse_image (const char    *name,
-             const guint8  *data,
-             gsize          len,
-             gboolean       mapped,
-             GError       **error)
+FsMatrix *
+fs_image_parse_full (const char          *name,
+                     const guint8        *data,
+                     gsize                len,
+                     gboolean             mapped,
+                     GCancellable        *cancellable,
+                     FsLoadProgressFunc   progress,
+                     gpointer             progress_data,
+                     GError             **error)
 {
+  FsLoadTicker ticker;
+
+  fs_load_ticker_init (&ticker, cancellable, progress, progress_data, len);
   if (is_png (data, len))
-    return parse_png (name, data, len, error);
+    return parse_png (name, data, len, &ticker, error);
   /* gdk-pixbuf takes any file starting with SOI for a JPEG. */
   if (len >= 2 && data[0] == 0xFF && data[1] == 0xD8)
-    return parse_jpeg (name, data, len, error);
-  return parse_pixbuf (name, data, len, mapped, error);
+    return parse_jpeg (name, data, len, &ticker, error);
+  return parse_pixbuf (name, data, len, mapped, &ticker, error);
 }
 
 FsMatrix *
@@ -1003,7 +1115,7 @@ fs_image_parse (const char    *name,
                 gsize          len,
                 GError       **error)
 {
-  return parse_image (name, data, len, FALSE, error);
+  return fs_image_parse_full (name, data, len, FALSE, NULL, NULL, NULL, error);
 }
 
 FsMatrix *
@@ -1012,5 +1124,5 @@ fs_image_parse_mapped (const char    *name,
                        gsize          len,
                        GError       **error)
 {
-  return parse_image (name, data, len, TRUE, error);
+  return fs_image_parse_full (name, data, len, TRUE, NULL, NULL, NULL, error);
 }

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "fs-import.h"
 #include "fs-matrix.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,18 @@ FsMatrix *fs_image_parse_mapped (const char    *name,
                                  gsize          len,
                                  GError       **error);
 
+/* Either of those (mapped or not), with a cancel (G_IO_ERROR_CANCELLED
+ * within a few milliseconds, but for gdk-pixbuf's TIFF loader, which
+ * decodes the whole image at once) and progress told as bytes of the
+ * file read, as the loader's other readers do. */
+FsMatrix *fs_image_parse_full   (const char          *name,
+                                 const guint8        *data,
+                                 gsize                len,
+                                 gboolean             mapped,
+                                 GCancellable        *cancellable,
+                                 FsLoadProgressFunc   progress,
+                                 gpointer             progress_data,
+                                 GError             **error);
 FsMatrix *fs_image_parse_pixbuf (const char    *name,
                                  const guint8  *data,
                                  gsize          len,

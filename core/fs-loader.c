@@ -178,8 +178,8 @@ parse (const char         *name,
                                    request->cancellable, request->progress,
                                    request->progress_data, error);
     case FORMAT_IMAGE:
-      return request->mapped ? fs_image_parse_mapped (name, data, len, error)
-                             : fs_image_parse (name, data, len, error);
+      return fs_image_parse_full (name, data, len, request->mapped, request->cancellable,
+                                  request->progress, request->progress_data, error);
     case FORMAT_DELIMITED:
     default:
       if (request->mapped && request->max_records == 0)

@@ -759,6 +759,150 @@ test_memory (gconstpointer data)
 }
 #endif
 
+/* Noise, which compresses badly: files of several pieces (the readers
+ * give libpng and libjpeg a file 256 KiB at a time). */
+static guint8 *
+noise_pixels (int width,
+              int height)
+{
+  guint8 *pixels = g_malloc ((gsize) width * height * 3);
+  guint32 state = 12345;
+
+  for (gsize k = 0; k < (gsize) width * height * 3; k++)
+    {
+      state = state * 1664525u + 1013904223u;
+      pixels[k] = (guint8) (state >> 24);
+    }
+  return pixels;
+}
+
+/* jpeg with count comments of 65,533 bytes after its SOI, which libjpeg
+ * skips (skip_input_data), across the pieces' ends. */
+static GBytes *
+with_comments (GBytes *jpeg,
+               guint   count)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (jpeg, &len);
+  GByteArray *out = g_byte_array_new ();
+  static const guint8 marker[] = { 0xFF, 0xFE, 0xFF, 0xFF };
+  g_autofree guint8 *text = g_malloc (65533);
+
+  /* End-of-image markers: read as data, not skipped, they end the image. */
+  for (gsize k = 0; k < 65533; k++)
+    text[k] = k % 2 == 0 ? 0xFF : 0xD9;
+  g_byte_array_append (out, data, 2);
+  for (guint k = 0; k < count; k++)
+    {
+      g_byte_array_append (out, marker, sizeof marker);
+      g_byte_array_append (out, text, 65533);
+    }
+  g_byte_array_append (out, data + 2, (guint) (len - 2));
+  return g_byte_array_free_to_bytes (out);
+}
+
+typedef struct
+{
+  GCancellable *cancellable;
+  guint         told;
+  double        last;
+} PieceProgress;
+
+static void
+on_piece_progress (double   fraction,
+                   gpointer data)
+{
+  PieceProgress *p = data;
+
+  g_assert_cmpfloat (fraction, >, p->last);
+  g_assert_cmpfloat (fraction, <, 1.0);
+  p->last = fraction;
+  p->told++;
+  if (p->cancellable != NULL)
+    g_cancellable_cancel (p->cancellable);
+}
+
+/* Files of several pieces (a PNG, a baseline and a progressive JPEG, the
+ * JPEGs with comments skipped across pieces' ends): the same matrix as
+ * gdk-pixbuf's bit for bit, and cuts at and around the pieces' ends
+ * refused both ways. Read with progress, it is told as the pieces go,
+ * rising, under 1; cancelled from the first progress (a progressive
+ * file's scans are all read before its first row), the read ends at
+ * once, cancelled: one progress told. Cancelled before, a BMP (through
+ * gdk-pixbuf) is not read either. */
+static void
+test_pieces (void)
+{
+  const int width = 1024, height = 768;
+  g_autofree guint8 *pixels = noise_pixels (width, height);
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_data (pixels, GDK_COLORSPACE_RGB, FALSE, 8,
+                                                          width, height, width * 3, NULL, NULL);
+  g_autoptr(GBytes) baseline = encode_jpeg (pixels, width, height, 3, SCANS_ONE);
+  g_autoptr(GBytes) progressive = encode_jpeg (pixels, width, height, 3, SCANS_PROGRESSIVE);
+  GBytes *files[4] = { NULL };
+  const char *names[] = { "noise.png", "noise.jpg", "noise-progressive.jpg",
+                          "comments-progressive.jpg" };
+  g_autoptr(GError) error = NULL;
+  char *png = NULL;
+  gsize png_len = 0;
+
+  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &png, &png_len, "png", &error, NULL));
+  g_assert_no_error (error);
+  files[0] = g_bytes_new_take (png, png_len);
+  files[1] = with_comments (baseline, 5);
+  files[2] = g_bytes_ref (progressive);
+  files[3] = with_comments (progressive, 9);
+
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (files[f], &len);
+      const gsize cuts[] = { 262143, 262144, 262145, 524287, 524288, 524289, len - 1 };
+      PieceProgress told = { 0 };
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      PieceProgress cancelling = { cancellable };
+      g_autoptr(FsMatrix) X = NULL;
+
+      g_test_message ("%s: %" G_GSIZE_FORMAT " bytes", names[f], len);
+      g_assert_cmpuint (len, >, 2 * 262144 + 2);
+      g_assert_true (same_both_ways (names[f], data, len));
+      for (guint k = 0; k < G_N_ELEMENTS (cuts); k++)
+        g_assert_false (same_both_ways (names[f], data, cuts[k]));
+
+      X = fs_image_parse_full (names[f], data, len, FALSE, NULL, on_piece_progress, &told,
+                               &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (X);
+      g_assert_cmpuint (told.told, >=, 2);
+      g_clear_pointer (&X, fs_matrix_unref);
+
+      X = fs_image_parse_full (names[f], data, len, FALSE, cancellable, on_piece_progress,
+                               &cancelling, &error);
+      g_assert_null (X);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_cmpuint (cancelling.told, ==, 1);
+      g_clear_error (&error);
+    }
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    g_bytes_unref (files[f]);
+
+  {
+    g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+    g_autoptr(FsMatrix) X = NULL;
+    char *bmp = NULL;
+    gsize bmp_len = 0;
+
+    g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &bmp, &bmp_len, "bmp", &error, NULL));
+    g_assert_no_error (error);
+    g_cancellable_cancel (cancelled);
+    X = fs_image_parse_full ("noise.bmp", (const guint8 *) bmp, bmp_len, FALSE, cancelled, NULL,
+                             NULL, &error);
+    g_assert_null (X);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_free (bmp);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -771,6 +915,7 @@ main (int    argc,
   g_test_add_func ("/image-rows/stricter", test_stricter);
   g_test_add_func ("/image-rows/multi-scan", test_multi_scan);
   g_test_add_func ("/image-rows/multi-scan-large", test_multi_scan_large);
+  g_test_add_func ("/image-rows/pieces", test_pieces);
   g_test_add_func ("/image-rows/too-many-cells", test_too_many_cells);
 #ifndef __SANITIZE_ADDRESS__
   g_test_add_func ("/image-rows/size-checked-first", test_size_checked_first);
