@@ -888,16 +888,24 @@ grow_starts (Parser  *parser,
   return TRUE;
 }
 
-/* The second record, read before the width was known, sets it: all its
- * columns keep their values (their room is taken already; its text cells
- * were counted as it was read). */
+/* The second record, read before the width was known (its text cells
+ * counted as it was read), sets it: the columns it holds text in, or
+ * that the options drop, keep no values from now on, as those the
+ * sample of the file's start finds text in (a column with text in it is
+ * never data), and its own values move up into the room of the columns
+ * kept (a place is never after its column). */
 static void
 second_record_sets_width (Parser       *parser,
                           const Record *rec)
 {
-  set_width (parser, rec->n_fields, NULL);
-  g_clear_pointer (&parser->pos, g_free);
-  parser->row_width = rec->n_fields;
+  Store *st = &parser->st;
+  double *row = st->values + rec->first;
+
+  set_width (parser, rec->n_fields, st);
+  for (guint j = 0; parser->pos != NULL && j < rec->n_fields; j++)
+    if (parser->pos[j] >= 0)
+      row[parser->pos[j]] = row[j];
+  st->n_values = rec->first + parser->row_width;
 }
 
 /* Compact, left automatic: the numbers so far are more than
@@ -1271,6 +1279,9 @@ tokenize (Parser  *parser,
         if (!skip_empty_line (&c) && !read_record (parser, &c, error))
           return FALSE;
     }
+  /* The text after the last tick too (the last records of a very wide
+   * file: MBs each), not held while the matrix is made. */
+  release_text (parser, parser->text, c.p, &released);
   parser->consumed = (gsize) (c.p - parser->text);
   return TRUE;
 }
@@ -2876,15 +2887,16 @@ build_matrix (Parser  *parser,
   ok = read_layout (parser, &layout, error) &&
        !g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error) &&
        choose_columns (parser, &layout, error);
+  /* A column's text cells are not asked for again (4 bytes a column, not
+   * held beside the matrix as it is made), nor, once the cells are
+   * copied, where they went (4 more, not held beside the labels). */
+  g_clear_pointer (&parser->st.text_cells, g_free);
+  parser->st.n_text_columns = 0;
   /* Row labels the sample of the file's start did not foresee. */
   if (ok && layout.labels && !parser->want_starts)
     ok = find_record_starts (parser, error);
   if (ok)
     X = copy_cells (parser, &layout, error);
-  /* What a column's cells were and where they went is not asked for
-   * again: 8 bytes a column, not held beside the labels. */
-  g_clear_pointer (&parser->st.text_cells, g_free);
-  parser->st.n_text_columns = 0;
   g_clear_pointer (&parser->pos, g_free);
   if (X != NULL)
     {
