@@ -210,19 +210,20 @@ print_row_labels_text (const FsImportReport *r)
     g_print (_("row-label column: %s\n"), what);
 }
 
-/* Prints format, a line of one "%s", with text in its place, text not
- * copied (a file may leave out millions of columns: g_print would hold
- * their list twice more). */
+/* Prints format, a line of one "%s", with the list of columns in its
+ * place, written as it is made (a file may leave out millions of
+ * columns: g_print would hold their list three times). */
 static void
-print_with_text (const char *format,
-                 const char *text)
+print_with_columns (const char  *format,
+                    const guint *columns,
+                    guint        n_columns)
 {
   const char *at = strstr (format, "%s");
 
   g_return_if_fail (at != NULL);
   fflush (stdout);
   fwrite (format, 1, (gsize) (at - format), stdout);
-  fputs (text, stdout);
+  fs_import_write_columns (columns, n_columns, stdout);
   fputs (at + 2, stdout);
   fflush (stdout);
 }
@@ -238,9 +239,7 @@ print_import_text (const FsImportReport *r)
   print_row_labels_text (r);
   if (r->n_text_columns > 0)
     {
-      g_autofree char *list = fs_import_format_columns (r->text_columns, r->n_text_columns);
-
-      print_with_text (_("text columns left out: %s\n"), list);
+      print_with_columns (_("text columns left out: %s\n"), r->text_columns, r->n_text_columns);
     }
   if (r->n_empty_rows > 0)
     {

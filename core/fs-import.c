@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+
 #define G_LOG_DOMAIN "fs-import"
 
 #include <glib/gi18n-lib.h>
@@ -245,27 +247,63 @@ fs_import_parse_columns (const char  *list,
   return TRUE;
 }
 
-char *
-fs_import_format_columns (const guint *columns,
-                          guint        n_columns)
+/* The list of columns, a MiB or so at a time to write (text, its room
+ * kept between calls), then the rest. */
+static void
+format_columns (const guint *columns,
+                guint        n_columns,
+                GString     *text,
+                void       (*write) (const char *part, gpointer data),
+                gpointer     data)
 {
-  GString *text = g_string_new (NULL);
-
   for (guint i = 0; i < n_columns; )
     {
       guint j = i;
 
       while (j + 1 < n_columns && columns[j + 1] == columns[j] + 1)
         j++;
-      if (text->len > 0)
+      if (i > 0)
         g_string_append_c (text, ',');
       if (j == i)
         g_string_append_printf (text, "%u", columns[i]);
       else
         g_string_append_printf (text, "%u-%u", columns[i], columns[j]);
       i = j + 1;
+      if (write != NULL && text->len >= ((gsize) 1 << 20))
+        {
+          write (text->str, data);
+          g_string_truncate (text, 0);
+        }
     }
+  if (write != NULL)
+    write (text->str, data);
+}
+
+char *
+fs_import_format_columns (const guint *columns,
+                          guint        n_columns)
+{
+  GString *text = g_string_new (NULL);
+
+  format_columns (columns, n_columns, text, NULL, NULL);
   return g_string_free (text, FALSE);
+}
+
+static void
+write_to_file (const char *part,
+               gpointer    data)
+{
+  fputs (part, data);
+}
+
+void
+fs_import_write_columns (const guint *columns,
+                         guint        n_columns,
+                         FILE        *out)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  format_columns (columns, n_columns, text, write_to_file, out);
 }
 
 FsImportReport *

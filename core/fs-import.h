@@ -20,6 +20,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <stdio.h>
 
 #include "fs-sparse.h"
 
@@ -89,6 +90,11 @@ gboolean     fs_import_parse_columns        (const char             *list,
 /* The shortest list that parses back to columns ("2-5,9"); "" for none. */
 char        *fs_import_format_columns       (const guint            *columns,
                                              guint                   n_columns);
+/* The same list written to out a MiB at a time, not held whole (a file
+ * may leave out millions of columns). */
+void         fs_import_write_columns        (const guint            *columns,
+                                             guint                   n_columns,
+                                             FILE                   *out);
 
 /* TRUE when column (1-based) is one of a file's width columns; else an
  * error that names the file, the column and the width. */
