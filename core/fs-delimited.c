@@ -568,6 +568,25 @@ read_field (const Parser  *parser,
     c->p++;
 
   f->column = (guint32) (c->p - c->line_start) + 1;
+  /* A whole number of up to 15 digits that a stop ends (an image's grey
+   * levels, counts, ids) is exact as a double, and no other class: read
+   * here, not cut, then classified (fs_number_parse gives the same). */
+  {
+    const char *p = c->p, *last = c->p + MIN ((gsize) (c->end - c->p), (gsize) 15);
+    guint64 whole = 0;
+
+    while (p < last && g_ascii_isdigit (*p))
+      whole = whole * 10 + (guint64) (*p++ - '0');
+    if (p > c->p && (p == c->end || parser->stops[(guint8) *p]))
+      {
+        f->start = c->p;
+        f->len = (guint32) (p - c->p);
+        f->kind = CELL_NUMBER;
+        f->value = (double) whole;
+        c->p = p;
+        return TRUE;
+      }
+  }
   if (c->p < c->end && *c->p == '"')
     {
       if (!read_quoted_field (parser, c, f, error))

@@ -287,6 +287,57 @@ test_stray_word_second_record (void)
   g_string_free (text, TRUE);
 }
 
+/* Whole numbers are read by a path of their own (up to 15 digits ended by
+ * a separator or a line end): each cell is what g_ascii_strtod makes of
+ * its text, with leading zeros, at 15 and 16 digits (past the path), at
+ * the text's end without a line end, and with blanks after it (which the
+ * path leaves to the general one), comma-, tab- and blank-separated, CR
+ * and CRLF line ends. */
+static void
+test_whole_numbers (void)
+{
+  const char *separators[] = { ",", "\t", " " };
+  const char *line_ends[] = { "\n", "\r\n", "\r" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (15);
+
+  for (guint k = 0; k < G_N_ELEMENTS (separators); k++)
+    {
+      const guint rows = 300, cols = 6;
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FsMatrix) X = NULL;
+
+      for (guint i = 0; i < rows; i++)
+        {
+          for (guint j = 0; j < cols; j++)
+            {
+              guint digits = 1 + (guint) g_rand_int_range (rand, 0, 16);
+              GString *cell = g_string_new (NULL);
+
+              for (guint d = 0; d < digits; d++)
+                g_string_append_c (cell, (char) ('0' + g_rand_int_range (rand, 0, 10)));
+              g_string_append (text, cell->str);
+              /* Blanks after a cell, but for the blank-separated. */
+              if (k < 2 && g_rand_int_range (rand, 0, 8) == 0)
+                g_string_append (text, "  ");
+              g_ptr_array_add (cells, g_string_free (cell, FALSE));
+              if (j + 1 < cols)
+                g_string_append (text, separators[k]);
+            }
+          if (i + 1 < rows)
+            g_string_append (text, line_ends[(i + k) % G_N_ELEMENTS (line_ends)]);
+        }
+      X = fs_delimited_parse_full ("whole.csv", text->str, text->len, NULL, NULL, NULL, NULL, 0,
+                                   &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (X->rows, ==, rows);
+      g_assert_cmpuint (X->cols, ==, cols);
+      for (guint c = 0; c < rows * cols; c++)
+        g_assert_cmpfloat (X->data[c], ==, g_ascii_strtod (g_ptr_array_index (cells, c), NULL));
+    }
+}
+
 /* A preview of the file's first records (the import sheet's) is what a
  * whole read of just those records gives: text further on, inside the
  * part of the file the reader samples for its width, does not change it
@@ -716,6 +767,7 @@ main (int    argc,
   g_test_add_func ("/delimited-shapes/deep-width-error", test_deep_width_error);
   g_test_add_func ("/delimited-shapes/deep-stray-word", test_deep_stray_word);
   g_test_add_func ("/delimited-shapes/first-stray-word", test_first_stray_word);
+  g_test_add_func ("/delimited-shapes/whole-numbers", test_whole_numbers);
   g_test_add_func ("/delimited-shapes/stray-word-second-record", test_stray_word_second_record);
   g_test_add_func ("/delimited-shapes/preview", test_preview);
   g_test_add_func ("/delimited-shapes/late-label-text", test_late_label_text);
