@@ -55,11 +55,6 @@
 
 /* Lines looked at to choose the separator. */
 #define SNIFF_LINES 40
-/* ... within the file's first 4 MiB (a line longer than that, the file's
- * first, is looked at up to there): the lines of a file of millions of
- * columns would take a tenth of a second a candidate, before any look
- * at the cancellable. */
-#define SNIFF_BYTES ((gsize) 4 << 20)
 #define WHITESPACE_SEPARATOR ' '
 
 typedef enum
@@ -250,13 +245,18 @@ count_fields (const char *p,
 
 /* The separator that splits the first lines into the same number (at
  * least two) of fields, allowing a header one field short; tab, then
- * semicolon, then comma, then runs of blanks. */
+ * semicolon, then comma, then runs of blanks. The lines of a file of
+ * millions of columns take a tenth of a second a candidate: the
+ * cancellable is looked at every MiB or so (cancelled, any separator
+ * will do: the load stops at its next look). */
 static char
-detect_separator (const char *text,
-                  gsize       len)
+detect_separator (const char   *text,
+                  gsize         len,
+                  GCancellable *cancellable)
 {
   const char candidates[] = { '\t', ';', ',', WHITESPACE_SEPARATOR };
-  const char *end = text + MIN (len, SNIFF_BYTES);
+  const char *end = text + len;
+  gsize read = 0;
 
   for (guint c = 0; c < G_N_ELEMENTS (candidates); c++)
     {
@@ -272,9 +272,13 @@ detect_separator (const char *text,
 
           while (eol < end && !is_line_end (*eol))
             eol++;
-          /* A line cut at SNIFF_BYTES counts only as the first. */
-          if (eol == end && end < text + len && seen > 0)
-            break;
+          read += (gsize) (eol - p);
+          if (read >= ((gsize) 1 << 20))
+            {
+              if (g_cancellable_is_cancelled (cancellable))
+                return ',';
+              read = 0;
+            }
           n = count_fields (p, eol, candidates[c]);
           if (n >= 0)
             {
@@ -779,9 +783,16 @@ store_grow_columns (Store *st,
 {
   gsize grown = MAX (columns, st->n_text_columns * 2);
 
-  st->text_cells = g_renew (guint, st->text_cells, grown);
-  memset (st->text_cells + st->n_text_columns, 0,
-          (grown - st->n_text_columns) * sizeof (guint));
+  /* The first room untouched (the pages of columns without text are
+   * never resident), room grown zeroed past the counts so far. */
+  if (st->text_cells == NULL)
+    st->text_cells = g_new0 (guint, grown);
+  else
+    {
+      st->text_cells = g_renew (guint, st->text_cells, grown);
+      memset (st->text_cells + st->n_text_columns, 0,
+              (grown - st->n_text_columns) * sizeof (guint));
+    }
   st->n_text_columns = grown;
 }
 
@@ -2066,8 +2077,8 @@ read_labels_as_data (Parser *parser,
 /* The first text cell of column j among the records after the file's
  * first, and its record's line: found by reading the text again, as the
  * tokenizer read it (only a count is kept a column, text_cells; this is
- * for an error's place). FALSE if cancelled (checked every 64Ki
- * records). */
+ * for an error's place). FALSE if cancelled (looked at every
+ * CANCEL_CHECK_CELLS cells). */
 static gboolean
 find_first_text (Parser  *parser,
                  guint    j,
@@ -2077,7 +2088,7 @@ find_first_text (Parser  *parser,
 {
   Cursor c = { parser->text, parser->text + parser->len, parser->text, 1 };
   gboolean after_first = FALSE;
-  gsize records = 0;
+  gsize cells = 0;
 
   while (c.p < c.end)
     {
@@ -2090,25 +2101,41 @@ find_first_text (Parser  *parser,
         {
           Field f = { 0 };
 
-          /* It was read once without an error. */
-          if (!read_field (parser, &c, &f, NULL))
-            g_assert_not_reached ();
-          any_value |= f.len > 0 || f.quoted;
-          if (after_first && index == j && f.kind == CELL_TEXT)
+          /* It was read once without an error; only column j's cells are
+           * classified. */
+          if (after_first && index == j)
             {
-              *found = f;
-              *line = record_line;
-              return TRUE;
+              if (!read_field (parser, &c, &f, NULL))
+                g_assert_not_reached ();
+              if (f.kind == CELL_TEXT)
+                {
+                  *found = f;
+                  *line = record_line;
+                  return TRUE;
+                }
             }
+          else
+            {
+              while (c.p < c.end && is_padding (parser, *c.p))
+                c.p++;
+              if (c.p < c.end && *c.p == '"')
+                {
+                  if (!read_quoted_field (parser, &c, &f, NULL))
+                    g_assert_not_reached ();
+                }
+              else
+                read_plain_field (parser, &c, &f);
+            }
+          any_value |= f.len > 0 || f.quoted;
+          if (++cells % CANCEL_CHECK_CELLS == 0 &&
+              g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+            return FALSE;
           if (!next_field (parser, &c))
             break;
         }
       next_line (&c);
       /* A record of empty fields is not the file's first. */
       after_first |= any_value;
-      if (++records % 65536 == 0 &&
-          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
-        return FALSE;
     }
   g_assert_not_reached ();
 }
@@ -3009,11 +3036,12 @@ reserve_starts (Parser  *parser,
 /* Sets up the separator, the stops, and the guess of cells per byte from
  * the file's first 64 KiB (separators and line ends counted). */
 static void
-prepare_parser (Parser *parser)
+prepare_parser (Parser       *parser,
+                GCancellable *cancellable)
 {
   gsize sample = MIN (parser->len, (gsize) 64 << 10), ends = 1;
 
-  parser->separator = detect_separator (parser->text, parser->len);
+  parser->separator = detect_separator (parser->text, parser->len, cancellable);
   parser->decimal_comma = parser->separator == ';';
   parser->stops[(guint8) parser->separator] = 1;
   parser->stops['\n'] = 1;
@@ -3671,7 +3699,7 @@ parse_delimited (const char             *name,
       parser.text = text + 3;
       parser.len = len - 3;
     }
-  prepare_parser (&parser);
+  prepare_parser (&parser, cancellable);
   parser.c_locale = newlocale (LC_ALL_MASK, "C", (locale_t) 0);
   g_assert (parser.c_locale != (locale_t) 0);
   /* A preview's few records are read serially, their width learnt from

@@ -287,6 +287,31 @@ test_stray_word_second_record (void)
   g_string_free (text, TRUE);
 }
 
+/* The separator is chosen from the file's first 40 lines that are not
+ * comments, however far in they are: 4.3 MB of comment lines before a
+ * table separated by tabs (a review found it read as commas, "no column
+ * of numbers", when only the first 4 MiB were looked at). */
+static void
+test_separator_past_comments (void)
+{
+  GString *text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsMatrix) X = NULL;
+
+  while (text->len < 4300000)
+    g_string_append (text, "# a comment line of some length, written before the numbers\n");
+  for (guint i = 0; i < 10; i++)
+    g_string_append_printf (text, "%u\t%u.5\t2\t3\t%u\n", i, i, i * 7);
+  X = fs_delimited_parse_full ("comments.tsv", text->str, text->len, NULL, NULL, NULL, NULL, 0,
+                               &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (X->rows, ==, 10);
+  g_assert_cmpuint (X->cols, ==, 5);
+  g_assert_cmpfloat (X->data[9 * 5 + 1], ==, 9.5);
+  g_assert_cmpint (X->import_report->separator, ==, '\t');
+  g_string_free (text, TRUE);
+}
+
 /* Whole numbers are read by a path of their own (up to 15 digits ended by
  * a separator or a line end): each cell is what g_ascii_strtod makes of
  * its text, with leading zeros, at 15 and 16 digits (past the path), at
@@ -768,6 +793,7 @@ main (int    argc,
   g_test_add_func ("/delimited-shapes/deep-stray-word", test_deep_stray_word);
   g_test_add_func ("/delimited-shapes/first-stray-word", test_first_stray_word);
   g_test_add_func ("/delimited-shapes/whole-numbers", test_whole_numbers);
+  g_test_add_func ("/delimited-shapes/separator-past-comments", test_separator_past_comments);
   g_test_add_func ("/delimited-shapes/stray-word-second-record", test_stray_word_second_record);
   g_test_add_func ("/delimited-shapes/preview", test_preview);
   g_test_add_func ("/delimited-shapes/late-label-text", test_late_label_text);
