@@ -420,6 +420,8 @@ typedef struct
   gboolean  interlaced;
   int       rows;       /* 1 + the last row libpng reported */
   gboolean  complete;   /* the last row of the last pass reported */
+  FsLoadTicker *ticker;
+  GError   *cancel_error; /* cancelled: G_IO_ERROR_CANCELLED */
 } PngRows;
 
 static void
@@ -484,7 +486,12 @@ png_rows_info (png_structp png,
   r->height = (int) height;
   if (!fs_matrix_check_size (height, width, &r->size_error))
     png_error (png, "size");
-  r->X = fs_matrix_new (height, width, &r->size_error);
+  /* Rows of an image not interlaced are written whole as they come, so
+   * its matrix needs no zeroing first (half a second for 8000 × 8000,
+   * before any row could look at the cancellable); an interlaced image's
+   * passes write into its rows, which start as zeros. */
+  r->X = r->interlaced ? fs_matrix_new (height, width, &r->size_error)
+                       : fs_matrix_new_unset (height, width, &r->size_error);
   if (r->X == NULL)
     png_error (png, "size");
 }
@@ -500,6 +507,10 @@ png_rows_row (png_structp png,
 
   if (r->X == NULL || row_num >= (png_uint_32) r->height)
     png_error (png, "a row past the image's height");
+  /* A piece of a file that compresses well may hold millions of rows. */
+  if (row_num % CANCEL_CHECK_ROWS == CANCEL_CHECK_ROWS - 1 &&
+      g_cancellable_set_error_if_cancelled (r->ticker->cancellable, &r->cancel_error))
+    png_error (png, "cancelled");
   r->rows = MAX (r->rows, (int) row_num + 1);
   /* With interlace handling, every pass reports every row (those it
    * leaves out with no data), and the last pass is the 7th (index 6),
@@ -518,16 +529,16 @@ png_rows_row (png_structp png,
 #define PNG_PIECE ((gsize) 256 << 10)
 
 /* Whether libpng read the data without an error: given to it a piece at
- * a time, the cancellable looked at and progress told between (FALSE and
- * *cancel_error if cancelled). Nothing here changes after setjmp but what
- * r points to. */
+ * a time, the cancellable looked at and progress told between, and
+ * every CANCEL_CHECK_ROWS rows (FALSE and r->cancel_error if cancelled).
+ * Nothing here changes after setjmp but what r points to, and done,
+ * which is volatile for that. */
 static gboolean
 png_rows_feed (png_structp    png,
                png_infop      info,
                const guint8  *data,
                gsize          len,
-               FsLoadTicker  *ticker,
-               GError       **cancel_error)
+               PngRows       *r)
 {
   volatile gsize done = 0;
 
@@ -535,7 +546,7 @@ png_rows_feed (png_structp    png,
     return FALSE;
   for (; done < len; done += PNG_PIECE)
     {
-      if (!fs_load_ticker_tick (ticker, done, cancel_error))
+      if (!fs_load_ticker_tick (r->ticker, done, &r->cancel_error))
         return FALSE;
       /* libpng only reads the buffer, though its prototype is not const. */
       png_process_data (png, info, (png_bytep) data + done, MIN (PNG_PIECE, len - done));
@@ -550,8 +561,7 @@ parse_png (const char    *name,
            FsLoadTicker  *ticker,
            GError       **error)
 {
-  PngRows r = { 0 };
-  GError *cancel_error = NULL;
+  PngRows r = { .ticker = ticker };
   png_structp png;
   png_infop info;
   gboolean read;
@@ -566,11 +576,14 @@ parse_png (const char    *name,
       return NULL;
     }
   png_set_progressive_read_fn (png, &r, png_rows_info, png_rows_row, NULL);
-  read = png_rows_feed (png, info, data, len, ticker, &cancel_error);
+  read = png_rows_feed (png, info, data, len, &r);
   png_destroy_read_struct (&png, &info, NULL);
 
-  if (cancel_error != NULL)
-    g_propagate_error (error, cancel_error);
+  if (r.cancel_error != NULL)
+    {
+      g_propagate_error (error, r.cancel_error);
+      g_clear_error (&r.size_error);
+    }
   else if (r.size_error != NULL)
     {
       g_set_error (error, FS_ERROR, FS_ERROR_TOO_LARGE, "%s: %s", name, r.size_error->message);
@@ -638,9 +651,8 @@ typedef struct
 {
   struct jpeg_decompress_struct cinfo;
   struct jpeg_source_mgr        src;
-  const guint8                 *data;         /* the file, given to libjpeg in pieces */
-  const guint8                 *data_end;
-  const guint8                 *given_end;    /* the end of the pieces given */
+  struct jpeg_progress_mgr      progress;     /* looks at the cancellable, tells progress */
+  gsize                         len;          /* the file's bytes, for progress */
   FsLoadTicker                 *ticker;
   GError                       *cancel_error; /* cancelled: G_IO_ERROR_CANCELLED */
   JpegErrors                    errors;
@@ -681,55 +693,48 @@ jpeg_rows_init_source (j_decompress_ptr cinfo)
 {
 }
 
-/* The file is in memory, given to libjpeg JPEG_PIECE bytes at a time:
- * between pieces the cancellable is looked at and progress told (a
- * progressive file's scans are all read before its first row comes, a
- * second or more for a large one). Asked for more past the file's end,
- * libjpeg suspends, and the reader sees what is missing. */
-#define JPEG_PIECE ((gsize) 64 << 10)
-
-/* libjpeg asks for the next piece once it has read the last one given
- * (src's fields are then not where it is: it holds them itself between
- * its syncs). It never asks again after a suspension here, which ends the
- * read. */
+/* The whole file is in the buffer: asked for more, libjpeg suspends, and
+ * the reader sees what is missing. */
 static boolean
 jpeg_rows_fill_input_buffer (j_decompress_ptr cinfo)
 {
-  JpegRows *r = cinfo->client_data;
-  struct jpeg_source_mgr *src = cinfo->src;
-
-  if (r->given_end >= r->data_end)
-    return FALSE;
-  if (!fs_load_ticker_tick (r->ticker, (gsize) (r->given_end - r->data), &r->cancel_error))
-    longjmp (r->errors.jump, 1);
-  src->next_input_byte = r->given_end;
-  src->bytes_in_buffer = MIN (JPEG_PIECE, (gsize) (r->data_end - r->given_end));
-  r->given_end += src->bytes_in_buffer;
-  return TRUE;
+  return FALSE;
 }
 
 static void
 jpeg_rows_skip_input_data (j_decompress_ptr cinfo,
                            long             num_bytes)
 {
-  JpegRows *r = cinfo->client_data;
   struct jpeg_source_mgr *src = cinfo->src;
 
-  if (num_bytes <= 0)
-    return;
-  if ((size_t) num_bytes <= src->bytes_in_buffer)
+  if (num_bytes > 0)
     {
-      src->next_input_byte += num_bytes;
-      src->bytes_in_buffer -= (size_t) num_bytes;
+      size_t skip = MIN ((size_t) num_bytes, src->bytes_in_buffer);
+
+      src->next_input_byte += skip;
+      src->bytes_in_buffer -= skip;
     }
-  else
-    {
-      /* Past this piece: the next read asks for the piece from there
-       * (fill_input_buffer), none past the file's end. */
-      src->next_input_byte += MIN ((gsize) num_bytes, (gsize) (r->data_end - src->next_input_byte));
-      src->bytes_in_buffer = 0;
-      r->given_end = src->next_input_byte;
-    }
+}
+
+/* libjpeg's progress monitor, which it calls between rows of blocks as it
+ * reads each scan (a progressive file's are all read before its first
+ * row comes: a second or more for a large one, however few its bytes)
+ * and as it makes rows: the cancellable is looked at (cancelled, the
+ * read ends here) and progress told, as the share of libjpeg's passes
+ * done. */
+static void
+jpeg_rows_progress (j_common_ptr cinfo)
+{
+  JpegRows *r = cinfo->client_data;
+  struct jpeg_progress_mgr *p = &r->progress;
+  double fraction = 0.0;
+
+  if (p->total_passes > 0 && p->pass_limit > 0)
+    fraction = ((double) p->completed_passes + (double) p->pass_counter / (double) p->pass_limit) /
+               (double) p->total_passes;
+  if (!fs_load_ticker_tick (r->ticker, (gsize) (CLAMP (fraction, 0.0, 1.0) * (double) r->len),
+                            &r->cancel_error))
+    longjmp (r->errors.jump, 1);
 }
 
 static void
@@ -943,11 +948,11 @@ jpeg_rows_decode (JpegRows     *r,
   r->src.skip_input_data = jpeg_rows_skip_input_data;
   r->src.resync_to_restart = jpeg_resync_to_restart;
   r->src.term_source = jpeg_rows_term_source;
-  r->data = data;
-  r->data_end = data + len;
   r->src.next_input_byte = data;
-  r->src.bytes_in_buffer = MIN (len, JPEG_PIECE);
-  r->given_end = data + r->src.bytes_in_buffer;
+  r->src.bytes_in_buffer = len;
+  r->len = len;
+  r->progress.progress_monitor = jpeg_rows_progress;
+  cinfo->progress = &r->progress;
   cinfo->src = &r->src;
   cinfo->client_data = r;
   page = sysconf (_SC_PAGESIZE);

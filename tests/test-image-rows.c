@@ -759,8 +759,8 @@ test_memory (gconstpointer data)
 }
 #endif
 
-/* Noise, which compresses badly: files of several pieces (the readers
- * give libpng and libjpeg a file 256 KiB at a time). */
+/* Noise, which compresses badly: files of several pieces (the reader
+ * gives libpng a file 256 KiB at a time). */
 static guint8 *
 noise_pixels (int width,
               int height)
@@ -777,7 +777,8 @@ noise_pixels (int width,
 }
 
 /* jpeg with count comments of 65,533 bytes after its SOI, which libjpeg
- * skips (skip_input_data), across the pieces' ends. */
+ * skips (skip_input_data): read as data, their end-of-image markers would
+ * end the image. */
 static GBytes *
 with_comments (GBytes *jpeg,
                guint   count)
@@ -822,14 +823,15 @@ on_piece_progress (double   fraction,
     g_cancellable_cancel (p->cancellable);
 }
 
-/* Files of several pieces (a PNG, a baseline and a progressive JPEG, the
- * JPEGs with comments skipped across pieces' ends): the same matrix as
- * gdk-pixbuf's bit for bit, and cuts at and around the pieces' ends
- * refused both ways. Read with progress, it is told as the pieces go,
- * rising, under 1; cancelled from the first progress (a progressive
- * file's scans are all read before its first row), the read ends at
- * once, cancelled: one progress told. Cancelled before, a BMP (through
- * gdk-pixbuf) is not read either. */
+/* Large files (a PNG of several pieces, a baseline and a progressive
+ * JPEG, the JPEGs with large comments to skip): the same matrix as
+ * gdk-pixbuf's bit for bit, and cuts at and around 256 and 512 KiB
+ * refused both ways. Read with progress, it is told as the read goes
+ * (libpng's pieces; libjpeg's progress monitor), rising, under 1;
+ * cancelled from the first progress (a progressive file's scans are all
+ * read before its first row), the read ends at once, cancelled: one
+ * progress told. Cancelled before, a BMP (through gdk-pixbuf) is not read
+ * either. */
 static void
 test_pieces (void)
 {
