@@ -219,12 +219,16 @@ print_with_columns (const char  *format,
                     guint        n_columns)
 {
   const char *at = strstr (format, "%s");
+  gsize skip = 2;
 
+  /* A translation may number its argument. */
+  if (at == NULL && (at = strstr (format, "%1$s")) != NULL)
+    skip = 4;
   g_return_if_fail (at != NULL);
   fflush (stdout);
   fwrite (format, 1, (gsize) (at - format), stdout);
   fs_import_write_columns (columns, n_columns, stdout);
-  fputs (at + 2, stdout);
+  fputs (at + skip, stdout);
   fflush (stdout);
 }
 
