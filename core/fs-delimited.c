@@ -2255,7 +2255,7 @@ kept_cells (const Parser *parser,
 /* The kept cells, moved to the front of the values row after row: the
  * matrix's own layout, in place (a cell only ever moves towards the
  * start). Nothing moves when every cell of every record is kept. The
- * cancellable is checked every 64Ki rows. */
+ * cancellable is checked about every million cells. */
 static gboolean
 compact_values (Parser       *parser,
                 const Layout *layout,
@@ -2265,23 +2265,34 @@ compact_values (Parser       *parser,
   g_autofree guint *from = g_new (guint, MAX (layout->n_kept, 1));
   const double *row = NULL;
   const gint *map;
-  gsize at = 0, rows_at;
+  gsize at = 0, rows_at, checked = 0;
 
-  /* Every record's every cell kept, one after another. */
+  /* Every record's every cell kept, one after another: moved towards the
+   * start 8 Mi values at a time (a move never overtakes what it reads),
+   * the cancellable looked at between. */
   if (layout->n_kept == layout->n_cols &&
       (parser->row_width == layout->n_cols || (layout->n_rows == 1 && layout->first_data == 0)))
     {
+      gsize n = (gsize) layout->n_rows * layout->n_cols, block = (gsize) 8 << 20;
+
       rows_at = (gsize) (row_values (parser, layout->first_data, &map) - values);
-      if (rows_at > 0)
-        memmove (values, values + rows_at,
-                 (gsize) layout->n_rows * layout->n_cols * sizeof (double));
+      for (gsize k = 0; rows_at > 0 && k < n; k += block)
+        {
+          if (g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+            return FALSE;
+          memmove (values + k, values + rows_at + k, MIN (block, n - k) * sizeof (double));
+        }
       return TRUE;
     }
   for (guint i = 0; i < layout->n_rows; i++)
     {
-      if (i % 65536 == 65535 &&
-          g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
-        return FALSE;
+      /* About every million cells (a row of a very wide file is more). */
+      if ((gsize) (i - checked) * layout->n_kept >= ((gsize) 1 << 20))
+        {
+          if (g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
+            return FALSE;
+          checked = i;
+        }
       /* The file's first record has all its cells, the later ones those
        * of their kept columns. */
       if (i == 0 || layout->first_data + i == 1)
