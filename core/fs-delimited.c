@@ -601,6 +601,24 @@ read_field (const Parser  *parser,
   return classify (parser, f, c->line, error);
 }
 
+/* Cuts the field at the cursor again, the padding before it left out,
+ * without classifying it: a field read once without an error. */
+static void
+cut_field_again (const Parser *parser,
+                 Cursor       *c,
+                 Field        *f)
+{
+  while (c->p < c->end && is_padding (parser, *c->p))
+    c->p++;
+  if (c->p < c->end && *c->p == '"')
+    {
+      if (!read_quoted_field (parser, c, f, NULL))
+        g_assert_not_reached ();
+    }
+  else
+    read_plain_field (parser, c, f);
+}
+
 /* Steps past the separator after a field: whether another field of its
  * record follows (else the cursor is at its line end or the text's). */
 static inline gboolean
@@ -2115,17 +2133,7 @@ find_first_text (Parser  *parser,
                 }
             }
           else
-            {
-              while (c.p < c.end && is_padding (parser, *c.p))
-                c.p++;
-              if (c.p < c.end && *c.p == '"')
-                {
-                  if (!read_quoted_field (parser, &c, &f, NULL))
-                    g_assert_not_reached ();
-                }
-              else
-                read_plain_field (parser, &c, &f);
-            }
+            cut_field_again (parser, &c, &f);
           any_value |= f.len > 0 || f.quoted;
           if (++cells % CANCEL_CHECK_CELLS == 0 &&
               g_cancellable_set_error_if_cancelled (parser->ticker->cancellable, error))
@@ -2327,15 +2335,7 @@ step_over_record (Parser *parser,
     {
       Field f = { 0 };
 
-      while (c->p < c->end && is_padding (parser, *c->p))
-        c->p++;
-      if (c->p < c->end && *c->p == '"')
-        {
-          if (!read_quoted_field (parser, c, &f, NULL))
-            g_assert_not_reached ();
-        }
-      else
-        read_plain_field (parser, c, &f);
+      cut_field_again (parser, c, &f);
       any_value |= f.len > 0 || f.quoted;
 
       if (whitespace)
@@ -2425,16 +2425,7 @@ label_field (Parser       *parser,
   c.end = parser->text + parser->len;
   c.line_start = c.p;
   c.line = 1;
-  while (c.p < c.end && is_padding (parser, *c.p))
-    c.p++;
-  if (c.p < c.end && *c.p == '"')
-    {
-      /* It was read once without an error. */
-      if (!read_quoted_field (parser, &c, &f, NULL))
-        g_assert_not_reached ();
-    }
-  else
-    read_plain_field (parser, &c, &f);
+  cut_field_again (parser, &c, &f);
   return f;
 }
 
