@@ -3139,14 +3139,16 @@ choose_compact (Parser       *parser,
   FsStorage storage = parser->options->storage;
 
   parser->compact = FALSE;
-  if (storage == FS_STORAGE_DENSE || sample->row_width != parser->width)
+  if (storage == FS_STORAGE_DENSE || sample->row_width == 0)
     return;
+  /* The sample's rows keep the columns its second record found no text
+   * in (second_record_sets_width): those the file keeps among them. */
   for (; at + sample->row_width <= st->n_values; at += sample->row_width)
     for (guint j = 0; j < parser->width; j++)
-      if (place_of (parser, j) >= 0)
+      if (place_of (parser, j) >= 0 && place_of (sample, j) >= 0)
         {
           kept++;
-          numbers += !isnan (st->values[at + j]);
+          numbers += !isnan (st->values[at + (guint) place_of (sample, j)]);
         }
   if (kept == 0)
     return;

@@ -265,7 +265,7 @@ assert_held_sparse (const char *path,
  * layout was known (32 MB, a peak of 53.2 MB); now its numbers only.
  * Held to a slack of 16 MiB: the bound's 32 the old reader kept to. */
 static void
-test_mostly_missing (void)
+check_mostly_missing (gboolean labels)
 {
   const gsize side = 2000;
   GString *text = g_string_sized_new (12500000);
@@ -277,6 +277,15 @@ test_mostly_missing (void)
   for (gsize i = 0; i < side; i++)
     for (gsize j = 0; j < side; j++)
       {
+        if (labels && i == 0 && j == 0)
+          {
+            g_string_append (text, "id");
+            for (gsize k = 0; k < side; k++)
+              g_string_append_printf (text, ",c%" G_GSIZE_FORMAT, k);
+            g_string_append_c (text, '\n');
+          }
+        if (labels && j == 0)
+          g_string_append_printf (text, "name%" G_GSIZE_FORMAT ",", i);
         if (next_number (&state) % 100 == 0)
           {
             g_string_append_printf (text, "0.%06u", next_number (&state));
@@ -286,7 +295,7 @@ test_mostly_missing (void)
           g_string_append (text, "NA");
         g_string_append_c (text, j + 1 < side ? ',' : '\n');
       }
-  path = write_file ("mostly-missing.csv", text);
+  path = write_file (labels ? "mostly-missing-labels.csv" : "mostly-missing.csv", text);
   g_string_free (text, TRUE);
   assert_held_sparse (path, listed);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
@@ -295,6 +304,23 @@ test_mostly_missing (void)
   g_test_message ("%s: %.1f MB, peak %.1f MB, bound %.1f MB", path, st.st_size / 1e6,
                   peak / 1e6, bound / 1e6);
   g_assert_cmpuint (peak, <=, bound);
+}
+
+static void
+test_mostly_missing (void)
+{
+  check_mostly_missing (FALSE);
+}
+
+/* The same under a header, with a first column of names (row labels), text in the
+ * sample's second record: the sample kept that record's numbers only
+ * (second_record_sets_width), and the share of numbers was not taken from
+ * rows so made, so the file was read as rows of 8 bytes a cell: 52.6 MB
+ * here before, 19.0 now (3000 × 3000: 105.4 against 33.6). */
+static void
+test_mostly_missing_labels (void)
+{
+  check_mostly_missing (TRUE);
 }
 
 /* A header of 3000 names over 2200 rows of NA with 1% of numbers, rows
@@ -518,6 +544,7 @@ main (int    argc,
   g_test_add_func ("/load-memory/row-labels", test_row_labels);
   g_test_add_func ("/load-memory/cr-line-ends", test_cr_line_ends);
   g_test_add_func ("/load-memory/mostly-missing", test_mostly_missing);
+  g_test_add_func ("/load-memory/mostly-missing-labels", test_mostly_missing_labels);
   g_test_add_func ("/load-memory/dense-part", test_dense_part);
   g_test_add_func ("/load-memory/tall-digits", test_tall_digits);
   g_test_add_func ("/load-memory/very-wide", test_very_wide);
